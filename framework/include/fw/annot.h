@@ -1,0 +1,35 @@
+/* SPDX: Keel framework public API — annotations.
+ *
+ * Layer: framework (trusted). Included by every framework header.
+ *
+ * These attributes are the contract between the framework and the safe-C
+ * checker (tools/safecheck). They carry no code; the checker reads them
+ * from the syntax tree:
+ *
+ *   FW_API      on a function declaration: services may call it (or take
+ *               its address). Any framework function without it is off
+ *               limits to services, and the import wall rejects objects
+ *               that reference it.
+ *   FW_SEALED   on a struct definition: services may hold and pass
+ *               pointers to it, embed it, and zero-initialise it with {0},
+ *               but never read or write its fields, copy it, assign it,
+ *               pass or return it by value (transitively: neither any type
+ *               that contains it).
+ *   FW_POD_DST  on a pointer parameter: the pointee type of the argument
+ *               must be plain data (integers and arrays of integers,
+ *               recursively; structs of those) because the framework fills
+ *               it with bytes from outside (user memory, devices, disks).
+ *   FW_FORMAT(f, a) on a variadic framework function: argument f must be a
+ *               string literal (checked by the checker and by -Wformat).
+ */
+#ifndef FW_ANNOT_H
+#define FW_ANNOT_H
+
+#define FW_API __attribute__((annotate("keel_safe")))
+#define FW_SEALED __attribute__((annotate("keel_sealed")))
+#define FW_POD_DST __attribute__((annotate("keel_pod_dst")))
+#define FW_FORMAT(f, a) __attribute__((format(printf, f, a), annotate("keel_format")))
+#define FW_NORETURN _Noreturn
+#define FW_MUST_CHECK __attribute__((warn_unused_result))
+
+#endif
