@@ -6,7 +6,8 @@
 #   bash tests/diff/run.sh --host-only [-j N] [NAME...]      host only, exit 0
 #
 # Without NAMEs the diff mode runs tests/diff/enabled.txt and --host-only runs
-# every built test. A NAME is "test" (both variants) or "test.musl"/"test.glibc".
+# every built test and checks it exits 0 (hello: 42, see expected_status).
+# Tests are built by tests/diff/build.mk (static musl and static glibc). A NAME is "test" (both variants) or "test.musl"/"test.glibc".
 # Ends with the line "N passed, N failed"; exits non-zero on any failure.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

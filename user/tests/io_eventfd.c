@@ -14,7 +14,8 @@ int main(int argc, char **argv)
 	uint64_t v = 5;
 	SAY("write 5: %ld\n", (long)write(e, &v, 8));
 	v = 0;
-	SAY("read: %ld value %llu\n", (long)read(e, &v, 8), (unsigned long long)v);
+	long rn = read(e, &v, 8);
+	SAY("read: %ld value %llu\n", rn, (unsigned long long)v);
 	CHECK_ERR(read(e, &v, 8), EAGAIN, "read empty counter");
 	char small[4];
 	CHECK_ERR(read(e, small, 4), EINVAL, "read with 4-byte buffer");

@@ -21,7 +21,8 @@ int main(int argc, char **argv)
 	struct pollfd pf = { sfd, POLLIN, 0 };
 	SAY("poll idle: %d\n", poll(&pf, 1, 0));
 	kill(getpid(), SIGUSR1);
-	SAY("poll pending: %d revents=0x%x\n", poll(&pf, 1, 0), pf.revents);
+	int pr = poll(&pf, 1, 0);
+	SAY("poll pending: %d revents=0x%x\n", pr, pf.revents);
 	memset(&si, 0, sizeof si);
 	SAY("read: %ld\n", (long)read(sfd, &si, sizeof si));
 	SAY("ssi_signo=%u SI_USER=%s pid ok=%s uid ok=%s\n", si.ssi_signo, si.ssi_code == SI_USER ? "yes" : "no",

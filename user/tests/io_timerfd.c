@@ -22,7 +22,8 @@ int main(int argc, char **argv)
 	int r = poll(&pf, 1, 5000);
 	long long el = t_now_ms() - t0;
 	SAY("poll: %d revents=0x%x elapsed>=100ms: %s <2s: %s\n", r, pf.revents, el >= 99 ? "yes" : "no", el < 2000 ? "yes" : "no");
-	SAY("read: %ld expirations %llu\n", (long)read(t, &n, 8), (unsigned long long)n);
+	long rn = read(t, &n, 8);
+	SAY("read: %ld expirations %llu\n", rn, (unsigned long long)n);
 	CHECK_ERR(read(t, &n, 8), EAGAIN, "read after consuming");
 	char small[4];
 	CHECK_ERR(read(t, small, 4), EINVAL, "4-byte read");
