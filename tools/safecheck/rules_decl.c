@@ -170,7 +170,7 @@ static void rule_var(struct walk *w, CXCursor c)
 		sc_report_at(sc, c, "thread-local", "thread-local storage");
 	if (s == CX_SC_Extern)
 		sc_report_at(sc, c, "extern-decl", "extern variable declaration");
-	if (global && !ty_const_object(t) && !cur_has_annot(c, "keel_trusted"))
+	if (global && s != CX_SC_Extern && !ty_const_object(t) && !cur_has_annot(c, "keel_trusted"))
 		sc_report_at(sc, c, "global-mutable", "mutable global or static variable");
 	if (ty_has_data_ptr(t) && (global || !ty_is_ptr(t)))
 		sc_report_at(sc, c, "stored-pointer", "%s holds a data pointer",

@@ -86,12 +86,27 @@ static int is_zero_literal(CXCursor c)
 	return zero;
 }
 
-/* operands of sizeof/_Alignof are not evaluated: no address escapes */
+/* Operands of sizeof/_Alignof and expressions inside a type (typeof in a
+ * declaration or a cast) are not evaluated: no address escapes from them. */
 static int in_unevaluated(const struct walk *w)
 {
-	for (int i = w->depth - 2; i >= 0; i--)
-		if (w->st[i].k == CXCursor_UnaryExpr)
+	for (int i = w->depth - 2; i >= 0; i--) {
+		enum CXCursorKind pk = w->st[i].k;
+		CXCursor kid = w->st[i + 1].c;
+		if (!clang_isExpression(kid.kind))
+			continue;
+		if (pk == CXCursor_UnaryExpr)
 			return 1;
+		if (pk == CXCursor_VarDecl &&
+		    !clang_equalCursors(kid, clang_Cursor_getVarDeclInitializer(w->st[i].c)))
+			return 1;
+		if (pk == CXCursor_ParmDecl || pk == CXCursor_FieldDecl ||
+		    pk == CXCursor_TypedefDecl || pk == CXCursor_FunctionDecl)
+			return 1;
+		if ((pk == CXCursor_CStyleCastExpr || pk == CXCursor_CompoundLiteralExpr) &&
+		    w->st[i + 1].idx + 1 < child_count(w->st[i].c))
+			return 1;
+	}
 	return 0;
 }
 
@@ -125,6 +140,8 @@ static void rule_decay(struct walk *w, CXCursor c, CXCursor inner)
 		return;  /* subscripting: rule ptr-subscript */
 	if (pk == CXCursor_BinaryOperator || pk == CXCursor_CompoundAssignOperator)
 		return;  /* a + i: rule ptr-arith reports it as addr-of-element */
+	if (pk == CXCursor_CStyleCastExpr && ty_canon(cty(w_parent(w, 1))).kind == CXType_Void)
+		return;  /* (void)arr */
 	if (pk == CXCursor_UnaryOperator &&
 	    clang_getCursorUnaryOperatorKind(w_parent(w, 1)) == CXUnaryOperator_Deref)
 		return;  /* *a is a[0] */
@@ -173,6 +190,8 @@ void rx_implicit(struct walk *w, CXCursor c)
 	if (pt && !pf && w_parent_kind(w, 1) == CXCursor_InitListExpr && is_zero_literal(kid))
 		return;  /* {0} zero-fills an aggregate whose first member is a pointer */
 	if (pt && !pf) {
+		if (!ty_is_integer(from))
+			return;  /* builtin function designators and the like */
 		sc_report_at(w->sc, c, "implicit-pointer-conv", "integer converted to a pointer");
 		return;
 	}
@@ -204,6 +223,9 @@ void rx_subscript(struct walk *w, CXCursor c)
 	}
 	CXCursor base = strip_implicit(a);
 	enum CXTypeKind bk = ty_canon(cty(base)).kind;
+	if (base.kind == CXCursor_DeclRefExpr &&
+	    clang_getCursorReferenced(base).kind == CXCursor_ParmDecl)
+		bk = CXType_Pointer;  /* "int a[16]" as a parameter is a pointer */
 	if (bk == CXType_ConstantArray)
 		return;  /* bounds trap covers it */
 	if (bk == CXType_IncompleteArray && base.kind == CXCursor_MemberRefExpr)

@@ -77,7 +77,8 @@ int ty_is_sealed(CXType t);
 int ty_has_flex(CXType t);         /* record ending in a flexible array */
 int ty_is_pod(CXType t, const char **why);
 int ty_has_restrict(CXType t);
-int ty_const_object(CXType t);     /* const, looking through arrays */
+int ty_const_object(CXType t);
+int ty_is_integer(CXType t);     /* integer, bool, char or enum */     /* const, looking through arrays */
 int cur_has_annot(CXCursor c, const char *what);
 int fn_param_has_annot(CXCursor fn, int i, const char *what);
 const char *attr_name(CXTranslationUnit tu, CXCursor attr, char *buf, size_t n);

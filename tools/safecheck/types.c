@@ -164,10 +164,22 @@ int ty_has_restrict(CXType t)
 
 int ty_const_object(CXType t)
 {
-	t = ty_canon(t);
-	while (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray)
-		t = ty_canon(clang_getArrayElementType(t));
-	return clang_isConstQualifiedType(t);
+	/* canonical array types may carry the element's const on the array */
+	for (int depth = 0; depth < 16; depth++) {
+		if (clang_isConstQualifiedType(t) || clang_isConstQualifiedType(ty_canon(t)))
+			return 1;
+		CXType c = ty_canon(t);
+		if (c.kind != CXType_ConstantArray && c.kind != CXType_IncompleteArray)
+			return 0;
+		t = clang_getArrayElementType(c);
+	}
+	return 0;
+}
+
+int ty_is_integer(CXType t)
+{
+	enum CXTypeKind k = ty_canon(t).kind;
+	return (k >= CXType_Bool && k <= CXType_Int128) || k == CXType_Enum;
 }
 
 /* Plain data: every bit pattern is a valid value. Integers and records and
