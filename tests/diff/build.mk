@@ -2,29 +2,29 @@
 # static glibc, into build/user/tests/<name>.musl and <name>.glibc.
 # Usage: make -f tests/diff/build.mk [-j N]   (from the repository root)
 
-TEST_SRCS  := $(wildcard user/tests/*.c)
-TEST_NAMES := $(patsubst user/tests/%.c,%,$(TEST_SRCS))
-TEST_OUT   := build/user/tests
-TEST_BINS  := $(foreach n,$(TEST_NAMES),$(TEST_OUT)/$(n).musl $(TEST_OUT)/$(n).glibc)
+DIFFT_SRCS  := $(wildcard user/tests/*.c)
+DIFFT_NAMES := $(patsubst user/tests/%.c,%,$(DIFFT_SRCS))
+DIFFT_OUT   := build/user/tests
+DIFFT_BINS  := $(foreach n,$(DIFFT_NAMES),$(DIFFT_OUT)/$(n).musl $(DIFFT_OUT)/$(n).glibc)
 
 # musl-gcc ships no kernel headers; point it at Debian's through symlinks.
-TEST_KHDR  := $(TEST_OUT)/khdr
-TEST_CFLAGS := -O1 -g0 -Wall -Wno-unused-function -Wno-unused-result -Wno-stringop-overflow -D_GNU_SOURCE
+DIFFT_KHDR  := $(DIFFT_OUT)/khdr
+DIFFT_CFLAGS := -O1 -g0 -Wall -Wno-unused-function -Wno-unused-result -Wno-stringop-overflow -D_GNU_SOURCE
 
-all-tests: $(TEST_BINS)
+diff-tests: $(DIFFT_BINS)
 
-$(TEST_KHDR)/.stamp:
-	@mkdir -p $(TEST_KHDR)
-	@ln -sfn /usr/include/linux $(TEST_KHDR)/linux
-	@ln -sfn /usr/include/asm-generic $(TEST_KHDR)/asm-generic
-	@ln -sfn /usr/include/x86_64-linux-gnu/asm $(TEST_KHDR)/asm
+$(DIFFT_KHDR)/.stamp:
+	@mkdir -p $(DIFFT_KHDR)
+	@ln -sfn /usr/include/linux $(DIFFT_KHDR)/linux
+	@ln -sfn /usr/include/asm-generic $(DIFFT_KHDR)/asm-generic
+	@ln -sfn /usr/include/x86_64-linux-gnu/asm $(DIFFT_KHDR)/asm
 	@touch $@
 
-$(TEST_OUT)/%.musl: user/tests/%.c user/tests/t.h $(TEST_KHDR)/.stamp
-	musl-gcc -static $(TEST_CFLAGS) -isystem $(TEST_KHDR) -o $@ $< -lpthread
+$(DIFFT_OUT)/%.musl: user/tests/%.c user/tests/t.h $(DIFFT_KHDR)/.stamp
+	musl-gcc -static $(DIFFT_CFLAGS) -isystem $(DIFFT_KHDR) -o $@ $< -lpthread
 
-$(TEST_OUT)/%.glibc: user/tests/%.c user/tests/t.h
-	@mkdir -p $(TEST_OUT)
-	gcc -static $(TEST_CFLAGS) -o $@ $< -lpthread
+$(DIFFT_OUT)/%.glibc: user/tests/%.c user/tests/t.h
+	@mkdir -p $(DIFFT_OUT)
+	gcc -static $(DIFFT_CFLAGS) -o $@ $< -lpthread
 
-.PHONY: all-tests
+.PHONY: diff-tests

@@ -7,7 +7,8 @@
 #
 # Without NAMEs the diff mode runs tests/diff/enabled.txt and --host-only runs
 # every built test and checks it exits 0 (hello: 42, see expected_status).
-# Tests are built by tests/diff/build.mk (static musl and static glibc). A NAME is "test" (both variants) or "test.musl"/"test.glibc".
+# Tests are built by tests/diff/build.mk (static musl and static glibc).
+# A NAME is "test" (both variants) or "test.musl"/"test.glibc".
 # Ends with the line "N passed, N failed"; exits non-zero on any failure.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -94,7 +95,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$build" = 1 ]; then
-	make -C "$ROOT" -s -f tests/diff/build.mk -j"$jobs" all-tests >&2 || { echo "run.sh: build failed" >&2; echo "0 passed, 1 failed"; exit 1; }
+	make -C "$ROOT" -s -f tests/diff/build.mk -j"$jobs" diff-tests >&2 || { echo "run.sh: build failed" >&2; echo "0 passed, 1 failed"; exit 1; }
 fi
 
 if [ ${#names[@]} -eq 0 ]; then
