@@ -23,6 +23,8 @@
  *               of a trusted framework macro (which supplies arguments, such
  *               as sizes, that services must not choose); a direct call
  *               from service code is a violation. Exported for linking.
+ *   annotate("keel_trusted") on a variable declared by a framework macro in
+ *               service files (pools, FW_GLOBAL): exempt from global-mutable.
  *   FW_FORMAT(f, a) on a variadic framework function: argument f must be a
  *               string literal (checked by the checker and by -Wformat).
  */

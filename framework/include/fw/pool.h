@@ -56,7 +56,7 @@ FW_API uint32_t fw_pool_count(const struct fw_pool *p);
 
 #define FW_POOL_DEFINE(name, type)                                                                         \
 	_Static_assert(sizeof(type) <= 4096, "pool objects are at most one page");                         \
-	static struct fw_pool name##_pool = {sizeof(type), #name, NULL};                                   \
+	__attribute__((annotate("keel_trusted"))) static struct fw_pool name##_pool = {sizeof(type), #name, NULL}; \
 	int name##_alloc(struct name##_ref *out) { return fw_pool_alloc(&name##_pool, &out->idx, &out->gen); } \
 	type *name##_get(struct name##_ref r) { return (type *)fw_pool_get(&name##_pool, r.idx, r.gen); }  \
 	void name##_free(struct name##_ref r) { fw_pool_free(&name##_pool, r.idx, r.gen); }                \
@@ -70,7 +70,7 @@ FW_API uint32_t fw_pool_count(const struct fw_pool *p);
  *   FW_GLOBAL(struct proc_table, proc_table);  // proc_table() -> borrowed pointer
  */
 #define FW_GLOBAL(type, name)                                                                              \
-	static type name##_storage;                                                                        \
+	__attribute__((annotate("keel_trusted"))) static type name##_storage;                            \
 	static inline type *name(void) { return &name##_storage; }
 
 #endif
