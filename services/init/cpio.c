@@ -13,11 +13,12 @@ struct cpio_hdr {
 
 enum { F_INO, F_MODE, F_UID, F_GID, F_NLINK, F_MTIME, F_SIZE, F_DEVMAJ, F_DEVMIN, F_RMAJ, F_RMIN, F_NAMESIZE };
 
-static bool hex8(const char (*f)[8], uint32_t *out)
+/* Field i of the header as a number; *ok cleared on a non-hex digit. */
+static uint32_t hex8(const struct cpio_hdr *h, int field, bool *ok)
 {
 	uint32_t v = 0;
 	for (int i = 0; i < 8; i++) {
-		char c = (*f)[i];
+		char c = h->field[field][i];
 		uint32_t d;
 		if (c >= '0' && c <= '9')
 			d = (uint32_t)(c - '0');
@@ -26,11 +27,10 @@ static bool hex8(const char (*f)[8], uint32_t *out)
 		else if (c >= 'A' && c <= 'F')
 			d = (uint32_t)(c - 'A' + 10);
 		else
-			return false;
+			*ok = false, d = 0;
 		v = v << 4 | d;
 	}
-	*out = v;
-	return true;
+	return v;
 }
 
 static uint64_t align4(uint64_t x) { return (x + 3) & ~3ULL; }
@@ -84,7 +84,7 @@ int initramfs_unpack(void)
 		bool ok = h.magic[0] == '0' && h.magic[1] == '7' && h.magic[2] == '0' && h.magic[3] == '7' &&
 			  h.magic[4] == '0' && (h.magic[5] == '1' || h.magic[5] == '2');
 		for (int i = 0; ok && i < 12; i++)
-			ok = hex8(&h.field[i], &v[i]);
+			v[i] = hex8(&h, i, &ok);
 		if (!ok) {
 			fw_warn("initramfs: bad header at %lu", off);
 			e = -EINVAL;

@@ -44,7 +44,8 @@ int devices_create(void)
 	int e = subdir(vfs_root(), &devname, &dev);
 	for (uint32_t i = 0; e == 0 && i < FW_ARRAY_LEN(nodes); i++) {
 		struct kname n;
-		name_of(&n, &nodes[i].name);
+		struct devnode d = nodes[i];
+		name_of(&n, &d.name);
 		if (dir_lookup(dev, &n, &ino) == 0)
 			continue;
 		e = inode_new(nodes[i].mode, &ino);

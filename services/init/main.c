@@ -38,6 +38,10 @@ static bool cmdline_has(const char (*cmd)[512], const char (*word)[16])
 	return false;
 }
 
+struct lit40 {
+	char s[40];
+};
+
 static void kname_lit(struct kname *n, const char (*s)[40])
 {
 	n->len = 0;
@@ -66,14 +70,15 @@ static bool exists(const struct kpath *p)
 /* PROG without a slash is looked up in the guest's PATH. */
 static void resolve_prog(struct kpath *p, const struct kname *prog)
 {
-	char dirs[4][40] = {"/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/"};
+	struct lit40 dirs[4] = {{"/bin/"}, {"/sbin/"}, {"/usr/bin/"}, {"/usr/sbin/"}};
 	bool slash = false;
 	for (uint32_t i = 0; i < prog->len; i++)
 		slash = slash || prog->s[i] == '/';
 	if (!slash) {
 		for (uint32_t d = 0; d < 4; d++) {
 			struct kname dn;
-			kname_lit(&dn, &dirs[d]);
+			struct lit40 l = dirs[d];
+			kname_lit(&dn, &l.s);
 			kpath_from_kname(p, &dn);
 			for (uint32_t i = 0; i < prog->len && p->len + 1 < PATH_MAX; i++)
 				p->s[p->len++] = prog->s[i];
@@ -144,10 +149,11 @@ static int setup_run_args(struct boot_state *b)
 
 static int add_env(struct boot_state *b)
 {
-	char env[3][40] = {"PATH=/sbin:/usr/sbin:/bin:/usr/bin", "HOME=/", "TERM=linux"};
+	struct lit40 env[3] = {{"PATH=/sbin:/usr/sbin:/bin:/usr/bin"}, {"HOME=/"}, {"TERM=linux"}};
 	for (int i = 0; i < 3; i++) {
 		struct kname n;
-		kname_lit(&n, &env[i]);
+		struct lit40 l = env[i];
+		kname_lit(&n, &l.s);
 		int e = exec_args_add_kname(&b->args, &n);
 		if (e)
 			return e;

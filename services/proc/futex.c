@@ -6,8 +6,7 @@
 #include "proc/proc.h"
 #include <fw/user.h>
 
-struct futex_waiter;
-FW_POOL_DECLARE(futex_waiter, struct futex_waiter);
+FW_POOL_REF(futex_waiter);
 struct futex_waiter {
 	struct mm_ref mm;
 	uint64_t addr;
@@ -16,7 +15,7 @@ struct futex_waiter {
 	struct fw_waitq_ref q;
 	struct futex_waiter_ref next;
 };
-FW_POOL_DEFINE(futex_waiter, struct futex_waiter);
+FW_POOL_PRIVATE(futex_waiter, struct futex_waiter);
 
 struct futex_table {
 	struct futex_waiter_ref head;
