@@ -19,7 +19,6 @@ int main(int argc, char **argv)
 		return *p;
 	}
 	show("unknown syscall 1000", syscall(1000));
-	show("unknown syscall 450", syscall(450));
 	show("write from kernel address", syscall(SYS_write, 1, (void *)0xffffffff80000000UL, 8));
 	show("write from unmapped page", syscall(SYS_write, 1, (void *)0x1000, 8));
 	show("read into kernel address", syscall(SYS_read, 0, (void *)0xffff888000000000UL, 8));
