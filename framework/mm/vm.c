@@ -191,8 +191,11 @@ int fw_vm_protect(struct fw_vm_ref r, uint64_t va, uint64_t len, uint32_t prot)
 		if (!pte || !(*pte & (PTE_P | PTE_NONE)))
 			continue;
 		uint64_t e = *pte, nb = prot_bits(prot);
+		/* A COW page stays COW through every protection change, PROT_NONE
+		 * included: dropping the bit would let a later PROT_WRITE map a
+		 * frame another address space still uses. */
 		if (e & PTE_COW)
-			nb = (nb & ~PTE_W) | ((nb & PTE_P) ? PTE_COW : 0);
+			nb = (nb & ~PTE_W) | PTE_COW;
 		*pte = (e & PTE_ADDR) | nb;
 		flush(v, a);
 	}
@@ -229,7 +232,9 @@ int fw_vm_fork(struct fw_vm_ref dr, struct fw_vm_ref sr, uint64_t va, uint64_t l
 		if (!dpte)
 			return -12;
 		uint64_t e = *spte;
-		if (!share && (e & (PTE_W | PTE_COW))) {
+		/* Private: every page becomes COW, read-only and PROT_NONE ones
+		 * too, since mprotect may make them writable later. */
+		if (!share) {
 			e = (e & ~PTE_W) | PTE_COW;
 			*spte = e;
 			flush(s, a);
