@@ -27,6 +27,7 @@ struct task {
 	uint64_t cookie;
 	uint32_t idx, gen;
 	uint64_t user_ns, sys_ns, last_switch;
+	uint64_t user_since;         /* when it last returned to user mode */
 };
 
 #define MAX_TASKS 2048
@@ -47,6 +48,9 @@ void sched_timer_tick(uint64_t now);
 void sched_add_sleeper(struct task *t);
 void sched_remove_sleeper(struct task *t);
 void sched_idle_loop(void) __attribute__((noreturn));
+/* CPU-time accounting at the user/kernel boundary. */
+void account_enter_kernel(void);
+void account_leave_kernel(void);
 struct task *task_alloc(void);
 void task_discard(struct task *t);
 void task_start(struct task *t, void (*entry)(uint64_t), uint64_t arg, uint64_t stack_top);

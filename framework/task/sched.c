@@ -161,10 +161,27 @@ struct task *task_lookup(struct fw_task_ref r)
 	return t && t->gen == r.gen && t->state != TASK_DEAD ? t : NULL;
 }
 
+/* Time on the CPU since the last switch is kernel time, except the part
+ * spent in user mode, which account_enter_kernel moves to user_ns. */
 static void account(struct task *t, uint64_t now)
 {
 	t->sys_ns += now - t->last_switch;
 }
+
+void account_enter_kernel(void)
+{
+	struct task *t = current_task();
+	uint64_t now = arch_uptime_ns();
+	if (t->user_since && now > t->user_since) {
+		uint64_t u = now - t->user_since;
+		t->user_ns += u;
+		/* account() will charge the whole slice to sys: pre-subtract */
+		t->sys_ns -= u;
+	}
+	t->user_since = 0;
+}
+
+void account_leave_kernel(void) { current_task()->user_since = arch_uptime_ns(); }
 
 /* Pick the next task and switch to it. Interrupts are off on entry. */
 static void schedule(void)

@@ -60,6 +60,8 @@ static void user_exception(struct trapframe *tf)
 void trap_dispatch(struct trapframe *tf)
 {
 	bool from_user = (tf->cs & 3) != 0;
+	if (from_user)
+		account_enter_kernel();
 	if (tf->vector < 32) {
 		if (!from_user)
 			kernel_fault(tf);
@@ -108,6 +110,7 @@ void return_to_user_prepare(struct trapframe *tf)
 		sched_yield_current();
 		cli();
 	}
+	account_leave_kernel();
 }
 
 void arch_backtrace(void *frame)
