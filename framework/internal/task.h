@@ -58,5 +58,7 @@ struct task *task_lookup(struct fw_task_ref r);
 void *vm_task_attach(struct fw_vm_ref r, uint64_t *pml4);
 void vm_task_detach(void *vm);
 const char *ksym_lookup(uint64_t addr);
+struct fw_waitq_ref;
+struct task *waitq_first_waiter(struct fw_waitq_ref r);
 
 #endif
