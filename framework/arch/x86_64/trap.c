@@ -24,7 +24,8 @@ static void dump_frame(const struct trapframe *tf)
 {
 	fw_err("vector %lu (%s) error %lx cr2 %lx", tf->vector, tf->vector < 32 && exc_names[tf->vector] ? exc_names[tf->vector] : "?",
 	       tf->error, read_cr2());
-	fw_err("rip %lx cs %lx rflags %lx rsp %lx ss %lx", tf->rip, tf->cs, tf->rflags, tf->rsp, tf->ss);
+	fw_err("rip %lx <%s> cs %lx rflags %lx rsp %lx ss %lx", tf->rip, (tf->cs & 3) ? "user" : ksym_lookup(tf->rip),
+	       tf->cs, tf->rflags, tf->rsp, tf->ss);
 	fw_err("rax %lx rbx %lx rcx %lx rdx %lx", tf->rax, tf->rbx, tf->rcx, tf->rdx);
 	fw_err("rsi %lx rdi %lx rbp %lx r8 %lx", tf->rsi, tf->rdi, tf->rbp, tf->r8);
 	fw_err("r9 %lx r10 %lx r11 %lx r12 %lx", tf->r9, tf->r10, tf->r11, tf->r12);
