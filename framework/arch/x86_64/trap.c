@@ -12,7 +12,7 @@
 #include <fw/log.h>
 #include <fw/upcall.h>
 
-extern char uaccess_insn[], uaccess_fault[];
+extern char uaccess_insn[], uaccess_insn_tail[], uaccess_fault[];
 
 static const char *const exc_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound", "invalid opcode", "no FPU",
@@ -34,7 +34,7 @@ static void dump_frame(const struct trapframe *tf)
 
 static void kernel_fault(struct trapframe *tf)
 {
-	if (tf->vector == 14 && tf->rip == (uint64_t)uaccess_insn) {
+	if (tf->vector == 14 && (tf->rip == (uint64_t)uaccess_insn || tf->rip == (uint64_t)uaccess_insn_tail)) {
 		uint64_t addr = read_cr2();
 		if (addr < USER_TOP) {
 			sti();
