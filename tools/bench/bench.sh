@@ -188,7 +188,7 @@ INITRD=$OUT/initramfs.cpio.gz
 build_initramfs() {
 	local st=$OUT/initramfs
 	rm -rf "$st"
-	mkdir -p "$st"/bin "$st"/dev "$st"/proc "$st"/tmp
+	mkdir -p "$st"/bin "$st"/dev "$st"/proc "$st"/sys "$st"/tmp
 	cp "$BIN"/bench_* "$st"/bin/
 	cp "$BIN"/init "$st"/init
 	if [ "$(id -u)" = 0 ]; then
@@ -259,6 +259,9 @@ run_linux() {
 		fi
 	done
 	LINUX_BOOTED=$(tr -d '\r' < "$log" | awk '$1 == "KEELBENCH-KERNEL" { print $2 " " $3; exit }')
+	LINUX_INFO=$(tr -d '\r' < "$log" | awk '$1 == "KEELBENCH-INFO" {
+		k = $2; $1 = ""; $2 = ""; sub(/^ +/, ""); sub(/;.*/, "")
+		printf "%s%s=%s", (n++ ? ", " : ""), k, $0 }')
 }
 
 run_keel() {
@@ -300,7 +303,7 @@ mkdir -p "$OUT"
 ensure_tools
 build_programs
 QARGS=$(qemu_common_args)
-LINUX_BOOTED=""
+LINUX_BOOTED="" LINUX_INFO=""
 if [ "$ONLY" != keel ]; then
 	fetch_linux
 	build_initramfs
@@ -338,6 +341,7 @@ echo "qemu:    $QVER  accel=${ACCEL:-?} cpu=${CPU:-?} mem=${MEM:-?} smp=${SMP:-1
 echo "         $QARGS"
 echo "kernels: Keel $KEEL_REV (./keel exec, one boot per benchmark)"
 echo "         Linux ${LINUX_BOOTED:-$LINUX_VER} (${LINUX_PKG:-Debian linux-image-amd64}, one boot for all)"
+[ -n "$LINUX_INFO" ] && echo "         Linux guest: $LINUX_INFO"
 echo "method:  figure = median of $RUNS run(s) of ~${TARGET_MS} ms, iteration count calibrated in the guest"
 echo "         ratio = Keel/Linux of the figures; cost = Keel/Linux in time (>1: Keel slower)"
 echo
@@ -395,7 +399,7 @@ if [ -n "$JSON" ]; then
 		echo "  \"date\": \"$DATE\","
 		echo "  \"host_cpu\": $(jstr "$HOSTCPU"), \"host_cores\": $(nproc),"
 		echo "  \"qemu\": {\"version\": $(jstr "$QVER"), \"accel\": $(jstr "${ACCEL:-}"), \"cpu\": $(jstr "${CPU:-}"), \"mem\": $(jstr "${MEM:-}"), \"smp\": $(jstr "${SMP:-1}"), \"args\": $(jstr "$QARGS")},"
-		echo "  \"kernels\": {\"keel\": $(jstr "$KEEL_REV"), \"linux\": $(jstr "${LINUX_BOOTED:-$LINUX_VER}"), \"linux_package\": $(jstr "$LINUX_PKG")},"
+		echo "  \"kernels\": {\"keel\": $(jstr "$KEEL_REV"), \"linux\": $(jstr "${LINUX_BOOTED:-$LINUX_VER}"), \"linux_package\": $(jstr "$LINUX_PKG"), \"linux_info\": $(jstr "$LINUX_INFO")},"
 		echo "  \"runs\": $RUNS, \"target_ms\": $TARGET_MS,"
 		echo "  \"benchmarks\": ["
 		for i in "${!ROWS_JSON[@]}"; do

@@ -8,7 +8,8 @@
  * The kernel hands unknown name=value parameters to init as environment:
  *   bench_list=null,pipe_lat,...   bench_runs=5   bench_target_ms=300
  * Output (console): the benchmarks' own BENCH/BENCHFAIL lines, plus
- *   KEELBENCH-KERNEL <release>, BENCHFAIL <name> status=<s>, KEELBENCH-DONE
+ *   KEELBENCH-KERNEL <release>, KEELBENCH-INFO <key> <value> (clock source,
+ *   CPU vulnerability mitigations), BENCHFAIL <name> status=<s>, KEELBENCH-DONE
  * then powers the machine off.
  */
 #define _GNU_SOURCE
@@ -38,6 +39,21 @@ static void console(void)
 				close(fd);
 		}
 	}
+}
+
+/* Print the first line of a sysfs file as "KEELBENCH-INFO key value". */
+static void info(const char *key, const char *path)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	if (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = 0;
+		printf("KEELBENCH-INFO %s %s\n", key, line);
+	}
+	fclose(f);
 }
 
 static void run(const char *name, const char *runs, const char *target)
@@ -87,12 +103,17 @@ int main(void)
 	mkdir("/tmp", 01777);
 	mount("proc", "/proc", "proc", 0, 0);
 	mount("devtmpfs", "/dev", "devtmpfs", 0, 0);
+	mkdir("/sys", 0555);
+	mount("sysfs", "/sys", "sysfs", 0, 0);
 	mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777");
 	console();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	if (uname(&u) == 0)
 		printf("KEELBENCH-KERNEL %s %s\n", u.sysname, u.release);
+	info("clocksource", "/sys/devices/system/clocksource/clocksource0/current_clocksource");
+	info("meltdown", "/sys/devices/system/cpu/vulnerabilities/meltdown");
+	info("spectre_v2", "/sys/devices/system/cpu/vulnerabilities/spectre_v2");
 	if (!runs)
 		runs = "5";
 	if (!target)
