@@ -14,6 +14,8 @@
 #   --json FILE    also write the results as JSON
 #   --target-ms MS length of one timed run inside the guest; 300
 #   --only K       run one kernel only (the other column shows n/a)
+#   --linux-append ARGS  extra Linux command line (e.g. mitigations=off),
+#                  for exploring; the default is Debian's defaults
 #   --list         list the benchmarks and exit
 #
 # Every benchmark is a static musl program user/bench/bench_<name>.c built
@@ -64,7 +66,7 @@ declare -A DESC=(
 # Extra host files a benchmark needs in the guest's /bin.
 declare -A EXTRA=([fork_exec]=bench_true)
 
-FILTER="" RUNS=5 JSON="" TARGET_MS=300 ONLY=""
+FILTER="" RUNS=5 JSON="" TARGET_MS=300 ONLY="" LINUX_APPEND=""
 
 die() { echo "keel bench: $*" >&2; exit 1; }
 log() { echo "keel bench: $*" >&2; }
@@ -81,6 +83,8 @@ while [ $# -gt 0 ]; do
 	--target-ms=*) TARGET_MS=${1#*=}; shift ;;
 	--only) ONLY=${2:?}; shift 2 ;;
 	--only=*) ONLY=${1#*=}; shift ;;
+	--linux-append) LINUX_APPEND=${2?}; shift 2 ;;
+	--linux-append=*) LINUX_APPEND=${1#*=}; shift ;;
 	--list)
 		for b in "${BENCHES[@]}"; do printf '%-14s %s\n' "$b" "${DESC[$b]}"; done
 		exit 0 ;;
@@ -247,7 +251,7 @@ run_linux() {
 	# shellcheck disable=SC2086
 	timeout "$t" qemu-system-x86_64 $QARGS \
 		-kernel "$VMLINUZ" -initrd "$INITRD" \
-		-append "console=ttyS0 quiet panic=-1 bench_list=$list bench_runs=$RUNS bench_target_ms=$TARGET_MS" \
+		-append "console=ttyS0 quiet panic=-1 bench_list=$list bench_runs=$RUNS bench_target_ms=$TARGET_MS${LINUX_APPEND:+ $LINUX_APPEND}" \
 		</dev/null >"$log" 2>&1
 	local st=$?
 	parse_lines linux "$log"
@@ -342,6 +346,7 @@ echo "         $QARGS"
 echo "kernels: Keel $KEEL_REV (./keel exec, one boot per benchmark)"
 echo "         Linux ${LINUX_BOOTED:-$LINUX_VER} (${LINUX_PKG:-Debian linux-image-amd64}, one boot for all)"
 [ -n "$LINUX_INFO" ] && echo "         Linux guest: $LINUX_INFO"
+[ -n "$LINUX_APPEND" ] && echo "         Linux extra command line: $LINUX_APPEND"
 echo "method:  figure = median of $RUNS run(s) of ~${TARGET_MS} ms, iteration count calibrated in the guest"
 echo "         ratio = Keel/Linux of the figures; cost = Keel/Linux in time (>1: Keel slower)"
 echo
