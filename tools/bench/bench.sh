@@ -229,6 +229,7 @@ parse_lines() {
 		case $tag in
 		BENCH)
 			[ -n "${VAL[$k,$name]:-}" ] && continue
+			[[ $v =~ ^[0-9]+(\.[0-9]+)?$ ]] || { ERR[$k,$name]="bad figure '$v'"; continue; }
 			VAL[$k,$name]=$v UNIT[$name]=$unit BETTER[$name]=$better
 			for kv in $rest; do
 				case $kv in
@@ -296,6 +297,8 @@ run_keel() {
 			case $st in
 			0) ERR[keel,$b]="no BENCH line (see $log)" ;;
 			124) ERR[keel,$b]="timeout after ${t}s (see $log)" ;;
+			129|13[0-9]|14[0-9]|15[0-9]|16[0-4])
+			   ERR[keel,$b]="killed by signal $((st - 128)) (see $log)" ;;
 			*) ERR[keel,$b]="exit status $st (see $log)" ;;
 			esac
 		fi
