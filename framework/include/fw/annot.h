@@ -19,6 +19,10 @@
  *               must be plain data (integers and arrays of integers,
  *               recursively; structs of those) because the framework fills
  *               it with bytes from outside (user memory, devices, disks).
+ *   FW_MACRO_API on a function declaration: called only from the expansion
+ *               of a trusted framework macro (which supplies arguments, such
+ *               as sizes, that services must not choose); a direct call
+ *               from service code is a violation. Exported for linking.
  *   FW_FORMAT(f, a) on a variadic framework function: argument f must be a
  *               string literal (checked by the checker and by -Wformat).
  */
@@ -26,6 +30,7 @@
 #define FW_ANNOT_H
 
 #define FW_API __attribute__((annotate("keel_safe")))
+#define FW_MACRO_API __attribute__((annotate("keel_macro_only")))
 #define FW_SEALED __attribute__((annotate("keel_sealed")))
 #define FW_POD_DST __attribute__((annotate("keel_pod_dst")))
 #define FW_FORMAT(f, a) __attribute__((format(printf, f, a), annotate("keel_format")))

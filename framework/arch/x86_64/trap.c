@@ -1,0 +1,128 @@
+/* Exception and interrupt dispatch. Layer: framework/arch (trusted).
+ * Kernel-mode faults are kernel bugs and panic with registers and a
+ * backtrace, except faults inside the user-copy routine, which either get
+ * resolved by the services (demand paging, copy-on-write) or turn into
+ * -EFAULT. User-mode exceptions go to the services as struct fw_fault. */
+#include "internal/init.h"
+#include "internal/arch.h"
+#include "internal/cpu.h"
+#include "internal/lib.h"
+#include "internal/task.h"
+#include "internal/x86.h"
+#include <fw/log.h>
+#include <fw/upcall.h>
+
+extern char uaccess_insn[], uaccess_fault[];
+
+static const char *const exc_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound", "invalid opcode", "no FPU",
+	"double fault", "coproc", "invalid TSS", "segment not present", "stack fault", "general protection",
+	"page fault", "reserved", "x87 FP", "alignment check", "machine check", "SIMD FP",
+};
+
+static void dump_frame(const struct trapframe *tf)
+{
+	fw_err("vector %lu (%s) error %lx cr2 %lx", tf->vector, tf->vector < 32 && exc_names[tf->vector] ? exc_names[tf->vector] : "?",
+	       tf->error, read_cr2());
+	fw_err("rip %lx cs %lx rflags %lx rsp %lx ss %lx", tf->rip, tf->cs, tf->rflags, tf->rsp, tf->ss);
+	fw_err("rax %lx rbx %lx rcx %lx rdx %lx", tf->rax, tf->rbx, tf->rcx, tf->rdx);
+	fw_err("rsi %lx rdi %lx rbp %lx r8 %lx", tf->rsi, tf->rdi, tf->rbp, tf->r8);
+	fw_err("r9 %lx r10 %lx r11 %lx r12 %lx", tf->r9, tf->r10, tf->r11, tf->r12);
+	fw_err("r13 %lx r14 %lx r15 %lx", tf->r13, tf->r14, tf->r15);
+}
+
+static void kernel_fault(struct trapframe *tf)
+{
+	if (tf->vector == 14 && tf->rip == (uint64_t)uaccess_insn) {
+		uint64_t addr = read_cr2();
+		if (addr < USER_TOP) {
+			sti();
+			int r = svc_resolve_user_fault(addr, (tf->error & 2) != 0);
+			cli();
+			if (r == 0)
+				return;
+		}
+		tf->rip = (uint64_t)uaccess_fault;
+		return;
+	}
+	dump_frame(tf);
+	arch_backtrace((void *)tf->rbp);
+	fw_panic("kernel %s at %lx", tf->vector < 32 ? exc_names[tf->vector] : "trap", tf->rip);
+}
+
+static void user_exception(struct trapframe *tf)
+{
+	struct fw_fault f = {.vector = tf->vector, .error = tf->error, .addr = tf->vector == 14 ? read_cr2() : tf->rip};
+	sti();
+	svc_user_fault((struct fw_uregs *)tf, &f);
+}
+
+void trap_dispatch(struct trapframe *tf)
+{
+	bool from_user = (tf->cs & 3) != 0;
+	if (tf->vector < 32) {
+		if (!from_user)
+			kernel_fault(tf);
+		else
+			user_exception(tf);
+	} else if (tf->vector == VEC_TIMER) {
+		arch_eoi();
+		timer_tick();
+	} else if (tf->vector == VEC_SERIAL) {
+		console_rx_irq();
+		arch_eoi();
+	} else if (tf->vector != VEC_SPURIOUS) {
+		arch_eoi();
+	}
+	if (from_user)
+		return_to_user_prepare(tf);
+}
+
+/* Everything that must hold before any iret/sysret to user mode: pending
+ * preemption and signals handled, and a frame the CPU can return through
+ * without faulting in ring 0 whatever the services wrote into it. */
+void return_to_user_prepare(struct trapframe *tf)
+{
+	for (;;) {
+		sti();
+		if (sched_need_resched())
+			sched_yield_current();
+		svc_return_to_user((struct fw_uregs *)tf);
+		cli();
+		tf->cs = SEL_UCODE;
+		tf->ss = SEL_UDATA;
+		/* IF on; keep only arithmetic flags, DF, TF, AC, ID, RF */
+		tf->rflags = (tf->rflags & 0x254DD5) | 0x202;
+		if (tf->rip < USER_TOP - 4096 && tf->rsp < USER_TOP)
+			break;
+		/* A return address the CPU would fault on in ring 0: make it the
+		 * user's fault at that address instead. */
+		struct fw_fault f = {.vector = 14, .error = 0x15, .addr = tf->rip};
+		if (tf->rip < USER_TOP - 4096)
+			f.addr = tf->rsp;
+		sti();
+		svc_user_fault((struct fw_uregs *)tf, &f);
+	}
+	if (sched_need_resched()) {
+		sti();
+		sched_yield_current();
+		cli();
+	}
+}
+
+void arch_backtrace(void *frame)
+{
+	uint64_t *fp = frame;
+	for (int depth = 0; fp && depth < 16; depth++) {
+		uint64_t a = (uint64_t)fp;
+		if (a < KERNEL_VMA && (a < PHYSMAP_BASE || a >= 0xffffffff00000000UL))
+			break;
+		if (a & 7)
+			break;
+		uint64_t ret = fp[1];
+		if (ret < KERNEL_VMA)
+			break;
+		fw_err("  #%d %lx %s", depth, ret, ksym_lookup(ret));
+		fp = (uint64_t *)fp[0];
+	}
+}

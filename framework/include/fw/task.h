@@ -1,0 +1,84 @@
+/* Keel framework public API — tasks and user register state.
+ *
+ * Layer: framework (trusted). A task is a kernel thread of control with its
+ * own kernel stack (guard page below). A user task additionally has a user
+ * register frame, an FPU state and an address space (fw_vm); it enters user
+ * mode when created and comes back to the services only through upcalls
+ * (<fw/upcall.h>).
+ *
+ * Safety contract:
+ *  - Tasks are named by struct fw_task_ref handles ({index, generation});
+ *    every call checks the handle and fails with -ESRCH on a stale one.
+ *  - struct fw_uregs is plain data. Services may read and write any field:
+ *    before returning to user mode the framework forces the user code and
+ *    stack selectors, sanitises rflags and refuses a non-canonical rip or
+ *    rsp (it turns those into a user fault), so no value written here can
+ *    make the kernel fault or run user code with privilege.
+ *  - The `struct fw_uregs *` handed to an upcall is borrowed: valid until
+ *    the upcall returns, never to be stored.
+ */
+#ifndef FW_TASK_H
+#define FW_TASK_H
+
+#include <fw/types.h>
+
+struct fw_uregs {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+struct fw_fault {
+	uint64_t vector; /* x86 exception number: 0 #DE, 6 #UD, 13 #GP, 14 #PF, ... */
+	uint64_t error;  /* error code (#PF: bit0 present, bit1 write, bit4 fetch) */
+	uint64_t addr;   /* #PF: faulting address; otherwise the faulting rip */
+};
+
+struct fw_task_ref {
+	uint32_t idx;
+	uint32_t gen;
+};
+
+struct fw_vm_ref {
+	uint32_t idx;
+	uint32_t gen;
+};
+
+/* Create a user task that starts in user mode with registers *regs, in
+ * address space vm, with a fresh FPU state (or a copy of the current task's
+ * if copy_fpu), and the given fs base. `cookie` is a value the services
+ * choose (typically their own thread handle packed in 64 bits) and read back
+ * with fw_task_cookie(). -ENOMEM, -EAGAIN (task limit), -EINVAL. */
+FW_API FW_MUST_CHECK int fw_task_create_user(const struct fw_uregs *regs, struct fw_vm_ref vm, uint64_t cookie,
+					     bool copy_fpu, struct fw_task_ref *out);
+/* Create a kernel task running fn(arg). */
+FW_API FW_MUST_CHECK int fw_task_create_kernel(void (*fn)(uint64_t), uint64_t arg, struct fw_task_ref *out);
+FW_API struct fw_task_ref fw_task_current(void);
+FW_API uint64_t fw_task_cookie(void);
+/* End the current task; never returns. Its stack is freed after the switch. */
+FW_API FW_NORETURN void fw_task_exit(void);
+FW_API void fw_task_yield(void);
+/* fs base of the current task (TLS). -EINVAL unless a canonical user address. */
+FW_API int fw_task_set_fs_base(uint64_t base);
+FW_API uint64_t fw_task_fs_base(void);
+/* Switch the current task to another address space (execve). */
+FW_API int fw_task_set_vm(struct fw_vm_ref vm);
+/* CPU time consumed by the current task, in ns, split user/system. */
+FW_API void fw_task_cpu_times(uint64_t *user_ns, uint64_t *sys_ns);
+/* Wake `t` if it sleeps interruptibly: its wait returns -EINTR. The flag
+ * stays set (next interruptible wait returns -EINTR at once) until
+ * fw_task_clear_interrupt() by the task itself. */
+FW_API int fw_task_interrupt(struct fw_task_ref t);
+FW_API void fw_task_clear_interrupt(void);
+FW_API bool fw_task_ref_eq(struct fw_task_ref a, struct fw_task_ref b);
+
+/* Copy the current task's FPU/SSE/AVX state (XSAVE image of
+ * fw_fpu_state_size() bytes) to user memory at `uaddr`, or load it back.
+ * Loading validates the image (a bad one gives -EINVAL, never a fault in the
+ * kernel). -EFAULT on a bad user address. */
+FW_API uint32_t fw_fpu_state_size(void);
+FW_API FW_MUST_CHECK int fw_fpu_save_to_user(uint64_t uaddr);
+FW_API FW_MUST_CHECK int fw_fpu_load_from_user(uint64_t uaddr);
+
+#endif

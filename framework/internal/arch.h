@@ -1,0 +1,24 @@
+/* Architecture services used inside the framework. Layer: framework/arch
+ * (trusted, internal). */
+#ifndef INTERNAL_ARCH_H
+#define INTERNAL_ARCH_H
+
+#include <fw/types.h>
+
+void arch_cpu_init(void);       /* GDT, TSS, IDT, syscall MSRs, SMEP/SMAP, FPU */
+void arch_timer_init(void);     /* PIT-calibrated TSC and LAPIC periodic tick */
+uint64_t arch_uptime_ns(void);  /* monotonic, from the TSC */
+uint64_t arch_tsc_khz(void);
+void arch_backtrace(void *frame);
+FW_NORETURN void arch_power_off(int code);
+void arch_set_kernel_stack(uint64_t top); /* TSS.rsp0 and the syscall stack */
+void arch_irq_unmask(int irq);
+void arch_eoi(void);
+uint64_t arch_rtc_epoch_seconds(void);
+/* Extended FPU state area size and the save/restore primitives. */
+extern uint32_t arch_fpu_size;
+void arch_fpu_save(void *area);
+void arch_fpu_restore(const void *area);
+void arch_fpu_init_area(void *area);
+
+#endif

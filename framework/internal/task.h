@@ -1,0 +1,58 @@
+/* Tasks and the scheduler. Layer: framework/task (trusted, internal). */
+#ifndef INTERNAL_TASK_H
+#define INTERNAL_TASK_H
+
+#include <fw/task.h>
+#include "internal/cpu.h"
+
+enum task_state { TASK_RUNNABLE, TASK_BLOCKED, TASK_DEAD };
+
+struct task {
+	uint64_t saved_rsp;
+	uint64_t kstack_va, kstack_top;
+	enum task_state state;
+	struct task *rq_next;       /* run queue link */
+	struct task *wait_next;     /* wait queue link */
+	void *wait_q;               /* queue it sleeps on, or NULL */
+	int wake_result;            /* what the wait returns */
+	bool interruptible, interrupted;
+	uint64_t wake_deadline;     /* ns, 0 = none */
+	struct task *timer_next;    /* sleepers ordered by deadline */
+	bool user;
+	void *vm;                   /* address space in use (framework-owned) */
+	struct fw_vm_ref vm_ref;
+	uint64_t pml4;
+	uint64_t fs_base;
+	void *fpu;
+	uint64_t cookie;
+	uint32_t idx, gen;
+	uint64_t user_ns, sys_ns, last_switch;
+};
+
+#define MAX_TASKS 2048
+
+static inline struct task *current_task(void)
+{
+	struct task *t;
+	__asm__ volatile("mov %%gs:24, %0" : "=r"(t));
+	return t;
+}
+
+void sched_init(void);
+bool sched_need_resched(void);
+void sched_yield_current(void);
+void sched_block(void);             /* irqs off on entry; current->state set */
+void sched_wake(struct task *t, int result);
+void sched_timer_tick(uint64_t now);
+void sched_add_sleeper(struct task *t);
+void sched_remove_sleeper(struct task *t);
+void sched_idle_loop(void) __attribute__((noreturn));
+struct task *task_alloc(void);
+void task_discard(struct task *t);
+void task_start(struct task *t, void (*entry)(uint64_t), uint64_t arg, uint64_t stack_top);
+struct task *task_lookup(struct fw_task_ref r);
+void *vm_task_attach(struct fw_vm_ref r, uint64_t *pml4);
+void vm_task_detach(void *vm);
+const char *ksym_lookup(uint64_t addr);
+
+#endif

@@ -1,0 +1,181 @@
+/* Physical frame allocator. Layer: framework/mm (trusted).
+ * Trusts boot_info's RAM map. Every frame has metadata: a reference count
+ * (mappings and handles that keep it alive) and a generation bumped on each
+ * free, so a stale fw_frame handle is detected rather than reaching a frame
+ * that now belongs to someone else. Free frames sit on a stack of PFNs. */
+#include "internal/init.h"
+#include "internal/boot.h"
+#include "internal/lib.h"
+#include "internal/mm.h"
+#include <fw/log.h>
+
+struct frame_meta {
+	uint32_t refs; /* kernel users, or service handle references */
+	uint32_t maps; /* user page-table entries pointing here */
+	uint32_t gen;
+	uint8_t service; /* handed to services: reachable by handle */
+};
+
+static struct frame_meta *meta;
+static uint32_t *free_stack;
+static uint64_t nfree, max_pfn, total;
+bool physmap_live;
+static uint64_t bump_next, bump_end; /* early allocator, before the stack exists */
+
+extern char __kernel_end[];
+
+static bool reserved(uint64_t pa)
+{
+	uint64_t kend = (uint64_t)__kernel_end - KERNEL_VMA;
+	if (pa < 0x100000 || (pa >= 0x100000 && pa < kend))
+		return true;
+	if (boot_info.initrd_start && pa + 4096 > (boot_info.initrd_start & ~4095UL) && pa < boot_info.initrd_end)
+		return true;
+	return false;
+}
+
+/* Early pages come from the RAM range that holds the kernel, above the
+ * kernel and initrd; the boot tables map the first GiB at KERNEL_VMA. */
+uint64_t early_frame(void)
+{
+	while (bump_next < bump_end && reserved(bump_next))
+		bump_next += 4096;
+	if (bump_next >= bump_end)
+		fw_panic("out of early memory");
+	uint64_t pa = bump_next;
+	bump_next += 4096;
+	memset(physmap_live ? phys_to_virt(pa) : (void *)(KERNEL_VMA + pa), 0, 4096);
+	return pa;
+}
+
+void early_frames_init(void)
+{
+	for (int i = 0; i < boot_info.nram; i++) {
+		struct boot_range *r = &boot_info.ram[i];
+		if (r->start <= 0x100000 && r->end > 0x100000) {
+			bump_next = 0x100000;
+			bump_end = r->end < 0x40000000 ? r->end : 0x40000000;
+		}
+		if (r->end / 4096 > max_pfn)
+			max_pfn = r->end / 4096;
+	}
+	if (!bump_end)
+		fw_panic("no RAM at 1 MiB");
+}
+
+/* Called once the physmap is live: metadata and the free stack are carved
+ * from early frames, then every remaining RAM frame is pushed. */
+void frames_init(void)
+{
+	uint64_t meta_bytes = max_pfn * sizeof(struct frame_meta);
+	uint64_t stack_bytes = max_pfn * sizeof(uint32_t);
+	uint64_t pages = (meta_bytes + stack_bytes + 4095) / 4096;
+	uint64_t first = early_frame();
+	for (uint64_t i = 1; i < pages; i++)
+		if (early_frame() != first + i * 4096)
+			fw_panic("early frames not contiguous");
+	meta = phys_to_virt(first);
+	free_stack = (uint32_t *)((char *)meta + meta_bytes);
+	for (int i = 0; i < boot_info.nram; i++) {
+		struct boot_range *r = &boot_info.ram[i];
+		for (uint64_t pa = FW_ALIGN_UP(r->start, 4096); pa + 4096 <= r->end; pa += 4096) {
+			if (reserved(pa) || (pa >= 0x100000 && pa < bump_next))
+				continue;
+			free_stack[nfree++] = (uint32_t)(pa / 4096);
+		}
+	}
+	total = nfree;
+	fw_info("mm: %lu MiB free in %d ranges", nfree / 256, boot_info.nram);
+}
+
+uint64_t frame_alloc(void)
+{
+	bool was = irq_save();
+	if (nfree == 0) {
+		irq_restore(was);
+		return 0;
+	}
+	uint64_t pfn = free_stack[--nfree];
+	meta[pfn].refs = 1;
+	meta[pfn].maps = 0;
+	meta[pfn].service = 0;
+	irq_restore(was);
+	uint64_t pa = pfn * 4096;
+	memset(phys_to_virt(pa), 0, 4096);
+	return pa;
+}
+
+bool frame_valid(uint64_t pa) { return pa / 4096 < max_pfn && meta[pa / 4096].refs > 0; }
+
+void frame_get(uint64_t pa)
+{
+	bool was = irq_save();
+	meta[pa / 4096].refs++;
+	irq_restore(was);
+}
+
+static void release_if_unused(uint64_t pfn)
+{
+	if (meta[pfn].refs == 0 && meta[pfn].maps == 0) {
+		meta[pfn].gen++;
+		meta[pfn].service = 0;
+		free_stack[nfree++] = (uint32_t)pfn;
+	}
+}
+
+void frame_put(uint64_t pa)
+{
+	uint64_t pfn = pa / 4096;
+	bool was = irq_save();
+	if (meta[pfn].refs == 0)
+		fw_panic("frame_put on free frame %lx", pa);
+	meta[pfn].refs--;
+	release_if_unused(pfn);
+	irq_restore(was);
+}
+
+void frame_map_get(uint64_t pa)
+{
+	bool was = irq_save();
+	meta[pa / 4096].maps++;
+	irq_restore(was);
+}
+
+void frame_map_put(uint64_t pa)
+{
+	uint64_t pfn = pa / 4096;
+	bool was = irq_save();
+	if (meta[pfn].maps == 0)
+		fw_panic("frame_map_put on unmapped frame %lx", pa);
+	meta[pfn].maps--;
+	release_if_unused(pfn);
+	irq_restore(was);
+}
+
+uint32_t frame_mapcount(uint64_t pa) { return meta[pa / 4096].maps; }
+
+void frame_mark_service(uint64_t pa) { meta[pa / 4096].service = 1; }
+
+/* Does {pfn, gen} name a live service frame? */
+bool frame_handle_ok(uint32_t pfn, uint32_t gen)
+{
+	return pfn < max_pfn && meta && meta[pfn].service && meta[pfn].gen == gen &&
+	       (meta[pfn].refs > 0 || meta[pfn].maps > 0);
+}
+
+/* Drop one handle reference, ignoring a put that has none to drop. */
+void frame_handle_put(uint64_t pa)
+{
+	uint64_t pfn = pa / 4096;
+	bool was = irq_save();
+	if (meta[pfn].refs > 0) {
+		meta[pfn].refs--;
+		release_if_unused(pfn);
+	}
+	irq_restore(was);
+}
+
+uint32_t frame_refcount(uint64_t pa) { return meta[pa / 4096].refs; }
+uint32_t frame_gen(uint64_t pa) { return meta[pa / 4096].gen; }
+uint64_t frame_free_count(void) { return nfree; }
+uint64_t frame_total_count(void) { return total; }

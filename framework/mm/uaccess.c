@@ -1,0 +1,66 @@
+/* User-memory copies. Layer: framework/mm (trusted).
+ * Everything funnels into uaccess_copy (arch/x86_64/uaccess.S), whose one
+ * faulting instruction the page-fault handler knows how to recover. */
+#include "internal/init.h"
+#include "internal/lib.h"
+#include "internal/x86.h"
+#include <fw/user.h>
+
+
+bool fw_user_range_ok(uint64_t a, uint64_t n) { return a < USER_TOP && n <= USER_TOP - a; }
+
+int fw_user_read(void *dst, size_t cap, size_t n, struct fw_uaddr src)
+{
+	if (n > cap)
+		return -22;
+	if (!fw_user_range_ok(src.a, n))
+		return -14;
+	/* SAFETY: dst has cap >= n bytes (size from the type, via the macro);
+	 * src range is in the user half; faults are recovered. */
+	return n ? (int)uaccess_copy(dst, (const void *)src.a, n) : 0;
+}
+
+int fw_user_write(struct fw_uaddr dst, const void *src, size_t cap, size_t n)
+{
+	if (n > cap)
+		return -22;
+	if (!fw_user_range_ok(dst.a, n))
+		return -14;
+	return n ? (int)uaccess_copy((void *)dst.a, src, n) : 0;
+}
+
+long fw_user_strcpy(void *dstv, size_t cap, struct fw_uaddr src)
+{
+	char *dst = dstv;
+	size_t len = 0;
+	while (len < cap) {
+		uint64_t a = src.a + len;
+		/* Copy up to the end of the page: never touches a page the string
+		 * does not reach. */
+		size_t chunk = FW_MIN(cap - len, 4096 - (a & 4095));
+		if (!fw_user_range_ok(a, chunk))
+			return -14;
+		if (uaccess_copy(dst + len, (const void *)a, chunk) < 0)
+			return -14;
+		for (size_t i = 0; i < chunk; i++)
+			if (dst[len + i] == 0)
+				return (long)(len + i);
+		len += chunk;
+	}
+	dst[cap - 1] = 0;
+	return -36; /* -ENAMETOOLONG */
+}
+
+int fw_clear_user(struct fw_uaddr dst, size_t n)
+{
+	static const char zeros[256];
+	while (n) {
+		size_t c = FW_MIN(n, sizeof(zeros));
+		int r = fw_user_write(dst, zeros, sizeof(zeros), c);
+		if (r)
+			return r;
+		dst.a += c;
+		n -= c;
+	}
+	return 0;
+}

@@ -1,0 +1,271 @@
+/* User address spaces. Layer: framework/mm (trusted).
+ * Each vm has its own PML4 whose kernel half (entries 256..511) is copied
+ * from the kernel's and never changes. Leaf PTEs in the user half point
+ * only at service frames and each one holds a mapping reference on its
+ * frame. Software bits: PTE_COW marks a copy-on-write page; PTE_NONE keeps
+ * a frame mapped with no access (PROT_NONE) and P clear. */
+#include "internal/lib.h"
+#include "internal/mm.h"
+#include "internal/slots.h"
+#include "internal/task.h"
+#include <fw/vm.h>
+
+#define PTE_NONE (1UL << 10)
+
+struct vm {
+	uint64_t pml4;
+	uint32_t users; /* service handle + tasks */
+	bool handle_dropped;
+	uint64_t resident;
+};
+
+static struct slots vms;
+
+static struct vm *vm_get(struct fw_vm_ref r) { return slots_get(&vms, r.idx, r.gen); }
+
+static bool va_ok(uint64_t va) { return (va & 4095) == 0 && va < USER_TOP; }
+
+int fw_vm_create(struct fw_vm_ref *out)
+{
+	struct vm *v = kalloc(sizeof(*v));
+	if (!v)
+		return -12;
+	v->pml4 = frame_alloc();
+	if (!v->pml4) {
+		kfree(v, sizeof(*v));
+		return -12;
+	}
+	uint64_t *dst = phys_to_virt(v->pml4), *src = phys_to_virt(kernel_pml4());
+	for (int i = 256; i < 512; i++)
+		dst[i] = src[i];
+	v->users = 1;
+	int r = slots_add(&vms, v, &out->idx, &out->gen);
+	if (r < 0) {
+		frame_put(v->pml4);
+		kfree(v, sizeof(*v));
+	}
+	return r;
+}
+
+static void free_level(uint64_t table_pa, int level)
+{
+	uint64_t *t = phys_to_virt(table_pa);
+	int n = level == 4 ? 256 : 512;
+	for (int i = 0; i < n; i++) {
+		uint64_t e = t[i];
+		if (!(e & (PTE_P | PTE_NONE)))
+			continue;
+		if (level == 1)
+			frame_map_put(e & PTE_ADDR);
+		else
+			free_level(e & PTE_ADDR, level - 1);
+	}
+	frame_put(table_pa);
+}
+
+static void vm_release(struct vm *v)
+{
+	if (--v->users > 0)
+		return;
+	if (read_cr3() == v->pml4)
+		write_cr3(kernel_pml4());
+	free_level(v->pml4, 4);
+	kfree(v, sizeof(*v));
+}
+
+void fw_vm_destroy(struct fw_vm_ref r)
+{
+	struct vm *v = slots_remove(&vms, r.idx, r.gen);
+	if (v)
+		vm_release(v);
+}
+
+/* Task side: a task holds a use of its vm (by pointer: the framework owns
+ * both ends, so it cannot dangle while users > 0). */
+void *vm_task_attach(struct fw_vm_ref r, uint64_t *pml4)
+{
+	struct vm *v = vm_get(r);
+	if (!v)
+		return NULL;
+	v->users++;
+	*pml4 = v->pml4;
+	return v;
+}
+
+void vm_task_detach(void *vp)
+{
+	if (vp)
+		vm_release(vp);
+}
+
+struct fw_vm_ref vm_ref_of_current(void);
+
+static void flush(struct vm *v, uint64_t va)
+{
+	if (read_cr3() == v->pml4)
+		invlpg(va);
+}
+
+static uint64_t prot_bits(uint32_t prot)
+{
+	if (!(prot & (FW_PROT_READ | FW_PROT_WRITE | FW_PROT_EXEC)))
+		return PTE_NONE;
+	uint64_t b = PTE_P | PTE_U;
+	if (prot & FW_PROT_WRITE)
+		b |= PTE_W;
+	if (!(prot & FW_PROT_EXEC))
+		b |= PTE_NX;
+	return b;
+}
+
+static uint32_t pte_prot(uint64_t e)
+{
+	if (!(e & PTE_P))
+		return 0;
+	uint32_t p = FW_PROT_READ;
+	if (e & (PTE_W | PTE_COW))
+		p |= e & PTE_W ? FW_PROT_WRITE : 0;
+	if (!(e & PTE_NX))
+		p |= FW_PROT_EXEC;
+	return p;
+}
+
+static void set_pte(struct vm *v, uint64_t *pte, uint64_t va, uint64_t val)
+{
+	uint64_t old = *pte;
+	if (val & PTE_ADDR)
+		frame_map_get(val & PTE_ADDR);
+	*pte = val;
+	if (old & (PTE_P | PTE_NONE)) {
+		frame_map_put(old & PTE_ADDR);
+		v->resident--;
+		flush(v, va);
+	}
+	if (val & (PTE_P | PTE_NONE))
+		v->resident++;
+}
+
+int fw_vm_map(struct fw_vm_ref r, uint64_t va, struct fw_frame_ref f, uint32_t prot)
+{
+	struct vm *v = vm_get(r);
+	if (!v || !va_ok(va) || !fw_frame_valid(f))
+		return -22;
+	uint64_t *pte = pt_walk(v->pml4, va, true);
+	if (!pte)
+		return -12;
+	set_pte(v, pte, va, ((uint64_t)f.pfn * 4096) | prot_bits(prot));
+	return 0;
+}
+
+int fw_vm_map_zeroed(struct fw_vm_ref r, uint64_t va, uint32_t prot)
+{
+	struct fw_frame_ref f;
+	int e = fw_frame_alloc(&f);
+	if (e)
+		return e;
+	e = fw_vm_map(r, va, f, prot);
+	fw_frame_put(f);
+	return e;
+}
+
+int fw_vm_unmap(struct fw_vm_ref r, uint64_t va, uint64_t len)
+{
+	struct vm *v = vm_get(r);
+	if (!v || !va_ok(va) || len > USER_TOP - va)
+		return -22;
+	for (uint64_t a = va; a < va + len; a += 4096) {
+		uint64_t *pte = pt_walk(v->pml4, a, false);
+		if (pte && (*pte & (PTE_P | PTE_NONE)))
+			set_pte(v, pte, a, 0);
+	}
+	return 0;
+}
+
+int fw_vm_protect(struct fw_vm_ref r, uint64_t va, uint64_t len, uint32_t prot)
+{
+	struct vm *v = vm_get(r);
+	if (!v || !va_ok(va) || len > USER_TOP - va)
+		return -22;
+	for (uint64_t a = va; a < va + len; a += 4096) {
+		uint64_t *pte = pt_walk(v->pml4, a, false);
+		if (!pte || !(*pte & (PTE_P | PTE_NONE)))
+			continue;
+		uint64_t e = *pte, nb = prot_bits(prot);
+		if (e & PTE_COW)
+			nb = (nb & ~PTE_W) | ((nb & PTE_P) ? PTE_COW : 0);
+		*pte = (e & PTE_ADDR) | nb;
+		flush(v, a);
+	}
+	return 0;
+}
+
+int fw_vm_lookup(struct fw_vm_ref r, uint64_t va, struct fw_vm_page *out)
+{
+	struct vm *v = vm_get(r);
+	if (!v || va >= USER_TOP)
+		return -22;
+	*out = (struct fw_vm_page){0};
+	uint64_t *pte = pt_walk(v->pml4, va & ~4095UL, false);
+	if (!pte || !(*pte & (PTE_P | PTE_NONE)))
+		return 0;
+	uint64_t pa = *pte & PTE_ADDR;
+	out->present = true;
+	out->cow = (*pte & PTE_COW) != 0;
+	out->prot = pte_prot(*pte);
+	out->frame = (struct fw_frame_ref){(uint32_t)(pa / 4096), frame_gen(pa)};
+	return 0;
+}
+
+int fw_vm_fork(struct fw_vm_ref dr, struct fw_vm_ref sr, uint64_t va, uint64_t len, bool share)
+{
+	struct vm *d = vm_get(dr), *s = vm_get(sr);
+	if (!d || !s || d == s || !va_ok(va) || len > USER_TOP - va)
+		return -22;
+	for (uint64_t a = va; a < va + len; a += 4096) {
+		uint64_t *spte = pt_walk(s->pml4, a, false);
+		if (!spte || !(*spte & (PTE_P | PTE_NONE)))
+			continue;
+		uint64_t *dpte = pt_walk(d->pml4, a, true);
+		if (!dpte)
+			return -12;
+		uint64_t e = *spte;
+		if (!share && (e & (PTE_W | PTE_COW))) {
+			e = (e & ~PTE_W) | PTE_COW;
+			*spte = e;
+			flush(s, a);
+		}
+		set_pte(d, dpte, a, e);
+	}
+	return 0;
+}
+
+int fw_vm_cow_break(struct fw_vm_ref r, uint64_t va, uint32_t prot)
+{
+	struct vm *v = vm_get(r);
+	if (!v || !va_ok(va))
+		return -22;
+	uint64_t *pte = pt_walk(v->pml4, va, false);
+	if (!pte || !(*pte & PTE_COW))
+		return -22;
+	uint64_t pa = *pte & PTE_ADDR;
+	uint64_t bits = prot_bits(prot | FW_PROT_WRITE);
+	if (frame_mapcount(pa) == 1 && frame_refcount(pa) == 0) {
+		*pte = pa | bits;
+		flush(v, va);
+		return 0;
+	}
+	uint64_t npa = frame_alloc();
+	if (!npa)
+		return -12;
+	frame_mark_service(npa);
+	memcpy(phys_to_virt(npa), phys_to_virt(pa), 4096);
+	set_pte(v, pte, va, npa | bits);
+	frame_put(npa); /* the mapping keeps it */
+	return 0;
+}
+
+uint64_t fw_vm_resident_pages(struct fw_vm_ref r)
+{
+	struct vm *v = vm_get(r);
+	return v ? v->resident : 0;
+}

@@ -1,0 +1,358 @@
+/* Tasks and the round-robin scheduler. Layer: framework/task (trusted).
+ *
+ * Uniprocessor and non-preemptive in the kernel: a task switches only when it
+ * blocks, yields, or returns to user mode with its time slice used up. So
+ * service code never races with other service code; interrupt handlers touch
+ * only framework state, with interrupts disabled around every shared
+ * structure here. Kernel stacks are 16 KiB in a dedicated region, each with
+ * an unmapped guard page below it, so an overflow faults (double-fault stack
+ * reports it) instead of corrupting a neighbour. */
+#include "internal/init.h"
+#include "internal/arch.h"
+#include "internal/lib.h"
+#include "internal/mm.h"
+#include "internal/task.h"
+#include <fw/log.h>
+
+#define KSTACK_REGION 0xffffc90000000000UL
+#define KSTACK_PAGES 4
+#define KSTACK_SLOT ((KSTACK_PAGES + 1) * 4096UL)
+#define TIMESLICE_NS 10000000UL
+
+static struct task *tasks[MAX_TASKS];
+static uint32_t task_gens[MAX_TASKS];
+static struct task *rq_head, *rq_tail;
+static struct task idle_task;
+static struct task *sleepers;   /* sorted by wake_deadline */
+static struct task *zombie;     /* dead task whose stack is freed on the next switch */
+static bool need_resched;
+static uint64_t slice_start;
+static uint32_t ntasks;
+
+static int alloc_slot(struct task *t)
+{
+	for (uint32_t i = 1; i < MAX_TASKS; i++) {
+		if (!tasks[i]) {
+			tasks[i] = t;
+			t->idx = i;
+			t->gen = ++task_gens[i];
+			ntasks++;
+			return 0;
+		}
+	}
+	return -11; /* -EAGAIN */
+}
+
+static int kstack_alloc(struct task *t)
+{
+	uint64_t base = KSTACK_REGION + (uint64_t)t->idx * KSTACK_SLOT + 4096; /* slot's first page is the guard */
+	for (int i = 0; i < KSTACK_PAGES; i++) {
+		uint64_t pa = frame_alloc();
+		if (!pa || kmap_page(base + i * 4096UL, pa, PTE_W | PTE_NX) < 0) {
+			for (int j = 0; j < i; j++) {
+				uint64_t *pte = pt_walk(kernel_pml4(), base + j * 4096UL, false);
+				frame_put(*pte & PTE_ADDR);
+				kunmap_page(base + j * 4096UL);
+			}
+			if (pa)
+				frame_put(pa);
+			return -12;
+		}
+	}
+	t->kstack_va = base;
+	t->kstack_top = base + KSTACK_PAGES * 4096UL;
+	return 0;
+}
+
+static void kstack_free(struct task *t)
+{
+	for (int i = 0; i < KSTACK_PAGES; i++) {
+		uint64_t va = t->kstack_va + i * 4096UL;
+		uint64_t *pte = pt_walk(kernel_pml4(), va, false);
+		if (pte && (*pte & PTE_P)) {
+			frame_put(*pte & PTE_ADDR);
+			kunmap_page(va);
+		}
+	}
+}
+
+static void rq_push(struct task *t)
+{
+	t->rq_next = NULL;
+	if (rq_tail)
+		rq_tail->rq_next = t;
+	else
+		rq_head = t;
+	rq_tail = t;
+}
+
+static struct task *rq_pop(void)
+{
+	struct task *t = rq_head;
+	if (t) {
+		rq_head = t->rq_next;
+		if (!rq_head)
+			rq_tail = NULL;
+	}
+	return t;
+}
+
+/* Allocate a task with a stack; the caller lays out the initial frame. */
+struct task *task_alloc(void)
+{
+	struct task *t = kalloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	t->fpu = kalloc(arch_fpu_size);
+	bool was = irq_save();
+	int r = t->fpu ? alloc_slot(t) : -12;
+	irq_restore(was);
+	if (r < 0 || kstack_alloc(t) < 0) {
+		if (r == 0) {
+			was = irq_save();
+			tasks[t->idx] = NULL;
+			ntasks--;
+			irq_restore(was);
+		}
+		kfree(t->fpu, arch_fpu_size);
+		kfree(t, sizeof(*t));
+		return NULL;
+	}
+	arch_fpu_init_area(t->fpu);
+	return t;
+}
+
+/* Undo task_alloc for a task that never ran. */
+void task_discard(struct task *t)
+{
+	bool was = irq_save();
+	tasks[t->idx] = NULL;
+	ntasks--;
+	irq_restore(was);
+	kstack_free(t);
+	kfree(t->fpu, arch_fpu_size);
+	kfree(t, sizeof(*t));
+}
+
+/* Make t runnable; its stack must hold a context_switch frame. */
+void task_start(struct task *t, void (*entry)(uint64_t), uint64_t arg, uint64_t stack_top)
+{
+	uint64_t *sp = (uint64_t *)stack_top;
+	*--sp = 0;                                /* alignment */
+	*--sp = (uint64_t)task_start_trampoline; /* ret address */
+	*--sp = 0;                                /* rbp */
+	*--sp = 0;                                /* rbx */
+	*--sp = arg;                              /* r12 */
+	*--sp = (uint64_t)entry;                  /* r13 */
+	*--sp = 0;                                /* r14 */
+	*--sp = 0;                                /* r15 */
+	t->saved_rsp = (uint64_t)sp;
+	t->state = TASK_RUNNABLE;
+	bool was = irq_save();
+	rq_push(t);
+	irq_restore(was);
+}
+
+struct task *task_lookup(struct fw_task_ref r)
+{
+	if (r.idx == 0 || r.idx >= MAX_TASKS)
+		return NULL;
+	struct task *t = tasks[r.idx];
+	return t && t->gen == r.gen && t->state != TASK_DEAD ? t : NULL;
+}
+
+static void account(struct task *t, uint64_t now)
+{
+	t->sys_ns += now - t->last_switch;
+}
+
+/* Pick the next task and switch to it. Interrupts are off on entry. */
+static void schedule(void)
+{
+	struct task *prev = current_task();
+	struct task *next = rq_pop();
+	if (!next) {
+		if (prev->state == TASK_RUNNABLE && prev != &idle_task)
+			next = prev;
+		else
+			next = &idle_task;
+	}
+	need_resched = false;
+	uint64_t now = arch_uptime_ns();
+	slice_start = now;
+	if (next == prev)
+		return;
+	account(prev, now);
+	next->last_switch = now;
+	if (prev->user)
+		arch_fpu_save(prev->fpu);
+	if (next->user)
+		arch_fpu_restore(next->fpu);
+	if (next->pml4 && next->pml4 != prev->pml4)
+		write_cr3(next->pml4);
+	else if (!next->pml4 && prev->pml4)
+		write_cr3(kernel_pml4());
+	if (next->user) {
+		wrmsr(MSR_FS_BASE, next->fs_base);
+		arch_set_kernel_stack(next->kstack_top);
+	}
+	cpu0.current = next;
+	context_switch(&prev->saved_rsp, next->saved_rsp);
+	/* Back in prev: free a task that died while we were away. */
+	if (zombie && zombie != current_task()) {
+		struct task *z = zombie;
+		zombie = NULL;
+		kstack_free(z);
+		kfree(z->fpu, arch_fpu_size);
+		kfree(z, sizeof(*z));
+	}
+}
+
+bool sched_need_resched(void) { return need_resched; }
+
+void sched_yield_current(void)
+{
+	bool was = irq_save();
+	struct task *t = current_task();
+	if (t != &idle_task && t->state == TASK_RUNNABLE)
+		rq_push(t);
+	schedule();
+	irq_restore(was);
+}
+
+void sched_block(void) { schedule(); }
+
+void sched_wake(struct task *t, int result)
+{
+	bool was = irq_save();
+	if (t->state == TASK_BLOCKED) {
+		t->wake_result = result;
+		t->state = TASK_RUNNABLE;
+		if (t->wake_deadline)
+			sched_remove_sleeper(t);
+		rq_push(t);
+		need_resched = true;
+	}
+	irq_restore(was);
+}
+
+void sched_add_sleeper(struct task *t)
+{
+	struct task **pp = &sleepers;
+	while (*pp && (*pp)->wake_deadline <= t->wake_deadline)
+		pp = &(*pp)->timer_next;
+	t->timer_next = *pp;
+	*pp = t;
+}
+
+void sched_remove_sleeper(struct task *t)
+{
+	for (struct task **pp = &sleepers; *pp; pp = &(*pp)->timer_next) {
+		if (*pp == t) {
+			*pp = t->timer_next;
+			break;
+		}
+	}
+	t->wake_deadline = 0;
+}
+
+
+/* Timer interrupt: wake expired sleepers and end the slice. */
+void sched_timer_tick(uint64_t now)
+{
+	while (sleepers && sleepers->wake_deadline <= now) {
+		struct task *t = sleepers;
+		sleepers = t->timer_next;
+		t->wake_deadline = 0;
+		waitq_remove(t);
+		sched_wake(t, -110); /* -ETIMEDOUT */
+	}
+	if (now - slice_start >= TIMESLICE_NS && rq_head)
+		need_resched = true;
+}
+
+FW_NORETURN void fw_task_exit(void)
+{
+	cli();
+	struct task *t = current_task();
+	if (t->vm) {
+		vm_task_detach(t->vm);
+		t->vm = NULL;
+		t->pml4 = 0;
+	}
+	t->state = TASK_DEAD;
+	tasks[t->idx] = NULL;
+	ntasks--;
+	zombie = t;
+	schedule();
+	fw_panic("dead task scheduled");
+}
+
+void fw_task_yield(void) { sched_yield_current(); }
+
+struct fw_task_ref fw_task_current(void)
+{
+	struct task *t = current_task();
+	return (struct fw_task_ref){t->idx, t->gen};
+}
+
+uint64_t fw_task_cookie(void) { return current_task()->cookie; }
+
+bool fw_task_ref_eq(struct fw_task_ref a, struct fw_task_ref b) { return a.idx == b.idx && a.gen == b.gen; }
+
+int fw_task_create_kernel(void (*fn)(uint64_t), uint64_t arg, struct fw_task_ref *out)
+{
+	struct task *t = task_alloc();
+	if (!t)
+		return ntasks >= MAX_TASKS - 1 ? -11 : -12;
+	task_start(t, fn, arg, t->kstack_top);
+	*out = (struct fw_task_ref){t->idx, t->gen};
+	return 0;
+}
+
+void fw_task_cpu_times(uint64_t *user_ns, uint64_t *sys_ns)
+{
+	struct task *t = current_task();
+	uint64_t now = arch_uptime_ns();
+	*user_ns = t->user_ns;
+	*sys_ns = t->sys_ns + (now - t->last_switch);
+}
+
+int fw_task_interrupt(struct fw_task_ref r)
+{
+	struct task *t = task_lookup(r);
+	if (!t)
+		return -3; /* -ESRCH */
+	bool was = irq_save();
+	t->interrupted = true;
+	if (t->state == TASK_BLOCKED && t->interruptible) {
+		waitq_remove(t);
+		sched_wake(t, -4); /* -EINTR */
+	}
+	irq_restore(was);
+	return 0;
+}
+
+void fw_task_clear_interrupt(void) { current_task()->interrupted = false; }
+
+void sched_init(void)
+{
+	idle_task.state = TASK_RUNNABLE;
+	idle_task.idx = 0;
+	cpu0.current = &idle_task;
+	idle_task.last_switch = arch_uptime_ns();
+}
+
+void sched_idle_loop(void)
+{
+	for (;;) {
+		cli();
+		if (rq_head) {
+			schedule();
+			sti();
+			continue;
+		}
+		/* sti; hlt is atomic: no wakeup slips between them. */
+		__asm__ volatile("sti; hlt" ::: "memory");
+	}
+}

@@ -1,0 +1,135 @@
+/* User tasks: creation, the syscall path, fs base and FPU state.
+ * Layer: framework/task (trusted). */
+#include "internal/init.h"
+#include "internal/arch.h"
+#include "internal/lib.h"
+#include "internal/mm.h"
+#include "internal/task.h"
+#include <fw/log.h>
+#include <fw/upcall.h>
+#include <fw/vm.h>
+
+_Static_assert(sizeof(struct fw_uregs) == sizeof(struct trapframe), "fw_uregs mirrors trapframe");
+
+static void user_task_entry(uint64_t tf_addr)
+{
+	struct trapframe *tf = (struct trapframe *)tf_addr;
+	cli();
+	return_to_user_prepare(tf);
+	user_enter(tf);
+}
+
+int fw_task_create_user(const struct fw_uregs *regs, struct fw_vm_ref vm, uint64_t cookie, bool copy_fpu,
+			struct fw_task_ref *out)
+{
+	struct task *t = task_alloc();
+	if (!t)
+		return -11;
+	t->vm = vm_task_attach(vm, &t->pml4);
+	if (!t->vm) {
+		task_discard(t);
+		return -22;
+	}
+	t->vm_ref = vm;
+	t->user = true;
+	t->cookie = cookie;
+	struct task *cur = current_task();
+	t->fs_base = cur->fs_base;
+	if (copy_fpu && cur->user) {
+		arch_fpu_save(cur->fpu);
+		memcpy(t->fpu, cur->fpu, arch_fpu_size);
+	}
+	struct trapframe *tf = (struct trapframe *)(t->kstack_top - sizeof(struct trapframe));
+	memcpy(tf, regs, sizeof(*tf));
+	task_start(t, user_task_entry, (uint64_t)tf, (uint64_t)tf);
+	*out = (struct fw_task_ref){t->idx, t->gen};
+	return 0;
+}
+
+void syscall_dispatch(struct trapframe *tf)
+{
+	sti();
+	svc_syscall((struct fw_uregs *)tf);
+	return_to_user_prepare(tf);
+}
+
+struct fw_vm_ref fw_vm_current(void) { return current_task()->vm_ref; }
+
+int fw_task_set_vm(struct fw_vm_ref vm)
+{
+	struct task *t = current_task();
+	uint64_t pml4;
+	void *nv = vm_task_attach(vm, &pml4);
+	if (!nv)
+		return -22;
+	void *old = t->vm;
+	t->vm = nv;
+	t->vm_ref = vm;
+	t->pml4 = pml4;
+	write_cr3(pml4);
+	vm_task_detach(old);
+	return 0;
+}
+
+int fw_task_set_fs_base(uint64_t base)
+{
+	if (base >= USER_TOP)
+		return -1; /* -EPERM, as Linux for a non-canonical/kernel base */
+	current_task()->fs_base = base;
+	wrmsr(MSR_FS_BASE, base);
+	return 0;
+}
+
+uint64_t fw_task_fs_base(void) { return current_task()->fs_base; }
+
+uint32_t fw_fpu_state_size(void) { return arch_fpu_size; }
+
+int fw_fpu_save_to_user(uint64_t uaddr)
+{
+	struct task *t = current_task();
+	if (!fw_user_range_ok(uaddr, arch_fpu_size))
+		return -14;
+	arch_fpu_save(t->fpu);
+	return (int)uaccess_copy((void *)uaddr, t->fpu, arch_fpu_size);
+}
+
+/* An image xrstor/fxrstor would #GP on must never reach it. */
+static bool fpu_image_ok(const uint8_t *img)
+{
+	uint32_t mxcsr = *(const uint32_t *)(img + 24);
+	if (mxcsr & 0xFFFF0000)
+		return false;
+	if (arch_fpu_size > 512) {
+		const uint64_t *hdr = (const uint64_t *)(img + 512);
+		uint32_t a, b, c, d;
+		__asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
+		uint64_t xcr0 = ((uint64_t)d << 32) | a;
+		(void)b;
+		(void)c;
+		if (hdr[0] & ~xcr0 || hdr[1] != 0)
+			return false;
+		for (int i = 2; i < 8; i++)
+			if (hdr[i])
+				return false;
+	}
+	return true;
+}
+
+int fw_fpu_load_from_user(uint64_t uaddr)
+{
+	struct task *t = current_task();
+	if (!fw_user_range_ok(uaddr, arch_fpu_size))
+		return -14;
+	uint8_t *tmp = kalloc(arch_fpu_size);
+	if (!tmp)
+		return -12;
+	int r = (int)uaccess_copy(tmp, (const void *)uaddr, arch_fpu_size);
+	if (r == 0 && !fpu_image_ok(tmp))
+		r = -22;
+	if (r == 0) {
+		memcpy(t->fpu, tmp, arch_fpu_size);
+		arch_fpu_restore(t->fpu);
+	}
+	kfree(tmp, arch_fpu_size);
+	return r;
+}

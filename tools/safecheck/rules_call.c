@@ -1,0 +1,209 @@
+/* safecheck — rules on calls and names: call-unsafe, builtin, pod-dst,
+ * format, plus the per-kind dispatch of expression rules.
+ *
+ * Layer: host tool. A service may name a framework function only when the
+ * framework marked that declaration FW_API (annotate "keel_safe"); names
+ * spelled inside a framework macro body are the macro's business (trusted).
+ * pod-dst and format look at *arguments*, which are service values even
+ * when the call itself comes from a framework macro, so they are checked
+ * for every call expanded in a service file.
+ */
+#include "sc.h"
+
+#include <string.h>
+
+static CXType cty(CXCursor c) { return clang_getCursorType(c); }
+
+/* Builtins with no memory effect that services may use. __builtin_unreachable
+ * is not here: reaching it is undefined behaviour; call the framework's
+ * panic instead. */
+static const char *const builtin_ok[] = {
+	"__builtin_expect", "__builtin_offsetof", "__builtin_trap",
+	"__builtin_constant_p", "__builtin_types_compatible_p", NULL,
+};
+
+int sc_builtin_allowed(const char *name)
+{
+	for (int i = 0; builtin_ok[i]; i++)
+		if (!strcmp(name, builtin_ok[i]))
+			return 1;
+	return 0;
+}
+
+static int decl_origin_service(struct sc *sc, CXCursor d)
+{
+	CXFile f = NULL;
+	clang_getSpellingLocation(clang_getCursorLocation(d), &f, NULL, NULL, NULL);
+	return sc_file_origin(sc, f) == ORIGIN_SERVICE;
+}
+
+static int decl_has_file(CXCursor d)
+{
+	CXFile f = NULL;
+	clang_getSpellingLocation(clang_getCursorLocation(d), &f, NULL, NULL, NULL);
+	return f != NULL;
+}
+
+static void rule_declref(struct walk *w, CXCursor c)
+{
+	struct sc *sc = w->sc;
+	CXCursor d = clang_getCursorReferenced(c);
+	CXCursor canon = clang_getCanonicalCursor(d);
+	CXString name = clang_getCursorSpelling(d);
+	const char *n = clang_getCString(name);
+	if (d.kind == CXCursor_FunctionDecl) {
+		if (!strncmp(n, "__builtin_", 10) || !strncmp(n, "__sync_", 7) ||
+		    !strncmp(n, "__atomic_", 9) || !decl_has_file(d)) {
+			if (!sc_builtin_allowed(n))
+				sc_report_at(sc, c, "builtin", "compiler builtin '%s' is not allowed", n);
+		} else if (!decl_origin_service(sc, canon) &&
+			   !cur_has_annot(d, "keel_safe") && !cur_has_annot(canon, "keel_safe")) {
+			sc_report_at(sc, c, "call-unsafe",
+				     "'%s' is a framework function not marked FW_API", n);
+		}
+	} else if (d.kind == CXCursor_VarDecl && !decl_origin_service(sc, canon) &&
+		   clang_getCursorSemanticParent(d).kind == CXCursor_TranslationUnit &&
+		   !ty_const_object(cty(d)) && !cur_has_annot(d, "keel_safe")) {
+		sc_report_at(sc, c, "call-unsafe", "'%s' is a framework variable not marked FW_API", n);
+	}
+	clang_disposeString(name);
+}
+
+/* The argument as written, before it was converted to void *. */
+static CXCursor arg_origin(CXCursor arg)
+{
+	CXCursor cur = arg;
+	for (int g = 0; g < 64; g++) {
+		if ((cur.kind != CXCursor_UnexposedExpr && cur.kind != CXCursor_ParenExpr) ||
+		    child_count(cur) != 1)
+			break;
+		CXCursor k = first_child(cur);
+		enum CXTypeKind kk = ty_canon(cty(k)).kind;
+		if (!ty_is_ptr(cty(k)) && kk != CXType_ConstantArray)
+			break;
+		cur = k;
+	}
+	return cur;
+}
+
+static void rule_pod_dst(struct walk *w, CXCursor call, CXCursor fn)
+{
+	int n = clang_Cursor_getNumArguments(fn);
+	for (int i = 0; i < n; i++) {
+		if (!fn_param_has_annot(fn, i, "keel_pod_dst"))
+			continue;
+		CXCursor arg = clang_Cursor_getArgument(call, (unsigned)i);
+		CXCursor orig = arg_origin(arg);
+		CXType t = ty_canon(cty(orig));
+		const char *why = "not a pointer";
+		int ok = 0;
+		if (t.kind == CXType_ConstantArray)
+			ok = ty_is_pod(t, &why);
+		else if (ty_is_ptr(t))
+			ok = ty_is_pod(clang_getPointeeType(t), &why);
+		if (!ok)
+			sc_report_at(w->sc, orig, "pod-dst",
+				     "destination filled from outside is not plain data (%s)", why);
+	}
+}
+
+static void rule_format(struct walk *w, CXCursor call, CXCursor fn)
+{
+	int n = clang_Cursor_getNumArguments(fn);
+	if (n < 1 || !cur_has_annot(fn, "keel_format"))
+		return;
+	/* convention (docs/safety.md): the format is the last named parameter */
+	CXCursor arg = strip_implicit(clang_Cursor_getArgument(call, (unsigned)(n - 1)));
+	if (arg.kind != CXCursor_StringLiteral) {
+		sc_report_at(w->sc, arg, "format", "format argument must be a string literal");
+		return;
+	}
+	CXString s = clang_getCursorSpelling(arg);
+	const char *p = clang_getCString(s);
+	for (; p && *p; p++) {
+		if (*p != '%')
+			continue;
+		p++;
+		while (*p && strchr("-+ #0123456789.lhzjt", *p))
+			p++;
+		if (*p == 'n') {
+			sc_report_at(w->sc, arg, "format", "%%n writes through a pointer");
+			break;
+		}
+		if (!*p)
+			break;
+	}
+	clang_disposeString(s);
+}
+
+static void rule_call(struct walk *w, CXCursor c)
+{
+	CXCursor fn = clang_getCursorReferenced(c);
+	if (fn.kind != CXCursor_FunctionDecl || !sc_expands_in_service(w->sc, c))
+		return;
+	rule_pod_dst(w, c, fn);
+	rule_format(w, c, fn);
+}
+
+/* sizeof / _Alignof of a type with a flexible array is how raw objects of
+ * it get sized; only the framework allocator may do that. */
+static enum CXChildVisitResult sizeof_arg(CXCursor c, CXCursor p, CXClientData d)
+{
+	(void)p;
+	int *hit = d;
+	if (c.kind == CXCursor_TypeRef || clang_isExpression(c.kind))
+		if (ty_has_flex(cty(c)))
+			*hit = 1;
+	return CXChildVisit_Continue;
+}
+
+static void rule_sizeof(struct walk *w, CXCursor c)
+{
+	int hit = 0;
+	clang_visitChildren(c, sizeof_arg, &hit);
+	if (hit)
+		sc_report_at(w->sc, c, "flex-object", "sizeof/alignof of a type with a flexible array");
+}
+
+static void rule_compound_literal(struct walk *w, CXCursor c)
+{
+	if (ty_has_sealed(cty(c)))
+		sc_report_at(w->sc, c, "sealed-copy", "compound literal of a sealed framework type");
+	if (ty_has_flex(cty(c)))
+		sc_report_at(w->sc, c, "flex-object", "compound literal of a type with a flexible array");
+	if (ty_has_data_ptr(cty(c)) && !ty_is_ptr(cty(c)))
+		sc_report_at(w->sc, c, "stored-pointer", "compound literal holding a pointer");
+}
+
+void rules_expr(struct walk *w, CXCursor c, enum CXCursorKind k)
+{
+	struct sc *sc = w->sc;
+	if (k == CXCursor_CallExpr)
+		rule_call(w, c);  /* argument checks: by expansion, see above */
+	if (k == CXCursor_ArraySubscriptExpr) {
+		if (rx_subscript_is_service(sc, c))
+			rx_subscript(w, c);
+		return;
+	}
+	if (!sc_is_service(sc, c))
+		return;
+	switch (k) {
+	case CXCursor_CStyleCastExpr: rx_cast(w, c); break;
+	case CXCursor_UnexposedExpr: rx_implicit(w, c); break;
+	case CXCursor_MemberRefExpr: rx_member(w, c); break;
+	case CXCursor_UnaryOperator: rx_unary(w, c); break;
+	case CXCursor_BinaryOperator:
+	case CXCursor_CompoundAssignOperator: rx_binary(w, c); break;
+	case CXCursor_DeclRefExpr: rule_declref(w, c); break;
+	case CXCursor_UnaryExpr: rule_sizeof(w, c); break;
+	case CXCursor_CompoundLiteralExpr: rule_compound_literal(w, c); break;
+	case CXCursor_StmtExpr:
+		sc_report_at(sc, c, "stmt-expr", "statement expressions are not allowed in services");
+		break;
+	case CXCursor_AddrLabelExpr:
+		sc_report_at(sc, c, "goto", "address of a label");
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,287 @@
+/* safecheck — rules on declarations, attributes and statements.
+ *
+ * Layer: host tool. Declarations are where types enter a service: stored
+ * pointers, mutable globals, flexible arrays, sealed values, unions,
+ * variadics, extern re-declarations and attributes are all decided by the
+ * declared (canonical) type and storage, so typedefs cannot hide them.
+ */
+#include "sc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static CXType cty(CXCursor c) { return clang_getCursorType(c); }
+
+/* Attributes a service may write: they change diagnostics or layout in
+ * ways the compiler still checks, never what code is generated for memory
+ * access or where a symbol lands. */
+static const char *const attr_ok[] = {
+	"unused", "maybe_unused", "noreturn", "_Noreturn", "warn_unused_result",
+	"nodiscard", "packed", "aligned", "cold", "hot", "noinline",
+	"always_inline", "deprecated", "fallthrough", NULL,
+};
+
+static void norm_attr(const char *in, char *out, size_t n)
+{
+	size_t l = strlen(in);
+	if (l > 4 && !strncmp(in, "__", 2) && !strcmp(in + l - 2, "__"))
+		snprintf(out, n, "%.*s", (int)(l - 4), in + 2);
+	else
+		snprintf(out, n, "%s", in);
+}
+
+int sc_attr_allowed(const char *name)
+{
+	char b[128];
+	norm_attr(name, b, sizeof(b));
+	for (int i = 0; attr_ok[i]; i++)
+		if (!strcmp(b, attr_ok[i]))
+			return 1;
+	return 0;
+}
+
+int sc_is_counted_attr(const char *name)
+{
+	char b[128];
+	norm_attr(name, b, sizeof(b));
+	return !strncmp(b, "counted_by", 10) || !strncmp(b, "sized_by", 8) ||
+	       !strcmp(b, "ended_by");
+}
+
+static void rule_attr(struct walk *w, CXCursor c)
+{
+	char buf[128];
+	const char *n = attr_name(w->sc->tu, c, buf, sizeof(buf));
+	if (c.kind == CXCursor_AsmLabelAttr)
+		sc_report_at(w->sc, c, "asm", "asm label renames a symbol");
+	else if (sc_is_counted_attr(n))
+		sc_report_at(w->sc, c, "counted-by", "services may not declare counted_by");
+	else if (!sc_attr_allowed(n))
+		sc_report_at(w->sc, c, "attribute", "attribute '%s' is not on the allow-list", n);
+}
+
+/* Type-level attributes (address_space, noderef, ...) and counted_by are
+ * part of the type, not attribute cursors: look at the type's spelling. */
+static void rule_type_attrs(struct walk *w, CXCursor c, CXType t)
+{
+	CXString s = clang_getTypeSpelling(t);
+	const char *p = clang_getCString(s);
+	if (strstr(p, "counted_by") || strstr(p, "sized_by"))
+		sc_report_at(w->sc, c, "counted-by", "services may not declare counted_by");
+	else if (strstr(p, "address_space") || strstr(p, "__attribute__") ||
+		 strstr(p, "noderef") || strstr(p, "btf_type_tag"))
+		sc_report_at(w->sc, c, "attribute", "type attribute is not allowed");
+	clang_disposeString(s);
+}
+
+static int has_vla(CXType t)
+{
+	for (t = ty_canon(t);; t = ty_canon(clang_getArrayElementType(t))) {
+		if (t.kind == CXType_VariableArray)
+			return 1;
+		if (t.kind != CXType_ConstantArray && t.kind != CXType_IncompleteArray)
+			return 0;
+	}
+}
+
+static int has_zero_array(CXType t)
+{
+	for (t = ty_canon(t); t.kind == CXType_ConstantArray;
+	     t = ty_canon(clang_getArrayElementType(t)))
+		if (clang_getArraySize(t) == 0)
+			return 1;
+	return 0;
+}
+
+/* Common to variables, fields and parameters. */
+static void rule_typed(struct walk *w, CXCursor c, CXType t)
+{
+	struct sc *sc = w->sc;
+	rule_type_attrs(w, c, t);
+	if (ty_has_restrict(t))
+		sc_report_at(sc, c, "restrict", "restrict is not allowed in services");
+	if (has_vla(t))
+		sc_report_at(sc, c, "vla", "variable-length array");
+	if (has_zero_array(t))
+		sc_report_at(sc, c, "zero-length-array", "zero-length array");
+	CXType e = ty_canon(t);
+	while (e.kind == CXType_ConstantArray)
+		e = ty_canon(clang_getArrayElementType(e));
+	if (ty_is_union(e))
+		sc_report_at(sc, c, "union", "object of union type");
+}
+
+static int tokens_are_zero_init(struct sc *sc, CXCursor init)
+{
+	CXToken *t = NULL;
+	unsigned n = 0;
+	int ok = 0;
+	clang_tokenize(sc->tu, clang_getCursorExtent(init), &t, &n);
+	if (n == 2 || n == 3) {
+		CXString a = clang_getTokenSpelling(sc->tu, t[0]);
+		CXString b = clang_getTokenSpelling(sc->tu, t[n - 1]);
+		ok = !strcmp(clang_getCString(a), "{") && !strcmp(clang_getCString(b), "}");
+		clang_disposeString(a);
+		clang_disposeString(b);
+		if (ok && n == 3) {
+			CXString m = clang_getTokenSpelling(sc->tu, t[1]);
+			ok = !strcmp(clang_getCString(m), "0");
+			clang_disposeString(m);
+		}
+	}
+	clang_disposeTokens(sc->tu, t, n);
+	return ok;
+}
+
+/* Only {} and {0} start a sealed object: a zero-filled framework object
+ * is always a valid empty one; anything else copies or forges state. An
+ * aggregate containing sealed members may be brace-initialised as long as
+ * each sealed part is {} / {0}. */
+static int is_zero_init(struct sc *sc, CXCursor init)
+{
+	if (!sc_is_service(sc, init))
+		return 1;  /* framework initializer macro, or an implicit zero */
+	if (tokens_are_zero_init(sc, init))
+		return 1;
+	if (init.kind != CXCursor_InitListExpr || ty_is_sealed(cty(init)))
+		return 0;
+	int n = child_count(init);
+	for (int i = 0; i < n; i++) {
+		CXCursor k = nth_child(init, i);
+		if (ty_has_sealed(cty(k)) && !is_zero_init(sc, k))
+			return 0;
+	}
+	return 1;
+}
+
+static int is_file_scope(CXCursor d)
+{
+	return clang_getCursorSemanticParent(d).kind == CXCursor_TranslationUnit;
+}
+
+static void rule_var(struct walk *w, CXCursor c)
+{
+	struct sc *sc = w->sc;
+	CXType t = cty(c);
+	enum CX_StorageClass s = clang_Cursor_getStorageClass(c);
+	int global = is_file_scope(c) || s == CX_SC_Static || s == CX_SC_Extern;
+	rule_typed(w, c, t);
+	if (clang_getCursorTLSKind(c) != CXTLS_None)
+		sc_report_at(sc, c, "thread-local", "thread-local storage");
+	if (s == CX_SC_Extern)
+		sc_report_at(sc, c, "extern-decl", "extern variable declaration");
+	if (global && s != CX_SC_Extern && !ty_const_object(t) && !cur_has_annot(c, "keel_trusted"))
+		sc_report_at(sc, c, "global-mutable", "mutable global or static variable");
+	if (ty_has_data_ptr(t) && (global || !ty_is_ptr(t)))
+		sc_report_at(sc, c, "stored-pointer", "%s holds a data pointer",
+			     global ? "global" : "local aggregate");
+	if (ty_has_flex(t))
+		sc_report_at(sc, c, "flex-object", "object of a type with a flexible array");
+	if (ty_has_sealed(t)) {
+		CXCursor init = clang_Cursor_getVarDeclInitializer(c);
+		if (!clang_Cursor_isNull(init) && !is_zero_init(sc, init))
+			sc_report_at(sc, c, "sealed-copy",
+				     "a sealed framework object may only be initialised with {0}");
+	}
+}
+
+static void rule_field(struct walk *w, CXCursor c)
+{
+	CXType t = cty(c);
+	rule_typed(w, c, t);
+	if (ty_canon(t).kind == CXType_IncompleteArray)
+		sc_report_at(w->sc, c, "counted-by", "services may not declare flexible array members");
+	if (ty_has_data_ptr(t))
+		sc_report_at(w->sc, c, "stored-pointer", "field holds a data pointer");
+}
+
+static void rule_param(struct walk *w, CXCursor c)
+{
+	CXType t = cty(c);
+	rule_typed(w, c, t);
+	if (ty_has_sealed(t))
+		sc_report_at(w->sc, c, "sealed-copy", "sealed framework object passed by value");
+	if (ty_has_flex(t))
+		sc_report_at(w->sc, c, "flex-object", "object with a flexible array passed by value");
+}
+
+static void rule_function(struct walk *w, CXCursor c)
+{
+	struct sc *sc = w->sc;
+	CXType t = cty(c);
+	CXType r = clang_getResultType(t);
+	CXString name = clang_getCursorSpelling(c);
+	const char *n = clang_getCString(name);
+	CXFile f = NULL;
+	clang_getSpellingLocation(clang_getCursorLocation(c), &f, NULL, NULL, NULL);
+	if (clang_isFunctionTypeVariadic(t))
+		sc_report_at(sc, c, "variadic", "variadic function '%s'", n);
+	rule_type_attrs(w, c, r);
+	if (ty_has_sealed(r))
+		sc_report_at(sc, c, "sealed-copy", "sealed framework object returned by value");
+	if (ty_has_flex(r))
+		sc_report_at(sc, c, "flex-object", "object with a flexible array returned by value");
+	if (ty_is_union(r))
+		sc_report_at(sc, c, "union", "union returned by value");
+	if (sc->fwdecls && strset_has(sc->fwdecls, n))
+		sc_report_at(sc, c, "extern-decl", "'%s' re-declares a framework name", n);
+	else if (!clang_isCursorDefinition(c) && clang_Cursor_getStorageClass(c) != CX_SC_Static &&
+		 (!f || !sc_file_is_header(f) || !is_file_scope(c)))
+		sc_report_at(sc, c, "extern-decl",
+			     "function prototype outside a service header ('%s')", n);
+	clang_disposeString(name);
+}
+
+void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
+{
+	if (!sc_is_service(w->sc, c))
+		return;
+	if (clang_isAttribute(k)) {
+		rule_attr(w, c);
+		return;
+	}
+	switch (k) {
+	case CXCursor_UnionDecl: sc_report_at(w->sc, c, "union", "union declaration"); break;
+	case CXCursor_VarDecl: rule_var(w, c); break;
+	case CXCursor_FieldDecl: rule_field(w, c); break;
+	case CXCursor_ParmDecl: rule_param(w, c); break;
+	case CXCursor_FunctionDecl: rule_function(w, c); break;
+	case CXCursor_TypedefDecl:
+		if (has_vla(clang_getTypedefDeclUnderlyingType(c)))
+			sc_report_at(w->sc, c, "vla", "variable-length array type");
+		break;
+	default: break;
+	}
+}
+
+/* A declaration directly in a switch body can be jumped over by a case
+ * label, skipping its initializer (and -ftrivial-auto-var-init). */
+static void rule_switch(struct walk *w, CXCursor sw)
+{
+	CXCursor body = nth_child(sw, child_count(sw) - 1);
+	if (body.kind != CXCursor_CompoundStmt)
+		return;
+	int n = child_count(body);
+	for (int i = 0; i < n; i++) {
+		CXCursor s = nth_child(body, i);
+		while (s.kind == CXCursor_CaseStmt || s.kind == CXCursor_DefaultStmt)
+			s = nth_child(s, child_count(s) - 1);
+		if (s.kind == CXCursor_DeclStmt)
+			sc_report_at(w->sc, s, "jump-skip",
+				     "declaration directly in a switch body; wrap the case in braces");
+	}
+}
+
+void rules_stmt(struct walk *w, CXCursor c, enum CXCursorKind k)
+{
+	if (!sc_is_service(w->sc, c))
+		return;
+	switch (k) {
+	case CXCursor_GCCAsmStmt:
+	case CXCursor_MSAsmStmt: sc_report_at(w->sc, c, "asm", "inline assembly"); break;
+	case CXCursor_GotoStmt:
+	case CXCursor_IndirectGotoStmt: sc_report_at(w->sc, c, "goto", "goto"); break;
+	case CXCursor_SwitchStmt: rule_switch(w, c); break;
+	default: break;
+	}
+}

@@ -1,0 +1,119 @@
+/* safecheck — shared declarations.
+ *
+ * Layer: host tool (not part of the kernel). It trusts libclang-19 to parse
+ * the translation unit exactly as clang-19 compiles it (same flags), and it
+ * trusts every declaration and macro body spelled under a framework include
+ * directory: those are the framework's safe API, reviewed by hand.
+ *
+ * Everything else reachable from the TU (the .c file itself, service
+ * headers, corpus files) is "service code" and must stay inside the safe
+ * subset described in docs/safety.md. Each rule id below is stable: tests,
+ * docs and build logs refer to it.
+ */
+#ifndef SAFECHECK_SC_H
+#define SAFECHECK_SC_H
+
+#include <clang-c/Index.h>
+#include <stddef.h>
+
+#define SC_MAX_FWDIRS 16
+#define SC_MAX_STACK 4096
+
+/* Checker-wide state for one translation unit. */
+struct sc {
+	CXTranslationUnit tu;
+	const char *root;                       /* project root (realpath) */
+	const char *fwdirs[SC_MAX_FWDIRS];      /* framework include dirs (realpath) */
+	int nfwdirs;
+	const char *mainfile;                   /* realpath of the TU's .c */
+	int nviol;                              /* violations reported */
+	int parse_errors;                       /* clang errors seen */
+	struct strset *fwnames;                 /* identifiers used by framework headers */
+	struct strset *fwdecls;                 /* names declared at file scope in framework headers */
+};
+
+/* One node of the AST walk with its ancestors, so rules can ask "am I the
+ * direct argument of a call?" without re-walking. */
+struct frame {
+	CXCursor c;
+	enum CXCursorKind k;
+	int idx;      /* index among the parent's children */
+	int nkids;    /* children visited so far */
+};
+
+struct walk {
+	struct sc *sc;
+	struct frame st[SC_MAX_STACK];
+	int depth;    /* st[depth-1] is the current node */
+};
+
+/* --- strset.c-like helpers (in loc.c) --- */
+struct strset *strset_new(void);
+int strset_has(const struct strset *s, const char *k);
+void strset_add(struct strset *s, const char *k);
+
+/* --- loc.c: where code is spelled, and reporting --- */
+enum origin { ORIGIN_NONE, ORIGIN_FRAMEWORK, ORIGIN_SERVICE };
+enum origin sc_file_origin(struct sc *sc, CXFile f);
+int sc_is_service(struct sc *sc, CXCursor c);          /* by spelling location */
+int sc_expands_in_service(struct sc *sc, CXCursor c);  /* by expansion location */
+int sc_loc_is_service(struct sc *sc, CXSourceLocation l);
+void sc_report(struct sc *sc, CXSourceLocation l, const char *rule,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void sc_report_at(struct sc *sc, CXCursor c, const char *rule,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int sc_flush_reports(void);  /* print sorted, de-duplicated; returns count */
+int sc_file_is_header(CXFile f);
+
+/* --- types.c: type predicates --- */
+CXType ty_canon(CXType t);
+int ty_is_ptr(CXType t);           /* any pointer (data or function) */
+int ty_is_fnptr(CXType t);
+int ty_is_record(CXType t);
+int ty_is_union(CXType t);
+int ty_has_data_ptr(CXType t);     /* contains a data pointer at any depth */
+int ty_has_sealed(CXType t);       /* contains a FW_SEALED struct at any depth */
+int ty_is_sealed(CXType t);
+int ty_has_flex(CXType t);         /* record ending in a flexible array */
+int ty_is_pod(CXType t, const char **why);
+int ty_has_restrict(CXType t);
+int ty_const_object(CXType t);
+int ty_is_integer(CXType t);     /* integer, bool, char or enum */     /* const, looking through arrays */
+int cur_has_annot(CXCursor c, const char *what);
+int fn_param_has_annot(CXCursor fn, int i, const char *what);
+const char *attr_name(CXTranslationUnit tu, CXCursor attr, char *buf, size_t n);
+
+/* --- walk.c --- */
+void sc_walk_tu(struct sc *sc);
+CXCursor w_parent(const struct walk *w, int up);  /* up=1: parent */
+enum CXCursorKind w_parent_kind(const struct walk *w, int up);
+int w_is_call_arg(const struct walk *w, int *argidx, CXCursor *call);
+CXCursor strip_implicit(CXCursor c);             /* through parens/implicit casts */
+CXCursor first_child(CXCursor c);
+int child_count(CXCursor c);
+CXCursor nth_child(CXCursor c, int n);
+
+/* --- rules_expr.c / rules_decl.c --- */
+void rx_cast(struct walk *w, CXCursor c);
+void rx_implicit(struct walk *w, CXCursor c);
+void rx_subscript(struct walk *w, CXCursor c);
+void rx_member(struct walk *w, CXCursor c);
+void rx_unary(struct walk *w, CXCursor c);
+void rx_binary(struct walk *w, CXCursor c);
+int rx_subscript_is_service(struct sc *sc, CXCursor c);
+int sc_builtin_allowed(const char *name);
+int sc_attr_allowed(const char *name);
+int sc_is_counted_attr(const char *name);
+void rules_expr(struct walk *w, CXCursor c, enum CXCursorKind k);
+void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k);
+void rules_stmt(struct walk *w, CXCursor c, enum CXCursorKind k);
+
+/* --- tokens.c: preprocessor- and token-level rules --- */
+void sc_collect_framework_names(struct sc *sc);
+void sc_scan_service_files(struct sc *sc);
+
+/* --- sig.c: cross-TU signatures and the export list --- */
+int sc_write_sigs(struct sc *sc, const char *out);
+int sc_list_exports(struct sc *sc);
+
+#endif

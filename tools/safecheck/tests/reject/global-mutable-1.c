@@ -1,0 +1,5 @@
+// expect: global-mutable
+/* a mutable file-scope variable */
+#include <fw/testapi.h>
+int counter;
+int bump(void) { return ++counter; }

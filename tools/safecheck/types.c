@@ -1,0 +1,274 @@
+/* safecheck — type predicates over canonical types.
+ *
+ * Layer: host tool. Every rule asks its questions about canonical types, so
+ * typedefs, __typeof__ and _Generic cannot hide a pointer, a sealed struct
+ * or a flexible array from the checker: they are all resolved by clang
+ * before we look. Record types are descended field by field (by value
+ * only: a pointer ends the descent, it is its own fact).
+ */
+#include "sc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+CXType ty_canon(CXType t)
+{
+	return clang_getCanonicalType(t);
+}
+
+int ty_is_ptr(CXType t)
+{
+	enum CXTypeKind k = ty_canon(t).kind;
+	return k == CXType_Pointer || k == CXType_BlockPointer;
+}
+
+int ty_is_fnptr(CXType t)
+{
+	if (!ty_is_ptr(t))
+		return 0;
+	enum CXTypeKind k = ty_canon(clang_getPointeeType(ty_canon(t))).kind;
+	return k == CXType_FunctionProto || k == CXType_FunctionNoProto;
+}
+
+static CXCursor record_def(CXType t)
+{
+	CXCursor d = clang_getTypeDeclaration(ty_canon(t));
+	CXCursor def = clang_getCursorDefinition(d);
+	return clang_Cursor_isNull(def) ? d : def;
+}
+
+int ty_is_record(CXType t)
+{
+	return ty_canon(t).kind == CXType_Record;
+}
+
+int ty_is_union(CXType t)
+{
+	return ty_is_record(t) && record_def(t).kind == CXCursor_UnionDecl;
+}
+
+static enum CXChildVisitResult find_annot(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	const char **want = d;
+	if (c.kind == CXCursor_AnnotateAttr) {
+		CXString s = clang_getCursorSpelling(c);
+		int hit = !strcmp(clang_getCString(s), *want);
+		clang_disposeString(s);
+		if (hit) {
+			*want = NULL;
+			return CXChildVisit_Break;
+		}
+	}
+	return CXChildVisit_Continue;
+}
+
+int cur_has_annot(CXCursor c, const char *what)
+{
+	const char *want = what;
+	if (clang_Cursor_isNull(c))
+		return 0;
+	clang_visitChildren(c, find_annot, &want);
+	return want == NULL;
+}
+
+int fn_param_has_annot(CXCursor fn, int i, const char *what)
+{
+	if (i < 0 || i >= clang_Cursor_getNumArguments(fn))
+		return 0;
+	return cur_has_annot(clang_Cursor_getArgument(fn, (unsigned)i), what);
+}
+
+int ty_is_sealed(CXType t)
+{
+	if (!ty_is_record(t))
+		return 0;
+	CXCursor def = clang_getCursorDefinition(clang_getTypeDeclaration(ty_canon(t)));
+	return !clang_Cursor_isNull(def) && cur_has_annot(def, "keel_sealed");
+}
+
+/* Generic "does any by-value part of t satisfy leaf()" walk. */
+typedef int (*leaf_fn)(CXType t);
+struct fieldwalk { leaf_fn leaf; int hit; int stop_at_sealed; };
+static int ty_any(CXType t, leaf_fn leaf, int stop_at_sealed);
+
+static enum CXVisitorResult field_cb(CXCursor f, CXClientData d)
+{
+	struct fieldwalk *fw = d;
+	if (ty_any(clang_getCursorType(f), fw->leaf, fw->stop_at_sealed)) {
+		fw->hit = 1;
+		return CXVisit_Break;
+	}
+	return CXVisit_Continue;
+}
+
+static int ty_any(CXType t, leaf_fn leaf, int stop_at_sealed)
+{
+	t = ty_canon(t);
+	if (leaf(t))
+		return 1;
+	switch (t.kind) {
+	case CXType_ConstantArray:
+	case CXType_IncompleteArray:
+	case CXType_VariableArray:
+	case CXType_DependentSizedArray:
+		return ty_any(clang_getArrayElementType(t), leaf, stop_at_sealed);
+	case CXType_Record: {
+		if (stop_at_sealed && ty_is_sealed(t))
+			return 0;
+		struct fieldwalk fw = { leaf, 0, stop_at_sealed };
+		clang_Type_visitFields(t, field_cb, &fw);
+		return fw.hit;
+	}
+	default:
+		return 0;
+	}
+}
+
+static int leaf_data_ptr(CXType t) { return ty_is_ptr(t) && !ty_is_fnptr(t); }
+static int leaf_sealed(CXType t) { return ty_is_sealed(t); }
+static int leaf_flex(CXType t)
+{
+	/* a record whose last field is an incomplete array */
+	return t.kind == CXType_IncompleteArray;
+}
+
+/* Framework-internal pointers inside a sealed struct are the framework's
+ * business (services cannot reach them), so the descent stops there. */
+int ty_has_data_ptr(CXType t) { return ty_any(t, leaf_data_ptr, 1); }
+int ty_has_sealed(CXType t) { return ty_any(t, leaf_sealed, 0); }
+
+int ty_has_flex(CXType t)
+{
+	t = ty_canon(t);
+	while (t.kind == CXType_ConstantArray)
+		t = ty_canon(clang_getArrayElementType(t));
+	return t.kind == CXType_Record && ty_any(t, leaf_flex, 0);
+}
+
+int ty_has_restrict(CXType t)
+{
+	for (int depth = 0; depth < 16; depth++) {
+		if (clang_isRestrictQualifiedType(t) || clang_isRestrictQualifiedType(ty_canon(t)))
+			return 1;
+		CXType c = ty_canon(t);
+		if (c.kind == CXType_Pointer)
+			t = clang_getPointeeType(c);
+		else if (c.kind == CXType_ConstantArray || c.kind == CXType_IncompleteArray)
+			t = clang_getArrayElementType(c);
+		else
+			return 0;
+	}
+	return 0;
+}
+
+int ty_const_object(CXType t)
+{
+	/* canonical array types may carry the element's const on the array */
+	for (int depth = 0; depth < 16; depth++) {
+		if (clang_isConstQualifiedType(t) || clang_isConstQualifiedType(ty_canon(t)))
+			return 1;
+		CXType c = ty_canon(t);
+		if (c.kind != CXType_ConstantArray && c.kind != CXType_IncompleteArray)
+			return 0;
+		t = clang_getArrayElementType(c);
+	}
+	return 0;
+}
+
+int ty_is_integer(CXType t)
+{
+	enum CXTypeKind k = ty_canon(t).kind;
+	return (k >= CXType_Bool && k <= CXType_Int128) || k == CXType_Enum;
+}
+
+/* Plain data: every bit pattern is a valid value. Integers and records and
+ * fixed arrays of them; nothing the code might trust (bool, enum, pointer,
+ * const member, sealed state, flexible length). */
+struct podwalk { const char **why; int ok; };
+static int pod(CXType t, const char **why);
+
+static enum CXVisitorResult pod_field(CXCursor f, CXClientData d)
+{
+	struct podwalk *pw = d;
+	CXType ft = clang_getCursorType(f);
+	if (clang_isConstQualifiedType(ty_canon(ft))) {
+		*pw->why = "const member";
+		pw->ok = 0;
+	} else {
+		pw->ok = pod(ft, pw->why);
+	}
+	return pw->ok ? CXVisit_Continue : CXVisit_Break;
+}
+
+static int pod(CXType t, const char **why)
+{
+	t = ty_canon(t);
+	switch (t.kind) {
+	case CXType_Char_U: case CXType_UChar: case CXType_UShort: case CXType_UInt:
+	case CXType_ULong: case CXType_ULongLong: case CXType_UInt128:
+	case CXType_Char_S: case CXType_SChar: case CXType_Short: case CXType_Int:
+	case CXType_Long: case CXType_LongLong: case CXType_Int128:
+	case CXType_Char16: case CXType_Char32: case CXType_WChar:
+		return 1;
+	case CXType_Bool: *why = "_Bool"; return 0;
+	case CXType_Enum: *why = "enum"; return 0;
+	case CXType_Pointer: case CXType_BlockPointer: *why = "pointer"; return 0;
+	case CXType_IncompleteArray: *why = "flexible array"; return 0;
+	case CXType_ConstantArray: return pod(clang_getArrayElementType(t), why);
+	case CXType_Record: {
+		if (ty_is_union(t)) { *why = "union"; return 0; }
+		if (ty_is_sealed(t)) { *why = "sealed type"; return 0; }
+		if (clang_Type_getSizeOf(t) < 0) { *why = "incomplete type"; return 0; }
+		struct podwalk pw = { why, 1 };
+		clang_Type_visitFields(t, pod_field, &pw);
+		return pw.ok;
+	}
+	case CXType_Void: *why = "void (type unknown)"; return 0;
+	default: *why = "not an integer type"; return 0;
+	}
+}
+
+int ty_is_pod(CXType t, const char **why)
+{
+	const char *dummy;
+	if (!why)
+		why = &dummy;
+	if (clang_isConstQualifiedType(ty_canon(t))) {
+		*why = "const destination";
+		return 0;
+	}
+	return pod(t, why);
+}
+
+/* Name of an attribute cursor: its kind when libclang exposes one, else
+ * the first identifier of its source extent. */
+const char *attr_name(CXTranslationUnit tu, CXCursor a, char *buf, size_t n)
+{
+	switch (a.kind) {
+	case CXCursor_PackedAttr: return "packed";
+	case CXCursor_AlignedAttr: return "aligned";
+	case CXCursor_WarnUnusedResultAttr: return "warn_unused_result";
+	case CXCursor_AnnotateAttr: return "annotate";
+	case CXCursor_AsmLabelAttr: return "asm";
+	case CXCursor_PureAttr: return "pure";
+	case CXCursor_ConstAttr: return "const";
+	case CXCursor_VisibilityAttr: return "visibility";
+	default: break;
+	}
+	CXToken *toks = NULL;
+	unsigned nt = 0;
+	snprintf(buf, n, "?");
+	clang_tokenize(tu, clang_getCursorExtent(a), &toks, &nt);
+	for (unsigned i = 0; i < nt; i++) {
+		enum CXTokenKind tk = clang_getTokenKind(toks[i]);
+		if (tk == CXToken_Identifier || tk == CXToken_Keyword) {
+			CXString s = clang_getTokenSpelling(tu, toks[i]);
+			snprintf(buf, n, "%s", clang_getCString(s));
+			clang_disposeString(s);
+			break;
+		}
+	}
+	clang_disposeTokens(tu, toks, nt);
+	return buf;
+}
