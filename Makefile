@@ -40,6 +40,7 @@ deps:
 	@bash tools/deps.sh
 
 -include mk/safecheck.mk
+.SECONDARY: $(SVC_SRCS:%.c=$(BUILD)/%.chk)
 -include mk/user.mk
 
 $(BUILD)/framework/%.o: framework/%.c
@@ -50,7 +51,8 @@ $(BUILD)/framework/%.o: framework/%.S
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(FW_CFLAGS) -MMD -c $< -o $@
-$(BUILD)/services/%.o: services/%.c $(SVC_CHECK_DEP)
+# Every service object is checked by the safe-C checker first (mk/safecheck.mk).
+$(BUILD)/services/%.o: services/%.c $(BUILD)/services/%.chk
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(SVC_CFLAGS) -MMD -c $< -o $@
@@ -62,7 +64,13 @@ $(BUILD)/ksyms0.S: tools/gen-ksyms.sh
 	@sh tools/gen-ksyms.sh > $@
 $(BUILD)/%.o: $(BUILD)/%.S
 	@$(CC) $(FW_CFLAGS) -c $< -o $@
-$(BUILD)/keel0.elf: $(FW_OBJS) $(SVC_OBJS) $(BUILD)/ksyms0.o $(LDSCRIPT) $(SVC_LINK_DEP)
+# The import wall and the cross-unit signature check run before linking.
+$(BUILD)/services.wall: $(SVC_OBJS) $(FW_OBJS) $(BUILD)/fw-exports.txt
+	@echo "  WALL    services"
+	@LLVM_NM=$(LLVM_NM) sh $(SAFECHECK_DIR)/import-wall.sh $(BUILD)/fw-exports.txt "$(FW_OBJS)" $(SVC_OBJS)
+	@sh $(SAFECHECK_DIR)/sigcheck.sh $(SVC_OBJS:.o=.sig)
+	@touch $@
+$(BUILD)/keel0.elf: $(FW_OBJS) $(SVC_OBJS) $(BUILD)/ksyms0.o $(LDSCRIPT) $(BUILD)/services.wall
 	@echo "  LD      $@"
 	@$(LD) -T $(LDSCRIPT) -nostdlib -z max-page-size=4096 -o $@ $(FW_OBJS) $(SVC_OBJS) $(BUILD)/ksyms0.o
 $(BUILD)/ksyms.S: $(BUILD)/keel0.elf tools/gen-ksyms.sh

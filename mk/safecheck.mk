@@ -39,7 +39,8 @@ $(SAFECHECK): $(SAFECHECK_SRCS) $(SAFECHECK_HDRS)
 # signature list (hazard 3) next to it for sigcheck.
 $(BUILD)/services/%.chk: services/%.c $(SAFECHECK)
 	@mkdir -p $(dir $@)
-	$(SAFECHECK) $(SAFECHECK_FLAGS) --sig-out $(BUILD)/services/$*.sig $< -- $(SVC_CFLAGS)
+	@echo "  CHECK   $<"
+	@$(SAFECHECK) $(SAFECHECK_FLAGS) --sig-out $(BUILD)/services/$*.sig $< -- $(SVC_CFLAGS)
 	@touch $@
 
 # The symbols services may import: external functions and variables that

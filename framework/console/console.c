@@ -106,7 +106,7 @@ int fw_initrd_to_frame(uint64_t off, struct fw_frame_ref f, uint32_t foff, uint3
 {
 	if (!initrd_range_ok(off, n))
 		return -22;
-	return fw_frame_write_raw(f, foff, phys_to_virt(boot_info.initrd_start + off), n, n);
+	return fw_frame_write_raw(f, foff, phys_to_virt(boot_info.initrd_start + off), n, 0, n);
 }
 
 static uint64_t rng_state[4];

@@ -81,19 +81,19 @@ int fw_frame_move(struct fw_frame_ref dst, uint32_t doff, struct fw_frame_ref sr
 	return 0;
 }
 
-int fw_frame_read_raw(struct fw_frame_ref f, uint32_t off, void *dst, size_t cap, size_t n)
+int fw_frame_read_raw(struct fw_frame_ref f, uint32_t off, void *dst, size_t cap, size_t objoff, size_t n)
 {
-	if (!fw_frame_valid(f) || n > cap || !range_ok(off, n))
+	if (!fw_frame_valid(f) || objoff > cap || n > cap - objoff || !range_ok(off, n))
 		return -22;
-	memcpy(dst, (char *)frame_va(f) + off, n);
+	memcpy((char *)dst + objoff, (char *)frame_va(f) + off, n);
 	return 0;
 }
 
-int fw_frame_write_raw(struct fw_frame_ref f, uint32_t off, const void *src, size_t cap, size_t n)
+int fw_frame_write_raw(struct fw_frame_ref f, uint32_t off, const void *src, size_t cap, size_t objoff, size_t n)
 {
-	if (!fw_frame_valid(f) || n > cap || !range_ok(off, n))
+	if (!fw_frame_valid(f) || objoff > cap || n > cap - objoff || !range_ok(off, n))
 		return -22;
-	memcpy((char *)frame_va(f) + off, src, n);
+	memcpy((char *)frame_va(f) + off, (const char *)src + objoff, n);
 	return 0;
 }
 

@@ -12,7 +12,8 @@
 #include <fw/pool.h>
 
 #define PER_CHUNK 128
-#define MAX_CHUNKS 512
+#define MAX_CHUNKS 500 /* struct pool_impl must fit one kalloc page */
+
 
 struct pool_slot {
 	void *obj;
@@ -27,6 +28,8 @@ struct pool_impl {
 	char *page;         /* current page objects are carved from */
 	uint32_t page_off;
 };
+
+_Static_assert(sizeof(struct pool_impl) <= 4096, "pool bookkeeping fits one page");
 
 static struct pool_impl *impl_of(struct fw_pool *p)
 {

@@ -13,7 +13,7 @@
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD="$ROOT/build/user/tests"
-TIMEOUT=60
+TIMEOUT=${DIFF_TIMEOUT:-60}
 
 # Extra arguments for tests that check their argv.
 test_args() {

@@ -9,6 +9,7 @@
  * for every call expanded in a service file.
  */
 #include "sc.h"
+#include <stdbool.h>
 
 #include <string.h>
 
@@ -34,6 +35,8 @@ static int decl_origin_service(struct sc *sc, CXCursor d)
 {
 	CXFile f = NULL;
 	clang_getSpellingLocation(clang_getCursorLocation(d), &f, NULL, NULL, NULL);
+	if (!f) /* a name pasted by a macro (FW_POOL_DECLARE) belongs where it expands */
+		clang_getExpansionLocation(clang_getCursorLocation(d), &f, NULL, NULL, NULL);
 	return sc_file_origin(sc, f) == ORIGIN_SERVICE;
 }
 
@@ -41,6 +44,8 @@ static int decl_has_file(CXCursor d)
 {
 	CXFile f = NULL;
 	clang_getSpellingLocation(clang_getCursorLocation(d), &f, NULL, NULL, NULL);
+	if (!f) /* a name pasted by a macro (FW_POOL_DECLARE): where it expands */
+		clang_getExpansionLocation(clang_getCursorLocation(d), &f, NULL, NULL, NULL);
 	return f != NULL;
 }
 
@@ -70,13 +75,20 @@ static void rule_declref(struct walk *w, CXCursor c)
 }
 
 /* The argument as written, before it was converted to void *. */
-static CXCursor arg_origin(CXCursor arg)
+static CXCursor arg_origin(struct sc *sc, CXCursor arg)
 {
 	CXCursor cur = arg;
 	for (int g = 0; g < 64; g++) {
-		if ((cur.kind != CXCursor_UnexposedExpr && cur.kind != CXCursor_ParenExpr) ||
-		    child_count(cur) != 1)
+		/* look through implicit conversions, parentheses, and casts that a
+		 * trusted framework macro wrote */
+		bool fw_cast = cur.kind == CXCursor_CStyleCastExpr && !sc_is_service(sc, cur);
+		if ((cur.kind != CXCursor_UnexposedExpr && cur.kind != CXCursor_ParenExpr && !fw_cast) ||
+		    (!fw_cast && child_count(cur) != 1))
 			break;
+		if (fw_cast) {
+			cur = last_child(cur);
+			continue;
+		}
 		CXCursor k = first_child(cur);
 		enum CXTypeKind kk = ty_canon(cty(k)).kind;
 		if (!ty_is_ptr(cty(k)) && kk != CXType_ConstantArray)
@@ -93,7 +105,7 @@ static void rule_pod_dst(struct walk *w, CXCursor call, CXCursor fn)
 		if (!fn_param_has_annot(fn, i, "keel_pod_dst"))
 			continue;
 		CXCursor arg = clang_Cursor_getArgument(call, (unsigned)i);
-		CXCursor orig = arg_origin(arg);
+		CXCursor orig = arg_origin(w->sc, arg);
 		CXType t = ty_canon(cty(orig));
 		const char *why = "not a pointer";
 		int ok = 0;

@@ -172,7 +172,9 @@ static void rule_var(struct walk *w, CXCursor c)
 		sc_report_at(sc, c, "extern-decl", "extern variable declaration");
 	if (global && s != CX_SC_Extern && !ty_const_object(t) && !cur_has_annot(c, "keel_trusted"))
 		sc_report_at(sc, c, "global-mutable", "mutable global or static variable");
-	if (ty_has_data_ptr(t) && (global || !ty_is_ptr(t)))
+	/* keel_trusted: storage a framework macro declares (pools, FW_GLOBAL,
+	 * ktest tables); services cannot spell annotate() themselves. */
+	if (ty_has_data_ptr(t) && (global || !ty_is_ptr(t)) && !cur_has_annot(c, "keel_trusted"))
 		sc_report_at(sc, c, "stored-pointer", "%s holds a data pointer",
 			     global ? "global" : "local aggregate");
 	if (ty_has_flex(t))
@@ -214,6 +216,8 @@ static void rule_function(struct walk *w, CXCursor c)
 	const char *n = clang_getCString(name);
 	CXFile f = NULL;
 	clang_getSpellingLocation(clang_getCursorLocation(c), &f, NULL, NULL, NULL);
+	if (!f) /* a name pasted by a macro: judge the file it expands in */
+		clang_getExpansionLocation(clang_getCursorLocation(c), &f, NULL, NULL, NULL);
 	if (clang_isFunctionTypeVariadic(t))
 		sc_report_at(sc, c, "variadic", "variadic function '%s'", n);
 	rule_type_attrs(w, c, r);

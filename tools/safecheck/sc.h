@@ -91,6 +91,7 @@ int w_is_call_arg(const struct walk *w, int *argidx, CXCursor *call);
 CXCursor strip_implicit(CXCursor c);             /* through parens/implicit casts */
 CXCursor first_child(CXCursor c);
 int child_count(CXCursor c);
+CXCursor last_child(CXCursor c);
 CXCursor nth_child(CXCursor c, int n);
 
 /* --- rules_expr.c / rules_decl.c --- */

@@ -164,7 +164,8 @@ static enum CXChildVisitResult sig_top(CXCursor c, CXCursor p, CXClientData d)
 		CXFile f = NULL;
 		clang_getSpellingLocation(clang_getCursorLocation(c), &f, NULL, NULL, NULL);
 		if (sc_file_origin(sx->sc, f) == ORIGIN_FRAMEWORK &&
-		    cur_has_annot(c, "keel_safe") && !strset_has(sx->done, name)) {
+		    (cur_has_annot(c, "keel_safe") || cur_has_annot(c, "keel_macro_only")) &&
+		    !strset_has(sx->done, name)) {
 			strset_add(sx->done, name);
 			fprintf(sx->out, "%s\n", name);
 		}

@@ -87,8 +87,10 @@ static enum CXChildVisitResult fw_top(CXCursor c, CXCursor p, CXClientData d)
 	struct sc *sc = d;
 	CXFile f = NULL;
 	clang_getSpellingLocation(clang_getCursorLocation(c), &f, NULL, NULL, NULL);
+	/* FW_UPCALL functions are declared by the framework for the services
+	 * to define (svc_main, svc_syscall, ...): not framework names. */
 	if (sc_file_origin(sc, f) == ORIGIN_FRAMEWORK &&
-	    (c.kind == CXCursor_FunctionDecl || c.kind == CXCursor_VarDecl)) {
+	    (c.kind == CXCursor_FunctionDecl || c.kind == CXCursor_VarDecl) && !cur_has_annot(c, "keel_upcall")) {
 		CXString s = clang_getCursorSpelling(c);
 		strset_add(sc->fwdecls, clang_getCString(s));
 		clang_disposeString(s);
@@ -168,9 +170,10 @@ static void check_include(struct sc *sc, struct toks *ts, unsigned i, unsigned l
 			break;
 		strncat(name, b, sizeof(name) - strlen(name) - 1);
 	}
-	if (strncmp(name, "fw/", 3))
+	/* <fw/...>: the framework API; <abi/...>: Linux ABI data (uapi/) */
+	if (strncmp(name, "fw/", 3) && strncmp(name, "abi/", 4))
 		sc_report(sc, tok_loc(ts, i), "preproc",
-			  "#include <%s>: services include only <fw/...> framework headers", name);
+			  "#include <%s>: services include only <fw/...> and <abi/...> headers", name);
 }
 
 static void check_directive(struct sc *sc, struct toks *ts, unsigned i)
@@ -339,13 +342,14 @@ static void incl_edge(CXFile inc, CXSourceLocation *stack, unsigned len, CXClien
 		return;
 	CXString rp = clang_File_tryGetRealPathName(inc);
 	const char *p = clang_getCString(rp);
-	char svc[PATH_MAX + 16], maindir[PATH_MAX];
+	char svc[PATH_MAX + 16], abi[PATH_MAX + 16], maindir[PATH_MAX];
 	snprintf(svc, sizeof(svc), "%s/services", sc->root);
+	snprintf(abi, sizeof(abi), "%s/uapi/abi", sc->root); /* Linux ABI data, checked as service code */
 	snprintf(maindir, sizeof(maindir), "%s", sc->mainfile);
 	char *slash = strrchr(maindir, '/');
 	if (slash)
 		*slash = 0;
-	if (o != ORIGIN_SERVICE || !p || !(under(p, svc) || under(p, maindir)))
+	if (o != ORIGIN_SERVICE || !p || !(under(p, svc) || under(p, abi) || under(p, maindir)))
 		sc_report(sc, stack[0], "preproc", "#include of '%s' outside services/ and the framework API",
 			  p ? p : "?");
 	clang_disposeString(rp);

@@ -34,7 +34,10 @@ static int is_transparent(enum CXCursorKind k)
 int w_is_call_arg(const struct walk *w, int *argidx, CXCursor *call)
 {
 	int i = w->depth - 1;
-	while (i > 0 && is_transparent(w->st[i - 1].k))
+	/* A cast written inside a trusted framework macro (e.g. the (void *)
+	 * in fw_copy_from_user) hands the value on unchanged too. */
+	while (i > 0 && (is_transparent(w->st[i - 1].k) ||
+			 (w->st[i - 1].k == CXCursor_CStyleCastExpr && !sc_is_service(w->sc, w->st[i - 1].c))))
 		i--;
 	if (i <= 0 || w->st[i - 1].k != CXCursor_CallExpr || w->st[i].idx < 1)
 		return 0;
@@ -77,6 +80,12 @@ int child_count(CXCursor c)
 	struct kids k = { clang_getNullCursor(), 0, -1 };
 	clang_visitChildren(c, kid_cb, &k);
 	return k.n;
+}
+
+CXCursor last_child(CXCursor c)
+{
+	int n = child_count(c);
+	return n > 0 ? nth_child(c, n - 1) : clang_getNullCursor();
 }
 
 CXCursor strip_implicit(CXCursor c)

@@ -23,6 +23,10 @@
  *               of a trusted framework macro (which supplies arguments, such
  *               as sizes, that services must not choose); a direct call
  *               from service code is a violation. Exported for linking.
+ *   annotate("keel_trusted") on a variable declared by a framework macro in
+ *               service files (pools, FW_GLOBAL): exempt from global-mutable.
+ *   FW_UPCALL   on a function the framework declares and calls, and the
+ *               services define (<fw/upcall.h>).
  *   FW_FORMAT(f, a) on a variadic framework function: argument f must be a
  *               string literal (checked by the checker and by -Wformat).
  */
@@ -31,6 +35,7 @@
 
 #define FW_API __attribute__((annotate("keel_safe")))
 #define FW_MACRO_API __attribute__((annotate("keel_macro_only")))
+#define FW_UPCALL __attribute__((annotate("keel_upcall")))
 #define FW_SEALED __attribute__((annotate("keel_sealed")))
 #define FW_POD_DST __attribute__((annotate("keel_pod_dst")))
 #define FW_FORMAT(f, a) __attribute__((format(printf, f, a), annotate("keel_format")))

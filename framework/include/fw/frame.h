@@ -41,13 +41,19 @@ FW_API FW_MUST_CHECK int fw_frame_from_user(struct fw_frame_ref f, uint32_t off,
 /* Between frames. */
 FW_API FW_MUST_CHECK int fw_frame_move(struct fw_frame_ref dst, uint32_t doff, struct fw_frame_ref src, uint32_t soff,
 				       uint32_t n);
-/* Between a frame and a kernel object (size from the type). */
+/* Between a frame and a kernel object (size from the type): n bytes at
+ * frame offset `off` to/from the object at byte offset `objoff`
+ * (objoff + n <= sizeof(*objp), else -EINVAL). */
 FW_MACRO_API FW_MUST_CHECK int fw_frame_read_raw(struct fw_frame_ref f, uint32_t off, void *FW_POD_DST dst, size_t cap,
-						 size_t n);
+						 size_t objoff, size_t n);
 FW_MACRO_API FW_MUST_CHECK int fw_frame_write_raw(struct fw_frame_ref f, uint32_t off, const void *src, size_t cap,
-						  size_t n);
-#define fw_frame_read(f, off, dstp, n) fw_frame_read_raw((f), (off), (void *)(dstp), sizeof(*(dstp)), (n))
-#define fw_frame_write(f, off, srcp, n) fw_frame_write_raw((f), (off), (const void *)(srcp), sizeof(*(srcp)), (n))
+						  size_t objoff, size_t n);
+#define fw_frame_read(f, off, dstp, n) fw_frame_read_raw((f), (off), (void *)(dstp), sizeof(*(dstp)), 0, (n))
+#define fw_frame_read_at(f, off, dstp, objoff, n)                                                          \
+	fw_frame_read_raw((f), (off), (void *)(dstp), sizeof(*(dstp)), (objoff), (n))
+#define fw_frame_write(f, off, srcp, n) fw_frame_write_raw((f), (off), (const void *)(srcp), sizeof(*(srcp)), 0, (n))
+#define fw_frame_write_at(f, off, srcp, objoff, n)                                                         \
+	fw_frame_write_raw((f), (off), (const void *)(srcp), sizeof(*(srcp)), (objoff), (n))
 /* Free memory, in frames. */
 FW_API uint64_t fw_frames_free(void);
 FW_API uint64_t fw_frames_total(void);

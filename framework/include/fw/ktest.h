@@ -27,7 +27,8 @@ FW_MACRO_API void fw_ktest_fail(struct fw_ktest_ctx *t, const char *file, int li
 
 #define FW_KTEST(tname)                                                                                     \
 	static void ktest_##tname(struct fw_ktest_ctx *t);                                                 \
-	__attribute__((used, section(".ktest"))) static const struct fw_ktest ktest_entry_##tname = {      \
+	__attribute__((used, section(".ktest"), annotate("keel_trusted"))) static const struct fw_ktest \
+		ktest_entry_##tname = {                                                                    \
 		#tname, __FILE__, ktest_##tname};                                                          \
 	static void ktest_##tname(struct fw_ktest_ctx *t)
 

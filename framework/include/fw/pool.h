@@ -54,14 +54,28 @@ FW_API uint32_t fw_pool_count(const struct fw_pool *p);
 	bool name##_ref_valid(struct name##_ref r);                                                        \
 	uint32_t name##_count(void)
 
-#define FW_POOL_DEFINE(name, type)                                                                         \
+#define FW_POOL_DEFINE(name, type) FW_POOL_BODY_(name, type, )
+
+/* A pool used by one file only: storage and static inline functions (no
+ * prototypes to share). Declare the handle first with FW_POOL_REF(name). */
+#define FW_POOL_PRIVATE(name, type) FW_POOL_BODY_(name, type, static inline __attribute__((unused)))
+
+/* The handle type alone (FW_POOL_DECLARE includes it; a private pool whose
+ * objects link to each other declares it first). */
+#define FW_POOL_REF(name)                                                                                  \
+	struct name##_ref {                                                                                \
+		uint32_t idx;                                                                              \
+		uint32_t gen;                                                                              \
+	}
+
+#define FW_POOL_BODY_(name, type, sc)                                                                      \
 	_Static_assert(sizeof(type) <= 4096, "pool objects are at most one page");                         \
-	static struct fw_pool name##_pool = {sizeof(type), #name, NULL};                                   \
-	int name##_alloc(struct name##_ref *out) { return fw_pool_alloc(&name##_pool, &out->idx, &out->gen); } \
-	type *name##_get(struct name##_ref r) { return (type *)fw_pool_get(&name##_pool, r.idx, r.gen); }  \
-	void name##_free(struct name##_ref r) { fw_pool_free(&name##_pool, r.idx, r.gen); }                \
-	bool name##_ref_valid(struct name##_ref r) { return fw_pool_get(&name##_pool, r.idx, r.gen) != NULL; } \
-	uint32_t name##_count(void) { return fw_pool_count(&name##_pool); }
+	__attribute__((annotate("keel_trusted"))) static struct fw_pool name##_pool = {sizeof(type), #name, NULL}; \
+	sc int name##_alloc(struct name##_ref *out) { return fw_pool_alloc(&name##_pool, &out->idx, &out->gen); } \
+	sc type *name##_get(struct name##_ref r) { return (type *)fw_pool_get(&name##_pool, r.idx, r.gen); } \
+	sc void name##_free(struct name##_ref r) { fw_pool_free(&name##_pool, r.idx, r.gen); }             \
+	sc bool name##_ref_valid(struct name##_ref r) { return fw_pool_get(&name##_pool, r.idx, r.gen) != NULL; } \
+	sc uint32_t name##_count(void) { return fw_pool_count(&name##_pool); }
 
 /* A mutable global for services. Sound because the kernel is uniprocessor
  * and non-preemptive and service code never runs in interrupt context, so
@@ -70,7 +84,7 @@ FW_API uint32_t fw_pool_count(const struct fw_pool *p);
  *   FW_GLOBAL(struct proc_table, proc_table);  // proc_table() -> borrowed pointer
  */
 #define FW_GLOBAL(type, name)                                                                              \
-	static type name##_storage;                                                                        \
+	__attribute__((annotate("keel_trusted"))) static type name##_storage;                            \
 	static inline type *name(void) { return &name##_storage; }
 
 #endif

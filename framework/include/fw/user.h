@@ -21,8 +21,8 @@ struct fw_uaddr {
 	uint64_t a;
 };
 
-static inline struct fw_uaddr fw_uaddr(uint64_t a) { return (struct fw_uaddr){a}; }
-static inline struct fw_uaddr fw_uaddr_add(struct fw_uaddr u, uint64_t off) { return (struct fw_uaddr){u.a + off}; }
+FW_API static inline struct fw_uaddr fw_uaddr(uint64_t a) { return (struct fw_uaddr){a}; }
+FW_API static inline struct fw_uaddr fw_uaddr_add(struct fw_uaddr u, uint64_t off) { return (struct fw_uaddr){u.a + off}; }
 
 /* Implementation functions: reached only through the macros below. */
 FW_MACRO_API FW_MUST_CHECK int fw_user_read(void *FW_POD_DST dst, size_t cap, size_t n, struct fw_uaddr src);

@@ -1,0 +1,147 @@
+/* ktests for the framework's safe APIs: pools, frames, vm, wait queues,
+ * timers and user copies. Layer: framework/ktest (trusted). Each test
+ * also tries the misuse the API must survive (stale handles, bad ranges,
+ * kernel addresses). */
+#include "internal/lib.h"
+#include "internal/mm.h"
+#include <fw/frame.h>
+#include <fw/ktest.h>
+#include <fw/pool.h>
+#include <fw/time.h>
+#include <fw/user.h>
+#include <fw/vm.h>
+#include <fw/wait.h>
+
+struct kt_obj {
+	uint64_t a, b;
+};
+FW_POOL_REF(kt_obj);
+FW_POOL_PRIVATE(kt_obj, struct kt_obj);
+
+FW_KTEST(pool_alloc_zeroed_and_stale_handle_rejected)
+{
+	struct kt_obj_ref r;
+	FW_EXPECT(t, kt_obj_alloc(&r) == 0);
+	struct kt_obj *o = kt_obj_get(r);
+	FW_EXPECT(t, o && o->a == 0 && o->b == 0);
+	o->a = 42;
+	kt_obj_free(r);
+	FW_EXPECT(t, kt_obj_get(r) == NULL);
+	struct kt_obj_ref r2;
+	FW_EXPECT(t, kt_obj_alloc(&r2) == 0);
+	/* the slot is reused, the old handle stays dead, the object is zeroed */
+	FW_EXPECT(t, r2.idx == r.idx && r2.gen != r.gen);
+	FW_EXPECT(t, kt_obj_get(r) == NULL && kt_obj_get(r2)->a == 0);
+	FW_EXPECT(t, kt_obj_get((struct kt_obj_ref){0, 0}) == NULL);
+	FW_EXPECT(t, kt_obj_get((struct kt_obj_ref){100000, 1}) == NULL);
+	kt_obj_free(r2);
+	kt_obj_free(r2); /* double free is ignored */
+}
+
+FW_KTEST(frame_handles_checked)
+{
+	struct fw_frame_ref f;
+	FW_EXPECT(t, fw_frame_alloc(&f) == 0);
+	uint8_t buf[16] = {1, 2, 3};
+	FW_EXPECT(t, fw_frame_write(f, 4090, &buf, 6) == 0);
+	FW_EXPECT(t, fw_frame_write(f, 4091, &buf, 6) == -22); /* past the page */
+	FW_EXPECT(t, fw_frame_write(f, 0, &buf, 17) == -22);   /* past the object */
+	uint8_t back[16] = {0};
+	FW_EXPECT(t, fw_frame_read(f, 4090, &back, 6) == 0 && back[2] == 3);
+	fw_frame_put(f);
+	FW_EXPECT(t, !fw_frame_valid(f));
+	FW_EXPECT(t, fw_frame_read(f, 0, &back, 1) == -22);
+	/* a framework-internal frame (a page table) is not reachable by handle */
+	uint64_t pml4 = kernel_pml4();
+	struct fw_frame_ref forged = {(uint32_t)(pml4 / 4096), frame_gen(pml4)};
+	FW_EXPECT(t, !fw_frame_valid(forged));
+}
+
+FW_KTEST(vm_map_protect_cow)
+{
+	struct fw_vm_ref vm;
+	FW_EXPECT(t, fw_vm_create(&vm) == 0);
+	FW_EXPECT(t, fw_vm_map_zeroed(vm, 0x400000, FW_PROT_READ | FW_PROT_WRITE) == 0);
+	FW_EXPECT(t, fw_vm_map_zeroed(vm, 0x400001, FW_PROT_READ) == -22);        /* unaligned */
+	FW_EXPECT(t, fw_vm_map_zeroed(vm, 0xffffffff80000000UL, FW_PROT_READ) == -22); /* kernel half */
+	struct fw_vm_page pg;
+	FW_EXPECT(t, fw_vm_lookup(vm, 0x400000, &pg) == 0 && pg.present && (pg.prot & FW_PROT_WRITE));
+	struct fw_vm_ref child;
+	FW_EXPECT(t, fw_vm_create(&child) == 0);
+	FW_EXPECT(t, fw_vm_fork(child, vm, 0x400000, 4096, false) == 0);
+	FW_EXPECT(t, fw_vm_lookup(vm, 0x400000, &pg) == 0 && pg.cow);
+	struct fw_vm_page cpg;
+	FW_EXPECT(t, fw_vm_lookup(child, 0x400000, &cpg) == 0 && cpg.cow && fw_frame_ref_eq(pg.frame, cpg.frame));
+	FW_EXPECT(t, fw_vm_cow_break(child, 0x400000, FW_PROT_READ | FW_PROT_WRITE) == 0);
+	FW_EXPECT(t, fw_vm_lookup(child, 0x400000, &cpg) == 0 && !cpg.cow && !fw_frame_ref_eq(pg.frame, cpg.frame));
+	/* the parent is now the only mapper: breaking just re-enables writes */
+	uint64_t before = fw_frames_free();
+	FW_EXPECT(t, fw_vm_cow_break(vm, 0x400000, FW_PROT_READ | FW_PROT_WRITE) == 0);
+	FW_EXPECT(t, fw_frames_free() == before);
+	fw_vm_destroy(child);
+	fw_vm_destroy(vm);
+	FW_EXPECT(t, fw_vm_map_zeroed(vm, 0x400000, FW_PROT_READ) == -22); /* stale */
+}
+
+FW_KTEST(frame_freed_only_when_unmapped)
+{
+	struct fw_vm_ref vm;
+	struct fw_frame_ref f = {0};
+	FW_EXPECT(t, fw_vm_create(&vm) == 0);
+	FW_EXPECT(t, fw_frame_alloc(&f) == 0);
+	FW_EXPECT(t, fw_vm_map(vm, 0x500000, f, FW_PROT_READ) == 0);
+	fw_frame_put(f);
+	fw_frame_put(f); /* a put too many must not free a mapped frame */
+	FW_EXPECT(t, fw_frame_valid(f));
+	fw_vm_destroy(vm);
+	FW_EXPECT(t, !fw_frame_valid(f));
+}
+
+FW_KTEST(user_copy_rejects_kernel_addresses)
+{
+	uint64_t v = 0;
+	FW_EXPECT(t, fw_copy_from_user(&v, fw_uaddr(0xffffffff80000000UL)) == -14);
+	FW_EXPECT(t, fw_copy_from_user(&v, fw_uaddr(0x00007ffffffffffcUL)) == -14); /* crosses the top */
+	FW_EXPECT(t, fw_copy_to_user(fw_uaddr(0xffff888000000000UL), &v) == -14);
+	FW_EXPECT(t, fw_copy_from_user_n(&v, fw_uaddr(0x1000), 9) == -22); /* more than the object */
+	FW_EXPECT(t, fw_user_range_ok(0, 0x800000000000UL));
+	FW_EXPECT(t, !fw_user_range_ok(1, 0xffffffffffffffffUL)); /* wraps */
+}
+
+FW_KTEST(waitq_timeout_and_stale)
+{
+	struct fw_waitq_ref q;
+	FW_EXPECT(t, fw_waitq_create(&q) == 0);
+	uint64_t t0 = fw_time_monotonic_ns();
+	FW_EXPECT(t, fw_waitq_wait(q, t0 + 3000000, false) == -110);
+	uint64_t dt = fw_time_monotonic_ns() - t0;
+	FW_EXPECT(t, dt >= 3000000 && dt < 100000000);
+	fw_waitq_destroy(q);
+	FW_EXPECT(t, fw_waitq_wait(q, 0, false) == -22);
+	FW_EXPECT(t, fw_waitq_wake_all(q) == 0);
+}
+
+struct timer_probe {
+	uint64_t fired;
+};
+FW_GLOBAL(struct timer_probe, timer_probe);
+
+static void kt_timer_cb(uint64_t cookie) { timer_probe()->fired += cookie; }
+
+FW_KTEST(timer_runs_in_thread_context)
+{
+	struct fw_timer_ref tm;
+	FW_EXPECT(t, fw_timer_create(kt_timer_cb, 5, &tm) == 0);
+	FW_EXPECT(t, fw_timer_arm(tm, fw_time_monotonic_ns() + 2000000, 0) == 0);
+	FW_EXPECT(t, fw_sleep_until(fw_time_monotonic_ns() + 10000000, false) == 0);
+	FW_EXPECT(t, timer_probe()->fired == 5);
+	fw_timer_destroy(tm);
+	FW_EXPECT(t, fw_timer_arm(tm, 1, 0) == -22);
+}
+
+FW_KTEST(realtime_clock_is_plausible)
+{
+	/* after 2020-01-01 and before 2100 */
+	uint64_t s = fw_time_realtime_ns() / 1000000000ULL;
+	FW_EXPECT(t, s > 1577836800ULL && s < 4102444800ULL);
+}

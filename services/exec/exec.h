@@ -1,0 +1,31 @@
+/* Program loading: ELF images, #! scripts, the initial stack. Layer:
+ * services (safe C). */
+#ifndef SVC_EXEC_EXEC_H
+#define SVC_EXEC_EXEC_H
+
+#include "proc/proc.h"
+
+#define ARG_MAX_BYTES (2u << 20)   /* argv + envp strings */
+#define ARG_STRLEN_MAX (128u << 10) /* one string */
+
+/* Arguments gathered before the old image is dropped: the strings are
+ * kept, NUL-terminated, in an unlinked inode (argv, then envp). */
+struct exec_args {
+	struct inode_ref buf;
+	uint64_t bytes;
+	uint32_t argc, envc;
+	uint64_t argv0_len; /* bytes of argv[0] with its NUL */
+};
+
+int exec_args_new(struct exec_args *a);
+void exec_args_free(struct exec_args *a);
+/* Append one NUL-terminated string from user memory. */
+int exec_args_add_user(struct exec_args *a, uint64_t uaddr);
+/* Append a kernel string held in a name buffer. */
+int exec_args_add_kname(struct exec_args *a, const struct kname *s);
+
+/* Replace the current process image. On success the caller returns to
+ * user mode with *regs set to the new entry state. */
+int exec_image(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args);
+
+#endif

@@ -1,0 +1,13 @@
+/* Boot-time services: the initramfs, device nodes, the first process.
+ * Layer: services (safe C). */
+#ifndef SVC_INIT_INIT_H
+#define SVC_INIT_INIT_H
+
+#include "exec/exec.h"
+
+int initramfs_unpack(void);
+int devices_create(void);
+/* Run the boot program in the current (first) thread. */
+void boot_exec_current(struct fw_uregs *regs);
+
+#endif

@@ -1,0 +1,294 @@
+/* svc_main: the services' entry point. Layer: services (safe C).
+ * Builds the root file system from the initramfs, creates pid 1 and the
+ * first program, then acts as the reaper of last resort:
+ *  - keel.mode=exec: run the command in /etc/keel-exec (argv, NUL
+ *    separated) with stdin /dev/null and stdout/stderr on the keel-out
+ *    stream; report its wait status in the log and power off.
+ *  - otherwise: run /init (or /bin/sh) as pid 1 on the console; power off
+ *    when it exits. */
+#include "init/init.h"
+#include "signal/signal.h"
+#include <fw/console.h>
+#include <fw/log.h>
+#include <fw/time.h>
+#include <fw/upcall.h>
+
+struct boot_state {
+	struct exec_args args;
+	struct kpath_ref path;
+	bool exec_mode;
+	struct proc_ref first;
+};
+FW_GLOBAL(struct boot_state, boot);
+
+static bool cmdline_has(const char (*cmd)[512], const char (*word)[16])
+{
+	uint32_t wl = 0;
+	while (wl < 15 && (*word)[wl])
+		wl++;
+	for (uint32_t i = 0; i + wl < 512 && (*cmd)[i]; i++) {
+		if (i > 0 && (*cmd)[i - 1] != ' ')
+			continue;
+		uint32_t j = 0;
+		while (j < wl && (*cmd)[i + j] == (*word)[j])
+			j++;
+		if (j == wl)
+			return true;
+	}
+	return false;
+}
+
+struct lit40 {
+	char s[40];
+};
+
+static void kname_lit(struct kname *n, const char (*s)[40])
+{
+	n->len = 0;
+	while (n->len < 39 && (*s)[n->len]) {
+		n->s[n->len] = (*s)[n->len];
+		n->len++;
+	}
+	n->s[n->len] = 0;
+}
+
+static void kpath_from_kname(struct kpath *p, const struct kname *n)
+{
+	for (uint32_t i = 0; i <= n->len; i++)
+		p->s[i] = n->s[i];
+	p->len = n->len;
+}
+
+/* Does `name` exist as a file? */
+static bool exists(const struct kpath *p)
+{
+	struct inode_ref ino;
+	struct kname last;
+	return path_lookup(vfs_root(), vfs_root(), p, LOOKUP_FOLLOW, &ino, &last) == 0;
+}
+
+/* PROG without a slash is looked up in the guest's PATH. */
+static void resolve_prog(struct kpath *p, const struct kname *prog)
+{
+	struct lit40 dirs[4] = {{"/bin/"}, {"/sbin/"}, {"/usr/bin/"}, {"/usr/sbin/"}};
+	bool slash = false;
+	for (uint32_t i = 0; i < prog->len; i++)
+		slash = slash || prog->s[i] == '/';
+	if (!slash) {
+		for (uint32_t d = 0; d < 4; d++) {
+			struct kname dn;
+			struct lit40 l = dirs[d];
+			kname_lit(&dn, &l.s);
+			kpath_from_kname(p, &dn);
+			for (uint32_t i = 0; i < prog->len && p->len + 1 < PATH_MAX; i++)
+				p->s[p->len++] = prog->s[i];
+			p->s[p->len] = 0;
+			if (exists(p))
+				return;
+		}
+	}
+	kpath_from_kname(p, prog);
+}
+
+/* Read /etc/keel-exec: argv strings, NUL separated. */
+static int load_exec_spec(struct boot_state *b)
+{
+	struct kpath_ref pr;
+	if (kpath_alloc(&pr))
+		return -ENOMEM;
+	struct kname spec;
+	char specname[40] = "/etc/keel-exec";
+	kname_lit(&spec, &specname);
+	kpath_from_kname(kpath_get(pr), &spec);
+	struct inode_ref ino;
+	struct kname last;
+	int e = path_lookup(vfs_root(), vfs_root(), kpath_get(pr), LOOKUP_FOLLOW, &ino, &last);
+	kpath_free(pr);
+	if (e)
+		return e;
+	uint64_t size = inode_get(ino)->size, off = 0;
+	struct kname arg = {0};
+	struct kchunk c;
+	while (off < size) {
+		uint32_t n = (uint32_t)FW_MIN(size - off, sizeof(c.b));
+		if (inode_read_chunk(ino, off, &c, n))
+			return -EIO;
+		for (uint32_t i = 0; i < n; i++) {
+			if (c.b[i] != 0) {
+				if (arg.len < NAME_MAX)
+					arg.s[arg.len++] = (char)c.b[i];
+				continue;
+			}
+			arg.s[arg.len] = 0;
+			if (b->args.argc == 0)
+				resolve_prog(kpath_get(b->path), &arg);
+			e = exec_args_add_kname(&b->args, &arg);
+			if (e)
+				return e;
+			b->args.argc++;
+			arg.len = 0;
+		}
+		off += n;
+	}
+	return b->args.argc ? 0 : -EINVAL;
+}
+
+static int setup_run_args(struct boot_state *b)
+{
+	char init[40] = "/init", sh[40] = "/bin/sh";
+	struct kname prog;
+	kname_lit(&prog, &init);
+	kpath_from_kname(kpath_get(b->path), &prog);
+	if (!exists(kpath_get(b->path))) {
+		kname_lit(&prog, &sh);
+		kpath_from_kname(kpath_get(b->path), &prog);
+	}
+	b->args.argc = 1;
+	return exec_args_add_kname(&b->args, &prog);
+}
+
+static int add_env(struct boot_state *b)
+{
+	struct lit40 env[3] = {{"PATH=/sbin:/usr/sbin:/bin:/usr/bin"}, {"HOME=/"}, {"TERM=linux"}};
+	for (int i = 0; i < 3; i++) {
+		struct kname n;
+		struct lit40 l = env[i];
+		kname_lit(&n, &l.s);
+		int e = exec_args_add_kname(&b->args, &n);
+		if (e)
+			return e;
+		b->args.envc++;
+	}
+	return 0;
+}
+
+/* Open a device node by name for the first process's stdio. */
+static int open_dev(struct fdtable_ref t, const char (*name)[40], uint32_t flags)
+{
+	struct kpath_ref pr;
+	if (kpath_alloc(&pr))
+		return -ENOMEM;
+	struct kname n;
+	kname_lit(&n, name);
+	kpath_from_kname(kpath_get(pr), &n);
+	struct inode_ref ino;
+	struct kname last;
+	int e = path_lookup(vfs_root(), vfs_root(), kpath_get(pr), LOOKUP_FOLLOW, &ino, &last);
+	kpath_free(pr);
+	struct file_ref f;
+	if (e == 0)
+		e = file_open_inode(ino, flags, &f);
+	if (e == 0 && fd_install(t, f, 0, false) < 0)
+		e = -EMFILE;
+	return e;
+}
+
+static int make_stdio(struct proc *p, bool exec_mode)
+{
+	char null[40] = "/dev/null", out[40] = "/dev/keel-out", con[40] = "/dev/console";
+	int e = fdtable_new(&p->files);
+	if (e)
+		return e;
+	if (exec_mode) {
+		e = open_dev(p->files, &null, O_RDONLY);
+		if (e == 0)
+			e = open_dev(p->files, &out, O_WRONLY);
+		if (e == 0)
+			e = open_dev(p->files, &out, O_WRONLY);
+		return e;
+	}
+	for (int i = 0; i < 3 && e == 0; i++)
+		e = open_dev(p->files, &con, O_RDWR);
+	return e;
+}
+
+void boot_exec_current(struct fw_uregs *regs)
+{
+	struct boot_state *b = boot();
+	cur_thread()->boot_exec = false;
+	uint64_t t0 = fw_time_monotonic_ns();
+	int e = exec_image(regs, kpath_get(b->path), &b->args);
+	exec_args_free(&b->args);
+	if (e) {
+		fw_err("boot: cannot execute the first program: error %d", e);
+		proc_exit_group(127 << 8);
+	}
+	fw_info("boot: first user instruction at %lu ms of uptime (exec took %lu us)", t0 / 1000000,
+		(fw_time_monotonic_ns() - t0) / 1000);
+}
+
+static int start_first(struct boot_state *b, struct proc_ref init)
+{
+	struct mm_ref mm;
+	int e = mm_new(&mm);
+	if (e)
+		return e;
+	struct fw_uregs regs = {0};
+	e = proc_create(init, mm, &regs, false, &b->first);
+	if (e)
+		return e;
+	struct proc *p = proc_get(b->first);
+	p->cwd = vfs_root();
+	p->root = vfs_root();
+	e = make_stdio(p, b->exec_mode);
+	thread_get(p->first_thread)->boot_exec = true;
+	return e;
+}
+
+/* pid 1 in exec mode: a process with no threads, reaping everything. */
+static int make_reaper(struct proc_ref *out)
+{
+	if (proc_alloc(out))
+		return -ENOMEM;
+	struct proc *p = proc_get(*out);
+	p->pid = 1;
+	p->pgid = 1;
+	p->sid = 1;
+	p->cwd = vfs_root();
+	p->root = vfs_root();
+	return fw_waitq_create(&p->child_wait);
+}
+
+void svc_main(void)
+{
+	struct boot_state *b = boot();
+	char cmd[512];
+	char mode_exec[16] = "keel.mode=exec";
+	fw_boot_cmdline(&cmd);
+	b->exec_mode = cmdline_has(&cmd, &mode_exec);
+	int e = vfs_init();
+	if (e == 0)
+		e = initramfs_unpack();
+	if (e == 0)
+		e = devices_create();
+	if (e == 0 && kpath_alloc(&b->path))
+		e = -ENOMEM;
+	if (e == 0)
+		e = exec_args_new(&b->args);
+	if (e == 0)
+		e = b->exec_mode ? load_exec_spec(b) : setup_run_args(b);
+	if (e == 0)
+		e = add_env(b);
+	struct proc_ref init;
+	if (e == 0)
+		e = make_reaper(&init);
+	if (e == 0) {
+		proc_set_init(init);
+		e = start_first(b, init);
+	}
+	if (e) {
+		fw_err("boot failed: error %d", e);
+		return;
+	}
+	int32_t first_pid = proc_get(b->first)->pid;
+	for (;;) {
+		int32_t status = 0;
+		int32_t pid = proc_wait_child(init, -1, &status, false);
+		if (pid == first_pid) {
+			fw_info("keel: exit status %d", (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff);
+			return;
+		}
+		if (pid < 0 && pid != -ERESTARTSYS)
+			return;
+	}
+}

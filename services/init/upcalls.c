@@ -1,0 +1,71 @@
+/* The framework's upcalls into the services. Layer: services (safe C). */
+#include "init/init.h"
+#include "signal/signal.h"
+#include "syscall/syscall.h"
+#include <fw/upcall.h>
+
+void svc_syscall(struct fw_uregs *regs)
+{
+	syscall_dispatch_table(regs);
+	if ((int64_t)regs->rax == -ERESTARTSYS)
+		regs->rax = (uint64_t)(int64_t)-EINTR;
+}
+
+static int fault_signal(const struct fw_fault *f, int32_t *code)
+{
+	*code = 0;
+	switch (f->vector) {
+	case 0:
+		*code = 1; /* FPE_INTDIV */
+		return SIGFPE;
+	case 16:
+	case 19:
+		return SIGFPE;
+	case 1:
+	case 3:
+		*code = 0x80; /* SI_KERNEL */
+		return SIGTRAP;
+	case 6:
+		*code = 2; /* ILL_ILLOPN */
+		return SIGILL;
+	case 17:
+		return SIGBUS;
+	default:
+		*code = 0x80;
+		return SIGSEGV;
+	}
+}
+
+void svc_user_fault(struct fw_uregs *regs, const struct fw_fault *fault)
+{
+	struct proc *p = cur_proc();
+	if (fault->vector == 14) {
+		int32_t code;
+		bool write = (fault->error & 2) != 0, exec = (fault->error & 16) != 0;
+		if (mm_fault(p->mm, fault->addr, write, exec, &code) == 0)
+			return;
+		signal_force_fault(regs, SIGSEGV, code, fault->addr);
+		return;
+	}
+	int32_t code;
+	int sig = fault_signal(fault, &code);
+	signal_force_fault(regs, sig, code, fault->vector == 13 ? 0 : fault->addr);
+}
+
+int svc_resolve_user_fault(uint64_t addr, bool write)
+{
+	struct proc *p = cur_proc();
+	if (!p)
+		return -EFAULT;
+	int32_t code;
+	return mm_fault(p->mm, addr, write, false, &code) ? -EFAULT : 0;
+}
+
+void svc_return_to_user(struct fw_uregs *regs)
+{
+	struct thread *t = cur_thread();
+	if (t && t->boot_exec)
+		boot_exec_current(regs);
+	if (signal_pending_current())
+		signal_deliver(regs);
+}

@@ -1,0 +1,63 @@
+/* Per-process memory: virtual memory areas, brk, mmap and page faults.
+ * Layer: services (safe C). The page tables belong to the framework
+ * (<fw/vm.h>); this layer decides what each address means.
+ *
+ * A vma is [start, end) with a protection and a backing: anonymous (zero
+ * fill), or a file whose bytes fill the first `file_len` bytes from
+ * `file_off` (the rest zero-filled), private (copied) or shared.
+ */
+#ifndef SVC_MM_MM_H
+#define SVC_MM_MM_H
+
+#include "vfs/vfs.h"
+#include <fw/task.h>
+#include <fw/vm.h>
+
+#define USER_STACK_TOP 0x7ffffffff000ULL
+#define USER_STACK_MAX (8ULL << 20)
+#define MMAP_BASE 0x7f0000000000ULL
+#define USER_MIN 0x10000ULL
+
+#define VMA_SHARED 1
+#define VMA_GROWSDOWN 2
+#define VMA_FILE 4
+
+struct vma;
+struct mm;
+FW_POOL_DECLARE(vma, struct vma);
+FW_POOL_DECLARE(mm, struct mm);
+
+struct vma {
+	uint64_t start, end;
+	uint32_t prot;  /* FW_PROT_* */
+	uint32_t flags; /* VMA_* */
+	struct inode_ref file;
+	uint64_t file_off, file_len;
+	struct vma_ref next; /* sorted by start */
+};
+
+struct mm {
+	struct fw_vm_ref vm;
+	struct vma_ref vmas;
+	uint64_t brk_start, brk;
+	uint64_t mmap_hint;
+	uint32_t refs;
+	uint64_t exe_ino;
+};
+
+int mm_new(struct mm_ref *out);
+void mm_hold(struct mm_ref m);
+void mm_put(struct mm_ref m);
+int mm_fork(struct mm_ref src, struct mm_ref *out);
+/* Map [start, start+len) (page-aligned) replacing what was there. */
+int mm_map(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, uint32_t flags, struct inode_ref file,
+	   uint64_t file_off, uint64_t file_len);
+int mm_unmap(struct mm_ref m, uint64_t start, uint64_t len);
+int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot);
+/* Find a free range of len bytes (top-down below the mmap base). */
+uint64_t mm_find_free(struct mm_ref m, uint64_t len);
+bool mm_range_free(struct mm_ref m, uint64_t start, uint64_t len);
+/* Resolve a fault at addr; 0 or -EFAULT (SIGSEGV: *si_code set). */
+int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_code);
+
+#endif

@@ -1,0 +1,244 @@
+/* Virtual memory areas of a process. Layer: services (safe C).
+ * The list is sorted by start address and areas never overlap; mapping over
+ * an existing range first unmaps it (splitting areas at the edges). */
+#include "mm/mm.h"
+
+FW_POOL_DEFINE(vma, struct vma);
+FW_POOL_DEFINE(mm, struct mm);
+
+int mm_new(struct mm_ref *out)
+{
+	if (mm_alloc(out))
+		return -ENOMEM;
+	struct mm *m = mm_get(*out);
+	int r = fw_vm_create(&m->vm);
+	if (r) {
+		mm_free(*out);
+		return -ENOMEM;
+	}
+	m->refs = 1;
+	m->mmap_hint = MMAP_BASE;
+	return 0;
+}
+
+void mm_hold(struct mm_ref m)
+{
+	struct mm *mp = mm_get(m);
+	if (mp)
+		mp->refs++;
+}
+
+static void free_vmas(struct vma_ref v)
+{
+	while (vma_ref_valid(v)) {
+		struct vma_ref next = vma_get(v)->next;
+		vma_free(v);
+		v = next;
+	}
+}
+
+void mm_put(struct mm_ref m)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp || --mp->refs > 0)
+		return;
+	free_vmas(mp->vmas);
+	fw_vm_destroy(mp->vm);
+	mm_free(m);
+}
+
+/* Insert a fully built area in address order. */
+static void insert_vma(struct mm *mp, struct vma_ref nv)
+{
+	struct vma *n = vma_get(nv);
+	struct vma_ref prev = {0};
+	struct vma_ref cur = mp->vmas;
+	while (vma_ref_valid(cur) && vma_get(cur)->start < n->start) {
+		prev = cur;
+		cur = vma_get(cur)->next;
+	}
+	n->next = cur;
+	if (vma_ref_valid(prev))
+		vma_get(prev)->next = nv;
+	else
+		mp->vmas = nv;
+}
+
+/* Split area v at addr (inside it): v keeps [start, addr). */
+static int split_vma(struct vma_ref v, uint64_t addr)
+{
+	struct vma_ref nv;
+	if (vma_alloc(&nv))
+		return -ENOMEM;
+	struct vma *a = vma_get(v), *b = vma_get(nv);
+	*b = *a;
+	uint64_t delta = addr - a->start;
+	b->start = addr;
+	b->file_off = a->file_off + delta;
+	b->file_len = a->file_len > delta ? a->file_len - delta : 0;
+	a->end = addr;
+	if (a->file_len > delta)
+		a->file_len = delta;
+	a->next = nv;
+	return 0;
+}
+
+int mm_unmap(struct mm_ref m, uint64_t start, uint64_t len)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp)
+		return -EINVAL;
+	uint64_t end = start + len;
+	struct vma_ref prev = {0};
+	struct vma_ref cur = mp->vmas;
+	while (vma_ref_valid(cur)) {
+		struct vma *v = vma_get(cur);
+		if (v->end <= start) {
+			prev = cur;
+			cur = v->next;
+			continue;
+		}
+		if (v->start >= end)
+			break;
+		if (v->start < start) {
+			if (split_vma(cur, start))
+				return -ENOMEM;
+			prev = cur;
+			cur = vma_get(cur)->next;
+			continue;
+		}
+		if (v->end > end && split_vma(cur, end))
+			return -ENOMEM;
+		v = vma_get(cur);
+		struct vma_ref next = v->next;
+		if (vma_ref_valid(prev))
+			vma_get(prev)->next = next;
+		else
+			mp->vmas = next;
+		vma_free(cur);
+		cur = next;
+	}
+	return fw_vm_unmap(mp->vm, start, len);
+}
+
+int mm_map(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, uint32_t flags, struct inode_ref file,
+	   uint64_t file_off, uint64_t file_len)
+{
+	int r = mm_unmap(m, start, len);
+	if (r)
+		return r;
+	struct vma_ref nv;
+	if (vma_alloc(&nv))
+		return -ENOMEM;
+	struct vma *v = vma_get(nv);
+	v->start = start;
+	v->end = start + len;
+	v->prot = prot;
+	v->flags = flags;
+	v->file = file;
+	v->file_off = file_off;
+	v->file_len = file_len;
+	insert_vma(mm_get(m), nv);
+	return 0;
+}
+
+int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp)
+		return -EINVAL;
+	uint64_t end = start + len;
+	/* Every page must be mapped (Linux: -ENOMEM otherwise). */
+	uint64_t covered = start;
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->end <= covered || v->start > covered)
+			continue;
+		covered = v->end;
+		if (covered >= end)
+			break;
+	}
+	if (covered < end)
+		return -ENOMEM;
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->end <= start || v->start >= end)
+			continue;
+		if (v->start < start) {
+			if (split_vma(c, start))
+				return -ENOMEM;
+			continue;
+		}
+		if (v->end > end && split_vma(c, end))
+			return -ENOMEM;
+		vma_get(c)->prot = prot;
+	}
+	return fw_vm_protect(mp->vm, start, len, prot);
+}
+
+bool mm_range_free(struct mm_ref m, uint64_t start, uint64_t len)
+{
+	struct mm *mp = mm_get(m);
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->start < start + len && v->end > start)
+			return false;
+	}
+	return true;
+}
+
+uint64_t mm_find_free(struct mm_ref m, uint64_t len)
+{
+	struct mm *mp = mm_get(m);
+	uint64_t top = mp->mmap_hint;
+	/* Walk down from the hint until a gap fits (areas are few). */
+	for (int tries = 0; tries < 4096 && top >= len + USER_MIN; tries++) {
+		uint64_t start = top - len;
+		bool clash = false;
+		for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+			struct vma *v = vma_get(c);
+			if (v->start < start + len && v->end > start) {
+				top = v->start;
+				clash = true;
+				break;
+			}
+		}
+		if (!clash)
+			return start;
+	}
+	return 0;
+}
+
+int mm_fork(struct mm_ref src, struct mm_ref *out)
+{
+	int r = mm_new(out);
+	if (r)
+		return r;
+	struct mm *s = mm_get(src), *d = mm_get(*out);
+	d->brk_start = s->brk_start;
+	d->brk = s->brk;
+	d->mmap_hint = s->mmap_hint;
+	d->exe_ino = s->exe_ino;
+	struct vma_ref tail = {0};
+	for (struct vma_ref c = s->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma_ref nv;
+		if (vma_alloc(&nv)) {
+			mm_put(*out);
+			return -ENOMEM;
+		}
+		struct vma *v = vma_get(c), *n = vma_get(nv);
+		*n = *v;
+		n->next = (struct vma_ref){0};
+		if (vma_ref_valid(tail))
+			vma_get(tail)->next = nv;
+		else
+			mm_get(*out)->vmas = nv;
+		tail = nv;
+		r = fw_vm_fork(mm_get(*out)->vm, s->vm, v->start, v->end - v->start, (v->flags & VMA_SHARED) != 0);
+		if (r) {
+			mm_put(*out);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,142 @@
+/* Process and thread objects, pids, creation. Layer: services (safe C). */
+#include "proc/proc.h"
+#include <fw/log.h>
+#include <fw/time.h>
+
+FW_POOL_DEFINE(proc, struct proc);
+FW_POOL_DEFINE(thread, struct thread);
+
+struct pid_table {
+	struct thread_ref by_pid[PID_MAX];
+	int32_t last;
+	struct proc_ref init;
+};
+FW_GLOBAL(struct pid_table, pids);
+
+uint64_t thread_cookie(struct thread_ref t) { return ((uint64_t)t.idx << 32) | t.gen; }
+
+struct thread_ref cur_thread_ref(void)
+{
+	uint64_t c = fw_task_cookie();
+	return (struct thread_ref){(uint32_t)(c >> 32), (uint32_t)c};
+}
+
+struct thread *cur_thread(void) { return thread_get(cur_thread_ref()); }
+
+struct proc_ref cur_proc_ref(void)
+{
+	struct thread *t = cur_thread();
+	return t ? t->proc : (struct proc_ref){0};
+}
+
+struct proc *cur_proc(void) { return proc_get(cur_proc_ref()); }
+
+struct proc_ref init_proc(void) { return pids()->init; }
+void proc_set_init(struct proc_ref p) { pids()->init = p; }
+
+int pid_alloc(struct thread_ref t)
+{
+	struct pid_table *pt = pids();
+	for (int32_t n = 0; n < PID_MAX; n++) {
+		int32_t pid = pt->last + 1 + n;
+		pid = pid % PID_MAX;
+		if (pid < 1)
+			continue;
+		if (!thread_ref_valid(pt->by_pid[pid])) {
+			pt->by_pid[pid] = t;
+			pt->last = pid;
+			return pid;
+		}
+	}
+	return -EAGAIN;
+}
+
+void pid_release(int32_t pid)
+{
+	if (pid > 0 && pid < PID_MAX)
+		pids()->by_pid[pid] = (struct thread_ref){0};
+}
+
+struct thread_ref pid_lookup(int32_t pid)
+{
+	if (pid <= 0 || pid >= PID_MAX)
+		return (struct thread_ref){0};
+	return pids()->by_pid[pid];
+}
+
+struct proc_ref proc_by_pid(int32_t pid)
+{
+	struct thread *t = thread_get(pid_lookup(pid));
+	if (!t)
+		return (struct proc_ref){0};
+	struct proc *p = proc_get(t->proc);
+	return p && p->pid == pid ? t->proc : (struct proc_ref){0};
+}
+
+void proc_link_child(struct proc_ref parent, struct proc_ref child)
+{
+	struct proc *pp = proc_get(parent), *cp = proc_get(child);
+	if (!pp || !cp)
+		return;
+	cp->parent = parent;
+	cp->next_sibling = pp->first_child;
+	pp->first_child = child;
+}
+
+int proc_add_thread(struct proc_ref p, const struct fw_uregs *regs, struct thread_ref *out)
+{
+	struct proc *pp = proc_get(p);
+	if (!pp)
+		return -ESRCH;
+	if (thread_alloc(out))
+		return -EAGAIN;
+	int pid = pid_alloc(*out);
+	if (pid < 0) {
+		thread_free(*out);
+		return pid;
+	}
+	struct thread *t = thread_get(*out);
+	t->tid = pid;
+	t->proc = p;
+	struct mm *mp = mm_get(pp->mm);
+	int r = fw_task_create_user(regs, mp->vm, thread_cookie(*out), true, &t->task);
+	if (r) {
+		pid_release(pid);
+		thread_free(*out);
+		return r == -ENOMEM ? -ENOMEM : -EAGAIN;
+	}
+	pp = proc_get(p);
+	t = thread_get(*out);
+	t->next_in_proc = pp->first_thread;
+	pp->first_thread = *out;
+	pp->nthreads++;
+	return 0;
+}
+
+int proc_create(struct proc_ref parent, struct mm_ref mm, const struct fw_uregs *regs, bool copy_fpu,
+		struct proc_ref *out)
+{
+	if (proc_alloc(out))
+		return -EAGAIN;
+	struct proc *p = proc_get(*out);
+	p->mm = mm;
+	p->umask = 022;
+	p->start_ns = fw_time_monotonic_ns();
+	if (fw_waitq_create(&p->child_wait)) {
+		proc_free(*out);
+		return -ENOMEM;
+	}
+	struct thread_ref t;
+	int r = proc_add_thread(*out, regs, &t);
+	if (r) {
+		fw_waitq_destroy(proc_get(*out)->child_wait);
+		proc_free(*out);
+		return r;
+	}
+	p = proc_get(*out);
+	p->pid = thread_get(t)->tid;
+	p->pgid = p->pid;
+	p->sid = p->pid;
+	proc_link_child(parent, *out);
+	return 0;
+}

@@ -1,0 +1,115 @@
+/* Memory system calls: brk, mmap, munmap, mprotect. Layer: services
+ * (safe C). */
+#include "syscall/syscall.h"
+
+static uint32_t prot_from(uint64_t p)
+{
+	uint32_t r = 0;
+	if (p & PROT_READ)
+		r |= FW_PROT_READ;
+	if (p & PROT_WRITE)
+		r |= FW_PROT_WRITE | FW_PROT_READ;
+	if (p & PROT_EXEC)
+		r |= FW_PROT_EXEC | FW_PROT_READ;
+	return r;
+}
+
+int64_t sys_brk(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	struct mm *m = mm_get(p->mm);
+	uint64_t want = a0(r);
+	if (want < m->brk_start || want > m->brk_start + (1ULL << 40))
+		return (int64_t)m->brk;
+	uint64_t old_end = FW_ALIGN_UP(m->brk, 4096), new_end = FW_ALIGN_UP(want, 4096);
+	if (new_end > old_end) {
+		if (!mm_range_free(p->mm, old_end, new_end - old_end))
+			return (int64_t)m->brk;
+		if (mm_map(p->mm, old_end, new_end - old_end, FW_PROT_READ | FW_PROT_WRITE, 0, (struct inode_ref){0}, 0,
+			   0))
+			return (int64_t)m->brk;
+	} else if (new_end < old_end) {
+		(void)mm_unmap(p->mm, new_end, old_end - new_end);
+	}
+	m = mm_get(p->mm);
+	m->brk = want;
+	return (int64_t)want;
+}
+
+int64_t sys_mmap(struct fw_uregs *r)
+{
+	uint64_t addr = a0(r), len = a1(r), prot = a2(r), flags = a3(r), off = a5(r);
+	int32_t fd = (int32_t)a4(r);
+	struct proc *p = cur_proc();
+	if (len == 0 || (addr & 4095) || (off & 4095))
+		return -EINVAL;
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	uint32_t type = flags & 3;
+	if (type != MAP_SHARED && type != MAP_PRIVATE)
+		return -EINVAL;
+	if (len > 0x7ffffffff000ULL)
+		return -ENOMEM;
+	len = FW_ALIGN_UP(len, 4096);
+	struct inode_ref file = {0};
+	uint32_t vflags = type == MAP_SHARED ? VMA_SHARED : 0;
+	if (!(flags & MAP_ANONYMOUS)) {
+		struct file_ref f;
+		int e = fd_get(p->files, fd, &f);
+		if (e)
+			return e;
+		struct file *fp = file_get(f);
+		if (fp->kind != FK_REG)
+			return -ENODEV;
+		if (type == MAP_SHARED && (prot & PROT_WRITE) && (fp->flags & O_ACCMODE) != O_RDWR)
+			return -EACCES;
+		if ((fp->flags & O_ACCMODE) == O_WRONLY)
+			return -EACCES;
+		file = fp->inode;
+		vflags |= VMA_FILE;
+	}
+	bool fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
+	if (fixed) {
+		if (addr < USER_MIN || addr + len > 0x800000000000ULL || addr + len < addr)
+			return -EINVAL;
+		if ((flags & MAP_FIXED_NOREPLACE) && !mm_range_free(p->mm, addr, len))
+			return -EEXIST;
+	} else {
+		if (addr && addr >= USER_MIN && addr + len <= MMAP_BASE && mm_range_free(p->mm, addr, len))
+			; /* honour the hint */
+		else
+			addr = mm_find_free(p->mm, len);
+		if (!addr)
+			return -ENOMEM;
+	}
+	uint64_t flen = 0;
+	if (vflags & VMA_FILE) {
+		uint64_t size = inode_get(file)->size;
+		flen = off < size ? FW_MIN(len, size - off) : 0;
+		if (vflags & VMA_SHARED)
+			flen = len;
+	}
+	int e = mm_map(p->mm, addr, len, prot_from(prot), vflags, file, off, flen);
+	return e ? e : (int64_t)addr;
+}
+
+int64_t sys_munmap(struct fw_uregs *r)
+{
+	uint64_t addr = a0(r), len = a1(r);
+	if ((addr & 4095) || len == 0 || addr >= 0x800000000000ULL || len > 0x800000000000ULL - addr)
+		return -EINVAL;
+	return mm_unmap(cur_proc()->mm, addr, FW_ALIGN_UP(len, 4096));
+}
+
+int64_t sys_mprotect(struct fw_uregs *r)
+{
+	uint64_t addr = a0(r), len = a1(r), prot = a2(r);
+	if ((addr & 4095) || (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | 0x01000000 | 0x02000000)))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	len = FW_ALIGN_UP(len, 4096);
+	if (addr + len < addr || addr + len > 0x800000000000ULL)
+		return -ENOMEM;
+	return mm_protect(cur_proc()->mm, addr, len, prot_from(prot));
+}

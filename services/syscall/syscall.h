@@ -1,0 +1,26 @@
+/* System call table and handlers. Layer: services (safe C).
+ * The table is data: syscalls.def lists every implemented number with its
+ * handler and status; everything else returns -ENOSYS. Each handler
+ * decodes and checks its arguments first, then acts. */
+#ifndef SVC_SYSCALL_SYSCALL_H
+#define SVC_SYSCALL_SYSCALL_H
+
+#include "proc/proc.h"
+#include "syscall/syscalls.tbl.h"
+#include <fw/task.h>
+
+typedef int64_t (*sys_fn)(struct fw_uregs *r);
+
+#define SYSCALL_PROTO(nr, name, status) int64_t sys_##name(struct fw_uregs *r);
+SYSCALL_LIST(SYSCALL_PROTO)
+
+static inline uint64_t a0(const struct fw_uregs *r) { return r->rdi; }
+static inline uint64_t a1(const struct fw_uregs *r) { return r->rsi; }
+static inline uint64_t a2(const struct fw_uregs *r) { return r->rdx; }
+static inline uint64_t a3(const struct fw_uregs *r) { return r->r10; }
+static inline uint64_t a4(const struct fw_uregs *r) { return r->r8; }
+static inline uint64_t a5(const struct fw_uregs *r) { return r->r9; }
+
+void syscall_dispatch_table(struct fw_uregs *r);
+
+#endif

@@ -1,0 +1,58 @@
+/* The system call table: X(number, name, status). Layer: services (data).
+ * status: full = Linux semantics for every flag Linux accepts; partial =
+ * see docs/syscalls.md. tools/gen-syscall-doc.sh renders this list as the
+ * table in docs/syscalls.md. Keep one entry per line, sorted by number. */
+#ifndef SVC_SYSCALL_SYSCALLS_TBL_H
+#define SVC_SYSCALL_SYSCALLS_TBL_H
+
+#define SYSCALL_LIST(X) \
+	X(0, read, full) \
+	X(1, write, full) \
+	X(2, open, partial) \
+	X(3, close, full) \
+	X(4, stat, full) \
+	X(5, fstat, full) \
+	X(6, lstat, full) \
+	X(8, lseek, full) \
+	X(9, mmap, partial) \
+	X(10, mprotect, full) \
+	X(11, munmap, full) \
+	X(12, brk, full) \
+	X(13, rt_sigaction, partial) \
+	X(14, rt_sigprocmask, full) \
+	X(16, ioctl, partial) \
+	X(19, readv, full) \
+	X(20, writev, full) \
+	X(21, access, partial) \
+	X(24, sched_yield, full) \
+	X(39, getpid, full) \
+	X(59, execve, partial) \
+	X(60, exit, full) \
+	X(61, wait4, partial) \
+	X(62, kill, partial) \
+	X(63, uname, full) \
+	X(72, fcntl, partial) \
+	X(79, getcwd, full) \
+	X(80, chdir, full) \
+	X(89, readlink, partial) \
+	X(96, gettimeofday, full) \
+	X(102, getuid, full) \
+	X(104, getgid, full) \
+	X(107, geteuid, full) \
+	X(108, getegid, full) \
+	X(110, getppid, full) \
+	X(158, arch_prctl, partial) \
+	X(186, gettid, full) \
+	X(201, time, full) \
+	X(202, futex, partial) \
+	X(218, set_tid_address, full) \
+	X(228, clock_gettime, full) \
+	X(229, clock_getres, full) \
+	X(231, exit_group, full) \
+	X(257, openat, partial) \
+	X(262, newfstatat, partial) \
+	X(273, set_robust_list, full) \
+	X(302, prlimit64, partial) \
+	X(318, getrandom, full)
+
+#endif
