@@ -238,7 +238,7 @@ parse_lines() {
 				esac
 			done ;;
 		BENCHFAIL)
-			[ -n "${ERR[$k,$name]:-}" ] || ERR[$k,$name]="$v $unit $better $rest" ;;
+			[ -n "${ERR[$k,$name]:-}" ] || ERR[$k,$name]=$(echo $v $unit $better $rest) ;;
 		esac
 	done < <(tr -d '\r' < "$f" | grep -aE '^(BENCH|BENCHFAIL) ')
 }
@@ -250,7 +250,7 @@ run_linux() {
 	t=$(( 60 + n * (RUNS + 4) * TARGET_MS * 3 / 1000 ))
 	log "booting Linux $LINUX_VER (${#SEL[@]} benchmarks, timeout ${t}s)"
 	# shellcheck disable=SC2086
-	timeout "$t" qemu-system-x86_64 $QARGS \
+	timeout "$t" qemu-system-x86_64 $QARGS $QSERIAL \
 		-kernel "$VMLINUZ" -initrd "$INITRD" \
 		-append "console=ttyS0 quiet panic=-1 bench_list=$list bench_runs=$RUNS bench_target_ms=$TARGET_MS${LINUX_APPEND:+ $LINUX_APPEND}" \
 		</dev/null >"$log" 2>&1
@@ -263,7 +263,7 @@ run_linux() {
 			else ERR[linux,$b]="no result, qemu status $st (see $log)"; fi
 		fi
 	done
-	LINUX_BOOTED=$(tr -d '\r' < "$log" | awk '$1 == "KEELBENCH-KERNEL" { print $2 " " $3; exit }')
+	LINUX_BOOTED=$(tr -d '\r' < "$log" | awk '$1 == "KEELBENCH-KERNEL" { print $3; exit }')
 	LINUX_INFO=$(tr -d '\r' < "$log" | awk '$1 == "KEELBENCH-INFO" {
 		k = $2; $1 = ""; $2 = ""; sub(/^ +/, ""); sub(/;.*/, "")
 		printf "%s%s=%s", (n++ ? ", " : ""), k, $0 }')
@@ -288,9 +288,10 @@ run_keel() {
 		files=(--file "$BIN/bench_$b")
 		[ -n "${EXTRA[$b]:-}" ] && files+=(--file "$BIN/${EXTRA[$b]}")
 		log "Keel: $b"
-		timeout $((t + 30)) "$keel" exec --timeout "$t" "${files[@]}" \
+		KEEL_LOG=$OUT/keel-$b.kernel.log timeout $((t + 30)) "$keel" exec --timeout "$t" "${files[@]}" \
 			"/bin/bench_$b" "$RUNS" "$TARGET_MS" </dev/null >"$log" 2>&1
 		st=$?
+		export KEEL_NO_BUILD=1  # the first exec built the kernel
 		parse_lines keel "$log"
 		if [ $st = 124 ]; then timeouts=$((timeouts + 1)); else timeouts=0; fi
 		if [ -z "${VAL[keel,$b]:-}" ] && [ -z "${ERR[keel,$b]:-}" ]; then
@@ -307,9 +308,16 @@ run_keel() {
 
 # ---- main ----------------------------------------------------------------------
 mkdir -p "$OUT"
+LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 ensure_tools
 build_programs
 QARGS=$(qemu_common_args)
+# The console on stdio, as `keel exec` has it (the common arguments may say
+# -display none rather than -nographic).
+case " $QARGS " in
+*" -nographic "*) QSERIAL="" ;;
+*) QSERIAL="-serial stdio -monitor none" ;;
+esac
 LINUX_BOOTED="" LINUX_INFO=""
 if [ "$ONLY" != keel ]; then
 	fetch_linux
@@ -350,6 +358,10 @@ echo "kernels: Keel $KEEL_REV (./keel exec, one boot per benchmark)"
 echo "         Linux ${LINUX_BOOTED:-$LINUX_VER} (${LINUX_PKG:-Debian linux-image-amd64}, one boot for all)"
 [ -n "$LINUX_INFO" ] && echo "         Linux guest: $LINUX_INFO"
 [ -n "$LINUX_APPEND" ] && echo "         Linux extra command line: $LINUX_APPEND"
+LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
+echo "load:    host load average $LOAD_START at start, $LOAD_END at end$(
+	awk -v a="$LOAD_START" -v b="$LOAD_END" -v n="$(nproc)" \
+	    'BEGIN { if (a > n - 0.5 || b > n + 0.5) printf " -- BUSY HOST: other work competes with QEMU, figures are noisy" }')"
 echo "method:  figure = median of $RUNS run(s) of ~${TARGET_MS} ms, iteration count calibrated in the guest"
 echo "         ratio = Keel/Linux of the figures; cost = Keel/Linux in time (>1: Keel slower)"
 echo
@@ -408,7 +420,7 @@ if [ -n "$JSON" ]; then
 		echo "  \"host_cpu\": $(jstr "$HOSTCPU"), \"host_cores\": $(nproc),"
 		echo "  \"qemu\": {\"version\": $(jstr "$QVER"), \"accel\": $(jstr "${ACCEL:-}"), \"cpu\": $(jstr "${CPU:-}"), \"mem\": $(jstr "${MEM:-}"), \"smp\": $(jstr "${SMP:-1}"), \"args\": $(jstr "$QARGS")},"
 		echo "  \"kernels\": {\"keel\": $(jstr "$KEEL_REV"), \"linux\": $(jstr "${LINUX_BOOTED:-$LINUX_VER}"), \"linux_package\": $(jstr "$LINUX_PKG"), \"linux_info\": $(jstr "$LINUX_INFO")},"
-		echo "  \"runs\": $RUNS, \"target_ms\": $TARGET_MS,"
+		echo "  \"runs\": $RUNS, \"target_ms\": $TARGET_MS, \"host_load\": [$LOAD_START, $LOAD_END],"
 		echo "  \"benchmarks\": ["
 		for i in "${!ROWS_JSON[@]}"; do
 			sep=,; [ "$i" -eq $((${#ROWS_JSON[@]} - 1)) ] && sep=
