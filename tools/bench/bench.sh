@@ -151,8 +151,11 @@ fetch_linux() {
 		log "fetching $pkg"
 		rm -rf "$OUT/dl" "$LINUX_DIR"
 		mkdir -p "$OUT/dl" "$LINUX_DIR"
-		(cd "$OUT/dl" && apt-get download "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) ||
+		# (as root apt warns that the _apt user cannot write here: harmless)
+		(cd "$OUT/dl" && apt-get download "$pkg" > download.log 2>&1) || {
+			cat "$OUT/dl/download.log" >&2
 			die "apt-get download $pkg failed"
+		}
 		local deb
 		deb=$(ls "$OUT"/dl/"$pkg"_*.deb 2>/dev/null | head -n 1)
 		[ -n "$deb" ] || die "apt-get download $pkg produced no .deb"
