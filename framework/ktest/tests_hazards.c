@@ -110,8 +110,9 @@ FW_POOL_REF(hz_obj);
 FW_POOL_PRIVATE(hz_obj, struct hz_obj);
 
 /* Hazard 6: a stale handle can neither read nor free the slot's next
- * occupant; a borrowed pointer kept past free sees a zeroed object of the
- * same type (type stability), never another type or allocator state. */
+ * occupant; a borrowed pointer kept past free reaches the old object or its
+ * zeroed successor of the same type (type stability), never another type
+ * or allocator state. */
 FW_KTEST(hazard6_pool_stale_handle_cannot_free_new_occupant)
 {
 	struct hz_obj_ref old, cur;
@@ -120,8 +121,10 @@ FW_KTEST(hazard6_pool_stale_handle_cannot_free_new_occupant)
 	FW_EXPECT(t, borrowed != NULL);
 	borrowed->v = 7;
 	hz_obj_free(old);
-	FW_EXPECT(t, borrowed->v == 0); /* zeroed on free */
+	FW_EXPECT(t, hz_obj_get(old) == NULL);
 	FW_EXPECT(t, hz_obj_alloc(&cur) == 0 && cur.idx == old.idx);
+	/* the stale pointer reaches the new occupant, zeroed, of the same type */
+	FW_EXPECT(t, hz_obj_get(cur) == borrowed && borrowed->v == 0);
 	hz_obj_get(cur)->v = 9;
 	hz_obj_free(old); /* stale: ignored */
 	FW_EXPECT(t, hz_obj_get(cur) != NULL && hz_obj_get(cur)->v == 9);

@@ -36,15 +36,27 @@
 	X(80, chdir, full) \
 	X(89, readlink, partial) \
 	X(96, gettimeofday, full) \
+	X(99, sysinfo, full) \
 	X(102, getuid, full) \
 	X(104, getgid, full) \
 	X(107, geteuid, full) \
 	X(108, getegid, full) \
 	X(110, getppid, full) \
+	X(140, getpriority, full) \
+	X(141, setpriority, partial) \
+	X(143, sched_getparam, partial) \
+	X(145, sched_getscheduler, partial) \
+	X(146, sched_get_priority_max, full) \
+	X(147, sched_get_priority_min, full) \
+	X(157, prctl, partial) \
 	X(158, arch_prctl, partial) \
+	X(170, sethostname, full) \
+	X(171, setdomainname, full) \
 	X(186, gettid, full) \
 	X(201, time, full) \
 	X(202, futex, partial) \
+	X(203, sched_setaffinity, full) \
+	X(204, sched_getaffinity, full) \
 	X(218, set_tid_address, full) \
 	X(228, clock_gettime, full) \
 	X(229, clock_getres, full) \
@@ -53,6 +65,7 @@
 	X(262, newfstatat, partial) \
 	X(273, set_robust_list, full) \
 	X(302, prlimit64, partial) \
+	X(309, getcpu, full) \
 	X(318, getrandom, full)
 
 #endif
