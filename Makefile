@@ -41,6 +41,7 @@ deps:
 
 -include mk/safecheck.mk
 -include mk/user.mk
+-include mk/docs.mk
 
 $(BUILD)/framework/%.o: framework/%.c
 	@mkdir -p $(dir $@)
