@@ -211,3 +211,19 @@ FW_KTEST(mutex_excludes_and_hands_over_in_order)
 	fw_mutex_destroy(p->m);
 	FW_EXPECT(t, fw_mutex_lock(p->m, false) == -22);
 }
+
+FW_KTEST(vm_huge_range_ops_skip_empty_tables)
+{
+	struct fw_vm_ref vm;
+	FW_EXPECT(t, fw_vm_create(&vm) == 0);
+	FW_EXPECT(t, fw_vm_map_zeroed(vm, 0x7f0000000000UL, FW_PROT_READ) == 0);
+	uint64_t t0 = fw_time_monotonic_ns();
+	/* 128 TiB: walking it page by page would take hours */
+	FW_EXPECT(t, fw_vm_protect(vm, 0x1000, 0x7ffffffff000UL - 0x1000, FW_PROT_READ | FW_PROT_WRITE) == 0);
+	struct fw_vm_page pg;
+	FW_EXPECT(t, fw_vm_lookup(vm, 0x7f0000000000UL, &pg) == 0 && pg.present && (pg.prot & FW_PROT_WRITE));
+	FW_EXPECT(t, fw_vm_unmap(vm, 0x1000, 0x7ffffffff000UL - 0x1000) == 0);
+	FW_EXPECT(t, fw_vm_lookup(vm, 0x7f0000000000UL, &pg) == 0 && !pg.present);
+	FW_EXPECT(t, fw_time_monotonic_ns() - t0 < 1000000000ULL);
+	fw_vm_destroy(vm);
+}
