@@ -51,7 +51,7 @@ $(BUILD)/fw-all.c: $(FW_API_HDRS)
 	@( echo '/* generated: includes every framework API header */'; \
 	   for h in $(patsubst $(FW_INCLUDE)/%,%,$(FW_API_HDRS)); do echo "#include <$$h>"; done ) > $@
 $(BUILD)/fw-exports.txt: $(BUILD)/fw-all.c $(SAFECHECK)
-	$(SAFECHECK) $(SAFECHECK_FLAGS) --list-exports $< -- $(SVC_CFLAGS) | sort -u > $@.tmp
+	@$(SAFECHECK) $(SAFECHECK_FLAGS) --list-exports $< -- $(SVC_CFLAGS) | sort -u > $@.tmp
 	@mv $@.tmp $@
 
 SVC_OBJS ?= $(shell find $(BUILD)/services -name '*.o' 2>/dev/null)

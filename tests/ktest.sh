@@ -27,5 +27,19 @@ else
 	tail -5 build/ktest-oob.log
 	kf=$((kf + 1))
 fi
+# A kernel fault prints the registers and a symbolized backtrace.
+# shellcheck disable=SC2046
+timeout -k 2 60 qemu-system-x86_64 $(keel_qemu_common_args) -kernel build/keel.bin -initrd build/initramfs.cpio \
+	-append "keel.mode=ktest keel.ktest=panic_kernel_fault" -serial stdio -serial file:build/ktest-fault.log \
+	-monitor none </dev/null >/dev/null 2>&1
+if grep -q "KEEL PANIC: kernel page fault" build/ktest-fault.log && grep -q "cr2 ffffc90000000008" build/ktest-fault.log &&
+	grep -q "<ktest_panic_kernel_fault>" build/ktest-fault.log && grep -q "ktest_run_all" build/ktest-fault.log; then
+	echo "PASS panic_kernel_fault (registers and symbolized backtrace printed)"
+	kp=$((kp + 1))
+else
+	echo "FAIL panic_kernel_fault"
+	tail -12 build/ktest-fault.log
+	kf=$((kf + 1))
+fi
 echo "$kp passed, $kf failed"
 [ "$kf" = 0 ]

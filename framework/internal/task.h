@@ -26,7 +26,9 @@ struct task {
 	void *fpu;
 	uint64_t cookie;
 	uint32_t idx, gen;
-	uint64_t user_ns, sys_ns, last_switch;
+	uint64_t sys_ns, last_switch; /* on-CPU time (ns), last switch-in */
+	uint64_t user_since;         /* TSC when it last returned to user mode */
+	uint64_t user_tsc;           /* TSC ticks spent in user mode */
 };
 
 #define MAX_TASKS 2048
@@ -47,6 +49,9 @@ void sched_timer_tick(uint64_t now);
 void sched_add_sleeper(struct task *t);
 void sched_remove_sleeper(struct task *t);
 void sched_idle_loop(void) __attribute__((noreturn));
+/* CPU-time accounting at the user/kernel boundary. */
+void account_enter_kernel(void);
+void account_leave_kernel(void);
 struct task *task_alloc(void);
 void task_discard(struct task *t);
 void task_start(struct task *t, void (*entry)(uint64_t), uint64_t arg, uint64_t stack_top);
@@ -54,5 +59,7 @@ struct task *task_lookup(struct fw_task_ref r);
 void *vm_task_attach(struct fw_vm_ref r, uint64_t *pml4);
 void vm_task_detach(void *vm);
 const char *ksym_lookup(uint64_t addr);
+struct fw_waitq_ref;
+struct task *waitq_first_waiter(struct fw_waitq_ref r);
 
 #endif

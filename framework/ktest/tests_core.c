@@ -7,6 +7,8 @@
 #include <fw/frame.h>
 #include <fw/ktest.h>
 #include <fw/pool.h>
+#include <fw/sync.h>
+#include <fw/task.h>
 #include <fw/time.h>
 #include <fw/user.h>
 #include <fw/vm.h>
@@ -144,4 +146,44 @@ FW_KTEST(realtime_clock_is_plausible)
 	/* after 2020-01-01 and before 2100 */
 	uint64_t s = fw_time_realtime_ns() / 1000000000ULL;
 	FW_EXPECT(t, s > 1577836800ULL && s < 4102444800ULL);
+}
+
+struct mutex_probe {
+	struct fw_mutex_ref m;
+	uint32_t order;
+	uint32_t inside;
+	bool overlap;
+};
+FW_GLOBAL(struct mutex_probe, mutex_probe);
+
+static void mutex_contender(uint64_t id)
+{
+	struct mutex_probe *p = mutex_probe();
+	if (fw_mutex_lock(p->m, false) == 0) {
+		if (p->inside++)
+			p->overlap = true;
+		fw_task_yield(); /* hold it across a switch */
+		p->inside--;
+		p->order = p->order * 10 + (uint32_t)id;
+		(void)fw_mutex_unlock(p->m);
+	}
+	fw_task_exit();
+}
+
+FW_KTEST(mutex_excludes_and_hands_over_in_order)
+{
+	struct mutex_probe *p = mutex_probe();
+	FW_EXPECT(t, fw_mutex_create(&p->m) == 0);
+	FW_EXPECT(t, fw_mutex_lock(p->m, false) == 0);
+	FW_EXPECT(t, fw_mutex_lock(p->m, false) == -35);
+	struct fw_task_ref a, b;
+	FW_EXPECT(t, fw_task_create_kernel(mutex_contender, 1, &a) == 0);
+	FW_EXPECT(t, fw_task_create_kernel(mutex_contender, 2, &b) == 0);
+	fw_task_yield(); /* both block on the mutex */
+	FW_EXPECT(t, fw_mutex_unlock(p->m) == 0);
+	FW_EXPECT(t, fw_mutex_unlock(p->m) == -1); /* not the owner any more */
+	FW_EXPECT(t, fw_sleep_until(fw_time_monotonic_ns() + 5000000, false) == 0);
+	FW_EXPECT(t, p->order == 12 && !p->overlap);
+	fw_mutex_destroy(p->m);
+	FW_EXPECT(t, fw_mutex_lock(p->m, false) == -22);
 }

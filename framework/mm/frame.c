@@ -7,6 +7,7 @@
 #include "internal/boot.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
+#include "internal/spinlock.h"
 #include <fw/log.h>
 
 struct frame_meta {
@@ -20,6 +21,7 @@ static struct frame_meta *meta;
 static uint32_t *free_stack;
 static uint64_t nfree, max_pfn, total;
 bool physmap_live;
+static struct spinlock frame_lock; /* guards meta[] and the free stack */
 static uint64_t bump_next, bump_end; /* early allocator, before the stack exists */
 
 extern char __kernel_end[];
@@ -90,16 +92,16 @@ void frames_init(void)
 
 uint64_t frame_alloc(void)
 {
-	bool was = irq_save();
+	bool was = spin_lock_irqsave(&frame_lock);
 	if (nfree == 0) {
-		irq_restore(was);
+		spin_unlock_irqrestore(&frame_lock, was);
 		return 0;
 	}
 	uint64_t pfn = free_stack[--nfree];
 	meta[pfn].refs = 1;
 	meta[pfn].maps = 0;
 	meta[pfn].service = 0;
-	irq_restore(was);
+	spin_unlock_irqrestore(&frame_lock, was);
 	uint64_t pa = pfn * 4096;
 	memset(phys_to_virt(pa), 0, 4096);
 	return pa;
@@ -109,9 +111,9 @@ bool frame_valid(uint64_t pa) { return pa / 4096 < max_pfn && meta[pa / 4096].re
 
 void frame_get(uint64_t pa)
 {
-	bool was = irq_save();
+	bool was = spin_lock_irqsave(&frame_lock);
 	meta[pa / 4096].refs++;
-	irq_restore(was);
+	spin_unlock_irqrestore(&frame_lock, was);
 }
 
 static void release_if_unused(uint64_t pfn)
@@ -126,30 +128,30 @@ static void release_if_unused(uint64_t pfn)
 void frame_put(uint64_t pa)
 {
 	uint64_t pfn = pa / 4096;
-	bool was = irq_save();
+	bool was = spin_lock_irqsave(&frame_lock);
 	if (meta[pfn].refs == 0)
 		fw_panic("frame_put on free frame %lx", pa);
 	meta[pfn].refs--;
 	release_if_unused(pfn);
-	irq_restore(was);
+	spin_unlock_irqrestore(&frame_lock, was);
 }
 
 void frame_map_get(uint64_t pa)
 {
-	bool was = irq_save();
+	bool was = spin_lock_irqsave(&frame_lock);
 	meta[pa / 4096].maps++;
-	irq_restore(was);
+	spin_unlock_irqrestore(&frame_lock, was);
 }
 
 void frame_map_put(uint64_t pa)
 {
 	uint64_t pfn = pa / 4096;
-	bool was = irq_save();
+	bool was = spin_lock_irqsave(&frame_lock);
 	if (meta[pfn].maps == 0)
 		fw_panic("frame_map_put on unmapped frame %lx", pa);
 	meta[pfn].maps--;
 	release_if_unused(pfn);
-	irq_restore(was);
+	spin_unlock_irqrestore(&frame_lock, was);
 }
 
 uint32_t frame_mapcount(uint64_t pa) { return meta[pa / 4096].maps; }
@@ -167,12 +169,12 @@ bool frame_handle_ok(uint32_t pfn, uint32_t gen)
 void frame_handle_put(uint64_t pa)
 {
 	uint64_t pfn = pa / 4096;
-	bool was = irq_save();
+	bool was = spin_lock_irqsave(&frame_lock);
 	if (meta[pfn].refs > 0) {
 		meta[pfn].refs--;
 		release_if_unused(pfn);
 	}
-	irq_restore(was);
+	spin_unlock_irqrestore(&frame_lock, was);
 }
 
 uint32_t frame_refcount(uint64_t pa) { return meta[pa / 4096].refs; }

@@ -6,6 +6,7 @@
 #include "internal/init.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
+#include "internal/spinlock.h"
 #include <fw/log.h>
 
 #define NCLASS 9 /* 16 .. 4096 */
@@ -15,6 +16,7 @@ struct free_obj {
 };
 
 static struct free_obj *free_list[NCLASS];
+static struct spinlock kalloc_lock; /* guards free_list */
 
 void kalloc_init(void) {}
 
@@ -35,11 +37,11 @@ void *kalloc(size_t size)
 		return NULL;
 	int c = size_class(size);
 	size_t osize = 16UL << c;
-	bool was = irq_save();
+	bool was = spin_lock_irqsave(&kalloc_lock);
 	if (!free_list[c]) {
 		uint64_t pa = frame_alloc();
 		if (!pa) {
-			irq_restore(was);
+			spin_unlock_irqrestore(&kalloc_lock, was);
 			return NULL;
 		}
 		char *page = phys_to_virt(pa);
@@ -51,7 +53,7 @@ void *kalloc(size_t size)
 	}
 	struct free_obj *o = free_list[c];
 	free_list[c] = o->next;
-	irq_restore(was);
+	spin_unlock_irqrestore(&kalloc_lock, was);
 	memset(o, 0, osize);
 	return o;
 }
@@ -62,8 +64,8 @@ void kfree(void *p, size_t size)
 		return;
 	int c = size_class(size);
 	struct free_obj *o = p;
-	bool was = irq_save();
+	bool was = spin_lock_irqsave(&kalloc_lock);
 	o->next = free_list[c];
 	free_list[c] = o;
-	irq_restore(was);
+	spin_unlock_irqrestore(&kalloc_lock, was);
 }

@@ -128,8 +128,7 @@ void fw_pool_free(struct fw_pool *p, uint32_t idx, uint32_t gen)
 	bool was = irq_save();
 	struct pool_slot *s = slot_at(im, idx);
 	s->used = false;
-	s->gen++;
-	memset(s->obj, 0, im->stride);
+	s->gen++; /* the object is zeroed when it is next allocated */
 	s->next_free = im->free_head;
 	im->free_head = idx;
 	im->used--;

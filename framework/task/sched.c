@@ -161,9 +161,32 @@ struct task *task_lookup(struct fw_task_ref r)
 	return t && t->gen == r.gen && t->state != TASK_DEAD ? t : NULL;
 }
 
+/* sys_ns accumulates all time on the CPU; the user-mode part, counted in
+ * TSC ticks by account_enter_kernel, is subtracted when reported. */
 static void account(struct task *t, uint64_t now)
 {
 	t->sys_ns += now - t->last_switch;
+}
+
+/* On the syscall path: raw TSC readings only, converted when someone asks
+ * (fw_task_cpu_times); a division per crossing would cost more than the
+ * rest of a null syscall's accounting. */
+void account_enter_kernel(void)
+{
+	struct task *t = current_task();
+	if (t->user_since) {
+		uint64_t u = rdtsc() - t->user_since;
+		t->user_tsc += u;
+	}
+	t->user_since = 0;
+}
+
+void account_leave_kernel(void) { current_task()->user_since = rdtsc(); }
+
+static uint64_t tsc_to_ns(uint64_t tsc)
+{
+	uint64_t khz = arch_tsc_khz();
+	return khz ? (tsc / khz) * 1000000 + (tsc % khz) * 1000000 / khz : 0;
 }
 
 /* Pick the next task and switch to it. Interrupts are off on entry. */
@@ -314,8 +337,10 @@ void fw_task_cpu_times(uint64_t *user_ns, uint64_t *sys_ns)
 {
 	struct task *t = current_task();
 	uint64_t now = arch_uptime_ns();
-	*user_ns = t->user_ns;
-	*sys_ns = t->sys_ns + (now - t->last_switch);
+	uint64_t user = tsc_to_ns(t->user_tsc);
+	uint64_t total = t->sys_ns + (now - t->last_switch);
+	*user_ns = user;
+	*sys_ns = total > user ? total - user : 0;
 }
 
 int fw_task_interrupt(struct fw_task_ref r)

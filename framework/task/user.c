@@ -48,6 +48,7 @@ int fw_task_create_user(const struct fw_uregs *regs, struct fw_vm_ref vm, uint64
 
 void syscall_dispatch(struct trapframe *tf)
 {
+	account_enter_kernel();
 	sti();
 	svc_syscall((struct fw_uregs *)tf);
 	return_to_user_prepare(tf);

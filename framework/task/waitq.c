@@ -135,3 +135,10 @@ int fw_sleep_until(uint64_t deadline_ns, bool interruptible)
 	return r == -110 ? 0 : r;
 }
 
+
+/* The task that fw_waitq_wake_one would wake next (for mutex hand-over). */
+struct task *waitq_first_waiter(struct fw_waitq_ref r)
+{
+	struct waitq *q = slots_get(&waitqs, r.idx, r.gen);
+	return q ? q->head : NULL;
+}

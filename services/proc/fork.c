@@ -82,6 +82,7 @@ static void copy_proc_state(struct proc *c, const struct proc *me)
 	for (uint32_t i = 0; i < 16; i++)
 		c->rlim[i] = me->rlim[i];
 	c->comm = me->comm;
+	c->nice = me->nice;
 	c->state = PROC_ALIVE;
 }
 

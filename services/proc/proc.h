@@ -82,6 +82,8 @@ struct proc {
 	uint32_t ngroups;
 	uint32_t groups[16];
 	uint32_t fsuid, fsgid;
+	uint32_t pdeath_signal;
+	int32_t nice;
 };
 
 struct thread {

@@ -49,6 +49,7 @@
 	X(96, gettimeofday, full) \
 	X(97, getrlimit, full) \
 	X(98, getrusage, partial) \
+	X(99, sysinfo, full) \
 	X(100, times, full) \
 	X(102, getuid, full) \
 	X(104, getgid, full) \
@@ -77,12 +78,23 @@
 	X(129, rt_sigqueueinfo, full) \
 	X(130, rt_sigsuspend, full) \
 	X(131, sigaltstack, full) \
+	X(140, getpriority, full) \
+	X(141, setpriority, partial) \
+	X(143, sched_getparam, partial) \
+	X(145, sched_getscheduler, partial) \
+	X(146, sched_get_priority_max, full) \
+	X(147, sched_get_priority_min, full) \
+	X(157, prctl, partial) \
 	X(158, arch_prctl, partial) \
 	X(160, setrlimit, full) \
+	X(170, sethostname, full) \
+	X(171, setdomainname, full) \
 	X(186, gettid, full) \
 	X(200, tkill, full) \
 	X(201, time, full) \
 	X(202, futex, partial) \
+	X(203, sched_setaffinity, full) \
+	X(204, sched_getaffinity, full) \
 	X(218, set_tid_address, full) \
 	X(227, clock_settime, partial) \
 	X(228, clock_gettime, full) \
@@ -96,6 +108,7 @@
 	X(273, set_robust_list, full) \
 	X(297, rt_tgsigqueueinfo, full) \
 	X(302, prlimit64, partial) \
+	X(309, getcpu, full) \
 	X(318, getrandom, full)
 
 #endif

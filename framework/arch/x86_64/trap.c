@@ -12,7 +12,7 @@
 #include <fw/log.h>
 #include <fw/upcall.h>
 
-extern char uaccess_insn[], uaccess_fault[];
+extern char uaccess_insn[], uaccess_insn_tail[], uaccess_fault[];
 
 static const char *const exc_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound", "invalid opcode", "no FPU",
@@ -24,7 +24,8 @@ static void dump_frame(const struct trapframe *tf)
 {
 	fw_err("vector %lu (%s) error %lx cr2 %lx", tf->vector, tf->vector < 32 && exc_names[tf->vector] ? exc_names[tf->vector] : "?",
 	       tf->error, read_cr2());
-	fw_err("rip %lx cs %lx rflags %lx rsp %lx ss %lx", tf->rip, tf->cs, tf->rflags, tf->rsp, tf->ss);
+	fw_err("rip %lx <%s> cs %lx rflags %lx rsp %lx ss %lx", tf->rip, (tf->cs & 3) ? "user" : ksym_lookup(tf->rip),
+	       tf->cs, tf->rflags, tf->rsp, tf->ss);
 	fw_err("rax %lx rbx %lx rcx %lx rdx %lx", tf->rax, tf->rbx, tf->rcx, tf->rdx);
 	fw_err("rsi %lx rdi %lx rbp %lx r8 %lx", tf->rsi, tf->rdi, tf->rbp, tf->r8);
 	fw_err("r9 %lx r10 %lx r11 %lx r12 %lx", tf->r9, tf->r10, tf->r11, tf->r12);
@@ -33,7 +34,7 @@ static void dump_frame(const struct trapframe *tf)
 
 static void kernel_fault(struct trapframe *tf)
 {
-	if (tf->vector == 14 && tf->rip == (uint64_t)uaccess_insn) {
+	if (tf->vector == 14 && (tf->rip == (uint64_t)uaccess_insn || tf->rip == (uint64_t)uaccess_insn_tail)) {
 		uint64_t addr = read_cr2();
 		if (addr < USER_TOP) {
 			sti();
@@ -60,6 +61,8 @@ static void user_exception(struct trapframe *tf)
 void trap_dispatch(struct trapframe *tf)
 {
 	bool from_user = (tf->cs & 3) != 0;
+	if (from_user)
+		account_enter_kernel();
 	if (tf->vector < 32) {
 		if (!from_user)
 			kernel_fault(tf);
@@ -108,6 +111,7 @@ void return_to_user_prepare(struct trapframe *tf)
 		sched_yield_current();
 		cli();
 	}
+	account_leave_kernel();
 }
 
 void arch_backtrace(void *frame)

@@ -23,6 +23,9 @@ FW_API uint64_t fw_time_monotonic_ns(void);
 FW_API uint64_t fw_time_realtime_ns(void);
 FW_API void fw_time_set_realtime(uint64_t ns);
 FW_API uint64_t fw_time_boot_realtime_ns(void);
+/* Time since the machine was reset (the TSC starts at 0 then), for boot
+ * time measurements. */
+FW_API uint64_t fw_time_since_reset_ns(void);
 
 FW_API FW_MUST_CHECK int fw_timer_create(void (*fn)(uint64_t cookie), uint64_t cookie, struct fw_timer_ref *out);
 /* Fire at absolute monotonic deadline_ns, then every period_ns if nonzero.
