@@ -113,3 +113,40 @@ int64_t sys_mprotect(struct fw_uregs *r)
 		return -ENOMEM;
 	return mm_protect(cur_proc()->mm, addr, len, prot_from(prot));
 }
+
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+
+int64_t sys_madvise(struct fw_uregs *r)
+{
+	uint64_t addr = a0(r), len = a1(r), advice = a2(r);
+	if (addr & 4095)
+		return -EINVAL;
+	len = FW_ALIGN_UP(len, 4096);
+	if (addr + len < addr)
+		return -EINVAL;
+	if (advice > 25 && advice != 100 && advice != 101)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (advice == MADV_DONTNEED || advice == MADV_FREE)
+		return mm_discard(cur_proc()->mm, addr, len);
+	return mm_range_mapped(cur_proc()->mm, addr, len) ? 0 : -ENOMEM;
+}
+
+int64_t sys_mremap(struct fw_uregs *r)
+{
+	uint64_t old = a0(r), olen = a1(r), nlen = a2(r), flags = a3(r), naddr = a4(r);
+	if ((old & 4095) || (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED | 4)))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	olen = FW_ALIGN_UP(olen, 4096);
+	nlen = FW_ALIGN_UP(nlen, 4096);
+	if (nlen == 0 || nlen > 0x7ffffffff000ULL || olen > 0x7ffffffff000ULL)
+		return -EINVAL;
+	return mm_remap(cur_proc()->mm, old, olen, nlen, (flags & MREMAP_MAYMOVE) != 0,
+			(flags & MREMAP_FIXED) ? naddr : 0);
+}
