@@ -33,7 +33,7 @@ KERNEL_BIN := $(BUILD)/keel.bin
 INITRAMFS  := $(BUILD)/initramfs.cpio
 
 .PHONY: all kernel run test ktest iso clean deps tcb compile_commands.json
-all: deps kernel $(INITRAMFS)
+all: deps kernel $(INITRAMFS) docs
 kernel: $(KERNEL_BIN)
 
 deps:
@@ -41,6 +41,7 @@ deps:
 
 -include mk/safecheck.mk
 -include mk/user.mk
+-include mk/docs.mk
 
 $(BUILD)/framework/%.o: framework/%.c
 	@mkdir -p $(dir $@)

@@ -164,8 +164,9 @@ void fw_timer_destroy(struct fw_timer_ref r)
 	if (t)
 		unlink_timer(t);
 	irq_restore(was);
-	/* The worker copied fn/cookie before running; on a uniprocessor
-	 * non-preemptive kernel it cannot be mid-callback while we run. */
+	/* The worker copies fn and cookie before each call, so freeing here is
+	 * safe even if a callback of this timer is running and asleep; no new
+	 * call can start once the timer is off both lists. */
 	if (t)
 		kfree(t, sizeof(*t));
 }

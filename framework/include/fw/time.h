@@ -7,7 +7,8 @@
  * Timers run their callback in a framework worker task (thread context,
  * never interrupt context: hazard 10), with the cookie given at creation.
  * Safety contract: handles are generation-checked; destroying a timer
- * cancels it, and a callback never runs after destroy returns.
+ * cancels it: no call of its callback starts after destroy returns (one
+ * that started earlier and sleeps may still be running).
  */
 #ifndef FW_TIME_H
 #define FW_TIME_H
