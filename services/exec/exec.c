@@ -116,11 +116,47 @@ static void set_comm(struct proc *p, const struct kpath *path)
 	kname_set(&p->comm, path, start, FW_MIN(path->len - start, 15));
 }
 
+static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args, int depth);
+
+/* path is a "#!" script: run its interpreter with the rebuilt arguments. */
+static int exec_script(struct fw_uregs *regs, struct inode_ref ino, const struct kpath *path, struct exec_args *args,
+		       int depth, bool *is_script)
+{
+	struct kpath_ref ir;
+	struct kname arg;
+	*is_script = false;
+	if (kpath_alloc(&ir))
+		return -ENOMEM;
+	bool has_arg;
+	int e = script_parse(ino, kpath_get(ir), &arg, &has_arg, is_script);
+	if (e == 0 && *is_script && depth >= 4)
+		e = -ELOOP;
+	if (e == 0 && *is_script) {
+		struct exec_args na;
+		e = script_args(&na, args, kpath_get(ir), &arg, has_arg, path);
+		if (e == 0) {
+			e = exec_depth(regs, kpath_get(ir), &na, depth + 1);
+			exec_args_free(&na);
+		}
+	}
+	kpath_free(ir);
+	return e;
+}
+
 int exec_image(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args)
+{
+	return exec_depth(regs, path, args, 0);
+}
+
+static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args, int depth)
 {
 	struct inode_ref ino;
 	int e = open_exec(path, &ino);
 	if (e)
+		return e;
+	bool is_script;
+	e = exec_script(regs, ino, path, args, depth, &is_script);
+	if (e || is_script)
 		return e;
 	struct elf_info info;
 	e = elf_read_header(ino, &info);

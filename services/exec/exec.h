@@ -24,6 +24,12 @@ int exec_args_add_user(struct exec_args *a, uint64_t uaddr);
 /* Append a kernel string held in a name buffer. */
 int exec_args_add_kname(struct exec_args *a, const struct kname *s);
 
+/* "#!" scripts: parse the first line of ino (is_script false if it is
+ * not one), and build the interpreter's argument list. */
+int script_parse(struct inode_ref ino, struct kpath *interp, struct kname *arg, bool *has_arg, bool *is_script);
+int script_args(struct exec_args *out, const struct exec_args *in, const struct kpath *interp,
+		const struct kname *arg, bool has_arg, const struct kpath *script);
+
 /* Replace the current process image. On success the caller returns to
  * user mode with *regs set to the new entry state. */
 int exec_image(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args);

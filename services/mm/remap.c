@@ -15,6 +15,13 @@ static struct vma *vma_at(struct mm *mp, uint64_t addr)
 	return NULL;
 }
 
+bool mm_addr_shared(struct mm_ref m, uint64_t addr)
+{
+	struct mm *mp = mm_get(m);
+	struct vma *v = mp ? vma_at(mp, addr) : NULL;
+	return v && (v->flags & VMA_SHARED);
+}
+
 bool mm_range_mapped(struct mm_ref m, uint64_t start, uint64_t len)
 {
 	struct mm *mp = mm_get(m);

@@ -158,7 +158,12 @@ static int64_t clone_process(const struct fw_uregs *regs, uint64_t flags, uint64
 		return r;
 	}
 	struct thread *t = thread_get(tr);
-	init_thread_from(t, cur_thread(), flags, ctid);
+	struct thread *me_t = cur_thread();
+	init_thread_from(t, me_t, flags, ctid);
+	/* fork keeps the alternate signal stack (a new thread does not) */
+	t->ss_sp = me_t->ss_sp;
+	t->ss_size = me_t->ss_size;
+	t->ss_flags = me_t->ss_flags;
 	struct proc *c = proc_get(cr);
 	c->pid = t->tid;
 	c->exit_signal = (int32_t)(flags & 0xff);

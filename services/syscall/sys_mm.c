@@ -82,14 +82,26 @@ int64_t sys_mmap(struct fw_uregs *r)
 		if (!addr)
 			return -ENOMEM;
 	}
+	if ((flags & MAP_ANONYMOUS) && type == MAP_SHARED) {
+		/* Shared anonymous memory: pages of a hidden inode, so they stay
+		 * shared with children even if first touched after fork. */
+		if (inode_new(S_IFREG | 0600, &file))
+			return -ENOMEM;
+		vflags |= VMA_FILE | VMA_ANON_SHARED;
+		off = 0;
+	}
 	uint64_t flen = 0;
-	if (vflags & VMA_FILE) {
+	if (vflags & VMA_ANON_SHARED) {
+		flen = len;
+	} else if (vflags & VMA_FILE) {
 		uint64_t size = inode_get(file)->size;
 		flen = off < size ? FW_MIN(len, size - off) : 0;
 		if (vflags & VMA_SHARED)
 			flen = len;
 	}
 	int e = mm_map(p->mm, addr, len, prot_from(prot), vflags, file, off, flen);
+	if (vflags & VMA_ANON_SHARED)
+		inode_put_if_unused(file); /* freed now unless the area holds it */
 	return e ? e : (int64_t)addr;
 }
 
