@@ -13,6 +13,7 @@
 	X(4, stat, full) \
 	X(5, fstat, full) \
 	X(6, lstat, full) \
+	X(7, poll, full) \
 	X(8, lseek, full) \
 	X(9, mmap, partial) \
 	X(10, mprotect, full) \
@@ -21,38 +22,103 @@
 	X(13, rt_sigaction, partial) \
 	X(14, rt_sigprocmask, full) \
 	X(16, ioctl, partial) \
+	X(17, pread64, full) \
+	X(18, pwrite64, full) \
 	X(19, readv, full) \
 	X(20, writev, full) \
 	X(21, access, partial) \
+	X(22, pipe, full) \
+	X(23, select, full) \
 	X(24, sched_yield, full) \
+	X(32, dup, full) \
+	X(33, dup2, full) \
 	X(39, getpid, full) \
+	X(40, sendfile, partial) \
 	X(59, execve, partial) \
 	X(60, exit, full) \
 	X(61, wait4, partial) \
 	X(62, kill, partial) \
 	X(63, uname, full) \
 	X(72, fcntl, partial) \
+	X(74, fsync, full) \
+	X(75, fdatasync, full) \
+	X(76, truncate, full) \
+	X(77, ftruncate, full) \
 	X(79, getcwd, full) \
 	X(80, chdir, full) \
+	X(81, fchdir, full) \
+	X(82, rename, full) \
+	X(83, mkdir, full) \
+	X(84, rmdir, full) \
+	X(85, creat, full) \
+	X(86, link, full) \
+	X(87, unlink, full) \
+	X(88, symlink, full) \
 	X(89, readlink, partial) \
+	X(90, chmod, full) \
+	X(91, fchmod, full) \
+	X(92, chown, full) \
+	X(93, fchown, full) \
+	X(94, lchown, full) \
+	X(95, umask, full) \
 	X(96, gettimeofday, full) \
 	X(102, getuid, full) \
 	X(104, getgid, full) \
 	X(107, geteuid, full) \
 	X(108, getegid, full) \
 	X(110, getppid, full) \
+	X(133, mknod, partial) \
+	X(137, statfs, partial) \
+	X(138, fstatfs, partial) \
 	X(158, arch_prctl, partial) \
+	X(161, chroot, partial) \
+	X(162, sync, full) \
 	X(186, gettid, full) \
 	X(201, time, full) \
 	X(202, futex, partial) \
+	X(213, epoll_create, full) \
+	X(217, getdents64, full) \
 	X(218, set_tid_address, full) \
 	X(228, clock_gettime, full) \
 	X(229, clock_getres, full) \
 	X(231, exit_group, full) \
+	X(232, epoll_wait, full) \
+	X(233, epoll_ctl, full) \
+	X(235, utimes, full) \
 	X(257, openat, partial) \
+	X(258, mkdirat, full) \
+	X(259, mknodat, partial) \
+	X(260, fchownat, full) \
 	X(262, newfstatat, partial) \
+	X(263, unlinkat, full) \
+	X(264, renameat, full) \
+	X(265, linkat, full) \
+	X(266, symlinkat, full) \
+	X(267, readlinkat, full) \
+	X(268, fchmodat, full) \
+	X(269, faccessat, full) \
+	X(270, pselect6, full) \
+	X(271, ppoll, full) \
 	X(273, set_robust_list, full) \
+	X(280, utimensat, full) \
+	X(281, epoll_pwait, full) \
+	X(282, signalfd, partial) \
+	X(283, timerfd_create, full) \
+	X(284, eventfd, full) \
+	X(286, timerfd_settime, full) \
+	X(287, timerfd_gettime, full) \
+	X(289, signalfd4, partial) \
+	X(290, eventfd2, full) \
+	X(291, epoll_create1, full) \
+	X(292, dup3, full) \
+	X(293, pipe2, full) \
+	X(295, preadv, full) \
+	X(296, pwritev, full) \
 	X(302, prlimit64, partial) \
-	X(318, getrandom, full)
+	X(306, syncfs, full) \
+	X(316, renameat2, partial) \
+	X(318, getrandom, full) \
+	X(332, statx, full) \
+	X(439, faccessat2, full)
 
 #endif

@@ -2,6 +2,7 @@
  * Layer: services (safe C). The console here is a plain byte stream to
  * the serial line; the TTY line discipline sits in services/tty. */
 #include "vfs/vfs.h"
+#include <abi/fs.h>
 #include <fw/console.h>
 
 #define DEV_KEEL_OUT 240 /* keel exec: program output stream, not a tty */
@@ -99,4 +100,15 @@ int64_t chr_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg
 		return fw_copy_to_user(fw_uaddr(arg), &ws) ? -EFAULT : 0;
 	}
 	return -ENOTTY;
+}
+
+int chr_open(struct file_ref f, struct file *fp) { return 0; }
+void chr_release(struct file_ref f, struct file *fp) {}
+uint32_t chr_poll(struct file_ref f, struct file *fp, uint64_t *gen)
+{
+	*gen = 0;
+	uint32_t maj = dev_major(fp);
+	if ((maj == DEV_TTY_MAJOR || maj == DEV_TTYS_MAJOR) && fw_console_pending() == 0)
+		return POLLOUT | POLLWRNORM;
+	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }
