@@ -40,8 +40,8 @@ deps:
 	@bash tools/deps.sh
 
 -include mk/safecheck.mk
-.SECONDARY: $(SVC_SRCS:%.c=$(BUILD)/%.chk)
 -include mk/user.mk
+-include mk/docs.mk
 
 $(BUILD)/framework/%.o: framework/%.c
 	@mkdir -p $(dir $@)
@@ -55,7 +55,7 @@ $(BUILD)/framework/%.o: framework/%.S
 $(BUILD)/services/%.o: services/%.c $(BUILD)/services/%.chk
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(SVC_CFLAGS) -MMD -c $< -o $@
+	@$(CC) $(SVC_CFLAGS) -MMD -MT $@ -MT $(@:.o=.chk) -c $< -o $@
 
 # Two-pass link: the symbol table for backtraces sits after .data, so its
 # size moves no code address between the passes.
@@ -65,7 +65,7 @@ $(BUILD)/ksyms0.S: tools/gen-ksyms.sh
 $(BUILD)/%.o: $(BUILD)/%.S
 	@$(CC) $(FW_CFLAGS) -c $< -o $@
 # The import wall and the cross-unit signature check run before linking.
-$(BUILD)/services.wall: $(SVC_OBJS) $(FW_OBJS) $(BUILD)/fw-exports.txt
+$(BUILD)/services.wall: $(SVC_OBJS) $(SVC_OBJS:.o=.chk) $(FW_OBJS) $(BUILD)/fw-exports.txt
 	@echo "  WALL    services"
 	@LLVM_NM=$(LLVM_NM) sh $(SAFECHECK_DIR)/import-wall.sh $(BUILD)/fw-exports.txt "$(FW_OBJS)" $(SVC_OBJS)
 	@sh $(SAFECHECK_DIR)/sigcheck.sh $(SVC_OBJS:.o=.sig)

@@ -13,20 +13,34 @@ res=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' build/ktest.out | tail -n1)
 [ -n "$res" ] || { echo "ktest: no result (see $log)"; tail -20 "$log"; res="0 passed, 1 failed"; }
 kp=$(echo "$res" | awk '{print $1}')
 kf=$(echo "$res" | awk '{print $3}')
-# The planted out-of-bounds index must panic naming its source line.
-# shellcheck disable=SC2046
-timeout -k 2 60 qemu-system-x86_64 $(keel_qemu_common_args) -kernel build/keel.bin -initrd build/initramfs.cpio \
-	-append "keel.mode=ktest keel.ktest=panic_oob" -serial stdio -serial file:build/ktest-oob.log \
-	-monitor none </dev/null >/dev/null 2>&1
+# Tests that must stop the kernel run one per boot, by name; each must
+# panic with the message that proves the hazard was caught, not a hang, a
+# reset or a wrong value (docs/safety.md, hazards 1, 11 and 12).
+panic_case() { # name regex-for-the-kernel-log what
+	local name=$1 re=$2 what=$3 plog=build/ktest-$1.log
+	# shellcheck disable=SC2046
+	timeout -k 2 60 qemu-system-x86_64 $(keel_qemu_common_args) -kernel build/keel.bin \
+		-initrd build/initramfs.cpio -append "keel.mode=ktest keel.ktest=$name" -serial stdio \
+		-serial "file:$plog" -monitor none </dev/null >/dev/null 2>&1
+	if grep -aqE "$re" "$plog"; then
+		echo "PASS $name ($what)"
+		kp=$((kp + 1))
+	else
+		echo "FAIL $name: the log has no line matching '$re'"
+		tail -5 "$plog"
+		kf=$((kf + 1))
+	fi
+}
 line=$(grep -n 'return b->slot\[i\]' services/ktest/bounds.c | cut -d: -f1)
-if grep -q "index 5 out of bounds at services/ktest/bounds.c:$line" build/ktest-oob.log; then
-	echo "PASS panic_oob (trapped at services/ktest/bounds.c:$line)"
-	kp=$((kp + 1))
-else
-	echo "FAIL panic_oob: no bounds panic naming services/ktest/bounds.c:$line"
-	tail -5 build/ktest-oob.log
-	kf=$((kf + 1))
-fi
+panic_case panic_oob "index 5 out of bounds at services/ktest/bounds.c:$line:" \
+	"trapped at services/ktest/bounds.c:$line"
+# The guard page below every kernel stack lies in 0xffffc90000000000..
+panic_case panic_stack_overflow 'vector 8 \(double fault\) error 0 cr2 ffffc9' \
+	"guard page hit, double fault reported"
+line=$(grep -n 'return v << n' services/ktest/ub.c | cut -d: -f1)
+panic_case panic_shift "KEEL PANIC: shift out of bounds \(1, 64\) at services/ktest/ub.c:$line:" \
+	"trapped at services/ktest/ub.c:$line"
+panic_case panic_div_overflow 'KEEL PANIC: kernel divide error' "INT64_MIN / -1 raised #DE"
 # A kernel fault prints the registers and a symbolized backtrace.
 # shellcheck disable=SC2046
 timeout -k 2 60 qemu-system-x86_64 $(keel_qemu_common_args) -kernel build/keel.bin -initrd build/initramfs.cpio \

@@ -35,6 +35,8 @@ suite() {
 suite safecheck make -s --no-print-directory safecheck-test
 suite ktest bash tests/ktest.sh
 suite boot bash tests/boot.sh
+suite import-wall bash tests/import-wall.sh
+suite docs bash tests/docs.sh
 suite diff bash tests/diff/run.sh -j "$(nproc)"
 [ -f tools/bench/smoke.sh ] && suite bench-smoke bash tools/bench/smoke.sh
 echo "=== all suites"

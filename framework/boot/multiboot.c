@@ -58,7 +58,7 @@ static void parse_mb1(uint64_t p)
 			const struct mb1_mmap *e = (const struct mb1_mmap *)(uint64_t)(mi->mmap_addr + off);
 			if (e->type == 1)
 				add_ram(e->addr, e->len);
-			off += e->size + 4;
+			off += (e->size ? e->size : 20) + 4;
 		}
 	}
 }
@@ -81,6 +81,8 @@ static void parse_mb2(uint64_t p)
 		}
 		if (type == 6) {
 			uint32_t esize = tag[2];
+			if (esize < 24)
+				esize = 24; /* a broken entry size must not stall the loop */
 			for (uint64_t e = 16; e + esize <= size; e += esize) {
 				/* mb2 entries: u64 addr, u64 len, u32 type, u32 zero */
 				const uint64_t *q = (const uint64_t *)(p + off + e);

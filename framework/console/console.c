@@ -98,6 +98,8 @@ int fw_initrd_read_raw(uint64_t off, void *buf, size_t cap, size_t n)
 {
 	if (n > cap || !initrd_range_ok(off, n))
 		return -22;
+	/* SAFETY: off + n <= initrd size (checked) and n <= cap = sizeof(*buf);
+	 * the initrd is RAM the frame allocator never hands out. */
 	memcpy(buf, phys_to_virt(boot_info.initrd_start + off), n);
 	return 0;
 }

@@ -26,8 +26,9 @@ struct task {
 	void *fpu;
 	uint64_t cookie;
 	uint32_t idx, gen;
-	uint64_t user_ns, sys_ns, last_switch;
-	uint64_t user_since;         /* when it last returned to user mode */
+	uint64_t sys_ns, last_switch; /* on-CPU time (ns), last switch-in */
+	uint64_t user_since;         /* TSC when it last returned to user mode */
+	uint64_t user_tsc;           /* TSC ticks spent in user mode */
 };
 
 #define MAX_TASKS 2048

@@ -85,6 +85,30 @@ FW_KTEST(vm_map_protect_cow)
 	FW_EXPECT(t, fw_vm_map_zeroed(vm, 0x400000, FW_PROT_READ) == -22); /* stale */
 }
 
+/* A private fork must keep both sides apart whatever mprotect does later:
+ * a read-only page made writable, or a COW page taken through PROT_NONE and
+ * back, must still be COW (never a writable shared frame). */
+FW_KTEST(vm_private_fork_stays_cow_across_protect)
+{
+	struct fw_vm_ref a = {0}, b = {0};
+	struct fw_vm_page pa, pb;
+	FW_EXPECT(t, fw_vm_create(&a) == 0);
+	FW_EXPECT(t, fw_vm_create(&b) == 0);
+	FW_EXPECT(t, fw_vm_map_zeroed(a, 0x400000, FW_PROT_READ | FW_PROT_WRITE) == 0);
+	FW_EXPECT(t, fw_vm_map_zeroed(a, 0x401000, FW_PROT_READ) == 0);
+	FW_EXPECT(t, fw_vm_fork(b, a, 0x400000, 2 * 4096, false) == 0);
+	FW_EXPECT(t, fw_vm_protect(b, 0x400000, 4096, 0) == 0);
+	FW_EXPECT(t, fw_vm_protect(b, 0x400000, 2 * 4096, FW_PROT_READ | FW_PROT_WRITE) == 0);
+	for (uint64_t va = 0x400000; va < 0x402000; va += 4096) {
+		FW_EXPECT(t, fw_vm_lookup(a, va, &pa) == 0 && fw_vm_lookup(b, va, &pb) == 0);
+		FW_EXPECT(t, fw_frame_ref_eq(pa.frame, pb.frame) && pb.cow && !(pb.prot & FW_PROT_WRITE));
+		FW_EXPECT(t, fw_vm_cow_break(b, va, FW_PROT_READ | FW_PROT_WRITE) == 0);
+		FW_EXPECT(t, fw_vm_lookup(b, va, &pb) == 0 && !fw_frame_ref_eq(pa.frame, pb.frame));
+	}
+	fw_vm_destroy(b);
+	fw_vm_destroy(a);
+}
+
 FW_KTEST(frame_freed_only_when_unmapped)
 {
 	struct fw_vm_ref vm;
@@ -186,4 +210,20 @@ FW_KTEST(mutex_excludes_and_hands_over_in_order)
 	FW_EXPECT(t, p->order == 12 && !p->overlap);
 	fw_mutex_destroy(p->m);
 	FW_EXPECT(t, fw_mutex_lock(p->m, false) == -22);
+}
+
+FW_KTEST(vm_huge_range_ops_skip_empty_tables)
+{
+	struct fw_vm_ref vm;
+	FW_EXPECT(t, fw_vm_create(&vm) == 0);
+	FW_EXPECT(t, fw_vm_map_zeroed(vm, 0x7f0000000000UL, FW_PROT_READ) == 0);
+	uint64_t t0 = fw_time_monotonic_ns();
+	/* 128 TiB: walking it page by page would take hours */
+	FW_EXPECT(t, fw_vm_protect(vm, 0x1000, 0x7ffffffff000UL - 0x1000, FW_PROT_READ | FW_PROT_WRITE) == 0);
+	struct fw_vm_page pg;
+	FW_EXPECT(t, fw_vm_lookup(vm, 0x7f0000000000UL, &pg) == 0 && pg.present && (pg.prot & FW_PROT_WRITE));
+	FW_EXPECT(t, fw_vm_unmap(vm, 0x1000, 0x7ffffffff000UL - 0x1000) == 0);
+	FW_EXPECT(t, fw_vm_lookup(vm, 0x7f0000000000UL, &pg) == 0 && !pg.present);
+	FW_EXPECT(t, fw_time_monotonic_ns() - t0 < 1000000000ULL);
+	fw_vm_destroy(vm);
 }

@@ -7,6 +7,8 @@
 #include <fw/frame.h>
 
 
+/* SAFETY: callers validate f first (fw_frame_valid): a live service frame
+ * is RAM inside the physmap, owned by services, never a kernel structure. */
 static void *frame_va(struct fw_frame_ref f) { return phys_to_virt((uint64_t)f.pfn * 4096); }
 
 static bool range_ok(uint32_t off, uint64_t n) { return off <= 4096 && n <= 4096 - off; }
@@ -85,6 +87,8 @@ int fw_frame_read_raw(struct fw_frame_ref f, uint32_t off, void *dst, size_t cap
 {
 	if (!fw_frame_valid(f) || objoff > cap || n > cap - objoff || !range_ok(off, n))
 		return -22;
+	/* SAFETY: objoff + n <= cap = sizeof(*dst) (from the macro) and
+	 * off + n <= 4096 were checked above. */
 	memcpy((char *)dst + objoff, (char *)frame_va(f) + off, n);
 	return 0;
 }

@@ -46,6 +46,9 @@ void *kalloc(size_t size)
 		}
 		char *page = phys_to_virt(pa);
 		for (size_t off = 0; off + osize <= 4096; off += osize) {
+			/* SAFETY: a fresh frame, carved into objects of one class;
+			 * kalloc memory is never handed to services, so nothing
+			 * else can write the link stored in a free object. */
 			struct free_obj *o = (struct free_obj *)(page + off);
 			o->next = free_list[c];
 			free_list[c] = o;

@@ -1,6 +1,6 @@
 /* Typed object pools. Layer: framework/mm (trusted).
  * Slot i of a pool owns object i for the life of the kernel: freeing bumps
- * the slot's generation and zeroes the object, allocating reuses it. The
+ * the slot's generation, allocating zeroes the object and reuses it. The
  * pool's bookkeeping (generations, free list) lives in framework memory
  * apart from the objects, so a service writing through a stale borrowed
  * pointer can only change an object of the same type — never the
@@ -58,6 +58,7 @@ static void *carve(struct pool_impl *im)
 		im->page = phys_to_virt(pa);
 		im->page_off = 0;
 	}
+	/* SAFETY: page is a frame owned by this pool; page_off + stride <= 4096. */
 	void *o = im->page + im->page_off;
 	im->page_off += im->stride;
 	return o;
@@ -128,8 +129,7 @@ void fw_pool_free(struct fw_pool *p, uint32_t idx, uint32_t gen)
 	bool was = irq_save();
 	struct pool_slot *s = slot_at(im, idx);
 	s->used = false;
-	s->gen++;
-	memset(s->obj, 0, im->stride);
+	s->gen++; /* the object is zeroed when it is next allocated */
 	s->next_free = im->free_head;
 	im->free_head = idx;
 	im->used--;

@@ -26,6 +26,7 @@ int fw_user_write(struct fw_uaddr dst, const void *src, size_t cap, size_t n)
 		return -22;
 	if (!fw_user_range_ok(dst.a, n))
 		return -14;
+	/* SAFETY: as above, with the roles swapped. */
 	return n ? (int)uaccess_copy((void *)dst.a, src, n) : 0;
 }
 

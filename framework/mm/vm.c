@@ -25,6 +25,28 @@ static struct vm *vm_get(struct fw_vm_ref r) { return slots_get(&vms, r.idx, r.g
 
 static bool va_ok(uint64_t va) { return (va & 4095) == 0 && va < USER_TOP; }
 
+/* The first page address >= va (and < end) whose last-level table exists,
+ * or end. Range operations use it to skip unpopulated gigabytes at the
+ * cost of one table walk, so munmap of a huge range stays fast. */
+static uint64_t next_table(uint64_t pml4, uint64_t va, uint64_t end)
+{
+	while (va < end) {
+		uint64_t *t = phys_to_virt(pml4);
+		int shift = 39;
+		for (; shift > 12; shift -= 9) {
+			uint64_t e = t[(va >> shift) & 511];
+			if (!(e & PTE_P))
+				break;
+			t = phys_to_virt(e & PTE_ADDR);
+		}
+		if (shift == 12)
+			return va;
+		uint64_t step = 1UL << shift;
+		va = (va + step) & ~(step - 1);
+	}
+	return end;
+}
+
 int fw_vm_create(struct fw_vm_ref *out)
 {
 	struct vm *v = kalloc(sizeof(*v));
@@ -35,6 +57,8 @@ int fw_vm_create(struct fw_vm_ref *out)
 		kfree(v, sizeof(*v));
 		return -12;
 	}
+	/* SAFETY: both are page-table frames the framework allocated; the
+	 * kernel half is shared by copying its top-level entries. */
 	uint64_t *dst = phys_to_virt(v->pml4), *src = phys_to_virt(kernel_pml4());
 	for (int i = 256; i < 512; i++)
 		dst[i] = src[i];
@@ -173,7 +197,7 @@ int fw_vm_unmap(struct fw_vm_ref r, uint64_t va, uint64_t len)
 	struct vm *v = vm_get(r);
 	if (!v || !va_ok(va) || len > USER_TOP - va)
 		return -22;
-	for (uint64_t a = va; a < va + len; a += 4096) {
+	for (uint64_t a = next_table(v->pml4, va, va + len); a < va + len; a = next_table(v->pml4, a + 4096, va + len)) {
 		uint64_t *pte = pt_walk(v->pml4, a, false);
 		if (pte && (*pte & (PTE_P | PTE_NONE)))
 			set_pte(v, pte, a, 0);
@@ -186,13 +210,16 @@ int fw_vm_protect(struct fw_vm_ref r, uint64_t va, uint64_t len, uint32_t prot)
 	struct vm *v = vm_get(r);
 	if (!v || !va_ok(va) || len > USER_TOP - va)
 		return -22;
-	for (uint64_t a = va; a < va + len; a += 4096) {
+	for (uint64_t a = next_table(v->pml4, va, va + len); a < va + len; a = next_table(v->pml4, a + 4096, va + len)) {
 		uint64_t *pte = pt_walk(v->pml4, a, false);
 		if (!pte || !(*pte & (PTE_P | PTE_NONE)))
 			continue;
 		uint64_t e = *pte, nb = prot_bits(prot);
+		/* A COW page stays COW through every protection change, PROT_NONE
+		 * included: dropping the bit would let a later PROT_WRITE map a
+		 * frame another address space still uses. */
 		if (e & PTE_COW)
-			nb = (nb & ~PTE_W) | ((nb & PTE_P) ? PTE_COW : 0);
+			nb = (nb & ~PTE_W) | PTE_COW;
 		*pte = (e & PTE_ADDR) | nb;
 		flush(v, a);
 	}
@@ -221,7 +248,7 @@ int fw_vm_fork(struct fw_vm_ref dr, struct fw_vm_ref sr, uint64_t va, uint64_t l
 	struct vm *d = vm_get(dr), *s = vm_get(sr);
 	if (!d || !s || d == s || !va_ok(va) || len > USER_TOP - va)
 		return -22;
-	for (uint64_t a = va; a < va + len; a += 4096) {
+	for (uint64_t a = next_table(s->pml4, va, va + len); a < va + len; a = next_table(s->pml4, a + 4096, va + len)) {
 		uint64_t *spte = pt_walk(s->pml4, a, false);
 		if (!spte || !(*spte & (PTE_P | PTE_NONE)))
 			continue;
@@ -229,7 +256,9 @@ int fw_vm_fork(struct fw_vm_ref dr, struct fw_vm_ref sr, uint64_t va, uint64_t l
 		if (!dpte)
 			return -12;
 		uint64_t e = *spte;
-		if (!share && (e & (PTE_W | PTE_COW))) {
+		/* Private: every page becomes COW, read-only and PROT_NONE ones
+		 * too, since mprotect may make them writable later. */
+		if (!share) {
 			e = (e & ~PTE_W) | PTE_COW;
 			*spte = e;
 			flush(s, a);
@@ -258,6 +287,8 @@ int fw_vm_cow_break(struct fw_vm_ref r, uint64_t va, uint32_t prot)
 	if (!npa)
 		return -12;
 	frame_mark_service(npa);
+	/* SAFETY: pa is the frame mapped at va (a live service frame), npa a
+	 * fresh one; both whole pages in the physmap. */
 	memcpy(phys_to_virt(npa), phys_to_virt(pa), 4096);
 	set_pte(v, pte, va, npa | bits);
 	frame_put(npa); /* the mapping keeps it */

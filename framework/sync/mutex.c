@@ -6,12 +6,16 @@
 #include "internal/slots.h"
 #include "internal/task.h"
 #include <fw/sync.h>
+#include <fw/task.h>
 #include <fw/wait.h>
 
 struct mutex {
-	struct task *owner;
+	struct fw_task_ref owner; /* {0,0}: free. A handle, so an exited owner never matches a new task */
 	struct fw_waitq_ref q;
 };
+
+static bool owned(const struct mutex *m) { return m->owner.idx != 0 && task_lookup(m->owner); }
+static bool owned_by(const struct mutex *m, struct fw_task_ref t) { return fw_task_ref_eq(m->owner, t); }
 
 static struct slots mutexes;
 
@@ -44,18 +48,19 @@ int fw_mutex_lock(struct fw_mutex_ref r, bool interruptible)
 	struct mutex *m = slots_get(&mutexes, r.idx, r.gen);
 	if (!m)
 		return -22;
-	struct task *me = current_task();
-	if (m->owner == me)
+	struct fw_task_ref me = fw_task_current();
+	if (owned_by(m, me))
 		return -35; /* -EDEADLK */
-	while (m->owner) {
+	/* An owner that exited without unlocking no longer holds it. */
+	while (owned(m)) {
 		int e = fw_waitq_wait(m->q, 0, interruptible);
-		if (m->owner == me)
-			return 0; /* handed over by unlock */
-		if (e)
-			return e;
 		m = slots_get(&mutexes, r.idx, r.gen);
 		if (!m)
 			return -43;
+		if (owned_by(m, me))
+			return 0; /* handed over by unlock */
+		if (e)
+			return e;
 	}
 	m->owner = me;
 	return 0;
@@ -66,9 +71,10 @@ int fw_mutex_unlock(struct fw_mutex_ref r)
 	struct mutex *m = slots_get(&mutexes, r.idx, r.gen);
 	if (!m)
 		return -22;
-	if (m->owner != current_task())
+	if (!owned_by(m, fw_task_current()))
 		return -1; /* -EPERM */
-	m->owner = waitq_first_waiter(m->q);
+	struct task *next = waitq_first_waiter(m->q);
+	m->owner = next ? (struct fw_task_ref){next->idx, next->gen} : (struct fw_task_ref){0, 0};
 	fw_waitq_wake_one(m->q);
 	return 0;
 }
@@ -76,5 +82,5 @@ int fw_mutex_unlock(struct fw_mutex_ref r)
 bool fw_mutex_held_by_me(struct fw_mutex_ref r)
 {
 	struct mutex *m = slots_get(&mutexes, r.idx, r.gen);
-	return m && m->owner == current_task();
+	return m && owned_by(m, fw_task_current());
 }

@@ -24,7 +24,8 @@ static uint32_t task_gens[MAX_TASKS];
 static struct task *rq_head, *rq_tail;
 static struct task idle_task;
 static struct task *sleepers;   /* sorted by wake_deadline */
-static struct task *zombie;     /* dead task whose stack is freed on the next switch */
+static struct task *dying;      /* exited, still on its own stack until the switch away */
+static struct task *zombies;    /* dead tasks, freed by the next task that runs (linked by rq_next) */
 static bool need_resched;
 static uint64_t slice_start;
 static uint32_t ntasks;
@@ -137,6 +138,8 @@ void task_discard(struct task *t)
 /* Make t runnable; its stack must hold a context_switch frame. */
 void task_start(struct task *t, void (*entry)(uint64_t), uint64_t arg, uint64_t stack_top)
 {
+	/* SAFETY: stack_top is the top of t's freshly mapped kernel stack (or a
+	 * frame just below it); eight words fit far inside its 16 KiB. */
 	uint64_t *sp = (uint64_t *)stack_top;
 	*--sp = 0;                                /* alignment */
 	*--sp = (uint64_t)task_start_trampoline; /* ret address */
@@ -161,27 +164,56 @@ struct task *task_lookup(struct fw_task_ref r)
 	return t && t->gen == r.gen && t->state != TASK_DEAD ? t : NULL;
 }
 
-/* Time on the CPU since the last switch is kernel time, except the part
- * spent in user mode, which account_enter_kernel moves to user_ns. */
+/* sys_ns accumulates all time on the CPU; the user-mode part, counted in
+ * TSC ticks by account_enter_kernel, is subtracted when reported. */
 static void account(struct task *t, uint64_t now)
 {
 	t->sys_ns += now - t->last_switch;
 }
 
+/* On the syscall path: raw TSC readings only, converted when someone asks
+ * (fw_task_cpu_times); a division per crossing would cost more than the
+ * rest of a null syscall's accounting. */
 void account_enter_kernel(void)
 {
 	struct task *t = current_task();
-	uint64_t now = arch_uptime_ns();
-	if (t->user_since && now > t->user_since) {
-		uint64_t u = now - t->user_since;
-		t->user_ns += u;
-		/* account() will charge the whole slice to sys: pre-subtract */
-		t->sys_ns -= u;
+	if (t->user_since) {
+		uint64_t u = rdtsc() - t->user_since;
+		t->user_tsc += u;
 	}
 	t->user_since = 0;
 }
 
-void account_leave_kernel(void) { current_task()->user_since = arch_uptime_ns(); }
+void account_leave_kernel(void) { current_task()->user_since = rdtsc(); }
+
+static uint64_t tsc_to_ns(uint64_t tsc)
+{
+	uint64_t khz = arch_tsc_khz();
+	return khz ? (tsc / khz) * 1000000 + (tsc % khz) * 1000000 / khz : 0;
+}
+
+/* The task that exited before the last switch is off its stack now. */
+static void zombie_collect(void)
+{
+	if (dying && dying != current_task()) {
+		dying->rq_next = zombies;
+		zombies = dying;
+		dying = NULL;
+	}
+}
+
+/* Free dead tasks; never the running one (it is not on the list: a task
+ * is listed only after it stopped running, see fw_task_exit). */
+static void reap_zombies(void)
+{
+	while (zombies) {
+		struct task *z = zombies;
+		zombies = z->rq_next;
+		kstack_free(z);
+		kfree(z->fpu, arch_fpu_size);
+		kfree(z, sizeof(*z));
+	}
+}
 
 /* Pick the next task and switch to it. Interrupts are off on entry. */
 static void schedule(void)
@@ -215,14 +247,8 @@ static void schedule(void)
 	}
 	cpu0.current = next;
 	context_switch(&prev->saved_rsp, next->saved_rsp);
-	/* Back in prev: free a task that died while we were away. */
-	if (zombie && zombie != current_task()) {
-		struct task *z = zombie;
-		zombie = NULL;
-		kstack_free(z);
-		kfree(z->fpu, arch_fpu_size);
-		kfree(z, sizeof(*z));
-	}
+	zombie_collect();
+	reap_zombies();
 }
 
 bool sched_need_resched(void) { return need_resched; }
@@ -300,7 +326,11 @@ FW_NORETURN void fw_task_exit(void)
 	t->state = TASK_DEAD;
 	tasks[t->idx] = NULL;
 	ntasks--;
-	zombie = t;
+	/* A previous exiter may not have been collected yet (a brand-new task
+	 * starts in the trampoline, not after context_switch): it is off-CPU
+	 * now, since we are running. */
+	zombie_collect();
+	dying = t;
 	schedule();
 	fw_panic("dead task scheduled");
 }
@@ -331,8 +361,10 @@ void fw_task_cpu_times(uint64_t *user_ns, uint64_t *sys_ns)
 {
 	struct task *t = current_task();
 	uint64_t now = arch_uptime_ns();
-	*user_ns = t->user_ns;
-	*sys_ns = t->sys_ns + (now - t->last_switch);
+	uint64_t user = tsc_to_ns(t->user_tsc);
+	uint64_t total = t->sys_ns + (now - t->last_switch);
+	*user_ns = user;
+	*sys_ns = total > user ? total - user : 0;
 }
 
 int fw_task_interrupt(struct fw_task_ref r)

@@ -39,6 +39,8 @@ int fw_task_create_user(const struct fw_uregs *regs, struct fw_vm_ref vm, uint64
 		arch_fpu_save(cur->fpu);
 		memcpy(t->fpu, cur->fpu, arch_fpu_size);
 	}
+	/* SAFETY: the top of the new task's own stack; fw_uregs and trapframe
+	 * have the same layout (static assert above). */
 	struct trapframe *tf = (struct trapframe *)(t->kstack_top - sizeof(struct trapframe));
 	memcpy(tf, regs, sizeof(*tf));
 	task_start(t, user_task_entry, (uint64_t)tf, (uint64_t)tf);
@@ -50,6 +52,8 @@ void syscall_dispatch(struct trapframe *tf)
 {
 	account_enter_kernel();
 	sti();
+	/* SAFETY: same layout (static assert); every field is plain data the
+	 * exit path sanitises before returning to user mode. */
 	svc_syscall((struct fw_uregs *)tf);
 	return_to_user_prepare(tf);
 }

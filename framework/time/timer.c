@@ -7,6 +7,7 @@
 #include "internal/mm.h"
 #include "internal/slots.h"
 #include "internal/task.h"
+#include "internal/x86.h"
 #include <fw/log.h>
 #include <fw/time.h>
 #include <fw/wait.h>
@@ -29,6 +30,12 @@ static bool worker_busy;
 uint64_t fw_time_monotonic_ns(void) { return arch_uptime_ns(); }
 uint64_t fw_time_realtime_ns(void) { return (uint64_t)((int64_t)(boot_realtime_ns + arch_uptime_ns()) + realtime_offset); }
 uint64_t fw_time_boot_realtime_ns(void) { return boot_realtime_ns; }
+
+uint64_t fw_time_since_reset_ns(void)
+{
+	uint64_t khz = arch_tsc_khz(), t = rdtsc();
+	return khz ? (t / khz) * 1000000 + (t % khz) * 1000000 / khz : 0;
+}
 
 void fw_time_set_realtime(uint64_t ns) { realtime_offset = (int64_t)ns - (int64_t)(boot_realtime_ns + arch_uptime_ns()); }
 
@@ -157,8 +164,9 @@ void fw_timer_destroy(struct fw_timer_ref r)
 	if (t)
 		unlink_timer(t);
 	irq_restore(was);
-	/* The worker copied fn/cookie before running; on a uniprocessor
-	 * non-preemptive kernel it cannot be mid-callback while we run. */
+	/* The worker copies fn and cookie before each call, so freeing here is
+	 * safe even if a callback of this timer is running and asleep; no new
+	 * call can start once the timer is off both lists. */
 	if (t)
 		kfree(t, sizeof(*t));
 }

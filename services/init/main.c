@@ -213,8 +213,9 @@ void boot_exec_current(struct fw_uregs *regs)
 		fw_err("boot: cannot execute the first program: error %d", e);
 		proc_exit_group(127 << 8);
 	}
-	fw_info("boot: first user instruction at %lu ms of uptime (exec took %lu us)", t0 / 1000000,
-		(fw_time_monotonic_ns() - t0) / 1000);
+	fw_info("boot: first user instruction %lu ms after reset, %lu ms after the kernel started its clock "
+		"(exec took %lu us)",
+		fw_time_since_reset_ns() / 1000000, fw_time_monotonic_ns() / 1000000, (fw_time_monotonic_ns() - t0) / 1000);
 }
 
 static int start_first(struct boot_state *b, struct proc_ref init)

@@ -52,6 +52,8 @@ struct proc {
 	uint64_t start_ns;
 	uint64_t child_user_ns, child_sys_ns;
 	struct linux_rlimit rlim[16];
+	uint32_t pdeath_signal;
+	int32_t nice;
 };
 
 struct thread {

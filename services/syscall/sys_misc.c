@@ -12,20 +12,17 @@ static void set_field(char (*dst)[65], const struct kname *src)
 		(*dst)[i] = src->s[i];
 }
 
-struct uts_state {
-	struct kname nodename;
-};
-FW_GLOBAL(struct uts_state, uts);
-
 int64_t sys_uname(struct fw_uregs *r)
 {
 	struct linux_utsname u = {
 		.sysname = "Linux", .release = "6.1.0-keel", .version = "#1 Keel framekernel", .machine = "x86_64",
 		.domainname = "(none)"};
-	if (uts()->nodename.len)
-		set_field(&u.nodename, &uts()->nodename);
+	struct kname host;
+	if (uts_hostname(&host))
+		set_field(&u.nodename, &host);
 	else
-		u.nodename[0] = 'k', u.nodename[1] = 'e', u.nodename[2] = 'e', u.nodename[3] = 'l';
+		u.nodename[0] = '(', u.nodename[1] = 'n', u.nodename[2] = 'o', u.nodename[3] = 'n', u.nodename[4] = 'e',
+		u.nodename[5] = ')';
 	return fw_copy_to_user(fw_uaddr(a0(r)), &u) ? -EFAULT : 0;
 }
 

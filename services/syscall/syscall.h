@@ -22,5 +22,7 @@ static inline uint64_t a4(const struct fw_uregs *r) { return r->r8; }
 static inline uint64_t a5(const struct fw_uregs *r) { return r->r9; }
 
 void syscall_dispatch_table(struct fw_uregs *r);
+/* The name set by sethostname, if any. */
+bool uts_hostname(struct kname *out);
 
 #endif

@@ -62,6 +62,7 @@
 	X(94, lchown, full) \
 	X(95, umask, full) \
 	X(96, gettimeofday, full) \
+	X(99, sysinfo, full) \
 	X(102, getuid, full) \
 	X(104, getgid, full) \
 	X(107, geteuid, full) \
@@ -70,12 +71,23 @@
 	X(133, mknod, partial) \
 	X(137, statfs, partial) \
 	X(138, fstatfs, partial) \
+	X(140, getpriority, full) \
+	X(141, setpriority, partial) \
+	X(143, sched_getparam, partial) \
+	X(145, sched_getscheduler, partial) \
+	X(146, sched_get_priority_max, full) \
+	X(147, sched_get_priority_min, full) \
+	X(157, prctl, partial) \
 	X(158, arch_prctl, partial) \
 	X(161, chroot, partial) \
 	X(162, sync, full) \
+	X(170, sethostname, full) \
+	X(171, setdomainname, full) \
 	X(186, gettid, full) \
 	X(201, time, full) \
 	X(202, futex, partial) \
+	X(203, sched_setaffinity, full) \
+	X(204, sched_getaffinity, full) \
 	X(213, epoll_create, full) \
 	X(217, getdents64, full) \
 	X(218, set_tid_address, full) \
@@ -116,6 +128,7 @@
 	X(296, pwritev, full) \
 	X(302, prlimit64, partial) \
 	X(306, syncfs, full) \
+	X(309, getcpu, full) \
 	X(316, renameat2, partial) \
 	X(318, getrandom, full) \
 	X(332, statx, full) \

@@ -246,10 +246,20 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 	}
 	switch (k) {
 	case CXCursor_UnionDecl: sc_report_at(w->sc, c, "union", "union declaration"); break;
-	case CXCursor_VarDecl: rule_var(w, c); break;
+	case CXCursor_VarDecl:
+		rule_var(w, c);
+		rule_ptr_to_ptr(w->sc, c, clang_getCursorType(c));
+		break;
 	case CXCursor_FieldDecl: rule_field(w, c); break;
-	case CXCursor_ParmDecl: rule_param(w, c); break;
-	case CXCursor_FunctionDecl: rule_function(w, c); break;
+	case CXCursor_ParmDecl:
+		rule_param(w, c);
+		rule_ptr_to_ptr(w->sc, c, clang_getCursorType(c));
+		break;
+	case CXCursor_FunctionDecl:
+		rule_function(w, c);
+		rule_ptr_to_ptr(w->sc, c, clang_getResultType(clang_getCursorType(c)));
+		rule_returned_pointers(w->sc, c);
+		break;
 	case CXCursor_TypedefDecl:
 		if (has_vla(clang_getTypedefDeclUnderlyingType(c)))
 			sc_report_at(w->sc, c, "vla", "variable-length array type");

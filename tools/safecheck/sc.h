@@ -108,6 +108,9 @@ int sc_is_counted_attr(const char *name);
 void rules_expr(struct walk *w, CXCursor c, enum CXCursorKind k);
 void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k);
 void rules_stmt(struct walk *w, CXCursor c, enum CXCursorKind k);
+/* rules_ret.c */
+void rule_returned_pointers(struct sc *sc, CXCursor fn);
+void rule_ptr_to_ptr(struct sc *sc, CXCursor c, CXType t);
 
 /* --- tokens.c: preprocessor- and token-level rules --- */
 void sc_collect_framework_names(struct sc *sc);

@@ -67,6 +67,8 @@ void arch_timer_init(void)
 	if (kmap_page(LAPIC_VA, 0xFEE00000, PTE_W | PTE_NX | (1 << 4) | (1 << 3)) < 0 ||
 	    kmap_page(IOAPIC_VA, 0xFEC00000, PTE_W | PTE_NX | (1 << 4) | (1 << 3)) < 0)
 		fw_panic("cannot map APICs");
+	/* SAFETY: LAPIC_VA/IOAPIC_VA were just mapped uncached onto the
+	 * platform's APIC pages; only this file touches them. */
 	lapic = (volatile uint32_t *)LAPIC_VA;
 	ioapic = (volatile uint32_t *)IOAPIC_VA;
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1 << 11));

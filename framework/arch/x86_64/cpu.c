@@ -72,7 +72,7 @@ static void idt_init(void)
 		idt[v].off1 = (h >> 16) & 0xFFFF;
 		idt[v].off2 = h >> 32;
 	}
-	/* int3 and into may be used by user programs (debuggers, abort paths). */
+	/* int3 may be used by user programs (debuggers, abort paths). */
 	idt[3].type = 0xEE;
 	struct {
 		uint16_t limit;

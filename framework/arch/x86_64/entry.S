@@ -100,6 +100,9 @@ context_switch:
 
   .global task_start_trampoline
 task_start_trampoline:
+  /* schedule() switches with interrupts off; a new task turns them on as
+   * a resumed one would on its way out of schedule(). */
+  sti
   mov %r12, %rdi
   call *%r13
   ud2

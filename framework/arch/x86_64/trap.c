@@ -12,7 +12,7 @@
 #include <fw/log.h>
 #include <fw/upcall.h>
 
-extern char uaccess_insn[], uaccess_fault[];
+extern char uaccess_insn[], uaccess_insn_tail[], uaccess_fault[];
 
 static const char *const exc_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound", "invalid opcode", "no FPU",
@@ -34,7 +34,7 @@ static void dump_frame(const struct trapframe *tf)
 
 static void kernel_fault(struct trapframe *tf)
 {
-	if (tf->vector == 14 && tf->rip == (uint64_t)uaccess_insn) {
+	if (tf->vector == 14 && (tf->rip == (uint64_t)uaccess_insn || tf->rip == (uint64_t)uaccess_insn_tail)) {
 		uint64_t addr = read_cr2();
 		if (addr < USER_TOP) {
 			sti();
@@ -55,6 +55,8 @@ static void user_exception(struct trapframe *tf)
 {
 	struct fw_fault f = {.vector = tf->vector, .error = tf->error, .addr = tf->vector == 14 ? read_cr2() : tf->rip};
 	sti();
+	/* SAFETY: fw_uregs mirrors trapframe; the frame is the user's saved
+	 * state and is sanitised by return_to_user_prepare. */
 	svc_user_fault((struct fw_uregs *)tf, &f);
 }
 
@@ -94,7 +96,8 @@ void return_to_user_prepare(struct trapframe *tf)
 		cli();
 		tf->cs = SEL_UCODE;
 		tf->ss = SEL_UDATA;
-		/* IF on; keep only arithmetic flags, DF, TF, AC, ID, RF */
+		/* IF on; keep arithmetic flags, TF, DF, NT, RF, AC, ID (NT is
+		 * harmless: entry paths clear it); IOPL and VM always 0 */
 		tf->rflags = (tf->rflags & 0x254DD5) | 0x202;
 		if (tf->rip < USER_TOP - 4096 && tf->rsp < USER_TOP)
 			break;

@@ -72,6 +72,8 @@ FW_API uint32_t fw_pool_count(const struct fw_pool *p);
 	_Static_assert(sizeof(type) <= 4096, "pool objects are at most one page");                         \
 	__attribute__((annotate("keel_trusted"))) static struct fw_pool name##_pool = {sizeof(type), #name, NULL}; \
 	sc int name##_alloc(struct name##_ref *out) { return fw_pool_alloc(&name##_pool, &out->idx, &out->gen); } \
+	/* SAFETY: the pool was created with sizeof(type) and only ever holds \
+	 * objects of this type, so the cast restores the slot's real type. */ \
 	sc type *name##_get(struct name##_ref r) { return (type *)fw_pool_get(&name##_pool, r.idx, r.gen); } \
 	sc void name##_free(struct name##_ref r) { fw_pool_free(&name##_pool, r.idx, r.gen); }             \
 	sc bool name##_ref_valid(struct name##_ref r) { return fw_pool_get(&name##_pool, r.idx, r.gen) != NULL; } \

@@ -7,7 +7,8 @@
  * Timers run their callback in a framework worker task (thread context,
  * never interrupt context: hazard 10), with the cookie given at creation.
  * Safety contract: handles are generation-checked; destroying a timer
- * cancels it, and a callback never runs after destroy returns.
+ * cancels it: no call of its callback starts after destroy returns (one
+ * that started earlier and sleeps may still be running).
  */
 #ifndef FW_TIME_H
 #define FW_TIME_H
@@ -23,6 +24,9 @@ FW_API uint64_t fw_time_monotonic_ns(void);
 FW_API uint64_t fw_time_realtime_ns(void);
 FW_API void fw_time_set_realtime(uint64_t ns);
 FW_API uint64_t fw_time_boot_realtime_ns(void);
+/* Time since the machine was reset (the TSC starts at 0 then), for boot
+ * time measurements. */
+FW_API uint64_t fw_time_since_reset_ns(void);
 
 FW_API FW_MUST_CHECK int fw_timer_create(void (*fn)(uint64_t cookie), uint64_t cookie, struct fw_timer_ref *out);
 /* Fire at absolute monotonic deadline_ns, then every period_ns if nonzero.

@@ -4,4 +4,8 @@
 #define SVC_LOCAL_H
 #define SVC_MAX 16
 int svc_local_helper(int x);
+struct item {
+	int v;
+};
+struct item *item_lookup(int key);
 #endif

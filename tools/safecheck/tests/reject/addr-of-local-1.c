@@ -1,4 +1,4 @@
-// expect: addr-of-local
+// expect: addr-of-local return-pointer
 /* &local stored in a local pointer and returned */
 #include <fw/testapi.h>
 int *dangle(void)

@@ -1,0 +1,176 @@
+/* System information and scheduling policy calls: sysinfo, prctl,
+ * hostname, CPU affinity, priorities. Layer: services (safe C).
+ * Keel runs services on one CPU, which affinity and getcpu report. */
+#include "syscall/syscall.h"
+#include <fw/frame.h>
+#include <fw/time.h>
+
+struct linux_sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	uint8_t reserved[4];
+};
+
+int64_t sys_sysinfo(struct fw_uregs *r)
+{
+	struct linux_sysinfo si = {0};
+	si.uptime = (int64_t)(fw_time_monotonic_ns() / 1000000000ULL);
+	si.totalram = fw_frames_total() * 4096;
+	si.freeram = fw_frames_free() * 4096;
+	si.procs = (uint16_t)proc_count();
+	si.mem_unit = 1;
+	return fw_copy_to_user(fw_uaddr(a0(r)), &si) ? -EFAULT : 0;
+}
+
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+struct comm16 {
+	char s[16];
+};
+
+int64_t sys_prctl(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	switch (a0(r)) {
+	case PR_SET_NAME: {
+		struct comm16 c;
+		long n = fw_strncpy_from_user(&c.s, fw_uaddr(a1(r)));
+		if (n == -EFAULT)
+			return -EFAULT;
+		c.s[15] = 0;
+		uint32_t len = 0;
+		while (len < 15 && c.s[len]) {
+			p->comm.s[len] = c.s[len];
+			len++;
+		}
+		p->comm.s[len] = 0;
+		p->comm.len = len;
+		return 0;
+	}
+	case PR_GET_NAME: {
+		struct comm16 c = {0};
+		for (uint32_t i = 0; i < p->comm.len && i < 15; i++)
+			c.s[i] = p->comm.s[i];
+		return fw_copy_to_user(fw_uaddr(a1(r)), &c) ? -EFAULT : 0;
+	}
+	case PR_SET_PDEATHSIG:
+		if (a1(r) > NSIG)
+			return -EINVAL;
+		p->pdeath_signal = (uint32_t)a1(r);
+		return 0;
+	case PR_GET_PDEATHSIG: {
+		int32_t v = (int32_t)p->pdeath_signal;
+		return fw_copy_to_user(fw_uaddr(a1(r)), &v) ? -EFAULT : 0;
+	}
+	case PR_GET_DUMPABLE:
+		return 1;
+	case PR_SET_DUMPABLE:
+		return a1(r) <= 1 ? 0 : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
+
+struct uts_names {
+	struct kname host, domain;
+};
+FW_GLOBAL(struct uts_names, uts_names);
+
+bool uts_hostname(struct kname *out)
+{
+	if (!uts_names()->host.len)
+		return false;
+	*out = uts_names()->host;
+	return true;
+}
+
+static int64_t set_name(struct kname *dst, uint64_t ubuf, uint64_t len)
+{
+	if (cur_proc()->euid != 0)
+		return -EPERM;
+	if (len > 64)
+		return -EINVAL;
+	struct kname n = {0};
+	if (fw_copy_from_user_n(&n.s, fw_uaddr(ubuf), len))
+		return -EFAULT;
+	n.len = (uint32_t)len;
+	n.s[len] = 0;
+	*dst = n;
+	return 0;
+}
+
+int64_t sys_sethostname(struct fw_uregs *r) { return set_name(&uts_names()->host, a0(r), a1(r)); }
+int64_t sys_setdomainname(struct fw_uregs *r) { return set_name(&uts_names()->domain, a0(r), a1(r)); }
+
+/* One CPU: the affinity mask is bit 0. */
+int64_t sys_sched_getaffinity(struct fw_uregs *r)
+{
+	uint64_t len = a1(r);
+	if (len < 8 || (len & 7))
+		return -EINVAL;
+	uint64_t mask = 1;
+	if (fw_copy_to_user(fw_uaddr(a2(r)), &mask))
+		return -EFAULT;
+	return 8;
+}
+
+int64_t sys_sched_setaffinity(struct fw_uregs *r)
+{
+	uint64_t mask = 0;
+	if (a1(r) < 8)
+		return -EINVAL;
+	if (fw_copy_from_user(&mask, fw_uaddr(a2(r))))
+		return -EFAULT;
+	return (mask & 1) ? 0 : -EINVAL;
+}
+
+int64_t sys_getcpu(struct fw_uregs *r)
+{
+	uint32_t zero = 0;
+	if (a0(r) && fw_copy_to_user(fw_uaddr(a0(r)), &zero))
+		return -EFAULT;
+	if (a1(r) && fw_copy_to_user(fw_uaddr(a1(r)), &zero))
+		return -EFAULT;
+	return 0;
+}
+
+int64_t sys_sched_getscheduler(struct fw_uregs *r) { return (int32_t)a0(r) < 0 ? -EINVAL : 0; }
+
+int64_t sys_sched_getparam(struct fw_uregs *r)
+{
+	int32_t prio = 0;
+	return fw_copy_to_user(fw_uaddr(a1(r)), &prio) ? -EFAULT : 0;
+}
+
+int64_t sys_sched_get_priority_max(struct fw_uregs *r) { return a0(r) == 1 || a0(r) == 2 ? 99 : 0; }
+int64_t sys_sched_get_priority_min(struct fw_uregs *r) { return a0(r) == 1 || a0(r) == 2 ? 1 : 0; }
+
+int64_t sys_getpriority(struct fw_uregs *r)
+{
+	if (a0(r) > 2)
+		return -EINVAL;
+	return 20 - cur_proc()->nice; /* the raw syscall returns 20 - nice */
+}
+
+int64_t sys_setpriority(struct fw_uregs *r)
+{
+	if (a0(r) > 2)
+		return -EINVAL;
+	int32_t nice = (int32_t)a2(r);
+	if (nice < -20)
+		nice = -20;
+	if (nice > 19)
+		nice = 19;
+	cur_proc()->nice = nice;
+	return 0;
+}

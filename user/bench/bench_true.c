@@ -1,0 +1,5 @@
+/* The tiny static binary that bench_fork_exec executes. */
+int main(void)
+{
+	return 0;
+}
