@@ -8,6 +8,7 @@
  *    when it exits. */
 #include "init/init.h"
 #include "signal/signal.h"
+#include "tty/tty.h"
 #include <fw/console.h>
 #include <fw/log.h>
 #include <fw/time.h>
@@ -233,6 +234,13 @@ static int start_first(struct boot_state *b, struct proc_ref init)
 	p->root = vfs_root();
 	e = make_stdio(p, b->exec_mode);
 	thread_get(p->first_thread)->boot_exec = true;
+	if (e == 0 && !b->exec_mode) {
+		/* run mode: the console is a terminal with a line discipline, and
+		 * the first program's group is its foreground */
+		p = proc_get(b->first);
+		tty_set_foreground(p->pgid > 0 ? p->pgid : p->pid, p->sid > 0 ? p->sid : p->pid);
+		e = tty_start_console();
+	}
 	return e;
 }
 

@@ -81,6 +81,7 @@
 	X(158, arch_prctl, partial) \
 	X(161, chroot, partial) \
 	X(162, sync, full) \
+	X(169, reboot, partial) \
 	X(170, sethostname, full) \
 	X(171, setdomainname, full) \
 	X(186, gettid, full) \
