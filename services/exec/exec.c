@@ -143,12 +143,14 @@ int exec_image(struct fw_uregs *regs, const struct kpath *path, struct exec_args
 	m->brk = info.end;
 	m->exe_ino = inode_get(ino)->ino;
 	/* Point of no return. */
+	proc_exec_prepare();
 	struct proc *p = cur_proc();
 	struct mm_ref old = p->mm;
 	p->mm = nm;
-	if (fw_task_set_vm(m->vm))
+	if (fw_task_set_vm(mm_get(nm)->vm))
 		proc_exit_group(SIGKILL);
 	mm_put(old);
+	proc_vfork_release(cur_proc());
 	uint64_t rsp;
 	if (build_stack(args, &info, &rsp)) {
 		fw_warn("exec: cannot build the initial stack");
@@ -160,6 +162,10 @@ int exec_image(struct fw_uregs *regs, const struct kpath *path, struct exec_args
 		if (p->sigact[i].handler != SIG_IGN)
 			p->sigact[i] = (struct sigaction_k){0};
 	set_comm(p, path);
+	struct thread *t = cur_thread();
+	t->ss_sp = 0;
+	t->ss_size = 0;
+	t->ss_flags = 0;
 	(void)fw_task_set_fs_base(0);
 	*regs = (struct fw_uregs){0};
 	regs->rip = info.entry;

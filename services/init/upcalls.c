@@ -6,9 +6,10 @@
 
 void svc_syscall(struct fw_uregs *regs)
 {
+	uint64_t nr = regs->rax;
 	syscall_dispatch_table(regs);
-	if ((int64_t)regs->rax == -ERESTARTSYS)
-		regs->rax = (uint64_t)(int64_t)-EINTR;
+	/* -ERESTARTSYS is resolved at signal delivery (restart or -EINTR). */
+	signal_syscall_done(regs, nr);
 }
 
 static int fault_signal(const struct fw_fault *f, int32_t *code)
@@ -66,6 +67,5 @@ void svc_return_to_user(struct fw_uregs *regs)
 	struct thread *t = cur_thread();
 	if (t && t->boot_exec)
 		boot_exec_current(regs);
-	if (signal_pending_current())
-		signal_deliver(regs);
+	signal_return_to_user(regs);
 }

@@ -21,6 +21,7 @@
 #define VMA_SHARED 1
 #define VMA_GROWSDOWN 2
 #define VMA_FILE 4
+#define VMA_ANON_SHARED 8 /* MAP_SHARED|MAP_ANONYMOUS: file is a hidden inode */
 
 struct vma;
 struct mm;
@@ -57,6 +58,14 @@ int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot);
 /* Find a free range of len bytes (top-down below the mmap base). */
 uint64_t mm_find_free(struct mm_ref m, uint64_t len);
 bool mm_range_free(struct mm_ref m, uint64_t start, uint64_t len);
+/* Every page of the range lies in some area. */
+bool mm_range_mapped(struct mm_ref m, uint64_t start, uint64_t len);
+/* madvise(MADV_DONTNEED): drop the pages (-ENOMEM if not all mapped). */
+int mm_discard(struct mm_ref m, uint64_t start, uint64_t len);
+/* mremap: new address or negative errno. fixed: MREMAP_FIXED target. */
+int64_t mm_remap(struct mm_ref m, uint64_t old, uint64_t olen, uint64_t nlen, bool maymove, uint64_t fixed);
+/* addr lies in a MAP_SHARED area. */
+bool mm_addr_shared(struct mm_ref m, uint64_t addr);
 /* Resolve a fault at addr; 0 or -EFAULT (SIGSEGV: *si_code set). */
 int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_code);
 

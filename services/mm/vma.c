@@ -28,11 +28,35 @@ void mm_hold(struct mm_ref m)
 		mp->refs++;
 }
 
+/* Shared anonymous memory lives in a hidden inode; each area using it
+ * counts as one opener so the pages go when the last area does. */
+static void vma_hold_file(const struct vma *v)
+{
+	struct inode *ip = (v->flags & VMA_ANON_SHARED) ? inode_get(v->file) : NULL;
+	if (ip)
+		ip->open_count++;
+}
+
+static void vma_release(struct vma_ref r)
+{
+	struct vma *v = vma_get(r);
+	if (!v)
+		return;
+	struct inode_ref file = v->file;
+	bool anon_shared = (v->flags & VMA_ANON_SHARED) != 0;
+	vma_free(r);
+	struct inode *ip = anon_shared ? inode_get(file) : NULL;
+	if (ip && ip->open_count > 0) {
+		ip->open_count--;
+		inode_put_if_unused(file);
+	}
+}
+
 static void free_vmas(struct vma_ref v)
 {
 	while (vma_ref_valid(v)) {
 		struct vma_ref next = vma_get(v)->next;
-		vma_free(v);
+		vma_release(v);
 		v = next;
 	}
 }
@@ -80,6 +104,7 @@ static int split_vma(struct vma_ref v, uint64_t addr)
 	if (a->file_len > delta)
 		a->file_len = delta;
 	a->next = nv;
+	vma_hold_file(b);
 	return 0;
 }
 
@@ -115,7 +140,8 @@ int mm_unmap(struct mm_ref m, uint64_t start, uint64_t len)
 			vma_get(prev)->next = next;
 		else
 			mp->vmas = next;
-		vma_free(cur);
+		vma_release(cur);
+		mp = mm_get(m);
 		cur = next;
 	}
 	return fw_vm_unmap(mp->vm, start, len);
@@ -138,6 +164,7 @@ int mm_map(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, uint32_
 	v->file = file;
 	v->file_off = file_off;
 	v->file_len = file_len;
+	vma_hold_file(v);
 	insert_vma(mm_get(m), nv);
 	return 0;
 }
@@ -229,6 +256,7 @@ int mm_fork(struct mm_ref src, struct mm_ref *out)
 		struct vma *v = vma_get(c), *n = vma_get(nv);
 		*n = *v;
 		n->next = (struct vma_ref){0};
+		vma_hold_file(n);
 		if (vma_ref_valid(tail))
 			vma_get(tail)->next = nv;
 		else

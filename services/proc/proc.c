@@ -6,8 +6,17 @@
 FW_POOL_DEFINE(proc, struct proc);
 FW_POOL_DEFINE(thread, struct thread);
 
+/* A pid names a thread (its tid) and, for a thread group leader's id, the
+ * process; the entry lives until both are gone (a process outlives its
+ * leader thread when the leader calls pthread_exit). */
+struct pid_entry {
+	struct thread_ref t;
+	struct proc_ref p;
+	bool used;
+};
+
 struct pid_table {
-	struct thread_ref by_pid[PID_MAX];
+	struct pid_entry by_pid[PID_MAX];
 	int32_t last;
 	struct proc_ref init;
 };
@@ -40,10 +49,10 @@ int pid_alloc(struct thread_ref t)
 	for (int32_t n = 0; n < PID_MAX; n++) {
 		int32_t pid = pt->last + 1 + n;
 		pid = pid % PID_MAX;
-		if (pid < 1)
+		if (pid < 2) /* 1 is init (the reaper) */
 			continue;
-		if (!thread_ref_valid(pt->by_pid[pid])) {
-			pt->by_pid[pid] = t;
+		if (!pt->by_pid[pid].used) {
+			pt->by_pid[pid] = (struct pid_entry){t, {0}, true};
 			pt->last = pid;
 			return pid;
 		}
@@ -51,26 +60,75 @@ int pid_alloc(struct thread_ref t)
 	return -EAGAIN;
 }
 
+static void pid_maybe_free(int32_t pid)
+{
+	struct pid_table *pt = pids();
+	if (!thread_ref_valid(pt->by_pid[pid].t) && !proc_ref_valid(pt->by_pid[pid].p))
+		pt->by_pid[pid] = (struct pid_entry){0};
+}
+
 void pid_release(int32_t pid)
 {
 	if (pid > 0 && pid < PID_MAX)
-		pids()->by_pid[pid] = (struct thread_ref){0};
+		pids()->by_pid[pid] = (struct pid_entry){0};
+}
+
+void pid_set_proc(int32_t pid, struct proc_ref p)
+{
+	if (pid > 0 && pid < PID_MAX) {
+		pids()->by_pid[pid].p = p;
+		pids()->by_pid[pid].used = true;
+	}
+}
+
+void pid_set_thread(int32_t pid, struct thread_ref t)
+{
+	if (pid > 0 && pid < PID_MAX) {
+		pids()->by_pid[pid].t = t;
+		pids()->by_pid[pid].used = true;
+	}
+}
+
+void pid_clear_thread(int32_t pid)
+{
+	if (pid > 0 && pid < PID_MAX) {
+		pids()->by_pid[pid].t = (struct thread_ref){0};
+		pid_maybe_free(pid);
+	}
+}
+
+void pid_clear_proc(int32_t pid)
+{
+	if (pid > 0 && pid < PID_MAX) {
+		pids()->by_pid[pid].p = (struct proc_ref){0};
+		pid_maybe_free(pid);
+	}
 }
 
 struct thread_ref pid_lookup(int32_t pid)
 {
 	if (pid <= 0 || pid >= PID_MAX)
 		return (struct thread_ref){0};
-	return pids()->by_pid[pid];
+	return pids()->by_pid[pid].t;
 }
 
 struct proc_ref proc_by_pid(int32_t pid)
 {
-	struct thread *t = thread_get(pid_lookup(pid));
-	if (!t)
+	if (pid <= 0 || pid >= PID_MAX)
 		return (struct proc_ref){0};
-	struct proc *p = proc_get(t->proc);
-	return p && p->pid == pid ? t->proc : (struct proc_ref){0};
+	struct proc_ref r = pids()->by_pid[pid].p;
+	struct proc *p = proc_get(r);
+	if (p && p->pid == pid)
+		return r;
+	if (pid == 1 && proc_ref_valid(pids()->init))
+		return pids()->init;
+	return (struct proc_ref){0};
+}
+
+struct thread_ref proc_any_thread(struct proc_ref pr)
+{
+	struct proc *p = proc_get(pr);
+	return p ? p->first_thread : (struct thread_ref){0};
 }
 
 void proc_link_child(struct proc_ref parent, struct proc_ref child)
@@ -126,15 +184,23 @@ int proc_create(struct proc_ref parent, struct mm_ref mm, const struct fw_uregs 
 		proc_free(*out);
 		return -ENOMEM;
 	}
+	if (fw_waitq_create(&proc_get(*out)->stop_wait)) {
+		fw_waitq_destroy(proc_get(*out)->child_wait);
+		proc_free(*out);
+		return -ENOMEM;
+	}
 	struct thread_ref t;
 	int r = proc_add_thread(*out, regs, &t);
 	if (r) {
 		fw_waitq_destroy(proc_get(*out)->child_wait);
+		fw_waitq_destroy(proc_get(*out)->stop_wait);
 		proc_free(*out);
 		return r;
 	}
 	p = proc_get(*out);
 	p->pid = thread_get(t)->tid;
+	pid_set_proc(p->pid, *out);
+	p->exit_signal = 17; /* SIGCHLD */
 	p->pgid = p->pid;
 	p->sid = p->pid;
 	proc_link_child(parent, *out);

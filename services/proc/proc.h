@@ -16,6 +16,7 @@
 #include "vfs/vfs.h"
 #include <fw/task.h>
 #include <fw/wait.h>
+#include <fw/time.h>
 
 #define PID_MAX 32768
 #define NSIG 64
@@ -30,6 +31,18 @@ enum proc_state { PROC_ALIVE, PROC_ZOMBIE, PROC_DEAD };
 struct sigaction_k {
 	uint64_t handler, flags, restorer, mask;
 };
+
+/* What a pending signal carries to an SA_SIGINFO handler (the siginfo
+ * fields Linux fills for kill, sigqueue, faults, SIGCHLD and timers). */
+struct sig_info_k {
+	int32_t code;
+	int32_t pid;
+	uint32_t uid;
+	int32_t status;
+	uint64_t value; /* si_addr for faults, si_value for sigqueue */
+};
+
+#define NSIG_STD 32
 
 struct proc {
 	int32_t pid;                /* [I] */
@@ -52,6 +65,23 @@ struct proc {
 	uint64_t start_ns;
 	uint64_t child_user_ns, child_sys_ns;
 	struct linux_rlimit rlim[16];
+	/* issue 4 additions */
+	struct sig_info_k sig_info[NSIG_STD]; /* info of process-directed standard signals */
+	uint8_t rt_count[NSIG - NSIG_STD];      /* queued process-directed realtime signals */
+	int32_t exit_signal;    /* sent to the parent at exit (clone flags) */
+	bool in_vfork;          /* a vfork parent waits until exec or exit */
+	bool stopped;           /* stopped by SIGSTOP/SIGTSTP/... */
+	int32_t stop_sig;
+	bool stop_report;       /* a stop not yet reported to wait (WUNTRACED) */
+	bool cont_report;       /* a continue not yet reported (WCONTINUED) */
+	struct fw_waitq_ref stop_wait; /* stopped threads sleep here */
+	struct fw_timer_ref alarm_timer;
+	uint64_t itimer_interval_ns;
+	uint64_t user_ns, sys_ns; /* CPU time of exited threads */
+	uint64_t child_maxrss_kb, maxrss_kb;
+	uint32_t ngroups;
+	uint32_t groups[16];
+	uint32_t fsuid, fsgid;
 	uint32_t pdeath_signal;
 	int32_t nice;
 };
@@ -67,6 +97,18 @@ struct thread {
 	uint64_t sig_pending;
 	bool exiting;
 	bool boot_exec; /* run the boot program on first entry (init) */
+	/* issue 4 additions */
+	struct sig_info_k sig_info[NSIG_STD];
+	uint8_t rt_count[NSIG - NSIG_STD];
+	uint64_t set_child_tid;  /* CLONE_CHILD_SETTID: written on first entry */
+	uint64_t orig_rax;       /* syscall number of an interrupted syscall */
+	bool restart_pending;    /* the last syscall returned -ERESTARTSYS */
+	bool restore_mask;       /* sigsuspend: restore saved_mask after delivery */
+	uint64_t saved_mask;
+	uint64_t ss_sp, ss_size; /* sigaltstack */
+	uint32_t ss_flags;
+	uint64_t cpu_user_ns, cpu_sys_ns; /* last sampled task CPU time */
+	uint64_t fault_trapno, fault_err;  /* of the last forced fault signal */
 };
 
 /* The calling thread and process (never stale while it runs). */
@@ -80,6 +122,22 @@ int pid_alloc(struct thread_ref t);
 void pid_release(int32_t pid);
 struct thread_ref pid_lookup(int32_t pid);
 struct proc_ref proc_by_pid(int32_t pid);
+/* The pid of a process: its thread leader may have exited before it. */
+void pid_set_proc(int32_t pid, struct proc_ref p);
+void pid_clear_thread(int32_t pid);
+void pid_set_thread(int32_t pid, struct thread_ref t);
+void pid_clear_proc(int32_t pid);
+/* Handle of the thread whose tid is `tid` in process p (or any thread). */
+struct thread_ref proc_any_thread(struct proc_ref p);
+
+/* fork/vfork/clone: returns the child's pid/tid or an error. */
+int64_t proc_clone(struct fw_uregs *r, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls);
+/* exec: end the other threads of the calling process and take over the
+ * process id; wake a vfork parent. */
+void proc_exec_prepare(void);
+void proc_vfork_release(struct proc *p);
+/* Charge the current task's CPU time to its thread and process. */
+void proc_account_cpu(void);
 
 /* Create a process with one thread that starts in user mode with regs in
  * the given mm; used by init and by fork. */
@@ -96,6 +154,19 @@ void proc_kill(struct proc_ref p, int32_t wstatus);
 
 /* Reap a zombie child: fills status, frees it. Returns pid or error. */
 int32_t proc_wait_child(struct proc_ref parent, int32_t pid, int32_t *status, bool nohang);
+/* General wait: options WNOHANG/WUNTRACED/WCONTINUED/WEXITED/WNOWAIT
+ * (Linux values). Fills the result; returns pid, 0 (WNOHANG) or error. */
+struct wait_result {
+	int32_t pid;
+	int32_t status;  /* wait4 status encoding */
+	int32_t code;    /* CLD_* */
+	int32_t si_status;
+	uint32_t uid;
+	uint64_t user_ns, sys_ns, maxrss_kb;
+};
+int32_t proc_wait(struct proc_ref parent, int32_t idtype, int32_t id, uint32_t options, struct wait_result *out);
+/* Wake the parent's waiters and send it SIGCHLD (or the exit signal). */
+void proc_notify_parent(struct proc_ref child, int32_t code, int32_t si_status);
 struct proc_ref init_proc(void);
 void proc_set_init(struct proc_ref p);
 

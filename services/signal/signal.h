@@ -4,6 +4,7 @@
 #define SVC_SIGNAL_SIGNAL_H
 
 #include "proc/proc.h"
+#include <abi/signal.h>
 
 #define SIGHUP 1
 #define SIGINT 2
@@ -35,14 +36,40 @@
 
 static inline uint64_t sig_bit(int sig) { return 1ULL << ((uint32_t)(sig - 1) & 63); }
 
-/* Send to a process (any thread that does not block it) or one thread. */
+/* Send to a process (any thread that does not block it) or one thread.
+ * Stable API for other services (TTY Ctrl-C, SIGPIPE). */
 int signal_send_proc(struct proc_ref p, int sig);
 int signal_send_thread(struct thread_ref t, int sig);
+/* Send to every process of process group pgid; -ESRCH if none. */
+int signal_send_pgrp(int32_t pgid, int sig);
+/* The same with explicit siginfo. all: kill(-1) (every process but init
+ * and the caller) instead of the group. */
+int signal_send_proc_info(struct proc_ref p, int sig, const struct sig_info_k *info);
+int signal_send_thread_info(struct thread_ref t, int sig, const struct sig_info_k *info);
+int signal_send_pgrp_info(int32_t pgid, int sig, const struct sig_info_k *info, bool all);
 void proc_signal_parent_exit(struct proc_ref child);
-/* Synchronous fault: deliver now to the current thread. */
+/* Synchronous fault: queue for the current thread (or die now if the
+ * action is the default). */
 void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_t addr);
+/* Everything due on the way back to user mode: CLONE_CHILD_SETTID,
+ * syscall restart, pending signals. */
+void signal_return_to_user(struct fw_uregs *regs);
 /* Deliver pending signals on the way back to user mode. */
 void signal_deliver(struct fw_uregs *regs);
 bool signal_pending_current(void);
+/* Note a syscall's result for restart handling (before delivery). */
+void signal_syscall_done(struct fw_uregs *regs, uint64_t nr);
+
+bool sig_is_stop(int sig);
+bool sig_is_core(int sig);
+bool sig_ignored(const struct proc *p, int sig);
+int signal_dequeue(uint64_t allowed, struct sig_info_k *info);
+FW_NORETURN void signal_die(int sig);
+void signal_stop(int sig);
+void signal_wait_stopped(void);
+/* rt_sigreturn: restore the context saved in the frame at regs->rsp. */
+int64_t signal_sigreturn(struct fw_uregs *regs);
+/* Fill a Linux siginfo_t from the kernel record. */
+void signal_fill_siginfo(struct linux_siginfo *si, int sig, const struct sig_info_k *info);
 
 #endif

@@ -54,7 +54,12 @@ static int clock_now(uint64_t clk, struct linux_timespec *ts)
 	case CLOCK_BOOTTIME:
 		ns = fw_time_monotonic_ns();
 		break;
-	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_PROCESS_CPUTIME_ID: {
+		proc_account_cpu();
+		struct proc *p = cur_proc();
+		ns = p->user_ns + p->sys_ns;
+		break;
+	}
 	case CLOCK_THREAD_CPUTIME_ID: {
 		uint64_t u, s;
 		fw_task_cpu_times(&u, &s);
@@ -124,33 +129,91 @@ int64_t sys_getrandom(struct fw_uregs *r)
 	return (int64_t)done;
 }
 
-int64_t sys_prlimit64(struct fw_uregs *r)
+/* A limit never set reads as Linux's default. */
+static struct linux_rlimit rlimit_of(const struct proc *p, uint64_t res)
 {
-	int32_t pid = (int32_t)a0(r);
-	uint64_t res = a1(r);
+	struct linux_rlimit l = p->rlim[res];
+	if (l.cur || l.max)
+		return l;
+	switch (res) {
+	case 7: /* RLIMIT_NOFILE */
+		return (struct linux_rlimit){FD_MAX, FD_MAX};
+	case 3: /* RLIMIT_STACK */
+		return (struct linux_rlimit){USER_STACK_MAX, UINT64_MAX};
+	case 4: /* RLIMIT_CORE */
+		return (struct linux_rlimit){0, UINT64_MAX};
+	case 8: /* RLIMIT_MEMLOCK */
+		return (struct linux_rlimit){8ULL << 20, 8ULL << 20};
+	case 13: /* RLIMIT_NICE */
+	case 14: /* RLIMIT_RTPRIO */
+		return (struct linux_rlimit){0, 0};
+	case 6:  /* RLIMIT_NPROC */
+	case 11: /* RLIMIT_SIGPENDING */
+		return (struct linux_rlimit){4000, 4000};
+	case 12: /* RLIMIT_MSGQUEUE */
+		return (struct linux_rlimit){819200, 819200};
+	default:
+		return (struct linux_rlimit){UINT64_MAX, UINT64_MAX};
+	}
+}
+
+static int64_t do_prlimit(struct proc *p, uint64_t res, uint64_t new_addr, uint64_t old_addr)
+{
 	if (res >= 16)
 		return -EINVAL;
-	struct proc *p = pid ? proc_get(proc_by_pid(pid)) : cur_proc();
-	if (!p)
-		return -ESRCH;
-	if (a3(r)) {
-		struct linux_rlimit old = p->rlim[res];
-		if (old.cur == 0 && old.max == 0)
-			old = (struct linux_rlimit){UINT64_MAX, UINT64_MAX};
-		if (res == 7) /* RLIMIT_NOFILE */
-			old = (struct linux_rlimit){FD_MAX, FD_MAX};
-		if (res == 3 && p->rlim[res].cur == 0) /* RLIMIT_STACK */
-			old = (struct linux_rlimit){USER_STACK_MAX, UINT64_MAX};
-		if (fw_copy_to_user(fw_uaddr(a3(r)), &old))
-			return -EFAULT;
-	}
-	if (a2(r)) {
-		struct linux_rlimit nl;
-		if (fw_copy_from_user(&nl, fw_uaddr(a2(r))))
+	struct linux_rlimit nl = {0};
+	if (new_addr) {
+		if (fw_copy_from_user(&nl, fw_uaddr(new_addr)))
 			return -EFAULT;
 		if (nl.cur > nl.max)
 			return -EINVAL;
+		struct linux_rlimit cur = rlimit_of(p, res);
+		if (nl.max > cur.max && p->euid != 0)
+			return -EPERM;
+		if (res == 7 && nl.max > FD_MAX && nl.max != UINT64_MAX)
+			return -EPERM;
+	}
+	if (old_addr) {
+		struct linux_rlimit old = rlimit_of(p, res);
+		if (fw_copy_to_user(fw_uaddr(old_addr), &old))
+			return -EFAULT;
+	}
+	if (new_addr)
 		p->rlim[res] = nl;
+	return 0;
+}
+
+int64_t sys_prlimit64(struct fw_uregs *r)
+{
+	int32_t pid = (int32_t)a0(r);
+	struct proc *p = pid ? proc_get(proc_by_pid(pid)) : cur_proc();
+	if (!p || pid < 0)
+		return -ESRCH;
+	return do_prlimit(p, a1(r), a2(r), a3(r));
+}
+
+int64_t sys_getrlimit(struct fw_uregs *r) { return do_prlimit(cur_proc(), a0(r), 0, a1(r)); }
+int64_t sys_setrlimit(struct fw_uregs *r) { return do_prlimit(cur_proc(), a0(r), a1(r), 0); }
+
+static int futex_deadline(uint64_t uts, uint32_t op, bool realtime, uint64_t *deadline)
+{
+	*deadline = 0;
+	if (!uts)
+		return 0;
+	struct linux_timespec ts;
+	if (fw_copy_from_user(&ts, fw_uaddr(uts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+	uint64_t now = fw_time_monotonic_ns();
+	if (op == 0) { /* FUTEX_WAIT: relative */
+		*deadline = now + ns;
+	} else if (realtime) {
+		uint64_t rt = fw_time_realtime_ns();
+		*deadline = ns > rt ? now + (ns - rt) : 1;
+	} else {
+		*deadline = ns ? ns : 1;
 	}
 	return 0;
 }
@@ -158,91 +221,39 @@ int64_t sys_prlimit64(struct fw_uregs *r)
 int64_t sys_futex(struct fw_uregs *r)
 {
 	uint64_t addr = a0(r);
-	uint32_t op = (uint32_t)a1(r) & 0x7f; /* strip FUTEX_PRIVATE_FLAG (128) */
+	uint32_t raw = (uint32_t)a1(r);
+	uint32_t op = raw & ~(128u | 256u); /* FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME */
+	bool shared = !(raw & 128u), realtime = (raw & 256u) != 0;
 	uint32_t val = (uint32_t)a2(r);
-	switch (op & ~256u) { /* FUTEX_CLOCK_REALTIME */
+	if (realtime && op != 0 && op != 9 && op != 11)
+		return -ENOSYS;
+	switch (op) {
 	case 0:   /* WAIT */
 	case 9: { /* WAIT_BITSET */
-		uint64_t deadline = 0;
-		if (a3(r)) {
-			struct linux_timespec ts;
-			if (fw_copy_from_user(&ts, fw_uaddr(a3(r))))
-				return -EFAULT;
-			if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-				return -EINVAL;
-			uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-			deadline = op == 0 ? fw_time_monotonic_ns() + ns : ns;
-			if (deadline == 0)
-				deadline = 1;
-		}
-		int e = futex_wait(addr, val, deadline, op == 9 ? (uint32_t)a5(r) : 0xffffffff);
+		uint64_t deadline;
+		int e = futex_deadline(a3(r), op, realtime, &deadline);
+		if (e)
+			return e;
+		e = futex_wait(addr, val, deadline, op == 9 ? (uint32_t)a5(r) : 0xffffffff, shared);
 		return e == -EINTR ? -ERESTARTSYS : e;
 	}
 	case 1: /* WAKE */
-		return futex_wake_addr(addr, (int32_t)val);
+		return futex_wake_bitset(addr, (int32_t)val, 0xffffffff, shared);
 	case 10: /* WAKE_BITSET */
-		return futex_wake_bitset(addr, (int32_t)val, (uint32_t)a5(r));
+		return futex_wake_bitset(addr, (int32_t)val, (uint32_t)a5(r), shared);
 	case 3: /* REQUEUE */
-		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r));
+		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r), shared);
 	case 4: { /* CMP_REQUEUE */
 		uint32_t cur;
 		if (fw_copy_from_user(&cur, fw_uaddr(addr)))
 			return -EFAULT;
 		if (cur != (uint32_t)a5(r))
 			return -EAGAIN;
-		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r));
+		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r), shared);
 	}
+	case 5: /* WAKE_OP */
+		return futex_wake_op(addr, (int32_t)val, a4(r), (int32_t)a3(r), (uint32_t)a5(r), shared);
 	default:
 		return -ENOSYS;
 	}
-}
-
-int64_t sys_rt_sigaction(struct fw_uregs *r)
-{
-	int sig = (int)a0(r);
-	if (sig < 1 || sig > NSIG || a3(r) != 8)
-		return -EINVAL;
-	struct proc *p = cur_proc();
-	struct sigaction_k k, old = p->sigact[sig - 1];
-	if (a1(r)) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			return -EINVAL;
-		if (fw_copy_from_user(&k, fw_uaddr(a1(r))))
-			return -EFAULT;
-	}
-	if (a2(r) && fw_copy_to_user(fw_uaddr(a2(r)), &old))
-		return -EFAULT;
-	if (a1(r))
-		p->sigact[sig - 1] = k;
-	return 0;
-}
-
-int64_t sys_rt_sigprocmask(struct fw_uregs *r)
-{
-	if (a3(r) != 8)
-		return -EINVAL;
-	struct thread *t = cur_thread();
-	uint64_t old = t->sig_mask;
-	if (a1(r)) {
-		uint64_t set;
-		if (fw_copy_from_user(&set, fw_uaddr(a1(r))))
-			return -EFAULT;
-		set &= ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
-		switch (a0(r)) {
-		case 0:
-			t->sig_mask |= set;
-			break;
-		case 1:
-			t->sig_mask &= ~set;
-			break;
-		case 2:
-			t->sig_mask = set;
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-	if (a2(r) && fw_copy_to_user(fw_uaddr(a2(r)), &old))
-		return -EFAULT;
-	return 0;
 }

@@ -82,14 +82,26 @@ int64_t sys_mmap(struct fw_uregs *r)
 		if (!addr)
 			return -ENOMEM;
 	}
+	if ((flags & MAP_ANONYMOUS) && type == MAP_SHARED) {
+		/* Shared anonymous memory: pages of a hidden inode, so they stay
+		 * shared with children even if first touched after fork. */
+		if (inode_new(S_IFREG | 0600, &file))
+			return -ENOMEM;
+		vflags |= VMA_FILE | VMA_ANON_SHARED;
+		off = 0;
+	}
 	uint64_t flen = 0;
-	if (vflags & VMA_FILE) {
+	if (vflags & VMA_ANON_SHARED) {
+		flen = len;
+	} else if (vflags & VMA_FILE) {
 		uint64_t size = inode_get(file)->size;
 		flen = off < size ? FW_MIN(len, size - off) : 0;
 		if (vflags & VMA_SHARED)
 			flen = len;
 	}
 	int e = mm_map(p->mm, addr, len, prot_from(prot), vflags, file, off, flen);
+	if (vflags & VMA_ANON_SHARED)
+		inode_put_if_unused(file); /* freed now unless the area holds it */
 	return e ? e : (int64_t)addr;
 }
 
@@ -112,4 +124,41 @@ int64_t sys_mprotect(struct fw_uregs *r)
 	if (addr + len < addr || addr + len > 0x800000000000ULL)
 		return -ENOMEM;
 	return mm_protect(cur_proc()->mm, addr, len, prot_from(prot));
+}
+
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+
+int64_t sys_madvise(struct fw_uregs *r)
+{
+	uint64_t addr = a0(r), len = a1(r), advice = a2(r);
+	if (addr & 4095)
+		return -EINVAL;
+	len = FW_ALIGN_UP(len, 4096);
+	if (addr + len < addr)
+		return -EINVAL;
+	if (advice > 25 && advice != 100 && advice != 101)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (advice == MADV_DONTNEED || advice == MADV_FREE)
+		return mm_discard(cur_proc()->mm, addr, len);
+	return mm_range_mapped(cur_proc()->mm, addr, len) ? 0 : -ENOMEM;
+}
+
+int64_t sys_mremap(struct fw_uregs *r)
+{
+	uint64_t old = a0(r), olen = a1(r), nlen = a2(r), flags = a3(r), naddr = a4(r);
+	if ((old & 4095) || (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED | 4)))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	olen = FW_ALIGN_UP(olen, 4096);
+	nlen = FW_ALIGN_UP(nlen, 4096);
+	if (nlen == 0 || nlen > 0x7ffffffff000ULL || olen > 0x7ffffffff000ULL)
+		return -EINVAL;
+	return mm_remap(cur_proc()->mm, old, olen, nlen, (flags & MREMAP_MAYMOVE) != 0,
+			(flags & MREMAP_FIXED) ? naddr : 0);
 }

@@ -3,6 +3,7 @@
 #include "exec/exec.h"
 #include "signal/signal.h"
 #include "syscall/syscall.h"
+#include <abi/signal.h>
 #include <fw/wait.h>
 
 int64_t sys_getpid(struct fw_uregs *r) { return cur_proc()->pid; }
@@ -43,33 +44,307 @@ int64_t sys_set_robust_list(struct fw_uregs *r)
 	return 0;
 }
 
+int64_t sys_clone(struct fw_uregs *r) { return proc_clone(r, a0(r), a1(r), a2(r), a3(r), a4(r)); }
+int64_t sys_fork(struct fw_uregs *r) { return proc_clone(r, 17 /* SIGCHLD */, 0, 0, 0, 0); }
+int64_t sys_vfork(struct fw_uregs *r) { return proc_clone(r, 0x4000 | 0x100 | 17, 0, 0, 0, 0); }
+
+#define WNOHANG 1
+#define WUNTRACED 2
+#define WEXITED 4
+#define WCONTINUED 8
+#define WNOWAIT 0x01000000
+#define WALL_FLAGS (0x20000000u | 0x40000000u | 0x80000000u) /* __WNOTHREAD, __WALL, __WCLONE */
+
+static void ns_to_tv(uint64_t ns, struct linux_timeval *tv)
+{
+	tv->tv_sec = (int64_t)(ns / 1000000000);
+	tv->tv_usec = (int64_t)(ns % 1000000000 / 1000);
+}
+
+static int put_rusage(uint64_t uaddr, const struct wait_result *w)
+{
+	struct linux_rusage ru = {0};
+	ns_to_tv(w->user_ns, &ru.utime);
+	ns_to_tv(w->sys_ns, &ru.stime);
+	ru.maxrss = (int64_t)w->maxrss_kb;
+	return fw_copy_to_user(fw_uaddr(uaddr), &ru) ? -EFAULT : 0;
+}
+
 int64_t sys_wait4(struct fw_uregs *r)
 {
 	int32_t pid = (int32_t)a0(r);
 	uint64_t options = a2(r);
-	if (options & ~(uint64_t)(1 | 2 | 8 | 0x40000000 | 0x80000000 | 0x20000000))
+	if (options & ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS))
 		return -EINVAL;
-	int32_t status = 0;
-	int32_t got = proc_wait_child(cur_proc_ref(), pid, &status, (options & 1) != 0);
-	if (got > 0 && a1(r) && fw_copy_to_user(fw_uaddr(a1(r)), &status))
+	if (pid == -2147483647 - 1)
+		return -ESRCH;
+	int32_t idtype = pid > 0 ? 1 : pid == -1 ? 0 : 2;
+	int32_t id = pid > 0 ? pid : pid < -1 ? -pid : 0;
+	struct wait_result w = {0};
+	int32_t got = proc_wait(cur_proc_ref(), idtype, id, (uint32_t)options | WEXITED, &w);
+	if (got > 0 && a1(r) && fw_copy_to_user(fw_uaddr(a1(r)), &w.status))
 		return -EFAULT;
-	if (got > 0 && a3(r)) {
-		uint8_t zero[144] = {0};
-		if (fw_copy_to_user(fw_uaddr(a3(r)), &zero))
-			return -EFAULT;
-	}
+	if (got > 0 && a3(r) && put_rusage(a3(r), &w))
+		return -EFAULT;
 	return got;
 }
 
-int64_t sys_kill(struct fw_uregs *r)
+int64_t sys_waitid(struct fw_uregs *r)
 {
-	int32_t pid = (int32_t)a0(r);
-	int sig = (int)a1(r);
-	if (sig < 0 || sig > NSIG)
+	uint32_t idtype = (uint32_t)a0(r);
+	int32_t id = (int32_t)a1(r);
+	uint64_t options = a3(r);
+	if (options & ~(uint64_t)(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | WALL_FLAGS))
 		return -EINVAL;
-	if (pid > 0)
-		return signal_send_proc(proc_by_pid(pid), sig);
-	return -ESRCH;
+	if (!(options & (WUNTRACED | WEXITED | WCONTINUED)))
+		return -EINVAL;
+	if (idtype > 2 || (idtype != 0 && id <= 0 && !(idtype == 2 && id == 0)))
+		return -EINVAL;
+	struct wait_result w = {0};
+	int32_t got = proc_wait(cur_proc_ref(), (int32_t)idtype, id, (uint32_t)options, &w);
+	if (got < 0)
+		return got;
+	if (a2(r)) {
+		struct linux_siginfo si = {0};
+		if (got > 0) {
+			si.signo = SIGCHLD;
+			si.code = w.code;
+			si.w[0] = (uint64_t)(uint32_t)w.pid | ((uint64_t)w.uid << 32);
+			si.w[1] = (uint64_t)(uint32_t)w.si_status;
+		}
+		if (fw_copy_to_user(fw_uaddr(a2(r)), &si))
+			return -EFAULT;
+	}
+	if (got > 0 && a4(r) && put_rusage(a4(r), &w))
+		return -EFAULT;
+	return 0;
+}
+
+/* Process groups and sessions. */
+static struct proc *find_proc(int32_t pid)
+{
+	if (pid == 0)
+		return cur_proc();
+	if (pid < 0)
+		return NULL;
+	return proc_get(proc_by_pid(pid));
+}
+
+int64_t sys_getpgid(struct fw_uregs *r)
+{
+	struct proc *p = find_proc((int32_t)a0(r));
+	return p ? p->pgid : -ESRCH;
+}
+
+int64_t sys_getpgrp(struct fw_uregs *r) { return cur_proc()->pgid; }
+
+int64_t sys_getsid(struct fw_uregs *r)
+{
+	struct proc *p = find_proc((int32_t)a0(r));
+	return p ? p->sid : -ESRCH;
+}
+
+static bool group_in_session(int32_t pgid, int32_t sid)
+{
+	for (int32_t pid = 1; pid < PID_MAX; pid++) {
+		struct proc *p = proc_get(proc_by_pid(pid));
+		if (p && p->state == PROC_ALIVE && p->pgid == pgid && p->sid == sid)
+			return true;
+	}
+	return false;
+}
+
+int64_t sys_setpgid(struct fw_uregs *r)
+{
+	int32_t pid = (int32_t)a0(r), pgid = (int32_t)a1(r);
+	if (pgid < 0)
+		return -EINVAL;
+	struct proc_ref mer = cur_proc_ref();
+	struct proc *me = proc_get(mer);
+	struct proc_ref tr = pid == 0 ? mer : proc_by_pid(pid);
+	struct proc *t = proc_get(tr);
+	if (!t)
+		return -ESRCH;
+	bool self = tr.idx == mer.idx && tr.gen == mer.gen;
+	bool child = t->parent.idx == mer.idx && t->parent.gen == mer.gen;
+	if (!self && !child)
+		return -ESRCH;
+	if (child && t->sid != me->sid)
+		return -EPERM;
+	if (t->sid == t->pid)
+		return -EPERM; /* a session leader */
+	if (pgid == 0)
+		pgid = t->pid;
+	if (pgid != t->pid && !group_in_session(pgid, me->sid))
+		return -EPERM;
+	t = proc_get(tr);
+	t->pgid = pgid;
+	return 0;
+}
+
+int64_t sys_setsid(struct fw_uregs *r)
+{
+	struct proc *me = cur_proc();
+	int32_t pid = me->pid;
+	for (int32_t q = 1; q < PID_MAX; q++) {
+		struct proc *p = proc_get(proc_by_pid(q));
+		if (p && p->pgid == pid)
+			return -EPERM;
+	}
+	me = cur_proc();
+	me->sid = pid;
+	me->pgid = pid;
+	return pid;
+}
+
+/* Credentials. Root may set anything; others only among real/effective/
+ * saved values (Linux setresuid rules). -1 leaves a value unchanged. */
+static bool may_set(uint32_t v, uint32_t a, uint32_t b, uint32_t c, bool root)
+{
+	return v == 0xffffffffu || root || v == a || v == b || v == c;
+}
+
+static int set_res(uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs, uint32_t nr, uint32_t ne, uint32_t ns,
+		   bool root)
+{
+	if (!may_set(nr, *r, *e, *s, root) || !may_set(ne, *r, *e, *s, root) || !may_set(ns, *r, *e, *s, root))
+		return -EPERM;
+	if (nr != 0xffffffffu)
+		*r = nr;
+	if (ne != 0xffffffffu)
+		*e = ne;
+	if (ns != 0xffffffffu)
+		*s = ns;
+	*fs = *e;
+	return 0;
+}
+
+int64_t sys_setresuid(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, (uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r),
+		       p->euid == 0);
+}
+
+int64_t sys_setresgid(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, (uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r),
+		       p->euid == 0);
+}
+
+int64_t sys_setuid(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	uint32_t u = (uint32_t)a0(r);
+	if (u == 0xffffffffu)
+		return -EINVAL;
+	if (p->euid == 0)
+		return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, u, u, u, true);
+	return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, 0xffffffffu, u, 0xffffffffu, false);
+}
+
+int64_t sys_setgid(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	uint32_t g = (uint32_t)a0(r);
+	if (g == 0xffffffffu)
+		return -EINVAL;
+	if (p->euid == 0)
+		return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, g, g, g, true);
+	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, 0xffffffffu, g, 0xffffffffu, false);
+}
+
+int64_t sys_setreuid(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	uint32_t nr = (uint32_t)a0(r), ne = (uint32_t)a1(r);
+	uint32_t ns = (nr != 0xffffffffu || (ne != 0xffffffffu && ne != p->uid)) ? (ne != 0xffffffffu ? ne : p->euid)
+										     : 0xffffffffu;
+	return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, nr, ne, ns, p->euid == 0);
+}
+
+int64_t sys_setregid(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	uint32_t nr = (uint32_t)a0(r), ne = (uint32_t)a1(r);
+	uint32_t ns = (nr != 0xffffffffu || (ne != 0xffffffffu && ne != p->gid)) ? (ne != 0xffffffffu ? ne : p->egid)
+										     : 0xffffffffu;
+	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, nr, ne, ns, p->euid == 0);
+}
+
+static int put_res(uint64_t ra, uint64_t ea, uint64_t sa, uint32_t rv, uint32_t ev, uint32_t sv)
+{
+	if (fw_copy_to_user(fw_uaddr(ra), &rv) || fw_copy_to_user(fw_uaddr(ea), &ev) ||
+	    fw_copy_to_user(fw_uaddr(sa), &sv))
+		return -EFAULT;
+	return 0;
+}
+
+int64_t sys_getresuid(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	return put_res(a0(r), a1(r), a2(r), p->uid, p->euid, p->suid);
+}
+
+int64_t sys_getresgid(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	return put_res(a0(r), a1(r), a2(r), p->gid, p->egid, p->sgid);
+}
+
+int64_t sys_setfsuid(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	uint32_t old = p->fsuid, u = (uint32_t)a0(r);
+	if (p->euid == 0 || u == p->uid || u == p->euid || u == p->suid)
+		p->fsuid = u;
+	return old;
+}
+
+int64_t sys_setfsgid(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	uint32_t old = p->fsgid, g = (uint32_t)a0(r);
+	if (p->euid == 0 || g == p->gid || g == p->egid || g == p->sgid)
+		p->fsgid = g;
+	return old;
+}
+
+int64_t sys_getgroups(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	int32_t n = (int32_t)a0(r);
+	if (n < 0)
+		return -EINVAL;
+	if (n == 0)
+		return p->ngroups;
+	if ((uint32_t)n < p->ngroups)
+		return -EINVAL;
+	uint32_t g[16];
+	for (uint32_t i = 0; i < 16; i++)
+		g[i] = p->groups[i];
+	if (p->ngroups && fw_copy_to_user_n(fw_uaddr(a1(r)), &g, 4ULL * p->ngroups))
+		return -EFAULT;
+	return p->ngroups;
+}
+
+int64_t sys_setgroups(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	uint64_t n = a0(r);
+	if (p->euid != 0)
+		return -EPERM;
+	if (n > 16)
+		return -EINVAL;
+	uint32_t g[16] = {0};
+	if (n && fw_copy_from_user_n(&g, fw_uaddr(a1(r)), 4 * n))
+		return -EFAULT;
+	p = cur_proc();
+	for (uint32_t i = 0; i < 16; i++)
+		p->groups[i] = g[i];
+	p->ngroups = (uint32_t)n;
+	return 0;
 }
 
 /* Gather a NULL-terminated array of user string pointers. */

@@ -21,6 +21,7 @@
 	X(12, brk, full) \
 	X(13, rt_sigaction, partial) \
 	X(14, rt_sigprocmask, full) \
+	X(15, rt_sigreturn, full) \
 	X(16, ioctl, partial) \
 	X(17, pread64, full) \
 	X(18, pwrite64, full) \
@@ -30,14 +31,24 @@
 	X(22, pipe, full) \
 	X(23, select, full) \
 	X(24, sched_yield, full) \
+	X(25, mremap, partial) \
+	X(28, madvise, partial) \
 	X(32, dup, full) \
 	X(33, dup2, full) \
+	X(34, pause, full) \
+	X(35, nanosleep, full) \
+	X(36, getitimer, partial) \
+	X(37, alarm, full) \
+	X(38, setitimer, partial) \
 	X(39, getpid, full) \
 	X(40, sendfile, partial) \
+	X(56, clone, partial) \
+	X(57, fork, full) \
+	X(58, vfork, full) \
 	X(59, execve, partial) \
 	X(60, exit, full) \
-	X(61, wait4, partial) \
-	X(62, kill, partial) \
+	X(61, wait4, full) \
+	X(62, kill, full) \
 	X(63, uname, full) \
 	X(72, fcntl, partial) \
 	X(74, fsync, full) \
@@ -62,12 +73,37 @@
 	X(94, lchown, full) \
 	X(95, umask, full) \
 	X(96, gettimeofday, full) \
+	X(97, getrlimit, full) \
+	X(98, getrusage, partial) \
 	X(99, sysinfo, full) \
+	X(100, times, full) \
 	X(102, getuid, full) \
 	X(104, getgid, full) \
+	X(105, setuid, full) \
+	X(106, setgid, full) \
 	X(107, geteuid, full) \
 	X(108, getegid, full) \
+	X(109, setpgid, full) \
 	X(110, getppid, full) \
+	X(111, getpgrp, full) \
+	X(112, setsid, full) \
+	X(113, setreuid, full) \
+	X(114, setregid, full) \
+	X(115, getgroups, full) \
+	X(116, setgroups, full) \
+	X(117, setresuid, full) \
+	X(118, getresuid, full) \
+	X(119, setresgid, full) \
+	X(120, getresgid, full) \
+	X(121, getpgid, full) \
+	X(122, setfsuid, full) \
+	X(123, setfsgid, full) \
+	X(124, getsid, full) \
+	X(127, rt_sigpending, full) \
+	X(128, rt_sigtimedwait, full) \
+	X(129, rt_sigqueueinfo, full) \
+	X(130, rt_sigsuspend, full) \
+	X(131, sigaltstack, full) \
 	X(133, mknod, partial) \
 	X(137, statfs, partial) \
 	X(138, fstatfs, partial) \
@@ -79,12 +115,14 @@
 	X(147, sched_get_priority_min, full) \
 	X(157, prctl, partial) \
 	X(158, arch_prctl, partial) \
+	X(160, setrlimit, full) \
 	X(161, chroot, partial) \
 	X(162, sync, full) \
 	X(169, reboot, partial) \
 	X(170, sethostname, full) \
 	X(171, setdomainname, full) \
 	X(186, gettid, full) \
+	X(200, tkill, full) \
 	X(201, time, full) \
 	X(202, futex, partial) \
 	X(203, sched_setaffinity, full) \
@@ -92,12 +130,16 @@
 	X(213, epoll_create, full) \
 	X(217, getdents64, full) \
 	X(218, set_tid_address, full) \
+	X(227, clock_settime, partial) \
 	X(228, clock_gettime, full) \
 	X(229, clock_getres, full) \
+	X(230, clock_nanosleep, full) \
 	X(231, exit_group, full) \
 	X(232, epoll_wait, full) \
 	X(233, epoll_ctl, full) \
+	X(234, tgkill, full) \
 	X(235, utimes, full) \
+	X(247, waitid, full) \
 	X(257, openat, partial) \
 	X(258, mkdirat, full) \
 	X(259, mknodat, partial) \
@@ -127,6 +169,7 @@
 	X(293, pipe2, full) \
 	X(295, preadv, full) \
 	X(296, pwritev, full) \
+	X(297, rt_tgsigqueueinfo, full) \
 	X(302, prlimit64, partial) \
 	X(306, syncfs, full) \
 	X(309, getcpu, full) \

@@ -1,0 +1,117 @@
+/* mremap and madvise(MADV_DONTNEED): moving and discarding pages of an
+ * address space. Layer: services (safe C). Trusts the framework's vm API
+ * for page tables and frames; private pages are copied when moved (a
+ * copy-on-write frame must never become writable in two places), shared
+ * pages move as the same frame. */
+#include "mm/mm.h"
+
+static struct vma *vma_at(struct mm *mp, uint64_t addr)
+{
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (addr >= v->start && addr < v->end)
+			return v;
+	}
+	return NULL;
+}
+
+bool mm_addr_shared(struct mm_ref m, uint64_t addr)
+{
+	struct mm *mp = mm_get(m);
+	struct vma *v = mp ? vma_at(mp, addr) : NULL;
+	return v && (v->flags & VMA_SHARED);
+}
+
+bool mm_range_mapped(struct mm_ref m, uint64_t start, uint64_t len)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp)
+		return false;
+	uint64_t end = start + len, covered = start;
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->end <= covered || v->start > covered)
+			continue;
+		covered = v->end;
+		if (covered >= end)
+			return true;
+	}
+	return covered >= end;
+}
+
+int mm_discard(struct mm_ref m, uint64_t start, uint64_t len)
+{
+	if (!mm_range_mapped(m, start, len))
+		return -ENOMEM;
+	/* Dropping the pages is enough: the next touch demand-pages zeroes
+	 * (private anonymous), the file (private file) or the shared page. */
+	return fw_vm_unmap(mm_get(m)->vm, start, len);
+}
+
+/* Move the pages of [old, old+len) to [nw, nw+len) (the new area exists). */
+static int move_pages(struct mm *mp, uint64_t old, uint64_t nw, uint64_t len, bool shared, uint32_t prot)
+{
+	for (uint64_t off = 0; off < len; off += 4096) {
+		struct fw_vm_page pg;
+		if (fw_vm_lookup(mp->vm, old + off, &pg) || !pg.present)
+			continue;
+		if (shared) {
+			int e = fw_vm_map(mp->vm, nw + off, pg.frame, prot);
+			if (e)
+				return e;
+			continue;
+		}
+		struct fw_frame_ref f;
+		if (fw_frame_alloc(&f))
+			return -ENOMEM;
+		int e = fw_frame_copy(f, pg.frame);
+		if (e == 0)
+			e = fw_vm_map(mp->vm, nw + off, f, prot);
+		fw_frame_put(f);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+int64_t mm_remap(struct mm_ref m, uint64_t old, uint64_t olen, uint64_t nlen, bool maymove, uint64_t fixed)
+{
+	struct mm *mp = mm_get(m);
+	struct vma *v = vma_at(mp, old);
+	if (!v || olen == 0 || old + olen > v->end)
+		return -EFAULT;
+	if (fixed && ((fixed & 4095) || fixed < USER_MIN || fixed + nlen > 0x800000000000ULL ||
+		      (fixed < old + olen && old < fixed + nlen)))
+		return -EINVAL;
+	struct vma a = *v;
+	uint64_t rel = old - a.start;
+	if (!fixed && nlen <= olen) {
+		if (nlen < olen)
+			return mm_unmap(m, old + nlen, olen - nlen) ? -ENOMEM : (int64_t)old;
+		return (int64_t)old;
+	}
+	uint64_t foff = a.file_off + rel;
+	uint64_t flen = a.file_len > rel ? a.file_len - rel : 0;
+	if (!fixed && old + olen == a.end && old + nlen <= MMAP_BASE && mm_range_free(m, old + olen, nlen - olen)) {
+		uint64_t ext = olen;
+		int e = mm_map(m, old + olen, nlen - olen, a.prot, a.flags, a.file, foff + ext,
+			       (a.flags & VMA_SHARED) ? nlen - olen : (flen > ext ? FW_MIN(flen - ext, nlen - olen) : 0));
+		return e ? e : (int64_t)old;
+	}
+	if (!maymove)
+		return -ENOMEM;
+	uint64_t nw = fixed ? fixed : mm_find_free(m, nlen);
+	if (!nw)
+		return -ENOMEM;
+	int e = mm_map(m, nw, nlen, a.prot, a.flags, a.file, foff, (a.flags & VMA_SHARED) ? nlen : FW_MIN(flen, nlen));
+	if (e)
+		return e;
+	mp = mm_get(m);
+	e = move_pages(mp, old, nw, FW_MIN(olen, nlen), (a.flags & VMA_SHARED) != 0, a.prot);
+	if (e) {
+		(void)mm_unmap(m, nw, nlen);
+		return -ENOMEM;
+	}
+	(void)mm_unmap(m, old, olen);
+	return (int64_t)nw;
+}

@@ -1,0 +1,147 @@
+/* Time system calls: sleeping, process CPU times, resource usage,
+ * clock_settime. Layer: services (safe C). Sleeps are interruptible: a
+ * signal ends them with -EINTR and the time left (Linux reports EINTR for
+ * a handled signal whatever SA_RESTART says). */
+#include "signal/signal.h"
+#include "syscall/syscall.h"
+#include <fw/time.h>
+
+#define TIMER_ABSTIME 1
+#define NS 1000000000ULL
+
+static int read_ts(uint64_t uaddr, uint64_t *ns)
+{
+	struct linux_timespec ts;
+	if (fw_copy_from_user(&ts, fw_uaddr(uaddr)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	*ns = (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
+static int write_ts(uint64_t uaddr, uint64_t ns)
+{
+	struct linux_timespec ts = {(int64_t)(ns / NS), (int64_t)(ns % NS)};
+	return fw_copy_to_user(fw_uaddr(uaddr), &ts) ? -EFAULT : 0;
+}
+
+/* Sleep until the monotonic deadline; -EINTR when a signal is pending. */
+static int sleep_until(uint64_t deadline)
+{
+	for (;;) {
+		int r = fw_sleep_until(deadline, true);
+		if (r != -EINTR)
+			return 0;
+		if (signal_pending_current())
+			return -EINTR;
+		/* woken with nothing to deliver (e.g. a stop and continue) */
+		fw_task_clear_interrupt();
+		if (fw_time_monotonic_ns() >= deadline)
+			return 0;
+	}
+}
+
+static int64_t do_sleep(uint64_t deadline, uint64_t rem_addr)
+{
+	if (sleep_until(deadline) == 0)
+		return 0;
+	uint64_t now = fw_time_monotonic_ns();
+	if (rem_addr && write_ts(rem_addr, deadline > now ? deadline - now : 0))
+		return -EFAULT;
+	return -EINTR;
+}
+
+int64_t sys_nanosleep(struct fw_uregs *r)
+{
+	uint64_t ns;
+	int e = read_ts(a0(r), &ns);
+	if (e)
+		return e;
+	return do_sleep(fw_time_monotonic_ns() + ns, a1(r));
+}
+
+int64_t sys_clock_nanosleep(struct fw_uregs *r)
+{
+	uint64_t clk = a0(r), flags = a1(r);
+	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME)
+		return clk == CLOCK_THREAD_CPUTIME_ID || clk > 11 ? -EINVAL : -EOPNOTSUPP;
+	uint64_t ns;
+	int e = read_ts(a2(r), &ns);
+	if (e)
+		return e;
+	uint64_t now = fw_time_monotonic_ns();
+	if (!(flags & TIMER_ABSTIME))
+		return do_sleep(now + ns, a3(r));
+	uint64_t deadline = ns;
+	if (clk == CLOCK_REALTIME) {
+		uint64_t rt = fw_time_realtime_ns();
+		deadline = ns > rt ? now + (ns - rt) : now;
+	}
+	return sleep_until(deadline) ? -EINTR : 0;
+}
+
+int64_t sys_clock_settime(struct fw_uregs *r)
+{
+	uint64_t ns;
+	int e = read_ts(a1(r), &ns);
+	if (e)
+		return e;
+	if (a0(r) != CLOCK_REALTIME)
+		return -EINVAL;
+	if (cur_proc()->euid != 0)
+		return -EPERM;
+	fw_time_set_realtime(ns);
+	return 0;
+}
+
+static void ns_to_tv(uint64_t ns, struct linux_timeval *tv)
+{
+	tv->tv_sec = (int64_t)(ns / NS);
+	tv->tv_usec = (int64_t)(ns % NS / 1000);
+}
+
+int64_t sys_times(struct fw_uregs *r)
+{
+	proc_account_cpu();
+	struct proc *p = cur_proc();
+	struct linux_tms t = {(int64_t)(p->user_ns / 10000000), (int64_t)(p->sys_ns / 10000000),
+			      (int64_t)(p->child_user_ns / 10000000), (int64_t)(p->child_sys_ns / 10000000)};
+	if (a0(r) && fw_copy_to_user(fw_uaddr(a0(r)), &t))
+		return -EFAULT;
+	return (int64_t)(fw_time_monotonic_ns() / 10000000); /* ticks since boot */
+}
+
+int64_t sys_getrusage(struct fw_uregs *r)
+{
+	int32_t who = (int32_t)a0(r);
+	struct linux_rusage ru = {0};
+	proc_account_cpu();
+	struct proc *p = cur_proc();
+	struct mm *m = mm_get(p->mm);
+	uint64_t rss = m ? fw_vm_resident_pages(m->vm) * 4 : 0;
+	if (rss > p->maxrss_kb)
+		p->maxrss_kb = rss;
+	switch (who) {
+	case 0: /* RUSAGE_SELF */
+		ns_to_tv(p->user_ns, &ru.utime);
+		ns_to_tv(p->sys_ns, &ru.stime);
+		ru.maxrss = (int64_t)p->maxrss_kb;
+		break;
+	case 1: { /* RUSAGE_THREAD */
+		struct thread *t = cur_thread();
+		ns_to_tv(t->cpu_user_ns, &ru.utime);
+		ns_to_tv(t->cpu_sys_ns, &ru.stime);
+		ru.maxrss = (int64_t)p->maxrss_kb;
+		break;
+	}
+	case -1: /* RUSAGE_CHILDREN */
+		ns_to_tv(p->child_user_ns, &ru.utime);
+		ns_to_tv(p->child_sys_ns, &ru.stime);
+		ru.maxrss = (int64_t)p->child_maxrss_kb;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return fw_copy_to_user(fw_uaddr(a1(r)), &ru) ? -EFAULT : 0;
+}
