@@ -37,6 +37,7 @@ suite ktest bash tests/ktest.sh
 suite boot bash tests/boot.sh
 suite import-wall bash tests/import-wall.sh
 suite docs bash tests/docs.sh
+suite interactive bash tests/interactive.sh
 suite diff bash tests/diff/run.sh -j "$(nproc)"
 [ -f tools/bench/smoke.sh ] && suite bench-smoke bash tools/bench/smoke.sh
 echo "=== all suites"

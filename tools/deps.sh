@@ -14,6 +14,7 @@ chk grub-mkrescue grub-common
 chk xorriso xorriso
 chk mformat mtools
 chk mkfs.ext2 e2fsprogs
+chk tmux tmux
 [ -f /usr/share/doc/busybox-static/copyright ] || need+=(busybox-static)
 [ -f /usr/lib/llvm-19/include/clang-c/Index.h ] || need+=(libclang-19-dev)
 [ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)

@@ -8,6 +8,7 @@
  *    when it exits. */
 #include "init/init.h"
 #include "signal/signal.h"
+#include "tty/tty.h"
 #include <fw/console.h>
 #include <fw/log.h>
 #include <fw/time.h>
@@ -144,7 +145,29 @@ static int setup_run_args(struct boot_state *b)
 		kpath_from_kname(kpath_get(b->path), &prog);
 	}
 	b->args.argc = 1;
+	/* /bin/sh runs as a login shell ("-sh"): it reads /etc/profile */
+	char login[40] = "-sh";
+	if (prog.len == 7)
+		kname_lit(&prog, &login);
 	return exec_args_add_kname(&b->args, &prog);
+}
+
+/* Run mode: pid 1 is the kernel's reaper, so busybox halt/poweroff/reboot
+ * (SIGUSR1/SIGUSR2/SIGTERM to pid 1) are acted on here. */
+static void run_mode_power(struct proc_ref init)
+{
+	struct proc *p = proc_get(init);
+	if (!p)
+		return;
+	uint64_t pend = p->sig_pending;
+	if (pend & (sig_bit(SIGUSR1) | sig_bit(SIGUSR2))) {
+		fw_info("keel: power off requested");
+		fw_power_off(0);
+	}
+	if (pend & sig_bit(SIGTERM)) {
+		fw_info("keel: reboot requested");
+		fw_reboot();
+	}
 }
 
 static int add_env(struct boot_state *b)
@@ -233,6 +256,13 @@ static int start_first(struct boot_state *b, struct proc_ref init)
 	p->root = vfs_root();
 	e = make_stdio(p, b->exec_mode);
 	thread_get(p->first_thread)->boot_exec = true;
+	if (e == 0 && !b->exec_mode) {
+		/* run mode: the console is a terminal with a line discipline, and
+		 * the first program's group is its foreground */
+		p = proc_get(b->first);
+		tty_set_foreground(p->pgid > 0 ? p->pgid : p->pid, p->sid > 0 ? p->sid : p->pid);
+		e = tty_start_console();
+	}
 	return e;
 }
 
@@ -284,7 +314,12 @@ void svc_main(void)
 	int32_t first_pid = proc_get(b->first)->pid;
 	for (;;) {
 		int32_t status = 0;
-		int32_t pid = proc_wait_child(init, -1, &status, false);
+		int32_t pid = proc_wait_child(init, -1, &status, !b->exec_mode);
+		if (!b->exec_mode && pid == 0) {
+			run_mode_power(init);
+			(void)fw_sleep_until(fw_time_monotonic_ns() + 50000000ULL, false);
+			continue;
+		}
 		if (pid == first_pid) {
 			fw_info("keel: exit status %d", (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff);
 			return;

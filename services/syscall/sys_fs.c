@@ -1,102 +1,80 @@
-/* File system calls: open, read, write, stat and friends. Layer: services
- * (safe C). */
-#include "syscall/syscall.h"
+/* File system calls on descriptors: open, close, the read/write family,
+ * lseek, dup, fcntl, ioctl, pipe, sendfile. Layer: services (safe C). */
+#include "pipe/pipe.h"
+#include "syscall/fs.h"
 #include <fw/time.h>
 
-/* The directory a *at() call starts from. */
-static int start_dir(int64_t dirfd, struct inode_ref *out)
+#define OPEN_FLAGS_OK                                                                                      \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | O_ASYNC |     \
+	 O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE)
+
+/* Find or create the file an O_CREAT open names. */
+static int open_create(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode, struct inode_ref *ino)
 {
-	struct proc *p = cur_proc();
-	if ((int32_t)dirfd == AT_FDCWD) {
-		*out = p->cwd;
-		return 0;
-	}
-	struct file_ref f;
-	int e = fd_get(p->files, (int32_t)dirfd, &f);
+	struct inode_ref dir;
+	struct kname last;
+	uint32_t lk = LOOKUP_PARENT | ((flags & (O_NOFOLLOW | O_EXCL)) ? 0 : LOOKUP_FOLLOW);
+	int e = resolve_at(dirfd, upath, lk, &dir, &last, false);
 	if (e)
 		return e;
-	*out = file_get(f)->inode;
-	return 0;
+	if (last.len == 0 || (last.len == 1 && last.s[0] == '.') || (last.len == 2 && last.s[0] == '.' && last.s[1] == '.'))
+		return -EISDIR;
+	e = dir_lookup(dir, &last, ino);
+	if (e == 0)
+		return (flags & O_EXCL) ? -EEXIST : 0;
+	if (e != -ENOENT)
+		return e;
+	return create_node(dir, &last, S_IFREG | ((uint32_t)mode & 07777 & ~cur_proc()->umask), ino);
 }
 
-/* Copy a path argument and resolve it. */
-static int resolve_at(int64_t dirfd, uint64_t upath, uint32_t lookup, struct inode_ref *out, struct kname *last,
-		      bool empty_ok)
+static int open_check(struct inode_ref ino, uint64_t flags, bool created)
 {
-	struct kpath_ref pr;
-	if (kpath_alloc(&pr))
-		return -ENOMEM;
-	struct kpath *kp = kpath_get(pr);
-	int e = kpath_from_user(kp, upath);
-	struct inode_ref start;
-	if (e == 0)
-		e = start_dir(dirfd, &start);
-	if (e == 0 && kp->len == 0) {
-		if (empty_ok) {
-			*out = start;
-			last->len = 0;
-		} else {
-			e = -ENOENT;
-		}
-	} else if (e == 0) {
-		e = path_lookup(cur_proc()->root, start, kp, lookup, out, last);
-	}
-	kpath_free(pr);
-	return e;
+	struct inode *ip = inode_get(ino);
+	uint32_t type = ip->mode & S_IFMT;
+	if (type == S_IFLNK && !(flags & O_PATH))
+		return -ELOOP;
+	if ((flags & O_DIRECTORY) && type != S_IFDIR)
+		return -ENOTDIR;
+	if (flags & O_PATH)
+		return 0;
+	uint32_t acc = flags & O_ACCMODE;
+	if (type == S_IFDIR && (acc != O_RDONLY || (flags & O_CREAT)))
+		return -EISDIR;
+	if (created)
+		return 0;
+	uint32_t want = (acc == O_RDONLY ? MAY_READ : acc == O_WRONLY ? MAY_WRITE : MAY_READ | MAY_WRITE);
+	if ((flags & O_TRUNC) && acc == O_RDONLY)
+		want |= MAY_WRITE;
+	return may_access(ino, want);
 }
 
 static int64_t do_openat(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
 {
-	struct proc *p = cur_proc();
 	struct inode_ref ino;
 	struct kname last;
 	int e;
-	if (flags & O_CREAT) {
-		struct inode_ref dir;
-		e = resolve_at(dirfd, upath, LOOKUP_PARENT, &dir, &last, false);
-		if (e)
-			return e;
-		if (last.len == 0)
-			return -EISDIR;
-		e = dir_lookup(dir, &last, &ino);
-		if (e == 0 && (flags & O_EXCL))
-			return -EEXIST;
-		if (e == -ENOENT) {
-			e = inode_new(S_IFREG | ((uint32_t)mode & 07777 & ~p->umask), &ino);
-			if (e == 0)
-				e = dir_link(dir, &last, ino);
-			if (e)
-				return e;
-		} else if (e) {
-			return e;
-		}
-		/* follow a symlink at the final component */
-		struct inode *ip = inode_get(ino);
-		if ((ip->mode & S_IFMT) == S_IFLNK) {
-			e = resolve_at(dirfd, upath, LOOKUP_FOLLOW, &ino, &last, false);
-			if (e)
-				return e;
-		}
+	if (flags & ~(uint64_t)OPEN_FLAGS_OK)
+		return -EINVAL;
+	bool created = false;
+	if ((flags & O_CREAT) && !(flags & O_PATH)) {
+		uint32_t before = inode_count();
+		e = open_create(dirfd, upath, flags, mode, &ino);
+		created = inode_count() > before;
 	} else {
 		e = resolve_at(dirfd, upath, (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &ino, &last, false);
-		if (e)
-			return e;
 	}
+	if (e == 0)
+		e = open_check(ino, flags, created);
+	if (e)
+		return e;
 	struct inode *ip = inode_get(ino);
-	uint32_t type = ip->mode & S_IFMT;
-	if (type == S_IFLNK && (flags & O_NOFOLLOW) && !(flags & O_PATH))
-		return -ELOOP;
-	if ((flags & O_DIRECTORY) && type != S_IFDIR)
-		return -ENOTDIR;
-	if (type == S_IFDIR && (flags & O_ACCMODE) != O_RDONLY)
-		return -EISDIR;
-	if ((flags & O_TRUNC) && type == S_IFREG && (flags & O_ACCMODE) != O_RDONLY)
+	if ((flags & O_TRUNC) && (ip->mode & S_IFMT) == S_IFREG && (flags & O_ACCMODE) != O_RDONLY)
 		(void)inode_truncate(ino, 0);
 	struct file_ref f;
 	e = file_open_inode(ino, (uint32_t)flags, &f);
 	if (e)
 		return e;
-	int fd = fd_install(p->files, f, 0, (flags & O_CLOEXEC) != 0);
+	int fd = fd_install_limited(f, 0, (flags & O_CLOEXEC) != 0);
 	if (fd < 0)
 		file_drop(f);
 	return fd;
@@ -104,6 +82,7 @@ static int64_t do_openat(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t
 
 int64_t sys_open(struct fw_uregs *r) { return do_openat(AT_FDCWD, a0(r), a1(r), a2(r)); }
 int64_t sys_openat(struct fw_uregs *r) { return do_openat((int32_t)a0(r), a1(r), a2(r), a3(r)); }
+int64_t sys_creat(struct fw_uregs *r) { return do_openat(AT_FDCWD, a0(r), O_CREAT | O_WRONLY | O_TRUNC, a1(r)); }
 
 int64_t sys_close(struct fw_uregs *r) { return fd_close(cur_proc()->files, (int32_t)a0(r)); }
 
@@ -123,7 +102,35 @@ static int64_t io(int64_t fd, uint64_t buf, uint64_t n, bool write)
 int64_t sys_read(struct fw_uregs *r) { return io((int32_t)a0(r), a1(r), a2(r), false); }
 int64_t sys_write(struct fw_uregs *r) { return io((int32_t)a0(r), a1(r), a2(r), true); }
 
-static int64_t iov_io(int64_t fd, uint64_t uiov, uint64_t cnt, bool write)
+/* Positioned I/O: regular files only; the file offset does not move. */
+static int64_t pio(int64_t fd, uint64_t buf, uint64_t n, int64_t off, bool write)
+{
+	struct file_ref f;
+	int e = fd_get(cur_proc()->files, fd, &f);
+	if (e)
+		return e;
+	struct file *fp = file_get(f);
+	if (off < 0)
+		return -EINVAL;
+	if (fp->kind == FK_PIPE || fp->kind == FK_EVOBJ || fp->kind == FK_CHR)
+		return fp->kind == FK_CHR ? io(fd, buf, n, write) : -ESPIPE;
+	if (fp->kind == FK_DIR)
+		return -EISDIR;
+	uint32_t acc = fp->flags & O_ACCMODE;
+	if ((write && acc == O_RDONLY) || (!write && acc == O_WRONLY) || (fp->flags & O_PATH))
+		return -EBADF;
+	if (!fw_user_range_ok(buf, n))
+		return -EFAULT;
+	struct inode_ref src = inode_ref_valid(fp->data) ? fp->data : fp->inode;
+	return write ? inode_write_user(fp->inode, (uint64_t)off, fw_uaddr(buf), n)
+		     : inode_read_user(src, (uint64_t)off, fw_uaddr(buf), n);
+}
+
+int64_t sys_pread64(struct fw_uregs *r) { return pio((int32_t)a0(r), a1(r), a2(r), (int64_t)a3(r), false); }
+int64_t sys_pwrite64(struct fw_uregs *r) { return pio((int32_t)a0(r), a1(r), a2(r), (int64_t)a3(r), true); }
+
+/* off < 0: use and move the file offset. */
+static int64_t iov_io(int64_t fd, uint64_t uiov, uint64_t cnt, int64_t off, bool write)
 {
 	if (cnt > 1024)
 		return -EINVAL;
@@ -136,7 +143,7 @@ static int64_t iov_io(int64_t fd, uint64_t uiov, uint64_t cnt, bool write)
 			return -EINVAL;
 		if (v.len == 0)
 			continue;
-		int64_t n = io(fd, v.base, v.len, write);
+		int64_t n = off < 0 ? io(fd, v.base, v.len, write) : pio(fd, v.base, v.len, off + total, write);
 		if (n < 0)
 			return total ? total : n;
 		total += n;
@@ -146,8 +153,19 @@ static int64_t iov_io(int64_t fd, uint64_t uiov, uint64_t cnt, bool write)
 	return total;
 }
 
-int64_t sys_readv(struct fw_uregs *r) { return iov_io((int32_t)a0(r), a1(r), a2(r), false); }
-int64_t sys_writev(struct fw_uregs *r) { return iov_io((int32_t)a0(r), a1(r), a2(r), true); }
+int64_t sys_readv(struct fw_uregs *r) { return iov_io((int32_t)a0(r), a1(r), a2(r), -1, false); }
+int64_t sys_writev(struct fw_uregs *r) { return iov_io((int32_t)a0(r), a1(r), a2(r), -1, true); }
+
+static int64_t piov(struct fw_uregs *r, bool write)
+{
+	int64_t off = (int64_t)a3(r);
+	if (off < 0)
+		return -EINVAL;
+	return iov_io((int32_t)a0(r), a1(r), a2(r), off, write);
+}
+
+int64_t sys_preadv(struct fw_uregs *r) { return piov(r, false); }
+int64_t sys_pwritev(struct fw_uregs *r) { return piov(r, true); }
 
 int64_t sys_lseek(struct fw_uregs *r)
 {
@@ -156,9 +174,12 @@ int64_t sys_lseek(struct fw_uregs *r)
 	if (e)
 		return e;
 	struct file *fp = file_get(f);
-	if (fp->kind == FK_PIPE || fp->kind == FK_CHR)
-		return fp->kind == FK_PIPE ? -ESPIPE : 0;
+	if (fp->kind == FK_PIPE || fp->kind == FK_EVOBJ)
+		return -ESPIPE;
+	if (fp->kind == FK_CHR)
+		return 0;
 	int64_t off = (int64_t)a1(r), base;
+	struct inode *ip = inode_get(inode_ref_valid(fp->data) ? fp->data : fp->inode);
 	switch (a2(r)) {
 	case 0:
 		base = 0;
@@ -167,7 +188,7 @@ int64_t sys_lseek(struct fw_uregs *r)
 		base = (int64_t)fp->off;
 		break;
 	case 2:
-		base = (int64_t)inode_get(fp->inode)->size;
+		base = ip ? (int64_t)ip->size : 0;
 		break;
 	default:
 		return -EINVAL;
@@ -184,58 +205,73 @@ int64_t sys_ioctl(struct fw_uregs *r)
 	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
 	if (e)
 		return e;
-	return file_ioctl(f, a1(r) & 0xffffffff, a2(r));
+	uint64_t cmd = a1(r) & 0xffffffff;
+	if (cmd == FIONBIO) {
+		int32_t on;
+		if (fw_copy_from_user(&on, fw_uaddr(a2(r))))
+			return -EFAULT;
+		struct file *fp = file_get(f);
+		fp->flags = on ? fp->flags | O_NONBLOCK : fp->flags & ~(uint32_t)O_NONBLOCK;
+		return 0;
+	}
+	if (cmd == 0x5451 || cmd == 0x5450) { /* FIOCLEX, FIONCLEX */
+		fdtable_get(cur_proc()->files)->cloexec[(int32_t)a0(r)] = cmd == 0x5451;
+		return 0;
+	}
+	return file_ioctl(f, cmd, a2(r));
 }
 
-static int64_t stat_inode(struct inode_ref ino, uint64_t ubuf)
-{
-	struct linux_stat st;
-	inode_stat(ino, &st);
-	return fw_copy_to_user(fw_uaddr(ubuf), &st) ? -EFAULT : 0;
-}
-
-int64_t sys_newfstatat(struct fw_uregs *r)
-{
-	uint64_t flags = a3(r);
-	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800))
-		return -EINVAL;
-	struct inode_ref ino;
-	struct kname last;
-	int e = resolve_at((int32_t)a0(r), a1(r), (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &ino, &last,
-			   (flags & AT_EMPTY_PATH) != 0);
-	return e ? e : stat_inode(ino, a2(r));
-}
-
-int64_t sys_stat(struct fw_uregs *r)
-{
-	struct inode_ref ino;
-	struct kname last;
-	int e = resolve_at(AT_FDCWD, a0(r), LOOKUP_FOLLOW, &ino, &last, false);
-	return e ? e : stat_inode(ino, a1(r));
-}
-
-int64_t sys_lstat(struct fw_uregs *r)
-{
-	struct inode_ref ino;
-	struct kname last;
-	int e = resolve_at(AT_FDCWD, a0(r), 0, &ino, &last, false);
-	return e ? e : stat_inode(ino, a1(r));
-}
-
-int64_t sys_fstat(struct fw_uregs *r)
+int64_t sys_dup(struct fw_uregs *r)
 {
 	struct file_ref f;
 	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
-	return e ? e : stat_inode(file_get(f)->inode, a1(r));
+	if (e)
+		return e;
+	int fd = fd_install_limited(f, 0, false);
+	if (fd >= 0)
+		file_hold(f);
+	return fd;
 }
 
-int64_t sys_access(struct fw_uregs *r)
+static int64_t dup_to(int64_t oldfd, int64_t newfd, uint64_t flags, bool dup2)
 {
-	if (a1(r) & ~7ULL)
+	struct proc *p = cur_proc();
+	struct file_ref f;
+	int e = fd_get(p->files, oldfd, &f);
+	if (e)
+		return e;
+	if (flags & ~(uint64_t)O_CLOEXEC)
 		return -EINVAL;
-	struct inode_ref ino;
-	struct kname last;
-	return resolve_at(AT_FDCWD, a0(r), LOOKUP_FOLLOW, &ino, &last, false);
+	if (newfd < 0 || newfd >= fd_limit())
+		return -EBADF;
+	if (oldfd == newfd)
+		return dup2 ? newfd : -EINVAL;
+	file_hold(f);
+	(void)fd_close(p->files, newfd);
+	struct fdtable *t = fdtable_get(p->files);
+	t->fd[newfd] = f;
+	t->cloexec[newfd] = (flags & O_CLOEXEC) != 0;
+	return newfd;
+}
+
+int64_t sys_dup2(struct fw_uregs *r) { return dup_to((int32_t)a0(r), (int32_t)a1(r), 0, true); }
+int64_t sys_dup3(struct fw_uregs *r) { return dup_to((int32_t)a0(r), (int32_t)a1(r), a2(r), false); }
+
+/* Advisory record locks: recorded nowhere yet, so F_GETLK reports the
+ * region unlocked and F_SETLK always succeeds (single-holder semantics
+ * for cooperating processes are future work). */
+static int64_t lock_cmd(uint64_t cmd, uint64_t arg)
+{
+	struct linux_flock fl;
+	if (fw_copy_from_user(&fl, fw_uaddr(arg)))
+		return -EFAULT;
+	if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK)
+		return -EINVAL;
+	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
+		fl.l_type = F_UNLCK;
+		return fw_copy_to_user(fw_uaddr(arg), &fl) ? -EFAULT : 0;
+	}
+	return 0;
 }
 
 int64_t sys_fcntl(struct fw_uregs *r)
@@ -247,79 +283,145 @@ int64_t sys_fcntl(struct fw_uregs *r)
 	if (e)
 		return e;
 	struct fdtable *t = fdtable_get(p->files);
-	switch (a1(r)) {
-	case 0: /* F_DUPFD */
-	case 1030: /* F_DUPFD_CLOEXEC */
-		if (a2(r) >= FD_MAX)
+	uint64_t cmd = a1(r) & 0xffffffff;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (a2(r) >= fd_limit())
 			return -EINVAL;
-		e = fd_install(p->files, f, (uint32_t)a2(r), a1(r) == 1030);
+		e = fd_install_limited(f, (uint32_t)a2(r), cmd == F_DUPFD_CLOEXEC);
 		if (e >= 0)
 			file_hold(f);
 		return e;
-	case 1: /* F_GETFD */
+	case F_GETFD:
 		return t->cloexec[fd] ? 1 : 0;
-	case 2: /* F_SETFD */
+	case F_SETFD:
 		t->cloexec[fd] = (a2(r) & 1) != 0;
 		return 0;
-	case 3: /* F_GETFL */
-		return file_get(f)->flags;
-	case 4: { /* F_SETFL: only O_APPEND and O_NONBLOCK change */
+	case F_GETFL: {
 		struct file *fp = file_get(f);
-		uint32_t mask = O_APPEND | O_NONBLOCK;
+		return fp->flags | (fp->kind == FK_REG ? O_LARGEFILE : 0);
+	}
+	case F_SETFL: {
+		struct file *fp = file_get(f);
+		uint32_t mask = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 		fp->flags = (fp->flags & ~mask) | ((uint32_t)a2(r) & mask);
+		vfs_io_wake();
 		return 0;
 	}
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return lock_cmd(cmd, a2(r));
+	case F_GETOWN:
+		return 0;
+	case F_SETOWN:
+		return 0;
+	case F_GETPIPE_SZ:
+		return file_get(f)->kind == FK_PIPE ? PIPE_SIZE : -EBADF;
+	case F_SETPIPE_SZ:
+		return file_get(f)->kind == FK_PIPE ? PIPE_SIZE : -EBADF;
 	default:
 		return -EINVAL;
 	}
 }
 
-int64_t sys_getcwd(struct fw_uregs *r)
+static int64_t do_pipe(uint64_t ufds, uint64_t flags)
 {
-	/* Walk up from cwd collecting names (directories know their parent). */
-	struct kpath_ref pr;
-	if (kpath_alloc(&pr))
-		return -ENOMEM;
-	struct kpath *out = kpath_get(pr);
-	int e = vfs_path_of(cur_proc()->root, cur_proc()->cwd, out);
-	int64_t ret = e;
-	if (e == 0) {
-		if ((uint64_t)out->len + 1 > a1(r))
-			ret = -ERANGE;
-		else if (fw_copy_to_user_n(fw_uaddr(a0(r)), &out->s, out->len + 1))
-			ret = -EFAULT;
-		else
-			ret = out->len + 1;
-	}
-	kpath_free(pr);
-	return ret;
-}
-
-int64_t sys_chdir(struct fw_uregs *r)
-{
-	struct inode_ref ino;
-	struct kname last;
-	int e = resolve_at(AT_FDCWD, a0(r), LOOKUP_FOLLOW, &ino, &last, false);
+	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	struct file_ref rd, wr;
+	int e = pipe_create_files((uint32_t)flags, &rd, &wr);
 	if (e)
 		return e;
-	if ((inode_get(ino)->mode & S_IFMT) != S_IFDIR)
-		return -ENOTDIR;
-	cur_proc()->cwd = ino;
+	bool cloexec = (flags & O_CLOEXEC) != 0;
+	int fr = fd_install_limited(rd, 0, cloexec);
+	if (fr < 0) {
+		file_drop(rd);
+		file_drop(wr);
+		return fr;
+	}
+	int fw = fd_install_limited(wr, 0, cloexec);
+	if (fw < 0) {
+		(void)fd_close(cur_proc()->files, fr);
+		file_drop(wr);
+		return fw;
+	}
+	int32_t fds[2] = {fr, fw};
+	if (fw_copy_to_user(fw_uaddr(ufds), &fds)) {
+		(void)fd_close(cur_proc()->files, fr);
+		(void)fd_close(cur_proc()->files, fw);
+		return -EFAULT;
+	}
 	return 0;
 }
 
-int64_t sys_readlink(struct fw_uregs *r)
+int64_t sys_pipe(struct fw_uregs *r) { return do_pipe(a0(r), 0); }
+int64_t sys_pipe2(struct fw_uregs *r) { return do_pipe(a0(r), a1(r)); }
+
+/* sendfile: through a page-sized bounce frame, from a regular file. */
+int64_t sys_sendfile(struct fw_uregs *r)
 {
-	struct inode_ref ino;
-	struct kname last;
-	int e = resolve_at(AT_FDCWD, a0(r), 0, &ino, &last, false);
+	struct proc *p = cur_proc();
+	struct file_ref out, in;
+	int e = fd_get(p->files, (int32_t)a0(r), &out);
+	if (e == 0)
+		e = fd_get(p->files, (int32_t)a1(r), &in);
 	if (e)
 		return e;
-	struct inode *ip = inode_get(ino);
-	if ((ip->mode & S_IFMT) != S_IFLNK)
+	struct file *ip = file_get(in);
+	if (ip->kind != FK_REG)
 		return -EINVAL;
-	if ((int64_t)a2(r) <= 0)
-		return -EINVAL;
-	uint64_t n = FW_MIN(ip->size, a2(r));
-	return inode_read_user(ino, 0, fw_uaddr(a1(r)), n);
+	if ((ip->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	uint64_t off = ip->off;
+	if (a2(r) && fw_copy_from_user(&off, fw_uaddr(a2(r))))
+		return -EFAULT;
+	struct inode *node = inode_get(ip->inode);
+	uint64_t n = a3(r), size = node ? node->size : 0;
+	if (off >= size)
+		n = 0;
+	else if (n > size - off)
+		n = size - off;
+	uint64_t done = 0;
+	struct kchunk_ref cr;
+	if (kchunk_alloc(&cr))
+		return -ENOMEM;
+	while (done < n) {
+		uint32_t k = (uint32_t)FW_MIN(n - done, sizeof(kchunk_get(cr)->b));
+		e = inode_read_chunk(file_get(in)->inode, off + done, kchunk_get(cr), k);
+		int64_t w = e ? e : file_write_kernel(out, kchunk_get(cr), k);
+		if (w <= 0) {
+			if (done == 0)
+				done = (uint64_t)w;
+			break;
+		}
+		done += (uint64_t)w;
+		if ((uint64_t)w < k)
+			break;
+	}
+	kchunk_free(cr);
+	if ((int64_t)done < 0)
+		return (int64_t)done;
+	if (a2(r)) {
+		uint64_t noff = off + done;
+		if (fw_copy_to_user(fw_uaddr(a2(r)), &noff))
+			return -EFAULT;
+	} else {
+		file_get(in)->off = off + done;
+	}
+	return (int64_t)done;
 }
+
+int64_t sys_fsync(struct fw_uregs *r)
+{
+	struct file_ref f;
+	return fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+}
+
+int64_t sys_fdatasync(struct fw_uregs *r) { return sys_fsync(r); }
+int64_t sys_sync(struct fw_uregs *r) { return 0; }
+int64_t sys_syncfs(struct fw_uregs *r) { return sys_fsync(r); }

@@ -13,6 +13,7 @@
 	X(4, stat, full) \
 	X(5, fstat, full) \
 	X(6, lstat, full) \
+	X(7, poll, full) \
 	X(8, lseek, full) \
 	X(9, mmap, partial) \
 	X(10, mprotect, full) \
@@ -22,18 +23,25 @@
 	X(14, rt_sigprocmask, full) \
 	X(15, rt_sigreturn, full) \
 	X(16, ioctl, partial) \
+	X(17, pread64, full) \
+	X(18, pwrite64, full) \
 	X(19, readv, full) \
 	X(20, writev, full) \
 	X(21, access, partial) \
+	X(22, pipe, full) \
+	X(23, select, full) \
 	X(24, sched_yield, full) \
 	X(25, mremap, partial) \
 	X(28, madvise, partial) \
+	X(32, dup, full) \
+	X(33, dup2, full) \
 	X(34, pause, full) \
 	X(35, nanosleep, full) \
 	X(36, getitimer, partial) \
 	X(37, alarm, full) \
 	X(38, setitimer, partial) \
 	X(39, getpid, full) \
+	X(40, sendfile, partial) \
 	X(56, clone, partial) \
 	X(57, fork, full) \
 	X(58, vfork, full) \
@@ -43,9 +51,27 @@
 	X(62, kill, full) \
 	X(63, uname, full) \
 	X(72, fcntl, partial) \
+	X(74, fsync, full) \
+	X(75, fdatasync, full) \
+	X(76, truncate, full) \
+	X(77, ftruncate, full) \
 	X(79, getcwd, full) \
 	X(80, chdir, full) \
+	X(81, fchdir, full) \
+	X(82, rename, full) \
+	X(83, mkdir, full) \
+	X(84, rmdir, full) \
+	X(85, creat, full) \
+	X(86, link, full) \
+	X(87, unlink, full) \
+	X(88, symlink, full) \
 	X(89, readlink, partial) \
+	X(90, chmod, full) \
+	X(91, fchmod, full) \
+	X(92, chown, full) \
+	X(93, fchown, full) \
+	X(94, lchown, full) \
+	X(95, umask, full) \
 	X(96, gettimeofday, full) \
 	X(97, getrlimit, full) \
 	X(98, getrusage, partial) \
@@ -78,6 +104,9 @@
 	X(129, rt_sigqueueinfo, full) \
 	X(130, rt_sigsuspend, full) \
 	X(131, sigaltstack, full) \
+	X(133, mknod, partial) \
+	X(137, statfs, partial) \
+	X(138, fstatfs, partial) \
 	X(140, getpriority, full) \
 	X(141, setpriority, partial) \
 	X(143, sched_getparam, partial) \
@@ -87,6 +116,9 @@
 	X(157, prctl, partial) \
 	X(158, arch_prctl, partial) \
 	X(160, setrlimit, full) \
+	X(161, chroot, partial) \
+	X(162, sync, full) \
+	X(169, reboot, partial) \
 	X(170, sethostname, full) \
 	X(171, setdomainname, full) \
 	X(186, gettid, full) \
@@ -95,20 +127,55 @@
 	X(202, futex, partial) \
 	X(203, sched_setaffinity, full) \
 	X(204, sched_getaffinity, full) \
+	X(213, epoll_create, full) \
+	X(217, getdents64, full) \
 	X(218, set_tid_address, full) \
 	X(227, clock_settime, partial) \
 	X(228, clock_gettime, full) \
 	X(229, clock_getres, full) \
 	X(230, clock_nanosleep, full) \
 	X(231, exit_group, full) \
+	X(232, epoll_wait, full) \
+	X(233, epoll_ctl, full) \
 	X(234, tgkill, full) \
+	X(235, utimes, full) \
 	X(247, waitid, full) \
 	X(257, openat, partial) \
+	X(258, mkdirat, full) \
+	X(259, mknodat, partial) \
+	X(260, fchownat, full) \
 	X(262, newfstatat, partial) \
+	X(263, unlinkat, full) \
+	X(264, renameat, full) \
+	X(265, linkat, full) \
+	X(266, symlinkat, full) \
+	X(267, readlinkat, full) \
+	X(268, fchmodat, full) \
+	X(269, faccessat, full) \
+	X(270, pselect6, full) \
+	X(271, ppoll, full) \
 	X(273, set_robust_list, full) \
+	X(280, utimensat, full) \
+	X(281, epoll_pwait, full) \
+	X(282, signalfd, partial) \
+	X(283, timerfd_create, full) \
+	X(284, eventfd, full) \
+	X(286, timerfd_settime, full) \
+	X(287, timerfd_gettime, full) \
+	X(289, signalfd4, partial) \
+	X(290, eventfd2, full) \
+	X(291, epoll_create1, full) \
+	X(292, dup3, full) \
+	X(293, pipe2, full) \
+	X(295, preadv, full) \
+	X(296, pwritev, full) \
 	X(297, rt_tgsigqueueinfo, full) \
 	X(302, prlimit64, partial) \
+	X(306, syncfs, full) \
 	X(309, getcpu, full) \
-	X(318, getrandom, full)
+	X(316, renameat2, partial) \
+	X(318, getrandom, full) \
+	X(332, statx, full) \
+	X(439, faccessat2, full)
 
 #endif

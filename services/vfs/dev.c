@@ -2,6 +2,8 @@
  * Layer: services (safe C). The console here is a plain byte stream to
  * the serial line; the TTY line discipline sits in services/tty. */
 #include "vfs/vfs.h"
+#include "tty/tty.h"
+#include <abi/fs.h>
 #include <fw/console.h>
 
 #define DEV_KEEL_OUT 240 /* keel exec: program output stream, not a tty */
@@ -72,6 +74,8 @@ int64_t chr_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64
 			return 0;
 		return fill_user(buf, n, min == 8 || min == 9);
 	}
+	if ((maj == DEV_TTY_MAJOR || maj == DEV_TTYS_MAJOR) && tty_console_active())
+		return tty_read(f, fp, buf, n);
 	if (maj == DEV_TTY_MAJOR || maj == DEV_TTYS_MAJOR)
 		return console_read(fp, buf, n);
 	if (maj == DEV_KEEL_OUT)
@@ -84,6 +88,8 @@ int64_t chr_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint6
 	uint32_t maj = dev_major(fp), min = dev_minor(fp);
 	if (maj == DEV_MEM_MAJOR)
 		return min == 7 ? -ENOSPC : (int64_t)n;
+	if ((maj == DEV_TTY_MAJOR || maj == DEV_TTYS_MAJOR) && tty_console_active())
+		return tty_write(f, fp, buf, n);
 	if (maj == DEV_TTY_MAJOR || maj == DEV_TTYS_MAJOR || maj == DEV_KEEL_OUT)
 		return console_write(buf, n);
 	return -ENXIO;
@@ -94,9 +100,24 @@ int64_t chr_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg
 	uint32_t maj = dev_major(fp);
 	if (maj != DEV_TTY_MAJOR && maj != DEV_TTYS_MAJOR)
 		return -ENOTTY;
+	if (tty_console_active())
+		return tty_ioctl(f, fp, cmd, arg);
 	if (cmd == TIOCGWINSZ) {
 		struct linux_winsize ws = {24, 80, 0, 0};
 		return fw_copy_to_user(fw_uaddr(arg), &ws) ? -EFAULT : 0;
 	}
 	return -ENOTTY;
+}
+
+int chr_open(struct file_ref f, struct file *fp) { return 0; }
+void chr_release(struct file_ref f, struct file *fp) {}
+uint32_t chr_poll(struct file_ref f, struct file *fp, uint64_t *gen)
+{
+	*gen = 0;
+	uint32_t maj = dev_major(fp);
+	if ((maj == DEV_TTY_MAJOR || maj == DEV_TTYS_MAJOR) && tty_console_active())
+		return tty_poll(f, fp, gen);
+	if ((maj == DEV_TTY_MAJOR || maj == DEV_TTYS_MAJOR) && fw_console_pending() == 0)
+		return POLLOUT | POLLWRNORM;
+	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }

@@ -14,6 +14,12 @@ FW_GLOBAL(struct vfs_state, vfs_state);
 
 struct inode_ref vfs_root(void) { return vfs_state()->root; }
 
+struct io_state {
+	struct fw_waitq_ref q;
+	uint64_t gen;
+};
+FW_GLOBAL(struct io_state, io_state);
+
 int vfs_init(void)
 {
 	struct inode_ref root;
@@ -24,7 +30,20 @@ int vfs_init(void)
 	ip->nlink = 2;
 	ip->parent = root;
 	vfs_state()->root = root;
-	return 0;
+	return fw_waitq_create(&io_state()->q);
+}
+
+/* A directory with a file system mounted on it stands for that file
+ * system's root (mounts stack: follow them all). */
+struct inode_ref mount_cross(struct inode_ref r)
+{
+	for (int i = 0; i < 16; i++) {
+		struct inode *ip = inode_get(r);
+		if (!ip || !inode_ref_valid(ip->mounted))
+			return r;
+		r = ip->mounted;
+	}
+	return r;
 }
 
 static bool is_dir(struct inode_ref r)
@@ -45,13 +64,56 @@ int dir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref 
 		return 0;
 	}
 	if (name->len == 2 && name->s[0] == '.' && name->s[1] == '.') {
-		*out = dp->parent;
+		/* ".." of a mounted root is ".." of the directory it covers. */
+		struct inode_ref cur = dir;
+		for (int i = 0; i < 16; i++) {
+			struct inode *cp = inode_get(cur);
+			if (!cp || !inode_ref_valid(cp->covered))
+				break;
+			cur = cp->covered;
+		}
+		struct inode *cp = inode_get(cur);
+		*out = cp ? cp->parent : dp->parent;
 		return 0;
 	}
 	for (struct dentry_ref d = dp->children; dentry_ref_valid(d);) {
 		struct dentry *de = dentry_get(d);
 		if (kname_eq(&de->name, name)) {
+			*out = mount_cross(de->inode);
+			return 0;
+		}
+		d = de->next;
+	}
+	return -ENOENT;
+}
+
+/* The entry named `name` itself (no mount crossing), or -ENOENT. */
+int dir_lookup_raw(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
+{
+	struct inode *dp = inode_get(dir);
+	if (!dp)
+		return -ENOENT;
+	for (struct dentry_ref d = dp->children; dentry_ref_valid(d);) {
+		struct dentry *de = dentry_get(d);
+		if (kname_eq(&de->name, name)) {
 			*out = de->inode;
+			return 0;
+		}
+		d = de->next;
+	}
+	return -ENOENT;
+}
+
+/* First entry whose sequence number is >= seq (getdents64). */
+int dir_entry_from(struct inode_ref dir, uint64_t seq, struct dentry_ref *out)
+{
+	struct inode *dp = inode_get(dir);
+	if (!dp)
+		return -ENOENT;
+	for (struct dentry_ref d = dp->children; dentry_ref_valid(d);) {
+		struct dentry *de = dentry_get(d);
+		if (de->seq >= seq) {
+			*out = d;
 			return 0;
 		}
 		d = de->next;
@@ -72,8 +134,17 @@ int dir_link(struct inode_ref dir, const struct kname *name, struct inode_ref ch
 	de->name = *name;
 	de->inode = child;
 	struct inode *dp = inode_get(dir);
-	de->next = dp->children;
-	dp->children = d;
+	/* Append, so sequence numbers grow along the chain and a getdents64
+	 * offset stays meaningful while entries come and go. */
+	de->seq = ++dp->next_seq + 2;
+	struct dentry_ref tail = dp->children;
+	if (!dentry_ref_valid(tail)) {
+		dp->children = d;
+	} else {
+		while (dentry_ref_valid(dentry_get(tail)->next))
+			tail = dentry_get(tail)->next;
+		dentry_get(tail)->next = d;
+	}
 	dp->mtime_ns = (int64_t)fw_time_realtime_ns();
 	dp->ctime_ns = dp->mtime_ns;
 	struct inode *cp = inode_get(child);
@@ -128,7 +199,7 @@ bool dir_is_empty(struct inode_ref dir)
 }
 
 /* Read a symlink's target into a path buffer. */
-static int read_link(struct inode_ref r, struct kpath *p)
+int vfs_readlink(struct inode_ref r, struct kpath *p)
 {
 	struct inode *ip = inode_get(r);
 	struct fw_frame_ref f;
@@ -145,76 +216,91 @@ static int read_link(struct inode_ref r, struct kpath *p)
 	return 0;
 }
 
-struct walk {
-	struct inode_ref root;
-	uint32_t links;
-};
-
-static int walk_path(struct walk *w, struct inode_ref start, const struct kpath *p, uint32_t flags,
-		     struct inode_ref *out, struct kname *last);
-
-/* Resolve a symlink found at `link` inside directory `dir`. */
-static int follow(struct walk *w, struct inode_ref dir, struct inode_ref link, struct inode_ref *out)
+/* Replace the walk's path by `link target` + "/" + the unwalked rest
+ * (from index `rest`), so symlinks are followed without recursion. */
+static int splice_link(struct kpath *work, uint32_t rest, struct inode_ref link)
 {
-	if (++w->links > 40)
-		return -ELOOP;
 	struct kpath_ref tr;
 	if (kpath_alloc(&tr))
 		return -ENOMEM;
-	int e = read_link(link, kpath_get(tr));
-	struct kname unused;
-	if (e == 0)
-		e = walk_path(w, dir, kpath_get(tr), LOOKUP_FOLLOW, out, &unused);
+	struct kpath *t = kpath_get(tr);
+	int e = vfs_readlink(link, t);
+	if (e == 0 && rest < work->len) {
+		if (t->len + 1 + (work->len - rest) >= PATH_MAX) {
+			e = -ENAMETOOLONG;
+		} else {
+			t->s[t->len++] = '/';
+			for (uint32_t i = rest; i < work->len; i++)
+				t->s[t->len++] = work->s[i];
+			t->s[t->len] = 0;
+		}
+	}
+	if (e == 0) {
+		for (uint32_t i = 0; i <= t->len; i++)
+			work->s[i] = t->s[i];
+		work->len = t->len;
+	}
 	kpath_free(tr);
 	return e;
 }
 
-static int walk_path(struct walk *w, struct inode_ref start, const struct kpath *p, uint32_t flags,
+/* Walk `work` (which symlink expansion rewrites in place). With
+ * LOOKUP_PARENT, stop before the last component and return it in `last`;
+ * with LOOKUP_PARENT|LOOKUP_FOLLOW, a last component that is a symlink is
+ * followed first (creating through a dangling link creates its target). */
+static int walk_path(struct inode_ref root, struct inode_ref start, struct kpath *work, uint32_t flags,
 		     struct inode_ref *out, struct kname *last)
 {
-	struct inode_ref cur = p->len > 0 && p->s[0] == '/' ? w->root : start;
-	uint32_t i = 0;
+	struct inode_ref cur = work->len > 0 && work->s[0] == '/' ? root : start;
+	uint32_t i = 0, links = 0;
 	last->len = 0;
 	last->s[0] = 0;
-	while (i < p->len) {
-		while (i < p->len && p->s[i] == '/')
+	while (i < work->len) {
+		while (i < work->len && work->s[i] == '/')
 			i++;
-		if (i >= p->len)
+		if (i >= work->len)
 			break;
 		uint32_t s = i;
-		while (i < p->len && p->s[i] != '/')
+		while (i < work->len && work->s[i] != '/')
 			i++;
 		if (i - s > NAME_MAX)
 			return -ENAMETOOLONG;
 		struct kname name;
-		kname_set(&name, p, s, i - s);
+		kname_set(&name, work, s, i - s);
 		uint32_t rest = i;
-		while (rest < p->len && p->s[rest] == '/')
+		while (rest < work->len && work->s[rest] == '/')
 			rest++;
-		bool final = rest >= p->len;
+		bool final = rest >= work->len;
 		if (!is_dir(cur))
 			return -ENOTDIR;
-		if (final && (flags & LOOKUP_PARENT)) {
-			*last = name;
-			*out = cur;
-			return 0;
-		}
 		struct inode_ref next;
 		int e = dir_lookup(cur, &name, &next);
+		if (final && (flags & LOOKUP_PARENT)) {
+			struct inode *np = e == 0 ? inode_get(next) : NULL;
+			bool link = np && (np->mode & S_IFMT) == S_IFLNK;
+			if (!link || !(flags & LOOKUP_FOLLOW)) {
+				*last = name;
+				*out = cur;
+				return 0;
+			}
+		}
 		if (e)
 			return e;
 		struct inode *np = inode_get(next);
-		if (np && (np->mode & S_IFMT) == S_IFLNK && (!final || (flags & LOOKUP_FOLLOW) || i < p->len)) {
-			e = follow(w, cur, next, &next);
+		if (np && (np->mode & S_IFMT) == S_IFLNK && (!final || (flags & LOOKUP_FOLLOW) || i < work->len)) {
+			if (++links > 40)
+				return -ELOOP;
+			e = splice_link(work, i, next);
 			if (e)
 				return e;
+			i = 0;
+			if (work->len > 0 && work->s[0] == '/')
+				cur = root;
+			if (work->len == 0)
+				return -ENOENT;
+			continue;
 		}
 		cur = next;
-	}
-	if (flags & LOOKUP_PARENT) {
-		/* "/" or "dir/": no final component */
-		*out = cur;
-		return 0;
 	}
 	*out = cur;
 	return 0;
@@ -225,8 +311,16 @@ int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpat
 {
 	if (p->len == 0)
 		return -ENOENT;
-	struct walk w = {root, 0};
-	return walk_path(&w, start, p, flags, out, last);
+	struct kpath_ref wr;
+	if (kpath_alloc(&wr))
+		return -ENOMEM;
+	struct kpath *w = kpath_get(wr);
+	for (uint32_t i = 0; i <= p->len && i < PATH_MAX; i++)
+		w->s[i] = p->s[i];
+	w->len = p->len;
+	int e = walk_path(root, start, w, flags, out, last);
+	kpath_free(wr);
+	return e;
 }
 
 /* Name of `child` inside directory `dir`. */
@@ -275,3 +369,76 @@ int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out)
 	out->s[out->len] = 0;
 	return 0;
 }
+
+/* Take the entry `name` out of `dir` without dropping its inode. */
+static int detach(struct inode_ref dir, const struct kname *name, struct inode_ref *child)
+{
+	struct inode *dp = inode_get(dir);
+	if (!dp)
+		return -ENOENT;
+	struct dentry_ref prev = {0};
+	for (struct dentry_ref d = dp->children; dentry_ref_valid(d);) {
+		struct dentry *de = dentry_get(d);
+		if (kname_eq(&de->name, name)) {
+			*child = de->inode;
+			if (dentry_ref_valid(prev))
+				dentry_get(prev)->next = de->next;
+			else
+				dp->children = de->next;
+			dentry_free(d);
+			struct inode *cp = inode_get(*child);
+			if (cp && (cp->mode & S_IFMT) == S_IFDIR)
+				dp->nlink--;
+			if (cp)
+				cp->nlink--;
+			return 0;
+		}
+		prev = d;
+		d = de->next;
+	}
+	return -ENOENT;
+}
+
+/* Move olddir/oldname to newdir/newname, replacing an existing target
+ * (the caller has checked types and emptiness). */
+int dir_rename(struct inode_ref olddir, const struct kname *oldname, struct inode_ref newdir,
+	       const struct kname *newname)
+{
+	struct inode_ref child, target;
+	int e = dir_lookup_raw(olddir, oldname, &child);
+	if (e)
+		return e;
+	if (dir_lookup_raw(newdir, newname, &target) == 0) {
+		if (target.idx == child.idx && target.gen == child.gen)
+			return 0;
+		e = dir_unlink(newdir, newname);
+		if (e)
+			return e;
+	}
+	struct inode *cp = inode_get(child);
+	cp->nlink++; /* pinned while it has no name */
+	e = detach(olddir, oldname, &child);
+	if (e == 0)
+		e = dir_link(newdir, newname, child);
+	cp = inode_get(child);
+	if (cp) {
+		cp->nlink--;
+		cp->ctime_ns = (int64_t)fw_time_realtime_ns();
+	}
+	return e;
+}
+
+/* The wait queue every readiness change wakes (see vfs.h). */
+int vfs_io_wait(uint64_t deadline_ns)
+{
+	return fw_waitq_wait(io_state()->q, deadline_ns, true);
+}
+
+void vfs_io_wake(void)
+{
+	struct io_state *s = io_state();
+	s->gen++;
+	(void)fw_waitq_wake_all(s->q);
+}
+
+uint64_t vfs_io_gen(void) { return io_state()->gen; }

@@ -2,13 +2,18 @@
  * I/O on a file dispatches through a const table of operations indexed by
  * the file's kind (regular, directory, character device, pipe). */
 #include "vfs/vfs.h"
+#include "pipe/pipe.h"
+#include "poll/poll.h"
+#include <abi/fs.h>
 
 FW_POOL_DEFINE(file, struct file);
 FW_POOL_DEFINE(fdtable, struct fdtable);
 
 static int64_t reg_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
 {
-	int64_t r = inode_read_user(fp->inode, fp->off, buf, n);
+	/* procfs files read the text generated when they were opened */
+	struct inode_ref src = inode_ref_valid(fp->data) ? fp->data : fp->inode;
+	int64_t r = inode_read_user(src, fp->off, buf, n);
 	if (r > 0)
 		fp->off += (uint64_t)r;
 	return r;
@@ -31,13 +36,37 @@ static int64_t no_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64
 static int64_t dir_io(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n) { return -EISDIR; }
 static int64_t bad_io(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n) { return -EBADF; }
 static void no_release(struct file_ref f, struct file *fp) {}
+static void reg_release(struct file_ref f, struct file *fp)
+{
+	if (inode_ref_valid(fp->data)) {
+		struct inode_ref d = fp->data;
+		fp->data = (struct inode_ref){0};
+		inode_put_if_unused(d);
+	}
+}
+static uint32_t always_ready(struct file_ref f, struct file *fp, uint64_t *gen)
+{
+	*gen = 0;
+	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+}
+
+static int64_t reg_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
+{
+	if (cmd == FIONREAD) {
+		struct inode *ip = inode_get(fp->inode);
+		int32_t n = ip && ip->size > fp->off ? (int32_t)FW_MIN(ip->size - fp->off, 0x7fffffff) : 0;
+		return fw_copy_to_user(fw_uaddr(arg), &n) ? -EFAULT : 0;
+	}
+	return -ENOTTY;
+}
 
 static const struct file_ops ops_by_kind[FK_KIND_MAX] = {
-	[FK_NONE] = {bad_io, bad_io, no_ioctl, no_release},
-	[FK_REG] = {reg_read, reg_write, no_ioctl, no_release},
-	[FK_DIR] = {dir_io, dir_io, no_ioctl, no_release},
-	[FK_CHR] = {chr_read, chr_write, chr_ioctl, no_release},
-	[FK_PIPE] = {bad_io, bad_io, no_ioctl, no_release},
+	[FK_NONE] = {bad_io, bad_io, no_ioctl, no_release, always_ready},
+	[FK_REG] = {reg_read, reg_write, reg_ioctl, reg_release, always_ready},
+	[FK_DIR] = {dir_io, dir_io, no_ioctl, no_release, always_ready},
+	[FK_CHR] = {chr_read, chr_write, chr_ioctl, chr_release, chr_poll},
+	[FK_PIPE] = {pipe_read, pipe_write, pipe_ioctl, pipe_release, pipe_poll},
+	[FK_EVOBJ] = {evobj_read, evobj_write, no_ioctl, evobj_release, evobj_poll},
 };
 
 static uint32_t kind_of(uint32_t mode)
@@ -50,6 +79,8 @@ static uint32_t kind_of(uint32_t mode)
 		return FK_DIR;
 	case S_IFCHR:
 		return FK_CHR;
+	case S_IFIFO:
+		return FK_PIPE;
 	default:
 		return FK_NONE;
 	}
@@ -67,11 +98,44 @@ int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out)
 		return -ENFILE;
 	struct file *fp = file_get(*out);
 	fp->kind = kind;
+	fp->owner_pid = 0;
 	fp->flags = flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	fp->refs = 1;
 	fp->inode = ino;
 	ip->open_count++;
+	int e = 0;
+	if (kind == FK_PIPE)
+		e = fifo_open(*out, fp);
+	else if (kind == FK_CHR)
+		e = chr_open(*out, fp);
+	if (e) {
+		fp = file_get(*out);
+		if (fp)
+			fp->kind = FK_NONE;
+		file_drop(*out);
+	}
+	return e;
+}
+
+/* A file with no inode behind it (pipes, epoll, eventfd...). */
+int file_new(uint32_t kind, uint32_t flags, struct file_ref *out)
+{
+	if (file_alloc(out))
+		return -ENFILE;
+	struct file *fp = file_get(*out);
+	fp->kind = kind;
+	fp->flags = flags;
+	fp->refs = 1;
 	return 0;
+}
+
+uint32_t file_poll(struct file_ref f, uint64_t *gen)
+{
+	struct file *fp = file_get(f);
+	*gen = 0;
+	if (!fp)
+		return POLLNVAL;
+	return ops_by_kind[fp->kind].poll(f, fp, gen);
 }
 
 void file_hold(struct file_ref f)
@@ -205,4 +269,24 @@ void fd_close_on_exec(struct fdtable_ref t)
 		if (tp && tp->cloexec[i] && file_ref_valid(tp->fd[i]))
 			(void)fd_close(t, i);
 	}
+}
+
+int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n)
+{
+	struct file *fp = file_get(f);
+	if (!fp || !can_write(fp))
+		return -EBADF;
+	if (fp->kind != FK_REG)
+		return -EINVAL;
+	if (fp->flags & O_APPEND) {
+		struct inode *ip = inode_get(fp->inode);
+		if (ip)
+			fp->off = ip->size;
+	}
+	int e = inode_write_chunk(fp->inode, fp->off, c, n);
+	if (e)
+		return e;
+	fp = file_get(f);
+	fp->off += n;
+	return n;
 }

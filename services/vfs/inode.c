@@ -9,6 +9,7 @@
 
 FW_POOL_DEFINE(pagevec, struct pagevec);
 FW_POOL_DEFINE(inode, struct inode);
+FW_POOL_DEFINE(kchunk, struct kchunk);
 
 struct ino_counter {
 	uint64_t next;

@@ -37,7 +37,12 @@ FW_POOL_DECLARE(inode, struct inode);
 FW_POOL_DECLARE(dentry, struct dentry);
 
 /* Which driver handles a file's I/O. */
-enum file_kind { FK_NONE, FK_REG, FK_DIR, FK_CHR, FK_PIPE, FK_KIND_MAX };
+enum file_kind { FK_NONE, FK_REG, FK_DIR, FK_CHR, FK_PIPE, FK_EVOBJ, FK_KIND_MAX };
+
+/* Objects behind non-inode files, defined by their own services
+ * (services/pipe, services/poll); the VFS stores only their handles. */
+FW_POOL_REF(pipe);
+FW_POOL_REF(evobj);
 /* Character devices (rdev major/minor, Linux numbering). */
 #define DEV_MEM_MAJOR 1
 #define DEV_TTY_MAJOR 5
@@ -53,13 +58,21 @@ struct inode {
 	struct pagevec_ref pages;   /* regular files, symlinks */
 	struct dentry_ref children; /* directories */
 	struct inode_ref parent;    /* directories: for ".." */
-	uint32_t pipe_idx, pipe_gen; /* FIFOs: their pipe object */
+	struct pipe_ref pipe;       /* FIFOs: their pipe object */
+	uint64_t next_seq;          /* directories: sequence of the next entry */
+	uint32_t fs;                /* enum fs_type of the file system it lives in */
+	uint32_t proc_kind;         /* procfs: what this node shows */
+	int32_t proc_pid;           /* procfs: the process it is about (0: none) */
+	uint32_t proc_arg;          /* procfs: e.g. the fd number of /proc/<pid>/fd/N */
+	struct inode_ref mounted;   /* a directory something is mounted on: the mounted root */
+	struct inode_ref covered;   /* the root of a mounted file system: the directory it covers */
 };
 
 struct dentry {
 	struct kname name;
 	struct inode_ref inode;
 	struct dentry_ref next;
+	uint64_t seq;               /* getdents64 cookie: increasing along the chain */
 };
 
 struct file;
@@ -70,8 +83,17 @@ struct file {
 	uint64_t off;
 	uint32_t refs;
 	struct inode_ref inode;
-	uint32_t pipe_idx, pipe_gen, pipe_end; /* FK_PIPE */
+	struct pipe_ref pipe;       /* FK_PIPE */
+	uint32_t pipe_end;          /* PIPE_READ | PIPE_WRITE */
+	struct evobj_ref obj;       /* FK_EVOBJ: epoll, eventfd, timerfd, signalfd */
+	struct inode_ref data;      /* procfs: a private inode with the generated text */
+	int32_t owner_pid;          /* record locks: the process that opened it */
 };
+#define PIPE_READ 1
+#define PIPE_WRITE 2
+
+/* File systems a node may belong to. */
+enum fs_type { FS_TMPFS, FS_PROC, FS_DEVPTS, FS_TYPE_MAX };
 
 struct fdtable;
 FW_POOL_DECLARE(fdtable, struct fdtable);
@@ -87,7 +109,18 @@ struct file_ops {
 	int64_t (*write)(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
 	int64_t (*ioctl)(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
 	void (*release)(struct file_ref f, struct file *fp);
+	/* Readiness (POLLIN...) now, and a counter that moves whenever the
+	 * object's state changes (edge-triggered epoll). */
+	uint32_t (*poll)(struct file_ref f, struct file *fp, uint64_t *gen);
 };
+
+/* One wait queue for every I/O readiness change: pipes, ttys, eventfds,
+ * timers. Sleepers re-check their condition after each wake-up; the
+ * kernel is uniprocessor and non-preemptive, so no wake-up is lost
+ * between a check and the wait. */
+int vfs_io_wait(uint64_t deadline_ns);   /* 0, -ETIMEDOUT, -EINTR */
+void vfs_io_wake(void);
+uint64_t vfs_io_gen(void);
 
 /* inodes */
 int vfs_init(void);
@@ -103,19 +136,27 @@ void inode_stat(struct inode_ref r, struct linux_stat *st);
 
 /* directories */
 int dir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
+int dir_lookup_raw(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
+int dir_entry_from(struct inode_ref dir, uint64_t seq, struct dentry_ref *out);
+struct inode_ref mount_cross(struct inode_ref r);
 int dir_link(struct inode_ref dir, const struct kname *name, struct inode_ref child);
 int dir_unlink(struct inode_ref dir, const struct kname *name);
 bool dir_is_empty(struct inode_ref dir);
+int dir_rename(struct inode_ref olddir, const struct kname *oldname, struct inode_ref newdir,
+	       const struct kname *newname);
 
 /* paths: resolve relative to `start` (an absolute path ignores it) */
 #define LOOKUP_FOLLOW 1
 #define LOOKUP_PARENT 2
+int vfs_readlink(struct inode_ref r, struct kpath *p);
 int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out);
 int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
 		struct inode_ref *out, struct kname *last);
 
 /* files and descriptors */
 int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out);
+int file_new(uint32_t kind, uint32_t flags, struct file_ref *out);
+uint32_t file_poll(struct file_ref f, uint64_t *gen);
 void file_hold(struct file_ref f);
 void file_drop(struct file_ref f);
 int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n);
@@ -134,12 +175,19 @@ void fd_close_on_exec(struct fdtable_ref t);
 int64_t chr_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
 int64_t chr_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
 int64_t chr_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
+int chr_open(struct file_ref f, struct file *fp);
+void chr_release(struct file_ref f, struct file *fp);
+uint32_t chr_poll(struct file_ref f, struct file *fp, uint64_t *gen);
 
 
 /* Bytes of a kernel buffer into an inode (a 512-byte chunk type). */
 struct kchunk {
 	uint8_t b[512];
 };
+FW_POOL_DECLARE(kchunk, struct kchunk);
+/* Write kernel bytes to a file at its offset (regular files; -EINVAL
+ * for others: sendfile falls back). */
+int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n);
 int inode_write_chunk(struct inode_ref r, uint64_t off, const struct kchunk *c, uint32_t n);
 int inode_read_chunk(struct inode_ref r, uint64_t off, struct kchunk *c, uint32_t n);
 

@@ -1,0 +1,269 @@
+/* Pipes and FIFOs: the ring buffer, blocking and wake-ups. Layer:
+ * services (safe C). Trusts the VFS for file objects and the framework for
+ * frames and user copies. Waiting uses the VFS's I/O wait queue: every
+ * change of a pipe wakes it and sleepers re-check their condition. */
+#include "pipe/pipe.h"
+#include "signal/signal.h"
+#include <abi/fs.h>
+
+FW_POOL_DEFINE(pipe, struct pipe);
+
+static int pipe_new(bool fifo, struct pipe_ref *out)
+{
+	if (pipe_alloc(out))
+		return -ENFILE;
+	pipe_get(*out)->fifo = fifo;
+	return 0;
+}
+
+static void pipe_destroy(struct pipe_ref r)
+{
+	struct pipe *p = pipe_get(r);
+	if (!p)
+		return;
+	for (uint32_t i = 0; i < PIPE_FRAMES; i++)
+		if (p->buf[i].pfn)
+			fw_frame_put(p->buf[i]);
+	pipe_free(r);
+}
+
+static void changed(struct pipe *p)
+{
+	p->gen++;
+	vfs_io_wake();
+}
+
+int pipe_create_files(uint32_t flags, struct file_ref *rd, struct file_ref *wr)
+{
+	struct pipe_ref pr;
+	int e = pipe_new(false, &pr);
+	if (e)
+		return e;
+	e = file_new(FK_PIPE, O_RDONLY | (flags & O_NONBLOCK), rd);
+	if (e) {
+		pipe_destroy(pr);
+		return e;
+	}
+	e = file_new(FK_PIPE, O_WRONLY | (flags & O_NONBLOCK), wr);
+	if (e) {
+		file_drop(*rd); /* kind FK_PIPE without an end: releases nothing */
+		pipe_destroy(pr);
+		return e;
+	}
+	struct pipe *p = pipe_get(pr);
+	p->readers = 1;
+	p->writers = 1;
+	struct file *fr = file_get(*rd), *fw = file_get(*wr);
+	fr->pipe = pr;
+	fr->pipe_end = PIPE_READ;
+	fw->pipe = pr;
+	fw->pipe_end = PIPE_WRITE;
+	return 0;
+}
+
+/* Wait for `cond` on pipe r: 0, or -ERESTARTSYS on a signal. */
+static int wait_io(void)
+{
+	int e = vfs_io_wait(0);
+	return e == -EINTR ? -ERESTARTSYS : 0;
+}
+
+static void undo_open(struct pipe_ref r, uint32_t end)
+{
+	struct pipe *p = pipe_get(r);
+	if (!p)
+		return;
+	if (end & PIPE_READ)
+		p->readers--;
+	if (end & PIPE_WRITE)
+		p->writers--;
+	changed(p);
+	if (p->readers == 0 && p->writers == 0)
+		pipe_destroy(r);
+}
+
+int fifo_open(struct file_ref f, struct file *fp)
+{
+	struct inode_ref ino = fp->inode;
+	uint32_t flags = fp->flags;
+	struct inode *ip = inode_get(ino);
+	if (!ip)
+		return -ENOENT;
+	if (!pipe_ref_valid(ip->pipe)) {
+		int e = pipe_new(true, &ip->pipe);
+		if (e)
+			return e;
+	}
+	struct pipe_ref pr = ip->pipe;
+	struct pipe *p = pipe_get(pr);
+	uint32_t acc = flags & O_ACCMODE;
+	bool nonblock = (flags & O_NONBLOCK) != 0;
+	if (acc == O_WRONLY && nonblock && p->readers == 0) {
+		if (p->writers == 0)
+			pipe_destroy(pr);
+		return -ENXIO;
+	}
+	uint32_t end = acc == O_RDWR ? PIPE_READ | PIPE_WRITE : acc == O_WRONLY ? PIPE_WRITE : PIPE_READ;
+	if (end & PIPE_READ) {
+		p->readers++;
+		p->r_opens++;
+	}
+	if (end & PIPE_WRITE) {
+		p->writers++;
+		p->w_opens++;
+	}
+	changed(p);
+	fp->pipe = pr;
+	fp->pipe_end = end;
+	if (nonblock || end == (PIPE_READ | PIPE_WRITE))
+		return 0;
+	/* Blocking open: wait for the other side to appear. */
+	uint32_t r0 = p->r_opens, w0 = p->w_opens;
+	for (;;) {
+		p = pipe_get(pr);
+		if (!p)
+			return -ENXIO;
+		if (end == PIPE_READ && (p->writers > 0 || p->w_opens != w0))
+			return 0;
+		if (end == PIPE_WRITE && (p->readers > 0 || p->r_opens != r0))
+			return 0;
+		if (wait_io()) {
+			fp = file_get(f);
+			if (fp)
+				fp->pipe_end = 0;
+			undo_open(pr, end);
+			return -ERESTARTSYS;
+		}
+	}
+}
+
+/* Copy between the ring at `pos` and user memory, one frame piece at a time. */
+static int ring_copy(struct pipe *p, uint32_t pos, struct fw_uaddr u, uint32_t n, bool to_user)
+{
+	uint32_t done = 0;
+	while (done < n) {
+		uint32_t at = (pos + done) % PIPE_SIZE;
+		uint32_t fi = at / 4096, off = at % 4096;
+		uint32_t chunk = FW_MIN(n - done, 4096 - off);
+		if (!p->buf[fi].pfn) {
+			struct fw_frame_ref nf;
+			if (fw_frame_alloc(&nf))
+				return -ENOMEM;
+			p->buf[fi] = nf;
+		}
+		int e = to_user ? fw_frame_to_user(p->buf[fi], off, fw_uaddr_add(u, done), chunk)
+				: fw_frame_from_user(p->buf[fi], off, fw_uaddr_add(u, done), chunk);
+		if (e)
+			return e;
+		done += chunk;
+	}
+	return 0;
+}
+
+int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+{
+	struct pipe_ref pr = fp->pipe;
+	if (n == 0)
+		return 0;
+	for (;;) {
+		struct pipe *p = pipe_get(pr);
+		fp = file_get(f);
+		if (!p || !fp)
+			return -EBADF;
+		if (p->len > 0) {
+			uint32_t k = (uint32_t)FW_MIN(n, p->len);
+			int e = ring_copy(p, p->head, buf, k, true);
+			if (e)
+				return e;
+			p->head = (p->head + k) % PIPE_SIZE;
+			p->len -= k;
+			changed(p);
+			return k;
+		}
+		if (p->writers == 0)
+			return 0;
+		if (fp->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (wait_io())
+			return -ERESTARTSYS;
+	}
+}
+
+int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+{
+	struct pipe_ref pr = fp->pipe;
+	uint64_t done = 0;
+	while (done < n) {
+		struct pipe *p = pipe_get(pr);
+		fp = file_get(f);
+		if (!p || !fp)
+			return -EBADF;
+		if (p->readers == 0) {
+			if (done)
+				return (int64_t)done;
+			(void)signal_send_thread(cur_thread_ref(), SIGPIPE);
+			return -EPIPE;
+		}
+		uint32_t room = PIPE_SIZE - p->len;
+		/* Writes of at most PIPE_BUF bytes go in whole or not at all. */
+		uint64_t need = n <= PIPE_BUF ? n : 1;
+		if (room >= need) {
+			uint32_t k = (uint32_t)FW_MIN(n - done, room);
+			int e = ring_copy(p, (p->head + p->len) % PIPE_SIZE, fw_uaddr_add(buf, done), k, false);
+			if (e)
+				return done ? (int64_t)done : e;
+			p->len += k;
+			done += k;
+			changed(p);
+			continue;
+		}
+		if (fp->flags & O_NONBLOCK)
+			return done ? (int64_t)done : -EAGAIN;
+		if (wait_io())
+			return done ? (int64_t)done : -ERESTARTSYS;
+	}
+	return (int64_t)done;
+}
+
+int64_t pipe_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
+{
+	struct pipe *p = pipe_get(fp->pipe);
+	if (cmd == FIONREAD) {
+		int32_t v = p ? (int32_t)p->len : 0;
+		return fw_copy_to_user(fw_uaddr(arg), &v) ? -EFAULT : 0;
+	}
+	return -ENOTTY;
+}
+
+void pipe_release(struct file_ref f, struct file *fp)
+{
+	struct pipe_ref pr = fp->pipe;
+	uint32_t end = fp->pipe_end;
+	fp->pipe_end = 0;
+	if (end)
+		undo_open(pr, end);
+}
+
+uint32_t pipe_poll(struct file_ref f, struct file *fp, uint64_t *gen)
+{
+	struct pipe *p = pipe_get(fp->pipe);
+	if (!p)
+		return POLLERR;
+	*gen = p->gen;
+	uint32_t m = 0;
+	if (fp->pipe_end & PIPE_READ) {
+		if (p->len > 0)
+			m |= POLLIN | POLLRDNORM;
+		if (p->writers == 0 && p->w_opens > 0)
+			m |= POLLHUP;
+		if (!p->fifo && p->writers == 0)
+			m |= POLLHUP;
+	}
+	if (fp->pipe_end & PIPE_WRITE) {
+		if (PIPE_SIZE - p->len >= PIPE_BUF)
+			m |= POLLOUT | POLLWRNORM;
+		if (p->readers == 0)
+			m |= POLLERR;
+	}
+	return m;
+}

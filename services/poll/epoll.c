@@ -1,0 +1,148 @@
+/* epoll instances: registrations, level/edge-triggered and one-shot
+ * reporting. Layer: services (safe C). An epoll instance is an evobj with
+ * a chain of epitems; readiness is computed on demand from each file's
+ * poll operation, and edge-triggered items report only when the file's
+ * state counter moved since their last report. */
+#include "poll/poll.h"
+
+static int find(struct evobj *o, int32_t fd, struct file_ref target, struct epitem_ref *out)
+{
+	for (struct epitem_ref it = o->items; epitem_ref_valid(it); it = epitem_get(it)->next) {
+		struct epitem *ip = epitem_get(it);
+		if (ip->fd == fd && ip->file.idx == target.idx && ip->file.gen == target.gen) {
+			*out = it;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int epoll_ctl_do(struct evobj_ref ep, int op, int32_t fd, struct file_ref target, uint32_t events, uint64_t data)
+{
+	struct evobj *o = evobj_get(ep);
+	if (!o || o->type != EV_EPOLL)
+		return -EINVAL;
+	struct epitem_ref it;
+	int e = find(o, fd, target, &it);
+	events |= EPOLLERR | EPOLLHUP;
+	switch (op) {
+	case EPOLL_CTL_ADD: {
+		if (e == 0)
+			return -EEXIST;
+		if (epitem_alloc(&it))
+			return -ENOMEM;
+		struct epitem *ip = epitem_get(it);
+		ip->fd = fd;
+		ip->file = target;
+		ip->events = events;
+		ip->data = data;
+		ip->armed = true;
+		o = evobj_get(ep);
+		ip->next = o->items;
+		o->items = it;
+		return 0;
+	}
+	case EPOLL_CTL_MOD: {
+		if (e)
+			return e;
+		struct epitem *ip = epitem_get(it);
+		ip->events = events;
+		ip->data = data;
+		ip->armed = true;
+		ip->disabled = false;
+		return 0;
+	}
+	case EPOLL_CTL_DEL: {
+		if (e)
+			return e;
+		struct epitem_ref prev = {0};
+		for (struct epitem_ref c = o->items; epitem_ref_valid(c); c = epitem_get(c)->next) {
+			if (c.idx == it.idx && c.gen == it.gen) {
+				struct epitem_ref next = epitem_get(c)->next;
+				if (epitem_ref_valid(prev))
+					epitem_get(prev)->next = next;
+				else
+					o->items = next;
+				epitem_free(c);
+				return 0;
+			}
+			prev = c;
+		}
+		return -ENOENT;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+/* What item `it` would report now (0: nothing). */
+static uint32_t item_events(struct epitem *ip, uint64_t *gen)
+{
+	if (ip->disabled)
+		return 0;
+	uint32_t m = file_poll(ip->file, gen) & ip->events & ~(EPOLLET | EPOLLONESHOT);
+	if (m && (ip->events & EPOLLET) && !ip->armed && *gen == ip->seen_gen)
+		return 0;
+	return m;
+}
+
+bool epoll_ready_any(struct evobj_ref ep)
+{
+	struct evobj *o = evobj_get(ep);
+	for (struct epitem_ref it = o ? o->items : (struct epitem_ref){0}; epitem_ref_valid(it);
+	     it = epitem_get(it)->next) {
+		uint64_t gen;
+		if (item_events(epitem_get(it), &gen))
+			return true;
+	}
+	return false;
+}
+
+void epoll_forget_closed(struct evobj_ref ep)
+{
+	struct evobj *o = evobj_get(ep);
+	if (!o)
+		return;
+	struct epitem_ref prev = {0};
+	struct epitem_ref c = o->items;
+	while (epitem_ref_valid(c)) {
+		struct epitem *ip = epitem_get(c);
+		struct epitem_ref next = ip->next;
+		if (!file_ref_valid(ip->file)) {
+			if (epitem_ref_valid(prev))
+				epitem_get(prev)->next = next;
+			else
+				o->items = next;
+			epitem_free(c);
+		} else {
+			prev = c;
+		}
+		c = next;
+	}
+}
+
+int64_t epoll_collect(struct evobj_ref ep, uint64_t uev, uint32_t max)
+{
+	epoll_forget_closed(ep);
+	struct evobj *o = evobj_get(ep);
+	if (!o)
+		return -EBADF;
+	uint32_t n = 0;
+	for (struct epitem_ref it = o->items; epitem_ref_valid(it) && n < max; it = epitem_get(it)->next) {
+		struct epitem *ip = epitem_get(it);
+		uint64_t gen = 0;
+		uint32_t m = item_events(ip, &gen);
+		if (!m)
+			continue;
+		struct linux_epoll_event ev = {m, (uint32_t)ip->data, (uint32_t)(ip->data >> 32)};
+		if (fw_copy_to_user(fw_uaddr(uev + (uint64_t)n * sizeof(ev)), &ev))
+			return n ? (int64_t)n : -EFAULT;
+		ip = epitem_get(it);
+		ip->seen_gen = gen;
+		ip->armed = false;
+		if (ip->events & EPOLLONESHOT)
+			ip->disabled = true;
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,201 @@
+/* eventfd, timerfd and signalfd files, and epoll instances' lifetime.
+ * Layer: services (safe C). Timer callbacks run in the framework's worker
+ * task (never in interrupt context), so they may touch service state. */
+#include "poll/poll.h"
+#include "proc/proc.h"
+#include "signal/signal.h"
+#include <abi/fs.h>
+
+FW_POOL_DEFINE(evobj, struct evobj);
+FW_POOL_DEFINE(epitem, struct epitem);
+
+#define EFD_SEMAPHORE 1
+
+int evobj_create(uint32_t type, uint32_t flags, struct file_ref *out)
+{
+	struct evobj_ref o;
+	if (evobj_alloc(&o))
+		return -ENOMEM;
+	evobj_get(o)->type = type;
+	int e = file_new(FK_EVOBJ, O_RDWR | (flags & O_NONBLOCK), out);
+	if (e) {
+		evobj_free(o);
+		return e;
+	}
+	file_get(*out)->obj = o;
+	return 0;
+}
+
+static void changed(struct evobj *o)
+{
+	o->gen++;
+	vfs_io_wake();
+}
+
+static int wait_io(void) { return vfs_io_wait(0) == -EINTR ? -ERESTARTSYS : 0; }
+
+/* Block until the object's counter is non-zero (eventfd, timerfd). */
+static int64_t read_counter(struct file_ref f, struct evobj_ref or, struct fw_uaddr buf, uint64_t n)
+{
+	if (n < 8)
+		return -EINVAL;
+	for (;;) {
+		struct evobj *o = evobj_get(or);
+		struct file *fp = file_get(f);
+		if (!o || !fp)
+			return -EBADF;
+		if (o->count > 0) {
+			uint64_t v = o->count;
+			if (o->type == EV_EVENTFD && (o->flags & EFD_SEMAPHORE))
+				v = 1;
+			if (fw_copy_to_user(buf, &v))
+				return -EFAULT;
+			o->count -= v;
+			changed(o);
+			return 8;
+		}
+		if (fp->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (wait_io())
+			return -ERESTARTSYS;
+	}
+}
+
+static int64_t read_signals(struct file_ref f, struct evobj_ref or, struct fw_uaddr buf, uint64_t n)
+{
+	struct linux_signalfd_siginfo si;
+	if (n < sizeof(si))
+		return -EINVAL;
+	uint64_t done = 0;
+	for (;;) {
+		struct evobj *o = evobj_get(or);
+		struct file *fp = file_get(f);
+		if (!o || !fp)
+			return -EBADF;
+		uint64_t pend = signalfd_pending(o->sigmask);
+		while (pend && done + sizeof(si) <= n) {
+			int sig = 1;
+			while (!(pend & sig_bit(sig)))
+				sig++;
+			pend &= ~sig_bit(sig);
+			si = (struct linux_signalfd_siginfo){0};
+			si.ssi_signo = (uint32_t)sig;
+			struct thread *t = cur_thread();
+			struct proc *p = cur_proc();
+			t->sig_pending &= ~sig_bit(sig);
+			p->sig_pending &= ~sig_bit(sig);
+			if (fw_copy_to_user(fw_uaddr_add(buf, done), &si))
+				return done ? (int64_t)done : -EFAULT;
+			done += sizeof(si);
+		}
+		if (done)
+			return (int64_t)done;
+		if (fp->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (wait_io())
+			return -ERESTARTSYS;
+	}
+}
+
+uint64_t signalfd_pending(uint64_t mask)
+{
+	struct thread *t = cur_thread();
+	struct proc *p = cur_proc();
+	if (!t || !p)
+		return 0;
+	return (t->sig_pending | p->sig_pending) & mask;
+}
+
+int64_t evobj_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+{
+	struct evobj_ref or = fp->obj;
+	struct evobj *o = evobj_get(or);
+	if (!o)
+		return -EBADF;
+	switch (o->type) {
+	case EV_EVENTFD:
+	case EV_TIMERFD:
+		return read_counter(f, or, buf, n);
+	case EV_SIGNALFD:
+		return read_signals(f, or, buf, n);
+	default:
+		return -EINVAL;
+	}
+}
+
+int64_t evobj_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+{
+	struct evobj_ref or = fp->obj;
+	struct evobj *o = evobj_get(or);
+	if (!o || o->type != EV_EVENTFD)
+		return -EINVAL;
+	uint64_t v;
+	if (n < 8)
+		return -EINVAL;
+	if (fw_copy_from_user(&v, buf))
+		return -EFAULT;
+	if (v == ~0ULL)
+		return -EINVAL;
+	for (;;) {
+		o = evobj_get(or);
+		fp = file_get(f);
+		if (!o || !fp)
+			return -EBADF;
+		if (v < 0xfffffffffffffffeULL - o->count + 1 && o->count + v <= 0xfffffffffffffffeULL) {
+			o->count += v;
+			changed(o);
+			return 8;
+		}
+		if (fp->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (wait_io())
+			return -ERESTARTSYS;
+	}
+}
+
+void evobj_release(struct file_ref f, struct file *fp)
+{
+	struct evobj_ref or = fp->obj;
+	struct evobj *o = evobj_get(or);
+	if (!o)
+		return;
+	if (o->type == EV_TIMERFD)
+		fw_timer_destroy(o->timer);
+	struct epitem_ref it = o->items;
+	while (epitem_ref_valid(it)) {
+		struct epitem *ip = epitem_get(it);
+		struct epitem_ref next = ip->next;
+		epitem_free(it);
+		it = next;
+	}
+	evobj_free(or);
+	vfs_io_wake();
+}
+
+uint32_t evobj_poll(struct file_ref f, struct file *fp, uint64_t *gen)
+{
+	struct evobj *o = evobj_get(fp->obj);
+	if (!o)
+		return POLLERR;
+	*gen = o->gen;
+	switch (o->type) {
+	case EV_EVENTFD: {
+		uint32_t m = 0;
+		if (o->count > 0)
+			m |= POLLIN | POLLRDNORM;
+		if (o->count < 0xfffffffffffffffeULL)
+			m |= POLLOUT | POLLWRNORM;
+		return m;
+	}
+	case EV_TIMERFD:
+		return o->count > 0 ? POLLIN | POLLRDNORM : 0;
+	case EV_SIGNALFD:
+		*gen = vfs_io_gen();
+		return signalfd_pending(o->sigmask) ? POLLIN | POLLRDNORM : 0;
+	case EV_EPOLL:
+		*gen = vfs_io_gen();
+		return epoll_ready_any(fp->obj) ? POLLIN | POLLRDNORM : 0;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,29 @@
+/* Helpers shared by the file-system system calls. Layer: services (safe C). */
+#ifndef SVC_SYSCALL_FS_H
+#define SVC_SYSCALL_FS_H
+
+#include "syscall/syscall.h"
+#include "fs/procfs.h"
+#include <abi/fs.h>
+
+#define MAY_EXEC 1
+#define MAY_WRITE 2
+#define MAY_READ 4
+
+/* The directory a *at() call starts from. */
+int start_dir(int64_t dirfd, struct inode_ref *out);
+/* Copy a user path and resolve it (empty_ok: AT_EMPTY_PATH). */
+int resolve_at(int64_t dirfd, uint64_t upath, uint32_t lookup, struct inode_ref *out, struct kname *last,
+	       bool empty_ok);
+/* Resolve the parent of a path to create or remove: -EEXIST/-ENOENT
+ * rules are the caller's; `last` is empty for "/" and similar. */
+int resolve_parent(int64_t dirfd, uint64_t upath, struct inode_ref *dir, struct kname *last);
+/* Permission check for the caller's credentials (mask MAY_*). */
+int may_access(struct inode_ref ino, uint32_t mask);
+/* A new inode owned by the caller, linked as dir/name. */
+int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, struct inode_ref *out);
+/* The current limit on descriptor numbers (RLIMIT_NOFILE). */
+uint32_t fd_limit(void);
+int fd_install_limited(struct file_ref f, uint32_t min_fd, bool cloexec);
+
+#endif

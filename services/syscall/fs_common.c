@@ -1,0 +1,118 @@
+/* Path resolution, permission checks and node creation for the file-system
+ * system calls. Layer: services (safe C). Trusts the VFS for lookups and
+ * the process for credentials. */
+#include "syscall/fs.h"
+#include <fw/time.h>
+
+int start_dir(int64_t dirfd, struct inode_ref *out)
+{
+	struct proc *p = cur_proc();
+	if ((int32_t)dirfd == AT_FDCWD) {
+		*out = p->cwd;
+		return 0;
+	}
+	struct file_ref f;
+	int e = fd_get(p->files, (int32_t)dirfd, &f);
+	if (e)
+		return e;
+	*out = file_get(f)->inode;
+	return inode_ref_valid(*out) ? 0 : -ENOTDIR;
+}
+
+int resolve_at(int64_t dirfd, uint64_t upath, uint32_t lookup, struct inode_ref *out, struct kname *last,
+	       bool empty_ok)
+{
+	struct kpath_ref pr;
+	if (kpath_alloc(&pr))
+		return -ENOMEM;
+	struct kpath *kp = kpath_get(pr);
+	int e = kpath_from_user(kp, upath);
+	struct inode_ref start = {0};
+	if (e == 0 && (kp->len == 0 || kp->s[0] != '/'))
+		e = start_dir(dirfd, &start);
+	if (e == 0 && kp->len == 0) {
+		if (empty_ok) {
+			*out = start;
+			last->len = 0;
+		} else {
+			e = -ENOENT;
+		}
+	} else if (e == 0) {
+		e = path_lookup(cur_proc()->root, start, kp, lookup, out, last);
+	}
+	kpath_free(pr);
+	return e;
+}
+
+int resolve_parent(int64_t dirfd, uint64_t upath, struct inode_ref *dir, struct kname *last)
+{
+	return resolve_at(dirfd, upath, LOOKUP_PARENT, dir, last, false);
+}
+
+int may_access(struct inode_ref ino, uint32_t mask)
+{
+	struct inode *ip = inode_get(ino);
+	struct proc *p = cur_proc();
+	if (!ip)
+		return -ENOENT;
+	if (p->euid == 0) {
+		/* root may execute only what someone may execute (or a directory) */
+		if ((mask & MAY_EXEC) && (ip->mode & S_IFMT) != S_IFDIR && !(ip->mode & 0111))
+			return -EACCES;
+		return 0;
+	}
+	uint32_t bits = ip->mode;
+	if (ip->uid == p->euid)
+		bits >>= 6;
+	else if (ip->gid == p->egid)
+		bits >>= 3;
+	return (bits & mask & 7) == (mask & 7) ? 0 : -EACCES;
+}
+
+int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, struct inode_ref *out)
+{
+	struct inode *dp = inode_get(dir);
+	if (!dp)
+		return -ENOENT;
+	if ((dp->mode & S_IFMT) != S_IFDIR)
+		return -ENOTDIR;
+	if (dp->fs != FS_TMPFS)
+		return -EACCES;
+	int e = may_access(dir, MAY_WRITE | MAY_EXEC);
+	if (e)
+		return e;
+	e = inode_new(mode, out);
+	if (e)
+		return -ENOSPC;
+	struct inode *ip = inode_get(*out);
+	struct proc *p = cur_proc();
+	ip->uid = p->euid;
+	ip->gid = p->egid;
+	if ((mode & S_IFMT) == S_IFDIR)
+		ip->nlink = 1; /* "." */
+	e = dir_link(dir, name, *out);
+	if (e) {
+		ip = inode_get(*out);
+		ip->nlink = 0;
+		inode_put_if_unused(*out);
+	}
+	return e;
+}
+
+uint32_t fd_limit(void)
+{
+	uint64_t cur = cur_proc()->rlim[7].cur; /* RLIMIT_NOFILE; 0: never set */
+	if (cur == 0 || cur > FD_MAX)
+		return FD_MAX;
+	return (uint32_t)cur;
+}
+
+int fd_install_limited(struct file_ref f, uint32_t min_fd, bool cloexec)
+{
+	int fd = fd_install(cur_proc()->files, f, min_fd, cloexec);
+	if (fd >= 0 && (uint32_t)fd >= fd_limit()) {
+		fdtable_get(cur_proc()->files)->fd[fd] = (struct file_ref){0};
+		return -EMFILE;
+	}
+	return fd;
+}

@@ -1,0 +1,376 @@
+/* File metadata system calls: stat family, statx, access, chmod, chown,
+ * truncate, utimensat, statfs, umask. Layer: services (safe C). */
+#include "syscall/fs.h"
+#include <fw/time.h>
+
+static int64_t stat_inode(struct inode_ref ino, uint64_t ubuf)
+{
+	struct linux_stat st;
+	inode_stat(ino, &st);
+	return fw_copy_to_user(fw_uaddr(ubuf), &st) ? -EFAULT : 0;
+}
+
+int64_t sys_newfstatat(struct fw_uregs *r)
+{
+	uint64_t flags = a3(r);
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	struct inode_ref ino;
+	struct kname last;
+	int e = resolve_at((int32_t)a0(r), a1(r), (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &ino, &last,
+			   (flags & AT_EMPTY_PATH) != 0);
+	return e ? e : stat_inode(ino, a2(r));
+}
+
+int64_t sys_stat(struct fw_uregs *r)
+{
+	struct inode_ref ino;
+	struct kname last;
+	int e = resolve_at(AT_FDCWD, a0(r), LOOKUP_FOLLOW, &ino, &last, false);
+	return e ? e : stat_inode(ino, a1(r));
+}
+
+int64_t sys_lstat(struct fw_uregs *r)
+{
+	struct inode_ref ino;
+	struct kname last;
+	int e = resolve_at(AT_FDCWD, a0(r), 0, &ino, &last, false);
+	return e ? e : stat_inode(ino, a1(r));
+}
+
+/* The inode behind a descriptor; pipes and event files get a stand-in. */
+static int fd_inode(int64_t fd, struct inode_ref *out)
+{
+	struct file_ref f;
+	int e = fd_get(cur_proc()->files, fd, &f);
+	if (e)
+		return e;
+	*out = file_get(f)->inode;
+	return 0;
+}
+
+int64_t sys_fstat(struct fw_uregs *r)
+{
+	struct file_ref f;
+	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	if (e)
+		return e;
+	struct file *fp = file_get(f);
+	if (!inode_ref_valid(fp->inode)) {
+		struct linux_stat st = {0};
+		st.st_mode = fp->kind == FK_PIPE ? S_IFIFO | 0600 : 0600;
+		st.st_nlink = 1;
+		st.st_blksize = 4096;
+		st.st_dev = 9;
+		st.st_ino = (uint64_t)f.idx + 1000000;
+		return fw_copy_to_user(fw_uaddr(a1(r)), &st) ? -EFAULT : 0;
+	}
+	return stat_inode(fp->inode, a1(r));
+}
+
+static void sx_time(struct linux_statx_ts *t, int64_t sec, int64_t nsec)
+{
+	t->tv_sec = sec;
+	t->tv_nsec = (uint32_t)nsec;
+}
+
+int64_t sys_statx(struct fw_uregs *r)
+{
+	uint64_t flags = a2(r);
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | 0x6000))
+		return -EINVAL;
+	struct inode_ref ino;
+	struct kname last;
+	int e = resolve_at((int32_t)a0(r), a1(r), (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &ino, &last,
+			   (flags & AT_EMPTY_PATH) != 0);
+	if (e)
+		return e;
+	struct linux_stat st;
+	inode_stat(ino, &st);
+	struct linux_statx sx = {0};
+	sx.mask = 0x7ff; /* STATX_BASIC_STATS */
+	sx.blksize = (uint32_t)st.st_blksize;
+	sx.nlink = (uint32_t)st.st_nlink;
+	sx.uid = st.st_uid;
+	sx.gid = st.st_gid;
+	sx.mode = (uint16_t)st.st_mode;
+	sx.ino = st.st_ino;
+	sx.size = (uint64_t)st.st_size;
+	sx.blocks = (uint64_t)st.st_blocks;
+	sx_time(&sx.atime, st.st_atime_sec, st.st_atime_nsec);
+	sx_time(&sx.mtime, st.st_mtime_sec, st.st_mtime_nsec);
+	sx_time(&sx.ctime, st.st_ctime_sec, st.st_ctime_nsec);
+	sx.rdev_major = (uint32_t)(st.st_rdev >> 8);
+	sx.rdev_minor = (uint32_t)(st.st_rdev & 0xff);
+	sx.dev_major = 0;
+	sx.dev_minor = (uint32_t)st.st_dev;
+	return fw_copy_to_user(fw_uaddr(a4(r)), &sx) ? -EFAULT : 0;
+}
+
+static int64_t do_access(int64_t dirfd, uint64_t upath, uint64_t mode, uint64_t flags)
+{
+	if (mode & ~7ULL)
+		return -EINVAL;
+	if (flags & ~(uint64_t)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct inode_ref ino;
+	struct kname last;
+	int e = resolve_at(dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &ino, &last,
+			   (flags & AT_EMPTY_PATH) != 0);
+	if (e || mode == 0)
+		return e;
+	return may_access(ino, (uint32_t)mode);
+}
+
+int64_t sys_access(struct fw_uregs *r) { return do_access(AT_FDCWD, a0(r), a1(r), 0); }
+int64_t sys_faccessat(struct fw_uregs *r) { return do_access((int32_t)a0(r), a1(r), a2(r), 0); }
+int64_t sys_faccessat2(struct fw_uregs *r) { return do_access((int32_t)a0(r), a1(r), a2(r), a3(r)); }
+
+static int owner_or_root(struct inode *ip)
+{
+	struct proc *p = cur_proc();
+	return p->euid == 0 || p->euid == ip->uid ? 0 : -EPERM;
+}
+
+static int64_t set_mode(struct inode_ref ino, uint64_t mode)
+{
+	struct inode *ip = inode_get(ino);
+	if (!ip)
+		return -ENOENT;
+	int e = owner_or_root(ip);
+	if (e)
+		return e;
+	ip->mode = (ip->mode & S_IFMT) | ((uint32_t)mode & 07777);
+	ip->ctime_ns = (int64_t)fw_time_realtime_ns();
+	return 0;
+}
+
+int64_t sys_chmod(struct fw_uregs *r)
+{
+	struct inode_ref ino;
+	struct kname last;
+	int e = resolve_at(AT_FDCWD, a0(r), LOOKUP_FOLLOW, &ino, &last, false);
+	return e ? e : set_mode(ino, a1(r));
+}
+
+int64_t sys_fchmod(struct fw_uregs *r)
+{
+	struct inode_ref ino;
+	int e = fd_inode((int32_t)a0(r), &ino);
+	return e ? e : set_mode(ino, a1(r));
+}
+
+int64_t sys_fchmodat(struct fw_uregs *r)
+{
+	struct inode_ref ino;
+	struct kname last;
+	int e = resolve_at((int32_t)a0(r), a1(r), LOOKUP_FOLLOW, &ino, &last, false);
+	return e ? e : set_mode(ino, a2(r));
+}
+
+static int64_t set_owner(struct inode_ref ino, uint64_t uid, uint64_t gid)
+{
+	struct inode *ip = inode_get(ino);
+	if (!ip)
+		return -ENOENT;
+	struct proc *p = cur_proc();
+	uint32_t u = (uint32_t)uid, g = (uint32_t)gid;
+	if (p->euid != 0) {
+		if (u != 0xffffffff && u != ip->uid)
+			return -EPERM;
+		if (g != 0xffffffff && (ip->uid != p->euid || g != p->egid))
+			return -EPERM;
+	}
+	if (u != 0xffffffff)
+		ip->uid = u;
+	if (g != 0xffffffff)
+		ip->gid = g;
+	if ((ip->mode & S_IFMT) != S_IFDIR && (u != 0xffffffff || g != 0xffffffff))
+		ip->mode &= ~(uint32_t)06000; /* a new owner drops set-id bits */
+	ip->ctime_ns = (int64_t)fw_time_realtime_ns();
+	return 0;
+}
+
+static int64_t chown_at(int64_t dirfd, uint64_t upath, uint64_t uid, uint64_t gid, uint64_t flags)
+{
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct inode_ref ino;
+	struct kname last;
+	int e = resolve_at(dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &ino, &last,
+			   (flags & AT_EMPTY_PATH) != 0);
+	return e ? e : set_owner(ino, uid, gid);
+}
+
+int64_t sys_chown(struct fw_uregs *r) { return chown_at(AT_FDCWD, a0(r), a1(r), a2(r), 0); }
+int64_t sys_lchown(struct fw_uregs *r) { return chown_at(AT_FDCWD, a0(r), a1(r), a2(r), AT_SYMLINK_NOFOLLOW); }
+int64_t sys_fchownat(struct fw_uregs *r) { return chown_at((int32_t)a0(r), a1(r), a2(r), a3(r), a4(r)); }
+
+int64_t sys_fchown(struct fw_uregs *r)
+{
+	struct inode_ref ino;
+	int e = fd_inode((int32_t)a0(r), &ino);
+	return e ? e : set_owner(ino, a1(r), a2(r));
+}
+
+static int64_t do_truncate(struct inode_ref ino, int64_t len)
+{
+	struct inode *ip = inode_get(ino);
+	if (len < 0)
+		return -EINVAL;
+	if (!ip)
+		return -ENOENT;
+	if ((ip->mode & S_IFMT) == S_IFDIR)
+		return -EISDIR;
+	if ((ip->mode & S_IFMT) != S_IFREG)
+		return -EINVAL;
+	return inode_truncate(ino, (uint64_t)len);
+}
+
+int64_t sys_truncate(struct fw_uregs *r)
+{
+	struct inode_ref ino;
+	struct kname last;
+	int e = resolve_at(AT_FDCWD, a0(r), LOOKUP_FOLLOW, &ino, &last, false);
+	if (e == 0)
+		e = may_access(ino, MAY_WRITE);
+	if (e == 0 && (inode_get(ino)->mode & S_IFMT) == S_IFDIR)
+		return -EISDIR;
+	return e ? e : do_truncate(ino, (int64_t)a1(r));
+}
+
+int64_t sys_ftruncate(struct fw_uregs *r)
+{
+	struct file_ref f;
+	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	if (e)
+		return e;
+	struct file *fp = file_get(f);
+	if ((int64_t)a1(r) < 0)
+		return -EINVAL;
+	if (fp->kind != FK_REG || (fp->flags & O_ACCMODE) == O_RDONLY)
+		return -EINVAL;
+	return do_truncate(fp->inode, (int64_t)a1(r));
+}
+
+struct ts_pair {
+	struct linux_timespec a, m;
+};
+
+/* One utimensat time: UTIME_NOW, UTIME_OMIT (-1: keep) or a value. */
+static int pick_time(const struct linux_timespec *t, int64_t now, int64_t *out)
+{
+	if (t->tv_nsec == UTIME_OMIT) {
+		*out = -1;
+		return 0;
+	}
+	if (t->tv_nsec == UTIME_NOW) {
+		*out = now;
+		return 0;
+	}
+	if (t->tv_nsec < 0 || t->tv_nsec >= 1000000000)
+		return -EINVAL;
+	*out = t->tv_sec * 1000000000 + t->tv_nsec;
+	return 0;
+}
+
+int64_t sys_utimensat(struct fw_uregs *r)
+{
+	uint64_t flags = a3(r);
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct inode_ref ino;
+	struct kname last;
+	int e;
+	if (a1(r) == 0)
+		e = fd_inode((int32_t)a0(r), &ino);
+	else
+		e = resolve_at((int32_t)a0(r), a1(r), (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &ino, &last,
+			       (flags & AT_EMPTY_PATH) != 0);
+	if (e)
+		return e;
+	int64_t now = (int64_t)fw_time_realtime_ns(), at = now, mt = now;
+	if (a2(r)) {
+		struct ts_pair ts;
+		if (fw_copy_from_user(&ts, fw_uaddr(a2(r))))
+			return -EFAULT;
+		e = pick_time(&ts.a, now, &at);
+		if (e == 0)
+			e = pick_time(&ts.m, now, &mt);
+		if (e)
+			return e;
+	}
+	struct inode *ip = inode_get(ino);
+	if (!ip)
+		return -ENOENT;
+	if (at >= 0)
+		ip->atime_ns = at;
+	if (mt >= 0)
+		ip->mtime_ns = mt;
+	ip->ctime_ns = now;
+	return 0;
+}
+
+int64_t sys_utimes(struct fw_uregs *r)
+{
+	struct inode_ref ino;
+	struct kname last;
+	int e = resolve_at(AT_FDCWD, a0(r), LOOKUP_FOLLOW, &ino, &last, false);
+	if (e)
+		return e;
+	int64_t now = (int64_t)fw_time_realtime_ns(), at = now, mt = now;
+	if (a1(r)) {
+		struct linux_timeval tv[2];
+		if (fw_copy_from_user(&tv, fw_uaddr(a1(r))))
+			return -EFAULT;
+		at = tv[0].tv_sec * 1000000000 + tv[0].tv_usec * 1000;
+		mt = tv[1].tv_sec * 1000000000 + tv[1].tv_usec * 1000;
+	}
+	struct inode *ip = inode_get(ino);
+	ip->atime_ns = at;
+	ip->mtime_ns = mt;
+	ip->ctime_ns = now;
+	return 0;
+}
+
+static int64_t statfs_of(struct inode_ref ino, uint64_t ubuf)
+{
+	struct inode *ip = inode_get(ino);
+	struct linux_statfs s = {0};
+	uint32_t fs = ip ? ip->fs : FS_TMPFS;
+	s.f_type = fs == FS_PROC ? PROC_SUPER_MAGIC : fs == FS_DEVPTS ? DEVPTS_SUPER_MAGIC : TMPFS_MAGIC;
+	s.f_bsize = 4096;
+	s.f_frsize = 4096;
+	if (fs == FS_TMPFS) {
+		s.f_blocks = fw_frames_total();
+		s.f_bfree = fw_frames_free();
+		s.f_bavail = s.f_bfree;
+		s.f_files = s.f_blocks;
+		s.f_ffree = s.f_bfree;
+	}
+	s.f_namelen = NAME_MAX;
+	return fw_copy_to_user(fw_uaddr(ubuf), &s) ? -EFAULT : 0;
+}
+
+int64_t sys_statfs(struct fw_uregs *r)
+{
+	struct inode_ref ino;
+	struct kname last;
+	int e = resolve_at(AT_FDCWD, a0(r), LOOKUP_FOLLOW, &ino, &last, false);
+	return e ? e : statfs_of(ino, a1(r));
+}
+
+int64_t sys_fstatfs(struct fw_uregs *r)
+{
+	struct inode_ref ino;
+	int e = fd_inode((int32_t)a0(r), &ino);
+	return e ? e : statfs_of(ino, a1(r));
+}
+
+int64_t sys_umask(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	uint32_t old = p->umask;
+	p->umask = (uint32_t)a0(r) & 0777;
+	return old;
+}

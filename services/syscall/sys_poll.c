@@ -1,0 +1,438 @@
+/* Readiness system calls: poll, ppoll, select, pselect6, epoll, eventfd,
+ * timerfd and signalfd. Layer: services (safe C). Every wait loop checks
+ * readiness, then sleeps on the VFS I/O wait queue until something changes,
+ * the deadline passes or a signal arrives. */
+#include "poll/poll.h"
+#include "signal/signal.h"
+#include "syscall/syscall.h"
+#include <abi/fs.h>
+#include <fw/time.h>
+
+#define EFD_SEMAPHORE 1
+
+/* timeout in ms (<0: forever) -> absolute monotonic deadline (0: none). */
+static uint64_t deadline_ms(int64_t ms)
+{
+	if (ms < 0)
+		return 0;
+	return fw_time_monotonic_ns() + (uint64_t)ms * 1000000ULL + 1;
+}
+
+static int deadline_ts(uint64_t uts, uint64_t *deadline, bool *zero)
+{
+	*deadline = 0;
+	*zero = false;
+	if (!uts)
+		return 0;
+	struct linux_timespec ts;
+	if (fw_copy_from_user(&ts, fw_uaddr(uts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	*zero = ns == 0;
+	*deadline = fw_time_monotonic_ns() + ns + 1;
+	return 0;
+}
+
+/* Wait for a change; 1 when the deadline passed, <0 on a signal. */
+static int wait_change(uint64_t deadline)
+{
+	int e = vfs_io_wait(deadline);
+	if (e == -ETIMEDOUT)
+		return 1;
+	if (e == -EINTR)
+		return -EINTR;
+	if (deadline && fw_time_monotonic_ns() >= deadline)
+		return 1;
+	return 0;
+}
+
+static int64_t scan_pollfds(uint64_t ufds, uint64_t nfds, bool write_back)
+{
+	struct proc *p = cur_proc();
+	int64_t ready = 0;
+	for (uint64_t i = 0; i < nfds; i++) {
+		struct linux_pollfd pf;
+		if (fw_copy_from_user(&pf, fw_uaddr(ufds + i * sizeof(pf))))
+			return -EFAULT;
+		uint32_t rev = 0;
+		if (pf.fd >= 0) {
+			struct file_ref f;
+			if (fd_get(p->files, pf.fd, &f)) {
+				rev = POLLNVAL;
+			} else {
+				uint64_t gen;
+				rev = file_poll(f, &gen) & ((uint32_t)(uint16_t)pf.events | POLLERR | POLLHUP | POLLNVAL);
+			}
+		}
+		if (rev)
+			ready++;
+		pf.revents = (int16_t)rev;
+		if (write_back && fw_copy_to_user(fw_uaddr(ufds + i * sizeof(pf)), &pf))
+			return -EFAULT;
+	}
+	return ready;
+}
+
+static int64_t do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline, bool zero)
+{
+	if (nfds > FD_MAX * 4)
+		return -EINVAL;
+	for (;;) {
+		int64_t n = scan_pollfds(ufds, nfds, false);
+		if (n < 0)
+			return n;
+		if (n > 0 || zero)
+			return scan_pollfds(ufds, nfds, true);
+		int w = wait_change(deadline);
+		if (w < 0)
+			return -ERESTARTSYS;
+		if (w > 0)
+			return scan_pollfds(ufds, nfds, true);
+	}
+}
+
+int64_t sys_poll(struct fw_uregs *r)
+{
+	int64_t ms = (int32_t)a2(r);
+	return do_poll(a0(r), a1(r), deadline_ms(ms), ms == 0);
+}
+
+/* Run `fn`-style waits with a temporary signal mask (ppoll, pselect6). */
+static int swap_mask(uint64_t umask, uint64_t size, uint64_t *saved, bool *swapped)
+{
+	*swapped = false;
+	if (!umask)
+		return 0;
+	if (size != 8)
+		return -EINVAL;
+	uint64_t m;
+	if (fw_copy_from_user(&m, fw_uaddr(umask)))
+		return -EFAULT;
+	struct thread *t = cur_thread();
+	*saved = t->sig_mask;
+	t->sig_mask = m & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
+	*swapped = true;
+	return 0;
+}
+
+static void restore_mask(uint64_t saved, bool swapped)
+{
+	if (swapped)
+		cur_thread()->sig_mask = saved;
+}
+
+int64_t sys_ppoll(struct fw_uregs *r)
+{
+	uint64_t deadline, saved = 0;
+	bool zero, swapped;
+	int e = deadline_ts(a2(r), &deadline, &zero);
+	if (e == 0)
+		e = swap_mask(a3(r), a4(r), &saved, &swapped);
+	if (e)
+		return e;
+	int64_t ret = do_poll(a0(r), a1(r), deadline, zero);
+	restore_mask(saved, swapped);
+	return ret;
+}
+
+/* select: three fd sets in, three out. */
+struct sel_sets {
+	struct linux_fdset in[3], out[3];
+};
+
+static int64_t scan_sets(struct sel_sets *s, uint64_t nfds, const bool (*present)[3])
+{
+	struct proc *p = cur_proc();
+	int64_t ready = 0;
+	for (uint32_t k = 0; k < 3; k++)
+		s->out[k] = (struct linux_fdset){0};
+	for (uint64_t fd = 0; fd < nfds; fd++) {
+		uint32_t w = (uint32_t)(fd / 64);
+		uint64_t bit = 1ULL << (fd % 64);
+		bool want = false;
+		for (uint32_t k = 0; k < 3; k++)
+			want = want || ((*present)[k] && (s->in[k].bits[w] & bit));
+		if (!want)
+			continue;
+		struct file_ref f;
+		if (fd_get(p->files, (int64_t)fd, &f))
+			return -EBADF;
+		uint64_t gen;
+		uint32_t m = file_poll(f, &gen);
+		uint32_t masks[3] = {POLLIN | POLLRDNORM | POLLHUP | POLLERR, POLLOUT | POLLWRNORM | POLLERR, POLLPRI};
+		for (uint32_t k = 0; k < 3; k++) {
+			if ((*present)[k] && (s->in[k].bits[w] & bit) && (m & masks[k])) {
+				s->out[k].bits[w] |= bit;
+				ready++;
+			}
+		}
+	}
+	return ready;
+}
+
+static int64_t do_select(uint64_t nfds, const uint64_t (*u)[3], uint64_t deadline, bool zero)
+{
+	if (nfds > 1024)
+		return -EINVAL;
+	struct sel_sets s = {0};
+	bool present[3];
+	uint64_t bytes = (nfds + 63) / 64 * 8;
+	for (uint32_t k = 0; k < 3; k++) {
+		present[k] = (*u)[k] != 0;
+		struct linux_fdset tmp = {0};
+		if (present[k] && fw_copy_from_user_n(&tmp, fw_uaddr((*u)[k]), bytes))
+			return -EFAULT;
+		s.in[k] = tmp;
+	}
+	for (;;) {
+		int64_t n = scan_sets(&s, nfds, &present);
+		if (n < 0)
+			return n;
+		int w = 0;
+		if (n == 0 && !zero)
+			w = wait_change(deadline);
+		if (w < 0)
+			return -ERESTARTSYS;
+		if (n > 0 || zero || w > 0) {
+			for (uint32_t k = 0; k < 3; k++) {
+				struct linux_fdset tmp = s.out[k];
+				if (present[k] && fw_copy_to_user_n(fw_uaddr((*u)[k]), &tmp, bytes))
+					return -EFAULT;
+			}
+			return n;
+		}
+	}
+}
+
+int64_t sys_select(struct fw_uregs *r)
+{
+	uint64_t deadline = 0;
+	bool zero = false;
+	if (a4(r)) {
+		struct linux_timeval tv;
+		if (fw_copy_from_user(&tv, fw_uaddr(a4(r))))
+			return -EFAULT;
+		if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+			return -EINVAL;
+		uint64_t ns = (uint64_t)tv.tv_sec * 1000000000ULL + (uint64_t)tv.tv_usec * 1000ULL;
+		zero = ns == 0;
+		deadline = fw_time_monotonic_ns() + ns + 1;
+	}
+	uint64_t u[3] = {a1(r), a2(r), a3(r)};
+	return do_select(a0(r), &u, deadline, zero);
+}
+
+int64_t sys_pselect6(struct fw_uregs *r)
+{
+	uint64_t deadline, saved = 0;
+	bool zero, swapped = false;
+	int e = deadline_ts(a4(r), &deadline, &zero);
+	if (e)
+		return e;
+	if (a5(r)) {
+		uint64_t sm[2];
+		if (fw_copy_from_user(&sm, fw_uaddr(a5(r))))
+			return -EFAULT;
+		e = swap_mask(sm[0], sm[1], &saved, &swapped);
+		if (e)
+			return e;
+	}
+	uint64_t u[3] = {a1(r), a2(r), a3(r)};
+	int64_t ret = do_select(a0(r), &u, deadline, zero);
+	restore_mask(saved, swapped);
+	return ret;
+}
+
+/* A new evobj file installed as a descriptor. */
+static int64_t install_obj(struct file_ref f, uint64_t flags)
+{
+	int fd = fd_install(cur_proc()->files, f, 0, (flags & O_CLOEXEC) != 0);
+	if (fd < 0)
+		file_drop(f);
+	return fd;
+}
+
+static int64_t epoll_new(uint64_t flags)
+{
+	if (flags & ~(uint64_t)O_CLOEXEC)
+		return -EINVAL;
+	struct file_ref f;
+	int e = evobj_create(EV_EPOLL, 0, &f);
+	if (e)
+		return e;
+	evobj_get(file_get(f)->obj)->type = EV_EPOLL;
+	return install_obj(f, flags);
+}
+
+int64_t sys_epoll_create(struct fw_uregs *r) { return (int32_t)a0(r) <= 0 ? -EINVAL : epoll_new(0); }
+int64_t sys_epoll_create1(struct fw_uregs *r) { return epoll_new(a0(r)); }
+
+static int get_evobj(int64_t fd, uint32_t type, struct evobj_ref *out)
+{
+	struct file_ref f;
+	int e = fd_get(cur_proc()->files, fd, &f);
+	if (e)
+		return e;
+	struct file *fp = file_get(f);
+	struct evobj *o = fp->kind == FK_EVOBJ ? evobj_get(fp->obj) : NULL;
+	if (!o || o->type != type)
+		return -EINVAL;
+	*out = fp->obj;
+	return 0;
+}
+
+int64_t sys_epoll_ctl(struct fw_uregs *r)
+{
+	struct evobj_ref ep;
+	int e = get_evobj((int32_t)a0(r), EV_EPOLL, &ep);
+	if (e)
+		return e;
+	struct file_ref target;
+	e = fd_get(cur_proc()->files, (int32_t)a2(r), &target);
+	if (e)
+		return e;
+	struct file *tp = file_get(target);
+	if (tp->kind == FK_EVOBJ && tp->obj.idx == ep.idx && tp->obj.gen == ep.gen)
+		return -EINVAL;
+	if (tp->kind == FK_REG || tp->kind == FK_DIR)
+		return -EPERM;
+	struct linux_epoll_event ev = {0};
+	int op = (int)a1(r);
+	if (op != EPOLL_CTL_DEL && fw_copy_from_user(&ev, fw_uaddr(a3(r))))
+		return -EFAULT;
+	return epoll_ctl_do(ep, op, (int32_t)a2(r), target, ev.events, ((uint64_t)ev.data_hi << 32) | ev.data_lo);
+}
+
+static int64_t do_epoll_wait(int64_t epfd, uint64_t uev, int64_t max, int64_t ms)
+{
+	struct evobj_ref ep;
+	int e = get_evobj(epfd, EV_EPOLL, &ep);
+	if (e)
+		return e;
+	if (max <= 0 || max > 1 << 20)
+		return -EINVAL;
+	uint64_t deadline = deadline_ms(ms);
+	for (;;) {
+		int64_t n = epoll_collect(ep, uev, (uint32_t)max);
+		if (n != 0 || ms == 0)
+			return n;
+		int w = wait_change(deadline);
+		if (w < 0)
+			return -ERESTARTSYS;
+		if (w > 0)
+			return epoll_collect(ep, uev, (uint32_t)max);
+	}
+}
+
+int64_t sys_epoll_wait(struct fw_uregs *r) { return do_epoll_wait((int32_t)a0(r), a1(r), (int32_t)a2(r), (int32_t)a3(r)); }
+
+int64_t sys_epoll_pwait(struct fw_uregs *r)
+{
+	uint64_t saved = 0;
+	bool swapped;
+	int e = swap_mask(a4(r), a5(r), &saved, &swapped);
+	if (e)
+		return e;
+	int64_t ret = do_epoll_wait((int32_t)a0(r), a1(r), (int32_t)a2(r), (int32_t)a3(r));
+	restore_mask(saved, swapped);
+	return ret;
+}
+
+static int64_t eventfd_new(uint64_t initval, uint64_t flags)
+{
+	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE))
+		return -EINVAL;
+	struct file_ref f;
+	int e = evobj_create(EV_EVENTFD, (uint32_t)flags, &f);
+	if (e)
+		return e;
+	struct evobj *o = evobj_get(file_get(f)->obj);
+	o->type = EV_EVENTFD;
+	o->count = (uint32_t)initval;
+	o->flags = (uint32_t)flags & EFD_SEMAPHORE;
+	return install_obj(f, flags);
+}
+
+int64_t sys_eventfd(struct fw_uregs *r) { return eventfd_new(a0(r), 0); }
+int64_t sys_eventfd2(struct fw_uregs *r) { return eventfd_new(a0(r), a1(r)); }
+
+int64_t sys_timerfd_create(struct fw_uregs *r)
+{
+	uint64_t clk = a0(r), flags = a1(r);
+	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME)
+		return -EINVAL;
+	struct file_ref f;
+	int e = evobj_create(EV_TIMERFD, (uint32_t)flags, &f);
+	if (e)
+		return e;
+	e = timerfd_init(file_get(f)->obj, (uint32_t)clk);
+	if (e) {
+		file_drop(f);
+		return e;
+	}
+	return install_obj(f, flags);
+}
+
+int64_t sys_timerfd_settime(struct fw_uregs *r)
+{
+	struct evobj_ref o;
+	int e = get_evobj((int32_t)a0(r), EV_TIMERFD, &o);
+	if (e)
+		return e;
+	if (a1(r) & ~(uint64_t)(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET))
+		return -EINVAL;
+	struct linux_itimerspec nv, old;
+	if (fw_copy_from_user(&nv, fw_uaddr(a2(r))))
+		return -EFAULT;
+	e = timerfd_settime_do(o, (uint32_t)a1(r), &nv, &old);
+	if (e == 0 && a3(r) && fw_copy_to_user(fw_uaddr(a3(r)), &old))
+		return -EFAULT;
+	return e;
+}
+
+int64_t sys_timerfd_gettime(struct fw_uregs *r)
+{
+	struct evobj_ref o;
+	int e = get_evobj((int32_t)a0(r), EV_TIMERFD, &o);
+	if (e)
+		return e;
+	struct linux_itimerspec cur;
+	timerfd_gettime_do(o, &cur);
+	return fw_copy_to_user(fw_uaddr(a1(r)), &cur) ? -EFAULT : 0;
+}
+
+static int64_t signalfd_do(int64_t fd, uint64_t umask, uint64_t size, uint64_t flags)
+{
+	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	if (size != 8)
+		return -EINVAL;
+	uint64_t m;
+	if (fw_copy_from_user(&m, fw_uaddr(umask)))
+		return -EFAULT;
+	m &= ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
+	if (fd != -1) {
+		struct evobj_ref o;
+		int e = get_evobj(fd, EV_SIGNALFD, &o);
+		if (e)
+			return e;
+		evobj_get(o)->sigmask = m;
+		vfs_io_wake();
+		return fd;
+	}
+	struct file_ref f;
+	int e = evobj_create(EV_SIGNALFD, (uint32_t)flags, &f);
+	if (e)
+		return e;
+	struct evobj *o = evobj_get(file_get(f)->obj);
+	o->type = EV_SIGNALFD;
+	o->sigmask = m;
+	return install_obj(f, flags);
+}
+
+int64_t sys_signalfd(struct fw_uregs *r) { return signalfd_do((int32_t)a0(r), a1(r), a2(r), 0); }
+int64_t sys_signalfd4(struct fw_uregs *r) { return signalfd_do((int32_t)a0(r), a1(r), a2(r), a3(r)); }

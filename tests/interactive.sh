@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# tests/interactive.sh — drive `./keel run` like a person at the serial
+# console (through tmux) and check the answers: a pipeline, Ctrl-C of a
+# foreground sleep, the prompt's hostname, and poweroff ending QEMU.
+# Prints "N passed, N failed". Layer: test harness. Needs tmux (tools/deps.sh).
+set -u
+cd "$(dirname "$0")/.."
+pass=0
+fail=0
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+ko() { echo "FAIL $1"; fail=$((fail + 1)); }
+if ! command -v tmux >/dev/null; then
+	echo "tmux missing (tools/deps.sh)"; echo "0 passed, 1 failed"; exit 1
+fi
+S=keel-interactive-$$
+done_file=$(mktemp)
+rm -f "$done_file"
+trap 'tmux kill-session -t "$S" 2>/dev/null; rm -f "$done_file"' EXIT
+tmux new-session -d -s "$S" -x 120 -y 50 "KEEL_NO_BUILD=1 ./keel run; touch $done_file; sleep 60"
+screen() { tmux capture-pane -p -t "$S" -S -200; }
+# wait_for TEXT SECONDS: until the screen shows TEXT
+wait_for() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+type_line() { tmux send-keys -t "$S" -l "$1"; tmux send-keys -t "$S" Enter; }
+
+if wait_for 'keel:~#' 30; then ok "boots to a shell prompt with hostname and HOME"; else ko "no prompt"; screen | tail -5; fi
+type_line 'echo hi | tr a-z A-Z'
+if wait_for 'HI' 10; then ok "echo hi | tr a-z A-Z prints HI"; else ko "pipeline"; fi
+type_line 'echo $PATH'
+if wait_for '/sbin:/usr/sbin:/bin:/usr/bin' 10; then ok "PATH set"; else ko "PATH"; fi
+type_line 'sleep 100'
+sleep 1
+t0=$(date +%s%N)
+tmux send-keys -t "$S" C-c
+type_line 'echo back-$((6*7))'
+if wait_for 'back-42' 5; then
+	t1=$(date +%s%N)
+	ms=$(((t1 - t0) / 1000000))
+	if [ "$ms" -lt 1500 ]; then ok "Ctrl-C ends sleep 100 (${ms} ms)"; else ko "Ctrl-C took ${ms} ms"; fi
+else
+	ko "Ctrl-C did not return to the prompt"
+fi
+type_line 'poweroff'
+for ((i = 0; i < 100; i++)); do [ -e "$done_file" ] && break; sleep 0.1; done
+if [ -e "$done_file" ]; then ok "poweroff ends QEMU"; else ko "poweroff"; fi
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
