@@ -87,8 +87,10 @@ static void worker(uint64_t unused)
 		struct timer *t = pending;
 		if (!t) {
 			worker_busy = false;
-			sti();
+			/* Wait with interrupts still off: the tick that queues the
+			 * next expiry finds us already on the queue. */
 			(void)fw_waitq_wait(worker_q, 0, false);
+			sti();
 			continue;
 		}
 		worker_busy = true;
