@@ -7,6 +7,7 @@
  *  - otherwise: run /init (or /bin/sh) as pid 1 on the console; power off
  *    when it exits. */
 #include "init/init.h"
+#include "fs/mount.h"
 #include "signal/signal.h"
 #include "tty/tty.h"
 #include <fw/console.h>
@@ -292,6 +293,8 @@ void svc_main(void)
 		e = initramfs_unpack();
 	if (e == 0)
 		e = devices_create();
+	if (e == 0)
+		e = mount_boot();
 	if (e == 0 && kpath_alloc(&b->path))
 		e = -ENOMEM;
 	if (e == 0)
