@@ -276,6 +276,8 @@ static int make_reaper(struct proc_ref *out)
 	p->pid = 1;
 	p->pgid = 1;
 	p->sid = 1;
+	struct lit40 name = {"init"};
+	kname_lit(&p->comm, &name.s);
 	p->cwd = vfs_root();
 	p->root = vfs_root();
 	return fw_waitq_create(&p->child_wait);
