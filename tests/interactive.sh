@@ -63,6 +63,20 @@ check_job_control() {
 	if wait_for 'fg-4' 5 && ! screen | grep -v '^$' | tail -3 | grep -q 'sleep 100'; then ok "fg then Ctrl-C ends it"; else ko "fg/Ctrl-C"; fi
 }
 
+# A background job reading the terminal is stopped by SIGTTIN; fg gives it
+# the terminal, Ctrl-C ends it.
+check_background_read() {
+	type_line 'cat &'
+	sleep 1
+	type_line 'jobs; echo ttin-$((4+1))'
+	if wait_for 'ttin-5' 5 && screen | grep -q 'Stopped.*cat'; then ok "background cat stops on terminal input (SIGTTIN)"; else ko "SIGTTIN"; fi
+	type_line 'fg'
+	sleep 1
+	tmux send-keys -t "$S" C-c
+	type_line 'echo ttin-$((5+1))'
+	if wait_for 'ttin-6' 5; then ok "fg then Ctrl-C ends cat"; else ko "fg cat"; fi
+}
+
 # vi opens, edits and saves a file.
 check_vi() {
 	type_line 'vi /tmp/x'
@@ -78,6 +92,7 @@ check_vi() {
 }
 
 check_job_control
+check_background_read
 check_vi
 type_line 'poweroff'
 for ((i = 0; i < 100; i++)); do [ -e "$done_file" ] && break; sleep 0.1; done

@@ -221,16 +221,36 @@ static int64_t take(struct ldisc *s, struct fw_uaddr buf, uint64_t n)
 	return k;
 }
 
+/* Job control: a background process group reading its controlling
+ * terminal gets SIGTTIN (-EIO when it ignores or blocks it), as in Linux's
+ * __tty_check_change. The terminal is the caller's controlling terminal
+ * when it belongs to the caller's session. */
+static int64_t background_read(const struct ldisc *s)
+{
+	struct proc *p = cur_proc();
+	if (!p || s->sid == 0 || s->sid != p->sid || s->pgrp == 0 || s->pgrp == p->pgid)
+		return 0;
+	struct thread *t = cur_thread();
+	if (p->sigact[SIGTTIN - 1].handler == SIG_IGN || (t && (t->sig_mask & sig_bit(SIGTTIN))))
+		return -EIO;
+	ld_kill_pgrp(p->pgid, SIGTTIN);
+	return -ERESTARTSYS;
+}
+
 int64_t ld_read(struct ldisc_ref l, struct file_ref f, struct fw_uaddr buf, uint64_t n)
 {
 	if (n == 0)
 		return 0;
+
 	uint64_t deadline = 0;
 	for (;;) {
 		struct ldisc *s = ldisc_get(l);
 		struct file *fp = file_get(f);
 		if (!fp || !s)
 			return -EBADF;
+		int64_t bg = background_read(s);
+		if (bg)
+			return bg;
 		bool canon_mode = (s->t.c_lflag & ICANON) != 0;
 		if (ld_readable(s))
 			return take(s, buf, n);

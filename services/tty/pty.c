@@ -339,6 +339,21 @@ int64_t pty_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint6
 	return slave_write(r, f, buf, n);
 }
 
+/* TIOCGPTPEER: open the slave without a path lookup (glibc openpty). */
+static int64_t open_peer(struct inode_ref node, uint64_t flags)
+{
+	if (flags & ~(uint64_t)(O_ACCMODE | O_NOCTTY | O_NONBLOCK | O_CLOEXEC))
+		return -EINVAL;
+	struct file_ref f;
+	int e = file_open_inode(node, (uint32_t)flags, &f);
+	if (e)
+		return e;
+	int fd = fd_install(cur_proc()->files, f, 0, (flags & O_CLOEXEC) != 0);
+	if (fd < 0)
+		file_drop(f);
+	return fd;
+}
+
 static int64_t master_ioctl(struct pty *p, uint64_t cmd, uint64_t arg)
 {
 	switch (cmd) {
@@ -361,6 +376,8 @@ static int64_t master_ioctl(struct pty *p, uint64_t cmd, uint64_t arg)
 		int32_t v = (int32_t)p->olen;
 		return fw_copy_to_user(fw_uaddr(arg), &v) ? -EFAULT : 0;
 	}
+	case TIOCGPTPEER:
+		return open_peer(p->node, arg);
 	case TIOCPKT:
 		return -EINVAL;
 	case TIOCSCTTY:

@@ -28,12 +28,24 @@ static void reader(uint64_t unused)
 	}
 }
 
-int tty_start_console(void)
+/* The console's discipline, made on first use (init sets the foreground
+ * group before it starts the reader). */
+static struct ldisc *console_ld(void)
 {
 	struct tty_state *s = tty();
-	if (ldisc_alloc(&s->ld))
+	if (!ldisc_ref_valid(s->ld)) {
+		if (ldisc_alloc(&s->ld))
+			return NULL;
+		ld_init(ldisc_get(s->ld), LD_CONSOLE);
+	}
+	return ldisc_get(s->ld);
+}
+
+int tty_start_console(void)
+{
+	if (!console_ld())
 		return -ENOMEM;
-	ld_init(ldisc_get(s->ld), LD_CONSOLE);
+	struct tty_state *s = tty();
 	s->active = true;
 	return fw_task_create_kernel(reader, 0, &s->reader);
 }
@@ -42,7 +54,7 @@ bool tty_console_active(void) { return tty()->active; }
 
 void tty_set_foreground(int32_t pgrp, int32_t sid)
 {
-	struct ldisc *ld = ldisc_get(tty()->ld);
+	struct ldisc *ld = console_ld();
 	if (ld) {
 		ld->pgrp = pgrp;
 		ld->sid = sid;

@@ -7,6 +7,9 @@
 #include <sys/ioctl.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER 0x5441
+#endif
 
 /* Collect up to n bytes (stops after 2 s without data); returns the count. */
 static int read_some(int fd, char *buf, int n, int wait_ms)
@@ -133,6 +136,13 @@ int main(int argc, char **argv)
 	struct winsize ws = {33, 101, 0, 0}, ws2 = {0};
 	CHECK(ioctl(m, TIOCSWINSZ, &ws) == 0, "TIOCSWINSZ on master");
 	CHECK(ioctl(s, TIOCGWINSZ, &ws2) == 0 && ws2.ws_row == 33 && ws2.ws_col == 101, "slave sees the size");
+
+	/* TIOCGPTPEER opens the same slave without a path */
+	int peer = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	struct stat st2;
+	CHECK(peer >= 0 && fstat(peer, &st2) == 0 && fstat(s, &st) == 0 && st.st_rdev == st2.st_rdev,
+	      "TIOCGPTPEER opens the slave");
+	close(peer);
 
 	/* slave closes: the master reads EIO */
 	close(s);
