@@ -63,6 +63,54 @@ if wait_for 'load average: 0.00' 10; then ok "uptime prints the load average"; e
 type_line 'top -n 1'
 if wait_for 'Load average:' 10 && wait_for 'K used, ' 2 && wait_for 'CPU:' 2; then ok "top -n 1 prints its header"; else ko "top -n 1"; screen | tail -12; fi
 type_line 'clear'
+# Job control: Ctrl-Z stops a foreground job, jobs lists it Stopped, bg
+# resumes it in the background, fg brings it back, Ctrl-C ends it.
+check_job_control() {
+	type_line 'sleep 100'
+	sleep 1
+	tmux send-keys -t "$S" C-z
+	type_line 'jobs; echo jobs-$((1+1))'
+	if wait_for 'jobs-2' 5 && screen | grep -q 'Stopped.*sleep 100'; then ok "Ctrl-Z stops sleep 100, jobs shows it Stopped"; else ko "Ctrl-Z/jobs"; fi
+	type_line 'bg; jobs; echo bg-$((2+1))'
+	if wait_for 'bg-3' 5 && screen | grep -q 'Running.*sleep 100'; then ok "bg resumes it"; else ko "bg"; fi
+	type_line 'fg'
+	sleep 1
+	tmux send-keys -t "$S" C-c
+	type_line 'jobs; echo fg-$((3+1))'
+	if wait_for 'fg-4' 5 && ! screen | grep -v '^$' | tail -3 | grep -q 'sleep 100'; then ok "fg then Ctrl-C ends it"; else ko "fg/Ctrl-C"; fi
+}
+
+# A background job reading the terminal is stopped by SIGTTIN; fg gives it
+# the terminal, Ctrl-C ends it.
+check_background_read() {
+	type_line 'cat &'
+	sleep 1
+	type_line 'jobs; echo ttin-$((4+1))'
+	if wait_for 'ttin-5' 5 && screen | grep -q 'Stopped.*cat'; then ok "background cat stops on terminal input (SIGTTIN)"; else ko "SIGTTIN"; fi
+	type_line 'fg'
+	sleep 1
+	tmux send-keys -t "$S" C-c
+	type_line 'echo ttin-$((5+1))'
+	if wait_for 'ttin-6' 5; then ok "fg then Ctrl-C ends cat"; else ko "fg cat"; fi
+}
+
+# vi opens, edits and saves a file.
+check_vi() {
+	type_line 'vi /tmp/x'
+	sleep 2
+	tmux send-keys -t "$S" -l 'ivi-was-here'
+	sleep 0.5
+	tmux send-keys -t "$S" Escape
+	sleep 0.5
+	type_line ':wq'
+	sleep 1
+	type_line 'cat /tmp/x | tr a-z A-Z'
+	if wait_for 'VI-WAS-HERE' 10; then ok "vi edits and saves /tmp/x"; else ko "vi"; fi
+}
+
+check_job_control
+check_background_read
+check_vi
 type_line 'poweroff'
 for ((i = 0; i < 100; i++)); do [ -e "$done_file" ] && break; sleep 0.1; done
 if [ -e "$done_file" ]; then ok "poweroff ends QEMU"; else ko "poweroff"; fi

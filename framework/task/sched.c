@@ -20,6 +20,10 @@
 #define TIMESLICE_NS 10000000UL
 
 static struct task *tasks[MAX_TASKS];
+/* A slot's stack VA range stays busy from task_alloc until the stack is
+ * freed (the dead task is reaped after it leaves the CPU), so a task
+ * created in between never gets a stack that a later reap would unmap. */
+static bool stack_busy[MAX_TASKS];
 static uint32_t task_gens[MAX_TASKS];
 static struct task *rq_head, *rq_tail;
 static struct task idle_task;
@@ -33,8 +37,9 @@ static uint32_t ntasks;
 static int alloc_slot(struct task *t)
 {
 	for (uint32_t i = 1; i < MAX_TASKS; i++) {
-		if (!tasks[i]) {
+		if (!tasks[i] && !stack_busy[i]) {
 			tasks[i] = t;
+			stack_busy[i] = true;
 			t->idx = i;
 			t->gen = ++task_gens[i];
 			ntasks++;
@@ -75,6 +80,7 @@ static void kstack_free(struct task *t)
 			kunmap_page(va);
 		}
 	}
+	stack_busy[t->idx] = false;
 }
 
 static void rq_push(struct task *t)
@@ -112,6 +118,7 @@ struct task *task_alloc(void)
 		if (r == 0) {
 			was = irq_save();
 			tasks[t->idx] = NULL;
+			stack_busy[t->idx] = false;
 			ntasks--;
 			irq_restore(was);
 		}

@@ -12,7 +12,7 @@ static const struct devnode nodes[] = {
 	{"full", S_IFCHR | 0666, (DEV_MEM_MAJOR << 8) | 7},   {"random", S_IFCHR | 0666, (DEV_MEM_MAJOR << 8) | 8},
 	{"urandom", S_IFCHR | 0666, (DEV_MEM_MAJOR << 8) | 9}, {"tty", S_IFCHR | 0666, (DEV_TTY_MAJOR << 8) | 0},
 	{"console", S_IFCHR | 0600, (DEV_TTY_MAJOR << 8) | 1}, {"ttyS0", S_IFCHR | 0660, (DEV_TTYS_MAJOR << 8) | 64},
-	{"keel-out", S_IFCHR | 0666, (240 << 8) | 0},
+	{"keel-out", S_IFCHR | 0666, (240 << 8) | 0},  {"ptmx", S_IFCHR | 0666, (DEV_TTY_MAJOR << 8) | 2},
 };
 
 static void name_of(struct kname *n, const char (*s)[12])
@@ -40,8 +40,10 @@ static int subdir(struct inode_ref parent, const char (*s)[12], struct inode_ref
 int devices_create(void)
 {
 	struct inode_ref dev, ino;
-	char devname[12] = "dev";
+	char devname[12] = "dev", pts[12] = "pts";
 	int e = subdir(vfs_root(), &devname, &dev);
+	if (e == 0)
+		e = subdir(dev, &pts, &ino);
 	for (uint32_t i = 0; e == 0 && i < FW_ARRAY_LEN(nodes); i++) {
 		struct kname n;
 		struct devnode d = nodes[i];

@@ -69,6 +69,8 @@ static int64_t console_read(struct file *fp, struct fw_uaddr buf, uint64_t n)
 int64_t chr_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
 {
 	uint32_t maj = dev_major(fp), min = dev_minor(fp);
+	if (pty_is_master(fp) || pty_is_slave(fp))
+		return pty_read(f, fp, buf, n);
 	if (maj == DEV_MEM_MAJOR) {
 		if (min == 3)
 			return 0;
@@ -86,6 +88,8 @@ int64_t chr_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64
 int64_t chr_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
 {
 	uint32_t maj = dev_major(fp), min = dev_minor(fp);
+	if (pty_is_master(fp) || pty_is_slave(fp))
+		return pty_write(f, fp, buf, n);
 	if (maj == DEV_MEM_MAJOR)
 		return min == 7 ? -ENOSPC : (int64_t)n;
 	if ((maj == DEV_TTY_MAJOR || maj == DEV_TTYS_MAJOR) && tty_console_active())
@@ -98,6 +102,8 @@ int64_t chr_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint6
 int64_t chr_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
 {
 	uint32_t maj = dev_major(fp);
+	if (pty_is_master(fp) || pty_is_slave(fp))
+		return pty_ioctl(f, fp, cmd, arg);
 	if (maj != DEV_TTY_MAJOR && maj != DEV_TTYS_MAJOR)
 		return -ENOTTY;
 	if (tty_console_active())
@@ -109,11 +115,24 @@ int64_t chr_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg
 	return -ENOTTY;
 }
 
-int chr_open(struct file_ref f, struct file *fp) { return 0; }
-void chr_release(struct file_ref f, struct file *fp) {}
+int chr_open(struct file_ref f, struct file *fp)
+{
+	if (pty_is_master(fp) || pty_is_slave(fp))
+		return pty_open(f, fp);
+	return 0;
+}
+
+void chr_release(struct file_ref f, struct file *fp)
+{
+	if (pty_is_master(fp) || pty_is_slave(fp))
+		pty_release(f, fp);
+}
+
 uint32_t chr_poll(struct file_ref f, struct file *fp, uint64_t *gen)
 {
 	*gen = 0;
+	if (pty_is_master(fp) || pty_is_slave(fp))
+		return pty_poll(f, fp, gen);
 	uint32_t maj = dev_major(fp);
 	if ((maj == DEV_TTY_MAJOR || maj == DEV_TTYS_MAJOR) && tty_console_active())
 		return tty_poll(f, fp, gen);

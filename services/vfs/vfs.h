@@ -89,6 +89,7 @@ struct file {
 	struct evobj_ref obj;       /* FK_EVOBJ: epoll, eventfd, timerfd, signalfd */
 	struct inode_ref data;      /* procfs: a private inode with the generated text */
 	int32_t owner_pid;          /* record locks: the process that opened it */
+	uint32_t pty;               /* /dev/ptmx: index + 1 of the pty this master opened */
 };
 #define PIPE_READ 1
 #define PIPE_WRITE 2

@@ -1,0 +1,429 @@
+/* Pseudo-terminals. Opening /dev/ptmx allocates a pty and creates its
+ * slave node /dev/pts/N; the slave runs the shared line discipline
+ * (ldisc.c), whose output and echo land in the master's read buffer, and
+ * bytes written to the master are the slave's typed input. Layer:
+ * services (safe C). Trusts the VFS for the /dev/pts nodes. Semantics
+ * follow Linux: a new pty is locked until TIOCSPTLCK(0); the node goes
+ * away when the master closes, after which slave reads give EOF and
+ * writes -EIO; once every slave file closed, master reads give -EIO. */
+#include "tty/tty.h"
+#include "proc/proc.h"
+#include "signal/signal.h"
+#include <abi/fs.h>
+
+#define PTY_MAX 32
+#define PTY_OUT 3584
+#define TIOCGPTLCK 0x80045439
+#define TIOCGPTPEER 0x5441
+#define TIOCPKT 0x5420
+
+struct pty;
+FW_POOL_REF(pty);
+struct pty {
+	struct ldisc_ref ld;
+	uint8_t out[PTY_OUT];        /* slave output, read by the master */
+	uint32_t ohead, olen;
+	int32_t index;
+	bool locked, master_open, slave_opened;
+	uint32_t slave_files;
+	struct inode_ref node;       /* /dev/pts/N while the master is open */
+	uint64_t gen;
+};
+FW_POOL_PRIVATE(pty, struct pty);
+
+struct pty_table {
+	struct pty_ref slot[PTY_MAX];
+};
+FW_GLOBAL(struct pty_table, pty_table);
+
+static struct pty_ref by_index(int32_t idx)
+{
+	struct pty_ref none = {0};
+	if (idx < 0 || idx >= PTY_MAX)
+		return none;
+	return pty_table()->slot[idx];
+}
+
+static uint32_t file_minor(const struct file *fp)
+{
+	struct inode *ip = inode_get(fp->inode);
+	return ip ? ip->rdev & 0xff : 0xffff;
+}
+
+static uint32_t file_major(const struct file *fp)
+{
+	struct inode *ip = inode_get(fp->inode);
+	return ip ? ip->rdev >> 8 : 0;
+}
+
+bool pty_is_master(const struct file *fp) { return file_major(fp) == DEV_TTY_MAJOR && file_minor(fp) == DEV_PTMX_MINOR; }
+bool pty_is_slave(const struct file *fp) { return file_major(fp) == DEV_PTS_MAJOR; }
+
+/* The pty a file is an end of: masters remember theirs, slaves by minor. */
+static struct pty_ref pty_of(const struct file *fp)
+{
+	if (pty_is_master(fp))
+		return by_index((int32_t)fp->pty - 1);
+	return by_index((int32_t)file_minor(fp));
+}
+
+static void changed(struct pty *p)
+{
+	p->gen++;
+	struct ldisc *ld = ldisc_get(p->ld);
+	if (ld)
+		ld->gen++;
+	vfs_io_wake();
+}
+
+uint32_t pty_sink(int32_t idx, const uint8_t (*b)[256], uint32_t n)
+{
+	struct pty *p = pty_get(by_index(idx));
+	if (!p)
+		return n;
+	uint32_t k = 0;
+	while (k < n && k < 256 && p->olen < PTY_OUT) {
+		p->out[(p->ohead + p->olen) % PTY_OUT] = (*b)[k];
+		p->olen++;
+		k++;
+	}
+	changed(p);
+	return k;
+}
+
+/* ---- /dev/pts nodes ---- */
+
+static void name_of_index(struct kname *n, int32_t idx)
+{
+	char d[12];
+	uint32_t k = 0;
+	uint32_t v = (uint32_t)idx;
+	do {
+		d[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && k < 11);
+	n->len = 0;
+	while (k > 0)
+		n->s[n->len++] = d[--k];
+	n->s[n->len] = 0;
+}
+
+static int pts_dir(struct inode_ref *out)
+{
+	struct kname n = {.s = "dev", .len = 3};
+	struct inode_ref dev;
+	int e = dir_lookup(vfs_root(), &n, &dev);
+	if (e)
+		return e;
+	struct kname pts = {.s = "pts", .len = 3};
+	return dir_lookup(dev, &pts, out);
+}
+
+static int node_create(struct pty_ref r, int32_t idx)
+{
+	struct inode_ref dir, ino;
+	int e = pts_dir(&dir);
+	if (e == 0)
+		e = inode_new(S_IFCHR | 0620, &ino);
+	if (e)
+		return e;
+	struct inode *ip = inode_get(ino);
+	ip->rdev = (DEV_PTS_MAJOR << 8) | (uint32_t)idx;
+	ip->uid = cur_proc()->euid;
+	ip->gid = 5; /* tty, as devpts mounted with gid=5 */
+	struct kname n;
+	name_of_index(&n, idx);
+	e = dir_link(dir, &n, ino);
+	if (e) {
+		inode_put_if_unused(ino);
+		return e;
+	}
+	pty_get(r)->node = ino;
+	return 0;
+}
+
+static void node_remove(int32_t idx)
+{
+	struct inode_ref dir;
+	if (pts_dir(&dir))
+		return;
+	struct kname n;
+	name_of_index(&n, idx);
+	(void)dir_unlink(dir, &n);
+}
+
+/* ---- open and close ---- */
+
+static int master_open(struct file *fp)
+{
+	int32_t idx = 0;
+	while (idx < PTY_MAX && pty_ref_valid(pty_table()->slot[idx]))
+		idx++;
+	if (idx >= PTY_MAX)
+		return -ENOSPC;
+	struct pty_ref r;
+	if (pty_alloc(&r))
+		return -ENOMEM;
+	struct pty *p = pty_get(r);
+	if (ldisc_alloc(&p->ld)) {
+		pty_free(r);
+		return -ENOMEM;
+	}
+	ld_init(ldisc_get(p->ld), idx);
+	p->index = idx;
+	p->locked = true;
+	p->master_open = true;
+	pty_table()->slot[idx] = r;
+	int e = node_create(r, idx);
+	if (e) {
+		ldisc_free(pty_get(r)->ld);
+		pty_free(r);
+		pty_table()->slot[idx] = (struct pty_ref){0};
+		return e;
+	}
+	fp->pty = (uint32_t)idx + 1;
+	return 0;
+}
+
+int pty_open(struct file_ref f, struct file *fp)
+{
+	if (pty_is_master(fp))
+		return master_open(fp);
+	struct pty *p = pty_get(pty_of(fp));
+	if (!p || !p->master_open)
+		return -EIO;
+	if (p->locked)
+		return -EIO;
+	p->slave_files++;
+	p->slave_opened = true;
+	return 0;
+}
+
+static void maybe_free(struct pty_ref r)
+{
+	struct pty *p = pty_get(r);
+	if (!p || p->master_open || p->slave_files)
+		return;
+	pty_table()->slot[p->index] = (struct pty_ref){0};
+	ldisc_free(p->ld);
+	pty_free(r);
+}
+
+void pty_release(struct file_ref f, struct file *fp)
+{
+	struct pty_ref r = pty_of(fp);
+	struct pty *p = pty_get(r);
+	if (!p)
+		return;
+	if (pty_is_master(fp)) {
+		p->master_open = false;
+		struct ldisc *ld = ldisc_get(p->ld);
+		if (ld) {
+			ld->hangup = true;
+			ld_kill_pgrp(ld->pgrp, SIGHUP);
+		}
+		node_remove(p->index);
+	} else if (p->slave_files > 0) {
+		p->slave_files--;
+	}
+	p = pty_get(r);
+	if (p)
+		changed(p);
+	maybe_free(r);
+}
+
+/* ---- master side ---- */
+
+struct chunk64 {
+	uint8_t b[64];
+};
+
+static int64_t master_read(struct pty_ref r, struct file_ref f, struct fw_uaddr buf, uint64_t n)
+{
+	for (;;) {
+		struct pty *p = pty_get(r);
+		struct file *fp = file_get(f);
+		if (!p || !fp)
+			return -EIO;
+		if (p->olen > 0) {
+			struct chunk64 c;
+			uint32_t k = (uint32_t)FW_MIN(FW_MIN(n, (uint64_t)p->olen), sizeof(c.b));
+			for (uint32_t i = 0; i < k; i++)
+				c.b[i] = p->out[(p->ohead + i) % PTY_OUT];
+			if (fw_copy_to_user_n(buf, &c.b, k))
+				return -EFAULT;
+			p->ohead = (p->ohead + k) % PTY_OUT;
+			p->olen -= k;
+			changed(p);
+			return k;
+		}
+		if (p->slave_opened && p->slave_files == 0)
+			return -EIO;
+		if (fp->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (vfs_io_wait(0) == -EINTR)
+			return -ERESTARTSYS;
+	}
+}
+
+static int64_t master_write(struct pty_ref r, struct fw_uaddr buf, uint64_t n)
+{
+	struct chunk64 c;
+	uint64_t done = 0;
+	while (done < n) {
+		uint32_t k = (uint32_t)FW_MIN(n - done, sizeof(c.b));
+		if (fw_copy_from_user_n(&c.b, fw_uaddr_add(buf, done), k))
+			return done ? (int64_t)done : -EFAULT;
+		struct pty *p = pty_get(r);
+		if (!p)
+			return -EIO;
+		ld_input(p->ld, &c.b, k);
+		done += k;
+	}
+	return (int64_t)done;
+}
+
+/* ---- slave side ---- */
+
+static int64_t slave_write(struct pty_ref r, struct file_ref f, struct fw_uaddr buf, uint64_t n)
+{
+	struct chunk64 c;
+	uint64_t done = 0;
+	while (done < n) {
+		struct pty *p = pty_get(r);
+		struct file *fp = file_get(f);
+		if (!p || !fp || !p->master_open)
+			return done ? (int64_t)done : -EIO;
+		uint32_t room = (PTY_OUT - p->olen) / 2; /* ONLCR may double each byte */
+		if (room == 0) {
+			if (done || (fp->flags & O_NONBLOCK))
+				return done ? (int64_t)done : -EAGAIN;
+			if (vfs_io_wait(0) == -EINTR)
+				return -ERESTARTSYS;
+			continue;
+		}
+		uint32_t k = (uint32_t)FW_MIN(FW_MIN(n - done, sizeof(c.b)), (uint64_t)room);
+		if (fw_copy_from_user_n(&c.b, fw_uaddr_add(buf, done), k))
+			return done ? (int64_t)done : -EFAULT;
+		p = pty_get(r);
+		struct ldisc *ld = p ? ldisc_get(p->ld) : NULL;
+		if (!ld)
+			return -EIO;
+		struct out_buf o = {.n = 0, .sink = p->index};
+		for (uint32_t i = 0; i < k; i++)
+			ld_out_char(ld, &o, c.b[i]);
+		ld_out_flush(&o);
+		done += k;
+	}
+	return (int64_t)done;
+}
+
+int64_t pty_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+{
+	struct pty_ref r = pty_of(fp);
+	struct pty *p = pty_get(r);
+	if (!p)
+		return pty_is_master(fp) ? -EIO : 0;
+	if (pty_is_master(fp))
+		return master_read(r, f, buf, n);
+	return ld_read(p->ld, f, buf, n);
+}
+
+int64_t pty_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+{
+	struct pty_ref r = pty_of(fp);
+	if (!pty_get(r))
+		return -EIO;
+	if (pty_is_master(fp))
+		return master_write(r, buf, n);
+	return slave_write(r, f, buf, n);
+}
+
+/* TIOCGPTPEER: open the slave without a path lookup (glibc openpty). */
+static int64_t open_peer(struct inode_ref node, uint64_t flags)
+{
+	if (flags & ~(uint64_t)(O_ACCMODE | O_NOCTTY | O_NONBLOCK | O_CLOEXEC))
+		return -EINVAL;
+	struct file_ref f;
+	int e = file_open_inode(node, (uint32_t)flags, &f);
+	if (e)
+		return e;
+	int fd = fd_install(cur_proc()->files, f, 0, (flags & O_CLOEXEC) != 0);
+	if (fd < 0)
+		file_drop(f);
+	return fd;
+}
+
+static int64_t master_ioctl(struct pty *p, uint64_t cmd, uint64_t arg)
+{
+	switch (cmd) {
+	case TIOCGPTN: {
+		uint32_t v = (uint32_t)p->index;
+		return fw_copy_to_user(fw_uaddr(arg), &v) ? -EFAULT : 0;
+	}
+	case TIOCSPTLCK: {
+		int32_t v;
+		if (fw_copy_from_user(&v, fw_uaddr(arg)))
+			return -EFAULT;
+		p->locked = v != 0;
+		return 0;
+	}
+	case TIOCGPTLCK: {
+		int32_t v = p->locked;
+		return fw_copy_to_user(fw_uaddr(arg), &v) ? -EFAULT : 0;
+	}
+	case FIONREAD: {
+		int32_t v = (int32_t)p->olen;
+		return fw_copy_to_user(fw_uaddr(arg), &v) ? -EFAULT : 0;
+	}
+	case TIOCGPTPEER:
+		return open_peer(p->node, arg);
+	case TIOCPKT:
+		return -EINVAL;
+	case TIOCSCTTY:
+		return -EINVAL;
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+int64_t pty_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
+{
+	struct pty *p = pty_get(pty_of(fp));
+	if (!p)
+		return -EIO;
+	if (pty_is_master(fp)) {
+		int64_t r = master_ioctl(p, cmd, arg);
+		if (r != -ENOIOCTLCMD)
+			return r;
+	} else if (cmd == TIOCGPTN || cmd == TIOCSPTLCK || cmd == TIOCGPTLCK) {
+		return -ENOTTY;
+	}
+	int64_t r = ld_ioctl(p->ld, cmd, arg);
+	return r == -ENOIOCTLCMD ? -ENOTTY : r;
+}
+
+uint32_t pty_poll(struct file_ref f, struct file *fp, uint64_t *gen)
+{
+	struct pty *p = pty_get(pty_of(fp));
+	if (!p)
+		return POLLHUP | POLLIN | POLLOUT;
+	struct ldisc *ld = ldisc_get(p->ld);
+	*gen = p->gen + (ld ? ld->gen : 0);
+	if (pty_is_master(fp)) {
+		uint32_t ev = POLLOUT | POLLWRNORM;
+		if (p->olen)
+			ev |= POLLIN | POLLRDNORM;
+		if (p->slave_opened && p->slave_files == 0)
+			ev |= POLLHUP;
+		return ev;
+	}
+	uint32_t ev = 0;
+	if (!p->master_open)
+		return POLLHUP | POLLIN | POLLRDNORM;
+	if (p->olen < PTY_OUT / 2)
+		ev |= POLLOUT | POLLWRNORM;
+	if (ld && ld_readable(ld))
+		ev |= POLLIN | POLLRDNORM;
+	return ev;
+}
