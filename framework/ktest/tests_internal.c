@@ -1,0 +1,15 @@
+/* ktests that need the framework's internals. Layer: framework/ktest
+ * (trusted). */
+#include "internal/mm.h"
+#include <fw/frame.h>
+#include <fw/ktest.h>
+
+/* A framework-internal frame (a page table) is not reachable by handle,
+ * even with the right number and generation. */
+FW_KTEST(frame_handle_cannot_name_a_page_table)
+{
+	uint64_t pml4 = kernel_pml4();
+	struct fw_frame_ref forged = {(uint32_t)(pml4 / 4096), frame_gen(pml4)};
+	FW_EXPECT(t, !fw_frame_valid(forged));
+	FW_EXPECT(t, fw_frame_zero(forged, 0, 8) == -22);
+}
