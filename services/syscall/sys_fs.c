@@ -69,7 +69,7 @@ static int64_t do_openat(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t
 		return e;
 	struct inode *ip = inode_get(ino);
 	if ((flags & O_TRUNC) && (ip->mode & S_IFMT) == S_IFREG && (flags & O_ACCMODE) != O_RDONLY)
-		(void)inode_truncate(ino, 0);
+		(void)truncate_file(ino, 0);
 	struct file_ref f;
 	e = file_open_inode(ino, (uint32_t)flags, &f);
 	if (e)
