@@ -38,6 +38,7 @@ suite boot bash tests/boot.sh
 suite import-wall bash tests/import-wall.sh
 suite docs bash tests/docs.sh
 suite interactive bash tests/interactive.sh
+suite limits bash tests/limits.sh
 suite diff bash tests/diff/run.sh -j "$(nproc)"
 [ -f tools/bench/smoke.sh ] && suite bench-smoke bash tools/bench/smoke.sh
 echo "=== all suites"
