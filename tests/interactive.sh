@@ -46,6 +46,23 @@ if wait_for 'back-42' 5; then
 else
 	ko "Ctrl-C did not return to the prompt"
 fi
+# procfs and the tools that read it (each marker is computed, so the typed
+# command line itself never matches it)
+type_line 'ls /proc | grep -qx "[0-9][0-9]*" && ls /proc | grep -qx self && echo proc-$((2+3))-ok'
+if wait_for 'proc-5-ok' 10; then ok "ls /proc lists numeric pids"; else ko "ls /proc"; fi
+type_line 'ps | grep -q "^ *$$ .*sh" && echo ps-$((2*3))-ok'
+if wait_for 'ps-6-ok' 10; then ok "ps shows the shell"; else ko "ps"; screen | tail -8; fi
+type_line 'free | awk "/^Mem:/ { print \"free-\" ((\$2 > 450000 && \$2 < 530000) ? \"near\" : \"off\") \"-512M\" }"'
+if wait_for 'free-near-512M' 10; then ok "free shows a total near the guest's 512 MiB"; else ko "free"; screen | tail -8; fi
+type_line 'df | awk "\$6 == \"/\" && \$2 > 0 { print \"df-\" \"has-root\" }"'
+if wait_for 'df-has-root' 10; then ok "df shows /"; else ko "df"; screen | tail -8; fi
+type_line 'echo mounts-$(mount | grep -c -e "^proc on /proc type proc" -e "^tmpfs on / type tmpfs")-found'
+if wait_for 'mounts-2-found' 10; then ok "mount lists proc and tmpfs"; else ko "mount"; screen | tail -8; fi
+type_line 'uptime'
+if wait_for 'load average: 0.00' 10; then ok "uptime prints the load average"; else ko "uptime"; screen | tail -4; fi
+type_line 'top -n 1'
+if wait_for 'Load average:' 10 && wait_for 'K used, ' 2 && wait_for 'CPU:' 2; then ok "top -n 1 prints its header"; else ko "top -n 1"; screen | tail -12; fi
+type_line 'clear'
 type_line 'poweroff'
 for ((i = 0; i < 100; i++)); do [ -e "$done_file" ] && break; sleep 0.1; done
 if [ -e "$done_file" ]; then ok "poweroff ends QEMU"; else ko "poweroff"; fi

@@ -83,6 +83,12 @@ static int build_stack(struct exec_args *a, const struct elf_info *info, uint64_
 	uint64_t pos = 0, zero = 0;
 	if (push_string_ptrs(a, strings, &pos, a->argc, argv) || fw_copy_to_user(fw_uaddr(envp - 8), &zero))
 		return -EFAULT;
+	struct mm *m = mm_get(cur_proc()->mm);
+	if (m) { /* for /proc/<pid>/cmdline and environ */
+		m->arg_start = strings;
+		m->arg_end = strings + pos;
+		m->env_end = strings + a->bytes;
+	}
 	if (push_string_ptrs(a, strings, &pos, a->envc, envp) ||
 	    fw_copy_to_user(fw_uaddr(envp + 8ULL * a->envc), &zero))
 		return -EFAULT;
@@ -178,6 +184,7 @@ static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct ex
 	m->brk_start = info.end;
 	m->brk = info.end;
 	m->exe_ino = inode_get(ino)->ino;
+	m->exe = ino;
 	/* Point of no return. */
 	proc_exec_prepare();
 	struct proc *p = cur_proc();

@@ -7,6 +7,7 @@
  *  - otherwise: run /init (or /bin/sh) as pid 1 on the console; power off
  *    when it exits. */
 #include "init/init.h"
+#include "fs/mount.h"
 #include "signal/signal.h"
 #include "tty/tty.h"
 #include <fw/console.h>
@@ -275,6 +276,8 @@ static int make_reaper(struct proc_ref *out)
 	p->pid = 1;
 	p->pgid = 1;
 	p->sid = 1;
+	struct lit40 name = {"init"};
+	kname_lit(&p->comm, &name.s);
 	p->cwd = vfs_root();
 	p->root = vfs_root();
 	return fw_waitq_create(&p->child_wait);
@@ -292,6 +295,8 @@ void svc_main(void)
 		e = initramfs_unpack();
 	if (e == 0)
 		e = devices_create();
+	if (e == 0)
+		e = mount_boot();
 	if (e == 0 && kpath_alloc(&b->path))
 		e = -ENOMEM;
 	if (e == 0)

@@ -66,7 +66,11 @@ int svc_resolve_user_fault(uint64_t addr, bool write)
 void svc_return_to_user(struct fw_uregs *regs)
 {
 	struct thread *t = cur_thread();
-	if (t && t->boot_exec)
+	if (!t)
+		return;
+	if (t->boot_exec) {
 		boot_exec_current(regs);
-	signal_return_to_user(regs);
+		t = cur_thread();
+	}
+	signal_return_to_user(regs, t);
 }

@@ -47,6 +47,8 @@ struct mm {
 	uint64_t mmap_hint;
 	uint32_t refs;
 	uint64_t exe_ino;
+	struct inode_ref exe;              /* the executable (/proc/<pid>/exe) */
+	uint64_t arg_start, arg_end, env_end; /* argument and environment strings (/proc) */
 };
 
 int mm_new(struct mm_ref *out);

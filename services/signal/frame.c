@@ -203,18 +203,16 @@ void signal_deliver(struct fw_uregs *regs)
 	}
 }
 
-void signal_return_to_user(struct fw_uregs *regs)
+void signal_return_to_user(struct fw_uregs *regs, struct thread *t)
 {
-	struct thread *t = cur_thread();
-	if (!t)
-		return;
 	if (t->set_child_tid) {
 		int32_t tid = t->tid;
 		(void)fw_copy_to_user(fw_uaddr(t->set_child_tid), &tid);
 		t = cur_thread();
 		t->set_child_tid = 0;
 	}
-	if (signal_pending_current() || t->restart_pending || t->restore_mask)
+	struct proc *p = proc_get(t->proc);
+	if (t->restart_pending || t->restore_mask || (p && signal_pending_in(t, p)))
 		signal_deliver(regs);
 }
 

@@ -263,13 +263,16 @@ void proc_signal_parent_exit(struct proc_ref child)
 		(void)signal_send_proc(c->parent, SIGCHLD);
 }
 
+bool signal_pending_in(const struct thread *t, const struct proc *p)
+{
+	return ((t->sig_pending | p->sig_pending) & ~t->sig_mask) != 0 || t->exiting || p->stopped;
+}
+
 bool signal_pending_current(void)
 {
 	struct thread *t = cur_thread();
-	struct proc *p = cur_proc();
-	if (!t || !p)
-		return false;
-	return ((t->sig_pending | p->sig_pending) & ~t->sig_mask) != 0 || t->exiting || p->stopped;
+	struct proc *p = t ? proc_get(t->proc) : NULL;
+	return t && p && signal_pending_in(t, p);
 }
 
 FW_NORETURN void signal_die(int sig)

@@ -53,10 +53,12 @@ void proc_signal_parent_exit(struct proc_ref child);
 void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_t addr);
 /* Everything due on the way back to user mode: CLONE_CHILD_SETTID,
  * syscall restart, pending signals. */
-void signal_return_to_user(struct fw_uregs *regs);
+/* The per-return-to-user work for thread t (the current thread). */
+void signal_return_to_user(struct fw_uregs *regs, struct thread *t);
 /* Deliver pending signals on the way back to user mode. */
 void signal_deliver(struct fw_uregs *regs);
 bool signal_pending_current(void);
+bool signal_pending_in(const struct thread *t, const struct proc *p);
 /* Note a syscall's result for restart handling (before delivery). */
 void signal_syscall_done(struct fw_uregs *regs, uint64_t nr);
 

@@ -437,7 +437,9 @@ int64_t sys_sendfile(struct fw_uregs *r)
 	uint64_t off = ip->off;
 	if (a2(r) && fw_copy_from_user(&off, fw_uaddr(a2(r))))
 		return -EFAULT;
-	struct inode *node = inode_get(ip->inode);
+	/* procfs files read the text generated at open */
+	struct inode_ref src = inode_ref_valid(ip->data) ? ip->data : ip->inode;
+	struct inode *node = inode_get(src);
 	uint64_t n = a3(r), size = node ? node->size : 0;
 	if (off >= size)
 		n = 0;
@@ -449,7 +451,7 @@ int64_t sys_sendfile(struct fw_uregs *r)
 		return -ENOMEM;
 	while (done < n) {
 		uint32_t k = (uint32_t)FW_MIN(n - done, sizeof(kchunk_get(cr)->b));
-		e = inode_read_chunk(file_get(in)->inode, off + done, kchunk_get(cr), k);
+		e = inode_read_chunk(src, off + done, kchunk_get(cr), k);
 		int64_t w = e ? e : file_write_kernel(out, kchunk_get(cr), k);
 		if (w <= 0) {
 			if (done == 0)

@@ -1,6 +1,7 @@
 /* File metadata system calls: stat family, statx, access, chmod, chown,
  * truncate, utimensat, statfs, umask. Layer: services (safe C). */
 #include "syscall/fs.h"
+#include "fs/mount.h"
 #include <fw/time.h>
 
 static int64_t stat_inode(struct inode_ref ino, uint64_t ubuf)
@@ -337,18 +338,7 @@ static int64_t statfs_of(struct inode_ref ino, uint64_t ubuf)
 {
 	struct inode *ip = inode_get(ino);
 	struct linux_statfs s = {0};
-	uint32_t fs = ip ? ip->fs : FS_TMPFS;
-	s.f_type = fs == FS_PROC ? PROC_SUPER_MAGIC : fs == FS_DEVPTS ? DEVPTS_SUPER_MAGIC : TMPFS_MAGIC;
-	s.f_bsize = 4096;
-	s.f_frsize = 4096;
-	if (fs == FS_TMPFS) {
-		s.f_blocks = fw_frames_total();
-		s.f_bfree = fw_frames_free();
-		s.f_bavail = s.f_bfree;
-		s.f_files = s.f_blocks;
-		s.f_ffree = s.f_bfree;
-	}
-	s.f_namelen = NAME_MAX;
+	mount_statfs(ip ? ip->mnt : 0, &s);
 	return fw_copy_to_user(fw_uaddr(ubuf), &s) ? -EFAULT : 0;
 }
 

@@ -119,6 +119,8 @@
 	X(160, setrlimit, full) \
 	X(161, chroot, partial) \
 	X(162, sync, full) \
+	X(165, mount, partial) \
+	X(166, umount2, partial) \
 	X(169, reboot, partial) \
 	X(170, sethostname, full) \
 	X(171, setdomainname, full) \

@@ -3,6 +3,7 @@
  * components, follows symlinks up to 40 times (-ELOOP beyond), and checks
  * search permission is left to the caller's credentials layer. */
 #include "vfs/vfs.h"
+#include "fs/procfs.h"
 #include <fw/time.h>
 
 FW_POOL_DEFINE(dentry, struct dentry);
@@ -80,6 +81,13 @@ int dir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref 
 	}
 	if (dead)
 		return -ENOENT;
+	if (dp->fs == FS_PROC) {
+		/* procfs entries appear and vanish with processes */
+		procfs_lookup_prepare(dir, name);
+		dp = inode_get(dir);
+		if (!dp)
+			return -ENOENT;
+	}
 	for (struct dentry_ref d = dp->children; dentry_ref_valid(d);) {
 		struct dentry *de = dentry_get(d);
 		if (kname_eq(&de->name, name)) {
@@ -152,6 +160,8 @@ int dir_link(struct inode_ref dir, const struct kname *name, struct inode_ref ch
 	dp->mtime_ns = (int64_t)fw_time_realtime_ns();
 	dp->ctime_ns = dp->mtime_ns;
 	struct inode *cp = inode_get(child);
+	if (cp->nlink == 0)
+		cp->mnt = dp->mnt; /* a new node belongs to its directory's mount */
 	cp->nlink++;
 	if ((cp->mode & S_IFMT) == S_IFDIR) {
 		cp->parent = dir;
@@ -207,6 +217,8 @@ int vfs_readlink(struct inode_ref r, struct kpath *p)
 {
 	struct inode *ip = inode_get(r);
 	struct fw_frame_ref f;
+	if (ip && ip->fs == FS_PROC)
+		return procfs_link_target(r, p);
 	if (!ip || ip->size == 0 || ip->size >= PATH_MAX)
 		return -ENOENT;
 	uint32_t n = (uint32_t)ip->size;
@@ -354,6 +366,11 @@ int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out)
 		struct inode *ip = inode_get(cur);
 		if (!ip)
 			return -ENOENT;
+		if (inode_ref_valid(ip->covered)) {
+			/* a mounted root: continue from the directory it covers */
+			cur = ip->covered;
+			continue;
+		}
 		struct kname n;
 		if (name_in(ip->parent, cur, &n))
 			return -ENOENT;

@@ -4,6 +4,7 @@
 #include "vfs/vfs.h"
 #include "pipe/pipe.h"
 #include "poll/poll.h"
+#include "fs/procfs.h"
 #include <abi/fs.h>
 
 FW_POOL_DEFINE(file, struct file);
@@ -108,6 +109,8 @@ int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out)
 		e = fifo_open(*out, fp);
 	else if (kind == FK_CHR)
 		e = chr_open(*out, fp);
+	else if (kind == FK_REG && ip->fs == FS_PROC)
+		e = procfs_open(*out, fp);
 	if (e) {
 		fp = file_get(*out);
 		if (fp)

@@ -228,7 +228,7 @@ void inode_stat(struct inode_ref r, struct linux_stat *st)
 	*st = (struct linux_stat){0};
 	if (!ip)
 		return;
-	st->st_dev = 1;
+	st->st_dev = 1 + ip->mnt; /* one device number per mount */
 	st->st_ino = ip->ino;
 	st->st_nlink = ip->nlink;
 	st->st_mode = ip->mode;

@@ -66,6 +66,7 @@ struct inode {
 	uint32_t proc_arg;          /* procfs: e.g. the fd number of /proc/<pid>/fd/N */
 	struct inode_ref mounted;   /* a directory something is mounted on: the mounted root */
 	struct inode_ref covered;   /* the root of a mounted file system: the directory it covers */
+	uint32_t mnt;               /* mount table index of its file system (0: the root tmpfs) */
 };
 
 struct dentry {
