@@ -43,9 +43,10 @@ void svc_user_fault(struct fw_uregs *regs, const struct fw_fault *fault)
 	if (fault->vector == 14) {
 		int32_t code;
 		bool write = (fault->error & 2) != 0, exec = (fault->error & 16) != 0;
-		if (mm_fault(p->mm, fault->addr, write, exec, &code) == 0)
+		int e = mm_fault(p->mm, fault->addr, write, exec, &code);
+		if (e == 0)
 			return;
-		signal_force_fault(regs, SIGSEGV, code, fault->addr);
+		signal_force_fault(regs, e == -EIO ? SIGBUS : SIGSEGV, code, fault->addr);
 		return;
 	}
 	int32_t code;

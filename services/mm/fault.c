@@ -3,6 +3,7 @@
 
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
+#define BUS_ADRERR 2
 
 static struct vma *find_vma(struct mm *mp, uint64_t addr)
 {
@@ -92,11 +93,19 @@ int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_
 	    (!write && !exec && !(v->prot & (FW_PROT_READ | FW_PROT_WRITE | FW_PROT_EXEC))))
 		return -EFAULT;
 	uint64_t page = addr & ~4095ULL;
+	if (v->flags & VMA_EOF_BUS) {
+		struct inode *ip = inode_get(v->file);
+		uint64_t off = v->file_off + (page - v->start);
+		if (!ip || off >= FW_ALIGN_UP(ip->size, 4096)) {
+			*si_code = BUS_ADRERR;
+			return -EIO;
+		}
+	}
 	struct fw_vm_page pg;
 	if (fw_vm_lookup(mp->vm, page, &pg))
 		return -EFAULT;
 	if (!pg.present)
-		return populate(mp, v, page) ? -ENOMEM : 0;
+		return populate(mp, v, page) ? -ENOMEM : 0; /* no frame left */
 	if (write && pg.cow)
 		return fw_vm_cow_break(mp->vm, page, v->prot) ? -ENOMEM : 0;
 	/* Present with the right rights: a stale TLB entry or a spurious

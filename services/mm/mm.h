@@ -5,6 +5,8 @@
  * A vma is [start, end) with a protection and a backing: anonymous (zero
  * fill), or a file whose bytes fill the first `file_len` bytes from
  * `file_off` (the rest zero-filled), private (copied) or shared.
+ * Every file-backed area counts as one opener of its inode (open_count),
+ * so an unlinked file lives while it is mapped.
  */
 #ifndef SVC_MM_MM_H
 #define SVC_MM_MM_H
@@ -22,6 +24,7 @@
 #define VMA_GROWSDOWN 2
 #define VMA_FILE 4
 #define VMA_ANON_SHARED 8 /* MAP_SHARED|MAP_ANONYMOUS: file is a hidden inode */
+#define VMA_EOF_BUS 16    /* mmap of a file: a page wholly past EOF is SIGBUS */
 
 struct vma;
 struct mm;
@@ -66,9 +69,13 @@ bool mm_range_mapped(struct mm_ref m, uint64_t start, uint64_t len);
 int mm_discard(struct mm_ref m, uint64_t start, uint64_t len);
 /* mremap: new address or negative errno. fixed: MREMAP_FIXED target. */
 int64_t mm_remap(struct mm_ref m, uint64_t old, uint64_t olen, uint64_t nlen, bool maymove, uint64_t fixed);
+/* A file shrank to size: drop the pages of its mmap areas that now lie
+ * wholly past EOF, so the next touch faults (SIGBUS) as on Linux. */
+void mm_file_truncated(struct mm_ref m, struct inode_ref file, uint64_t size);
 /* addr lies in a MAP_SHARED area. */
 bool mm_addr_shared(struct mm_ref m, uint64_t addr);
-/* Resolve a fault at addr; 0 or -EFAULT (SIGSEGV: *si_code set). */
+/* Resolve a fault at addr; 0, -EFAULT (SIGSEGV: *si_code set), -EIO (SIGBUS:
+ * a file page wholly past end of file) or -ENOMEM (no frame). */
 int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_code);
 
 #endif

@@ -115,3 +115,21 @@ int64_t mm_remap(struct mm_ref m, uint64_t old, uint64_t olen, uint64_t nlen, bo
 	(void)mm_unmap(m, old, olen);
 	return (int64_t)nw;
 }
+
+void mm_file_truncated(struct mm_ref m, struct inode_ref file, uint64_t size)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp)
+		return;
+	uint64_t boundary = FW_ALIGN_UP(size, 4096);
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (!(v->flags & VMA_EOF_BUS) || v->file.idx != file.idx || v->file.gen != file.gen)
+			continue;
+		uint64_t len = v->end - v->start;
+		if (v->file_off + len <= boundary)
+			continue;
+		uint64_t skip = boundary > v->file_off ? boundary - v->file_off : 0;
+		(void)fw_vm_unmap(mp->vm, v->start + skip, len - skip);
+	}
+}

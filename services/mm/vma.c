@@ -28,11 +28,12 @@ void mm_hold(struct mm_ref m)
 		mp->refs++;
 }
 
-/* Shared anonymous memory lives in a hidden inode; each area using it
- * counts as one opener so the pages go when the last area does. */
+/* Each file-backed area counts as one opener of its inode, so an unlinked
+ * file (or the hidden inode of shared anonymous memory) keeps its pages
+ * until the last area using it goes. */
 static void vma_hold_file(const struct vma *v)
 {
-	struct inode *ip = (v->flags & VMA_ANON_SHARED) ? inode_get(v->file) : NULL;
+	struct inode *ip = (v->flags & VMA_FILE) ? inode_get(v->file) : NULL;
 	if (ip)
 		ip->open_count++;
 }
@@ -43,9 +44,9 @@ static void vma_release(struct vma_ref r)
 	if (!v)
 		return;
 	struct inode_ref file = v->file;
-	bool anon_shared = (v->flags & VMA_ANON_SHARED) != 0;
+	bool has_file = (v->flags & VMA_FILE) != 0;
 	vma_free(r);
-	struct inode *ip = anon_shared ? inode_get(file) : NULL;
+	struct inode *ip = has_file ? inode_get(file) : NULL;
 	if (ip && ip->open_count > 0) {
 		ip->open_count--;
 		inode_put_if_unused(file);

@@ -61,6 +61,28 @@ static int64_t read_counter(struct file_ref f, struct evobj_ref or, struct fw_ua
 	}
 }
 
+/* A signalfd record from the kernel siginfo (the fields Linux fills). */
+static void fill_signalfd(struct linux_signalfd_siginfo *si, int sig, const struct sig_info_k *info)
+{
+	*si = (struct linux_signalfd_siginfo){0};
+	si->ssi_signo = (uint32_t)sig;
+	si->ssi_code = info->code;
+	bool fault = info->code > 0 && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+					 sig == SIGTRAP);
+	if (fault) {
+		si->ssi_addr = info->value;
+		return;
+	}
+	si->ssi_pid = (uint32_t)info->pid;
+	si->ssi_uid = info->uid;
+	if (sig == SIGCHLD && info->code > 0) {
+		si->ssi_status = info->status;
+		return;
+	}
+	si->ssi_int = (int32_t)(uint32_t)info->value;
+	si->ssi_ptr = info->value;
+}
+
 static int64_t read_signals(struct file_ref f, struct evobj_ref or, struct fw_uaddr buf, uint64_t n)
 {
 	struct linux_signalfd_siginfo si;
@@ -72,18 +94,13 @@ static int64_t read_signals(struct file_ref f, struct evobj_ref or, struct fw_ua
 		struct file *fp = file_get(f);
 		if (!o || !fp)
 			return -EBADF;
-		uint64_t pend = signalfd_pending(o->sigmask);
-		while (pend && done + sizeof(si) <= n) {
-			int sig = 1;
-			while (!(pend & sig_bit(sig)))
-				sig++;
-			pend &= ~sig_bit(sig);
-			si = (struct linux_signalfd_siginfo){0};
-			si.ssi_signo = (uint32_t)sig;
-			struct thread *t = cur_thread();
-			struct proc *p = cur_proc();
-			t->sig_pending &= ~sig_bit(sig);
-			p->sig_pending &= ~sig_bit(sig);
+		uint64_t mask = o->sigmask;
+		while (done + sizeof(si) <= n) {
+			struct sig_info_k info;
+			int sig = signal_dequeue(mask, &info);
+			if (!sig)
+				break;
+			fill_signalfd(&si, sig, &info);
 			if (fw_copy_to_user(fw_uaddr_add(buf, done), &si))
 				return done ? (int64_t)done : -EFAULT;
 			done += sizeof(si);

@@ -62,6 +62,7 @@ static void proc_release(struct proc_ref c)
 	if (!cp)
 		return;
 	int32_t pid = cp->pid;
+	signal_flush_queue(&cp->rtq, &cp->rtq_len, 0);
 	fw_waitq_destroy(cp->child_wait);
 	fw_waitq_destroy(cp->stop_wait);
 	proc_free(c);
@@ -186,6 +187,7 @@ FW_NORETURN void thread_exit(int32_t code)
 	unlink_thread(p, tr);
 	int32_t tid = t->tid;
 	bool last = p->nthreads == 0;
+	signal_flush_queue(&t->rtq, &t->rtq_len, 0);
 	thread_free(tr);
 	pid_clear_thread(tid);
 	if (last) {

@@ -43,6 +43,9 @@ struct sig_info_k {
 };
 
 #define NSIG_STD 32
+/* Queued realtime signals: a list of records (signal/signal.c owns it). */
+FW_POOL_REF(sigq);
+#define SIGQ_MAX 1024 /* records per list (RLIMIT_SIGPENDING-like) */
 
 struct proc {
 	int32_t pid;                /* [I] */
@@ -67,7 +70,8 @@ struct proc {
 	struct linux_rlimit rlim[16];
 	/* issue 4 additions */
 	struct sig_info_k sig_info[NSIG_STD]; /* info of process-directed standard signals */
-	uint8_t rt_count[NSIG - NSIG_STD];      /* queued process-directed realtime signals */
+	struct sigq_ref rtq;    /* queued process-directed realtime signals, oldest first */
+	uint32_t rtq_len;
 	int32_t exit_signal;    /* sent to the parent at exit (clone flags) */
 	bool in_vfork;          /* a vfork parent waits until exec or exit */
 	bool stopped;           /* stopped by SIGSTOP/SIGTSTP/... */
@@ -99,7 +103,8 @@ struct thread {
 	bool boot_exec; /* run the boot program on first entry (init) */
 	/* issue 4 additions */
 	struct sig_info_k sig_info[NSIG_STD];
-	uint8_t rt_count[NSIG - NSIG_STD];
+	struct sigq_ref rtq;    /* queued thread-directed realtime signals */
+	uint32_t rtq_len;
 	uint64_t set_child_tid;  /* CLONE_CHILD_SETTID: written on first entry */
 	uint64_t orig_rax;       /* syscall number of an interrupted syscall */
 	bool restart_pending;    /* the last syscall returned -ERESTARTSYS */

@@ -5,8 +5,10 @@
  * A process-directed signal is pending on the process and wakes one thread
  * that does not block it; a thread-directed one (tkill, faults) is pending
  * on the thread. Standard signals do not queue (the first one's siginfo is
- * kept); realtime signals keep a count. */
+ * kept); realtime signals queue one record (siginfo) per send, up to
+ * SIGQ_MAX per list. */
 #include "signal/signal.h"
+#include "vfs/vfs.h"
 #include <fw/log.h>
 
 #define CLD_STOPPED 5
@@ -33,17 +35,91 @@ bool sig_ignored(const struct proc *p, int sig)
 	return h == SIG_IGN || (h == SIG_DFL && default_ignored(sig));
 }
 
-/* Record a pending signal with its info in a pending set. */
-static void queue_info(uint64_t *pending, struct sig_info_k (*infos)[NSIG_STD], uint8_t (*rt)[NSIG - NSIG_STD],
-		       int sig, const struct sig_info_k *info)
+/* A queued realtime signal: one record per send, oldest first. */
+struct sigq {
+	struct sigq_ref next;
+	int32_t sig;
+	struct sig_info_k info;
+};
+FW_POOL_PRIVATE(sigq, struct sigq);
+
+/* Append a record at the tail; -EAGAIN when the list is full or no memory. */
+static int rtq_append(struct sigq_ref *head, uint32_t *len, int sig, const struct sig_info_k *info)
+{
+	if (*len >= SIGQ_MAX)
+		return -EAGAIN;
+	struct sigq_ref nr;
+	if (sigq_alloc(&nr))
+		return -EAGAIN;
+	struct sigq *n = sigq_get(nr);
+	n->sig = sig;
+	n->info = *info;
+	(*len)++;
+	if (!sigq_ref_valid(*head)) {
+		*head = nr;
+		return 0;
+	}
+	struct sigq_ref it = *head;
+	for (;;) {
+		struct sigq *e = sigq_get(it);
+		if (!sigq_ref_valid(e->next)) {
+			e->next = nr;
+			return 0;
+		}
+		it = e->next;
+	}
+}
+
+/* Remove records of sig (0: all). first_only: just the oldest one, into
+ * *info. Returns whether a record of sig is left. */
+static bool rtq_take(struct sigq_ref *head, uint32_t *len, int sig, bool first_only, struct sig_info_k *info)
+{
+	struct sigq_ref prev = {0, 0}, it = *head;
+	bool taken = false;
+	while (sigq_ref_valid(it)) {
+		struct sigq *e = sigq_get(it);
+		struct sigq_ref next = e->next;
+		if (sig && e->sig != sig) {
+			prev = it;
+			it = next;
+			continue;
+		}
+		if (taken && first_only)
+			return true;
+		if (first_only && info)
+			*info = e->info;
+		taken = true;
+		if (sigq_ref_valid(prev))
+			sigq_get(prev)->next = next;
+		else
+			*head = next;
+		sigq_free(it);
+		if (*len > 0)
+			(*len)--;
+		it = next;
+	}
+	return false;
+}
+
+void signal_flush_queue(struct sigq_ref *head, uint32_t *len, int sig)
+{
+	(void)rtq_take(head, len, sig, false, NULL);
+}
+
+/* Record a pending signal with its info in a pending set. A realtime
+ * signal that cannot be queued is still pending (without its info) unless
+ * it came from sigqueue (si_code < 0), which gets -EAGAIN as on Linux. */
+static int queue_info(uint64_t *pending, struct sig_info_k (*infos)[NSIG_STD], struct sigq_ref *q, uint32_t *qlen,
+		      int sig, const struct sig_info_k *info)
 {
 	if (sig <= NSIG_STD) {
 		if (!(*pending & sig_bit(sig)))
 			(*infos)[sig - 1] = *info;
-	} else if ((*rt)[sig - NSIG_STD - 1] < 255) {
-		(*rt)[sig - NSIG_STD - 1]++;
+	} else if (rtq_append(q, qlen, sig, info) && info->code < 0) {
+		return -EAGAIN;
 	}
 	*pending |= sig_bit(sig);
+	return 0;
 }
 
 /* SIGCONT resumes a stopped process; a stop signal discards a pending
@@ -95,14 +171,17 @@ int signal_send_proc_info(struct proc_ref pr, int sig, const struct sig_info_k *
 		proc_kill(pr, SIGKILL);
 		return 0;
 	}
-	queue_info(&p->sig_pending, &p->sig_info, &p->rt_count, sig, info);
+	int e = queue_info(&p->sig_pending, &p->sig_info, &p->rtq, &p->rtq_len, sig, info);
+	if (e)
+		return e;
 	for (struct thread_ref c = p->first_thread; thread_ref_valid(c); c = thread_get(c)->next_in_proc) {
 		struct thread *t = thread_get(c);
 		if (thread_wants(t, sig)) {
 			(void)fw_task_interrupt(t->task);
-			break;
+			return 0;
 		}
 	}
+	vfs_io_wake(); /* blocked everywhere: signalfd readers and pollers look */
 	return 0;
 }
 
@@ -124,9 +203,13 @@ int signal_send_thread_info(struct thread_ref tr, int sig, const struct sig_info
 		return 0;
 	}
 	t = thread_get(tr);
-	queue_info(&t->sig_pending, &t->sig_info, &t->rt_count, sig, info);
+	int e = queue_info(&t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, info);
+	if (e)
+		return e;
 	if (thread_wants(t, sig))
 		(void)fw_task_interrupt(t->task);
+	else
+		vfs_io_wake(); /* blocked: signalfd readers and pollers look */
 	return 0;
 }
 
@@ -250,17 +333,14 @@ int signal_dequeue(uint64_t allowed, struct sig_info_k *info)
 			p->sig_pending &= ~sig_bit(sig);
 		return sig;
 	}
+	/* A record lost to a full queue leaves the bit alone: SI_USER, no info. */
 	*info = (struct sig_info_k){SI_USER, 0, 0, 0, 0};
-	uint32_t i = (uint32_t)(sig - NSIG_STD - 1) & 31;
-	if (from_thread) {
-		if (t->rt_count[i] > 0)
-			t->rt_count[i]--;
-		if (t->rt_count[i] == 0)
+	bool more = from_thread ? rtq_take(&t->rtq, &t->rtq_len, sig, true, info)
+				: rtq_take(&p->rtq, &p->rtq_len, sig, true, info);
+	if (!more) {
+		if (from_thread)
 			t->sig_pending &= ~sig_bit(sig);
-	} else {
-		if (p->rt_count[i] > 0)
-			p->rt_count[i]--;
-		if (p->rt_count[i] == 0)
+		else
 			p->sig_pending &= ~sig_bit(sig);
 	}
 	return sig;
@@ -281,7 +361,7 @@ void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_
 		signal_die(sig);
 	struct sig_info_k info = {si_code, 0, 0, 0, addr};
 	t->sig_pending &= ~sig_bit(sig);
-	queue_info(&t->sig_pending, &t->sig_info, &t->rt_count, sig, &info);
+	(void)queue_info(&t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, &info);
 	t->fault_trapno = regs->vector;
 	t->fault_err = regs->error;
 }

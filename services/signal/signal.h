@@ -62,6 +62,10 @@ bool signal_pending_in(const struct thread *t, const struct proc *p);
 /* Note a syscall's result for restart handling (before delivery). */
 void signal_syscall_done(struct fw_uregs *regs, uint64_t nr);
 
+/* Drop queued realtime records of sig (0: all) from a list (a thread's or
+ * a process's rtq/rtq_len); the caller clears the pending bits. */
+void signal_flush_queue(struct sigq_ref *head, uint32_t *len, int sig);
+
 bool sig_is_stop(int sig);
 bool sig_is_core(int sig);
 bool sig_ignored(const struct proc *p, int sig);

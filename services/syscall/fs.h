@@ -25,5 +25,8 @@ int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, s
 /* The current limit on descriptor numbers (RLIMIT_NOFILE). */
 uint32_t fd_limit(void);
 int fd_install_limited(struct file_ref f, uint32_t min_fd, bool cloexec);
+/* Truncate a regular file and drop mapped pages now past EOF in every
+ * process (they fault with SIGBUS afterwards). */
+int truncate_file(struct inode_ref ino, uint64_t size);
 
 #endif

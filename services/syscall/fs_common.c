@@ -78,6 +78,8 @@ int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, s
 		return -ENOTDIR;
 	if (dp->fs != FS_TMPFS)
 		return -EACCES;
+	if (dp->nlink == 0)
+		return -ENOENT; /* creating in a removed directory */
 	int e = may_access(dir, MAY_WRITE | MAY_EXEC);
 	if (e)
 		return e;
@@ -115,4 +117,21 @@ int fd_install_limited(struct file_ref f, uint32_t min_fd, bool cloexec)
 		return -EMFILE;
 	}
 	return fd;
+}
+
+int truncate_file(struct inode_ref ino, uint64_t size)
+{
+	struct inode *ip = inode_get(ino);
+	if (!ip)
+		return -EBADF;
+	bool shrink = size < ip->size;
+	int e = inode_truncate(ino, size);
+	if (e || !shrink)
+		return e;
+	for (int32_t pid = 1; pid < PID_MAX; pid++) {
+		struct proc *p = proc_get(proc_by_pid(pid));
+		if (p && p->state == PROC_ALIVE)
+			mm_file_truncated(p->mm, ino, size);
+	}
+	return 0;
 }

@@ -69,7 +69,7 @@ static int64_t do_openat(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t
 		return e;
 	struct inode *ip = inode_get(ino);
 	if ((flags & O_TRUNC) && (ip->mode & S_IFMT) == S_IFREG && (flags & O_ACCMODE) != O_RDONLY)
-		(void)inode_truncate(ino, 0);
+		(void)truncate_file(ino, 0);
 	struct file_ref f;
 	e = file_open_inode(ino, (uint32_t)flags, &f);
 	if (e)
@@ -257,21 +257,78 @@ static int64_t dup_to(int64_t oldfd, int64_t newfd, uint64_t flags, bool dup2)
 int64_t sys_dup2(struct fw_uregs *r) { return dup_to((int32_t)a0(r), (int32_t)a1(r), 0, true); }
 int64_t sys_dup3(struct fw_uregs *r) { return dup_to((int32_t)a0(r), (int32_t)a1(r), a2(r), false); }
 
-/* Advisory record locks: recorded nowhere yet, so F_GETLK reports the
- * region unlocked and F_SETLK always succeeds (single-holder semantics
- * for cooperating processes are future work). */
-static int64_t lock_cmd(uint64_t cmd, uint64_t arg)
+/* The byte range of a struct flock relative to the file: [start, end]. */
+static int lock_range(const struct linux_flock *fl, struct file *fp, struct lock_req *rq)
+{
+	int64_t base;
+	if (fl->l_whence == 0)
+		base = 0;
+	else if (fl->l_whence == 1)
+		base = (int64_t)fp->off;
+	else if (fl->l_whence == 2)
+		base = (int64_t)inode_get(fp->inode)->size;
+	else
+		return -EINVAL;
+	int64_t start = base + fl->l_start;
+	if (fl->l_start > 0 && start < base)
+		return -EOVERFLOW;
+	int64_t len = fl->l_len;
+	if (len < 0) {
+		start += len;
+		len = -len;
+	}
+	if (start < 0)
+		return -EINVAL;
+	rq->start = (uint64_t)start;
+	rq->end = len == 0 ? LOCK_EOF : (uint64_t)start + (uint64_t)len - 1;
+	if (len != 0 && rq->end < rq->start)
+		return -EOVERFLOW;
+	return 0;
+}
+
+/* POSIX record locks (vfs/lock.c); the owner is the descriptor table.
+ * OFD locks (per open file) are accepted but not recorded. */
+static int64_t lock_cmd(struct file_ref f, uint64_t cmd, uint64_t arg)
 {
 	struct linux_flock fl;
 	if (fw_copy_from_user(&fl, fw_uaddr(arg)))
 		return -EFAULT;
 	if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK)
 		return -EINVAL;
-	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
-		fl.l_type = F_UNLCK;
+	struct file *fp = file_get(f);
+	bool ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+	bool get = cmd == F_GETLK || cmd == F_OFD_GETLK;
+	if (ofd || fp->kind != FK_REG) {
+		if (get) {
+			fl.l_type = F_UNLCK;
+			return fw_copy_to_user(fw_uaddr(arg), &fl) ? -EFAULT : 0;
+		}
+		return 0;
+	}
+	struct proc *p = cur_proc();
+	struct lock_req rq = {fp->inode, p->files, p->pid, (uint32_t)fl.l_type, 0, 0};
+	int e = lock_range(&fl, fp, &rq);
+	if (e)
+		return e;
+	if (get) {
+		if (fl.l_type == F_UNLCK)
+			return -EINVAL;
+		e = lock_test(&rq);
+		if (e)
+			return e;
+		fl.l_type = (int16_t)rq.type;
+		if (rq.type != F_UNLCK) {
+			fl.l_whence = 0;
+			fl.l_start = (int64_t)rq.start;
+			fl.l_len = rq.end == LOCK_EOF ? 0 : (int64_t)(rq.end - rq.start + 1);
+			fl.l_pid = rq.pid;
+		}
 		return fw_copy_to_user(fw_uaddr(arg), &fl) ? -EFAULT : 0;
 	}
-	return 0;
+	uint32_t acc = fp->flags & O_ACCMODE;
+	if ((fl.l_type == F_RDLCK && acc == O_WRONLY) || (fl.l_type == F_WRLCK && acc == O_RDONLY))
+		return -EBADF;
+	return lock_set(&rq, cmd == F_SETLKW);
 }
 
 int64_t sys_fcntl(struct fw_uregs *r)
@@ -315,7 +372,7 @@ int64_t sys_fcntl(struct fw_uregs *r)
 	case F_OFD_GETLK:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
-		return lock_cmd(cmd, a2(r));
+		return lock_cmd(f, cmd, a2(r));
 	case F_GETOWN:
 		return 0;
 	case F_SETOWN:

@@ -225,7 +225,7 @@ static int64_t do_truncate(struct inode_ref ino, int64_t len)
 		return -EISDIR;
 	if ((ip->mode & S_IFMT) != S_IFREG)
 		return -EINVAL;
-	return inode_truncate(ino, (uint64_t)len);
+	return truncate_file(ino, (uint64_t)len);
 }
 
 int64_t sys_truncate(struct fw_uregs *r)

@@ -66,7 +66,7 @@ int64_t sys_mmap(struct fw_uregs *r)
 		if ((fp->flags & O_ACCMODE) == O_WRONLY)
 			return -EACCES;
 		file = fp->inode;
-		vflags |= VMA_FILE;
+		vflags |= VMA_FILE | VMA_EOF_BUS;
 	}
 	bool fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
 	if (fixed) {
@@ -124,6 +124,27 @@ int64_t sys_mprotect(struct fw_uregs *r)
 	if (addr + len < addr || addr + len > 0x800000000000ULL)
 		return -ENOMEM;
 	return mm_protect(cur_proc()->mm, addr, len, prot_from(prot));
+}
+
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
+/* msync: shared file pages are the page cache itself, so there is nothing
+ * to write back; only the arguments and the range are checked. */
+int64_t sys_msync(struct fw_uregs *r)
+{
+	uint64_t addr = a0(r), len = a1(r), flags = a2(r);
+	if ((addr & 4095) || (flags & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)))
+		return -EINVAL;
+	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+		return -EINVAL;
+	len = FW_ALIGN_UP(len, 4096);
+	if (addr + len < addr)
+		return -ENOMEM;
+	if (len == 0)
+		return 0;
+	return mm_range_mapped(cur_proc()->mm, addr, len) ? 0 : -ENOMEM;
 }
 
 #define MADV_DONTNEED 4

@@ -29,8 +29,12 @@ int64_t sys_rt_sigaction(struct fw_uregs *r)
 	/* Setting an action to ignore discards the pending signal. */
 	if (sig_ignored(p, sig)) {
 		p->sig_pending &= ~sig_bit(sig);
-		for (struct thread_ref c = p->first_thread; thread_ref_valid(c); c = thread_get(c)->next_in_proc)
-			thread_get(c)->sig_pending &= ~sig_bit(sig);
+		signal_flush_queue(&p->rtq, &p->rtq_len, sig);
+		for (struct thread_ref c = p->first_thread; thread_ref_valid(c); c = thread_get(c)->next_in_proc) {
+			struct thread *t = thread_get(c);
+			t->sig_pending &= ~sig_bit(sig);
+			signal_flush_queue(&t->rtq, &t->rtq_len, sig);
+		}
 	}
 	return 0;
 }

@@ -32,6 +32,7 @@
 	X(23, select, full) \
 	X(24, sched_yield, full) \
 	X(25, mremap, partial) \
+	X(26, msync, partial) \
 	X(28, madvise, partial) \
 	X(32, dup, full) \
 	X(33, dup2, full) \

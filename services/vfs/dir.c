@@ -64,6 +64,8 @@ int dir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref 
 		*out = dir;
 		return 0;
 	}
+	/* A removed directory (nlink 0) has no entries (Linux IS_DEADDIR). */
+	bool dead = dp->fs == FS_TMPFS && dp->nlink == 0;
 	if (name->len == 2 && name->s[0] == '.' && name->s[1] == '.') {
 		/* ".." of a mounted root is ".." of the directory it covers. */
 		struct inode_ref cur = dir;
@@ -77,6 +79,8 @@ int dir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref 
 		*out = cp ? cp->parent : dp->parent;
 		return 0;
 	}
+	if (dead)
+		return -ENOENT;
 	if (dp->fs == FS_PROC) {
 		/* procfs entries appear and vanish with processes */
 		procfs_lookup_prepare(dir, name);
@@ -283,6 +287,8 @@ static int walk_path(struct inode_ref root, struct inode_ref start, struct kpath
 		while (rest < work->len && work->s[rest] == '/')
 			rest++;
 		bool final = rest >= work->len;
+		if (!inode_ref_valid(cur))
+			return -ENOENT; /* a removed directory that is gone (a stale cwd) */
 		if (!is_dir(cur))
 			return -ENOTDIR;
 		struct inode_ref next;

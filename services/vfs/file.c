@@ -214,6 +214,14 @@ int fdtable_clone(struct fdtable_ref src, struct fdtable_ref *out)
 	return 0;
 }
 
+/* Closing any descriptor of a file drops the table's record locks on it. */
+static void release_locks(struct file_ref f, struct fdtable_ref t)
+{
+	struct file *fp = file_get(f);
+	if (fp && fp->kind == FK_REG)
+		lock_release(fp->inode, t);
+}
+
 void fdtable_put(struct fdtable_ref t)
 {
 	struct fdtable *tp = fdtable_get(t);
@@ -224,6 +232,7 @@ void fdtable_put(struct fdtable_ref t)
 		if (file_ref_valid(tp->fd[i])) {
 			struct file_ref f = tp->fd[i];
 			tp->fd[i] = (struct file_ref){0};
+			release_locks(f, t);
 			file_drop(f);
 		}
 	}
@@ -261,6 +270,7 @@ int fd_close(struct fdtable_ref t, int64_t fd)
 	if (r)
 		return r;
 	fdtable_get(t)->fd[fd] = (struct file_ref){0};
+	release_locks(f, t);
 	file_drop(f);
 	return 0;
 }

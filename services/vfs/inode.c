@@ -100,6 +100,11 @@ int inode_page(struct inode_ref r, uint64_t index, bool create, struct fw_frame_
 	if (!p->page[slot].pfn) {
 		if (!create)
 			return -ENOENT;
+		/* File data may not take the last eighth of memory (Linux caps
+		 * tmpfs at half): filling /tmp gives ENOSPC while processes can
+		 * still fault in pages, fork and exec. */
+		if (fw_frames_free() < fw_frames_total() / 8)
+			return -ENOSPC;
 		struct fw_frame_ref f;
 		e = fw_frame_alloc(&f);
 		if (e)

@@ -171,6 +171,23 @@ void fdtable_put(struct fdtable_ref t);
 int fd_install(struct fdtable_ref t, struct file_ref f, uint32_t min_fd, bool cloexec);
 int fd_get(struct fdtable_ref t, int64_t fd, struct file_ref *out);
 int fd_close(struct fdtable_ref t, int64_t fd);
+
+/* POSIX record locks (vfs/lock.c). Owner: the descriptor table; range
+ * [start, end] inclusive, end LOCK_EOF for "to the end of the file". */
+#define LOCK_EOF 0xffffffffffffffffULL
+struct lock_req {
+	struct inode_ref ino;
+	struct fdtable_ref owner;
+	int32_t pid;   /* reported by F_GETLK to others */
+	uint32_t type; /* F_RDLCK, F_WRLCK, F_UNLCK */
+	uint64_t start, end;
+};
+/* F_GETLK: rq becomes the first conflicting lock, or type F_UNLCK. */
+int lock_test(struct lock_req *rq);
+/* F_SETLK (-EAGAIN on conflict) / F_SETLKW (wait; -ERESTARTSYS). */
+int lock_set(const struct lock_req *rq, bool wait);
+/* Drop every lock of owner on ino (a close by the owner). */
+void lock_release(struct inode_ref ino, struct fdtable_ref owner);
 void fd_close_on_exec(struct fdtable_ref t);
 
 /* character devices and the console */

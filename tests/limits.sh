@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Resilience checks (Keel only; filling /tmp or memory cannot be compared
+# with the host): user/limits/limits.c exhausts one resource per mode —
+# /tmp until ENOSPC/ENOMEM then all memory with a hog, descriptors until
+# EMFILE, symlink loops/chains until ELOOP — and then shows fork+exec and a
+# new file still work. Pass: exit status 0 and the expected lines.
+set -u
+cd "$(dirname "$0")/.."
+export KEEL_NO_BUILD=1
+mkdir -p build/user/limits
+musl-gcc -static -O1 -Wall -o build/user/limits/limits user/limits/limits.c || { echo "0 passed, 1 failed"; exit 1; }
+pass=0
+fail=0
+check() { # mode expected-lines...
+	local mode=$1
+	shift
+	local out st ok=1
+	out=$(./keel exec --timeout 120 --file build/user/limits/limits:/bin/limits limits "$mode" 2>/dev/null)
+	st=$?
+	[ "$st" = 0 ] || ok=0
+	for want in "$@"; do
+		grep -qxE "$want" <<<"$out" || ok=0
+	done
+	if [ $ok = 1 ]; then
+		echo "PASS limits $mode"
+		pass=$((pass + 1))
+	else
+		echo "FAIL limits $mode: status $st, output:"
+		sed 's/^/  /' <<<"$out"
+		fail=$((fail + 1))
+	fi
+}
+after=("fork\+exec after: ok" "new file after: ok")
+check fill "fill stopped: (ENOSPC|ENOMEM) \(after >1 MiB\)" "fork while full: clean" \
+	"memory hog: (killed|mmap failed)" "${after[@]}"
+check emfile "open until: EMFILE \(many opened\)" "${after[@]}"
+check eloop "loop: ELOOP" "chain of 50: ELOOP" "chain of 30: opened" "${after[@]}"
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,153 @@
+/* limits: Keel-only resilience checks (tests/limits.sh), not a differential
+ * test: filling /tmp on the host is not possible. Each mode exhausts one
+ * resource, checks the failure is a clean errno, frees it, then shows the
+ * system still works (fork+exec, writing a new file).
+ *   limits fill | emfile | eloop      prints lines, exits 0 on success */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int still_works(void)
+{
+	pid_t c = fork();
+	if (c < 0) {
+		printf("fork after: errno %d\n", errno);
+		return 1;
+	}
+	if (c == 0) {
+		execl("/bin/busybox", "true", (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	waitpid(c, &st, 0);
+	printf("fork+exec after: %s\n", WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "ok" : "FAILED");
+	static char buf[65536];
+	memset(buf, 'z', sizeof buf);
+	int fd = open("/tmp/limits-after", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int ok = fd >= 0 && write(fd, buf, sizeof buf) == (ssize_t)sizeof buf;
+	char back[16] = {0};
+	ok = ok && pread(fd, back, 8, 60000) == 8 && !memcmp(back, "zzzzzzzz", 8);
+	printf("new file after: %s\n", ok ? "ok" : "FAILED");
+	close(fd);
+	unlink("/tmp/limits-after");
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 && ok ? 0 : 1;
+}
+
+static int fill(void)
+{
+	static char buf[65536];
+	memset(buf, 'x', sizeof buf);
+	int fd = open("/tmp/limits-fill", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return 1;
+	long long total = 0;
+	int e = 0;
+	for (;;) {
+		ssize_t n = write(fd, buf, sizeof buf);
+		if (n < 0) {
+			e = errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		total += n;
+	}
+	printf("fill stopped: %s (%s)\n", e == ENOSPC ? "ENOSPC" : e == ENOMEM ? "ENOMEM" : "other",
+	       total > (1 << 20) ? "after >1 MiB" : "too early");
+	fflush(stdout);
+	/* the full state itself must be survivable: a fork may fail cleanly */
+	pid_t c = fork();
+	if (c == 0)
+		_exit(0);
+	if (c > 0)
+		waitpid(c, NULL, 0);
+	printf("fork while full: %s\n", c > 0 || errno == ENOMEM || errno == EAGAIN ? "clean" : "FAILED");
+	/* then a child takes every frame left with anonymous memory: it must
+	 * fail (mmap ENOMEM or killed at a fault), never the kernel */
+	c = fork();
+	if (c == 0) {
+		for (;;) {
+			char *m = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (m == MAP_FAILED)
+				_exit(3);
+			for (int i = 0; i < (1 << 20); i += 4096)
+				m[i] = 1;
+		}
+	}
+	int st = 0;
+	if (c > 0)
+		waitpid(c, &st, 0);
+	printf("memory hog: %s\n", c < 0 ? "fork failed" : WIFSIGNALED(st) ? "killed" : WIFEXITED(st) && WEXITSTATUS(st) == 3 ? "mmap failed" : "other");
+	close(fd);
+	unlink("/tmp/limits-fill");
+	if (e != ENOSPC && e != ENOMEM)
+		return 1;
+	return still_works();
+}
+
+static int emfile(void)
+{
+	int n = 0, e = 0;
+	for (;;) {
+		int fd = open("/dev/null", O_RDONLY);
+		if (fd < 0) {
+			e = errno;
+			break;
+		}
+		n++;
+	}
+	printf("open until: %s (%s)\n", e == EMFILE ? "EMFILE" : "other", n > 100 ? "many opened" : "too few");
+	for (int fd = 3; fd < 100000 && n > 0; fd++)
+		if (close(fd) == 0)
+			n--;
+	fflush(stdout);
+	return e == EMFILE ? still_works() : 1;
+}
+
+static int eloop(void)
+{
+	mkdir("/tmp/limits-l", 0755);
+	symlink("/tmp/limits-l/b", "/tmp/limits-l/a");
+	symlink("/tmp/limits-l/a", "/tmp/limits-l/b");
+	int r1 = open("/tmp/limits-l/a", O_RDONLY);
+	int e1 = errno;
+	/* a chain of 50 links (over the 40-link limit) and one of 30 */
+	char from[64], to[64];
+	close(open("/tmp/limits-l/t0", O_CREAT | O_WRONLY, 0644));
+	for (int i = 1; i <= 50; i++) {
+		snprintf(from, sizeof from, "/tmp/limits-l/t%d", i);
+		snprintf(to, sizeof to, "t%d", i - 1);
+		symlink(to, from);
+	}
+	int r2 = open("/tmp/limits-l/t50", O_RDONLY);
+	int e2 = errno;
+	int r3 = open("/tmp/limits-l/t30", O_RDONLY);
+	printf("loop: %s\n", r1 < 0 && e1 == ELOOP ? "ELOOP" : "other");
+	printf("chain of 50: %s\n", r2 < 0 && e2 == ELOOP ? "ELOOP" : "other");
+	printf("chain of 30: %s\n", r3 >= 0 ? "opened" : "FAILED");
+	close(r3);
+	fflush(stdout);
+	int bad = !(r1 < 0 && e1 == ELOOP) || !(r2 < 0 && e2 == ELOOP) || r3 < 0;
+	return bad ? 1 : still_works();
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2)
+		return 2;
+	if (!strcmp(argv[1], "fill"))
+		return fill();
+	if (!strcmp(argv[1], "emfile"))
+		return emfile();
+	if (!strcmp(argv[1], "eloop"))
+		return eloop();
+	return 2;
+}
