@@ -4,6 +4,22 @@
 
 FW_POOL_DEFINE(kpath, struct kpath);
 
+struct kts {
+	int64_t sec, nsec;
+};
+
+int timespec_from_user(uint64_t uaddr, uint64_t *ns)
+{
+	struct kts ts;
+	if (fw_copy_from_user(&ts, fw_uaddr(uaddr)))
+		return -EFAULT;
+	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+		return -EINVAL;
+	uint64_t max_sec = (UINT64_MAX - 999999999ULL) / 1000000000ULL;
+	*ns = (uint64_t)ts.sec > max_sec ? UINT64_MAX : (uint64_t)ts.sec * 1000000000ULL + (uint64_t)ts.nsec;
+	return 0;
+}
+
 bool kname_eq(const struct kname *a, const struct kname *b)
 {
 	if (a->len != b->len)

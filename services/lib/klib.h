@@ -29,6 +29,11 @@ void kname_set(struct kname *n, const struct kpath *p, uint32_t start, uint32_t 
 int kpath_from_user(struct kpath *p, uint64_t uaddr);
 bool kpath_append(struct kpath *p, const struct kname *n);
 
+/* A struct timespec from user memory as nanoseconds (saturating at about
+ * 584 years): 0, -EFAULT, or -EINVAL for a negative or non-normalised
+ * value. */
+int timespec_from_user(uint64_t uaddr, uint64_t *ns);
+
 static inline int64_t err(int e) { return -(int64_t)e; }
 
 #endif

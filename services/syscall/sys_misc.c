@@ -200,15 +200,13 @@ static int futex_deadline(uint64_t uts, uint32_t op, bool realtime, uint64_t *de
 	*deadline = 0;
 	if (!uts)
 		return 0;
-	struct linux_timespec ts;
-	if (fw_copy_from_user(&ts, fw_uaddr(uts)))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-		return -EINVAL;
-	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+	uint64_t ns;
+	int e = timespec_from_user(uts, &ns);
+	if (e)
+		return e;
 	uint64_t now = fw_time_monotonic_ns();
 	if (op == 0) { /* FUTEX_WAIT: relative */
-		*deadline = now + ns;
+		*deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
 	} else if (realtime) {
 		uint64_t rt = fw_time_realtime_ns();
 		*deadline = ns > rt ? now + (ns - rt) : 1;

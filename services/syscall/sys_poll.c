@@ -24,14 +24,13 @@ static int deadline_ts(uint64_t uts, uint64_t *deadline, bool *zero)
 	*zero = false;
 	if (!uts)
 		return 0;
-	struct linux_timespec ts;
-	if (fw_copy_from_user(&ts, fw_uaddr(uts)))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-		return -EINVAL;
-	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	uint64_t ns;
+	int e = timespec_from_user(uts, &ns);
+	if (e)
+		return e;
 	*zero = ns == 0;
-	*deadline = fw_time_monotonic_ns() + ns + 1;
+	uint64_t now = fw_time_monotonic_ns();
+	*deadline = ns >= UINT64_MAX - now ? UINT64_MAX : now + ns + 1;
 	return 0;
 }
 

@@ -125,12 +125,12 @@ int64_t sys_rt_sigtimedwait(struct fw_uregs *r)
 	set &= ~UNBLOCKABLE;
 	uint64_t deadline = 0;
 	if (a2(r)) {
-		struct linux_timespec ts;
-		if (fw_copy_from_user(&ts, fw_uaddr(a2(r))))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-			return -EINVAL;
-		deadline = fw_time_monotonic_ns() + (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+		uint64_t ns;
+		int e = timespec_from_user(a2(r), &ns);
+		if (e)
+			return e;
+		uint64_t now = fw_time_monotonic_ns();
+		deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
 	}
 	fw_task_clear_interrupt();
 	for (;;) {

@@ -9,16 +9,7 @@
 #define TIMER_ABSTIME 1
 #define NS 1000000000ULL
 
-static int read_ts(uint64_t uaddr, uint64_t *ns)
-{
-	struct linux_timespec ts;
-	if (fw_copy_from_user(&ts, fw_uaddr(uaddr)))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-		return -EINVAL;
-	*ns = (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
-	return 0;
-}
+static int read_ts(uint64_t uaddr, uint64_t *ns) { return timespec_from_user(uaddr, ns); }
 
 static int write_ts(uint64_t uaddr, uint64_t ns)
 {

@@ -88,15 +88,11 @@ int dir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref 
 		if (!dp)
 			return -ENOENT;
 	}
-	for (struct dentry_ref d = dp->children; dentry_ref_valid(d);) {
-		struct dentry *de = dentry_get(d);
-		if (kname_eq(&de->name, name)) {
-			*out = mount_cross(de->inode);
-			return 0;
-		}
-		d = de->next;
-	}
-	return -ENOENT;
+	struct inode_ref found;
+	int e = dir_lookup_raw(dir, name, &found);
+	if (e == 0)
+		*out = mount_cross(found);
+	return e;
 }
 
 /* The entry named `name` itself (no mount crossing), or -ENOENT. */
