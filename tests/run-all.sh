@@ -40,6 +40,7 @@ suite docs bash tests/docs.sh
 suite interactive bash tests/interactive.sh
 suite shell bash tests/shell/run.sh
 suite limits bash tests/limits.sh
+suite fuzz bash tests/fuzz.sh
 suite diff bash tests/diff/run.sh -j "$(nproc)"
 [ -f tools/bench/smoke.sh ] && suite bench-smoke bash tools/bench/smoke.sh
 echo "=== all suites"

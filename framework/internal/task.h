@@ -29,6 +29,8 @@ struct task {
 	uint64_t sys_ns, last_switch; /* on-CPU time (ns), last switch-in */
 	uint64_t user_since;         /* TSC when it last returned to user mode */
 	uint64_t user_tsc;           /* TSC ticks spent in user mode */
+	uint64_t progress_tsc;       /* last switch-in or return to user (lockup detector) */
+	bool lockup_reported;
 };
 
 #define MAX_TASKS 2048
@@ -52,6 +54,8 @@ void sched_idle_loop(void) __attribute__((noreturn));
 /* CPU-time accounting at the user/kernel boundary. */
 void account_enter_kernel(void);
 void account_leave_kernel(void);
+/* Timer tick in kernel mode: report a task stuck in the kernel. */
+void lockup_check(uint64_t rip, uint64_t rbp);
 struct task *task_alloc(void);
 void task_discard(struct task *t);
 void task_start(struct task *t, void (*entry)(uint64_t), uint64_t arg, uint64_t stack_top);

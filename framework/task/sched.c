@@ -191,7 +191,28 @@ void account_enter_kernel(void)
 	t->user_since = 0;
 }
 
-void account_leave_kernel(void) { current_task()->user_since = rdtsc(); }
+void account_leave_kernel(void)
+{
+	struct task *t = current_task();
+	t->user_since = rdtsc();
+	t->progress_tsc = t->user_since;
+}
+
+/* Soft-lockup detector. The kernel is not preemptive, so a service stuck in
+ * a loop freezes the machine; the tick that interrupts it reports where,
+ * once per episode, so the bug can be found from the log. */
+void lockup_check(uint64_t rip, uint64_t rbp)
+{
+	struct task *t = current_task();
+	if (t == &idle_task || !t->progress_tsc)
+		return;
+	uint64_t khz = arch_tsc_khz();
+	if (!khz || rdtsc() - t->progress_tsc < khz * 2000 || t->lockup_reported)
+		return;
+	t->lockup_reported = true;
+	fw_err("soft lockup: task %u has run in the kernel for 2 s, at %lx <%s>", t->idx, rip, ksym_lookup(rip));
+	arch_backtrace((void *)rbp);
+}
 
 static uint64_t tsc_to_ns(uint64_t tsc)
 {
@@ -240,6 +261,7 @@ static void schedule(void)
 		return;
 	account(prev, now);
 	next->last_switch = now;
+	next->progress_tsc = rdtsc();
 	if (prev->user)
 		arch_fpu_save(prev->fpu);
 	if (next->user)

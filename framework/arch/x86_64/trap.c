@@ -73,6 +73,8 @@ void trap_dispatch(struct trapframe *tf)
 	} else if (tf->vector == VEC_TIMER) {
 		arch_eoi();
 		timer_tick();
+		if (!from_user)
+			lockup_check(tf->rip, tf->rbp);
 	} else if (tf->vector == VEC_SERIAL) {
 		console_rx_irq();
 		arch_eoi();
