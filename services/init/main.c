@@ -109,30 +109,45 @@ static int load_exec_spec(struct boot_state *b)
 	if (e)
 		return e;
 	uint64_t size = inode_get(ino)->size, off = 0;
-	struct kname arg = {0};
+	struct kname prog = {0};
 	struct kchunk c;
-	while (off < size) {
+	/* argv[0]: looked up in PATH, so it must fit a name */
+	bool ended = false;
+	while (off < size && !ended) {
 		uint32_t n = (uint32_t)FW_MIN(size - off, sizeof(c.b));
 		if (inode_read_chunk(ino, off, &c, n))
 			return -EIO;
-		for (uint32_t i = 0; i < n; i++) {
-			if (c.b[i] != 0) {
-				if (arg.len < NAME_MAX)
-					arg.s[arg.len++] = (char)c.b[i];
-				continue;
-			}
-			arg.s[arg.len] = 0;
-			if (b->args.argc == 0)
-				resolve_prog(kpath_get(b->path), &arg);
-			e = exec_args_add_kname(&b->args, &arg);
-			if (e)
-				return e;
-			b->args.argc++;
-			arg.len = 0;
+		for (uint32_t i = 0; i < n && !ended; i++, off++) {
+			if (c.b[i] == 0)
+				ended = true;
+			else if (prog.len < NAME_MAX)
+				prog.s[prog.len++] = (char)c.b[i];
+			else
+				return -ENAMETOOLONG;
 		}
+	}
+	if (!ended)
+		return -EINVAL;
+	prog.s[prog.len] = 0;
+	resolve_prog(kpath_get(b->path), &prog);
+	e = exec_args_add_kname(&b->args, &prog);
+	if (e)
+		return e;
+	b->args.argc = 1;
+	/* the other arguments are copied as they are, NULs included: no
+	 * length limit but the exec one */
+	while (off < size) {
+		uint32_t n = (uint32_t)FW_MIN(size - off, sizeof(c.b));
+		if (b->args.bytes + n > ARG_MAX_BYTES)
+			return -E2BIG;
+		if (inode_read_chunk(ino, off, &c, n) || inode_write_chunk(b->args.buf, b->args.bytes, &c, n))
+			return -EIO;
+		for (uint32_t i = 0; i < n; i++)
+			b->args.argc += c.b[i] == 0;
+		b->args.bytes += n;
 		off += n;
 	}
-	return b->args.argc ? 0 : -EINVAL;
+	return 0;
 }
 
 static int setup_run_args(struct boot_state *b)
