@@ -89,8 +89,9 @@ uint64_t fw_task_fs_base(void) { return current_task()->fs_base; }
 
 uint32_t fw_fpu_state_size(void) { return arch_fpu_size; }
 
-int fw_fpu_save_to_user(uint64_t uaddr)
+int fw_fpu_save_to_user(struct fw_uaddr dst)
 {
+	uint64_t uaddr = dst.a;
 	struct task *t = current_task();
 	if (!fw_user_range_ok(uaddr, arch_fpu_size))
 		return -14;
@@ -120,8 +121,9 @@ static bool fpu_image_ok(const uint8_t *img)
 	return true;
 }
 
-int fw_fpu_load_from_user(uint64_t uaddr)
+int fw_fpu_load_from_user(struct fw_uaddr src)
 {
+	uint64_t uaddr = src.a;
 	struct task *t = current_task();
 	if (!fw_user_range_ok(uaddr, arch_fpu_size))
 		return -14;

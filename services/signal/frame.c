@@ -104,7 +104,7 @@ static int setup_frame(struct fw_uregs *regs, int sig, const struct sig_info_k *
 	}
 	f.uc.uc_sigmask = oldmask;
 	signal_fill_siginfo(&f.info, sig, info);
-	if (fw_fpu_save_to_user(fpaddr))
+	if (fw_fpu_save_to_user(fw_uaddr(fpaddr)))
 		return -EFAULT;
 	if (fw_copy_to_user(fw_uaddr(sp), &f))
 		return -EFAULT;
@@ -226,7 +226,7 @@ int64_t signal_sigreturn(struct fw_uregs *regs)
 	t->sig_mask = uc.uc_sigmask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
 	t->restart_pending = false;
 	load_regs(regs, &uc.uc_mcontext);
-	if (uc.uc_mcontext.fpstate && fw_fpu_load_from_user(uc.uc_mcontext.fpstate))
+	if (uc.uc_mcontext.fpstate && fw_fpu_load_from_user(fw_uaddr(uc.uc_mcontext.fpstate)))
 		signal_die(SIGSEGV);
 	/* The dispatcher stores our return value in rax: give back the
 	 * interrupted context's rax. */

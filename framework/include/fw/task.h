@@ -21,6 +21,7 @@
 #define FW_TASK_H
 
 #include <fw/types.h>
+#include <fw/user.h>
 
 struct fw_uregs {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
@@ -78,7 +79,7 @@ FW_API bool fw_task_ref_eq(struct fw_task_ref a, struct fw_task_ref b);
  * Loading validates the image (a bad one gives -EINVAL, never a fault in the
  * kernel). -EFAULT on a bad user address. */
 FW_API uint32_t fw_fpu_state_size(void);
-FW_API FW_MUST_CHECK int fw_fpu_save_to_user(uint64_t uaddr);
-FW_API FW_MUST_CHECK int fw_fpu_load_from_user(uint64_t uaddr);
+FW_API FW_MUST_CHECK int fw_fpu_save_to_user(struct fw_uaddr dst);
+FW_API FW_MUST_CHECK int fw_fpu_load_from_user(struct fw_uaddr src);
 
 #endif
