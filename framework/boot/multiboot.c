@@ -43,6 +43,8 @@ struct mb1_mmap {
 
 static void parse_mb1(uint64_t p)
 {
+	/* SAFETY: the loader's info block, identity-mapped by the boot tables;
+	 * every offset below stays inside the lengths it declares. */
 	const struct mb1_info *mi = (const struct mb1_info *)p;
 	boot_info.loader = "multiboot";
 	if (mi->flags & (1 << 2))
@@ -65,6 +67,7 @@ static void parse_mb1(uint64_t p)
 
 static void parse_mb2(uint64_t p)
 {
+	/* SAFETY: as for multiboot 1; tags are walked within `total`. */
 	uint32_t total = *(const uint32_t *)p;
 	uint64_t off = 8;
 	boot_info.loader = "multiboot2";

@@ -86,7 +86,7 @@ int fw_boot_cmdline_raw(void *buf, size_t cap)
 	if (n >= cap)
 		n = cap - 1;
 	memcpy(buf, boot_info.cmdline, n);
-	((char *)buf)[n] = 0;
+	((char *)buf)[n] = 0; /* SAFETY: n <= cap - 1 */
 	return (int)n;
 }
 

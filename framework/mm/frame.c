@@ -46,6 +46,8 @@ uint64_t early_frame(void)
 		fw_panic("out of early memory");
 	uint64_t pa = bump_next;
 	bump_next += 4096;
+	/* SAFETY: pa is a free RAM frame below 1 GiB; before the physmap is live
+	 * the boot tables map the first GiB at KERNEL_VMA. */
 	memset(physmap_live ? phys_to_virt(pa) : (void *)(KERNEL_VMA + pa), 0, 4096);
 	return pa;
 }
@@ -77,6 +79,8 @@ void frames_init(void)
 		if (early_frame() != first + i * 4096)
 			fw_panic("early frames not contiguous");
 	meta = phys_to_virt(first);
+	/* SAFETY: meta and the free stack share `pages` contiguous early frames
+	 * sized above (meta_bytes + stack_bytes), reached through the physmap. */
 	free_stack = (uint32_t *)((char *)meta + meta_bytes);
 	for (int i = 0; i < boot_info.nram; i++) {
 		struct boot_range *r = &boot_info.ram[i];

@@ -53,7 +53,7 @@ int fw_frame_zero(struct fw_frame_ref f, uint32_t off, uint32_t n)
 {
 	if (!fw_frame_valid(f) || !range_ok(off, n))
 		return -22;
-	memset((char *)frame_va(f) + off, 0, n);
+	memset((char *)frame_va(f) + off, 0, n); /* SAFETY: off + n <= 4096 checked */
 	return 0;
 }
 
@@ -63,6 +63,7 @@ int fw_frame_to_user(struct fw_frame_ref f, uint32_t off, struct fw_uaddr dst, u
 		return -22;
 	if (!fw_user_range_ok(dst.a, n))
 		return -14;
+	/* SAFETY: frame range checked; user range checked; faults recover. */
 	return n ? (int)uaccess_copy((void *)dst.a, (char *)frame_va(f) + off, n) : 0;
 }
 
@@ -72,6 +73,7 @@ int fw_frame_from_user(struct fw_frame_ref f, uint32_t off, struct fw_uaddr src,
 		return -22;
 	if (!fw_user_range_ok(src.a, n))
 		return -14;
+	/* SAFETY: as in fw_frame_to_user, the other way. */
 	return n ? (int)uaccess_copy((char *)frame_va(f) + off, (const void *)src.a, n) : 0;
 }
 
@@ -79,6 +81,7 @@ int fw_frame_move(struct fw_frame_ref dst, uint32_t doff, struct fw_frame_ref sr
 {
 	if (!fw_frame_valid(dst) || !fw_frame_valid(src) || !range_ok(doff, n) || !range_ok(soff, n))
 		return -22;
+	/* SAFETY: both handles valid, both ranges inside their page. */
 	memmove((char *)frame_va(dst) + doff, (char *)frame_va(src) + soff, n);
 	return 0;
 }
@@ -97,6 +100,7 @@ int fw_frame_write_raw(struct fw_frame_ref f, uint32_t off, const void *src, siz
 {
 	if (!fw_frame_valid(f) || objoff > cap || n > cap - objoff || !range_ok(off, n))
 		return -22;
+	/* SAFETY: mirror of fw_frame_read_raw's checks. */
 	memcpy((char *)frame_va(f) + off, (const char *)src + objoff, n);
 	return 0;
 }

@@ -17,6 +17,8 @@ static uint64_t kpml4;
 
 uint64_t kernel_pml4(void) { return kpml4; }
 
+/* SAFETY: pa is a page-table frame the framework allocated (early frames
+ * lie in the first GiB, which the boot tables map at KERNEL_VMA). */
 static uint64_t *table_va(uint64_t pa) { return physmap_live ? phys_to_virt(pa) : (uint64_t *)(KERNEL_VMA + pa); }
 
 static uint64_t new_table(void)

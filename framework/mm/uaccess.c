@@ -17,7 +17,7 @@ int fw_user_read(void *dst, size_t cap, size_t n, struct fw_uaddr src)
 		return -14;
 	/* SAFETY: dst has cap >= n bytes (size from the type, via the macro);
 	 * src range is in the user half; faults are recovered. */
-	return n ? (int)uaccess_copy(dst, (const void *)src.a, n) : 0;
+	return n ? (int)uaccess_copy(dst, (const void *)src.a, n) : 0; /* SAFETY: see above */
 }
 
 int fw_user_write(struct fw_uaddr dst, const void *src, size_t cap, size_t n)
@@ -41,6 +41,8 @@ long fw_user_strcpy(void *dstv, size_t cap, struct fw_uaddr src)
 		size_t chunk = FW_MIN(cap - len, 4096 - (a & 4095));
 		if (!fw_user_range_ok(a, chunk))
 			return -14;
+		/* SAFETY: len + chunk <= cap (the caller's object); [a, a+chunk)
+		 * checked to be user memory; faults recover to -EFAULT. */
 		if (uaccess_copy(dst + len, (const void *)a, chunk) < 0)
 			return -14;
 		for (size_t i = 0; i < chunk; i++)

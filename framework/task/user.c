@@ -13,6 +13,8 @@ _Static_assert(sizeof(struct fw_uregs) == sizeof(struct trapframe), "fw_uregs mi
 
 static void user_task_entry(uint64_t tf_addr)
 {
+	/* SAFETY: tf_addr is the frame fw_task_create_user placed at the top of
+	 * this task's own stack. */
 	struct trapframe *tf = (struct trapframe *)tf_addr;
 	cli();
 	return_to_user_prepare(tf);
@@ -102,6 +104,8 @@ int fw_fpu_save_to_user(struct fw_uaddr dst)
 /* An image xrstor/fxrstor would #GP on must never reach it. */
 static bool fpu_image_ok(const uint8_t *img)
 {
+	/* SAFETY: img holds arch_fpu_size bytes (>= 512; the XSAVE header at
+	 * 512..575 exists when the size is larger). */
 	uint32_t mxcsr = *(const uint32_t *)(img + 24);
 	if (mxcsr & 0xFFFF0000)
 		return false;

@@ -146,6 +146,8 @@ void arch_fpu_init_area(void *area)
 	memset(area, 0, arch_fpu_size);
 	uint16_t *fcw = area;
 	*fcw = 0x37F;
+	/* SAFETY: area holds arch_fpu_size >= 512 bytes; MXCSR is at byte 24 of
+	 * the FXSAVE/XSAVE legacy region. */
 	uint32_t *mxcsr = (uint32_t *)((char *)area + 24);
 	*mxcsr = 0x1F80;
 }

@@ -132,6 +132,6 @@ void arch_backtrace(void *frame)
 		if (ret < KERNEL_VMA)
 			break;
 		fw_err("  #%d %lx %s", depth, ret, ksym_lookup(ret));
-		fp = (uint64_t *)fp[0];
+		fp = (uint64_t *)fp[0]; /* SAFETY: checked above to lie in kernel memory, aligned */
 	}
 }
