@@ -39,4 +39,10 @@ double bench_now_ns(void);
 double bench_measure(int (*op)(long n), int runs, long *iters_out,
 		     double *min_out, double *max_out);
 
+/* An echo child: a process that sends back every byte it receives over a
+ * pair of pipes (pipe_lat and ctxsw bounce a token through it). */
+int bench_echo_start(void);          /* fork it; 0 or -1 (errno set) */
+int bench_echo_roundtrips(long n);   /* n one-byte round trips */
+void bench_echo_stop(void);          /* close the pipes, reap the child */
+
 #endif

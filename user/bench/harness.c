@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
 #include "bench.h"
 
 #define MAX_RUNS 101
@@ -143,4 +144,47 @@ int main(int argc, char **argv)
 		       BENCH.name, med, runs, mn, mx, iters);
 	}
 	return 0;
+}
+
+static int echo_to[2], echo_from[2];
+static pid_t echo_child = -1;
+
+int bench_echo_start(void)
+{
+	if (pipe(echo_to) || pipe(echo_from))
+		return -1;
+	echo_child = fork();
+	if (echo_child < 0)
+		return -1;
+	if (echo_child == 0) {
+		char c;
+
+		close(echo_to[1]);
+		close(echo_from[0]);
+		while (read(echo_to[0], &c, 1) == 1)
+			if (write(echo_from[1], &c, 1) != 1)
+				break;
+		_exit(0);
+	}
+	close(echo_to[0]);
+	close(echo_from[1]);
+	return 0;
+}
+
+int bench_echo_roundtrips(long n)
+{
+	char c = 'x';
+
+	for (long i = 0; i < n; i++)
+		if (write(echo_to[1], &c, 1) != 1 || read(echo_from[0], &c, 1) != 1)
+			return -1;
+	return 0;
+}
+
+void bench_echo_stop(void)
+{
+	close(echo_to[1]);
+	close(echo_from[0]);
+	if (echo_child > 0)
+		waitpid(echo_child, NULL, 0);
 }
