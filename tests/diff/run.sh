@@ -32,10 +32,19 @@ expected_status() {
 
 # Run one binary on the host: cwd /, stdin /dev/null, stdout+stderr through one
 # pipe, argv[0] the bare name (found through PATH, as in the guest's /bin).
+# As root the host side gets a private, empty /tmp (a mount namespace with its
+# own tmpfs), so runs from several checkouts at once cannot share scratch dirs.
+host_ns() {
+	if [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null; then
+		unshare --mount --propagation private sh -c 'mount -t tmpfs -o mode=1777 tmpfs /tmp && exec "$@"' sh "$@"
+	else
+		"$@"
+	fi
+}
 run_host() { # bin outfile -> prints status
 	local bin=$1 out=$2 st
 	# shellcheck disable=SC2046
-	( cd / && PATH="$BUILD:$PATH" exec timeout -k 5 "$TIMEOUT" "$bin" $(test_args "$bin") ) \
+	( cd / && PATH="$BUILD:$PATH" host_ns timeout -k 5 "$TIMEOUT" "$bin" $(test_args "$bin") ) \
 		</dev/null 2>&1 | cat >"$out"
 	st=${PIPESTATUS[0]}
 	echo "$st"
