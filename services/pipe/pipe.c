@@ -1,7 +1,7 @@
 /* Pipes and FIFOs: the ring buffer, blocking and wake-ups. Layer:
  * services (safe C). Trusts the VFS for file objects and the framework for
- * frames and user copies. Waiting uses the VFS's I/O wait queue: every
- * change of a pipe wakes it and sleepers re-check their condition. */
+ * frames and user copies. Each pipe owns a wait queue: every change of
+ * the pipe wakes it and sleepers re-check their condition. */
 #include "pipe/pipe.h"
 #include "signal/signal.h"
 #include <abi/fs.h>
@@ -12,7 +12,12 @@ static int pipe_new(bool fifo, struct pipe_ref *out)
 {
 	if (pipe_alloc(out))
 		return -ENFILE;
-	pipe_get(*out)->fifo = fifo;
+	struct pipe *p = pipe_get(*out);
+	p->fifo = fifo;
+	if (wq_create(&p->wq)) {
+		pipe_free(*out);
+		return -ENFILE;
+	}
 	return 0;
 }
 
@@ -24,14 +29,12 @@ static void pipe_destroy(struct pipe_ref r)
 	for (uint32_t i = 0; i < PIPE_FRAMES; i++)
 		if (p->buf[i].pfn)
 			fw_frame_put(p->buf[i]);
+	struct wq_ref wq = p->wq;
 	pipe_free(r);
+	wq_destroy(wq);
 }
 
-static void changed(struct pipe *p)
-{
-	p->gen++;
-	vfs_io_wake();
-}
+static void changed(struct pipe *p) { wq_wake(p->wq); }
 
 int pipe_create_files(uint32_t flags, struct file_ref *rd, struct file_ref *wr)
 {
@@ -61,10 +64,11 @@ int pipe_create_files(uint32_t flags, struct file_ref *rd, struct file_ref *wr)
 	return 0;
 }
 
-/* Wait for `cond` on pipe r: 0, or -ERESTARTSYS on a signal. */
-static int wait_io(void)
+/* Wait for a change of pipe r: 0, or -ERESTARTSYS on a signal. */
+static int wait_io(struct pipe_ref r)
 {
-	int e = vfs_io_wait(0);
+	struct pipe *p = pipe_get(r);
+	int e = p ? wq_wait(p->wq, 0) : 0;
 	return e == -EINTR ? -ERESTARTSYS : 0;
 }
 
@@ -127,7 +131,7 @@ int fifo_open(struct file_ref f, struct file *fp)
 			return 0;
 		if (end == PIPE_WRITE && (p->readers > 0 || p->r_opens != r0))
 			return 0;
-		if (wait_io()) {
+		if (wait_io(pr)) {
 			fp = file_get(f);
 			if (fp)
 				fp->pipe_end = 0;
@@ -184,7 +188,7 @@ int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint6
 			return 0;
 		if (fp->flags & O_NONBLOCK)
 			return -EAGAIN;
-		if (wait_io())
+		if (wait_io(pr))
 			return -ERESTARTSYS;
 	}
 }
@@ -219,7 +223,7 @@ int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint
 		}
 		if (fp->flags & O_NONBLOCK)
 			return done ? (int64_t)done : -EAGAIN;
-		if (wait_io())
+		if (wait_io(pr))
 			return done ? (int64_t)done : -ERESTARTSYS;
 	}
 	return (int64_t)done;
@@ -244,12 +248,12 @@ void pipe_release(struct file_ref f, struct file *fp)
 		undo_open(pr, end);
 }
 
-uint32_t pipe_poll(struct file_ref f, struct file *fp, uint64_t *gen)
+uint32_t pipe_poll(struct file_ref f, struct file *fp, struct poll_table *pt)
 {
 	struct pipe *p = pipe_get(fp->pipe);
 	if (!p)
 		return POLLERR;
-	*gen = p->gen;
+	poll_wait(pt, p->wq);
 	uint32_t m = 0;
 	if (fp->pipe_end & PIPE_READ) {
 		if (p->len > 0)

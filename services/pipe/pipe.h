@@ -25,7 +25,7 @@ struct pipe {
 	uint32_t head, len;         /* bytes at [head, head + len) mod PIPE_SIZE */
 	uint32_t readers, writers;  /* open ends */
 	uint32_t r_opens, w_opens;  /* FIFO open rendezvous: ends ever opened */
-	uint64_t gen;               /* moves on every state change */
+	struct wq_ref wq;           /* readers, writers and FIFO openers wait here */
 	bool fifo;                  /* belongs to a FIFO inode */
 };
 
@@ -38,6 +38,6 @@ int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint6
 int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
 int64_t pipe_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
 void pipe_release(struct file_ref f, struct file *fp);
-uint32_t pipe_poll(struct file_ref f, struct file *fp, uint64_t *gen);
+uint32_t pipe_poll(struct file_ref f, struct file *fp, struct poll_table *pt);
 
 #endif

@@ -16,9 +16,15 @@ int evobj_create(uint32_t type, uint32_t flags, struct file_ref *out)
 	struct evobj_ref o;
 	if (evobj_alloc(&o))
 		return -ENOMEM;
-	evobj_get(o)->type = type;
+	struct evobj *op = evobj_get(o);
+	op->type = type;
+	if (wq_create(&op->wq)) {
+		evobj_free(o);
+		return -ENOMEM;
+	}
 	int e = file_new(FK_EVOBJ, O_RDWR | (flags & O_NONBLOCK), out);
 	if (e) {
+		wq_destroy(evobj_get(o)->wq);
 		evobj_free(o);
 		return e;
 	}
@@ -26,13 +32,9 @@ int evobj_create(uint32_t type, uint32_t flags, struct file_ref *out)
 	return 0;
 }
 
-static void changed(struct evobj *o)
-{
-	o->gen++;
-	vfs_io_wake();
-}
+static void changed(struct evobj *o) { wq_wake(o->wq); }
 
-static int wait_io(void) { return vfs_io_wait(0) == -EINTR ? -ERESTARTSYS : 0; }
+static int wait_on(struct wq_ref w) { return wq_wait(w, 0) == -EINTR ? -ERESTARTSYS : 0; }
 
 /* Block until the object's counter is non-zero (eventfd, timerfd). */
 static int64_t read_counter(struct file_ref f, struct evobj_ref or, struct fw_uaddr buf, uint64_t n)
@@ -56,7 +58,7 @@ static int64_t read_counter(struct file_ref f, struct evobj_ref or, struct fw_ua
 		}
 		if (fp->flags & O_NONBLOCK)
 			return -EAGAIN;
-		if (wait_io())
+		if (wait_on(o->wq))
 			return -ERESTARTSYS;
 	}
 }
@@ -109,7 +111,7 @@ static int64_t read_signals(struct file_ref f, struct evobj_ref or, struct fw_ua
 			return (int64_t)done;
 		if (fp->flags & O_NONBLOCK)
 			return -EAGAIN;
-		if (wait_io())
+		if (wait_on(signalfd_queue()))
 			return -ERESTARTSYS;
 	}
 }
@@ -121,6 +123,14 @@ uint64_t signalfd_pending(uint64_t mask)
 	if (!t || !p)
 		return 0;
 	return (t->sig_pending | p->sig_pending) & mask;
+}
+
+struct wq_ref signalfd_queue(void)
+{
+	struct proc *p = cur_proc();
+	if (p && !wq_ref_valid(p->sigfd_wq) && wq_create(&p->sigfd_wq))
+		return (struct wq_ref){0};
+	return p ? p->sigfd_wq : (struct wq_ref){0};
 }
 
 int64_t evobj_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
@@ -165,7 +175,7 @@ int64_t evobj_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uin
 		}
 		if (fp->flags & O_NONBLOCK)
 			return -EAGAIN;
-		if (wait_io())
+		if (wait_on(o->wq))
 			return -ERESTARTSYS;
 	}
 }
@@ -182,19 +192,21 @@ void evobj_release(struct file_ref f, struct file *fp)
 	while (epitem_ref_valid(it)) {
 		struct epitem *ip = epitem_get(it);
 		struct epitem_ref next = ip->next;
+		poll_hooks_release(ip->hooks);
 		epitem_free(it);
 		it = next;
 	}
+	struct wq_ref wq = evobj_get(or)->wq;
 	evobj_free(or);
-	vfs_io_wake();
+	wq_destroy(wq); /* pollers and epoll instances watching it look again */
 }
 
-uint32_t evobj_poll(struct file_ref f, struct file *fp, uint64_t *gen)
+uint32_t evobj_poll(struct file_ref f, struct file *fp, struct poll_table *pt)
 {
 	struct evobj *o = evobj_get(fp->obj);
 	if (!o)
 		return POLLERR;
-	*gen = o->gen;
+	poll_wait(pt, o->wq);
 	switch (o->type) {
 	case EV_EVENTFD: {
 		uint32_t m = 0;
@@ -207,10 +219,9 @@ uint32_t evobj_poll(struct file_ref f, struct file *fp, uint64_t *gen)
 	case EV_TIMERFD:
 		return o->count > 0 ? POLLIN | POLLRDNORM : 0;
 	case EV_SIGNALFD:
-		*gen = vfs_io_gen();
+		poll_wait(pt, signalfd_queue());
 		return signalfd_pending(o->sigmask) ? POLLIN | POLLRDNORM : 0;
 	case EV_EPOLL:
-		*gen = vfs_io_gen();
 		return epoll_ready_any(fp->obj) ? POLLIN | POLLRDNORM : 0;
 	default:
 		return 0;

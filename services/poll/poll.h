@@ -28,6 +28,7 @@ struct epitem {
 	uint32_t events;    /* EPOLL* requested, with EPOLLET/EPOLLONESHOT */
 	uint64_t data;
 	uint64_t seen_gen;  /* edge-triggered: the state last reported */
+	struct pollhook_ref hooks; /* on the watched file's queues: they wake the instance */
 	bool armed;         /* edge-triggered: report the next readiness */
 	bool disabled;      /* EPOLLONESHOT fired */
 	struct epitem_ref next;
@@ -37,7 +38,7 @@ struct evobj {
 	uint32_t type;      /* enum evobj_type */
 	uint32_t flags;     /* EFD_SEMAPHORE */
 	uint64_t count;     /* eventfd counter, timerfd expirations */
-	uint64_t gen;
+	struct wq_ref wq;   /* readers, writers, epoll_wait and pollers of this object */
 	struct fw_timer_ref timer;
 	uint32_t clockid;
 	bool armed;
@@ -49,10 +50,12 @@ int evobj_create(uint32_t type, uint32_t flags, struct file_ref *out);
 int64_t evobj_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
 int64_t evobj_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
 void evobj_release(struct file_ref f, struct file *fp);
-uint32_t evobj_poll(struct file_ref f, struct file *fp, uint64_t *gen);
+uint32_t evobj_poll(struct file_ref f, struct file *fp, struct poll_table *pt);
 
 /* The signals a signalfd may report right now (pending for the caller). */
 uint64_t signalfd_pending(uint64_t mask);
+/* The queue signals to the caller's process wake (signalfd readers wait there). */
+struct wq_ref signalfd_queue(void);
 
 #endif
 

@@ -100,6 +100,7 @@ static void discard_child(struct proc_ref cr)
 	c = proc_get(cr);
 	fw_waitq_destroy(c->child_wait);
 	fw_waitq_destroy(c->stop_wait);
+	wq_destroy(c->sigfd_wq);
 	proc_free(cr);
 }
 

@@ -88,6 +88,7 @@ struct proc {
 	uint32_t fsuid, fsgid;
 	uint32_t pdeath_signal;
 	int32_t nice;
+	struct wq_ref sigfd_wq;  /* signalfd readers and pollers; woken by every signal (made on first use) */
 };
 
 struct thread {

@@ -181,7 +181,7 @@ int signal_send_proc_info(struct proc_ref pr, int sig, const struct sig_info_k *
 			return 0;
 		}
 	}
-	vfs_io_wake(); /* blocked everywhere: signalfd readers and pollers look */
+	wq_wake(proc_get(pr)->sigfd_wq); /* blocked everywhere: signalfd readers and pollers look */
 	return 0;
 }
 
@@ -209,7 +209,7 @@ int signal_send_thread_info(struct thread_ref tr, int sig, const struct sig_info
 	if (thread_wants(t, sig))
 		(void)fw_task_interrupt(t->task);
 	else
-		vfs_io_wake(); /* blocked: signalfd readers and pollers look */
+		wq_wake(proc_get(t->proc)->sigfd_wq); /* blocked: signalfd readers and pollers look */
 	return 0;
 }
 

@@ -363,7 +363,6 @@ int64_t sys_fcntl(struct fw_uregs *r)
 		struct file *fp = file_get(f);
 		uint32_t mask = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 		fp->flags = (fp->flags & ~mask) | ((uint32_t)a2(r) & mask);
-		vfs_io_wake();
 		return 0;
 	}
 	case F_GETLK:

@@ -27,7 +27,6 @@ struct pty {
 	bool locked, master_open, slave_opened;
 	uint32_t slave_files;
 	struct inode_ref node;       /* /dev/pts/N while the master is open */
-	uint64_t gen;
 };
 FW_POOL_PRIVATE(pty, struct pty);
 
@@ -67,13 +66,18 @@ static struct pty_ref pty_of(const struct file *fp)
 	return by_index((int32_t)file_minor(fp));
 }
 
+/* Master and slave wait on the discipline's queue. */
 static void changed(struct pty *p)
 {
-	p->gen++;
 	struct ldisc *ld = ldisc_get(p->ld);
 	if (ld)
-		ld->gen++;
-	vfs_io_wake();
+		wq_wake(ld->wq);
+}
+
+static int wait_change(struct pty *p)
+{
+	struct ldisc *ld = ldisc_get(p->ld);
+	return ld ? wq_wait(ld->wq, 0) : 0;
 }
 
 uint32_t pty_sink(int32_t idx, const uint8_t (*b)[256], uint32_t n)
@@ -165,18 +169,17 @@ static int master_open(struct file *fp)
 	if (pty_alloc(&r))
 		return -ENOMEM;
 	struct pty *p = pty_get(r);
-	if (ldisc_alloc(&p->ld)) {
+	if (ld_create(idx, &p->ld)) {
 		pty_free(r);
 		return -ENOMEM;
 	}
-	ld_init(ldisc_get(p->ld), idx);
 	p->index = idx;
 	p->locked = true;
 	p->master_open = true;
 	pty_table()->slot[idx] = r;
 	int e = node_create(r, idx);
 	if (e) {
-		ldisc_free(pty_get(r)->ld);
+		ld_destroy(pty_get(r)->ld);
 		pty_free(r);
 		pty_table()->slot[idx] = (struct pty_ref){0};
 		return e;
@@ -205,7 +208,7 @@ static void maybe_free(struct pty_ref r)
 	if (!p || p->master_open || p->slave_files)
 		return;
 	pty_table()->slot[p->index] = (struct pty_ref){0};
-	ldisc_free(p->ld);
+	ld_destroy(p->ld);
 	pty_free(r);
 }
 
@@ -261,7 +264,7 @@ static int64_t master_read(struct pty_ref r, struct file_ref f, struct fw_uaddr 
 			return -EIO;
 		if (fp->flags & O_NONBLOCK)
 			return -EAGAIN;
-		if (vfs_io_wait(0) == -EINTR)
+		if (wait_change(p) == -EINTR)
 			return -ERESTARTSYS;
 	}
 }
@@ -298,7 +301,7 @@ static int64_t slave_write(struct pty_ref r, struct file_ref f, struct fw_uaddr 
 		if (room == 0) {
 			if (done || (fp->flags & O_NONBLOCK))
 				return done ? (int64_t)done : -EAGAIN;
-			if (vfs_io_wait(0) == -EINTR)
+			if (wait_change(p) == -EINTR)
 				return -ERESTARTSYS;
 			continue;
 		}
@@ -403,13 +406,14 @@ int64_t pty_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg
 	return r == -ENOIOCTLCMD ? -ENOTTY : r;
 }
 
-uint32_t pty_poll(struct file_ref f, struct file *fp, uint64_t *gen)
+uint32_t pty_poll(struct file_ref f, struct file *fp, struct poll_table *pt)
 {
 	struct pty *p = pty_get(pty_of(fp));
 	if (!p)
 		return POLLHUP | POLLIN | POLLOUT;
 	struct ldisc *ld = ldisc_get(p->ld);
-	*gen = p->gen + (ld ? ld->gen : 0);
+	if (ld)
+		poll_wait(pt, ld->wq);
 	if (pty_is_master(fp)) {
 		uint32_t ev = POLLOUT | POLLWRNORM;
 		if (p->olen)

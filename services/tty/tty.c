@@ -33,11 +33,8 @@ static void reader(uint64_t unused)
 static struct ldisc *console_ld(void)
 {
 	struct tty_state *s = tty();
-	if (!ldisc_ref_valid(s->ld)) {
-		if (ldisc_alloc(&s->ld))
-			return NULL;
-		ld_init(ldisc_get(s->ld), LD_CONSOLE);
-	}
+	if (!ldisc_ref_valid(s->ld) && ld_create(LD_CONSOLE, &s->ld))
+		return NULL;
 	return ldisc_get(s->ld);
 }
 
@@ -90,11 +87,11 @@ int64_t tty_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg
 	return r == -ENOIOCTLCMD ? -ENOTTY : r;
 }
 
-uint32_t tty_poll(struct file_ref f, struct file *fp, uint64_t *gen)
+uint32_t tty_poll(struct file_ref f, struct file *fp, struct poll_table *pt)
 {
 	struct ldisc *s = ldisc_get(tty()->ld);
 	if (!s)
 		return POLLOUT | POLLWRNORM;
-	*gen = s->gen;
+	poll_wait(pt, s->wq);
 	return POLLOUT | POLLWRNORM | (ld_readable(s) ? POLLIN | POLLRDNORM : 0);
 }

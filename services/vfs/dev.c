@@ -128,14 +128,13 @@ void chr_release(struct file_ref f, struct file *fp)
 		pty_release(f, fp);
 }
 
-uint32_t chr_poll(struct file_ref f, struct file *fp, uint64_t *gen)
+uint32_t chr_poll(struct file_ref f, struct file *fp, struct poll_table *pt)
 {
-	*gen = 0;
 	if (pty_is_master(fp) || pty_is_slave(fp))
-		return pty_poll(f, fp, gen);
+		return pty_poll(f, fp, pt);
 	uint32_t maj = dev_major(fp);
 	if ((maj == DEV_TTY_MAJOR || maj == DEV_TTYS_MAJOR) && tty_console_active())
-		return tty_poll(f, fp, gen);
+		return tty_poll(f, fp, pt);
 	if ((maj == DEV_TTY_MAJOR || maj == DEV_TTYS_MAJOR) && fw_console_pending() == 0)
 		return POLLOUT | POLLWRNORM;
 	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;

@@ -15,12 +15,6 @@ FW_GLOBAL(struct vfs_state, vfs_state);
 
 struct inode_ref vfs_root(void) { return vfs_state()->root; }
 
-struct io_state {
-	struct fw_waitq_ref q;
-	uint64_t gen;
-};
-FW_GLOBAL(struct io_state, io_state);
-
 int vfs_init(void)
 {
 	struct inode_ref root;
@@ -31,7 +25,7 @@ int vfs_init(void)
 	ip->nlink = 2;
 	ip->parent = root;
 	vfs_state()->root = root;
-	return fw_waitq_create(&io_state()->q);
+	return 0;
 }
 
 /* A directory with a file system mounted on it stands for that file
@@ -446,18 +440,3 @@ int dir_rename(struct inode_ref olddir, const struct kname *oldname, struct inod
 	}
 	return e;
 }
-
-/* The wait queue every readiness change wakes (see vfs.h). */
-int vfs_io_wait(uint64_t deadline_ns)
-{
-	return fw_waitq_wait(io_state()->q, deadline_ns, true);
-}
-
-void vfs_io_wake(void)
-{
-	struct io_state *s = io_state();
-	s->gen++;
-	(void)fw_waitq_wake_all(s->q);
-}
-
-uint64_t vfs_io_gen(void) { return io_state()->gen; }

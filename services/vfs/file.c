@@ -45,9 +45,8 @@ static void reg_release(struct file_ref f, struct file *fp)
 		inode_put_if_unused(d);
 	}
 }
-static uint32_t always_ready(struct file_ref f, struct file *fp, uint64_t *gen)
+static uint32_t always_ready(struct file_ref f, struct file *fp, struct poll_table *pt)
 {
-	*gen = 0;
 	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }
 
@@ -132,13 +131,12 @@ int file_new(uint32_t kind, uint32_t flags, struct file_ref *out)
 	return 0;
 }
 
-uint32_t file_poll(struct file_ref f, uint64_t *gen)
+uint32_t file_poll(struct file_ref f, struct poll_table *pt)
 {
 	struct file *fp = file_get(f);
-	*gen = 0;
 	if (!fp)
 		return POLLNVAL;
-	return ops_by_kind[fp->kind].poll(f, fp, gen);
+	return ops_by_kind[fp->kind].poll(f, fp, pt);
 }
 
 void file_hold(struct file_ref f)

@@ -15,6 +15,7 @@
 #define SVC_VFS_VFS_H
 
 #include "lib/klib.h"
+#include "vfs/wait.h"
 #include <abi/abi.h>
 #include <fw/frame.h>
 #include <fw/pool.h>
@@ -111,18 +112,10 @@ struct file_ops {
 	int64_t (*write)(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
 	int64_t (*ioctl)(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
 	void (*release)(struct file_ref f, struct file *fp);
-	/* Readiness (POLLIN...) now, and a counter that moves whenever the
-	 * object's state changes (edge-triggered epoll). */
-	uint32_t (*poll)(struct file_ref f, struct file *fp, uint64_t *gen);
+	/* Readiness (POLLIN...) now; calls poll_wait(pt, q) for each queue
+	 * whose wake-ups may change it (pt may be NULL). */
+	uint32_t (*poll)(struct file_ref f, struct file *fp, struct poll_table *pt);
 };
-
-/* One wait queue for every I/O readiness change: pipes, ttys, eventfds,
- * timers. Sleepers re-check their condition after each wake-up; the
- * kernel is uniprocessor and non-preemptive, so no wake-up is lost
- * between a check and the wait. */
-int vfs_io_wait(uint64_t deadline_ns);   /* 0, -ETIMEDOUT, -EINTR */
-void vfs_io_wake(void);
-uint64_t vfs_io_gen(void);
 
 /* inodes */
 int vfs_init(void);
@@ -158,7 +151,7 @@ int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpat
 /* files and descriptors */
 int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out);
 int file_new(uint32_t kind, uint32_t flags, struct file_ref *out);
-uint32_t file_poll(struct file_ref f, uint64_t *gen);
+uint32_t file_poll(struct file_ref f, struct poll_table *pt);
 void file_hold(struct file_ref f);
 void file_drop(struct file_ref f);
 int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n);
@@ -196,7 +189,7 @@ int64_t chr_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint6
 int64_t chr_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
 int chr_open(struct file_ref f, struct file *fp);
 void chr_release(struct file_ref f, struct file *fp);
-uint32_t chr_poll(struct file_ref f, struct file *fp, uint64_t *gen);
+uint32_t chr_poll(struct file_ref f, struct file *fp, struct poll_table *pt);
 
 
 /* Bytes of a kernel buffer into an inode (a 512-byte chunk type). */
