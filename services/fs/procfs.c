@@ -34,6 +34,7 @@ static const struct pent pid_ents[] = {
 /* Guards against re-entry: creating an entry looks its name up. */
 struct procfs_state {
 	bool busy;
+	uint32_t file_fops, dir_fops;
 };
 FW_GLOBAL(struct procfs_state, procfs_state);
 
@@ -89,6 +90,10 @@ static int new_node(struct inode_ref dir, const struct kname *name, uint32_t kin
 		return e;
 	struct inode *ip = inode_get(*out);
 	ip->fs = FS_PROC;
+	if ((mode & S_IFMT) == S_IFREG)
+		ip->fops = procfs_state()->file_fops;
+	else if ((mode & S_IFMT) == S_IFDIR)
+		ip->fops = procfs_state()->dir_fops;
 	ip->proc_kind = kind;
 	ip->proc_pid = pid;
 	ip->proc_arg = arg;
@@ -263,6 +268,7 @@ int procfs_new_root(uint32_t mnt, struct inode_ref *out)
 		return e;
 	struct inode *ip = inode_get(*out);
 	ip->fs = FS_PROC;
+	ip->fops = procfs_state()->dir_fops;
 	ip->proc_kind = PK_ROOT;
 	ip->nlink = 2;
 	ip->parent = *out;
@@ -291,16 +297,20 @@ static void kpath_num(struct kpath *out, uint64_t v)
 	out->s[out->len] = 0;
 }
 
-/* "pipe:[N]" and friends for files without a path. */
-static void kpath_anon(struct kpath *out, bool pipe, uint64_t id)
+/* "pipe:[N]" and friends for files without a path: the name their
+ * provider gave its operations, and the provider's object index. */
+static void kpath_anon(struct kpath *out, struct file_ref f)
 {
-	char pre[20] = "anon_inode:[";
-	char pip[20] = "pipe:[";
-	out->len = 0;
-	for (uint32_t i = 0; i < 20 && (pipe ? pip[i] : pre[i]); i++)
-		out->s[out->len++] = pipe ? pip[i] : pre[i];
 	struct kname n;
-	name_num(&n, id);
+	uint32_t mode;
+	file_anon_name(f, &n, &mode);
+	out->len = 0;
+	for (uint32_t i = 0; i < n.len; i++)
+		out->s[out->len++] = n.s[i];
+	out->s[out->len++] = ':';
+	out->s[out->len++] = '[';
+	struct file *fp = file_get(f);
+	name_num(&n, fp ? fp->priv.idx + 1000ULL : 0);
 	for (uint32_t i = 0; i < n.len; i++)
 		out->s[out->len++] = n.s[i];
 	out->s[out->len++] = ']';
@@ -316,7 +326,7 @@ static int fd_target(struct proc *p, uint32_t fd, struct kpath *out)
 	struct file *fp = file_get(f);
 	if (inode_ref_valid(fp->inode))
 		return procfs_path_of(cur_proc()->root, fp->inode, out);
-	kpath_anon(out, fp->kind == FK_PIPE, fp->kind == FK_PIPE ? fp->pipe.idx + 1000 : fp->obj.idx + 1000);
+	kpath_anon(out, f);
 	return 0;
 }
 
@@ -365,7 +375,9 @@ int64_t procfs_readlink(struct inode_ref ino, uint64_t ubuf, uint64_t size)
 	return ret;
 }
 
-int procfs_open(struct file_ref f, struct file *fp)
+/* Generate the text of a /proc file into a private inode (file.data) at
+ * open: reads see one consistent snapshot. */
+static int procfs_open(struct file_ref f, struct file *fp)
 {
 	if ((fp->flags & O_ACCMODE) != O_RDONLY)
 		return -EACCES;
@@ -424,4 +436,36 @@ int procfs_path_of(struct inode_ref root, struct inode_ref ino, struct kpath *ou
 	if ((ip->mode & S_IFMT) == S_IFDIR)
 		return vfs_path_of(root, ino, out);
 	return find_name(root, root, ino, 0, out) ? 0 : -ENOENT;
+}
+
+/* Directories are brought up to date before they are listed. */
+static int64_t procfs_readdir(struct file_ref f, struct file *fp, struct dir_ctx *ctx)
+{
+	procfs_refresh(fp->inode);
+	fp = file_get(f);
+	return fp ? ramdir_readdir(f, fp, ctx) : -EBADF;
+}
+
+static const struct file_ops procfs_file_ops = {
+	.name = "proc",
+	.flags = FOP_PREAD,
+	.open = procfs_open,
+	.read = generic_file_read,
+	.llseek = generic_file_llseek,
+};
+
+static const struct file_ops procfs_dir_ops = {
+	.name = "proc",
+	.flags = FOP_PREAD,
+	.read = generic_dir_read,
+	.write = generic_dir_read,
+	.llseek = generic_file_llseek,
+	.readdir = procfs_readdir,
+};
+
+int procfs_init(void)
+{
+	struct procfs_state *s = procfs_state();
+	int e = file_ops_register(&procfs_file_ops, &s->file_fops);
+	return e ? e : file_ops_register(&procfs_dir_ops, &procfs_state()->dir_fops);
 }

@@ -46,8 +46,8 @@ void procfs_lookup_prepare(struct inode_ref dir, const struct kname *name);
 /* Symlinks such as /proc/self, /proc/<pid>/exe and fd/N. */
 int64_t procfs_readlink(struct inode_ref ino, uint64_t ubuf, uint64_t size);
 int procfs_link_target(struct inode_ref ino, struct kpath *out);
-/* Generate the text of a /proc file into a private inode at open. */
-int procfs_open(struct file_ref f, struct file *fp);
+/* Register procfs's file operations (boot). */
+int procfs_init(void);
 /* A new procfs root (mount -t proc) belonging to mount `mnt`. */
 int procfs_new_root(uint32_t mnt, struct inode_ref *out);
 /* Free every node of a procfs or tmpfs tree below and including root

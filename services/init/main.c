@@ -7,7 +7,11 @@
  *  - otherwise: run /init (or /bin/sh) as pid 1 on the console; power off
  *    when it exits. */
 #include "init/init.h"
+#include "drivers/mem/mem.h"
 #include "fs/mount.h"
+#include "fs/procfs.h"
+#include "pipe/pipe.h"
+#include "poll/poll.h"
 #include "signal/signal.h"
 #include "tty/tty.h"
 #include <fw/console.h>
@@ -298,6 +302,21 @@ static int make_reaper(struct proc_ref *out)
 	return fw_waitq_create(&p->child_wait);
 }
 
+/* Providers of files register their operations and device numbers. */
+static int providers_init(void)
+{
+	int e = pipe_init();
+	if (e == 0)
+		e = evobj_init();
+	if (e == 0)
+		e = chr_mem_init();
+	if (e == 0)
+		e = tty_init();
+	if (e == 0)
+		e = procfs_init();
+	return e;
+}
+
 void svc_main(void)
 {
 	struct boot_state *b = boot();
@@ -306,6 +325,8 @@ void svc_main(void)
 	fw_boot_cmdline(&cmd);
 	b->exec_mode = cmdline_has(&cmd, &mode_exec);
 	int e = vfs_init();
+	if (e == 0)
+		e = providers_init();
 	if (e == 0)
 		e = initramfs_unpack();
 	if (e == 0)

@@ -11,7 +11,25 @@ FW_POOL_DEFINE(epitem, struct epitem);
 
 #define EFD_SEMAPHORE 1
 
-int evobj_create(uint32_t type, uint32_t flags, struct file_ref *out)
+struct evobj_ids {
+	uint32_t fops;
+};
+FW_GLOBAL(struct evobj_ids, evobj_ids);
+
+/* A file's event object (file.priv). */
+static struct evobj_ref obj_of(const struct file *fp) { return (struct evobj_ref){fp->priv.idx, fp->priv.gen}; }
+
+int evobj_of_file(struct file_ref f, uint32_t type, struct evobj_ref *out)
+{
+	struct file *fp = file_get(f);
+	struct evobj *o = fp && fp->fops == evobj_ids()->fops ? evobj_get(obj_of(fp)) : NULL;
+	if (!o || o->type != type)
+		return -EINVAL;
+	*out = obj_of(fp);
+	return 0;
+}
+
+int evobj_create(uint32_t type, uint32_t flags, struct file_ref *out, struct evobj_ref *obj)
 {
 	struct evobj_ref o;
 	if (evobj_alloc(&o))
@@ -22,13 +40,14 @@ int evobj_create(uint32_t type, uint32_t flags, struct file_ref *out)
 		evobj_free(o);
 		return -ENOMEM;
 	}
-	int e = file_new(FK_EVOBJ, O_RDWR | (flags & O_NONBLOCK), out);
+	int e = file_new(evobj_ids()->fops, O_RDWR | (flags & O_NONBLOCK), out);
 	if (e) {
 		wq_destroy(evobj_get(o)->wq);
 		evobj_free(o);
 		return e;
 	}
-	file_get(*out)->obj = o;
+	file_get(*out)->priv = (struct vfs_priv){o.idx, o.gen};
+	*obj = o;
 	return 0;
 }
 
@@ -133,9 +152,9 @@ struct wq_ref signalfd_queue(void)
 	return p ? p->sigfd_wq : (struct wq_ref){0};
 }
 
-int64_t evobj_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+static int64_t evobj_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
-	struct evobj_ref or = fp->obj;
+	struct evobj_ref or = obj_of(fp);
 	struct evobj *o = evobj_get(or);
 	if (!o)
 		return -EBADF;
@@ -150,9 +169,9 @@ int64_t evobj_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint
 	}
 }
 
-int64_t evobj_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+static int64_t evobj_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
-	struct evobj_ref or = fp->obj;
+	struct evobj_ref or = obj_of(fp);
 	struct evobj *o = evobj_get(or);
 	if (!o || o->type != EV_EVENTFD)
 		return -EINVAL;
@@ -180,9 +199,9 @@ int64_t evobj_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uin
 	}
 }
 
-void evobj_release(struct file_ref f, struct file *fp)
+static void evobj_release(struct file_ref f, struct file *fp)
 {
-	struct evobj_ref or = fp->obj;
+	struct evobj_ref or = obj_of(fp);
 	struct evobj *o = evobj_get(or);
 	if (!o)
 		return;
@@ -201,9 +220,9 @@ void evobj_release(struct file_ref f, struct file *fp)
 	wq_destroy(wq); /* pollers and epoll instances watching it look again */
 }
 
-uint32_t evobj_poll(struct file_ref f, struct file *fp, struct poll_table *pt)
+static uint32_t evobj_poll(struct file_ref f, struct file *fp, struct poll_table *pt)
 {
-	struct evobj *o = evobj_get(fp->obj);
+	struct evobj *o = evobj_get(obj_of(fp));
 	if (!o)
 		return POLLERR;
 	poll_wait(pt, o->wq);
@@ -222,8 +241,18 @@ uint32_t evobj_poll(struct file_ref f, struct file *fp, struct poll_table *pt)
 		poll_wait(pt, signalfd_queue());
 		return signalfd_pending(o->sigmask) ? POLLIN | POLLRDNORM : 0;
 	case EV_EPOLL:
-		return epoll_ready_any(fp->obj) ? POLLIN | POLLRDNORM : 0;
+		return epoll_ready_any(obj_of(fp)) ? POLLIN | POLLRDNORM : 0;
 	default:
 		return 0;
 	}
 }
+
+static const struct file_ops evobj_ops = {
+	.name = "anon_inode",
+	.release = evobj_release,
+	.read = evobj_read,
+	.write = evobj_write,
+	.poll = evobj_poll,
+};
+
+int evobj_init(void) { return file_ops_register(&evobj_ops, &evobj_ids()->fops); }

@@ -8,13 +8,8 @@
 #include <abi/fs.h>
 #include <fw/time.h>
 
-/* The pool's functions (its handle type lives in vfs.h). */
 struct evobj;
-FW_MUST_CHECK int evobj_alloc(struct evobj_ref *out);
-struct evobj *evobj_get(struct evobj_ref r);
-void evobj_free(struct evobj_ref r);
-bool evobj_ref_valid(struct evobj_ref r);
-uint32_t evobj_count(void);
+FW_POOL_DECLARE(evobj, struct evobj);
 
 enum evobj_type { EV_NONE, EV_EPOLL, EV_EVENTFD, EV_TIMERFD, EV_SIGNALFD };
 
@@ -46,11 +41,11 @@ struct evobj {
 	struct epitem_ref items;
 };
 
-int evobj_create(uint32_t type, uint32_t flags, struct file_ref *out);
-int64_t evobj_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-int64_t evobj_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-void evobj_release(struct file_ref f, struct file *fp);
-uint32_t evobj_poll(struct file_ref f, struct file *fp, struct poll_table *pt);
+/* Register the event objects' file operations (boot). */
+int evobj_init(void);
+int evobj_create(uint32_t type, uint32_t flags, struct file_ref *out, struct evobj_ref *obj);
+/* The event object of type `type` behind a file (-EINVAL if it is not one). */
+int evobj_of_file(struct file_ref f, uint32_t type, struct evobj_ref *out);
 
 /* The signals a signalfd may report right now (pending for the caller). */
 uint64_t signalfd_pending(uint64_t mask);

@@ -250,109 +250,11 @@ static int64_t do_readlink(int64_t dirfd, uint64_t upath, uint64_t ubuf, uint64_
 int64_t sys_readlink(struct fw_uregs *r) { return do_readlink(AT_FDCWD, a0(r), a1(r), a2(r)); }
 int64_t sys_readlinkat(struct fw_uregs *r) { return do_readlink((int32_t)a0(r), a1(r), a2(r), a3(r)); }
 
-static uint8_t dtype(uint32_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG:
-		return DT_REG;
-	case S_IFDIR:
-		return DT_DIR;
-	case S_IFLNK:
-		return DT_LNK;
-	case S_IFCHR:
-		return DT_CHR;
-	case S_IFIFO:
-		return DT_FIFO;
-	case S_IFSOCK:
-		return DT_SOCK;
-	default:
-		return DT_UNKNOWN;
-	}
-}
-
-static void put_le(struct kchunk *c, uint32_t at, uint64_t v, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		c->b[at + i] = (uint8_t)(v >> (8 * i));
-}
-
-/* Emit one linux_dirent64 record at *pos; false when it does not fit. */
-static int emit(uint64_t ubuf, uint64_t size, uint64_t *pos, uint64_t ino, uint64_t next_off, uint8_t type,
-		const struct kname *name, struct kchunk *c)
-{
-	uint32_t reclen = (19 + name->len + 1 + 7) & ~7U;
-	if (*pos + reclen > size)
-		return 1;
-	for (uint32_t i = 0; i < reclen; i++)
-		c->b[i] = 0;
-	put_le(c, 0, ino, 8);
-	put_le(c, 8, next_off, 8);
-	put_le(c, 16, reclen, 2);
-	c->b[18] = type;
-	for (uint32_t i = 0; i < name->len; i++)
-		c->b[19 + i] = (uint8_t)name->s[i];
-	if (fw_copy_to_user_n(fw_uaddr(ubuf + *pos), &c->b, reclen))
-		return -EFAULT;
-	*pos += reclen;
-	return 0;
-}
-
-static int64_t list_dir(struct file *fp, uint64_t ubuf, uint64_t size, struct kchunk *c)
-{
-	struct inode_ref dir = fp->inode;
-	uint64_t pos = 0;
-	struct kname name = {0};
-	int e = 0;
-	while (e == 0) {
-		struct inode *dp = inode_get(dir);
-		if (!dp)
-			return -ENOENT;
-		if (fp->off < 2) {
-			name.len = (uint32_t)fp->off + 1;
-			name.s[0] = '.';
-			name.s[1] = '.';
-			name.s[name.len] = 0;
-			struct inode *tp = inode_get(fp->off == 0 ? dir : dp->parent);
-			e = emit(ubuf, size, &pos, tp ? tp->ino : dp->ino, fp->off + 1, DT_DIR, &name, c);
-			if (e == 0)
-				fp->off++;
-			continue;
-		}
-		struct dentry_ref d;
-		if (dir_entry_from(dir, fp->off, &d))
-			break;
-		struct dentry *de = dentry_get(d);
-		struct inode *cp = inode_get(de->inode);
-		name = de->name;
-		e = emit(ubuf, size, &pos, cp ? cp->ino : 0, de->seq + 1, cp ? dtype(cp->mode) : DT_UNKNOWN, &name, c);
-		if (e == 0)
-			fp->off = de->seq + 1;
-	}
-	if (e < 0)
-		return pos ? (int64_t)pos : e;
-	if (e > 0 && pos == 0)
-		return -EINVAL;
-	return (int64_t)pos;
-}
-
 int64_t sys_getdents64(struct fw_uregs *r)
 {
 	struct file_ref f;
 	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
-	if (e)
-		return e;
-	struct file *fp = file_get(f);
-	if (fp->kind != FK_DIR)
-		return -ENOTDIR;
-	struct inode *ip = inode_get(fp->inode);
-	if (ip && ip->fs == FS_PROC)
-		procfs_refresh(fp->inode);
-	struct kchunk_ref cr;
-	if (kchunk_alloc(&cr))
-		return -ENOMEM;
-	int64_t n = list_dir(file_get(f), a1(r), a2(r), kchunk_get(cr));
-	kchunk_free(cr);
-	return n;
+	return e ? e : file_readdir(f, a1(r), a2(r));
 }
 
 int64_t sys_getcwd(struct fw_uregs *r)

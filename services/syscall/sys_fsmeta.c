@@ -59,7 +59,10 @@ int64_t sys_fstat(struct fw_uregs *r)
 	struct file *fp = file_get(f);
 	if (!inode_ref_valid(fp->inode)) {
 		struct linux_stat st = {0};
-		st.st_mode = fp->kind == FK_PIPE ? S_IFIFO | 0600 : 0600;
+		struct kname name;
+		uint32_t type;
+		file_anon_name(f, &name, &type);
+		st.st_mode = type | 0600;
 		st.st_nlink = 1;
 		st.st_blksize = 4096;
 		st.st_dev = 9;
@@ -249,7 +252,7 @@ int64_t sys_ftruncate(struct fw_uregs *r)
 	struct file *fp = file_get(f);
 	if ((int64_t)a1(r) < 0)
 		return -EINVAL;
-	if (fp->kind != FK_REG || (fp->flags & O_ACCMODE) == O_RDONLY)
+	if (!file_is_regular(fp) || (fp->flags & O_ACCMODE) == O_RDONLY)
 		return -EINVAL;
 	return do_truncate(fp->inode, (int64_t)a1(r));
 }

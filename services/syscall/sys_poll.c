@@ -310,11 +310,9 @@ static int64_t epoll_new(uint64_t flags)
 	if (flags & ~(uint64_t)O_CLOEXEC)
 		return -EINVAL;
 	struct file_ref f;
-	int e = evobj_create(EV_EPOLL, 0, &f);
-	if (e)
-		return e;
-	evobj_get(file_get(f)->obj)->type = EV_EPOLL;
-	return install_obj(f, flags);
+	struct evobj_ref o;
+	int e = evobj_create(EV_EPOLL, 0, &f, &o);
+	return e ? e : install_obj(f, flags);
 }
 
 int64_t sys_epoll_create(struct fw_uregs *r) { return (int32_t)a0(r) <= 0 ? -EINVAL : epoll_new(0); }
@@ -324,14 +322,7 @@ static int get_evobj(int64_t fd, uint32_t type, struct evobj_ref *out)
 {
 	struct file_ref f;
 	int e = fd_get(cur_proc()->files, fd, &f);
-	if (e)
-		return e;
-	struct file *fp = file_get(f);
-	struct evobj *o = fp->kind == FK_EVOBJ ? evobj_get(fp->obj) : NULL;
-	if (!o || o->type != type)
-		return -EINVAL;
-	*out = fp->obj;
-	return 0;
+	return e ? e : evobj_of_file(f, type, out);
 }
 
 int64_t sys_epoll_ctl(struct fw_uregs *r)
@@ -344,10 +335,10 @@ int64_t sys_epoll_ctl(struct fw_uregs *r)
 	e = fd_get(cur_proc()->files, (int32_t)a2(r), &target);
 	if (e)
 		return e;
-	struct file *tp = file_get(target);
-	if (tp->kind == FK_EVOBJ && tp->obj.idx == ep.idx && tp->obj.gen == ep.gen)
+	struct evobj_ref self;
+	if (evobj_of_file(target, EV_EPOLL, &self) == 0 && self.idx == ep.idx && self.gen == ep.gen)
 		return -EINVAL;
-	if (tp->kind == FK_REG || tp->kind == FK_DIR)
+	if (!file_can_poll(target))
 		return -EPERM;
 	struct linux_epoll_event ev = {0};
 	int op = (int)a1(r);
@@ -399,10 +390,11 @@ static int64_t eventfd_new(uint64_t initval, uint64_t flags)
 	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE))
 		return -EINVAL;
 	struct file_ref f;
-	int e = evobj_create(EV_EVENTFD, (uint32_t)flags, &f);
+	struct evobj_ref obj;
+	int e = evobj_create(EV_EVENTFD, (uint32_t)flags, &f, &obj);
 	if (e)
 		return e;
-	struct evobj *o = evobj_get(file_get(f)->obj);
+	struct evobj *o = evobj_get(obj);
 	o->type = EV_EVENTFD;
 	o->count = (uint32_t)initval;
 	o->flags = (uint32_t)flags & EFD_SEMAPHORE;
@@ -420,10 +412,11 @@ int64_t sys_timerfd_create(struct fw_uregs *r)
 	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME)
 		return -EINVAL;
 	struct file_ref f;
-	int e = evobj_create(EV_TIMERFD, (uint32_t)flags, &f);
+	struct evobj_ref obj;
+	int e = evobj_create(EV_TIMERFD, (uint32_t)flags, &f, &obj);
 	if (e)
 		return e;
-	e = timerfd_init(file_get(f)->obj, (uint32_t)clk);
+	e = timerfd_init(obj, (uint32_t)clk);
 	if (e) {
 		file_drop(f);
 		return e;
@@ -479,10 +472,11 @@ static int64_t signalfd_do(int64_t fd, uint64_t umask, uint64_t size, uint64_t f
 		return fd;
 	}
 	struct file_ref f;
-	int e = evobj_create(EV_SIGNALFD, (uint32_t)flags, &f);
+	struct evobj_ref obj;
+	int e = evobj_create(EV_SIGNALFD, (uint32_t)flags, &f, &obj);
 	if (e)
 		return e;
-	struct evobj *o = evobj_get(file_get(f)->obj);
+	struct evobj *o = evobj_get(obj);
 	o->type = EV_SIGNALFD;
 	o->sigmask = m;
 	return install_obj(f, flags);

@@ -18,7 +18,10 @@ struct inode_ref vfs_root(void) { return vfs_state()->root; }
 int vfs_init(void)
 {
 	struct inode_ref root;
-	int r = inode_new(S_IFDIR | 0755, &root);
+	int r = vfs_memops_init();
+	if (r)
+		return r;
+	r = inode_new(S_IFDIR | 0755, &root);
 	if (r)
 		return r;
 	struct inode *ip = inode_get(root);

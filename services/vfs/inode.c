@@ -25,6 +25,11 @@ int inode_new(uint32_t mode, struct inode_ref *out)
 	ip->ino = ++ino_counter()->next;
 	ip->mode = mode;
 	ip->nlink = 0;
+	/* memory files and directories until a file system says otherwise */
+	if ((mode & S_IFMT) == S_IFREG)
+		ip->fops = vfs_memfile_fops();
+	else if ((mode & S_IFMT) == S_IFDIR)
+		ip->fops = vfs_memdir_fops();
 	int64_t now = (int64_t)fw_time_realtime_ns();
 	ip->atime_ns = now;
 	ip->mtime_ns = now;

@@ -37,17 +37,20 @@ struct dentry;
 FW_POOL_DECLARE(inode, struct inode);
 FW_POOL_DECLARE(dentry, struct dentry);
 
-/* Which driver handles a file's I/O. */
-enum file_kind { FK_NONE, FK_REG, FK_DIR, FK_CHR, FK_PIPE, FK_EVOBJ, FK_KIND_MAX };
+/* A provider's object behind a file or a special inode: a handle of the
+ * provider's own pool kept as plain integers (the provider turns it back
+ * into its handle type; a stale or foreign value resolves to nothing). */
+struct vfs_priv {
+	uint32_t idx, gen;
+};
 
-/* Objects behind non-inode files, defined by their own services
- * (services/pipe, services/poll); the VFS stores only their handles. */
-FW_POOL_REF(pipe);
-FW_POOL_REF(evobj);
-/* Character devices (rdev major/minor, Linux numbering). */
-#define DEV_MEM_MAJOR 1
-#define DEV_TTY_MAJOR 5
-#define DEV_TTYS_MAJOR 4
+/* Device numbers as Linux encodes dev_t in stat (major 12 bits, minor 20). */
+static inline uint32_t dev_make(uint32_t major, uint32_t minor)
+{
+	return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffu) << 12);
+}
+static inline uint32_t dev_major(uint32_t rdev) { return (rdev >> 8) & 0xfff; }
+static inline uint32_t dev_minor(uint32_t rdev) { return (rdev & 0xff) | ((rdev >> 12) & 0xfff00); }
 
 struct inode {
 	uint64_t ino;
@@ -56,10 +59,11 @@ struct inode {
 	uint32_t rdev;
 	uint32_t open_count;
 	int64_t atime_ns, mtime_ns, ctime_ns;
+	uint32_t fops;              /* regular files and directories: their file operations */
 	struct pagevec_ref pages;   /* regular files, symlinks */
 	struct dentry_ref children; /* directories */
 	struct inode_ref parent;    /* directories: for ".." */
-	struct pipe_ref pipe;       /* FIFOs: their pipe object */
+	struct vfs_priv special;    /* FIFOs: the provider's object (its pipe) */
 	uint64_t next_seq;          /* directories: sequence of the next entry */
 	uint32_t fs;                /* enum fs_type of the file system it lives in */
 	uint32_t proc_kind;         /* procfs: what this node shows */
@@ -80,20 +84,16 @@ struct dentry {
 struct file;
 FW_POOL_DECLARE(file, struct file);
 struct file {
-	uint32_t kind;   /* enum file_kind */
+	uint32_t fops;   /* its operations (an index of the registered tables) */
 	uint32_t flags;  /* O_* status flags */
 	uint64_t off;
 	uint32_t refs;
-	struct inode_ref inode;
-	struct pipe_ref pipe;       /* FK_PIPE */
-	uint32_t pipe_end;          /* PIPE_READ | PIPE_WRITE */
-	struct evobj_ref obj;       /* FK_EVOBJ: epoll, eventfd, timerfd, signalfd */
-	struct inode_ref data;      /* procfs: a private inode with the generated text */
+	struct inode_ref inode;     /* zero for files without a path (pipes, eventfds...) */
+	struct inode_ref data;      /* where the bytes are when not in `inode` (generated /proc text) */
+	struct vfs_priv priv;       /* the provider's object (a pipe, an event object...) */
+	uint32_t priv_u32;          /* a provider's small datum (a pipe end, a pty index) */
 	int32_t owner_pid;          /* record locks: the process that opened it */
-	uint32_t pty;               /* /dev/ptmx: index + 1 of the pty this master opened */
 };
-#define PIPE_READ 1
-#define PIPE_WRITE 2
 
 /* File systems a node may belong to. */
 enum fs_type { FS_TMPFS, FS_PROC, FS_DEVPTS, FS_TYPE_MAX };
@@ -106,16 +106,79 @@ struct fdtable {
 	uint32_t refs;
 };
 
-/* Per-file-kind operations: a const table indexed by enum file_kind. */
+/* What getdents64 gives a directory's readdir operation: the caller's
+ * buffer and the directory cursor (a file-system defined position, kept
+ * in file.off between calls). */
+struct dir_ctx {
+	uint64_t pos;
+	uint64_t ubuf, size, used;
+	int err;
+};
+/* Put one entry in the caller's buffer; on success the cursor becomes
+ * next_pos. False when it does not fit (or the copy faulted): stop. */
+bool dir_emit(struct dir_ctx *ctx, const struct kname *name, uint64_t ino, uint32_t mode, uint64_t next_pos);
+
+/* The operations of an open file, supplied by whoever makes it: a file
+ * system for its regular files and directories, a device driver for its
+ * device numbers, the pipe and event-object services for theirs. Copied
+ * into a table when registered (file_ops_register); a file names its
+ * table by index. A missing (NULL) operation has the Linux default: read,
+ * write -EINVAL; llseek -ESPIPE; readdir -ENOTDIR; poll "always ready"
+ * (and epoll_ctl -EPERM); ioctl -ENOTTY; mmap -ENODEV; fsync -EINVAL.
+ * `pos` is the file offset (read, write) or the pread/pwrite position. */
 struct file_ops {
-	int64_t (*read)(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-	int64_t (*write)(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-	int64_t (*ioctl)(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
+	char name[16];   /* files without a path: /proc/<pid>/fd/N reads "name:[id]" */
+	uint32_t mode;   /* files without an inode: the file type fstat reports */
+	uint32_t flags;  /* FOP_* */
+	int (*open)(struct file_ref f, struct file *fp);
 	void (*release)(struct file_ref f, struct file *fp);
+	int64_t (*read)(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
+	int64_t (*write)(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
+	int64_t (*llseek)(struct file_ref f, struct file *fp, int64_t off, uint32_t whence);
+	int64_t (*readdir)(struct file_ref f, struct file *fp, struct dir_ctx *ctx);
 	/* Readiness (POLLIN...) now; calls poll_wait(pt, q) for each queue
 	 * whose wake-ups may change it (pt may be NULL). */
 	uint32_t (*poll)(struct file_ref f, struct file *fp, struct poll_table *pt);
+	int64_t (*ioctl)(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
+	/* Commands fcntl does not know (F_GETPIPE_SZ...): -EINVAL otherwise. */
+	int64_t (*fcntl)(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
+	/* The inode whose pages back a mapping of the file. */
+	int (*mmap)(struct file_ref f, struct file *fp, struct inode_ref *backing);
+	int (*fsync)(struct file_ref f, struct file *fp, bool datasync);
 };
+#define FOP_PREAD 1 /* pread/pwrite allowed (else -ESPIPE) */
+#define FOPS_MAX 32
+
+/* Register a provider's operations; *id names them in file.fops and
+ * inode.fops. -ENOSPC when the table is full. */
+int file_ops_register(const struct file_ops *ops, uint32_t *id);
+/* The operations FIFO inodes open with (registered by the pipe service). */
+int file_ops_set_fifo(const struct file_ops *ops);
+
+/* Device numbers to operations. A driver registers its operations once
+ * (file_ops_register) and then ranges of minors of a major with them, for
+ * character (S_IFCHR) or block (S_IFBLK) devices; opening a device node
+ * looks its rdev up here (-ENXIO when nobody registered it) and then calls
+ * the operations' open. Ranges may not overlap (-EBUSY); the table holds
+ * 32 ranges (-ENOSPC).
+ * Contract for block devices: the driver's file operations serve the raw
+ * device node (read and write at byte positions, llseek, fsync, ioctl
+ * BLKGETSIZE64...), with inode.rdev telling which disk; a file system
+ * mounted on the node is given its rdev and reaches the disk through the
+ * block layer, never through these operations. devtmpfs_node() makes the
+ * node (/dev/vda...). */
+int dev_register(uint32_t type, uint32_t major, uint32_t minor, uint32_t count, uint32_t fops);
+int dev_lookup(uint32_t type, uint32_t rdev, uint32_t *fops);
+
+/* The vfs's own operations for memory files and directories (tmpfs). */
+int64_t generic_file_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
+int64_t generic_file_llseek(struct file_ref f, struct file *fp, int64_t off, uint32_t whence);
+int generic_file_mmap(struct file_ref f, struct file *fp, struct inode_ref *backing);
+int64_t generic_dir_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
+int64_t ramdir_readdir(struct file_ref f, struct file *fp, struct dir_ctx *ctx);
+int vfs_memops_init(void);
+uint32_t vfs_memfile_fops(void);
+uint32_t vfs_memdir_fops(void);
 
 /* inodes */
 int vfs_init(void);
@@ -150,13 +213,29 @@ int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpat
 
 /* files and descriptors */
 int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out);
-int file_new(uint32_t kind, uint32_t flags, struct file_ref *out);
+/* A file with no inode behind it (pipes, eventfds...), with operations fops. */
+int file_new(uint32_t fops, uint32_t flags, struct file_ref *out);
 uint32_t file_poll(struct file_ref f, struct poll_table *pt);
+bool file_can_poll(struct file_ref f);
 void file_hold(struct file_ref f);
 void file_drop(struct file_ref f);
 int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n);
 int64_t file_write(struct file_ref f, struct fw_uaddr buf, uint64_t n);
+/* pread/pwrite: at pos, the file offset unchanged. */
+int64_t file_pread(struct file_ref f, struct fw_uaddr buf, uint64_t n, uint64_t pos);
+int64_t file_pwrite(struct file_ref f, struct fw_uaddr buf, uint64_t n, uint64_t pos);
+int64_t file_llseek(struct file_ref f, int64_t off, uint32_t whence);
+int64_t file_readdir(struct file_ref f, uint64_t ubuf, uint64_t size);
 int64_t file_ioctl(struct file_ref f, uint64_t cmd, uint64_t arg);
+int64_t file_fcntl(struct file_ref f, uint64_t cmd, uint64_t arg);
+int file_mmap(struct file_ref f, struct inode_ref *backing);
+int file_fsync(struct file_ref f, bool datasync);
+/* The operations' name and type for files without a path. */
+void file_anon_name(struct file_ref f, struct kname *name, uint32_t *mode);
+/* The inode holding the file's bytes (its own, or generated text). */
+struct inode_ref file_data_inode(const struct file *fp);
+/* A regular file (or a symlink opened with O_PATH) with an inode. */
+bool file_is_regular(const struct file *fp);
 
 int fdtable_new(struct fdtable_ref *out);
 int fdtable_clone(struct fdtable_ref src, struct fdtable_ref *out);
@@ -182,14 +261,6 @@ int lock_set(const struct lock_req *rq, bool wait);
 /* Drop every lock of owner on ino (a close by the owner). */
 void lock_release(struct inode_ref ino, struct fdtable_ref owner);
 void fd_close_on_exec(struct fdtable_ref t);
-
-/* character devices and the console */
-int64_t chr_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-int64_t chr_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-int64_t chr_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
-int chr_open(struct file_ref f, struct file *fp);
-void chr_release(struct file_ref f, struct file *fp);
-uint32_t chr_poll(struct file_ref f, struct file *fp, struct poll_table *pt);
 
 
 /* Bytes of a kernel buffer into an inode (a 512-byte chunk type). */
