@@ -175,5 +175,8 @@ int32_t proc_wait(struct proc_ref parent, int32_t idtype, int32_t id, uint32_t o
 void proc_notify_parent(struct proc_ref child, int32_t code, int32_t si_status);
 struct proc_ref init_proc(void);
 void proc_set_init(struct proc_ref p);
+/* Some live process has its working or root directory in file system sb
+ * (umount: busy). */
+bool proc_uses_fs(struct super_ref sb);
 
 #endif

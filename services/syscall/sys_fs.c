@@ -24,7 +24,7 @@ static int open_create(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t m
 		return (flags & O_EXCL) ? -EEXIST : 0;
 	if (e != -ENOENT)
 		return e;
-	return create_node(dir, &last, S_IFREG | ((uint32_t)mode & 07777 & ~cur_proc()->umask), ino);
+	return create_node(dir, &last, S_IFREG | ((uint32_t)mode & 07777 & ~cur_proc()->umask), 0, ino);
 }
 
 static int open_check(struct inode_ref ino, uint64_t flags, bool created)
@@ -45,7 +45,10 @@ static int open_check(struct inode_ref ino, uint64_t flags, bool created)
 	uint32_t want = (acc == O_RDONLY ? MAY_READ : acc == O_WRONLY ? MAY_WRITE : MAY_READ | MAY_WRITE);
 	if ((flags & O_TRUNC) && acc == O_RDONLY)
 		want |= MAY_WRITE;
-	return may_access(ino, want);
+	int e = may_access(ino, want);
+	if (e == 0 && (want & MAY_WRITE) && (type == S_IFREG || type == S_IFDIR || type == S_IFLNK) && vfs_readonly(ino))
+		return -EROFS;
+	return e;
 }
 
 static int64_t do_openat(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
@@ -451,10 +454,18 @@ static int64_t do_fsync(int64_t fd, bool datasync)
 
 int64_t sys_fsync(struct fw_uregs *r) { return do_fsync((int32_t)a0(r), false); }
 int64_t sys_fdatasync(struct fw_uregs *r) { return do_fsync((int32_t)a0(r), true); }
-int64_t sys_sync(struct fw_uregs *r) { return 0; }
+int64_t sys_sync(struct fw_uregs *r)
+{
+	(void)vfs_sync_all();
+	return 0;
+}
 
 int64_t sys_syncfs(struct fw_uregs *r)
 {
 	struct file_ref f;
-	return fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	if (e)
+		return e;
+	struct inode *ip = inode_get(file_get(f)->inode);
+	return ip ? vfs_sync_fs(ip->sb) : 0;
 }

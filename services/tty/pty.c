@@ -7,6 +7,7 @@
  * away when the master closes, after which slave reads give EOF and
  * writes -EIO; once every slave file closed, master reads give -EIO. */
 #include "tty/tty.h"
+#include "fs/devpts/devpts.h"
 #include "proc/proc.h"
 #include "signal/signal.h"
 #include <abi/fs.h>
@@ -88,64 +89,16 @@ uint32_t pty_sink(int32_t idx, const uint8_t (*b)[256], uint32_t n)
 
 /* ---- /dev/pts nodes ---- */
 
-static void name_of_index(struct kname *n, int32_t idx)
-{
-	char d[12];
-	uint32_t k = 0;
-	uint32_t v = (uint32_t)idx;
-	do {
-		d[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v && k < 11);
-	n->len = 0;
-	while (k > 0)
-		n->s[n->len++] = d[--k];
-	n->s[n->len] = 0;
-}
-
-static int pts_dir(struct inode_ref *out)
-{
-	struct kname n = {.s = "dev", .len = 3};
-	struct inode_ref dev;
-	int e = dir_lookup(vfs_root(), &n, &dev);
-	if (e)
-		return e;
-	struct kname pts = {.s = "pts", .len = 3};
-	return dir_lookup(dev, &pts, out);
-}
-
 static int node_create(struct pty_ref r, int32_t idx)
 {
-	struct inode_ref dir, ino;
-	int e = pts_dir(&dir);
+	struct inode_ref ino;
+	int e = devpts_add((uint32_t)idx, dev_make(PTS_MAJOR, (uint32_t)idx), cur_proc()->euid, &ino);
 	if (e == 0)
-		e = inode_new(S_IFCHR | 0620, &ino);
-	if (e)
-		return e;
-	struct inode *ip = inode_get(ino);
-	ip->rdev = dev_make(PTS_MAJOR, (uint32_t)idx);
-	ip->uid = cur_proc()->euid;
-	ip->gid = 5; /* tty, as devpts mounted with gid=5 */
-	struct kname n;
-	name_of_index(&n, idx);
-	e = dir_link(dir, &n, ino);
-	if (e) {
-		inode_put_if_unused(ino);
-		return e;
-	}
-	pty_get(r)->node = ino;
-	return 0;
+		pty_get(r)->node = ino;
+	return e;
 }
 
-static void node_remove(int32_t idx)
-{
-	struct inode_ref dir;
-	if (pts_dir(&dir))
-		return;
-	struct kname n;
-	name_of_index(&n, idx);
-	(void)dir_unlink(dir, &n);
-}
+static void node_remove(int32_t idx) { devpts_remove((uint32_t)idx); }
 
 /* ---- open and close ---- */
 

@@ -193,7 +193,7 @@ int64_t ramdir_readdir(struct file_ref f, struct file *fp, struct dir_ctx *ctx)
 			continue;
 		}
 		struct dentry_ref d;
-		if (dir_entry_from(dir, ctx->pos, &d))
+		if (ramdir_entry_from(dir, ctx->pos, &d))
 			return 0;
 		struct dentry *de = dentry_get(d);
 		struct inode *cp = inode_get(de->inode);

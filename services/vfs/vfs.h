@@ -1,11 +1,20 @@
-/* Virtual file system: inodes, directory entries, open files, descriptor
- * tables and path lookup. Layer: services (safe C).
+/* Virtual file system: inodes, file systems and mounts, path lookup, open
+ * files and descriptor tables. Layer: services (safe C).
+ *
+ * The VFS knows no file system and no provider by name. File systems
+ * register a `struct fs_type` (super and inode operations) and are mounted
+ * by type name; whoever makes an open file supplies its `struct file_ops`
+ * (file systems for their files, drivers for their device numbers, the
+ * pipe and event-object services for theirs). See docs/architecture.md.
  *
  * Object model (every stored reference is a pool handle):
- *   inode   — a file of any type; regular files and symlinks keep their
- *             bytes in frames listed by a chain of pagevec chunks.
- *   dentry  — a name in a directory: {name, inode, next sibling}; a
- *             directory inode lists its children from `children`.
+ *   super   — a mounted file system: its type, root, the directory it
+ *             covers, its own state (super.priv).
+ *   inode   — a file of any type in memory. Regular files and symlinks
+ *             keep their bytes in frames listed by a chain of pagevec
+ *             chunks (the page cache). inode.sb names its file system.
+ *   dentry  — a name in a directory kept in memory (tmpfs, /proc,
+ *             devpts: the ram directory library, vfs/ramfs.c).
  *   file    — an open file description (offset, flags), shared by dup and
  *             fork through its reference count.
  *   fdtable — a process's descriptors (shared under CLONE_FILES).
@@ -17,6 +26,7 @@
 #include "lib/klib.h"
 #include "vfs/wait.h"
 #include <abi/abi.h>
+#include <abi/fs.h>
 #include <fw/frame.h>
 #include <fw/pool.h>
 #include <fw/user.h>
@@ -34,12 +44,14 @@ struct pagevec {
 
 struct inode;
 struct dentry;
+struct super;
 FW_POOL_DECLARE(inode, struct inode);
 FW_POOL_DECLARE(dentry, struct dentry);
+FW_POOL_DECLARE(super, struct super);
 
-/* A provider's object behind a file or a special inode: a handle of the
- * provider's own pool kept as plain integers (the provider turns it back
- * into its handle type; a stale or foreign value resolves to nothing). */
+/* A provider's object behind a file, an inode or a super block: a handle
+ * of the provider's own pool kept as plain integers (the provider turns it
+ * back into its handle type; a stale or foreign value resolves to nothing). */
 struct vfs_priv {
 	uint32_t idx, gen;
 };
@@ -57,21 +69,18 @@ struct inode {
 	uint32_t mode, uid, gid, nlink;
 	uint64_t size;
 	uint32_t rdev;
-	uint32_t open_count;
+	uint32_t open_count;        /* open files and file mappings */
 	int64_t atime_ns, mtime_ns, ctime_ns;
+	struct super_ref sb;        /* its file system (zero: a private memory inode) */
 	uint32_t fops;              /* regular files and directories: their file operations */
-	struct pagevec_ref pages;   /* regular files, symlinks */
-	struct dentry_ref children; /* directories */
-	struct inode_ref parent;    /* directories: for ".." */
+	uint32_t fs_data[4];        /* the file system's own words (procfs: what it shows) */
+	struct pagevec_ref pages;   /* regular files, symlinks: the page cache */
+	struct dentry_ref children; /* ram directories: the entries */
+	uint64_t next_seq;          /* ram directories: sequence of the next entry */
+	struct inode_ref parent;    /* directories: the directory holding it ("..") */
 	struct vfs_priv special;    /* FIFOs: the provider's object (its pipe) */
-	uint64_t next_seq;          /* directories: sequence of the next entry */
-	uint32_t fs;                /* enum fs_type of the file system it lives in */
-	uint32_t proc_kind;         /* procfs: what this node shows */
-	int32_t proc_pid;           /* procfs: the process it is about (0: none) */
-	uint32_t proc_arg;          /* procfs: e.g. the fd number of /proc/<pid>/fd/N */
 	struct inode_ref mounted;   /* a directory something is mounted on: the mounted root */
 	struct inode_ref covered;   /* the root of a mounted file system: the directory it covers */
-	uint32_t mnt;               /* mount table index of its file system (0: the root tmpfs) */
 };
 
 struct dentry {
@@ -95,9 +104,6 @@ struct file {
 	int32_t owner_pid;          /* record locks: the process that opened it */
 };
 
-/* File systems a node may belong to. */
-enum fs_type { FS_TMPFS, FS_PROC, FS_DEVPTS, FS_TYPE_MAX };
-
 struct fdtable;
 FW_POOL_DECLARE(fdtable, struct fdtable);
 struct fdtable {
@@ -105,6 +111,8 @@ struct fdtable {
 	uint8_t cloexec[FD_MAX];
 	uint32_t refs;
 };
+
+/* ---- file operations (vfs/file.c) ---- */
 
 /* What getdents64 gives a directory's readdir operation: the caller's
  * buffer and the directory cursor (a file-system defined position, kept
@@ -155,6 +163,8 @@ int file_ops_register(const struct file_ops *ops, uint32_t *id);
 /* The operations FIFO inodes open with (registered by the pipe service). */
 int file_ops_set_fifo(const struct file_ops *ops);
 
+/* ---- devices (vfs/dev.c) ---- */
+
 /* Device numbers to operations. A driver registers its operations once
  * (file_ops_register) and then ranges of minors of a major with them, for
  * character (S_IFCHR) or block (S_IFBLK) devices; opening a device node
@@ -164,13 +174,197 @@ int file_ops_set_fifo(const struct file_ops *ops);
  * Contract for block devices: the driver's file operations serve the raw
  * device node (read and write at byte positions, llseek, fsync, ioctl
  * BLKGETSIZE64...), with inode.rdev telling which disk; a file system
- * mounted on the node is given its rdev and reaches the disk through the
- * block layer, never through these operations. devtmpfs_node() makes the
- * node (/dev/vda...). */
+ * mounted on the node is given its rdev (fs_type.mount) and reaches the
+ * disk through the block layer, never through these operations. The node
+ * itself (/dev/vda...) is made with devtmpfs_node (services/fs/tmpfs). */
 int dev_register(uint32_t type, uint32_t major, uint32_t minor, uint32_t count, uint32_t fops);
 int dev_lookup(uint32_t type, uint32_t rdev, uint32_t *fops);
 
-/* The vfs's own operations for memory files and directories (tmpfs). */
+/* ---- file systems and mounts (vfs/super.c) ---- */
+
+/* A new inode's identity, as the caller of create/mkdir/symlink asks. */
+struct inode_new {
+	uint32_t mode; /* type and permission bits (umask applied) */
+	uint32_t rdev;
+	uint32_t uid, gid;
+};
+
+/* setattr: the fields to change (ATTR_* in `valid`). */
+struct iattr {
+	uint32_t valid;
+	uint32_t mode, uid, gid;
+	uint64_t size;
+	int64_t atime_ns, mtime_ns, ctime_ns;
+};
+#define ATTR_MODE 1
+#define ATTR_UID 2
+#define ATTR_GID 4
+#define ATTR_SIZE 8
+#define ATTR_ATIME 16
+#define ATTR_MTIME 32
+#define ATTR_CTIME 64
+
+/* A file system type: its super operations (mount, umount, statfs, sync)
+ * and inode operations, registered once by name (fs_register). Context
+ * arguments are handles. The VFS checks names, types and permissions
+ * before it calls an inode operation: `dir` is a directory of this file
+ * system, `name` is not "." or "..", the caller may write `dir`, and for
+ * create/mkdir/symlink/link the name does not exist. A missing operation
+ * gives Linux's error for it (-EPERM, -EACCES for create, -EINVAL for
+ * readlink; lookup and setattr are required). */
+struct fs_type {
+	char name[16];
+	uint32_t magic; /* statfs f_type */
+	uint32_t flags; /* FS_* */
+	/* Make the file system of super block sb (its source, flags and, with
+	 * FS_REQUIRES_DEV, its device number in sb are set) and return its
+	 * root directory. */
+	int (*mount)(struct super_ref sb, struct inode_ref *root);
+	/* umount: write everything back and free the file system's state;
+	 * the VFS then frees the inodes nobody has open. */
+	void (*umount)(struct super_ref sb);
+	void (*statfs)(struct super_ref sb, struct linux_statfs *st);
+	int (*sync)(struct super_ref sb);
+	/* An inode of this file system is about to be freed (no links, no
+	 * open files): release what the file system keeps for it. */
+	void (*evict)(struct inode_ref ino);
+	int (*lookup)(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
+	int (*create)(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
+	int (*mkdir)(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
+	int (*symlink)(struct inode_ref dir, const struct kname *name, const struct inode_new *nw,
+		       const struct kpath *target, struct inode_ref *out);
+	int (*link)(struct inode_ref dir, const struct kname *name, struct inode_ref target);
+	/* Remove the entry `name` (naming `victim`); rmdir: -ENOTEMPTY unless empty. */
+	int (*unlink)(struct inode_ref dir, const struct kname *name, struct inode_ref victim);
+	int (*rmdir)(struct inode_ref dir, const struct kname *name, struct inode_ref victim);
+	/* Move odir/oname to ndir/nname, replacing a target of a compatible
+	 * type (-ENOTEMPTY for a non-empty directory). */
+	int (*rename)(struct inode_ref odir, const struct kname *oname, struct inode_ref ndir, const struct kname *nname);
+	int (*readlink)(struct inode_ref ino, struct kpath *out);
+	int (*setattr)(struct inode_ref ino, const struct iattr *a);
+	/* The name of `child` in `dir` (getcwd, /proc paths). */
+	int (*get_name)(struct inode_ref dir, struct inode_ref child, struct kname *out);
+};
+#define FS_REQUIRES_DEV 1 /* mounted on a block device node (the source) */
+#define FS_SINGLE 2       /* one instance: every mount shares it (devtmpfs, devpts) */
+#define FS_TYPES_MAX 12
+
+struct super {
+	uint32_t type;              /* registered fs type index */
+	uint32_t dev;               /* st_dev of its files */
+	uint32_t bdev;              /* FS_REQUIRES_DEV: the device node's rdev */
+	uint64_t flags;             /* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC */
+	struct kname source;
+	struct inode_ref root;
+	struct inode_ref covered;   /* the directory it is mounted on (zero: /) */
+	struct vfs_priv priv;       /* the file system's own state */
+	uint32_t mounts;            /* FS_SINGLE: how many mounts share it */
+};
+
+/* Register a type; file systems call it at boot. *id is its index. */
+int fs_register(const struct fs_type *t, uint32_t *id);
+/* mount(2) and the boot mounts: a file system of type `type` on the
+ * directory `target` (an invalid target: the root). */
+int vfs_mount(const struct kname *source, const struct kname *type, struct inode_ref target, uint64_t flags);
+/* The same for types with FS_REQUIRES_DEV: bdev is the source node's rdev. */
+int vfs_mount_dev(const struct kname *source, const struct kname *type, struct inode_ref target, uint64_t flags,
+		  uint32_t bdev);
+/* The flags of a registered type (-ENODEV when there is none by that name). */
+int vfs_fs_type_flags(const struct kname *type, uint32_t *flags);
+/* umount2(2) of the file system whose root is `root`; the caller checked
+ * that no process works in it unless MNT_DETACH. */
+int vfs_umount(struct inode_ref root, uint64_t flags);
+/* Some mount lies inside super block sb (umount: -EBUSY). */
+bool vfs_super_has_mounts(struct super_ref sb);
+/* The i-th mount in mount order (/proc/mounts): 0, or -ENOENT past the end. */
+int vfs_mount_info(uint32_t i, struct super_ref *sb);
+/* The i-th registered type's name and flags (/proc/filesystems). */
+int vfs_fs_type_info(uint32_t i, struct kname *name, uint32_t *flags);
+void vfs_fs_type_name(struct super_ref sb, struct kname *name);
+int vfs_statfs(struct inode_ref ino, struct linux_statfs *st);
+/* sync(2), syncfs(2): write back one or every file system. */
+int vfs_sync_all(void);
+int vfs_sync_fs(struct super_ref sb);
+/* The super block (and its type's operations) an inode belongs to. */
+struct super *inode_super(struct inode_ref r);
+bool vfs_same_fs(struct inode_ref a, struct inode_ref b);
+/* Its file system's registered type index (0: none) and st_dev. */
+uint32_t inode_fs_type(struct inode_ref r);
+uint32_t inode_dev(struct inode_ref r);
+
+/* ---- inodes and their pages (vfs/inode.c) ---- */
+
+int vfs_init(void);
+struct inode_ref vfs_root(void);
+/* A new inode of file system sb (zero: a private memory inode, e.g. the
+ * pages of shared anonymous memory or of exec's argument strings). */
+int inode_new_in(struct super_ref sb, uint32_t mode, struct inode_ref *out);
+int inode_new(uint32_t mode, struct inode_ref *out);
+void inode_put_if_unused(struct inode_ref r);
+int inode_page(struct inode_ref r, uint64_t index, bool create, struct fw_frame_ref *out);
+int inode_truncate(struct inode_ref r, uint64_t size);
+int64_t inode_read_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, uint64_t n);
+int64_t inode_write_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, uint64_t n);
+int inode_write_initrd(struct inode_ref r, uint64_t off, uint64_t initrd_off, uint64_t n);
+void inode_stat(struct inode_ref r, struct linux_stat *st);
+/* The generic setattr of inodes held in memory: apply every field. */
+int inode_setattr_mem(struct inode_ref r, const struct iattr *a);
+
+/* ---- names and paths (vfs/namei.c) ---- */
+
+/* One name in a directory: "." and "..", the file system's lookup, then
+ * into what is mounted there. */
+int dir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
+/* The entry itself, without crossing into a mount on it. */
+int dir_lookup_raw(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
+struct inode_ref mount_cross(struct inode_ref r);
+
+#define LOOKUP_FOLLOW 1
+#define LOOKUP_PARENT 2
+/* Resolve relative to `start` (an absolute path ignores it). */
+int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
+		struct inode_ref *out, struct kname *last);
+int vfs_readlink(struct inode_ref r, struct kpath *p);
+/* The path of a directory relative to root (getcwd). */
+int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out);
+
+/* ---- changing the namespace (vfs/dirops.c) ---- */
+
+/* Each checks what the VFS promises the file system (see fs_type), then
+ * calls its operation; the caller has checked the caller's permissions. */
+int vfs_create(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
+int vfs_mkdir(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
+int vfs_symlink(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, const struct kpath *target);
+int vfs_link(struct inode_ref dir, const struct kname *name, struct inode_ref target);
+int vfs_unlink(struct inode_ref dir, const struct kname *name);
+int vfs_rmdir(struct inode_ref dir, const struct kname *name);
+int vfs_rename(struct inode_ref odir, const struct kname *oname, struct inode_ref ndir, const struct kname *nname);
+int vfs_setattr(struct inode_ref ino, const struct iattr *a);
+/* The mount of ino is read-only (-EROFS for changes). */
+bool vfs_readonly(struct inode_ref ino);
+
+/* ---- directories kept in memory: a library for file systems (vfs/ramfs.c) ---- */
+
+int ramdir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
+/* Link `child` as dir/name (-EEXIST); counts links and sets "..". */
+int ramdir_link(struct inode_ref dir, const struct kname *name, struct inode_ref child);
+/* Remove dir/name, dropping the child's link (and freeing it if unused). */
+int ramdir_unlink(struct inode_ref dir, const struct kname *name);
+int ramdir_rename(struct inode_ref odir, const struct kname *oname, struct inode_ref ndir, const struct kname *nname);
+bool ramdir_is_empty(struct inode_ref dir);
+int ramdir_get_name(struct inode_ref dir, struct inode_ref child, struct kname *out);
+/* First entry whose sequence number is >= seq (getdents64). */
+int ramdir_entry_from(struct inode_ref dir, uint64_t seq, struct dentry_ref *out);
+/* Remove every entry below dir (umount of a memory file system). */
+void ramdir_clear(struct inode_ref dir);
+/* A new inode of dir's file system, linked as dir/name. */
+int ramfs_make(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
+/* The symlink's target is its page 0 (memory file systems). */
+int ramfs_readlink(struct inode_ref ino, struct kpath *out);
+int ramfs_write_target(struct inode_ref ino, const struct kpath *target);
+
+/* The VFS's own file operations for files and directories kept in memory
+ * (vfs/memops.c); file systems name them in inode.fops. */
 int64_t generic_file_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
 int64_t generic_file_llseek(struct file_ref f, struct file *fp, int64_t off, uint32_t whence);
 int generic_file_mmap(struct file_ref f, struct file *fp, struct inode_ref *backing);
@@ -180,38 +374,8 @@ int vfs_memops_init(void);
 uint32_t vfs_memfile_fops(void);
 uint32_t vfs_memdir_fops(void);
 
-/* inodes */
-int vfs_init(void);
-struct inode_ref vfs_root(void);
-int inode_new(uint32_t mode, struct inode_ref *out);
-void inode_put_if_unused(struct inode_ref r);
-int inode_page(struct inode_ref r, uint64_t index, bool create, struct fw_frame_ref *out);
-int inode_truncate(struct inode_ref r, uint64_t size);
-int64_t inode_read_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, uint64_t n);
-int64_t inode_write_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, uint64_t n);
-int inode_write_initrd(struct inode_ref r, uint64_t off, uint64_t initrd_off, uint64_t n);
-void inode_stat(struct inode_ref r, struct linux_stat *st);
+/* ---- files and descriptors (vfs/file.c, vfs/fdtable.c) ---- */
 
-/* directories */
-int dir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
-int dir_lookup_raw(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
-int dir_entry_from(struct inode_ref dir, uint64_t seq, struct dentry_ref *out);
-struct inode_ref mount_cross(struct inode_ref r);
-int dir_link(struct inode_ref dir, const struct kname *name, struct inode_ref child);
-int dir_unlink(struct inode_ref dir, const struct kname *name);
-bool dir_is_empty(struct inode_ref dir);
-int dir_rename(struct inode_ref olddir, const struct kname *oldname, struct inode_ref newdir,
-	       const struct kname *newname);
-
-/* paths: resolve relative to `start` (an absolute path ignores it) */
-#define LOOKUP_FOLLOW 1
-#define LOOKUP_PARENT 2
-int vfs_readlink(struct inode_ref r, struct kpath *p);
-int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out);
-int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
-		struct inode_ref *out, struct kname *last);
-
-/* files and descriptors */
 int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out);
 /* A file with no inode behind it (pipes, eventfds...), with operations fops. */
 int file_new(uint32_t fops, uint32_t flags, struct file_ref *out);
@@ -243,6 +407,7 @@ void fdtable_put(struct fdtable_ref t);
 int fd_install(struct fdtable_ref t, struct file_ref f, uint32_t min_fd, bool cloexec);
 int fd_get(struct fdtable_ref t, int64_t fd, struct file_ref *out);
 int fd_close(struct fdtable_ref t, int64_t fd);
+void fd_close_on_exec(struct fdtable_ref t);
 
 /* POSIX record locks (vfs/lock.c). Owner: the descriptor table; range
  * [start, end] inclusive, end LOCK_EOF for "to the end of the file". */
@@ -260,8 +425,6 @@ int lock_test(struct lock_req *rq);
 int lock_set(const struct lock_req *rq, bool wait);
 /* Drop every lock of owner on ino (a close by the owner). */
 void lock_release(struct inode_ref ino, struct fdtable_ref owner);
-void fd_close_on_exec(struct fdtable_ref t);
-
 
 /* Bytes of a kernel buffer into an inode (a 512-byte chunk type). */
 struct kchunk {
