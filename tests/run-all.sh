@@ -36,6 +36,7 @@ suite safecheck make -s --no-print-directory safecheck-test
 suite ktest bash tests/ktest.sh
 suite boot bash tests/boot.sh
 suite import-wall bash tests/import-wall.sh
+suite layering bash tests/layering.sh
 suite docs bash tests/docs.sh
 suite interactive bash tests/interactive.sh
 suite shell bash tests/shell/run.sh

@@ -13,7 +13,7 @@
 #include "fs/tmpfs/tmpfs.h"
 #include "pipe/pipe.h"
 #include "poll/poll.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "tty/tty.h"
 #include <fw/console.h>
 #include <fw/log.h>

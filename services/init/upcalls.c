@@ -1,6 +1,6 @@
 /* The framework's upcalls into the services. Layer: services (safe C). */
 #include "init/init.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "syscall/syscall.h"
 #include <fw/upcall.h>
 

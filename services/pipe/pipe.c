@@ -3,7 +3,7 @@
  * frames and user copies. Each pipe owns a wait queue: every change of
  * the pipe wakes it and sleepers re-check their condition. */
 #include "pipe/pipe.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include <abi/fs.h>
 
 FW_POOL_DEFINE(pipe, struct pipe);

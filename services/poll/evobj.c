@@ -3,7 +3,7 @@
  * task (never in interrupt context), so they may touch service state. */
 #include "poll/poll.h"
 #include "proc/proc.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include <abi/fs.h>
 
 FW_POOL_DEFINE(evobj, struct evobj);

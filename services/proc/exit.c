@@ -7,7 +7,7 @@
 #include <fw/time.h>
 #include <fw/user.h>
 #include "proc/futex.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 
 #define WNOHANG 1
 #define WUNTRACED 2

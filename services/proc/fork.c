@@ -9,7 +9,7 @@
 #include <fw/log.h>
 #include <fw/time.h>
 #include <fw/user.h>
-#include "signal/signal.h"
+#include "proc/signal.h"
 
 #define CLONE_VM 0x100
 #define CLONE_FS 0x200

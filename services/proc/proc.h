@@ -43,7 +43,7 @@ struct sig_info_k {
 };
 
 #define NSIG_STD 32
-/* Queued realtime signals: a list of records (signal/signal.c owns it). */
+/* Queued realtime signals: a list of records (proc/signal.c owns it). */
 FW_POOL_REF(sigq);
 #define SIGQ_MAX 1024 /* records per list (RLIMIT_SIGPENDING-like) */
 

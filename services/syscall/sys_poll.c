@@ -4,7 +4,7 @@
  * then sleep on it until one of them changes, the deadline passes or a
  * signal arrives; epoll_wait sleeps on the instance's own queue. */
 #include "poll/poll.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "syscall/syscall.h"
 #include <abi/fs.h>
 #include <fw/time.h>

@@ -2,7 +2,7 @@
  * clock_settime. Layer: services (safe C). Sleeps are interruptible: a
  * signal ends them with -EINTR and the time left (Linux reports EINTR for
  * a handled signal whatever SA_RESTART says). */
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "syscall/syscall.h"
 #include <fw/time.h>
 

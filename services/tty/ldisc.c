@@ -7,7 +7,7 @@
  * re-fetched after every wait. */
 #include "tty/tty.h"
 #include "proc/proc.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include <abi/fs.h>
 #include <fw/console.h>
 #include <fw/time.h>

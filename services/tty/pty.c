@@ -9,7 +9,7 @@
 #include "tty/tty.h"
 #include "fs/devpts/devpts.h"
 #include "proc/proc.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include <abi/fs.h>
 
 #define PTY_MAX 32

@@ -6,7 +6,7 @@
 #include "fs/procfs/ptext.h"
 #include <abi/fs.h>
 #include "proc/proc.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include <fw/time.h>
 
 #define TICKS_NS 10000000ULL /* USER_HZ = 100 */

@@ -1,13 +1,13 @@
 /* Signals: generation, queueing, default actions, stop and continue.
  * Layer: services (safe C). Trusts proc/ for the process tree; the frame
- * setup and sigreturn live in signal/frame.c.
+ * setup and sigreturn live in proc/sigframe.c.
  *
  * A process-directed signal is pending on the process and wakes one thread
  * that does not block it; a thread-directed one (tkill, faults) is pending
  * on the thread. Standard signals do not queue (the first one's siginfo is
  * kept); realtime signals queue one record (siginfo) per send, up to
  * SIGQ_MAX per list. */
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "vfs/vfs.h"
 #include <fw/log.h>
 
