@@ -246,7 +246,7 @@ struct fs_type {
 	int (*get_name)(struct inode_ref dir, struct inode_ref child, struct kname *out);
 };
 #define FS_REQUIRES_DEV 1 /* mounted on a block device node (the source) */
-#define FS_SINGLE 2       /* one instance: every mount shares it (devtmpfs, devpts) */
+#define FS_SINGLE 2       /* one instance, mounted at most once at a time; it outlives umount (devtmpfs, devpts) */
 #define FS_TYPES_MAX 12
 
 struct super {
@@ -258,7 +258,7 @@ struct super {
 	struct inode_ref root;
 	struct inode_ref covered;   /* the directory it is mounted on (zero: /) */
 	struct vfs_priv priv;       /* the file system's own state */
-	uint32_t mounts;            /* FS_SINGLE: how many mounts share it */
+	uint32_t mounts;            /* 1 while mounted (FS_SINGLE instances outlive umount) */
 };
 
 /* Register a type; file systems call it at boot. *id is its index. */
