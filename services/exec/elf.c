@@ -119,23 +119,27 @@ int elf_place(struct elf_info *info, uint64_t bias)
 
 int elf_interp_path(struct inode_ref ino, const struct elf_info *info, struct kpath *out)
 {
+	/* As Linux: the segment's last byte must be NUL; the path is the
+	 * string up to the first NUL. */
 	struct kchunk c;
+	bool ended = false;
+	uint8_t last = 1;
 	out->len = 0;
 	for (uint64_t done = 0; done < info->interp_len;) {
 		uint32_t k = (uint32_t)FW_MIN(sizeof(c.b), info->interp_len - done);
 		if (inode_read_chunk(ino, info->interp_off + done, &c, k))
 			return -ENOEXEC;
-		for (uint32_t j = 0; j < k; j++) {
-			if (out->len >= PATH_MAX)
-				return -ENOEXEC;
-			out->s[out->len] = (char)c.b[j];
+		for (uint32_t j = 0; j < k && !ended; j++) {
 			if (c.b[j] == 0)
-				return done + j + 1 == info->interp_len && out->len > 0 ? 0 : -ENOEXEC;
-			out->len++;
+				ended = true;
+			else if (out->len < PATH_MAX - 1)
+				out->s[out->len++] = (char)c.b[j];
 		}
+		last = c.b[k - 1];
 		done += k;
 	}
-	return -ENOEXEC; /* not NUL-terminated */
+	out->s[out->len] = 0;
+	return last == 0 && out->len > 0 ? 0 : -ENOEXEC;
 }
 
 int elf_map(struct inode_ref ino, const struct elf_info *info, struct mm_ref mm)

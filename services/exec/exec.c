@@ -192,8 +192,11 @@ static int open_interp(struct inode_ref prog, const struct elf_info *info, struc
 	if (e == 0)
 		e = open_exec(kpath_get(pr), ino);
 	kpath_free(pr);
-	if (e == 0)
-		e = elf_read_header(*ino, interp);
+	if (e)
+		return e;
+	if (inode_get(*ino)->size < sizeof(struct elf64_ehdr))
+		return -EIO; /* as Linux: its read of the header comes up short */
+	e = elf_read_header(*ino, interp);
 	/* the loader's own PT_INTERP, if any, is not followed (as Linux) */
 	return e == -ENOEXEC ? -ELIBBAD : e;
 }
