@@ -42,6 +42,7 @@ deps:
 -include mk/safecheck.mk
 -include mk/user.mk
 -include mk/docs.mk
+include mk/vdso.mk
 
 $(BUILD)/framework/%.o: framework/%.c
 	@mkdir -p $(dir $@)
@@ -94,7 +95,7 @@ test: all
 	bash tests/run-all.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(VDSO_IMAGE)
 
 compile_commands.json:
 	bash tools/compile-commands.sh > $@

@@ -219,6 +219,8 @@ static int map_images(struct mm_ref nm, struct inode_ref ino, struct elf_info *i
 	if (e == 0)
 		e = mm_map(nm, USER_STACK_TOP - STACK_INITIAL, STACK_INITIAL, FW_PROT_READ | FW_PROT_WRITE,
 			   VMA_GROWSDOWN, (struct inode_ref){0}, 0, 0);
+	if (e == 0)
+		e = vdso_map(nm);
 	return e;
 }
 

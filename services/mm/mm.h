@@ -26,6 +26,7 @@
 #define VMA_FILE 4
 #define VMA_ANON_SHARED 8 /* MAP_SHARED|MAP_ANONYMOUS: file is a hidden inode */
 #define VMA_EOF_BUS 16    /* mmap of a file: a page wholly past EOF is SIGBUS */
+#define VMA_VDSO 32       /* the vDSO image or its data page (exec/vdso.c) */
 
 struct vma;
 struct mm;

@@ -58,6 +58,7 @@ uint64_t arch_uptime_ns(void)
 }
 
 uint64_t arch_tsc_khz(void) { return tsc_khz; }
+uint64_t arch_tsc_boot(void) { return tsc_boot; }
 
 void arch_timer_init(void)
 {
