@@ -100,4 +100,4 @@ clean:
 compile_commands.json:
 	bash tools/compile-commands.sh > $@
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/framework $(BUILD)/services -name '*.d' -type f 2>/dev/null)
