@@ -48,7 +48,7 @@ void fw_time_set_realtime(uint64_t ns)
 void fw_time_clock_params(struct fw_clock_params *out)
 {
 	out->tsc_boot = arch_tsc_boot();
-	out->tsc_khz = arch_tsc_khz();
+	out->tsc_mult = arch_tsc_mult();
 	out->realtime_base_ns = (uint64_t)((int64_t)boot_realtime_ns + realtime_offset);
 	out->seq = realtime_seq;
 }

@@ -22,7 +22,7 @@
 struct vvar_k {
 	uint64_t seq;
 	uint64_t tsc_boot;
-	uint64_t tsc_khz;
+	uint64_t tsc_mult;
 	uint64_t realtime_base_ns;
 };
 
@@ -37,7 +37,7 @@ static int write_vvar(struct inode_ref ino)
 {
 	struct fw_clock_params cp;
 	fw_time_clock_params(&cp);
-	struct vvar_k v = {.seq = cp.seq * 2, .tsc_boot = cp.tsc_boot, .tsc_khz = cp.tsc_khz,
+	struct vvar_k v = {.seq = cp.seq * 2, .tsc_boot = cp.tsc_boot, .tsc_mult = cp.tsc_mult,
 			   .realtime_base_ns = cp.realtime_base_ns};
 	struct fw_frame_ref f;
 	int e = inode_page(ino, 0, false, &f);

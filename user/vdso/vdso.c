@@ -45,18 +45,18 @@ static long syscall2(long nr, long a, long b)
 static int read_clock(int realtime, unsigned long *ns)
 {
 	const volatile struct keel_vvar *v = &keel_vvar;
-	unsigned long seq, khz, base, d, m;
+	unsigned long seq, mult, base, d, m;
 	do {
 		seq = v->seq;
 		__asm__ volatile("" ::: "memory");
-		khz = v->tsc_khz;
+		mult = v->tsc_mult;
 		d = rdtsc() - v->tsc_boot;
 		base = v->realtime_base_ns;
 		__asm__ volatile("" ::: "memory");
 	} while ((seq & 1) || seq != v->seq);
-	if (!khz)
+	if (!mult)
 		return -1;
-	m = (d / khz) * 1000000 + (d % khz) * 1000000 / khz;
+	m = (unsigned long)(((unsigned __int128)d * mult) >> 32);
 	*ns = realtime ? base + m : m;
 	return 0;
 }

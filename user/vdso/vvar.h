@@ -14,7 +14,7 @@
 struct keel_vvar {
 	unsigned long seq;
 	unsigned long tsc_boot;         /* TSC at monotonic 0 */
-	unsigned long tsc_khz;          /* 0: not filled in, use the syscall */
+	unsigned long tsc_mult;         /* ns = (ticks * mult) >> 32; 0: not filled in */
 	unsigned long realtime_base_ns; /* realtime = base + monotonic */
 };
 

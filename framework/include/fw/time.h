@@ -31,14 +31,14 @@ FW_API uint64_t fw_time_since_reset_ns(void);
 /* The clocks' parameters, for user-mode code that reads the clocks without
  * a system call (the vDSO) and must agree with the functions above to the
  * nanosecond: with d = rdtsc() - tsc_boot,
- *   monotonic ns = (d / tsc_khz) * 1000000 + (d % tsc_khz) * 1000000 / tsc_khz
+ *   monotonic ns = (d * tsc_mult) >> 32   (128-bit product)
  *   realtime ns  = realtime_base_ns + monotonic ns   (mod 2^64)
- * tsc_khz is 0 until the TSC is calibrated (the clocks read 0 then).
+ * tsc_mult is 0 until the TSC is calibrated (the clocks read 0 then).
  * realtime_base_ns changes only in fw_time_set_realtime, which bumps seq.
  * Contract: plain numbers; handing them out reveals no kernel address. */
 struct fw_clock_params {
 	uint64_t tsc_boot;
-	uint64_t tsc_khz;
+	uint64_t tsc_mult;
 	uint64_t realtime_base_ns;
 	uint64_t seq;
 };
