@@ -86,7 +86,8 @@ int main(int argc, char **argv)
 
 	CXIndex idx = clang_createIndex(0, 0);
 	enum CXErrorCode e = clang_parseTranslationUnit2(idx, file, cflags, cflags_n, NULL, 0,
-							 CXTranslationUnit_KeepGoing, &sc.tu);
+							 CXTranslationUnit_KeepGoing |
+							 CXTranslationUnit_DetailedPreprocessingRecord, &sc.tu);
 	if (e != CXError_Success || !sc.tu) {
 		fprintf(stderr, "safecheck: %s: libclang could not parse (error %d)\n", file, e);
 		return 2;

@@ -30,6 +30,7 @@ struct sc {
 	int parse_errors;                       /* clang errors seen */
 	struct strset *fwnames;                 /* identifiers used by framework headers */
 	struct strset *fwdecls;                 /* names declared at file scope in framework headers */
+	struct strset *svcmacros;               /* macros service files defined (pp.c) */
 };
 
 /* One node of the AST walk with its ancestors, so rules can ask "am I the
@@ -115,6 +116,9 @@ void rule_ptr_to_ptr(struct sc *sc, CXCursor c, CXType t);
 /* --- tokens.c: preprocessor- and token-level rules --- */
 void sc_collect_framework_names(struct sc *sc);
 void sc_scan_service_files(struct sc *sc);
+/* --- pp.c: the service preprocessing language --- */
+void sc_pp_check(struct sc *sc, CXFile *files, int nfiles);
+void sc_lint_framework_file(struct sc *sc, CXFile f);
 
 /* --- sig.c: cross-TU signatures and the export list --- */
 int sc_write_sigs(struct sc *sc, const char *out);
