@@ -19,7 +19,15 @@ WARN_FLAGS := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 COMMON_FLAGS := -std=gnu11 -ffreestanding -nostdinc -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-common -O2 -g $(ARCH_FLAGS) $(SAFE_FLAGS) $(WARN_FLAGS)
 FW_CFLAGS  := $(COMMON_FLAGS) -Iframework/include -Iframework -Iuapi
-SVC_CFLAGS := $(COMMON_FLAGS) -Iframework/include -Iservices -Iuapi
+# The diagnostics the wall relies on, named so that no later flag can demote
+# them; safecheck --require-wall-flags refuses a service built without them
+# (tools/safecheck/flags.c), and services cannot switch them off (no
+# pragma, _Pragma, #line or attribute for it: docs/safety.md).
+SVC_WALL_FLAGS := -Werror=frame-larger-than -Werror=format -Werror=incompatible-pointer-types \
+	-Werror=incompatible-function-pointer-types -Werror=int-conversion -Werror=unsequenced \
+	-Werror=strict-prototypes -Werror=missing-prototypes -Werror=implicit-function-declaration \
+	-Werror=implicit-int -Werror=return-type -Werror=vla
+SVC_CFLAGS := $(COMMON_FLAGS) $(SVC_WALL_FLAGS) -Iframework/include -Iservices -Iuapi
 
 FW_SRCS  := $(shell find framework -name '*.c' | sort)
 FW_ASMS  := $(shell find framework -name '*.S' | sort)

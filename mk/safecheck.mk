@@ -40,7 +40,7 @@ $(SAFECHECK): $(SAFECHECK_SRCS) $(SAFECHECK_HDRS)
 $(BUILD)/services/%.chk: services/%.c $(SAFECHECK)
 	@mkdir -p $(dir $@)
 	@echo "  CHECK   $<"
-	@$(SAFECHECK) $(SAFECHECK_FLAGS) --sig-out $(BUILD)/services/$*.sig $< -- $(SVC_CFLAGS)
+	@$(SAFECHECK) $(SAFECHECK_FLAGS) --require-wall-flags --sig-out $(BUILD)/services/$*.sig $< -- $(SVC_CFLAGS)
 	@touch $@
 
 # The symbols services may import: external functions and variables that

@@ -3,7 +3,7 @@
  * Layer: host tool, run by the build on every service file:
  *
  *   safecheck [--root DIR] [--framework-include DIR]... [--sig-out FILE]
- *             [--list-exports] FILE.c -- <compiler flags>
+ *             [--list-exports] [--require-wall-flags] FILE.c -- <compiler flags>
  *
  * Exit status: 0 clean, 1 violations, 2 the TU does not parse (clang
  * errors are printed as violations with rule id parse-error), 3 usage.
@@ -19,7 +19,7 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: safecheck [--root DIR] [--framework-include DIR]... "
-			"[--sig-out FILE] [--list-exports] FILE.c -- <compiler flags>\n");
+			"[--sig-out FILE] [--list-exports] [--require-wall-flags] FILE.c -- <compiler flags>\n");
 	exit(3);
 }
 
@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 	static struct sc sc;
 	const char *file = NULL, *sigout = NULL, *root = ".";
 	const char *fw[SC_MAX_FWDIRS];
-	int nfw = 0, exports = 0, i;
+	int nfw = 0, exports = 0, wallflags = 0, i;
 	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "--root") && i + 1 < argc)
 			root = argv[++i];
@@ -64,6 +64,8 @@ int main(int argc, char **argv)
 			sigout = argv[++i];
 		else if (!strcmp(argv[i], "--list-exports"))
 			exports = 1;
+		else if (!strcmp(argv[i], "--require-wall-flags"))
+			wallflags = 1;
 		else if (argv[i][0] != '-' && !file)
 			file = argv[i];
 		else
@@ -100,6 +102,8 @@ int main(int argc, char **argv)
 	}
 	if (sigout && sc_write_sigs(&sc, sigout))
 		return 3;
+	if (wallflags)
+		sc_check_wall_flags(&sc, cflags_n, cflags);
 	sc_collect_framework_names(&sc);
 	sc_walk_tu(&sc);
 	sc_scan_service_files(&sc);

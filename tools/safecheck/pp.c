@@ -216,7 +216,7 @@ static void lex_pass(struct pfile *pf)
 {
 	pf->p = calloc(pf->n ? pf->n : 1, sizeof(*pf->p));
 	unsigned prev_end = 0;
-	int line_reported = 0;
+	int line_reported = 0, sys_reported = 0;
 	CXString fname = clang_getFileName(pf->f);
 	const char *fn = clang_getCString(fname);
 	for (unsigned i = 0; i < pf->n; i++) {
@@ -246,6 +246,12 @@ static void lex_pass(struct pfile *pf)
 			line_reported = 1;
 		}
 		clang_disposeString(pfn);
+		/* a system header's diagnostics are suppressed: a service file
+		 * must never be one (GNU linemarker flag 3, system_header pragma) */
+		if (clang_Location_isInSystemHeader(t->loc) && !sys_reported) {
+			rep(pf, i, "preproc", "service code marked as a system header", NULL);
+			sys_reported = 1;
+		}
 	}
 	clang_disposeString(fname);
 	if (has_splice(pf->buf, prev_end, (unsigned)pf->size)) {

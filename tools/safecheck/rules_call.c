@@ -185,6 +185,7 @@ static void rule_compound_literal(struct walk *w, CXCursor c)
 		sc_report_at(w->sc, c, "flex-object", "compound literal of a type with a flexible array");
 	if (ty_has_data_ptr(cty(c)) && !ty_is_ptr(cty(c)))
 		sc_report_at(w->sc, c, "stored-pointer", "compound literal holding a pointer");
+	rule_ptr_to_ptr(w->sc, c, cty(c));
 }
 
 void rules_expr(struct walk *w, CXCursor c, enum CXCursorKind k)

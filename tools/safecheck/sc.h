@@ -74,6 +74,7 @@ int ty_is_record(CXType t);
 int ty_is_union(CXType t);
 int ty_has_data_ptr(CXType t);     /* contains a data pointer at any depth */
 int ty_has_sealed(CXType t);       /* contains a FW_SEALED struct at any depth */
+int ty_has_ptr_to_holder(CXType t); /* a pointer in t reaches storage holding a data pointer */
 int ty_is_sealed(CXType t);
 int ty_has_flex(CXType t);         /* record ending in a flexible array */
 int ty_is_pod(CXType t, const char **why);
@@ -116,6 +117,8 @@ void rule_ptr_to_ptr(struct sc *sc, CXCursor c, CXType t);
 /* --- tokens.c: preprocessor- and token-level rules --- */
 void sc_collect_framework_names(struct sc *sc);
 void sc_scan_service_files(struct sc *sc);
+/* --- flags.c --- */
+void sc_check_wall_flags(struct sc *sc, int argc, const char *const *argv);
 /* --- pp.c: the service preprocessing language --- */
 void sc_pp_check(struct sc *sc, CXFile *files, int nfiles);
 void sc_lint_framework_file(struct sc *sc, CXFile f);

@@ -32,6 +32,12 @@ struct fw_bytes {
 	uint8_t data[] __attribute__((counted_by(len)));
 };
 
+/* not sealed, holds a pointer: a service may not get a pointer to one */
+struct fw_named {
+	const char *name;
+	uint32_t v;
+};
+
 typedef struct { uint64_t addr; } uaddr_t;
 struct proc;
 struct proc_ref { uint32_t idx, gen; };
