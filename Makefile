@@ -73,10 +73,10 @@ $(BUILD)/ksyms0.S: tools/gen-ksyms.sh
 $(BUILD)/%.o: $(BUILD)/%.S
 	@$(CC) $(FW_CFLAGS) -c $< -o $@
 # The import wall and the cross-unit signature check run before linking.
-$(BUILD)/services.wall: $(SVC_OBJS) $(SVC_OBJS:.o=.chk) $(FW_OBJS) $(BUILD)/fw-exports.txt
+$(BUILD)/services.wall: $(SVC_OBJS) $(SVC_OBJS:.o=.chk) $(FW_OBJS) $(BUILD)/fw-exports.txt $(BUILD)/fw-api.txt
 	@echo "  WALL    services"
 	@LLVM_NM=$(LLVM_NM) sh $(SAFECHECK_DIR)/import-wall.sh $(BUILD)/fw-exports.txt "$(FW_OBJS)" $(SVC_OBJS)
-	@sh $(SAFECHECK_DIR)/sigcheck.sh $(SVC_OBJS:.o=.sig)
+	@sh $(SAFECHECK_DIR)/sigcheck.sh $(BUILD)/fw-api.txt $(SVC_OBJS:.o=.sig)
 	@touch $@
 $(BUILD)/keel0.elf: $(FW_OBJS) $(SVC_OBJS) $(BUILD)/ksyms0.o $(LDSCRIPT) $(BUILD)/services.wall
 	@echo "  LD      $@"

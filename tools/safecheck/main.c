@@ -3,7 +3,8 @@
  * Layer: host tool, run by the build on every service file:
  *
  *   safecheck [--root DIR] [--framework-include DIR]... [--sig-out FILE]
- *             [--list-exports] [--require-wall-flags] FILE.c -- <compiler flags>
+ *             [--framework-api FILE] [--list-exports | --list-framework-api]
+ *             [--require-wall-flags] FILE.c -- <compiler flags>
  *
  * Exit status: 0 clean, 1 violations, 2 the TU does not parse (clang
  * errors are printed as violations with rule id parse-error), 3 usage.
@@ -19,7 +20,8 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: safecheck [--root DIR] [--framework-include DIR]... "
-			"[--sig-out FILE] [--list-exports] [--require-wall-flags] FILE.c -- <compiler flags>\n");
+			"[--sig-out FILE] [--framework-api FILE] [--list-exports | --list-framework-api]\n"
+			"                 [--require-wall-flags] FILE.c -- <compiler flags>\n");
 	exit(3);
 }
 
@@ -52,7 +54,7 @@ static void report_diagnostics(struct sc *sc)
 int main(int argc, char **argv)
 {
 	static struct sc sc;
-	const char *file = NULL, *sigout = NULL, *root = ".";
+	const char *file = NULL, *sigout = NULL, *root = ".", *apifile = NULL;
 	const char *fw[SC_MAX_FWDIRS];
 	int nfw = 0, exports = 0, wallflags = 0, i;
 	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
@@ -64,6 +66,10 @@ int main(int argc, char **argv)
 			sigout = argv[++i];
 		else if (!strcmp(argv[i], "--list-exports"))
 			exports = 1;
+		else if (!strcmp(argv[i], "--list-framework-api"))
+			exports = 2;
+		else if (!strcmp(argv[i], "--framework-api") && i + 1 < argc)
+			apifile = argv[++i];
 		else if (!strcmp(argv[i], "--require-wall-flags"))
 			wallflags = 1;
 		else if (argv[i][0] != '-' && !file)
@@ -96,10 +102,15 @@ int main(int argc, char **argv)
 	}
 	report_diagnostics(&sc);
 	if (exports) {
-		sc_list_exports(&sc);
+		if (exports == 2)
+			sc_list_framework_api(&sc);
+		else
+			sc_list_exports(&sc);
 		sc_flush_reports();
 		return sc.parse_errors ? 2 : 0;
 	}
+	if (apifile && sc_load_framework_api(&sc, apifile))
+		return 3;
 	if (sigout && sc_write_sigs(&sc, sigout))
 		return 3;
 	if (wallflags)

@@ -437,6 +437,8 @@ static void do_directive(struct pfile *pf, unsigned *c, unsigned nc)
 		return;
 	}
 	tok_text(pf, c[1], name, sizeof(name));
+	if (strchr(name, '\\'))
+		snprintf(name, sizeof(name), "(a name split by a line continuation)");
 	if (!strcmp(name, "include")) {
 		d.kind = D_INCLUDE;
 		check_include_text(pf, c[1], c, nc);

@@ -170,6 +170,13 @@ static void rule_var(struct walk *w, CXCursor c)
 		sc_report_at(sc, c, "thread-local", "thread-local storage");
 	if (s == CX_SC_Extern)
 		sc_report_at(sc, c, "extern-decl", "extern variable declaration");
+	if (global) {
+		CXString nm = clang_getCursorSpelling(c);
+		if (sc_framework_name(sc, clang_getCString(nm)))
+			sc_report_at(sc, c, "extern-decl", "'%s' re-declares a framework name",
+				     clang_getCString(nm));
+		clang_disposeString(nm);
+	}
 	if (global && s != CX_SC_Extern && !ty_const_object(t) && !cur_has_annot(c, "keel_trusted"))
 		sc_report_at(sc, c, "global-mutable", "mutable global or static variable");
 	/* No exemption for keel_trusted storage (FW_GLOBAL, pools, ktest
@@ -227,13 +234,36 @@ static void rule_function(struct walk *w, CXCursor c)
 		sc_report_at(sc, c, "flex-object", "object with a flexible array returned by value");
 	if (ty_is_union(r))
 		sc_report_at(sc, c, "union", "union returned by value");
-	if (sc->fwdecls && strset_has(sc->fwdecls, n))
+	if ((sc->fwdecls && strset_has(sc->fwdecls, n)) || sc_framework_name(sc, n))
 		sc_report_at(sc, c, "extern-decl", "'%s' re-declares a framework name", n);
 	else if (!clang_isCursorDefinition(c) && clang_Cursor_getStorageClass(c) != CX_SC_Static &&
 		 (!f || !sc_file_is_header(f) || !is_file_scope(c)))
 		sc_report_at(sc, c, "extern-decl",
 			     "function prototype outside a service header ('%s')", n);
 	clang_disposeString(name);
+}
+
+/* Is n a name the framework declares (by its API table, whatever this TU
+ * includes), or in its fw_ namespace? Upcalls are the framework's
+ * declarations of functions the services define: not reserved. */
+int sc_framework_name(struct sc *sc, const char *n)
+{
+	if (!strncmp(n, "fw_", 3) || !strncmp(n, "FW_", 3))
+		return 1;
+	return sc->api_names && strset_has(sc->api_names, n) && !strset_has(sc->api_upcall, n);
+}
+
+/* struct/enum tags and typedef names: the framework's types are declared
+ * once, by the framework; a service's own `struct fw_fault` would be the
+ * layout lie sigcheck exists to catch. */
+static void rule_type_name(struct walk *w, CXCursor c)
+{
+	CXString nm = clang_getCursorSpelling(c);
+	const char *n = clang_getCString(nm);
+	if (n[0] && (sc_framework_name(w->sc, n) ||
+		     (w->sc->api_types && strset_has(w->sc->api_types, n))))
+		sc_report_at(w->sc, c, "extern-decl", "type '%s' is in the framework's namespace", n);
+	clang_disposeString(nm);
 }
 
 void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
@@ -246,6 +276,11 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 	}
 	switch (k) {
 	case CXCursor_UnionDecl: sc_report_at(w->sc, c, "union", "union declaration"); break;
+	case CXCursor_StructDecl:
+	case CXCursor_EnumDecl:
+	case CXCursor_EnumConstantDecl:
+		rule_type_name(w, c);
+		break;
 	case CXCursor_VarDecl:
 		rule_var(w, c);
 		rule_ptr_to_ptr(w->sc, c, clang_getCursorType(c));
@@ -265,6 +300,7 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 		break;
 	case CXCursor_TypedefDecl: {
 		CXType u = clang_getTypedefDeclUnderlyingType(c);
+		rule_type_name(w, c);
 		if (has_vla(u))
 			sc_report_at(w->sc, c, "vla", "variable-length array type");
 		/* a typedef hides what a declaration holds: none may name an

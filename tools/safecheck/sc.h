@@ -31,6 +31,12 @@ struct sc {
 	struct strset *fwnames;                 /* identifiers used by framework headers */
 	struct strset *fwdecls;                 /* names declared at file scope in framework headers */
 	struct strset *svcmacros;               /* macros service files defined (pp.c) */
+	/* the framework's API table (--framework-api), or NULL */
+	struct strset *api_names;               /* every F/V name a framework header declares */
+	struct strset *api_safe;                /* ... marked FW_API */
+	struct strset *api_macro;               /* ... marked FW_MACRO_API */
+	struct strset *api_types;               /* struct tags framework headers define */
+	struct strset *api_upcall;              /* ... FW_UPCALL: services define them */
 };
 
 /* One node of the AST walk with its ancestors, so rules can ask "am I the
@@ -109,6 +115,7 @@ int sc_attr_allowed(const char *name);
 int sc_is_counted_attr(const char *name);
 void rules_expr(struct walk *w, CXCursor c, enum CXCursorKind k);
 void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k);
+int sc_framework_name(struct sc *sc, const char *n);
 void rules_stmt(struct walk *w, CXCursor c, enum CXCursorKind k);
 /* rules_ret.c */
 void rule_returned_pointers(struct sc *sc, CXCursor fn);
@@ -126,5 +133,7 @@ void sc_lint_framework_file(struct sc *sc, CXFile f);
 /* --- sig.c: cross-TU signatures and the export list --- */
 int sc_write_sigs(struct sc *sc, const char *out);
 int sc_list_exports(struct sc *sc);
+int sc_list_framework_api(struct sc *sc);
+int sc_load_framework_api(struct sc *sc, const char *path);
 
 #endif

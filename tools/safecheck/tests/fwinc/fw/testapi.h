@@ -53,6 +53,16 @@ FW_API void fw_printk(const char *fmt, ...) FW_FORMAT(1, 2);
 FW_API struct proc *proc_get(struct proc_ref r);
 FW_API FW_NORETURN void fw_panic(const char *msg);
 
+/* macro-only: the macro supplies the capacity from the type */
+FW_MACRO_API int fw_read_raw(void *FW_POD_DST dst, size_t cap, size_t n);
+#define fw_read(dstp, n) fw_read_raw((void *)(dstp), sizeof(*(dstp)), (n))
+
+/* an upcall: the framework calls it, a service defines it */
+struct fw_fault {
+	uint64_t vector, error, addr;
+};
+FW_UPCALL void svc_on_fault(const struct fw_fault *f);
+
 /* not FW_API: framework internals */
 int fw_internal_poke(uint64_t addr, uint64_t val);
 extern int fw_internal_counter;
