@@ -45,7 +45,8 @@ struct fw_clock_params {
 FW_API void fw_time_clock_params(struct fw_clock_params *out);
 
 FW_API FW_MUST_CHECK int fw_timer_create(void (*fn)(uint64_t cookie), uint64_t cookie, struct fw_timer_ref *out);
-/* Fire at absolute monotonic deadline_ns, then every period_ns if nonzero.
+/* Fire at absolute monotonic deadline_ns, then every period_ns if nonzero
+ * (a next deadline past 2^64 ns saturates: the timer does not fire again).
  * deadline 0 disarms. */
 FW_API int fw_timer_arm(struct fw_timer_ref t, uint64_t deadline_ns, uint64_t period_ns);
 /* Time left until the next expiry (0 if disarmed) and the period. */
