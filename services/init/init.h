@@ -10,6 +10,8 @@ int initramfs_unpack(void);
  * /tmp and /proc (after it). */
 int root_mount(void);
 int boot_mounts(void);
+/* Hand the framework the services' upcalls (once, first thing at boot). */
+int upcalls_register(void);
 /* Run the boot program in the current (first) thread. */
 void boot_exec_current(struct fw_uregs *regs);
 

@@ -1,7 +1,8 @@
 /* Pipes and FIFOs: the ring buffer, blocking and wake-ups. Layer:
  * services (safe C). Trusts the VFS for file objects and the framework for
  * frames and user copies. Each pipe owns a wait queue: every change of
- * the pipe wakes it and sleepers re-check their condition. */
+ * the pipe wakes it (and the pollers hooked on it) and sleepers re-check
+ * their condition; a change of one pipe wakes only its own sleepers. */
 #include "pipe/pipe.h"
 #include "proc/signal.h"
 #include <abi/fs.h>

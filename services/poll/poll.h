@@ -52,8 +52,6 @@ uint64_t signalfd_pending(uint64_t mask);
 /* The queue signals to the caller's process wake (signalfd readers wait there). */
 struct wq_ref signalfd_queue(void);
 
-#endif
-
 /* epoll (services/poll/epoll.c) */
 bool epoll_ready_any(struct evobj_ref ep);
 int epoll_ctl_do(struct evobj_ref ep, int op, int32_t fd, struct file_ref target, uint32_t events, uint64_t data);
@@ -67,3 +65,5 @@ int timerfd_settime_do(struct evobj_ref o, uint32_t flags, const struct linux_it
 		       struct linux_itimerspec *old);
 void timerfd_gettime_do(struct evobj_ref o, struct linux_itimerspec *cur);
 int timerfd_init(struct evobj_ref o, uint32_t clockid);
+
+#endif

@@ -7,7 +7,7 @@
 #include <abi/fs.h>
 #include <fw/ktest.h>
 
-FW_KTEST(vfs_wq_hook_wakes_poller_until_released)
+FW_KTEST(svc_vfs_wq_hook_wakes_poller_until_released)
 {
 	struct wq_ref src = {0}, dst = {0};
 	FW_EXPECT(t, wq_create(&src) == 0 && wq_create(&dst) == 0);
@@ -29,7 +29,7 @@ FW_KTEST(vfs_wq_hook_wakes_poller_until_released)
 	FW_EXPECT(t, wq_wait(src, 0) == -EIDRM);
 }
 
-FW_KTEST(vfs_wq_destroyed_object_detaches_and_wakes_its_pollers)
+FW_KTEST(svc_vfs_wq_destroyed_object_detaches_and_wakes_its_pollers)
 {
 	struct wq_ref src = {0}, dst = {0};
 	FW_EXPECT(t, wq_create(&src) == 0 && wq_create(&dst) == 0);
@@ -44,7 +44,7 @@ FW_KTEST(vfs_wq_destroyed_object_detaches_and_wakes_its_pollers)
 	wq_destroy(dst);
 }
 
-FW_KTEST(vfs_wq_nested_wakeups_are_bounded)
+FW_KTEST(svc_vfs_wq_nested_wakeups_are_bounded)
 {
 	/* two pollers watching each other (an epoll cycle) must not recurse forever */
 	struct wq_ref a = {0}, b = {0};
@@ -62,7 +62,7 @@ FW_KTEST(vfs_wq_nested_wakeups_are_bounded)
 
 static const struct file_ops kt_ops = {.name = "kt"};
 
-FW_KTEST(vfs_device_registry_ranges)
+FW_KTEST(svc_vfs_device_registry_ranges)
 {
 	uint32_t id, got;
 	FW_EXPECT(t, file_ops_register(&kt_ops, &id) == 0 && id != 0);
@@ -141,7 +141,7 @@ static int kt_setup(struct kname *type)
 	return vfs_mount(type, type, (struct inode_ref){0}, 0);
 }
 
-FW_KTEST(vfs_mount_by_name_dispatches_and_checks)
+FW_KTEST(svc_vfs_mount_by_name_dispatches_and_checks)
 {
 	struct kname type, name, other;
 	FW_EXPECT(t, kt_setup(&type) == 0);
