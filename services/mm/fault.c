@@ -97,6 +97,10 @@ static int populate(struct mm *mp, struct vma *v, uint64_t page, bool write)
 		int e = inode_page(v->file, off / 4096, true, &f);
 		if (e)
 			return e;
+		/* A page user space may write without faulting again is written
+		 * back on every sync (there is no dirty bit to ask). */
+		if (v->prot & FW_PROT_WRITE)
+			inode_page_mapped_writable(v->file, off / 4096);
 		return fw_vm_map(mp->vm, page, f, v->prot);
 	}
 	struct fw_frame_ref f;

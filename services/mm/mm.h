@@ -75,6 +75,8 @@ int64_t mm_remap(struct mm_ref m, uint64_t old, uint64_t olen, uint64_t nlen, bo
 /* A file shrank to size: drop the pages of its mmap areas that now lie
  * wholly past EOF, so the next touch faults (SIGBUS) as on Linux. */
 void mm_file_truncated(struct mm_ref m, struct inode_ref file, uint64_t size);
+/* msync(MS_SYNC): write back the files of the shared areas in the range. */
+int mm_sync_range(struct mm_ref m, uint64_t start, uint64_t len);
 /* addr lies in a MAP_SHARED area. */
 bool mm_addr_shared(struct mm_ref m, uint64_t addr);
 /* Resolve a fault at addr; 0, -EFAULT (SIGSEGV: *si_code set), -EIO (SIGBUS:

@@ -20,5 +20,11 @@ int fsop_readlink(struct inode_ref ino, struct kpath *out);
 int fsop_setattr(struct inode_ref ino, const struct iattr *a);
 int fsop_get_name(struct inode_ref dir, struct inode_ref child, struct kname *out);
 void fsop_evict(struct inode_ref ino);
+bool fsop_has_backing(struct inode_ref ino);
+int fsop_readpages(struct inode_ref ino, struct page_batch *b);
+int fsop_writepages(struct inode_ref ino, const struct page_batch *b);
+int fsop_write_begin(struct inode_ref ino, uint64_t pos, uint64_t len);
+int fsop_write_inode(struct inode_ref ino);
+int fsop_fsync(struct inode_ref ino, bool datasync);
 
 #endif

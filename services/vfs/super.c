@@ -206,6 +206,47 @@ void fsop_evict(struct inode_ref ino)
 		r->t[t].evict(ino);
 }
 
+bool fsop_has_backing(struct inode_ref ino)
+{
+	uint32_t t = type_of(ino);
+	return fs_registry()->t[t].writepages != NULL;
+}
+
+int fsop_readpages(struct inode_ref ino, struct page_batch *b)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].readpages ? r->t[t].readpages(ino, b) : -EIO;
+}
+
+int fsop_writepages(struct inode_ref ino, const struct page_batch *b)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].writepages ? r->t[t].writepages(ino, b) : 0;
+}
+
+int fsop_write_begin(struct inode_ref ino, uint64_t pos, uint64_t len)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].write_begin ? r->t[t].write_begin(ino, pos, len) : 0;
+}
+
+int fsop_write_inode(struct inode_ref ino)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].write_inode ? r->t[t].write_inode(ino) : 0;
+}
+
+int fsop_fsync(struct inode_ref ino, bool datasync)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].fsync ? r->t[t].fsync(ino, datasync) : 0;
+}
+
 /* ---- mounting ---- */
 
 static int free_slot(uint32_t *out)

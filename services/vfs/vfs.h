@@ -11,8 +11,8 @@
  *   super   — a mounted file system: its type, root, the directory it
  *             covers, its own state (super.priv).
  *   inode   — a file of any type in memory. Regular files and symlinks
- *             keep their bytes in frames listed by a chain of pagevec
- *             chunks (the page cache). inode.sb names its file system.
+ *             keep their bytes in frames, the page cache (a radix tree of
+ *             handles, vfs/pagecache.c). inode.sb names its file system.
  *   dentry  — a name in a directory kept in memory (tmpfs, /proc,
  *             devpts: the ram directory library, vfs/ramfs.c).
  *   file    — an open file description (offset, flags), shared by dup and
@@ -32,15 +32,7 @@
 #include <fw/user.h>
 #include <fw/wait.h>
 
-#define PAGEVEC_LEN 500
 #define FD_MAX 256
-
-struct pagevec;
-FW_POOL_DECLARE(pagevec, struct pagevec);
-struct pagevec {
-	struct fw_frame_ref page[PAGEVEC_LEN];
-	struct pagevec_ref next;
-};
 
 struct inode;
 struct dentry;
@@ -74,7 +66,10 @@ struct inode {
 	struct super_ref sb;        /* its file system (zero: a private memory inode) */
 	uint32_t fops;              /* regular files and directories: their file operations */
 	uint32_t fs_data[4];        /* the file system's own words (procfs: what it shows) */
-	struct pagevec_ref pages;   /* regular files, symlinks: the page cache */
+	struct vfs_priv pages;      /* regular files, symlinks: the page cache's tree */
+	uint32_t pages_depth;       /* its levels above the leaves */
+	uint32_t ndirty;            /* pages not yet written back */
+	bool meta_dirty;            /* size, times, mode... not yet written back */
 	struct dentry_ref children; /* ram directories: the entries */
 	uint64_t next_seq;          /* ram directories: sequence of the next entry */
 	struct inode_ref parent;    /* directories: the directory holding it ("..") */
@@ -102,6 +97,7 @@ struct file {
 	struct vfs_priv priv;       /* the provider's object (a pipe, an event object...) */
 	uint32_t priv_u32;          /* a provider's small datum (a pipe end, a pty index) */
 	int32_t owner_pid;          /* record locks: the process that opened it */
+	uint64_t ra_next;           /* readahead: the page a sequential read goes on with */
 };
 
 struct fdtable;
@@ -204,6 +200,15 @@ struct iattr {
 #define ATTR_MTIME 32
 #define ATTR_CTIME 64
 
+/* Consecutive pages of a file, for a file system to fill or write back in
+ * one go: pages first .. first + n - 1, each a whole frame. */
+#define PB_MAX 32
+struct page_batch {
+	uint64_t first;
+	uint32_t n;
+	struct fw_frame_ref page[PB_MAX];
+};
+
 /* A file system type: its super operations (mount, umount, statfs, sync)
  * and inode operations, registered once by name (fs_register). Context
  * arguments are handles. The VFS checks names, types and permissions
@@ -244,6 +249,19 @@ struct fs_type {
 	int (*setattr)(struct inode_ref ino, const struct iattr *a);
 	/* The name of `child` in `dir` (getcwd, /proc paths). */
 	int (*get_name)(struct inode_ref dir, struct inode_ref child, struct kname *out);
+	/* Backing store (file systems on a disk; memory file systems leave
+	 * these NULL and their page cache is the file). readpages fills the
+	 * batch's zeroed frames (holes and bytes past the end stay zero);
+	 * writepages writes the batch's bytes that lie inside the file;
+	 * write_begin makes sure [pos, pos + len) has blocks (-ENOSPC);
+	 * write_inode writes the inode's metadata (size, times, mode...). */
+	int (*readpages)(struct inode_ref ino, struct page_batch *b);
+	int (*writepages)(struct inode_ref ino, const struct page_batch *b);
+	int (*write_begin)(struct inode_ref ino, uint64_t pos, uint64_t len);
+	int (*write_inode)(struct inode_ref ino);
+	/* fsync after the inode's pages and metadata were written back: make
+	 * them durable (the file system's own metadata, the disk's cache). */
+	int (*fsync)(struct inode_ref ino, bool datasync);
 };
 #define FS_REQUIRES_DEV 1 /* mounted on a block device node (the source) */
 #define FS_SINGLE 2       /* one instance, mounted at most once at a time; it outlives umount (devtmpfs, devpts) */
@@ -301,9 +319,26 @@ struct inode_ref vfs_root(void);
 int inode_new_in(struct super_ref sb, uint32_t mode, struct inode_ref *out);
 int inode_new(uint32_t mode, struct inode_ref *out);
 void inode_put_if_unused(struct inode_ref r);
+/* Page `index` of the inode's data (a borrowed frame: the cache keeps the
+ * reference). A miss reads it from the file system; a memory file's hole
+ * is made (zeroed) when `create`, else -ENOENT. */
 int inode_page(struct inode_ref r, uint64_t index, bool create, struct fw_frame_ref *out);
 int inode_truncate(struct inode_ref r, uint64_t size);
+void inode_drop_pages(struct inode_ref r, uint64_t from);
+/* Its file system has a backing store (pages must be written back). */
+bool inode_has_backing(struct inode_ref r);
+/* The page changed (written, or mapped writable by a shared mapping,
+ * which keeps it dirty for good); the inode's metadata changed. */
+void inode_page_dirty(struct inode_ref r, uint64_t index);
+void inode_page_mapped_writable(struct inode_ref r, uint64_t index);
+void inode_mark_dirty(struct inode_ref r);
+/* Write the inode's dirty pages, then its metadata, to the file system. */
+int inode_writeback(struct inode_ref r, bool datasync);
+/* fsync(2) of an inode: write it back and make it durable. */
+int vfs_fsync_inode(struct inode_ref r, bool datasync);
 int64_t inode_read_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, uint64_t n);
+/* The same, reading up to `ra` pages ahead on a miss (sequential reads). */
+int64_t inode_read_user_ra(struct inode_ref r, uint64_t off, struct fw_uaddr buf, uint64_t n, uint32_t ra);
 int64_t inode_write_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, uint64_t n);
 int inode_write_initrd(struct inode_ref r, uint64_t off, uint64_t initrd_off, uint64_t n);
 void inode_stat(struct inode_ref r, struct linux_stat *st);
@@ -366,6 +401,8 @@ int ramfs_write_target(struct inode_ref ino, const struct kpath *target);
 /* The VFS's own file operations for files and directories kept in memory
  * (vfs/memops.c); file systems name them in inode.fops. */
 int64_t generic_file_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
+int64_t generic_file_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
+int generic_file_fsync(struct file_ref f, struct file *fp, bool datasync);
 int64_t generic_file_llseek(struct file_ref f, struct file *fp, int64_t off, uint32_t whence);
 int generic_file_mmap(struct file_ref f, struct file *fp, struct inode_ref *backing);
 int64_t generic_dir_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
