@@ -83,10 +83,19 @@ void frames_init(void)
 	uint64_t meta_bytes = max_pfn * sizeof(struct frame_meta);
 	uint64_t stack_bytes = max_pfn * sizeof(uint32_t);
 	uint64_t pages = (meta_bytes + stack_bytes + 4095) / 4096;
+	/* The run must be contiguous; GRUB may load the initrd right after
+	 * the kernel, so a run that hits it starts over above it (the frames
+	 * skipped are below bump_next and never freed: a few pages at most). */
 	uint64_t first = early_frame();
-	for (uint64_t i = 1; i < pages; i++)
-		if (early_frame() != first + i * 4096)
-			fw_panic("early frames not contiguous");
+	for (uint64_t got = 1; got < pages;) {
+		uint64_t pa = early_frame();
+		if (pa == first + got * 4096) {
+			got++;
+		} else {
+			first = pa;
+			got = 1;
+		}
+	}
 	meta = phys_to_virt(first);
 	/* SAFETY: meta and the free stack share `pages` contiguous early frames
 	 * sized above (meta_bytes + stack_bytes), reached through the physmap. */

@@ -3,6 +3,7 @@
  * on /dev/pts, a tmpfs on /dev/shm and proc on /proc. Layer: services
  * (safe C). */
 #include "init/init.h"
+#include "drivers/loop/loop.h"
 #include "fs/tmpfs/tmpfs.h"
 
 struct devnode {
@@ -78,6 +79,8 @@ int boot_mounts(void)
 		name_of(&nn, &dn.name);
 		e = devtmpfs_node(&nn, dn.mode, dn.rdev);
 	}
+	if (e == 0)
+		e = loop_nodes();
 	struct inode_ref devdir = {0};
 	struct kname n;
 	name_of(&n, &dev);

@@ -8,7 +8,9 @@
  *  - otherwise: run /init (or /bin/sh) as pid 1 on the console; power off
  *    when it exits. */
 #include "init/init.h"
+#include "drivers/loop/loop.h"
 #include "drivers/mem/mem.h"
+#include "fs/ext2/ext2.h"
 #include "fs/devpts/devpts.h"
 #include "fs/procfs/procfs.h"
 #include "fs/tmpfs/tmpfs.h"
@@ -321,6 +323,10 @@ static int providers_init(void)
 		e = chr_mem_init();
 	if (e == 0)
 		e = tty_init();
+	if (e == 0)
+		e = ext2_init();
+	if (e == 0)
+		e = loop_init();
 	return e;
 }
 

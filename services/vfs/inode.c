@@ -48,6 +48,15 @@ void inode_put_if_unused(struct inode_ref r)
 	inode_free(r);
 }
 
+void inode_forget(struct inode_ref r)
+{
+	struct inode *ip = inode_get(r);
+	if (!ip || ip->open_count > 0)
+		return;
+	inode_drop_pages(r, 0);
+	inode_free(r);
+}
+
 void inode_stat(struct inode_ref r, struct linux_stat *st)
 {
 	struct inode *ip = inode_get(r);
@@ -63,7 +72,7 @@ void inode_stat(struct inode_ref r, struct linux_stat *st)
 	st->st_rdev = ip->rdev;
 	st->st_size = (int64_t)ip->size;
 	st->st_blksize = 4096;
-	st->st_blocks = (int64_t)((ip->size + 511) / 512);
+	st->st_blocks = inode_has_backing(r) ? (int64_t)ip->blocks : (int64_t)((ip->size + 511) / 512);
 	st->st_atime_sec = ip->atime_ns / 1000000000;
 	st->st_atime_nsec = ip->atime_ns % 1000000000;
 	st->st_mtime_sec = ip->mtime_ns / 1000000000;

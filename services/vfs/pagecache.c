@@ -619,6 +619,50 @@ int inode_write_chunk(struct inode_ref r, uint64_t off, const struct kchunk *c, 
 	return 0;
 }
 
+int inode_write_frame(struct inode_ref r, uint64_t off, struct fw_frame_ref src, uint32_t soff, uint32_t n)
+{
+	if (n > 4096 || soff > 4096 - n)
+		return -EINVAL;
+	uint32_t done = 0;
+	while (done < n) {
+		uint64_t pos = off + done;
+		uint32_t poff = (uint32_t)(pos % 4096);
+		uint32_t chunk = FW_MIN(n - done, 4096 - poff);
+		struct fw_frame_ref f;
+		int e = page_for_write(r, pos, chunk, &f);
+		if (e == 0)
+			e = fw_frame_move(f, poff, src, soff + done, chunk);
+		if (e)
+			return e;
+		inode_page_dirty(r, pos / 4096);
+		done += chunk;
+	}
+	written(r, off, n);
+	return 0;
+}
+
+int inode_read_frame(struct inode_ref r, uint64_t off, struct fw_frame_ref dst, uint32_t doff, uint32_t n)
+{
+	if (n > 4096 || doff > 4096 - n)
+		return -EINVAL;
+	uint32_t done = 0;
+	while (done < n) {
+		uint64_t pos = off + done;
+		uint32_t poff = (uint32_t)(pos % 4096);
+		uint32_t chunk = FW_MIN(n - done, 4096 - poff);
+		struct fw_frame_ref f;
+		int e = inode_page(r, pos / 4096, false, &f);
+		if (e == 0)
+			e = fw_frame_move(dst, doff + done, f, poff, chunk);
+		else if (e == -ENOENT)
+			e = fw_frame_zero(dst, doff + done, chunk); /* a hole */
+		if (e)
+			return e;
+		done += chunk;
+	}
+	return 0;
+}
+
 int inode_read_chunk(struct inode_ref r, uint64_t off, struct kchunk *c, uint32_t n)
 {
 	if (n > sizeof(c->b))

@@ -391,21 +391,27 @@ int vfs_umount(struct inode_ref root, uint64_t flags)
 		return -EINVAL;
 	if (!(flags & MNT_DETACH) && vfs_super_has_mounts(sb))
 		return -EBUSY;
-	(void)vfs_sync_fs(sb);
-	struct inode *cp = inode_get(rp->covered);
-	if (cp)
-		cp->mounted = (struct inode_ref){0};
-	rp->covered = (struct inode_ref){0};
-	mount_table()->m[slot] = (struct super_ref){0};
-	s->mounts = 0;
-	s->covered = (struct inode_ref){0};
 	struct fs_registry *r = fs_registry();
 	uint32_t t = s->type < FS_TYPES_MAX ? s->type : 0;
-	if (r->t[t].flags & FS_SINGLE)
-		return 0; /* the instance lives on (its nodes with it) */
-	if (r->t[t].umount)
-		r->t[t].umount(sb);
-	super_free(sb);
+	bool single = (r->t[t].flags & FS_SINGLE) != 0;
+	if (!single) {
+		(void)vfs_sync_fs(sb);
+		int e = r->t[t].umount ? r->t[t].umount(sb) : 0;
+		if (e)
+			return e;
+	}
+	rp = inode_get(root);
+	struct inode *cp = rp ? inode_get(rp->covered) : NULL;
+	if (cp)
+		cp->mounted = (struct inode_ref){0};
+	if (rp)
+		rp->covered = (struct inode_ref){0};
+	mount_table()->m[slot] = (struct super_ref){0};
+	s = super_get(sb);
+	s->mounts = 0;
+	s->covered = (struct inode_ref){0};
+	if (!single)
+		super_free(sb); /* FS_SINGLE: the instance lives on (its nodes with it) */
 	return 0;
 }
 

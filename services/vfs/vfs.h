@@ -60,6 +60,7 @@ struct inode {
 	uint64_t ino;
 	uint32_t mode, uid, gid, nlink;
 	uint64_t size;
+	uint64_t blocks;            /* 512-byte sectors on disk (file systems with a backing store) */
 	uint32_t rdev;
 	uint32_t open_count;        /* open files and file mappings */
 	int64_t atime_ns, mtime_ns, ctime_ns;
@@ -225,9 +226,10 @@ struct fs_type {
 	 * FS_REQUIRES_DEV, its device number in sb are set) and return its
 	 * root directory. */
 	int (*mount)(struct super_ref sb, struct inode_ref *root);
-	/* umount: write everything back and free the file system's state;
-	 * the VFS then frees the inodes nobody has open. */
-	void (*umount)(struct super_ref sb);
+	/* umount: write everything back and free the file system's state and
+	 * its inodes (inode_forget), or refuse (-EBUSY: a file is open) before
+	 * changing anything. */
+	int (*umount)(struct super_ref sb);
 	void (*statfs)(struct super_ref sb, struct linux_statfs *st);
 	int (*sync)(struct super_ref sb);
 	/* An inode of this file system is about to be freed (no links, no
@@ -319,6 +321,9 @@ struct inode_ref vfs_root(void);
 int inode_new_in(struct super_ref sb, uint32_t mode, struct inode_ref *out);
 int inode_new(uint32_t mode, struct inode_ref *out);
 void inode_put_if_unused(struct inode_ref r);
+/* Free an inode whatever its links (its file system goes away), unless
+ * it is open. */
+void inode_forget(struct inode_ref r);
 /* Page `index` of the inode's data (a borrowed frame: the cache keeps the
  * reference). A miss reads it from the file system; a memory file's hole
  * is made (zeroed) when `create`, else -ENOENT. */
@@ -472,6 +477,10 @@ FW_POOL_DECLARE(kchunk, struct kchunk);
  * for others: sendfile falls back). */
 int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n);
 int inode_write_chunk(struct inode_ref r, uint64_t off, const struct kchunk *c, uint32_t n);
+/* Bytes between an inode and a frame (n <= 4096, inside the frame):
+ * a loop device's I/O on its backing file. */
+int inode_write_frame(struct inode_ref r, uint64_t off, struct fw_frame_ref src, uint32_t soff, uint32_t n);
+int inode_read_frame(struct inode_ref r, uint64_t off, struct fw_frame_ref dst, uint32_t doff, uint32_t n);
 int inode_read_chunk(struct inode_ref r, uint64_t off, struct kchunk *c, uint32_t n);
 
 /* Read a plain-data object of type *objp at `off` of an inode, across page

@@ -133,11 +133,11 @@ static int pid_dir(struct inode_ref root, int32_t pid)
 }
 
 /* umount: every node goes; nodes still open live on until closed. */
-static void procfs_umount(struct super_ref sb)
+static int procfs_umount(struct super_ref sb)
 {
 	struct super *s = super_get(sb);
 	if (!s)
-		return;
+		return 0;
 	struct inode_ref root = s->root;
 	procfs_state()->busy = true;
 	ramdir_clear(root);
@@ -147,6 +147,7 @@ static void procfs_umount(struct super_ref sb)
 		ip->nlink = 0;
 		inode_put_if_unused(root);
 	}
+	return 0;
 }
 
 static void drop_entry(struct inode_ref dir, const struct kname *name, struct inode_ref child)
