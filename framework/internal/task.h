@@ -31,6 +31,7 @@ struct task {
 	uint64_t user_tsc;           /* TSC ticks spent in user mode */
 	uint64_t progress_tsc;       /* last switch-in or return to user (lockup detector) */
 	bool lockup_reported;
+	uint32_t no_sleep;           /* > 0 inside the fault resolver: sleeping fails, yield is a no-op */
 };
 
 #define MAX_TASKS 2048

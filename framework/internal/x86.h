@@ -82,6 +82,5 @@ static inline void irq_restore(bool was)
 
 #define KERNEL_VMA 0xffffffff80000000UL
 #define PHYSMAP_BASE 0xffff888000000000UL
-#define USER_TOP 0x0000800000000000UL
 
 #endif

@@ -114,6 +114,10 @@ FW_KTEST(vm_ranges_zero_and_wrap)
 	FW_EXPECT(t, fw_vm_fork(other, vm, top - 4096, UINT64_MAX - 4000, false) == -EINVAL);
 	FW_EXPECT(t, fw_vm_map_zeroed(vm, top, FW_PROT_READ) == -EINVAL);
 	FW_EXPECT(t, fw_vm_map_zeroed(vm, UINT64_MAX & ~4095UL, FW_PROT_READ) == -EINVAL);
+	/* NULL + offset: nothing below FW_USER_MIN is ever mapped */
+	FW_EXPECT(t, fw_vm_map_zeroed(vm, 0, FW_PROT_READ | FW_PROT_EXEC) == -EINVAL);
+	FW_EXPECT(t, fw_vm_map_zeroed(vm, FW_USER_MIN - 4096, FW_PROT_READ) == -EINVAL);
+	FW_EXPECT(t, fw_vm_map_zeroed(vm, FW_USER_MIN, FW_PROT_READ) == 0);
 	fw_vm_destroy(other);
 	fw_vm_destroy(vm);
 }

@@ -71,7 +71,7 @@ static int frame_user_copy(struct fw_frame_ref f, uint32_t off, uint64_t uaddr, 
 	if (!frame_handle_pin(f.pfn, f.gen))
 		return -22;
 	/* SAFETY: the frame is pinned (allocated, never reused, until the unpin
-	 * below) and off + n <= 4096; the user range lies below USER_TOP and a
+	 * below) and off + n <= 4096; the user range lies below FW_USER_TOP and a
 	 * fault in it is recovered by uaccess_copy. */
 	char *kva = (char *)frame_va(f) + off;
 	long r = 0;

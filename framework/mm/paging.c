@@ -10,6 +10,7 @@
 #include "internal/lib.h"
 #include "internal/mm.h"
 #include <fw/log.h>
+#include <fw/user.h>
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[], __kernel_end[];
 
@@ -40,7 +41,7 @@ uint64_t *pt_walk(uint64_t pml4_pa, uint64_t va, bool create)
 			if (!pa)
 				return NULL;
 			/* Intermediate entries are permissive; the leaf decides. */
-			*e = pa | PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
+			*e = pa | PTE_P | PTE_W | (va < FW_USER_TOP ? PTE_U : 0);
 		}
 		if (*e & PTE_PS)
 			return NULL;

@@ -23,7 +23,7 @@ static struct slots vms;
 
 static struct vm *vm_get(struct fw_vm_ref r) { return slots_get(&vms, r.idx, r.gen); }
 
-static bool va_ok(uint64_t va) { return (va & 4095) == 0 && va < USER_TOP; }
+static bool va_ok(uint64_t va) { return (va & 4095) == 0 && va < FW_USER_TOP; }
 
 /* The first page address >= va (and < end) whose last-level table exists,
  * or end. Range operations use it to skip unpopulated gigabytes at the
@@ -172,7 +172,10 @@ static void set_pte(struct vm *v, uint64_t *pte, uint64_t va, uint64_t val)
 int fw_vm_map(struct fw_vm_ref r, uint64_t va, struct fw_frame_ref f, uint32_t prot)
 {
 	struct vm *v = vm_get(r);
-	if (!v || !va_ok(va) || !fw_frame_valid(f))
+	/* Nothing below FW_USER_MIN: the only way a leaf PTE is created (fork
+	 * copies existing ones), so NULL + a small offset never reaches a
+	 * user page (<fw/user.h>). */
+	if (!v || !va_ok(va) || va < FW_USER_MIN || !fw_frame_valid(f))
 		return -22;
 	uint64_t *pte = pt_walk(v->pml4, va, true);
 	if (!pte)
@@ -195,7 +198,7 @@ int fw_vm_map_zeroed(struct fw_vm_ref r, uint64_t va, uint32_t prot)
 int fw_vm_unmap(struct fw_vm_ref r, uint64_t va, uint64_t len)
 {
 	struct vm *v = vm_get(r);
-	if (!v || !va_ok(va) || len > USER_TOP - va)
+	if (!v || !va_ok(va) || len > FW_USER_TOP - va)
 		return -22;
 	for (uint64_t a = next_table(v->pml4, va, va + len); a < va + len; a = next_table(v->pml4, a + 4096, va + len)) {
 		uint64_t *pte = pt_walk(v->pml4, a, false);
@@ -208,7 +211,7 @@ int fw_vm_unmap(struct fw_vm_ref r, uint64_t va, uint64_t len)
 int fw_vm_protect(struct fw_vm_ref r, uint64_t va, uint64_t len, uint32_t prot)
 {
 	struct vm *v = vm_get(r);
-	if (!v || !va_ok(va) || len > USER_TOP - va)
+	if (!v || !va_ok(va) || len > FW_USER_TOP - va)
 		return -22;
 	for (uint64_t a = next_table(v->pml4, va, va + len); a < va + len; a = next_table(v->pml4, a + 4096, va + len)) {
 		uint64_t *pte = pt_walk(v->pml4, a, false);
@@ -229,7 +232,7 @@ int fw_vm_protect(struct fw_vm_ref r, uint64_t va, uint64_t len, uint32_t prot)
 int fw_vm_lookup(struct fw_vm_ref r, uint64_t va, struct fw_vm_page *out)
 {
 	struct vm *v = vm_get(r);
-	if (!v || va >= USER_TOP)
+	if (!v || va >= FW_USER_TOP)
 		return -22;
 	*out = (struct fw_vm_page){0};
 	uint64_t *pte = pt_walk(v->pml4, va & ~4095UL, false);
@@ -246,7 +249,7 @@ int fw_vm_lookup(struct fw_vm_ref r, uint64_t va, struct fw_vm_page *out)
 int fw_vm_fork(struct fw_vm_ref dr, struct fw_vm_ref sr, uint64_t va, uint64_t len, bool share)
 {
 	struct vm *d = vm_get(dr), *s = vm_get(sr);
-	if (!d || !s || d == s || !va_ok(va) || len > USER_TOP - va)
+	if (!d || !s || d == s || !va_ok(va) || len > FW_USER_TOP - va)
 		return -22;
 	for (uint64_t a = next_table(s->pml4, va, va + len); a < va + len; a = next_table(s->pml4, a + 4096, va + len)) {
 		uint64_t *spte = pt_walk(s->pml4, a, false);

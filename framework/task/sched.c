@@ -284,8 +284,10 @@ bool sched_need_resched(void) { return need_resched; }
 
 void sched_yield_current(void)
 {
-	bool was = irq_save();
 	struct task *t = current_task();
+	if (t->no_sleep)
+		return; /* inside the fault resolver: nobody else runs (<fw/upcall.h>) */
+	bool was = irq_save();
 	if (t != &idle_task && t->state == TASK_RUNNABLE)
 		rq_push(t);
 	schedule();

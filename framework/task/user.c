@@ -80,7 +80,7 @@ int fw_task_set_vm(struct fw_vm_ref vm)
 
 int fw_task_set_fs_base(uint64_t base)
 {
-	if (base >= USER_TOP)
+	if (base >= FW_USER_TOP)
 		return -1; /* -EPERM, as Linux for a non-canonical/kernel base */
 	current_task()->fs_base = base;
 	wrmsr(MSR_FS_BASE, base);

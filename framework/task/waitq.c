@@ -76,6 +76,10 @@ void fw_waitq_destroy(struct fw_waitq_ref r)
 static int block_current(struct waitq *q, uint64_t deadline, bool interruptible)
 {
 	struct task *t = current_task();
+	/* Inside the fault resolver a user copy is suspended half-way: no other
+	 * task may run before it completes (see <fw/upcall.h>). */
+	if (t->no_sleep)
+		return -35; /* -EDEADLK */
 	bool was = irq_save();
 	if (interruptible && t->interrupted) {
 		irq_restore(was);
