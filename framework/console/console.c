@@ -10,6 +10,7 @@
 #include <fw/console.h>
 #include <fw/log.h>
 #include <fw/wait.h>
+#include <abi/errno.h>
 
 #define RX_SIZE 4096
 
@@ -44,7 +45,7 @@ void console_rx_irq(void)
 int fw_console_write_raw(const void *buf, size_t cap, size_t n)
 {
 	if (n > cap || n > INT32_MAX)
-		return -22;
+		return -EINVAL;
 	serial_write(COM1, buf, n);
 	return (int)n;
 }
@@ -54,7 +55,7 @@ uint32_t fw_console_pending(void) { return rx_head - rx_tail; }
 int fw_console_read_raw(void *buf, size_t cap, size_t n, bool nonblock)
 {
 	if (n > cap || n > INT32_MAX)
-		return -22;
+		return -EINVAL;
 	if (n == 0)
 		return 0;
 	uint8_t *out = buf;
@@ -64,13 +65,13 @@ int fw_console_read_raw(void *buf, size_t cap, size_t n, bool nonblock)
 			break;
 		if (nonblock) {
 			sti();
-			return -11;
+			return -EAGAIN;
 		}
 		/* Still with interrupts off: the wait queues us before the IRQ
 		 * handler can run, so no byte slips between check and sleep. */
 		int r = fw_waitq_wait(rx_q, 0, true);
 		sti();
-		if (r == -4 || r == -35) /* -EINTR, -EDEADLK (no sleeping here) */
+		if (r == -EINTR || r == -EDEADLK) /* EDEADLK: no sleeping in the resolver */
 			return r;
 	}
 	size_t got = 0;
@@ -83,7 +84,7 @@ int fw_console_read_raw(void *buf, size_t cap, size_t n, bool nonblock)
 int fw_boot_cmdline_raw(void *buf, size_t cap)
 {
 	if (cap == 0)
-		return -22;
+		return -EINVAL;
 	size_t n = strlen(boot_info.cmdline);
 	if (n >= cap)
 		n = cap - 1;
@@ -99,7 +100,7 @@ static bool initrd_range_ok(uint64_t off, uint64_t n) { return off <= fw_initrd_
 int fw_initrd_read_raw(uint64_t off, void *buf, size_t cap, size_t n)
 {
 	if (n > cap || !initrd_range_ok(off, n))
-		return -22;
+		return -EINVAL;
 	/* SAFETY: off + n <= initrd size (checked) and n <= cap = sizeof(*buf);
 	 * the initrd is RAM the frame allocator never hands out. */
 	memcpy(buf, phys_to_virt(boot_info.initrd_start + off), n);
@@ -109,7 +110,7 @@ int fw_initrd_read_raw(uint64_t off, void *buf, size_t cap, size_t n)
 int fw_initrd_to_frame(uint64_t off, struct fw_frame_ref f, uint32_t foff, uint32_t n)
 {
 	if (!initrd_range_ok(off, n))
-		return -22;
+		return -EINVAL;
 	return fw_frame_write_raw(f, foff, phys_to_virt(boot_info.initrd_start + off), n, 0, n);
 }
 

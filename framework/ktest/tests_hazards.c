@@ -14,6 +14,7 @@
 #include <fw/task.h>
 #include <fw/time.h>
 #include <fw/wait.h>
+#include <abi/errno.h>
 
 #define MS 1000000ULL
 
@@ -53,18 +54,18 @@ FW_KTEST(hazard6_waitq_destroy_wakes_sleeper_eidrm)
 	FW_EXPECT(t, fw_waitq_has_waiters(sleeper.q));
 	fw_waitq_destroy(sleeper.q);
 	YIELD_UNTIL(sleeper.done);
-	FW_EXPECT(t, sleeper.done && sleeper.result == -43); /* -EIDRM */
+	FW_EXPECT(t, sleeper.done && sleeper.result == -EIDRM);
 	/* the old handle names nothing now, whatever reuses the slot */
 	struct fw_waitq_ref q2;
 	FW_EXPECT(t, fw_waitq_create(&q2) == 0);
-	FW_EXPECT(t, fw_waitq_wait(sleeper.q, 1, false) == -22);
+	FW_EXPECT(t, fw_waitq_wait(sleeper.q, 1, false) == -EINVAL);
 	FW_EXPECT(t, !fw_waitq_has_waiters(sleeper.q) && fw_waitq_wake_all(sleeper.q) == 0);
 	fw_waitq_destroy(sleeper.q); /* double destroy is ignored */
-	FW_EXPECT(t, fw_waitq_wait(q2, fw_time_monotonic_ns() + MS, false) == -110);
+	FW_EXPECT(t, fw_waitq_wait(q2, fw_time_monotonic_ns() + MS, false) == -ETIMEDOUT);
 	fw_waitq_destroy(q2);
 	/* the dead task's handle is stale: no call reaches a freed task */
-	YIELD_UNTIL(fw_task_interrupt(task) == -3);
-	FW_EXPECT(t, fw_task_interrupt(task) == -3); /* -ESRCH */
+	YIELD_UNTIL(fw_task_interrupt(task) == -ESRCH);
+	FW_EXPECT(t, fw_task_interrupt(task) == -ESRCH);
 }
 
 static uint64_t timer_hits;
@@ -101,8 +102,8 @@ FW_KTEST(hazard6_timer_destroyed_never_fires)
 	fw_timer_destroy(b);
 	FW_EXPECT(t, fw_sleep_until(fw_time_monotonic_ns() + 10 * MS, false) == 0);
 	FW_EXPECT(t, timer_hits == 0);
-	FW_EXPECT(t, fw_timer_arm(a, 1, 0) == -22 && fw_timer_arm(b, 1, 0) == -22);
-	FW_EXPECT(t, fw_timer_get(b, &rem, &per) == -22);
+	FW_EXPECT(t, fw_timer_arm(a, 1, 0) == -EINVAL && fw_timer_arm(b, 1, 0) == -EINVAL);
+	FW_EXPECT(t, fw_timer_get(b, &rem, &per) == -EINVAL);
 	fw_timer_destroy(b); /* double destroy is ignored */
 }
 

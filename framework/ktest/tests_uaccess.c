@@ -85,10 +85,10 @@ static int test_resolve(uint64_t addr, bool write)
 	if (ev.evil) {
 		fw_frame_put(ev.target);
 		if (fw_vm_map(ev.vm, FAR_VA, ev.far_page, FW_PROT_READ))
-			return -14;
+			return -EFAULT;
 	}
 	if (fw_vm_map(ev.vm, addr & ~4095UL, ev.user_page, FW_PROT_READ | FW_PROT_WRITE))
-		return -14;
+		return -EFAULT;
 	if (ev.touch_user) {
 		/* A plain kernel load from user memory: SMAP must stop it here. */
 		/* SAFETY: none — this is the access the test expects to fault. */

@@ -9,6 +9,7 @@
 #include "internal/slots.h"
 #include "internal/task.h"
 #include <fw/vm.h>
+#include <abi/errno.h>
 
 #define PTE_NONE (1UL << 10)
 
@@ -23,7 +24,7 @@ static struct slots vms;
 
 static struct vm *vm_get(struct fw_vm_ref r) { return slots_get(&vms, r.idx, r.gen); }
 
-static bool va_ok(uint64_t va) { return (va & 4095) == 0 && va < FW_USER_TOP; }
+static bool va_ok(uint64_t va) { return (va & (FW_PAGE_SIZE - 1)) == 0 && va < FW_USER_TOP; }
 
 /* The first page address >= va (and < end) whose last-level table exists,
  * or end. Range operations use it to skip unpopulated gigabytes at the
@@ -51,11 +52,11 @@ int fw_vm_create(struct fw_vm_ref *out)
 {
 	struct vm *v = kalloc(sizeof(*v));
 	if (!v)
-		return -12;
+		return -ENOMEM;
 	v->pml4 = frame_alloc();
 	if (!v->pml4) {
 		kfree(v, sizeof(*v));
-		return -12;
+		return -ENOMEM;
 	}
 	/* SAFETY: both are page-table frames the framework allocated; the
 	 * kernel half is shared by copying its top-level entries. */
@@ -176,11 +177,11 @@ int fw_vm_map(struct fw_vm_ref r, uint64_t va, struct fw_frame_ref f, uint32_t p
 	 * copies existing ones), so NULL + a small offset never reaches a
 	 * user page (<fw/user.h>). */
 	if (!v || !va_ok(va) || va < FW_USER_MIN || !fw_frame_valid(f))
-		return -22;
+		return -EINVAL;
 	uint64_t *pte = pt_walk(v->pml4, va, true);
 	if (!pte)
-		return -12;
-	set_pte(v, pte, va, ((uint64_t)f.pfn * 4096) | prot_bits(prot));
+		return -ENOMEM;
+	set_pte(v, pte, va, ((uint64_t)f.pfn * FW_PAGE_SIZE) | prot_bits(prot));
 	return 0;
 }
 
@@ -199,8 +200,8 @@ int fw_vm_unmap(struct fw_vm_ref r, uint64_t va, uint64_t len)
 {
 	struct vm *v = vm_get(r);
 	if (!v || !va_ok(va) || len > FW_USER_TOP - va)
-		return -22;
-	for (uint64_t a = next_table(v->pml4, va, va + len); a < va + len; a = next_table(v->pml4, a + 4096, va + len)) {
+		return -EINVAL;
+	for (uint64_t a = next_table(v->pml4, va, va + len); a < va + len; a = next_table(v->pml4, a + FW_PAGE_SIZE, va + len)) {
 		uint64_t *pte = pt_walk(v->pml4, a, false);
 		if (pte && (*pte & (PTE_P | PTE_NONE)))
 			set_pte(v, pte, a, 0);
@@ -212,8 +213,8 @@ int fw_vm_protect(struct fw_vm_ref r, uint64_t va, uint64_t len, uint32_t prot)
 {
 	struct vm *v = vm_get(r);
 	if (!v || !va_ok(va) || len > FW_USER_TOP - va)
-		return -22;
-	for (uint64_t a = next_table(v->pml4, va, va + len); a < va + len; a = next_table(v->pml4, a + 4096, va + len)) {
+		return -EINVAL;
+	for (uint64_t a = next_table(v->pml4, va, va + len); a < va + len; a = next_table(v->pml4, a + FW_PAGE_SIZE, va + len)) {
 		uint64_t *pte = pt_walk(v->pml4, a, false);
 		if (!pte || !(*pte & (PTE_P | PTE_NONE)))
 			continue;
@@ -233,16 +234,16 @@ int fw_vm_lookup(struct fw_vm_ref r, uint64_t va, struct fw_vm_page *out)
 {
 	struct vm *v = vm_get(r);
 	if (!v || va >= FW_USER_TOP)
-		return -22;
+		return -EINVAL;
 	*out = (struct fw_vm_page){0};
-	uint64_t *pte = pt_walk(v->pml4, va & ~4095UL, false);
+	uint64_t *pte = pt_walk(v->pml4, va & ~(FW_PAGE_SIZE - 1), false);
 	if (!pte || !(*pte & (PTE_P | PTE_NONE)))
 		return 0;
 	uint64_t pa = *pte & PTE_ADDR;
 	out->present = true;
 	out->cow = (*pte & PTE_COW) != 0;
 	out->prot = pte_prot(*pte);
-	out->frame = (struct fw_frame_ref){(uint32_t)(pa / 4096), frame_gen(pa)};
+	out->frame = (struct fw_frame_ref){(uint32_t)(pa / FW_PAGE_SIZE), frame_gen(pa)};
 	return 0;
 }
 
@@ -250,14 +251,14 @@ int fw_vm_fork(struct fw_vm_ref dr, struct fw_vm_ref sr, uint64_t va, uint64_t l
 {
 	struct vm *d = vm_get(dr), *s = vm_get(sr);
 	if (!d || !s || d == s || !va_ok(va) || len > FW_USER_TOP - va)
-		return -22;
-	for (uint64_t a = next_table(s->pml4, va, va + len); a < va + len; a = next_table(s->pml4, a + 4096, va + len)) {
+		return -EINVAL;
+	for (uint64_t a = next_table(s->pml4, va, va + len); a < va + len; a = next_table(s->pml4, a + FW_PAGE_SIZE, va + len)) {
 		uint64_t *spte = pt_walk(s->pml4, a, false);
 		if (!spte || !(*spte & (PTE_P | PTE_NONE)))
 			continue;
 		uint64_t *dpte = pt_walk(d->pml4, a, true);
 		if (!dpte)
-			return -12;
+			return -ENOMEM;
 		uint64_t e = *spte;
 		/* Private: every page becomes COW, read-only and PROT_NONE ones
 		 * too, since mprotect may make them writable later. */
@@ -275,10 +276,10 @@ int fw_vm_cow_break(struct fw_vm_ref r, uint64_t va, uint32_t prot)
 {
 	struct vm *v = vm_get(r);
 	if (!v || !va_ok(va))
-		return -22;
+		return -EINVAL;
 	uint64_t *pte = pt_walk(v->pml4, va, false);
 	if (!pte || !(*pte & PTE_COW))
-		return -22;
+		return -EINVAL;
 	uint64_t pa = *pte & PTE_ADDR;
 	uint64_t bits = prot_bits(prot | FW_PROT_WRITE);
 	if (frame_mapcount(pa) == 1 && frame_refcount(pa) == 0) {
@@ -288,11 +289,11 @@ int fw_vm_cow_break(struct fw_vm_ref r, uint64_t va, uint32_t prot)
 	}
 	uint64_t npa = frame_alloc();
 	if (!npa)
-		return -12;
+		return -ENOMEM;
 	frame_mark_service(npa);
 	/* SAFETY: pa is the frame mapped at va (a live service frame), npa a
 	 * fresh one; both whole pages in the physmap. */
-	memcpy(phys_to_virt(npa), phys_to_virt(pa), 4096);
+	memcpy(phys_to_virt(npa), phys_to_virt(pa), FW_PAGE_SIZE);
 	set_pte(v, pte, va, npa | bits);
 	frame_put(npa); /* the mapping keeps it */
 	return 0;

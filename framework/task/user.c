@@ -8,6 +8,7 @@
 #include <fw/log.h>
 #include "internal/upcall.h"
 #include <fw/vm.h>
+#include <abi/errno.h>
 
 _Static_assert(sizeof(struct fw_uregs) == sizeof(struct trapframe), "fw_uregs mirrors trapframe");
 
@@ -26,11 +27,11 @@ int fw_task_create_user(const struct fw_uregs *regs, struct fw_vm_ref vm, uint64
 {
 	struct task *t = task_alloc();
 	if (!t)
-		return -11;
+		return -EAGAIN;
 	t->vm = vm_task_attach(vm, &t->pml4);
 	if (!t->vm) {
 		task_discard(t);
-		return -22;
+		return -EINVAL;
 	}
 	t->vm_ref = vm;
 	t->user = true;
@@ -68,7 +69,7 @@ int fw_task_set_vm(struct fw_vm_ref vm)
 	uint64_t pml4;
 	void *nv = vm_task_attach(vm, &pml4);
 	if (!nv)
-		return -22;
+		return -EINVAL;
 	void *old = t->vm;
 	t->vm = nv;
 	t->vm_ref = vm;
@@ -81,7 +82,7 @@ int fw_task_set_vm(struct fw_vm_ref vm)
 int fw_task_set_fs_base(uint64_t base)
 {
 	if (base >= FW_USER_TOP)
-		return -1; /* -EPERM, as Linux for a non-canonical/kernel base */
+		return -EPERM; /* as Linux for a non-canonical/kernel base */
 	current_task()->fs_base = base;
 	wrmsr(MSR_FS_BASE, base);
 	return 0;
@@ -96,7 +97,7 @@ int fw_fpu_save_to_user(struct fw_uaddr dst)
 	uint64_t uaddr = dst.a;
 	struct task *t = current_task();
 	if (!fw_user_range_ok(uaddr, arch_fpu_size))
-		return -14;
+		return -EFAULT;
 	arch_fpu_save(t->fpu);
 	return (int)uaccess_copy((void *)uaddr, t->fpu, arch_fpu_size);
 }
@@ -130,13 +131,13 @@ int fw_fpu_load_from_user(struct fw_uaddr src)
 	uint64_t uaddr = src.a;
 	struct task *t = current_task();
 	if (!fw_user_range_ok(uaddr, arch_fpu_size))
-		return -14;
+		return -EFAULT;
 	uint8_t *tmp = kalloc(arch_fpu_size);
 	if (!tmp)
-		return -12;
+		return -ENOMEM;
 	int r = (int)uaccess_copy(tmp, (const void *)uaddr, arch_fpu_size);
 	if (r == 0 && !fpu_image_ok(tmp))
-		r = -22;
+		r = -EINVAL;
 	if (r == 0) {
 		memcpy(t->fpu, tmp, arch_fpu_size);
 		arch_fpu_restore(t->fpu);

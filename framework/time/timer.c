@@ -11,6 +11,7 @@
 #include <fw/log.h>
 #include <fw/time.h>
 #include <fw/wait.h>
+#include <abi/errno.h>
 
 struct timer {
 	void (*fn)(uint64_t);
@@ -125,10 +126,10 @@ void time_init(void)
 int fw_timer_create(void (*fn)(uint64_t), uint64_t cookie, struct fw_timer_ref *out)
 {
 	if (!fn)
-		return -22;
+		return -EINVAL;
 	struct timer *t = kalloc(sizeof(*t));
 	if (!t)
-		return -12;
+		return -ENOMEM;
 	t->fn = fn;
 	t->cookie = cookie;
 	int r = slots_add(&timers, t, &out->idx, &out->gen);
@@ -141,7 +142,7 @@ int fw_timer_arm(struct fw_timer_ref r, uint64_t deadline, uint64_t period)
 {
 	struct timer *t = slots_get(&timers, r.idx, r.gen);
 	if (!t)
-		return -22;
+		return -EINVAL;
 	bool was = irq_save();
 	unlink_timer(t);
 	t->deadline = deadline;
@@ -156,7 +157,7 @@ int fw_timer_get(struct fw_timer_ref r, uint64_t *remaining, uint64_t *period)
 {
 	struct timer *t = slots_get(&timers, r.idx, r.gen);
 	if (!t)
-		return -22;
+		return -EINVAL;
 	uint64_t now = arch_uptime_ns();
 	*remaining = t->armed ? (t->deadline > now ? t->deadline - now : 1) : 0;
 	*period = t->period;

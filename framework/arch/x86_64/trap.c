@@ -124,12 +124,12 @@ void return_to_user_prepare(struct trapframe *tf)
 		/* IF on; keep arithmetic flags, TF, DF, NT, RF, AC, ID (NT is
 		 * harmless: entry paths clear it); IOPL and VM always 0 */
 		tf->rflags = (tf->rflags & 0x254DD5) | 0x202;
-		if (tf->rip < FW_USER_TOP - 4096 && tf->rsp < FW_USER_TOP)
+		if (tf->rip < FW_USER_TOP - FW_PAGE_SIZE && tf->rsp < FW_USER_TOP)
 			break;
 		/* A return address the CPU would fault on in ring 0: make it the
 		 * user's fault at that address instead. */
 		struct fw_fault f = {.vector = 14, .error = 0x15, .addr = tf->rip};
-		if (tf->rip < FW_USER_TOP - 4096)
+		if (tf->rip < FW_USER_TOP - FW_PAGE_SIZE)
 			f.addr = tf->rsp;
 		sti();
 		upcalls.user_fault((struct fw_uregs *)tf, &f);
