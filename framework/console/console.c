@@ -60,24 +60,24 @@ int fw_console_read_raw(void *buf, size_t cap, size_t n, bool nonblock)
 		return 0;
 	uint8_t *out = buf;
 	for (;;) {
-		cli();
+		irq_disable();
 		if (rx_head != rx_tail)
 			break;
 		if (nonblock) {
-			sti();
+			irq_enable();
 			return -EAGAIN;
 		}
 		/* Still with interrupts off: the wait queues us before the IRQ
 		 * handler can run, so no byte slips between check and sleep. */
 		int r = fw_waitq_wait(rx_q, 0, true);
-		sti();
+		irq_enable();
 		if (r == -EINTR || r == -EDEADLK) /* EDEADLK: no sleeping in the resolver */
 			return r;
 	}
 	size_t got = 0;
 	while (got < n && rx_head != rx_tail)
 		out[got++] = rx_buf[rx_tail++ % RX_SIZE];
-	sti();
+	irq_enable();
 	return (int)got;
 }
 
@@ -115,21 +115,14 @@ int fw_initrd_to_frame(uint64_t off, struct fw_frame_ref f, uint32_t foff, uint3
 }
 
 static uint64_t rng_state[4];
-static bool have_rdrand;
 
 static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 static uint64_t next_random(void)
 {
 	uint64_t v;
-	if (have_rdrand) {
-		for (int i = 0; i < 10; i++) {
-			unsigned char ok;
-			__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
-			if (ok)
-				return v;
-		}
-	}
+	if (arch_random64(&v))
+		return v;
 	/* xoshiro256** */
 	uint64_t *s = rng_state;
 	uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
@@ -144,10 +137,7 @@ static uint64_t next_random(void)
 
 void random_init(void)
 {
-	uint32_t a, b, c, d;
-	cpuid(1, 0, &a, &b, &c, &d);
-	have_rdrand = (c >> 30) & 1;
-	uint64_t seed = rdtsc() ^ (arch_rtc_epoch_seconds() << 20);
+	uint64_t seed = arch_cycles() ^ (arch_rtc_epoch_seconds() << 20);
 	for (int i = 0; i < 4; i++) {
 		seed += 0x9E3779B97F4A7C15ULL;
 		uint64_t z = seed;
@@ -175,10 +165,4 @@ FW_NORETURN void fw_power_off(int code)
 	arch_power_off(code);
 }
 
-FW_NORETURN void fw_reboot(void)
-{
-	cli();
-	outb(0x64, 0xFE); /* keyboard controller reset */
-	for (;;)
-		hlt();
-}
+FW_NORETURN void fw_reboot(void) { arch_reset(); }

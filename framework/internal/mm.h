@@ -4,7 +4,7 @@
 #define INTERNAL_MM_H
 
 #include <fw/types.h>
-#include "internal/x86.h"
+#include "internal/arch.h"
 
 #define PTE_P (1UL << 0)
 #define PTE_W (1UL << 1)

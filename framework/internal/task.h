@@ -2,6 +2,7 @@
 #ifndef INTERNAL_TASK_H
 #define INTERNAL_TASK_H
 
+#include <arch/ops.h>
 #include <fw/task.h>
 #include "internal/cpu.h"
 
@@ -36,12 +37,7 @@ struct task {
 
 #define MAX_TASKS 2048
 
-static inline struct task *current_task(void)
-{
-	struct task *t;
-	__asm__ volatile("mov %%gs:24, %0" : "=r"(t));
-	return t;
-}
+static inline struct task *current_task(void) { return arch_cpu_current(); }
 
 void sched_init(void);
 bool sched_need_resched(void);

@@ -8,7 +8,7 @@
  *             pending timers, stale task and pool handles)
  *   hazard 10: timer callbacks run in a worker task, not in the IRQ. */
 #include "internal/task.h"
-#include "internal/x86.h"
+#include "internal/arch.h"
 #include <fw/ktest.h>
 #include <fw/pool.h>
 #include <fw/task.h>
@@ -85,8 +85,8 @@ FW_KTEST(hazard6_timer_destroyed_never_fires)
 	FW_EXPECT(t, fw_timer_arm(b, 1, 0) == 0);
 	/* Kernel tasks may run with interrupts off (see docs/architecture.md):
 	 * let the tick in while spinning, without yielding. */
-	bool was_on = (read_rflags() & 0x200) != 0;
-	sti();
+	bool was_on = irq_enabled();
+	irq_enable();
 	/* Spin until a tick has moved b off the armed list (on a loaded host
 	 * the tick may come late: wait for the event, bounded, not a fixed
 	 * time). */
@@ -95,7 +95,7 @@ FW_KTEST(hazard6_timer_destroyed_never_fires)
 	while (fw_time_monotonic_ns() < spin && fw_timer_get(b, &rem, &per) == 0 && rem != 0)
 		;
 	if (!was_on)
-		cli();
+		irq_disable();
 	/* expired (no time left), not run: it sits on the pending list */
 	FW_EXPECT(t, fw_timer_get(b, &rem, &per) == 0 && rem == 0 && timer_hits == 0);
 	fw_timer_destroy(a);
@@ -147,7 +147,7 @@ static void context_probe(uint64_t cookie)
 {
 	(void)cookie;
 	cbctx.task = fw_task_current();
-	cbctx.irq_on = (read_rflags() & 0x200) != 0;
+	cbctx.irq_on = irq_enabled();
 	/* Blocking is legal only in thread context. */
 	cbctx.slept = fw_sleep_until(fw_time_monotonic_ns() + MS, false);
 	cbctx.ran = true;

@@ -4,7 +4,7 @@
  * could make. Layer: framework/ktest (trusted: calls the macros with
  * objects a service could also build, and checks guard bytes around them).
  * The rule every check follows is `n > len || off > len - n`. */
-#include "internal/x86.h"
+#include "internal/arch.h"
 #include <abi/errno.h>
 #include <fw/console.h>
 #include <fw/frame.h>

@@ -1,7 +1,7 @@
 /* Generation-checked slot tables. Layer: framework/lib (trusted). */
 #include "internal/slots.h"
 #include "internal/mm.h"
-#include "internal/x86.h"
+#include "internal/arch.h"
 #include <abi/errno.h>
 
 static struct slot *slot_at(struct slots *s, uint32_t idx)

@@ -95,7 +95,7 @@ void mm_init(void)
 	map_range(t1, t1 - KERNEL_VMA, r1 - t1, PTE_NX);
 	map_range(r1, r1 - KERNEL_VMA, k1 - r1, PTE_W | PTE_NX);
 	map_physmap();
-	write_cr3(kpml4);
+	arch_set_page_table(kpml4);
 	physmap_live = true;
 	frames_init();
 	kalloc_init();
@@ -107,7 +107,7 @@ int kmap_page(uint64_t va, uint64_t pa, uint64_t flags)
 	if (!pte)
 		return -ENOMEM;
 	*pte = pa | flags | PTE_P;
-	invlpg(va);
+	arch_flush_page(va);
 	return 0;
 }
 
@@ -116,6 +116,6 @@ void kunmap_page(uint64_t va)
 	uint64_t *pte = pt_walk(kpml4, va, false);
 	if (pte) {
 		*pte = 0;
-		invlpg(va);
+		arch_flush_page(va);
 	}
 }

@@ -8,7 +8,7 @@
  * alone (type stability). */
 #include "internal/lib.h"
 #include "internal/mm.h"
-#include "internal/x86.h"
+#include "internal/arch.h"
 #include <fw/pool.h>
 #include <abi/errno.h>
 

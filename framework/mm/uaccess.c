@@ -3,7 +3,7 @@
  * faulting instruction the page-fault handler knows how to recover. */
 #include "internal/init.h"
 #include "internal/lib.h"
-#include "internal/x86.h"
+#include "internal/arch.h"
 #include <abi/errno.h>
 #include <fw/user.h>
 

@@ -92,8 +92,8 @@ static void vm_release(struct vm *v)
 {
 	if (--v->users > 0)
 		return;
-	if (read_cr3() == v->pml4)
-		write_cr3(kernel_pml4());
+	if (arch_page_table() == v->pml4)
+		arch_set_page_table(kernel_pml4());
 	free_level(v->pml4, 4);
 	kfree(v, sizeof(*v));
 }
@@ -127,8 +127,8 @@ struct fw_vm_ref vm_ref_of_current(void);
 
 static void flush(struct vm *v, uint64_t va)
 {
-	if (read_cr3() == v->pml4)
-		invlpg(va);
+	if (arch_page_table() == v->pml4)
+		arch_flush_page(va);
 }
 
 static uint64_t prot_bits(uint32_t prot)

@@ -186,7 +186,7 @@ void account_enter_kernel(void)
 {
 	struct task *t = current_task();
 	if (t->user_since) {
-		uint64_t u = rdtsc() - t->user_since;
+		uint64_t u = arch_cycles() - t->user_since;
 		t->user_tsc += u;
 	}
 	t->user_since = 0;
@@ -195,7 +195,7 @@ void account_enter_kernel(void)
 void account_leave_kernel(void)
 {
 	struct task *t = current_task();
-	t->user_since = rdtsc();
+	t->user_since = arch_cycles();
 	t->progress_tsc = t->user_since;
 }
 
@@ -208,7 +208,7 @@ void lockup_check(uint64_t rip, uint64_t rbp)
 	if (t == &idle_task || !t->progress_tsc)
 		return;
 	uint64_t khz = arch_tsc_khz();
-	if (!khz || rdtsc() - t->progress_tsc < khz * 2000 || t->lockup_reported)
+	if (!khz || arch_cycles() - t->progress_tsc < khz * 2000 || t->lockup_reported)
 		return;
 	t->lockup_reported = true;
 	fw_err("soft lockup: task %u has run in the kernel for 2 s, at %lx <%s>", t->idx, rip, ksym_lookup(rip));
@@ -262,17 +262,17 @@ static void schedule(void)
 		return;
 	account(prev, now);
 	next->last_switch = now;
-	next->progress_tsc = rdtsc();
+	next->progress_tsc = arch_cycles();
 	if (prev->user)
 		arch_fpu_save(prev->fpu);
 	if (next->user)
 		arch_fpu_restore(next->fpu);
 	if (next->pml4 && next->pml4 != prev->pml4)
-		write_cr3(next->pml4);
+		arch_set_page_table(next->pml4);
 	else if (!next->pml4 && prev->pml4)
-		write_cr3(kernel_pml4());
+		arch_set_page_table(kernel_pml4());
 	if (next->user) {
-		wrmsr(MSR_FS_BASE, next->fs_base);
+		arch_set_tls_base(next->fs_base);
 		arch_set_kernel_stack(next->kstack_top);
 	}
 	cpu0.current = next;
@@ -348,7 +348,7 @@ void sched_timer_tick(uint64_t now)
 
 FW_NORETURN void fw_task_exit(void)
 {
-	cli();
+	irq_disable();
 	struct task *t = current_task();
 	if (t->vm) {
 		vm_task_detach(t->vm);
@@ -427,13 +427,13 @@ void sched_init(void)
 void sched_idle_loop(void)
 {
 	for (;;) {
-		cli();
+		irq_disable();
 		if (rq_head) {
 			schedule();
-			sti();
+			irq_enable();
 			continue;
 		}
 		/* sti; hlt is atomic: no wakeup slips between them. */
-		__asm__ volatile("sti; hlt" ::: "memory");
+		cpu_idle_wait();
 	}
 }

@@ -7,7 +7,6 @@
 #include "internal/mm.h"
 #include "internal/slots.h"
 #include "internal/task.h"
-#include "internal/x86.h"
 #include <fw/log.h>
 #include <fw/time.h>
 #include <fw/wait.h>
@@ -34,7 +33,7 @@ uint64_t fw_time_boot_realtime_ns(void) { return boot_realtime_ns; }
 
 uint64_t fw_time_since_reset_ns(void)
 {
-	uint64_t khz = arch_tsc_khz(), t = rdtsc();
+	uint64_t khz = arch_tsc_khz(), t = arch_cycles();
 	return khz ? (t / khz) * 1000000 + (t % khz) * 1000000 / khz : 0;
 }
 
@@ -88,14 +87,14 @@ static void worker(uint64_t unused)
 {
 	(void)unused;
 	for (;;) {
-		cli();
+		irq_disable();
 		struct timer *t = pending;
 		if (!t) {
 			worker_busy = false;
 			/* Wait with interrupts still off: the tick that queues the
 			 * next expiry finds us already on the queue. */
 			(void)fw_waitq_wait(worker_q, 0, false);
-			sti();
+			irq_enable();
 			continue;
 		}
 		worker_busy = true;
@@ -110,7 +109,7 @@ static void worker(uint64_t unused)
 		}
 		void (*fn)(uint64_t) = t->fn;
 		uint64_t cookie = t->cookie;
-		sti();
+		irq_enable();
 		fn(cookie);
 	}
 }

@@ -31,7 +31,7 @@ static int check_phdr(const struct elf64_phdr *ph, uint64_t fsize)
 		return -ENOEXEC;
 	if (ph->offset > fsize || ph->filesz > fsize - ph->offset)
 		return -ENOEXEC;
-	if (ph->vaddr >= 0x800000000000ULL || ph->memsz > 0x800000000000ULL - ph->vaddr)
+	if (ph->vaddr >= FW_USER_TOP || ph->memsz > FW_USER_TOP - ph->vaddr)
 		return -ENOEXEC;
 	if ((ph->vaddr & 4095) != (ph->offset & 4095))
 		return -ENOEXEC;
@@ -75,7 +75,7 @@ int elf_read_header(struct inode_ref ino, struct elf_info *info)
 			info->phdr_addr = ph.vaddr + (eh.phoff - ph.offset);
 		info->nload++;
 	}
-	if (info->nload == 0 || hi > 0x800000000000ULL - info->bias || (lo < USER_MIN && info->bias == 0))
+	if (info->nload == 0 || hi > FW_USER_TOP - info->bias || (lo < FW_USER_MIN && info->bias == 0))
 		return -ENOEXEC;
 	if (eh.entry < lo || eh.entry >= hi)
 		return -ENOEXEC;

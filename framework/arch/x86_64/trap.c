@@ -8,7 +8,7 @@
 #include "internal/cpu.h"
 #include "internal/lib.h"
 #include "internal/task.h"
-#include "internal/x86.h"
+#include "arch/x86_64/x86.h"
 #include <fw/log.h>
 #include "internal/upcall.h"
 

@@ -1,7 +1,7 @@
 /* ktests for user copies that fault (issue 9, class 5): what the services'
- * fault resolver may do while a copy is suspended. Layer: framework/ktest
- * (trusted: installs its own resolver through the internal upcall table
- * and inspects page tables).
+ * fault resolver may do while a copy is suspended. Layer: framework/arch
+ * ktests (trusted: installs its own resolver through the internal upcall
+ * table, reads x86 page tables and the AC flag).
  *
  * Each test runs the copy in a helper kernel task that adopts a user
  * address space whose page is not mapped, so the copy faults and the
@@ -10,7 +10,7 @@
 #include "internal/mm.h"
 #include "internal/task.h"
 #include "internal/upcall.h"
-#include "internal/x86.h"
+#include "arch/x86_64/x86.h"
 #include <abi/errno.h>
 #include <fw/frame.h>
 #include <fw/ktest.h>
@@ -106,7 +106,7 @@ static void copier(uint64_t unused)
 			ev.copy_r = fw_frame_to_user(ev.target, 0, fw_uaddr(UVA), 4096);
 		else
 			ev.copy_r = fw_frame_from_user(ev.target, 0, fw_uaddr(UVA), 4096);
-		ev.table_on_target = table_uses(read_cr3(), FAR_VA, ev.target_pa);
+		ev.table_on_target = table_uses(arch_page_table(), FAR_VA, ev.target_pa);
 	}
 	ev.done = true;
 	fw_task_exit();
