@@ -33,6 +33,8 @@ struct task {
 	uint64_t progress_tsc;       /* last switch-in or return to user (lockup detector) */
 	bool lockup_reported;
 	uint32_t no_sleep;           /* > 0 inside the fault resolver: sleeping fails, yield is a no-op */
+	uint64_t copy_frame;         /* frame (pa) a user copy is using, 0 if none: pinned on a fault */
+	bool copy_frame_pinned;
 };
 
 #define MAX_TASKS 2048

@@ -12,7 +12,6 @@
 #include "internal/lib.h"
 #include "internal/mm.h"
 #include "internal/spinlock.h"
-#include "internal/task.h"
 #include <fw/log.h>
 
 struct frame_meta {
@@ -20,11 +19,8 @@ struct frame_meta {
 	uint32_t maps; /* user page-table entries pointing here */
 	uint32_t gen;
 	uint8_t service; /* handed to services: reachable by handle */
-	uint16_t pins;   /* framework copies in progress (frame_handle_pin) */
+	uint16_t pins;   /* user copies suspended in the fault resolver (frame_pin) */
 };
-
-/* Each pin belongs to a task in a copy, so MAX_TASKS bounds the count. */
-_Static_assert(MAX_TASKS < 65536, "pins fit 16 bits");
 
 static struct frame_meta *meta;
 static uint32_t *free_stack;
@@ -191,17 +187,19 @@ void frame_handle_put(uint64_t pa)
 	spin_unlock_irqrestore(&frame_lock, was);
 }
 
-/* Validate a service handle and pin its frame in one step (under the
- * lock): true if {pfn, gen} named a live service frame, which now stays
- * allocated — whatever the services put meanwhile — until frame_unpin. */
-bool frame_handle_pin(uint32_t pfn, uint32_t gen)
+/* Pin an allocated frame: it stays allocated — whatever is put meanwhile —
+ * until frame_unpin. Pins are taken only around the fault resolver, which
+ * cannot sleep, so only nested copies of one task ever hold several. */
+void frame_pin(uint64_t pa)
 {
+	uint64_t pfn = pa / FW_PAGE_SIZE;
 	bool was = spin_lock_irqsave(&frame_lock);
-	bool ok = frame_handle_ok(pfn, gen);
-	if (ok)
-		meta[pfn].pins++;
+	if (meta[pfn].refs == 0 && meta[pfn].maps == 0)
+		fw_panic("frame_pin on free frame %lx", pa);
+	if (meta[pfn].pins == 0xffff)
+		fw_panic("frame_pin: too many pins on %lx", pa);
+	meta[pfn].pins++;
 	spin_unlock_irqrestore(&frame_lock, was);
-	return ok;
 }
 
 /* Drop a pin; frees the frame if that was the last thing keeping it. */

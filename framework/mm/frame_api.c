@@ -4,6 +4,7 @@
 #include "internal/init.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
+#include "internal/task.h"
 #include <fw/frame.h>
 #include <abi/errno.h>
 
@@ -59,26 +60,39 @@ int fw_frame_zero(struct fw_frame_ref f, uint32_t off, uint32_t n)
 }
 
 /* A user copy can fault, and the fault runs the services' resolver, which
- * may sleep and let any task run: the frame's last reference can be put and
- * its memory handed out again (as a page table, say) while the copy still
- * holds its physmap address. So the frame is pinned for the copy: its
- * memory stays this (possibly orphaned) frame until the copy is over. */
+ * may put the frame's last reference and have its memory handed out again
+ * (as a page table, say) while the copy still holds its physmap address.
+ * So the frame is pinned across the resolver: the copy names its frame in
+ * the task (copy_frame), and the page-fault handler pins it before the
+ * upcall (kernel_fault, trap.c); it is unpinned when the copy is over. The
+ * pin is taken only on a fault because nothing else can run during a copy:
+ * the kernel is uniprocessor and non-preemptive, interrupt handlers never
+ * free frames, and the resolver cannot sleep (<fw/upcall.h>). A copy that
+ * does not fault costs two stores. (SMP will need the pin up front.) */
 static int frame_user_copy(struct fw_frame_ref f, uint32_t off, uint64_t uaddr, uint32_t n, bool to_user)
 {
-	if (!range_ok(off, n))
+	if (!fw_frame_valid(f) || !range_ok(off, n))
 		return -EINVAL;
 	if (!fw_user_range_ok(uaddr, n))
-		return fw_frame_valid(f) ? -EFAULT : -EINVAL;
-	if (!frame_handle_pin(f.pfn, f.gen))
-		return -EINVAL;
-	/* SAFETY: the frame is pinned (allocated, never reused, until the unpin
-	 * below) and off + n <= FW_PAGE_SIZE; the user range lies below FW_USER_TOP and a
-	 * fault in it is recovered by uaccess_copy. */
+		return -EFAULT;
+	if (!n)
+		return 0;
+	struct task *t = current_task();
+	uint64_t pa = (uint64_t)f.pfn * FW_PAGE_SIZE;
+	/* (A copy nested inside the resolver overwrites this record; the
+	 * fault handler puts the outer copy's back when the resolver returns.) */
+	t->copy_frame = pa;
+	t->copy_frame_pinned = false;
+	/* SAFETY: the frame is a live service frame (checked above, and nothing
+	 * runs before the copy starts) and stays allocated until the copy ends
+	 * (pinned before any service code runs inside it); off + n <=
+	 * FW_PAGE_SIZE; the user range lies below FW_USER_TOP and a fault in it
+	 * is recovered by uaccess_copy. */
 	char *kva = (char *)frame_va(f) + off;
-	long r = 0;
-	if (n)
-		r = to_user ? uaccess_copy((void *)uaddr, kva, n) : uaccess_copy(kva, (const void *)uaddr, n);
-	frame_unpin((uint64_t)f.pfn * FW_PAGE_SIZE);
+	long r = to_user ? uaccess_copy((void *)uaddr, kva, n) : uaccess_copy(kva, (const void *)uaddr, n);
+	if (t->copy_frame_pinned)
+		frame_unpin(pa);
+	t->copy_frame = 0;
 	return (int)r;
 }
 

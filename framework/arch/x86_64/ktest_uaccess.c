@@ -31,7 +31,7 @@ static struct {
 	struct fw_frame_ref target, user_page, far_page;
 	uint64_t target_pa;
 	bool to_user, evil, touch_user, sleepy;
-	int copy_r;
+	int copy_r, nested_r;
 	uint64_t resolver_ran, ac_in_resolver;
 	bool table_on_target, done;
 	/* sleepy: what each sleeping call returned inside the resolver, and
@@ -86,6 +86,9 @@ static int test_resolve(uint64_t addr, bool write)
 		fw_frame_put(ev.target);
 		if (fw_vm_map(ev.vm, FAR_VA, ev.far_page, FW_PROT_READ))
 			return -EFAULT;
+		/* a nested frame copy inside the resolver must leave the outer
+		 * copy's pin in place */
+		ev.nested_r = fw_frame_from_user(ev.far_page, 0, fw_uaddr(FAR_VA), 8);
 	}
 	if (fw_vm_map(ev.vm, addr & ~4095UL, ev.user_page, FW_PROT_READ | FW_PROT_WRITE))
 		return -EFAULT;
@@ -175,6 +178,9 @@ FW_KTEST(frame_from_user_pinned_across_resolver)
 	FW_EXPECT(t, !ev.table_on_target);
 	FW_EXPECT(t, ev.copy_r == 0);
 	FW_EXPECT(t, !fw_frame_valid(ev.target)); /* the service's put took effect */
+	FW_EXPECT(t, ev.nested_r == 0);
+	/* the copy's pin was dropped when it ended: the frame was released */
+	FW_EXPECT(t, frame_gen(ev.target_pa) != ev.target.gen);
 	struct fw_vm_page pg;
 	FW_EXPECT(t, ev.table_on_target || (fw_vm_lookup(ev.vm, FAR_VA, &pg) == 0 && pg.present &&
 					      fw_frame_ref_eq(pg.frame, ev.far_page)));

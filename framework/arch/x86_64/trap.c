@@ -7,6 +7,7 @@
 #include "internal/arch.h"
 #include "internal/cpu.h"
 #include "internal/lib.h"
+#include "internal/mm.h"
 #include "internal/task.h"
 #include "arch/x86_64/x86.h"
 #include <fw/log.h>
@@ -45,11 +46,22 @@ static void kernel_fault(struct trapframe *tf)
 		 * panic_smap_in_fault_resolver). */
 		if (addr < FW_USER_TOP) {
 			struct task *cur = current_task();
+			/* The services run now: a frame the copy holds by address
+			 * must outlive whatever they put (frame_api.c). The record
+			 * is kept here, since a copy inside the resolver reuses it. */
+			uint64_t frame = cur->copy_frame;
+			bool pinned = cur->copy_frame_pinned;
+			if (frame && !pinned) {
+				frame_pin(frame);
+				pinned = true;
+			}
 			cur->no_sleep++;
 			sti();
 			int r = upcalls.resolve_user_fault(addr, (tf->error & 2) != 0);
 			cli();
 			cur->no_sleep--;
+			cur->copy_frame = frame;
+			cur->copy_frame_pinned = pinned;
 			if (r == 0)
 				return; /* resume the copy; kernel_trap_return restores AC */
 		}
