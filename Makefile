@@ -50,6 +50,7 @@ deps:
 -include mk/safecheck.mk
 -include mk/user.mk
 -include mk/docs.mk
+-include mk/fwonly.mk
 
 $(BUILD)/framework/%.o: framework/%.c
 	@mkdir -p $(dir $@)
