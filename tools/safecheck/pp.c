@@ -179,14 +179,26 @@ static void rep(struct pfile *pf, unsigned i, const char *rule, const char *msg,
 
 static const char *const digraphs[] = { "<:", ":>", "<%", "%>", "%:", "%:%:", NULL };
 
-static void check_trigraphs(struct pfile *pf)
+/* Bytes whose meaning depends on options or is easy to misread: trigraph
+ * sequences, NUL (clang reads it as whitespace), and a carriage return
+ * that is not part of CRLF (clang reads a lone CR as a new line, which a
+ * line-based reading could miss). */
+static void check_bytes(struct pfile *pf)
 {
-	for (size_t i = 0; i + 2 < pf->size; i++)
-		if (pf->buf[i] == '?' && pf->buf[i + 1] == '?' && strchr("=/'()!<>-", pf->buf[i + 2]) &&
-		    pf->buf[i + 2]) {
+	for (size_t i = 0; i < pf->size; i++) {
+		const char *b = pf->buf;
+		const char *why = NULL;
+		if (b[i] == '?' && i + 2 < pf->size && b[i + 1] == '?' && b[i + 2] && strchr("=/'()!<>-", b[i + 2]))
+			why = "trigraph sequence";
+		else if (b[i] == 0)
+			why = "NUL byte";
+		else if (b[i] == '\r' && (i + 1 >= pf->size || b[i + 1] != '\n'))
+			why = "carriage return outside CRLF";
+		if (why) {
 			CXSourceLocation l = clang_getLocationForOffset(pf->sc->tu, pf->f, (unsigned)i);
-			sc_report(pf->sc, l, "preproc", "trigraph sequence '??%c'", pf->buf[i + 2]);
+			sc_report(pf->sc, l, "preproc", "%s in a service file", why);
 		}
+	}
 }
 
 static void check_token(struct pfile *pf, unsigned i)
@@ -524,7 +536,7 @@ static void scan_service_file(struct sc *sc, CXFile f)
 	CXSourceRange r = clang_getRange(clang_getLocationForOffset(sc->tu, f, 0),
 					 clang_getLocationForOffset(sc->tu, f, (unsigned)pf.size));
 	clang_tokenize(sc->tu, r, &pf.t, &pf.n);
-	check_trigraphs(&pf);
+	check_bytes(&pf);
 	lex_pass(&pf);
 	line_pass(&pf);
 	clang_disposeTokens(sc->tu, pf.t, pf.n);
