@@ -7,7 +7,7 @@
  * Safety contract: the format must be a string literal (checked by the
  * safe-C checker and by -Wformat), and every conversion in it one the
  * formatter implements (framework/lib/fmtspec.h, shared with the checker):
- *   %% %c %p %.*s %[W]s %[0][W][l|ll|z](d|i|u|x)
+ *   %% %c %p %.*s %[W]s %[0][W][l|ll|z]{d,i,u,x}
  * so what -Wformat checked is what the formatter reads. From services, %s
  * takes only a string literal; a char array is printed with %.*s and
  * FW_STR(array), which passes the array's size as the bound (the checker
