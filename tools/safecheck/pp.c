@@ -585,8 +585,9 @@ void sc_pp_check(struct sc *sc, CXFile *files, int nfiles)
  * argument must never be a service macro name (UPPER_CASE) nor an
  * identifier beginning with '_' (_Pragma): every `##` needs a fixed operand
  * (not a parameter) containing a lower-case letter, and a fixed left operand
- * must not begin with '_'. Checked on every framework header a TU includes;
- * a violation is reported against the header, failing every service. */
+ * must not begin with '_'. And no pragma in a framework API header at all.
+ * Checked on every framework header a TU includes; a violation is reported
+ * against the header, failing every service. */
 void sc_lint_framework_file(struct sc *sc, CXFile f)
 {
 	struct pfile pf = { .sc = sc, .f = f };
@@ -616,6 +617,12 @@ void sc_lint_framework_file(struct sc *sc, CXFile f)
 		while (b < pf.n && !pf.p[b].lstart)
 			b++;
 		unsigned nc = code_tokens(&pf, a, b, c);
+		/* a framework macro expands inside service code: a pragma in one
+		 * would switch a diagnostic off for the service around it */
+		for (unsigned k = 0; k < nc; k++)
+			if (tok_is(&pf, c[k], "_Pragma") || tok_is(&pf, c[k], "__pragma") ||
+			    (k == 1 && tok_is(&pf, c[0], "#") && tok_is(&pf, c[1], "pragma")))
+				rep(&pf, c[k], "framework-macro", "pragma in a framework API header%s", NULL);
 		if (nc > 3 && tok_is(&pf, c[0], "#") && tok_is(&pf, c[1], "define")) {
 			char params[32][128], s[128];
 			unsigned np = 0, body = 3;
