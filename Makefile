@@ -50,6 +50,7 @@ deps:
 -include mk/safecheck.mk
 -include mk/user.mk
 -include mk/docs.mk
+include mk/vdso.mk
 -include mk/fwonly.mk
 
 $(BUILD)/framework/%.o: framework/%.c
@@ -103,9 +104,9 @@ test: all
 	bash tests/run-all.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(VDSO_IMAGE)
 
 compile_commands.json:
 	bash tools/compile-commands.sh > $@
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/framework $(BUILD)/services -name '*.d' -type f 2>/dev/null)
