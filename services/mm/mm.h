@@ -24,6 +24,7 @@
 #define VMA_FILE 4
 #define VMA_ANON_SHARED 8 /* MAP_SHARED|MAP_ANONYMOUS: file is a hidden inode */
 #define VMA_EOF_BUS 16    /* mmap of a file: a page wholly past EOF is SIGBUS */
+#define VMA_VDSO 32       /* the vDSO image or its data page (exec/vdso.c) */
 
 struct vma;
 struct mm;
@@ -48,6 +49,7 @@ struct mm {
 	uint64_t exe_ino;
 	struct inode_ref exe;              /* the executable (/proc/<pid>/exe) */
 	uint64_t arg_start, arg_end, env_end; /* argument and environment strings (/proc) */
+	uint64_t vdso_base;                /* where the vDSO is mapped (0: none) */
 };
 
 int mm_new(struct mm_ref *out);
