@@ -26,6 +26,12 @@ static struct vm *vm_get(struct fw_vm_ref r) { return slots_get(&vms, r.idx, r.g
 
 static bool va_ok(uint64_t va) { return (va & (FW_PAGE_SIZE - 1)) == 0 && va < FW_USER_TOP; }
 
+/* Where a new leaf mapping may go: nothing below FW_USER_MIN, so NULL plus
+ * a small offset never reaches a user page (<fw/user.h>). fw_vm_map and
+ * fw_vm_map_cow are the only creators of leaf PTEs (fork copies existing
+ * ones), so this is the one check. */
+static bool map_va_ok(uint64_t va) { return va_ok(va) && va >= FW_USER_MIN; }
+
 /* The first page address >= va (and < end) whose last-level table exists,
  * or end. Range operations use it to skip unpopulated gigabytes at the
  * cost of one table walk, so munmap of a huge range stays fast. */
@@ -173,10 +179,7 @@ static void set_pte(struct vm *v, uint64_t *pte, uint64_t va, uint64_t val)
 int fw_vm_map(struct fw_vm_ref r, uint64_t va, struct fw_frame_ref f, uint32_t prot)
 {
 	struct vm *v = vm_get(r);
-	/* Nothing below FW_USER_MIN: the only way a leaf PTE is created (fork
-	 * copies existing ones), so NULL + a small offset never reaches a
-	 * user page (<fw/user.h>). */
-	if (!v || !va_ok(va) || va < FW_USER_MIN || !fw_frame_valid(f))
+	if (!v || !map_va_ok(va) || !fw_frame_valid(f))
 		return -EINVAL;
 	uint64_t *pte = pt_walk(v->pml4, va, true);
 	if (!pte)
@@ -188,16 +191,16 @@ int fw_vm_map(struct fw_vm_ref r, uint64_t va, struct fw_frame_ref f, uint32_t p
 int fw_vm_map_cow(struct fw_vm_ref r, uint64_t va, struct fw_frame_ref f, uint32_t prot)
 {
 	struct vm *v = vm_get(r);
-	if (!v || !va_ok(va) || !fw_frame_valid(f))
-		return -22;
+	if (!v || !map_va_ok(va) || !fw_frame_valid(f))
+		return -EINVAL;
 	uint64_t *pte = pt_walk(v->pml4, va, true);
 	if (!pte)
-		return -12;
+		return -ENOMEM;
 	/* PTE_COW with W clear: fw_vm_protect keeps it write-protected and
 	 * only fw_vm_cow_break (which copies while handles remain) can make
 	 * the page writable. */
 	uint64_t bits = (prot_bits(prot) & ~PTE_W) | PTE_COW;
-	set_pte(v, pte, va, ((uint64_t)f.pfn * 4096) | bits);
+	set_pte(v, pte, va, ((uint64_t)f.pfn * FW_PAGE_SIZE) | bits);
 	return 0;
 }
 

@@ -118,6 +118,13 @@ FW_KTEST(vm_ranges_zero_and_wrap)
 	FW_EXPECT(t, fw_vm_map_zeroed(vm, 0, FW_PROT_READ | FW_PROT_EXEC) == -EINVAL);
 	FW_EXPECT(t, fw_vm_map_zeroed(vm, FW_USER_MIN - 4096, FW_PROT_READ) == -EINVAL);
 	FW_EXPECT(t, fw_vm_map_zeroed(vm, FW_USER_MIN, FW_PROT_READ) == 0);
+	struct fw_frame_ref f = {0};
+	FW_EXPECT(t, fw_frame_alloc(&f) == 0);
+	FW_EXPECT(t, fw_vm_map(vm, 0, f, FW_PROT_READ) == -EINVAL);
+	FW_EXPECT(t, fw_vm_map_cow(vm, 0, f, FW_PROT_READ | FW_PROT_EXEC) == -EINVAL);
+	FW_EXPECT(t, fw_vm_map_cow(vm, FW_USER_MIN - 4096, f, FW_PROT_READ) == -EINVAL);
+	FW_EXPECT(t, fw_vm_map_cow(vm, FW_USER_MIN + 4096, f, FW_PROT_READ) == 0);
+	fw_frame_put(f);
 	fw_vm_destroy(other);
 	fw_vm_destroy(vm);
 }
