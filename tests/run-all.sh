@@ -35,6 +35,7 @@ suite() {
 suite safecheck make -s --no-print-directory safecheck-test
 suite ktest bash tests/ktest.sh
 suite fw-only bash tests/fw-only.sh
+suite borrow bash tests/borrow.sh
 suite boot bash tests/boot.sh
 suite import-wall bash tests/import-wall.sh
 suite layering bash tests/layering.sh

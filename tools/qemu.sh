@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The QEMU configuration shared by `keel run`, `keel exec`, the tests and
 # `keel bench` (Keel and Linux must see the same virtual machine).
-# Source it; set KEEL_SMP, KEEL_MEM, KEEL_ACCEL to override.
+# Source it; set KEEL_SMP, KEEL_MEM, KEEL_ACCEL to override. KEEL_ICOUNT
+# (e.g. shift=2) adds `-icount KEEL_ICOUNT` under TCG: guest time then
+# counts instructions (2^shift ns each), so `keel bench` figures do not
+# depend on the host's load — for comparing two builds, not with Linux.
 
 # TCG unless the CPU really has hardware virtualization (on these machines
 # /dev/kvm exists but is a slow software backend) or the user asks.
@@ -15,6 +18,8 @@ keel_qemu_common_args() {
 	accel=$(keel_qemu_accel)
 	local cpu=max
 	[ "$accel" = kvm ] && cpu=host
-	echo "-accel $accel -cpu $cpu -m ${KEEL_MEM:-512M} -smp ${KEEL_SMP:-1} -display none -no-reboot" \
+	local icount=""
+	[ -n "${KEEL_ICOUNT:-}" ] && [ "$accel" = tcg ] && icount="-icount $KEEL_ICOUNT"
+	echo "-accel $accel $icount -cpu $cpu -m ${KEEL_MEM:-512M} -smp ${KEEL_SMP:-1} -display none -no-reboot" \
 		"-device isa-debug-exit,iobase=0xf4,iosize=4"
 }

@@ -124,7 +124,7 @@ int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_
 {
 	struct mm *mp = mm_get(m);
 	*si_code = SEGV_MAPERR;
-	if (!mp || addr >= 0x800000000000ULL)
+	if (!mp || addr >= FW_USER_TOP)
 		return -EFAULT;
 	struct vma *v = find_vma(mp, addr);
 	if (!v)
