@@ -19,8 +19,12 @@ int inode_new_in(struct super_ref sb, uint32_t mode, struct inode_ref *out)
 	int r = inode_alloc(out);
 	if (r)
 		return r;
+	struct super *s = super_get(sb);
+	uint32_t type = s ? s->type : 0, dev = s ? s->dev : 1;
 	struct inode *ip = inode_get(*out);
 	ip->sb = sb;
+	ip->fstype = type;
+	ip->dev = dev;
 	ip->ino = ++ino_counter()->next;
 	ip->mode = mode;
 	ip->nlink = 0;
@@ -40,10 +44,13 @@ int inode_new(uint32_t mode, struct inode_ref *out) { return inode_new_in((struc
 
 void inode_put_if_unused(struct inode_ref r)
 {
+	if (r.idx == 0)
+		return;
 	struct inode *ip = inode_get(r);
 	if (!ip || ip->nlink > 0 || ip->open_count > 0)
 		return;
-	inode_drop_pages(r, 0); /* nothing of it is written back any more */
+	if (ip->pages.idx)
+		inode_drop_pages(r, 0); /* nothing of it is written back any more */
 	fsop_evict(r);
 	inode_free(r);
 }
@@ -63,7 +70,7 @@ void inode_stat(struct inode_ref r, struct linux_stat *st)
 	*st = (struct linux_stat){0};
 	if (!ip)
 		return;
-	st->st_dev = inode_dev(r); /* one device number per mount */
+	st->st_dev = ip->dev; /* one device number per file system */
 	st->st_ino = ip->ino;
 	st->st_nlink = ip->nlink;
 	st->st_mode = ip->mode;
@@ -72,7 +79,7 @@ void inode_stat(struct inode_ref r, struct linux_stat *st)
 	st->st_rdev = ip->rdev;
 	st->st_size = (int64_t)ip->size;
 	st->st_blksize = 4096;
-	st->st_blocks = inode_has_backing(r) ? (int64_t)ip->blocks : (int64_t)((ip->size + 511) / 512);
+	st->st_blocks = fstype_has_backing(ip->fstype) ? (int64_t)ip->blocks : (int64_t)((ip->size + 511) / 512);
 	st->st_atime_sec = ip->atime_ns / 1000000000;
 	st->st_atime_nsec = ip->atime_ns % 1000000000;
 	st->st_mtime_sec = ip->mtime_ns / 1000000000;

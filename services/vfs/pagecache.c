@@ -253,7 +253,8 @@ static void set_flags(struct inode_ref r, uint64_t index, uint8_t set)
 
 void inode_page_dirty(struct inode_ref r, uint64_t index)
 {
-	if (inode_has_backing(r))
+	struct inode *ip = inode_get(r);
+	if (ip && fstype_has_backing(ip->fstype))
 		set_flags(r, index, PG_DIRTY);
 }
 
@@ -516,14 +517,15 @@ int64_t inode_read_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, u
 static int page_for_write(struct inode_ref r, uint64_t pos, uint32_t chunk, struct fw_frame_ref *out)
 {
 	uint64_t index = pos / 4096;
-	if (!inode_has_backing(r))
+	struct inode *ip = inode_get(r);
+	if (!ip || !fstype_has_backing(ip->fstype))
 		return page_get(r, index, 0, true, out);
 	int e = fsop_write_begin(r, pos, chunk);
 	if (e)
 		return e;
 	if (cached(r, index, out) == 0)
 		return 0;
-	struct inode *ip = inode_get(r);
+	ip = inode_get(r);
 	if ((pos % 4096 == 0 && chunk == 4096) || index * 4096 >= ip->size) {
 		struct fw_frame_ref f;
 		if (fw_frame_alloc(&f))

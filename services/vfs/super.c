@@ -22,6 +22,7 @@ FW_GLOBAL(struct fs_registry, fs_registry);
 
 struct mount_table {
 	struct super_ref m[MNT_MAX]; /* mounted file systems; slot 0 is / */
+	uint32_t next_dev;           /* st_dev of the next super block */
 };
 FW_GLOBAL(struct mount_table, mount_table);
 
@@ -99,8 +100,8 @@ struct super *inode_super(struct inode_ref r)
 /* The registry index of an inode's file system (0: none). */
 static uint32_t type_of(struct inode_ref r)
 {
-	struct super *s = inode_super(r);
-	return s && s->type < FS_TYPES_MAX ? s->type : 0;
+	struct inode *ip = inode_get(r);
+	return ip && ip->fstype < FS_TYPES_MAX ? ip->fstype : 0;
 }
 
 uint32_t inode_fs_type(struct inode_ref r) { return type_of(r); }
@@ -113,15 +114,15 @@ bool vfs_same_fs(struct inode_ref a, struct inode_ref b)
 
 uint32_t inode_dev(struct inode_ref r)
 {
-	struct super *s = inode_super(r);
-	return s ? s->dev : 1; /* private memory inodes: the root's number */
+	struct inode *ip = inode_get(r);
+	return ip ? ip->dev : 1;
 }
 
 /* ---- dispatch ---- */
 
-int fsop_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
+int fsop_lookup(uint32_t fstype, struct inode_ref dir, const struct kname *name, struct inode_ref *out)
 {
-	uint32_t t = type_of(dir);
+	uint32_t t = fstype < FS_TYPES_MAX ? fstype : 0;
 	struct fs_registry *r = fs_registry();
 	return r->t[t].lookup ? r->t[t].lookup(dir, name, out) : -ENOENT;
 }
@@ -206,11 +207,12 @@ void fsop_evict(struct inode_ref ino)
 		r->t[t].evict(ino);
 }
 
-bool fsop_has_backing(struct inode_ref ino)
+bool fstype_has_backing(uint32_t fstype)
 {
-	uint32_t t = type_of(ino);
-	return fs_registry()->t[t].writepages != NULL;
+	return fs_registry()->t[fstype < FS_TYPES_MAX ? fstype : 0].writepages != NULL;
 }
+
+bool fsop_has_backing(struct inode_ref ino) { return fstype_has_backing(type_of(ino)); }
 
 int fsop_readpages(struct inode_ref ino, struct page_batch *b)
 {
@@ -274,6 +276,7 @@ static int make_super(uint32_t t, const struct kname *source, uint64_t flags, ui
 		return -ENOMEM;
 	struct super *s = super_get(*out);
 	s->type = t;
+	s->dev = ++mount_table()->next_dev;
 	s->flags = flags;
 	s->source = *source;
 	s->bdev = bdev;
@@ -342,7 +345,6 @@ int vfs_mount_dev(const struct kname *source, const struct kname *type, struct i
 		s = super_get(sb);
 	}
 	s->flags = keep;
-	s->dev = 1 + slot;
 	s->covered = target;
 	s->mounts = 1;
 	mount_table()->m[slot] = sb;

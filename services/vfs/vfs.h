@@ -65,6 +65,8 @@ struct inode {
 	uint32_t open_count;        /* open files and file mappings */
 	int64_t atime_ns, mtime_ns, ctime_ns;
 	struct super_ref sb;        /* its file system (zero: a private memory inode) */
+	uint32_t fstype;            /* its file system's registered type (0: none); types outlive mounts */
+	uint32_t dev;               /* st_dev: its file system's number (private inodes: 1, the root's) */
 	uint32_t fops;              /* regular files and directories: their file operations */
 	uint32_t fs_data[4];        /* the file system's own words (procfs: what it shows) */
 	struct vfs_priv pages;      /* regular files, symlinks: the page cache's tree */
@@ -94,6 +96,7 @@ struct file {
 	uint64_t off;
 	uint32_t refs;
 	struct inode_ref inode;     /* zero for files without a path (pipes, eventfds...) */
+	uint32_t mode;              /* the inode's type (S_IFMT) when opened; 0 without one */
 	struct inode_ref data;      /* where the bytes are when not in `inode` (generated /proc text) */
 	struct vfs_priv priv;       /* the provider's object (a pipe, an event object...) */
 	uint32_t priv_u32;          /* a provider's small datum (a pipe end, a pty index) */
@@ -271,7 +274,7 @@ struct fs_type {
 
 struct super {
 	uint32_t type;              /* registered fs type index */
-	uint32_t dev;               /* st_dev of its files */
+	uint32_t dev;               /* st_dev of its files (one number per super block, never reused) */
 	uint32_t bdev;              /* FS_REQUIRES_DEV: the device node's rdev */
 	uint64_t flags;             /* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC */
 	struct kname source;

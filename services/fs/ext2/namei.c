@@ -37,6 +37,11 @@ int ext2_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref
 	e = e2_dir_find(dir, name, &ino);
 	if (e == 0)
 		e = e2_iget(r, ino, out);
+	/* a directory's ".." (for the VFS) is where it was found: ext2 keeps
+	 * directories to one name each */
+	struct inode *cp = e == 0 ? inode_get(*out) : NULL;
+	if (cp && (cp->mode & S_IFMT) == S_IFDIR && ino != EXT2_ROOT_INO)
+		cp->parent = dir;
 	e2_unlock(r);
 	return e;
 }
