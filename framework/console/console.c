@@ -68,8 +68,8 @@ int fw_console_read_raw(void *buf, size_t cap, size_t n, bool nonblock)
 		 * handler can run, so no byte slips between check and sleep. */
 		int r = fw_waitq_wait(rx_q, 0, true);
 		sti();
-		if (r == -4)
-			return -4;
+		if (r == -4 || r == -35) /* interrupted; or inside a device IRQ handler */
+			return r;
 	}
 	size_t got = 0;
 	while (got < n && rx_head != rx_tail)

@@ -31,6 +31,7 @@ struct task {
 	uint64_t user_tsc;           /* TSC ticks spent in user mode */
 	uint64_t progress_tsc;       /* last switch-in or return to user (lockup detector) */
 	bool lockup_reported;
+	bool no_sleep;               /* running a device interrupt handler: waits fail (<fw/irq.h>) */
 };
 
 #define MAX_TASKS 2048

@@ -347,6 +347,8 @@ FW_NORETURN void fw_task_exit(void)
 {
 	cli();
 	struct task *t = current_task();
+	if (t->no_sleep)
+		fw_panic("fw_task_exit in a device interrupt handler");
 	if (t->vm) {
 		vm_task_detach(t->vm);
 		t->vm = NULL;

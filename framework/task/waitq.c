@@ -76,6 +76,8 @@ void fw_waitq_destroy(struct fw_waitq_ref r)
 static int block_current(struct waitq *q, uint64_t deadline, bool interruptible)
 {
 	struct task *t = current_task();
+	if (t->no_sleep)
+		return -35; /* -EDEADLK: device interrupt handlers must not sleep */
 	bool was = irq_save();
 	if (interruptible && t->interrupted) {
 		irq_restore(was);
