@@ -7,6 +7,8 @@
 
 int initramfs_unpack(void);
 int devices_create(void);
+/* Probe device drivers (virtio-blk) and create their /dev nodes. */
+int drivers_start(void);
 /* Run the boot program in the current (first) thread. */
 void boot_exec_current(struct fw_uregs *regs);
 

@@ -311,6 +311,8 @@ void svc_main(void)
 	if (e == 0)
 		e = devices_create();
 	if (e == 0)
+		e = drivers_start();
+	if (e == 0)
 		e = mount_boot();
 	if (e == 0 && kpath_alloc(&b->path))
 		e = -ENOMEM;

@@ -1,5 +1,6 @@
 /* File system calls on descriptors: open, close, the read/write family,
  * lseek, dup, fcntl, ioctl, pipe, sendfile. Layer: services (safe C). */
+#include "block/blkdev_file.h"
 #include "pipe/pipe.h"
 #include "syscall/fs.h"
 #include <fw/time.h>
@@ -121,6 +122,8 @@ static int64_t pio(int64_t fd, uint64_t buf, uint64_t n, int64_t off, bool write
 		return -EBADF;
 	if (!fw_user_range_ok(buf, n))
 		return -EFAULT;
+	if (fp->kind == FK_BLK)
+		return blkdev_rw(fp, (uint64_t)off, fw_uaddr(buf), n, write);
 	struct inode_ref src = inode_ref_valid(fp->data) ? fp->data : fp->inode;
 	return write ? inode_write_user(fp->inode, (uint64_t)off, fw_uaddr(buf), n)
 		     : inode_read_user(src, (uint64_t)off, fw_uaddr(buf), n);
@@ -188,7 +191,7 @@ int64_t sys_lseek(struct fw_uregs *r)
 		base = (int64_t)fp->off;
 		break;
 	case 2:
-		base = ip ? (int64_t)ip->size : 0;
+		base = fp->kind == FK_BLK ? (int64_t)blkdev_size(fp) : ip ? (int64_t)ip->size : 0;
 		break;
 	default:
 		return -EINVAL;
@@ -478,7 +481,11 @@ int64_t sys_sendfile(struct fw_uregs *r)
 int64_t sys_fsync(struct fw_uregs *r)
 {
 	struct file_ref f;
-	return fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	if (e)
+		return e;
+	struct file *fp = file_get(f);
+	return fp->kind == FK_BLK ? blkdev_fsync(fp) : 0;
 }
 
 int64_t sys_fdatasync(struct fw_uregs *r) { return sys_fsync(r); }

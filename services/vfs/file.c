@@ -5,6 +5,7 @@
 #include "pipe/pipe.h"
 #include "poll/poll.h"
 #include "fs/procfs.h"
+#include "block/blkdev_file.h"
 #include <abi/fs.h>
 
 FW_POOL_DEFINE(file, struct file);
@@ -68,6 +69,7 @@ static const struct file_ops ops_by_kind[FK_KIND_MAX] = {
 	[FK_CHR] = {chr_read, chr_write, chr_ioctl, chr_release, chr_poll},
 	[FK_PIPE] = {pipe_read, pipe_write, pipe_ioctl, pipe_release, pipe_poll},
 	[FK_EVOBJ] = {evobj_read, evobj_write, no_ioctl, evobj_release, evobj_poll},
+	[FK_BLK] = {blkdev_read, blkdev_write, blkdev_ioctl, no_release, always_ready},
 };
 
 static uint32_t kind_of(uint32_t mode)
@@ -80,6 +82,8 @@ static uint32_t kind_of(uint32_t mode)
 		return FK_DIR;
 	case S_IFCHR:
 		return FK_CHR;
+	case S_IFBLK:
+		return FK_BLK;
 	case S_IFIFO:
 		return FK_PIPE;
 	default:
@@ -109,6 +113,8 @@ int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out)
 		e = fifo_open(*out, fp);
 	else if (kind == FK_CHR)
 		e = chr_open(*out, fp);
+	else if (kind == FK_BLK)
+		e = blkdev_open(*out, fp);
 	else if (kind == FK_REG && ip->fs == FS_PROC)
 		e = procfs_open(*out, fp);
 	if (e) {

@@ -37,7 +37,7 @@ FW_POOL_DECLARE(inode, struct inode);
 FW_POOL_DECLARE(dentry, struct dentry);
 
 /* Which driver handles a file's I/O. */
-enum file_kind { FK_NONE, FK_REG, FK_DIR, FK_CHR, FK_PIPE, FK_EVOBJ, FK_KIND_MAX };
+enum file_kind { FK_NONE, FK_REG, FK_DIR, FK_CHR, FK_PIPE, FK_EVOBJ, FK_BLK, FK_KIND_MAX };
 
 /* Objects behind non-inode files, defined by their own services
  * (services/pipe, services/poll); the VFS stores only their handles. */
