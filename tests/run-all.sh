@@ -35,6 +35,7 @@ suite() {
 suite safecheck make -s --no-print-directory safecheck-test
 suite ktest bash tests/ktest.sh
 suite boot bash tests/boot.sh
+suite disk bash tests/disk.sh
 suite import-wall bash tests/import-wall.sh
 suite docs bash tests/docs.sh
 suite interactive bash tests/interactive.sh

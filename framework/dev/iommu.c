@@ -355,3 +355,11 @@ int iommu_fault_pop(uint16_t *source_id, uint64_t *addr, uint8_t *reason)
 	}
 	return 0;
 }
+
+bool iommu_mapped(struct pci_dev *d, uint64_t pa)
+{
+	if (!active || !d->dom)
+		return false;
+	volatile uint64_t *e = leaf(d->dom, pa, false);
+	return e && (*e & (SL_R | SL_W));
+}

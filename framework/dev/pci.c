@@ -273,6 +273,23 @@ static void add_function(uint8_t bus, uint8_t slot, uint8_t func)
 		d->class_code, d->subclass, d->msix_cap ? " msix" : "", d->virtio ? " virtio" : "");
 }
 
+/* Re-read a function's BARs and capabilities (ktests reprogram BARs to
+ * show what vetting refuses). Only for an unclaimed device. */
+void pci_rescan(struct pci_dev *d)
+{
+	if (d->claimed)
+		return;
+	for (int i = 0; i < 6; i++)
+		d->bar[i] = (struct pci_bar){0};
+	d->msix_cap = 0;
+	d->msix_table = NULL;
+	d->virtio = false;
+	d->vcommon = NULL;
+	size_bars(d);
+	find_caps(d);
+	cut_holes(d);
+}
+
 static void scan_bus(uint8_t bus, uint32_t depth)
 {
 	static bool seen[256];

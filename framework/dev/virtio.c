@@ -290,6 +290,18 @@ int fw_vq_desc_set(struct fw_vq_ref r, uint32_t i, struct fw_dma_ref buf, uint32
 	return 0;
 }
 
+int vq_desc_set_raw_for_ktest(struct fw_vq_ref r, uint32_t i, uint64_t addr, uint32_t len, uint16_t flags,
+			      uint16_t next)
+{
+	struct vq *q = vq_get(r);
+	if (!q || i >= q->size || q->slot[i].state == SLOT_INFLIGHT)
+		return -22;
+	slot_release(q, i);
+	q->slot[i].state = SLOT_SET; /* no object: nothing to pin */
+	q->desc[i] = (struct vdesc){addr, len, flags, next};
+	return 0;
+}
+
 int fw_vq_desc_clear(struct fw_vq_ref r, uint32_t i)
 {
 	struct vq *q = vq_get(r);

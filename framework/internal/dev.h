@@ -77,6 +77,7 @@ void pci_cfg_write(const struct pci_dev *d, uint32_t off, uint32_t width, uint32
 bool pci_mem_range_ok(uint64_t base, uint64_t len);
 bool pci_port_range_ok(uint64_t base, uint64_t len);
 volatile uint8_t *pci_bar_va(struct pci_dev *d, uint32_t bar);
+void pci_rescan(struct pci_dev *d); /* ktests: re-vet after reprogramming a BAR */
 
 /* Interrupts (irq.c). */
 void irq_init(void);
@@ -100,6 +101,12 @@ void dma_release_device(struct pci_dev *d);
 /* Virtqueues (virtio.c). */
 void vq_release_device(struct pci_dev *d);
 int virtio_reset_device(struct pci_dev *d);
+struct fw_vq_ref;
+/* ktests only: put a raw address in a descriptor, bypassing every check,
+ * to show the IOMMU stopping a device aimed outside its mapping. Never
+ * reachable from services (not FW_API, refused by the import wall). */
+int vq_desc_set_raw_for_ktest(struct fw_vq_ref q, uint32_t i, uint64_t addr, uint32_t len, uint16_t flags,
+			      uint16_t next);
 
 /* IOMMU (iommu.c). Without one every call succeeds and does nothing. */
 void iommu_init(void);
@@ -110,6 +117,7 @@ int iommu_map(struct pci_dev *d, uint64_t pa, bool writable);
 void iommu_unmap(struct pci_dev *d, uint64_t pa);
 /* Pop one recorded fault: 1 and its fields, or 0 if none. */
 int iommu_fault_pop(uint16_t *source_id, uint64_t *addr, uint8_t *reason);
+bool iommu_mapped(struct pci_dev *d, uint64_t pa); /* ktests */
 
 /* IOAPIC pins (arch/x86_64/apic.c). */
 void arch_ioapic_route(uint32_t pin, uint32_t vector, bool level, bool active_low);

@@ -194,6 +194,15 @@ int blkdev_fsync(struct file *fp)
 	return blk_flush(d);
 }
 
+void blkdev_sync_all(void)
+{
+	for (uint32_t i = 0; i < blk_disk_count(); i++) {
+		struct blk_ref d;
+		if (blk_disk(i, &d) == 0)
+			(void)blk_flush(d);
+	}
+}
+
 struct hd_geometry {
 	uint8_t heads, sectors;
 	uint16_t cylinders;

@@ -17,5 +17,7 @@ int64_t blkdev_rw(struct file *fp, uint64_t pos, struct fw_uaddr buf, uint64_t n
 /* Device size in bytes (lseek SEEK_END), and fsync. */
 uint64_t blkdev_size(struct file *fp);
 int blkdev_fsync(struct file *fp);
+/* sync(2): flush every disk. */
+void blkdev_sync_all(void);
 
 #endif
