@@ -4,28 +4,16 @@
 set -u
 cd "$(dirname "$0")/.."
 . tools/qemu.sh
+. tests/ktest-disks.sh
 log=build/ktest.log
-# Two scratch disks for the device ktests (services/ktest/dev.c,
-# framework/ktest/tests_dev.c): disk 0 starts with "KEELDISK", disk 1 has
-# MSI-X turned off (vectors=0) so it interrupts through INTx.
-disk_args() {
-	local plat=""
-	keel_qemu_iommu && plat=",iommu_platform=on"
-	rm -f build/ktest-disk0.img build/ktest-disk1.img
-	{ printf 'KEELDISK'; head -c $((1048576 - 8)) /dev/zero; } > build/ktest-disk0.img
-	head -c 1048576 /dev/zero > build/ktest-disk1.img
-	echo "-drive file=build/ktest-disk0.img,format=raw,if=none,id=kd0" \
-		"-device virtio-blk-pci,drive=kd0,disable-legacy=on$plat" \
-		"-drive file=build/ktest-disk1.img,format=raw,if=none,id=kd1" \
-		"-device virtio-blk-pci,drive=kd1,disable-legacy=on,vectors=0$plat"
-}
 kp=0
 kf=0
 # run NAME FILTER: one ktest boot; adds its counts.
 run() {
 	local name=$1 filter=$2 out=build/ktest-$1.out
+	[ "$name" = main ] && out=build/ktest.out # tests/fw-only.sh compares its list with this run's
 	# shellcheck disable=SC2046
-	timeout -k 2 120 qemu-system-x86_64 $(keel_qemu_common_args) $(disk_args) -kernel build/keel.bin \
+	timeout -k 2 120 qemu-system-x86_64 $(keel_qemu_common_args) $(ktest_disk_args build/ktest) -kernel build/keel.bin \
 		-initrd build/initramfs.cpio -append "keel.mode=ktest ${filter:+keel.ktest=$filter}" -serial stdio \
 		-serial "file:build/ktest-$name.log" -monitor none </dev/null 2>"build/ktest-$name.qemu" |
 		tr -d '\r' | tee "$out"
@@ -71,6 +59,24 @@ line=$(grep -n 'return v << n' services/ktest/ub.c | cut -d: -f1)
 panic_case panic_shift "KEEL PANIC: shift out of bounds \(1, 64\) at services/ktest/ub.c:$line:" \
 	"trapped at services/ktest/ub.c:$line"
 panic_case panic_div_overflow 'KEEL PANIC: kernel divide error' "INT64_MIN / -1 raised #DE"
+# SMAP is on while the fault resolver runs: its direct read of the user
+# page it just mapped is a protection fault (error 1: present, read, kernel).
+panic_case panic_smap_in_fault_resolver 'vector 14 \(page fault\) error 1 cr2 40000000' \
+	"a kernel read of user memory inside the resolver faulted"
+# A CPU without SMAP: every stac/clac is patched into a NOP at boot, so
+# traps and user copies still work (the ktests that fault inside a copy).
+# shellcheck disable=SC2046
+timeout -k 2 60 qemu-system-x86_64 $(keel_qemu_common_args) -cpu max,-smap -kernel build/keel.bin \
+	-initrd build/initramfs.cpio -append "keel.mode=ktest keel.ktest=frame_from_user_pinned_across_resolver" \
+	-serial stdio -serial file:build/ktest-nosmap.log -monitor none </dev/null 2>/dev/null | tr -d '\r' >build/ktest-nosmap.out
+if grep -q "smap=0" build/ktest-nosmap.log && grep -q "^1 passed, 0 failed" build/ktest-nosmap.out; then
+	echo "PASS no_smap_cpu (stac/clac patched out, a faulting user copy still completes)"
+	kp=$((kp + 1))
+else
+	echo "FAIL no_smap_cpu"
+	tail -5 build/ktest-nosmap.log
+	kf=$((kf + 1))
+fi
 # A kernel fault prints the registers and a symbolized backtrace.
 # shellcheck disable=SC2046
 timeout -k 2 60 qemu-system-x86_64 $(keel_qemu_common_args) -kernel build/keel.bin -initrd build/initramfs.cpio \

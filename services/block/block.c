@@ -19,6 +19,8 @@ struct blk_table {
 };
 FW_GLOBAL(struct blk_table, blk_table);
 
+static void finish(struct blk_req_ref r, struct blk_req *q, int status);
+
 int blk_register(uint64_t sectors, uint32_t sector_size, bool ro, bool can_flush, blk_submit_fn submit,
 		 uint64_t drv, struct blk_ref *out)
 {
@@ -49,6 +51,33 @@ int blk_register(uint64_t sectors, uint32_t sector_size, bool ro, bool can_flush
 	fw_info("block: vd%c (%u:%u) %lu sectors of 512, block size %u%s", 'a' + n, d->major, d->minor, sectors,
 		sector_size, ro ? ", read-only" : "");
 	return 0;
+}
+
+void blk_unregister(struct blk_ref r)
+{
+	struct blk_table *t = blk_table();
+	struct blkdev *d = blk_get(r);
+	if (!d)
+		return;
+	/* What never reached the driver fails; sleepers in blk_wait see the
+	 * disk gone (their queue is destroyed: -EIDRM, then -ENODEV). */
+	while (blk_req_ref_valid(d->pend_head)) {
+		struct blk_req_ref q = d->pend_head;
+		struct blk_req *rq = blk_req_get(q);
+		d->pend_head = rq->next;
+		rq->next = (struct blk_req_ref){0};
+		finish(q, rq, -ENODEV);
+		d = blk_get(r);
+		if (!d)
+			return;
+	}
+	uint32_t j = 0;
+	for (uint32_t i = 0; i < t->n && i < BLK_MAX_DISKS; i++)
+		if (t->disk[i].idx != r.idx || t->disk[i].gen != r.gen)
+			t->disk[j++] = t->disk[i];
+	t->n = j;
+	fw_waitq_destroy(d->done_q);
+	blk_free(r);
 }
 
 int blk_lookup(uint32_t dev, struct blk_ref *out)

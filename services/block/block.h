@@ -90,6 +90,9 @@ struct blkdev {
 /* Drivers: register a disk; it gets the next vdX name and minor. */
 int blk_register(uint64_t sectors, uint32_t sector_size, bool ro, bool can_flush, blk_submit_fn submit,
 		 uint64_t drv, struct blk_ref *out);
+/* Drivers: the disk is gone (after the driver completed what it had in
+ * flight). Pending requests fail with -ENODEV; the name is free again. */
+void blk_unregister(struct blk_ref d);
 /* Drivers, from their interrupt handler: finish a request. */
 void blk_complete(struct blk_req_ref r, int status);
 /* Drivers: room in the device queue again; submit what is pending. */

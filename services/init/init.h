@@ -9,6 +9,8 @@ int initramfs_unpack(void);
 int devices_create(void);
 /* Probe device drivers (virtio-blk) and create their /dev nodes. */
 int drivers_start(void);
+/* Hand the framework the services' upcalls (once, first thing at boot). */
+int upcalls_register(void);
 /* Run the boot program in the current (first) thread. */
 void boot_exec_current(struct fw_uregs *regs);
 

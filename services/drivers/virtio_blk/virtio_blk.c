@@ -52,6 +52,13 @@ struct vblk {
 FW_POOL_REF(vblk);
 FW_POOL_PRIVATE(vblk, struct vblk);
 
+/* The disks this driver runs, for removal. */
+struct vblk_list {
+	struct vblk_ref disk[BLK_MAX_DISKS];
+	uint32_t n;
+};
+FW_GLOBAL(struct vblk_list, vblk_list);
+
 static uint64_t cookie_of(struct vblk_ref r) { return (uint64_t)r.idx << 32 | r.gen; }
 static struct vblk_ref ref_of(uint64_t c) { return (struct vblk_ref){(uint32_t)(c >> 32), (uint32_t)c}; }
 
@@ -228,13 +235,52 @@ int virtio_blk_probe_all(void)
 		struct vblk_ref br;
 		if (vblk_alloc(&br))
 			return -ENOMEM;
-		int e = start(br, idx);
+		int e = vblk_list()->n < BLK_MAX_DISKS ? start(br, idx) : -ENOSPC;
 		if (e) {
 			fw_warn("virtio-blk: device %u failed to start (%d)", idx, e);
 			vblk_free(br);
 			continue;
 		}
+		vblk_list()->disk[vblk_list()->n++] = br;
 		found++;
 	}
 	return (int)found;
+}
+
+/* Stop one disk: reset the device (the framework then releases whatever
+ * its queue held), fail what was in flight, leave the block layer, give
+ * the device back. */
+static void stop(struct vblk_ref br)
+{
+	struct vblk *b = vblk_get(br);
+	if (!b)
+		return;
+	if (fw_virtio_reset(b->v.pci))
+		fw_warn("virtio-blk: reset did not complete; the device keeps its memory");
+	for (uint32_t h = 0; h < VBLK_QSIZE; h++) {
+		struct blk_req_ref rr = b->inflight[h];
+		if (!blk_req_ref_valid(rr))
+			continue;
+		b->inflight[h] = (struct blk_req_ref){0};
+		struct blk_req *q = blk_req_get(rr);
+		if (q)
+			unmap_data(q);
+		blk_complete(rr, -EIO);
+		b = vblk_get(br);
+		if (!b)
+			return;
+	}
+	blk_unregister(b->blk);
+	virtio_close(&b->v);
+	vblk_free(br);
+}
+
+int virtio_blk_remove_all(void)
+{
+	struct vblk_list *l = vblk_list();
+	uint32_t n = l->n;
+	for (uint32_t i = 0; i < n && i < BLK_MAX_DISKS; i++)
+		stop(l->disk[i]);
+	l->n = 0;
+	return (int)n;
 }
