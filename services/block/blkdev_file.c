@@ -2,20 +2,28 @@
  * VFS-facing glue of the block layer, in one file so it can move to the
  * VFS's device registry. Layer: services (safe C).
  *
- * Reads and writes go through bounce frames in chunks of up to 64 KiB
- * (one block request each), at any byte offset and length: a partial
- * sector at either end of a write is read first and merged. Writes go to
+ * Reads and writes are cut into chunks of up to 256 KiB (one block request
+ * each, up to four in flight per call). A chunk that starts on a sector
+ * and whose user buffer is 512-byte aligned moves straight between the
+ * device and the caller's pages (pinned for the transfer, like Linux's
+ * O_DIRECT); any other goes through bounce frames, at any byte offset and
+ * length: a partial sector at either end of a write is read first and
+ * merged. Writes go to
  * the device when write() returns (no caching); fsync/fdatasync send a
  * FLUSH so they are durable. As on Linux, reading at or past the end
  * returns 0, writing there fails with ENOSPC, a write that crosses the
  * end is shortened, and writing a read-only device fails with EPERM. */
 #include "block/blkdev_file.h"
 #include "block/block.h"
+#include "mm/mm.h"
+#include "proc/proc.h"
 #include <abi/fs.h>
 #include <fw/log.h>
 #include <fw/user.h>
 
-#define CHUNK (BLK_MAX_SEGS * 4096u)
+#define CHUNK (BLK_MAX_SEGS * 4096u) /* bytes per block request */
+#define DEPTH 4                        /* requests in flight per call: 1 MiB */
+#define CACHED_FRAMES 256
 
 #define BLKROGET 0x125e
 #define BLKRRPART 0x125f
@@ -43,37 +51,71 @@ int blkdev_open(struct file_ref f, struct file *fp)
 	return disk_of(fp, &d) ? -ENXIO : 0;
 }
 
-/* Bounce frames for one chunk. */
-struct bounce {
-	struct fw_frame_ref f[BLK_MAX_SEGS];
+/* Up to DEPTH chunks of one call in flight at once; chunk i's bounce
+ * frames are f[i][0 .. nf[i]). */
+struct batch {
+	struct fw_frame_ref f[DEPTH][BLK_MAX_SEGS];
+	uint32_t nf[DEPTH];
+	bool direct[DEPTH]; /* f[i] are the caller's own pages, not bounce frames */
+	uint32_t foff[DEPTH]; /* where the chunk's first byte sits in f[i][0] */
+	struct blk_req_ref r[DEPTH];
+	uint64_t p[DEPTH], uoff[DEPTH];
+	uint32_t k[DEPTH];
+};
+FW_POOL_REF(batch);
+FW_POOL_PRIVATE(batch, struct batch);
+
+/* Bounce frames reused between calls: no allocation, no zeroing, and the
+ * driver's DMA mappings of them stay cached. A reused frame holds bytes of
+ * an earlier transfer, but only bytes the device just filled (or the
+ * caller wrote) are ever copied out or written back: every chunk moves
+ * whole sectors, and a write that covers part of a sector reads it first. */
+struct bounce_cache {
+	struct fw_frame_ref f[CACHED_FRAMES];
 	uint32_t n;
 };
+FW_GLOBAL(struct bounce_cache, bounce_cache);
 
-static void bounce_put(struct bounce *b)
+static void bounce_put(struct batch *bt, uint32_t i)
 {
-	for (uint32_t i = 0; i < b->n && i < BLK_MAX_SEGS; i++)
-		fw_frame_put(b->f[i]);
-	b->n = 0;
+	struct bounce_cache *c = bounce_cache();
+	for (uint32_t j = 0; j < bt->nf[i] && j < BLK_MAX_SEGS; j++) {
+		if (c->n < CACHED_FRAMES)
+			c->f[c->n++] = bt->f[i][j];
+		else
+			fw_frame_put(bt->f[i][j]);
+	}
+	bt->nf[i] = 0;
 }
 
-static int bounce_get(struct bounce *b, uint32_t pages)
+static int bounce_get(struct batch *bt, uint32_t i, uint32_t pages)
 {
-	b->n = 0;
-	while (b->n < pages && b->n < BLK_MAX_SEGS) {
+	struct bounce_cache *c = bounce_cache();
+	bt->nf[i] = 0;
+	while (bt->nf[i] < pages && bt->nf[i] < BLK_MAX_SEGS) {
 		struct fw_frame_ref f;
-		if (fw_frame_alloc(&f)) {
-			bounce_put(b);
+		if (c->n > 0) {
+			f = c->f[--c->n];
+		} else if (fw_frame_alloc(&f)) {
+			bounce_put(bt, i);
 			return -ENOMEM;
 		}
-		b->f[b->n++] = f;
+		bt->f[i][bt->nf[i]++] = f;
 	}
 	return 0;
 }
 
-/* Move sectors [s0, s1) between the device and the bounce frames, where
- * byte `boff` of the bounce area holds the first byte of sector s0. */
-static int transfer(struct blk_ref d, uint32_t op, struct bounce *b, uint64_t s0, uint64_t s1, uint32_t boff)
+static uint32_t rel_of(uint64_t p) { return (uint32_t)(p % 4096); }
+static uint64_t s0_of(uint64_t p) { return p / BLK_SECTOR; }
+static uint64_t s1_of(uint64_t p, uint32_t k) { return (p + k + BLK_SECTOR - 1) / BLK_SECTOR; }
+
+/* Start moving the sectors chunk i covers between the device and its
+ * bounce frames (the first sector's first byte sits at byte
+ * s0 * 512 - page of p, inside the first frame). */
+static int transfer_start(struct blk_ref d, uint32_t op, struct batch *bt, uint32_t i)
 {
+	uint64_t p = bt->p[i], s0 = s0_of(p), s1 = s1_of(p, bt->k[i]);
+	uint32_t boff = bt->foff[i] - (uint32_t)(p - s0 * BLK_SECTOR);
 	struct blk_req_ref r;
 	int e = blk_req_new(d, &r);
 	if (e)
@@ -84,23 +126,33 @@ static int transfer(struct blk_ref d, uint32_t op, struct bounce *b, uint64_t s0
 	uint32_t left = (uint32_t)(s1 - s0) * BLK_SECTOR;
 	while (left > 0 && q->nseg < BLK_MAX_SEGS) {
 		uint32_t page = boff / 4096, off = boff % 4096, len = FW_MIN(left, 4096 - off);
-		q->seg[q->nseg++] = (struct blk_seg){b->f[page % BLK_MAX_SEGS], off, len};
+		q->seg[q->nseg++] = (struct blk_seg){bt->f[i][page % BLK_MAX_SEGS], off, len};
 		boff += len;
 		left -= len;
 	}
 	e = blk_submit(r);
-	if (e == 0)
-		e = blk_wait(r);
-	(void)blk_req_release(r);
+	if (e) {
+		(void)blk_req_release(r);
+		return e;
+	}
+	bt->r[i] = r;
+	return 0;
+}
+
+static int transfer_finish(struct batch *bt, uint32_t i)
+{
+	int e = blk_wait(bt->r[i]);
+	(void)blk_req_release(bt->r[i]);
 	return e;
 }
 
-/* Copy bytes [boff, boff + n) of the bounce area to or from user memory. */
-static int copy_user(struct bounce *b, uint32_t boff, struct fw_uaddr u, uint32_t n, bool to_user)
+/* Copy chunk i's k bytes between its bounce frames and user memory. */
+static int copy_user(struct batch *bt, uint32_t i, struct fw_uaddr u, bool to_user)
 {
+	uint32_t boff = bt->foff[i], n = bt->k[i];
 	while (n > 0) {
 		uint32_t page = boff / 4096, off = boff % 4096, len = FW_MIN(n, 4096 - off);
-		struct fw_frame_ref f = b->f[page % BLK_MAX_SEGS];
+		struct fw_frame_ref f = bt->f[i][page % BLK_MAX_SEGS];
 		int e = to_user ? fw_frame_to_user(f, off, u, len) : fw_frame_from_user(f, off, u, len);
 		if (e)
 			return -EFAULT;
@@ -111,26 +163,118 @@ static int copy_user(struct bounce *b, uint32_t boff, struct fw_uaddr u, uint32_
 	return 0;
 }
 
-/* One chunk at byte position p of k bytes (k <= CHUNK - p % 4096). */
-static int chunk(struct blk_ref d, uint64_t p, struct fw_uaddr u, uint32_t k, bool write)
+/* Pin the caller's pages under chunk i (a sector-aligned transfer into or
+ * out of a 512-byte-aligned buffer): the device moves the data straight
+ * to or from them, no bounce, no copy. A read makes the pages private and
+ * writable first (copy-on-write broken), as a CPU write would. */
+static int pin_user(struct batch *bt, uint32_t i, struct fw_uaddr u, bool write)
 {
-	uint64_t first = p & ~4095ULL;
-	uint32_t rel = (uint32_t)(p - first);
-	uint64_t s0 = p / BLK_SECTOR, s1 = (p + k + BLK_SECTOR - 1) / BLK_SECTOR;
-	uint32_t boff = (uint32_t)(s0 * BLK_SECTOR - first);
-	struct bounce b;
-	int e = bounce_get(&b, (rel + k + 4095) / 4096);
+	struct proc *pr = cur_proc();
+	uint32_t first = (uint32_t)(u.a % 4096), pages = (first + bt->k[i] + 4095) / 4096;
+	bt->nf[i] = 0;
+	bt->foff[i] = first;
+	while (pr && bt->nf[i] < pages && bt->nf[i] < BLK_MAX_SEGS) {
+		struct fw_frame_ref f;
+		if (mm_pin_page(pr->mm, u.a - first + 4096ULL * bt->nf[i], !write, &f))
+			break;
+		bt->f[i][bt->nf[i]++] = f;
+	}
+	if (bt->nf[i] == pages)
+		return 0;
+	for (uint32_t j = 0; j < bt->nf[i] && j < BLK_MAX_SEGS; j++)
+		fw_frame_put(bt->f[i][j]);
+	bt->nf[i] = 0;
+	return -EFAULT;
+}
+
+static void release(struct batch *bt, uint32_t i)
+{
+	if (!bt->direct[i]) {
+		bounce_put(bt, i);
+		return;
+	}
+	for (uint32_t j = 0; j < bt->nf[i] && j < BLK_MAX_SEGS; j++)
+		fw_frame_put(bt->f[i][j]);
+	bt->nf[i] = 0;
+}
+
+/* Chunk i: a write through bounce frames gets its data (and, for a
+ * partial sector, the sector's old bytes) before it is submitted; a read,
+ * or any direct transfer, is only submitted. */
+static int chunk_start(struct blk_ref d, struct batch *bt, uint32_t i, struct fw_uaddr u, bool write)
+{
+	uint64_t p = bt->p[i];
+	uint32_t k = bt->k[i];
+	int e;
+	if (bt->direct[i]) {
+		e = pin_user(bt, i, u, write);
+		if (e == 0)
+			e = transfer_start(d, write ? BLK_WRITE : BLK_READ, bt, i);
+		if (e)
+			release(bt, i);
+		return e;
+	}
+	bt->foff[i] = rel_of(p);
+	e = bounce_get(bt, i, (rel_of(p) + k + 4095) / 4096);
 	if (e)
 		return e;
-	bool partial = p % BLK_SECTOR || (p + k) % BLK_SECTOR;
-	if (!write || partial)
-		e = transfer(d, BLK_READ, &b, s0, s1, boff);
-	if (e == 0)
-		e = copy_user(&b, rel, u, k, !write);
+	if (write && (p % BLK_SECTOR || (p + k) % BLK_SECTOR)) {
+		e = transfer_start(d, BLK_READ, bt, i);
+		if (e == 0)
+			e = transfer_finish(bt, i);
+	}
 	if (e == 0 && write)
-		e = transfer(d, BLK_WRITE, &b, s0, s1, boff);
-	bounce_put(&b);
+		e = copy_user(bt, i, u, false);
+	if (e == 0)
+		e = transfer_start(d, write ? BLK_WRITE : BLK_READ, bt, i);
+	if (e)
+		release(bt, i);
 	return e;
+}
+
+static int chunk_finish(struct batch *bt, uint32_t i, struct fw_uaddr u, bool write)
+{
+	int e = transfer_finish(bt, i);
+	if (e == 0 && !write && !bt->direct[i])
+		e = copy_user(bt, i, u, true);
+	release(bt, i);
+	return e;
+}
+
+/* Move n bytes at device position pos: the first error stops the count of
+ * bytes done (what was started after it still completes and is dropped). */
+static int64_t rw_batched(struct blk_ref d, struct batch *bt, uint64_t pos, struct fw_uaddr buf, uint64_t n,
+			  bool write)
+{
+	uint64_t done = 0;
+	while (done < n) {
+		uint32_t cnt = 0;
+		int err = 0;
+		for (uint64_t off = done; cnt < DEPTH && off < n; cnt++) {
+			uint64_t p = pos + off;
+			struct fw_uaddr u = fw_uaddr_add(buf, off);
+			bt->p[cnt] = p;
+			bt->uoff[cnt] = off;
+			bt->direct[cnt] = p % BLK_SECTOR == 0 && u.a % BLK_SECTOR == 0 && (n - off) >= BLK_SECTOR;
+			bt->k[cnt] = (uint32_t)FW_MIN(n - off, CHUNK - (bt->direct[cnt] ? u.a % 4096 : rel_of(p)));
+			if (bt->direct[cnt])
+				bt->k[cnt] -= bt->k[cnt] % BLK_SECTOR;
+			err = chunk_start(d, bt, cnt, fw_uaddr_add(buf, off), write);
+			if (err)
+				break;
+			off += bt->k[cnt];
+		}
+		for (uint32_t i = 0; i < cnt; i++) {
+			int e = chunk_finish(bt, i, fw_uaddr_add(buf, bt->uoff[i]), write);
+			if (e && !err)
+				err = e;
+			if (!err)
+				done += bt->k[i];
+		}
+		if (err)
+			return done ? (int64_t)done : err;
+	}
+	return (int64_t)done;
 }
 
 int64_t blkdev_rw(struct file *fp, uint64_t pos, struct fw_uaddr buf, uint64_t n, bool write)
@@ -147,16 +291,12 @@ int64_t blkdev_rw(struct file *fp, uint64_t pos, struct fw_uaddr buf, uint64_t n
 	if (pos >= size || n == 0)
 		return write && n ? -ENOSPC : 0;
 	n = FW_MIN(n, size - pos);
-	uint64_t done = 0;
-	while (done < n) {
-		uint64_t p = pos + done;
-		uint32_t k = (uint32_t)FW_MIN(n - done, CHUNK - p % 4096);
-		int e = chunk(d, p, fw_uaddr_add(buf, done), k, write);
-		if (e)
-			return done ? (int64_t)done : e;
-		done += k;
-	}
-	return (int64_t)done;
+	struct batch_ref br;
+	if (batch_alloc(&br))
+		return -ENOMEM;
+	int64_t r = rw_batched(d, batch_get(br), pos, buf, n, write);
+	batch_free(br);
+	return r;
 }
 
 int64_t blkdev_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)

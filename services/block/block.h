@@ -39,7 +39,7 @@
 #define BLK_MAJOR_VIRTBLK 254
 #define BLK_MINORS_PER_DISK 16
 #define BLK_MAX_DISKS 16
-#define BLK_MAX_SEGS 16 /* 64 KiB per request */
+#define BLK_MAX_SEGS 64 /* 256 KiB per request */
 
 enum blk_op { BLK_READ, BLK_WRITE, BLK_FLUSH };
 

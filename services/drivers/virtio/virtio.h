@@ -30,7 +30,7 @@
 #define VIRTIO_STATUS_FAILED 128
 
 #define VIRTIO_NO_VECTOR 0xFFFF
-#define VIRTQ_MAX 128
+#define VIRTQ_MAX 256
 
 /* One register structure: a window and where in it the structure lies. */
 struct virtio_region {

@@ -2,16 +2,23 @@
  * (services/drivers/virtio) and the block layer; the framework keeps what
  * the device can reach (<fw/virtio.h>, <fw/dma.h>).
  *
- * One request queue of up to 128 descriptors. A request is a chain:
+ * One request queue of up to 256 descriptors. A request is a chain:
  * header (type, sector; device-readable), one descriptor per data segment
  * (the caller's frames, mapped for streaming DMA; device-writable for
  * reads), and a one-byte status the device writes. Headers and status
- * bytes of every possible chain head live in one coherent DMA page:
- * header of head h at 16*h, status at 2048 + h. Completions arrive by
- * MSI-X (or INTx) in the framework's IRQ worker: the handler reaps the
- * used ring, unmaps the data, maps the status to 0 / -EIO / -EOPNOTSUPP
- * and completes the block request; then it lets the block layer submit
- * whatever waited for room. Several requests are in flight at once. */
+ * bytes of every possible chain head live in two coherent DMA pages
+ * (header of head h at 16*h, status at h). Completions arrive by MSI-X
+ * (or INTx) in the framework's IRQ worker: the handler reaps the used
+ * ring, maps the status to 0 / -EIO / -EOPNOTSUPP and completes the block
+ * request; then it lets the block layer submit whatever waited for room.
+ * Several requests are in flight at once.
+ *
+ * Mapping a frame for DMA and unmapping it cost an IOMMU page-table
+ * update and, on unmap, an IOTLB invalidation; so the driver keeps the
+ * mappings of recently used frames in a direct-mapped cache (by frame
+ * number) and reuses them. A cached mapping pins its frame (the frame
+ * stays allocated until the entry is evicted), which bounds the memory
+ * the cache holds to VBLK_MAPS frames per disk. */
 #include "block/block.h"
 #include "drivers/virtio/virtio.h"
 #include "drivers/virtio_blk/virtio_blk.h"
@@ -32,18 +39,33 @@
 #define VBLK_CFG_CAPACITY 0
 #define VBLK_CFG_SEG_MAX 12
 #define VBLK_CFG_BLK_SIZE 20
-#define VBLK_QSIZE 128
-#define VBLK_STATUS_BASE 2048
+#define VBLK_QSIZE 256
+#define VBLK_MAPS 128
 
 struct vblk_hdr {
 	uint32_t type, reserved;
 	uint64_t sector;
 };
 
+/* The mapping cache: entry pfn % VBLK_MAPS. `users` counts in-flight
+ * segments using the mapping (it may not be evicted then). */
+struct vblk_map {
+	struct fw_frame_ref frame;
+	struct fw_dma_ref obj;
+	uint32_t users;
+};
+struct vblk_maps {
+	struct vblk_map m[VBLK_MAPS];
+	uint64_t hits, misses;
+};
+FW_POOL_REF(vblk_maps);
+FW_POOL_PRIVATE(vblk_maps, struct vblk_maps);
+
 struct vblk {
 	struct virtio_dev v;
 	struct virtq q;
-	struct fw_dma_ref meta; /* headers and status bytes */
+	struct fw_dma_ref hdr, status; /* per chain head: 16-byte header, 1-byte status */
+	struct vblk_maps_ref maps;
 	struct blk_req_ref inflight[VBLK_QSIZE];
 	uint32_t seg_max;
 	struct blk_ref blk;
@@ -62,13 +84,54 @@ FW_GLOBAL(struct vblk_list, vblk_list);
 static uint64_t cookie_of(struct vblk_ref r) { return (uint64_t)r.idx << 32 | r.gen; }
 static struct vblk_ref ref_of(uint64_t c) { return (struct vblk_ref){(uint32_t)(c >> 32), (uint32_t)c}; }
 
+/* A DMA object for `f`: the cached mapping if there is one (or the slot
+ * can take it), else a mapping of its own that completion frees. */
+static int map_frame(struct vblk *b, struct fw_frame_ref f, struct fw_dma_ref *out)
+{
+	struct vblk_maps *c = vblk_maps_get(b->maps);
+	uint32_t i = f.pfn % VBLK_MAPS;
+	if (c && fw_frame_ref_eq(c->m[i].frame, f) && fw_dma_valid(c->m[i].obj)) {
+		c->m[i].users++;
+		c->hits++;
+		*out = c->m[i].obj;
+		return 0;
+	}
+	struct fw_dma_ref obj;
+	int e = fw_dma_map_frame(b->v.pci, f, FW_DMA_BIDIR, &obj);
+	if (e)
+		return e;
+	*out = obj;
+	if (!c || c->m[i].users)
+		return 0;
+	c->misses++;
+	if (fw_dma_valid(c->m[i].obj) && fw_dma_free(c->m[i].obj))
+		return 0; /* cannot evict (cannot happen: users == 0): keep it private */
+	c->m[i] = (struct vblk_map){f, obj, 1};
+	return 0;
+}
+
+/* A segment's mapping is no longer in flight. */
+static void unmap_frame(struct vblk *b, struct fw_frame_ref f, struct fw_dma_ref obj)
+{
+	struct vblk_maps *c = vblk_maps_get(b->maps);
+	uint32_t i = f.pfn % VBLK_MAPS;
+	if (c && c->m[i].users && c->m[i].obj.idx == obj.idx && c->m[i].obj.gen == obj.gen) {
+		c->m[i].users--;
+		return;
+	}
+	(void)fw_dma_free(obj);
+}
+
 /* Undo the data mappings of a request (after the device returned it, or
  * when building its chain failed). */
-static void unmap_data(struct blk_req *q)
+static void unmap_data(struct vblk *b, struct blk_req *q)
 {
-	for (uint32_t i = 0; i < BLK_MAX_SEGS; i++)
-		if (fw_dma_valid(q->drv_dma[i]) && fw_dma_free(q->drv_dma[i]) == 0)
-			q->drv_dma[i] = (struct fw_dma_ref){0};
+	for (uint32_t i = 0; i < BLK_MAX_SEGS; i++) {
+		if (!fw_dma_valid(q->drv_dma[i]))
+			continue;
+		unmap_frame(b, q->seg[i].frame, q->drv_dma[i]);
+		q->drv_dma[i] = (struct fw_dma_ref){0};
+	}
 }
 
 static int set_data(struct vblk *b, struct blk_req *q, uint16_t head)
@@ -76,12 +139,12 @@ static int set_data(struct vblk *b, struct blk_req *q, uint16_t head)
 	bool rd = q->op == BLK_READ;
 	for (uint32_t i = 0; i < q->nseg && i < BLK_MAX_SEGS; i++) {
 		struct fw_dma_ref obj;
-		int e = fw_dma_map_frame(b->v.pci, q->seg[i].frame, rd ? FW_DMA_FROM_DEVICE : FW_DMA_TO_DEVICE, &obj);
+		int e = map_frame(b, q->seg[i].frame, &obj);
 		if (e)
 			return e == -EINVAL ? -EINVAL : -ENOMEM;
 		q->drv_dma[i] = obj;
 		uint16_t at = virtq_chain_at(&b->q, head, i + 1), next = virtq_chain_at(&b->q, head, i + 2);
-		e = fw_vq_desc_set(b->q.vq, at, q->drv_dma[i], q->seg[i].off, q->seg[i].len,
+		e = fw_vq_desc_set(b->q.vq, at, obj, q->seg[i].off, q->seg[i].len,
 				   FW_VQ_F_NEXT | (rd ? FW_VQ_F_WRITE : 0), next);
 		if (e)
 			return e;
@@ -96,16 +159,16 @@ static int build(struct vblk *b, struct blk_req *q, uint16_t head)
 	uint8_t status = 0xFF; /* a device that never writes it reads as an error */
 	uint32_t nseg = q->op == BLK_FLUSH ? 0 : q->nseg;
 	uint16_t last = virtq_chain_at(&b->q, head, nseg + 1);
-	int e = fw_dma_write(b->meta, 16u * head, &h, sizeof(h));
+	int e = fw_dma_write(b->hdr, 16u * head, &h, sizeof(h));
 	if (e == 0)
-		e = fw_dma_write(b->meta, VBLK_STATUS_BASE + head, &status, 1);
+		e = fw_dma_write(b->status, head, &status, 1);
 	if (e == 0)
-		e = fw_vq_desc_set(b->q.vq, head, b->meta, 16u * head, sizeof(h), FW_VQ_F_NEXT,
+		e = fw_vq_desc_set(b->q.vq, head, b->hdr, 16u * head, sizeof(h), FW_VQ_F_NEXT,
 				   virtq_chain_at(&b->q, head, 1));
 	if (e == 0 && nseg)
 		e = set_data(b, q, head);
 	if (e == 0)
-		e = fw_vq_desc_set(b->q.vq, last, b->meta, VBLK_STATUS_BASE + head, 1, FW_VQ_F_WRITE, 0);
+		e = fw_vq_desc_set(b->q.vq, last, b->status, head, 1, FW_VQ_F_WRITE, 0);
 	return e;
 }
 
@@ -131,7 +194,7 @@ static int vblk_submit(uint64_t cookie, struct blk_req_ref rr)
 	}
 	if (e) {
 		virtq_free_chain(&b->q, head);
-		unmap_data(q);
+		unmap_data(b, q);
 	}
 	return e;
 }
@@ -165,11 +228,11 @@ static void vblk_irq(uint64_t cookie)
 		struct blk_req_ref rr = b->inflight[head % VBLK_QSIZE];
 		b->inflight[head % VBLK_QSIZE] = (struct blk_req_ref){0};
 		uint8_t s = 0xFF;
-		if (fw_dma_read(b->meta, VBLK_STATUS_BASE + head, &s, 1))
+		if (fw_dma_read(b->status, head, &s, 1))
 			s = 0xFF;
 		struct blk_req *q = blk_req_get(rr);
 		if (q)
-			unmap_data(q);
+			unmap_data(b, q);
 		blk_complete(rr, status_errno(s));
 		b = vblk_get(br); /* completion callbacks ran: re-borrow */
 		if (!b)
@@ -209,7 +272,11 @@ static int start(struct vblk_ref br, uint32_t pci_index)
 	if (e == 0 && b->q.size < 3)
 		e = -ENODEV;
 	if (e == 0)
-		e = fw_dma_alloc(b->v.pci, 4096, FW_DMA_BIDIR, &b->meta);
+		e = fw_dma_alloc(b->v.pci, 16 * VBLK_QSIZE, FW_DMA_TO_DEVICE, &b->hdr);
+	if (e == 0)
+		e = fw_dma_alloc(b->v.pci, VBLK_QSIZE, FW_DMA_FROM_DEVICE, &b->status);
+	if (e == 0 && vblk_maps_alloc(&b->maps))
+		e = -ENOMEM;
 	if (e == 0)
 		e = virtio_irq_attach(&b->v, 0, vblk_irq, cookie_of(br));
 	if (e == 0)
@@ -222,8 +289,10 @@ static int start(struct vblk_ref br, uint32_t pci_index)
 		e = blk_register(sectors, bsize, (b->v.features & VBLK_F_RO) != 0, (b->v.features & VBLK_F_FLUSH) != 0,
 				 vblk_submit, cookie_of(br), &b->blk);
 	}
-	if (e)
+	if (e) {
+		vblk_maps_free(b->maps);
 		virtio_close(&b->v);
+	}
 	return e;
 }
 
@@ -264,14 +333,15 @@ static void stop(struct vblk_ref br)
 		b->inflight[h] = (struct blk_req_ref){0};
 		struct blk_req *q = blk_req_get(rr);
 		if (q)
-			unmap_data(q);
+			unmap_data(b, q);
 		blk_complete(rr, -EIO);
 		b = vblk_get(br);
 		if (!b)
 			return;
 	}
 	blk_unregister(b->blk);
-	virtio_close(&b->v);
+	vblk_maps_free(b->maps);
+	virtio_close(&b->v); /* frees the cached mappings with the device's objects */
 	vblk_free(br);
 }
 
