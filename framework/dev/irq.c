@@ -110,6 +110,10 @@ static void irq_worker(uint64_t unused)
 				arch_ioapic_mask(pin, false);
 			sti();
 		}
+		/* A source that fires again at once (a handler that never
+		 * deasserts its line) must not keep the CPU from everyone else. */
+		if (sched_need_resched())
+			sched_yield_current();
 	}
 }
 

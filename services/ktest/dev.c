@@ -504,3 +504,35 @@ FW_KTEST(dev_intx_handler_shared_line)
 	FW_EXPECT(t, irq_round_trip(1, t) == 0);
 	FW_EXPECT(t, kt_irq()->isr & 1); /* the handler read the queue interrupt */
 }
+
+/* A level-triggered line nobody deasserts (the handler does not read the
+ * ISR): the handler runs again and again, but the IRQ worker yields, so
+ * this task still wakes from its sleep; detaching ends the storm. */
+struct kt_storm {
+	uint64_t calls;
+};
+FW_GLOBAL(struct kt_storm, kt_storm);
+
+static void storm_handler(uint64_t cookie) { kt_storm()->calls++; }
+
+FW_KTEST(dev_intx_storm_does_not_starve_tasks)
+{
+	struct kt_vdev v = {0};
+	struct fw_vq_ref q = {0};
+	struct fw_dma_ref hdr = {0}, data = {0};
+	kt_storm()->calls = 0;
+	FW_EXPECT(t, open_queue(1, 8, &v, &q) == 0);
+	FW_EXPECT(t, fw_irq_attach_intx(v.pci, storm_handler, 0, &v.irq) == 0);
+	FW_EXPECT(t, status_add(&v, 4) == 0);
+	FW_EXPECT(t, fw_dma_alloc(v.pci, 64, FW_DMA_BIDIR, &hdr) == 0 &&
+			     fw_dma_alloc(v.pci, 512, FW_DMA_FROM_DEVICE, &data) == 0);
+	FW_EXPECT(t, prepare_read(q, hdr, data, 0) == 0 && fw_vq_submit(q, 0) >= 0 && doorbell(&v) == 0);
+	uint64_t t0 = fw_time_monotonic_ns();
+	FW_EXPECT(t, fw_sleep_until(t0 + 50000000, false) == 0); /* we get the CPU back */
+	FW_EXPECT(t, kt_storm()->calls > 1);                   /* while the line kept firing */
+	fw_irq_detach(v.irq);
+	uint64_t after = kt_storm()->calls;
+	(void)fw_sleep_until(fw_time_monotonic_ns() + 10000000, false);
+	FW_EXPECT(t, kt_storm()->calls == after);
+	kt_close(&v);
+}

@@ -18,7 +18,9 @@
  *    re-entry of the same handler).
  *  - fw_task_exit() inside a handler is a kernel bug and panics.
  *  - For INTx the pin stays masked until the handler returns, so the
- *    handler must do what deasserts the line (virtio: read the ISR).
+ *    handler must do what deasserts the line (virtio: read the ISR). A
+ *    handler that does not is called again and again, but the worker
+ *    yields the CPU between calls, so other tasks still run.
  *
  * Safety contract: handles are generation-checked; detaching masks the
  * source and guarantees no call of the handler *starts* afterwards (the
