@@ -13,9 +13,12 @@
  * Asynchronous form (readahead, write-back): fill a request (blk_req_new),
  * blk_submit it, and either blk_wait for it or give it a `done` callback.
  * `done` runs in the driver's interrupt handler (the framework's IRQ
- * worker, thread context): it must not sleep (waits fail with -EDEADLK,
- * see <fw/irq.h>) and must not free the request (blk_wait's caller or the
- * submitter frees it with blk_req_release once it completed).
+ * worker, thread context) — or, when the driver refuses the request at
+ * once, inside blk_submit — so it must not sleep (waits fail with -EDEADLK
+ * in a handler, see <fw/irq.h>) and must not free the request (blk_wait's
+ * caller or the submitter frees it with blk_req_release once it
+ * completed). blk_submit itself returns an error only for a request that
+ * is malformed for its disk; device errors arrive as the status.
  *
  * Errors: -EINVAL (misaligned, bad segment), -EIO (beyond the end of the
  * device, or the device failed), -EROFS (write to a read-only device),
