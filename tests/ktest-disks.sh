@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Source it: ktest_disk_args PREFIX prints the QEMU arguments of the two
 # scratch disks the device ktests expect (framework/ktest/tests_dev.c,
-# services/ktest/dev.c, services/block/block_ktest.c), made fresh as
+# services/ktest/dev.c, services/drivers/virtio_blk/virtio_blk_ktest.c), made fresh as
 # PREFIX-disk0.img and PREFIX-disk1.img: disk 0 starts with "KEELDISK",
 # disk 1 has MSI-X turned off (vectors=0) so it interrupts through INTx.
 # Needs tools/qemu.sh. Layer: test harness.

@@ -3,7 +3,10 @@
 # `keel bench` (Keel and Linux must see the same virtual machine).
 # Source it; set KEEL_SMP, KEEL_MEM, KEEL_ACCEL to override, KEEL_MACHINE=pc
 # for the older i440FX machine (no ECAM, no IOMMU) and KEEL_IOMMU=0 to
-# leave out the VT-d unit on q35.
+# leave out the VT-d unit on q35. KEEL_ICOUNT (e.g. shift=2) adds
+# `-icount KEEL_ICOUNT` under TCG: guest time then counts instructions
+# (2^shift ns each), so `keel bench` figures do not depend on the host's
+# load — for comparing two builds, not with Linux.
 
 # TCG unless the CPU really has hardware virtualization (on these machines
 # /dev/kvm exists but is a slow software backend) or the user asks.
@@ -24,7 +27,9 @@ keel_qemu_common_args() {
 	accel=$(keel_qemu_accel)
 	local cpu=max
 	[ "$accel" = kvm ] && cpu=host
-	echo "-machine $(keel_qemu_machine) -accel $accel -cpu $cpu -m ${KEEL_MEM:-512M} -smp ${KEEL_SMP:-1}" \
+	local icount=""
+	[ -n "${KEEL_ICOUNT:-}" ] && [ "$accel" = tcg ] && icount="-icount $KEEL_ICOUNT"
+	echo "-machine $(keel_qemu_machine) -accel $accel $icount -cpu $cpu -m ${KEEL_MEM:-512M} -smp ${KEEL_SMP:-1}" \
 		"-display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4"
 	keel_qemu_iommu && echo "-device intel-iommu"
 	return 0

@@ -3,6 +3,7 @@
  * only as far as their checksums and declared lengths: every table is
  * mapped with its declared length and checksummed before use. */
 #include "internal/dev.h"
+#include "internal/arch.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
 #include <fw/log.h>

@@ -3,6 +3,7 @@
  * the IOMMU switches translation on, and both before any service can claim
  * a device; the IRQ worker exists before the first handler is attached. */
 #include "internal/dev.h"
+#include "internal/arch.h"
 
 void dev_init(void)
 {

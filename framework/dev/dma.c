@@ -12,6 +12,7 @@
  * can be reused. x86 DMA is cache-coherent, so "coherent" and "streaming"
  * differ in who owns the memory, not in cache maintenance. */
 #include "internal/dev.h"
+#include "internal/arch.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
 #include "internal/slots.h"

@@ -4,6 +4,7 @@
  * are never removed (device windows and ACPI tables live as long as the
  * machine), so no pointer into the region can dangle. */
 #include "internal/dev.h"
+#include "internal/arch.h"
 #include "internal/mm.h"
 #include <fw/log.h>
 

@@ -14,9 +14,9 @@
  * completes before the page can be reused. Register-based invalidation
  * (no queued invalidation) keeps this short. */
 #include "internal/dev.h"
+#include "internal/arch.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
-#include "internal/x86.h"
 #include <fw/log.h>
 
 #define R_CAP 0x08
@@ -72,8 +72,8 @@ static void command(uint32_t bit, uint32_t status_bit, bool on)
 static void flush_entry(const volatile void *p)
 {
 	if (!coherent)
-		clflush(p);
-	mfence();
+		arch_flush_line(p);
+	arch_mb();
 	if (rwbf) {
 		wr32(R_GCMD, (rd32(R_GSTS) & GSTS_ONESHOT_MASK) | GCMD_WBF);
 		for (uint64_t n = 0; rd32(R_GSTS) & GCMD_WBF; n++)

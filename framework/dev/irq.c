@@ -7,15 +7,14 @@
  * storm while the handler waits its turn — sends the EOI and wakes the
  * worker. The worker takes one pending source at a time with interrupts
  * off, copies its function and cookie, and calls it with interrupts on and
- * the task's no_sleep flag set: every blocking wait in the framework
- * returns -EDEADLK while it is set (task/waitq.c), which is how the
+ * the task's no_sleep count raised: every blocking wait in the framework
+ * returns -EDEADLK while it is (task/waitq.c), which is how the
  * "handlers do not sleep" rule is enforced rather than trusted. After an
  * INTx handler returns the pin is unmasked, unless another handler of the
  * same (shared) pin is still pending. */
 #include "internal/dev.h"
 #include "internal/arch.h"
 #include "internal/task.h"
-#include "internal/x86.h"
 #include <fw/irq.h>
 #include <fw/log.h>
 #include <fw/wait.h>
@@ -84,13 +83,13 @@ static void irq_worker(uint64_t unused)
 	(void)unused;
 	struct task *self = current_task();
 	for (;;) {
-		cli();
+		irq_disable();
 		int i = take_pending();
 		if (i < 0) {
 			/* Wait with interrupts off: an interrupt that comes after
 			 * the scan finds us already queued. */
 			(void)fw_waitq_wait(worker_q, 0, false);
-			sti();
+			irq_enable();
 			continue;
 		}
 		struct irq *q = &irqs[i];
@@ -100,15 +99,17 @@ static void irq_worker(uint64_t unused)
 		uint64_t cookie = q->cookie;
 		bool intx = q->intx;
 		uint32_t pin = q->pin;
-		sti();
-		self->no_sleep = true;
+		irq_enable();
+		self->no_sleep++;
+		self->irq_handler = true;
 		fn(cookie);
-		self->no_sleep = false;
+		self->irq_handler = false;
+		self->no_sleep--;
 		if (intx) {
-			cli();
+			irq_disable();
 			if (pin_users[pin] > 0 && !pin_pending(pin))
 				arch_ioapic_mask(pin, false);
-			sti();
+			irq_enable();
 		}
 		/* A source that fires again at once (a handler that never
 		 * deasserts its line) must not keep the CPU from everyone else. */
@@ -214,9 +215,9 @@ int fw_irq_attach_msix(struct fw_pci_ref r, uint32_t entry, void (*fn)(uint64_t)
 		irqs[slot].entry = (uint16_t)entry;
 		publish(slot, d, fn, cookie, out);
 		volatile uint32_t *m = d->msix_table + 4 * entry; /* SAFETY: as msix_entry_mask */
-		m[0] = 0xFEE00000; /* fixed delivery to APIC id 0, the only CPU Keel runs on */
+		m[0] = arch_msi_address(); /* the boot CPU, the only one Keel runs on */
 		m[1] = 0;
-		m[2] = VEC_DEV_BASE + (uint32_t)slot; /* edge */
+		m[2] = arch_msi_data(VEC_DEV_BASE + (uint32_t)slot);
 		msix_entry_mask(d, entry, false);
 	}
 	irq_restore(was);
@@ -307,7 +308,7 @@ void irq_release_device(struct pci_dev *d)
 	irq_restore(was);
 }
 
-bool fw_irq_in_handler(void) { return current_task()->no_sleep; }
+bool fw_irq_in_handler(void) { return current_task()->irq_handler; }
 
 uint64_t fw_irq_calls(struct fw_irq_ref r)
 {

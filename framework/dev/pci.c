@@ -13,10 +13,10 @@
  * on every endpoint: nothing the firmware left running may DMA until a
  * claim turns it back on for a device the framework can police. */
 #include "internal/dev.h"
+#include "internal/arch.h"
 #include "internal/boot.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
-#include "internal/x86.h"
 #include <fw/log.h>
 
 struct pci_dev pci_devs[PCI_MAX_DEVS];
@@ -67,8 +67,8 @@ static uint32_t cfg_rd(uint8_t bus, uint8_t slot, uint8_t func, uint32_t off, ui
 	if (off >= 256)
 		return 0xFFFFFFFF;
 	bool was = irq_save();
-	outl(0xCF8, port_addr(bus, slot, func, off));
-	uint32_t v = width == 1 ? inb(0xCFC + (off & 3)) : width == 2 ? inw(0xCFC + (off & 2)) : inl(0xCFC);
+	arch_port_out(0xCF8, 4, port_addr(bus, slot, func, off));
+	uint32_t v = arch_port_in((uint16_t)(0xCFC + (off & 3)), width);
 	irq_restore(was);
 	return v;
 }
@@ -91,13 +91,8 @@ static void cfg_wr(uint8_t bus, uint8_t slot, uint8_t func, uint32_t off, uint32
 	if (off >= 256)
 		return;
 	bool was = irq_save();
-	outl(0xCF8, port_addr(bus, slot, func, off));
-	if (width == 1)
-		outb(0xCFC + (off & 3), (uint8_t)v);
-	else if (width == 2)
-		outw(0xCFC + (off & 2), (uint16_t)v);
-	else
-		outl(0xCFC, v);
+	arch_port_out(0xCF8, 4, port_addr(bus, slot, func, off));
+	arch_port_out((uint16_t)(0xCFC + (off & 3)), width, v);
 	irq_restore(was);
 }
 

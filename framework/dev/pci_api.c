@@ -7,7 +7,7 @@
  * and the holes (MSI-X table and PBA: no access; virtio queue and feature
  * registers: read-only) before touching the device. */
 #include "internal/dev.h"
-#include "internal/x86.h"
+#include "internal/arch.h"
 #include <fw/log.h>
 
 #define PCI_CMD_IO 0x1
@@ -157,7 +157,7 @@ static uint64_t do_read(struct pci_bar *b, uint32_t off, uint32_t w)
 {
 	if (b->io) {
 		uint16_t port = (uint16_t)(b->base + off);
-		return w == 1 ? inb(port) : w == 2 ? inw(port) : inl(port);
+		return arch_port_in(port, w);
 	}
 	volatile uint8_t *p = b->va + off;
 	switch (w) {
@@ -176,12 +176,7 @@ static void do_write(struct pci_bar *b, uint32_t off, uint32_t w, uint64_t v)
 {
 	if (b->io) {
 		uint16_t port = (uint16_t)(b->base + off);
-		if (w == 1)
-			outb(port, (uint8_t)v);
-		else if (w == 2)
-			outw(port, (uint16_t)v);
-		else
-			outl(port, (uint32_t)v);
+		arch_port_out(port, w, (uint32_t)v);
 		return;
 	}
 	volatile uint8_t *p = b->va + off;

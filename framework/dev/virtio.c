@@ -11,10 +11,10 @@
  * chain is frozen (slot state INFLIGHT) until its head comes back in the
  * used ring, and the objects it names cannot be freed before. */
 #include "internal/dev.h"
+#include "internal/arch.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
 #include "internal/slots.h"
-#include "internal/x86.h"
 #include <fw/log.h>
 #include <fw/virtio.h>
 
@@ -133,9 +133,9 @@ int virtio_reset_device(struct pci_dev *d)
 	if (!d->vcommon)
 		return -22;
 	c_wr8(d, VC_DEVICE_STATUS, 0);
-	uint64_t t0 = rdtsc(), limit = 2000000000ULL; /* ~1 s at 2 GHz; only a broken device waits that long */
+	uint64_t t0 = arch_cycles(), limit = 2000000000ULL; /* ~1 s at 2 GHz; only a broken device waits that long */
 	while (c_rd8(d, VC_DEVICE_STATUS) != 0)
-		if (rdtsc() - t0 > limit)
+		if (arch_cycles() - t0 > limit)
 			return -110;
 	vq_kill_all(d);
 	return 0;
@@ -338,10 +338,10 @@ int fw_vq_submit(struct fw_vq_ref r, uint32_t head)
 	}
 	q->slot[head].head = true;
 	q->avail[2 + q->avail_idx % q->size] = (uint16_t)head;
-	barrier(); /* x86 keeps stores in order; the compiler must too */
+	arch_barrier(); /* x86 keeps stores in order; the compiler must too */
 	q->avail_idx++;
 	q->avail[1] = q->avail_idx;
-	mfence(); /* the index store must be visible before reading used->flags */
+	arch_mb(); /* the index store must be visible before reading used->flags */
 	return (q->used[0] & 1) ? 0 : 1;
 }
 
@@ -354,7 +354,7 @@ int fw_vq_reap(struct fw_vq_ref r, uint32_t *head, uint32_t *len)
 		return -5;
 	if (q->used[1] == q->used_seen)
 		return -11; /* -EAGAIN */
-	barrier();
+	arch_barrier();
 	/* SAFETY: the used ring's entries start 4 bytes in; the index is
 	 * reduced modulo size, so the element lies inside the used page. */
 	volatile struct vused_elem *ring = (volatile struct vused_elem *)(q->used + 2);
@@ -384,6 +384,6 @@ int fw_vq_set_interrupts(struct fw_vq_ref r, bool on)
 	if (!q)
 		return -22;
 	q->avail[0] = on ? 0 : 1;
-	mfence();
+	arch_mb();
 	return 0;
 }

@@ -4,9 +4,9 @@
  * tests/ktest.sh attaches virtio-blk disks (disk 0 first). */
 #include "internal/boot.h"
 #include "internal/dev.h"
+#include "internal/arch.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
-#include "internal/x86.h"
 #include <fw/dma.h>
 #include <fw/ktest.h>
 #include <fw/time.h>

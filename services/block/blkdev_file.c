@@ -15,6 +15,7 @@
  * end is shortened, and writing a read-only device fails with EPERM. */
 #include "block/blkdev_file.h"
 #include "block/block.h"
+#include "fs/tmpfs/tmpfs.h"
 #include "mm/mm.h"
 #include "proc/proc.h"
 #include <abi/fs.h>
@@ -45,7 +46,7 @@ static int disk_of(const struct file *fp, struct blk_ref *out)
 	return ip ? blk_lookup(ip->rdev, out) : -ENXIO;
 }
 
-int blkdev_open(struct file_ref f, struct file *fp)
+static int blkdev_open(struct file_ref f, struct file *fp)
 {
 	struct blk_ref d;
 	return disk_of(fp, &d) ? -ENXIO : 0;
@@ -277,7 +278,7 @@ static int64_t rw_batched(struct blk_ref d, struct batch *bt, uint64_t pos, stru
 	return (int64_t)done;
 }
 
-int64_t blkdev_rw(struct file *fp, uint64_t pos, struct fw_uaddr buf, uint64_t n, bool write)
+static int64_t blkdev_rw(struct file *fp, uint64_t pos, struct fw_uaddr buf, uint64_t n, bool write)
 {
 	struct blk_ref d;
 	uint64_t sectors;
@@ -299,34 +300,41 @@ int64_t blkdev_rw(struct file *fp, uint64_t pos, struct fw_uaddr buf, uint64_t n
 	return r;
 }
 
-int64_t blkdev_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+static int64_t blkdev_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
-	int64_t r = blkdev_rw(fp, fp->off, buf, n, false);
+	int64_t r = blkdev_rw(fp, *pos, buf, n, false);
 	if (r > 0)
-		fp->off += (uint64_t)r;
+		*pos += (uint64_t)r;
 	return r;
 }
 
-int64_t blkdev_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+static int64_t blkdev_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
-	int64_t r = blkdev_rw(fp, fp->off, buf, n, true);
+	int64_t r = blkdev_rw(fp, *pos, buf, n, true);
 	if (r > 0)
-		fp->off += (uint64_t)r;
+		*pos += (uint64_t)r;
 	return r;
 }
 
-uint64_t blkdev_size(struct file *fp)
+/* SEEK_END is the size of the disk (the node's own size is 0). */
+static int64_t blkdev_llseek(struct file_ref f, struct file *fp, int64_t off, uint32_t whence)
 {
 	struct blk_ref d;
 	uint64_t sectors = 0;
 	uint32_t ssz;
 	bool ro;
 	if (disk_of(fp, &d) || blk_info(d, &sectors, &ssz, &ro))
-		return 0;
-	return sectors * BLK_SECTOR;
+		return -ENXIO;
+	if (whence > 2) /* SEEK_SET, SEEK_CUR, SEEK_END */
+		return -EINVAL;
+	int64_t base = whence == 0 ? 0 : whence == 1 ? (int64_t)fp->off : (int64_t)(sectors * BLK_SECTOR);
+	if (base + off < 0)
+		return -EINVAL;
+	fp->off = (uint64_t)(base + off);
+	return (int64_t)fp->off;
 }
 
-int blkdev_fsync(struct file *fp)
+static int blkdev_fsync(struct file_ref f, struct file *fp, bool datasync)
 {
 	struct blk_ref d;
 	if (disk_of(fp, &d))
@@ -353,7 +361,7 @@ struct hd_geometry {
 static int64_t put_u64(uint64_t arg, uint64_t v) { return fw_copy_to_user(fw_uaddr(arg), &v) ? -EFAULT : 0; }
 static int64_t put_u32(uint64_t arg, uint32_t v) { return fw_copy_to_user(fw_uaddr(arg), &v) ? -EFAULT : 0; }
 
-int64_t blkdev_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
+static int64_t blkdev_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
 {
 	struct blk_ref d;
 	uint64_t sectors;
@@ -403,8 +411,26 @@ int64_t blkdev_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t 
 	}
 }
 
+static const struct file_ops blkdev_ops = {
+	.name = "blkdev",
+	.flags = FOP_PREAD,
+	.open = blkdev_open,
+	.read = blkdev_read,
+	.write = blkdev_write,
+	.llseek = blkdev_llseek,
+	.ioctl = blkdev_ioctl,
+	.fsync = blkdev_fsync,
+};
+
+int blkdev_register(void)
+{
+	uint32_t id;
+	int e = file_ops_register(&blkdev_ops, &id);
+	return e ? e : dev_register(S_IFBLK, BLK_MAJOR_VIRTBLK, 0, BLK_MAX_DISKS * BLK_MINORS_PER_DISK, id);
+}
+
 /* /dev/vdX for every registered disk. */
-int blkdev_nodes_create(struct inode_ref dev_dir)
+int blkdev_nodes_create(void)
 {
 	for (uint32_t i = 0; i < blk_disk_count(); i++) {
 		struct blk_ref r;
@@ -415,15 +441,7 @@ int blkdev_nodes_create(struct inode_ref dev_dir)
 		for (uint32_t k = 0; k < 3; k++)
 			n.s[k] = d->name[k];
 		n.len = 3;
-		uint32_t rdev = d->major << 8 | d->minor;
-		struct inode_ref ino;
-		if (dir_lookup(dev_dir, &n, &ino) == 0)
-			continue;
-		int e = inode_new(S_IFBLK | 0660, &ino);
-		if (e)
-			return e;
-		inode_get(ino)->rdev = rdev;
-		e = dir_link(dev_dir, &n, ino);
+		int e = devtmpfs_node(&n, S_IFBLK | 0660, dev_make(d->major, d->minor));
 		if (e)
 			return e;
 	}

@@ -48,8 +48,8 @@ int blk_register(uint64_t sectors, uint32_t sector_size, bool ro, bool can_flush
 	d->drv = drv;
 	t->disk[n] = *out;
 	t->n = n + 1;
-	fw_info("block: vd%c (%u:%u) %lu sectors of 512, block size %u%s", 'a' + n, d->major, d->minor, sectors,
-		sector_size, ro ? ", read-only" : "");
+	fw_info("block: vd%c (%u:%u) %lu sectors of 512, block size %u, read-only %u", 'a' + n, d->major, d->minor,
+		sectors, sector_size, ro ? 1u : 0u);
 	return 0;
 }
 

@@ -9,11 +9,9 @@
 
 int drivers_start(void)
 {
-	int n = virtio_blk_probe_all();
+	int e = blkdev_register();
+	int n = e ? e : virtio_blk_probe_all();
 	if (n < 0)
 		return n;
-	struct inode_ref dev;
-	struct kname name = {"dev", 3};
-	int e = dir_lookup(vfs_root(), &name, &dev);
-	return e ? e : blkdev_nodes_create(dev);
+	return blkdev_nodes_create();
 }

@@ -120,7 +120,7 @@ int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_
 {
 	struct mm *mp = mm_get(m);
 	*si_code = SEGV_MAPERR;
-	if (!mp || addr >= 0x800000000000ULL)
+	if (!mp || addr >= FW_USER_TOP)
 		return -EFAULT;
 	struct vma *v = find_vma(mp, addr);
 	if (!v)
@@ -157,7 +157,7 @@ int mm_pin_page(struct mm_ref m, uint64_t addr, bool write, struct fw_frame_ref 
 	int32_t code;
 	struct mm *mp = mm_get(m);
 	struct fw_vm_page pg;
-	if (!mp || addr >= USER_TOP_ADDR)
+	if (!mp || addr >= FW_USER_TOP)
 		return -EFAULT;
 	/* Fast path: already present with the access needed. */
 	if (fw_vm_lookup(mp->vm, addr & ~4095ULL, &pg) == 0 && pg.present && (pg.prot & FW_PROT_READ) &&

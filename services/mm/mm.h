@@ -15,11 +15,9 @@
 #include <fw/task.h>
 #include <fw/vm.h>
 
-#define USER_STACK_TOP 0x7ffffffff000ULL
+#define USER_STACK_TOP (FW_USER_TOP - FW_PAGE_SIZE) /* the top page stays unmapped */
 #define USER_STACK_MAX (8ULL << 20)
 #define MMAP_BASE 0x7f0000000000ULL
-#define USER_MIN 0x10000ULL
-#define USER_TOP_ADDR 0x800000000000ULL /* end of the user half */
 
 #define VMA_SHARED 1
 #define VMA_GROWSDOWN 2

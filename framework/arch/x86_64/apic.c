@@ -5,7 +5,7 @@
 #include "internal/cpu.h"
 #include "internal/dev.h"
 #include "internal/mm.h"
-#include "internal/x86.h"
+#include "arch/x86_64/x86.h"
 #include <fw/log.h>
 
 #define LAPIC_VA 0xffffffffff000000UL
@@ -149,6 +149,14 @@ uint64_t arch_rtc_epoch_seconds(void)
 	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	int64_t days = era * 146097 + doe - 719468;
 	return (uint64_t)(days * 86400 + h * 3600 + mi * 60 + s);
+}
+
+FW_NORETURN void arch_reset(void)
+{
+	cli();
+	outb(0x64, 0xFE); /* keyboard controller reset */
+	for (;;)
+		hlt();
 }
 
 FW_NORETURN void arch_power_off(int code)

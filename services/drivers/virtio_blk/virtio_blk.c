@@ -284,8 +284,10 @@ static int start(struct vblk_ref br, uint32_t pci_index)
 	if (e == 0) {
 		/* a request needs header + status: segments are what is left */
 		b->seg_max = FW_MIN(b->seg_max, b->q.size - 2);
-		fw_info("virtio-blk: pci device %u, %u-entry queue, %s interrupts", pci_index, b->q.size,
-			b->v.msix ? "MSI-X" : "INTx");
+		if (b->v.msix)
+			fw_info("virtio-blk: pci device %u, %u-entry queue, MSI-X", pci_index, b->q.size);
+		else
+			fw_info("virtio-blk: pci device %u, %u-entry queue, INTx", pci_index, b->q.size);
 		e = blk_register(sectors, bsize, (b->v.features & VBLK_F_RO) != 0, (b->v.features & VBLK_F_FLUSH) != 0,
 				 vblk_submit, cookie_of(br), &b->blk);
 	}

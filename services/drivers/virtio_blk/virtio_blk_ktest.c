@@ -1,6 +1,6 @@
-/* ktests of the block layer over the virtio-blk driver, with the two
+/* ktests of the virtio-blk driver under the block layer, with the two
  * scratch disks of tests/ktest-disks.sh. Layer: services (safe C). They
- * live with the block layer, not in services/ktest/, because they need
+ * live with the driver, not in services/ktest/, because they need
  * services (tests/fw-only.sh runs services/ktest/ on the framework alone). */
 #include "block/block.h"
 #include "drivers/virtio_blk/virtio_blk.h"
