@@ -69,6 +69,7 @@ mke2fs -q /dev/vdd >/dev/null 2>&1; echo "mke2fs rc=$?"
 echo intx-disk-ok | q dd of=/dev/vde bs=512 seek=3 conv=sync,fsync
 echo "intx $(q dd if=/dev/vde bs=512 skip=3 count=1 | head -c 12)"
 ls -l /dev/vd? | awk '{print $1, $5, $6, $NF}'
+sed -n 's/^/part /p' /proc/partitions
 EOF
 out=$(KEEL_QEMU_EXTRA="-drive file=$tmp/x.img,format=raw,if=none,id=xi -device virtio-blk-pci,drive=xi,disable-legacy=on,vectors=0$plat" \
 	k --file "$tmp/p1" --file "$tmp/p2" --file "$tmp/p3" --file "$tmp/blkio" --file "$tmp/guest.sh" \
@@ -94,6 +95,10 @@ expect "concurrent readers on two disks" '[ "$(line conc)" = "$(line sum)" ]'
 expect "busybox mke2fs on /dev/vdd" '[ "$(line mke2fs)" = "rc=0" ]'
 expect "the host's e2fsck finds it clean" '/sbin/e2fsck -fn "$tmp/m.img" >/dev/null 2>&1'
 expect "a disk interrupting through INTx" '[ "$(line intx)" = "intx-disk-ok" ] && [ "$(dd if="$tmp/x.img" bs=1 skip=1536 count=12 2>/dev/null)" = "intx-disk-ok" ]'
+parts=$(echo "$out" | sed -n 's/^part //p')
+expect "/proc/partitions lists the disks as Linux does" '[ "$(echo "$parts" | sed -n 1p)" = "major minor  #blocks  name" ] &&
+	[ "$(echo "$parts" | sed -n 3p)" = " 254        0       4096 vda" ] &&
+	[ "$(echo "$parts" | sed -n 4p)" = " 254       16       3073 vdb" ] && [ "$(echo "$parts" | grep -c "^ 254 ")" = 5 ]'
 expect "five nodes, major 254, 16 minors apart" '[ "$(echo "$out" | grep -c "^brw-rw---- 254, ")" = 5 ] && echo "$out" | grep -q "254, 64 /dev/vde"'
 
 # 3. Failing flushes and a failing sector (QEMU blkdebug).
