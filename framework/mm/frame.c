@@ -79,19 +79,26 @@ void frames_init(void)
 	uint64_t meta_bytes = max_pfn * sizeof(struct frame_meta);
 	uint64_t stack_bytes = max_pfn * sizeof(uint32_t);
 	uint64_t pages = (meta_bytes + stack_bytes + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE;
-	/* The run must be contiguous; GRUB may load the initrd right after
-	 * the kernel, so a run that hits it starts over above it (the frames
-	 * skipped are below bump_next and never freed: a few pages at most). */
-	uint64_t first = early_frame();
-	for (uint64_t got = 1; got < pages;) {
-		uint64_t pa = early_frame();
-		if (pa == first + got * FW_PAGE_SIZE) {
-			got++;
-		} else {
-			first = pa;
-			got = 1;
-		}
+	/* The run must not straddle the initrd (a loader may put it right
+	 * after the kernel): skip to the first stretch of `pages` free frames.
+	 * Frames skipped here stay below bump_next and are never freed — a
+	 * few pages at most. */
+	for (;;) {
+		while (bump_next < bump_end && reserved(bump_next))
+			bump_next += FW_PAGE_SIZE;
+		uint64_t n = 0;
+		while (n < pages && bump_next + n * FW_PAGE_SIZE < bump_end && !reserved(bump_next + n * FW_PAGE_SIZE))
+			n++;
+		if (n == pages)
+			break;
+		if (bump_next + n * FW_PAGE_SIZE >= bump_end)
+			fw_panic("no contiguous early memory for frame metadata");
+		bump_next += n * FW_PAGE_SIZE;
 	}
+	uint64_t first = early_frame();
+	for (uint64_t i = 1; i < pages; i++)
+		if (early_frame() != first + i * FW_PAGE_SIZE)
+			fw_panic("early frames not contiguous");
 	meta = phys_to_virt(first);
 	/* SAFETY: meta and the free stack share `pages` contiguous early frames
 	 * sized above (meta_bytes + stack_bytes), reached through the physmap. */
