@@ -179,8 +179,14 @@ int ext2_write_target(struct inode_ref vino, const struct kpath *target)
 	return e ? e : e2_write_inode(vino);
 }
 
-/* fsync: the file's pages and inode are written (the VFS did that); now
- * every dirty buffer of the file system and the disk's cache. */
+/* fsync: the file's pages and inode are written (the VFS did that). The
+ * metadata buffers hold every file's changes (bitmaps, descriptors,
+ * indirect blocks), so writing them alone could record blocks given to a
+ * file whose inode and data are still only in memory; ext2 has no journal
+ * to order that. So fsync writes the whole file system back, files first:
+ * what is on the disk after it is consistent (e2fsck finds nothing to fix)
+ * and holds no block with someone else's old data. Costly only when other
+ * files are dirty too. */
 int ext2_fsync(struct inode_ref vino, bool datasync)
 {
 	struct e2fs_ref r;
@@ -188,9 +194,10 @@ int ext2_fsync(struct inode_ref vino, bool datasync)
 	if (e)
 		return e;
 	e2_lock(r);
-	e = e2_sync_meta(r);
+	e = e2_inodes_writeback(r);
+	int m = e2_sync_meta(r);
 	e2_unlock(r);
-	return e;
+	return e ? e : m;
 }
 
 static const struct file_ops ext2_file_ops = {
