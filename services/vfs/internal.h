@@ -26,6 +26,7 @@ bool fstype_has_backing(uint32_t fstype);
 int fsop_readpages(struct inode_ref ino, struct page_batch *b);
 int fsop_writepages(struct inode_ref ino, const struct page_batch *b);
 int fsop_write_begin(struct inode_ref ino, uint64_t pos, uint64_t len);
+int fsop_write_end(struct inode_ref ino, uint64_t pos, uint64_t len, uint64_t copied);
 int fsop_write_inode(struct inode_ref ino);
 int fsop_fsync(struct inode_ref ino, bool datasync);
 

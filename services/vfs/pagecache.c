@@ -173,19 +173,20 @@ bool inode_has_backing(struct inode_ref r) { return fsop_has_backing(r); }
  * one batch (stops at the first cached one). */
 static int read_batch(struct inode_ref r, uint64_t index, uint32_t n)
 {
-	struct page_batch b = {.first = index};
+	struct page_batch b = {.n = 0};
 	n = FW_MIN(n, (uint32_t)PB_MAX);
 	struct fw_frame_ref f;
 	while (b.n < n && cached(r, index + b.n, &f) != 0) {
 		if (fw_frame_alloc(&f))
 			break;
+		b.index[b.n] = index + b.n;
 		b.page[b.n++] = f;
 	}
 	if (b.n == 0)
 		return -ENOMEM;
 	int e = fsop_readpages(r, &b);
 	for (uint32_t i = 0; i < b.n; i++) {
-		if (e == 0 && insert(r, b.first + i, b.page[i], 0) == 0)
+		if (e == 0 && insert(r, b.index[i], b.page[i], 0) == 0)
 			continue;
 		fw_frame_put(b.page[i]);
 	}
@@ -398,28 +399,35 @@ static bool dirty_at(struct inode_ref r, uint64_t index, struct fw_frame_ref *f)
 	return true;
 }
 
-/* Write back every dirty page, in batches of consecutive ones. */
+/* Write back every dirty page, PB_MAX at a time in index order (the file
+ * system puts a batch's I/O in flight together). */
 static int write_pages(struct inode_ref r)
 {
 	uint64_t from = 0, idx;
 	struct fw_frame_ref f;
 	uint8_t fl;
 	int first = 0;
-	while (next_page(r, from, PG_DIRTY, &idx, &f, &fl) == 0) {
-		struct page_batch b = {.first = idx, .n = 1};
-		b.page[0] = f;
-		while (b.n < PB_MAX && dirty_at(r, idx + b.n, &f))
+	for (;;) {
+		struct page_batch b = {.n = 0};
+		while (b.n < PB_MAX && next_page(r, from, PG_DIRTY, &idx, &f, &fl) == 0) {
+			b.index[b.n] = idx;
 			b.page[b.n++] = f;
+			from = idx + 1;
+			while (b.n < PB_MAX && dirty_at(r, from, &f)) {
+				b.index[b.n] = from++;
+				b.page[b.n++] = f;
+			}
+		}
+		if (b.n == 0)
+			return first;
 		int e = fsop_writepages(r, &b);
 		if (e == 0) {
 			for (uint32_t i = 0; i < b.n; i++)
-				clean(r, idx + i);
+				clean(r, b.index[i]);
 		} else if (!first) {
 			first = e;
 		}
-		from = idx + b.n;
 	}
-	return first;
 }
 
 int inode_writeback(struct inode_ref r, bool datasync)
@@ -514,13 +522,13 @@ int64_t inode_read_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, u
 /* The page to write `chunk` bytes into at `pos`: backing allocated first
  * (backed files), then the cached page, or a fresh one where nothing old
  * shows through (a whole-page write, or a page wholly past the end). */
-static int page_for_write(struct inode_ref r, uint64_t pos, uint32_t chunk, struct fw_frame_ref *out)
+static int page_for_write(struct inode_ref r, uint64_t pos, uint32_t chunk, bool begun, struct fw_frame_ref *out)
 {
 	uint64_t index = pos / 4096;
 	struct inode *ip = inode_get(r);
 	if (!ip || !fstype_has_backing(ip->fstype))
 		return page_get(r, index, 0, true, out);
-	int e = fsop_write_begin(r, pos, chunk);
+	int e = begun ? 0 : fsop_write_begin(r, pos, chunk);
 	if (e)
 		return e;
 	if (cached(r, index, out) == 0)
@@ -554,29 +562,52 @@ static void written(struct inode_ref r, uint64_t off, uint64_t done)
 	ip->meta_dirty = true;
 }
 
+/* A backed file's blocks for the whole write at once (one call into the
+ * file system, not one per page); when that fails (-ENOSPC part way) each
+ * page asks for its own, so the write goes as far as it can. */
+static bool begin_all(struct inode_ref r, uint64_t off, uint64_t n)
+{
+	struct inode *ip = inode_get(r);
+	return ip && fstype_has_backing(ip->fstype) && n > 4096 && fsop_write_begin(r, off, n) == 0;
+}
+
+/* After the copy: bytes that did not go in give their blocks back. */
+static void end_write(struct inode_ref r, uint64_t off, uint64_t n, uint64_t done, bool begun, uint32_t failed)
+{
+	if (begun && done < n)
+		(void)fsop_write_end(r, off, n, done);
+	else if (!begun && failed)
+		(void)fsop_write_end(r, off + done, failed, 0);
+}
+
 int64_t inode_write_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, uint64_t n)
 {
 	if (off + n < off)
 		return -EFBIG;
 	uint64_t done = 0;
+	bool begun = begin_all(r, off, n);
+	uint32_t failed = 0;
+	int err = 0;
 	while (done < n) {
 		uint64_t pos = off + done;
 		uint32_t poff = (uint32_t)(pos % 4096);
 		uint32_t chunk = (uint32_t)FW_MIN(n - done, 4096 - poff);
 		struct fw_frame_ref f;
-		int e = page_for_write(r, pos, chunk, &f);
-		if (e == 0)
+		int e = page_for_write(r, pos, chunk, begun, &f);
+		if (e == 0) {
 			e = fw_frame_from_user(f, poff, fw_uaddr_add(buf, done), chunk);
+			failed = e ? chunk : 0;
+		}
 		if (e) {
-			if (done)
-				break;
-			return e;
+			err = e;
+			break;
 		}
 		inode_page_dirty(r, pos / 4096);
 		done += chunk;
 	}
 	written(r, off, done);
-	return (int64_t)done;
+	end_write(r, off, n, done, begun, failed);
+	return done ? (int64_t)done : err;
 }
 
 int inode_write_initrd(struct inode_ref r, uint64_t off, uint64_t initrd_off, uint64_t n)
@@ -587,7 +618,7 @@ int inode_write_initrd(struct inode_ref r, uint64_t off, uint64_t initrd_off, ui
 		uint32_t poff = (uint32_t)(pos % 4096);
 		uint32_t chunk = (uint32_t)FW_MIN(n - done, 4096 - poff);
 		struct fw_frame_ref f;
-		int e = page_for_write(r, pos, chunk, &f);
+		int e = page_for_write(r, pos, chunk, false, &f);
 		if (e == 0)
 			e = fw_initrd_to_frame(initrd_off + done, f, poff, chunk);
 		if (e)
@@ -609,7 +640,7 @@ int inode_write_chunk(struct inode_ref r, uint64_t off, const struct kchunk *c, 
 		uint32_t poff = (uint32_t)(pos % 4096);
 		uint32_t chunk = FW_MIN(n - done, 4096 - poff);
 		struct fw_frame_ref f;
-		int e = page_for_write(r, pos, chunk, &f);
+		int e = page_for_write(r, pos, chunk, false, &f);
 		if (e == 0)
 			e = fw_frame_write_at(f, poff, &c->b, done, chunk);
 		if (e)
@@ -631,7 +662,7 @@ int inode_write_frame(struct inode_ref r, uint64_t off, struct fw_frame_ref src,
 		uint32_t poff = (uint32_t)(pos % 4096);
 		uint32_t chunk = FW_MIN(n - done, 4096 - poff);
 		struct fw_frame_ref f;
-		int e = page_for_write(r, pos, chunk, &f);
+		int e = page_for_write(r, pos, chunk, false, &f);
 		if (e == 0)
 			e = fw_frame_move(f, poff, src, soff + done, chunk);
 		if (e)

@@ -235,6 +235,13 @@ int fsop_write_begin(struct inode_ref ino, uint64_t pos, uint64_t len)
 	return r->t[t].write_begin ? r->t[t].write_begin(ino, pos, len) : 0;
 }
 
+int fsop_write_end(struct inode_ref ino, uint64_t pos, uint64_t len, uint64_t copied)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].write_end ? r->t[t].write_end(ino, pos, len, copied) : 0;
+}
+
 int fsop_write_inode(struct inode_ref ino)
 {
 	uint32_t t = type_of(ino);

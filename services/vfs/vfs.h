@@ -204,12 +204,13 @@ struct iattr {
 #define ATTR_MTIME 32
 #define ATTR_CTIME 64
 
-/* Consecutive pages of a file, for a file system to fill or write back in
- * one go: pages first .. first + n - 1, each a whole frame. */
+/* Pages of a file, for a file system to fill or write back in one go
+ * (its I/O for all of them in flight at once): page[i] is the file's page
+ * index[i], indexes increasing (consecutive for reads), each a whole frame. */
 #define PB_MAX 32
 struct page_batch {
-	uint64_t first;
 	uint32_t n;
+	uint64_t index[PB_MAX];
 	struct fw_frame_ref page[PB_MAX];
 };
 
@@ -263,6 +264,9 @@ struct fs_type {
 	int (*readpages)(struct inode_ref ino, struct page_batch *b);
 	int (*writepages)(struct inode_ref ino, const struct page_batch *b);
 	int (*write_begin)(struct inode_ref ino, uint64_t pos, uint64_t len);
+	/* After a write that began with write_begin(pos, len): `copied`
+	 * bytes went in (fewer after a fault): undo what the rest needed. */
+	int (*write_end)(struct inode_ref ino, uint64_t pos, uint64_t len, uint64_t copied);
 	int (*write_inode)(struct inode_ref ino);
 	/* fsync after the inode's pages and metadata were written back: make
 	 * them durable (the file system's own metadata, the disk's cache). */

@@ -261,6 +261,7 @@ int ext2_get_name(struct inode_ref dir, struct inode_ref child, struct kname *ou
 int ext2_readpages(struct inode_ref vino, struct page_batch *b);
 int ext2_writepages(struct inode_ref vino, const struct page_batch *b);
 int ext2_write_begin(struct inode_ref vino, uint64_t pos, uint64_t len);
+int ext2_write_end(struct inode_ref vino, uint64_t pos, uint64_t len, uint64_t copied);
 int ext2_readlink(struct inode_ref vino, struct kpath *out);
 int ext2_write_target(struct inode_ref vino, const struct kpath *target);
 int ext2_fsync(struct inode_ref vino, bool datasync);

@@ -28,6 +28,110 @@ static int block_io(struct e2fs_ref r, struct e2ino_ref ir, uint64_t lblk, struc
 	return disk_io(fs->bdev, (uint64_t)phys * fs->spb, f, off, fs->bsize, write) ? -EIO : 0;
 }
 
+/* Requests in flight for one batch: runs of physically consecutive blocks
+ * go to the disk as one request each (scatter-gather over the pages), all
+ * submitted before the first is waited for. */
+#define RUNS_MAX 128
+struct inflight {
+	struct blk_req_ref req[RUNS_MAX];
+	uint32_t n;
+	struct blk_req_ref cur; /* the run being built */
+	uint64_t next_phys;     /* the block that would extend it */
+};
+
+static int run_submit(struct inflight *io)
+{
+	if (!blk_req_ref_valid(io->cur))
+		return 0;
+	struct blk_req_ref r = io->cur;
+	io->cur = (struct blk_req_ref){0};
+	int e = blk_submit(r);
+	if (e) {
+		(void)blk_req_release(r);
+		return e;
+	}
+	if (io->n >= RUNS_MAX) {
+		int w = blk_wait(r);
+		(void)blk_req_release(r);
+		return w;
+	}
+	io->req[io->n++] = r;
+	return 0;
+}
+
+/* Add bs bytes of frame f at off, going to or from physical block phys. */
+static int run_add(struct inflight *io, struct blk_ref d, const struct e2fs *fs, uint32_t phys, struct fw_frame_ref f,
+		   uint32_t off, bool write)
+{
+	struct blk_req *rq = blk_req_get(io->cur);
+	if (rq && phys == io->next_phys && rq->nseg > 0) {
+		struct blk_seg last = rq->seg[(rq->nseg - 1) % BLK_MAX_SEGS];
+		if (fw_frame_ref_eq(last.frame, f) && last.off + last.len == off) {
+			rq->seg[(rq->nseg - 1) % BLK_MAX_SEGS].len += fs->bsize;
+			io->next_phys = phys + 1;
+			return 0;
+		}
+		if (rq->nseg < BLK_MAX_SEGS) {
+			rq->seg[rq->nseg++] = (struct blk_seg){f, off, fs->bsize};
+			io->next_phys = phys + 1;
+			return 0;
+		}
+	}
+	int e = run_submit(io);
+	if (e)
+		return e;
+	e = blk_req_new(d, &io->cur);
+	if (e)
+		return e;
+	rq = blk_req_get(io->cur);
+	rq->op = write ? BLK_WRITE : BLK_READ;
+	rq->sector = (uint64_t)phys * fs->spb;
+	rq->seg[0] = (struct blk_seg){f, off, fs->bsize};
+	rq->nseg = 1;
+	io->next_phys = phys + 1;
+	return 0;
+}
+
+static int run_wait_all(struct inflight *io)
+{
+	int first = run_submit(io);
+	for (uint32_t i = 0; i < io->n && i < RUNS_MAX; i++) {
+		int e = blk_wait(io->req[i]);
+		if (e && !first)
+			first = -EIO;
+		(void)blk_req_release(io->req[i]);
+	}
+	io->n = 0;
+	return first;
+}
+
+/* The batch on a block-layer disk: blocks mapped first, then consecutive
+ * ones moved together. */
+static int batch_blk(struct e2fs_ref r, struct e2ino_ref ir, struct inode_ref vino, const struct page_batch *b,
+		     struct blk_ref d, bool write)
+{
+	struct inflight io = {0};
+	struct e2fs *fs = e2fs_get(r);
+	uint32_t bs = fs->bsize, per = 4096 / bs;
+	int e = 0;
+	for (uint32_t i = 0; e == 0 && i < b->n && i < PB_MAX; i++) {
+		for (uint32_t k = 0; e == 0 && k < per; k++) {
+			uint64_t lblk = b->index[i] * per + k;
+			struct inode *ip = inode_get(vino);
+			if (!ip || lblk * bs >= ip->size)
+				break;
+			uint32_t phys;
+			e = e2_bmap(ir, lblk, write, &phys);
+			if (e == 0 && phys == 0 && write)
+				e = -EIO;
+			if (e == 0 && phys)
+				e = run_add(&io, d, e2fs_get(r), phys, b->page[i], k * bs, write);
+		}
+	}
+	int w = run_wait_all(&io);
+	return e ? e : w;
+}
+
 /* Every block of the batch that lies inside the file, read or written. */
 static int batch_io(struct inode_ref vino, const struct page_batch *b, bool write)
 {
@@ -39,11 +143,17 @@ static int batch_io(struct inode_ref vino, const struct page_batch *b, bool writ
 	e2_lock(r);
 	struct e2fs *fs = e2fs_get(r);
 	uint32_t bs = fs->bsize, per = 4096 / bs;
+	struct blk_ref d;
 	if (write && fs->ro)
 		e = -EROFS;
+	else if (!disk_is_loop(fs->bdev) && blk_lookup(fs->bdev, &d) == 0) {
+		e = batch_blk(r, ir, vino, b, d, write);
+		e2_unlock(r);
+		return e;
+	}
 	for (uint32_t i = 0; e == 0 && i < b->n && i < PB_MAX; i++) {
 		for (uint32_t k = 0; e == 0 && k < per; k++) {
-			uint64_t lblk = (b->first + i) * per + k;
+			uint64_t lblk = b->index[i] * per + k;
 			struct inode *ip = inode_get(vino);
 			if (!ip || lblk * bs >= ip->size)
 				break;
@@ -60,6 +170,35 @@ int ext2_readpages(struct inode_ref vino, struct page_batch *b) { return batch_i
  * allocated here. */
 int ext2_writepages(struct inode_ref vino, const struct page_batch *b) { return batch_io(vino, b, true); }
 
+/* Page `index` into the cache before a partial write, unless it lies
+ * wholly past the end of the file (nothing old to show). */
+static int read_partial(struct inode_ref vino, uint64_t index)
+{
+	struct inode *ip = inode_get(vino);
+	if (!ip || index * 4096 >= ip->size)
+		return 0;
+	struct fw_frame_ref f;
+	int e = inode_page(vino, index, false, &f);
+	return e == -ENOENT ? 0 : e;
+}
+
+int ext2_write_end(struct inode_ref vino, uint64_t pos, uint64_t len, uint64_t copied)
+{
+	struct e2fs_ref r;
+	struct e2ino_ref ir;
+	int e = file_of(vino, &r, &ir);
+	if (e || copied >= len)
+		return e;
+	/* blocks given to bytes that were not written go again: nothing past
+	 * the end of a file may hold blocks */
+	e2_lock(r);
+	struct inode *ip = inode_get(vino);
+	uint64_t bs = e2fs_get(r)->bsize;
+	e = e2_truncate_blocks(ir, (ip->size + bs - 1) / bs);
+	e2_unlock(r);
+	return e;
+}
+
 int ext2_write_begin(struct inode_ref vino, uint64_t pos, uint64_t len)
 {
 	struct e2fs_ref r;
@@ -74,15 +213,13 @@ int ext2_write_begin(struct inode_ref vino, uint64_t pos, uint64_t len)
 	else if (pos + len > e2_max_size(fs) || pos + len < pos)
 		e = -EFBIG;
 	/* A partly written page shows its old bytes: read it before blocks
-	 * appear under its holes (a new block's bytes on disk are stale). */
-	struct inode *ip = inode_get(vino);
-	bool whole = pos % 4096 == 0 && len == 4096, past = (pos & ~4095ULL) >= ip->size;
-	struct fw_frame_ref f;
-	if (e == 0 && !whole && !past) {
-		e = inode_page(vino, pos / 4096, false, &f);
-		if (e == -ENOENT)
-			e = 0;
-	}
+	 * appear under its holes (a new block's bytes on disk are stale).
+	 * Only the range's first and last pages can be partly written. */
+	uint64_t end = pos + len, first = pos / 4096, last = (end - 1) / 4096;
+	if (e == 0 && len && (pos % 4096 || (first == last && end % 4096)))
+		e = read_partial(vino, first);
+	if (e == 0 && len && last != first && end % 4096)
+		e = read_partial(vino, last);
 	fs = e2fs_get(r);
 	uint64_t bs = fs->bsize;
 	for (uint64_t lb = pos / bs; e == 0 && lb * bs < pos + len; lb++) {

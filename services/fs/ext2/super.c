@@ -452,6 +452,7 @@ static const struct fs_type ext2_type = {
 	.readpages = ext2_readpages,
 	.writepages = ext2_writepages,
 	.write_begin = ext2_write_begin,
+	.write_end = ext2_write_end,
 	.write_inode = ext2_write_inode_op,
 	.fsync = ext2_fsync,
 };
