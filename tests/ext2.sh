@@ -47,7 +47,7 @@ session() { # name script
 		n=$((n + 1))
 	done
 	KEEL_LOG=$T/$name.log ./keel exec --timeout 600 --file "$script:/session.sh" --file "$T/seed.md5:/seed.md5" \
-		"${disks[@]}" sh /session.sh "${args[@]}" >"$out" 2>&1
+		--file "$T/e2copy:/bin/e2copy" "${disks[@]}" sh /session.sh "${args[@]}" >"$out" 2>&1
 	local st=$?
 	if grep -aq PANIC "$T/$name.log"; then
 		ko "$name: kernel panic"
@@ -100,6 +100,7 @@ s2_debugfs() {
 	fi
 }
 
+musl-gcc -static -O1 -o "$T/e2copy" user/ext2/e2copy.c || ko "building e2copy"
 session s1 tests/ext2/session1.sh
 check s1
 session s2 tests/ext2/session2.sh

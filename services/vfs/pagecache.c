@@ -238,6 +238,14 @@ int inode_page(struct inode_ref r, uint64_t index, bool create, struct fw_frame_
 	return page_get(r, index, 0, create, out);
 }
 
+int inode_page_fault(struct inode_ref r, uint64_t index, uint32_t ra, bool nowait, bool create,
+		     struct fw_frame_ref *out)
+{
+	if (nowait && inode_has_backing(r) && cached(r, index, out) != 0)
+		return -EAGAIN;
+	return page_get(r, index, ra, create, out);
+}
+
 static void set_flags(struct inode_ref r, uint64_t index, uint8_t set)
 {
 	struct pcleaf_ref l;

@@ -301,6 +301,10 @@ int vfs_fs_type_flags(const struct kname *type, uint32_t *flags);
 /* umount2(2) of the file system whose root is `root`; the caller checked
  * that no process works in it unless MNT_DETACH. */
 int vfs_umount(struct inode_ref root, uint64_t flags);
+/* Make the mounted file system whose root is new_root the root; the old
+ * root is mounted on put_old, a directory of the new one (pivot_root).
+ * The caller moves processes' root and working directories. */
+int vfs_pivot_root(struct inode_ref new_root, struct inode_ref put_old);
 /* Some mount lies inside super block sb (umount: -EBUSY). */
 bool vfs_super_has_mounts(struct super_ref sb);
 /* The i-th mount in mount order (/proc/mounts): 0, or -ENOENT past the end. */
@@ -335,6 +339,13 @@ void inode_forget(struct inode_ref r);
  * reference). A miss reads it from the file system; a memory file's hole
  * is made (zeroed) when `create`, else -ENOENT. */
 int inode_page(struct inode_ref r, uint64_t index, bool create, struct fw_frame_ref *out);
+/* The same for a page fault: a miss on a backed file reads `ra` more
+ * pages in the same batch, or with `nowait` gives -EAGAIN instead of
+ * reading (a fault inside a kernel user copy cannot sleep: the copy is
+ * failed and the system call rerun after the page is read, see
+ * services/init/upcalls.c). */
+int inode_page_fault(struct inode_ref r, uint64_t index, uint32_t ra, bool nowait, bool create,
+		     struct fw_frame_ref *out);
 int inode_truncate(struct inode_ref r, uint64_t size);
 void inode_drop_pages(struct inode_ref r, uint64_t from);
 /* Its file system has a backing store (pages must be written back). */
@@ -374,6 +385,8 @@ int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpat
 int vfs_readlink(struct inode_ref r, struct kpath *p);
 /* The path of a directory relative to root (getcwd). */
 int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out);
+/* The name of child in dir (the file system's get_name). */
+int vfs_get_name(struct inode_ref dir, struct inode_ref child, struct kname *out);
 
 /* ---- changing the namespace (vfs/dirops.c) ---- */
 
