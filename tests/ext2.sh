@@ -109,6 +109,43 @@ check s2
 # Kill: e2kill writes and fsyncs files on a virtio disk; QEMU is killed
 # (SIGKILL) right after the k-th fsync returned. Files 1..k must be there
 # with their contents and e2fsck must find nothing to fix.
+# --root: the initramfs tree as an ext2 disk booted as /. Every program
+# comes from the disk (cold: their pages are read on faults, also inside
+# system calls' user copies); what the first boot writes must be there in
+# the second (the kernel syncs before it powers off), e2fsck clean.
+root_boot() { # name script...
+	local name=$1
+	shift
+	KEEL_LOG=$T/$name.log ./keel exec --timeout 120 --root "$T/root.img" /bin/sh -c "$*" >"$T/$name.out" 2>&1
+}
+mkdir -p "$T/rootsrc"
+(cd "$T/rootsrc" && cpio -idm --quiet <../../../initramfs.cpio) && rm -f "$T/rootsrc/etc/keel-exec"
+truncate -s 32M "$T/root.img"
+if mke2fs -q -t ext2 -b 1024 -d "$T/rootsrc" "$T/root.img"; then
+	want=$(ls "$T/rootsrc/bin" | wc -l)
+	root_boot root1 'head -n 1 /proc/mounts; ls /bin | wc -l; ls /initrd/bin | wc -l;
+		mkdir /data && i=0 && while [ $i -lt 300 ]; do echo "n $i" > /data/f$i; i=$((i + 1)); done;
+		cp /bin/busybox /data/bb && md5sum /bin/busybox /data/bb | cut -d" " -f1 | uniq | wc -l'
+	if [ "$(sed -n 1p "$T/root1.out")" = "/dev/vda / ext2 rw,relatime 0 0" ] &&
+		[ "$(sed -n 2p "$T/root1.out")" = "$want" ] && [ "$(sed -n 3p "$T/root1.out")" = "$want" ] &&
+		[ "$(sed -n 4p "$T/root1.out")" = 1 ]; then
+		ok "--root: / is the disk's ext2 (cold programs from it), the initramfs at /initrd"
+	else
+		ko "--root: first boot"
+		head -n 8 "$T/root1.out"
+	fi
+	root_boot root2 'ls /data | wc -l; cat /data/f299; cmp /bin/busybox /data/bb && echo same; rm -r /data; ls /'
+	if [ "$(tr '\n' ' ' <"$T/root2.out")" = "301 n 299 same bin dev etc initrd linuxrc lost+found proc root sbin tmp usr " ] &&
+		e2fsck -fn "$T/root.img" >"$T/root.fsck" 2>&1; then
+		ok "--root: the second boot finds what the first wrote, e2fsck -fn clean"
+	else
+		ko "--root: second boot: $(tr '\n' ' ' <"$T/root2.out")"
+		head -n 12 "$T/root.fsck"
+	fi
+else
+	ko "mke2fs of the root image"
+fi
+
 musl-gcc -static -O1 -o "$T/e2kill" user/ext2/e2kill.c || ko "building e2kill"
 kill_round() { # k
 	local k=$1 img=$T/kill.img pidf=$T/qemu.pid out=$T/kill.out

@@ -237,3 +237,5 @@ int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out)
 	out->s[out->len] = 0;
 	return 0;
 }
+
+int vfs_get_name(struct inode_ref dir, struct inode_ref child, struct kname *out) { return fsop_get_name(dir, child, out); }

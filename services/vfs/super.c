@@ -424,6 +424,40 @@ int vfs_umount(struct inode_ref root, uint64_t flags)
 	return 0;
 }
 
+int vfs_pivot_root(struct inode_ref new_root, struct inode_ref put_old)
+{
+	struct inode *np = inode_get(new_root), *pp = inode_get(put_old);
+	struct super_ref nsb = np ? np->sb : (struct super_ref){0};
+	struct super *ns = super_get(nsb);
+	int slot = slot_of(nsb);
+	if (!ns || slot <= 0 || ns->root.idx != new_root.idx || ns->root.gen != new_root.gen ||
+	    !inode_ref_valid(np->covered))
+		return -EINVAL; /* new_root must be the root of a mount */
+	if (!pp || (pp->mode & S_IFMT) != S_IFDIR || !vfs_same_fs(put_old, new_root) || inode_ref_valid(pp->mounted))
+		return -EINVAL;
+	struct mount_table *mt = mount_table();
+	struct super_ref osb = mt->m[0];
+	struct super *os = super_get(osb);
+	if (!os)
+		return -EINVAL;
+	struct inode_ref old_root = os->root;
+	/* the new root leaves its mount point */
+	struct inode *cp = inode_get(np->covered);
+	if (cp)
+		cp->mounted = (struct inode_ref){0};
+	np = inode_get(new_root);
+	np->covered = (struct inode_ref){0};
+	np->parent = new_root;
+	ns->covered = (struct inode_ref){0};
+	/* the old root goes on put_old */
+	inode_get(put_old)->mounted = old_root;
+	inode_get(old_root)->covered = put_old;
+	os->covered = put_old;
+	mt->m[0] = nsb;
+	mt->m[slot] = osb;
+	return 0;
+}
+
 int vfs_mount_info(uint32_t i, struct super_ref *sb)
 {
 	struct mount_table *mt = mount_table();

@@ -38,9 +38,10 @@ int ext2_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref
 	if (e == 0)
 		e = e2_iget(r, ino, out);
 	/* a directory's ".." (for the VFS) is where it was found: ext2 keeps
-	 * directories to one name each */
+	 * directories to one name each; a file remembers a directory that
+	 * holds it (/proc/<pid>/exe, fd links) */
 	struct inode *cp = e == 0 ? inode_get(*out) : NULL;
-	if (cp && (cp->mode & S_IFMT) == S_IFDIR && ino != EXT2_ROOT_INO)
+	if (cp && ino != EXT2_ROOT_INO)
 		cp->parent = dir;
 	e2_unlock(r);
 	return e;

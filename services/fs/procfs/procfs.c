@@ -31,6 +31,7 @@ static const struct pent pid_ents[] = {
 	{"cwd", PK_PCWD, S_IFLNK | 0777},	  {"comm", PK_PCOMM, S_IFREG | 0644},
 	{"environ", PK_PENVIRON, S_IFREG | 0400}, {"mounts", PK_MOUNTS, S_IFREG | 0444},
 	{"statm", PK_PSTATM, S_IFREG | 0444},	  {"root", PK_PROOT, S_IFLNK | 0777},
+	{"mountinfo", PK_MOUNTINFO, S_IFREG | 0444},
 };
 
 /* Guards against re-entry: creating an entry looks its name up. */
@@ -426,6 +427,13 @@ int procfs_path_of(struct inode_ref root, struct inode_ref ino, struct kpath *ou
 		return -ENOENT;
 	if ((ip->mode & S_IFMT) == S_IFDIR)
 		return vfs_path_of(root, ino, out);
+	/* a file system that keeps where a file was found (ext2) names it
+	 * there; memory trees are searched */
+	struct inode_ref dir = ip->parent;
+	struct kname name;
+	if (inode_ref_valid(dir) && vfs_get_name(dir, ino, &name) == 0 && vfs_path_of(root, dir, out) == 0 &&
+	    kpath_append(out, &name))
+		return 0;
 	return find_name(root, root, ino, 0, out) ? 0 : -ENOENT;
 }
 

@@ -42,6 +42,7 @@ enum proc_kind {
 	PK_PENVIRON,
 	PK_PSTATM,
 	PK_PROOT,
+	PK_MOUNTINFO,
 	PK_KIND_MAX
 };
 
