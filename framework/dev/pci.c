@@ -227,7 +227,10 @@ static void cut_holes(struct pci_dev *d)
 		add_hole(d, b, c + 0x08, 8, true);  /* driver_feature_select, driver_feature */
 		add_hole(d, b, c + 0x18, 2, true);  /* queue_size */
 		add_hole(d, b, c + 0x1C, 2, true);  /* queue_enable */
-		add_hole(d, b, c + 0x20, 24, true); /* queue_desc, queue_driver, queue_device */
+		/* queue_desc, queue_driver, queue_device; then queue_notify_data
+		 * and queue_reset (virtio 1.2: a queue reset rewinds the device's
+		 * position in the rings behind the framework's back) */
+		add_hole(d, b, c + 0x20, 28, true);
 		d->virtio = d->bar[b].usable;
 	}
 }

@@ -50,7 +50,7 @@ int fw_pci_claim(uint32_t index, struct fw_pci_ref *out)
 		d->vcommon = pci_bar_va(d, d->vcommon_bar);
 		if (d->vcommon) {
 			d->vcommon += d->vcommon_off; /* SAFETY: inside the BAR (find_caps checked) */
-			d->dma_ok = virtio_reset_device(d) == 0;
+			d->dma_ok = virtio_reset_device(d) == 0 && virtio_dma_type_ok(d);
 		}
 	}
 	if (d->dma_ok) {

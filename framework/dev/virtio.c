@@ -86,10 +86,46 @@ static struct pci_dev *virtio_dev(struct fw_pci_ref r)
 	return d && d->virtio && d->vcommon ? d : NULL;
 }
 
+/* May this virtio device reach memory at all? Only if its device type is
+ * one whose every guest-memory access is through the descriptors of its
+ * queues — what the framework polices. Other types carry guest addresses
+ * inside their requests and the device acts on them: a balloon's inflate
+ * request is a list of page numbers the host takes away (QEMU discards
+ * them through the system address space, past any IOMMU), a GPU's
+ * ATTACH_BACKING a list of addresses the device reads and writes, a
+ * virtio-iommu's MAP a translation for other devices' DMA. Audited types
+ * (virtio 1.x, 5.x): net (1: packets, control commands of MACs, VLANs,
+ * queue counts, offloads), block (2: sectors and data), console (3: bytes,
+ * port control messages), entropy (4: random bytes). The type of a modern
+ * device is its PCI device ID - 0x1040; of a transitional one (0x1000-
+ * 0x103F) its subsystem device ID. */
+bool virtio_dma_type_ok(const struct pci_dev *d)
+{
+	uint32_t type;
+	if (d->vendor != 0x1AF4 || d->device < 0x1000 || d->device > 0x107F)
+		return false;
+	type = d->device >= 0x1040 ? d->device - 0x1040u : d->subsys_device;
+	return type >= 1 && type <= 4;
+}
+
+/* Driver features the framework lets a device see. An allow-list, not a
+ * deny-list: a transport feature changes how the device reads the rings,
+ * and one the framework does not model breaks what it relies on — with
+ * NOTIFICATION_DATA a notification carries the available index, so a
+ * driver's doorbell could make the device consume ring entries the
+ * framework never published (and the chains they name, which are not
+ * frozen); RING_PACKED redefines the descriptor format; IN_ORDER lets one
+ * used entry stand for several chains; RING_RESET, EVENT_IDX,
+ * INDIRECT_DESC and the rest change ring state or layout. Allowed: the
+ * device-type bits 0-23 (for the types above none names memory),
+ * VERSION_1 and ACCESS_PLATFORM (the device then translates through the
+ * IOMMU). */
+#define VIRTIO_F_ALLOWED (0xFFFFFFULL | FW_VIRTIO_F_VERSION_1 | FW_VIRTIO_F_ACCESS_PLATFORM)
+
 int fw_virtio_set_features(struct fw_pci_ref r, uint64_t f)
 {
 	struct pci_dev *d = virtio_dev(r);
-	if (!d || (f & (FW_VIRTIO_F_RING_PACKED | FW_VIRTIO_F_EVENT_IDX)))
+	if (!d || (f & ~VIRTIO_F_ALLOWED))
 		return -22;
 	c_wr32(d, VC_DRIVER_FEATURE_SELECT, 0);
 	c_wr32(d, VC_DRIVER_FEATURE, (uint32_t)f);

@@ -101,6 +101,9 @@ void dma_release_device(struct pci_dev *d);
 /* Virtqueues (virtio.c). */
 void vq_release_device(struct pci_dev *d);
 int virtio_reset_device(struct pci_dev *d);
+/* Is the device of a virtio type whose memory accesses are all through its
+ * queues' descriptors (the only kind given bus mastering)? */
+bool virtio_dma_type_ok(const struct pci_dev *d);
 struct fw_vq_ref;
 /* ktests only: put a raw address in a descriptor, bypassing every check,
  * to show the IOMMU stopping a device aimed outside its mapping. Never
