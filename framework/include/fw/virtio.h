@@ -25,8 +25,9 @@
  * Safety contract: handles are generation-checked; indices are checked
  * against the queue size; descriptor flags are limited to NEXT and WRITE
  * (INDIRECT is refused); a WRITE descriptor needs a device-writable object;
- * chains are walked at most `size` steps (a loop is -ELOOP) and may not
- * share a slot with another chain (-EBUSY).
+ * chains are walked — on the framework's own record of each slot, never on
+ * the descriptor table a device could rewrite — at most `size` steps (a
+ * loop is -ELOOP) and may not share a slot with another chain (-EBUSY).
  */
 #ifndef FW_VIRTIO_H
 #define FW_VIRTIO_H
