@@ -229,3 +229,51 @@ FW_KTEST(dev_vq_walks_ignore_a_device_rewriting_its_ring)
 	FW_EXPECT(t, fw_dma_free(b) == 0);
 	fw_pci_release(r);
 }
+
+/* A device that lies in the used ring: an id past the ring, the tail of a
+ * chain in flight, a prepared chain never published, a head already
+ * returned, an index run far ahead. Each entry is refused (-EIO) and
+ * changes nothing: the chains in flight stay frozen until the device
+ * returns their real heads. */
+FW_KTEST(dev_vq_used_ring_lies_refused)
+{
+	struct fw_pci_ref r = {0};
+	struct fw_vq_ref q = {0};
+	struct fw_dma_ref a = {0};
+	uint32_t head = 99, len = 0;
+	FW_EXPECT(t, disk0_queue(&r, &q) == 0);
+	FW_EXPECT(t, fw_dma_alloc(r, 64, FW_DMA_BIDIR, &a) == 0);
+	uint64_t upa = vq_ring_pa_for_ktest(q, 2);
+	FW_EXPECT(t, upa != 0);
+	if (!upa)
+		return;
+	/* SAFETY: the queue's own used ring (a framework frame alive until the
+	 * queue is destroyed), written as the device would. */
+	volatile uint16_t *used = phys_to_virt(upa);
+	volatile uint32_t *elem = (volatile uint32_t *)(used + 2);
+	FW_EXPECT(t, fw_vq_desc_set(q, 0, a, 0, 8, FW_VQ_F_NEXT, 1) == 0 && fw_vq_desc_set(q, 1, a, 8, 8, 0, 0) == 0);
+	FW_EXPECT(t, fw_vq_submit(q, 0) >= 0);                  /* in flight: 0 -> 1 */
+	FW_EXPECT(t, fw_vq_desc_set(q, 3, a, 16, 8, 0, 0) == 0); /* prepared, not published */
+	uint32_t lies[4] = {8, 0xFFFFFFFF, 1, 3};              /* past the ring, a tail, unpublished */
+	uint16_t idx = 0;
+	for (uint32_t k = 0; k < 4; k++) {
+		elem[2 * (idx % 8)] = lies[k];
+		elem[2 * (idx % 8) + 1] = 4096;
+		used[1] = ++idx;
+		FW_EXPECT(t, fw_vq_reap(q, &head, &len) == -5); /* -EIO */
+		FW_EXPECT(t, fw_vq_desc_clear(q, 1) == -EBUSY && fw_dma_free(a) == -EBUSY);
+	}
+	elem[2 * (idx % 8)] = 0; /* the real head */
+	elem[2 * (idx % 8) + 1] = 16;
+	used[1] = ++idx;
+	FW_EXPECT(t, fw_vq_reap(q, &head, &len) == 0 && head == 0 && len == 16);
+	elem[2 * (idx % 8)] = 0; /* and again: no longer in flight */
+	used[1] = ++idx;
+	FW_EXPECT(t, fw_vq_reap(q, &head, &len) == -5);
+	used[1] = (uint16_t)(idx + 1000); /* the index runs ahead: one refused entry per reap */
+	for (uint32_t k = 0; k < 16; k++)
+		FW_EXPECT(t, fw_vq_reap(q, &head, &len) == -5);
+	FW_EXPECT(t, fw_vq_desc_clear(q, 3) == 0 && fw_dma_free(a) == 0);
+	FW_EXPECT(t, fw_virtio_reset(r) == 0);
+	fw_pci_release(r);
+}
