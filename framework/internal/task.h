@@ -26,6 +26,7 @@ struct task {
 	uint64_t fs_base;
 	void *fpu;
 	uint64_t cookie;
+	bool return_work;           /* run the return_to_user upcall before the next return to user mode */
 	uint32_t idx, gen;
 	uint64_t sys_ns, last_switch; /* on-CPU time (ns), last switch-in */
 	uint64_t user_since;         /* TSC when it last returned to user mode */

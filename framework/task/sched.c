@@ -406,6 +406,7 @@ int fw_task_interrupt(struct fw_task_ref r)
 		return -ESRCH;
 	bool was = irq_save();
 	t->interrupted = true;
+	t->return_work = true;
 	if (t->state == TASK_BLOCKED && t->interruptible) {
 		waitq_remove(t);
 		sched_wake(t, -EINTR);
@@ -415,6 +416,8 @@ int fw_task_interrupt(struct fw_task_ref r)
 }
 
 void fw_task_clear_interrupt(void) { current_task()->interrupted = false; }
+
+void fw_task_want_return_upcall(void) { current_task()->return_work = true; }
 
 void sched_init(void)
 {

@@ -69,6 +69,7 @@ int64_t sys_rt_sigprocmask(struct fw_uregs *r)
 		t->sig_mask = set;
 		break;
 	}
+	fw_task_want_return_upcall(); /* a pending signal may be unblocked now */
 	return 0;
 }
 
@@ -154,6 +155,7 @@ int64_t sys_rt_sigtimedwait(struct fw_uregs *r)
 		int e = sleep_for_signal(deadline);
 		t = cur_thread();
 		t->sig_mask = mask;
+		fw_task_want_return_upcall();
 		if (e == -EINTR)
 			fw_task_clear_interrupt();
 	}
