@@ -54,7 +54,6 @@ int fw_task_create_user(const struct fw_uregs *regs, struct fw_vm_ref vm, uint64
 
 void syscall_dispatch(struct trapframe *tf)
 {
-	account_enter_kernel();
 	irq_enable();
 	/* SAFETY: same layout (static assert); every field is plain data the
 	 * exit path sanitises before returning to user mode. */

@@ -96,8 +96,6 @@ static void kernel_trap_return(struct trapframe *tf)
 void trap_dispatch(struct trapframe *tf)
 {
 	bool from_user = (tf->cs & 3) != 0;
-	if (from_user)
-		account_enter_kernel();
 	if (tf->vector < 32) {
 		if (!from_user)
 			kernel_fault(tf);
@@ -105,9 +103,8 @@ void trap_dispatch(struct trapframe *tf)
 			user_exception(tf);
 	} else if (tf->vector == VEC_TIMER) {
 		arch_eoi();
+		account_tick(from_user, tf->rip, tf->rbp);
 		timer_tick();
-		if (!from_user)
-			lockup_check(tf->rip, tf->rbp);
 	} else if (tf->vector == VEC_SERIAL) {
 		console_rx_irq();
 		arch_eoi();
@@ -163,7 +160,7 @@ void return_to_user_prepare(struct trapframe *tf)
 		sti();
 		sched_yield_current();
 	}
-	account_leave_kernel();
+	cur->kernel_ticks = 0; /* progress, for the lockup detector */
 }
 
 void arch_backtrace(void *frame)
