@@ -5,6 +5,7 @@
 #include "internal/init.h"
 #include "internal/arch.h"
 #include "internal/boot.h"
+#include "internal/dev.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
 #include "internal/serial.h"
@@ -60,6 +61,7 @@ void kmain(uint32_t magic, uint64_t info)
 	random_init();
 	time_init();
 	console_init();
+	dev_init();
 	struct fw_task_ref t;
 	if (fw_task_create_kernel(first_task, 0, &t) < 0)
 		fw_panic("cannot create the first task");

@@ -37,6 +37,7 @@ suite ktest bash tests/ktest.sh
 suite fw-only bash tests/fw-only.sh
 suite borrow bash tests/borrow.sh
 suite boot bash tests/boot.sh
+suite disk bash tests/disk.sh
 suite import-wall bash tests/import-wall.sh
 suite layering bash tests/layering.sh
 suite docs bash tests/docs.sh

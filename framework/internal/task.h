@@ -36,6 +36,7 @@ struct task {
 	uint32_t no_sleep;           /* > 0 inside the fault resolver: sleeping fails, yield is a no-op */
 	uint64_t copy_frame;         /* frame (pa) a user copy is using, 0 if none: pinned on a fault */
 	bool copy_frame_pinned;
+	bool irq_handler;            /* running a device interrupt handler (<fw/irq.h>): no_sleep is held too */
 };
 
 #define MAX_TASKS 2048

@@ -79,6 +79,22 @@ void frames_init(void)
 	uint64_t meta_bytes = max_pfn * sizeof(struct frame_meta);
 	uint64_t stack_bytes = max_pfn * sizeof(uint32_t);
 	uint64_t pages = (meta_bytes + stack_bytes + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE;
+	/* The run must not straddle the initrd (a loader may put it right
+	 * after the kernel): skip to the first stretch of `pages` free frames.
+	 * Frames skipped here stay below bump_next and are never freed — a
+	 * few pages at most. */
+	for (;;) {
+		while (bump_next < bump_end && reserved(bump_next))
+			bump_next += FW_PAGE_SIZE;
+		uint64_t n = 0;
+		while (n < pages && bump_next + n * FW_PAGE_SIZE < bump_end && !reserved(bump_next + n * FW_PAGE_SIZE))
+			n++;
+		if (n == pages)
+			break;
+		if (bump_next + n * FW_PAGE_SIZE >= bump_end)
+			fw_panic("no contiguous early memory for frame metadata");
+		bump_next += n * FW_PAGE_SIZE;
+	}
 	uint64_t first = early_frame();
 	for (uint64_t i = 1; i < pages; i++)
 		if (early_frame() != first + i * FW_PAGE_SIZE)

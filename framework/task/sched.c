@@ -339,6 +339,8 @@ FW_NORETURN void fw_task_exit(void)
 {
 	irq_disable();
 	struct task *t = current_task();
+	if (t->irq_handler)
+		fw_panic("fw_task_exit in a device interrupt handler");
 	if (t->vm) {
 		vm_task_detach(t->vm);
 		t->vm = NULL;

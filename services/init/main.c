@@ -346,6 +346,8 @@ static void svc_main(void)
 		e = initramfs_unpack();
 	if (e == 0)
 		e = boot_mounts();
+	if (e == 0)
+		e = drivers_start();
 	if (e == 0 && kpath_alloc(&b->path))
 		e = -ENOMEM;
 	if (e == 0)

@@ -78,5 +78,10 @@ bool mm_addr_shared(struct mm_ref m, uint64_t addr);
 /* Resolve a fault at addr; 0, -EFAULT (SIGSEGV: *si_code set), -EIO (SIGBUS:
  * a file page wholly past end of file) or -ENOMEM (no frame). */
 int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_code);
+/* The frame behind the user page at addr, faulted in (and, for write,
+ * made private and writable) first, with one more reference the caller
+ * drops with fw_frame_put: for I/O straight into user memory (a disk
+ * reading into a process's buffer). 0 or -EFAULT. */
+int mm_pin_page(struct mm_ref m, uint64_t addr, bool write, struct fw_frame_ref *out);
 
 #endif

@@ -6,6 +6,7 @@
 #include "internal/init.h"
 #include "internal/arch.h"
 #include "internal/cpu.h"
+#include "internal/dev.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
 #include "internal/task.h"
@@ -108,6 +109,8 @@ void trap_dispatch(struct trapframe *tf)
 	} else if (tf->vector == VEC_SERIAL) {
 		console_rx_irq();
 		arch_eoi();
+	} else if (irq_vector_is_device((uint32_t)tf->vector)) {
+		irq_dispatch((uint32_t)tf->vector); /* marks pending, EOI, wakes the IRQ worker */
 	} else if (tf->vector != VEC_SPURIOUS) {
 		arch_eoi();
 	}

@@ -38,6 +38,45 @@ static inline void irq_restore(bool was)
 static inline void cpu_idle_wait(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 static inline void cpu_relax(void) { __asm__ volatile("pause"); }
 
+/* Memory ordering for device rings: a full fence (stores visible before
+ * later loads), a compiler-only barrier, and writing one cache line back
+ * to memory for a device that does not snoop (the IOMMU's tables). */
+static inline void arch_mb(void) { __asm__ volatile("mfence" ::: "memory"); }
+static inline void arch_barrier(void) { __asm__ volatile("" ::: "memory"); }
+static inline void arch_flush_line(const volatile void *p) { __asm__ volatile("clflush (%0)" ::"r"(p) : "memory"); }
+
+/* I/O ports (PCI configuration mechanism #1, I/O BARs): width 1, 2 or 4. */
+static inline uint32_t arch_port_in(uint16_t port, uint32_t width)
+{
+	uint32_t v = 0;
+	if (width == 1) {
+		uint8_t b;
+		__asm__ volatile("inb %1, %0" : "=a"(b) : "Nd"(port));
+		v = b;
+	} else if (width == 2) {
+		uint16_t w;
+		__asm__ volatile("inw %1, %0" : "=a"(w) : "Nd"(port));
+		v = w;
+	} else {
+		__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	}
+	return v;
+}
+static inline void arch_port_out(uint16_t port, uint32_t width, uint32_t v)
+{
+	if (width == 1)
+		__asm__ volatile("outb %0, %1" ::"a"((uint8_t)v), "Nd"(port));
+	else if (width == 2)
+		__asm__ volatile("outw %0, %1" ::"a"((uint16_t)v), "Nd"(port));
+	else
+		__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
+
+/* A message-signalled interrupt to the boot CPU: the address and data a
+ * device writes (fixed delivery, edge, local APIC id 0). */
+static inline uint32_t arch_msi_address(void) { return 0xFEE00000u; }
+static inline uint32_t arch_msi_data(uint32_t vector) { return vector; }
+
 /* The cycle counter (TSC), calibrated by arch_tsc_khz(). */
 static inline uint64_t arch_cycles(void)
 {
