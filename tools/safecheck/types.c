@@ -208,6 +208,41 @@ static int p2h(CXType t, int depth)
 
 int ty_has_ptr_to_holder(CXType t) { return p2h(t, 0); }
 
+/* Does t name a variadic function type: itself, through pointers and
+ * arrays, or in a function type's parameters or result? Only framework
+ * functions are variadic; a service type for one is a way to call it
+ * without naming it (rule variadic). */
+static int vfn(CXType t, int depth)
+{
+	if (depth > 32)
+		return 0;
+	t = ty_canon(t);
+	switch (t.kind) {
+	case CXType_Pointer:
+	case CXType_BlockPointer:
+		return vfn(clang_getPointeeType(t), depth + 1);
+	case CXType_ConstantArray:
+	case CXType_IncompleteArray:
+	case CXType_VariableArray:
+		return vfn(clang_getArrayElementType(t), depth + 1);
+	case CXType_FunctionProto: {
+		if (clang_isFunctionTypeVariadic(t) || vfn(clang_getResultType(t), depth + 1))
+			return 1;
+		int n = clang_getNumArgTypes(t);
+		for (int i = 0; i < n; i++)
+			if (vfn(clang_getArgType(t, (unsigned)i), depth + 1))
+				return 1;
+		return 0;
+	}
+	case CXType_FunctionNoProto:
+		return vfn(clang_getResultType(t), depth + 1);
+	default:
+		return 0;
+	}
+}
+
+int ty_has_variadic_fn(CXType t) { return vfn(t, 0); }
+
 int ty_has_flex(CXType t)
 {
 	t = ty_canon(t);
@@ -285,7 +320,13 @@ static int pod(CXType t, const char **why)
 	case CXType_Enum: *why = "enum"; return 0;
 	case CXType_Pointer: case CXType_BlockPointer: *why = "pointer"; return 0;
 	case CXType_IncompleteArray: *why = "flexible array"; return 0;
-	case CXType_ConstantArray: return pod(clang_getArrayElementType(t), why);
+	case CXType_ConstantArray:
+		/* const T[N]: the canonical array carries the const on its element */
+		if (clang_isConstQualifiedType(clang_getArrayElementType(t))) {
+			*why = "const element";
+			return 0;
+		}
+		return pod(clang_getArrayElementType(t), why);
 	case CXType_Record: {
 		if (ty_is_union(t)) { *why = "union"; return 0; }
 		if (ty_is_sealed(t)) { *why = "sealed type"; return 0; }
