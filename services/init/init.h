@@ -6,7 +6,12 @@
 #include "exec/exec.h"
 
 int initramfs_unpack(void);
-int devices_create(void);
+/* The root tmpfs (before the initramfs), then /dev, /dev/pts, /dev/shm,
+ * /tmp and /proc (after it). */
+int root_mount(void);
+int boot_mounts(void);
+/* Probe device drivers (virtio-blk) and create their /dev nodes. */
+int drivers_start(void);
 /* Hand the framework the services' upcalls (once, first thing at boot). */
 int upcalls_register(void);
 /* Run the boot program in the current (first) thread. */

@@ -8,8 +8,13 @@
  *  - otherwise: run /init (or /bin/sh) as pid 1 on the console; power off
  *    when it exits. */
 #include "init/init.h"
-#include "fs/mount.h"
-#include "signal/signal.h"
+#include "drivers/mem/mem.h"
+#include "fs/devpts/devpts.h"
+#include "fs/procfs/procfs.h"
+#include "fs/tmpfs/tmpfs.h"
+#include "pipe/pipe.h"
+#include "poll/poll.h"
+#include "proc/signal.h"
 #include "tty/tty.h"
 #include <fw/console.h>
 #include <fw/log.h>
@@ -223,22 +228,26 @@ static int open_dev(struct fdtable_ref t, const char (*name)[40], uint32_t flags
 	return e;
 }
 
-static int make_stdio(struct proc *p, bool exec_mode)
+/* Opening a device may sleep (a FIFO's open does), so the process is
+ * named by its handle, not by a pointer borrowed across the opens. */
+static int make_stdio(struct proc_ref pr, bool exec_mode)
 {
 	char null[40] = "/dev/null", out[40] = "/dev/keel-out", con[40] = "/dev/console";
-	int e = fdtable_new(&p->files);
+	struct fdtable_ref files;
+	int e = fdtable_new(&files);
 	if (e)
 		return e;
+	proc_get(pr)->files = files;
 	if (exec_mode) {
-		e = open_dev(p->files, &null, O_RDONLY);
+		e = open_dev(files, &null, O_RDONLY);
 		if (e == 0)
-			e = open_dev(p->files, &out, O_WRONLY);
+			e = open_dev(files, &out, O_WRONLY);
 		if (e == 0)
-			e = open_dev(p->files, &out, O_WRONLY);
+			e = open_dev(files, &out, O_WRONLY);
 		return e;
 	}
 	for (int i = 0; i < 3 && e == 0; i++)
-		e = open_dev(p->files, &con, O_RDWR);
+		e = open_dev(files, &con, O_RDWR);
 	return e;
 }
 
@@ -271,12 +280,12 @@ static int start_first(struct boot_state *b, struct proc_ref init)
 	struct proc *p = proc_get(b->first);
 	p->cwd = vfs_root();
 	p->root = vfs_root();
-	e = make_stdio(p, b->exec_mode);
+	e = make_stdio(b->first, b->exec_mode);
+	p = proc_get(b->first); /* make_stdio may have slept */
 	thread_get(p->first_thread)->boot_exec = true;
 	if (e == 0 && !b->exec_mode) {
 		/* run mode: the console is a terminal with a line discipline, and
 		 * the first program's group is its foreground */
-		p = proc_get(b->first);
 		tty_set_foreground(p->pgid > 0 ? p->pgid : p->pid, p->sid > 0 ? p->sid : p->pid);
 		e = tty_start_console();
 	}
@@ -299,6 +308,26 @@ static int make_reaper(struct proc_ref *out)
 	return fw_waitq_create(&p->child_wait);
 }
 
+/* File systems register their types; providers of files their operations
+ * and device numbers. */
+static int providers_init(void)
+{
+	int e = tmpfs_init();
+	if (e == 0)
+		e = procfs_init();
+	if (e == 0)
+		e = devpts_init();
+	if (e == 0)
+		e = pipe_init();
+	if (e == 0)
+		e = evobj_init();
+	if (e == 0)
+		e = chr_mem_init();
+	if (e == 0)
+		e = tty_init();
+	return e;
+}
+
 static void svc_main(void)
 {
 	if (upcalls_register())
@@ -310,11 +339,15 @@ static void svc_main(void)
 	b->exec_mode = cmdline_has(&cmd, &mode_exec);
 	int e = vfs_init();
 	if (e == 0)
+		e = providers_init();
+	if (e == 0)
+		e = root_mount();
+	if (e == 0)
 		e = initramfs_unpack();
 	if (e == 0)
-		e = devices_create();
+		e = boot_mounts();
 	if (e == 0)
-		e = mount_boot();
+		e = drivers_start();
 	if (e == 0 && kpath_alloc(&b->path))
 		e = -ENOMEM;
 	if (e == 0)

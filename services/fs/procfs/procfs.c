@@ -1,0 +1,474 @@
+/* procfs: the /proc tree. Layer: services (safe C).
+ * Directories hold ordinary dentries that are kept in step with the
+ * process table: a pid directory appears when looked up or listed while
+ * the process lives and is pruned once it is gone; fd/ is refreshed the
+ * same way from the descriptor table. Refreshes only append new entries
+ * and remove stale ones, so getdents64 offsets stay valid. Nodes are
+ * ordinary ram-directory inodes of the procfs super block; inode.fs_data
+ * says what a node shows (PK_*), about which process and which descriptor.
+ * Trusts the process table (services/proc) and the VFS. */
+#include "fs/procfs/procfs.h"
+#include "proc/proc.h"
+
+struct pent {
+	char name[12];
+	uint32_t kind;
+	uint32_t mode;
+};
+
+static const struct pent root_ents[] = {
+	{"self", PK_SELF, S_IFLNK | 0777},	    {"meminfo", PK_MEMINFO, S_IFREG | 0444},
+	{"cpuinfo", PK_CPUINFO, S_IFREG | 0444},    {"uptime", PK_UPTIME, S_IFREG | 0444},
+	{"loadavg", PK_LOADAVG, S_IFREG | 0444},    {"mounts", PK_MOUNTS, S_IFREG | 0444},
+	{"filesystems", PK_FILESYSTEMS, S_IFREG | 0444}, {"stat", PK_STAT, S_IFREG | 0444},
+	{"version", PK_VERSION, S_IFREG | 0444},    {"partitions", PK_PARTITIONS, S_IFREG | 0444},
+};
+
+static const struct pent pid_ents[] = {
+	{"stat", PK_PSTAT, S_IFREG | 0444},	  {"status", PK_PSTATUS, S_IFREG | 0444},
+	{"cmdline", PK_PCMDLINE, S_IFREG | 0444}, {"exe", PK_PEXE, S_IFLNK | 0777},
+	{"fd", PK_PFD, S_IFDIR | 0500},		  {"maps", PK_PMAPS, S_IFREG | 0444},
+	{"cwd", PK_PCWD, S_IFLNK | 0777},	  {"comm", PK_PCOMM, S_IFREG | 0644},
+	{"environ", PK_PENVIRON, S_IFREG | 0400}, {"mounts", PK_MOUNTS, S_IFREG | 0444},
+	{"statm", PK_PSTATM, S_IFREG | 0444},	  {"root", PK_PROOT, S_IFLNK | 0777},
+};
+
+/* Guards against re-entry: creating an entry looks its name up. */
+struct procfs_state {
+	bool busy;
+	uint32_t file_fops, dir_fops;
+	uint32_t type; /* our registered fs type */
+};
+FW_GLOBAL(struct procfs_state, procfs_state);
+
+static void name_lit(struct kname *n, const char (*s)[12])
+{
+	n->len = 0;
+	while (n->len < 11 && (*s)[n->len]) {
+		n->s[n->len] = (*s)[n->len];
+		n->len++;
+	}
+	n->s[n->len] = 0;
+}
+
+static void name_num(struct kname *n, uint64_t v)
+{
+	char d[20];
+	uint32_t k = 0;
+	do {
+		d[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && k < 20);
+	n->len = 0;
+	while (k > 0)
+		n->s[n->len++] = d[--k];
+	n->s[n->len] = 0;
+}
+
+/* A decimal name, or -1. */
+static int64_t parse_num(const struct kname *n)
+{
+	if (n->len == 0 || n->len > 9)
+		return -1;
+	int64_t v = 0;
+	for (uint32_t i = 0; i < n->len; i++) {
+		if (n->s[i] < '0' || n->s[i] > '9')
+			return -1;
+		v = v * 10 + (n->s[i] - '0');
+	}
+	return v;
+}
+
+static struct proc *live_proc(int32_t pid)
+{
+	struct proc *p = proc_get(proc_by_pid(pid));
+	return p && p->state != PROC_DEAD ? p : NULL;
+}
+
+static int new_node(struct inode_ref dir, const struct kname *name, uint32_t kind, uint32_t mode, int32_t pid,
+		    uint32_t arg, struct inode_ref *out)
+{
+	struct inode *dp = inode_get(dir);
+	if (!dp)
+		return -ENOENT;
+	int e = inode_new_in(dp->sb, mode, out);
+	if (e)
+		return e;
+	struct inode *ip = inode_get(*out);
+	if ((mode & S_IFMT) == S_IFREG)
+		ip->fops = procfs_state()->file_fops;
+	else if ((mode & S_IFMT) == S_IFDIR)
+		ip->fops = procfs_state()->dir_fops;
+	ip->fs_data[PD_KIND] = kind;
+	ip->fs_data[PD_PID] = (uint32_t)pid;
+	ip->fs_data[PD_ARG] = arg;
+	struct proc *p = pid > 0 ? live_proc(pid) : NULL;
+	if (p) {
+		ip->uid = p->euid;
+		ip->gid = p->egid;
+	}
+	if ((mode & S_IFMT) == S_IFDIR)
+		ip->nlink = 1;
+	e = ramdir_link(dir, name, *out);
+	if (e) {
+		ip = inode_get(*out);
+		ip->nlink = 0;
+		inode_put_if_unused(*out);
+	}
+	return e;
+}
+
+static int pid_dir(struct inode_ref root, int32_t pid)
+{
+	struct kname n;
+	struct inode_ref d, x;
+	name_num(&n, (uint64_t)pid);
+	int e = new_node(root, &n, PK_PIDDIR, S_IFDIR | 0555, pid, 0, &d);
+	for (uint32_t i = 0; e == 0 && i < FW_ARRAY_LEN(pid_ents); i++) {
+		struct pent pe = pid_ents[i];
+		name_lit(&n, &pe.name);
+		e = new_node(d, &n, pe.kind, pe.mode, pid, 0, &x);
+	}
+	return e;
+}
+
+/* umount: every node goes; nodes still open live on until closed. */
+static void procfs_umount(struct super_ref sb)
+{
+	struct super *s = super_get(sb);
+	if (!s)
+		return;
+	struct inode_ref root = s->root;
+	procfs_state()->busy = true;
+	ramdir_clear(root);
+	procfs_state()->busy = false;
+	struct inode *ip = inode_get(root);
+	if (ip) {
+		ip->nlink = 0;
+		inode_put_if_unused(root);
+	}
+}
+
+static void drop_entry(struct inode_ref dir, const struct kname *name, struct inode_ref child)
+{
+	struct inode *cp = inode_get(child);
+	if (cp && (cp->mode & S_IFMT) == S_IFDIR)
+		ramdir_clear(child);
+	(void)ramdir_unlink(dir, name);
+}
+
+static void refresh_root(struct inode_ref root)
+{
+	/* prune the dead */
+	struct dentry_ref d = inode_get(root)->children;
+	while (dentry_ref_valid(d)) {
+		struct dentry *de = dentry_get(d);
+		struct dentry_ref next = de->next;
+		struct inode *cp = inode_get(de->inode);
+		if (cp && cp->fs_data[PD_KIND] == PK_PIDDIR && !live_proc((int32_t)cp->fs_data[PD_PID])) {
+			struct kname name = de->name;
+			drop_entry(root, &name, de->inode);
+		}
+		d = next;
+	}
+	/* add the living */
+	struct kname n;
+	struct inode_ref x;
+	for (int32_t pid = 1; pid < PID_MAX; pid++) {
+		if (!live_proc(pid))
+			continue;
+		name_num(&n, (uint64_t)pid);
+		if (ramdir_lookup(root, &n, &x) != 0 && pid_dir(root, pid) != 0)
+			return;
+	}
+}
+
+static bool fd_open(int32_t pid, int64_t fd)
+{
+	struct proc *p = live_proc(pid);
+	struct file_ref f;
+	return p && fd_get(p->files, fd, &f) == 0;
+}
+
+static void refresh_fd(struct inode_ref dir)
+{
+	int32_t pid = (int32_t)inode_get(dir)->fs_data[PD_PID];
+	struct dentry_ref d = inode_get(dir)->children;
+	while (dentry_ref_valid(d)) {
+		struct dentry *de = dentry_get(d);
+		struct dentry_ref next = de->next;
+		struct kname name = de->name;
+		if (!fd_open(pid, parse_num(&name)))
+			(void)ramdir_unlink(dir, &name);
+		d = next;
+	}
+	struct kname n;
+	struct inode_ref x;
+	for (int64_t fd = 0; fd < FD_MAX; fd++) {
+		if (!fd_open(pid, fd))
+			continue;
+		name_num(&n, (uint64_t)fd);
+		if (ramdir_lookup(dir, &n, &x) != 0 &&
+		    new_node(dir, &n, PK_PFDLINK, S_IFLNK | 0700, pid, (uint32_t)fd, &x) != 0)
+			return;
+	}
+}
+
+void procfs_refresh(struct inode_ref dir)
+{
+	struct procfs_state *s = procfs_state();
+	struct inode *dp = inode_get(dir);
+	if (s->busy || !dp)
+		return;
+	s->busy = true;
+	if (dp->fs_data[PD_KIND] == PK_ROOT)
+		refresh_root(dir);
+	else if (dp->fs_data[PD_KIND] == PK_PFD)
+		refresh_fd(dir);
+	procfs_state()->busy = false;
+}
+
+/* Before looking `name` up in a procfs directory: make sure the entry
+ * exists if (and only if) it should. */
+static void lookup_prepare(struct inode_ref dir, const struct kname *name)
+{
+	struct procfs_state *s = procfs_state();
+	struct inode *dp = inode_get(dir);
+	if (s->busy || !dp)
+		return;
+	if (dp->fs_data[PD_KIND] == PK_PFD) {
+		procfs_refresh(dir);
+		return;
+	}
+	int64_t pid = parse_num(name);
+	if (dp->fs_data[PD_KIND] != PK_ROOT || pid <= 0 || pid >= PID_MAX)
+		return;
+	s->busy = true;
+	struct inode_ref x;
+	bool have = ramdir_lookup(dir, name, &x) == 0;
+	bool alive = live_proc((int32_t)pid) != NULL;
+	if (have && !alive)
+		drop_entry(dir, name, x);
+	else if (!have && alive)
+		(void)pid_dir(dir, (int32_t)pid);
+	procfs_state()->busy = false;
+}
+
+static int procfs_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
+{
+	lookup_prepare(dir, name);
+	return ramdir_lookup(dir, name, out);
+}
+
+static int procfs_mount(struct super_ref sb, struct inode_ref *out)
+{
+	int e = inode_new_in(sb, S_IFDIR | 0555, out);
+	if (e)
+		return e;
+	struct inode *ip = inode_get(*out);
+	ip->fops = procfs_state()->dir_fops;
+	ip->fs_data[PD_KIND] = PK_ROOT;
+	ip->nlink = 2;
+	ip->parent = *out;
+	struct kname n;
+	struct inode_ref x;
+	procfs_state()->busy = true;
+	for (uint32_t i = 0; e == 0 && i < FW_ARRAY_LEN(root_ents); i++) {
+		struct pent pe = root_ents[i];
+		name_lit(&n, &pe.name);
+		e = new_node(*out, &n, pe.kind, pe.mode, 0, 0, &x);
+	}
+	procfs_state()->busy = false;
+	if (e) {
+		procfs_state()->busy = true;
+		ramdir_clear(*out);
+		procfs_state()->busy = false;
+		ip = inode_get(*out);
+		ip->nlink = 0;
+		inode_put_if_unused(*out);
+	}
+	return e;
+}
+
+static void kpath_num(struct kpath *out, uint64_t v)
+{
+	struct kname n;
+	name_num(&n, v);
+	out->len = 0;
+	for (uint32_t i = 0; i < n.len; i++)
+		out->s[out->len++] = n.s[i];
+	out->s[out->len] = 0;
+}
+
+/* "pipe:[N]" and friends for files without a path: the name their
+ * provider gave its operations, and the provider's object index. */
+static void kpath_anon(struct kpath *out, struct file_ref f)
+{
+	struct kname n;
+	uint32_t mode;
+	file_anon_name(f, &n, &mode);
+	out->len = 0;
+	for (uint32_t i = 0; i < n.len; i++)
+		out->s[out->len++] = n.s[i];
+	out->s[out->len++] = ':';
+	out->s[out->len++] = '[';
+	struct file *fp = file_get(f);
+	name_num(&n, fp ? fp->priv.idx + 1000ULL : 0);
+	for (uint32_t i = 0; i < n.len; i++)
+		out->s[out->len++] = n.s[i];
+	out->s[out->len++] = ']';
+	out->s[out->len] = 0;
+}
+
+static int fd_target(struct proc *p, uint32_t fd, struct kpath *out)
+{
+	struct file_ref f;
+	int e = fd_get(p->files, fd, &f);
+	if (e)
+		return -ENOENT;
+	struct file *fp = file_get(f);
+	if (inode_ref_valid(fp->inode))
+		return procfs_path_of(cur_proc()->root, fp->inode, out);
+	kpath_anon(out, f);
+	return 0;
+}
+
+/* Symlinks such as /proc/self, /proc/<pid>/exe and fd/N: generated
+ * whenever they are read. */
+static int procfs_readlink(struct inode_ref ino, struct kpath *out)
+{
+	struct inode *ip = inode_get(ino);
+	if (!ip)
+		return -ENOENT;
+	if (ip->fs_data[PD_KIND] == PK_SELF) {
+		kpath_num(out, (uint64_t)cur_proc()->pid);
+		return 0;
+	}
+	struct proc *p = live_proc((int32_t)ip->fs_data[PD_PID]);
+	if (!p)
+		return -ENOENT;
+	switch (ip->fs_data[PD_KIND]) {
+	case PK_PEXE: {
+		struct mm *m = mm_get(p->mm);
+		if (!m || !inode_ref_valid(m->exe))
+			return -ENOENT;
+		return procfs_path_of(cur_proc()->root, m->exe, out);
+	}
+	case PK_PCWD:
+		return vfs_path_of(cur_proc()->root, p->cwd, out);
+	case PK_PROOT:
+		return vfs_path_of(cur_proc()->root, p->root, out);
+	case PK_PFDLINK:
+		return fd_target(p, ip->fs_data[PD_ARG], out);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Generate the text of a /proc file into a private inode (file.data) at
+ * open: reads see one consistent snapshot. */
+static int procfs_open(struct file_ref f, struct file *fp)
+{
+	if ((fp->flags & O_ACCMODE) != O_RDONLY)
+		return -EACCES;
+	struct inode *ip = inode_get(fp->inode);
+	if (!ip)
+		return -ENOENT;
+	uint32_t kind = ip->fs_data[PD_KIND];
+	int32_t pid = (int32_t)ip->fs_data[PD_PID];
+	if (pid > 0 && !live_proc(pid))
+		return -ESRCH;
+	struct inode_ref data;
+	int e = inode_new(S_IFREG | 0444, &data);
+	if (e)
+		return -ENOMEM;
+	e = procgen_file(kind, pid, data);
+	if (e) {
+		inode_put_if_unused(data);
+		return e;
+	}
+	fp = file_get(f);
+	fp->data = data;
+	return 0;
+}
+
+/* Search the tree under dir for a name of ino; on success out holds the
+ * path of dir's entry naming it. */
+static bool find_name(struct inode_ref root, struct inode_ref dir, struct inode_ref ino, uint32_t depth,
+		      struct kpath *out)
+{
+	struct inode *dp = inode_get(dir);
+	if (!dp || inode_fs_type(dir) == procfs_state()->type || depth > 16)
+		return false;
+	for (struct dentry_ref d = dp->children; dentry_ref_valid(d); d = dentry_get(d)->next) {
+		struct dentry *de = dentry_get(d);
+		if (de->inode.idx == ino.idx && de->inode.gen == ino.gen) {
+			struct kname name = de->name;
+			if (vfs_path_of(root, dir, out))
+				return false;
+			return kpath_append(out, &name);
+		}
+	}
+	for (struct dentry_ref d = dp->children; dentry_ref_valid(d); d = dentry_get(d)->next) {
+		struct inode_ref c = mount_cross(dentry_get(d)->inode);
+		struct inode *cp = inode_get(c);
+		if (cp && (cp->mode & S_IFMT) == S_IFDIR && find_name(root, c, ino, depth + 1, out))
+			return true;
+	}
+	return false;
+}
+
+int procfs_path_of(struct inode_ref root, struct inode_ref ino, struct kpath *out)
+{
+	struct inode *ip = inode_get(ino);
+	if (!ip)
+		return -ENOENT;
+	if ((ip->mode & S_IFMT) == S_IFDIR)
+		return vfs_path_of(root, ino, out);
+	return find_name(root, root, ino, 0, out) ? 0 : -ENOENT;
+}
+
+/* Directories are brought up to date before they are listed. */
+static int64_t procfs_readdir(struct file_ref f, struct file *fp, struct dir_ctx *ctx)
+{
+	procfs_refresh(fp->inode);
+	fp = file_get(f);
+	return fp ? ramdir_readdir(f, fp, ctx) : -EBADF;
+}
+
+static const struct file_ops procfs_file_ops = {
+	.name = "proc",
+	.flags = FOP_PREAD,
+	.open = procfs_open,
+	.read = generic_file_read,
+	.llseek = generic_file_llseek,
+};
+
+static const struct file_ops procfs_dir_ops = {
+	.name = "proc",
+	.flags = FOP_PREAD,
+	.read = generic_dir_read,
+	.write = generic_dir_read,
+	.llseek = generic_file_llseek,
+	.readdir = procfs_readdir,
+};
+
+static const struct fs_type procfs_type = {
+	.name = "proc",
+	.magic = PROC_SUPER_MAGIC,
+	.mount = procfs_mount,
+	.umount = procfs_umount,
+	.lookup = procfs_lookup,
+	.readlink = procfs_readlink,
+	.setattr = inode_setattr_mem,
+	.get_name = ramdir_get_name,
+};
+
+int procfs_init(void)
+{
+	struct procfs_state *s = procfs_state();
+	int e = file_ops_register(&procfs_file_ops, &s->file_fops);
+	if (e == 0)
+		e = file_ops_register(&procfs_dir_ops, &procfs_state()->dir_fops);
+	return e ? e : fs_register(&procfs_type, &procfs_state()->type);
+}

@@ -1,0 +1,643 @@
+/* Text of the /proc files, in Linux's exact formats (busybox ps, top,
+ * free, df and mount parse them). Layer: services (safe C). Trusts the
+ * process table, the memory map and the framework's frame and clock
+ * counters. */
+#include "fs/procfs/procfs.h"
+#include "fs/procfs/ptext.h"
+#include "block/block.h"
+#include <abi/fs.h>
+#include "proc/proc.h"
+#include "proc/signal.h"
+#include <fw/time.h>
+
+#define TICKS_NS 10000000ULL /* USER_HZ = 100 */
+
+static struct proc *proc_of(int32_t pid)
+{
+	struct proc *p = proc_get(proc_by_pid(pid));
+	return p && p->state != PROC_DEAD ? p : NULL;
+}
+
+static uint64_t ticks(uint64_t ns) { return ns / TICKS_NS; }
+
+struct cpu_times {
+	uint64_t user_ns, sys_ns;
+};
+
+static struct cpu_times proc_times(struct proc *p)
+{
+	struct cpu_times c = {p->user_ns, p->sys_ns};
+	for (struct thread_ref t = p->first_thread; thread_ref_valid(t);) {
+		struct thread *tp = thread_get(t);
+		c.user_ns += tp->cpu_user_ns;
+		c.sys_ns += tp->cpu_sys_ns;
+		t = tp->next_in_proc;
+	}
+	return c;
+}
+
+static char state_char(int32_t pid, struct proc *p)
+{
+	if (p->state == PROC_ZOMBIE)
+		return 'Z';
+	if (p->stopped)
+		return 'T';
+	if (pid == cur_proc()->pid)
+		return 'R';
+	return 'S';
+}
+
+static int32_t ppid_of(struct proc *p)
+{
+	struct proc *pp = proc_get(p->parent);
+	return pp ? pp->pid : 0;
+}
+
+struct mem_use {
+	uint64_t vsize, stack, exec, data, rss_pages;
+	uint64_t start_code, end_code;
+};
+
+static struct mem_use mem_of(struct proc *p)
+{
+	struct mem_use u = {0};
+	struct mm *m = mm_get(p->mm);
+	if (!m)
+		return u;
+	u.rss_pages = fw_vm_resident_pages(m->vm);
+	for (struct vma_ref v = m->vmas; vma_ref_valid(v);) {
+		struct vma *vp = vma_get(v);
+		uint64_t len = vp->end - vp->start;
+		u.vsize += len;
+		if (vp->flags & VMA_GROWSDOWN)
+			u.stack += len;
+		else if (vp->prot & FW_PROT_EXEC) {
+			u.exec += len;
+			if (!u.start_code) {
+				u.start_code = vp->start;
+				u.end_code = vp->end;
+			}
+		} else if (vp->prot & FW_PROT_WRITE)
+			u.data += len;
+		v = vp->next;
+	}
+	return u;
+}
+
+static uint64_t sig_mask_of(struct proc *p, bool ignored)
+{
+	uint64_t m = 0;
+	for (int i = 1; i < NSIG; i++) {
+		uint64_t h = p->sigact[i].handler;
+		if (ignored ? h == SIG_IGN : (h != SIG_IGN && h != SIG_DFL))
+			m |= 1ULL << (i - 1);
+	}
+	return m;
+}
+
+static void gen_stat(struct ptext *t, int32_t pid, struct proc *p)
+{
+	struct cpu_times c = proc_times(p);
+	struct mem_use u = mem_of(p);
+	struct mm *m = mm_get(p->mm);
+	pt_i64(t, pid);
+	PT_LIT(t, " (");
+	pt_kname(t, &p->comm);
+	PT_LIT(t, ") ");
+	pt_char(t, state_char(pid, p));
+	uint64_t v[] = {
+		/* ppid pgrp session tty_nr tpgid(-1 below) flags */
+		(uint64_t)ppid_of(p), (uint64_t)p->pgid, (uint64_t)p->sid, 0, 0, 0x400000,
+		/* minflt cminflt majflt cmajflt */
+		0, 0, 0, 0,
+		/* utime stime cutime cstime */
+		ticks(c.user_ns), ticks(c.sys_ns), ticks(p->child_user_ns), ticks(p->child_sys_ns),
+		/* priority nice num_threads itrealvalue starttime */
+		(uint64_t)(20 + p->nice), (uint64_t)(int64_t)p->nice, p->nthreads, 0, ticks(p->start_ns),
+		/* vsize rss rsslim */
+		u.vsize, u.rss_pages, ~0ULL,
+		/* startcode endcode startstack kstkesp kstkeip */
+		u.start_code, u.end_code, m ? m->arg_start : 0, 0, 0,
+		/* signal blocked sigignore sigcatch wchan nswap cnswap */
+		p->sig_pending, 0, sig_mask_of(p, true), sig_mask_of(p, false), 0, 0, 0,
+		/* exit_signal processor rt_priority policy blkio guest cguest */
+		(uint64_t)p->exit_signal, 0, 0, 0, 0, 0, 0,
+		/* start_data end_data start_brk arg_start arg_end env_start env_end exit_code */
+		0, 0, m ? m->brk_start : 0, m ? m->arg_start : 0, m ? m->arg_end : 0, m ? m->arg_end : 0,
+		m ? m->env_end : 0, p->state == PROC_ZOMBIE ? (uint64_t)p->exit_status : 0,
+	};
+	for (uint32_t i = 0; i < FW_ARRAY_LEN(v); i++) {
+		pt_char(t, ' ');
+		if (i == 4) /* tpgid: no controlling terminal known here */
+			PT_LIT(t, "-1");
+		else if (i == 15 || i == 33)
+			pt_i64(t, (int64_t)v[i]); /* nice, exit_signal can be negative */
+		else
+			pt_u64(t, v[i]);
+	}
+	pt_char(t, '\n');
+}
+
+#define KB_LINE(t, label, kb)                                                                              \
+	do {                                                                                               \
+		PT_LIT(t, label);                                                                          \
+		pt_char(t, '\t');                                                                          \
+		pt_u64w(t, kb, 8);                                                                         \
+		PT_LIT(t, " kB\n");                                                                        \
+	} while (0)
+
+static void hex_line(struct ptext *t, uint64_t v)
+{
+	pt_hex(t, v, 16);
+	pt_char(t, '\n');
+}
+
+static void gen_status(struct ptext *t, int32_t pid, struct proc *p)
+{
+	struct mem_use u = mem_of(p);
+	char st = state_char(pid, p);
+	PT_LIT(t, "Name:\t");
+	pt_kname(t, &p->comm);
+	PT_LIT(t, "\nUmask:\t");
+	pt_char(t, '0');
+	pt_char(t, (char)('0' + (p->umask >> 6 & 7)));
+	pt_char(t, (char)('0' + (p->umask >> 3 & 7)));
+	pt_char(t, (char)('0' + (p->umask & 7)));
+	PT_LIT(t, "\nState:\t");
+	pt_char(t, st);
+	if (st == 'R')
+		PT_LIT(t, " (running)");
+	else if (st == 'Z')
+		PT_LIT(t, " (zombie)");
+	else if (st == 'T')
+		PT_LIT(t, " (stopped)");
+	else
+		PT_LIT(t, " (sleeping)");
+	PT_LIT(t, "\nTgid:\t");
+	pt_i64(t, pid);
+	PT_LIT(t, "\nNgid:\t0\nPid:\t");
+	pt_i64(t, pid);
+	PT_LIT(t, "\nPPid:\t");
+	pt_i64(t, ppid_of(p));
+	PT_LIT(t, "\nTracerPid:\t0\nUid:");
+	uint32_t ids[8] = {p->uid, p->euid, p->suid, p->fsuid, p->gid, p->egid, p->sgid, p->fsgid};
+	for (uint32_t i = 0; i < 8; i++) {
+		if (i == 4)
+			PT_LIT(t, "\nGid:");
+		pt_char(t, '\t');
+		pt_u64(t, ids[i]);
+	}
+	PT_LIT(t, "\nFDSize:\t");
+	pt_u64(t, FD_MAX);
+	PT_LIT(t, "\nGroups:\t");
+	for (uint32_t i = 0; i < p->ngroups && i < 16; i++) {
+		pt_u64(t, p->groups[i]);
+		pt_char(t, ' ');
+	}
+	PT_LIT(t, "\nNStgid:\t");
+	pt_i64(t, pid);
+	PT_LIT(t, "\nNSpid:\t");
+	pt_i64(t, pid);
+	PT_LIT(t, "\nNSpgid:\t");
+	pt_i64(t, p->pgid);
+	PT_LIT(t, "\nNSsid:\t");
+	pt_i64(t, p->sid);
+	pt_char(t, '\n');
+	if (mm_get(p->mm)) {
+		KB_LINE(t, "VmPeak:", u.vsize / 1024);
+		KB_LINE(t, "VmSize:", u.vsize / 1024);
+		KB_LINE(t, "VmLck:", 0);
+		KB_LINE(t, "VmPin:", 0);
+		KB_LINE(t, "VmHWM:", u.rss_pages * 4);
+		KB_LINE(t, "VmRSS:", u.rss_pages * 4);
+		KB_LINE(t, "RssAnon:", u.rss_pages * 4);
+		KB_LINE(t, "RssFile:", 0);
+		KB_LINE(t, "RssShmem:", 0);
+		KB_LINE(t, "VmData:", u.data / 1024);
+		KB_LINE(t, "VmStk:", u.stack / 1024);
+		KB_LINE(t, "VmExe:", u.exec / 1024);
+		KB_LINE(t, "VmLib:", 0);
+		KB_LINE(t, "VmPTE:", 0);
+		KB_LINE(t, "VmSwap:", 0);
+	}
+	PT_LIT(t, "Threads:\t");
+	pt_u64(t, p->nthreads);
+	PT_LIT(t, "\nSigQ:\t0/63432\nSigPnd:\t");
+	struct thread *tp = thread_get(p->first_thread);
+	hex_line(t, tp ? tp->sig_pending : 0);
+	PT_LIT(t, "ShdPnd:\t");
+	hex_line(t, p->sig_pending);
+	PT_LIT(t, "SigBlk:\t");
+	hex_line(t, tp ? tp->sig_mask : 0);
+	PT_LIT(t, "SigIgn:\t");
+	hex_line(t, sig_mask_of(p, true));
+	PT_LIT(t, "SigCgt:\t");
+	hex_line(t, sig_mask_of(p, false));
+	bool root = p->euid == 0;
+	PT_LIT(t, "CapInh:\t0000000000000000\nCapPrm:\t");
+	hex_line(t, root ? 0x1ffffffffffULL : 0);
+	PT_LIT(t, "CapEff:\t");
+	hex_line(t, root ? 0x1ffffffffffULL : 0);
+	PT_LIT(t, "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n");
+	PT_LIT(t, "Seccomp_filters:\t0\nSpeculation_Store_Bypass:\tvulnerable\n");
+	PT_LIT(t, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\n");
+	PT_LIT(t, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
+}
+
+static void gen_statm(struct ptext *t, struct proc *p)
+{
+	struct mem_use u = mem_of(p);
+	uint64_t v[7] = {u.vsize / 4096, u.rss_pages, 0, u.exec / 4096, 0, (u.data + u.stack) / 4096, 0};
+	for (uint32_t i = 0; i < 7; i++) {
+		if (i)
+			pt_char(t, ' ');
+		pt_u64(t, v[i]);
+	}
+	pt_char(t, '\n');
+}
+
+/* Bytes [start, end) of a process's memory, as they are now. */
+static void user_bytes(struct ptext *t, struct proc *p, uint64_t start, uint64_t end)
+{
+	struct mm *m = mm_get(p->mm);
+	if (!m || start >= end || end - start > (1ULL << 20))
+		return;
+	struct fw_vm_ref vm = m->vm;
+	struct kchunk c;
+	for (uint64_t a = start; a < end;) {
+		struct fw_vm_page pg;
+		uint32_t poff = (uint32_t)(a % 4096);
+		uint32_t n = (uint32_t)FW_MIN(FW_MIN(end - a, 4096 - poff), sizeof(c.b));
+		if (fw_vm_lookup(vm, a - poff, &pg) || !pg.present)
+			return;
+		if (fw_frame_read_at(pg.frame, poff, &c.b, 0, n))
+			return;
+		for (uint32_t i = 0; i < n; i++)
+			pt_char(t, (char)c.b[i]);
+		a += n;
+	}
+}
+
+static void gen_maps(struct ptext *t, struct proc *p)
+{
+	struct mm *m = mm_get(p->mm);
+	if (!m)
+		return;
+	struct kpath_ref pr;
+	if (kpath_alloc(&pr))
+		return;
+	for (struct vma_ref v = m->vmas; vma_ref_valid(v);) {
+		struct vma *vp = vma_get(v);
+		struct vma cur = *vp;
+		pt_hex(t, cur.start, 8);
+		pt_char(t, '-');
+		pt_hex(t, cur.end, 8);
+		pt_char(t, ' ');
+		pt_char(t, (cur.prot & FW_PROT_READ) ? 'r' : '-');
+		pt_char(t, (cur.prot & FW_PROT_WRITE) ? 'w' : '-');
+		pt_char(t, (cur.prot & FW_PROT_EXEC) ? 'x' : '-');
+		pt_char(t, (cur.flags & VMA_SHARED) ? 's' : 'p');
+		pt_char(t, ' ');
+		bool file = (cur.flags & (VMA_FILE | VMA_VDSO)) == VMA_FILE && inode_ref_valid(cur.file);
+		pt_hex(t, file ? cur.file_off : 0, 8);
+		PT_LIT(t, " 00:");
+		pt_hex(t, file ? inode_dev(cur.file) : 0, 2);
+		pt_char(t, ' ');
+		pt_u64(t, file ? inode_get(cur.file)->ino : 0);
+		pt_char(t, ' ');
+		if (file && procfs_path_of(vfs_root(), cur.file, kpath_get(pr)) == 0) {
+			pt_pad(t, 73, 0);
+			pt_kpath(t, kpath_get(pr));
+		} else if (cur.flags & VMA_GROWSDOWN) {
+			pt_pad(t, 73, 0);
+			PT_LIT(t, "[stack]");
+		} else if (cur.flags & VMA_VDSO) {
+			pt_pad(t, 73, 0);
+			if (cur.prot & FW_PROT_EXEC)
+				PT_LIT(t, "[vdso]");
+			else
+				PT_LIT(t, "[vvar]");
+		} else if (m->brk > m->brk_start && cur.start >= m->brk_start && cur.end <= ((m->brk + 4095) & ~4095ULL)) {
+			pt_pad(t, 73, 0);
+			PT_LIT(t, "[heap]");
+		}
+		pt_char(t, '\n');
+		v = cur.next;
+		m = mm_get(p->mm);
+		if (!m)
+			break;
+	}
+	kpath_free(pr);
+}
+
+/* /proc/mounts: "source mountpoint type options 0 0" in mount order. */
+static void mount_line(struct ptext *t, struct super_ref sb, struct kpath *path)
+{
+	struct super *s = super_get(sb);
+	if (!s)
+		return;
+	struct inode_ref at = inode_ref_valid(s->covered) ? s->covered : s->root;
+	uint64_t flags = s->flags;
+	struct kname source = s->source, type;
+	if (vfs_path_of(vfs_root(), at, path))
+		return;
+	vfs_fs_type_name(sb, &type);
+	pt_kname(t, &source);
+	pt_char(t, ' ');
+	pt_kpath(t, path);
+	pt_char(t, ' ');
+	pt_kname(t, &type);
+	if (flags & MS_RDONLY)
+		PT_LIT(t, " ro");
+	else
+		PT_LIT(t, " rw");
+	if (flags & MS_NOSUID)
+		PT_LIT(t, ",nosuid");
+	if (flags & MS_NODEV)
+		PT_LIT(t, ",nodev");
+	if (flags & MS_NOEXEC)
+		PT_LIT(t, ",noexec");
+	PT_LIT(t, ",relatime 0 0\n");
+}
+
+static void mounts_show(struct ptext *t)
+{
+	struct kpath_ref pr;
+	if (kpath_alloc(&pr))
+		return;
+	struct super_ref sb;
+	for (uint32_t i = 0; vfs_mount_info(i, &sb) == 0; i++)
+		mount_line(t, sb, kpath_get(pr));
+	kpath_free(pr);
+}
+
+/* /proc/filesystems: the registered types ("nodev" unless they need a disk). */
+static void filesystems_show(struct ptext *t)
+{
+	struct kname name;
+	uint32_t flags;
+	for (uint32_t i = 0; vfs_fs_type_info(i, &name, &flags) == 0; i++) {
+		if (!(flags & FS_REQUIRES_DEV))
+			PT_LIT(t, "nodev");
+		pt_char(t, '\t');
+		pt_kname(t, &name);
+		pt_char(t, '\n');
+	}
+}
+
+static int gen_pid(struct ptext *t, uint32_t kind, int32_t pid)
+{
+	struct proc *p = proc_of(pid);
+	if (!p)
+		return -ESRCH;
+	struct mm *m = mm_get(p->mm);
+	switch (kind) {
+	case PK_PSTAT:
+		gen_stat(t, pid, p);
+		break;
+	case PK_PSTATUS:
+		gen_status(t, pid, p);
+		break;
+	case PK_PSTATM:
+		gen_statm(t, p);
+		break;
+	case PK_PCMDLINE:
+		if (m)
+			user_bytes(t, p, m->arg_start, m->arg_end);
+		break;
+	case PK_PENVIRON:
+		if (m)
+			user_bytes(t, p, m->arg_end, m->env_end);
+		break;
+	case PK_PCOMM:
+		pt_kname(t, &p->comm);
+		pt_char(t, '\n');
+		break;
+	case PK_PMAPS:
+		gen_maps(t, p);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define MI(t, label, kb)                                                                                   \
+	do {                                                                                               \
+		PT_LIT(t, label);                                                                          \
+		pt_pad(t, 16, 0);                                                                          \
+		pt_u64w(t, kb, 8);                                                                         \
+		PT_LIT(t, " kB\n");                                                                        \
+	} while (0)
+
+#define MN(t, label, n)                                                                                    \
+	do {                                                                                               \
+		PT_LIT(t, label);                                                                          \
+		pt_pad(t, 16, 0);                                                                          \
+		pt_u64w(t, n, 8);                                                                          \
+		pt_char(t, '\n');                                                                          \
+	} while (0)
+
+static void gen_meminfo(struct ptext *t)
+{
+	uint64_t total = fw_frames_total() * 4, free = fw_frames_free() * 4;
+	MI(t, "MemTotal:", total);
+	MI(t, "MemFree:", free);
+	MI(t, "MemAvailable:", free);
+	MI(t, "Buffers:", 0);
+	MI(t, "Cached:", 0);
+	MI(t, "SwapCached:", 0);
+	MI(t, "Active:", (total - free) / 2);
+	MI(t, "Inactive:", (total - free) / 2);
+	MI(t, "Active(anon):", (total - free) / 2);
+	MI(t, "Inactive(anon):", (total - free) / 2);
+	MI(t, "Active(file):", 0);
+	MI(t, "Inactive(file):", 0);
+	MI(t, "Unevictable:", 0);
+	MI(t, "Mlocked:", 0);
+	MI(t, "SwapTotal:", 0);
+	MI(t, "SwapFree:", 0);
+	MI(t, "Zswap:", 0);
+	MI(t, "Zswapped:", 0);
+	MI(t, "Dirty:", 0);
+	MI(t, "Writeback:", 0);
+	MI(t, "AnonPages:", total - free);
+	MI(t, "Mapped:", 0);
+	MI(t, "Shmem:", 0);
+	MI(t, "KReclaimable:", 0);
+	MI(t, "Slab:", 0);
+	MI(t, "SReclaimable:", 0);
+	MI(t, "SUnreclaim:", 0);
+	MI(t, "KernelStack:", 0);
+	MI(t, "PageTables:", 0);
+	MI(t, "SecPageTables:", 0);
+	MI(t, "NFS_Unstable:", 0);
+	MI(t, "Bounce:", 0);
+	MI(t, "WritebackTmp:", 0);
+	MI(t, "CommitLimit:", total / 2);
+	MI(t, "Committed_AS:", total - free);
+	MI(t, "VmallocTotal:", 34359738367ULL);
+	MI(t, "VmallocUsed:", 0);
+	MI(t, "VmallocChunk:", 0);
+	MI(t, "Percpu:", 0);
+	MI(t, "HardwareCorrupted:", 0);
+	MI(t, "AnonHugePages:", 0);
+	MI(t, "ShmemHugePages:", 0);
+	MI(t, "ShmemPmdMapped:", 0);
+	MI(t, "FileHugePages:", 0);
+	MI(t, "FilePmdMapped:", 0);
+	MN(t, "HugePages_Total:", 0);
+	MN(t, "HugePages_Free:", 0);
+	MN(t, "HugePages_Rsvd:", 0);
+	MN(t, "HugePages_Surp:", 0);
+	MI(t, "Hugepagesize:", 2048);
+	MI(t, "Hugetlb:", 0);
+}
+
+struct sys_load {
+	uint64_t user_ns, sys_ns;
+	uint32_t nprocs, running;
+	int32_t last_pid;
+};
+
+static struct sys_load sys_load(void)
+{
+	struct sys_load l = {0};
+	for (int32_t pid = 1; pid < PID_MAX; pid++) {
+		struct proc *p = proc_of(pid);
+		if (!p)
+			continue;
+		struct cpu_times c = proc_times(p);
+		l.user_ns += c.user_ns + p->child_user_ns;
+		l.sys_ns += c.sys_ns + p->child_sys_ns;
+		l.nprocs += p->nthreads;
+		l.last_pid = pid;
+		if (pid == cur_proc()->pid)
+			l.running++;
+	}
+	return l;
+}
+
+static void cpu_line(struct ptext *t, struct sys_load *l, uint64_t idle_ticks)
+{
+	uint64_t v[10] = {ticks(l->user_ns), 0, ticks(l->sys_ns), idle_ticks, 0, 0, 0, 0, 0, 0};
+	for (uint32_t i = 0; i < 10; i++) {
+		pt_char(t, ' ');
+		pt_u64(t, v[i]);
+	}
+	pt_char(t, '\n');
+}
+
+static void gen_stat_sys(struct ptext *t)
+{
+	struct sys_load l = sys_load();
+	uint64_t up = fw_time_monotonic_ns(), busy = l.user_ns + l.sys_ns;
+	uint64_t idle = up > busy ? ticks(up - busy) : 0;
+	PT_LIT(t, "cpu ");
+	cpu_line(t, &l, idle);
+	PT_LIT(t, "cpu0");
+	cpu_line(t, &l, idle);
+	PT_LIT(t, "intr 0\nctxt 0\nbtime ");
+	pt_u64(t, fw_time_boot_realtime_ns() / 1000000000ULL);
+	PT_LIT(t, "\nprocesses ");
+	pt_u64(t, (uint64_t)l.last_pid);
+	PT_LIT(t, "\nprocs_running ");
+	pt_u64(t, l.running);
+	PT_LIT(t, "\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n");
+}
+
+static void gen_uptime(struct ptext *t)
+{
+	struct sys_load l = sys_load();
+	uint64_t up = fw_time_monotonic_ns(), busy = l.user_ns + l.sys_ns;
+	pt_cent(t, up / TICKS_NS);
+	pt_char(t, ' ');
+	pt_cent(t, up > busy ? (up - busy) / TICKS_NS : 0);
+	pt_char(t, '\n');
+}
+
+static void gen_loadavg(struct ptext *t)
+{
+	struct sys_load l = sys_load();
+	PT_LIT(t, "0.00 0.00 0.00 ");
+	pt_u64(t, l.running);
+	pt_char(t, '/');
+	pt_u64(t, l.nprocs);
+	pt_char(t, ' ');
+	pt_u64(t, (uint64_t)l.last_pid);
+	pt_char(t, '\n');
+}
+
+/* The disks of the block layer, as Linux lists them (size in KiB). */
+static void gen_partitions(struct ptext *t)
+{
+	PT_LIT(t, "major minor  #blocks  name\n\n");
+	for (uint32_t i = 0; i < blk_disk_count(); i++) {
+		struct blk_ref r;
+		if (blk_disk(i, &r))
+			continue;
+		struct blkdev *d = blk_get(r);
+		if (!d)
+			continue;
+		pt_u64w(t, d->major, 4);
+		pt_u64w(t, d->minor, 9);
+		pt_u64w(t, d->sectors / 2, 11);
+		pt_char(t, ' ');
+		for (uint32_t k = 0; k < sizeof(d->name) && d->name[k]; k++)
+			pt_char(t, d->name[k]);
+		pt_char(t, '\n');
+	}
+}
+
+static void gen_cpuinfo(struct ptext *t)
+{
+	PT_LIT(t, "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 6\n");
+	PT_LIT(t, "model name\t: QEMU Virtual CPU\nstepping\t: 3\ncpu MHz\t\t: 2000.000\n");
+	PT_LIT(t, "cache size\t: 512 KB\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\n");
+	PT_LIT(t, "apicid\t\t: 0\ninitial apicid\t: 0\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: 13\n");
+	PT_LIT(t, "wp\t\t: yes\nflags\t\t: fpu de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat ");
+	PT_LIT(t, "pse36 clflush mmx fxsr sse sse2 syscall nx lm rep_good nopl cpuid pni cx16 hypervisor\n");
+	PT_LIT(t, "bogomips\t: 4000.00\nclflush size\t: 64\ncache_alignment\t: 64\n");
+	PT_LIT(t, "address sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n");
+}
+
+int procgen_file(uint32_t kind, int32_t pid, struct inode_ref out)
+{
+	struct ptext t;
+	pt_init(&t, out);
+	int e = 0;
+	switch (kind) {
+	case PK_MEMINFO:
+		gen_meminfo(&t);
+		break;
+	case PK_CPUINFO:
+		gen_cpuinfo(&t);
+		break;
+	case PK_UPTIME:
+		gen_uptime(&t);
+		break;
+	case PK_LOADAVG:
+		gen_loadavg(&t);
+		break;
+	case PK_MOUNTS:
+		mounts_show(&t);
+		break;
+	case PK_FILESYSTEMS:
+		filesystems_show(&t);
+		break;
+	case PK_STAT:
+		gen_stat_sys(&t);
+		break;
+	case PK_PARTITIONS:
+		gen_partitions(&t);
+		break;
+	case PK_VERSION:
+		PT_LIT(&t, "Linux version 6.1.0-keel (keel@keel) (gcc) #1 Keel framekernel\n");
+		break;
+	default:
+		e = gen_pid(&t, kind, pid);
+		break;
+	}
+	int f = pt_finish(&t);
+	return e ? e : f;
+}

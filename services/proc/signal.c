@@ -1,0 +1,367 @@
+/* Signals: generation, queueing, default actions, stop and continue.
+ * Layer: services (safe C). Trusts proc/ for the process tree; the frame
+ * setup and sigreturn live in proc/sigframe.c.
+ *
+ * A process-directed signal is pending on the process and wakes one thread
+ * that does not block it; a thread-directed one (tkill, faults) is pending
+ * on the thread. Standard signals do not queue (the first one's siginfo is
+ * kept); realtime signals queue one record (siginfo) per send, up to
+ * SIGQ_MAX per list. */
+#include "proc/signal.h"
+#include "vfs/vfs.h"
+#include <fw/log.h>
+
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
+
+static bool default_ignored(int sig)
+{
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+
+bool sig_is_stop(int sig) { return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU; }
+
+bool sig_is_core(int sig)
+{
+	return sig == SIGQUIT || sig == SIGILL || sig == SIGTRAP || sig == SIGABRT || sig == SIGBUS || sig == SIGFPE ||
+	       sig == SIGSEGV || sig == SIGSYS || sig == 24 || sig == 25; /* SIGXCPU, SIGXFSZ */
+}
+
+bool sig_ignored(const struct proc *p, int sig)
+{
+	if (sig < 1 || sig > NSIG)
+		return true;
+	uint64_t h = p->sigact[sig - 1].handler;
+	return h == SIG_IGN || (h == SIG_DFL && default_ignored(sig));
+}
+
+/* A queued realtime signal: one record per send, oldest first. */
+struct sigq {
+	struct sigq_ref next;
+	int32_t sig;
+	struct sig_info_k info;
+};
+FW_POOL_PRIVATE(sigq, struct sigq);
+
+/* Append a record at the tail; -EAGAIN when the list is full or no memory. */
+static int rtq_append(struct sigq_ref *head, uint32_t *len, int sig, const struct sig_info_k *info)
+{
+	if (*len >= SIGQ_MAX)
+		return -EAGAIN;
+	struct sigq_ref nr;
+	if (sigq_alloc(&nr))
+		return -EAGAIN;
+	struct sigq *n = sigq_get(nr);
+	n->sig = sig;
+	n->info = *info;
+	(*len)++;
+	if (!sigq_ref_valid(*head)) {
+		*head = nr;
+		return 0;
+	}
+	struct sigq_ref it = *head;
+	for (;;) {
+		struct sigq *e = sigq_get(it);
+		if (!sigq_ref_valid(e->next)) {
+			e->next = nr;
+			return 0;
+		}
+		it = e->next;
+	}
+}
+
+/* Remove records of sig (0: all). first_only: just the oldest one, into
+ * *info. Returns whether a record of sig is left. */
+static bool rtq_take(struct sigq_ref *head, uint32_t *len, int sig, bool first_only, struct sig_info_k *info)
+{
+	struct sigq_ref prev = {0, 0}, it = *head;
+	bool taken = false;
+	while (sigq_ref_valid(it)) {
+		struct sigq *e = sigq_get(it);
+		struct sigq_ref next = e->next;
+		if (sig && e->sig != sig) {
+			prev = it;
+			it = next;
+			continue;
+		}
+		if (taken && first_only)
+			return true;
+		if (first_only && info)
+			*info = e->info;
+		taken = true;
+		if (sigq_ref_valid(prev))
+			sigq_get(prev)->next = next;
+		else
+			*head = next;
+		sigq_free(it);
+		if (*len > 0)
+			(*len)--;
+		it = next;
+	}
+	return false;
+}
+
+void signal_flush_queue(struct sigq_ref *head, uint32_t *len, int sig)
+{
+	(void)rtq_take(head, len, sig, false, NULL);
+}
+
+/* Record a pending signal with its info in a pending set. A realtime
+ * signal that cannot be queued is still pending (without its info) unless
+ * it came from sigqueue (si_code < 0), which gets -EAGAIN as on Linux. */
+static int queue_info(uint64_t *pending, struct sig_info_k (*infos)[NSIG_STD], struct sigq_ref *q, uint32_t *qlen,
+		      int sig, const struct sig_info_k *info)
+{
+	if (sig <= NSIG_STD) {
+		if (!(*pending & sig_bit(sig)))
+			(*infos)[sig - 1] = *info;
+	} else if (rtq_append(q, qlen, sig, info) && info->code < 0) {
+		return -EAGAIN;
+	}
+	*pending |= sig_bit(sig);
+	return 0;
+}
+
+/* SIGCONT resumes a stopped process; a stop signal discards a pending
+ * SIGCONT and vice versa (Linux prepare_signal). */
+static void prepare_signal(struct proc_ref pr, struct proc *p, int sig)
+{
+	if (sig_is_stop(sig)) {
+		p->sig_pending &= ~sig_bit(SIGCONT);
+		for (struct thread_ref c = p->first_thread; thread_ref_valid(c); c = thread_get(c)->next_in_proc)
+			thread_get(c)->sig_pending &= ~sig_bit(SIGCONT);
+		return;
+	}
+	if (sig != SIGCONT && sig != SIGKILL)
+		return;
+	uint64_t stops = sig_bit(SIGSTOP) | sig_bit(SIGTSTP) | sig_bit(SIGTTIN) | sig_bit(SIGTTOU);
+	p->sig_pending &= ~stops;
+	for (struct thread_ref c = p->first_thread; thread_ref_valid(c); c = thread_get(c)->next_in_proc)
+		thread_get(c)->sig_pending &= ~stops;
+	if (p->stopped) {
+		p->stopped = false;
+		p->stop_report = false;
+		fw_waitq_wake_all(p->stop_wait);
+		if (sig == SIGCONT) {
+			p->cont_report = true;
+			proc_notify_parent(pr, CLD_CONTINUED, SIGCONT);
+		}
+	}
+}
+
+static bool thread_wants(const struct thread *t, int sig)
+{
+	return sig == SIGKILL || sig == SIGSTOP || !(t->sig_mask & sig_bit(sig));
+}
+
+int signal_send_proc_info(struct proc_ref pr, int sig, const struct sig_info_k *info)
+{
+	struct proc *p = proc_get(pr);
+	if (!p)
+		return -ESRCH;
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (p->state != PROC_ALIVE || sig == 0)
+		return 0;
+	prepare_signal(pr, p, sig);
+	p = proc_get(pr);
+	if (sig != SIGKILL && sig_ignored(p, sig))
+		return 0;
+	if (sig == SIGKILL) {
+		proc_kill(pr, SIGKILL);
+		return 0;
+	}
+	int e = queue_info(&p->sig_pending, &p->sig_info, &p->rtq, &p->rtq_len, sig, info);
+	if (e)
+		return e;
+	for (struct thread_ref c = p->first_thread; thread_ref_valid(c); c = thread_get(c)->next_in_proc) {
+		struct thread *t = thread_get(c);
+		if (thread_wants(t, sig)) {
+			(void)fw_task_interrupt(t->task);
+			return 0;
+		}
+	}
+	wq_wake(proc_get(pr)->sigfd_wq); /* blocked everywhere: signalfd readers and pollers look */
+	return 0;
+}
+
+int signal_send_thread_info(struct thread_ref tr, int sig, const struct sig_info_k *info)
+{
+	struct thread *t = thread_get(tr);
+	if (!t)
+		return -ESRCH;
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	struct proc *p = proc_get(t->proc);
+	if (!p || p->state != PROC_ALIVE || sig == 0)
+		return 0;
+	prepare_signal(t->proc, p, sig);
+	if (sig != SIGKILL && sig_ignored(p, sig))
+		return 0;
+	if (sig == SIGKILL) {
+		proc_kill(t->proc, SIGKILL);
+		return 0;
+	}
+	t = thread_get(tr);
+	int e = queue_info(&t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, info);
+	if (e)
+		return e;
+	if (thread_wants(t, sig))
+		(void)fw_task_interrupt(t->task);
+	else
+		wq_wake(proc_get(t->proc)->sigfd_wq); /* blocked: signalfd readers and pollers look */
+	return 0;
+}
+
+static struct sig_info_k user_info(int32_t code)
+{
+	struct proc *me = cur_proc();
+	struct sig_info_k i = {code, me ? me->pid : 0, me ? me->uid : 0, 0, 0};
+	return i;
+}
+
+int signal_send_proc(struct proc_ref pr, int sig)
+{
+	struct sig_info_k i = user_info(SI_USER);
+	return signal_send_proc_info(pr, sig, &i);
+}
+
+int signal_send_thread(struct thread_ref tr, int sig)
+{
+	struct sig_info_k i = user_info(SI_TKILL);
+	return signal_send_thread_info(tr, sig, &i);
+}
+
+int signal_send_pgrp(int32_t pgid, int sig)
+{
+	struct sig_info_k i = user_info(SI_USER);
+	return signal_send_pgrp_info(pgid, sig, &i, false);
+}
+
+/* kill(-pgid) and kill(-1): walk the pid table. */
+int signal_send_pgrp_info(int32_t pgid, int sig, const struct sig_info_k *info, bool all)
+{
+	int found = 0;
+	struct proc_ref me = cur_proc_ref();
+	for (int32_t pid = 1; pid < PID_MAX; pid++) {
+		struct proc_ref pr = proc_by_pid(pid);
+		struct proc *p = proc_get(pr);
+		if (!p || p->state != PROC_ALIVE)
+			continue;
+		if (all ? (pid == 1 || (pr.idx == me.idx && pr.gen == me.gen)) : p->pgid != pgid)
+			continue;
+		found++;
+		(void)signal_send_proc_info(pr, sig, info);
+	}
+	return found ? 0 : -ESRCH;
+}
+
+void proc_signal_parent_exit(struct proc_ref child)
+{
+	struct proc *c = proc_get(child);
+	if (c)
+		(void)signal_send_proc(c->parent, SIGCHLD);
+}
+
+bool signal_pending_in(const struct thread *t, const struct proc *p)
+{
+	return ((t->sig_pending | p->sig_pending) & ~t->sig_mask) != 0 || t->exiting || p->stopped;
+}
+
+bool signal_pending_current(void)
+{
+	struct thread *t = cur_thread();
+	struct proc *p = t ? proc_get(t->proc) : NULL;
+	return t && p && signal_pending_in(t, p);
+}
+
+FW_NORETURN void signal_die(int sig)
+{
+	proc_exit_group(sig_is_core(sig) ? (sig & 0x7f) | 0x80 : sig & 0x7f);
+}
+
+/* Stop the process (default action of a stop signal) and sleep until
+ * SIGCONT or SIGKILL. */
+void signal_stop(int sig)
+{
+	struct proc_ref pr = cur_proc_ref();
+	struct proc *p = proc_get(pr);
+	if (!p->stopped) {
+		p->stopped = true;
+		p->stop_sig = sig;
+		p->stop_report = true;
+		p->cont_report = false;
+		struct thread_ref me = cur_thread_ref();
+		for (struct thread_ref c = p->first_thread; thread_ref_valid(c); c = thread_get(c)->next_in_proc)
+			if (c.idx != me.idx || c.gen != me.gen)
+				(void)fw_task_interrupt(thread_get(c)->task);
+		proc_notify_parent(pr, CLD_STOPPED, sig);
+	}
+	signal_wait_stopped();
+}
+
+void signal_wait_stopped(void)
+{
+	for (;;) {
+		struct proc *p = cur_proc();
+		struct thread *t = cur_thread();
+		if (!p->stopped || t->exiting)
+			return;
+		fw_task_clear_interrupt();
+		(void)fw_waitq_wait(p->stop_wait, 0, true);
+	}
+}
+
+/* Take the lowest-numbered deliverable signal (thread first). 0 if none. */
+int signal_dequeue(uint64_t allowed, struct sig_info_k *info)
+{
+	struct thread *t = cur_thread();
+	struct proc *p = cur_proc();
+	uint64_t tp = t->sig_pending & allowed, pp = p->sig_pending & allowed;
+	if (!tp && !pp)
+		return 0;
+	bool from_thread = tp != 0;
+	uint64_t set = from_thread ? tp : pp;
+	int sig = 1;
+	while (sig < NSIG && !(set & sig_bit(sig)))
+		sig++;
+	if (sig <= NSIG_STD) {
+		*info = from_thread ? t->sig_info[sig - 1] : p->sig_info[sig - 1];
+		if (from_thread)
+			t->sig_pending &= ~sig_bit(sig);
+		else
+			p->sig_pending &= ~sig_bit(sig);
+		return sig;
+	}
+	/* A record lost to a full queue leaves the bit alone: SI_USER, no info. */
+	*info = (struct sig_info_k){SI_USER, 0, 0, 0, 0};
+	bool more = from_thread ? rtq_take(&t->rtq, &t->rtq_len, sig, true, info)
+				: rtq_take(&p->rtq, &p->rtq_len, sig, true, info);
+	if (!more) {
+		if (from_thread)
+			t->sig_pending &= ~sig_bit(sig);
+		else
+			p->sig_pending &= ~sig_bit(sig);
+	}
+	return sig;
+}
+
+void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_t addr)
+{
+	struct thread *t = cur_thread();
+	struct proc *p = cur_proc();
+	uint32_t i = (uint32_t)(sig - 1) & 63;
+	/* A blocked or ignored synchronous fault cannot be deferred: Linux
+	 * resets the action and unblocks it (force_sig_info). */
+	if (p->sigact[i].handler == SIG_IGN || (t->sig_mask & sig_bit(sig))) {
+		p->sigact[i].handler = SIG_DFL;
+		t->sig_mask &= ~sig_bit(sig);
+	}
+	if (p->sigact[i].handler == SIG_DFL)
+		signal_die(sig);
+	struct sig_info_k info = {si_code, 0, 0, 0, addr};
+	t->sig_pending &= ~sig_bit(sig);
+	(void)queue_info(&t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, &info);
+	t->fault_trapno = regs->vector;
+	t->fault_err = regs->error;
+}
