@@ -310,6 +310,7 @@ static void rule_compound_literal(struct walk *w, CXCursor c)
 		sc_report_at(w->sc, c, "stored-pointer", "compound literal holding a pointer");
 	if (ty_has_variadic_fn(cty(c)))
 		sc_report_at(w->sc, c, "variadic", "a type for a variadic function: call it by its name");
+	rule_null_reach(w->sc, c, cty(c));
 	rule_ptr_to_ptr(w->sc, c, cty(c));
 }
 

@@ -111,6 +111,7 @@ static void rule_typed(struct walk *w, CXCursor c, CXType t)
 		sc_report_at(sc, c, "union", "object of union type");
 	if (ty_has_variadic_fn(t))
 		sc_report_at(sc, c, "variadic", "a type for a variadic function: call it by its name");
+	rule_null_reach(sc, c, t);
 }
 
 static int tokens_are_zero_init(struct sc *sc, CXCursor init)
@@ -246,6 +247,7 @@ static void rule_function(struct walk *w, CXCursor c)
 		sc_report_at(sc, c, "stored-pointer", "function returns an aggregate holding a data pointer");
 	if (ty_has_variadic_fn(r))
 		sc_report_at(sc, c, "variadic", "a type for a variadic function: call it by its name");
+	rule_null_reach(sc, c, r);
 	if ((sc->fwdecls && strset_has(sc->fwdecls, n)) || sc_framework_name(sc, n))
 		sc_report_at(sc, c, "extern-decl", "'%s' re-declares a framework name", n);
 	else if (!clang_isCursorDefinition(c) && clang_Cursor_getStorageClass(c) != CX_SC_Static &&
@@ -309,6 +311,12 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 	case CXCursor_UnionDecl: sc_report_at(w->sc, c, "union", "union declaration"); break;
 	case CXCursor_UnexposedDecl: rule_unexposed(w, c); break;
 	case CXCursor_StructDecl:
+		/* the type itself: a NULL pointer to it may exist anywhere */
+		if (clang_isCursorDefinition(c) && ty_nonplain_end(clang_getCursorType(c)) > SC_USER_MIN)
+			sc_report_at(w->sc, c, "null-reach",
+				     "a part that is not plain data lies past FW_USER_MIN: NULL plus its offset reaches user pages");
+		rule_type_name(w, c);
+		break;
 	case CXCursor_EnumDecl:
 	case CXCursor_EnumConstantDecl:
 		rule_type_name(w, c);
@@ -335,6 +343,10 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 		rule_type_name(w, c);
 		if (ty_has_variadic_fn(u))
 			sc_report_at(w->sc, c, "variadic", "a type for a variadic function: call it by its name");
+		rule_null_reach(w->sc, c, u);
+		if (ty_nonplain_end(u) > SC_USER_MIN)
+			sc_report_at(w->sc, c, "null-reach",
+				     "a part that is not plain data lies past FW_USER_MIN: NULL plus its offset reaches user pages");
 		if (has_vla(u))
 			sc_report_at(w->sc, c, "vla", "variable-length array type");
 		/* a typedef hides what a declaration holds: none may name an

@@ -84,6 +84,9 @@ int ty_has_sealed(CXType t);       /* contains a FW_SEALED struct at any depth *
 int ty_has_ptr_to_holder(CXType t); /* a pointer in t reaches storage holding a data pointer */
 int ty_is_sealed(CXType t);
 int ty_has_variadic_fn(CXType t);  /* names a variadic function type */
+long long ty_nonplain_end(CXType t); /* end of its last non-plain-data part */
+#define SC_USER_MIN 0x10000LL       /* FW_USER_MIN: nothing is mapped below it */
+void rule_null_reach(struct sc *sc, CXCursor c, CXType t);
 int ty_has_flex(CXType t);         /* record ending in a flexible array */
 int ty_is_pod(CXType t, const char **why);
 int ty_has_restrict(CXType t);
