@@ -243,11 +243,25 @@ static void rule_variadic_callee(struct walk *w, CXCursor call)
 	sc_report_at(w->sc, call, "variadic", "a variadic function is called only by its name (its format is checked there)");
 }
 
+/* The function a call names, through parentheses and implicit
+ * conversions: libclang's own answer (clang_getCursorReferenced) is null
+ * for `(fw_log)(...)`, which let "%s" on an array through (attack round 2). */
+static CXCursor called_function(CXCursor call)
+{
+	CXCursor fn = clang_getCursorReferenced(call);
+	if (fn.kind == CXCursor_FunctionDecl)
+		return fn;
+	CXCursor callee = strip_implicit(nth_child(call, 0));
+	if (callee.kind == CXCursor_DeclRefExpr)
+		return clang_getCursorReferenced(callee);
+	return clang_getNullCursor();
+}
+
 static void rule_call(struct walk *w, CXCursor c)
 {
 	if (sc_expands_in_service(w->sc, c))
 		rule_variadic_callee(w, c);
-	CXCursor fn = clang_getCursorReferenced(c);
+	CXCursor fn = called_function(c);
 	if (fn.kind != CXCursor_FunctionDecl || !sc_expands_in_service(w->sc, c))
 		return;
 	rule_pod_dst(w, c, fn);
