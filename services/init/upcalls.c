@@ -18,13 +18,17 @@
 
 static bool copy_fault_resolved(struct fw_uregs *regs)
 {
+	if ((int64_t)regs->rax != -EFAULT)
+		return false; /* the common case costs one compare; a note left by a
+			       * call that returned progress is harmless: it can only
+			       * make a later -EFAULT read a page and rerun once */
 	struct thread *t = cur_thread();
 	if (!t || !t->copy_fault_pending)
 		return false;
 	t->copy_fault_pending = false;
 	struct proc *p = cur_proc();
 	int32_t code;
-	return (int64_t)regs->rax == -EFAULT && p && mm_fault(p->mm, t->copy_fault_addr, t->copy_fault_write, false, &code) == 0;
+	return p && mm_fault(p->mm, t->copy_fault_addr, t->copy_fault_write, false, &code) == 0;
 }
 
 static void svc_syscall(struct fw_uregs *regs)
