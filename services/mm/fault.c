@@ -117,6 +117,8 @@ static int populate(struct mm *mp, struct vma *v, uint64_t page, bool write, uin
 		 * back on every sync (there is no dirty bit to ask). */
 		if (v->prot & FW_PROT_WRITE)
 			inode_page_mapped_writable(v->file, off / 4096);
+		else
+			inode_page_mapped_shared(v->file, off / 4096);
 		return fw_vm_map(mp->vm, page, f, v->prot);
 	}
 	struct fw_frame_ref f;
@@ -198,6 +200,7 @@ static int fault_once(struct mm_ref m, uint64_t addr, bool write, bool exec, int
  * may have changed meanwhile). */
 int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_code)
 {
+	pc_reclaim(true);
 	for (uint32_t tries = 0;; tries++) {
 		struct inode_ref file = {0};
 		uint64_t need = 0;

@@ -11,7 +11,15 @@
  * page — and, when the caller asks, the following ones (readahead) — in
  * one batch; writes allocate backing first (write_begin: -ENOSPC is the
  * writer's), then dirty the page; inode_writeback writes dirty pages back
- * in batches of consecutive pages and the inode's metadata after them. */
+ * in batches of consecutive pages and the inode's metadata after them.
+ *
+ * Reclaim: backed files with cached pages are on a list, least recently
+ * used first. When free frames fall below a sixteenth of memory, a read,
+ * a write or a page fault first drops clean pages of files from the front
+ * of the list (and, where it may sleep, writes dirty ones back first)
+ * until an eighth is free. Pages a shared mapping maps are never dropped
+ * (the mapping and read/write must keep seeing one page); a private
+ * mapping keeps its copy-on-write frame when the cache lets go of it. */
 #include "vfs/internal.h"
 #include <abi/fs.h>
 #include <fw/console.h>
@@ -22,7 +30,67 @@
 #define PC_DEPTH_MAX 4
 
 #define PG_DIRTY 1
-#define PG_MMAPW 2 /* mapped writable by a shared mapping: written back on every sync */
+#define PG_MMAPW 2  /* mapped writable by a shared mapping: written back on every sync */
+#define PG_SHARED 4 /* mapped by a shared mapping: never dropped by reclaim */
+#define PG_FRESH 8  /* a backed file's page made for a write, not yet written: dropped if the copy fails */
+
+/* The reclaim list and the counts of backed files' pages. */
+struct pc_state {
+	struct inode_ref head, tail;
+	uint64_t pages, dirty;
+	uint64_t reclaimed; /* pages dropped by reclaim (a statistic) */
+	uint32_t skip;      /* calls to let pass after a pass that found nothing */
+};
+FW_GLOBAL(struct pc_state, pc_state);
+
+static void lru_unlink(struct inode_ref r)
+{
+	struct pc_state *g = pc_state();
+	struct inode *ip = inode_get(r);
+	if (!ip || !ip->on_lru)
+		return;
+	struct inode_ref prev = ip->lru_prev, next = ip->lru_next;
+	ip->on_lru = false;
+	ip->lru_prev = (struct inode_ref){0};
+	ip->lru_next = (struct inode_ref){0};
+	struct inode *pp = inode_get(prev), *np = inode_get(next);
+	if (pp)
+		pp->lru_next = next;
+	else
+		g->head = next;
+	if (np)
+		np->lru_prev = prev;
+	else
+		g->tail = prev;
+}
+
+static void lru_add_tail(struct inode_ref r)
+{
+	struct pc_state *g = pc_state();
+	struct inode *ip = inode_get(r);
+	if (!ip || ip->on_lru)
+		return;
+	struct inode *tp = inode_get(g->tail);
+	ip->on_lru = true;
+	ip->lru_prev = tp ? g->tail : (struct inode_ref){0};
+	ip->lru_next = (struct inode_ref){0};
+	if (tp)
+		tp->lru_next = r;
+	else
+		g->head = r;
+	g->tail = r;
+}
+
+/* The file was used: it goes to the back of the reclaim list. */
+static void lru_touch(struct inode_ref r)
+{
+	struct inode *ip = inode_get(r);
+	struct pc_state *g = pc_state();
+	if (!ip || !ip->on_lru || (g->tail.idx == r.idx && g->tail.gen == r.gen))
+		return;
+	lru_unlink(r);
+	lru_add_tail(r);
+}
 
 struct pcleaf {
 	struct fw_frame_ref page[PC_LEAF];
@@ -162,8 +230,18 @@ static int insert(struct inode_ref r, uint64_t index, struct fw_frame_ref f, uin
 	lp->page[s] = f;
 	lp->flags[s] = flags;
 	lp->count++;
+	struct inode *ip = inode_get(r);
+	ip->npages++;
 	if (flags & PG_DIRTY)
-		inode_get(r)->ndirty++;
+		ip->ndirty++;
+	if (fstype_has_backing(ip->fstype)) {
+		struct pc_state *g = pc_state();
+		g->pages++;
+		if (flags & PG_DIRTY)
+			g->dirty++;
+		if (!ip->on_lru)
+			lru_add_tail(r);
+	}
 	return 0;
 }
 
@@ -255,8 +333,12 @@ static void set_flags(struct inode_ref r, uint64_t index, uint8_t set)
 	struct pcleaf *lp = pcleaf_get(l);
 	if (!lp->page[s].pfn)
 		return;
-	if ((set & PG_DIRTY) && !(lp->flags[s] & PG_DIRTY))
-		inode_get(r)->ndirty++;
+	if ((set & PG_DIRTY) && !(lp->flags[s] & PG_DIRTY)) {
+		struct inode *ip = inode_get(r);
+		ip->ndirty++;
+		if (fstype_has_backing(ip->fstype))
+			pc_state()->dirty++;
+	}
 	lp->flags[s] |= set;
 }
 
@@ -270,7 +352,13 @@ void inode_page_dirty(struct inode_ref r, uint64_t index)
 void inode_page_mapped_writable(struct inode_ref r, uint64_t index)
 {
 	if (inode_has_backing(r))
-		set_flags(r, index, PG_DIRTY | PG_MMAPW);
+		set_flags(r, index, PG_DIRTY | PG_MMAPW | PG_SHARED);
+}
+
+void inode_page_mapped_shared(struct inode_ref r, uint64_t index)
+{
+	if (inode_has_backing(r))
+		set_flags(r, index, PG_SHARED);
 }
 
 void inode_mark_dirty(struct inode_ref r)
@@ -322,20 +410,33 @@ static int next_page(struct inode_ref r, uint64_t from, uint8_t mask, uint64_t *
 	return next_in(ip->pages, ip->pages_depth, 0, from, mask, index, f, flags);
 }
 
-/* Drop every page at index >= from below `node`; frees what empties.
+/* Drop every page at index >= from below `node` (with `clean_only`, only
+ * pages with no flag: clean, not mapped shared); frees what empties.
  * Returns the pages and children left. */
-static uint32_t drop_in(struct inode *ip, struct vfs_priv node, uint32_t depth, uint64_t base, uint64_t from)
+static uint32_t drop_in(struct inode *ip, struct vfs_priv node, uint32_t depth, uint64_t base, uint64_t from,
+			bool clean_only)
 {
 	if (depth == 0) {
 		struct pcleaf *lp = pcleaf_get(as_leaf(node));
 		if (!lp)
 			return 0;
+		bool backed = fstype_has_backing(ip->fstype);
+		struct pc_state *g = pc_state();
 		for (uint32_t s = from > base ? (uint32_t)(from - base) : 0; s < PC_LEAF; s++) {
-			if (!lp->page[s].pfn)
+			if (!lp->page[s].pfn || (clean_only && lp->flags[s]))
 				continue;
 			fw_frame_put(lp->page[s]);
-			if ((lp->flags[s] & PG_DIRTY) && ip->ndirty > 0)
+			if ((lp->flags[s] & PG_DIRTY) && ip->ndirty > 0) {
 				ip->ndirty--;
+				if (backed && g->dirty > 0)
+					g->dirty--;
+			}
+			if (ip->npages > 0)
+				ip->npages--;
+			if (backed && g->pages > 0)
+				g->pages--;
+			if (clean_only)
+				g->reclaimed++;
 			lp->page[s] = (struct fw_frame_ref){0};
 			lp->flags[s] = 0;
 			lp->count--;
@@ -350,7 +451,7 @@ static uint32_t drop_in(struct inode *ip, struct vfs_priv node, uint32_t depth, 
 		struct vfs_priv c = pcnode_get(as_node(node))->child[i];
 		if (!present(c))
 			continue;
-		if (drop_in(ip, c, depth - 1, base + i * sub, from) == 0) {
+		if (drop_in(ip, c, depth - 1, base + i * sub, from, clean_only) == 0) {
 			struct pcnode *n = pcnode_get(as_node(node));
 			n->child[i] = (struct vfs_priv){0};
 			n->count--;
@@ -362,18 +463,72 @@ static uint32_t drop_in(struct inode *ip, struct vfs_priv node, uint32_t depth, 
 	return left;
 }
 
-/* Drop the cached pages from page `from` on. */
-void inode_drop_pages(struct inode_ref r, uint64_t from)
+static void drop_pages(struct inode_ref r, uint64_t from, bool clean_only)
 {
 	struct inode *ip = inode_get(r);
-	if (!ip || !present(ip->pages))
+	if (!ip || !present(ip->pages)) {
+		lru_unlink(r);
 		return;
-	if (drop_in(ip, ip->pages, ip->pages_depth, 0, from) == 0) {
+	}
+	if (drop_in(ip, ip->pages, ip->pages_depth, 0, from, clean_only) == 0) {
 		ip = inode_get(r);
 		ip->pages = (struct vfs_priv){0};
 		ip->pages_depth = 0;
 		ip->ndirty = 0;
+		ip->npages = 0;
 	}
+	ip = inode_get(r);
+	if (ip && ip->npages == 0)
+		lru_unlink(r);
+}
+
+/* Drop the cached pages from page `from` on. */
+void inode_drop_pages(struct inode_ref r, uint64_t from) { drop_pages(r, from, false); }
+
+/* ---- reclaim ---- */
+
+/* Free frames below low: reclaim until high are free. */
+static uint64_t reclaim_low(void) { return fw_frames_total() / 16; }
+static uint64_t reclaim_high(void) { return fw_frames_total() / 8; }
+
+void pc_stats(uint64_t *pages, uint64_t *dirty)
+{
+	struct pc_state *g = pc_state();
+	*pages = g->pages;
+	*dirty = g->dirty;
+}
+
+void pc_reclaim(bool may_sleep)
+{
+	struct pc_state *g = pc_state();
+	if (g->pages == 0 || fw_frames_free() >= reclaim_low())
+		return;
+	if (g->skip > 0) {
+		g->skip--;
+		return;
+	}
+	uint64_t before = g->reclaimed;
+	/* Each file at most once a pass (those still holding pages go to the
+	 * back); a pass that may sleep writes dirty files back first. */
+	uint64_t files = 0;
+	for (struct inode_ref c = g->head; inode_ref_valid(c) && files < (1ULL << 32); c = inode_get(c)->lru_next)
+		files++;
+	for (uint64_t k = 0; k < files && fw_frames_free() < reclaim_high(); k++) {
+		struct inode_ref r = pc_state()->head;
+		struct inode *ip = inode_get(r);
+		if (!ip)
+			break;
+		if (may_sleep && ip->ndirty > 0) {
+			(void)inode_writeback(r, false); /* sleeps: r is a handle, looked at afresh */
+			if (!inode_ref_valid(r))
+				continue;
+		}
+		drop_pages(r, 0, true);
+		lru_touch(r); /* what it still holds goes to the back */
+	}
+	g = pc_state();
+	if (g->reclaimed == before)
+		g->skip = 64; /* everything left is mapped shared or dirty */
 }
 
 /* ---- write-back ---- */
@@ -391,6 +546,9 @@ static void clean(struct inode_ref r, uint64_t index)
 	struct inode *ip = inode_get(r);
 	if (ip->ndirty > 0)
 		ip->ndirty--;
+	struct pc_state *g = pc_state();
+	if (fstype_has_backing(ip->fstype) && g->dirty > 0)
+		g->dirty--;
 }
 
 /* The frame of page `index` if it is cached and dirty. */
@@ -505,11 +663,14 @@ int64_t inode_read_user_ra(struct inode_ref r, uint64_t off, struct fw_uaddr buf
 	/* read at least the pages the call covers in one go */
 	uint64_t want = (off % 4096 + n + 4095) / 4096;
 	ra = (uint32_t)FW_MAX((uint64_t)ra, FW_MIN(want - 1, (uint64_t)PB_MAX));
+	lru_touch(r);
+	bool backed = inode_has_backing(r); /* its reads sleep anyway: reclaim may too */
 	while (done < n) {
 		uint64_t pos = off + done;
 		uint32_t poff = (uint32_t)(pos % 4096);
 		uint32_t chunk = (uint32_t)FW_MIN(n - done, 4096 - poff);
 		struct fw_frame_ref f;
+		pc_reclaim(backed);
 		int e = page_get(r, pos / 4096, ra, false, &f);
 		if (e == 0)
 			e = fw_frame_to_user(f, poff, fw_uaddr_add(buf, done), chunk);
@@ -546,7 +707,7 @@ static int page_for_write(struct inode_ref r, uint64_t pos, uint32_t chunk, bool
 		struct fw_frame_ref f;
 		if (fw_frame_alloc(&f))
 			return -ENOMEM;
-		e = insert(r, index, f, 0);
+		e = insert(r, index, f, PG_FRESH);
 		if (e) {
 			fw_frame_put(f);
 			return e;
@@ -555,6 +716,42 @@ static int page_for_write(struct inode_ref r, uint64_t pos, uint32_t chunk, bool
 		return 0;
 	}
 	return page_get(r, index, 0, false, out);
+}
+
+/* The copy into page `index` (from page_for_write) succeeded: it is dirty
+ * and up to date. */
+static void page_written(struct inode_ref r, uint64_t index)
+{
+	struct pcleaf_ref l;
+	uint32_t s;
+	if (find_slot(r, index, false, &l, &s) == 0) {
+		struct pcleaf *lp = pcleaf_get(l);
+		lp->flags[s] &= (uint8_t)~PG_FRESH;
+	}
+	inode_page_dirty(r, index);
+}
+
+/* The copy failed: a page made for it holds nothing of the file (it was
+ * not read), so it must not stay in the cache in the file's place. */
+static void page_write_failed(struct inode_ref r, uint64_t index)
+{
+	struct pcleaf_ref l;
+	uint32_t s;
+	if (find_slot(r, index, false, &l, &s))
+		return;
+	struct pcleaf *lp = pcleaf_get(l);
+	if (!lp->page[s].pfn || !(lp->flags[s] & PG_FRESH))
+		return;
+	fw_frame_put(lp->page[s]);
+	lp->page[s] = (struct fw_frame_ref){0};
+	lp->flags[s] = 0;
+	lp->count--;
+	struct inode *ip = inode_get(r);
+	if (ip->npages > 0)
+		ip->npages--;
+	struct pc_state *g = pc_state();
+	if (g->pages > 0)
+		g->pages--; /* PG_FRESH pages are backed files' only */
 }
 
 /* After `done` bytes were written at `off`: size and times. */
@@ -596,22 +793,33 @@ int64_t inode_write_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, 
 	bool begun = begin_all(r, off, n);
 	uint32_t failed = 0;
 	int err = 0;
+	lru_touch(r);
+	bool backed = inode_has_backing(r);
 	while (done < n) {
 		uint64_t pos = off + done;
 		uint32_t poff = (uint32_t)(pos % 4096);
 		uint32_t chunk = (uint32_t)FW_MIN(n - done, 4096 - poff);
 		struct fw_frame_ref f;
+		pc_reclaim(backed);
 		int e = page_for_write(r, pos, chunk, begun, &f);
 		if (e == 0) {
 			e = fw_frame_from_user(f, poff, fw_uaddr_add(buf, done), chunk);
 			failed = e ? chunk : 0;
+			if (e)
+				page_write_failed(r, pos / 4096);
 		}
 		if (e) {
 			err = e;
 			break;
 		}
-		inode_page_dirty(r, pos / 4096);
+		page_written(r, pos / 4096);
 		done += chunk;
+		/* the size covers what is written as it goes: a write-back
+		 * meanwhile (reclaim) writes these pages, it does not take them
+		 * for bytes past the end */
+		struct inode *ip = inode_get(r);
+		if (ip && off + done > ip->size)
+			ip->size = off + done;
 	}
 	written(r, off, done);
 	end_write(r, off, n, done, begun, failed);
@@ -627,11 +835,14 @@ int inode_write_initrd(struct inode_ref r, uint64_t off, uint64_t initrd_off, ui
 		uint32_t chunk = (uint32_t)FW_MIN(n - done, 4096 - poff);
 		struct fw_frame_ref f;
 		int e = page_for_write(r, pos, chunk, false, &f);
-		if (e == 0)
+		if (e == 0) {
 			e = fw_initrd_to_frame(initrd_off + done, f, poff, chunk);
+			if (e)
+				page_write_failed(r, pos / 4096);
+		}
 		if (e)
 			return e;
-		inode_page_dirty(r, pos / 4096);
+		page_written(r, pos / 4096);
 		done += chunk;
 	}
 	written(r, off, n);
@@ -649,11 +860,14 @@ int inode_write_chunk(struct inode_ref r, uint64_t off, const struct kchunk *c, 
 		uint32_t chunk = FW_MIN(n - done, 4096 - poff);
 		struct fw_frame_ref f;
 		int e = page_for_write(r, pos, chunk, false, &f);
-		if (e == 0)
+		if (e == 0) {
 			e = fw_frame_write_at(f, poff, &c->b, done, chunk);
+			if (e)
+				page_write_failed(r, pos / 4096);
+		}
 		if (e)
 			return e;
-		inode_page_dirty(r, pos / 4096);
+		page_written(r, pos / 4096);
 		done += chunk;
 	}
 	written(r, off, n);
@@ -671,11 +885,14 @@ int inode_write_frame(struct inode_ref r, uint64_t off, struct fw_frame_ref src,
 		uint32_t chunk = FW_MIN(n - done, 4096 - poff);
 		struct fw_frame_ref f;
 		int e = page_for_write(r, pos, chunk, false, &f);
-		if (e == 0)
+		if (e == 0) {
 			e = fw_frame_move(f, poff, src, soff + done, chunk);
+			if (e)
+				page_write_failed(r, pos / 4096);
+		}
 		if (e)
 			return e;
-		inode_page_dirty(r, pos / 4096);
+		page_written(r, pos / 4096);
 		done += chunk;
 	}
 	written(r, off, n);

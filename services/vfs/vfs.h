@@ -72,6 +72,9 @@ struct inode {
 	struct vfs_priv pages;      /* regular files, symlinks: the page cache's tree */
 	uint32_t pages_depth;       /* its levels above the leaves */
 	uint32_t ndirty;            /* pages not yet written back */
+	uint32_t npages;            /* pages in the cache */
+	bool on_lru;                /* backed files with cached pages: on the reclaim list */
+	struct inode_ref lru_prev, lru_next;
 	bool meta_dirty;            /* size, times, mode... not yet written back */
 	struct dentry_ref children; /* ram directories: the entries */
 	uint64_t next_seq;          /* ram directories: sequence of the next entry */
@@ -354,6 +357,14 @@ bool inode_has_backing(struct inode_ref r);
  * which keeps it dirty for good); the inode's metadata changed. */
 void inode_page_dirty(struct inode_ref r, uint64_t index);
 void inode_page_mapped_writable(struct inode_ref r, uint64_t index);
+/* The page is mapped by a shared mapping (reclaim leaves it alone). */
+void inode_page_mapped_shared(struct inode_ref r, uint64_t index);
+/* Memory is short: drop clean pages of the least recently used files
+ * (writing dirty ones back first when the caller may sleep). Called where
+ * no frame of the cache is borrowed: reads, writes, page faults. */
+void pc_reclaim(bool may_sleep);
+/* Pages of disk files in the cache, and how many are dirty (meminfo). */
+void pc_stats(uint64_t *pages, uint64_t *dirty);
 void inode_mark_dirty(struct inode_ref r);
 /* Write the inode's dirty pages, then its metadata, to the file system. */
 int inode_writeback(struct inode_ref r, bool datasync);

@@ -511,27 +511,32 @@ static int gen_pid(struct ptext *t, uint32_t kind, int32_t pid)
 static void gen_meminfo(struct ptext *t)
 {
 	uint64_t total = fw_frames_total() * 4, free = fw_frames_free() * 4;
+	uint64_t cached, dirty;
+	pc_stats(&cached, &dirty); /* disk files' pages: reclaimable when clean */
+	cached *= 4;
+	dirty *= 4;
+	uint64_t anon = total - free > cached ? total - free - cached : 0;
 	MI(t, "MemTotal:", total);
 	MI(t, "MemFree:", free);
-	MI(t, "MemAvailable:", free);
+	MI(t, "MemAvailable:", free + (cached > dirty ? cached - dirty : 0));
 	MI(t, "Buffers:", 0);
-	MI(t, "Cached:", 0);
+	MI(t, "Cached:", cached);
 	MI(t, "SwapCached:", 0);
-	MI(t, "Active:", (total - free) / 2);
-	MI(t, "Inactive:", (total - free) / 2);
-	MI(t, "Active(anon):", (total - free) / 2);
-	MI(t, "Inactive(anon):", (total - free) / 2);
-	MI(t, "Active(file):", 0);
-	MI(t, "Inactive(file):", 0);
+	MI(t, "Active:", (anon + cached) / 2);
+	MI(t, "Inactive:", (anon + cached) - (anon + cached) / 2);
+	MI(t, "Active(anon):", anon / 2);
+	MI(t, "Inactive(anon):", anon - anon / 2);
+	MI(t, "Active(file):", cached / 2);
+	MI(t, "Inactive(file):", cached - cached / 2);
 	MI(t, "Unevictable:", 0);
 	MI(t, "Mlocked:", 0);
 	MI(t, "SwapTotal:", 0);
 	MI(t, "SwapFree:", 0);
 	MI(t, "Zswap:", 0);
 	MI(t, "Zswapped:", 0);
-	MI(t, "Dirty:", 0);
+	MI(t, "Dirty:", dirty);
 	MI(t, "Writeback:", 0);
-	MI(t, "AnonPages:", total - free);
+	MI(t, "AnonPages:", anon);
 	MI(t, "Mapped:", 0);
 	MI(t, "Shmem:", 0);
 	MI(t, "KReclaimable:", 0);
