@@ -312,6 +312,8 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 	case CXCursor_UnexposedDecl: rule_unexposed(w, c); break;
 	case CXCursor_StructDecl:
 		/* the type itself: a NULL pointer to it may exist anywhere */
+		if (clang_isCursorDefinition(c))
+			rule_type_size(w->sc, c, clang_getCursorType(c));
 		if (clang_isCursorDefinition(c) && ty_nonplain_end(clang_getCursorType(c)) > SC_USER_MIN)
 			sc_report_at(w->sc, c, "null-reach",
 				     "a part that is not plain data lies past FW_USER_MIN: NULL plus its offset reaches user pages");
