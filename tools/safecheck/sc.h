@@ -92,6 +92,7 @@ long long ty_exact_size(CXType t);  /* size without wrapping; SC_TYPE_MAX + 1 if
 void rule_type_size(struct sc *sc, CXCursor c, CXType t);
 int ty_has_flex(CXType t);         /* record ending in a flexible array */
 int ty_is_pod(CXType t, const char **why);
+int ty_has_padding(CXType t);     /* bits no member covers (pod-src) */
 int ty_has_restrict(CXType t);
 int ty_const_object(CXType t);
 int ty_is_integer(CXType t);     /* integer, bool, char or enum */     /* const, looking through arrays */

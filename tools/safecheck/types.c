@@ -353,6 +353,67 @@ long long ty_exact_size(CXType t)
 	return exact_size(t, 0);
 }
 
+/* Does t have bits no member covers: padding between or after fields,
+ * unused bits of a bit-field's storage, an unnamed bit-field (attack round
+ * 3)? Such bits are written by nothing in C: -ftrivial-auto-var-init
+ * zeroes declared variables, but a temporary (a struct a function returns
+ * into its caller's stack, a compound literal) keeps whatever the stack
+ * held there, and a byte copy out of the object takes it along. Sealed
+ * framework structs count as padded (their bytes are not the service's to
+ * copy). Arrays pad as their element does. */
+struct padwalk { long long bits; int bad; int depth; };
+static int has_padding(CXType t, int depth);
+
+static enum CXVisitorResult pad_field(CXCursor f, CXClientData d)
+{
+	struct padwalk *pw = d;
+	if (clang_Cursor_isBitField(f)) {
+		CXString n = clang_getCursorSpelling(f);
+		int unnamed = !clang_getCString(n)[0];
+		clang_disposeString(n);
+		if (unnamed) {  /* not a member: initialisation skips it */
+			pw->bad = 1;
+			return CXVisit_Break;
+		}
+		pw->bits += clang_getFieldDeclBitWidth(f);
+		return CXVisit_Continue;
+	}
+	CXType ft = clang_getCursorType(f);
+	if (has_padding(ft, pw->depth + 1)) {
+		pw->bad = 1;
+		return CXVisit_Break;
+	}
+	long long sz = clang_Type_getSizeOf(ft);
+	pw->bits += sz > 0 ? 8 * sz : 0;
+	return CXVisit_Continue;
+}
+
+static int has_padding(CXType t, int depth)
+{
+	t = ty_canon(t);
+	if (depth > 64)
+		return 1;
+	switch (t.kind) {
+	case CXType_ConstantArray:
+	case CXType_IncompleteArray:
+		return has_padding(clang_getArrayElementType(t), depth + 1);
+	case CXType_Record: {
+		if (ty_is_sealed(t) || ty_is_union(t))
+			return 1;
+		struct padwalk pw = { 0, 0, depth };
+		clang_Type_visitFields(t, pad_field, &pw);
+		return pw.bad || pw.bits != 8 * clang_Type_getSizeOf(t);
+	}
+	default:
+		return 0;
+	}
+}
+
+int ty_has_padding(CXType t)
+{
+	return has_padding(t, 0);
+}
+
 int ty_has_flex(CXType t)
 {
 	t = ty_canon(t);
