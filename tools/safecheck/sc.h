@@ -126,6 +126,7 @@ void rules_expr(struct walk *w, CXCursor c, enum CXCursorKind k);
 void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k);
 int sc_framework_name(struct sc *sc, const char *n);
 void rules_stmt(struct walk *w, CXCursor c, enum CXCursorKind k);
+void rules_ref(struct walk *w, CXCursor c, enum CXCursorKind k);
 void rule_sizeof_object(struct walk *w, CXCursor c);
 /* rules_ret.c */
 void rule_returned_pointers(struct sc *sc, CXCursor fn);
