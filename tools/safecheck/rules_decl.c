@@ -180,6 +180,15 @@ static int is_file_scope(CXCursor d)
 	return clang_getCursorSemanticParent(d).kind == CXCursor_TranslationUnit;
 }
 
+static void rule_local_name(struct walk *w, CXCursor c)
+{
+	CXString nm = clang_getCursorSpelling(c);
+	if (sc_framework_name(w->sc, clang_getCString(nm)))
+		sc_report_at(w->sc, c, "extern-decl", "'%s' re-declares a framework name",
+			     clang_getCString(nm));
+	clang_disposeString(nm);
+}
+
 static void rule_var(struct walk *w, CXCursor c)
 {
 	struct sc *sc = w->sc;
@@ -191,13 +200,9 @@ static void rule_var(struct walk *w, CXCursor c)
 		sc_report_at(sc, c, "thread-local", "thread-local storage");
 	if (s == CX_SC_Extern)
 		sc_report_at(sc, c, "extern-decl", "extern variable declaration");
-	if (global) {
-		CXString nm = clang_getCursorSpelling(c);
-		if (sc_framework_name(sc, clang_getCString(nm)))
-			sc_report_at(sc, c, "extern-decl", "'%s' re-declares a framework name",
-				     clang_getCString(nm));
-		clang_disposeString(nm);
-	}
+	/* at any scope: a local named like a framework function captures that
+	 * name inside a trusted macro expanded in its block (attack round 3) */
+	rule_local_name(w, c);
 	if (global && s != CX_SC_Extern && !ty_const_object(t) && !cur_has_annot(c, "keel_trusted"))
 		sc_report_at(sc, c, "global-mutable", "mutable global or static variable");
 	/* No exemption for keel_trusted storage (FW_GLOBAL, pools, ktest
@@ -229,6 +234,7 @@ static void rule_param(struct walk *w, CXCursor c)
 {
 	CXType t = cty(c);
 	rule_typed(w, c, t);
+	rule_local_name(w, c);
 	if (ty_has_sealed(t))
 		sc_report_at(w->sc, c, "sealed-copy", "sealed framework object passed by value");
 	if (ty_has_flex(t))

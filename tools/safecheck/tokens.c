@@ -326,9 +326,14 @@ static void scan_file(struct sc *sc, CXFile f)
 				i = scan_gnu_attr(sc, &ts, i);
 			else
 				check_ident(sc, &ts, i, s);
-		} else if (k == CXToken_Punctuation && !strcmp(s, "[") && i + 1 < ts.n &&
-			   !strcmp(tok_str(&ts, i + 1, s, sizeof(s)), "[")) {
-			i = scan_std_attr(sc, &ts, i);
+		} else if (k == CXToken_Punctuation && !strcmp(s, "[")) {
+			/* '[', a comment, '[' opens an attribute too (the lexer
+			 * drops the comment); the literal-form reader refuses it */
+			unsigned j = i + 1;
+			while (j < ts.n && clang_getTokenKind(ts.t[j]) == CXToken_Comment)
+				j++;
+			if (j < ts.n && !strcmp(tok_str(&ts, j, s, sizeof(s)), "["))
+				i = scan_std_attr(sc, &ts, i);
 		}
 	}
 	clang_disposeTokens(sc->tu, ts.t, ts.n);

@@ -53,3 +53,19 @@ uint64_t smash4(uint32_t i, uint64_t val)
 	}
 	return v[0] + v[1] + v[2] + v[3];
 }
+
+/* a comment between the brackets or inside the list hides nothing: the
+ * lexer drops it, so the literal reader refuses the form */
+uint64_t smash5(uint32_t i, uint64_t val)
+{
+	uint64_t v[4] = {0};
+	switch (val) {
+	case 1:
+		v[0] = 1;
+		[/**/[fallthrough]];
+	default:
+		v[i] = val;
+	}
+	__attribute__((/**/cold)) uint64_t w = v[0];
+	return w + v[1] + v[2] + v[3];
+}
