@@ -295,5 +295,18 @@ else
 	cat "$B/flags2.out"
 fi
 
+# Attack round 3: a symbol the linker script assigns overrides an
+# object's definition of the same name, so a service function named
+# KERNEL_VMA was called at 0xffffffff80000000. Every symbol the script
+# defines must be in the "__" namespace no service may define.
+bad_syms=$(sed 's|/\*.*\*/||g' framework/arch/x86_64/linker.ld |
+	grep -oE '(^|[;{[:space:]])(PROVIDE(_HIDDEN)?[[:space:]]*\()?[A-Za-z_][A-Za-z0-9_]*[[:space:]]*=[^=]' |
+	sed -E 's/^[;{[:space:]]*(PROVIDE(_HIDDEN)?[[:space:]]*\()?//; s/[[:space:]]*=.*$//' | grep -v '^__' | sort -u)
+if [ -z "$bad_syms" ]; then
+	ok "every linker-script symbol is in the reserved __ namespace"
+else
+	ko "linker-script symbols a service could define: $bad_syms"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

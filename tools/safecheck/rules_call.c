@@ -120,8 +120,9 @@ static void rule_pod_dst(struct walk *w, CXCursor call, CXCursor fn)
 					 : ty_is_ptr(t) ? clang_getPointeeType(t) : t;
 			if ((ty_is_ptr(t) || t.kind == CXType_ConstantArray) && ty_has_padding(pointee))
 				sc_report_at(w->sc, orig, "pod-src",
-					     "bytes copied out of an object with padding (stale stack bytes in a temporary's "
-					     "padding would leave with them): give the type explicit padding fields");
+					     "bytes copied out of an object with padding or a pointer (stale stack bytes in a "
+					     "temporary's padding, or a kernel address, would leave with them): give the type "
+					     "explicit padding fields");
 		}
 		if (!fn_param_has_annot(fn, i, "keel_pod_dst"))
 			continue;

@@ -360,7 +360,9 @@ long long ty_exact_size(CXType t)
  * into its caller's stack, a compound literal) keeps whatever the stack
  * held there, and a byte copy out of the object takes it along. Sealed
  * framework structs count as padded (their bytes are not the service's to
- * copy). Arrays pad as their element does. */
+ * copy), and so do pointers, data or function: their bytes are a kernel
+ * address, which no copy out of the kernel should carry. Arrays pad as
+ * their element does. */
 struct padwalk { long long bits; int bad; int depth; };
 static int has_padding(CXType t, int depth);
 
@@ -394,6 +396,9 @@ static int has_padding(CXType t, int depth)
 	if (depth > 64)
 		return 1;
 	switch (t.kind) {
+	case CXType_Pointer:
+	case CXType_BlockPointer:
+		return 1;  /* a kernel address is not the object's data either */
 	case CXType_ConstantArray:
 	case CXType_IncompleteArray:
 		return has_padding(clang_getArrayElementType(t), depth + 1);

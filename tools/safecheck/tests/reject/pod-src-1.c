@@ -7,7 +7,8 @@
  * stale kernel stack address (shown at run time; with `aligned` members
  * the padding, and the leak, grow to kilobytes). Bytes copied out of a
  * service object (user memory, frames, devices, the console) must all be
- * members': FW_POD_SRC sources have no padding, no unnamed bit-fields. */
+ * members': FW_POD_SRC sources have no padding, no unnamed bit-fields,
+ * and no pointer (a pointer's bytes are a kernel address). */
 #include <fw/console.h>
 #include <fw/frame.h>
 #include <fw/user.h>
@@ -48,4 +49,14 @@ struct holder {
 int leak2(struct fw_uaddr u, const struct bits *b, const struct holder *h2, const struct tail *t)
 {
 	return fw_copy_to_user(u, b) | fw_copy_to_user_n(u, h2, 8) | fw_console_write(t, 4);
+}
+
+struct ops {
+	void (*fn)(uint64_t);
+	uint64_t arg;
+};
+
+int leak3(struct fw_uaddr u, const struct ops *o, const uint64_t *p)
+{
+	return fw_copy_to_user(u, &p) | fw_copy_to_user(u, o);
 }
