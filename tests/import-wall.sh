@@ -76,6 +76,16 @@ obj define-ubsan 'void __ubsan_handle_out_of_bounds_abort(void *d, unsigned long
 void __ubsan_handle_out_of_bounds_abort(void *d, unsigned long i) { (void)d; (void)i; }' &&
 	wall_refuses define-ubsan "service symbol '__ubsan_handle_out_of_bounds_abort'"
 
+# Attack round 3: a *static* memset takes the calls the compiler makes in
+# its own object (-ftrivial-auto-var-init's zeroing): locals stay stale.
+obj static-memset '#include <fw/log.h>
+struct ops { void (*fn)(uint64_t); uint64_t pad[40]; };
+__attribute__((noinline)) static void memset(void) { fw_info("not zeroed"); }
+__attribute__((noinline)) static void use_ops(const struct ops *o) { if (o->fn) o->fn(1); }
+void svc_stale(void);
+void svc_stale(void) { struct ops o; memset(); use_ops(&o); }' &&
+	wall_refuses static-memset "a service object defines 'memset'"
+
 # Hazard 4: taking a framework name without the reserved prefix.
 obj define-fw-name 'int kalloc_init(void);
 int kalloc_init(void) { return 0; }' &&
@@ -151,6 +161,14 @@ else
 	ko "the real services fail sigcheck"
 	cat "$B/sig/real.out"
 fi
+
+# Attack round 3: the compiler runtime declared by a service (the import
+# wall admits memset for compiler-made calls) and called with any length.
+sig_refuses runtime-decl "declares memset" '#include <fw/types.h>
+struct small { uint64_t v; };
+void *memset(struct small *d, int c, unsigned long n);
+int svc_sig_smash(void);
+int svc_sig_smash(void) { struct small s = {0}; (void)memset(&s, 0x41, 256); return (int)s.v; }'
 
 # A macro-only function redeclared without FW_MACRO_API / FW_POD_DST (so
 # its own TU may call it with any capacity): same C type, other promises.
@@ -275,6 +293,19 @@ elif grep -q "flags:.*lack -fno-finite-loops.*lack -Werror=pointer-arith.*-ffini
 else
 	ko "weakened loop/pointer-arith flags refused without naming them"
 	cat "$B/flags2.out"
+fi
+
+# Attack round 3: a symbol the linker script assigns overrides an
+# object's definition of the same name, so a service function named
+# KERNEL_VMA was called at 0xffffffff80000000. Every symbol the script
+# defines must be in the "__" namespace no service may define.
+bad_syms=$(sed 's|/\*.*\*/||g' framework/arch/x86_64/linker.ld |
+	grep -oE '(^|[;{[:space:]])(PROVIDE(_HIDDEN)?[[:space:]]*\()?[A-Za-z_][A-Za-z0-9_]*[[:space:]]*=[^=]' |
+	sed -E 's/^[;{[:space:]]*(PROVIDE(_HIDDEN)?[[:space:]]*\()?//; s/[[:space:]]*=.*$//' | grep -v '^__' | sort -u)
+if [ -z "$bad_syms" ]; then
+	ok "every linker-script symbol is in the reserved __ namespace"
+else
+	ko "linker-script symbols a service could define: $bad_syms"
 fi
 
 echo "$pass passed, $fail failed"

@@ -112,6 +112,18 @@ static void rule_pod_dst(struct walk *w, CXCursor call, CXCursor fn)
 {
 	int n = clang_Cursor_getNumArguments(fn);
 	for (int i = 0; i < n; i++) {
+		if (fn_param_has_annot(fn, i, "keel_pod_src")) {
+			/* its bytes leave the object: every one must be a member's */
+			CXCursor orig = arg_origin(w->sc, clang_Cursor_getArgument(call, (unsigned)i));
+			CXType t = ty_canon(cty(orig));
+			CXType pointee = t.kind == CXType_ConstantArray ? t
+					 : ty_is_ptr(t) ? clang_getPointeeType(t) : t;
+			if ((ty_is_ptr(t) || t.kind == CXType_ConstantArray) && ty_has_padding(pointee))
+				sc_report_at(w->sc, orig, "pod-src",
+					     "bytes copied out of an object with padding or a pointer (stale stack bytes in a "
+					     "temporary's padding, or a kernel address, would leave with them): give the type "
+					     "explicit padding fields");
+		}
 		if (!fn_param_has_annot(fn, i, "keel_pod_dst"))
 			continue;
 		CXCursor arg = clang_Cursor_getArgument(call, (unsigned)i);

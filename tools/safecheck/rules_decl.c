@@ -151,15 +151,42 @@ static int is_zero_init(struct sc *sc, CXCursor init)
 	int n = child_count(init);
 	for (int i = 0; i < n; i++) {
 		CXCursor k = nth_child(init, i);
+		/* libclang shows a designated initialiser (`.p = x`, `[1] = x`)
+		 * as a void-typed UnexposedExpr: designators, then the value.
+		 * Judge the value (attack round 3: `{ .p = objs_pool }` copied a
+		 * live pool past this test). */
+		if (k.kind == CXCursor_UnexposedExpr && ty_canon(cty(k)).kind == CXType_Void && child_count(k) > 1)
+			k = last_child(k);
 		if (ty_has_sealed(cty(k)) && !is_zero_init(sc, k))
 			return 0;
 	}
 	return 1;
 }
 
+/* A designator naming a field of a sealed framework struct (`.p.objsize =
+ * 5` in an initialiser, `__builtin_offsetof(struct fw_pool, impl)`)
+ * reaches into it as much as `p.objsize` does. */
+void rules_ref(struct walk *w, CXCursor c, enum CXCursorKind k)
+{
+	if (k != CXCursor_MemberRef || !sc_is_service(w->sc, c))
+		return;
+	CXCursor rec = clang_getCursorSemanticParent(clang_getCursorReferenced(c));
+	if (rec.kind == CXCursor_StructDecl && ty_is_sealed(clang_getCursorType(rec)))
+		sc_report_at(w->sc, c, "sealed-access", "designator names a field of a sealed framework struct");
+}
+
 static int is_file_scope(CXCursor d)
 {
 	return clang_getCursorSemanticParent(d).kind == CXCursor_TranslationUnit;
+}
+
+static void rule_local_name(struct walk *w, CXCursor c)
+{
+	CXString nm = clang_getCursorSpelling(c);
+	if (sc_framework_name(w->sc, clang_getCString(nm)))
+		sc_report_at(w->sc, c, "extern-decl", "'%s' re-declares a framework name",
+			     clang_getCString(nm));
+	clang_disposeString(nm);
 }
 
 static void rule_var(struct walk *w, CXCursor c)
@@ -173,13 +200,9 @@ static void rule_var(struct walk *w, CXCursor c)
 		sc_report_at(sc, c, "thread-local", "thread-local storage");
 	if (s == CX_SC_Extern)
 		sc_report_at(sc, c, "extern-decl", "extern variable declaration");
-	if (global) {
-		CXString nm = clang_getCursorSpelling(c);
-		if (sc_framework_name(sc, clang_getCString(nm)))
-			sc_report_at(sc, c, "extern-decl", "'%s' re-declares a framework name",
-				     clang_getCString(nm));
-		clang_disposeString(nm);
-	}
+	/* at any scope: a local named like a framework function captures that
+	 * name inside a trusted macro expanded in its block (attack round 3) */
+	rule_local_name(w, c);
 	if (global && s != CX_SC_Extern && !ty_const_object(t) && !cur_has_annot(c, "keel_trusted"))
 		sc_report_at(sc, c, "global-mutable", "mutable global or static variable");
 	/* No exemption for keel_trusted storage (FW_GLOBAL, pools, ktest
@@ -211,6 +234,7 @@ static void rule_param(struct walk *w, CXCursor c)
 {
 	CXType t = cty(c);
 	rule_typed(w, c, t);
+	rule_local_name(w, c);
 	if (ty_has_sealed(t))
 		sc_report_at(w->sc, c, "sealed-copy", "sealed framework object passed by value");
 	if (ty_has_flex(t))
@@ -255,6 +279,30 @@ static void rule_function(struct walk *w, CXCursor c)
 		sc_report_at(sc, c, "extern-decl",
 			     "function prototype outside a service header ('%s')", n);
 	clang_disposeString(name);
+}
+
+/* The symbols the code generator calls by name on the services' behalf
+ * (the import wall lets services import them for that reason alone):
+ * struct copies and -ftrivial-auto-var-init's zeroing call memcpy and
+ * memset. A service declaring one calls the framework's with any length
+ * (`void *memset(struct s *, int, unsigned long)` in a service header);
+ * a service defining one, even static, takes the compiler's calls in its
+ * TU (attack round 3: a no-op static memset left locals unzeroed, and a
+ * stale function pointer in one was called). The `__ubsan_handle_*` and
+ * `__stack_chk_*` ones begin with '_' (reserved-ident). */
+static int runtime_name(const char *n)
+{
+	return !strcmp(n, "memcpy") || !strcmp(n, "memset") || !strcmp(n, "memmove");
+}
+
+static void rule_runtime_name(struct walk *w, CXCursor c)
+{
+	CXString nm = clang_getCursorSpelling(c);
+	if (runtime_name(clang_getCString(nm)))
+		sc_report_at(w->sc, c, "extern-decl",
+			     "'%s' is the compiler's runtime (called for struct copies and zeroing): "
+			     "services neither declare nor define it", clang_getCString(nm));
+	clang_disposeString(nm);
 }
 
 /* Is n a name the framework declares (by its API table, whatever this TU
@@ -312,6 +360,8 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 	case CXCursor_UnexposedDecl: rule_unexposed(w, c); break;
 	case CXCursor_StructDecl:
 		/* the type itself: a NULL pointer to it may exist anywhere */
+		if (clang_isCursorDefinition(c))
+			rule_type_size(w->sc, c, clang_getCursorType(c));
 		if (clang_isCursorDefinition(c) && ty_nonplain_end(clang_getCursorType(c)) > SC_USER_MIN)
 			sc_report_at(w->sc, c, "null-reach",
 				     "a part that is not plain data lies past FW_USER_MIN: NULL plus its offset reaches user pages");
@@ -322,6 +372,7 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 		rule_type_name(w, c);
 		break;
 	case CXCursor_VarDecl:
+		rule_runtime_name(w, c);
 		rule_var(w, c);
 		rule_ptr_to_ptr(w->sc, c, clang_getCursorType(c));
 		break;
@@ -334,6 +385,7 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 		rule_ptr_to_ptr(w->sc, c, clang_getCursorType(c));
 		break;
 	case CXCursor_FunctionDecl:
+		rule_runtime_name(w, c);
 		rule_function(w, c);
 		rule_ptr_to_ptr(w->sc, c, clang_getResultType(clang_getCursorType(c)));
 		rule_returned_pointers(w->sc, c);

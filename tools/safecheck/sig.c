@@ -207,12 +207,18 @@ static void decl_annots(CXCursor c, struct buf *b)
 		clang_disposeString(ts);
 		clang_disposeString(cs);
 		int n = clang_Cursor_getNumArguments(c);
-		for (int i = 0; i < n; i++)
-			if (cur_has_annot(clang_Cursor_getArgument(c, (unsigned)i), "keel_pod_dst")) {
-				char w[32];
+		for (int i = 0; i < n; i++) {
+			CXCursor arg = clang_Cursor_getArgument(c, (unsigned)i);
+			char w[32];
+			if (cur_has_annot(arg, "keel_pod_dst")) {
 				snprintf(w, sizeof(w), "pod_dst@%d", i);
 				annot_add(&a, w);
 			}
+			if (cur_has_annot(arg, "keel_pod_src")) {
+				snprintf(w, sizeof(w), "pod_src@%d", i);
+				annot_add(&a, w);
+			}
+		}
 	}
 	qsort(a.w, (size_t)a.n, sizeof(a.w[0]), cmp_word);
 	for (int i = 0; i < a.n; i++) {

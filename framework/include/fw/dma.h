@@ -59,7 +59,7 @@ FW_API bool fw_dma_valid(struct fw_dma_ref obj);
 
 FW_MACRO_API FW_MUST_CHECK int fw_dma_read_raw(struct fw_dma_ref obj, uint32_t off, void *FW_POD_DST dst, size_t cap,
 					       size_t objoff, size_t n);
-FW_MACRO_API FW_MUST_CHECK int fw_dma_write_raw(struct fw_dma_ref obj, uint32_t off, const void *src, size_t cap,
+FW_MACRO_API FW_MUST_CHECK int fw_dma_write_raw(struct fw_dma_ref obj, uint32_t off, const void *FW_POD_SRC src, size_t cap,
 						size_t objoff, size_t n);
 /* n bytes between the object at `off` and the kernel object *p (its size
  * from its type; n <= sizeof(*p)). 0 or -EINVAL. */
