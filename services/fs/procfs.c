@@ -7,6 +7,7 @@
  * process table (services/proc) and the VFS. */
 #include "fs/procfs.h"
 #include "proc/proc.h"
+#include "net/socket.h"
 
 struct pent {
 	char name[12];
@@ -19,7 +20,11 @@ static const struct pent root_ents[] = {
 	{"cpuinfo", PK_CPUINFO, S_IFREG | 0444},    {"uptime", PK_UPTIME, S_IFREG | 0444},
 	{"loadavg", PK_LOADAVG, S_IFREG | 0444},    {"mounts", PK_MOUNTS, S_IFREG | 0444},
 	{"filesystems", PK_FILESYSTEMS, S_IFREG | 0444}, {"stat", PK_STAT, S_IFREG | 0444},
-	{"version", PK_VERSION, S_IFREG | 0444},
+	{"version", PK_VERSION, S_IFREG | 0444},    {"net", PK_NETDIR, S_IFDIR | 0555},
+};
+
+static const struct pent net_ents[] = {
+	{"unix", PK_NET_UNIX, S_IFREG | 0444},
 };
 
 static const struct pent pid_ents[] = {
@@ -256,6 +261,20 @@ void procfs_lookup_prepare(struct inode_ref dir, const struct kname *name)
 	procfs_state()->busy = false;
 }
 
+/* /proc/net: the network's files (their text comes from services/net). */
+static int net_dir(struct inode_ref d)
+{
+	struct kname n;
+	struct inode_ref x;
+	int e = 0;
+	for (uint32_t i = 0; e == 0 && i < FW_ARRAY_LEN(net_ents); i++) {
+		struct pent pe = net_ents[i];
+		name_lit(&n, &pe.name);
+		e = new_node(d, &n, pe.kind, pe.mode, 0, 0, &x);
+	}
+	return e;
+}
+
 int procfs_new_root(uint32_t mnt, struct inode_ref *out)
 {
 	int e = inode_new(S_IFDIR | 0555, out);
@@ -274,6 +293,8 @@ int procfs_new_root(uint32_t mnt, struct inode_ref *out)
 		struct pent pe = root_ents[i];
 		name_lit(&n, &pe.name);
 		e = new_node(*out, &n, pe.kind, pe.mode, 0, 0, &x);
+		if (e == 0 && pe.kind == PK_NETDIR)
+			e = net_dir(x);
 	}
 	procfs_state()->busy = false;
 	if (e)
@@ -292,13 +313,14 @@ static void kpath_num(struct kpath *out, uint64_t v)
 }
 
 /* "pipe:[N]" and friends for files without a path. */
-static void kpath_anon(struct kpath *out, bool pipe, uint64_t id)
+enum anon_kind { ANON_INODE, ANON_PIPE, ANON_SOCKET };
+
+static void kpath_anon(struct kpath *out, uint32_t kind, uint64_t id)
 {
-	char pre[20] = "anon_inode:[";
-	char pip[20] = "pipe:[";
+	const char pre[3][20] = {"anon_inode:[", "pipe:[", "socket:["};
 	out->len = 0;
-	for (uint32_t i = 0; i < 20 && (pipe ? pip[i] : pre[i]); i++)
-		out->s[out->len++] = pipe ? pip[i] : pre[i];
+	for (uint32_t i = 0; i < 20 && pre[kind][i]; i++)
+		out->s[out->len++] = pre[kind][i];
 	struct kname n;
 	name_num(&n, id);
 	for (uint32_t i = 0; i < n.len; i++)
@@ -316,7 +338,12 @@ static int fd_target(struct proc *p, uint32_t fd, struct kpath *out)
 	struct file *fp = file_get(f);
 	if (inode_ref_valid(fp->inode))
 		return procfs_path_of(cur_proc()->root, fp->inode, out);
-	kpath_anon(out, fp->kind == FK_PIPE, fp->kind == FK_PIPE ? fp->pipe.idx + 1000 : fp->obj.idx + 1000);
+	if (fp->kind == FK_SOCK)
+		kpath_anon(out, ANON_SOCKET, sock_file_ino(f));
+	else if (fp->kind == FK_PIPE)
+		kpath_anon(out, ANON_PIPE, fp->pipe.idx + 1000);
+	else
+		kpath_anon(out, ANON_INODE, fp->obj.idx + 1000);
 	return 0;
 }
 

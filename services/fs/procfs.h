@@ -35,6 +35,8 @@ enum proc_kind {
 	PK_PENVIRON,
 	PK_PSTATM,
 	PK_PROOT,
+	PK_NETDIR,
+	PK_NET_UNIX,
 	PK_KIND_MAX
 };
 

@@ -4,6 +4,7 @@
  * counters. */
 #include "fs/mount.h"
 #include "fs/procfs.h"
+#include "net/unix/unix.h"
 #include "proc/proc.h"
 #include "signal/signal.h"
 #include <fw/time.h>
@@ -543,6 +544,9 @@ int procgen_file(uint32_t kind, int32_t pid, struct inode_ref out)
 		break;
 	case PK_STAT:
 		gen_stat_sys(&t);
+		break;
+	case PK_NET_UNIX:
+		unix_proc_net(&t);
 		break;
 	case PK_VERSION:
 		PT_LIT(&t, "Linux version 6.1.0-keel (keel@keel) (gcc) #1 Keel framekernel\n");

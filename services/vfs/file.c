@@ -5,6 +5,7 @@
 #include "pipe/pipe.h"
 #include "poll/poll.h"
 #include "fs/procfs.h"
+#include "net/socket.h"
 #include <abi/fs.h>
 
 FW_POOL_DEFINE(file, struct file);
@@ -68,6 +69,7 @@ static const struct file_ops ops_by_kind[FK_KIND_MAX] = {
 	[FK_CHR] = {chr_read, chr_write, chr_ioctl, chr_release, chr_poll},
 	[FK_PIPE] = {pipe_read, pipe_write, pipe_ioctl, pipe_release, pipe_poll},
 	[FK_EVOBJ] = {evobj_read, evobj_write, no_ioctl, evobj_release, evobj_poll},
+	[FK_SOCK] = {sock_file_read, sock_file_write, sock_file_ioctl, sock_file_release, sock_file_poll},
 };
 
 static uint32_t kind_of(uint32_t mode)

@@ -37,12 +37,13 @@ FW_POOL_DECLARE(inode, struct inode);
 FW_POOL_DECLARE(dentry, struct dentry);
 
 /* Which driver handles a file's I/O. */
-enum file_kind { FK_NONE, FK_REG, FK_DIR, FK_CHR, FK_PIPE, FK_EVOBJ, FK_KIND_MAX };
+enum file_kind { FK_NONE, FK_REG, FK_DIR, FK_CHR, FK_PIPE, FK_EVOBJ, FK_SOCK, FK_KIND_MAX };
 
 /* Objects behind non-inode files, defined by their own services
  * (services/pipe, services/poll); the VFS stores only their handles. */
 FW_POOL_REF(pipe);
 FW_POOL_REF(evobj);
+FW_POOL_REF(sock); /* services/net */
 /* Character devices (rdev major/minor, Linux numbering). */
 #define DEV_MEM_MAJOR 1
 #define DEV_TTY_MAJOR 5
@@ -87,6 +88,7 @@ struct file {
 	struct pipe_ref pipe;       /* FK_PIPE */
 	uint32_t pipe_end;          /* PIPE_READ | PIPE_WRITE */
 	struct evobj_ref obj;       /* FK_EVOBJ: epoll, eventfd, timerfd, signalfd */
+	struct sock_ref sock;       /* FK_SOCK */
 	struct inode_ref data;      /* procfs: a private inode with the generated text */
 	int32_t owner_pid;          /* record locks: the process that opened it */
 	uint32_t pty;               /* /dev/ptmx: index + 1 of the pty this master opened */
