@@ -34,6 +34,7 @@ suite() {
 }
 suite safecheck make -s --no-print-directory safecheck-test
 suite ktest bash tests/ktest.sh
+suite fw-only bash tests/fw-only.sh
 suite boot bash tests/boot.sh
 suite import-wall bash tests/import-wall.sh
 suite docs bash tests/docs.sh

@@ -51,6 +51,10 @@ static void unlink_timer(struct timer *t)
 			}
 }
 
+/* a + b, saturating: a huge period means "not again for ever", never a
+ * deadline that wrapped into the past and fires on every tick. */
+static uint64_t add_sat(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
+
 static void insert_armed(struct timer *t)
 {
 	struct timer **pp = &armed;
@@ -97,10 +101,10 @@ static void worker(uint64_t unused)
 		pending = t->next;
 		t->pending = false;
 		if (t->period) {
-			t->deadline += t->period;
+			t->deadline = add_sat(t->deadline, t->period);
 			uint64_t now = arch_uptime_ns();
 			if (t->deadline <= now) /* missed periods collapse into one */
-				t->deadline = now + t->period;
+				t->deadline = add_sat(now, t->period);
 			insert_armed(t);
 		}
 		void (*fn)(uint64_t) = t->fn;

@@ -29,7 +29,8 @@ FW_API uint64_t fw_time_boot_realtime_ns(void);
 FW_API uint64_t fw_time_since_reset_ns(void);
 
 FW_API FW_MUST_CHECK int fw_timer_create(void (*fn)(uint64_t cookie), uint64_t cookie, struct fw_timer_ref *out);
-/* Fire at absolute monotonic deadline_ns, then every period_ns if nonzero.
+/* Fire at absolute monotonic deadline_ns, then every period_ns if nonzero
+ * (a next deadline past 2^64 ns saturates: the timer does not fire again).
  * deadline 0 disarms. */
 FW_API int fw_timer_arm(struct fw_timer_ref t, uint64_t deadline_ns, uint64_t period_ns);
 /* Time left until the next expiry (0 if disarmed) and the period. */
