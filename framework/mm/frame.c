@@ -83,10 +83,18 @@ void frames_init(void)
 	uint64_t meta_bytes = max_pfn * sizeof(struct frame_meta);
 	uint64_t stack_bytes = max_pfn * sizeof(uint32_t);
 	uint64_t pages = (meta_bytes + stack_bytes + 4095) / 4096;
+	/* The run must be contiguous; a reserved range (GRUB puts the initrd
+	 * right after the kernel, with a gap that depends on the kernel's
+	 * size) interrupts it: start again after it. Skipped frames stay
+	 * used (below bump_next), a few pages at most. */
 	uint64_t first = early_frame();
-	for (uint64_t i = 1; i < pages; i++)
-		if (early_frame() != first + i * 4096)
-			fw_panic("early frames not contiguous");
+	for (uint64_t i = 1; i < pages; i++) {
+		uint64_t f = early_frame();
+		if (f != first + i * 4096) {
+			first = f;
+			i = 0;
+		}
+	}
 	meta = phys_to_virt(first);
 	/* SAFETY: meta and the free stack share `pages` contiguous early frames
 	 * sized above (meta_bytes + stack_bytes), reached through the physmap. */

@@ -37,6 +37,11 @@ enum proc_kind {
 	PK_PROOT,
 	PK_NETDIR,
 	PK_NET_UNIX,
+	PK_NET_TCP,
+	PK_NET_UDP,
+	PK_NET_DEV,
+	PK_NET_ROUTE,
+	PK_NET_SNMP,
 	PK_KIND_MAX
 };
 

@@ -5,6 +5,7 @@
 #include "fs/mount.h"
 #include "fs/procfs.h"
 #include "net/unix/unix.h"
+#include "net/inet/inet.h"
 #include "proc/proc.h"
 #include "signal/signal.h"
 #include <fw/time.h>
@@ -547,6 +548,21 @@ int procgen_file(uint32_t kind, int32_t pid, struct inode_ref out)
 		break;
 	case PK_NET_UNIX:
 		unix_proc_net(&t);
+		break;
+	case PK_NET_TCP:
+		inet_proc_tcp(&t);
+		break;
+	case PK_NET_UDP:
+		inet_proc_udp(&t);
+		break;
+	case PK_NET_DEV:
+		netdev_proc(&t);
+		break;
+	case PK_NET_ROUTE:
+		inet_proc_route(&t);
+		break;
+	case PK_NET_SNMP:
+		inet_proc_snmp(&t);
 		break;
 	case PK_VERSION:
 		PT_LIT(&t, "Linux version 6.1.0-keel (keel@keel) (gcc) #1 Keel framekernel\n");

@@ -9,6 +9,7 @@
  *    when it exits. */
 #include "init/init.h"
 #include "fs/mount.h"
+#include "net/netdev.h"
 #include "signal/signal.h"
 #include "tty/tty.h"
 #include <fw/console.h>
@@ -315,6 +316,8 @@ static void svc_main(void)
 		e = devices_create();
 	if (e == 0)
 		e = mount_boot();
+	if (e == 0)
+		e = net_init();
 	if (e == 0 && kpath_alloc(&b->path))
 		e = -ENOMEM;
 	if (e == 0)

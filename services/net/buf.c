@@ -30,6 +30,16 @@ int uio_init_buf(struct uio *u, uint64_t buf, uint64_t n)
 	return 0;
 }
 
+void uio_init_frame(struct uio *u, struct fw_frame_ref f, uint32_t off, uint32_t n)
+{
+	*u = (struct uio){0};
+	u->kernel = true;
+	u->kf = f;
+	u->base = off;
+	u->left = FW_MIN(n, 4096 - FW_MIN(off, 4096U));
+	u->resid = u->left;
+}
+
 int uio_init_iov(struct uio *u, uint64_t uiov, uint64_t cnt)
 {
 	if (cnt > UIO_MAXIOV)
@@ -72,6 +82,17 @@ static int uio_load(struct uio *u)
 
 int uio_frame(struct uio *u, struct fw_frame_ref f, uint32_t off, uint32_t n, bool from_user)
 {
+	if (u->kernel) {
+		if (!from_user || n > u->left)
+			return -EINVAL;
+		int e = fw_frame_move(f, off, u->kf, (uint32_t)u->base, n);
+		if (e)
+			return e;
+		u->base += n;
+		u->left -= n;
+		u->resid -= n;
+		return 0;
+	}
 	while (n > 0) {
 		if (uio_load(u))
 			return -EFAULT;
@@ -79,7 +100,7 @@ int uio_frame(struct uio *u, struct fw_frame_ref f, uint32_t off, uint32_t n, bo
 			return -EINVAL;
 		uint32_t k = (uint32_t)FW_MIN((uint64_t)n, u->left);
 		int e = from_user ? fw_frame_from_user(f, off, fw_uaddr(u->base), k)
-				  : fw_frame_to_user(f, off, fw_uaddr(u->base), k);
+		                  : fw_frame_to_user(f, off, fw_uaddr(u->base), k);
 		if (e)
 			return e;
 		u->base += k;
@@ -93,6 +114,13 @@ int uio_frame(struct uio *u, struct fw_frame_ref f, uint32_t off, uint32_t n, bo
 
 void uio_skip(struct uio *u, uint64_t n)
 {
+	if (u->kernel) {
+		n = FW_MIN(n, u->left);
+		u->base += n;
+		u->left -= n;
+		u->resid -= n;
+		return;
+	}
 	while (n > 0 && u->resid > 0) {
 		if (uio_load(u) || u->left == 0)
 			return;

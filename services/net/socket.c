@@ -5,6 +5,7 @@
  * objects consistent; checks nothing they cannot check themselves. */
 #include "net/socket.h"
 #include "net/unix/unix.h"
+#include "net/inet/inet.h"
 #include "proc/proc.h"
 #include "signal/signal.h"
 
@@ -12,15 +13,20 @@ FW_POOL_DEFINE(sock, struct sock);
 FW_POOL_DEFINE(scm, struct scm);
 
 static const struct sock_ops ops_by_kind[SK_KIND_MAX] = {
-	[SK_UNIX] = {unix_init, unix_release, unix_bind, unix_connect, unix_listen, unix_accept, unix_send,
-		     unix_recv, unix_shutdown, unix_getname, unix_poll, unix_setopt, unix_getopt, unix_ioctl},
+        [SK_UNIX] = {unix_init, unix_release, unix_bind, unix_connect, unix_listen, unix_accept, unix_send, unix_recv,
+                     unix_shutdown, unix_getname, unix_poll, unix_setopt, unix_getopt, unix_ioctl},
+        [SK_TCP] = {tcp_init, tcp_release, inet_bind, tcp_connect, tcp_listen, tcp_accept, tcp_send, tcp_recv,
+                    tcp_shutdown, inet_getname, tcp_poll, inet_setopt, inet_getopt, inet_ioctl},
+        [SK_UDP] = {udp_init, dgram_release, inet_bind, dgram_connect, no_listen, no_accept, dgram_send, dgram_recv,
+                    dgram_shutdown, inet_getname, dgram_poll, inet_setopt, inet_getopt, inet_ioctl},
+        [SK_RAW] = {raw_init, dgram_release, inet_bind, dgram_connect, no_listen, no_accept, dgram_send, dgram_recv,
+                    dgram_shutdown, inet_getname, dgram_poll, inet_setopt, inet_getopt, inet_ioctl},
+        [SK_PING] = {ping_init, dgram_release, inet_bind, dgram_connect, no_listen, no_accept, dgram_send, dgram_recv,
+                     dgram_shutdown, inet_getname, dgram_poll, inet_setopt, inet_getopt, inet_ioctl},
 };
 
 int no_listen(struct sock_ref s, int32_t backlog) { return -EOPNOTSUPP; }
-int no_accept(struct sock_ref s, bool nonblock, struct sock_ref *out, struct sockaddr_k *peer)
-{
-	return -EOPNOTSUPP;
-}
+int no_accept(struct sock_ref s, bool nonblock, struct sock_ref *out, struct sockaddr_k *peer) { return -EOPNOTSUPP; }
 
 /* Which protocol serves (family, type, protocol): a kind, or -errno. */
 static int kind_for(int32_t family, int32_t type, int32_t *protocol)
@@ -33,6 +39,8 @@ static int kind_for(int32_t family, int32_t type, int32_t *protocol)
 			return -ESOCKTNOSUPPORT;
 		*protocol = 0;
 		return SK_UNIX;
+	case AF_INET:
+		return inet_kind_for(type, protocol);
 	default:
 		return -EAFNOSUPPORT;
 	}
@@ -94,8 +102,9 @@ void sock_release(struct sock_ref s)
 	if (!sk || sk->dead)
 		return;
 	sk->dead = true;
+	/* the protocol frees the socket when it is done with it (a TCP
+	 * connection outlives its file until the close handshake ends) */
 	ops_by_kind[sk->kind].release(s);
-	sock_free(s);
 	vfs_io_wake();
 }
 

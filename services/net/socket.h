@@ -36,6 +36,8 @@ struct uio {
 	uint64_t cnt, idx;   /* iovecs, and the next one to load */
 	uint64_t base, left; /* the current segment */
 	uint64_t resid;      /* bytes left in all segments */
+	bool kernel;         /* the source is kernel frame kf at base (sendfile) */
+	struct fw_frame_ref kf;
 };
 #define UIO_MAXIOV 1024
 #define MAX_RW_COUNT 0x7ffff000ULL
@@ -43,6 +45,8 @@ struct uio {
 /* Check and total an iovec array (-EINVAL, -EMSGSIZE, -EFAULT). */
 int uio_init_iov(struct uio *u, uint64_t uiov, uint64_t cnt);
 int uio_init_buf(struct uio *u, uint64_t buf, uint64_t n);
+/* A walk over n bytes of kernel frame f at off (a source only). */
+void uio_init_frame(struct uio *u, struct fw_frame_ref f, uint32_t off, uint32_t n);
 /* Move n bytes between the walk and a frame at off (user -> frame when
  * from_user); the walk advances. 0 or -EFAULT/-EINVAL. */
 int uio_frame(struct uio *u, struct fw_frame_ref f, uint32_t off, uint32_t n, bool from_user);
@@ -77,25 +81,26 @@ FW_POOL_REF(nlsock);
 
 struct sock {
 	uint16_t family, type, protocol;
-	uint32_t kind;              /* enum sock_kind */
-	uint32_t shut;              /* RCV_SHUT | SEND_SHUT */
-	int32_t err;                /* pending error (SO_ERROR), positive errno */
-	uint32_t opts;              /* SOF_* */
-	bool listening;             /* SO_ACCEPTCONN */
-	bool dead;                  /* released: its file is gone */
+	uint32_t kind;               /* enum sock_kind */
+	uint32_t shut;               /* RCV_SHUT | SEND_SHUT */
+	int32_t err;                 /* pending error (SO_ERROR), positive errno */
+	uint32_t opts;               /* SOF_* */
+	bool listening;              /* SO_ACCEPTCONN */
+	bool sndbuf_set, rcvbuf_set; /* the user chose the size (no autotuning) */
+	bool dead;                   /* released: its file is gone */
 	uint32_t rcvbuf, sndbuf;
 	int32_t rcvlowat;
 	uint64_t rcvtimeo, sndtimeo; /* ns; 0: wait forever */
 	struct linux_linger linger;
 	uint32_t priority;
-	uint32_t uid;               /* creator's effective uid (/proc/net files) */
-	uint64_t ino;               /* socket inode number (fstat, /proc) */
-	uint64_t gen;               /* moves on every readiness change */
-	bool has_peer_cred;         /* SO_PEERCRED */
+	uint32_t uid;       /* creator's effective uid (/proc/net files) */
+	uint64_t ino;       /* socket inode number (fstat, /proc) */
+	uint64_t gen;       /* moves on every readiness change */
+	bool has_peer_cred; /* SO_PEERCRED */
 	struct linux_ucred peer_cred;
-	struct usock_ref un;        /* SK_UNIX */
-	struct inet_ref in;         /* SK_TCP, SK_UDP, SK_RAW, SK_PING */
-	struct nlsock_ref nl;       /* SK_NETLINK */
+	struct usock_ref un;  /* SK_UNIX */
+	struct inet_ref in;   /* SK_TCP, SK_UDP, SK_RAW, SK_PING */
+	struct nlsock_ref nl; /* SK_NETLINK */
 };
 struct sock *sock_get(struct sock_ref r);
 FW_MUST_CHECK int sock_alloc(struct sock_ref *out);
@@ -109,9 +114,9 @@ FW_POOL_DECLARE(scm, struct scm);
 struct scm {
 	struct file_ref fd[SCM_MAX_FD];
 	uint32_t nfd;
-	bool has_cred;              /* explicit SCM_CREDENTIALS from the sender */
+	bool has_cred; /* explicit SCM_CREDENTIALS from the sender */
 	struct linux_ucred cred;
-	struct scm_ref next;        /* scm_destroy's pending chain */
+	struct scm_ref next; /* scm_destroy's pending chain */
 };
 /* Drop the files a scm holds and free it (iteratively: a dropped file
  * may be a socket whose queue holds more; net/buf.c). */
@@ -120,13 +125,13 @@ void scm_destroy(struct scm_ref r);
 /* One sendmsg/recvmsg in flight. */
 struct sock_msg {
 	struct uio data;
-	struct sockaddr_k addr;     /* send: destination (len 0: none); recv: source */
-	uint64_t ctl, ctllen;       /* user control buffer */
-	uint64_t ctl_used;          /* recv: bytes of control data written */
-	uint32_t flags;             /* MSG_* given by the caller */
-	uint32_t oflags;            /* recv: MSG_TRUNC, MSG_CTRUNC, ... to report */
-	struct scm_ref scm;         /* send: parsed control data (invalid: none) */
-	bool want_addr;             /* recv: the caller asked for the source */
+	struct sockaddr_k addr; /* send: destination (len 0: none); recv: source */
+	uint64_t ctl, ctllen;   /* user control buffer */
+	uint64_t ctl_used;      /* recv: bytes of control data written */
+	uint32_t flags;         /* MSG_* given by the caller */
+	uint32_t oflags;        /* recv: MSG_TRUNC, MSG_CTRUNC, ... to report */
+	struct scm_ref scm;     /* send: parsed control data (invalid: none) */
+	bool want_addr;         /* recv: the caller asked for the source */
 };
 
 /* Option values: up to 256 bytes in either direction. */
@@ -185,6 +190,9 @@ int sock_file_new(struct sock_ref s, uint32_t flags, struct file_ref *out);
 /* The socket behind descriptor fd: -EBADF, -ENOTSOCK. */
 int sock_from_fd(int64_t fd, struct sock_ref *out, struct file_ref *fout);
 bool sock_file_nonblock(struct file_ref f);
+/* sendfile(2) to a socket: n bytes of inode src from off (copied from
+ * the file's pages). Bytes sent, or an error if none were. */
+int64_t sock_sendfile(struct file_ref out, struct inode_ref src, uint64_t off, uint64_t n);
 /* fstat and /proc/<pid>/fd links of a socket file. */
 uint64_t sock_file_ino(struct file_ref f);
 

@@ -74,7 +74,44 @@ void sock_file_release(struct file_ref f, struct file *fp)
 	sock_release(s);
 }
 
-uint32_t sock_file_poll(struct file_ref f, struct file *fp, uint64_t *gen)
+uint32_t sock_file_poll(struct file_ref f, struct file *fp, uint64_t *gen) { return sock_poll(fp->sock, gen); }
+
+int64_t sock_sendfile(struct file_ref out, struct inode_ref src, uint64_t off, uint64_t n)
 {
-	return sock_poll(fp->sock, gen);
+	struct file *fp = file_get(out);
+	if (!fp)
+		return -EBADF;
+	struct sock_ref s = fp->sock;
+	bool nonblock = (fp->flags & O_NONBLOCK) != 0;
+	struct fw_frame_ref zero = {0};
+	uint64_t total = 0;
+	int64_t r = 0;
+	while (total < n) {
+		uint64_t pos = off + total;
+		uint32_t po = (uint32_t)(pos % 4096);
+		uint32_t k = (uint32_t)FW_MIN(n - total, (uint64_t)(4096 - po));
+		struct fw_frame_ref f;
+		int e = inode_page(src, pos / 4096, false, &f);
+		if (e == -ENOENT) { /* a hole reads as zeros */
+			if (!zero.pfn && fw_frame_alloc(&zero)) {
+				r = -ENOMEM;
+				break;
+			}
+			f = zero;
+		} else if (e) {
+			r = e;
+			break;
+		}
+		struct sock_msg m = {0};
+		uio_init_frame(&m.data, f, po, k);
+		r = sock_sendmsg(s, &m, nonblock);
+		if (r <= 0)
+			break;
+		total += (uint64_t)r;
+		if ((uint64_t)r < k)
+			break;
+	}
+	if (zero.pfn)
+		fw_frame_put(zero);
+	return total ? (int64_t)total : r;
 }

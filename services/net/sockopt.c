@@ -114,10 +114,12 @@ static int set_int_opt(struct sock *sk, int32_t name, int32_t val)
 	case SO_SNDBUF:
 	case SO_SNDBUFFORCE:
 		sk->sndbuf = buf_size(val, WMEM_MAX, SOCK_MIN_SNDBUF, name == SO_SNDBUFFORCE);
+		sk->sndbuf_set = true;
 		return 0;
 	case SO_RCVBUF:
 	case SO_RCVBUFFORCE:
 		sk->rcvbuf = buf_size(val, RMEM_MAX, SOCK_MIN_RCVBUF, name == SO_RCVBUFFORCE);
+		sk->rcvbuf_set = true;
 		return 0;
 	case SO_PRIORITY:
 		sk->priority = (uint32_t)val;

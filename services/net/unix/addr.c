@@ -208,7 +208,7 @@ int unix_find(const struct unix_addr *a, uint16_t type, struct usock_ref *out)
 	for (struct usock_ref r = unix_list_first(); usock_ref_valid(r);) {
 		struct usock *u = usock_get(r);
 		bool hit = path ? u->inode.idx == ino.idx && u->inode.gen == ino.gen && inode_ref_valid(u->inode)
-				: u->type == type && unix_addr_abstract(&u->addr) && addr_eq(&u->addr, a);
+		                : u->type == type && unix_addr_abstract(&u->addr) && addr_eq(&u->addr, a);
 		if (hit && !u->dead) {
 			if (u->type != type)
 				return -EPROTOTYPE;

@@ -34,7 +34,7 @@ static int dgram_target(struct sock_ref s, struct usock_ref u, const struct sock
 /* Deliver record r to the right receiver, waiting while its queue is
  * full: 0 (r is queued) or an error (r is still ours). */
 static int dgram_deliver(struct sock_ref s, struct usock_ref u, const struct sock_msg *m, struct urec_ref r,
-			 bool nonblock, uint64_t deadline)
+                         bool nonblock, uint64_t deadline)
 {
 	for (;;) {
 		struct usock_ref other;

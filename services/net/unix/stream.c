@@ -99,7 +99,7 @@ static bool cred_eq(const struct linux_ucred *a, const struct linux_ucred *b)
 struct recv_state {
 	bool check_creds;
 	struct linux_ucred cred;
-	struct scm_ref fds;  /* files to deliver (detached, or peeked) */
+	struct scm_ref fds; /* files to deliver (detached, or peeked) */
 	bool peek_fds;
 	bool addr_done;
 };
@@ -150,7 +150,8 @@ int64_t unix_stream_recv(struct sock_ref s, struct sock_msg *m, bool nonblock)
 		return -EINVAL;
 	bool peek = (m->flags & MSG_PEEK) != 0;
 	uint64_t size = m->data.resid, copied = 0;
-	uint64_t target = (m->flags & MSG_WAITALL) ? size : FW_MIN((uint64_t)(sk->rcvlowat > 0 ? sk->rcvlowat : 1), size);
+	uint64_t target =
+	        (m->flags & MSG_WAITALL) ? size : FW_MIN((uint64_t)(sk->rcvlowat > 0 ? sk->rcvlowat : 1), size);
 	uint64_t deadline = sock_deadline(s, true);
 	struct recv_state st = {0};
 	int64_t err = 0;

@@ -4,6 +4,7 @@
  * Linux's af_unix for the order of checks, so errors match. */
 #include "net/unix/unix.h"
 #include "proc/proc.h"
+#include "net/netdev.h"
 
 FW_POOL_DEFINE(usock, struct usock);
 
@@ -62,8 +63,10 @@ void unix_release(struct sock_ref s)
 {
 	struct usock_ref u = un_of(s);
 	struct usock *up = usock_get(u);
-	if (!up)
+	if (!up) {
+		sock_free(s);
 		return;
+	}
 	up->dead = true;
 	unix_unbind(u);
 	if (up->state == US_LISTEN)
@@ -78,6 +81,7 @@ void unix_release(struct sock_ref s)
 	unix_queue_purge(u);
 	unix_list_del(u);
 	usock_free(u);
+	sock_free(s);
 }
 
 int unix_bind(struct sock_ref s, const struct sockaddr_k *a)
@@ -395,7 +399,7 @@ int64_t unix_ioctl(struct sock_ref s, uint64_t cmd, uint64_t arg)
 	} else if (cmd == SIOCOUTQ) {
 		v = (int32_t)up->wmem;
 	} else {
-		return -ENOTTY;
+		return netdev_ioctl(cmd, arg); /* interface requests work on any socket */
 	}
 	return fw_copy_to_user(fw_uaddr(arg), &v) ? -EFAULT : 0;
 }

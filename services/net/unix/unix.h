@@ -18,16 +18,16 @@
 #include "net/socket.h"
 #include "fs/ptext.h"
 
-#define UREC_PAGES 64        /* a record holds at most 256 KiB (a datagram of SO_SNDBUF) */
+#define UREC_PAGES 64          /* a record holds at most 256 KiB (a datagram of SO_SNDBUF) */
 #define UNIX_MAX_DGRAM_QLEN 10 /* net.unix.max_dgram_qlen */
-#define UNIX_PATH_OFF 2      /* offsetof(struct sockaddr_un, sun_path) */
-#define UNIX_ADDR_MAX 110    /* sizeof(struct sockaddr_un) */
+#define UNIX_PATH_OFF 2        /* offsetof(struct sockaddr_un, sun_path) */
+#define UNIX_ADDR_MAX 110      /* sizeof(struct sockaddr_un) */
 
 enum unix_state { US_UNCONNECTED, US_LISTEN, US_CONNECTED };
 
 /* A bound name as getsockname reports it (family included). */
 struct unix_addr {
-	uint32_t len;             /* 0: unbound */
+	uint32_t len; /* 0: unbound */
 	uint8_t b[UNIX_ADDR_MAX];
 };
 
@@ -35,12 +35,12 @@ struct urec;
 FW_POOL_DECLARE(urec, struct urec);
 struct urec {
 	struct urec_ref next;
-	uint32_t len, off;        /* bytes, and bytes already read (stream) */
-	uint32_t truesize;        /* charged to the sender's send buffer */
+	uint32_t len, off; /* bytes, and bytes already read (stream) */
+	uint32_t truesize; /* charged to the sender's send buffer */
 	struct fw_frame_ref page[UREC_PAGES];
-	struct scm_ref scm;       /* files and explicit credentials, if any */
-	struct linux_ucred cred;  /* the sender's credentials */
-	struct usock_ref from;    /* the sender (send-buffer accounting) */
+	struct scm_ref scm;      /* files and explicit credentials, if any */
+	struct linux_ucred cred; /* the sender's credentials */
+	struct usock_ref from;   /* the sender (send-buffer accounting) */
 	struct unix_addr from_addr;
 };
 
@@ -54,10 +54,10 @@ uint32_t usock_count(void);
 struct usock {
 	struct sock_ref sk;
 	struct usock_ref next_all, prev_all; /* every AF_UNIX socket */
-	uint32_t state;           /* enum unix_state */
-	uint16_t type;            /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	uint32_t state;                      /* enum unix_state */
+	uint16_t type;                       /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
 	struct unix_addr addr;
-	struct inode_ref inode;   /* path names: the socket inode */
+	struct inode_ref inode; /* path names: the socket inode */
 	struct usock_ref peer;
 	/* receive queue */
 	struct urec_ref rq_head, rq_tail;
@@ -65,9 +65,9 @@ struct usock {
 	/* listening: connections not yet accepted (embryos, linked by next_conn) */
 	struct usock_ref aq_head, aq_tail, next_conn;
 	uint32_t aq_len, backlog;
-	uint32_t wmem;            /* truesize of our records still queued at receivers */
+	uint32_t wmem; /* truesize of our records still queued at receivers */
 	bool dead;
-	bool embryo;              /* in a listener's accept queue */
+	bool embryo; /* in a listener's accept queue */
 };
 
 /* The sock_ops of AF_UNIX (unix.c, stream.c, dgram.c). */

@@ -1,0 +1,152 @@
+/* The interface table, transmit and the receive backlog (see netdev.h).
+ * Layer: services (safe C). Trusts drivers to hand over whole packets;
+ * everything in a packet is checked by the protocol that parses it. */
+#include "net/netdev.h"
+#include "net/inet/inet.h"
+
+FW_POOL_REF(ndev);
+FW_POOL_PRIVATE(ndev, struct netdev);
+
+struct netdev_table {
+	struct ndev_ref dev[NETDEV_MAX];
+	struct pktq backlog;
+	bool draining;
+};
+FW_GLOBAL(struct netdev_table, netdev_table);
+
+static const struct netdev_ops ops_by_kind[ND_KIND_MAX] = {
+        [ND_LOOPBACK] = {lo_xmit},
+        [ND_ETHER] = {ether_xmit},
+};
+
+struct netdev *netdev_get(uint32_t ifindex)
+{
+	struct netdev_table *t = netdev_table();
+	if (ifindex == 0 || ifindex > NETDEV_MAX)
+		return NULL;
+	return ndev_get(t->dev[ifindex - 1]);
+}
+
+static bool name_eq(const char (*a)[IFNAMSIZ], const char (*b)[IFNAMSIZ])
+{
+	for (uint32_t i = 0; i < IFNAMSIZ; i++) {
+		if ((*a)[i] != (*b)[i])
+			return false;
+		if (!(*a)[i])
+			return true;
+	}
+	return true;
+}
+
+struct netdev *netdev_by_name(const char (*name)[IFNAMSIZ])
+{
+	for (uint32_t i = 1; i <= NETDEV_MAX; i++) {
+		struct netdev *d = netdev_get(i);
+		if (d && name_eq(&d->name, name))
+			return d;
+	}
+	return NULL;
+}
+
+int netdev_register(uint32_t kind, const char (*name)[IFNAMSIZ], uint32_t mtu)
+{
+	struct netdev_table *t = netdev_table();
+	for (uint32_t i = 0; i < NETDEV_MAX; i++) {
+		if (ndev_ref_valid(t->dev[i]))
+			continue;
+		struct ndev_ref nr;
+		if (ndev_alloc(&nr))
+			return -ENOMEM;
+		t->dev[i] = nr;
+		struct netdev *d = ndev_get(t->dev[i]);
+		d->present = true;
+		d->kind = kind;
+		for (uint32_t k = 0; k < IFNAMSIZ; k++)
+			d->name[k] = (*name)[k];
+		d->name[IFNAMSIZ - 1] = 0;
+		d->index = i + 1;
+		d->mtu = mtu;
+		d->txqlen = 1000;
+		return (int)(i + 1);
+	}
+	return -ENOSPC;
+}
+
+int netdev_xmit(uint32_t ifindex, struct pkt_ref p)
+{
+	struct netdev *d = netdev_get(ifindex);
+	struct pkt *pp = pkt_get(p);
+	if (!d || !pp || !(d->flags & IFF_UP)) {
+		if (d)
+			d->tx_dropped++;
+		pkt_free_all(p);
+		return -ENETDOWN;
+	}
+	d->tx_packets++;
+	d->tx_bytes += pp->len;
+	pp->ifindex = ifindex;
+	return ops_by_kind[d->kind].xmit(ifindex, p);
+}
+
+void netdev_rx(uint32_t ifindex, struct pkt_ref p)
+{
+	struct netdev_table *t = netdev_table();
+	struct netdev *d = netdev_get(ifindex);
+	struct pkt *pp = pkt_get(p);
+	if (!d || !pp || !(d->flags & IFF_UP) || t->backlog.count >= BACKLOG_MAX) {
+		if (d)
+			d->rx_dropped++;
+		pkt_free_all(p);
+		return;
+	}
+	d->rx_packets++;
+	d->rx_bytes += pp->len;
+	pp->ifindex = ifindex;
+	pktq_tail(&t->backlog, p);
+	net_rx_drain();
+}
+
+/* One received packet: strip the link layer and hand it up. */
+static void rx_one(struct pkt_ref p)
+{
+	struct pkt *pp = pkt_get(p);
+	struct netdev *d = pp ? netdev_get(pp->ifindex) : NULL;
+	if (!d) {
+		pkt_free_all(p);
+		return;
+	}
+	if (d->kind == ND_LOOPBACK) {
+		ip_rcv(p);
+		return;
+	}
+	ether_rcv(p);
+}
+
+void net_rx_drain(void)
+{
+	struct netdev_table *t = netdev_table();
+	if (t->draining)
+		return;
+	t->draining = true;
+	for (;;) {
+		struct pkt_ref p = pktq_pop(&netdev_table()->backlog);
+		if (!pkt_ref_valid(p))
+			break;
+		rx_one(p);
+	}
+	netdev_table()->draining = false;
+}
+
+int net_init(void)
+{
+	const char lo[IFNAMSIZ] = "lo";
+	int idx = netdev_register(ND_LOOPBACK, &lo, 65536);
+	if (idx < 0)
+		return idx;
+	struct netdev *d = netdev_get((uint32_t)idx);
+	d->type = ARPHRD_LOOPBACK;
+	d->flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP;
+	d->addr = 0x7f000001;
+	d->netmask = 0xff000000;
+	return route_init();
+}
