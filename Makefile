@@ -26,7 +26,7 @@ FW_CFLAGS  := $(COMMON_FLAGS) -Iframework/include -Iframework -Iuapi
 SVC_WALL_FLAGS := -Werror=frame-larger-than -Werror=format -Werror=incompatible-pointer-types \
 	-Werror=incompatible-function-pointer-types -Werror=int-conversion -Werror=unsequenced \
 	-Werror=strict-prototypes -Werror=missing-prototypes -Werror=implicit-function-declaration \
-	-Werror=implicit-int -Werror=return-type -Werror=vla
+	-Werror=implicit-int -Werror=return-type -Werror=vla -Werror=address-of-packed-member
 SVC_CFLAGS := $(COMMON_FLAGS) $(SVC_WALL_FLAGS) -Iframework/include -Iservices -Iuapi
 
 FW_SRCS  := $(shell find framework -name '*.c' | sort)
@@ -50,6 +50,7 @@ deps:
 -include mk/safecheck.mk
 -include mk/user.mk
 -include mk/docs.mk
+include mk/vdso.mk
 -include mk/fwonly.mk
 
 $(BUILD)/framework/%.o: framework/%.c
@@ -103,9 +104,9 @@ test: all
 	bash tests/run-all.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(VDSO_IMAGE)
 
 compile_commands.json:
 	bash tools/compile-commands.sh > $@
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/framework $(BUILD)/services -name '*.d' -type f 2>/dev/null)

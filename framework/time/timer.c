@@ -37,7 +37,21 @@ uint64_t fw_time_since_reset_ns(void)
 	return khz ? (t / khz) * 1000000 + (t % khz) * 1000000 / khz : 0;
 }
 
-void fw_time_set_realtime(uint64_t ns) { realtime_offset = (int64_t)ns - (int64_t)(boot_realtime_ns + arch_uptime_ns()); }
+static uint64_t realtime_seq;
+
+void fw_time_set_realtime(uint64_t ns)
+{
+	realtime_offset = (int64_t)ns - (int64_t)(boot_realtime_ns + arch_uptime_ns());
+	realtime_seq++;
+}
+
+void fw_time_clock_params(struct fw_clock_params *out)
+{
+	out->tsc_boot = arch_tsc_boot();
+	out->tsc_mult = arch_tsc_mult();
+	out->realtime_base_ns = (uint64_t)((int64_t)boot_realtime_ns + realtime_offset);
+	out->seq = realtime_seq;
+}
 
 static void unlink_timer(struct timer *t)
 {

@@ -12,14 +12,15 @@ static int64_t stat_inode(struct inode_ref ino, uint64_t ubuf)
 	return fw_copy_to_user(fw_uaddr(ubuf), &st) ? -EFAULT : 0;
 }
 
-static int64_t fstat_fd(int64_t fd, uint64_t ubuf);
+static int64_t fstat_fd(int32_t fd, uint64_t ubuf);
 
 int64_t sys_newfstatat(struct fw_uregs *r)
 {
 	uint64_t flags = a3(r);
 	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
-	/* fstatat(fd, "", AT_EMPTY_PATH) is glibc's fstat: sockets and pipes too */
+	/* fstatat(fd, "", AT_EMPTY_PATH) is fstat(fd), for any kind of file
+	 * (glibc's fstat is implemented this way, pipes included) */
 	char first = 1;
 	if ((flags & AT_EMPTY_PATH) && (int32_t)a0(r) != AT_FDCWD && fw_copy_from_user(&first, fw_uaddr(a1(r))) == 0 &&
 	    first == 0)
@@ -58,9 +59,7 @@ static int fd_inode(int64_t fd, struct inode_ref *out)
 	return 0;
 }
 
-int64_t sys_fstat(struct fw_uregs *r) { return fstat_fd((int32_t)a0(r), a1(r)); }
-
-static int64_t fstat_fd(int64_t fd, uint64_t ubuf)
+static int64_t fstat_fd(int32_t fd, uint64_t ubuf)
 {
 	struct file_ref f;
 	int e = fd_get(cur_proc()->files, fd, &f);
@@ -83,6 +82,8 @@ static int64_t fstat_fd(int64_t fd, uint64_t ubuf)
 	}
 	return stat_inode(fp->inode, ubuf);
 }
+
+int64_t sys_fstat(struct fw_uregs *r) { return fstat_fd((int32_t)a0(r), a1(r)); }
 
 static void sx_time(struct linux_statx_ts *t, int64_t sec, int64_t nsec)
 {

@@ -2,6 +2,7 @@
  * clock_settime. Layer: services (safe C). Sleeps are interruptible: a
  * signal ends them with -EINTR and the time left (Linux reports EINTR for
  * a handled signal whatever SA_RESTART says). */
+#include "exec/exec.h"
 #include "signal/signal.h"
 #include "syscall/syscall.h"
 #include <fw/time.h>
@@ -83,6 +84,7 @@ int64_t sys_clock_settime(struct fw_uregs *r)
 	if (cur_proc()->euid != 0)
 		return -EPERM;
 	fw_time_set_realtime(ns);
+	vdso_clock_changed();
 	return 0;
 }
 
