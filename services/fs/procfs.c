@@ -27,6 +27,7 @@ static const struct pent net_ents[] = {
 	{"unix", PK_NET_UNIX, S_IFREG | 0444},	  {"tcp", PK_NET_TCP, S_IFREG | 0444},
 	{"udp", PK_NET_UDP, S_IFREG | 0444},	  {"dev", PK_NET_DEV, S_IFREG | 0444},
 	{"route", PK_NET_ROUTE, S_IFREG | 0444}, {"snmp", PK_NET_SNMP, S_IFREG | 0444},
+	{"tcp6", PK_NET_TCP6, S_IFREG | 0444},	  {"udp6", PK_NET_UDP6, S_IFREG | 0444},
 };
 
 static const struct pent pid_ents[] = {

@@ -42,6 +42,8 @@ enum proc_kind {
 	PK_NET_DEV,
 	PK_NET_ROUTE,
 	PK_NET_SNMP,
+	PK_NET_TCP6,
+	PK_NET_UDP6,
 	PK_KIND_MAX
 };
 

@@ -570,6 +570,14 @@ int procgen_file(uint32_t kind, int32_t pid, struct inode_ref out)
 	case PK_NET_SNMP:
 		inet_proc_snmp(&t);
 		break;
+	case PK_NET_TCP6: /* no IPv6 sockets exist: the tables are empty */
+		PT_LIT(&t, "  sl  local_address                         remote_address                        st tx_queue "
+			   "rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+		break;
+	case PK_NET_UDP6:
+		PT_LIT(&t, "  sl  local_address                         remote_address                        st tx_queue "
+			   "rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n");
+		break;
 	case PK_VERSION:
 		PT_LIT(&t, "Linux version 6.1.0-keel (keel@keel) (gcc) #1 Keel framekernel\n");
 		break;

@@ -6,6 +6,7 @@
 #include "net/socket.h"
 #include "net/unix/unix.h"
 #include "net/inet/inet.h"
+#include "net/netlink/netlink.h"
 #include "proc/proc.h"
 #include "signal/signal.h"
 
@@ -23,6 +24,8 @@ static const struct sock_ops ops_by_kind[SK_KIND_MAX] = {
                     dgram_shutdown, inet_getname, dgram_poll, inet_setopt, inet_getopt, inet_ioctl},
         [SK_PING] = {ping_init, dgram_release, inet_bind, dgram_connect, no_listen, no_accept, dgram_send, dgram_recv,
                      dgram_shutdown, inet_getname, dgram_poll, inet_setopt, inet_getopt, inet_ioctl},
+        [SK_NETLINK] = {nl_init, nl_release, nl_bind, nl_connect, no_listen, no_accept, nl_send, nl_recv,
+                        nl_shutdown, nl_getname, nl_poll, nl_setopt, nl_getopt, nl_ioctl},
 };
 
 int no_listen(struct sock_ref s, int32_t backlog) { return -EOPNOTSUPP; }
@@ -41,6 +44,12 @@ static int kind_for(int32_t family, int32_t type, int32_t *protocol)
 		return SK_UNIX;
 	case AF_INET:
 		return inet_kind_for(type, protocol);
+	case AF_NETLINK:
+		if (type != SOCK_RAW && type != SOCK_DGRAM)
+			return -ESOCKTNOSUPPORT;
+		if (*protocol != NETLINK_ROUTE)
+			return -EPROTONOSUPPORT;
+		return SK_NETLINK;
 	default:
 		return -EAFNOSUPPORT;
 	}
@@ -62,6 +71,8 @@ int sock_create(int32_t family, int32_t type, int32_t protocol, struct sock_ref 
 	int kind = kind_for(family, type, &protocol);
 	if (kind < 0)
 		return kind;
+	if (kind >= SK_KIND_MAX || !ops_by_kind[kind].init)
+		return -EAFNOSUPPORT;
 	if (sock_alloc(out))
 		return -ENOBUFS;
 	struct sock *sk = sock_get(*out);
