@@ -2,7 +2,6 @@
  * Layer: services (safe C). Trusts drivers to hand over whole packets;
  * everything in a packet is checked by the protocol that parses it. */
 #include "net/netdev.h"
-#include "net/inet/inet.h"
 
 FW_POOL_REF(ndev);
 FW_POOL_PRIVATE(ndev, struct netdev);
@@ -11,12 +10,15 @@ struct netdev_table {
 	struct ndev_ref dev[NETDEV_MAX];
 	struct pktq backlog;
 	bool draining;
+	/* the network layer's input (registered by IPv4 at boot) */
+	void (*l3_rcv)(struct pkt_ref p);    /* a packet starting with its IP header */
+	void (*ether_rcv)(struct pkt_ref p); /* a frame starting with its Ethernet header */
 };
 FW_GLOBAL(struct netdev_table, netdev_table);
 
 static const struct netdev_ops ops_by_kind[ND_KIND_MAX] = {
         [ND_LOOPBACK] = {lo_xmit},
-        [ND_ETHER] = {ether_xmit},
+        [ND_ETHER] = {nic_dev_xmit},
 };
 
 struct netdev *netdev_get(uint32_t ifindex)
@@ -115,11 +117,20 @@ static void rx_one(struct pkt_ref p)
 		pkt_free_all(p);
 		return;
 	}
-	if (d->kind == ND_LOOPBACK) {
-		ip_rcv(p);
+	struct netdev_table *t = netdev_table();
+	void (*up)(struct pkt_ref) = d->kind == ND_LOOPBACK ? t->l3_rcv : t->ether_rcv;
+	if (!up) {
+		d->rx_dropped++;
+		pkt_free_all(p);
 		return;
 	}
-	ether_rcv(p);
+	up(p);
+}
+
+void netdev_set_input(void (*l3_rcv)(struct pkt_ref p), void (*ether_rcv)(struct pkt_ref p))
+{
+	netdev_table()->l3_rcv = l3_rcv;
+	netdev_table()->ether_rcv = ether_rcv;
 }
 
 void net_rx_drain(void)
@@ -148,5 +159,38 @@ int net_init(void)
 	d->flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP;
 	d->addr = 0x7f000001;
 	d->netmask = 0xff000000;
-	return route_init();
+	int e = sock_file_init();
+	const char dev[12] = "dev";
+	if (e == 0)
+		e = procfs_net_register(&dev, netdev_proc);
+	return e;
+}
+
+void netdev_proc(struct ptext *t)
+{
+	PT_LIT(t, "Inter-|   Receive                                                |  Transmit\n");
+	PT_LIT(t, " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo "
+	          "colls carrier compressed\n");
+	for (uint32_t i = 1; i <= NETDEV_MAX; i++) {
+		struct netdev *d = netdev_get(i);
+		if (!d)
+			continue;
+		uint32_t n = 0;
+		while (n < IFNAMSIZ && d->name[n])
+			n++;
+		for (uint32_t k = n; k < 6; k++)
+			pt_char(t, ' ');
+		for (uint32_t k = 0; k < n; k++)
+			pt_char(t, d->name[k]);
+		pt_char(t, ':');
+		uint64_t v[16] = {d->rx_bytes, d->rx_packets, d->rx_errors, d->rx_dropped, 0, 0, 0, 0,
+		                  d->tx_bytes, d->tx_packets, d->tx_errors, d->tx_dropped, 0, 0, 0, 0};
+		const uint32_t w[16] = {8, 7, 4, 4, 4, 5, 10, 9, 8, 7, 4, 4, 4, 5, 7, 10};
+		for (uint32_t k = 0; k < 16; k++) {
+			if (k)
+				pt_char(t, ' ');
+			pt_u64w(t, v[k], w[k]);
+		}
+		pt_char(t, '\n');
+	}
 }

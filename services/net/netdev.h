@@ -13,7 +13,7 @@
 #define SVC_NET_NETDEV_H
 
 #include "net/pkt.h"
-#include "fs/ptext.h"
+#include "fs/procfs/procfs.h"
 
 #define NETDEV_MAX 4
 #define BACKLOG_MAX 1000
@@ -51,8 +51,11 @@ struct netdev *netdev_get(uint32_t ifindex);
 struct netdev *netdev_by_name(const char (*name)[IFNAMSIZ]);
 /* Register a device: its ifindex, or -ENOSPC. */
 int netdev_register(uint32_t kind, const char (*name)[IFNAMSIZ], uint32_t mtu);
-/* Bring up lo at boot (127.0.0.1/8). */
+/* The socket layer's file operations, lo up (127.0.0.1/8) and
+ * /proc/net/dev (boot; before the protocols register). */
 int net_init(void);
+/* Where received packets go (IPv4 registers at boot). */
+void netdev_set_input(void (*l3_rcv)(struct pkt_ref p), void (*ether_rcv)(struct pkt_ref p));
 
 /* Transmit: count and hand to the device (frees p on failure). */
 int netdev_xmit(uint32_t ifindex, struct pkt_ref p);
@@ -63,16 +66,13 @@ void netdev_rx(uint32_t ifindex, struct pkt_ref p);
 /* Process every queued packet. */
 void net_rx_drain(void);
 
-/* NIC drivers (nic.c): transmit on driver unit `unit` (netdev.driver). */
-int nic_xmit(uint32_t unit, struct pkt_ref p);
+/* NIC drivers (nic.c): transmit a frame on an Ethernet device's driver. */
+int nic_dev_xmit(uint32_t ifindex, struct pkt_ref p);
 
 /* Loopback (lo.c). */
 int lo_xmit(uint32_t ifindex, struct pkt_ref p);
 
-/* Interface ioctls (SIOCGIF*), any socket (ifioctl.c). */
-int64_t netdev_ioctl(uint64_t cmd, uint64_t arg);
-
-/* /proc/net/dev (ifioctl.c). */
+/* /proc/net/dev. */
 void netdev_proc(struct ptext *t);
 
 #endif

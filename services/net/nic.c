@@ -3,7 +3,7 @@
  * NIC driver is built into this kernel yet, so every unit is unknown. */
 #include "net/netdev.h"
 
-int nic_xmit(uint32_t unit, struct pkt_ref p)
+int nic_dev_xmit(uint32_t ifindex, struct pkt_ref p)
 {
 	pkt_free_all(p);
 	return -ENODEV;

@@ -4,7 +4,7 @@
  * services (safe C). Control buffers stay in user memory; every header
  * is copied in and checked before its payload is read. */
 #include "net/socket.h"
-#include "syscall/fs.h"
+#include "proc/proc.h"
 
 #define CMSG_ALIGN(n) (((n) + 7) & ~(uint64_t)7)
 
@@ -149,7 +149,7 @@ void scm_put_files(struct sock_msg *m, struct scm_ref r, bool peek)
 	for (; i < fdmax; i++) {
 		c = scm_get(r);
 		struct file_ref f = c->fd[i];
-		int fd = fd_install_limited(f, 0, cloexec);
+		int fd = net_fd_install(f, cloexec);
 		if (fd < 0)
 			break;
 		file_hold(f);

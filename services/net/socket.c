@@ -4,55 +4,60 @@
  * operation table of its kind. Trusts the protocols to keep their own
  * objects consistent; checks nothing they cannot check themselves. */
 #include "net/socket.h"
-#include "net/unix/unix.h"
-#include "net/inet/inet.h"
-#include "net/netlink/netlink.h"
 #include "proc/proc.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 
 FW_POOL_DEFINE(sock, struct sock);
 FW_POOL_DEFINE(scm, struct scm);
 
-static const struct sock_ops ops_by_kind[SK_KIND_MAX] = {
-        [SK_UNIX] = {unix_init, unix_release, unix_bind, unix_connect, unix_listen, unix_accept, unix_send, unix_recv,
-                     unix_shutdown, unix_getname, unix_poll, unix_setopt, unix_getopt, unix_ioctl},
-        [SK_TCP] = {tcp_init, tcp_release, inet_bind, tcp_connect, tcp_listen, tcp_accept, tcp_send, tcp_recv,
-                    tcp_shutdown, inet_getname, tcp_poll, inet_setopt, inet_getopt, inet_ioctl},
-        [SK_UDP] = {udp_init, dgram_release, inet_bind, dgram_connect, no_listen, no_accept, dgram_send, dgram_recv,
-                    dgram_shutdown, inet_getname, dgram_poll, inet_setopt, inet_getopt, inet_ioctl},
-        [SK_RAW] = {raw_init, dgram_release, inet_bind, dgram_connect, no_listen, no_accept, dgram_send, dgram_recv,
-                    dgram_shutdown, inet_getname, dgram_poll, inet_setopt, inet_getopt, inet_ioctl},
-        [SK_PING] = {ping_init, dgram_release, inet_bind, dgram_connect, no_listen, no_accept, dgram_send, dgram_recv,
-                     dgram_shutdown, inet_getname, dgram_poll, inet_setopt, inet_getopt, inet_ioctl},
-        [SK_NETLINK] = {nl_init, nl_release, nl_bind, nl_connect, no_listen, no_accept, nl_send, nl_recv,
-                        nl_shutdown, nl_getname, nl_poll, nl_setopt, nl_getopt, nl_ioctl},
+/* The protocols and address families, registered at boot: the socket
+ * layer names none of them. */
+struct proto_table {
+	struct sock_ops ops[SK_KIND_MAX];
+	int (*family[AF_MAX_K])(int32_t type, int32_t *protocol);
+	int64_t (*ifioctl)(uint64_t cmd, uint64_t arg);
 };
+FW_GLOBAL(struct proto_table, proto_table);
 
+int sock_proto_register(uint32_t kind, const struct sock_ops *ops)
+{
+	/* every operation must be there: the socket layer calls them unchecked */
+	if (kind == SK_NONE || kind >= SK_KIND_MAX || !ops->init || !ops->release || !ops->bind || !ops->connect ||
+	    !ops->listen || !ops->accept || !ops->send || !ops->recv || !ops->shutdown || !ops->getname || !ops->poll ||
+	    !ops->setopt || !ops->getopt || !ops->ioctl)
+		return -EINVAL;
+	proto_table()->ops[kind] = *ops;
+	return 0;
+}
+
+int sock_family_register(uint32_t family, int (*kind_for)(int32_t type, int32_t *protocol))
+{
+	if (family >= AF_MAX_K || !kind_for)
+		return -EINVAL;
+	proto_table()->family[family] = kind_for;
+	return 0;
+}
+
+void sock_ifioctl_register(int64_t (*fn)(uint64_t cmd, uint64_t arg)) { proto_table()->ifioctl = fn; }
+
+int64_t sock_ifioctl(uint64_t cmd, uint64_t arg)
+{
+	struct proto_table *pt = proto_table();
+	return pt->ifioctl ? pt->ifioctl(cmd, arg) : -ENOTTY;
+}
+
+/* The registered operations of a socket's kind (a copy: the table is
+ * never changed after boot, but a copy keeps callers from holding a
+ * pointer into it). */
 int no_listen(struct sock_ref s, int32_t backlog) { return -EOPNOTSUPP; }
 int no_accept(struct sock_ref s, bool nonblock, struct sock_ref *out, struct sockaddr_k *peer) { return -EOPNOTSUPP; }
 
 /* Which protocol serves (family, type, protocol): a kind, or -errno. */
 static int kind_for(int32_t family, int32_t type, int32_t *protocol)
 {
-	switch (family) {
-	case AF_UNIX:
-		if (*protocol != 0 && *protocol != AF_UNIX)
-			return -EPROTONOSUPPORT;
-		if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET && type != SOCK_RAW)
-			return -ESOCKTNOSUPPORT;
-		*protocol = 0;
-		return SK_UNIX;
-	case AF_INET:
-		return inet_kind_for(type, protocol);
-	case AF_NETLINK:
-		if (type != SOCK_RAW && type != SOCK_DGRAM)
-			return -ESOCKTNOSUPPORT;
-		if (*protocol != NETLINK_ROUTE)
-			return -EPROTONOSUPPORT;
-		return SK_NETLINK;
-	default:
+	if (family < 0 || family >= AF_MAX_K || !proto_table()->family[family])
 		return -EAFNOSUPPORT;
-	}
+	return proto_table()->family[family](type, protocol);
 }
 
 static void set_defaults(struct sock *sk)
@@ -71,20 +76,24 @@ int sock_create(int32_t family, int32_t type, int32_t protocol, struct sock_ref 
 	int kind = kind_for(family, type, &protocol);
 	if (kind < 0)
 		return kind;
-	if (kind >= SK_KIND_MAX || !ops_by_kind[kind].init)
+	if (kind >= SK_KIND_MAX || !proto_table()->ops[kind].init)
 		return -EAFNOSUPPORT;
 	if (sock_alloc(out))
 		return -ENOBUFS;
 	struct sock *sk = sock_get(*out);
+	if (wq_create(&sk->wq)) {
+		sock_free(*out);
+		return -ENOBUFS;
+	}
 	sk->family = (uint16_t)family;
 	/* AF_UNIX SOCK_RAW is a datagram socket, as in Linux */
 	sk->type = (uint16_t)(family == AF_UNIX && type == SOCK_RAW ? SOCK_DGRAM : type);
 	sk->protocol = (uint16_t)protocol;
 	sk->kind = (uint32_t)kind;
 	set_defaults(sk);
-	int e = ops_by_kind[kind].init(*out);
+	int e = proto_table()->ops[kind].init(*out);
 	if (e) {
-		sock_free(*out);
+		sock_destroy(*out);
 		return e;
 	}
 	return 0;
@@ -98,6 +107,10 @@ int sock_new_child(struct sock_ref parent, struct sock_ref *out)
 	if (sock_alloc(out))
 		return -ENOBUFS;
 	struct sock *sk = sock_get(*out);
+	if (wq_create(&sk->wq)) {
+		sock_free(*out);
+		return -ENOBUFS;
+	}
 	pk = sock_get(parent);
 	sk->family = pk->family;
 	sk->type = pk->type;
@@ -115,16 +128,30 @@ void sock_release(struct sock_ref s)
 	sk->dead = true;
 	/* the protocol frees the socket when it is done with it (a TCP
 	 * connection outlives its file until the close handshake ends) */
-	ops_by_kind[sk->kind].release(s);
-	vfs_io_wake();
+	proto_table()->ops[sk->kind].release(s);
+}
+
+void sock_destroy(struct sock_ref s)
+{
+	struct sock *sk = sock_get(s);
+	if (!sk)
+		return;
+	struct wq_ref wq = sk->wq;
+	sock_free(s);
+	wq_destroy(wq); /* wakes whoever still waits or polls */
 }
 
 void sock_changed(struct sock_ref s)
 {
 	struct sock *sk = sock_get(s);
 	if (sk)
-		sk->gen++;
-	vfs_io_wake();
+		wq_wake(sk->wq);
+}
+
+uint64_t sock_gen(struct sock_ref s)
+{
+	struct sock *sk = sock_get(s);
+	return sk ? wq_gen(sk->wq) : 0;
 }
 
 uint64_t sock_deadline(struct sock_ref s, bool rcv)
@@ -137,9 +164,16 @@ uint64_t sock_deadline(struct sock_ref s, bool rcv)
 	return t >= UINT64_MAX - now ? 0 : now + t;
 }
 
-int sock_wait(struct sock_ref s, uint64_t deadline)
+int sock_wait(struct sock_ref s, uint64_t deadline) { return sock_wait_on(s, deadline); }
+
+int sock_wait_on(struct sock_ref on, uint64_t deadline)
 {
-	int e = vfs_io_wait(deadline);
+	struct sock *sk = sock_get(on);
+	if (!sk)
+		return 0; /* it went away: the caller looks again */
+	int e = wq_wait(sk->wq, deadline);
+	if (e == -EIDRM)
+		return 0;
 	if (e == -ETIMEDOUT)
 		return -EAGAIN;
 	if (e == -EINTR)
@@ -176,13 +210,13 @@ struct linux_ucred sock_cur_cred(void)
 int sock_bind(struct sock_ref s, const struct sockaddr_k *a)
 {
 	struct sock *sk = sock_get(s);
-	return sk ? ops_by_kind[sk->kind].bind(s, a) : -EBADF;
+	return sk ? proto_table()->ops[sk->kind].bind(s, a) : -EBADF;
 }
 
 int sock_connect(struct sock_ref s, const struct sockaddr_k *a, bool nonblock)
 {
 	struct sock *sk = sock_get(s);
-	return sk ? ops_by_kind[sk->kind].connect(s, a, nonblock) : -EBADF;
+	return sk ? proto_table()->ops[sk->kind].connect(s, a, nonblock) : -EBADF;
 }
 
 int sock_listen(struct sock_ref s, int32_t backlog)
@@ -193,13 +227,13 @@ int sock_listen(struct sock_ref s, int32_t backlog)
 	/* net.core.somaxconn; a negative backlog is a huge unsigned one */
 	if (backlog < 0 || backlog > 4096)
 		backlog = 4096;
-	return ops_by_kind[sk->kind].listen(s, backlog);
+	return proto_table()->ops[sk->kind].listen(s, backlog);
 }
 
 int sock_accept(struct sock_ref s, bool nonblock, struct sock_ref *out, struct sockaddr_k *peer)
 {
 	struct sock *sk = sock_get(s);
-	return sk ? ops_by_kind[sk->kind].accept(s, nonblock, out, peer) : -EBADF;
+	return sk ? proto_table()->ops[sk->kind].accept(s, nonblock, out, peer) : -EBADF;
 }
 
 int64_t sock_sendmsg(struct sock_ref s, struct sock_msg *m, bool nonblock)
@@ -209,7 +243,7 @@ int64_t sock_sendmsg(struct sock_ref s, struct sock_msg *m, bool nonblock)
 		return -EBADF;
 	if (m->flags & MSG_DONTWAIT)
 		nonblock = true;
-	return ops_by_kind[sk->kind].send(s, m, nonblock);
+	return proto_table()->ops[sk->kind].send(s, m, nonblock);
 }
 
 int64_t sock_recvmsg(struct sock_ref s, struct sock_msg *m, bool nonblock)
@@ -219,7 +253,7 @@ int64_t sock_recvmsg(struct sock_ref s, struct sock_msg *m, bool nonblock)
 		return -EBADF;
 	if (m->flags & MSG_DONTWAIT)
 		nonblock = true;
-	return ops_by_kind[sk->kind].recv(s, m, nonblock);
+	return proto_table()->ops[sk->kind].recv(s, m, nonblock);
 }
 
 int sock_shutdown(struct sock_ref s, int32_t how)
@@ -229,39 +263,38 @@ int sock_shutdown(struct sock_ref s, int32_t how)
 		return -EBADF;
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
-	return ops_by_kind[sk->kind].shutdown(s, (uint32_t)how + 1);
+	return proto_table()->ops[sk->kind].shutdown(s, (uint32_t)how + 1);
 }
 
 int sock_getname(struct sock_ref s, bool peer, struct sockaddr_k *out)
 {
 	struct sock *sk = sock_get(s);
-	return sk ? ops_by_kind[sk->kind].getname(s, peer, out) : -EBADF;
+	return sk ? proto_table()->ops[sk->kind].getname(s, peer, out) : -EBADF;
 }
 
 int sock_proto_setopt(struct sock_ref s, int32_t level, int32_t name, const struct optval *v)
 {
 	struct sock *sk = sock_get(s);
-	return sk ? ops_by_kind[sk->kind].setopt(s, level, name, v) : -EBADF;
+	return sk ? proto_table()->ops[sk->kind].setopt(s, level, name, v) : -EBADF;
 }
 
 int sock_proto_getopt(struct sock_ref s, int32_t level, int32_t name, struct optval *v)
 {
 	struct sock *sk = sock_get(s);
-	return sk ? ops_by_kind[sk->kind].getopt(s, level, name, v) : -EBADF;
+	return sk ? proto_table()->ops[sk->kind].getopt(s, level, name, v) : -EBADF;
 }
 
 int64_t sock_ioctl(struct sock_ref s, uint64_t cmd, uint64_t arg)
 {
 	struct sock *sk = sock_get(s);
-	return sk ? ops_by_kind[sk->kind].ioctl(s, cmd, arg) : -EBADF;
+	return sk ? proto_table()->ops[sk->kind].ioctl(s, cmd, arg) : -EBADF;
 }
 
-uint32_t sock_poll(struct sock_ref s, uint64_t *gen)
+uint32_t sock_poll(struct sock_ref s, struct poll_table *pt)
 {
 	struct sock *sk = sock_get(s);
-	*gen = 0;
 	if (!sk)
 		return POLLNVAL;
-	*gen = sk->gen;
-	return ops_by_kind[sk->kind].poll(s);
+	poll_wait(pt, sk->wq);
+	return proto_table()->ops[sk->kind].poll(s);
 }

@@ -6,7 +6,8 @@
  *   sock — one socket: family, type, generic options (SOL_SOCKET), the
  *          shutdown state, a pending error, and a handle to the protocol's
  *          own object (usock for AF_UNIX, inet for AF_INET, nlsock for
- *          netlink). A file of kind FK_SOCK holds it; an embryo connection
+ *          netlink), and its wait queue. A socket file (sockfile.c) holds
+ *          it; an embryo connection
  *          waiting in a listener's queue has no file yet.
  *   scm  — the parsed ancillary data of one message (SCM_RIGHTS files,
  *          SCM_CREDENTIALS), owned by the message that carries it.
@@ -56,6 +57,9 @@ void uio_skip(struct uio *u, uint64_t n);
 /* What kind of protocol object a socket has (index of its sock_ops). */
 enum sock_kind { SK_NONE, SK_UNIX, SK_TCP, SK_UDP, SK_RAW, SK_PING, SK_NETLINK, SK_KIND_MAX };
 
+struct sock;
+FW_POOL_DECLARE(sock, struct sock);
+
 /* Protocol objects (defined by their subsystems). */
 FW_POOL_REF(usock);
 FW_POOL_REF(inet);
@@ -95,18 +99,13 @@ struct sock {
 	uint32_t priority;
 	uint32_t uid;       /* creator's effective uid (/proc/net files) */
 	uint64_t ino;       /* socket inode number (fstat, /proc) */
-	uint64_t gen;       /* moves on every readiness change */
+	struct wq_ref wq;   /* sleepers and pollers, woken on every change */
 	bool has_peer_cred; /* SO_PEERCRED */
 	struct linux_ucred peer_cred;
 	struct usock_ref un;  /* SK_UNIX */
 	struct inet_ref in;   /* SK_TCP, SK_UDP, SK_RAW, SK_PING */
 	struct nlsock_ref nl; /* SK_NETLINK */
 };
-struct sock *sock_get(struct sock_ref r);
-FW_MUST_CHECK int sock_alloc(struct sock_ref *out);
-void sock_free(struct sock_ref r);
-bool sock_ref_valid(struct sock_ref r);
-uint32_t sock_count(void);
 
 /* Ancillary data of one message. */
 struct scm;
@@ -160,19 +159,35 @@ struct sock_ops {
 	int64_t (*ioctl)(struct sock_ref s, uint64_t cmd, uint64_t arg);
 };
 
+/* Registration (boot): a protocol's operations for its kind, an address
+ * family's choice of kind for (type, protocol) (-errno when it has none),
+ * and the interface ioctls (SIOCGIF*) every socket answers. */
+#define AF_MAX_K 46
+int sock_proto_register(uint32_t kind, const struct sock_ops *ops);
+int sock_family_register(uint32_t family, int (*kind_for)(int32_t type, int32_t *protocol));
+void sock_ifioctl_register(int64_t (*fn)(uint64_t cmd, uint64_t arg));
+/* SIOCGIF* and friends on any socket (-ENOTTY for other requests). */
+int64_t sock_ifioctl(uint64_t cmd, uint64_t arg);
+
 /* Socket objects (socket.c). */
 int sock_create(int32_t family, int32_t type, int32_t protocol, struct sock_ref *out);
 /* A connection's socket, made by the protocol (no file yet). */
 int sock_new_child(struct sock_ref parent, struct sock_ref *out);
 void sock_release(struct sock_ref s);
+/* Free a socket object (the protocol's release calls it when done). */
+void sock_destroy(struct sock_ref s);
 /* A readiness change: wakes pollers and sleepers. */
 void sock_changed(struct sock_ref s);
+/* Its wait-queue counter (moves on every change). */
+uint64_t sock_gen(struct sock_ref s);
 /* Absolute deadline for a blocking call (0: none) from SO_RCVTIMEO or
  * SO_SNDTIMEO. */
 uint64_t sock_deadline(struct sock_ref s, bool rcv);
-/* Sleep until something changes: 0, -EAGAIN when the deadline passed,
- * -ERESTARTSYS (no timeout set) or -EINTR on a signal. */
+/* Sleep until socket s (or `on`, another socket whose change we wait
+ * for) changes: 0, -EAGAIN when the deadline passed, -ERESTARTSYS (no
+ * timeout set) or -EINTR on a signal. */
 int sock_wait(struct sock_ref s, uint64_t deadline);
+int sock_wait_on(struct sock_ref on, uint64_t deadline);
 /* Take and clear the pending error (negative errno, 0 if none). */
 int sock_take_error(struct sock_ref s);
 /* Raise SIGPIPE for an EPIPE unless MSG_NOSIGNAL; returns e. */
@@ -180,12 +195,16 @@ int64_t sock_epipe(int64_t e, uint32_t flags);
 /* Credentials of the calling process as SO_PEERCRED reports them. */
 struct linux_ucred sock_cur_cred(void);
 
-/* Descriptors (sockfile.c: the VFS glue). The file operations of FK_SOCK: */
-int64_t sock_file_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-int64_t sock_file_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-int64_t sock_file_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
-void sock_file_release(struct file_ref f, struct file *fp);
-uint32_t sock_file_poll(struct file_ref f, struct file *fp, uint64_t *gen);
+/* Descriptors (sockfile.c: the VFS glue). Register the socket file
+ * operations (boot). */
+int sock_file_init(void);
+bool sock_file_is(struct file_ref f);
+/* What AF_UNIX and SCM_RIGHTS need from the VFS and the process: a new
+ * descriptor under RLIMIT_NOFILE, permission checks (mask: 4 read,
+ * 2 write, 1 search), a socket inode for a path name. */
+int net_fd_install(struct file_ref f, bool cloexec);
+int net_may_access(struct inode_ref ino, uint32_t mask);
+int net_make_sock_node(struct inode_ref dir, const struct kname *name, uint32_t perm, struct inode_ref *out);
 int sock_file_new(struct sock_ref s, uint32_t flags, struct file_ref *out);
 /* The socket behind descriptor fd: -EBADF, -ENOTSOCK. */
 int sock_from_fd(int64_t fd, struct sock_ref *out, struct file_ref *fout);
@@ -193,8 +212,6 @@ bool sock_file_nonblock(struct file_ref f);
 /* sendfile(2) to a socket: n bytes of inode src from off (copied from
  * the file's pages). Bytes sent, or an error if none were. */
 int64_t sock_sendfile(struct file_ref out, struct inode_ref src, uint64_t off, uint64_t n);
-/* fstat and /proc/<pid>/fd links of a socket file. */
-uint64_t sock_file_ino(struct file_ref f);
 
 /* Calls made by the syscall layer (socket.c, sockopt.c, msg.c). */
 int sock_bind(struct sock_ref s, const struct sockaddr_k *a);
@@ -208,7 +225,7 @@ int sock_getname(struct sock_ref s, bool peer, struct sockaddr_k *out);
 int sock_setsockopt(struct sock_ref s, int32_t level, int32_t name, const struct optval *v);
 int sock_getsockopt(struct sock_ref s, int32_t level, int32_t name, struct optval *v);
 int64_t sock_ioctl(struct sock_ref s, uint64_t cmd, uint64_t arg);
-uint32_t sock_poll(struct sock_ref s, uint64_t *gen);
+uint32_t sock_poll(struct sock_ref s, struct poll_table *pt);
 
 /* The socket layer's answers for operations a protocol does not have. */
 int no_listen(struct sock_ref s, int32_t backlog);

@@ -1,19 +1,29 @@
-/* The VFS glue of sockets: a socket descriptor is a file of kind FK_SOCK
- * holding a socket handle; read/write/poll/ioctl/close on it go to the
- * socket layer. Everything the socket layer needs from the VFS is in this
- * file, so it moves in one piece when the VFS's provider interface
- * changes. Layer: services (safe C). */
+/* The VFS glue of sockets: a socket descriptor is a file whose operations
+ * the socket layer registers ("socket", S_IFSOCK) and whose file.priv is
+ * the socket's handle; read/write/poll/ioctl/close go to the socket
+ * layer, fstat and /proc/<pid>/fd see the socket's inode number.
+ * Everything the socket layer needs from the VFS is in this file.
+ * Layer: services (safe C). */
 #include "net/socket.h"
 #include "proc/proc.h"
 
+struct sockfile_ids {
+	uint32_t fops;
+};
+FW_GLOBAL(struct sockfile_ids, sockfile_ids);
+
+static struct sock_ref sock_of(const struct file *fp) { return (struct sock_ref){fp->priv.idx, fp->priv.gen}; }
+
 int sock_file_new(struct sock_ref s, uint32_t flags, struct file_ref *out)
 {
-	int e = file_new(FK_SOCK, O_RDWR | (flags & O_NONBLOCK), out);
+	int e = file_new(sockfile_ids()->fops, O_RDWR | (flags & O_NONBLOCK), out);
 	if (e)
 		return e;
-	file_get(*out)->sock = s;
+	file_get(*out)->priv = (struct vfs_priv){s.idx, s.gen};
 	return 0;
 }
+
+static bool is_sock_file(const struct file *fp) { return fp && fp->fops == sockfile_ids()->fops && fp->fops; }
 
 int sock_from_fd(int64_t fd, struct sock_ref *out, struct file_ref *fout)
 {
@@ -22,9 +32,9 @@ int sock_from_fd(int64_t fd, struct sock_ref *out, struct file_ref *fout)
 	if (e)
 		return e;
 	struct file *fp = file_get(f);
-	if (fp->kind != FK_SOCK || !sock_ref_valid(fp->sock))
+	if (!is_sock_file(fp) || !sock_ref_valid(sock_of(fp)))
 		return -ENOTSOCK;
-	*out = fp->sock;
+	*out = sock_of(fp);
 	*fout = f;
 	return 0;
 }
@@ -35,53 +45,124 @@ bool sock_file_nonblock(struct file_ref f)
 	return fp && (fp->flags & O_NONBLOCK);
 }
 
-uint64_t sock_file_ino(struct file_ref f)
-{
-	struct file *fp = file_get(f);
-	struct sock *sk = fp ? sock_get(fp->sock) : NULL;
-	return sk ? sk->ino : 0;
-}
+bool sock_file_is(struct file_ref f) { return is_sock_file(file_get(f)); }
 
-static int64_t sock_rw(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, bool write)
+static int64_t sock_rw(struct file *fp, struct fw_uaddr buf, uint64_t n, bool write)
 {
 	struct sock_msg m = {0};
 	int e = uio_init_buf(&m.data, buf.a, n);
 	if (e)
 		return e;
 	bool nonblock = (fp->flags & O_NONBLOCK) != 0;
-	return write ? sock_sendmsg(fp->sock, &m, nonblock) : sock_recvmsg(fp->sock, &m, nonblock);
+	struct sock_ref s = sock_of(fp);
+	return write ? sock_sendmsg(s, &m, nonblock) : sock_recvmsg(s, &m, nonblock);
 }
 
-int64_t sock_file_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+static int64_t sf_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
-	return sock_rw(f, fp, buf, n, false);
+	return sock_rw(fp, buf, n, false);
 }
 
-int64_t sock_file_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+static int64_t sf_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
-	return sock_rw(f, fp, buf, n, true);
+	return sock_rw(fp, buf, n, true);
 }
 
-int64_t sock_file_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
+static int64_t sf_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
 {
-	return sock_ioctl(fp->sock, cmd, arg);
+	return sock_ioctl(sock_of(fp), cmd, arg);
 }
 
-void sock_file_release(struct file_ref f, struct file *fp)
+static void sf_release(struct file_ref f, struct file *fp)
 {
-	struct sock_ref s = fp->sock;
-	fp->sock = (struct sock_ref){0};
+	struct sock_ref s = sock_of(fp);
+	fp->priv = (struct vfs_priv){0, 0};
 	sock_release(s);
 }
 
-uint32_t sock_file_poll(struct file_ref f, struct file *fp, uint64_t *gen) { return sock_poll(fp->sock, gen); }
+static uint32_t sf_poll(struct file_ref f, struct file *fp, struct poll_table *pt)
+{
+	return sock_poll(sock_of(fp), pt);
+}
+
+static uint64_t sf_ino(struct file_ref f, struct file *fp)
+{
+	struct sock *sk = sock_get(sock_of(fp));
+	return sk ? sk->ino : 0;
+}
+
+static const struct file_ops sock_fops = {
+        .name = "socket",
+        .mode = S_IFSOCK,
+        .release = sf_release,
+        .read = sf_read,
+        .write = sf_write,
+        .poll = sf_poll,
+        .ioctl = sf_ioctl,
+        .ino = sf_ino,
+};
+
+/* A descriptor for a file received in SCM_RIGHTS, under RLIMIT_NOFILE
+ * (the rule the syscall layer applies to every new descriptor). */
+int net_fd_install(struct file_ref f, bool cloexec)
+{
+	struct proc *p = cur_proc();
+	uint64_t lim = p->rlim[7].cur; /* RLIMIT_NOFILE; 0: never set */
+	if (lim == 0 || lim > FD_MAX)
+		lim = FD_MAX;
+	int fd = fd_install(p->files, f, 0, cloexec);
+	if (fd >= 0 && (uint64_t)fd >= lim) {
+		fdtable_get(p->files)->fd[fd] = (struct file_ref){0};
+		return -EMFILE;
+	}
+	return fd;
+}
+
+/* May the caller write (and search) a file system node: the checks a
+ * bind (create in dir) and a connect (write the socket inode) make,
+ * with the owner/group/other bits as for any file. */
+int net_may_access(struct inode_ref ino, uint32_t mask)
+{
+	struct inode *ip = inode_get(ino);
+	struct proc *p = cur_proc();
+	if (!ip)
+		return -ENOENT;
+	if (p->euid == 0)
+		return 0;
+	uint32_t bits = ip->mode;
+	if (ip->uid == p->euid)
+		bits >>= 6;
+	else if (ip->gid == p->egid)
+		bits >>= 3;
+	return (bits & mask & 7) == (mask & 7) ? 0 : -EACCES;
+}
+
+/* The socket inode of a path name: dir/name, mode S_IFSOCK | perm. */
+int net_make_sock_node(struct inode_ref dir, const struct kname *name, uint32_t perm, struct inode_ref *out)
+{
+	struct inode *dp = inode_get(dir);
+	if (!dp)
+		return -ENOENT;
+	if ((dp->mode & S_IFMT) != S_IFDIR)
+		return -ENOTDIR;
+	if (dp->nlink == 0)
+		return -ENOENT;
+	int e = net_may_access(dir, 2 | 1); /* write and search */
+	if (e)
+		return e;
+	struct proc *p = cur_proc();
+	struct inode_new nw = {S_IFSOCK | (perm & 07777), 0, p->euid, p->egid};
+	return vfs_create(dir, name, &nw, out);
+}
+
+int sock_file_init(void) { return file_ops_register(&sock_fops, &sockfile_ids()->fops); }
 
 int64_t sock_sendfile(struct file_ref out, struct inode_ref src, uint64_t off, uint64_t n)
 {
 	struct file *fp = file_get(out);
-	if (!fp)
+	if (!is_sock_file(fp))
 		return -EBADF;
-	struct sock_ref s = fp->sock;
+	struct sock_ref s = sock_of(fp);
 	bool nonblock = (fp->flags & O_NONBLOCK) != 0;
 	struct fw_frame_ref zero = {0};
 	uint64_t total = 0;

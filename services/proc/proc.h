@@ -43,7 +43,7 @@ struct sig_info_k {
 };
 
 #define NSIG_STD 32
-/* Queued realtime signals: a list of records (signal/signal.c owns it). */
+/* Queued realtime signals: a list of records (proc/signal.c owns it). */
 FW_POOL_REF(sigq);
 #define SIGQ_MAX 1024 /* records per list (RLIMIT_SIGPENDING-like) */
 
@@ -88,6 +88,7 @@ struct proc {
 	uint32_t fsuid, fsgid;
 	uint32_t pdeath_signal;
 	int32_t nice;
+	struct wq_ref sigfd_wq;  /* signalfd readers and pollers; woken by every signal (made on first use) */
 };
 
 struct thread {
@@ -174,5 +175,8 @@ int32_t proc_wait(struct proc_ref parent, int32_t idtype, int32_t id, uint32_t o
 void proc_notify_parent(struct proc_ref child, int32_t code, int32_t si_status);
 struct proc_ref init_proc(void);
 void proc_set_init(struct proc_ref p);
+/* Some live process has its working or root directory in file system sb
+ * (umount: busy). */
+bool proc_uses_fs(struct super_ref sb);
 
 #endif

@@ -69,36 +69,29 @@ int may_access(struct inode_ref ino, uint32_t mask)
 	return (bits & mask & 7) == (mask & 7) ? 0 : -EACCES;
 }
 
-int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, struct inode_ref *out)
+struct inode_new node_identity(uint32_t mode, uint32_t rdev)
+{
+	struct proc *p = cur_proc();
+	struct inode_new nw = {mode, rdev, p->euid, p->egid};
+	return nw;
+}
+
+int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, uint32_t rdev, struct inode_ref *out)
 {
 	struct inode *dp = inode_get(dir);
 	if (!dp)
 		return -ENOENT;
 	if ((dp->mode & S_IFMT) != S_IFDIR)
 		return -ENOTDIR;
-	if (dp->fs != FS_TMPFS)
-		return -EACCES;
 	if (dp->nlink == 0)
 		return -ENOENT; /* creating in a removed directory */
 	int e = may_access(dir, MAY_WRITE | MAY_EXEC);
 	if (e)
 		return e;
-	e = inode_new(mode, out);
-	if (e)
-		return -ENOSPC;
-	struct inode *ip = inode_get(*out);
-	struct proc *p = cur_proc();
-	ip->uid = p->euid;
-	ip->gid = p->egid;
+	struct inode_new nw = node_identity(mode, rdev);
 	if ((mode & S_IFMT) == S_IFDIR)
-		ip->nlink = 1; /* "." */
-	e = dir_link(dir, name, *out);
-	if (e) {
-		ip = inode_get(*out);
-		ip->nlink = 0;
-		inode_put_if_unused(*out);
-	}
-	return e;
+		return vfs_mkdir(dir, name, &nw, out);
+	return vfs_create(dir, name, &nw, out);
 }
 
 uint32_t fd_limit(void)
@@ -125,7 +118,9 @@ int truncate_file(struct inode_ref ino, uint64_t size)
 	if (!ip)
 		return -EBADF;
 	bool shrink = size < ip->size;
-	int e = inode_truncate(ino, size);
+	int64_t now = (int64_t)fw_time_realtime_ns();
+	struct iattr a = {.valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = size, .mtime_ns = now, .ctime_ns = now};
+	int e = vfs_setattr(ino, &a);
 	if (e || !shrink)
 		return e;
 	for (int32_t pid = 1; pid < PID_MAX; pid++) {

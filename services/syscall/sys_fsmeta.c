@@ -1,8 +1,6 @@
 /* File metadata system calls: stat family, statx, access, chmod, chown,
  * truncate, utimensat, statfs, umask. Layer: services (safe C). */
 #include "syscall/fs.h"
-#include "net/socket.h"
-#include "fs/mount.h"
 #include <fw/time.h>
 
 static int64_t stat_inode(struct inode_ref ino, uint64_t ubuf)
@@ -68,15 +66,19 @@ static int64_t fstat_fd(int32_t fd, uint64_t ubuf)
 	struct file *fp = file_get(f);
 	if (!inode_ref_valid(fp->inode)) {
 		struct linux_stat st = {0};
-		st.st_mode = fp->kind == FK_PIPE ? S_IFIFO | 0600 : 0600;
+		struct kname name;
+		uint32_t type;
+		file_anon_name(f, &name, &type);
+		st.st_mode = type | 0600;
 		st.st_nlink = 1;
 		st.st_blksize = 4096;
 		st.st_dev = 9;
-		st.st_ino = (uint64_t)f.idx + 1000000;
-		if (fp->kind == FK_SOCK) {
-			st.st_mode = S_IFSOCK | 0777;
+		st.st_ino = file_anon_ino(f);
+		if (!st.st_ino)
+			st.st_ino = (uint64_t)f.idx + 1000000;
+		if ((type & S_IFMT) == S_IFSOCK) {
+			st.st_mode = S_IFSOCK | 0777; /* as Linux's sockfs */
 			st.st_dev = 8;
-			st.st_ino = sock_file_ino(f);
 		}
 		return fw_copy_to_user(fw_uaddr(ubuf), &st) ? -EFAULT : 0;
 	}
@@ -157,9 +159,9 @@ static int64_t set_mode(struct inode_ref ino, uint64_t mode)
 	int e = owner_or_root(ip);
 	if (e)
 		return e;
-	ip->mode = (ip->mode & S_IFMT) | ((uint32_t)mode & 07777);
-	ip->ctime_ns = (int64_t)fw_time_realtime_ns();
-	return 0;
+	struct iattr a = {.valid = ATTR_MODE | ATTR_CTIME, .mode = (uint32_t)mode & 07777,
+			  .ctime_ns = (int64_t)fw_time_realtime_ns()};
+	return vfs_setattr(ino, &a);
 }
 
 int64_t sys_chmod(struct fw_uregs *r)
@@ -198,14 +200,20 @@ static int64_t set_owner(struct inode_ref ino, uint64_t uid, uint64_t gid)
 		if (g != 0xffffffff && (ip->uid != p->euid || g != p->egid))
 			return -EPERM;
 	}
-	if (u != 0xffffffff)
-		ip->uid = u;
-	if (g != 0xffffffff)
-		ip->gid = g;
-	if ((ip->mode & S_IFMT) != S_IFDIR && (u != 0xffffffff || g != 0xffffffff))
-		ip->mode &= ~(uint32_t)06000; /* a new owner drops set-id bits */
-	ip->ctime_ns = (int64_t)fw_time_realtime_ns();
-	return 0;
+	struct iattr a = {.valid = ATTR_CTIME, .ctime_ns = (int64_t)fw_time_realtime_ns()};
+	if (u != 0xffffffff) {
+		a.valid |= ATTR_UID;
+		a.uid = u;
+	}
+	if (g != 0xffffffff) {
+		a.valid |= ATTR_GID;
+		a.gid = g;
+	}
+	if ((ip->mode & S_IFMT) != S_IFDIR && (u != 0xffffffff || g != 0xffffffff)) {
+		a.valid |= ATTR_MODE; /* a new owner drops set-id bits */
+		a.mode = ip->mode & 07777 & ~(uint32_t)06000;
+	}
+	return vfs_setattr(ino, &a);
 }
 
 static int64_t chown_at(int64_t dirfd, uint64_t upath, uint64_t uid, uint64_t gid, uint64_t flags)
@@ -265,7 +273,7 @@ int64_t sys_ftruncate(struct fw_uregs *r)
 	struct file *fp = file_get(f);
 	if ((int64_t)a1(r) < 0)
 		return -EINVAL;
-	if (fp->kind != FK_REG || (fp->flags & O_ACCMODE) == O_RDONLY)
+	if (!file_is_regular(fp) || (fp->flags & O_ACCMODE) == O_RDONLY)
 		return -EINVAL;
 	return do_truncate(fp->inode, (int64_t)a1(r));
 }
@@ -317,15 +325,14 @@ int64_t sys_utimensat(struct fw_uregs *r)
 		if (e)
 			return e;
 	}
-	struct inode *ip = inode_get(ino);
-	if (!ip)
+	if (!inode_ref_valid(ino))
 		return -ENOENT;
+	struct iattr a = {.valid = ATTR_CTIME, .atime_ns = at, .mtime_ns = mt, .ctime_ns = now};
 	if (at >= 0)
-		ip->atime_ns = at;
+		a.valid |= ATTR_ATIME;
 	if (mt >= 0)
-		ip->mtime_ns = mt;
-	ip->ctime_ns = now;
-	return 0;
+		a.valid |= ATTR_MTIME;
+	return vfs_setattr(ino, &a);
 }
 
 int64_t sys_utimes(struct fw_uregs *r)
@@ -343,18 +350,16 @@ int64_t sys_utimes(struct fw_uregs *r)
 		at = tv[0].tv_sec * 1000000000 + tv[0].tv_usec * 1000;
 		mt = tv[1].tv_sec * 1000000000 + tv[1].tv_usec * 1000;
 	}
-	struct inode *ip = inode_get(ino);
-	ip->atime_ns = at;
-	ip->mtime_ns = mt;
-	ip->ctime_ns = now;
-	return 0;
+	struct iattr a = {.valid = ATTR_ATIME | ATTR_MTIME | ATTR_CTIME, .atime_ns = at, .mtime_ns = mt, .ctime_ns = now};
+	return vfs_setattr(ino, &a);
 }
 
 static int64_t statfs_of(struct inode_ref ino, uint64_t ubuf)
 {
-	struct inode *ip = inode_get(ino);
-	struct linux_statfs s = {0};
-	mount_statfs(ip ? ip->mnt : 0, &s);
+	struct linux_statfs s;
+	int e = vfs_statfs(ino, &s);
+	if (e)
+		return e;
 	return fw_copy_to_user(fw_uaddr(ubuf), &s) ? -EFAULT : 0;
 }
 

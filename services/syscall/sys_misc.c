@@ -1,7 +1,7 @@
 /* Miscellaneous system calls: uname, time, arch_prctl, randomness,
  * limits, futex, signal masks. Layer: services (safe C). */
 #include "proc/futex.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "syscall/syscall.h"
 #include <fw/console.h>
 #include <fw/time.h>

@@ -3,7 +3,7 @@
  * signal ends them with -EINTR and the time left (Linux reports EINTR for
  * a handled signal whatever SA_RESTART says). */
 #include "exec/exec.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "syscall/syscall.h"
 #include <fw/time.h>
 

@@ -71,8 +71,7 @@ void inet_destroy(struct sock_ref s)
 		pktq_purge(&ip->rq);
 		inet_free(in);
 	}
-	sock_free(s);
-	vfs_io_wake();
+	sock_destroy(s);
 }
 
 int sin_parse(const struct sockaddr_k *a, uint32_t *addr, uint16_t *port)
@@ -324,4 +323,67 @@ int64_t inet_ioctl(struct sock_ref s, uint64_t cmd, uint64_t arg)
 		return fw_copy_to_user(fw_uaddr(arg), &v) ? -EFAULT : 0;
 	}
 	return netdev_ioctl(cmd, arg);
+}
+
+static const struct sock_ops tcp_ops = {
+        tcp_init, tcp_release,  inet_bind,    tcp_connect, tcp_listen,  tcp_accept,  tcp_send,
+        tcp_recv, tcp_shutdown, inet_getname, tcp_poll,    inet_setopt, inet_getopt, inet_ioctl,
+};
+static const struct sock_ops udp_ops = {
+        udp_init,   dgram_release,  inet_bind,    dgram_connect, no_listen,   no_accept,   dgram_send,
+        dgram_recv, dgram_shutdown, inet_getname, dgram_poll,    inet_setopt, inet_getopt, inet_ioctl,
+};
+static const struct sock_ops raw_ops = {
+        raw_init,   dgram_release,  inet_bind,    dgram_connect, no_listen,   no_accept,   dgram_send,
+        dgram_recv, dgram_shutdown, inet_getname, dgram_poll,    inet_setopt, inet_getopt, inet_ioctl,
+};
+static const struct sock_ops ping_ops = {
+        ping_init,  dgram_release,  inet_bind,    dgram_connect, no_listen,   no_accept,   dgram_send,
+        dgram_recv, dgram_shutdown, inet_getname, dgram_poll,    inet_setopt, inet_getopt, inet_ioctl,
+};
+
+/* No IPv6 sockets exist: their tables are empty but present (netstat
+ * reads them). */
+static void proc_tcp6(struct ptext *t)
+{
+	PT_LIT(t, "  sl  local_address                         remote_address                        st tx_queue "
+	          "rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+}
+
+static void proc_udp6(struct ptext *t)
+{
+	PT_LIT(t, "  sl  local_address                         remote_address                        st tx_queue "
+	          "rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n");
+}
+
+struct proc_entry {
+	char name[12];
+	void (*gen)(struct ptext *t);
+};
+
+static const struct proc_entry inet_proc[] = {
+        {"tcp", inet_proc_tcp},   {"udp", inet_proc_udp}, {"route", inet_proc_route},
+        {"snmp", inet_proc_snmp}, {"tcp6", proc_tcp6},    {"udp6", proc_udp6},
+};
+
+int inet_init(void)
+{
+	int e = sock_proto_register(SK_TCP, &tcp_ops);
+	if (e == 0)
+		e = sock_proto_register(SK_UDP, &udp_ops);
+	if (e == 0)
+		e = sock_proto_register(SK_RAW, &raw_ops);
+	if (e == 0)
+		e = sock_proto_register(SK_PING, &ping_ops);
+	if (e == 0)
+		e = sock_family_register(AF_INET, inet_kind_for);
+	if (e)
+		return e;
+	sock_ifioctl_register(netdev_ioctl);
+	netdev_set_input(ip_rcv, ether_rcv);
+	for (uint32_t i = 0; e == 0 && i < FW_ARRAY_LEN(inet_proc); i++) {
+		struct proc_entry pe = inet_proc[i];
+		e = procfs_net_register(&pe.name, pe.gen);
+	}
+	return e ? e : route_init();
 }

@@ -40,15 +40,6 @@ FW_GLOBAL(struct arp_table, arp_table);
 
 static const uint8_t bcast_mac[ETH_ALEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-int ether_xmit(uint32_t ifindex, struct pkt_ref p)
-{
-	struct netdev *d = netdev_get(ifindex);
-	if (d && d->driver)
-		return nic_xmit(d->driver, p);
-	pkt_free_all(p);
-	return -ENODEV;
-}
-
 static int push_ether(struct pkt_ref p, const struct netdev *d, const uint8_t (*dst)[ETH_ALEN], uint16_t type)
 {
 	struct hbuf h = {0};

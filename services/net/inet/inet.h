@@ -132,8 +132,13 @@ uint16_t ip_next_id(void);
 /* Pseudo-header sum for TCP/UDP checksums. */
 uint32_t pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint32_t len);
 
+/* Register AF_INET (TCP, UDP, raw, ping), IPv4 input, the interface
+ * ioctls and the /proc/net files (boot, after net_init). */
+int inet_init(void);
+/* Interface ioctls (SIOCGIF*), any socket (ifioctl.c). */
+int64_t netdev_ioctl(uint64_t cmd, uint64_t arg);
+
 /* Ethernet and ARP (ether.c). */
-int ether_xmit(uint32_t ifindex, struct pkt_ref p);
 void ether_rcv(struct pkt_ref p);
 /* Send an IP packet out of an Ethernet device to nexthop (resolving it
  * with ARP, queueing while it resolves). */

@@ -128,13 +128,13 @@ int tcp_wait(struct tcb_ref t, uint64_t deadline)
 	if (!tp)
 		return -EBADF;
 	struct sock *sk = sock_get(tp->sk);
-	uint64_t gen = sk ? sk->gen : 0;
+	uint64_t gen = sock_gen(tp->sk);
 	struct sock_ref s = tp->sk;
 	tcp_unlock(t);
 	/* the backlog may already have brought what we wait for */
 	sk = sock_get(s);
 	int e = 0;
-	if (sk && sk->gen == gen)
+	if (sk && sock_gen(s) == gen)
 		e = sock_wait(s, deadline);
 	tcp_lock(t);
 	return e;
@@ -319,7 +319,7 @@ int tcp_child_new(struct inet_ref listener, struct inet_ref *out)
 	ck->rcvlowat = lk->rcvlowat;
 	e = tcp_init(cs);
 	if (e) {
-		sock_free(cs);
+		sock_destroy(cs);
 		return e;
 	}
 	ck = sock_get(cs);

@@ -36,7 +36,7 @@ void nl_release(struct sock_ref s)
 		pktq_purge(&np->rq);
 		nlsock_free(n);
 	}
-	sock_free(s);
+	sock_destroy(s);
 }
 
 /* Port ids: the process id, as Linux gives the first netlink socket of a
@@ -249,4 +249,24 @@ int nl_setopt(struct sock_ref s, int32_t level, int32_t name, const struct optva
 
 int nl_getopt(struct sock_ref s, int32_t level, int32_t name, struct optval *v) { return -ENOPROTOOPT; }
 
-int64_t nl_ioctl(struct sock_ref s, uint64_t cmd, uint64_t arg) { return netdev_ioctl(cmd, arg); }
+int64_t nl_ioctl(struct sock_ref s, uint64_t cmd, uint64_t arg) { return sock_ifioctl(cmd, arg); }
+
+static int nl_kind_for(int32_t type, int32_t *protocol)
+{
+	if (type != SOCK_RAW && type != SOCK_DGRAM)
+		return -ESOCKTNOSUPPORT;
+	if (*protocol != NETLINK_ROUTE)
+		return -EPROTONOSUPPORT;
+	return SK_NETLINK;
+}
+
+static const struct sock_ops nl_ops = {
+        nl_init, nl_release,  nl_bind,    nl_connect, no_listen, no_accept, nl_send,
+        nl_recv, nl_shutdown, nl_getname, nl_poll,    nl_setopt, nl_getopt, nl_ioctl,
+};
+
+int netlink_init(void)
+{
+	int e = sock_proto_register(SK_NETLINK, &nl_ops);
+	return e ? e : sock_family_register(AF_NETLINK, nl_kind_for);
+}

@@ -18,10 +18,10 @@ uint32_t nlsock_count(void);
 
 struct nlsock {
 	struct sock_ref sk;
-	uint32_t portid;         /* 0 until bound (autobound on first send) */
+	uint32_t portid; /* 0 until bound (autobound on first send) */
 	uint32_t groups;
-	uint32_t dst_portid;     /* connect() */
-	struct pktq rq;          /* replies, one datagram each */
+	uint32_t dst_portid; /* connect() */
+	struct pktq rq;      /* replies, one datagram each */
 };
 
 /* A reply under construction (at most one page). */
@@ -29,10 +29,13 @@ struct nlsock {
 struct nlb {
 	uint8_t b[NLB_MAX];
 	uint32_t len;
-	uint32_t msg_start;      /* offset of the message being built */
+	uint32_t msg_start; /* offset of the message being built */
 	bool overflow;
 };
 FW_POOL_DECLARE(nlb, struct nlb);
+
+/* Register AF_NETLINK with the socket layer (boot). */
+int netlink_init(void);
 
 /* socket operations (netlink.c) */
 int nl_init(struct sock_ref s);
@@ -53,7 +56,7 @@ int nl_deliver(struct nlsock_ref n, const struct nlb *b);
 
 /* rtnetlink (rtnl.c): handle one request message; replies go to n. */
 void rtnl_request(struct nlsock_ref n, struct nlb_ref out, uint16_t type, uint16_t flags, uint32_t seq,
-		  uint32_t family);
+                  uint32_t family);
 
 /* reply building */
 void nlb_begin(struct nlb *b, uint16_t type, uint16_t flags, uint32_t seq, uint32_t portid);

@@ -1,9 +1,10 @@
 /* AF_UNIX names: parsing sockaddr_un, binding path names (a socket inode
  * in the file system) and abstract names, autobind, and finding the
  * socket an address names. Layer: services (safe C). Trusts the VFS for
- * path resolution and permission checks (syscall/fs.h). */
+ * path resolution, and the socket layer's VFS glue for permissions and
+ * socket inodes. */
 #include "net/unix/unix.h"
-#include "syscall/fs.h"
+#include "proc/proc.h"
 #include <fw/console.h>
 
 struct unix_table {
@@ -130,12 +131,12 @@ static int bind_path(struct usock_ref u, const struct unix_addr *a)
 		return -EADDRINUSE; /* "/": mknod would say EEXIST */
 	if (dir_lookup(dir, &last, &ino) == 0)
 		return -EADDRINUSE;
-	e = create_node(dir, &last, S_IFSOCK | (0777 & ~cur_proc()->umask), &ino);
+	e = net_make_sock_node(dir, &last, 0777 & ~cur_proc()->umask, &ino);
 	if (e)
 		return e == -EEXIST ? -EADDRINUSE : e;
 	struct usock *up = usock_get(u);
 	if (up->addr.len) {
-		(void)dir_unlink(dir, &last);
+		(void)vfs_unlink(dir, &last);
 		return -EINVAL;
 	}
 	up->inode = ino;
@@ -201,7 +202,7 @@ int unix_find(const struct unix_addr *a, uint16_t type, struct usock_ref *out)
 		struct inode *ip = inode_get(ino);
 		if (!ip || (ip->mode & S_IFMT) != S_IFSOCK)
 			return -ECONNREFUSED;
-		e = may_access(ino, MAY_WRITE);
+		e = net_may_access(ino, 2);
 		if (e)
 			return e;
 	}

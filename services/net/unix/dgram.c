@@ -56,7 +56,8 @@ static int dgram_deliver(struct sock_ref s, struct usock_ref u, const struct soc
 		}
 		if (nonblock)
 			return -EAGAIN;
-		e = sock_wait(s, deadline);
+		/* the receiver reading makes room */
+		e = sock_wait_on(op->sk, deadline);
 		if (e)
 			return e;
 		if (!usock_ref_valid(u))

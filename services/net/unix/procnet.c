@@ -2,7 +2,7 @@
  * -x and ss read it). Layer: services (safe C). Kernel addresses are
  * shown as zeros, as Linux does for unprivileged readers. */
 #include "net/unix/unix.h"
-#include "fs/ptext.h"
+#include "fs/procfs/ptext.h"
 
 #define SO_ACCEPTCON_FLAG 0x10000
 #define SS_UNCONNECTED 1

@@ -4,7 +4,6 @@
  * Linux's af_unix for the order of checks, so errors match. */
 #include "net/unix/unix.h"
 #include "proc/proc.h"
-#include "net/netdev.h"
 
 FW_POOL_DEFINE(usock, struct usock);
 
@@ -64,7 +63,7 @@ void unix_release(struct sock_ref s)
 	struct usock_ref u = un_of(s);
 	struct usock *up = usock_get(u);
 	if (!up) {
-		sock_free(s);
+		sock_destroy(s);
 		return;
 	}
 	up->dead = true;
@@ -81,7 +80,7 @@ void unix_release(struct sock_ref s)
 	unix_queue_purge(u);
 	unix_list_del(u);
 	usock_free(u);
-	sock_free(s);
+	sock_destroy(s);
 }
 
 int unix_bind(struct sock_ref s, const struct sockaddr_k *a)
@@ -167,7 +166,8 @@ static int stream_connect(struct sock_ref s, const struct sockaddr_k *a, bool no
 			break;
 		if (nonblock)
 			return -EAGAIN;
-		e = sock_wait(s, deadline);
+		/* an accept on the listener makes room */
+		e = sock_wait_on(op->sk, deadline);
 		if (e)
 			return e;
 		if (!usock_ref_valid(u))
@@ -185,7 +185,7 @@ static int stream_connect(struct sock_ref s, const struct sockaddr_k *a, bool no
 		return e;
 	e = unix_init(child);
 	if (e) {
-		sock_free(child);
+		sock_destroy(child);
 		return e;
 	}
 	struct usock_ref cu = un_of(child);
@@ -399,7 +399,7 @@ int64_t unix_ioctl(struct sock_ref s, uint64_t cmd, uint64_t arg)
 	} else if (cmd == SIOCOUTQ) {
 		v = (int32_t)up->wmem;
 	} else {
-		return netdev_ioctl(cmd, arg); /* interface requests work on any socket */
+		return sock_ifioctl(cmd, arg); /* interface requests work on any socket */
 	}
 	return fw_copy_to_user(fw_uaddr(arg), &v) ? -EFAULT : 0;
 }
@@ -418,4 +418,30 @@ int64_t unix_recv(struct sock_ref s, struct sock_msg *m, bool nonblock)
 	if (!up)
 		return -EBADF;
 	return up->type == SOCK_STREAM ? unix_stream_recv(s, m, nonblock) : unix_dgram_recv(s, m, nonblock);
+}
+
+static int unix_kind_for(int32_t type, int32_t *protocol)
+{
+	if (*protocol != 0 && *protocol != AF_UNIX)
+		return -EPROTONOSUPPORT;
+	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET && type != SOCK_RAW)
+		return -ESOCKTNOSUPPORT;
+	*protocol = 0;
+	return SK_UNIX;
+}
+
+static const struct sock_ops unix_ops = {
+        unix_init, unix_release,  unix_bind,    unix_connect, unix_listen, unix_accept, unix_send,
+        unix_recv, unix_shutdown, unix_getname, unix_poll,    unix_setopt, unix_getopt, unix_ioctl,
+};
+
+int unix_proto_init(void)
+{
+	int e = sock_proto_register(SK_UNIX, &unix_ops);
+	if (e == 0)
+		e = sock_family_register(AF_UNIX, unix_kind_for);
+	const char name[12] = "unix";
+	if (e == 0)
+		e = procfs_net_register(&name, unix_proc_net);
+	return e;
 }

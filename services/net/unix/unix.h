@@ -16,7 +16,7 @@
 #define SVC_NET_UNIX_UNIX_H
 
 #include "net/socket.h"
-#include "fs/ptext.h"
+#include "fs/procfs/procfs.h"
 
 #define UREC_PAGES 64          /* a record holds at most 256 KiB (a datagram of SO_SNDBUF) */
 #define UNIX_MAX_DGRAM_QLEN 10 /* net.unix.max_dgram_qlen */
@@ -69,6 +69,9 @@ struct usock {
 	bool dead;
 	bool embryo; /* in a listener's accept queue */
 };
+
+/* Register AF_UNIX with the socket layer and /proc/net/unix (boot). */
+int unix_proto_init(void);
 
 /* The sock_ops of AF_UNIX (unix.c, stream.c, dgram.c). */
 int unix_init(struct sock_ref s);

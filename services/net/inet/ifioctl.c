@@ -1,8 +1,7 @@
 /* Interface requests (SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFADDR, ... as
- * ifconfig and libc's if_nametoindex use them) and /proc/net/dev.
+ * ifconfig and libc's if_nametoindex use them), on any socket.
  * Layer: services (safe C). Every request names its interface by a
  * NUL-terminated name in a fixed 16-byte field; a missing one is ENODEV. */
-#include "net/netdev.h"
 #include "net/inet/inet.h"
 #include "proc/proc.h"
 
@@ -160,33 +159,4 @@ int64_t netdev_ioctl(uint64_t cmd, uint64_t arg)
 	if (e || !is_get(cmd))
 		return e;
 	return fw_copy_to_user(fw_uaddr(arg), &r) ? -EFAULT : 0;
-}
-
-void netdev_proc(struct ptext *t)
-{
-	PT_LIT(t, "Inter-|   Receive                                                |  Transmit\n");
-	PT_LIT(t, " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo "
-	          "colls carrier compressed\n");
-	for (uint32_t i = 1; i <= NETDEV_MAX; i++) {
-		struct netdev *d = netdev_get(i);
-		if (!d)
-			continue;
-		uint32_t n = 0;
-		while (n < IFNAMSIZ && d->name[n])
-			n++;
-		for (uint32_t k = n; k < 6; k++)
-			pt_char(t, ' ');
-		for (uint32_t k = 0; k < n; k++)
-			pt_char(t, d->name[k]);
-		pt_char(t, ':');
-		uint64_t v[16] = {d->rx_bytes, d->rx_packets, d->rx_errors, d->rx_dropped, 0, 0, 0, 0,
-		                  d->tx_bytes, d->tx_packets, d->tx_errors, d->tx_dropped, 0, 0, 0, 0};
-		const uint32_t w[16] = {8, 7, 4, 4, 4, 5, 10, 9, 8, 7, 4, 4, 4, 5, 7, 10};
-		for (uint32_t k = 0; k < 16; k++) {
-			if (k)
-				pt_char(t, ' ');
-			pt_u64w(t, v[k], w[k]);
-		}
-		pt_char(t, '\n');
-	}
 }
