@@ -15,6 +15,7 @@
 #include "net/unix/unix.h"
 #include "net/inet/inet.h"
 #include "net/netlink/netlink.h"
+#include "net/packet/packet.h"
 #include "pipe/pipe.h"
 #include "poll/poll.h"
 #include "proc/signal.h"
@@ -332,6 +333,8 @@ static int providers_init(void)
 		e = inet_init();
 	if (e == 0)
 		e = netlink_init();
+	if (e == 0)
+		e = packet_init();
 	return e;
 }
 

@@ -13,6 +13,7 @@ struct netdev_table {
 	/* the network layer's input (registered by IPv4 at boot) */
 	void (*l3_rcv)(struct pkt_ref p);    /* a packet starting with its IP header */
 	void (*ether_rcv)(struct pkt_ref p); /* a frame starting with its Ethernet header */
+	void (*tap)(struct pkt_ref p, uint32_t ifindex, bool framed); /* packet sockets */
 };
 FW_GLOBAL(struct netdev_table, netdev_table);
 
@@ -118,7 +119,10 @@ static void rx_one(struct pkt_ref p)
 		return;
 	}
 	struct netdev_table *t = netdev_table();
-	void (*up)(struct pkt_ref) = d->kind == ND_LOOPBACK ? t->l3_rcv : t->ether_rcv;
+	bool framed = d->kind != ND_LOOPBACK || (pp->flags & PKT_FRAMED);
+	if (t->tap)
+		t->tap(p, pp->ifindex, framed);
+	void (*up)(struct pkt_ref) = framed ? t->ether_rcv : t->l3_rcv;
 	if (!up) {
 		d->rx_dropped++;
 		pkt_free_all(p);
@@ -126,6 +130,8 @@ static void rx_one(struct pkt_ref p)
 	}
 	up(p);
 }
+
+void netdev_set_tap(void (*tap)(struct pkt_ref p, uint32_t ifindex, bool framed)) { netdev_table()->tap = tap; }
 
 void netdev_set_input(void (*l3_rcv)(struct pkt_ref p), void (*ether_rcv)(struct pkt_ref p))
 {

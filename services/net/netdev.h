@@ -56,6 +56,8 @@ int netdev_register(uint32_t kind, const char (*name)[IFNAMSIZ], uint32_t mtu);
 int net_init(void);
 /* Where received packets go (IPv4 registers at boot). */
 void netdev_set_input(void (*l3_rcv)(struct pkt_ref p), void (*ether_rcv)(struct pkt_ref p));
+/* Who sees a copy of every received frame (packet sockets). */
+void netdev_set_tap(void (*tap)(struct pkt_ref p, uint32_t ifindex, bool framed));
 
 /* Transmit: count and hand to the device (frees p on failure). */
 int netdev_xmit(uint32_t ifindex, struct pkt_ref p);

@@ -22,7 +22,8 @@
 
 /* pkt.flags */
 #define PKT_CSUM_OK 1 /* checksums need no checking (loopback) */
-#define PKT_BCAST 2   /* link-layer broadcast */
+#define PKT_BCAST 2        /* link-layer broadcast */
+#define PKT_FRAMED 4       /* starts with an Ethernet header (a packet socket's frame on lo) */
 
 struct pkt;
 FW_POOL_DECLARE(pkt, struct pkt);

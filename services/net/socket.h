@@ -55,7 +55,7 @@ int uio_frame(struct uio *u, struct fw_frame_ref f, uint32_t off, uint32_t n, bo
 void uio_skip(struct uio *u, uint64_t n);
 
 /* What kind of protocol object a socket has (index of its sock_ops). */
-enum sock_kind { SK_NONE, SK_UNIX, SK_TCP, SK_UDP, SK_RAW, SK_PING, SK_NETLINK, SK_KIND_MAX };
+enum sock_kind { SK_NONE, SK_UNIX, SK_TCP, SK_UDP, SK_RAW, SK_PING, SK_NETLINK, SK_PACKET, SK_KIND_MAX };
 
 struct sock;
 FW_POOL_DECLARE(sock, struct sock);
@@ -64,6 +64,7 @@ FW_POOL_DECLARE(sock, struct sock);
 FW_POOL_REF(usock);
 FW_POOL_REF(inet);
 FW_POOL_REF(nlsock);
+FW_POOL_REF(psock);
 
 /* Generic boolean options (sock.opts). */
 #define SOF_REUSEADDR 0x1
@@ -105,6 +106,7 @@ struct sock {
 	struct usock_ref un;  /* SK_UNIX */
 	struct inet_ref in;   /* SK_TCP, SK_UDP, SK_RAW, SK_PING */
 	struct nlsock_ref nl; /* SK_NETLINK */
+	struct psock_ref pk;  /* SK_PACKET */
 };
 
 /* Ancillary data of one message. */

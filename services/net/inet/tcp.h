@@ -154,6 +154,7 @@ struct tcb {
 	bool destroy_pending; /* closed orphan: freed at unlock */
 	/* errors */
 	int32_t soft_err;
+	uint64_t last_oow_ns;      /* the last ACK for an unacceptable segment */
 };
 
 /* tcp_sock.c */

@@ -9,6 +9,22 @@
 #include <fw/console.h>
 #include <fw/time.h>
 
+#define OOW_ACK_INTERVAL_NS 500000000ULL /* net.ipv4.tcp_invalid_ratelimit */
+
+/* An ACK answering a segment we could not accept (out of window, a
+ * challenge ACK of RFC 5961, an ACK of unsent data): at most one per
+ * half second per connection, as Linux, so two endpoints that disagree
+ * (a forged or self-connected segment) cannot bounce ACKs forever. */
+static void oow_ack(struct tcb_ref t)
+{
+	struct tcb *tp = tcb_get(t);
+	uint64_t now = fw_time_monotonic_ns();
+	if (!tp || (tp->last_oow_ns && now - tp->last_oow_ns < OOW_ACK_INTERVAL_NS))
+		return;
+	tp->last_oow_ns = now;
+	tcp_send_ack(t);
+}
+
 static void drop(struct pkt_ref p)
 {
 	net_stats()->tcp_in_errs++;
@@ -426,7 +442,7 @@ static bool process_ack(struct tcb_ref t, struct pkt_ref p)
 	}
 	tp = tcb_get(t);
 	if (seq_gt(ack, tp->snd_max)) {
-		tcp_send_ack(t);
+		oow_ack(t);
 		return false;
 	}
 	uint32_t old_wnd = tp->snd_wnd;
@@ -442,7 +458,7 @@ static bool process_ack(struct tcb_ref t, struct pkt_ref p)
 		return false;
 	update_window(tp, pkt_get(p));
 	if (tp->state == TCPS_TIME_WAIT && (pkt_get(p)->tflags & TH_FIN)) {
-		tcp_send_ack(t);
+		oow_ack(t);
 		enter_time_wait(t);
 	}
 	return true;
@@ -578,7 +594,7 @@ static void reset_input(struct tcb_ref t, struct pkt_ref p)
 	struct pkt *pp = pkt_get(p);
 	if (pp->seq != tp->rcv_nxt) {
 		/* RFC 5961 3.2: in window but not exact: challenge ACK */
-		tcp_send_ack(t);
+		oow_ack(t);
 		return;
 	}
 	switch (tp->state) {
@@ -637,7 +653,7 @@ void tcp_process(struct tcb_ref t, struct pkt_ref p)
 	uint32_t seglen = pp->len + ((pp->tflags & TH_SYN) ? 1 : 0) + ((pp->tflags & TH_FIN) ? 1 : 0);
 	if (!acceptable(tp, pp->seq, seglen)) {
 		if (!(pp->tflags & TH_RST))
-			tcp_send_ack(t);
+			oow_ack(t);
 		pkt_free_all(p);
 		return;
 	}
@@ -647,10 +663,15 @@ void tcp_process(struct tcb_ref t, struct pkt_ref p)
 		return;
 	}
 	if (pp->tflags & TH_SYN) {
-		if (tp->state == TCPS_SYN_RECV && pp->seq == tp->irs)
-			(void)tcp_send_ctl(t, TH_SYN | TH_ACK, tp->iss);
-		else
-			tcp_send_ack(t); /* RFC 5961 4.2: challenge ACK */
+		if (tp->state == TCPS_SYN_RECV && pp->seq == tp->irs) {
+			uint64_t now = fw_time_monotonic_ns();
+			if (!tp->last_oow_ns || now - tp->last_oow_ns >= OOW_ACK_INTERVAL_NS) {
+				tp->last_oow_ns = now;
+				(void)tcp_send_ctl(t, TH_SYN | TH_ACK, tp->iss);
+			}
+		} else {
+			oow_ack(t); /* RFC 5961 4.2: challenge ACK */
+		}
 		pkt_free_all(p);
 		return;
 	}
