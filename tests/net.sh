@@ -3,7 +3,8 @@
 # Linux byte for byte): busybox's wget, httpd, nc, ping, ip, ifconfig and
 # netstat over loopback (user/net/busybox-net.sh; each check a line
 # "name: ok" from the guest), and the robustness programs in user/net/
-# (netfuzz: mutated frames injected through a packet socket; each prints
+# (netfuzz: mutated frames injected through a packet socket; synflood: a
+# SYN flood and 1840 connections with bounded memory; each prints
 # relations and ends with "ok"). Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -48,6 +49,7 @@ prog() {
 }
 prog netfuzz 5000
 prog netfuzz 5000 7
+prog synflood
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

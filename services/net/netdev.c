@@ -11,8 +11,8 @@ struct netdev_table {
 	struct pktq backlog;
 	bool draining;
 	/* the network layer's input (registered by IPv4 at boot) */
-	void (*l3_rcv)(struct pkt_ref p);    /* a packet starting with its IP header */
-	void (*ether_rcv)(struct pkt_ref p); /* a frame starting with its Ethernet header */
+	void (*l3_rcv)(struct pkt_ref p);                             /* a packet starting with its IP header */
+	void (*ether_rcv)(struct pkt_ref p);                          /* a frame starting with its Ethernet header */
 	void (*tap)(struct pkt_ref p, uint32_t ifindex, bool framed); /* packet sockets */
 };
 FW_GLOBAL(struct netdev_table, netdev_table);

@@ -132,7 +132,7 @@ struct net_stats {
 	uint64_t icmp_in, icmp_in_errors, icmp_out;
 	uint64_t udp_in, udp_no_ports, udp_in_errors, udp_rcvbuf_errors, udp_out;
 	uint64_t tcp_in, tcp_in_errs, tcp_out, tcp_retrans, tcp_rst_out, tcp_active_opens, tcp_passive_opens;
-	uint64_t tcp_attempt_fails, tcp_estab_resets, tcp_syn_dropped, tcp_ofo_dropped;
+	uint64_t tcp_attempt_fails, tcp_estab_resets, tcp_syn_dropped, tcp_ofo_dropped, tcp_syn_cookies;
 	uint64_t pkt_alloc_fail;
 };
 struct net_stats *net_stats(void);

@@ -155,10 +155,13 @@ struct tcb {
 	/* errors */
 	int32_t soft_err;
 	uint64_t last_oow_ns;      /* the last ACK for an unacceptable segment */
+	uint64_t cookies_until;    /* listener: SYN cookies went out; their ACKs count until then */
 };
 
 /* tcp_sock.c */
 bool tcp_is_closed(struct tcb_ref t);
+/* The MSS to announce towards dst (its route's MTU less the headers). */
+uint32_t tcp_advmss_for(uint32_t dst);
 bool tcp_has_peer(struct tcb_ref t);
 int tcp_setopt_socket(struct sock_ref s, int32_t name);
 /* The socket lock: take it for a call; unlock processes the backlog. */
@@ -209,6 +212,13 @@ uint32_t tcp_flight(const struct tcb *tp);
 void tcp_rcv_established(struct tcb_ref t, struct pkt_ref p);
 /* Process one segment for connection t (not owned). */
 void tcp_process(struct tcb_ref t, struct pkt_ref p);
+
+/* tcp_cookie.c: a SYN cookie for a SYN (its MSS in *mss), and checking
+ * the ACK that returns one. */
+uint32_t tcp_cookie_make(const struct pkt *syn, uint32_t advmss, uint32_t *mss);
+bool tcp_cookie_check(const struct pkt *ack, uint32_t *mss);
+/* A SYN-ACK with no connection behind it (SYN cookies). */
+void tcp_send_synack_for(struct pkt_ref syn, uint32_t iss, uint16_t mss);
 
 /* tcp_timer.c */
 void tcp_timer_fire(uint64_t cookie);

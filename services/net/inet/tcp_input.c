@@ -121,7 +121,77 @@ void tcp_rcv(struct pkt_ref p)
 	tcp_unlock(t);
 }
 
-/* A SYN for a listener: a child in SYN_RECV answers with SYN-ACK. */
+/* A child connection for segment p (addresses from it). */
+static int child_for(struct tcb_ref lt, struct pkt_ref p, struct tcb_ref *out)
+{
+	struct tcb *lp = tcb_get(lt);
+	struct inet_ref child;
+	if (tcp_child_new(lp->in, &child))
+		return -ENOBUFS;
+	struct inet *ci = inet_get(child);
+	struct pkt *pp = pkt_get(p);
+	ci->laddr = pp->daddr;
+	ci->raddr = pp->saddr;
+	ci->rport = pp->sport;
+	conn_insert(child);
+	*out = ci->tcb;
+	struct tcb *cp = tcb_get(*out);
+	cp->last_rcv_ns = fw_time_monotonic_ns();
+	uint32_t adv = tcp_advmss_for(pp->saddr);
+	cp->advmss = cp->user_mss ? FW_MIN(adv, cp->user_mss) : adv;
+	return 0;
+}
+
+/* The ACK that completes a SYN-cookie handshake: the connection is
+ * re-created established. False if the cookie is not one of ours. */
+static bool cookie_ack(struct tcb_ref lt, struct pkt_ref p)
+{
+	struct tcb *lp = tcb_get(lt);
+	struct pkt *pp = pkt_get(p);
+	uint32_t mss;
+	if (!lp->cookies_until || fw_time_monotonic_ns() > lp->cookies_until ||
+	    (pp->tflags & (TH_SYN | TH_RST | TH_FIN)) || !tcp_cookie_check(pp, &mss))
+		return false;
+	if (lp->acq_len > lp->backlog) {
+		pkt_free_all(p); /* accept queue full: the peer retransmits */
+		return true;
+	}
+	struct tcb_ref ct;
+	if (child_for(lt, p, &ct)) {
+		pkt_free_all(p);
+		return true;
+	}
+	pp = pkt_get(p);
+	struct tcb *cp = tcb_get(ct);
+	cp->irs = pp->seq - 1;
+	cp->rcv_nxt = pp->seq;
+	cp->rcv_adv = cp->rcv_nxt;
+	cp->rcv_wup = cp->rcv_nxt;
+	cp->iss = pp->ack - 1;
+	cp->snd_una = pp->ack;
+	cp->snd_nxt = pp->ack;
+	cp->snd_max = pp->ack;
+	cp->peer_mss = mss;
+	cp->mss = FW_MIN(mss, cp->advmss);
+	cp->wscale_ok = false;
+	cp->rcv_wscale = 0;
+	cp->snd_wnd = pp->win;
+	cp->max_window = pp->win;
+	cp->snd_wl1 = pp->seq;
+	cp->snd_wl2 = pp->ack;
+	cp->cwnd = TCP_INIT_CWND * cp->mss;
+	net_stats()->tcp_passive_opens++;
+	tcp_lock(ct);
+	tcp_set_state(ct, TCPS_ESTABLISHED);
+	tcp_keepalive_reset(ct);
+	/* what the ACK carries (data) is processed as on any connection */
+	tcp_process(ct, p);
+	tcp_unlock(ct);
+	return true;
+}
+
+/* A SYN for a listener: a child in SYN_RECV answers with SYN-ACK; when
+ * the SYN queue is full, a stateless SYN cookie does. */
 static void listen_input(struct tcb_ref lt, struct pkt_ref p)
 {
 	struct pkt *pp = pkt_get(p);
@@ -131,32 +201,30 @@ static void listen_input(struct tcb_ref lt, struct pkt_ref p)
 		return;
 	}
 	if (pp->tflags & TH_ACK) {
+		if (cookie_ack(lt, p))
+			return;
+		pp = pkt_get(p);
 		tcp_send_reset_for(p, pp->ack, 0, TH_RST);
 		pkt_free_all(p);
 		return;
 	}
-	if (!(pp->tflags & TH_SYN)) {
+	if (!(pp->tflags & TH_SYN) || lp->acq_len > lp->backlog) {
+		if (pp->tflags & TH_SYN)
+			net_stats()->tcp_syn_dropped++;
 		pkt_free_all(p);
 		return;
 	}
-	if (lp->synq_len >= TCP_SYNQ_MAX || lp->acq_len > lp->backlog) {
-		net_stats()->tcp_syn_dropped++;
+	uint32_t synq_limit = FW_MIN(FW_MAX(lp->backlog, 16U), (uint32_t)TCP_SYNQ_MAX);
+	struct tcb_ref ct;
+	if (lp->synq_len >= synq_limit || child_for(lt, p, &ct)) {
+		uint32_t mss, iss = tcp_cookie_make(pp, tcp_advmss_for(pp->saddr), &mss);
+		lp->cookies_until = fw_time_monotonic_ns() + 128ULL * 1000000000ULL;
+		net_stats()->tcp_syn_cookies++;
+		tcp_send_synack_for(p, iss, (uint16_t)mss);
 		pkt_free_all(p);
 		return;
 	}
-	struct inet_ref child;
-	if (tcp_child_new(lp->in, &child)) {
-		net_stats()->tcp_syn_dropped++;
-		pkt_free_all(p);
-		return;
-	}
-	struct inet *ci = inet_get(child);
 	pp = pkt_get(p);
-	ci->laddr = pp->daddr;
-	ci->raddr = pp->saddr;
-	ci->rport = pp->sport;
-	conn_insert(child);
-	struct tcb_ref ct = ci->tcb;
 	struct tcb *cp = tcb_get(ct);
 	cp->irs = pp->seq;
 	cp->rcv_nxt = pp->seq + 1;
@@ -184,7 +252,6 @@ static void listen_input(struct tcb_ref lt, struct pkt_ref p)
 	}
 	cp->cwnd = TCP_INIT_CWND * cp->mss;
 	cp->state = TCPS_SYN_RECV;
-	cp->last_rcv_ns = fw_time_monotonic_ns();
 	pkt_free_all(p);
 	net_stats()->tcp_passive_opens++;
 	(void)tcp_send_ctl(ct, TH_SYN | TH_ACK, iss);

@@ -228,7 +228,9 @@ void tcp_retransmit(struct tcb_ref t)
 	(void)send_segment(t, tp->snd_una, TH_ACK | (fin ? TH_FIN : 0) | (len ? TH_PSH : 0), 0, len);
 }
 
-void tcp_send_reset_for(struct pkt_ref seg, uint32_t seq, uint32_t ack, uint8_t flags)
+/* A segment with no connection behind it (resets, SYN cookies), in
+ * answer to `seg`. */
+static void send_stateless(struct pkt_ref seg, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t mss)
 {
 	struct pkt *sp = pkt_get(seg);
 	if (!sp || (sp->flags & PKT_BCAST))
@@ -238,23 +240,43 @@ void tcp_send_reset_for(struct pkt_ref seg, uint32_t seq, uint32_t ack, uint8_t 
 		return;
 	sp = pkt_get(seg);
 	struct hbuf h = {0};
+	uint32_t hl = TCP_HLEN + (mss ? 4 : 0);
 	hput16(&h, 0, sp->dport);
 	hput16(&h, 2, sp->sport);
 	hput32(&h, 4, seq);
 	hput32(&h, 8, ack);
-	h.b[12] = (TCP_HLEN / 4) << 4;
+	h.b[12] = (uint8_t)((hl / 4) << 4);
 	h.b[13] = flags;
+	if (mss) {
+		hput16(&h, 14, 65535);
+		h.b[20] = OPT_MSS;
+		h.b[21] = 4;
+		hput16(&h, 22, mss);
+	}
 	uint32_t src = sp->daddr, dst = sp->saddr;
-	if (pkt_push(p, &h, TCP_HLEN)) {
+	if (pkt_push(p, &h, hl)) {
 		pkt_free_all(p);
 		return;
 	}
-	hput16(&h, 16, csum_fold(pkt_csum(p, 0, TCP_HLEN, pseudo_sum(src, dst, IPPROTO_TCP, TCP_HLEN))));
-	if (pkt_pull(p, TCP_HLEN) || pkt_push(p, &h, TCP_HLEN)) {
+	hput16(&h, 16, csum_fold(pkt_csum(p, 0, hl, pseudo_sum(src, dst, IPPROTO_TCP, hl))));
+	if (pkt_pull(p, hl) || pkt_push(p, &h, hl)) {
 		pkt_free_all(p);
 		return;
 	}
 	net_stats()->tcp_out++;
-	net_stats()->tcp_rst_out++;
+	if (flags & TH_RST)
+		net_stats()->tcp_rst_out++;
 	(void)ip_output(p, src, dst, IPPROTO_TCP, 0, 0);
+}
+
+void tcp_send_reset_for(struct pkt_ref seg, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	send_stateless(seg, seq, ack, flags, 0);
+}
+
+void tcp_send_synack_for(struct pkt_ref syn, uint32_t iss, uint16_t mss)
+{
+	struct pkt *sp = pkt_get(syn);
+	if (sp)
+		send_stateless(syn, iss, sp->seq + 1, TH_SYN | TH_ACK, mss);
 }

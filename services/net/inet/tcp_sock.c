@@ -349,7 +349,7 @@ int tcp_child_new(struct inet_ref listener, struct inet_ref *out)
 	return 0;
 }
 
-static uint32_t advmss_for(uint32_t dst)
+uint32_t tcp_advmss_for(uint32_t dst)
 {
 	struct route rt;
 	if (route_lookup(dst, &rt))
@@ -395,7 +395,7 @@ static int start_connect(struct sock_ref s, struct tcb_ref t, const struct socka
 	tp->snd_una = iss;
 	tp->snd_nxt = iss + 1;
 	tp->snd_max = iss + 1;
-	tp->advmss = tp->user_mss ? FW_MIN(advmss_for(addr), tp->user_mss) : advmss_for(addr);
+	tp->advmss = tp->user_mss ? FW_MIN(tcp_advmss_for(addr), tp->user_mss) : tcp_advmss_for(addr);
 	tp->rcv_wscale = TCP_RCV_WSCALE;
 	tp->state = TCPS_SYN_SENT;
 	tp->ss = SS_CONNECTING;

@@ -276,8 +276,8 @@ static int packet_kind_for(int32_t type, int32_t *protocol)
 }
 
 static const struct sock_ops packet_ops = {
-	pk_init, pk_release,  pk_bind,	   pk_connect, no_listen, no_accept, pk_send,
-	pk_recv, pk_shutdown, pk_getname, pk_poll,    pk_setopt, pk_getopt, pk_ioctl,
+        pk_init, pk_release,  pk_bind,    pk_connect, no_listen, no_accept, pk_send,
+        pk_recv, pk_shutdown, pk_getname, pk_poll,    pk_setopt, pk_getopt, pk_ioctl,
 };
 
 int packet_init(void)
