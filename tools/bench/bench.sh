@@ -47,7 +47,7 @@ cd "$ROOT" || exit 1
 OUT=build/bench
 BENCHES=(null devnull_read devnull_write pipe_lat pipe_bw ctxsw ctx2_16k ctx8_16k
 	 fork_exit fork_exec exec_big sh_c dyn_true page_fault file_fault mmap_munmap signal
-	 sigaction file_cwcu open_close stat clock)
+	 sigaction file_cwcu open_close stat clock tcp_lat tcp_bw udp_lat unix_lat unix_bw)
 declare -A DESC=(
 	[null]="getppid() syscall"
 	[devnull_read]="read 1 byte from /dev/null"
@@ -71,6 +71,11 @@ declare -A DESC=(
 	[file_cwcu]="create+write 4K+close+unlink /tmp"
 	[open_close]="open + close /tmp file"
 	[stat]="stat /tmp file"
+	[tcp_lat]="TCP round trip over lo, 1 byte"
+	[tcp_bw]="TCP bandwidth over lo, 64 KiB"
+	[udp_lat]="UDP round trip over lo, 1 byte"
+	[unix_lat]="AF_UNIX stream round trip, 1 byte"
+	[unix_bw]="AF_UNIX stream bandwidth, 64 KiB"
 )
 # Debian's dynamic /usr/bin/true (glibc) for dyn_true, at /bin/dyn_true in
 # both guests, with its loader and libraries at their host paths.
@@ -195,7 +200,7 @@ build_programs() {
 		init) out=$BIN/init; set -- "$src/init.c" ;;
 		*) out=$BIN/bench_$b; set -- "$src/bench_$b.c" "$src/harness.c" ;;
 		esac
-		if [ -x "$out" ] && [ -z "$(find "$@" "$src/bench.h" "$src/ctx_ring.h" "${BASH_SOURCE[0]}" -newer "$out" 2>/dev/null)" ]; then
+		if [ -x "$out" ] && [ -z "$(find "$@" "$src/bench.h" "$src/ctx_ring.h" "$src/net_pair.h" "${BASH_SOURCE[0]}" -newer "$out" 2>/dev/null)" ]; then
 			continue
 		fi
 		musl-gcc "${CFLAGS[@]}" -o "$out" "$@" || die "building $out failed"
