@@ -120,7 +120,7 @@ int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_
 {
 	struct mm *mp = mm_get(m);
 	*si_code = SEGV_MAPERR;
-	if (!mp || addr >= 0x800000000000ULL)
+	if (!mp || addr >= FW_USER_TOP)
 		return -EFAULT;
 	struct vma *v = find_vma(mp, addr);
 	if (!v)
@@ -149,5 +149,30 @@ int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_
 		return fw_vm_cow_break(mp->vm, page, v->prot) ? -ENOMEM : 0;
 	/* Present with the right rights: a stale TLB entry or a spurious
 	 * fault; nothing to do. */
+	return 0;
+}
+
+int mm_pin_page(struct mm_ref m, uint64_t addr, bool write, struct fw_frame_ref *out)
+{
+	int32_t code;
+	struct mm *mp = mm_get(m);
+	struct fw_vm_page pg;
+	if (!mp || addr >= FW_USER_TOP)
+		return -EFAULT;
+	/* Fast path: already present with the access needed. */
+	if (fw_vm_lookup(mp->vm, addr & ~4095ULL, &pg) == 0 && pg.present && (pg.prot & FW_PROT_READ) &&
+	    (!write || (!pg.cow && (pg.prot & FW_PROT_WRITE)))) {
+		if (fw_frame_dup(pg.frame))
+			return -EFAULT;
+		*out = pg.frame;
+		return 0;
+	}
+	if (mm_fault(m, addr, write, false, &code))
+		return -EFAULT;
+	mp = mm_get(m);
+	if (!mp || fw_vm_lookup(mp->vm, addr & ~4095ULL, &pg) || !pg.present || (write && pg.cow) ||
+	    (write && !(pg.prot & FW_PROT_WRITE)) || fw_frame_dup(pg.frame))
+		return -EFAULT;
+	*out = pg.frame;
 	return 0;
 }
