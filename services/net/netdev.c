@@ -17,10 +17,23 @@ struct netdev_table {
 };
 FW_GLOBAL(struct netdev_table, netdev_table);
 
+static int ether_dev_xmit(uint32_t ifindex, struct pkt_ref p);
+
 static const struct netdev_ops ops_by_kind[ND_KIND_MAX] = {
         [ND_LOOPBACK] = {lo_xmit},
-        [ND_ETHER] = {nic_dev_xmit},
+        [ND_ETHER] = {ether_dev_xmit},
 };
+
+/* An Ethernet device's transmit: its driver's. */
+static int ether_dev_xmit(uint32_t ifindex, struct pkt_ref p)
+{
+	struct netdev *d = netdev_get(ifindex);
+	if (!d || !d->xmit) {
+		pkt_free_all(p);
+		return -ENODEV;
+	}
+	return d->xmit(d->unit, p);
+}
 
 struct netdev *netdev_get(uint32_t ifindex)
 {
@@ -73,6 +86,29 @@ int netdev_register(uint32_t kind, const char (*name)[IFNAMSIZ], uint32_t mtu)
 		return (int)(i + 1);
 	}
 	return -ENOSPC;
+}
+
+int netdev_register_ether(const uint8_t (*mac)[ETH_ALEN], uint32_t mtu, int (*xmit)(uint32_t unit, struct pkt_ref p),
+                          uint32_t unit)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 1; i <= NETDEV_MAX; i++) {
+		struct netdev *d = netdev_get(i);
+		n += d && d->kind == ND_ETHER;
+	}
+	char name[IFNAMSIZ] = "eth0";
+	name[3] = (char)('0' + n % 10);
+	int idx = netdev_register(ND_ETHER, &name, mtu);
+	if (idx < 0)
+		return idx;
+	struct netdev *d = netdev_get((uint32_t)idx);
+	for (uint32_t i = 0; i < ETH_ALEN; i++)
+		d->hwaddr[i] = (*mac)[i];
+	d->type = ARPHRD_ETHER;
+	d->flags = IFF_BROADCAST | IFF_MULTICAST;
+	d->xmit = xmit;
+	d->unit = unit;
+	return idx;
 }
 
 int netdev_xmit(uint32_t ifindex, struct pkt_ref p)

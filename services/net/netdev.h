@@ -35,7 +35,10 @@ struct netdev {
 	uint8_t hwaddr[ETH_ALEN];
 	uint16_t type;          /* ARPHRD_* */
 	uint32_t addr, netmask; /* IPv4, host byte order (0: none) */
-	uint32_t driver;        /* driver's own device number */
+	/* Ethernet devices: the driver's transmit (the frame, Ethernet header
+	 * in front, is the driver's from then on) and its unit number */
+	int (*xmit)(uint32_t unit, struct pkt_ref p);
+	uint32_t unit;
 	uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped;
 	uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
 };
@@ -51,6 +54,9 @@ struct netdev *netdev_get(uint32_t ifindex);
 struct netdev *netdev_by_name(const char (*name)[IFNAMSIZ]);
 /* Register a device: its ifindex, or -ENOSPC. */
 int netdev_register(uint32_t kind, const char (*name)[IFNAMSIZ], uint32_t mtu);
+/* An Ethernet NIC: named ethN, its MAC, its driver's transmit and unit. */
+int netdev_register_ether(const uint8_t (*mac)[ETH_ALEN], uint32_t mtu, int (*xmit)(uint32_t unit, struct pkt_ref p),
+			  uint32_t unit);
 /* The socket layer's file operations, lo up (127.0.0.1/8) and
  * /proc/net/dev (boot; before the protocols register). */
 int net_init(void);
@@ -68,8 +74,6 @@ void netdev_rx(uint32_t ifindex, struct pkt_ref p);
 /* Process every queued packet. */
 void net_rx_drain(void);
 
-/* NIC drivers (nic.c): transmit a frame on an Ethernet device's driver. */
-int nic_dev_xmit(uint32_t ifindex, struct pkt_ref p);
 
 /* Loopback (lo.c). */
 int lo_xmit(uint32_t ifindex, struct pkt_ref p);

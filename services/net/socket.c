@@ -60,13 +60,15 @@ static int kind_for(int32_t family, int32_t type, int32_t *protocol)
 	return proto_table()->family[family](type, protocol);
 }
 
-static void set_defaults(struct sock *sk)
+/* uid: the owner shown in /proc/net (the creator's, or a listener's for
+ * its connections: packet processing has no current process). */
+static void set_defaults(struct sock *sk, uint32_t uid)
 {
 	sk->rcvbuf = SOCK_BUF_DEFAULT;
 	sk->sndbuf = SOCK_BUF_DEFAULT;
 	sk->rcvlowat = 1;
 	sk->ino = net_next_ino();
-	sk->uid = cur_proc()->euid;
+	sk->uid = uid;
 	sk->peer_cred.uid = UINT32_MAX;
 	sk->peer_cred.gid = UINT32_MAX;
 }
@@ -90,7 +92,7 @@ int sock_create(int32_t family, int32_t type, int32_t protocol, struct sock_ref 
 	sk->type = (uint16_t)(family == AF_UNIX && type == SOCK_RAW ? SOCK_DGRAM : type);
 	sk->protocol = (uint16_t)protocol;
 	sk->kind = (uint32_t)kind;
-	set_defaults(sk);
+	set_defaults(sk, cur_proc()->euid);
 	int e = proto_table()->ops[kind].init(*out);
 	if (e) {
 		sock_destroy(*out);
@@ -116,7 +118,7 @@ int sock_new_child(struct sock_ref parent, struct sock_ref *out)
 	sk->type = pk->type;
 	sk->protocol = pk->protocol;
 	sk->kind = pk->kind;
-	set_defaults(sk);
+	set_defaults(sk, pk->uid);
 	return 0;
 }
 

@@ -121,6 +121,13 @@ static int64_t if_set(struct netdev *d, uint64_t cmd, const struct linux_ifreq *
 	}
 	case SIOCSIFADDR:
 		d->addr = get_sin(r);
+		if (!d->netmask) /* the class's mask, as Linux sets it */
+			d->netmask = (d->addr >> 31) == 0   ? 0xff000000U
+			             : (d->addr >> 30) == 2 ? 0xffff0000U
+			                                    : 0xffffff00U;
+		return 0;
+	case SIOCSIFNETMASK:
+		d->netmask = get_sin(r);
 		return 0;
 	case SIOCSIFMTU: {
 		int32_t mtu = get_int(r);
@@ -138,7 +145,8 @@ int64_t netdev_ioctl(uint64_t cmd, uint64_t arg)
 {
 	if (cmd == SIOCGIFCONF)
 		return ifconf(arg);
-	if (!is_get(cmd) && cmd != SIOCSIFFLAGS && cmd != SIOCSIFADDR && cmd != SIOCSIFMTU && cmd != SIOCGIFNAME)
+	if (!is_get(cmd) && cmd != SIOCSIFFLAGS && cmd != SIOCSIFADDR && cmd != SIOCSIFNETMASK && cmd != SIOCSIFMTU &&
+	    cmd != SIOCGIFNAME)
 		return -ENOTTY;
 	struct linux_ifreq r;
 	if (fw_copy_from_user(&r, fw_uaddr(arg)))

@@ -135,6 +135,9 @@ uint32_t pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint32_t len);
 /* Register AF_INET (TCP, UDP, raw, ping), IPv4 input, the interface
  * ioctls and the /proc/net files (boot, after net_init). */
 int inet_init(void);
+/* Give an interface its address (addr/prefix), bring it up, and route
+ * everything off its subnet through gw (0: no default route). */
+int inet_iface_config(uint32_t ifindex, uint32_t addr, uint32_t prefix, uint32_t gw);
 /* Interface ioctls (SIOCGIF*), any socket (ifioctl.c). */
 int64_t netdev_ioctl(uint64_t cmd, uint64_t arg);
 

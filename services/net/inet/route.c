@@ -85,3 +85,14 @@ int route_lookup(uint32_t dst, struct route *rt)
 	rt->mtu = d->mtu;
 	return 0;
 }
+
+int inet_iface_config(uint32_t ifindex, uint32_t addr, uint32_t prefix, uint32_t gw)
+{
+	struct netdev *d = netdev_get(ifindex);
+	if (!d || prefix > 32)
+		return -ENODEV;
+	d->addr = addr;
+	d->netmask = prefix ? ~0U << (32 - prefix) : 0;
+	d->flags |= IFF_UP | IFF_RUNNING | IFF_LOWER_UP;
+	return gw ? route_set_default(ifindex, gw) : 0;
+}
