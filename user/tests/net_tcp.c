@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
@@ -353,10 +354,56 @@ static void misc(void)
 	close(l);
 }
 
+/* epoll on TCP: a listener wakes on a connection, a connection on data
+ * (edge-triggered: once per arrival) and on the peer's FIN (EPOLLRDHUP). */
+static void epolling(void)
+{
+	int port;
+	int l = listener(4, &port);
+	int ep = epoll_create1(0);
+	struct epoll_event e = {EPOLLIN, {.fd = l}}, out[4];
+	epoll_ctl(ep, EPOLL_CTL_ADD, l, &e);
+	SAY("epoll idle listener: %d\n", epoll_wait(ep, out, 4, 0));
+	pid_t ch = fork();
+	if (ch == 0) {
+		usleep(50000);
+		int c = connect_to(port);
+		usleep(50000);
+		write(c, "data", 4);
+		usleep(50000);
+		write(c, "more", 4);
+		usleep(50000);
+		shutdown(c, SHUT_WR);
+		usleep(200000);
+		_exit(0);
+	}
+	int n = epoll_wait(ep, out, 4, 5000);
+	SAY("listener woke: %d IN %d\n", n, n == 1 && (out[0].events & EPOLLIN));
+	int s = accept(l, NULL, NULL);
+	struct epoll_event se = {EPOLLIN | EPOLLET | EPOLLRDHUP, {.fd = s}};
+	epoll_ctl(ep, EPOLL_CTL_DEL, l, NULL);
+	epoll_ctl(ep, EPOLL_CTL_ADD, s, &se);
+	n = epoll_wait(ep, out, 4, 5000);
+	SAY("data woke: %d IN %d\n", n, n == 1 && (out[0].events & EPOLLIN));
+	SAY("edge-triggered, no new data: %d\n", epoll_wait(ep, out, 4, 0));
+	char buf[16];
+	n = epoll_wait(ep, out, 4, 5000);
+	SAY("more data woke: %d\n", n);
+	long r = read(s, buf, sizeof buf);
+	SAY("read both: %ld\n", r);
+	n = epoll_wait(ep, out, 4, 5000);
+	SAY("FIN woke: %d RDHUP %d\n", n, n == 1 && !!(out[0].events & EPOLLRDHUP));
+	waitpid(ch, NULL, 0);
+	close(s);
+	close(ep);
+	close(l);
+}
+
 int main(int argc, char **argv)
 {
 	t_init(argc, argv);
 	basics();
+	epolling();
 	errors();
 	resets();
 	nonblocking();

@@ -71,6 +71,7 @@ enum tcp_sockstate { SS_UNCONN, SS_CONNECTING, SS_CONNECTED };
 #define TCP_SYNQ_MAX 256     /* half-open connections per listener */
 #define TCP_MAX_ORPHANS 4096
 #define TCP_BACKLOG_MAX 256 /* segments deferred while a call owns the socket */
+#define TCP_MAX_TIME_WAIT 1024 /* connections in TIME_WAIT (tcp_max_tw_buckets) */
 
 struct tsnd;
 FW_POOL_DECLARE(tsnd, struct tsnd);
@@ -160,6 +161,7 @@ struct tcb {
 
 /* tcp_sock.c */
 bool tcp_is_closed(struct tcb_ref t);
+uint32_t tcp_time_wait_count(void);
 /* The MSS to announce towards dst (its route's MTU less the headers). */
 uint32_t tcp_advmss_for(uint32_t dst);
 bool tcp_has_peer(struct tcb_ref t);

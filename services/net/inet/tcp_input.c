@@ -360,6 +360,12 @@ static void trim(struct tcb *tp, struct pkt_ref p)
 static void enter_time_wait(struct tcb_ref t)
 {
 	struct tcb *tp = tcb_get(t);
+	if (tcp_time_wait_count() >= TCP_MAX_TIME_WAIT) {
+		/* too many connections waiting out 2 MSL (net.ipv4.tcp_max_tw_buckets):
+		 * this one closes at once rather than hold memory */
+		tcp_set_state(t, TCPS_CLOSED);
+		return;
+	}
 	tcp_set_state(t, TCPS_TIME_WAIT);
 	tp = tcb_get(t);
 	tp->t_rexmt = 0;

@@ -12,6 +12,13 @@ FW_POOL_DEFINE(tcb, struct tcb);
 
 #define TCP_MAX_SOCKS 4096
 
+struct tcp_counts {
+	uint32_t time_wait;
+};
+FW_GLOBAL(struct tcp_counts, tcp_counts);
+
+uint32_t tcp_time_wait_count(void) { return tcp_counts()->time_wait; }
+
 struct tcb_ref tcb_of(struct sock_ref s)
 {
 	struct inet *ip = inet_get(inet_of(s));
@@ -215,6 +222,10 @@ void tcp_set_state(struct tcb_ref t, uint32_t st)
 	struct tcb *tp = tcb_get(t);
 	if (!tp)
 		return;
+	if (tp->state == TCPS_TIME_WAIT && st != TCPS_TIME_WAIT)
+		tcp_counts()->time_wait--;
+	else if (tp->state != TCPS_TIME_WAIT && st == TCPS_TIME_WAIT)
+		tcp_counts()->time_wait++;
 	tp->state = st;
 	if (st == TCPS_ESTABLISHED) {
 		/* the socket state moves in connect() and accept(), as in Linux */
@@ -281,6 +292,8 @@ void tcp_destroy(struct tcb_ref t)
 	if (!tp)
 		return;
 	struct sock_ref s = tp->sk;
+	if (tp->state == TCPS_TIME_WAIT)
+		tcp_counts()->time_wait--;
 	if (tp->state == TCPS_LISTEN)
 		drop_children(t);
 	tp = tcb_get(t);
