@@ -6,7 +6,9 @@
 # leave out the VT-d unit on q35. KEEL_ICOUNT (e.g. shift=2) adds
 # `-icount KEEL_ICOUNT` under TCG: guest time then counts instructions
 # (2^shift ns each), so `keel bench` figures do not depend on the host's
-# load — for comparing two builds, not with Linux.
+# load. They compare the guest instructions each kernel executes per
+# operation (two Keel builds, or Keel and Linux under the same setting),
+# not TCG's wall-clock cost (docs/performance.md).
 
 # TCG unless the CPU really has hardware virtualization (on these machines
 # /dev/kvm exists but is a slow software backend) or the user asks.

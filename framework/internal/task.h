@@ -26,11 +26,12 @@ struct task {
 	uint64_t fs_base;
 	void *fpu;
 	uint64_t cookie;
+	bool return_work;           /* run the return_to_user upcall before the next return to user mode */
 	uint32_t idx, gen;
-	uint64_t sys_ns, last_switch; /* on-CPU time (ns), last switch-in */
-	uint64_t user_since;         /* TSC when it last returned to user mode */
-	uint64_t user_tsc;           /* TSC ticks spent in user mode */
-	uint64_t progress_tsc;       /* last switch-in or return to user (lockup detector) */
+	uint64_t cpu_ns, last_switch; /* on-CPU time (ns) up to the last switch-in, and when */
+	uint32_t user_ticks, sys_ticks; /* timer ticks that found it in user / kernel mode */
+	uint64_t rep_user_ns, rep_sys_ns; /* last split reported (kept monotonic) */
+	uint32_t kernel_ticks;       /* ticks in the kernel since its last return to user or switch-in */
 	bool lockup_reported;
 	uint32_t no_sleep;           /* > 0 inside the fault resolver: sleeping fails, yield is a no-op */
 	uint64_t copy_frame;         /* frame (pa) a user copy is using, 0 if none: pinned on a fault */
@@ -51,11 +52,9 @@ void sched_timer_tick(uint64_t now);
 void sched_add_sleeper(struct task *t);
 void sched_remove_sleeper(struct task *t);
 void sched_idle_loop(void) __attribute__((noreturn));
-/* CPU-time accounting at the user/kernel boundary. */
-void account_enter_kernel(void);
-void account_leave_kernel(void);
-/* Timer tick in kernel mode: report a task stuck in the kernel. */
-void lockup_check(uint64_t rip, uint64_t rbp);
+/* Timer tick: charge it to the current task's user or system time; in
+ * kernel mode, report a task stuck in the kernel (rip, rbp of the frame). */
+void account_tick(bool from_user, uint64_t rip, uint64_t rbp);
 struct task *task_alloc(void);
 void task_discard(struct task *t);
 void task_start(struct task *t, void (*entry)(uint64_t), uint64_t arg, uint64_t stack_top);

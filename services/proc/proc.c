@@ -24,22 +24,6 @@ FW_GLOBAL(struct pid_table, pids);
 
 uint64_t thread_cookie(struct thread_ref t) { return ((uint64_t)t.idx << 32) | t.gen; }
 
-struct thread_ref cur_thread_ref(void)
-{
-	uint64_t c = fw_task_cookie();
-	return (struct thread_ref){(uint32_t)(c >> 32), (uint32_t)c};
-}
-
-struct thread *cur_thread(void) { return thread_get(cur_thread_ref()); }
-
-struct proc_ref cur_proc_ref(void)
-{
-	struct thread *t = cur_thread();
-	return t ? t->proc : (struct proc_ref){0};
-}
-
-struct proc *cur_proc(void) { return proc_get(cur_proc_ref()); }
-
 struct proc_ref init_proc(void) { return pids()->init; }
 void proc_set_init(struct proc_ref p) { pids()->init = p; }
 

@@ -31,13 +31,19 @@ void signal_fill_siginfo(struct linux_siginfo *si, int sig, const struct sig_inf
 		si->w[1] = info->value;
 }
 
+/* Only a restart leaves work for the way out, so every other return skips
+ * the thread lookup: restart_pending is already false (each return that
+ * follows a restart runs the delivery path, which clears it). */
 void signal_syscall_done(struct fw_uregs *regs, uint64_t nr)
 {
+	if ((int64_t)regs->rax != -ERESTARTSYS)
+		return;
 	struct thread *t = cur_thread();
 	if (!t)
 		return;
-	t->restart_pending = (int64_t)regs->rax == -ERESTARTSYS;
+	t->restart_pending = true;
 	t->orig_rax = nr;
+	fw_task_want_return_upcall();
 }
 
 static bool on_altstack(const struct thread *t, uint64_t sp)
@@ -208,6 +214,11 @@ void signal_deliver(struct fw_uregs *regs)
 		t->restore_mask = false;
 		t->sig_mask = t->saved_mask;
 	}
+	/* Signals left (more than MAX_NESTED, or unblocked by the restored
+	 * mask) wait for the next return, as before the return work flag. */
+	struct proc *p = cur_proc();
+	if (p && signal_pending_in(t, p))
+		fw_task_want_return_upcall();
 }
 
 void signal_return_to_user(struct fw_uregs *regs, struct thread *t)
@@ -232,6 +243,7 @@ int64_t signal_sigreturn(struct fw_uregs *regs)
 	struct thread *t = cur_thread();
 	t->sig_mask = uc.uc_sigmask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
 	t->restart_pending = false;
+	fw_task_want_return_upcall(); /* the restored mask may unblock a pending signal */
 	load_regs(regs, &uc.uc_mcontext);
 	if (uc.uc_mcontext.fpstate && fw_fpu_load_from_user(fw_uaddr(uc.uc_mcontext.fpstate)))
 		signal_die(SIGSEGV);

@@ -156,8 +156,10 @@ static int swap_mask(uint64_t umask, uint64_t size, uint64_t *saved, bool *swapp
 
 static void restore_mask(uint64_t saved, bool swapped)
 {
-	if (swapped)
+	if (swapped) {
 		cur_thread()->sig_mask = saved;
+		fw_task_want_return_upcall();
+	}
 }
 
 int64_t sys_ppoll(struct fw_uregs *r)

@@ -120,13 +120,16 @@ static int splice_link(struct kpath *work, uint32_t rest, struct inode_ref link)
 	return e;
 }
 
-/* Walk `work` (which symlink expansion rewrites in place). With
+/* Walk the caller's path `p`. Symlink expansion rewrites the path, so the
+ * first symlink copies it into a working buffer (*wr, allocated here, freed
+ * by the caller); a walk without symlinks allocates nothing. With
  * LOOKUP_PARENT, stop before the last component and return it in `last`;
  * with LOOKUP_PARENT|LOOKUP_FOLLOW, a last component that is a symlink is
  * followed first (creating through a dangling link creates its target). */
-static int walk_path(struct inode_ref root, struct inode_ref start, struct kpath *work, uint32_t flags,
-		     struct inode_ref *out, struct kname *last)
+static int walk_path(struct inode_ref root, struct inode_ref start, const struct kpath *p, struct kpath_ref *wr,
+		     uint32_t flags, struct inode_ref *out, struct kname *last)
 {
+	const struct kpath *work = p;
 	struct inode_ref cur = work->len > 0 && work->s[0] == '/' ? root : start;
 	uint32_t i = 0, links = 0;
 	last->len = 0;
@@ -168,9 +171,19 @@ static int walk_path(struct inode_ref root, struct inode_ref start, struct kpath
 		if (np && (np->mode & S_IFMT) == S_IFLNK && (!final || (flags & LOOKUP_FOLLOW) || i < work->len)) {
 			if (++links > 40)
 				return -ELOOP;
-			e = splice_link(work, i, next);
+			if (!kpath_ref_valid(*wr)) {
+				if (kpath_alloc(wr))
+					return -ENOMEM;
+				struct kpath *copy = kpath_get(*wr);
+				for (uint32_t k = 0; k <= p->len && k < PATH_MAX; k++)
+					copy->s[k] = p->s[k];
+				copy->len = p->len;
+			}
+			struct kpath *w = kpath_get(*wr);
+			e = splice_link(w, i, next);
 			if (e)
 				return e;
+			work = w;
 			i = 0;
 			if (work->len > 0 && work->s[0] == '/')
 				cur = root;
@@ -189,15 +202,10 @@ int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpat
 {
 	if (p->len == 0)
 		return -ENOENT;
-	struct kpath_ref wr;
-	if (kpath_alloc(&wr))
-		return -ENOMEM;
-	struct kpath *w = kpath_get(wr);
-	for (uint32_t i = 0; i <= p->len && i < PATH_MAX; i++)
-		w->s[i] = p->s[i];
-	w->len = p->len;
-	int e = walk_path(root, start, w, flags, out, last);
-	kpath_free(wr);
+	struct kpath_ref wr = {0};
+	int e = walk_path(root, start, p, &wr, flags, out, last);
+	if (kpath_ref_valid(wr))
+		kpath_free(wr);
 	return e;
 }
 
