@@ -62,7 +62,21 @@ struct task *task_lookup(struct fw_task_ref r);
 void *vm_task_attach(struct fw_vm_ref r, uint64_t *pml4);
 void vm_task_detach(void *vm);
 const char *ksym_lookup(uint64_t addr);
-struct fw_waitq_ref;
-struct task *waitq_first_waiter(struct fw_waitq_ref r);
+/* Framework-private wait queues (the timer and IRQ workers', the console's,
+ * each mutex's). They live in a slot table of their own, named by a handle
+ * type of their own: no FW_API call looks there, so a service that guesses
+ * {idx, gen} reaches only its own queues (attack round 2: destroying the
+ * timer worker's queue by a forged handle livelocked the kernel). */
+struct kwaitq_ref {
+	uint32_t idx;
+	uint32_t gen;
+};
+int kwaitq_create(struct kwaitq_ref *out);
+void kwaitq_destroy(struct kwaitq_ref r);
+int kwaitq_wait(struct kwaitq_ref r, uint64_t deadline_ns, bool interruptible);
+int kwaitq_wake_one(struct kwaitq_ref r);
+int kwaitq_wake_all(struct kwaitq_ref r);
+/* The task kwaitq_wake_one would wake next (for mutex hand-over). */
+struct task *kwaitq_first_waiter(struct kwaitq_ref r);
 
 #endif

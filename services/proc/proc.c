@@ -12,7 +12,7 @@ FW_POOL_DEFINE(thread, struct thread);
 struct pid_entry {
 	struct thread_ref t;
 	struct proc_ref p;
-	bool used;
+	uint8_t used; /* 0 or 1; not a bool: the table is larger than FW_USER_MIN (rule null-reach) */
 };
 
 struct pid_table {
@@ -36,7 +36,7 @@ int pid_alloc(struct thread_ref t)
 		if (pid < 2) /* 1 is init (the reaper) */
 			continue;
 		if (!pt->by_pid[pid].used) {
-			pt->by_pid[pid] = (struct pid_entry){t, {0}, true};
+			pt->by_pid[pid] = (struct pid_entry){t, {0}, 1};
 			pt->last = pid;
 			return pid;
 		}
@@ -61,7 +61,7 @@ void pid_set_proc(int32_t pid, struct proc_ref p)
 {
 	if (pid > 0 && pid < PID_MAX) {
 		pids()->by_pid[pid].p = p;
-		pids()->by_pid[pid].used = true;
+		pids()->by_pid[pid].used = 1;
 	}
 }
 
@@ -69,7 +69,7 @@ void pid_set_thread(int32_t pid, struct thread_ref t)
 {
 	if (pid > 0 && pid < PID_MAX) {
 		pids()->by_pid[pid].t = t;
-		pids()->by_pid[pid].used = true;
+		pids()->by_pid[pid].used = 1;
 	}
 }
 

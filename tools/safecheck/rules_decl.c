@@ -109,6 +109,9 @@ static void rule_typed(struct walk *w, CXCursor c, CXType t)
 		e = ty_canon(clang_getArrayElementType(e));
 	if (ty_is_union(e))
 		sc_report_at(sc, c, "union", "object of union type");
+	if (ty_has_variadic_fn(t))
+		sc_report_at(sc, c, "variadic", "a type for a variadic function: call it by its name");
+	rule_null_reach(sc, c, t);
 }
 
 static int tokens_are_zero_init(struct sc *sc, CXCursor init)
@@ -242,6 +245,9 @@ static void rule_function(struct walk *w, CXCursor c)
 	 * pointer past return-pointer's rule */
 	if (ty_has_data_ptr(r) && !ty_is_ptr(r))
 		sc_report_at(sc, c, "stored-pointer", "function returns an aggregate holding a data pointer");
+	if (ty_has_variadic_fn(r))
+		sc_report_at(sc, c, "variadic", "a type for a variadic function: call it by its name");
+	rule_null_reach(sc, c, r);
 	if ((sc->fwdecls && strset_has(sc->fwdecls, n)) || sc_framework_name(sc, n))
 		sc_report_at(sc, c, "extern-decl", "'%s' re-declares a framework name", n);
 	else if (!clang_isCursorDefinition(c) && clang_Cursor_getStorageClass(c) != CX_SC_Static &&
@@ -305,6 +311,12 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 	case CXCursor_UnionDecl: sc_report_at(w->sc, c, "union", "union declaration"); break;
 	case CXCursor_UnexposedDecl: rule_unexposed(w, c); break;
 	case CXCursor_StructDecl:
+		/* the type itself: a NULL pointer to it may exist anywhere */
+		if (clang_isCursorDefinition(c) && ty_nonplain_end(clang_getCursorType(c)) > SC_USER_MIN)
+			sc_report_at(w->sc, c, "null-reach",
+				     "a part that is not plain data lies past FW_USER_MIN: NULL plus its offset reaches user pages");
+		rule_type_name(w, c);
+		break;
 	case CXCursor_EnumDecl:
 	case CXCursor_EnumConstantDecl:
 		rule_type_name(w, c);
@@ -329,6 +341,12 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 	case CXCursor_TypedefDecl: {
 		CXType u = clang_getTypedefDeclUnderlyingType(c);
 		rule_type_name(w, c);
+		if (ty_has_variadic_fn(u))
+			sc_report_at(w->sc, c, "variadic", "a type for a variadic function: call it by its name");
+		rule_null_reach(w->sc, c, u);
+		if (ty_nonplain_end(u) > SC_USER_MIN)
+			sc_report_at(w->sc, c, "null-reach",
+				     "a part that is not plain data lies past FW_USER_MIN: NULL plus its offset reaches user pages");
 		if (has_vla(u))
 			sc_report_at(w->sc, c, "vla", "variable-length array type");
 		/* a typedef hides what a declaration holds: none may name an
@@ -354,7 +372,7 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
  * declaration in scope there is inside a block that ended before the
  * label or that the label itself opens: no jump passes an initialiser
  * (or -ftrivial-auto-var-init's zeroing) into the scope of its object. */
-struct swctx { struct walk *w; CXCursor body; };
+struct swctx { struct walk *w; CXCursor body; int has_default; };
 
 static int label_allowed(CXCursor parent, CXCursor body)
 {
@@ -367,6 +385,8 @@ static enum CXChildVisitResult sw_visit(CXCursor c, CXCursor parent, CXClientDat
 	struct swctx *sx = d;
 	if (c.kind == CXCursor_SwitchStmt)
 		return CXChildVisit_Continue;  /* its labels are its own; it is checked itself */
+	if (c.kind == CXCursor_DefaultStmt)
+		sx->has_default = 1;
 	if (c.kind == CXCursor_CaseStmt || c.kind == CXCursor_DefaultStmt) {
 		/* a label inside a label's statement is fine only in a chain
 		 * that starts directly in the body, which the walk from the body
@@ -387,13 +407,32 @@ static enum CXChildVisitResult sw_visit(CXCursor c, CXCursor parent, CXClientDat
 	return CXChildVisit_Recurse;
 }
 
+/* The condition's type before integer promotion (what clang's Sema looks
+ * at): implicit conversions stripped, parentheses and the rest kept. */
+static CXType switch_cond_type(CXCursor sw)
+{
+	CXCursor e = nth_child(sw, 0);
+	while (e.kind == CXCursor_UnexposedExpr && child_count(e) == 1 && clang_isExpression(first_child(e).kind))
+		e = first_child(e);
+	return ty_canon(clang_getCursorType(e));
+}
+
 static void rule_switch(struct walk *w, CXCursor sw)
 {
 	CXCursor body = nth_child(sw, child_count(sw) - 1);
-	struct swctx sx = { w, body };
+	struct swctx sx = { w, body, 0 };
 	if (body.kind == CXCursor_CaseStmt || body.kind == CXCursor_DefaultStmt)
 		sx.body = sw;  /* switch (x) case 1: stmt; — the label is the whole body */
 	clang_visitChildren(sw, sw_visit, &sx);
+	/* enum-switch: clang's CFG takes a switch whose cases name every
+	 * enumerator as exhaustive and drops its "no case matched" edge, so
+	 * -Wreturn-type and -Winvalid-noreturn stay silent on a path that C
+	 * still takes (an enum holds any value of its integer type): a
+	 * _Noreturn function returns, a pointer function returns garbage. A
+	 * default label keeps that edge in every such switch. */
+	if (!sx.has_default && switch_cond_type(sw).kind == CXType_Enum)
+		sc_report_at(w->sc, sw, "enum-switch",
+			     "a switch on an enum needs a default label (the compiler's analyses take it as exhaustive)");
 }
 
 void rules_stmt(struct walk *w, CXCursor c, enum CXCursorKind k)

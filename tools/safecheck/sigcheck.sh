@@ -3,11 +3,11 @@
 # (hazard 3; issue 9, class 4).
 #
 # Layer: build check. FW_API_TABLE is safecheck --list-framework-api over
-# every framework API header: "K name hash annotations", the framework's
+# every framework API header: "K name description annotations", the framework's
 # own view of each function and variable it declares (type and
 # annotations: FW_API, FW_MACRO_API, FW_UPCALL, FW_FORMAT, FW_POD_DST,
 # noreturn, must-check) and each struct it defines (layout, sealed). Each
-# .sig line is "K name hash source" as one service TU sees the same things
+# .sig line is "K name description source" as one service TU sees the same things
 # (safecheck --sig-out). Fails when
 #   - a service TU's view of a framework function, variable or struct
 #     differs from the framework's (a redeclared upcall with a bigger

@@ -49,7 +49,10 @@ static int tokenize_file(CXTranslationUnit tu, CXFile f, struct toks *ts)
 }
 
 /* ---- framework names: what a service #define must not touch ---- */
-struct incl_ctx { struct sc *sc; CXFile files[512]; int n; };
+/* Every file of the TU, without a limit: a fixed-size list once stopped at
+ * 512 files, and a #pragma in the 513th was never scanned (attack round 2:
+ * a 64 KiB frame jumped the stack guard). */
+struct incl_ctx { struct sc *sc; CXFile *files; int n, cap; };
 
 static enum CXChildVisitResult fw_top(CXCursor c, CXCursor p, CXClientData d)
 {
@@ -73,8 +76,15 @@ static void add_file(struct incl_ctx *ic, CXFile f)
 	for (int i = 0; i < ic->n; i++)
 		if (clang_File_isEqual(ic->files[i], f))
 			return;
-	if (ic->n < 512)
-		ic->files[ic->n++] = f;
+	if (ic->n == ic->cap) {
+		ic->cap = ic->cap ? 2 * ic->cap : 64;
+		ic->files = realloc(ic->files, (size_t)ic->cap * sizeof(*ic->files));
+		if (!ic->files) {
+			fprintf(stderr, "safecheck: out of memory\n");
+			exit(2);
+		}
+	}
+	ic->files[ic->n++] = f;
 }
 
 static void incl_cb(CXFile inc, CXSourceLocation *stack, unsigned len, CXClientData d)

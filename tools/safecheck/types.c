@@ -208,6 +208,89 @@ static int p2h(CXType t, int depth)
 
 int ty_has_ptr_to_holder(CXType t) { return p2h(t, 0); }
 
+long long ty_nonplain_end(CXType t);
+
+static enum CXVisitorResult nonplain_field(CXCursor f, CXClientData d)
+{
+	long long *end = d;
+	long long e = ty_nonplain_end(clang_getCursorType(f));
+	long long off = clang_Cursor_getOffsetOfField(f);
+	if (e > 0 && off >= 0 && off / 8 + e > *end)
+		*end = off / 8 + e;
+	return CXVisit_Continue;
+}
+
+/* Does t name a variadic function type: itself, through pointers and
+ * arrays, or in a function type's parameters or result? Only framework
+ * functions are variadic; a service type for one is a way to call it
+ * without naming it (rule variadic). */
+static int vfn(CXType t, int depth)
+{
+	if (depth > 32)
+		return 0;
+	t = ty_canon(t);
+	switch (t.kind) {
+	case CXType_Pointer:
+	case CXType_BlockPointer:
+		return vfn(clang_getPointeeType(t), depth + 1);
+	case CXType_ConstantArray:
+	case CXType_IncompleteArray:
+	case CXType_VariableArray:
+		return vfn(clang_getArrayElementType(t), depth + 1);
+	case CXType_FunctionProto: {
+		if (clang_isFunctionTypeVariadic(t) || vfn(clang_getResultType(t), depth + 1))
+			return 1;
+		int n = clang_getNumArgTypes(t);
+		for (int i = 0; i < n; i++)
+			if (vfn(clang_getArgType(t, (unsigned)i), depth + 1))
+				return 1;
+		return 0;
+	}
+	case CXType_FunctionNoProto:
+		return vfn(clang_getResultType(t), depth + 1);
+	default:
+		return 0;
+	}
+}
+
+int ty_has_variadic_fn(CXType t) { return vfn(t, 0); }
+
+/* The end (in bytes) of the last part of t a load cannot take as just
+ * bits: a function pointer, a _Bool (or an enum over one: clang assumes
+ * 0 or 1 and drops a bounds check), a sealed framework struct (whose
+ * fields the framework trusts), a data pointer; 0 if t is plain data. Used by rule null-reach: such a part of a NULL pointer's target
+ * must lie below FW_USER_MIN, where no user page is ever mapped. */
+long long ty_nonplain_end(CXType t)
+{
+	t = ty_canon(t);
+	long long size = clang_Type_getSizeOf(t);
+	switch (t.kind) {
+	case CXType_Pointer:
+	case CXType_BlockPointer:
+	case CXType_Bool:
+		return size > 0 ? size : 1;
+	case CXType_Enum: /* a C enum is its integer type; one over _Bool is not */
+		return ty_canon(clang_getEnumDeclIntegerType(clang_getTypeDeclaration(t))).kind == CXType_Bool ? 1 : 0;
+	case CXType_ConstantArray: {
+		CXType e = clang_getArrayElementType(t);
+		long long end = ty_nonplain_end(e), esz = clang_Type_getSizeOf(e), n = clang_getArraySize(t);
+		return end > 0 && n > 0 && esz > 0 ? (n - 1) * esz + end : end;
+	}
+	case CXType_IncompleteArray:
+	case CXType_VariableArray: /* no end at all */
+		return ty_nonplain_end(clang_getArrayElementType(t)) > 0 ? 0x7fffffffffffffffLL : 0;
+	case CXType_Record: {
+		if (ty_is_sealed(t) || ty_is_union(t))
+			return size > 0 ? size : 1;
+		struct { long long end; } st = { 0 };
+		clang_Type_visitFields(t, nonplain_field, &st);
+		return st.end;
+	}
+	default:
+		return 0;
+	}
+}
+
 int ty_has_flex(CXType t)
 {
 	t = ty_canon(t);
@@ -285,7 +368,13 @@ static int pod(CXType t, const char **why)
 	case CXType_Enum: *why = "enum"; return 0;
 	case CXType_Pointer: case CXType_BlockPointer: *why = "pointer"; return 0;
 	case CXType_IncompleteArray: *why = "flexible array"; return 0;
-	case CXType_ConstantArray: return pod(clang_getArrayElementType(t), why);
+	case CXType_ConstantArray:
+		/* const T[N]: the canonical array carries the const on its element */
+		if (clang_isConstQualifiedType(clang_getArrayElementType(t))) {
+			*why = "const element";
+			return 0;
+		}
+		return pod(clang_getArrayElementType(t), why);
 	case CXType_Record: {
 		if (ty_is_union(t)) { *why = "union"; return 0; }
 		if (ty_is_sealed(t)) { *why = "sealed type"; return 0; }
