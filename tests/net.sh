@@ -4,7 +4,8 @@
 # netstat over loopback (user/net/busybox-net.sh; each check a line
 # "name: ok" from the guest), and the robustness programs in user/net/
 # (netfuzz: mutated frames injected through a packet socket on lo, and
-# through QEMU's socket backend into a NIC; synflood: a
+# through QEMU's socket backend into a NIC; sockfuzz: random socket calls
+# with hostile arguments on every socket kind; synflood: a
 # SYN flood and 1840 connections with bounded memory; each prints
 # relations and ends with "ok"). Ends with "N passed, N failed".
 set -u
@@ -37,7 +38,7 @@ prog() {
 		return
 	fi
 	local out st
-	out=$(./keel exec --timeout 180 --file "build/user/net/$name:/bin/$name" "$name" "$@" 2>/dev/null)
+	out=$(./keel exec --timeout 180 ${EXEC_OPTS:-} --file "build/user/net/$name:/bin/$name" "$name" "$@" 2>/dev/null)
 	st=$?
 	if [ "$st" = 0 ] && [ "$(tail -n1 <<<"$out")" = ok ]; then
 		echo "PASS $name $*"
@@ -51,6 +52,10 @@ prog() {
 prog netfuzz 5000
 prog netfuzz 5000 7
 prog synflood
+# Random socket calls on every socket kind; it reconfigures lo as root and
+# so runs only with lo alone.
+EXEC_OPTS=--no-net prog sockfuzz 400 1
+EXEC_OPTS=--no-net prog sockfuzz 400 2
 
 # Both ways with the host (QEMU user networking, host loopback only): a
 # host web server on 127.0.0.1 the guest reaches as 10.0.2.2, and the
