@@ -5,7 +5,8 @@
 # "name: ok" from the guest), and the robustness programs in user/net/
 # (netfuzz: mutated frames injected through a packet socket on lo, and
 # through QEMU's socket backend into a NIC; sockfuzz: random socket calls
-# with hostile arguments on every socket kind; synflood: a
+# with hostile arguments on every socket kind; lodown: data and FINs sent
+# while lo is down arrive once it is up; synflood: a
 # SYN flood and 1840 connections with bounded memory; each prints
 # relations and ends with "ok"). Ends with "N passed, N failed".
 set -u
@@ -56,6 +57,7 @@ prog synflood
 # so runs only with lo alone.
 EXEC_OPTS=--no-net prog sockfuzz 400 1
 EXEC_OPTS=--no-net prog sockfuzz 400 2
+EXEC_OPTS=--no-net prog lodown
 
 # Both ways with the host (QEMU user networking, host loopback only): a
 # host web server on 127.0.0.1 the guest reaches as 10.0.2.2, and the

@@ -22,6 +22,33 @@ static void addr_port(struct ptext *t, uint32_t addr, uint16_t port)
 	pt_hex_upper(t, port, 4);
 }
 
+/* "tr:tm->when" as Linux prints them: 1 retransmission, 4 zero-window
+ * probe, 2 keepalive (or the FIN_WAIT_2 timeout), 3 TIME_WAIT; the time
+ * left in clock ticks (USER_HZ 100). */
+static void timer_cols(struct ptext *t, const struct tcb *tp, uint32_t st)
+{
+	uint64_t when = 0;
+	uint32_t tr = 0;
+	if (tp->t_rexmt) {
+		tr = 1;
+		when = tp->t_rexmt;
+	} else if (tp->t_persist) {
+		tr = 4;
+		when = tp->t_persist;
+	} else if (st == TCPS_TIME_WAIT && tp->t_close) {
+		tr = 3;
+		when = tp->t_close;
+	} else if (tp->t_keep || tp->t_close) {
+		tr = 2;
+		when = tp->t_keep ? tp->t_keep : tp->t_close;
+	}
+	uint64_t now = fw_time_monotonic_ns();
+	uint64_t left = tr && when > now ? (when - now) / 10000000ULL : 0;
+	pt_hex_upper(t, tr, 2);
+	pt_char(t, ':');
+	pt_hex_upper(t, left, 8);
+}
+
 static void tcp_line(struct ptext *t, uint32_t sl, struct inet_ref r)
 {
 	struct inet *ip = inet_get(r);
@@ -41,7 +68,9 @@ static void tcp_line(struct ptext *t, uint32_t sl, struct inet_ref r)
 	pt_hex_upper(t, st == TCPS_LISTEN ? 0 : tp->snd_len, 8);
 	pt_char(t, ':');
 	pt_hex_upper(t, st == TCPS_LISTEN ? tp->acq_len : tp->rcvq.bytes - tp->rcv_off, 8);
-	PT_LIT(t, " 00:00000000 ");
+	pt_char(t, ' ');
+	timer_cols(t, tp, st);
+	pt_char(t, ' ');
 	pt_hex_upper(t, tp->retrans, 8);
 	pt_char(t, ' ');
 	pt_u64w(t, sk->uid, 5);

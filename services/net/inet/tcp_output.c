@@ -183,8 +183,16 @@ void tcp_output(struct tcb_ref t)
 		uint8_t flags = TH_ACK | (len && len == avail ? TH_PSH : 0) | (fin ? TH_FIN : 0);
 		uint32_t seq = tp->snd_nxt;
 		bool fresh = seq_ge(seq, tp->snd_max);
-		if (send_segment(t, seq, flags, sent, len))
+		if (send_segment(t, seq, flags, sent, len)) {
+			/* Not sent (no route: lo down; no buffers): retry from
+			 * the retransmission timer, else data or a FIN with
+			 * nothing in flight would wait for ever (Linux arms its
+			 * probe timer here). */
+			tp = tcb_get(t);
+			if (tp && !tp->t_rexmt && !tp->t_persist)
+				tcp_set_rexmt(t);
 			return;
+		}
 		tp = tcb_get(t);
 		tp->snd_nxt = seq + len + (fin ? 1 : 0);
 		if (fin)
