@@ -171,6 +171,8 @@ static int msix_enable(struct pci_dev *d)
 	if (d->msix_on)
 		return 0;
 	if (!d->msix_table) {
+		if (d->msix_bir >= 6) /* a reserved BIR (6, 7) names no BAR */
+			return -19;
 		volatile uint8_t *bar = pci_bar_va(d, d->msix_bir);
 		uint64_t len = d->bar[d->msix_bir].len;
 		if (!bar || d->msix_off > len || 16u * d->msix_n > len - d->msix_off)
