@@ -48,6 +48,7 @@ suite limits bash tests/limits.sh
 suite fuzz bash tests/fuzz.sh
 suite diff bash tests/diff/run.sh -j "$(nproc)"
 suite debian bash tests/debian/run.sh
+suite net bash tests/net.sh
 [ -f tools/bench/smoke.sh ] && suite bench-smoke bash tools/bench/smoke.sh
 echo "=== all suites"
 echo "$total_pass passed, $total_fail failed"

@@ -53,3 +53,19 @@ keel_qemu_disk_args() {
 		i=$((i + 1))
 	done
 }
+
+# QEMU arguments for the guest's network: a virtio-net NIC on QEMU's user
+# networking (the guest is 10.0.2.15, the host's loopback is 10.0.2.2; the
+# guest configures itself, no DHCP; no DNS server is configured in the
+# guest), and each HOST:GUEST pair forwards the host's 127.0.0.1:HOST to
+# the guest's TCP port GUEST. Nothing when networking is off ("none").
+keel_qemu_net_args() {
+	[ "${1:-}" = none ] && return 0
+	local fwd="" pair
+	for pair in "$@"; do
+		fwd="$fwd,hostfwd=tcp:127.0.0.1:${pair%%:*}-:${pair#*:}"
+	done
+	local plat=""
+	keel_qemu_iommu && plat=",iommu_platform=on"
+	printf -- '-netdev user,id=net0,ipv6=off%s -device virtio-net-pci,netdev=net0,disable-legacy=on%s ' "$fwd" "$plat"
+}

@@ -14,6 +14,10 @@
 #include "fs/devpts/devpts.h"
 #include "fs/procfs/procfs.h"
 #include "fs/tmpfs/tmpfs.h"
+#include "net/unix/unix.h"
+#include "net/inet/inet.h"
+#include "net/netlink/netlink.h"
+#include "net/packet/packet.h"
 #include "pipe/pipe.h"
 #include "poll/poll.h"
 #include "proc/signal.h"
@@ -337,6 +341,16 @@ static int providers_init(void)
 		e = ext2_init();
 	if (e == 0)
 		e = loop_init();
+	if (e == 0)
+		e = net_init();
+	if (e == 0)
+		e = unix_proto_init();
+	if (e == 0)
+		e = inet_init();
+	if (e == 0)
+		e = netlink_init();
+	if (e == 0)
+		e = packet_init();
 	return e;
 }
 

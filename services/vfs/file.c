@@ -273,6 +273,14 @@ void file_anon_name(struct file_ref f, struct kname *name, uint32_t *mode)
 	*mode = ft->t[id].mode;
 }
 
+uint64_t file_anon_ino(struct file_ref f)
+{
+	struct file *fp = file_get(f);
+	if (!fp || !fops_table()->t[ops_id(fp)].ino)
+		return 0;
+	return fops_table()->t[ops_id(fp)].ino(f, fp);
+}
+
 int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n)
 {
 	struct file *fp = file_get(f);

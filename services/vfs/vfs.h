@@ -156,6 +156,10 @@ struct file_ops {
 	/* The inode whose pages back a mapping of the file. */
 	int (*mmap)(struct file_ref f, struct file *fp, struct inode_ref *backing);
 	int (*fsync)(struct file_ref f, struct file *fp, bool datasync);
+	/* Files without an inode: the number fstat reports as st_ino and
+	 * /proc/<pid>/fd shows in "name:[N]" (a socket's inode number, which
+	 * /proc/net lists too). NULL: the VFS's own numbering. */
+	uint64_t (*ino)(struct file_ref f, struct file *fp);
 };
 #define FOP_PREAD 1 /* pread/pwrite allowed (else -ESPIPE) */
 #define FOPS_MAX 32
@@ -469,6 +473,8 @@ int file_mmap(struct file_ref f, struct inode_ref *backing);
 int file_fsync(struct file_ref f, bool datasync);
 /* The operations' name and type for files without a path. */
 void file_anon_name(struct file_ref f, struct kname *name, uint32_t *mode);
+/* The provider's inode number for a file without an inode (0: none). */
+uint64_t file_anon_ino(struct file_ref f);
 /* The inode holding the file's bytes (its own, or generated text). */
 struct inode_ref file_data_inode(const struct file *fp);
 /* A regular file (or a symlink opened with O_PATH) with an inode. */

@@ -48,7 +48,8 @@ OUT=build/bench
 BENCHES=(null devnull_read devnull_write pipe_lat pipe_bw ctxsw ctx2_16k ctx8_16k
 	 fork_exit fork_exec exec_big sh_c dyn_true page_fault file_fault mmap_munmap signal
 	 sigaction file_cwcu open_close stat clock blk_read blk_write
-	 ext2_seq_write ext2_seq_read_cold ext2_seq_read ext2_rand_read_cold ext2_rand_read ext2_rand_write)
+	 ext2_seq_write ext2_seq_read_cold ext2_seq_read ext2_rand_read_cold ext2_rand_read ext2_rand_write
+	 tcp_lat tcp_bw udp_lat unix_lat unix_bw)
 declare -A DESC=(
 	[null]="getppid() syscall"
 	[devnull_read]="read 1 byte from /dev/null"
@@ -80,6 +81,11 @@ declare -A DESC=(
 	[file_cwcu]="create+write 4K+close+unlink /tmp"
 	[open_close]="open + close /tmp file"
 	[stat]="stat /tmp file"
+	[tcp_lat]="TCP round trip over lo, 1 byte"
+	[tcp_bw]="TCP bandwidth over lo, 64 KiB"
+	[udp_lat]="UDP round trip over lo, 1 byte"
+	[unix_lat]="AF_UNIX stream round trip, 1 byte"
+	[unix_bw]="AF_UNIX stream bandwidth, 64 KiB"
 )
 # Debian's dynamic /usr/bin/true (glibc) for dyn_true, at /bin/dyn_true in
 # both guests, with its loader and libraries at their host paths.
@@ -233,7 +239,7 @@ build_programs() {
 		init) out=$BIN/init; set -- "$src/init.c" ;;
 		*) out=$BIN/bench_$b; set -- "$src/bench_$b.c" "$src/harness.c" ;;
 		esac
-		if [ -x "$out" ] && [ -z "$(find "$@" "$src/bench.h" "$src/ctx_ring.h" "$src/blk.h" "$src/ext2b.h" "${BASH_SOURCE[0]}" -newer "$out" 2>/dev/null)" ]; then
+		if [ -x "$out" ] && [ -z "$(find "$@" "$src/bench.h" "$src/ctx_ring.h" "$src/blk.h" "$src/ext2b.h" "$src/net_pair.h" "${BASH_SOURCE[0]}" -newer "$out" 2>/dev/null)" ]; then
 			continue
 		fi
 		musl-gcc "${CFLAGS[@]}" -o "$out" "$@" || die "building $out failed"
@@ -388,7 +394,8 @@ run_keel() {
 			for img in $(fresh_disks keel "${NEEDS_EXT2[$b]:-0}"); do files+=(--disk "$img"); done
 		fi
 		log "Keel: $b"
-		KEEL_LOG=$OUT/keel-$b.kernel.log timeout $((t + 30)) "$keel" exec --timeout "$t" "${files[@]}" \
+		# --no-net: the Linux guest has no NIC either (the network rows use lo)
+		KEEL_LOG=$OUT/keel-$b.kernel.log timeout $((t + 30)) "$keel" exec --no-net --timeout "$t" "${files[@]}" \
 			"/bin/bench_$b" "$RUNS" "$TARGET_MS" </dev/null >"$log" 2>&1
 		st=$?
 		export KEEL_NO_BUILD=1  # the first exec built the kernel

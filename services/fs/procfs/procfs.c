@@ -22,7 +22,38 @@ static const struct pent root_ents[] = {
 	{"loadavg", PK_LOADAVG, S_IFREG | 0444},    {"mounts", PK_MOUNTS, S_IFREG | 0444},
 	{"filesystems", PK_FILESYSTEMS, S_IFREG | 0444}, {"stat", PK_STAT, S_IFREG | 0444},
 	{"version", PK_VERSION, S_IFREG | 0444},    {"partitions", PK_PARTITIONS, S_IFREG | 0444},
+	{"net", PK_NETDIR, S_IFDIR | 0555},
 };
+
+struct proc_net_file {
+	char name[12];
+	void (*gen)(struct ptext *t);
+};
+struct proc_net_table {
+	struct proc_net_file f[PROC_NET_MAX];
+	uint32_t n;
+};
+FW_GLOBAL(struct proc_net_table, proc_net_table);
+
+int procfs_net_register(const char (*name)[12], void (*gen)(struct ptext *t))
+{
+	struct proc_net_table *t = proc_net_table();
+	if (t->n >= PROC_NET_MAX || !gen)
+		return -ENOSPC;
+	for (uint32_t i = 0; i < 12; i++)
+		t->f[t->n].name[i] = (*name)[i];
+	t->f[t->n].name[11] = 0;
+	t->f[t->n].gen = gen;
+	t->n++;
+	return 0;
+}
+
+void procfs_net_gen(uint32_t i, struct ptext *t)
+{
+	struct proc_net_table *nt = proc_net_table();
+	if (i < nt->n && i < PROC_NET_MAX && nt->f[i].gen)
+		nt->f[i].gen(t);
+}
 
 static const struct pent pid_ents[] = {
 	{"stat", PK_PSTAT, S_IFREG | 0444},	  {"status", PK_PSTATUS, S_IFREG | 0444},
@@ -256,6 +287,23 @@ static void lookup_prepare(struct inode_ref dir, const struct kname *name)
 	procfs_state()->busy = false;
 }
 
+/* /proc/net: the network's files (their text comes from services/net). */
+static int net_dir(struct inode_ref d)
+{
+	struct kname n;
+	struct inode_ref x;
+	int e = 0;
+	struct proc_net_table *t = proc_net_table();
+	for (uint32_t i = 0; e == 0 && i < t->n && i < PROC_NET_MAX; i++) {
+		char nm[12];
+		for (uint32_t k = 0; k < 12; k++)
+			nm[k] = t->f[i].name[k];
+		name_lit(&n, &nm);
+		e = new_node(d, &n, PK_NETFILE + i, S_IFREG | 0444, 0, 0, &x);
+	}
+	return e;
+}
+
 static int procfs_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
 {
 	lookup_prepare(dir, name);
@@ -279,6 +327,8 @@ static int procfs_mount(struct super_ref sb, struct inode_ref *out)
 		struct pent pe = root_ents[i];
 		name_lit(&n, &pe.name);
 		e = new_node(*out, &n, pe.kind, pe.mode, 0, 0, &x);
+		if (e == 0 && pe.kind == PK_NETDIR)
+			e = net_dir(x);
 	}
 	procfs_state()->busy = false;
 	if (e) {
@@ -315,7 +365,8 @@ static void kpath_anon(struct kpath *out, struct file_ref f)
 	out->s[out->len++] = ':';
 	out->s[out->len++] = '[';
 	struct file *fp = file_get(f);
-	name_num(&n, fp ? fp->priv.idx + 1000ULL : 0);
+	uint64_t id = file_anon_ino(f);
+	name_num(&n, id ? id : fp ? fp->priv.idx + 1000ULL : 0);
 	for (uint32_t i = 0; i < n.len; i++)
 		out->s[out->len++] = n.s[i];
 	out->s[out->len++] = ']';

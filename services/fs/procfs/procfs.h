@@ -9,6 +9,15 @@
 #define SVC_FS_PROCFS_PROCFS_H
 
 #include "vfs/vfs.h"
+#include "fs/procfs/ptext.h"
+
+/* /proc/net: files other services register at boot, before /proc is
+ * mounted (the network: unix, tcp, udp, dev...), each a name and a text
+ * generator. -ENOSPC past PROC_NET_MAX. */
+#define PROC_NET_MAX 12
+int procfs_net_register(const char (*name)[12], void (*gen)(struct ptext *t));
+/* Generate registered file i into t (procgen.c). */
+void procfs_net_gen(uint32_t i, struct ptext *t);
 
 /* inode.fs_data words */
 #define PD_KIND 0
@@ -43,7 +52,9 @@ enum proc_kind {
 	PK_PSTATM,
 	PK_PROOT,
 	PK_MOUNTINFO,
-	PK_KIND_MAX
+	PK_NETDIR,
+	PK_NETFILE,                        /* the registered /proc/net files follow */
+	PK_KIND_MAX = PK_NETFILE + 12
 };
 
 /* Register "proc" and its file operations with the VFS (boot). */

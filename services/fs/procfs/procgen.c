@@ -713,7 +713,10 @@ int procgen_file(uint32_t kind, int32_t pid, struct inode_ref out)
 		PT_LIT(&t, "Linux version 6.1.0-keel (keel@keel) (gcc) #1 Keel framekernel\n");
 		break;
 	default:
-		e = gen_pid(&t, kind, pid);
+		if (kind >= PK_NETFILE && kind < PK_NETFILE + PROC_NET_MAX)
+			procfs_net_gen(kind - PK_NETFILE, &t);
+		else
+			e = gen_pid(&t, kind, pid);
 		break;
 	}
 	int f = pt_finish(&t);
