@@ -43,6 +43,16 @@ rm -f "$tree/check.sh"
 KEEL_NO_BUILD=${KEEL_NO_BUILD:-} ./keel exec --timeout 180 --root "$img" /bin/bash /check.sh >"$res/keel-ext2" 2>&1
 echo "host status $?" >>"$res/keel-ext2"
 
+# Issue 12: a database the sqlite3 shell made on the ext2 root is intact
+# after a reboot (a second boot of the same image reads it back).
+mkdb="mkdir -p /srv && sqlite3 /srv/keep.db \"create table t (i integer, s text);
+ with recursive c(x) as (select 1 union all select x + 1 from c where x < 5000)
+ insert into t select x, printf('%08d', x * 7919 % 100003) from c;\" &&
+ sqlite3 /srv/keep.db 'select count(*), sum(i), max(s), min(s) from t;'"
+KEEL_NO_BUILD=1 ./keel exec --timeout 120 --root "$img" /bin/bash -c "$mkdb" >"$res/db1" 2>&1
+KEEL_NO_BUILD=1 ./keel exec --timeout 120 --root "$img" /bin/bash -c \
+	"sqlite3 /srv/keep.db 'pragma integrity_check;' 'select count(*), sum(i), max(s), min(s) from t;'" >"$res/db2" 2>&1
+
 KEEL_NO_BUILD=${KEEL_NO_BUILD:-} ./keel exec --timeout 180 --rootfs-initramfs \
 	--file tests/debian/check.sh:/check.sh /bin/bash /check.sh >"$res/keel" 2>&1
 echo "host status $?" >>"$res/keel"
@@ -69,6 +79,15 @@ compare() { # dir label
 }
 compare k ""
 compare e "ext2 root: "
+if [ "$(cat "$res/db1")" = "5000|12502500|00099984|00000017" ] &&
+	[ "$(cat "$res/db2")" = "$(printf 'ok\n5000|12502500|00099984|00000017')" ]; then
+	echo "PASS ext2 root: a sqlite3 database made in one boot is intact in the next"
+	pass=$((pass + 1))
+else
+	echo "FAIL ext2 root: sqlite3 database across a reboot"
+	sed 's/^/  first: /' "$res/db1"; sed 's/^/  second: /' "$res/db2"
+	fail=$((fail + 1))
+fi
 if e2fsck -fn "$img" >"$res/fsck" 2>&1; then
 	echo "PASS ext2 root: e2fsck -fn clean after the run"
 	pass=$((pass + 1))
