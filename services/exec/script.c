@@ -48,7 +48,7 @@ int script_parse(struct inode_ref ino, struct kpath *interp, struct kname *arg, 
 	while (i < end && blank(c.b[i]))
 		i++;
 	uint32_t aend = end;
-	while (aend > i && (blank(c.b[aend - 1]) || c.b[aend - 1] == '\r' || c.b[aend - 1] == 0))
+	while (aend > i && (blank(c.b[aend - 1]) || c.b[aend - 1] == 0))
 		aend--;
 	if (aend > i) {
 		*has_arg = true;
