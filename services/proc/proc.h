@@ -90,6 +90,15 @@ struct proc {
 	int32_t nice;
 };
 
+/* What restart_syscall(2) resumes after a signal without a handler
+ * interrupted a sleep with a deadline (Linux's restart_block). */
+enum restart_kind { RESTART_NONE, RESTART_NANOSLEEP, RESTART_POLL, RESTART_FUTEX };
+struct restart_block {
+	uint32_t kind;     /* enum restart_kind */
+	uint64_t deadline; /* absolute, monotonic ns */
+	uint64_t arg[4];
+};
+
 struct thread {
 	int32_t tid;                /* [I] */
 	struct proc_ref proc;       /* [I] */
@@ -107,9 +116,11 @@ struct thread {
 	uint32_t rtq_len;
 	uint64_t set_child_tid;  /* CLONE_CHILD_SETTID: written on first entry */
 	uint64_t orig_rax;       /* syscall number of an interrupted syscall */
-	bool restart_pending;    /* the last syscall returned -ERESTARTSYS */
-	bool restore_mask;       /* sigsuspend: restore saved_mask after delivery */
+	int32_t restart_err;     /* the last syscall's -ERESTART* code, 0 if none */
+	struct restart_block restart; /* how restart_syscall continues */
+	bool restore_mask;       /* sigsuspend, ppoll...: restore saved_mask after delivery */
 	uint64_t saved_mask;
+	uint64_t real_blocked;   /* sigtimedwait: the mask before the wait set was unblocked */
 	uint64_t ss_sp, ss_size; /* sigaltstack */
 	uint32_t ss_flags;
 	uint64_t cpu_user_ns, cpu_sys_ns; /* last sampled task CPU time */

@@ -149,6 +149,20 @@ static void prepare_signal(struct proc_ref pr, struct proc *p, int sig)
 	}
 }
 
+/* Linux never discards a signal its target blocks, even one whose action
+ * is to ignore it: the action may change before it is unblocked, and
+ * sigwait/sigtimedwait must see it (a blocked SIGCHLD). A process-directed
+ * signal asks the first thread. */
+static bool blocks(const struct thread *t, int sig)
+{
+	return t && ((t->sig_mask | t->real_blocked) & sig_bit(sig)) != 0;
+}
+
+static bool discard(const struct proc *p, const struct thread *t, int sig)
+{
+	return sig != SIGKILL && sig_ignored(p, sig) && !blocks(t, sig);
+}
+
 static bool thread_wants(const struct thread *t, int sig)
 {
 	return sig == SIGKILL || sig == SIGSTOP || !(t->sig_mask & sig_bit(sig));
@@ -165,7 +179,7 @@ int signal_send_proc_info(struct proc_ref pr, int sig, const struct sig_info_k *
 		return 0;
 	prepare_signal(pr, p, sig);
 	p = proc_get(pr);
-	if (sig != SIGKILL && sig_ignored(p, sig))
+	if (discard(p, thread_get(p->first_thread), sig))
 		return 0;
 	if (sig == SIGKILL) {
 		proc_kill(pr, SIGKILL);
@@ -196,7 +210,7 @@ int signal_send_thread_info(struct thread_ref tr, int sig, const struct sig_info
 	if (!p || p->state != PROC_ALIVE || sig == 0)
 		return 0;
 	prepare_signal(t->proc, p, sig);
-	if (sig != SIGKILL && sig_ignored(p, sig))
+	if (discard(p, thread_get(tr), sig))
 		return 0;
 	if (sig == SIGKILL) {
 		proc_kill(t->proc, SIGKILL);

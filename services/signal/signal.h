@@ -61,6 +61,14 @@ bool signal_pending_current(void);
 bool signal_pending_in(const struct thread *t, const struct proc *p);
 /* Note a syscall's result for restart handling (before delivery). */
 void signal_syscall_done(struct fw_uregs *regs, uint64_t nr);
+#define SYS_RESTART_SYSCALL 219
+/* A sleep with a deadline was interrupted: record how restart_syscall(2)
+ * resumes it (kind, absolute monotonic deadline, arguments) and return
+ * -ERESTART_RESTARTBLOCK for the syscall to return. */
+int64_t signal_restart_block(uint32_t kind, uint64_t deadline, uint64_t a, uint64_t b, uint64_t c, uint64_t d);
+/* Keep a temporary signal mask (ppoll, pselect6, epoll_pwait) until the
+ * signal that interrupted the call is delivered, then restore `saved`. */
+void signal_restore_mask_later(uint64_t saved);
 
 /* Drop queued realtime records of sig (0: all) from a list (a thread's or
  * a process's rtq/rtq_len); the caller clears the pending bits. */

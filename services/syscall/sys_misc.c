@@ -1,6 +1,5 @@
 /* Miscellaneous system calls: uname, time, arch_prctl, randomness,
- * limits, futex, signal masks. Layer: services (safe C). */
-#include "proc/futex.h"
+ * limits, signal masks. Layer: services (safe C). */
 #include "signal/signal.h"
 #include "syscall/syscall.h"
 #include <fw/console.h>
@@ -195,63 +194,3 @@ int64_t sys_prlimit64(struct fw_uregs *r)
 int64_t sys_getrlimit(struct fw_uregs *r) { return do_prlimit(cur_proc(), a0(r), 0, a1(r)); }
 int64_t sys_setrlimit(struct fw_uregs *r) { return do_prlimit(cur_proc(), a0(r), a1(r), 0); }
 
-static int futex_deadline(uint64_t uts, uint32_t op, bool realtime, uint64_t *deadline)
-{
-	*deadline = 0;
-	if (!uts)
-		return 0;
-	uint64_t ns;
-	int e = timespec_from_user(uts, &ns);
-	if (e)
-		return e;
-	uint64_t now = fw_time_monotonic_ns();
-	if (op == 0) { /* FUTEX_WAIT: relative */
-		*deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
-	} else if (realtime) {
-		uint64_t rt = fw_time_realtime_ns();
-		*deadline = ns > rt ? now + (ns - rt) : 1;
-	} else {
-		*deadline = ns ? ns : 1;
-	}
-	return 0;
-}
-
-int64_t sys_futex(struct fw_uregs *r)
-{
-	uint64_t addr = a0(r);
-	uint32_t raw = (uint32_t)a1(r);
-	uint32_t op = raw & ~(128u | 256u); /* FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME */
-	bool shared = !(raw & 128u), realtime = (raw & 256u) != 0;
-	uint32_t val = (uint32_t)a2(r);
-	if (realtime && op != 0 && op != 9 && op != 11)
-		return -ENOSYS;
-	switch (op) {
-	case 0:   /* WAIT */
-	case 9: { /* WAIT_BITSET */
-		uint64_t deadline;
-		int e = futex_deadline(a3(r), op, realtime, &deadline);
-		if (e)
-			return e;
-		e = futex_wait(addr, val, deadline, op == 9 ? (uint32_t)a5(r) : 0xffffffff, shared);
-		return e == -EINTR ? -ERESTARTSYS : e;
-	}
-	case 1: /* WAKE */
-		return futex_wake_bitset(addr, (int32_t)val, 0xffffffff, shared);
-	case 10: /* WAKE_BITSET */
-		return futex_wake_bitset(addr, (int32_t)val, (uint32_t)a5(r), shared);
-	case 3: /* REQUEUE */
-		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r), shared);
-	case 4: { /* CMP_REQUEUE */
-		uint32_t cur;
-		if (fw_copy_from_user(&cur, fw_uaddr(addr)))
-			return -EFAULT;
-		if (cur != (uint32_t)a5(r))
-			return -EAGAIN;
-		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r), shared);
-	}
-	case 5: /* WAKE_OP */
-		return futex_wake_op(addr, (int32_t)val, a4(r), (int32_t)a3(r), (uint32_t)a5(r), shared);
-	default:
-		return -ENOSYS;
-	}
-}

@@ -92,10 +92,25 @@ static int64_t do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline, bool zer
 	}
 }
 
+/* poll: a handled signal gives EINTR whatever SA_RESTART says; otherwise
+ * (stop and continue) an infinite poll starts again and a timed one
+ * resumes with the time left (Linux's restart block). */
+static int64_t poll_until(uint64_t ufds, uint64_t nfds, uint64_t deadline, bool zero)
+{
+	int64_t n = do_poll(ufds, nfds, deadline, zero);
+	if (n != -ERESTARTSYS)
+		return n;
+	if (!deadline)
+		return -ERESTARTNOHAND;
+	return signal_restart_block(RESTART_POLL, deadline, ufds, nfds, 0, 0);
+}
+
+int64_t poll_resume(const struct restart_block *b) { return poll_until(b->arg[0], b->arg[1], b->deadline, false); }
+
 int64_t sys_poll(struct fw_uregs *r)
 {
 	int64_t ms = (int32_t)a2(r);
-	return do_poll(a0(r), a1(r), deadline_ms(ms), ms == 0);
+	return poll_until(a0(r), a1(r), deadline_ms(ms), ms == 0);
 }
 
 /* Run `fn`-style waits with a temporary signal mask (ppoll, pselect6). */
@@ -116,10 +131,39 @@ static int swap_mask(uint64_t umask, uint64_t size, uint64_t *saved, bool *swapp
 	return 0;
 }
 
-static void restore_mask(uint64_t saved, bool swapped)
+/* After the wait: an interrupted call keeps the temporary mask until the
+ * signal is delivered (its handler runs under it), then the old one comes
+ * back; any other result restores it now (Linux
+ * restore_saved_sigmask_unless). */
+static void restore_mask(uint64_t saved, bool swapped, bool interrupted)
 {
-	if (swapped)
+	if (!swapped)
+		return;
+	if (interrupted)
+		signal_restore_mask_later(saved);
+	else
 		cur_thread()->sig_mask = saved;
+}
+
+/* select, pselect6 and ppoll write the time left back into the caller's
+ * timeout (not for a zero timeout). A timeout that cannot be written back
+ * cannot be restarted: -ERESTARTNOHAND becomes -EINTR. */
+static int64_t finish_timeout(uint64_t uaddr, uint64_t deadline, bool zero, bool timeval, int64_t ret)
+{
+	if (!uaddr || zero || !deadline)
+		return ret;
+	uint64_t now = fw_time_monotonic_ns(), left = deadline > now + 1 ? deadline - now - 1 : 0;
+	int e;
+	if (timeval) {
+		struct linux_timeval tv = {(int64_t)(left / 1000000000ULL), (int64_t)(left % 1000000000ULL / 1000)};
+		e = fw_copy_to_user(fw_uaddr(uaddr), &tv);
+	} else {
+		struct linux_timespec ts = {(int64_t)(left / 1000000000ULL), (int64_t)(left % 1000000000ULL)};
+		e = fw_copy_to_user(fw_uaddr(uaddr), &ts);
+	}
+	if (e && ret == -ERESTARTNOHAND)
+		return -EINTR;
+	return ret;
 }
 
 int64_t sys_ppoll(struct fw_uregs *r)
@@ -132,8 +176,10 @@ int64_t sys_ppoll(struct fw_uregs *r)
 	if (e)
 		return e;
 	int64_t ret = do_poll(a0(r), a1(r), deadline, zero);
-	restore_mask(saved, swapped);
-	return ret;
+	if (ret == -ERESTARTSYS)
+		ret = -ERESTARTNOHAND;
+	restore_mask(saved, swapped, ret == -ERESTARTNOHAND);
+	return finish_timeout(a2(r), deadline, zero, false, ret);
 }
 
 /* select: three fd sets in, three out. */
@@ -213,14 +259,19 @@ int64_t sys_select(struct fw_uregs *r)
 		struct linux_timeval tv;
 		if (fw_copy_from_user(&tv, fw_uaddr(a4(r))))
 			return -EFAULT;
-		if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+		/* Linux folds whole seconds of tv_usec into tv_sec. */
+		if (tv.tv_sec < 0 || tv.tv_usec < 0)
 			return -EINVAL;
-		uint64_t ns = (uint64_t)tv.tv_sec * 1000000000ULL + (uint64_t)tv.tv_usec * 1000ULL;
+		uint64_t sec = (uint64_t)tv.tv_sec + (uint64_t)tv.tv_usec / 1000000;
+		uint64_t ns = sec > 1000000000000ULL ? UINT64_MAX / 2 : sec * 1000000000ULL + (uint64_t)tv.tv_usec % 1000000 * 1000ULL;
 		zero = ns == 0;
 		deadline = fw_time_monotonic_ns() + ns + 1;
 	}
 	uint64_t u[3] = {a1(r), a2(r), a3(r)};
-	return do_select(a0(r), &u, deadline, zero);
+	int64_t ret = do_select(a0(r), &u, deadline, zero);
+	if (ret == -ERESTARTSYS)
+		ret = -ERESTARTNOHAND;
+	return finish_timeout(a4(r), deadline, zero, true, ret);
 }
 
 int64_t sys_pselect6(struct fw_uregs *r)
@@ -240,8 +291,10 @@ int64_t sys_pselect6(struct fw_uregs *r)
 	}
 	uint64_t u[3] = {a1(r), a2(r), a3(r)};
 	int64_t ret = do_select(a0(r), &u, deadline, zero);
-	restore_mask(saved, swapped);
-	return ret;
+	if (ret == -ERESTARTSYS)
+		ret = -ERESTARTNOHAND;
+	restore_mask(saved, swapped, ret == -ERESTARTNOHAND);
+	return finish_timeout(a4(r), deadline, zero, false, ret);
 }
 
 /* A new evobj file installed as a descriptor. */
@@ -319,7 +372,7 @@ static int64_t do_epoll_wait(int64_t epfd, uint64_t uev, int64_t max, int64_t ms
 			return n;
 		int w = wait_change(deadline);
 		if (w < 0)
-			return -ERESTARTSYS;
+			return -EINTR; /* epoll_wait is never restarted */
 		if (w > 0)
 			return epoll_collect(ep, uev, (uint32_t)max);
 	}
@@ -335,7 +388,7 @@ int64_t sys_epoll_pwait(struct fw_uregs *r)
 	if (e)
 		return e;
 	int64_t ret = do_epoll_wait((int32_t)a0(r), a1(r), (int32_t)a2(r), (int32_t)a3(r));
-	restore_mask(saved, swapped);
+	restore_mask(saved, swapped, ret == -EINTR);
 	return ret;
 }
 

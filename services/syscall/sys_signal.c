@@ -74,6 +74,26 @@ int64_t sys_rt_sigprocmask(struct fw_uregs *r)
 
 int64_t sys_rt_sigreturn(struct fw_uregs *r) { return signal_sigreturn(r); }
 
+/* Resume the sleep recorded in the restart block; with none, -EINTR (as
+ * Linux's do_no_restart_syscall). */
+int64_t sys_restart_syscall(struct fw_uregs *r)
+{
+	(void)r;
+	struct thread *t = cur_thread();
+	struct restart_block b = t->restart;
+	t->restart.kind = RESTART_NONE;
+	switch (b.kind) {
+	case RESTART_NANOSLEEP:
+		return nanosleep_resume(&b);
+	case RESTART_POLL:
+		return poll_resume(&b);
+	case RESTART_FUTEX:
+		return futex_resume(&b);
+	default:
+		return -EINTR;
+	}
+}
+
 int64_t sys_rt_sigpending(struct fw_uregs *r)
 {
 	if (a1(r) > 8)
@@ -104,7 +124,7 @@ int64_t sys_rt_sigsuspend(struct fw_uregs *r)
 	fw_task_clear_interrupt();
 	while (!signal_pending_current())
 		(void)sleep_for_signal(0);
-	return -EINTR;
+	return -ERESTARTNOHAND; /* a stop and continue goes back to sleep */
 }
 
 int64_t sys_pause(struct fw_uregs *r)
@@ -112,7 +132,7 @@ int64_t sys_pause(struct fw_uregs *r)
 	fw_task_clear_interrupt();
 	while (!signal_pending_current())
 		(void)sleep_for_signal(0);
-	return -EINTR;
+	return -ERESTARTNOHAND;
 }
 
 int64_t sys_rt_sigtimedwait(struct fw_uregs *r)
@@ -150,10 +170,12 @@ int64_t sys_rt_sigtimedwait(struct fw_uregs *r)
 		/* Let the waited-for signals wake us while we sleep. */
 		struct thread *t = cur_thread();
 		uint64_t mask = t->sig_mask;
+		t->real_blocked = mask;
 		t->sig_mask &= ~set;
 		int e = sleep_for_signal(deadline);
 		t = cur_thread();
 		t->sig_mask = mask;
+		t->real_blocked = 0;
 		if (e == -EINTR)
 			fw_task_clear_interrupt();
 	}

@@ -22,6 +22,10 @@ static inline uint64_t a4(const struct fw_uregs *r) { return r->r8; }
 static inline uint64_t a5(const struct fw_uregs *r) { return r->r9; }
 
 void syscall_dispatch_table(struct fw_uregs *r);
+/* restart_syscall(2) continuations (see signal_restart_block). */
+int64_t nanosleep_resume(const struct restart_block *b);
+int64_t poll_resume(const struct restart_block *b);
+int64_t futex_resume(const struct restart_block *b);
 /* The name set by sethostname, if any. */
 bool uts_hostname(struct kname *out);
 

@@ -133,6 +133,7 @@
 	X(213, epoll_create, full) \
 	X(217, getdents64, full) \
 	X(218, set_tid_address, full) \
+	X(219, restart_syscall, full) \
 	X(227, clock_settime, partial) \
 	X(228, clock_gettime, full) \
 	X(229, clock_getres, full) \

@@ -1,0 +1,101 @@
+/* futex(2): decode the operation and its arguments, then call proc/futex.
+ * Layer: services (safe C).
+ *
+ * Restart rules (Linux): an untimed FUTEX_WAIT interrupted by a signal
+ * returns -ERESTARTSYS (restarted under SA_RESTART); a timed one
+ * -ERESTART_RESTARTBLOCK, so a handler always sees EINTR and a stop and
+ * continue resumes it with the same absolute deadline. */
+#include "proc/futex.h"
+#include "signal/signal.h"
+#include "syscall/syscall.h"
+#include <fw/time.h>
+
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAKE_OP 5
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128u
+#define FUTEX_CLOCK_REALTIME 256u
+#define FUTEX_BITSET_ANY 0xffffffffu
+
+/* timeout -> absolute monotonic deadline (0: none). FUTEX_WAIT's timeout
+ * is relative; FUTEX_WAIT_BITSET's is absolute on the chosen clock. */
+static int futex_deadline(uint64_t uts, uint32_t op, bool realtime, uint64_t *deadline)
+{
+	*deadline = 0;
+	if (!uts)
+		return 0;
+	uint64_t ns;
+	int e = timespec_from_user(uts, &ns);
+	if (e)
+		return e;
+	uint64_t now = fw_time_monotonic_ns();
+	if (op == FUTEX_WAIT) {
+		*deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
+	} else if (realtime) {
+		uint64_t rt = fw_time_realtime_ns();
+		*deadline = ns > rt ? now + (ns - rt) : 1;
+	} else {
+		*deadline = ns ? ns : 1;
+	}
+	return 0;
+}
+
+/* Wait, and turn an interruption into the right restart code. */
+static int64_t wait_restartable(uint64_t addr, uint32_t val, uint64_t deadline, uint32_t bitset, bool shared)
+{
+	int e = futex_wait(addr, val, deadline, bitset, shared);
+	if (e != -EINTR)
+		return e;
+	if (!deadline)
+		return -ERESTARTSYS;
+	return signal_restart_block(RESTART_FUTEX, deadline, addr, val, bitset, shared);
+}
+
+int64_t futex_resume(const struct restart_block *b)
+{
+	return wait_restartable(b->arg[0], (uint32_t)b->arg[1], b->deadline, (uint32_t)b->arg[2], b->arg[3] != 0);
+}
+
+int64_t sys_futex(struct fw_uregs *r)
+{
+	uint64_t addr = a0(r);
+	uint32_t raw = (uint32_t)a1(r);
+	uint32_t op = raw & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+	bool shared = !(raw & FUTEX_PRIVATE_FLAG), realtime = (raw & FUTEX_CLOCK_REALTIME) != 0;
+	uint32_t val = (uint32_t)a2(r);
+	if (realtime && op != FUTEX_WAIT && op != FUTEX_WAIT_BITSET && op != 11)
+		return -ENOSYS;
+	switch (op) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET: {
+		uint64_t deadline;
+		int e = futex_deadline(a3(r), op, realtime, &deadline);
+		if (e)
+			return e;
+		return wait_restartable(addr, val, deadline, op == FUTEX_WAIT_BITSET ? (uint32_t)a5(r) : FUTEX_BITSET_ANY,
+					shared);
+	}
+	case FUTEX_WAKE:
+		return futex_wake_bitset(addr, (int32_t)val, FUTEX_BITSET_ANY, shared);
+	case FUTEX_WAKE_BITSET:
+		return futex_wake_bitset(addr, (int32_t)val, (uint32_t)a5(r), shared);
+	case FUTEX_REQUEUE:
+		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r), shared);
+	case FUTEX_CMP_REQUEUE: {
+		uint32_t cur;
+		if (fw_copy_from_user(&cur, fw_uaddr(addr)))
+			return -EFAULT;
+		if (cur != (uint32_t)a5(r))
+			return -EAGAIN;
+		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r), shared);
+	}
+	case FUTEX_WAKE_OP:
+		return futex_wake_op(addr, (int32_t)val, a4(r), (int32_t)a3(r), (uint32_t)a5(r), shared);
+	default:
+		return -ENOSYS;
+	}
+}
