@@ -102,15 +102,16 @@ static int open_exec(const struct kpath *path, struct inode_ref *out)
 {
 	struct proc *p = cur_proc();
 	struct kname last;
-	int e = path_lookup(p->root, p->cwd, path, LOOKUP_FOLLOW, out, &last);
+	struct vfs_cred c;
+	proc_fs_cred(p, &c);
+	int e = path_lookup_as(p->root, p->cwd, path, LOOKUP_FOLLOW, &c, out, &last);
 	if (e)
 		return e;
 	struct inode *ip = inode_get(*out);
-	if ((ip->mode & S_IFMT) == S_IFDIR)
+	if ((ip->mode & S_IFMT) != S_IFREG)
 		return -EACCES;
-	if ((ip->mode & S_IFMT) != S_IFREG || !(ip->mode & 0111))
-		return -EACCES;
-	return 0;
+	/* The caller's own class of x bit (root: any x bit). */
+	return vfs_permission(*out, &c, MAY_EXEC);
 }
 
 static void set_comm(struct proc *p, const struct kpath *path)

@@ -206,3 +206,15 @@ int proc_create(struct proc_ref parent, struct mm_ref mm, const struct fw_uregs 
 	proc_link_child(parent, *out);
 	return 0;
 }
+
+static void cred_from(const struct proc *p, uint32_t uid, uint32_t gid, struct vfs_cred *out)
+{
+	out->uid = uid;
+	out->gid = gid;
+	out->ngroups = FW_MIN(p->ngroups, (uint32_t)VFS_NGROUPS);
+	for (uint32_t i = 0; i < out->ngroups; i++)
+		out->groups[i] = p->groups[i];
+}
+
+void proc_fs_cred(const struct proc *p, struct vfs_cred *out) { cred_from(p, p->fsuid, p->fsgid, out); }
+void proc_real_cred(const struct proc *p, struct vfs_cred *out) { cred_from(p, p->uid, p->gid, out); }

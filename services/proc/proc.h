@@ -183,6 +183,10 @@ struct wait_result {
 int32_t proc_wait(struct proc_ref parent, int32_t idtype, int32_t id, uint32_t options, struct wait_result *out);
 /* Wake the parent's waiters and send it SIGCHLD (or the exit signal). */
 void proc_notify_parent(struct proc_ref child, int32_t code, int32_t si_status);
+/* Credentials for file permission checks: the fs uid/gid (what Linux
+ * checks for everything but access(2)) or the real ones. */
+void proc_fs_cred(const struct proc *p, struct vfs_cred *out);
+void proc_real_cred(const struct proc *p, struct vfs_cred *out);
 struct proc_ref init_proc(void);
 void proc_set_init(struct proc_ref p);
 

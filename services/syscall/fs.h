@@ -6,15 +6,16 @@
 #include "fs/procfs.h"
 #include <abi/fs.h>
 
-#define MAY_EXEC 1
-#define MAY_WRITE 2
-#define MAY_READ 4
 
 /* The directory a *at() call starts from. */
 int start_dir(int64_t dirfd, struct inode_ref *out);
-/* Copy a user path and resolve it (empty_ok: AT_EMPTY_PATH). */
+/* Copy a user path and resolve it with the caller's fs credentials
+ * (empty_ok: AT_EMPTY_PATH). */
 int resolve_at(int64_t dirfd, uint64_t upath, uint32_t lookup, struct inode_ref *out, struct kname *last,
 	       bool empty_ok);
+/* The same with given credentials (access(2) checks with the real ids). */
+int resolve_at_as(int64_t dirfd, uint64_t upath, uint32_t lookup, const struct vfs_cred *cred,
+		  struct inode_ref *out, struct kname *last, bool empty_ok);
 /* Resolve the parent of a path to create or remove: -EEXIST/-ENOENT
  * rules are the caller's; `last` is empty for "/" and similar. */
 int resolve_parent(int64_t dirfd, uint64_t upath, struct inode_ref *dir, struct kname *last);

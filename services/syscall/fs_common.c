@@ -22,6 +22,14 @@ int start_dir(int64_t dirfd, struct inode_ref *out)
 int resolve_at(int64_t dirfd, uint64_t upath, uint32_t lookup, struct inode_ref *out, struct kname *last,
 	       bool empty_ok)
 {
+	struct vfs_cred c;
+	proc_fs_cred(cur_proc(), &c);
+	return resolve_at_as(dirfd, upath, lookup, &c, out, last, empty_ok);
+}
+
+int resolve_at_as(int64_t dirfd, uint64_t upath, uint32_t lookup, const struct vfs_cred *cred,
+		  struct inode_ref *out, struct kname *last, bool empty_ok)
+{
 	struct kpath_ref pr;
 	if (kpath_alloc(&pr))
 		return -ENOMEM;
@@ -38,7 +46,7 @@ int resolve_at(int64_t dirfd, uint64_t upath, uint32_t lookup, struct inode_ref 
 			e = -ENOENT;
 		}
 	} else if (e == 0) {
-		e = path_lookup(cur_proc()->root, start, kp, lookup, out, last);
+		e = path_lookup_as(cur_proc()->root, start, kp, lookup, cred, out, last);
 	}
 	kpath_free(pr);
 	return e;
@@ -51,22 +59,9 @@ int resolve_parent(int64_t dirfd, uint64_t upath, struct inode_ref *dir, struct 
 
 int may_access(struct inode_ref ino, uint32_t mask)
 {
-	struct inode *ip = inode_get(ino);
-	struct proc *p = cur_proc();
-	if (!ip)
-		return -ENOENT;
-	if (p->euid == 0) {
-		/* root may execute only what someone may execute (or a directory) */
-		if ((mask & MAY_EXEC) && (ip->mode & S_IFMT) != S_IFDIR && !(ip->mode & 0111))
-			return -EACCES;
-		return 0;
-	}
-	uint32_t bits = ip->mode;
-	if (ip->uid == p->euid)
-		bits >>= 6;
-	else if (ip->gid == p->egid)
-		bits >>= 3;
-	return (bits & mask & 7) == (mask & 7) ? 0 : -EACCES;
+	struct vfs_cred c;
+	proc_fs_cred(cur_proc(), &c);
+	return vfs_permission(ino, &c, mask);
 }
 
 int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, struct inode_ref *out)
@@ -88,8 +83,27 @@ int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, s
 		return -ENOSPC;
 	struct inode *ip = inode_get(*out);
 	struct proc *p = cur_proc();
-	ip->uid = p->euid;
-	ip->gid = p->egid;
+	ip->uid = p->fsuid;
+	ip->gid = p->fsgid;
+	/* A set-group-ID directory hands its group down (and the bit, to
+	 * subdirectories); a file keeps S_ISGID only if its creator may hold
+	 * that group (Linux inode_init_owner). */
+	dp = inode_get(dir);
+	if (dp->mode & S_ISGID) {
+		ip->gid = dp->gid;
+		if ((mode & S_IFMT) == S_IFDIR)
+			ip->mode |= S_ISGID;
+	}
+	ip = inode_get(*out);
+	if ((ip->mode & S_IFMT) != S_IFDIR && (ip->mode & (S_ISGID | 010)) == (S_ISGID | 010) && p->fsuid != 0) {
+		struct vfs_cred c;
+		proc_fs_cred(p, &c);
+		bool member = c.gid == ip->gid;
+		for (uint32_t i = 0; i < c.ngroups && i < VFS_NGROUPS; i++)
+			member = member || c.groups[i] == ip->gid;
+		if (!member)
+			ip->mode &= ~(uint32_t)S_ISGID;
+	}
 	if ((mode & S_IFMT) == S_IFDIR)
 		ip->nlink = 1; /* "." */
 	e = dir_link(dir, name, *out);

@@ -114,23 +114,42 @@ static int64_t do_access(int64_t dirfd, uint64_t upath, uint64_t mode, uint64_t 
 		return -EINVAL;
 	if (flags & ~(uint64_t)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
+	/* Checked with the real ids unless AT_EACCESS, the lookup too. */
+	struct vfs_cred c;
+	if (flags & AT_EACCESS)
+		proc_fs_cred(cur_proc(), &c);
+	else
+		proc_real_cred(cur_proc(), &c);
 	struct inode_ref ino;
 	struct kname last;
-	int e = resolve_at(dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &ino, &last,
-			   (flags & AT_EMPTY_PATH) != 0);
+	int e = resolve_at_as(dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &c, &ino, &last,
+			      (flags & AT_EMPTY_PATH) != 0);
 	if (e || mode == 0)
 		return e;
-	return may_access(ino, (uint32_t)mode);
+	return vfs_permission(ino, &c, (uint32_t)mode);
 }
 
 int64_t sys_access(struct fw_uregs *r) { return do_access(AT_FDCWD, a0(r), a1(r), 0); }
 int64_t sys_faccessat(struct fw_uregs *r) { return do_access((int32_t)a0(r), a1(r), a2(r), 0); }
 int64_t sys_faccessat2(struct fw_uregs *r) { return do_access((int32_t)a0(r), a1(r), a2(r), a3(r)); }
 
+/* Ownership checks use the fs uid, as Linux's inode_owner_or_capable. */
 static int owner_or_root(struct inode *ip)
 {
 	struct proc *p = cur_proc();
-	return p->euid == 0 || p->euid == ip->uid ? 0 : -EPERM;
+	return p->fsuid == 0 || p->fsuid == ip->uid ? 0 : -EPERM;
+}
+
+static bool in_my_groups(uint32_t gid)
+{
+	struct vfs_cred c;
+	proc_fs_cred(cur_proc(), &c);
+	if (c.gid == gid)
+		return true;
+	for (uint32_t i = 0; i < c.ngroups && i < VFS_NGROUPS; i++)
+		if (c.groups[i] == gid)
+			return true;
+	return false;
 }
 
 static int64_t set_mode(struct inode_ref ino, uint64_t mode)
@@ -141,7 +160,11 @@ static int64_t set_mode(struct inode_ref ino, uint64_t mode)
 	int e = owner_or_root(ip);
 	if (e)
 		return e;
-	ip->mode = (ip->mode & S_IFMT) | ((uint32_t)mode & 07777);
+	uint32_t m = (uint32_t)mode & 07777;
+	/* Only a member of the file's group (or root) may set S_ISGID. */
+	if (cur_proc()->fsuid != 0 && !in_my_groups(ip->gid))
+		m &= ~(uint32_t)S_ISGID;
+	ip->mode = (ip->mode & S_IFMT) | m;
 	ip->ctime_ns = (int64_t)fw_time_realtime_ns();
 	return 0;
 }
@@ -176,18 +199,25 @@ static int64_t set_owner(struct inode_ref ino, uint64_t uid, uint64_t gid)
 		return -ENOENT;
 	struct proc *p = cur_proc();
 	uint32_t u = (uint32_t)uid, g = (uint32_t)gid;
-	if (p->euid != 0) {
+	if (p->fsuid != 0) {
+		/* The owner may give the file to a group it belongs to; only root
+		 * may change the owner. */
 		if (u != 0xffffffff && u != ip->uid)
 			return -EPERM;
-		if (g != 0xffffffff && (ip->uid != p->euid || g != p->egid))
+		if (g != 0xffffffff && (ip->uid != p->fsuid || (g != ip->gid && !in_my_groups(g))))
 			return -EPERM;
 	}
 	if (u != 0xffffffff)
 		ip->uid = u;
 	if (g != 0xffffffff)
 		ip->gid = g;
-	if ((ip->mode & S_IFMT) != S_IFDIR && (u != 0xffffffff || g != 0xffffffff))
-		ip->mode &= ~(uint32_t)06000; /* a new owner drops set-id bits */
+	/* Any chown of a non-directory drops set-user-ID, and set-group-ID
+	 * when the group may execute (else it marks mandatory locking). */
+	if ((ip->mode & S_IFMT) != S_IFDIR) {
+		ip->mode &= ~(uint32_t)S_ISUID;
+		if (ip->mode & 010)
+			ip->mode &= ~(uint32_t)S_ISGID;
+	}
 	ip->ctime_ns = (int64_t)fw_time_realtime_ns();
 	return 0;
 }

@@ -261,7 +261,7 @@ static int splice_link(struct kpath *work, uint32_t rest, struct inode_ref link)
  * with LOOKUP_PARENT|LOOKUP_FOLLOW, a last component that is a symlink is
  * followed first (creating through a dangling link creates its target). */
 static int walk_path(struct inode_ref root, struct inode_ref start, struct kpath *work, uint32_t flags,
-		     struct inode_ref *out, struct kname *last)
+		     const struct vfs_cred *cred, struct inode_ref *out, struct kname *last)
 {
 	struct inode_ref cur = work->len > 0 && work->s[0] == '/' ? root : start;
 	uint32_t i = 0, links = 0;
@@ -287,6 +287,11 @@ static int walk_path(struct inode_ref root, struct inode_ref start, struct kpath
 			return -ENOENT; /* a removed directory that is gone (a stale cwd) */
 		if (!is_dir(cur))
 			return -ENOTDIR;
+		if (cred) {
+			int pe = vfs_permission(cur, cred, MAY_EXEC);
+			if (pe)
+				return pe;
+		}
 		struct inode_ref next;
 		int e = dir_lookup(cur, &name, &next);
 		if (final && (flags & LOOKUP_PARENT)) {
@@ -323,6 +328,12 @@ static int walk_path(struct inode_ref root, struct inode_ref start, struct kpath
 int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
 		struct inode_ref *out, struct kname *last)
 {
+	return path_lookup_as(root, start, p, flags, NULL, out, last);
+}
+
+int path_lookup_as(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
+		   const struct vfs_cred *cred, struct inode_ref *out, struct kname *last)
+{
 	if (p->len == 0)
 		return -ENOENT;
 	struct kpath_ref wr;
@@ -332,7 +343,7 @@ int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpat
 	for (uint32_t i = 0; i <= p->len && i < PATH_MAX; i++)
 		w->s[i] = p->s[i];
 	w->len = p->len;
-	int e = walk_path(root, start, w, flags, out, last);
+	int e = walk_path(root, start, w, flags, cred, out, last);
 	kpath_free(wr);
 	return e;
 }

@@ -147,13 +147,31 @@ bool dir_is_empty(struct inode_ref dir);
 int dir_rename(struct inode_ref olddir, const struct kname *oldname, struct inode_ref newdir,
 	       const struct kname *newname);
 
+/* permissions (vfs/perm.c): the credentials a check runs with */
+#define MAY_EXEC 1
+#define MAY_WRITE 2
+#define MAY_READ 4
+#define VFS_NGROUPS 16
+struct vfs_cred {
+	uint32_t uid, gid;            /* fs uid/gid (or real ones for access(2)) */
+	uint32_t ngroups;
+	uint32_t groups[VFS_NGROUPS]; /* supplementary groups */
+};
+/* 0 or -EACCES (mask: MAY_*). */
+int vfs_permission(struct inode_ref ino, const struct vfs_cred *c, uint32_t mask);
+
 /* paths: resolve relative to `start` (an absolute path ignores it) */
 #define LOOKUP_FOLLOW 1
 #define LOOKUP_PARENT 2
 int vfs_readlink(struct inode_ref r, struct kpath *p);
 int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out);
+/* The kernel's own lookups (no permission checks). */
 int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
 		struct inode_ref *out, struct kname *last);
+/* A lookup on behalf of `cred`: every directory searched needs search (x)
+ * permission, else -EACCES. */
+int path_lookup_as(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
+		   const struct vfs_cred *cred, struct inode_ref *out, struct kname *last);
 
 /* files and descriptors */
 int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out);

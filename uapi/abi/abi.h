@@ -70,6 +70,9 @@ struct elf64_phdr {
 #define S_IFDIR 0040000
 #define S_IFCHR 0020000
 #define S_IFIFO 0010000
+#define S_ISUID 04000
+#define S_ISGID 02000
+#define S_ISVTX 01000
 
 /* open flags */
 #define O_ACCMODE 03
