@@ -43,6 +43,7 @@ static int start_thread(struct proc_ref p, const struct fw_uregs *regs, bool set
 static void init_thread_from(struct thread *t, const struct thread *me, uint64_t flags, uint64_t ctid)
 {
 	t->sig_mask = me->sig_mask;
+	sched_inherit(t, me);
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;
 	if (flags & CLONE_CHILD_SETTID)

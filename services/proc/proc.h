@@ -125,6 +125,9 @@ struct thread {
 	uint32_t ss_flags;
 	uint64_t cpu_user_ns, cpu_sys_ns; /* last sampled task CPU time */
 	uint64_t fault_trapno, fault_err;  /* of the last forced fault signal */
+	int32_t sched_policy;    /* SCHED_* as set by sched_setscheduler */
+	int32_t sched_prio;      /* its static priority (1..99 for FIFO/RR) */
+	bool sched_reset_on_fork;
 };
 
 /* The calling thread and process (never stale while it runs). */
@@ -187,6 +190,26 @@ void proc_notify_parent(struct proc_ref child, int32_t code, int32_t si_status);
  * checks for everything but access(2)) or the real ones. */
 void proc_fs_cred(const struct proc *p, struct vfs_cred *out);
 void proc_real_cred(const struct proc *p, struct vfs_cred *out);
+/* Scheduling attributes (proc/sched.c). Keel's scheduler is one FIFO
+ * round robin: policies and priorities are recorded, checked and reported
+ * as Linux does, not enforced. */
+#define SCHED_OTHER 0
+#define SCHED_FIFO 1
+#define SCHED_RR 2
+#define SCHED_BATCH 3
+#define SCHED_IDLE 5
+#define SCHED_DEADLINE 6
+#define SCHED_RESET_ON_FORK 0x40000000
+/* The thread a scheduling call names (0: the caller); -ESRCH. */
+int sched_target(int32_t pid, struct thread_ref *out);
+/* Change policy (-1: keep) and priority; Linux's checks and errors. */
+int sched_set(struct thread_ref t, int32_t policy, int32_t prio);
+/* -EINVAL for a policy Linux does not know. */
+int sched_prio_bounds(int32_t policy, int32_t *min, int32_t *max);
+/* What a new thread or process inherits from its creator. */
+void sched_inherit(struct thread *child, const struct thread *parent);
+/* May the caller change the scheduling of a process owned by p? */
+bool sched_may_change(const struct proc *p);
 struct proc_ref init_proc(void);
 void proc_set_init(struct proc_ref p);
 

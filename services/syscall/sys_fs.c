@@ -233,19 +233,23 @@ int64_t sys_dup(struct fw_uregs *r)
 	return fd;
 }
 
+/* Linux's order of checks: dup3's flags and oldfd == newfd come before
+ * the descriptors themselves; dup2(fd, fd) only checks fd. */
 static int64_t dup_to(int64_t oldfd, int64_t newfd, uint64_t flags, bool dup2)
 {
 	struct proc *p = cur_proc();
 	struct file_ref f;
+	if (flags & ~(uint64_t)O_CLOEXEC)
+		return -EINVAL;
+	if (oldfd == newfd && !dup2)
+		return -EINVAL;
+	if (oldfd == newfd)
+		return fd_get(p->files, oldfd, &f) ? -EBADF : newfd;
+	if (newfd < 0 || newfd >= fd_limit())
+		return -EBADF;
 	int e = fd_get(p->files, oldfd, &f);
 	if (e)
 		return e;
-	if (flags & ~(uint64_t)O_CLOEXEC)
-		return -EINVAL;
-	if (newfd < 0 || newfd >= fd_limit())
-		return -EBADF;
-	if (oldfd == newfd)
-		return dup2 ? newfd : -EINVAL;
 	file_hold(f);
 	(void)fd_close(p->files, newfd);
 	struct fdtable *t = fdtable_get(p->files);
@@ -422,21 +426,35 @@ int64_t sys_pipe2(struct fw_uregs *r) { return do_pipe(a0(r), a1(r)); }
 /* sendfile: through a page-sized bounce frame, from a regular file. */
 int64_t sys_sendfile(struct fw_uregs *r)
 {
+	/* Linux's order: the offset is read first, then the input must be
+	 * open for reading, then the output open for writing (even when
+	 * nothing is left to copy), then the kinds are judged. */
 	struct proc *p = cur_proc();
 	struct file_ref out, in;
-	int e = fd_get(p->files, (int32_t)a0(r), &out);
-	if (e == 0)
-		e = fd_get(p->files, (int32_t)a1(r), &in);
+	uint64_t off = 0;
+	if (a2(r) && fw_copy_from_user(&off, fw_uaddr(a2(r))))
+		return -EFAULT;
+	int e = fd_get(p->files, (int32_t)a1(r), &in);
 	if (e)
 		return e;
 	struct file *ip = file_get(in);
+	if ((ip->flags & O_ACCMODE) == O_WRONLY || (ip->flags & O_PATH))
+		return -EBADF;
+	if (!a2(r))
+		off = ip->off;
+	else if (ip->kind == FK_PIPE)
+		return -ESPIPE; /* an offset needs a file that has positions */
+	else if ((int64_t)off < 0)
+		return -EINVAL;
+	e = fd_get(p->files, (int32_t)a0(r), &out);
+	if (e)
+		return e;
+	struct file *op = file_get(out);
+	if ((op->flags & O_ACCMODE) == O_RDONLY || (op->flags & O_PATH))
+		return -EBADF;
+	ip = file_get(in);
 	if (ip->kind != FK_REG)
 		return -EINVAL;
-	if ((ip->flags & O_ACCMODE) == O_WRONLY)
-		return -EBADF;
-	uint64_t off = ip->off;
-	if (a2(r) && fw_copy_from_user(&off, fw_uaddr(a2(r))))
-		return -EFAULT;
 	/* procfs files read the text generated at open */
 	struct inode_ref src = inode_ref_valid(ip->data) ? ip->data : ip->inode;
 	struct inode *node = inode_get(src);

@@ -108,12 +108,15 @@
 	X(133, mknod, partial) \
 	X(137, statfs, partial) \
 	X(138, fstatfs, partial) \
-	X(140, getpriority, full) \
+	X(140, getpriority, partial) \
 	X(141, setpriority, partial) \
+	X(142, sched_setparam, partial) \
 	X(143, sched_getparam, partial) \
+	X(144, sched_setscheduler, partial) \
 	X(145, sched_getscheduler, partial) \
 	X(146, sched_get_priority_max, full) \
 	X(147, sched_get_priority_min, full) \
+	X(148, sched_rr_get_interval, partial) \
 	X(157, prctl, partial) \
 	X(158, arch_prctl, partial) \
 	X(160, setrlimit, full) \
@@ -128,8 +131,8 @@
 	X(200, tkill, full) \
 	X(201, time, full) \
 	X(202, futex, partial) \
-	X(203, sched_setaffinity, full) \
-	X(204, sched_getaffinity, full) \
+	X(203, sched_setaffinity, partial) \
+	X(204, sched_getaffinity, partial) \
 	X(213, epoll_create, full) \
 	X(217, getdents64, full) \
 	X(218, set_tid_address, full) \
