@@ -19,7 +19,15 @@ WARN_FLAGS := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 COMMON_FLAGS := -std=gnu11 -ffreestanding -nostdinc -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-common -O2 -g $(ARCH_FLAGS) $(SAFE_FLAGS) $(WARN_FLAGS)
 FW_CFLAGS  := $(COMMON_FLAGS) -Iframework/include -Iframework -Iuapi
-SVC_CFLAGS := $(COMMON_FLAGS) -Iframework/include -Iservices -Iuapi
+# The diagnostics the wall relies on, named so that no later flag can demote
+# them; safecheck --require-wall-flags refuses a service built without them
+# (tools/safecheck/flags.c), and services cannot switch them off (no
+# pragma, _Pragma, #line or attribute for it: docs/safety.md).
+SVC_WALL_FLAGS := -Werror=frame-larger-than -Werror=format -Werror=incompatible-pointer-types \
+	-Werror=incompatible-function-pointer-types -Werror=int-conversion -Werror=unsequenced \
+	-Werror=strict-prototypes -Werror=missing-prototypes -Werror=implicit-function-declaration \
+	-Werror=implicit-int -Werror=return-type -Werror=vla
+SVC_CFLAGS := $(COMMON_FLAGS) $(SVC_WALL_FLAGS) -Iframework/include -Iservices -Iuapi
 
 FW_SRCS  := $(shell find framework -name '*.c' | sort)
 FW_ASMS  := $(shell find framework -name '*.S' | sort)
@@ -42,6 +50,8 @@ deps:
 -include mk/safecheck.mk
 -include mk/user.mk
 -include mk/docs.mk
+include mk/vdso.mk
+-include mk/fwonly.mk
 
 $(BUILD)/framework/%.o: framework/%.c
 	@mkdir -p $(dir $@)
@@ -65,10 +75,10 @@ $(BUILD)/ksyms0.S: tools/gen-ksyms.sh
 $(BUILD)/%.o: $(BUILD)/%.S
 	@$(CC) $(FW_CFLAGS) -c $< -o $@
 # The import wall and the cross-unit signature check run before linking.
-$(BUILD)/services.wall: $(SVC_OBJS) $(SVC_OBJS:.o=.chk) $(FW_OBJS) $(BUILD)/fw-exports.txt
+$(BUILD)/services.wall: $(SVC_OBJS) $(SVC_OBJS:.o=.chk) $(FW_OBJS) $(BUILD)/fw-exports.txt $(BUILD)/fw-api.txt
 	@echo "  WALL    services"
 	@LLVM_NM=$(LLVM_NM) sh $(SAFECHECK_DIR)/import-wall.sh $(BUILD)/fw-exports.txt "$(FW_OBJS)" $(SVC_OBJS)
-	@sh $(SAFECHECK_DIR)/sigcheck.sh $(SVC_OBJS:.o=.sig)
+	@sh $(SAFECHECK_DIR)/sigcheck.sh $(BUILD)/fw-api.txt $(SVC_OBJS:.o=.sig)
 	@touch $@
 $(BUILD)/keel0.elf: $(FW_OBJS) $(SVC_OBJS) $(BUILD)/ksyms0.o $(LDSCRIPT) $(BUILD)/services.wall
 	@echo "  LD      $@"
@@ -94,9 +104,9 @@ test: all
 	bash tests/run-all.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(VDSO_IMAGE)
 
 compile_commands.json:
 	bash tools/compile-commands.sh > $@
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/framework $(BUILD)/services -name '*.d' -type f 2>/dev/null)

@@ -1,6 +1,7 @@
 /* Kernel entry after boot.S. Layer: framework (trusted).
  * Brings up the framework in dependency order, then hands the machine to
- * the services (svc_main) or to the ktest runner in a kernel task. */
+ * the services (their FW_SERVICES_MAIN entry, <fw/upcall.h>) or to the
+ * ktest runner in a kernel task. */
 #include "internal/init.h"
 #include "internal/arch.h"
 #include "internal/boot.h"
@@ -9,7 +10,7 @@
 #include "internal/serial.h"
 #include "internal/task.h"
 #include <fw/log.h>
-#include <fw/upcall.h>
+#include "internal/upcall.h"
 #include <fw/console.h>
 
 
@@ -38,7 +39,11 @@ static void first_task(uint64_t unused)
 		}
 		ktest_run_all(filter);
 	}
-	svc_main();
+	void (*entry)(void) = services_main();
+	if (entry)
+		entry();
+	else
+		fw_info("no services linked");
 	fw_power_off(0);
 }
 

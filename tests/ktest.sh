@@ -41,6 +41,24 @@ line=$(grep -n 'return v << n' services/ktest/ub.c | cut -d: -f1)
 panic_case panic_shift "KEEL PANIC: shift out of bounds \(1, 64\) at services/ktest/ub.c:$line:" \
 	"trapped at services/ktest/ub.c:$line"
 panic_case panic_div_overflow 'KEEL PANIC: kernel divide error' "INT64_MIN / -1 raised #DE"
+# SMAP is on while the fault resolver runs: its direct read of the user
+# page it just mapped is a protection fault (error 1: present, read, kernel).
+panic_case panic_smap_in_fault_resolver 'vector 14 \(page fault\) error 1 cr2 40000000' \
+	"a kernel read of user memory inside the resolver faulted"
+# A CPU without SMAP: every stac/clac is patched into a NOP at boot, so
+# traps and user copies still work (the ktests that fault inside a copy).
+# shellcheck disable=SC2046
+timeout -k 2 60 qemu-system-x86_64 $(keel_qemu_common_args) -cpu max,-smap -kernel build/keel.bin \
+	-initrd build/initramfs.cpio -append "keel.mode=ktest keel.ktest=frame_from_user_pinned_across_resolver" \
+	-serial stdio -serial file:build/ktest-nosmap.log -monitor none </dev/null 2>/dev/null | tr -d '\r' >build/ktest-nosmap.out
+if grep -q "smap=0" build/ktest-nosmap.log && grep -q "^1 passed, 0 failed" build/ktest-nosmap.out; then
+	echo "PASS no_smap_cpu (stac/clac patched out, a faulting user copy still completes)"
+	kp=$((kp + 1))
+else
+	echo "FAIL no_smap_cpu"
+	tail -5 build/ktest-nosmap.log
+	kf=$((kf + 1))
+fi
 # A kernel fault prints the registers and a symbolized backtrace.
 # shellcheck disable=SC2046
 timeout -k 2 60 qemu-system-x86_64 $(keel_qemu_common_args) -kernel build/keel.bin -initrd build/initramfs.cpio \

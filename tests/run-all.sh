@@ -34,6 +34,7 @@ suite() {
 }
 suite safecheck make -s --no-print-directory safecheck-test
 suite ktest bash tests/ktest.sh
+suite fw-only bash tests/fw-only.sh
 suite boot bash tests/boot.sh
 suite import-wall bash tests/import-wall.sh
 suite docs bash tests/docs.sh
@@ -42,6 +43,7 @@ suite shell bash tests/shell/run.sh
 suite limits bash tests/limits.sh
 suite fuzz bash tests/fuzz.sh
 suite diff bash tests/diff/run.sh -j "$(nproc)"
+suite debian bash tests/debian/run.sh
 [ -f tools/bench/smoke.sh ] && suite bench-smoke bash tools/bench/smoke.sh
 echo "=== all suites"
 echo "$total_pass passed, $total_fail failed"

@@ -39,9 +39,11 @@ void console_rx_irq(void)
 		fw_waitq_wake_all(rx_q);
 }
 
+/* Both return a byte count as int: a count that does not fit is refused
+ * rather than turned into something that looks like an errno. */
 int fw_console_write_raw(const void *buf, size_t cap, size_t n)
 {
-	if (n > cap)
+	if (n > cap || n > INT32_MAX)
 		return -22;
 	serial_write(COM1, buf, n);
 	return (int)n;
@@ -51,7 +53,7 @@ uint32_t fw_console_pending(void) { return rx_head - rx_tail; }
 
 int fw_console_read_raw(void *buf, size_t cap, size_t n, bool nonblock)
 {
-	if (n > cap)
+	if (n > cap || n > INT32_MAX)
 		return -22;
 	if (n == 0)
 		return 0;

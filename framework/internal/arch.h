@@ -9,6 +9,8 @@ void arch_cpu_init(void);       /* GDT, TSS, IDT, syscall MSRs, SMEP/SMAP, FPU *
 void arch_timer_init(void);     /* PIT-calibrated TSC and LAPIC periodic tick */
 uint64_t arch_uptime_ns(void);  /* monotonic, from the TSC */
 uint64_t arch_tsc_khz(void);
+uint64_t arch_tsc_boot(void); /* TSC value at monotonic 0 */
+uint64_t arch_tsc_mult(void); /* monotonic ns = ((tsc - boot) * mult) >> 32 */
 void arch_backtrace(void *frame);
 FW_NORETURN void arch_power_off(int code);
 void arch_set_kernel_stack(uint64_t top); /* TSS.rsp0 and the syscall stack */

@@ -35,6 +35,9 @@ void frame_map_put(uint64_t pa);
 uint32_t frame_mapcount(uint64_t pa);
 void frame_mark_service(uint64_t pa);
 bool frame_handle_ok(uint32_t pfn, uint32_t gen);
+/* Validate and pin (see frame.c): the memory stays allocated until unpin. */
+bool frame_handle_pin(uint32_t pfn, uint32_t gen);
+void frame_unpin(uint64_t pa);
 void frame_handle_put(uint64_t pa);
 uint32_t frame_gen(uint64_t pa);
 bool frame_valid(uint64_t pa);

@@ -4,6 +4,7 @@
 #define INTERNAL_X86_H
 
 #include <fw/types.h>
+#include "arch/x86_64/smap.h"
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port)
@@ -51,8 +52,6 @@ static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" ::"r"(va
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
-static inline void stac(void) { __asm__ volatile("stac" ::: "memory", "cc"); }
-static inline void clac(void) { __asm__ volatile("clac" ::: "memory", "cc"); }
 static inline uint64_t read_rflags(void)
 {
 	uint64_t f;

@@ -2,12 +2,17 @@
  * Trusts boot_info's RAM map. Every frame has metadata: a reference count
  * (mappings and handles that keep it alive) and a generation bumped on each
  * free, so a stale fw_frame handle is detected rather than reaching a frame
- * that now belongs to someone else. Free frames sit on a stack of PFNs. */
+ * that now belongs to someone else. Free frames sit on a stack of PFNs.
+ * A pin keeps a frame's memory allocated while the framework copies into or
+ * out of it across a call that may run services (a user copy that faults);
+ * it is not a reference a service can drop, so no sequence of puts frees a
+ * pinned frame. */
 #include "internal/init.h"
 #include "internal/boot.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
 #include "internal/spinlock.h"
+#include "internal/task.h"
 #include <fw/log.h>
 
 struct frame_meta {
@@ -15,7 +20,11 @@ struct frame_meta {
 	uint32_t maps; /* user page-table entries pointing here */
 	uint32_t gen;
 	uint8_t service; /* handed to services: reachable by handle */
+	uint16_t pins;   /* framework copies in progress (frame_handle_pin) */
 };
+
+/* Each pin belongs to a task in a copy, so MAX_TASKS bounds the count. */
+_Static_assert(MAX_TASKS < 65536, "pins fit 16 bits");
 
 static struct frame_meta *meta;
 static uint32_t *free_stack;
@@ -105,6 +114,7 @@ uint64_t frame_alloc(void)
 	meta[pfn].refs = 1;
 	meta[pfn].maps = 0;
 	meta[pfn].service = 0;
+	meta[pfn].pins = 0;
 	spin_unlock_irqrestore(&frame_lock, was);
 	uint64_t pa = pfn * 4096;
 	memset(phys_to_virt(pa), 0, 4096);
@@ -122,7 +132,7 @@ void frame_get(uint64_t pa)
 
 static void release_if_unused(uint64_t pfn)
 {
-	if (meta[pfn].refs == 0 && meta[pfn].maps == 0) {
+	if (meta[pfn].refs == 0 && meta[pfn].maps == 0 && meta[pfn].pins == 0) {
 		meta[pfn].gen++;
 		meta[pfn].service = 0;
 		free_stack[nfree++] = (uint32_t)pfn;
@@ -178,6 +188,31 @@ void frame_handle_put(uint64_t pa)
 		meta[pfn].refs--;
 		release_if_unused(pfn);
 	}
+	spin_unlock_irqrestore(&frame_lock, was);
+}
+
+/* Validate a service handle and pin its frame in one step (under the
+ * lock): true if {pfn, gen} named a live service frame, which now stays
+ * allocated — whatever the services put meanwhile — until frame_unpin. */
+bool frame_handle_pin(uint32_t pfn, uint32_t gen)
+{
+	bool was = spin_lock_irqsave(&frame_lock);
+	bool ok = frame_handle_ok(pfn, gen);
+	if (ok)
+		meta[pfn].pins++;
+	spin_unlock_irqrestore(&frame_lock, was);
+	return ok;
+}
+
+/* Drop a pin; frees the frame if that was the last thing keeping it. */
+void frame_unpin(uint64_t pa)
+{
+	uint64_t pfn = pa / 4096;
+	bool was = spin_lock_irqsave(&frame_lock);
+	if (meta[pfn].pins == 0)
+		fw_panic("frame_unpin on unpinned frame %lx", pa);
+	meta[pfn].pins--;
+	release_if_unused(pfn);
 	spin_unlock_irqrestore(&frame_lock, was);
 }
 

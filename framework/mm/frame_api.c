@@ -57,24 +57,38 @@ int fw_frame_zero(struct fw_frame_ref f, uint32_t off, uint32_t n)
 	return 0;
 }
 
+/* A user copy can fault, and the fault runs the services' resolver, which
+ * may sleep and let any task run: the frame's last reference can be put and
+ * its memory handed out again (as a page table, say) while the copy still
+ * holds its physmap address. So the frame is pinned for the copy: its
+ * memory stays this (possibly orphaned) frame until the copy is over. */
+static int frame_user_copy(struct fw_frame_ref f, uint32_t off, uint64_t uaddr, uint32_t n, bool to_user)
+{
+	if (!range_ok(off, n))
+		return -22;
+	if (!fw_user_range_ok(uaddr, n))
+		return fw_frame_valid(f) ? -14 : -22;
+	if (!frame_handle_pin(f.pfn, f.gen))
+		return -22;
+	/* SAFETY: the frame is pinned (allocated, never reused, until the unpin
+	 * below) and off + n <= 4096; the user range lies below USER_TOP and a
+	 * fault in it is recovered by uaccess_copy. */
+	char *kva = (char *)frame_va(f) + off;
+	long r = 0;
+	if (n)
+		r = to_user ? uaccess_copy((void *)uaddr, kva, n) : uaccess_copy(kva, (const void *)uaddr, n);
+	frame_unpin((uint64_t)f.pfn * 4096);
+	return (int)r;
+}
+
 int fw_frame_to_user(struct fw_frame_ref f, uint32_t off, struct fw_uaddr dst, uint32_t n)
 {
-	if (!fw_frame_valid(f) || !range_ok(off, n))
-		return -22;
-	if (!fw_user_range_ok(dst.a, n))
-		return -14;
-	/* SAFETY: frame range checked; user range checked; faults recover. */
-	return n ? (int)uaccess_copy((void *)dst.a, (char *)frame_va(f) + off, n) : 0;
+	return frame_user_copy(f, off, dst.a, n, true);
 }
 
 int fw_frame_from_user(struct fw_frame_ref f, uint32_t off, struct fw_uaddr src, uint32_t n)
 {
-	if (!fw_frame_valid(f) || !range_ok(off, n))
-		return -22;
-	if (!fw_user_range_ok(src.a, n))
-		return -14;
-	/* SAFETY: as in fw_frame_to_user, the other way. */
-	return n ? (int)uaccess_copy((char *)frame_va(f) + off, (const void *)src.a, n) : 0;
+	return frame_user_copy(f, off, src.a, n, false);
 }
 
 int fw_frame_move(struct fw_frame_ref dst, uint32_t doff, struct fw_frame_ref src, uint32_t soff, uint32_t n)

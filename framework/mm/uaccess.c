@@ -4,6 +4,7 @@
 #include "internal/init.h"
 #include "internal/lib.h"
 #include "internal/x86.h"
+#include <abi/errno.h>
 #include <fw/user.h>
 
 
@@ -12,9 +13,9 @@ bool fw_user_range_ok(uint64_t a, uint64_t n) { return a < USER_TOP && n <= USER
 int fw_user_read(void *dst, size_t cap, size_t n, struct fw_uaddr src)
 {
 	if (n > cap)
-		return -22;
+		return -EINVAL;
 	if (!fw_user_range_ok(src.a, n))
-		return -14;
+		return -EFAULT;
 	/* SAFETY: dst has cap >= n bytes (size from the type, via the macro);
 	 * src range is in the user half; faults are recovered. */
 	return n ? (int)uaccess_copy(dst, (const void *)src.a, n) : 0; /* SAFETY: see above */
@@ -23,9 +24,9 @@ int fw_user_read(void *dst, size_t cap, size_t n, struct fw_uaddr src)
 int fw_user_write(struct fw_uaddr dst, const void *src, size_t cap, size_t n)
 {
 	if (n > cap)
-		return -22;
+		return -EINVAL;
 	if (!fw_user_range_ok(dst.a, n))
-		return -14;
+		return -EFAULT;
 	/* SAFETY: as above, with the roles swapped. */
 	return n ? (int)uaccess_copy((void *)dst.a, src, n) : 0;
 }
@@ -34,29 +35,37 @@ long fw_user_strcpy(void *dstv, size_t cap, struct fw_uaddr src)
 {
 	char *dst = dstv;
 	size_t len = 0;
+	/* A zero-size destination (an empty struct) holds not even the NUL:
+	 * the terminator below would land at dst[-1]. */
+	if (cap == 0)
+		return -ENAMETOOLONG;
 	while (len < cap) {
 		uint64_t a = src.a + len;
 		/* Copy up to the end of the page: never touches a page the string
 		 * does not reach. */
-		size_t chunk = FW_MIN(cap - len, 4096 - (a & 4095));
+		size_t chunk = FW_MIN(cap - len, FW_PAGE_SIZE - (a & (FW_PAGE_SIZE - 1)));
 		if (!fw_user_range_ok(a, chunk))
-			return -14;
+			return -EFAULT;
 		/* SAFETY: len + chunk <= cap (the caller's object); [a, a+chunk)
 		 * checked to be user memory; faults recover to -EFAULT. */
 		if (uaccess_copy(dst + len, (const void *)a, chunk) < 0)
-			return -14;
+			return -EFAULT;
 		for (size_t i = 0; i < chunk; i++)
 			if (dst[len + i] == 0)
 				return (long)(len + i);
 		len += chunk;
 	}
-	dst[cap - 1] = 0;
-	return -36; /* -ENAMETOOLONG */
+	dst[cap - 1] = 0; /* SAFETY: cap >= 1 (checked on entry) */
+	return -ENAMETOOLONG;
 }
 
 int fw_clear_user(struct fw_uaddr dst, size_t n)
 {
 	static const char zeros[256];
+	/* The whole range first: nothing is zeroed if any of it is not user
+	 * memory, and the loop below cannot step past USER_TOP. */
+	if (n && !fw_user_range_ok(dst.a, n))
+		return -EFAULT;
 	while (n) {
 		size_t c = FW_MIN(n, sizeof(zeros));
 		int r = fw_user_write(dst, zeros, sizeof(zeros), c);

@@ -181,6 +181,22 @@ int fw_vm_map(struct fw_vm_ref r, uint64_t va, struct fw_frame_ref f, uint32_t p
 	return 0;
 }
 
+int fw_vm_map_cow(struct fw_vm_ref r, uint64_t va, struct fw_frame_ref f, uint32_t prot)
+{
+	struct vm *v = vm_get(r);
+	if (!v || !va_ok(va) || !fw_frame_valid(f))
+		return -22;
+	uint64_t *pte = pt_walk(v->pml4, va, true);
+	if (!pte)
+		return -12;
+	/* PTE_COW with W clear: fw_vm_protect keeps it write-protected and
+	 * only fw_vm_cow_break (which copies while handles remain) can make
+	 * the page writable. */
+	uint64_t bits = (prot_bits(prot) & ~PTE_W) | PTE_COW;
+	set_pte(v, pte, va, ((uint64_t)f.pfn * 4096) | bits);
+	return 0;
+}
+
 int fw_vm_map_zeroed(struct fw_vm_ref r, uint64_t va, uint32_t prot)
 {
 	struct fw_frame_ref f;

@@ -148,8 +148,8 @@ void task_start(struct task *t, void (*entry)(uint64_t), uint64_t arg, uint64_t 
 	/* SAFETY: stack_top is the top of t's freshly mapped kernel stack (or a
 	 * frame just below it); eight words fit far inside its 16 KiB. */
 	uint64_t *sp = (uint64_t *)stack_top;
-	*--sp = 0;                                /* alignment */
 	*--sp = (uint64_t)task_start_trampoline; /* ret address */
+	*--sp = 0x2;                              /* rflags: IF, AC, DF clear */
 	*--sp = 0;                                /* rbp */
 	*--sp = 0;                                /* rbx */
 	*--sp = arg;                              /* r12 */

@@ -6,7 +6,7 @@
 #include "internal/mm.h"
 #include "internal/task.h"
 #include <fw/log.h>
-#include <fw/upcall.h>
+#include "internal/upcall.h"
 #include <fw/vm.h>
 
 _Static_assert(sizeof(struct fw_uregs) == sizeof(struct trapframe), "fw_uregs mirrors trapframe");
@@ -56,7 +56,7 @@ void syscall_dispatch(struct trapframe *tf)
 	sti();
 	/* SAFETY: same layout (static assert); every field is plain data the
 	 * exit path sanitises before returning to user mode. */
-	svc_syscall((struct fw_uregs *)tf);
+	upcalls.syscall((struct fw_uregs *)tf);
 	return_to_user_prepare(tf);
 }
 

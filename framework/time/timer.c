@@ -37,7 +37,21 @@ uint64_t fw_time_since_reset_ns(void)
 	return khz ? (t / khz) * 1000000 + (t % khz) * 1000000 / khz : 0;
 }
 
-void fw_time_set_realtime(uint64_t ns) { realtime_offset = (int64_t)ns - (int64_t)(boot_realtime_ns + arch_uptime_ns()); }
+static uint64_t realtime_seq;
+
+void fw_time_set_realtime(uint64_t ns)
+{
+	realtime_offset = (int64_t)ns - (int64_t)(boot_realtime_ns + arch_uptime_ns());
+	realtime_seq++;
+}
+
+void fw_time_clock_params(struct fw_clock_params *out)
+{
+	out->tsc_boot = arch_tsc_boot();
+	out->tsc_mult = arch_tsc_mult();
+	out->realtime_base_ns = (uint64_t)((int64_t)boot_realtime_ns + realtime_offset);
+	out->seq = realtime_seq;
+}
 
 static void unlink_timer(struct timer *t)
 {
@@ -50,6 +64,10 @@ static void unlink_timer(struct timer *t)
 				return;
 			}
 }
+
+/* a + b, saturating: a huge period means "not again for ever", never a
+ * deadline that wrapped into the past and fires on every tick. */
+static uint64_t add_sat(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
 
 static void insert_armed(struct timer *t)
 {
@@ -97,10 +115,10 @@ static void worker(uint64_t unused)
 		pending = t->next;
 		t->pending = false;
 		if (t->period) {
-			t->deadline += t->period;
+			t->deadline = add_sat(t->deadline, t->period);
 			uint64_t now = arch_uptime_ns();
 			if (t->deadline <= now) /* missed periods collapse into one */
-				t->deadline = now + t->period;
+				t->deadline = add_sat(now, t->period);
 			insert_armed(t);
 		}
 		void (*fn)(uint64_t) = t->fn;

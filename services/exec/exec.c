@@ -10,6 +10,7 @@
 #include <fw/log.h>
 
 #define STACK_INITIAL (128ULL << 10)
+#define PIE_BASE 0x555555554000ULL /* where Linux puts a PIE program */
 
 struct auxv_pair {
 	uint64_t key, val;
@@ -50,12 +51,30 @@ static int push_string_ptrs(struct exec_args *a, uint64_t base, uint64_t *pos, u
 	return 0;
 }
 
-static int build_stack(struct exec_args *a, const struct elf_info *info, uint64_t *rsp)
+/* Push len bytes of a kernel string (with its NUL) below *sp. */
+static int push_kpath(const struct kpath *p, uint64_t *sp)
 {
-	uint64_t sp = USER_STACK_TOP;
+	uint32_t n = FW_MIN(p->len, PATH_MAX - 1);
+	*sp -= n + 1;
+	uint8_t nul = 0;
+	if (n && fw_copy_to_user_n(fw_uaddr(*sp), &p->s, n))
+		return -EFAULT;
+	return fw_copy_to_user(fw_uaddr(*sp + n), &nul);
+}
+
+/* The initial stack: strings, argv, envp and the aux vector. interp_base
+ * is AT_BASE (the loader's load bias, 0 without one); execfn is the path
+ * execve was given (AT_EXECFN). */
+static int build_stack(struct exec_args *a, const struct elf_info *info, uint64_t interp_base,
+		       const struct kpath *execfn, uint64_t *rsp)
+{
+	uint64_t sp = USER_STACK_TOP - 8;
+	if (push_kpath(execfn, &sp))
+		return -EFAULT;
+	uint64_t execfn_addr = sp;
 	uint8_t rnd[16];
 	fw_random_fill(&rnd, sizeof(rnd));
-	sp -= 16;
+	sp = (sp & ~15ULL) - 16;
 	uint64_t rnd_addr = sp;
 	if (fw_copy_to_user(fw_uaddr(sp), &rnd))
 		return -EFAULT;
@@ -67,12 +86,18 @@ static int build_stack(struct exec_args *a, const struct elf_info *info, uint64_
 	uint64_t strings;
 	if (copy_strings(a, &sp, &strings))
 		return -EFAULT;
+	struct proc *p = cur_proc();
 	struct auxv_pair aux[] = {
-		{AT_PHDR, info->phdr_addr}, {AT_PHENT, 56}, {AT_PHNUM, info->phnum}, {AT_PAGESZ, 4096},
-		{AT_BASE, 0}, {AT_FLAGS, 0}, {AT_ENTRY, info->entry}, {AT_UID, 0}, {AT_EUID, 0}, {AT_GID, 0},
-		{AT_EGID, 0}, {AT_SECURE, 0}, {AT_RANDOM, rnd_addr}, {AT_HWCAP, 0x178bfbff}, {AT_CLKTCK, 100},
-		{AT_PLATFORM, plat_addr}, {AT_EXECFN, strings}, {AT_NULL, 0},
+		{AT_SYSINFO_EHDR, mm_get(p->mm)->vdso_base}, {AT_MINSIGSTKSZ, signal_min_stack()},
+		{AT_HWCAP, 0x178bfbff}, {AT_PAGESZ, 4096}, {AT_CLKTCK, 100},
+		{AT_PHDR, info->phdr_addr}, {AT_PHENT, 56}, {AT_PHNUM, info->phnum},
+		{AT_BASE, interp_base}, {AT_FLAGS, 0}, {AT_ENTRY, info->entry},
+		{AT_UID, p->uid}, {AT_EUID, p->euid}, {AT_GID, p->gid}, {AT_EGID, p->egid},
+		{AT_SECURE, 0}, {AT_RANDOM, rnd_addr}, {AT_HWCAP2, 0},
+		{AT_EXECFN, execfn_addr}, {AT_PLATFORM, plat_addr}, {AT_NULL, 0},
 	};
+	if (aux[0].val == 0)
+		aux[0].key = AT_IGNORE; /* no vDSO mapped */
 	uint64_t nwords = 1 + (uint64_t)a->argc + 1 + a->envc + 1 + 2 * FW_ARRAY_LEN(aux);
 	sp = (sp - nwords * 8) & ~15ULL;
 	*rsp = sp;
@@ -123,11 +148,12 @@ static void set_comm(struct proc *p, const struct kpath *path)
 	kname_set(&p->comm, path, start, FW_MIN(path->len - start, 15));
 }
 
-static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args, int depth);
+static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args, int depth,
+		      const struct kpath *execfn);
 
 /* path is a "#!" script: run its interpreter with the rebuilt arguments. */
 static int exec_script(struct fw_uregs *regs, struct inode_ref ino, const struct kpath *path, struct exec_args *args,
-		       int depth, bool *is_script)
+		       int depth, const struct kpath *execfn, bool *is_script)
 {
 	struct kpath_ref ir;
 	struct kname arg;
@@ -142,7 +168,7 @@ static int exec_script(struct fw_uregs *regs, struct inode_ref ino, const struct
 		struct exec_args na;
 		e = script_args(&na, args, kpath_get(ir), &arg, has_arg, path);
 		if (e == 0) {
-			e = exec_depth(regs, kpath_get(ir), &na, depth + 1);
+			e = exec_depth(regs, kpath_get(ir), &na, depth + 1, execfn);
 			exec_args_free(&na);
 		}
 	}
@@ -152,31 +178,80 @@ static int exec_script(struct fw_uregs *regs, struct inode_ref ino, const struct
 
 int exec_image(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args)
 {
-	return exec_depth(regs, path, args, 0);
+	return exec_depth(regs, path, args, 0, path);
 }
 
-static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args, int depth)
+/* The program's PT_INTERP: look the loader up and read its headers, all
+ * before the old image goes (a missing loader is -ENOENT to the caller). */
+static int open_interp(struct inode_ref prog, const struct elf_info *info, struct inode_ref *ino,
+		       struct elf_info *interp)
+{
+	struct kpath_ref pr;
+	if (kpath_alloc(&pr))
+		return -ENOMEM;
+	int e = elf_interp_path(prog, info, kpath_get(pr));
+	if (e == 0)
+		e = open_exec(kpath_get(pr), ino);
+	kpath_free(pr);
+	if (e)
+		return e;
+	if (inode_get(*ino)->size < sizeof(struct elf64_ehdr))
+		return -EIO; /* as Linux: its read of the header comes up short */
+	e = elf_read_header(*ino, interp);
+	/* the loader's own PT_INTERP, if any, is not followed (as Linux) */
+	return e == -ENOEXEC ? -ELIBBAD : e;
+}
+
+/* Build the new address space: the program, its loader, the stack. */
+static int map_images(struct mm_ref nm, struct inode_ref ino, struct elf_info *info, struct inode_ref iino,
+		      struct elf_info *interp, bool has_interp)
+{
+	uint64_t bias = info->lo < PIE_BASE ? PIE_BASE - info->lo : 0;
+	int e = elf_place(info, bias);
+	if (e == 0)
+		e = elf_map(ino, info, nm);
+	if (e == 0 && has_interp) {
+		/* The loader goes at the top of the mmap area, as Linux puts it. */
+		uint64_t base = mm_find_free(nm, interp->hi - interp->lo);
+		e = base ? elf_place(interp, base - interp->lo) : -ENOMEM;
+		if (e == 0)
+			e = elf_map(iino, interp, nm);
+	}
+	if (e == 0)
+		e = mm_map(nm, USER_STACK_TOP - STACK_INITIAL, STACK_INITIAL, FW_PROT_READ | FW_PROT_WRITE,
+			   VMA_GROWSDOWN, (struct inode_ref){0}, 0, 0);
+	if (e == 0)
+		e = vdso_map(nm);
+	return e;
+}
+
+static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args, int depth,
+		      const struct kpath *execfn)
 {
 	struct inode_ref ino;
 	int e = open_exec(path, &ino);
 	if (e)
 		return e;
 	bool is_script;
-	e = exec_script(regs, ino, path, args, depth, &is_script);
+	e = exec_script(regs, ino, path, args, depth, execfn, &is_script);
 	if (e || is_script)
 		return e;
-	struct elf_info info;
+	struct elf_info info, interp = {0};
+	struct inode_ref iino = {0};
 	e = elf_read_header(ino, &info);
 	if (e)
 		return e;
+	bool has_interp = info.interp_len != 0;
+	if (has_interp) {
+		e = open_interp(ino, &info, &iino, &interp);
+		if (e)
+			return e;
+	}
 	struct mm_ref nm;
 	e = mm_new(&nm);
 	if (e)
 		return e;
-	e = elf_map(ino, &info, nm);
-	if (e == 0)
-		e = mm_map(nm, USER_STACK_TOP - STACK_INITIAL, STACK_INITIAL, FW_PROT_READ | FW_PROT_WRITE,
-			   VMA_GROWSDOWN, (struct inode_ref){0}, 0, 0);
+	e = map_images(nm, ino, &info, iino, &interp, has_interp);
 	if (e) {
 		mm_put(nm);
 		return e == -ENOEXEC ? e : -ENOMEM;
@@ -196,7 +271,7 @@ static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct ex
 	mm_put(old);
 	proc_vfork_release(cur_proc());
 	uint64_t rsp;
-	if (build_stack(args, &info, &rsp)) {
+	if (build_stack(args, &info, has_interp ? interp.bias : 0, execfn, &rsp)) {
 		fw_warn("exec: cannot build the initial stack");
 		proc_exit_group(SIGSEGV);
 	}
@@ -212,7 +287,7 @@ static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct ex
 	t->ss_flags = 0;
 	(void)fw_task_set_fs_base(0);
 	*regs = (struct fw_uregs){0};
-	regs->rip = info.entry;
+	regs->rip = has_interp ? interp.entry : info.entry;
 	regs->rsp = rsp;
 	regs->rflags = 0x202;
 	return 0;

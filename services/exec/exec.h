@@ -34,4 +34,9 @@ int script_args(struct exec_args *out, const struct exec_args *in, const struct 
  * user mode with *regs set to the new entry state. */
 int exec_image(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args);
 
+/* The vDSO (exec/vdso.c): map it into a new address space (sets the mm's
+ * vdso_base); refresh its data page after the realtime clock was set. */
+int vdso_map(struct mm_ref m);
+void vdso_clock_changed(void);
+
 #endif

@@ -296,7 +296,7 @@ static void gen_maps(struct ptext *t, struct proc *p)
 		pt_char(t, (cur.prot & FW_PROT_EXEC) ? 'x' : '-');
 		pt_char(t, (cur.flags & VMA_SHARED) ? 's' : 'p');
 		pt_char(t, ' ');
-		bool file = (cur.flags & VMA_FILE) && inode_ref_valid(cur.file);
+		bool file = (cur.flags & (VMA_FILE | VMA_VDSO)) == VMA_FILE && inode_ref_valid(cur.file);
 		pt_hex(t, file ? cur.file_off : 0, 8);
 		PT_LIT(t, " 00:");
 		pt_hex(t, file ? 1 + inode_get(cur.file)->mnt : 0, 2);
@@ -309,6 +309,12 @@ static void gen_maps(struct ptext *t, struct proc *p)
 		} else if (cur.flags & VMA_GROWSDOWN) {
 			pt_pad(t, 73, 0);
 			PT_LIT(t, "[stack]");
+		} else if (cur.flags & VMA_VDSO) {
+			pt_pad(t, 73, 0);
+			if (cur.prot & FW_PROT_EXEC)
+				PT_LIT(t, "[vdso]");
+			else
+				PT_LIT(t, "[vvar]");
 		} else if (m->brk > m->brk_start && cur.start >= m->brk_start && cur.end <= ((m->brk + 4095) & ~4095ULL)) {
 			pt_pad(t, 73, 0);
 			PT_LIT(t, "[heap]");

@@ -7,6 +7,8 @@
 
 int initramfs_unpack(void);
 int devices_create(void);
+/* Hand the framework the services' upcalls (once, first thing at boot). */
+int upcalls_register(void);
 /* Run the boot program in the current (first) thread. */
 void boot_exec_current(struct fw_uregs *regs);
 

@@ -1,6 +1,7 @@
-/* svc_main: the services' entry point. Layer: services (safe C).
- * Builds the root file system from the initramfs, creates pid 1 and the
- * first program, then acts as the reaper of last resort:
+/* svc_main: the services' entry point (FW_SERVICES_MAIN). Layer: services
+ * (safe C). Registers the upcalls (<fw/upcall.h>), builds the root file
+ * system from the initramfs, creates pid 1 and the first program, then acts
+ * as the reaper of last resort:
  *  - keel.mode=exec: run the command in /etc/keel-exec (argv, NUL
  *    separated) with stdin /dev/null and stdout/stderr on the keel-out
  *    stream; report its wait status in the log and power off.
@@ -298,8 +299,10 @@ static int make_reaper(struct proc_ref *out)
 	return fw_waitq_create(&p->child_wait);
 }
 
-void svc_main(void)
+static void svc_main(void)
 {
+	if (upcalls_register())
+		fw_panic("services: upcalls already registered");
 	struct boot_state *b = boot();
 	char cmd[512];
 	char mode_exec[16] = "keel.mode=exec";
@@ -348,3 +351,4 @@ void svc_main(void)
 			return;
 	}
 }
+FW_SERVICES_MAIN(svc_main);

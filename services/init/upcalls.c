@@ -1,10 +1,12 @@
-/* The framework's upcalls into the services. Layer: services (safe C). */
+/* The services' side of the upcall interface (<fw/upcall.h>): what the
+ * framework calls on system calls, user exceptions, faults inside user
+ * copies and returns to user mode. Layer: services (safe C). */
 #include "init/init.h"
 #include "signal/signal.h"
 #include "syscall/syscall.h"
 #include <fw/upcall.h>
 
-void svc_syscall(struct fw_uregs *regs)
+static void svc_syscall(struct fw_uregs *regs)
 {
 	uint64_t nr = regs->rax;
 	syscall_dispatch_table(regs);
@@ -37,7 +39,7 @@ static int fault_signal(const struct fw_fault *f, int32_t *code)
 	}
 }
 
-void svc_user_fault(struct fw_uregs *regs, const struct fw_fault *fault)
+static void svc_user_fault(struct fw_uregs *regs, const struct fw_fault *fault)
 {
 	struct proc *p = cur_proc();
 	if (fault->vector == 14) {
@@ -54,7 +56,7 @@ void svc_user_fault(struct fw_uregs *regs, const struct fw_fault *fault)
 	signal_force_fault(regs, sig, code, fault->vector == 13 ? 0 : fault->addr);
 }
 
-int svc_resolve_user_fault(uint64_t addr, bool write)
+static int svc_resolve_user_fault(uint64_t addr, bool write)
 {
 	struct proc *p = cur_proc();
 	if (!p)
@@ -63,7 +65,7 @@ int svc_resolve_user_fault(uint64_t addr, bool write)
 	return mm_fault(p->mm, addr, write, false, &code) ? -EFAULT : 0;
 }
 
-void svc_return_to_user(struct fw_uregs *regs)
+static void svc_return_to_user(struct fw_uregs *regs)
 {
 	struct thread *t = cur_thread();
 	if (!t)
@@ -74,3 +76,12 @@ void svc_return_to_user(struct fw_uregs *regs)
 	}
 	signal_return_to_user(regs, t);
 }
+
+static const struct fw_upcalls svc_upcalls = {
+	.syscall = svc_syscall,
+	.user_fault = svc_user_fault,
+	.resolve_user_fault = svc_resolve_user_fault,
+	.return_to_user = svc_return_to_user,
+};
+
+int upcalls_register(void) { return fw_upcalls_register(&svc_upcalls); }

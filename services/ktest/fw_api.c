@@ -105,6 +105,35 @@ FW_KTEST(vm_private_fork_stays_cow_across_protect)
 	fw_vm_destroy(a);
 }
 
+/* A frame mapped with fw_vm_map_cow (a file's page in a private mapping)
+ * is never writable through that mapping while a handle holds it: neither
+ * prot, nor mprotect, nor a COW break that would reuse it in place. */
+FW_KTEST(vm_map_cow_never_writes_a_held_frame)
+{
+	struct fw_vm_ref vm;
+	struct fw_frame_ref f = {0};
+	struct fw_vm_page pg;
+	FW_EXPECT(t, fw_vm_create(&vm) == 0);
+	FW_EXPECT(t, fw_frame_alloc(&f) == 0);
+	FW_EXPECT(t, fw_vm_map_cow(vm, 0x400001, f, FW_PROT_READ) == -22);
+	FW_EXPECT(t, fw_vm_map_cow(vm, 0x400000, f, FW_PROT_READ | FW_PROT_WRITE | FW_PROT_EXEC) == 0);
+	FW_EXPECT(t, fw_vm_lookup(vm, 0x400000, &pg) == 0 && pg.present && pg.cow);
+	FW_EXPECT(t, !(pg.prot & FW_PROT_WRITE) && (pg.prot & FW_PROT_EXEC) && fw_frame_ref_eq(pg.frame, f));
+	FW_EXPECT(t, fw_vm_protect(vm, 0x400000, 4096, FW_PROT_READ | FW_PROT_WRITE) == 0);
+	FW_EXPECT(t, fw_vm_lookup(vm, 0x400000, &pg) == 0 && pg.cow && !(pg.prot & FW_PROT_WRITE));
+	/* sole mapper, but the handle is still held: the break must copy */
+	FW_EXPECT(t, fw_vm_cow_break(vm, 0x400000, FW_PROT_READ | FW_PROT_WRITE) == 0);
+	FW_EXPECT(t, fw_vm_lookup(vm, 0x400000, &pg) == 0 && !pg.cow && (pg.prot & FW_PROT_WRITE));
+	FW_EXPECT(t, !fw_frame_ref_eq(pg.frame, f));
+	/* once the last handle is gone the sole mapper may take it over */
+	FW_EXPECT(t, fw_vm_map_cow(vm, 0x401000, f, FW_PROT_READ) == 0);
+	fw_frame_put(f);
+	FW_EXPECT(t, fw_vm_cow_break(vm, 0x401000, FW_PROT_READ | FW_PROT_WRITE) == 0);
+	FW_EXPECT(t, fw_vm_lookup(vm, 0x401000, &pg) == 0 && fw_frame_ref_eq(pg.frame, f));
+	fw_vm_destroy(vm);
+	FW_EXPECT(t, !fw_frame_valid(f));
+}
+
 FW_KTEST(frame_freed_only_when_unmapped)
 {
 	struct fw_vm_ref vm;

@@ -57,7 +57,39 @@ static int fill_from_file(struct vma *v, uint64_t page, struct fw_frame_ref f)
 	return 0;
 }
 
-static int populate(struct mm *mp, struct vma *v, uint64_t page)
+/* The file's own frame for page of a private file area, when the page
+ * lies wholly inside the file part of the area and the file has it (a
+ * hole or a partial last page is filled by copying instead). */
+static bool file_frame(const struct vma *v, uint64_t page, struct fw_frame_ref *f)
+{
+	uint64_t rel = page - v->start;
+	if (!(v->flags & VMA_FILE) || (v->flags & VMA_SHARED) || rel >= v->file_len || v->file_len - rel < 4096 ||
+	    (v->file_off & 4095))
+		return false;
+	return inode_page(v->file, (v->file_off + rel) / 4096, false, f) == 0;
+}
+
+/* Fault-around: after a read fault on a private file page, map the file's
+ * pages in the surrounding aligned window too (copy-on-write, as the
+ * faulting one), so a program's start-up takes one fault per window
+ * instead of one per page. Pages already mapped are left alone. */
+#define FAULT_AROUND_PAGES 16ULL
+
+static void map_around(struct mm *mp, struct vma *v, uint64_t page)
+{
+	uint64_t lo = FW_MAX(v->start, page & ~(FAULT_AROUND_PAGES * 4096 - 1));
+	uint64_t hi = FW_MIN(v->end, lo + FAULT_AROUND_PAGES * 4096);
+	for (uint64_t a = lo; a < hi; a += 4096) {
+		struct fw_vm_page pg;
+		struct fw_frame_ref f;
+		if (a == page || fw_vm_lookup(mp->vm, a, &pg) || pg.present || !file_frame(v, a, &f))
+			continue;
+		if (fw_vm_map_cow(mp->vm, a, f, v->prot))
+			return; /* out of page-table memory: the fault itself is done */
+	}
+}
+
+static int populate(struct mm *mp, struct vma *v, uint64_t page, bool write)
 {
 	if ((v->flags & VMA_FILE) && (v->flags & VMA_SHARED)) {
 		struct fw_frame_ref f;
@@ -68,6 +100,13 @@ static int populate(struct mm *mp, struct vma *v, uint64_t page)
 		return fw_vm_map(mp->vm, page, f, v->prot);
 	}
 	struct fw_frame_ref f;
+	if (!write && file_frame(v, page, &f)) {
+		/* Share the file's page until someone writes to it. */
+		int e = fw_vm_map_cow(mp->vm, page, f, v->prot);
+		if (e == 0)
+			map_around(mp, v, page);
+		return e;
+	}
 	if (fw_frame_alloc(&f))
 		return -ENOMEM;
 	int e = (v->flags & VMA_FILE) ? fill_from_file(v, page, f) : 0;
@@ -105,7 +144,7 @@ int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_
 	if (fw_vm_lookup(mp->vm, page, &pg))
 		return -EFAULT;
 	if (!pg.present)
-		return populate(mp, v, page) ? -ENOMEM : 0; /* no frame left */
+		return populate(mp, v, page, write) ? -ENOMEM : 0; /* no frame left */
 	if (write && pg.cow)
 		return fw_vm_cow_break(mp->vm, page, v->prot) ? -ENOMEM : 0;
 	/* Present with the right rights: a stale TLB entry or a spurious

@@ -19,12 +19,14 @@
 #define USER_STACK_MAX (8ULL << 20)
 #define MMAP_BASE 0x7f0000000000ULL
 #define USER_MIN 0x10000ULL
+#define USER_TOP_ADDR 0x800000000000ULL /* end of the user half */
 
 #define VMA_SHARED 1
 #define VMA_GROWSDOWN 2
 #define VMA_FILE 4
 #define VMA_ANON_SHARED 8 /* MAP_SHARED|MAP_ANONYMOUS: file is a hidden inode */
 #define VMA_EOF_BUS 16    /* mmap of a file: a page wholly past EOF is SIGBUS */
+#define VMA_VDSO 32       /* the vDSO image or its data page (exec/vdso.c) */
 
 struct vma;
 struct mm;
@@ -49,6 +51,7 @@ struct mm {
 	uint64_t exe_ino;
 	struct inode_ref exe;              /* the executable (/proc/<pid>/exe) */
 	uint64_t arg_start, arg_end, env_end; /* argument and environment strings (/proc) */
+	uint64_t vdso_base;                /* where the vDSO is mapped (0: none) */
 };
 
 int mm_new(struct mm_ref *out);

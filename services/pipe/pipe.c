@@ -1,7 +1,11 @@
 /* Pipes and FIFOs: the ring buffer, blocking and wake-ups. Layer:
  * services (safe C). Trusts the VFS for file objects and the framework for
- * frames and user copies. Waiting uses the VFS's I/O wait queue: every
- * change of a pipe wakes it and sleepers re-check their condition. */
+ * frames and user copies. Readers, writers and FIFO openers sleep on the
+ * pipe's own wait queue, so a change of one pipe wakes only its sleepers
+ * (with one queue for the system, every pipe write woke every blocked
+ * process: lmbench's lat_ctx overhead phase paid two address-space
+ * switches per write). Pollers still wait on the VFS's I/O queue, which
+ * every change also wakes. */
 #include "pipe/pipe.h"
 #include "signal/signal.h"
 #include <abi/fs.h>
@@ -12,7 +16,12 @@ static int pipe_new(bool fifo, struct pipe_ref *out)
 {
 	if (pipe_alloc(out))
 		return -ENFILE;
-	pipe_get(*out)->fifo = fifo;
+	struct pipe *p = pipe_get(*out);
+	p->fifo = fifo;
+	if (fw_waitq_create(&p->q)) {
+		pipe_free(*out);
+		return -ENFILE;
+	}
 	return 0;
 }
 
@@ -24,12 +33,14 @@ static void pipe_destroy(struct pipe_ref r)
 	for (uint32_t i = 0; i < PIPE_FRAMES; i++)
 		if (p->buf[i].pfn)
 			fw_frame_put(p->buf[i]);
+	fw_waitq_destroy(p->q); /* no sleepers: each holds an end */
 	pipe_free(r);
 }
 
 static void changed(struct pipe *p)
 {
 	p->gen++;
+	(void)fw_waitq_wake_all(p->q);
 	vfs_io_wake();
 }
 
@@ -61,10 +72,13 @@ int pipe_create_files(uint32_t flags, struct file_ref *rd, struct file_ref *wr)
 	return 0;
 }
 
-/* Wait for `cond` on pipe r: 0, or -ERESTARTSYS on a signal. */
-static int wait_io(void)
+/* Sleep until pipe r changes: 0, or -ERESTARTSYS on a signal. */
+static int wait_io(struct pipe_ref r)
 {
-	int e = vfs_io_wait(0);
+	struct pipe *p = pipe_get(r);
+	if (!p)
+		return 0; /* gone: the caller's re-check sees it */
+	int e = fw_waitq_wait(p->q, 0, true);
 	return e == -EINTR ? -ERESTARTSYS : 0;
 }
 
@@ -127,7 +141,7 @@ int fifo_open(struct file_ref f, struct file *fp)
 			return 0;
 		if (end == PIPE_WRITE && (p->readers > 0 || p->r_opens != r0))
 			return 0;
-		if (wait_io()) {
+		if (wait_io(pr)) {
 			fp = file_get(f);
 			if (fp)
 				fp->pipe_end = 0;
@@ -184,7 +198,7 @@ int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint6
 			return 0;
 		if (fp->flags & O_NONBLOCK)
 			return -EAGAIN;
-		if (wait_io())
+		if (wait_io(pr))
 			return -ERESTARTSYS;
 	}
 }
@@ -219,7 +233,7 @@ int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint
 		}
 		if (fp->flags & O_NONBLOCK)
 			return done ? (int64_t)done : -EAGAIN;
-		if (wait_io())
+		if (wait_io(pr))
 			return done ? (int64_t)done : -ERESTARTSYS;
 	}
 	return (int64_t)done;

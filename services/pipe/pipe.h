@@ -27,6 +27,7 @@ struct pipe {
 	uint32_t r_opens, w_opens;  /* FIFO open rendezvous: ends ever opened */
 	uint64_t gen;               /* moves on every state change */
 	bool fifo;                  /* belongs to a FIFO inode */
+	struct fw_waitq_ref q;      /* its blocked readers, writers and openers */
 };
 
 /* Both ends of a new anonymous pipe (flags: O_NONBLOCK). */

@@ -54,8 +54,6 @@ uint32_t evobj_poll(struct file_ref f, struct file *fp, uint64_t *gen);
 /* The signals a signalfd may report right now (pending for the caller). */
 uint64_t signalfd_pending(uint64_t mask);
 
-#endif
-
 /* epoll (services/poll/epoll.c) */
 bool epoll_ready_any(struct evobj_ref ep);
 int epoll_ctl_do(struct evobj_ref ep, int op, int32_t fd, struct file_ref target, uint32_t events, uint64_t data);
@@ -69,3 +67,5 @@ int timerfd_settime_do(struct evobj_ref o, uint32_t flags, const struct linux_it
 		       struct linux_itimerspec *old);
 void timerfd_gettime_do(struct evobj_ref o, struct linux_itimerspec *cur);
 int timerfd_init(struct evobj_ref o, uint32_t clockid);
+
+#endif

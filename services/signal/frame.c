@@ -87,6 +87,13 @@ static void load_regs(struct fw_uregs *r, const struct linux_sigcontext *mc)
 	r->rflags = (r->rflags & ~0x254dd5ULL) | (mc->eflags & 0x254dd5ULL);
 }
 
+uint64_t signal_min_stack(void)
+{
+	/* what setup_frame below needs at most: the FPU state aligned to 64,
+	 * the frame aligned to 16, plus the return-address slot */
+	return FW_ALIGN_UP((uint64_t)fw_fpu_state_size() + 4, 64) + 64 + sizeof(struct linux_rt_sigframe) + 16 + 8;
+}
+
 /* Build the frame for handler `a` of signal sig; 0 or -EFAULT. */
 static int setup_frame(struct fw_uregs *regs, int sig, const struct sig_info_k *info, const struct sigaction_k *a,
 		       uint64_t oldmask)

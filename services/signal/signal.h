@@ -34,6 +34,9 @@
 #define SIG_DFL 0
 #define SIG_IGN 1
 
+/* Bytes of stack a signal frame needs at most (AT_MINSIGSTKSZ). */
+uint64_t signal_min_stack(void);
+
 static inline uint64_t sig_bit(int sig) { return 1ULL << ((uint32_t)(sig - 1) & 63); }
 
 /* Send to a process (any thread that does not block it) or one thread.

@@ -11,11 +11,19 @@ static int64_t stat_inode(struct inode_ref ino, uint64_t ubuf)
 	return fw_copy_to_user(fw_uaddr(ubuf), &st) ? -EFAULT : 0;
 }
 
+static int64_t fstat_fd(int32_t fd, uint64_t ubuf);
+
 int64_t sys_newfstatat(struct fw_uregs *r)
 {
 	uint64_t flags = a3(r);
 	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
+	/* fstatat(fd, "", AT_EMPTY_PATH) is fstat(fd), for any kind of file
+	 * (glibc's fstat is implemented this way, pipes included) */
+	char first = 1;
+	if ((flags & AT_EMPTY_PATH) && (int32_t)a0(r) != AT_FDCWD && fw_copy_from_user(&first, fw_uaddr(a1(r))) == 0 &&
+	    first == 0)
+		return fstat_fd((int32_t)a0(r), a2(r));
 	struct inode_ref ino;
 	struct kname last;
 	int e = resolve_at((int32_t)a0(r), a1(r), (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &ino, &last,
@@ -50,10 +58,10 @@ static int fd_inode(int64_t fd, struct inode_ref *out)
 	return 0;
 }
 
-int64_t sys_fstat(struct fw_uregs *r)
+static int64_t fstat_fd(int32_t fd, uint64_t ubuf)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	int e = fd_get(cur_proc()->files, fd, &f);
 	if (e)
 		return e;
 	struct file *fp = file_get(f);
@@ -64,10 +72,12 @@ int64_t sys_fstat(struct fw_uregs *r)
 		st.st_blksize = 4096;
 		st.st_dev = 9;
 		st.st_ino = (uint64_t)f.idx + 1000000;
-		return fw_copy_to_user(fw_uaddr(a1(r)), &st) ? -EFAULT : 0;
+		return fw_copy_to_user(fw_uaddr(ubuf), &st) ? -EFAULT : 0;
 	}
-	return stat_inode(fp->inode, a1(r));
+	return stat_inode(fp->inode, ubuf);
 }
+
+int64_t sys_fstat(struct fw_uregs *r) { return fstat_fd((int32_t)a0(r), a1(r)); }
 
 static void sx_time(struct linux_statx_ts *t, int64_t sec, int64_t nsec)
 {

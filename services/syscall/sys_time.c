@@ -5,6 +5,7 @@
  * says), else (a stop and continue, an ignored signal) restart_syscall
  * resumes it for the time left, as Linux does. An absolute sleep returns
  * -ERESTARTNOHAND and restarts with its original deadline. */
+#include "exec/exec.h"
 #include "signal/signal.h"
 #include "syscall/syscall.h"
 #include <fw/time.h>
@@ -123,6 +124,7 @@ int64_t sys_clock_settime(struct fw_uregs *r)
 	if (cur_proc()->euid != 0)
 		return -EPERM;
 	fw_time_set_realtime(ns);
+	vdso_clock_changed();
 	return 0;
 }
 

@@ -7,8 +7,11 @@
 #
 # Without NAMEs the diff mode runs tests/diff/enabled.txt and --host-only runs
 # every built test and checks it exits 0 (hello: 42, see expected_status).
-# Tests are built by tests/diff/build.mk (static musl and static glibc).
-# A NAME is "test" (both variants) or "test.musl"/"test.glibc".
+# Tests are built by tests/diff/build.mk (static musl and glibc, and dynamic
+# musl-dyn and glibc-dyn). A NAME is "test" (the two static variants) or one
+# variant: "test.musl", "test.glibc", "test.musl-dyn", "test.glibc-dyn". A
+# dynamic variant runs on Keel with `keel exec --libs` (its loader and
+# libraries copied from the host to the same paths).
 # Ends with the line "N passed, N failed"; exits non-zero on any failure.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -50,10 +53,23 @@ run_host() { # bin outfile -> prints status
 	echo "$st"
 }
 
+# keel exec options for a binary: a dynamic one brings its libraries, and
+# dyn_link also the library it dlopens (at the host's path, its rpath).
+keel_files() {
+	echo --file "build/user/tests/$1"
+	case $1 in
+	*-dyn) echo --libs ;;
+	esac
+	case $1 in
+	dyn_link.musl-dyn) echo --file "build/user/tests/libkeeldl.musl.so:$BUILD/libkeeldl.musl.so" ;;
+	dyn_link.glibc-dyn) echo --file "build/user/tests/libkeeldl.glibc.so:$BUILD/libkeeldl.glibc.so" ;;
+	esac
+}
+
 run_keel() { # bin outfile errfile -> prints status
 	local bin=$1 out=$2 err=$3 st
 	# shellcheck disable=SC2046
-	( cd "$ROOT" && exec ./keel exec --timeout "$TIMEOUT" --file "build/user/tests/$bin" \
+	( cd "$ROOT" && exec ./keel exec --timeout "$TIMEOUT" $(keel_files "$bin") \
 		"$bin" $(test_args "$bin") ) </dev/null >"$out" 2>"$err"
 	st=$?
 	echo "$st"
@@ -120,7 +136,7 @@ fi
 bins=()
 for n in "${names[@]}"; do
 	case "$n" in
-	*.musl|*.glibc) bins+=("$n") ;;
+	*.musl|*.glibc|*.musl-dyn|*.glibc-dyn) bins+=("$n") ;;
 	*) bins+=("$n.musl" "$n.glibc") ;;
 	esac
 done

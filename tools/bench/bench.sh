@@ -45,8 +45,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 1
 
 OUT=build/bench
-BENCHES=(null devnull_read devnull_write pipe_lat pipe_bw ctxsw fork_exit
-	 fork_exec page_fault mmap_munmap signal file_cwcu open_close stat)
+BENCHES=(null devnull_read devnull_write pipe_lat pipe_bw ctxsw ctx2_16k ctx8_16k
+	 fork_exit fork_exec exec_big sh_c dyn_true page_fault file_fault mmap_munmap signal
+	 sigaction file_cwcu open_close stat clock)
 declare -A DESC=(
 	[null]="getppid() syscall"
 	[devnull_read]="read 1 byte from /dev/null"
@@ -56,6 +57,14 @@ declare -A DESC=(
 	[ctxsw]="context switch, 2 procs over pipes"
 	[fork_exit]="fork + exit + wait"
 	[fork_exec]="fork + execve tiny static + wait"
+	[exec_big]="fork + execve busybox (2 MB static)"
+	[sh_c]="fork + sh -c prog + wait"
+	[dyn_true]="fork + execve Debian's dynamic true"
+	[ctx2_16k]="context switch, 2 procs, 16 KiB each"
+	[ctx8_16k]="context switch, 8 procs, 16 KiB each"
+	[file_fault]="file page fault, per page"
+	[sigaction]="install a signal handler"
+	[clock]="clock_gettime(CLOCK_MONOTONIC)"
 	[page_fault]="anon page fault, per page"
 	[mmap_munmap]="mmap + munmap 1 MiB"
 	[signal]="kill self + handler + sigreturn"
@@ -63,8 +72,11 @@ declare -A DESC=(
 	[open_close]="open + close /tmp file"
 	[stat]="stat /tmp file"
 )
+# Debian's dynamic /usr/bin/true (glibc) for dyn_true, at /bin/dyn_true in
+# both guests, with its loader and libraries at their host paths.
+DYN_TRUE=/usr/bin/true
 # Extra host files a benchmark needs in the guest's /bin.
-declare -A EXTRA=([fork_exec]=bench_true)
+declare -A EXTRA=([fork_exec]=bench_true [sh_c]=bench_true)
 
 FILTER="" RUNS=5 JSON="" TARGET_MS=300 ONLY="" LINUX_APPEND=""
 
@@ -183,7 +195,7 @@ build_programs() {
 		init) out=$BIN/init; set -- "$src/init.c" ;;
 		*) out=$BIN/bench_$b; set -- "$src/bench_$b.c" "$src/harness.c" ;;
 		esac
-		if [ -x "$out" ] && [ -z "$(find "$@" "$src/bench.h" "${BASH_SOURCE[0]}" -newer "$out" 2>/dev/null)" ]; then
+		if [ -x "$out" ] && [ -z "$(find "$@" "$src/bench.h" "$src/ctx_ring.h" "${BASH_SOURCE[0]}" -newer "$out" 2>/dev/null)" ]; then
 			continue
 		fi
 		musl-gcc "${CFLAGS[@]}" -o "$out" "$@" || die "building $out failed"
@@ -198,6 +210,16 @@ build_initramfs() {
 	mkdir -p "$st"/bin "$st"/dev "$st"/proc "$st"/sys "$st"/tmp
 	cp "$BIN"/bench_* "$st"/bin/
 	cp "$BIN"/init "$st"/init
+	# exec_big and sh_c run busybox (the same static binary Keel's
+	# initramfs holds) and its shell.
+	cp "$(command -v busybox || echo /bin/busybox)" "$st"/bin/busybox
+	ln -s busybox "$st"/bin/sh
+	cp "$DYN_TRUE" "$st"/bin/dyn_true
+	local lib
+	for lib in $(ldd "$DYN_TRUE" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		mkdir -p "$st/$(dirname "$lib")"
+		cp -L "$lib" "$st/$lib"
+	done
 	if [ "$(id -u)" = 0 ]; then
 		# Linux opens /dev/console for pid 1 before /init runs.
 		mknod "$st"/dev/console c 5 1
@@ -290,6 +312,7 @@ run_keel() {
 		log=$OUT/keel-$b.log
 		files=(--file "$BIN/bench_$b")
 		[ -n "${EXTRA[$b]:-}" ] && files+=(--file "$BIN/${EXTRA[$b]}")
+		[ "$b" = dyn_true ] && files+=(--libs --file "$DYN_TRUE:/bin/dyn_true")
 		log "Keel: $b"
 		KEEL_LOG=$OUT/keel-$b.kernel.log timeout $((t + 30)) "$keel" exec --timeout "$t" "${files[@]}" \
 			"/bin/bench_$b" "$RUNS" "$TARGET_MS" </dev/null >"$log" 2>&1

@@ -96,8 +96,6 @@ static enum origin classify(struct sc *sc, CXFile f)
 	}
 	if (!p || !*p || p[0] == '<')
 		o = ORIGIN_NONE;
-	else if (strstr(p, "/lib/clang/") && strstr(p, "/include/"))
-		o = ORIGIN_NONE;  /* compiler resource headers: not ours to judge */
 	else
 		for (int i = 0; i < sc->nfwdirs; i++)
 			if (under_dir(p, sc->fwdirs[i]))

@@ -3,7 +3,8 @@
  * Layer: host tool, run by the build on every service file:
  *
  *   safecheck [--root DIR] [--framework-include DIR]... [--sig-out FILE]
- *             [--list-exports] FILE.c -- <compiler flags>
+ *             [--framework-api FILE] [--list-exports | --list-framework-api]
+ *             [--require-wall-flags] FILE.c -- <compiler flags>
  *
  * Exit status: 0 clean, 1 violations, 2 the TU does not parse (clang
  * errors are printed as violations with rule id parse-error), 3 usage.
@@ -19,7 +20,8 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: safecheck [--root DIR] [--framework-include DIR]... "
-			"[--sig-out FILE] [--list-exports] FILE.c -- <compiler flags>\n");
+			"[--sig-out FILE] [--framework-api FILE] [--list-exports | --list-framework-api]\n"
+			"                 [--require-wall-flags] FILE.c -- <compiler flags>\n");
 	exit(3);
 }
 
@@ -52,9 +54,9 @@ static void report_diagnostics(struct sc *sc)
 int main(int argc, char **argv)
 {
 	static struct sc sc;
-	const char *file = NULL, *sigout = NULL, *root = ".";
+	const char *file = NULL, *sigout = NULL, *root = ".", *apifile = NULL;
 	const char *fw[SC_MAX_FWDIRS];
-	int nfw = 0, exports = 0, i;
+	int nfw = 0, exports = 0, wallflags = 0, i;
 	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "--root") && i + 1 < argc)
 			root = argv[++i];
@@ -64,6 +66,12 @@ int main(int argc, char **argv)
 			sigout = argv[++i];
 		else if (!strcmp(argv[i], "--list-exports"))
 			exports = 1;
+		else if (!strcmp(argv[i], "--list-framework-api"))
+			exports = 2;
+		else if (!strcmp(argv[i], "--framework-api") && i + 1 < argc)
+			apifile = argv[++i];
+		else if (!strcmp(argv[i], "--require-wall-flags"))
+			wallflags = 1;
 		else if (argv[i][0] != '-' && !file)
 			file = argv[i];
 		else
@@ -86,19 +94,27 @@ int main(int argc, char **argv)
 
 	CXIndex idx = clang_createIndex(0, 0);
 	enum CXErrorCode e = clang_parseTranslationUnit2(idx, file, cflags, cflags_n, NULL, 0,
-							 CXTranslationUnit_KeepGoing, &sc.tu);
+							 CXTranslationUnit_KeepGoing |
+							 CXTranslationUnit_DetailedPreprocessingRecord, &sc.tu);
 	if (e != CXError_Success || !sc.tu) {
 		fprintf(stderr, "safecheck: %s: libclang could not parse (error %d)\n", file, e);
 		return 2;
 	}
 	report_diagnostics(&sc);
 	if (exports) {
-		sc_list_exports(&sc);
+		if (exports == 2)
+			sc_list_framework_api(&sc);
+		else
+			sc_list_exports(&sc);
 		sc_flush_reports();
 		return sc.parse_errors ? 2 : 0;
 	}
+	if (apifile && sc_load_framework_api(&sc, apifile))
+		return 3;
 	if (sigout && sc_write_sigs(&sc, sigout))
 		return 3;
+	if (wallflags)
+		sc_check_wall_flags(&sc, cflags_n, cflags);
 	sc_collect_framework_names(&sc);
 	sc_walk_tu(&sc);
 	sc_scan_service_files(&sc);

@@ -56,7 +56,16 @@ static void rule_declref(struct walk *w, CXCursor c)
 	CXCursor canon = clang_getCanonicalCursor(d);
 	CXString name = clang_getCursorSpelling(d);
 	const char *n = clang_getCString(name);
-	if (d.kind == CXCursor_FunctionDecl) {
+	struct strset *macro = sc->api_macro, *names = sc->api_names;
+	if (d.kind == CXCursor_FunctionDecl && macro && strset_has(macro, n)) {
+		/* by the framework's table, not the declaration this TU sees: a
+		 * service redeclaring it cannot make it its own */
+		sc_report_at(sc, c, "call-unsafe",
+			     "'%s' is FW_MACRO_API: reached only through its framework macro", n);
+	} else if ((d.kind == CXCursor_FunctionDecl || d.kind == CXCursor_VarDecl) && names &&
+		   strset_has(names, n) && !strset_has(sc->api_safe, n) && !strset_has(sc->api_upcall, n)) {
+		sc_report_at(sc, c, "call-unsafe", "'%s' is a framework name not marked FW_API", n);
+	} else if (d.kind == CXCursor_FunctionDecl) {
 		if (!strncmp(n, "__builtin_", 10) || !strncmp(n, "__sync_", 7) ||
 		    !strncmp(n, "__atomic_", 9) || !decl_has_file(d)) {
 			if (!sc_builtin_allowed(n))
@@ -185,6 +194,7 @@ static void rule_compound_literal(struct walk *w, CXCursor c)
 		sc_report_at(w->sc, c, "flex-object", "compound literal of a type with a flexible array");
 	if (ty_has_data_ptr(cty(c)) && !ty_is_ptr(cty(c)))
 		sc_report_at(w->sc, c, "stored-pointer", "compound literal holding a pointer");
+	rule_ptr_to_ptr(w->sc, c, cty(c));
 }
 
 void rules_expr(struct walk *w, CXCursor c, enum CXCursorKind k)

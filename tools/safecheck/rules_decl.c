@@ -170,11 +170,18 @@ static void rule_var(struct walk *w, CXCursor c)
 		sc_report_at(sc, c, "thread-local", "thread-local storage");
 	if (s == CX_SC_Extern)
 		sc_report_at(sc, c, "extern-decl", "extern variable declaration");
+	if (global) {
+		CXString nm = clang_getCursorSpelling(c);
+		if (sc_framework_name(sc, clang_getCString(nm)))
+			sc_report_at(sc, c, "extern-decl", "'%s' re-declares a framework name",
+				     clang_getCString(nm));
+		clang_disposeString(nm);
+	}
 	if (global && s != CX_SC_Extern && !ty_const_object(t) && !cur_has_annot(c, "keel_trusted"))
 		sc_report_at(sc, c, "global-mutable", "mutable global or static variable");
-	/* keel_trusted: storage a framework macro declares (pools, FW_GLOBAL,
-	 * ktest tables); services cannot spell annotate() themselves. */
-	if (ty_has_data_ptr(t) && (global || !ty_is_ptr(t)) && !cur_has_annot(c, "keel_trusted"))
+	/* No exemption for keel_trusted storage (FW_GLOBAL, pools, ktest
+	 * tables): the type a service instantiates it with is the service's. */
+	if (ty_has_data_ptr(t) && (global || !ty_is_ptr(t)))
 		sc_report_at(sc, c, "stored-pointer", "%s holds a data pointer",
 			     global ? "global" : "local aggregate");
 	if (ty_has_flex(t))
@@ -227,13 +234,36 @@ static void rule_function(struct walk *w, CXCursor c)
 		sc_report_at(sc, c, "flex-object", "object with a flexible array returned by value");
 	if (ty_is_union(r))
 		sc_report_at(sc, c, "union", "union returned by value");
-	if (sc->fwdecls && strset_has(sc->fwdecls, n))
+	if ((sc->fwdecls && strset_has(sc->fwdecls, n)) || sc_framework_name(sc, n))
 		sc_report_at(sc, c, "extern-decl", "'%s' re-declares a framework name", n);
 	else if (!clang_isCursorDefinition(c) && clang_Cursor_getStorageClass(c) != CX_SC_Static &&
 		 (!f || !sc_file_is_header(f) || !is_file_scope(c)))
 		sc_report_at(sc, c, "extern-decl",
 			     "function prototype outside a service header ('%s')", n);
 	clang_disposeString(name);
+}
+
+/* Is n a name the framework declares (by its API table, whatever this TU
+ * includes), or in its fw_ namespace? Upcalls are the framework's
+ * declarations of functions the services define: not reserved. */
+int sc_framework_name(struct sc *sc, const char *n)
+{
+	if (!strncmp(n, "fw_", 3) || !strncmp(n, "FW_", 3))
+		return 1;
+	return sc->api_names && strset_has(sc->api_names, n) && !strset_has(sc->api_upcall, n);
+}
+
+/* struct/enum tags and typedef names: the framework's types are declared
+ * once, by the framework; a service's own `struct fw_fault` would be the
+ * layout lie sigcheck exists to catch. */
+static void rule_type_name(struct walk *w, CXCursor c)
+{
+	CXString nm = clang_getCursorSpelling(c);
+	const char *n = clang_getCString(nm);
+	if (n[0] && (sc_framework_name(w->sc, n) ||
+		     (w->sc->api_types && strset_has(w->sc->api_types, n))))
+		sc_report_at(w->sc, c, "extern-decl", "type '%s' is in the framework's namespace", n);
+	clang_disposeString(nm);
 }
 
 void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
@@ -246,11 +276,19 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 	}
 	switch (k) {
 	case CXCursor_UnionDecl: sc_report_at(w->sc, c, "union", "union declaration"); break;
+	case CXCursor_StructDecl:
+	case CXCursor_EnumDecl:
+	case CXCursor_EnumConstantDecl:
+		rule_type_name(w, c);
+		break;
 	case CXCursor_VarDecl:
 		rule_var(w, c);
 		rule_ptr_to_ptr(w->sc, c, clang_getCursorType(c));
 		break;
-	case CXCursor_FieldDecl: rule_field(w, c); break;
+	case CXCursor_FieldDecl:
+		rule_field(w, c);
+		rule_ptr_to_ptr(w->sc, c, clang_getCursorType(c));
+		break;
 	case CXCursor_ParmDecl:
 		rule_param(w, c);
 		rule_ptr_to_ptr(w->sc, c, clang_getCursorType(c));
@@ -260,30 +298,74 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 		rule_ptr_to_ptr(w->sc, c, clang_getResultType(clang_getCursorType(c)));
 		rule_returned_pointers(w->sc, c);
 		break;
-	case CXCursor_TypedefDecl:
-		if (has_vla(clang_getTypedefDeclUnderlyingType(c)))
+	case CXCursor_TypedefDecl: {
+		CXType u = clang_getTypedefDeclUnderlyingType(c);
+		rule_type_name(w, c);
+		if (has_vla(u))
 			sc_report_at(w->sc, c, "vla", "variable-length array type");
+		/* a typedef hides what a declaration holds: none may name an
+		 * aggregate that holds a data pointer (int *[4], a struct with a
+		 * T * inside); a plain pointer typedef is only a spelling */
+		if (ty_has_data_ptr(u) && !ty_is_ptr(u))
+			sc_report_at(w->sc, c, "stored-pointer", "typedef of a type that holds a data pointer");
+		rule_ptr_to_ptr(w->sc, c, u);
 		break;
+	}
 	default: break;
 	}
 }
 
-/* A declaration directly in a switch body can be jumped over by a case
- * label, skipping its initializer (and -ftrivial-auto-var-init). */
+/* Jump-skip, at every depth (issue 9, class 3). A case label is a jump
+ * target: control enters its statement without running what precedes it.
+ * The rule keeps that harmless by shape:
+ *   - a case/default label stands only directly in the switch's braces
+ *     (or as the statement of another label there: case 1: case 2:);
+ *   - no declaration stands directly in the switch's braces or as a
+ *     label's statement; a case that needs locals gives itself a block.
+ * Then every jump lands at the top level of the switch body, and every
+ * declaration in scope there is inside a block that ended before the
+ * label or that the label itself opens: no jump passes an initialiser
+ * (or -ftrivial-auto-var-init's zeroing) into the scope of its object. */
+struct swctx { struct walk *w; CXCursor body; };
+
+static int label_allowed(CXCursor parent, CXCursor body)
+{
+	return clang_equalCursors(parent, body) || parent.kind == CXCursor_CaseStmt ||
+	       parent.kind == CXCursor_DefaultStmt;
+}
+
+static enum CXChildVisitResult sw_visit(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct swctx *sx = d;
+	if (c.kind == CXCursor_SwitchStmt)
+		return CXChildVisit_Continue;  /* its labels are its own; it is checked itself */
+	if (c.kind == CXCursor_CaseStmt || c.kind == CXCursor_DefaultStmt) {
+		/* a label inside a label's statement is fine only in a chain
+		 * that starts directly in the body, which the walk from the body
+		 * guarantees: the chain's parents are labels all the way up */
+		if (!label_allowed(parent, sx->body))
+			sc_report_at(sx->w->sc, c, "jump-skip",
+				     "case label inside a nested statement of its switch; labels stand directly in the switch's braces");
+		else {
+			CXCursor s = nth_child(c, child_count(c) - 1);
+			if (s.kind == CXCursor_DeclStmt)
+				sc_report_at(sx->w->sc, s, "jump-skip",
+					     "declaration as a case's statement; give the case a block");
+		}
+	}
+	if (c.kind == CXCursor_DeclStmt && clang_equalCursors(parent, sx->body))
+		sc_report_at(sx->w->sc, c, "jump-skip",
+			     "declaration directly in a switch body; wrap the case in braces");
+	return CXChildVisit_Recurse;
+}
+
 static void rule_switch(struct walk *w, CXCursor sw)
 {
 	CXCursor body = nth_child(sw, child_count(sw) - 1);
-	if (body.kind != CXCursor_CompoundStmt)
-		return;
-	int n = child_count(body);
-	for (int i = 0; i < n; i++) {
-		CXCursor s = nth_child(body, i);
-		while (s.kind == CXCursor_CaseStmt || s.kind == CXCursor_DefaultStmt)
-			s = nth_child(s, child_count(s) - 1);
-		if (s.kind == CXCursor_DeclStmt)
-			sc_report_at(w->sc, s, "jump-skip",
-				     "declaration directly in a switch body; wrap the case in braces");
-	}
+	struct swctx sx = { w, body };
+	if (body.kind == CXCursor_CaseStmt || body.kind == CXCursor_DefaultStmt)
+		sx.body = sw;  /* switch (x) case 1: stmt; — the label is the whole body */
+	clang_visitChildren(sw, sw_visit, &sx);
 }
 
 void rules_stmt(struct walk *w, CXCursor c, enum CXCursorKind k)

@@ -129,9 +129,13 @@ void rule_returned_pointers(struct sc *sc, CXCursor fn)
 	clang_visitChildren(fn, scan_returns, &rs);
 }
 
+/* Class 2 of issue 9: one predicate, ty_has_ptr_to_holder, for every type
+ * a service writes down (variables, parameters, results, fields, typedefs,
+ * compound literals): no pointer to storage that holds a data pointer. */
 void rule_ptr_to_ptr(struct sc *sc, CXCursor c, CXType t)
 {
-	t = ty_canon(t);
-	if (t.kind == CXType_Pointer && is_data_ptr(clang_getPointeeType(t)))
-		sc_report_at(sc, c, "ptr-to-ptr", "pointer to a pointer: a way to pass a borrowed pointer out");
+	if (ty_has_ptr_to_holder(t))
+		sc_report_at(sc, c, "ptr-to-ptr",
+			     "pointer to storage holding a data pointer (T **, T *(*)[N], struct holding T *): "
+			     "a way to pass a borrowed pointer out");
 }

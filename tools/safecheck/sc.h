@@ -30,6 +30,13 @@ struct sc {
 	int parse_errors;                       /* clang errors seen */
 	struct strset *fwnames;                 /* identifiers used by framework headers */
 	struct strset *fwdecls;                 /* names declared at file scope in framework headers */
+	struct strset *svcmacros;               /* macros service files defined (pp.c) */
+	/* the framework's API table (--framework-api), or NULL */
+	struct strset *api_names;               /* every F/V name a framework header declares */
+	struct strset *api_safe;                /* ... marked FW_API */
+	struct strset *api_macro;               /* ... marked FW_MACRO_API */
+	struct strset *api_types;               /* struct tags framework headers define */
+	struct strset *api_upcall;              /* ... FW_UPCALL: services define them */
 };
 
 /* One node of the AST walk with its ancestors, so rules can ask "am I the
@@ -73,6 +80,7 @@ int ty_is_record(CXType t);
 int ty_is_union(CXType t);
 int ty_has_data_ptr(CXType t);     /* contains a data pointer at any depth */
 int ty_has_sealed(CXType t);       /* contains a FW_SEALED struct at any depth */
+int ty_has_ptr_to_holder(CXType t); /* a pointer in t reaches storage holding a data pointer */
 int ty_is_sealed(CXType t);
 int ty_has_flex(CXType t);         /* record ending in a flexible array */
 int ty_is_pod(CXType t, const char **why);
@@ -107,6 +115,7 @@ int sc_attr_allowed(const char *name);
 int sc_is_counted_attr(const char *name);
 void rules_expr(struct walk *w, CXCursor c, enum CXCursorKind k);
 void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k);
+int sc_framework_name(struct sc *sc, const char *n);
 void rules_stmt(struct walk *w, CXCursor c, enum CXCursorKind k);
 /* rules_ret.c */
 void rule_returned_pointers(struct sc *sc, CXCursor fn);
@@ -115,9 +124,16 @@ void rule_ptr_to_ptr(struct sc *sc, CXCursor c, CXType t);
 /* --- tokens.c: preprocessor- and token-level rules --- */
 void sc_collect_framework_names(struct sc *sc);
 void sc_scan_service_files(struct sc *sc);
+/* --- flags.c --- */
+void sc_check_wall_flags(struct sc *sc, int argc, const char *const *argv);
+/* --- pp.c: the service preprocessing language --- */
+void sc_pp_check(struct sc *sc, CXFile *files, int nfiles);
+void sc_lint_framework_file(struct sc *sc, CXFile f);
 
 /* --- sig.c: cross-TU signatures and the export list --- */
 int sc_write_sigs(struct sc *sc, const char *out);
 int sc_list_exports(struct sc *sc);
+int sc_list_framework_api(struct sc *sc);
+int sc_load_framework_api(struct sc *sc, const char *path);
 
 #endif

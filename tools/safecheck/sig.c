@@ -1,16 +1,32 @@
-/* safecheck — cross-TU type signatures (hazard 3) and the export list.
+/* safecheck — cross-TU signatures (hazard 3) and the framework API table.
  *
  * Layer: host tool. C lets two files disagree about a function's
- * signature or a struct's layout and links them anyway. --sig-out writes,
- * for every externally visible function or variable this TU declares or
- * defines, a hash of its full canonical type: parameters, result,
- * variadic-ness, _Noreturn, and every struct reachable from it spelled out
- * as field names, types and bit offsets. `make sigcheck` fails when two
- * TUs hash the same symbol differently.
+ * signature or a struct's layout and links them anyway, and a service
+ * could declare a framework function or type its own way (a fault upcall
+ * taking a 64-word struct the framework passes as 24 bytes; a macro-only
+ * function redeclared without its annotation and called with a lying
+ * capacity). The boundary is therefore checked globally:
  *
- * --list-exports prints the external functions and variables that
- * framework headers mark FW_API: the only framework symbols a service
- * object may import (the import wall).
+ *   --list-framework-api  (run once over every framework API header)
+ *       prints the framework's own view: "K name hash annotations" for
+ *       every external function (F) and variable (V) a framework header
+ *       declares and every struct it defines (T). The hash covers the full
+ *       canonical type (parameters, result, variadic, every reachable
+ *       struct's fields, offsets, and whether it is sealed) *and* the
+ *       annotations: FW_API, FW_MACRO_API, FW_UPCALL, FW_FORMAT, noreturn,
+ *       must-check, and FW_POD_DST on each parameter.
+ *   --sig-out FILE  (every service TU) writes "K name hash source" for the
+ *       same things as this TU sees them.
+ *   sigcheck.sh  fails when a service TU's view of a framework name
+ *       differs from the framework's, or two service TUs disagree.
+ *   --framework-api FILE  (every service TU) makes the checker judge names
+ *       by the framework's table rather than by what the TU happens to
+ *       include: a service may not declare any name the framework
+ *       declares, and may name an FW_MACRO_API function only from inside
+ *       the expansion of a framework macro.
+ *
+ * --list-exports prints just the names services may link against (FW_API
+ * and FW_MACRO_API functions and variables) for the import wall.
  */
 #include "sc.h"
 
@@ -67,6 +83,8 @@ static void desc_record(struct buf *b, CXType t, struct strset *seen)
 	if (anon || !strset_has(seen, sp)) {
 		if (!anon)
 			strset_add(seen, sp);
+		if (ty_is_sealed(t))
+			put(b, "sealed");
 		if (clang_Type_getSizeOf(t) >= 0) {
 			putf(b, "{size=%lld;", clang_Type_getSizeOf(t));
 			putf(b, "align=%lld;", clang_Type_getAlignOf(t));
@@ -129,16 +147,69 @@ static void desc(struct buf *b, CXType t, struct strset *seen)
 	}
 }
 
-static enum CXChildVisitResult find_noreturn(CXCursor c, CXCursor p, CXClientData d)
+/* The annotations that change what a declaration promises, as one
+ * sorted, de-duplicated word list. */
+struct annots { char w[16][48]; int n; };
+
+static void annot_add(struct annots *a, const char *s)
+{
+	for (int i = 0; i < a->n; i++)
+		if (!strcmp(a->w[i], s))
+			return;
+	if (a->n < 16)
+		snprintf(a->w[a->n++], sizeof(a->w[0]), "%s", s);
+}
+
+static enum CXChildVisitResult collect_annots(CXCursor c, CXCursor p, CXClientData d)
 {
 	(void)p;
+	struct annots *a = d;
 	char buf[64];
-	if (clang_isAttribute(c.kind)) {
+	if (c.kind == CXCursor_AnnotateAttr) {
+		CXString s = clang_getCursorSpelling(c);
+		const char *v = clang_getCString(s);
+		if (!strncmp(v, "keel_", 5))
+			annot_add(a, v + 5);
+		clang_disposeString(s);
+	} else if (c.kind == CXCursor_WarnUnusedResultAttr) {
+		annot_add(a, "must_check");
+	} else if (clang_isAttribute(c.kind)) {
 		const char *n = attr_name(clang_Cursor_getTranslationUnit(c), c, buf, sizeof(buf));
 		if (strstr(n, "noreturn") || strstr(n, "Noreturn"))
-			*(int *)d = 1;
+			annot_add(a, "noreturn");
+		else if (!strcmp(n, "format") || !strcmp(n, "__format__"))
+			annot_add(a, "printf");
 	}
 	return CXChildVisit_Continue;
+}
+
+static int cmp_word(const void *x, const void *y) { return strcmp(x, y); }
+
+static void decl_annots(CXCursor c, struct buf *b)
+{
+	struct annots a = { .n = 0 };
+	clang_visitChildren(c, collect_annots, &a);
+	if (c.kind == CXCursor_FunctionDecl) {
+		/* _Noreturn is a specifier, not an attribute cursor: the
+		 * function type carries it */
+		CXString ts = clang_getTypeSpelling(clang_getCursorType(c));
+		if (strstr(clang_getCString(ts), "noreturn"))
+			annot_add(&a, "noreturn");
+		clang_disposeString(ts);
+		int n = clang_Cursor_getNumArguments(c);
+		for (int i = 0; i < n; i++)
+			if (cur_has_annot(clang_Cursor_getArgument(c, (unsigned)i), "keel_pod_dst")) {
+				char w[32];
+				snprintf(w, sizeof(w), "pod_dst@%d", i);
+				annot_add(&a, w);
+			}
+	}
+	qsort(a.w, (size_t)a.n, sizeof(a.w[0]), cmp_word);
+	for (int i = 0; i < a.n; i++) {
+		if (i)
+			put(b, ",");
+		put(b, a.w[i]);
+	}
 }
 
 static unsigned long long fnv(const char *s)
@@ -149,37 +220,95 @@ static unsigned long long fnv(const char *s)
 	return h;
 }
 
-struct sigctx { struct sc *sc; FILE *out; int exports; struct strset *done; };
+enum sigmode { SIG_SERVICE, SIG_API, SIG_EXPORTS };
+struct sigctx { struct sc *sc; FILE *out; enum sigmode mode; struct strset *done; };
+
+static enum origin decl_origin(struct sc *sc, CXCursor c)
+{
+	CXFile f = NULL;
+	clang_getSpellingLocation(clang_getCursorLocation(c), &f, NULL, NULL, NULL);
+	if (!f)
+		clang_getExpansionLocation(clang_getCursorLocation(c), &f, NULL, NULL, NULL);
+	return sc_file_origin(sc, f);
+}
+
+/* One line for a function or variable with external linkage. */
+static void sig_decl(struct sigctx *sx, CXCursor c, const char *name)
+{
+	struct buf b = { NULL, 0, 0 }, an = { NULL, 0, 0 };
+	struct strset *seen = strset_new();
+	char kind = c.kind == CXCursor_FunctionDecl ? 'F' : 'V';
+	put(&b, kind == 'F' ? "F:" : "V:");
+	desc(&b, clang_getCursorType(c), seen);
+	decl_annots(c, &an);
+	if (clang_getCursorLinkage(c) != CXLinkage_External)
+		put(&an, an.n ? ",static" : "static");  /* in the table only: not a symbol */
+	if (!an.n)
+		put(&an, "-");
+	put(&b, "|");
+	put(&b, an.p);
+	if (sx->mode == SIG_API)
+		fprintf(sx->out, "%c %s %016llx %s\n", kind, name, fnv(b.p), an.p);
+	else
+		fprintf(sx->out, "%c %s %016llx %s\n", kind, name, fnv(b.p), sx->sc->mainfile);
+	free(b.p);
+	free(an.p);
+}
+
+/* One line for a named struct definition: its layout and sealedness. */
+static void sig_record(struct sigctx *sx, CXCursor c)
+{
+	CXType t = clang_getCursorType(c);
+	CXString s = clang_getTypeSpelling(t);
+	const char *sp = clang_getCString(s);
+	if (!strncmp(sp, "struct ", 7) && !strstr(sp, "unnamed") && !strstr(sp, "anonymous") &&
+	    !strset_has(sx->done, sp)) {
+		strset_add(sx->done, sp);
+		struct buf b = { NULL, 0, 0 };
+		struct strset *seen = strset_new();
+		desc(&b, t, seen);
+		if (ty_is_sealed(t))
+			put(&b, "|sealed");
+		if (sx->mode == SIG_API)
+			fprintf(sx->out, "T %s %016llx %s\n", sp + 7, fnv(b.p), ty_is_sealed(t) ? "sealed" : "-");
+		else
+			fprintf(sx->out, "T %s %016llx %s\n", sp + 7, fnv(b.p), sx->sc->mainfile);
+		free(b.p);
+	}
+	clang_disposeString(s);
+}
 
 static enum CXChildVisitResult sig_top(CXCursor c, CXCursor p, CXClientData d)
 {
 	(void)p;
 	struct sigctx *sx = d;
-	if ((c.kind != CXCursor_FunctionDecl && c.kind != CXCursor_VarDecl) ||
-	    clang_getCursorLinkage(c) != CXLinkage_External)
+	int fwdecl = decl_origin(sx->sc, c) == ORIGIN_FRAMEWORK;
+	if (c.kind == CXCursor_StructDecl && clang_isCursorDefinition(c)) {
+		if (sx->mode == SIG_SERVICE || (sx->mode == SIG_API && fwdecl))
+			sig_record(sx, c);
+		return CXChildVisit_Continue;
+	}
+	if (c.kind != CXCursor_FunctionDecl && c.kind != CXCursor_VarDecl)
+		return CXChildVisit_Continue;
+	/* the API table names the framework's static inline functions too (a
+	 * service may not redeclare them); symbols are external ones only */
+	if (clang_getCursorLinkage(c) != CXLinkage_External && !(sx->mode == SIG_API && fwdecl))
 		return CXChildVisit_Continue;
 	CXString n = clang_getCursorSpelling(c);
 	const char *name = clang_getCString(n);
-	if (sx->exports) {
-		CXFile f = NULL;
-		clang_getSpellingLocation(clang_getCursorLocation(c), &f, NULL, NULL, NULL);
-		if (sc_file_origin(sx->sc, f) == ORIGIN_FRAMEWORK &&
-		    (cur_has_annot(c, "keel_safe") || cur_has_annot(c, "keel_macro_only")) &&
+	if (sx->mode == SIG_EXPORTS) {
+		if (fwdecl && (cur_has_annot(c, "keel_safe") || cur_has_annot(c, "keel_macro_only")) &&
 		    !strset_has(sx->done, name)) {
 			strset_add(sx->done, name);
 			fprintf(sx->out, "%s\n", name);
 		}
+	} else if (sx->mode == SIG_API) {
+		if (fwdecl && !strset_has(sx->done, name)) {
+			strset_add(sx->done, name);
+			sig_decl(sx, c, name);
+		}
 	} else {
-		struct buf b = { NULL, 0, 0 };
-		struct strset *seen = strset_new();
-		int noret = 0;
-		put(&b, c.kind == CXCursor_FunctionDecl ? "F:" : "V:");
-		desc(&b, clang_getCursorType(c), seen);
-		clang_visitChildren(c, find_noreturn, &noret);
-		if (noret)
-			put(&b, ":noreturn");
-		fprintf(sx->out, "%s %016llx %s\n", name, fnv(b.p), sx->sc->mainfile);
-		free(b.p);
+		sig_decl(sx, c, name);
 	}
 	clang_disposeString(n);
 	return CXChildVisit_Continue;
@@ -187,7 +316,7 @@ static enum CXChildVisitResult sig_top(CXCursor c, CXCursor p, CXClientData d)
 
 int sc_write_sigs(struct sc *sc, const char *out)
 {
-	struct sigctx sx = { sc, fopen(out, "w"), 0, NULL };
+	struct sigctx sx = { sc, fopen(out, "w"), SIG_SERVICE, strset_new() };
 	if (!sx.out) {
 		perror(out);
 		return -1;
@@ -198,7 +327,51 @@ int sc_write_sigs(struct sc *sc, const char *out)
 
 int sc_list_exports(struct sc *sc)
 {
-	struct sigctx sx = { sc, stdout, 1, strset_new() };
+	struct sigctx sx = { sc, stdout, SIG_EXPORTS, strset_new() };
 	clang_visitChildren(clang_getTranslationUnitCursor(sc->tu), sig_top, &sx);
+	return 0;
+}
+
+int sc_list_framework_api(struct sc *sc)
+{
+	struct sigctx sx = { sc, stdout, SIG_API, strset_new() };
+	clang_visitChildren(clang_getTranslationUnitCursor(sc->tu), sig_top, &sx);
+	return 0;
+}
+
+/* ---- reading the table back (--framework-api) ---- */
+int sc_load_framework_api(struct sc *sc, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024], kind[4], name[256], hash[32], an[512];
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	sc->api_names = strset_new();
+	sc->api_safe = strset_new();
+	sc->api_macro = strset_new();
+	sc->api_types = strset_new();
+	sc->api_upcall = strset_new();
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%3s %255s %31s %511s", kind, name, hash, an) != 4)
+			continue;
+		if (kind[0] == 'T') {
+			strset_add(sc->api_types, name);
+			continue;
+		}
+		strset_add(sc->api_names, name);
+		/* the word list is comma-separated: match whole words */
+		char *save = NULL;
+		for (char *w = strtok_r(an, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(w, "safe"))
+				strset_add(sc->api_safe, name);
+			else if (!strcmp(w, "macro_only"))
+				strset_add(sc->api_macro, name);
+			else if (!strcmp(w, "upcall"))
+				strset_add(sc->api_upcall, name);
+		}
+	}
+	fclose(f);
 	return 0;
 }

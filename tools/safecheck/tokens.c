@@ -1,12 +1,12 @@
-/* safecheck — token- and preprocessor-level rules.
+/* safecheck — token-level rules and the include graph.
  *
- * Layer: host tool. The preprocessor is service code too (hazard 2): a
- * service file can #define away a keyword the framework's headers rely on,
- * #pragma a warning off, or include a header nobody reviewed. These rules
- * read the raw tokens of every service file in the TU (macro bodies and
- * #if 0 blocks included, so a dormant trick is caught too) and the include
- * graph. The AST rules catch the same constructs semantically; this layer
- * catches them where they are written.
+ * Layer: host tool. These rules read the raw tokens of every service file
+ * in the TU (macro bodies included, so a dormant trick is caught too):
+ * asm, goto, _Pragma and the other reserved identifiers, builtins and
+ * attributes as written; and the include graph as the preprocessor
+ * resolved it. The preprocessing language itself (directives, digraphs,
+ * splices, macro names) is pp.c. The AST rules catch the same constructs
+ * semantically; this layer catches them where they are written.
  */
 #include "sc.h"
 
@@ -14,29 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const c_keywords[] = {
-	"auto", "break", "case", "char", "const", "continue", "default", "do", "double",
-	"else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
-	"register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
-	"switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Alignas",
-	"_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic", "_Imaginary", "_Noreturn",
-	"_Static_assert", "_Thread_local", "alignas", "alignof", "bool", "true", "false",
-	"nullptr", "static_assert", "thread_local", "typeof", "typeof_unqual", "asm",
-	"__asm", "__asm__", "__attribute", "__attribute__", "__typeof", "__typeof__",
-	"__inline", "__inline__", "__restrict", "__restrict__", "__volatile", "__volatile__",
-	"__const", "__const__", "__signed", "__signed__", "__extension__", "__label__",
-	"__thread", "__builtin_offsetof", "__builtin_va_arg", "__auto_type", "defined",
-	"__has_include", "__has_attribute", "__COUNTER__", "__FILE__", "__LINE__", NULL,
-};
-
-static int is_keyword(const char *s)
-{
-	for (int i = 0; c_keywords[i]; i++)
-		if (!strcmp(s, c_keywords[i]))
-			return 1;
-	return 0;
-}
 
 struct toks {
 	CXToken *t;
@@ -50,13 +27,6 @@ static char *tok_str(struct toks *ts, unsigned i, char *buf, size_t n)
 	snprintf(buf, n, "%s", clang_getCString(s));
 	clang_disposeString(s);
 	return buf;
-}
-
-static unsigned tok_line(struct toks *ts, unsigned i)
-{
-	unsigned line = 0;
-	clang_getSpellingLocation(clang_getTokenLocation(ts->tu, ts->t[i]), NULL, &line, NULL, NULL);
-	return line;
 }
 
 static CXSourceLocation tok_loc(struct toks *ts, unsigned i)
@@ -145,67 +115,6 @@ void sc_collect_framework_names(struct sc *sc)
 	clang_visitChildren(clang_getTranslationUnitCursor(sc->tu), fw_top, sc);
 }
 
-/* ---- directives ---- */
-static const char *const directive_ok[] = {
-	"define", "include", "if", "ifdef", "ifndef", "elif", "elifdef", "elifndef",
-	"else", "endif", "error", "warning", NULL,
-};
-
-static void check_include(struct sc *sc, struct toks *ts, unsigned i, unsigned line)
-{
-	char b[256], name[512] = "";
-	if (i >= ts->n || tok_line(ts, i) != line) {
-		sc_report(sc, tok_loc(ts, i - 1), "preproc", "malformed #include");
-		return;
-	}
-	tok_str(ts, i, b, sizeof(b));
-	if (clang_getTokenKind(ts->t[i]) == CXToken_Literal && b[0] == '"')
-		return;  /* resolved file is checked against the include graph */
-	if (strcmp(b, "<")) {
-		sc_report(sc, tok_loc(ts, i), "preproc", "computed #include");
-		return;
-	}
-	for (unsigned j = i + 1; j < ts->n && tok_line(ts, j) == line; j++) {
-		if (!strcmp(tok_str(ts, j, b, sizeof(b)), ">"))
-			break;
-		strncat(name, b, sizeof(name) - strlen(name) - 1);
-	}
-	/* <fw/...>: the framework API; <abi/...>: Linux ABI data (uapi/) */
-	if (strncmp(name, "fw/", 3) && strncmp(name, "abi/", 4))
-		sc_report(sc, tok_loc(ts, i), "preproc",
-			  "#include <%s>: services include only <fw/...> and <abi/...> headers", name);
-}
-
-static void check_directive(struct sc *sc, struct toks *ts, unsigned i)
-{
-	char d[64], m[256];
-	unsigned line = tok_line(ts, i);
-	if (i + 1 >= ts->n || tok_line(ts, i + 1) != line)
-		return;  /* null directive */
-	tok_str(ts, i + 1, d, sizeof(d));
-	if (!strcmp(d, "pragma")) {
-		sc_report(sc, tok_loc(ts, i), "pragma", "#pragma in a service file");
-		return;
-	}
-	if (!strcmp(d, "include")) {
-		check_include(sc, ts, i + 2, line);
-		return;
-	}
-	if (!strcmp(d, "define") && i + 2 < ts->n) {
-		tok_str(ts, i + 2, m, sizeof(m));
-		if (is_keyword(m))
-			sc_report(sc, tok_loc(ts, i + 2), "preproc", "#define of keyword '%s'", m);
-		else if (sc->fwnames && strset_has(sc->fwnames, m))
-			sc_report(sc, tok_loc(ts, i + 2), "preproc",
-				  "#define of '%s', a name the framework headers use", m);
-		return;
-	}
-	for (int k = 0; directive_ok[k]; k++)
-		if (!strcmp(d, directive_ok[k]))
-			return;
-	sc_report(sc, tok_loc(ts, i), "preproc", "#%s is not allowed in services", d);
-}
-
 /* ---- attributes written as tokens ---- */
 static void attr_token_name(struct sc *sc, struct toks *ts, unsigned j, const char *n)
 {
@@ -278,6 +187,24 @@ static const struct tokrule tokrules[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* The identifiers beginning with '_' a service may write: C11 keywords and
+ * the GNU spellings the style uses. Everything else in that namespace is
+ * the compiler's (_Pragma, __has_include, __VA_OPT__, __COUNTER__, __int128,
+ * __extension__, ...) or the framework's, and a service has no business
+ * with it: one rule instead of one per trick. */
+static const char *const reserved_allowed[] = {
+	"_Static_assert", "_Bool", "_Alignof", "_Alignas", "_Noreturn", "_Generic",
+	"__attribute__", "__attribute", "__typeof__", "__typeof", "__alignof__", "__func__", NULL,
+};
+
+static int reserved_ok(const char *s)
+{
+	for (int i = 0; reserved_allowed[i]; i++)
+		if (!strcmp(s, reserved_allowed[i]))
+			return 1;
+	return 0;
+}
+
 static void check_ident(struct sc *sc, struct toks *ts, unsigned i, const char *s)
 {
 	for (int k = 0; tokrules[k].tok; k++)
@@ -291,6 +218,9 @@ static void check_ident(struct sc *sc, struct toks *ts, unsigned i, const char *
 		  !strncmp(s, "__atomic_", 9) || !strncmp(s, "__c11_atomic", 12)) &&
 		 !sc_builtin_allowed(s))
 		sc_report(sc, tok_loc(ts, i), "builtin", "compiler builtin '%s' is not allowed", s);
+	else if (s[0] == '_' && !reserved_ok(s) && !sc_builtin_allowed(s))
+		sc_report(sc, tok_loc(ts, i), "reserved-ident",
+			  "'%s': identifiers beginning with '_' belong to the compiler and the framework", s);
 }
 
 static void scan_file(struct sc *sc, CXFile f)
@@ -299,14 +229,10 @@ static void scan_file(struct sc *sc, CXFile f)
 	char s[256];
 	if (tokenize_file(sc->tu, f, &ts))
 		return;
-	unsigned prevline = 0;
 	for (unsigned i = 0; i < ts.n; i++) {
-		unsigned line = tok_line(&ts, i);
 		enum CXTokenKind k = clang_getTokenKind(ts.t[i]);
 		tok_str(&ts, i, s, sizeof(s));
-		if (k == CXToken_Punctuation && !strcmp(s, "#") && (i == 0 || line != prevline))
-			check_directive(sc, &ts, i);
-		else if (k == CXToken_Identifier || k == CXToken_Keyword) {
+		if (k == CXToken_Identifier || k == CXToken_Keyword) {
 			if (!strcmp(s, "__attribute__") || !strcmp(s, "__attribute"))
 				i = scan_gnu_attr(sc, &ts, i);
 			else
@@ -315,7 +241,6 @@ static void scan_file(struct sc *sc, CXFile f)
 			   !strcmp(tok_str(&ts, i + 1, s, sizeof(s)), "[")) {
 			i = scan_std_attr(sc, &ts, i);
 		}
-		prevline = line;
 	}
 	clang_disposeTokens(sc->tu, ts.t, ts.n);
 }
@@ -358,8 +283,13 @@ static void incl_edge(CXFile inc, CXSourceLocation *stack, unsigned len, CXClien
 void sc_scan_service_files(struct sc *sc)
 {
 	struct incl_ctx *ic = all_files(sc);
-	for (int i = 0; i < ic->n; i++)
-		if (sc_file_origin(sc, ic->files[i]) == ORIGIN_SERVICE)
+	for (int i = 0; i < ic->n; i++) {
+		enum origin o = sc_file_origin(sc, ic->files[i]);
+		if (o == ORIGIN_SERVICE)
 			scan_file(sc, ic->files[i]);
+		else if (o == ORIGIN_FRAMEWORK)
+			sc_lint_framework_file(sc, ic->files[i]);
+	}
+	sc_pp_check(sc, ic->files, ic->n);
 	clang_getInclusions(sc->tu, incl_edge, sc);
 }

@@ -138,6 +138,72 @@ static int leaf_flex(CXType t)
 int ty_has_data_ptr(CXType t) { return ty_any(t, leaf_data_ptr, 1); }
 int ty_has_sealed(CXType t) { return ty_any(t, leaf_sealed, 0); }
 
+/* Can a pointer inside t reach storage that holds a data pointer? That is
+ * the way a borrowed pointer gets out of its scope without being stored in
+ * a service declaration: `*out = p` through T **, `(*out)[0] = p` through
+ * T *(*)[N], `out->p = p` through a pointer to a struct holding one, or a
+ * function pointer whose signature has such a parameter or result. The
+ * descent follows arrays, record fields (not into sealed types, whose
+ * pointers services cannot touch) and function-pointer signatures; it
+ * does not follow a pointer to plain data any further (the pointee's own
+ * declaration is judged where it is declared). */
+static int p2h(CXType t, int depth);
+
+static enum CXVisitorResult p2h_field(CXCursor f, CXClientData d)
+{
+	int *st = d;
+	if (p2h(clang_getCursorType(f), st[1] + 1)) {
+		st[0] = 1;
+		return CXVisit_Break;
+	}
+	return CXVisit_Continue;
+}
+
+static int p2h_fn(CXType fn, int depth)
+{
+	if (p2h(clang_getResultType(fn), depth + 1))
+		return 1;
+	int n = clang_getNumArgTypes(fn);
+	for (int i = 0; i < n; i++)
+		if (p2h(clang_getArgType(fn, (unsigned)i), depth + 1))
+			return 1;
+	return 0;
+}
+
+static int p2h(CXType t, int depth)
+{
+	if (depth > 32)
+		return 0;  /* recursive record types: the pointer already ended it */
+	t = ty_canon(t);
+	switch (t.kind) {
+	case CXType_Pointer:
+	case CXType_BlockPointer: {
+		CXType e = ty_canon(clang_getPointeeType(t));
+		if (e.kind == CXType_FunctionProto || e.kind == CXType_FunctionNoProto)
+			return p2h_fn(e, depth);
+		return ty_has_data_ptr(e);
+	}
+	case CXType_FunctionProto:
+	case CXType_FunctionNoProto:
+		return p2h_fn(t, depth);
+	case CXType_ConstantArray:
+	case CXType_IncompleteArray:
+	case CXType_VariableArray:
+		return p2h(clang_getArrayElementType(t), depth + 1);
+	case CXType_Record: {
+		if (ty_is_sealed(t))
+			return 0;
+		int st[2] = { 0, depth };
+		clang_Type_visitFields(t, p2h_field, st);
+		return st[0];
+	}
+	default:
+		return 0;
+	}
+}
+
+int ty_has_ptr_to_holder(CXType t) { return p2h(t, 0); }
+
 int ty_has_flex(CXType t)
 {
 	t = ty_canon(t);

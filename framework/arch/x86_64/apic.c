@@ -15,6 +15,7 @@ static volatile uint32_t *lapic;
 static volatile uint32_t *ioapic;
 static uint64_t tsc_khz;
 static uint64_t tsc_boot;
+static uint64_t tsc_mult; /* ns = (ticks * tsc_mult) >> 32 */
 
 static void lapic_write(uint32_t reg, uint32_t v) { lapic[reg / 4] = v; }
 static uint32_t lapic_read(uint32_t reg) { return lapic[reg / 4]; }
@@ -50,14 +51,15 @@ static uint64_t calibrate_tsc_khz(void)
 
 uint64_t arch_uptime_ns(void)
 {
-	if (!tsc_khz)
-		return 0;
+	/* One multiply with a 128-bit product (no overflow, no division:
+	 * the vDSO repeats this arithmetic in user mode, see fw/time.h). */
 	uint64_t d = rdtsc() - tsc_boot;
-	/* d * 1e6 / khz without overflow for long uptimes */
-	return (d / tsc_khz) * 1000000 + (d % tsc_khz) * 1000000 / tsc_khz;
+	return (uint64_t)(((unsigned __int128)d * tsc_mult) >> 32);
 }
 
 uint64_t arch_tsc_khz(void) { return tsc_khz; }
+uint64_t arch_tsc_boot(void) { return tsc_boot; }
+uint64_t arch_tsc_mult(void) { return tsc_mult; }
 
 void arch_timer_init(void)
 {
@@ -81,6 +83,7 @@ void arch_timer_init(void)
 
 	tsc_boot = rdtsc();
 	tsc_khz = calibrate_tsc_khz();
+	tsc_mult = tsc_khz ? (1000000ULL << 32) / tsc_khz : 0;
 	/* LAPIC timer: measure its rate against the TSC, then go periodic. */
 	lapic_write(0x3E0, 0x3); /* divide by 16 */
 	lapic_write(0x320, 1 << 16);

@@ -102,6 +102,8 @@ static void features_init(void)
 		cr4 |= 1 << 20; /* SMEP */
 	if (b & (1 << 20))
 		cr4 |= 1 << 21; /* SMAP */
+	else
+		smap_patch_sites(); /* stac/clac would be #UD */
 	if (b & 1)
 		cr4 |= 1 << 16; /* FSGSBASE: harmless, glibc may probe it */
 	cpuid(1, 0, &a, &b, &c, &d);

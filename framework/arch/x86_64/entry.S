@@ -2,6 +2,7 @@
  * Layer: framework/arch (trusted). The frame layout is struct trapframe in
  * internal/cpu.h. %gs holds the per-CPU block in the kernel; swapgs happens
  * exactly on transitions from and to user mode (CS & 3). */
+#include "arch/x86_64/smap.h"
 #define SEL_UDATA 0x1B
 #define SEL_UCODE 0x23
 
@@ -32,7 +33,12 @@ trap_stub_base:
 .endr
 
 trap_common:
+  /* Every exception and interrupt enters with DF and AC clear: kernel code
+   * never runs with SMAP lifted, whatever the interrupted code had (a
+   * user program's popf, or a kernel user copy). The frame keeps the old
+   * rflags; iretq restores them. */
   cld
+  SMAP_SITE clac
   PUSH_GPRS
   testb $3, 18*8(%rsp)
   jz 1f
@@ -89,13 +95,18 @@ user_enter:
   mov %rdi, %rsp
   jmp trap_return
 
-  /* context_switch(uint64_t *save_rsp, uint64_t new_rsp) */
+  /* context_switch(uint64_t *save_rsp, uint64_t new_rsp): callee-saved
+   * registers and rflags (AC, DF, IF: each task gets back its own, never
+   * the previous task's). Layout from the new rsp up: r15 r14 r13 r12 rbx
+   * rbp rflags ret (task_start builds the same for a new task). */
   .global context_switch
 context_switch:
+  pushfq
   push %rbp; push %rbx; push %r12; push %r13; push %r14; push %r15
   mov %rsp, (%rdi)
   mov %rsi, %rsp
   pop %r15; pop %r14; pop %r13; pop %r12; pop %rbx; pop %rbp
+  popfq
   ret
 
   .global task_start_trampoline

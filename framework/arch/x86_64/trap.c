@@ -10,9 +10,9 @@
 #include "internal/task.h"
 #include "internal/x86.h"
 #include <fw/log.h>
-#include <fw/upcall.h>
+#include "internal/upcall.h"
 
-extern char uaccess_insn[], uaccess_insn_tail[], uaccess_fault[];
+extern char uaccess_insn[], uaccess_insn_tail[], uaccess_end[], uaccess_fault[];
 
 static const char *const exc_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound", "invalid opcode", "no FPU",
@@ -32,16 +32,23 @@ static void dump_frame(const struct trapframe *tf)
 	fw_err("r13 %lx r14 %lx r15 %lx", tf->r13, tf->r14, tf->r15);
 }
 
+/* Is rip inside the user copy's SMAP-lifted window (after its stac, up to
+ * and including its clac)? Only a frame interrupted there may keep AC. */
+static bool in_uaccess_window(uint64_t rip) { return rip >= (uint64_t)uaccess_insn && rip <= (uint64_t)uaccess_end; }
+
 static void kernel_fault(struct trapframe *tf)
 {
 	if (tf->vector == 14 && (tf->rip == (uint64_t)uaccess_insn || tf->rip == (uint64_t)uaccess_insn_tail)) {
 		uint64_t addr = read_cr2();
+		/* trap_common cleared AC: the resolver is service code and runs
+		 * with SMAP on (ktests smap_on_in_fault_resolver,
+		 * panic_smap_in_fault_resolver). */
 		if (addr < USER_TOP) {
 			sti();
-			int r = svc_resolve_user_fault(addr, (tf->error & 2) != 0);
+			int r = upcalls.resolve_user_fault(addr, (tf->error & 2) != 0);
 			cli();
 			if (r == 0)
-				return;
+				return; /* resume the copy; kernel_trap_return restores AC */
 		}
 		tf->rip = (uint64_t)uaccess_fault;
 		return;
@@ -57,7 +64,18 @@ static void user_exception(struct trapframe *tf)
 	sti();
 	/* SAFETY: fw_uregs mirrors trapframe; the frame is the user's saved
 	 * state and is sanitised by return_to_user_prepare. */
-	svc_user_fault((struct fw_uregs *)tf, &f);
+	upcalls.user_fault((struct fw_uregs *)tf, &f);
+}
+
+/* Back to kernel code: SMAP is lifted again exactly for a copy interrupted
+ * inside its window (a resolved fault, or an interrupt during the copy),
+ * and for nothing else, whatever the frame held. */
+static void kernel_trap_return(struct trapframe *tf)
+{
+	if (in_uaccess_window(tf->rip))
+		tf->rflags |= RFLAGS_AC;
+	else
+		tf->rflags &= ~RFLAGS_AC;
 }
 
 void trap_dispatch(struct trapframe *tf)
@@ -83,6 +101,8 @@ void trap_dispatch(struct trapframe *tf)
 	}
 	if (from_user)
 		return_to_user_prepare(tf);
+	else
+		kernel_trap_return(tf);
 }
 
 /* Everything that must hold before any iret/sysret to user mode: pending
@@ -94,7 +114,7 @@ void return_to_user_prepare(struct trapframe *tf)
 		sti();
 		if (sched_need_resched())
 			sched_yield_current();
-		svc_return_to_user((struct fw_uregs *)tf);
+		upcalls.return_to_user((struct fw_uregs *)tf);
 		cli();
 		tf->cs = SEL_UCODE;
 		tf->ss = SEL_UDATA;
@@ -109,7 +129,7 @@ void return_to_user_prepare(struct trapframe *tf)
 		if (tf->rip < USER_TOP - 4096)
 			f.addr = tf->rsp;
 		sti();
-		svc_user_fault((struct fw_uregs *)tf, &f);
+		upcalls.user_fault((struct fw_uregs *)tf, &f);
 	}
 	if (sched_need_resched()) {
 		sti();

@@ -5,23 +5,29 @@
  * handler resumes at uaccess_fault when it cannot resolve the fault. A
  * resolved fault restarts the faulting string instruction where it
  * stopped (rcx, rsi, rdi hold its progress). SMAP is lifted (stac) only
- * around them. */
+ * for [uaccess_insn, uaccess_end]: every kernel entry clears AC (clac in
+ * trap_common, FMASK for syscall) so the fault resolver and interrupt
+ * handlers run with SMAP on, and the trap return puts AC back only for a
+ * frame interrupted inside that window (trap.c, kernel_trap_return), so
+ * the copy continues with AC set after the resolver. */
+#include "arch/x86_64/smap.h"
   .text
-  .global uaccess_copy, uaccess_insn, uaccess_insn_tail, uaccess_fault
+  .global uaccess_copy, uaccess_insn, uaccess_insn_tail, uaccess_end, uaccess_fault
 uaccess_copy:
   mov %rdx, %rcx
   shr $3, %rcx
   and $7, %edx
-  stac
+  SMAP_SITE stac
 uaccess_insn:
   rep movsq
   mov %rdx, %rcx
 uaccess_insn_tail:
   rep movsb
-  clac
+uaccess_end:
+  SMAP_SITE clac
   xor %eax, %eax
   ret
 uaccess_fault:
-  clac
+  SMAP_SITE clac
   mov $-14, %rax
   ret

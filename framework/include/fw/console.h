@@ -2,8 +2,9 @@
  * randomness and the initramfs image.
  *
  * Layer: framework (trusted). Sizes of kernel-side buffers come from their
- * types (the macros use sizeof(*p)); a count larger than the object gives
- * -EINVAL. Console input is buffered by the framework's interrupt handler;
+ * types (the macros use sizeof(*p)); a count larger than the object (or
+ * than INT32_MAX, for the calls that return it) gives -EINVAL; a count of
+ * zero touches nothing. fw_random_fill fills at most the object. Console input is buffered by the framework's interrupt handler;
  * fw_console_read sleeps in the framework, so no wakeup is lost.
  */
 #ifndef FW_CONSOLE_H

@@ -17,7 +17,9 @@ struct fw_ktest_ctx {
 	uint32_t failures;
 };
 
-struct fw_ktest {
+/* Sealed: a table entry holds pointers (its name, file, function) and is
+ * made only by FW_KTEST; services never read or copy one. */
+struct FW_SEALED fw_ktest {
 	const char *name;
 	const char *file;
 	void (*fn)(struct fw_ktest_ctx *t);

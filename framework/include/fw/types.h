@@ -29,6 +29,7 @@ typedef _Bool bool;
 #define INT64_MAX 0x7fffffffffffffffLL
 #define UINT32_MAX 0xffffffffU
 #define UINT64_MAX 0xffffffffffffffffULL
+#define SIZE_MAX __SIZE_MAX__
 
 #define FW_PAGE_SIZE 4096UL
 #define FW_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -4,8 +4,9 @@
  * address that services cannot dereference; the only way to reach it is the
  * copy functions below. They check that the whole range lies in the user
  * half (a kernel address gives -EFAULT, never a kernel access), resolve
- * demand-paging and copy-on-write faults through svc_resolve_user_fault(),
- * and turn an unresolvable fault into -EFAULT. SMAP stays on outside them.
+ * demand-paging and copy-on-write faults through the resolve_user_fault
+ * upcall (<fw/upcall.h>), and turn an unresolvable fault into -EFAULT.
+ * SMAP stays on outside them.
  *
  * Safety contract: the kernel-side object is given as a pointer and its
  * size is taken from its type (the macros use sizeof(*p)), so a service
@@ -36,10 +37,14 @@ FW_MACRO_API FW_MUST_CHECK long fw_user_strcpy(void *FW_POD_DST dst, size_t cap,
 #define fw_copy_to_user(dst, srcp) fw_user_write((dst), (const void *)(srcp), sizeof(*(srcp)), sizeof(*(srcp)))
 #define fw_copy_to_user_n(dst, srcp, n) fw_user_write((dst), (const void *)(srcp), sizeof(*(srcp)), (n))
 /* Copy a NUL-terminated string into the char array *dstp. Returns its
- * length, -EFAULT, or -ENAMETOOLONG if it does not fit with its NUL. */
+ * length, -EFAULT, or -ENAMETOOLONG if it does not fit with its NUL (then
+ * the last byte of *dstp is set to NUL; a zero-size *dstp is not touched
+ * at all: ktest strncpy_from_user_zero_capacity). */
 #define fw_strncpy_from_user(dstp, src) fw_user_strcpy((void *)(dstp), sizeof(*(dstp)), (src))
 
-/* Zero n bytes of user memory. */
+/* Zero n bytes of user memory. -EFAULT, writing nothing, if [dst, dst+n)
+ * is not entirely below USER_TOP; -EFAULT after a partial write if a page
+ * in it cannot be made present. */
 FW_API FW_MUST_CHECK int fw_clear_user(struct fw_uaddr dst, size_t n);
 /* Is [a, a+n) inside the user half (no wrap)? */
 FW_API bool fw_user_range_ok(uint64_t a, uint64_t n);

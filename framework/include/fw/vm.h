@@ -38,6 +38,14 @@ FW_API struct fw_vm_ref fw_vm_current(void);
 /* Map frame f at va with prot (0 = no access, contents kept). Replaces an
  * existing mapping. -ENOMEM if a page table cannot be allocated. */
 FW_API FW_MUST_CHECK int fw_vm_map(struct fw_vm_ref vm, uint64_t va, struct fw_frame_ref f, uint32_t prot);
+/* Map frame f at va copy-on-write: readable/executable as prot says, never
+ * writable through this mapping (whatever prot or a later fw_vm_protect
+ * asks) until fw_vm_cow_break gives vm a private copy. While the caller
+ * (or anyone) holds a handle reference on f, cow_break always copies, so
+ * a file's page shared this way with private mappings is never written
+ * through them. Replaces an existing mapping; -EINVAL, -ENOMEM as
+ * fw_vm_map. */
+FW_API FW_MUST_CHECK int fw_vm_map_cow(struct fw_vm_ref vm, uint64_t va, struct fw_frame_ref f, uint32_t prot);
 /* Map a fresh zeroed frame. */
 FW_API FW_MUST_CHECK int fw_vm_map_zeroed(struct fw_vm_ref vm, uint64_t va, uint32_t prot);
 FW_API int fw_vm_unmap(struct fw_vm_ref vm, uint64_t va, uint64_t len);

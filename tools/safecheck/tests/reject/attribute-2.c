@@ -1,4 +1,4 @@
-// expect: attribute
+// expect: attribute extern-decl
 /* weak / alias / cleanup / %gs address space */
 #include <fw/testapi.h>
 static void undo(int *p) { (void)p; }

@@ -1,4 +1,4 @@
-// expect: extern-decl
+// expect: extern-decl call-unsafe
 /* re-declaring a framework function with FW_API does not make it safe */
 #include <fw/testapi.h>
 FW_API int fw_internal_poke(uint64_t addr, uint64_t val);

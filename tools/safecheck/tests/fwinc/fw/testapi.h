@@ -32,6 +32,12 @@ struct fw_bytes {
 	uint8_t data[] __attribute__((counted_by(len)));
 };
 
+/* not sealed, holds a pointer: a service may not get a pointer to one */
+struct fw_named {
+	const char *name;
+	uint32_t v;
+};
+
 typedef struct { uint64_t addr; } uaddr_t;
 struct proc;
 struct proc_ref { uint32_t idx, gen; };
@@ -46,6 +52,16 @@ FW_API int fw__copy_from_user(void *dst FW_POD_DST, uaddr_t src, size_t n) FW_MU
 FW_API void fw_printk(const char *fmt, ...) FW_FORMAT(1, 2);
 FW_API struct proc *proc_get(struct proc_ref r);
 FW_API FW_NORETURN void fw_panic(const char *msg);
+
+/* macro-only: the macro supplies the capacity from the type */
+FW_MACRO_API int fw_read_raw(void *FW_POD_DST dst, size_t cap, size_t n);
+#define fw_read(dstp, n) fw_read_raw((void *)(dstp), sizeof(*(dstp)), (n))
+
+/* an upcall: the framework calls it, a service defines it */
+struct fw_fault {
+	uint64_t vector, error, addr;
+};
+FW_UPCALL void svc_on_fault(const struct fw_fault *f);
 
 /* not FW_API: framework internals */
 int fw_internal_poke(uint64_t addr, uint64_t val);
