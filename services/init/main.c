@@ -7,6 +7,7 @@
  *    stream; report its wait status in the log and power off.
  *  - otherwise: run /init (or /bin/sh) as pid 1 on the console; power off
  *    when it exits. */
+#include "ipc/ipc.h"
 #include "init/init.h"
 #include "fs/mount.h"
 #include "signal/signal.h"
@@ -309,6 +310,8 @@ static void svc_main(void)
 	fw_boot_cmdline(&cmd);
 	b->exec_mode = cmdline_has(&cmd, &mode_exec);
 	int e = vfs_init();
+	if (e == 0)
+		e = ipc_init();
 	if (e == 0)
 		e = initramfs_unpack();
 	if (e == 0)

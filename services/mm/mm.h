@@ -75,6 +75,15 @@ int64_t mm_remap(struct mm_ref m, uint64_t old, uint64_t olen, uint64_t nlen, bo
 /* A file shrank to size: drop the pages of its mmap areas that now lie
  * wholly past EOF, so the next touch faults (SIGBUS) as on Linux. */
 void mm_file_truncated(struct mm_ref m, struct inode_ref file, uint64_t size);
+/* The first file-backed area ending above `from`: its range, file and
+ * the file offset of its start (shmdt walks a segment's areas); -ENOENT
+ * if none. */
+struct mm_area {
+	uint64_t start, end;
+	struct inode_ref file;
+	uint64_t file_off;
+};
+int mm_next_file_area(struct mm_ref m, uint64_t from, struct mm_area *out);
 /* addr lies in a MAP_SHARED area. */
 bool mm_addr_shared(struct mm_ref m, uint64_t addr);
 /* Resolve a fault at addr; 0, -EFAULT (SIGSEGV: *si_code set), -EIO (SIGBUS:

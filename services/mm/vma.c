@@ -276,3 +276,18 @@ int mm_fork(struct mm_ref src, struct mm_ref *out)
 	}
 	return 0;
 }
+
+int mm_next_file_area(struct mm_ref m, uint64_t from, struct mm_area *out)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp)
+		return -ENOENT;
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->end <= from || !(v->flags & VMA_FILE))
+			continue;
+		*out = (struct mm_area){v->start, v->end, v->file, v->file_off};
+		return 0;
+	}
+	return -ENOENT;
+}

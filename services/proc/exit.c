@@ -130,6 +130,8 @@ static void proc_become_zombie(struct proc_ref pr, int32_t wstatus)
 	struct proc *p = proc_get(pr);
 	p->state = PROC_ZOMBIE;
 	p->exit_status = wstatus;
+	proc_run_exit_hooks(p->pid); /* e.g. SEM_UNDO adjustments */
+	p = proc_get(pr);
 	proc_vfork_release(p);
 	fw_timer_destroy(p->alarm_timer);
 	struct mm *m = mm_get(p->mm);

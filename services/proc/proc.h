@@ -210,6 +210,12 @@ int sched_prio_bounds(int32_t policy, int32_t *min, int32_t *max);
 void sched_inherit(struct thread *child, const struct thread *parent);
 /* May the caller change the scheduling of a process owned by p? */
 bool sched_may_change(const struct proc *p);
+/* Subsystems above proc/ that keep per-process state (System V semaphore
+ * undo) register a function run when a process exits, after its last
+ * thread, before its parent hears of it. -ENOSPC when the table is full. */
+typedef void (*proc_exit_hook)(int32_t pid);
+int proc_on_exit(proc_exit_hook fn);
+void proc_run_exit_hooks(int32_t pid);
 struct proc_ref init_proc(void);
 void proc_set_init(struct proc_ref p);
 

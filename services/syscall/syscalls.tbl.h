@@ -34,6 +34,9 @@
 	X(25, mremap, partial) \
 	X(26, msync, partial) \
 	X(28, madvise, partial) \
+	X(29, shmget, full) \
+	X(30, shmat, full) \
+	X(31, shmctl, full) \
 	X(32, dup, full) \
 	X(33, dup2, full) \
 	X(34, pause, full) \
@@ -51,6 +54,14 @@
 	X(61, wait4, full) \
 	X(62, kill, full) \
 	X(63, uname, full) \
+	X(64, semget, full) \
+	X(65, semop, full) \
+	X(66, semctl, full) \
+	X(67, shmdt, full) \
+	X(68, msgget, full) \
+	X(69, msgsnd, full) \
+	X(70, msgrcv, full) \
+	X(71, msgctl, full) \
 	X(72, fcntl, partial) \
 	X(74, fsync, full) \
 	X(75, fdatasync, full) \
@@ -137,6 +148,7 @@
 	X(217, getdents64, full) \
 	X(218, set_tid_address, full) \
 	X(219, restart_syscall, full) \
+	X(220, semtimedop, full) \
 	X(227, clock_settime, partial) \
 	X(228, clock_gettime, full) \
 	X(229, clock_getres, full) \

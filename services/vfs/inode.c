@@ -56,6 +56,19 @@ void inode_put_if_unused(struct inode_ref r)
 	inode_free(r);
 }
 
+uint64_t inode_resident_pages(struct inode_ref r)
+{
+	struct inode *ip = inode_get(r);
+	uint64_t n = 0;
+	for (struct pagevec_ref pv = ip ? ip->pages : (struct pagevec_ref){0}; pagevec_ref_valid(pv);
+	     pv = pagevec_get(pv)->next) {
+		struct pagevec *p = pagevec_get(pv);
+		for (uint32_t i = 0; i < PAGEVEC_LEN; i++)
+			n += p->page[i].pfn != 0;
+	}
+	return n;
+}
+
 /* Find (or create) the pagevec holding page `index`. */
 static int pagevec_for(struct inode *ip, uint64_t index, bool create, struct pagevec_ref *out)
 {

@@ -131,6 +131,8 @@ int inode_new(uint32_t mode, struct inode_ref *out);
 void inode_put_if_unused(struct inode_ref r);
 int inode_page(struct inode_ref r, uint64_t index, bool create, struct fw_frame_ref *out);
 int inode_truncate(struct inode_ref r, uint64_t size);
+/* Pages the inode holds in memory. */
+uint64_t inode_resident_pages(struct inode_ref r);
 int64_t inode_read_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, uint64_t n);
 int64_t inode_write_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, uint64_t n);
 int inode_write_initrd(struct inode_ref r, uint64_t off, uint64_t initrd_off, uint64_t n);

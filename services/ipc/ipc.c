@@ -1,0 +1,85 @@
+/* What the three System V IPC kinds share: permission records, Linux's
+ * access and ownership checks, the get rules. Layer: services (safe C).
+ * Trusts proc/ for the caller's credentials. */
+#include "ipc/ipc.h"
+#include <fw/time.h>
+
+int64_t ipc_now(void) { return (int64_t)(fw_time_realtime_ns() / 1000000000ULL); }
+
+void ipc_perm_init(struct ipc_perm_k *p, int32_t key, uint32_t flags, uint16_t seq)
+{
+	struct proc *me = cur_proc();
+	p->key = key;
+	p->uid = p->cuid = me->euid;
+	p->gid = p->cgid = me->egid;
+	p->mode = flags & 0777;
+	p->seq = seq;
+	p->ctime = ipc_now();
+}
+
+static bool in_group(const struct proc *me, uint32_t gid)
+{
+	if (me->fsgid == gid)
+		return true;
+	for (uint32_t i = 0; i < me->ngroups && i < FW_ARRAY_LEN(me->groups); i++)
+		if (me->groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* Linux's ipcperms: the owner's (or creator's) triplet, else the group's
+ * (owner or creator group), else the others'; uid 0 stands for
+ * CAP_IPC_OWNER. */
+int ipc_check(const struct ipc_perm_k *p, uint32_t want)
+{
+	struct proc *me = cur_proc();
+	uint32_t requested = (want >> 6) | (want >> 3) | want;
+	uint32_t granted = p->mode;
+	if (me->euid == p->cuid || me->euid == p->uid)
+		granted >>= 6;
+	else if (in_group(me, p->cgid) || in_group(me, p->gid))
+		granted >>= 3;
+	if ((requested & ~granted & 07) && me->euid != 0)
+		return -EACCES;
+	return 0;
+}
+
+int ipc_may_own(const struct ipc_perm_k *p)
+{
+	struct proc *me = cur_proc();
+	return me->euid == 0 || me->euid == p->uid || me->euid == p->cuid ? 0 : -EPERM;
+}
+
+void ipc_perm_to_user(struct linux_ipc64_perm *u, const struct ipc_perm_k *p)
+{
+	*u = (struct linux_ipc64_perm){0};
+	u->key = p->key;
+	u->uid = p->uid;
+	u->gid = p->gid;
+	u->cuid = p->cuid;
+	u->cgid = p->cgid;
+	u->mode = p->mode;
+	u->seq = p->seq;
+}
+
+void ipc_perm_set(struct ipc_perm_k *p, const struct linux_ipc64_perm *u)
+{
+	p->uid = u->uid;
+	p->gid = u->gid;
+	p->mode = (p->mode & ~0777u) | (u->mode & 0777u);
+	p->ctime = ipc_now();
+}
+
+/* 1: create a new object, 0: use the one found, or an error. */
+int ipc_get_rules(bool found, int32_t key, uint32_t flags)
+{
+	if (key == IPC_PRIVATE)
+		return 1;
+	if (!found)
+		return (flags & IPC_CREAT) ? 1 : -ENOENT;
+	if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
+		return -EEXIST;
+	return 0;
+}
+
+int ipc_init(void) { return proc_on_exit(sem_exit); }

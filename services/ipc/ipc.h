@@ -1,0 +1,105 @@
+/* System V IPC: shared memory segments, message queues and semaphore sets.
+ * Layer: services (safe C). Trusts proc/ for credentials and pids, mm/ to
+ * map a segment's pages (a hidden inode, as shared anonymous memory), the
+ * framework's wait queues for sleeping (a removed object destroys its
+ * queue, which wakes its sleepers with -EIDRM).
+ *
+ * Identifiers are Linux's: seq * 32768 + slot, with a per-kind sequence
+ * counter, so a stale identifier names nothing (-EINVAL). Keys are looked
+ * up among live objects; IPC_PRIVATE (0) always creates. Limits are Linux
+ * 6.1's defaults (/proc/sys/kernel/{shmmax,shmall,shmmni,msgmax,msgmnb,
+ * msgmni,sem}). Everything runs on one CPU without preemption, so no
+ * object needs a lock; sleeps re-check the object afterwards.
+ *
+ * The system-call layer (services/syscall/sys_shm.c, sys_msg.c,
+ * sys_sem.c) decodes arguments; the functions here check permissions and
+ * act. Errors are negative errno values as Linux returns them. */
+#ifndef SVC_IPC_IPC_H
+#define SVC_IPC_IPC_H
+
+#include "proc/proc.h"
+
+#define IPC_PRIVATE 0
+#define IPC_CREAT 01000
+#define IPC_EXCL 02000
+#define IPC_NOWAIT 04000
+#define IPC_RMID 0
+#define IPC_SET 1
+#define IPC_STAT 2
+#define IPC_INFO 3
+#define IPC_64 0x100
+
+#define IPC_SLOTS 32768 /* slot part of an identifier (Linux's SEQ_MULTIPLIER) */
+
+/* Linux's struct ipc64_perm (x86-64). */
+struct linux_ipc64_perm {
+	int32_t key;
+	uint32_t uid, gid, cuid, cgid, mode;
+	uint16_t seq, pad2;
+	uint64_t unused1, unused2;
+};
+
+/* The kernel's record of an object's owner, creator and mode. */
+struct ipc_perm_k {
+	int32_t key;
+	uint32_t uid, gid, cuid, cgid;
+	uint32_t mode; /* low 9 bits: rwx triplets (x unused); plus SHM_DEST... */
+	uint16_t seq;
+	int64_t ctime;
+};
+
+/* --- ipc/ipc.c: what all three kinds share ------------------------- */
+/* A new object's perm for the caller (key, mode from the flag's low 9 bits). */
+void ipc_perm_init(struct ipc_perm_k *p, int32_t key, uint32_t flags, uint16_t seq);
+/* Linux's ipcperms: want is an access mask in the low 3 bits of each
+ * triplet (e.g. 0444 to read, 0222 to write, 0666 both); -EACCES. */
+int ipc_check(const struct ipc_perm_k *p, uint32_t want);
+/* IPC_SET/IPC_RMID: the caller must be the owner, the creator or root. */
+int ipc_may_own(const struct ipc_perm_k *p);
+void ipc_perm_to_user(struct linux_ipc64_perm *u, const struct ipc_perm_k *p);
+/* IPC_SET: owner uid/gid and the permission bits. */
+void ipc_perm_set(struct ipc_perm_k *p, const struct linux_ipc64_perm *u);
+int64_t ipc_now(void);
+/* Identifier encoding. */
+static inline int32_t ipc_id(uint16_t seq, uint32_t slot) { return (int32_t)((uint32_t)seq * IPC_SLOTS + slot); }
+static inline uint32_t ipc_slot(int32_t id) { return (uint32_t)id % IPC_SLOTS; }
+static inline uint16_t ipc_seq(int32_t id) { return (uint16_t)((uint32_t)id / IPC_SLOTS); }
+/* The get rules once a key was looked up: exists (found) or not. */
+int ipc_get_rules(bool found, int32_t key, uint32_t flags);
+
+/* --- ipc/shm.c -------------------------------------------------------- */
+int shm_get(int32_t key, uint64_t size, uint32_t flags);
+int64_t shm_attach(int32_t id, uint64_t addr, uint32_t flags);
+int shm_detach(uint64_t addr);
+int64_t shm_ctl(int32_t id, int32_t cmd, uint64_t ubuf);
+
+/* --- ipc/msg.c -------------------------------------------------------- */
+int msg_get(int32_t key, uint32_t flags);
+int64_t msg_send(int32_t id, uint64_t umsg, uint64_t size, uint32_t flags);
+int64_t msg_receive(int32_t id, uint64_t umsg, uint64_t size, int64_t type, uint32_t flags);
+int64_t msg_ctl(int32_t id, int32_t cmd, uint64_t ubuf);
+
+/* --- ipc/sem.c -------------------------------------------------------- */
+#define SEMOPM 500
+struct linux_sembuf {
+	uint16_t num;
+	int16_t op;
+	int16_t flg;
+};
+/* Up to SEMOPM operations (lives in a pool, too big for a stack frame). */
+struct sem_ops {
+	struct linux_sembuf op[SEMOPM];
+	uint32_t n;
+};
+FW_POOL_DECLARE(sem_ops, struct sem_ops);
+int sem_get(int32_t key, int32_t nsems, uint32_t flags);
+/* deadline: absolute monotonic ns, 0 = none. */
+int sem_op(int32_t id, const struct sem_ops *ops, uint64_t deadline);
+int64_t sem_ctl(int32_t id, int32_t num, int32_t cmd, uint64_t arg);
+/* A process's SEM_UNDO adjustments are applied when it exits (an exit
+ * hook of proc/, registered by ipc_init). */
+void sem_exit(int32_t pid);
+/* Boot: register the exit hook. */
+int ipc_init(void);
+
+#endif
