@@ -178,6 +178,10 @@ FW_NORETURN void thread_exit(int32_t code)
 	struct thread_ref tr = cur_thread_ref();
 	struct thread *t = thread_get(tr);
 	struct proc_ref pr = t->proc;
+	/* Robust futexes first, then CLONE_CHILD_CLEARTID (Linux's order). */
+	futex_robust_exit(t->robust_list, t->robust_len, t->tid);
+	futex_pi_owner_gone(); /* they run after this thread is gone */
+	t = thread_get(tr);
 	if (t->clear_child_tid) {
 		uint32_t zero = 0;
 		if (fw_copy_to_user(fw_uaddr(t->clear_child_tid), &zero) == 0)

@@ -6,6 +6,7 @@
  * task exists, and every failure undoes what was allocated, so fork until
  * -EAGAIN leaves the kernel as it was. */
 #include "proc/proc.h"
+#include "proc/futex.h"
 #include <fw/log.h>
 #include <fw/time.h>
 #include <fw/user.h>
@@ -237,4 +238,10 @@ void proc_exec_prepare(void)
 	}
 	t->clear_child_tid = 0;
 	t->set_child_tid = 0;
+	/* The old image's robust futexes die with it (Linux futex_exec_release). */
+	futex_robust_exit(t->robust_list, t->robust_len, t->tid);
+	t = thread_get(me);
+	t->robust_list = 0;
+	t->robust_len = 0;
+	futex_pi_owner_gone();
 }

@@ -2,6 +2,7 @@
 #ifndef SVC_PROC_FUTEX_H
 #define SVC_PROC_FUTEX_H
 
+#include <abi/errno.h>
 #include <fw/types.h>
 
 /* shared: the op lacks FUTEX_PRIVATE_FLAG (MAP_SHARED memory is keyed by
@@ -12,5 +13,16 @@ int futex_wake_bitset(uint64_t addr, int32_t n, uint32_t bitset, bool shared);
 int futex_wake_addr(uint64_t addr, int32_t n);
 int futex_requeue(uint64_t addr, int32_t nwake, uint64_t addr2, int32_t nmove, bool shared);
 int futex_wake_op(uint64_t addr, int32_t n, uint64_t addr2, int32_t n2, uint32_t enc, bool shared);
+/* PI futexes: take (or, trylock, try) the lock at addr; deadline absolute
+ * monotonic ns (0: none); 0, -EDEADLK, -ESRCH, -EAGAIN (trylock),
+ * -ETIMEDOUT, -EINTR. */
+int futex_lock_pi(uint64_t addr, uint64_t deadline_ns, bool trylock, bool shared);
+/* Release it: the oldest waiter becomes the owner; -EPERM if not ours. */
+int futex_unlock_pi(uint64_t addr, bool shared);
+/* A thread exited: PI waiters check whether their owner still lives. */
+void futex_pi_owner_gone(void);
+/* Walk an exiting thread's robust list (set_robust_list): each lock it
+ * still holds gets FUTEX_OWNER_DIED and a waiter is woken. */
+void futex_robust_exit(uint64_t head, uint64_t len, int32_t tid);
 
 #endif

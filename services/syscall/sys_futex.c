@@ -1,6 +1,10 @@
 /* futex(2): decode the operation and its arguments, then call proc/futex.
  * Layer: services (safe C).
  *
+ * PI locking (FUTEX_LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI) lives in
+ * proc/futex.c; FUTEX_WAIT_REQUEUE_PI and FUTEX_CMP_REQUEUE_PI (glibc
+ * condition variables on PI mutexes before 2.25) give -ENOSYS.
+ *
  * Restart rules (Linux): an untimed FUTEX_WAIT interrupted by a signal
  * returns -ERESTARTSYS (restarted under SA_RESTART); a timed one
  * -ERESTART_RESTARTBLOCK, so a handler always sees EINTR and a stop and
@@ -17,6 +21,11 @@
 #define FUTEX_WAKE_OP 5
 #define FUTEX_WAIT_BITSET 9
 #define FUTEX_WAKE_BITSET 10
+#define FUTEX_LOCK_PI 6
+#define FUTEX_UNLOCK_PI 7
+#define FUTEX_TRYLOCK_PI 8
+#define FUTEX_WAIT_REQUEUE_PI 11
+#define FUTEX_LOCK_PI2 13
 #define FUTEX_PRIVATE_FLAG 128u
 #define FUTEX_CLOCK_REALTIME 256u
 #define FUTEX_BITSET_ANY 0xffffffffu
@@ -60,6 +69,23 @@ int64_t futex_resume(const struct restart_block *b)
 	return wait_restartable(b->arg[0], (uint32_t)b->arg[1], b->deadline, (uint32_t)b->arg[2], b->arg[3] != 0);
 }
 
+/* FUTEX_LOCK_PI's timeout is absolute on CLOCK_REALTIME, FUTEX_LOCK_PI2's on
+ * CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME; a lock is always restarted
+ * after a signal (-ERESTARTNOINTR). */
+static int64_t lock_pi(uint32_t op, uint64_t addr, uint64_t uts, bool realtime, bool shared)
+{
+	if (addr & 3)
+		return -EINVAL;
+	uint64_t deadline = 0;
+	if (op != FUTEX_TRYLOCK_PI) {
+		int e = futex_deadline(uts, FUTEX_WAIT_BITSET, op == FUTEX_LOCK_PI || realtime, &deadline);
+		if (e)
+			return e;
+	}
+	int e = futex_lock_pi(addr, deadline, op == FUTEX_TRYLOCK_PI, shared);
+	return e == -EINTR ? -ERESTARTNOINTR : e;
+}
+
 int64_t sys_futex(struct fw_uregs *r)
 {
 	uint64_t addr = a0(r);
@@ -67,7 +93,7 @@ int64_t sys_futex(struct fw_uregs *r)
 	uint32_t op = raw & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 	bool shared = !(raw & FUTEX_PRIVATE_FLAG), realtime = (raw & FUTEX_CLOCK_REALTIME) != 0;
 	uint32_t val = (uint32_t)a2(r);
-	if (realtime && op != FUTEX_WAIT && op != FUTEX_WAIT_BITSET && op != 11)
+	if (realtime && op != FUTEX_WAIT_BITSET && op != FUTEX_WAIT_REQUEUE_PI && op != FUTEX_LOCK_PI2)
 		return -ENOSYS;
 	switch (op) {
 	case FUTEX_WAIT:
@@ -93,6 +119,15 @@ int64_t sys_futex(struct fw_uregs *r)
 			return -EAGAIN;
 		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r), shared);
 	}
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+	case FUTEX_TRYLOCK_PI:
+		return lock_pi(op, addr, a3(r), realtime, shared);
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(addr, shared);
+	case FUTEX_WAIT_REQUEUE_PI:
+	case 12: /* FUTEX_CMP_REQUEUE_PI */
+		return addr == a4(r) ? -EINVAL : -ENOSYS;
 	case FUTEX_WAKE_OP:
 		return futex_wake_op(addr, (int32_t)val, a4(r), (int32_t)a3(r), (uint32_t)a5(r), shared);
 	default:

@@ -44,6 +44,24 @@ int64_t sys_set_robust_list(struct fw_uregs *r)
 	return 0;
 }
 
+/* Another thread's list needs ptrace-read access: root, or the same uid
+ * in all three of the target's ids. */
+int64_t sys_get_robust_list(struct fw_uregs *r)
+{
+	int32_t pid = (int32_t)a0(r);
+	struct thread *t = pid ? thread_get(pid_lookup(pid)) : cur_thread();
+	struct proc *p = t ? proc_get(t->proc) : NULL;
+	if (!p || pid < 0)
+		return -ESRCH;
+	struct proc *me = cur_proc();
+	if (me->euid != 0 && (p->uid != me->uid || p->euid != me->uid || p->suid != me->uid))
+		return -EPERM;
+	uint64_t head = t->robust_list, len = 24;
+	if (fw_copy_to_user(fw_uaddr(a2(r)), &len))
+		return -EFAULT;
+	return fw_copy_to_user(fw_uaddr(a1(r)), &head) ? -EFAULT : 0;
+}
+
 int64_t sys_clone(struct fw_uregs *r) { return proc_clone(r, a0(r), a1(r), a2(r), a3(r), a4(r)); }
 int64_t sys_fork(struct fw_uregs *r) { return proc_clone(r, 17 /* SIGCHLD */, 0, 0, 0, 0); }
 int64_t sys_vfork(struct fw_uregs *r) { return proc_clone(r, 0x4000 | 0x100 | 17, 0, 0, 0, 0); }

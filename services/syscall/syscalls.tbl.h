@@ -174,6 +174,7 @@
 	X(270, pselect6, full) \
 	X(271, ppoll, full) \
 	X(273, set_robust_list, full) \
+	X(274, get_robust_list, full) \
 	X(280, utimensat, full) \
 	X(281, epoll_pwait, full) \
 	X(282, signalfd, partial) \
