@@ -26,7 +26,7 @@ FW_CFLAGS  := $(COMMON_FLAGS) -Iframework/include -Iframework -Iuapi
 SVC_WALL_FLAGS := -Werror=frame-larger-than -Werror=format -Werror=incompatible-pointer-types \
 	-Werror=incompatible-function-pointer-types -Werror=int-conversion -Werror=unsequenced \
 	-Werror=strict-prototypes -Werror=missing-prototypes -Werror=implicit-function-declaration \
-	-Werror=implicit-int -Werror=return-type -Werror=vla
+	-Werror=implicit-int -Werror=return-type -Werror=vla -Werror=address-of-packed-member
 SVC_CFLAGS := $(COMMON_FLAGS) $(SVC_WALL_FLAGS) -Iframework/include -Iservices -Iuapi
 
 FW_SRCS  := $(shell find framework -name '*.c' | sort)

@@ -29,7 +29,8 @@ SAFECHECK_DIR ?= tools/safecheck
 FW_INCLUDE ?= framework/include
 SAFECHECK := $(BUILD)/tools/safecheck
 SAFECHECK_SRCS := $(wildcard $(SAFECHECK_DIR)/*.c)
-SAFECHECK_HDRS := $(wildcard $(SAFECHECK_DIR)/*.h)
+# fmtspec.h: the kernel formatter's conversion language, shared with the checker
+SAFECHECK_HDRS := $(wildcard $(SAFECHECK_DIR)/*.h) $(SAFECHECK_DIR)/../../framework/lib/fmtspec.h
 SAFECHECK_FLAGS ?=
 SAFECHECK_SVC_FLAGS ?= --require-wall-flags
 

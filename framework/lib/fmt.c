@@ -1,6 +1,8 @@
 /* printf-style formatting into a bounded buffer. Layer: framework/lib
- * (trusted). Output is always NUL-terminated and never exceeds `size`. */
+ * (trusted). Output is always NUL-terminated and never exceeds `size`.
+ * The conversions are exactly fmtspec.h's. */
 #include "internal/lib.h"
+#include "lib/fmtspec.h"
 
 struct out {
 	char *buf;
@@ -30,66 +32,71 @@ static void put_num(struct out *o, uint64_t v, unsigned base, bool neg, int widt
 		put(o, tmp[--n]);
 }
 
+/* The conversion language is fmtspec.h's, shared with the safe-C checker.
+ * A conversion outside it is printed as it stands together with the rest
+ * of the format, and no further argument is read: past that point what
+ * -Wformat checked and what this function would read could differ, and a
+ * misread argument is an arbitrary read (issue 9). */
 size_t vfmt(char *buf, size_t size, const char *f, va_list ap)
 {
 	struct out o = {buf, size, 0};
 	for (; *f; f++) {
+		struct fmt_spec s;
 		if (*f != '%') {
 			put(&o, *f);
 			continue;
 		}
-		f++;
-		char pad = ' ';
-		int width = 0, lng = 0;
-		if (*f == '0')
-			pad = '0';
-		while (*f >= '0' && *f <= '9')
-			width = width * 10 + (*f++ - '0');
-		while (*f == 'l' || *f == 'z') {
-			lng++;
-			f++;
-		}
-		switch (*f) {
-		case 'd':
-		case 'i': {
-			int64_t v = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
-			put_num(&o, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, v < 0, width, pad);
+		if (!fmt_parse_spec(f + 1, &s)) {
+			while (*f)
+				put(&o, *f++);
 			break;
 		}
-		case 'u':
-			put_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, false, width, pad);
+		f += s.len;
+		char pad = s.zero ? '0' : ' ';
+		switch (s.kind) {
+		case FMT_PERCENT:
+			put(&o, '%');
 			break;
-		case 'x':
-			put_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, false, width, pad);
+		case FMT_SIGNED: {
+			int64_t v = s.wide ? va_arg(ap, int64_t) : va_arg(ap, int);
+			put_num(&o, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, v < 0, s.width, pad);
 			break;
-		case 'p':
+		}
+		case FMT_UNSIGNED:
+		case FMT_HEX:
+			put_num(&o, s.wide ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), s.kind == FMT_HEX ? 16 : 10,
+				false, s.width, pad);
+			break;
+		case FMT_PTR:
 			put(&o, '0');
 			put(&o, 'x');
 			put_num(&o, (uint64_t)va_arg(ap, void *), 16, false, 16, '0');
 			break;
-		case 's': {
-			const char *s = va_arg(ap, const char *);
-			if (!s)
-				s = "(null)";
-			size_t n = strlen(s);
-			for (size_t i = n; (int)i < width; i++)
-				put(&o, ' ');
-			while (*s)
-				put(&o, *s++);
-			break;
-		}
-		case 'c':
+		case FMT_CHAR:
 			put(&o, (char)va_arg(ap, int));
 			break;
-		case '%':
-			put(&o, '%');
+		case FMT_STR: {
+			/* framework strings and string literals only: services pass
+			 * nothing else (checker rule `format`) */
+			const char *str = va_arg(ap, const char *);
+			if (!str)
+				str = "(null)";
+			for (size_t i = strlen(str); i < (size_t)s.width; i++)
+				put(&o, ' ');
+			while (*str)
+				put(&o, *str++);
 			break;
-		case 0:
-			f--;
+		}
+		case FMT_BOUNDED_STR: {
+			/* never more than n bytes: the bound is the object's size */
+			int n = va_arg(ap, int);
+			const char *str = va_arg(ap, const char *);
+			if (!str)
+				str = "(null)";
+			for (int i = 0; i < n && str[i]; i++)
+				put(&o, str[i]);
 			break;
-		default:
-			put(&o, '%');
-			put(&o, *f);
+		}
 		}
 	}
 	if (size)

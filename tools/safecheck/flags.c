@@ -26,7 +26,7 @@ static const char *const required[] = {
 	"-Werror=incompatible-function-pointer-types", "-Werror=int-conversion",
 	"-Werror=unsequenced", "-Werror=strict-prototypes", "-Werror=missing-prototypes",
 	"-Werror=implicit-function-declaration", "-Werror=implicit-int", "-Werror=return-type",
-	"-Werror=vla", NULL,
+	"-Werror=vla", "-Werror=address-of-packed-member", NULL,
 };
 
 /* The diagnostic groups above; none may be switched off or demoted. */
@@ -34,7 +34,7 @@ static const char *const groups[] = {
 	"frame-larger-than", "format", "incompatible-pointer-types",
 	"incompatible-function-pointer-types", "int-conversion", "unsequenced",
 	"strict-prototypes", "missing-prototypes", "implicit-function-declaration",
-	"implicit-int", "return-type", "vla", NULL,
+	"implicit-int", "return-type", "vla", "address-of-packed-member", NULL,
 };
 
 /* Flags that change what the wall sees or turn a check off. */

@@ -179,14 +179,26 @@ static void rep(struct pfile *pf, unsigned i, const char *rule, const char *msg,
 
 static const char *const digraphs[] = { "<:", ":>", "<%", "%>", "%:", "%:%:", NULL };
 
-static void check_trigraphs(struct pfile *pf)
+/* Bytes whose meaning depends on options or is easy to misread: trigraph
+ * sequences, NUL (clang reads it as whitespace), and a carriage return
+ * that is not part of CRLF (clang reads a lone CR as a new line, which a
+ * line-based reading could miss). */
+static void check_bytes(struct pfile *pf)
 {
-	for (size_t i = 0; i + 2 < pf->size; i++)
-		if (pf->buf[i] == '?' && pf->buf[i + 1] == '?' && strchr("=/'()!<>-", pf->buf[i + 2]) &&
-		    pf->buf[i + 2]) {
+	for (size_t i = 0; i < pf->size; i++) {
+		const char *b = pf->buf;
+		const char *why = NULL;
+		if (b[i] == '?' && i + 2 < pf->size && b[i + 1] == '?' && b[i + 2] && strchr("=/'()!<>-", b[i + 2]))
+			why = "trigraph sequence";
+		else if (b[i] == 0)
+			why = "NUL byte";
+		else if (b[i] == '\r' && (i + 1 >= pf->size || b[i + 1] != '\n'))
+			why = "carriage return outside CRLF";
+		if (why) {
 			CXSourceLocation l = clang_getLocationForOffset(pf->sc->tu, pf->f, (unsigned)i);
-			sc_report(pf->sc, l, "preproc", "trigraph sequence '??%c'", pf->buf[i + 2]);
+			sc_report(pf->sc, l, "preproc", "%s in a service file", why);
 		}
+	}
 }
 
 static void check_token(struct pfile *pf, unsigned i)
@@ -524,7 +536,7 @@ static void scan_service_file(struct sc *sc, CXFile f)
 	CXSourceRange r = clang_getRange(clang_getLocationForOffset(sc->tu, f, 0),
 					 clang_getLocationForOffset(sc->tu, f, (unsigned)pf.size));
 	clang_tokenize(sc->tu, r, &pf.t, &pf.n);
-	check_trigraphs(&pf);
+	check_bytes(&pf);
 	lex_pass(&pf);
 	line_pass(&pf);
 	clang_disposeTokens(sc->tu, pf.t, pf.n);
@@ -573,8 +585,9 @@ void sc_pp_check(struct sc *sc, CXFile *files, int nfiles)
  * argument must never be a service macro name (UPPER_CASE) nor an
  * identifier beginning with '_' (_Pragma): every `##` needs a fixed operand
  * (not a parameter) containing a lower-case letter, and a fixed left operand
- * must not begin with '_'. Checked on every framework header a TU includes;
- * a violation is reported against the header, failing every service. */
+ * must not begin with '_'. And no pragma in a framework API header at all.
+ * Checked on every framework header a TU includes; a violation is reported
+ * against the header, failing every service. */
 void sc_lint_framework_file(struct sc *sc, CXFile f)
 {
 	struct pfile pf = { .sc = sc, .f = f };
@@ -604,6 +617,12 @@ void sc_lint_framework_file(struct sc *sc, CXFile f)
 		while (b < pf.n && !pf.p[b].lstart)
 			b++;
 		unsigned nc = code_tokens(&pf, a, b, c);
+		/* a framework macro expands inside service code: a pragma in one
+		 * would switch a diagnostic off for the service around it */
+		for (unsigned k = 0; k < nc; k++)
+			if (tok_is(&pf, c[k], "_Pragma") || tok_is(&pf, c[k], "__pragma") ||
+			    (k == 1 && tok_is(&pf, c[0], "#") && tok_is(&pf, c[1], "pragma")))
+				rep(&pf, c[k], "framework-macro", "pragma in a framework API header%s", NULL);
 		if (nc > 3 && tok_is(&pf, c[0], "#") && tok_is(&pf, c[1], "define")) {
 			char params[32][128], s[128];
 			unsigned np = 0, body = 3;

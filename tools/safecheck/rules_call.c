@@ -9,6 +9,7 @@
  * for every call expanded in a service file.
  */
 #include "sc.h"
+#include "../../framework/lib/fmtspec.h"
 #include <stdbool.h>
 
 #include <string.h>
@@ -128,33 +129,96 @@ static void rule_pod_dst(struct walk *w, CXCursor call, CXCursor fn)
 	}
 }
 
+/* The format language is the formatter's own parser (fmtspec.h, shared
+ * with framework/lib/fmt.c): every conversion must be one it implements,
+ * so what -Wformat checked is what it reads. In services, %s takes only a
+ * string literal (NUL-terminated, static), and %.*s takes a constant bound
+ * no larger than the array that follows it, so the formatter never reads
+ * past a service object (FW_STR(arr) in <fw/log.h> writes that pair). */
+static int char_kind(CXType t)
+{
+	enum CXTypeKind k = ty_canon(t).kind;
+	return k == CXType_Char_S || k == CXType_Char_U || k == CXType_SChar || k == CXType_UChar;
+}
+
+static void check_str_arg(struct walk *w, CXCursor call, int i, int nargs)
+{
+	if (i >= nargs)
+		return;  /* too few arguments: -Wformat's error */
+	CXCursor a = strip_implicit(clang_Cursor_getArgument(call, (unsigned)i));
+	if (a.kind != CXCursor_StringLiteral)
+		sc_report_at(w->sc, a, "format",
+			     "%%s takes only a string literal in services; print an array with %%.*s and FW_STR(array)");
+}
+
+static void check_bounded_arg(struct walk *w, CXCursor call, int i, int nargs)
+{
+	if (i + 1 >= nargs)
+		return;
+	CXCursor pc = clang_Cursor_getArgument(call, (unsigned)i);
+	CXCursor a = strip_implicit(clang_Cursor_getArgument(call, (unsigned)i + 1));
+	CXType t = ty_canon(clang_getCursorType(a));
+	long long size = -1, bound = -1;
+	if (t.kind == CXType_ConstantArray && char_kind(clang_getArrayElementType(t)))
+		size = clang_getArraySize(t);
+	CXEvalResult r = clang_Cursor_Evaluate(pc);
+	if (r && clang_EvalResult_getKind(r) == CXEval_Int)
+		bound = clang_EvalResult_getAsLongLong(r);
+	if (r)
+		clang_EvalResult_dispose(r);
+	if (size < 0)
+		sc_report_at(w->sc, a, "format", "%%.*s needs a char array whose size the type states");
+	else if (bound < 0 || bound > size)
+		sc_report_at(w->sc, pc, "format",
+			     "%%.*s bound must be a constant between 0 and the array's size (%lld)", size);
+}
+
 static void rule_format(struct walk *w, CXCursor call, CXCursor fn)
 {
 	int n = clang_Cursor_getNumArguments(fn);
 	if (n < 1 || !cur_has_annot(fn, "keel_format"))
 		return;
 	/* convention (docs/safety.md): the format is the last named parameter */
-	CXCursor arg = strip_implicit(clang_Cursor_getArgument(call, (unsigned)(n - 1)));
+	CXCursor decayed = clang_Cursor_getArgument(call, (unsigned)(n - 1));
+	CXCursor arg = strip_implicit(decayed);
 	if (arg.kind != CXCursor_StringLiteral) {
 		sc_report_at(w->sc, arg, "format", "format argument must be a string literal");
 		return;
 	}
-	CXString s = clang_getCursorSpelling(arg);
-	const char *p = clang_getCString(s);
-	for (; p && *p; p++) {
+	/* the bytes as the compiler sees them: escapes (\x25 is '%')
+	 * resolved, adjacent literals joined (libclang evaluates a literal
+	 * through its array-to-pointer conversion) */
+	CXEvalResult r = clang_Cursor_Evaluate(decayed);
+	const char *str = r && clang_EvalResult_getKind(r) == CXEval_StrLiteral ? clang_EvalResult_getAsStr(r) : NULL;
+	CXType at = ty_canon(clang_getCursorType(arg));
+	if (!str || at.kind != CXType_ConstantArray || !char_kind(clang_getArrayElementType(at)) ||
+	    (long long)strlen(str) + 1 != clang_getArraySize(at)) {
+		sc_report_at(w->sc, arg, "format", "format must be a plain char string literal without NUL bytes");
+		if (r)
+			clang_EvalResult_dispose(r);
+		return;
+	}
+	int nargs = clang_Cursor_getNumArguments(call), ai = n;
+	for (const char *p = str; *p; p++) {
 		if (*p != '%')
 			continue;
-		p++;
-		while (*p && strchr("-+ #0123456789.lhzjt", *p))
-			p++;
-		if (*p == 'n') {
-			sc_report_at(w->sc, arg, "format", "%%n writes through a pointer");
+		struct fmt_spec s;
+		if (!fmt_parse_spec(p + 1, &s)) {
+			char conv[8] = "";
+			for (int k = 0; k < 6 && p[k + 1] > ' ' && p[k + 1] < 127; k++)
+				conv[k] = p[k + 1];
+			sc_report_at(w->sc, arg, "format",
+				     "conversion '%%%s...' is not implemented by the kernel formatter (fmtspec.h)", conv);
 			break;
 		}
-		if (!*p)
-			break;
+		if (s.kind == FMT_STR)
+			check_str_arg(w, call, ai, nargs);
+		else if (s.kind == FMT_BOUNDED_STR)
+			check_bounded_arg(w, call, ai, nargs);
+		ai += fmt_spec_args(&s);
+		p += s.len;
 	}
-	clang_disposeString(s);
+	clang_EvalResult_dispose(r);
 }
 
 static void rule_call(struct walk *w, CXCursor c)

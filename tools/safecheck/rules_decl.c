@@ -212,6 +212,10 @@ static void rule_param(struct walk *w, CXCursor c)
 		sc_report_at(w->sc, c, "sealed-copy", "sealed framework object passed by value");
 	if (ty_has_flex(t))
 		sc_report_at(w->sc, c, "flex-object", "object with a flexible array passed by value");
+	/* a parameter is a local: an aggregate holding a pointer is refused
+	 * there as in any other local (only framework types could be one) */
+	if (ty_has_data_ptr(t) && !ty_is_ptr(t))
+		sc_report_at(w->sc, c, "stored-pointer", "parameter aggregate holds a data pointer");
 }
 
 static void rule_function(struct walk *w, CXCursor c)
@@ -234,6 +238,10 @@ static void rule_function(struct walk *w, CXCursor c)
 		sc_report_at(sc, c, "flex-object", "object with a flexible array returned by value");
 	if (ty_is_union(r))
 		sc_report_at(sc, c, "union", "union returned by value");
+	/* returning an aggregate that holds a pointer would carry a borrowed
+	 * pointer past return-pointer's rule */
+	if (ty_has_data_ptr(r) && !ty_is_ptr(r))
+		sc_report_at(sc, c, "stored-pointer", "function returns an aggregate holding a data pointer");
 	if ((sc->fwdecls && strset_has(sc->fwdecls, n)) || sc_framework_name(sc, n))
 		sc_report_at(sc, c, "extern-decl", "'%s' re-declares a framework name", n);
 	else if (!clang_isCursorDefinition(c) && clang_Cursor_getStorageClass(c) != CX_SC_Static &&
@@ -266,6 +274,25 @@ static void rule_type_name(struct walk *w, CXCursor c)
 	clang_disposeString(nm);
 }
 
+/* libclang shows a file-scope asm (and an empty declaration, `;`) only as
+ * an UnexposedDecl. The token rule sees `asm` where it is written, but not
+ * one assembled by `a ## sm`: anything unexposed but a lone ';' is refused. */
+static void rule_unexposed(struct walk *w, CXCursor c)
+{
+	CXToken *t = NULL;
+	unsigned n = 0;
+	clang_tokenize(w->sc->tu, clang_getCursorExtent(c), &t, &n);
+	int ok = n > 0;  /* no tokens: its extent is in the paste buffer */
+	for (unsigned i = 0; i < n; i++) {
+		CXString s = clang_getTokenSpelling(w->sc->tu, t[i]);
+		ok &= !strcmp(clang_getCString(s), ";");
+		clang_disposeString(s);
+	}
+	clang_disposeTokens(w->sc->tu, t, n);
+	if (!ok)
+		sc_report_at(w->sc, c, "asm", "a declaration the checker cannot see into (file-scope asm)");
+}
+
 void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 {
 	if (!sc_is_service(w->sc, c))
@@ -276,6 +303,7 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 	}
 	switch (k) {
 	case CXCursor_UnionDecl: sc_report_at(w->sc, c, "union", "union declaration"); break;
+	case CXCursor_UnexposedDecl: rule_unexposed(w, c); break;
 	case CXCursor_StructDecl:
 	case CXCursor_EnumDecl:
 	case CXCursor_EnumConstantDecl:

@@ -115,7 +115,13 @@ void sc_collect_framework_names(struct sc *sc)
 	clang_visitChildren(clang_getTranslationUnitCursor(sc->tu), fw_top, sc);
 }
 
-/* ---- attributes written as tokens ---- */
+/* ---- attributes written as tokens ----
+ * Attribute names are judged by the allow-list; every other identifier
+ * inside the parentheses (arguments) is an ordinary token and gets the
+ * ordinary token rules: `aligned(8 _Pragma("..."))` would otherwise run a
+ * pragma from inside an attribute. */
+static void check_ident(struct sc *sc, struct toks *ts, unsigned i, const char *s);
+
 static void attr_token_name(struct sc *sc, struct toks *ts, unsigned j, const char *n)
 {
 	if (sc_is_counted_attr(n))
@@ -137,10 +143,12 @@ static unsigned scan_gnu_attr(struct sc *sc, struct toks *ts, unsigned i)
 		} else if (!strcmp(b, ")")) {
 			if (--depth <= 0)
 				break;
-		} else if (depth == 2 && (!strcmp(prev, "(") || !strcmp(prev, ",")) &&
-			   (clang_getTokenKind(ts->t[j]) == CXToken_Identifier ||
-			    clang_getTokenKind(ts->t[j]) == CXToken_Keyword)) {
-			attr_token_name(sc, ts, j, b);
+		} else if (clang_getTokenKind(ts->t[j]) == CXToken_Identifier ||
+			   clang_getTokenKind(ts->t[j]) == CXToken_Keyword) {
+			if (depth == 2 && (!strcmp(prev, "(") || !strcmp(prev, ",")))
+				attr_token_name(sc, ts, j, b);
+			else
+				check_ident(sc, ts, j, b);
 		}
 		snprintf(prev, sizeof(prev), "%s", b);
 	}
@@ -158,11 +166,14 @@ static unsigned scan_std_attr(struct sc *sc, struct toks *ts, unsigned i)
 		if (!strcmp(b, "(")) paren++;
 		else if (!strcmp(b, ")")) paren--;
 		else if (!strcmp(b, "]") && paren == 0) break;
-		else if (paren == 0 && (clang_getTokenKind(ts->t[j]) == CXToken_Identifier ||
-					clang_getTokenKind(ts->t[j]) == CXToken_Keyword)) {
-			if (j + 1 < ts->n && !strcmp(tok_str(ts, j + 1, next, sizeof(next)), "::"))
+		else if (clang_getTokenKind(ts->t[j]) == CXToken_Identifier ||
+			 clang_getTokenKind(ts->t[j]) == CXToken_Keyword) {
+			if (paren > 0)
+				check_ident(sc, ts, j, b);
+			else if (j + 1 < ts->n && !strcmp(tok_str(ts, j + 1, next, sizeof(next)), "::"))
 				continue;
-			attr_token_name(sc, ts, j, b);
+			else
+				attr_token_name(sc, ts, j, b);
 		}
 	}
 	return j;

@@ -113,6 +113,8 @@ static int ty_any(CXType t, leaf_fn leaf, int stop_at_sealed)
 	case CXType_VariableArray:
 	case CXType_DependentSizedArray:
 		return ty_any(clang_getArrayElementType(t), leaf, stop_at_sealed);
+	case CXType_Atomic:  /* _Atomic(int *) holds an int * */
+		return ty_any(clang_Type_getValueType(t), leaf, stop_at_sealed);
 	case CXType_Record: {
 		if (stop_at_sealed && ty_is_sealed(t))
 			return 0;
@@ -190,6 +192,8 @@ static int p2h(CXType t, int depth)
 	case CXType_IncompleteArray:
 	case CXType_VariableArray:
 		return p2h(clang_getArrayElementType(t), depth + 1);
+	case CXType_Atomic:
+		return p2h(clang_Type_getValueType(t), depth + 1);
 	case CXType_Record: {
 		if (ty_is_sealed(t))
 			return 0;

@@ -72,6 +72,8 @@ extern int fw_internal_counter;
 #define FW_POKE_SCRATCH(v) fw_internal_poke((uint64_t)(uintptr_t)(void *)0, (v))
 #define FW_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define FW_WAITQ_INIT {0}
+/* a char array and its size, for %.*s */
+#define FW_STR(arr) (int)sizeof(arr), (arr)
 
 FW_API static inline int fw_inline_helper(const int *p)
 {
