@@ -151,3 +151,24 @@ int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_
 	 * fault; nothing to do. */
 	return 0;
 }
+
+/* process_vm_readv/writev: copy n bytes (within one page) between the page
+ * at raddr of address space m and the caller's memory at laddr, faulting
+ * the remote page in (breaking copy-on-write for a write) as the owner's
+ * own access would. -EFAULT if either side cannot be reached. */
+int mm_copy_remote(struct mm_ref m, uint64_t raddr, uint64_t laddr, uint32_t n, bool write)
+{
+	if (n == 0 || (raddr & 4095) + n > 4096)
+		return -EINVAL;
+	int32_t code;
+	if (mm_fault(m, raddr, write, false, &code))
+		return -EFAULT;
+	struct mm *mp = mm_get(m);
+	struct fw_vm_page pg;
+	if (!mp || fw_vm_lookup(mp->vm, raddr & ~4095ULL, &pg) || !pg.present)
+		return -EFAULT;
+	uint32_t off = (uint32_t)(raddr & 4095);
+	int e = write ? fw_frame_from_user(pg.frame, off, fw_uaddr(laddr), n)
+		      : fw_frame_to_user(pg.frame, off, fw_uaddr(laddr), n);
+	return e ? -EFAULT : 0;
+}

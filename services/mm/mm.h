@@ -27,6 +27,8 @@
 #define VMA_ANON_SHARED 8 /* MAP_SHARED|MAP_ANONYMOUS: file is a hidden inode */
 #define VMA_EOF_BUS 16    /* mmap of a file: a page wholly past EOF is SIGBUS */
 #define VMA_VDSO 32       /* the vDSO image or its data page (exec/vdso.c) */
+#define VMA_LOCKED 64     /* mlock: counted for RLIMIT_MEMLOCK and VmLck */
+#define VMA_LOCKONFAULT 128 /* MLOCK_ONFAULT/MCL_ONFAULT: not populated up front */
 
 struct vma;
 struct mm;
@@ -52,6 +54,7 @@ struct mm {
 	struct inode_ref exe;              /* the executable (/proc/<pid>/exe) */
 	uint64_t arg_start, arg_end, env_end; /* argument and environment strings (/proc) */
 	uint64_t vdso_base;                /* where the vDSO is mapped (0: none) */
+	uint32_t lock_future;              /* mlockall(MCL_FUTURE): VMA_LOCKED... for new areas */
 };
 
 int mm_new(struct mm_ref *out);
@@ -84,6 +87,22 @@ struct mm_area {
 	uint64_t file_off;
 };
 int mm_next_file_area(struct mm_ref m, uint64_t from, struct mm_area *out);
+/* mlock/munlock (lock 0): set the lock flags on [start, start+len), every
+ * page of which must be mapped (-ENOMEM). */
+int mm_lock(struct mm_ref m, uint64_t start, uint64_t len, uint32_t lock);
+/* mlockall/munlockall: every area (current) and/or new areas (future). */
+int mm_lock_all(struct mm_ref m, uint32_t lock, bool current, bool future);
+/* Bytes of locked areas within the range (the whole space: VmLck). */
+uint64_t mm_locked_in(struct mm_ref m, uint64_t start, uint64_t len);
+/* Bytes of all areas (mlockall(MCL_CURRENT) against RLIMIT_MEMLOCK). */
+uint64_t mm_total_bytes(struct mm_ref m);
+/* Fault in the locked areas' pages in the range (mlock without ONFAULT). */
+int mm_populate(struct mm_ref m, uint64_t start, uint64_t len);
+/* Copy n bytes (one page at most) between another address space's page
+ * at raddr and the caller's memory at laddr (write: into the remote). */
+int mm_copy_remote(struct mm_ref m, uint64_t raddr, uint64_t laddr, uint32_t n, bool write);
+/* mincore: is the page at addr resident? -ENOMEM if addr is unmapped. */
+int mm_page_resident(struct mm_ref m, uint64_t addr, bool *res);
 /* addr lies in a MAP_SHARED area. */
 bool mm_addr_shared(struct mm_ref m, uint64_t addr);
 /* Resolve a fault at addr; 0, -EFAULT (SIGSEGV: *si_code set), -EIO (SIGBUS:

@@ -165,6 +165,7 @@ int mm_map(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, uint32_
 	v->file = file;
 	v->file_off = file_off;
 	v->file_len = file_len;
+	v->flags |= mm_get(m)->lock_future;
 	vma_hold_file(v);
 	insert_vma(mm_get(m), nv);
 	return 0;
@@ -262,6 +263,7 @@ int mm_fork(struct mm_ref src, struct mm_ref *out)
 		struct vma *v = vma_get(c), *n = vma_get(nv);
 		*n = *v;
 		n->next = (struct vma_ref){0};
+		n->flags &= ~(uint32_t)(VMA_LOCKED | VMA_LOCKONFAULT); /* fork does not inherit locks */
 		vma_hold_file(n);
 		if (vma_ref_valid(tail))
 			vma_get(tail)->next = nv;
@@ -290,4 +292,122 @@ int mm_next_file_area(struct mm_ref m, uint64_t from, struct mm_area *out)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+/* --- mlock ----------------------------------------------------------------
+ * A locked area keeps its pages resident: Keel never swaps, so locking
+ * changes residency only by populating the pages up front (unless
+ * MLOCK_ONFAULT), and is counted for RLIMIT_MEMLOCK and VmLck. */
+int mm_lock(struct mm_ref m, uint64_t start, uint64_t len, uint32_t lock)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp)
+		return -EINVAL;
+	uint64_t end = start + len;
+	if (!mm_range_mapped(m, start, len))
+		return -ENOMEM;
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->end <= start || v->start >= end)
+			continue;
+		if (v->start < start) {
+			if (split_vma(c, start))
+				return -ENOMEM;
+			continue;
+		}
+		if (v->end > end && split_vma(c, end))
+			return -ENOMEM;
+		v = vma_get(c);
+		v->flags = (v->flags & ~(uint32_t)(VMA_LOCKED | VMA_LOCKONFAULT)) | lock;
+	}
+	return 0;
+}
+
+int mm_lock_all(struct mm_ref m, uint32_t lock, bool current, bool future)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp)
+		return -EINVAL;
+	mp->lock_future = future ? lock : 0;
+	if (!current && lock)
+		return 0;
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		v->flags = (v->flags & ~(uint32_t)(VMA_LOCKED | VMA_LOCKONFAULT)) | lock;
+	}
+	return 0;
+}
+
+uint64_t mm_locked_in(struct mm_ref m, uint64_t start, uint64_t len)
+{
+	struct mm *mp = mm_get(m);
+	uint64_t n = 0, end = start + len;
+	for (struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0}; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (!(v->flags & VMA_LOCKED) || v->end <= start || v->start >= end)
+			continue;
+		n += FW_MIN(v->end, end) - FW_MAX(v->start, start);
+	}
+	return n;
+}
+
+uint64_t mm_total_bytes(struct mm_ref m)
+{
+	struct mm *mp = mm_get(m);
+	uint64_t n = 0;
+	for (struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0}; vma_ref_valid(c); c = vma_get(c)->next)
+		n += vma_get(c)->end - vma_get(c)->start;
+	return n;
+}
+
+/* Fault in every page of the locked, accessible areas in the range (a
+ * write fault for private writable ones, so copy-on-write is resolved
+ * now, as Linux's populate does). */
+int mm_populate(struct mm_ref m, uint64_t start, uint64_t len)
+{
+	uint64_t end = start + len;
+	struct mm *mp = mm_get(m);
+	for (struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0}; vma_ref_valid(c);) {
+		struct vma v = *vma_get(c);
+		if (v.end > start && v.start < end && (v.flags & VMA_LOCKED) && !(v.flags & VMA_LOCKONFAULT) && v.prot) {
+			bool write = (v.prot & FW_PROT_WRITE) && !(v.flags & VMA_SHARED);
+			for (uint64_t a = FW_MAX(v.start, start); a < FW_MIN(v.end, end); a += 4096) {
+				int32_t code;
+				int e = mm_fault(m, a, write, false, &code);
+				if (e == -ENOMEM)
+					return -ENOMEM;
+			}
+		}
+		mp = mm_get(m);
+		/* the list may have changed (stack growth): find our place again */
+		struct vma_ref next = {0};
+		for (struct vma_ref d = mp->vmas; vma_ref_valid(d); d = vma_get(d)->next)
+			if (vma_get(d)->start >= v.end) {
+				next = d;
+				break;
+			}
+		c = next;
+	}
+	return 0;
+}
+
+/* mincore: a page is resident if this address space maps it, or, for a
+ * file area, if the file holds the page (Linux looks at the page cache). */
+int mm_page_resident(struct mm_ref m, uint64_t addr, bool *res)
+{
+	struct mm *mp = mm_get(m);
+	struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0};
+	for (; vma_ref_valid(c); c = vma_get(c)->next)
+		if (vma_get(c)->start <= addr && addr < vma_get(c)->end)
+			break;
+	struct vma *v = vma_get(c);
+	if (!v)
+		return -ENOMEM;
+	struct fw_vm_page pg;
+	*res = fw_vm_lookup(mp->vm, addr & ~4095ULL, &pg) == 0 && pg.present;
+	if (!*res && (v->flags & VMA_FILE)) {
+		struct fw_frame_ref f;
+		*res = inode_page(v->file, (v->file_off + (addr & ~4095ULL) - v->start) / 4096, false, &f) == 0;
+	}
+	return 0;
 }

@@ -85,6 +85,7 @@ static void copy_proc_state(struct proc *c, const struct proc *me)
 		c->rlim[i] = me->rlim[i];
 	c->comm = me->comm;
 	c->nice = me->nice;
+	c->personality = me->personality;
 	c->state = PROC_ALIVE;
 }
 

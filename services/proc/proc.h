@@ -88,6 +88,7 @@ struct proc {
 	uint32_t fsuid, fsgid;
 	uint32_t pdeath_signal;
 	int32_t nice;
+	uint32_t personality; /* personality(2): kept across fork and exec */
 };
 
 /* What restart_syscall(2) resumes after a signal without a handler

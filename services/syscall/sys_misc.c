@@ -7,22 +7,45 @@
 
 static void set_field(char (*dst)[65], const struct kname *src)
 {
-	for (uint32_t i = 0; i < src->len && i < 64; i++)
-		(*dst)[i] = src->s[i];
+	for (uint32_t i = 0; i < 65; i++)
+		(*dst)[i] = i < src->len && i < 64 ? src->s[i] : 0;
 }
+
+#define PER_LINUX32 0x0008
+#define PER_MASK 0x00ff
 
 int64_t sys_uname(struct fw_uregs *r)
 {
-	struct linux_utsname u = {
-		.sysname = "Linux", .release = "6.1.0-keel", .version = "#1 Keel framekernel", .machine = "x86_64",
-		.domainname = "(none)"};
-	struct kname host;
-	if (uts_hostname(&host))
-		set_field(&u.nodename, &host);
-	else
-		u.nodename[0] = '(', u.nodename[1] = 'n', u.nodename[2] = 'o', u.nodename[3] = 'n', u.nodename[4] = 'e',
-		u.nodename[5] = ')';
+	struct linux_utsname u = {.sysname = "Linux",
+				  .release = "6.1.0-keel",
+				  .version = "#1 Keel framekernel",
+				  .machine = "x86_64",
+				  .nodename = "(none)",
+				  .domainname = "(none)"};
+	struct kname n;
+	if (uts_hostname(&n))
+		set_field(&u.nodename, &n);
+	if (uts_domainname(&n))
+		set_field(&u.domainname, &n);
+	/* Linux reports a 32-bit machine to a PER_LINUX32 process. */
+	if ((cur_proc()->personality & PER_MASK) == PER_LINUX32) {
+		struct kname m = {.s = "i686", .len = 4};
+		set_field(&u.machine, &m);
+	}
 	return fw_copy_to_user(fw_uaddr(a0(r)), &u) ? -EFAULT : 0;
+}
+
+/* personality(2): 0xffffffff only queries; any other value is stored and
+ * inherited by children and across exec (Linux checks nothing). Keel acts
+ * on PER_LINUX32 (uname's machine); its memory layout never randomises, so
+ * ADDR_NO_RANDOMIZE changes nothing. */
+int64_t sys_personality(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	uint32_t old = p->personality, v = (uint32_t)a0(r);
+	if (v != 0xffffffffu)
+		p->personality = v;
+	return old;
 }
 
 int64_t sys_arch_prctl(struct fw_uregs *r)
@@ -129,7 +152,7 @@ int64_t sys_getrandom(struct fw_uregs *r)
 }
 
 /* A limit never set reads as Linux's default. */
-static struct linux_rlimit rlimit_of(const struct proc *p, uint64_t res)
+struct linux_rlimit rlimit_of(const struct proc *p, uint64_t res)
 {
 	struct linux_rlimit l = p->rlim[res];
 	if (l.cur || l.max)

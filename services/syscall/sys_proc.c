@@ -63,6 +63,97 @@ int64_t sys_get_robust_list(struct fw_uregs *r)
 }
 
 int64_t sys_clone(struct fw_uregs *r) { return proc_clone(r, a0(r), a1(r), a2(r), a3(r), a4(r)); }
+/* clone3(2): struct clone_args, checked as Linux's
+ * copy_clone_args_from_user and clone3_args_valid do. Not supported:
+ * CLONE_PIDFD (-EINVAL for now), set_tid (-EPERM: Keel chooses every pid),
+ * CLONE_INTO_CGROUP (no cgroups: the descriptor is never one, -EBADF). */
+struct clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+#define CLONE_ARGS_SIZE_VER0 64
+#define CLONE_ARGS_SIZE_VER2 88
+#define CSIGNAL 0xffULL
+#define CLONE_NEWTIME 0x80ULL
+#define CLONE_PIDFD 0x1000ULL
+#define CLONE_DETACHED 0x400000ULL
+#define CLONE_SIGHAND_F 0x800ULL
+#define CLONE_THREAD_F 0x10000ULL
+#define CLONE_PARENT_F 0x8000ULL
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#define CLONE_INTO_CGROUP 0x200000000ULL
+
+static int clone_args_from_user(uint64_t uargs, uint64_t usize, struct clone_args *a)
+{
+	if (usize > 4096)
+		return -E2BIG;
+	if (usize < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	*a = (struct clone_args){0};
+	if (fw_copy_from_user_n(a, fw_uaddr(uargs), FW_MIN(usize, (uint64_t)sizeof(*a))))
+		return -EFAULT;
+	/* Bytes past the structure this kernel knows must be zero. */
+	for (uint64_t off = sizeof(*a); off < usize; off += 8) {
+		uint64_t v = 0;
+		if (fw_copy_from_user_n(&v, fw_uaddr(uargs + off), FW_MIN(8ULL, usize - off)))
+			return -EFAULT;
+		if (v)
+			return -E2BIG;
+	}
+	if (a->set_tid_size > 32 || (!a->set_tid && a->set_tid_size) || (a->set_tid && !a->set_tid_size))
+		return -EINVAL;
+	if ((a->exit_signal & ~CSIGNAL) || a->exit_signal > NSIG)
+		return -EINVAL;
+	if ((a->flags & CLONE_INTO_CGROUP) && (a->cgroup > 0x7fffffff || usize < CLONE_ARGS_SIZE_VER2))
+		return -EINVAL;
+	return 0;
+}
+
+static bool clone3_valid(struct clone_args *a)
+{
+	if (a->flags & ~(0xffffffffULL | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
+		return false;
+	if (a->flags & (CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME)))
+		return false;
+	if ((a->flags & (CLONE_SIGHAND_F | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND_F | CLONE_CLEAR_SIGHAND))
+		return false;
+	if ((a->flags & (CLONE_THREAD_F | CLONE_PARENT_F)) && a->exit_signal)
+		return false;
+	if (a->stack == 0)
+		return a->stack_size == 0;
+	if (a->stack_size == 0 || !fw_user_range_ok(a->stack, a->stack_size))
+		return false;
+	a->stack += a->stack_size; /* the stack grows down from its end */
+	return true;
+}
+
+int64_t sys_clone3(struct fw_uregs *r)
+{
+	struct clone_args a;
+	int e = clone_args_from_user(a0(r), a1(r), &a);
+	if (e)
+		return e;
+	if (!clone3_valid(&a))
+		return -EINVAL;
+	if (a.set_tid)
+		return -EPERM;
+	if (a.flags & CLONE_INTO_CGROUP)
+		return -EBADF;
+	if (a.flags & CLONE_PIDFD)
+		return -EINVAL;
+	int64_t pid = proc_clone(r, (a.flags & 0xffffffffULL) | a.exit_signal, a.stack, a.parent_tid, a.child_tid,
+				 a.tls);
+	if (pid > 0 && (a.flags & CLONE_CLEAR_SIGHAND)) {
+		/* The child has not run yet: reset its handled signals. */
+		struct thread *t = thread_get(pid_lookup((int32_t)pid));
+		struct proc *c = t ? proc_get(t->proc) : NULL;
+		for (uint32_t i = 0; c && i < NSIG; i++)
+			if (c->sigact[i].handler != 1 /* SIG_IGN */)
+				c->sigact[i] = (struct sigaction_k){0};
+	}
+	return pid;
+}
+
 int64_t sys_fork(struct fw_uregs *r) { return proc_clone(r, 17 /* SIGCHLD */, 0, 0, 0, 0); }
 int64_t sys_vfork(struct fw_uregs *r) { return proc_clone(r, 0x4000 | 0x100 | 17, 0, 0, 0, 0); }
 

@@ -81,36 +81,54 @@ int64_t sys_prctl(struct fw_uregs *r)
 	}
 }
 
+/* The names sethostname/setdomainname set ("(none)" until then, as a
+ * Linux booted without them). */
 struct uts_names {
 	struct kname host, domain;
+	bool host_set, domain_set;
 };
 FW_GLOBAL(struct uts_names, uts_names);
 
 bool uts_hostname(struct kname *out)
 {
-	if (!uts_names()->host.len)
-		return false;
 	*out = uts_names()->host;
-	return true;
+	return uts_names()->host_set;
 }
 
-static int64_t set_name(struct kname *dst, uint64_t ubuf, uint64_t len)
+bool uts_domainname(struct kname *out)
 {
+	*out = uts_names()->domain;
+	return uts_names()->domain_set;
+}
+
+/* Linux: CAP_SYS_ADMIN first, then 0 <= len <= 64. The name may be empty. */
+static int64_t set_name(bool domain, uint64_t ubuf, uint64_t len64)
+{
+	int32_t len = (int32_t)len64;
 	if (cur_proc()->euid != 0)
 		return -EPERM;
-	if (len > 64)
+	if (len < 0 || len > 64)
 		return -EINVAL;
 	struct kname n = {0};
-	if (fw_copy_from_user_n(&n.s, fw_uaddr(ubuf), len))
+	if (len && fw_copy_from_user_n(&n.s, fw_uaddr(ubuf), (uint64_t)len))
 		return -EFAULT;
-	n.len = (uint32_t)len;
-	n.s[len] = 0;
-	*dst = n;
+	n.len = 0;
+	while (n.len < (uint32_t)len && n.s[n.len])
+		n.len++;
+	n.s[n.len] = 0;
+	struct uts_names *u = uts_names();
+	if (domain) {
+		u->domain = n;
+		u->domain_set = true;
+	} else {
+		u->host = n;
+		u->host_set = true;
+	}
 	return 0;
 }
 
-int64_t sys_sethostname(struct fw_uregs *r) { return set_name(&uts_names()->host, a0(r), a1(r)); }
-int64_t sys_setdomainname(struct fw_uregs *r) { return set_name(&uts_names()->domain, a0(r), a1(r)); }
+int64_t sys_sethostname(struct fw_uregs *r) { return set_name(false, a0(r), a1(r)); }
+int64_t sys_setdomainname(struct fw_uregs *r) { return set_name(true, a0(r), a1(r)); }
 
 int64_t sys_getcpu(struct fw_uregs *r)
 {

@@ -28,5 +28,8 @@ int64_t poll_resume(const struct restart_block *b);
 int64_t futex_resume(const struct restart_block *b);
 /* The name set by sethostname, if any. */
 bool uts_hostname(struct kname *out);
+bool uts_domainname(struct kname *out);
+/* A process's resource limit (RLIM_* index), Linux's default if never set. */
+struct linux_rlimit rlimit_of(const struct proc *p, uint64_t res);
 
 #endif

@@ -33,6 +33,7 @@
 	X(24, sched_yield, full) \
 	X(25, mremap, partial) \
 	X(26, msync, partial) \
+	X(27, mincore, full) \
 	X(28, madvise, partial) \
 	X(29, shmget, full) \
 	X(30, shmat, full) \
@@ -117,6 +118,7 @@
 	X(130, rt_sigsuspend, full) \
 	X(131, sigaltstack, full) \
 	X(133, mknod, partial) \
+	X(135, personality, partial) \
 	X(137, statfs, partial) \
 	X(138, fstatfs, partial) \
 	X(140, getpriority, partial) \
@@ -128,6 +130,10 @@
 	X(146, sched_get_priority_max, full) \
 	X(147, sched_get_priority_min, full) \
 	X(148, sched_rr_get_interval, partial) \
+	X(149, mlock, full) \
+	X(150, munlock, full) \
+	X(151, mlockall, partial) \
+	X(152, munlockall, full) \
 	X(157, prctl, partial) \
 	X(158, arch_prctl, partial) \
 	X(160, setrlimit, full) \
@@ -173,6 +179,7 @@
 	X(269, faccessat, full) \
 	X(270, pselect6, full) \
 	X(271, ppoll, full) \
+	X(272, unshare, partial) \
 	X(273, set_robust_list, full) \
 	X(274, get_robust_list, full) \
 	X(280, utimensat, full) \
@@ -193,9 +200,15 @@
 	X(302, prlimit64, partial) \
 	X(306, syncfs, full) \
 	X(309, getcpu, full) \
+	X(310, process_vm_readv, full) \
+	X(311, process_vm_writev, full) \
+	X(312, kcmp, partial) \
 	X(316, renameat2, partial) \
 	X(318, getrandom, full) \
+	X(325, mlock2, full) \
 	X(332, statx, full) \
+	X(435, clone3, partial) \
+	X(436, close_range, full) \
 	X(439, faccessat2, full)
 
 #endif
