@@ -56,16 +56,16 @@ include mk/vdso.mk
 $(BUILD)/framework/%.o: framework/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(FW_CFLAGS) -MMD -c $< -o $@
+	@$(CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/framework/%.o: framework/%.S
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(FW_CFLAGS) -MMD -c $< -o $@
+	@$(CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
 # Every service object is checked by the safe-C checker first (mk/safecheck.mk).
 $(BUILD)/services/%.o: services/%.c $(BUILD)/services/%.chk
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(SVC_CFLAGS) -MMD -MT $@ -MT $(@:.o=.chk) -c $< -o $@
+	@$(CC) $(SVC_CFLAGS) -MMD -MP -MT $@ -MT $(@:.o=.chk) -c $< -o $@
 
 # Two-pass link: the symbol table for backtraces sits after .data, so its
 # size moves no code address between the passes.

@@ -27,7 +27,7 @@ if [ ! -f build/fw-exports.txt ] || [ ! -f build/fw-api.txt ] || [ ! -x "$SAFECH
 fi
 svc_cflags=$(make -s --no-print-directory --eval 'print-%: ; @echo $($*)' print-SVC_CFLAGS)
 fw_objs=$(find build/framework -name '*.o' | sort | tr '\n' ' ')
-svc_objs=$(find build/services -name '*.o' | sort)
+svc_objs=$(find services -name '*.c' | sort | sed 's|^|build/|; s|\.c$|.o|')
 rm -rf "$B"
 mkdir -p "$B"
 
@@ -132,7 +132,7 @@ sig_refuses() {
 	# shellcheck disable=SC2086
 	if [ ! -s "$B/sig/$1.sig" ]; then
 		ko "$1: no signature written"
-	elif sh "$SIGCHECK" build/fw-api.txt $(find build/services -name '*.sig') "$B/sig/$1.sig" \
+	elif sh "$SIGCHECK" build/fw-api.txt $(find services -name '*.c' | sed 's|^|build/|; s|\.c$|.sig|') "$B/sig/$1.sig" \
 		>"$B/sig/$1.out" 2>&1; then
 		ko "$1: sigcheck accepted it"
 	elif grep -qE "$2" "$B/sig/$1.out"; then
@@ -145,7 +145,7 @@ sig_refuses() {
 
 # The real services alone agree with the framework's table.
 # shellcheck disable=SC2086
-if sh "$SIGCHECK" build/fw-api.txt $(find build/services -name '*.sig') >"$B/sig/real.out" 2>&1; then
+if sh "$SIGCHECK" build/fw-api.txt $(find services -name '*.c' | sed 's|^|build/|; s|\.c$|.sig|') >"$B/sig/real.out" 2>&1; then
 	ok "services agree with the framework API table ($(cat "$B/sig/real.out"))"
 else
 	ko "the real services fail sigcheck"

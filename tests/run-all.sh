@@ -37,6 +37,7 @@ suite ktest bash tests/ktest.sh
 suite fw-only bash tests/fw-only.sh
 suite boot bash tests/boot.sh
 suite import-wall bash tests/import-wall.sh
+suite layering bash tests/layering.sh
 suite docs bash tests/docs.sh
 suite interactive bash tests/interactive.sh
 suite shell bash tests/shell/run.sh

@@ -4,7 +4,7 @@
  * dropped; after the point of no return a failure kills the process. */
 #include "exec/exec.h"
 #include "exec/elf.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include <abi/elf.h>
 #include <fw/console.h>
 #include <fw/log.h>

@@ -35,6 +35,25 @@ static uint32_t hex8(const struct cpio_hdr *h, int field, bool *ok)
 
 static uint64_t align4(uint64_t x) { return (x + 3) & ~3ULL; }
 
+static int symlink_entry(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, uint64_t data_off,
+			 uint32_t size)
+{
+	if (size == 0 || size >= PATH_MAX)
+		return -EINVAL;
+	struct kpath_ref tr;
+	if (kpath_alloc(&tr))
+		return -ENOMEM;
+	struct kpath *t = kpath_get(tr);
+	int e = fw_initrd_read(data_off, &t->s, size);
+	if (e == 0) {
+		t->s[size] = 0;
+		t->len = size;
+		e = vfs_symlink(dir, name, nw, t);
+	}
+	kpath_free(tr);
+	return e;
+}
+
 /* Create the entry `path` (a kpath) of the given mode; data from the initrd. */
 static int make_entry(const struct kpath *path, uint32_t mode, uint64_t data_off, uint32_t size, uint32_t rdev)
 {
@@ -47,20 +66,20 @@ static int make_entry(const struct kpath *path, uint32_t mode, uint64_t data_off
 		return 0;
 	if (dir_lookup(dir, &last, &ino) == 0) {
 		/* an existing directory is merged; anything else is replaced */
-		if ((inode_get(ino)->mode & S_IFMT) == S_IFDIR && (mode & S_IFMT) == S_IFDIR)
+		bool was_dir = (inode_get(ino)->mode & S_IFMT) == S_IFDIR;
+		if (was_dir && (mode & S_IFMT) == S_IFDIR)
 			return 0;
-		(void)dir_unlink(dir, &last);
+		e = was_dir ? vfs_rmdir(dir, &last) : vfs_unlink(dir, &last);
+		if (e)
+			return e;
 	}
-	e = inode_new(mode, &ino);
-	if (e)
-		return e;
-	inode_get(ino)->rdev = rdev;
-	if (((mode & S_IFMT) == S_IFREG || (mode & S_IFMT) == S_IFLNK) && size)
+	/* A symlink's target is its data; the rest get theirs after creation. */
+	struct inode_new nw = {mode, rdev, 0, 0};
+	if ((mode & S_IFMT) == S_IFLNK)
+		return symlink_entry(dir, &last, &nw, data_off, size);
+	e = (mode & S_IFMT) == S_IFDIR ? vfs_mkdir(dir, &last, &nw, &ino) : vfs_create(dir, &last, &nw, &ino);
+	if (e == 0 && (mode & S_IFMT) == S_IFREG && size)
 		e = inode_write_initrd(ino, 0, data_off, size);
-	if (e == 0)
-		e = dir_link(dir, &last, ino);
-	if (e)
-		inode_put_if_unused(ino);
 	return e;
 }
 

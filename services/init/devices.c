@@ -1,5 +1,9 @@
-/* /dev: device nodes created at boot. Layer: services (safe C). */
+/* The boot file systems and /dev: mount the root tmpfs, then after the
+ * initramfs is unpacked devtmpfs on /dev (with the device nodes), devpts
+ * on /dev/pts, a tmpfs on /dev/shm and proc on /proc. Layer: services
+ * (safe C). */
 #include "init/init.h"
+#include "fs/tmpfs/tmpfs.h"
 
 struct devnode {
 	char name[12];
@@ -7,12 +11,13 @@ struct devnode {
 	uint32_t rdev;
 };
 
+/* Linux's numbers (major << 8 | minor); the drivers register them. */
 static const struct devnode nodes[] = {
-	{"null", S_IFCHR | 0666, (DEV_MEM_MAJOR << 8) | 3},   {"zero", S_IFCHR | 0666, (DEV_MEM_MAJOR << 8) | 5},
-	{"full", S_IFCHR | 0666, (DEV_MEM_MAJOR << 8) | 7},   {"random", S_IFCHR | 0666, (DEV_MEM_MAJOR << 8) | 8},
-	{"urandom", S_IFCHR | 0666, (DEV_MEM_MAJOR << 8) | 9}, {"tty", S_IFCHR | 0666, (DEV_TTY_MAJOR << 8) | 0},
-	{"console", S_IFCHR | 0600, (DEV_TTY_MAJOR << 8) | 1}, {"ttyS0", S_IFCHR | 0660, (DEV_TTYS_MAJOR << 8) | 64},
-	{"keel-out", S_IFCHR | 0666, (240 << 8) | 0},  {"ptmx", S_IFCHR | 0666, (DEV_TTY_MAJOR << 8) | 2},
+	{"null", S_IFCHR | 0666, (1 << 8) | 3},   {"zero", S_IFCHR | 0666, (1 << 8) | 5},
+	{"full", S_IFCHR | 0666, (1 << 8) | 7},   {"random", S_IFCHR | 0666, (1 << 8) | 8},
+	{"urandom", S_IFCHR | 0666, (1 << 8) | 9}, {"tty", S_IFCHR | 0666, (5 << 8) | 0},
+	{"console", S_IFCHR | 0600, (5 << 8) | 1}, {"ttyS0", S_IFCHR | 0660, (4 << 8) | 64},
+	{"keel-out", S_IFCHR | 0666, (240 << 8) | 0},  {"ptmx", S_IFCHR | 0666, (5 << 8) | 2},
 };
 
 static void name_of(struct kname *n, const char (*s)[12])
@@ -25,43 +30,66 @@ static void name_of(struct kname *n, const char (*s)[12])
 	n->s[n->len] = 0;
 }
 
-static int subdir(struct inode_ref parent, const char (*s)[12], struct inode_ref *out)
+/* parent/name as a directory of the given mode (kept if it exists). */
+static int subdir(struct inode_ref parent, const char (*s)[12], uint32_t mode, struct inode_ref *out)
 {
 	struct kname n;
 	name_of(&n, s);
 	if (dir_lookup(parent, &n, out) == 0)
 		return 0;
-	int e = inode_new(S_IFDIR | 0755, out);
-	if (e == 0)
-		e = dir_link(parent, &n, *out);
-	return e;
+	struct inode_new nw = {S_IFDIR | mode, 0, 0, 0};
+	return vfs_mkdir(parent, &n, &nw, out);
 }
 
-int devices_create(void)
+/* Mount `type` (named `source`) on parent/dir, making the directory. */
+static int mount_on(struct inode_ref parent, const char (*dir)[12], uint32_t mode, const char (*source)[12],
+		    const char (*type)[12], uint64_t flags)
 {
-	struct inode_ref dev, ino;
-	char devname[12] = "dev", pts[12] = "pts";
-	int e = subdir(vfs_root(), &devname, &dev);
-	if (e == 0)
-		e = subdir(dev, &pts, &ino);
+	struct inode_ref d;
+	int e = subdir(parent, dir, mode, &d);
+	if (e)
+		return e;
+	struct kname src, typ;
+	name_of(&src, source);
+	name_of(&typ, type);
+	return vfs_mount(&src, &typ, d, flags);
+}
+
+int root_mount(void)
+{
+	struct kname n;
+	char tmpfs[12] = "tmpfs";
+	name_of(&n, &tmpfs);
+	int e = vfs_mount(&n, &n, (struct inode_ref){0}, 0);
+	/* the root is drwxr-xr-x (a tmpfs's own default is 1777) */
+	struct iattr a = {.valid = ATTR_MODE, .mode = 0755};
+	return e ? e : vfs_setattr(vfs_root(), &a);
+}
+
+int boot_mounts(void)
+{
+	char dev[12] = "dev", pts[12] = "pts", shm[12] = "shm", proc[12] = "proc", tmp[12] = "tmp";
+	char devtmpfs[12] = "devtmpfs", devpts[12] = "devpts", tmpfs[12] = "tmpfs";
+	struct inode_ref d;
+	int e = mount_on(vfs_root(), &dev, 0755, &devtmpfs, &devtmpfs, MS_NOSUID);
 	for (uint32_t i = 0; e == 0 && i < FW_ARRAY_LEN(nodes); i++) {
-		struct kname n;
-		struct devnode d = nodes[i];
-		name_of(&n, &d.name);
-		if (dir_lookup(dev, &n, &ino) == 0)
-			continue;
-		e = inode_new(nodes[i].mode, &ino);
-		if (e == 0) {
-			inode_get(ino)->rdev = nodes[i].rdev;
-			e = dir_link(dev, &n, ino);
-		}
+		struct kname nn;
+		struct devnode dn = nodes[i];
+		name_of(&nn, &dn.name);
+		e = devtmpfs_node(&nn, dn.mode, dn.rdev);
 	}
-	char tmp[12] = "tmp", proc[12] = "proc";
+	struct inode_ref devdir = {0};
+	struct kname n;
+	name_of(&n, &dev);
 	if (e == 0)
-		e = subdir(vfs_root(), &tmp, &ino);
+		e = dir_lookup(vfs_root(), &n, &devdir); /* devtmpfs's root */
 	if (e == 0)
-		inode_get(ino)->mode = S_IFDIR | 01777;
+		e = mount_on(devdir, &pts, 0755, &devpts, &devpts, MS_NOSUID | MS_NOEXEC);
 	if (e == 0)
-		e = subdir(vfs_root(), &proc, &ino);
+		e = mount_on(devdir, &shm, 01777, &tmpfs, &tmpfs, MS_NOSUID | MS_NODEV);
+	if (e == 0)
+		e = subdir(vfs_root(), &tmp, 01777, &d);
+	if (e == 0)
+		e = mount_on(vfs_root(), &proc, 0555, &proc, &proc, MS_NOSUID | MS_NODEV | MS_NOEXEC);
 	return e;
 }

@@ -6,7 +6,10 @@
 #include "exec/exec.h"
 
 int initramfs_unpack(void);
-int devices_create(void);
+/* The root tmpfs (before the initramfs), then /dev, /dev/pts, /dev/shm,
+ * /tmp and /proc (after it). */
+int root_mount(void);
+int boot_mounts(void);
 /* Hand the framework the services' upcalls (once, first thing at boot). */
 int upcalls_register(void);
 /* Run the boot program in the current (first) thread. */

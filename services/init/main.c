@@ -9,8 +9,13 @@
  *    when it exits. */
 #include "ipc/ipc.h"
 #include "init/init.h"
-#include "fs/mount.h"
-#include "signal/signal.h"
+#include "drivers/mem/mem.h"
+#include "fs/devpts/devpts.h"
+#include "fs/procfs/procfs.h"
+#include "fs/tmpfs/tmpfs.h"
+#include "pipe/pipe.h"
+#include "poll/poll.h"
+#include "proc/signal.h"
 #include "tty/tty.h"
 #include <fw/console.h>
 #include <fw/log.h>
@@ -300,6 +305,26 @@ static int make_reaper(struct proc_ref *out)
 	return fw_waitq_create(&p->child_wait);
 }
 
+/* File systems register their types; providers of files their operations
+ * and device numbers. */
+static int providers_init(void)
+{
+	int e = tmpfs_init();
+	if (e == 0)
+		e = procfs_init();
+	if (e == 0)
+		e = devpts_init();
+	if (e == 0)
+		e = pipe_init();
+	if (e == 0)
+		e = evobj_init();
+	if (e == 0)
+		e = chr_mem_init();
+	if (e == 0)
+		e = tty_init();
+	return e;
+}
+
 static void svc_main(void)
 {
 	if (upcalls_register())
@@ -313,11 +338,13 @@ static void svc_main(void)
 	if (e == 0)
 		e = ipc_init();
 	if (e == 0)
+		e = providers_init();
+	if (e == 0)
+		e = root_mount();
+	if (e == 0)
 		e = initramfs_unpack();
 	if (e == 0)
-		e = devices_create();
-	if (e == 0)
-		e = mount_boot();
+		e = boot_mounts();
 	if (e == 0 && kpath_alloc(&b->path))
 		e = -ENOMEM;
 	if (e == 0)

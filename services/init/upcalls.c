@@ -2,7 +2,7 @@
  * framework calls on system calls, user exceptions, faults inside user
  * copies and returns to user mode. Layer: services (safe C). */
 #include "init/init.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "syscall/syscall.h"
 #include <fw/upcall.h>
 

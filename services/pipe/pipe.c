@@ -1,16 +1,25 @@
 /* Pipes and FIFOs: the ring buffer, blocking and wake-ups. Layer:
  * services (safe C). Trusts the VFS for file objects and the framework for
- * frames and user copies. Readers, writers and FIFO openers sleep on the
- * pipe's own wait queue, so a change of one pipe wakes only its sleepers
- * (with one queue for the system, every pipe write woke every blocked
- * process: lmbench's lat_ctx overhead phase paid two address-space
- * switches per write). Pollers still wait on the VFS's I/O queue, which
- * every change also wakes. */
+ * frames and user copies. Each pipe owns a wait queue: every change of
+ * the pipe wakes it (and the pollers hooked on it) and sleepers re-check
+ * their condition; a change of one pipe wakes only its own sleepers. */
 #include "pipe/pipe.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include <abi/fs.h>
 
 FW_POOL_DEFINE(pipe, struct pipe);
+
+#define PIPE_READ 1
+#define PIPE_WRITE 2
+
+struct pipe_ids {
+	uint32_t fops;
+};
+FW_GLOBAL(struct pipe_ids, pipe_ids);
+
+/* A file's pipe (file.priv) and which ends it holds (file.priv_u32). */
+static struct pipe_ref pipe_of(const struct file *fp) { return (struct pipe_ref){fp->priv.idx, fp->priv.gen}; }
+static struct vfs_priv priv_of(struct pipe_ref r) { return (struct vfs_priv){r.idx, r.gen}; }
 
 static int pipe_new(bool fifo, struct pipe_ref *out)
 {
@@ -18,7 +27,7 @@ static int pipe_new(bool fifo, struct pipe_ref *out)
 		return -ENFILE;
 	struct pipe *p = pipe_get(*out);
 	p->fifo = fifo;
-	if (fw_waitq_create(&p->q)) {
+	if (wq_create(&p->wq)) {
 		pipe_free(*out);
 		return -ENFILE;
 	}
@@ -33,16 +42,12 @@ static void pipe_destroy(struct pipe_ref r)
 	for (uint32_t i = 0; i < PIPE_FRAMES; i++)
 		if (p->buf[i].pfn)
 			fw_frame_put(p->buf[i]);
-	fw_waitq_destroy(p->q); /* no sleepers: each holds an end */
+	struct wq_ref wq = p->wq;
 	pipe_free(r);
+	wq_destroy(wq);
 }
 
-static void changed(struct pipe *p)
-{
-	p->gen++;
-	(void)fw_waitq_wake_all(p->q);
-	vfs_io_wake();
-}
+static void changed(struct pipe *p) { wq_wake(p->wq); }
 
 int pipe_create_files(uint32_t flags, struct file_ref *rd, struct file_ref *wr)
 {
@@ -50,14 +55,14 @@ int pipe_create_files(uint32_t flags, struct file_ref *rd, struct file_ref *wr)
 	int e = pipe_new(false, &pr);
 	if (e)
 		return e;
-	e = file_new(FK_PIPE, O_RDONLY | (flags & O_NONBLOCK), rd);
+	e = file_new(pipe_ids()->fops, O_RDONLY | (flags & O_NONBLOCK), rd);
 	if (e) {
 		pipe_destroy(pr);
 		return e;
 	}
-	e = file_new(FK_PIPE, O_WRONLY | (flags & O_NONBLOCK), wr);
+	e = file_new(pipe_ids()->fops, O_WRONLY | (flags & O_NONBLOCK), wr);
 	if (e) {
-		file_drop(*rd); /* kind FK_PIPE without an end: releases nothing */
+		file_drop(*rd); /* a pipe file without an end: releases nothing */
 		pipe_destroy(pr);
 		return e;
 	}
@@ -65,20 +70,18 @@ int pipe_create_files(uint32_t flags, struct file_ref *rd, struct file_ref *wr)
 	p->readers = 1;
 	p->writers = 1;
 	struct file *fr = file_get(*rd), *fw = file_get(*wr);
-	fr->pipe = pr;
-	fr->pipe_end = PIPE_READ;
-	fw->pipe = pr;
-	fw->pipe_end = PIPE_WRITE;
+	fr->priv = priv_of(pr);
+	fr->priv_u32 = PIPE_READ;
+	fw->priv = priv_of(pr);
+	fw->priv_u32 = PIPE_WRITE;
 	return 0;
 }
 
-/* Sleep until pipe r changes: 0, or -ERESTARTSYS on a signal. */
+/* Wait for a change of pipe r: 0, or -ERESTARTSYS on a signal. */
 static int wait_io(struct pipe_ref r)
 {
 	struct pipe *p = pipe_get(r);
-	if (!p)
-		return 0; /* gone: the caller's re-check sees it */
-	int e = fw_waitq_wait(p->q, 0, true);
+	int e = p ? wq_wait(p->wq, 0) : 0;
 	return e == -EINTR ? -ERESTARTSYS : 0;
 }
 
@@ -96,19 +99,23 @@ static void undo_open(struct pipe_ref r, uint32_t end)
 		pipe_destroy(r);
 }
 
-int fifo_open(struct file_ref f, struct file *fp)
+/* A FIFO's open: find or create its pipe (inode.special), apply the
+ * blocking rules. */
+static int fifo_open(struct file_ref f, struct file *fp)
 {
 	struct inode_ref ino = fp->inode;
 	uint32_t flags = fp->flags;
 	struct inode *ip = inode_get(ino);
 	if (!ip)
 		return -ENOENT;
-	if (!pipe_ref_valid(ip->pipe)) {
-		int e = pipe_new(true, &ip->pipe);
+	struct pipe_ref pr = {ip->special.idx, ip->special.gen};
+	if (!pipe_ref_valid(pr)) {
+		int e = pipe_new(true, &pr);
 		if (e)
 			return e;
+		ip = inode_get(ino);
+		ip->special = priv_of(pr);
 	}
-	struct pipe_ref pr = ip->pipe;
 	struct pipe *p = pipe_get(pr);
 	uint32_t acc = flags & O_ACCMODE;
 	bool nonblock = (flags & O_NONBLOCK) != 0;
@@ -127,8 +134,8 @@ int fifo_open(struct file_ref f, struct file *fp)
 		p->w_opens++;
 	}
 	changed(p);
-	fp->pipe = pr;
-	fp->pipe_end = end;
+	fp->priv = priv_of(pr);
+	fp->priv_u32 = end;
 	if (nonblock || end == (PIPE_READ | PIPE_WRITE))
 		return 0;
 	/* Blocking open: wait for the other side to appear. */
@@ -144,7 +151,7 @@ int fifo_open(struct file_ref f, struct file *fp)
 		if (wait_io(pr)) {
 			fp = file_get(f);
 			if (fp)
-				fp->pipe_end = 0;
+				fp->priv_u32 = 0;
 			undo_open(pr, end);
 			return -ERESTARTSYS;
 		}
@@ -174,9 +181,9 @@ static int ring_copy(struct pipe *p, uint32_t pos, struct fw_uaddr u, uint32_t n
 	return 0;
 }
 
-int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+static int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
-	struct pipe_ref pr = fp->pipe;
+	struct pipe_ref pr = pipe_of(fp);
 	if (n == 0)
 		return 0;
 	for (;;) {
@@ -203,9 +210,9 @@ int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint6
 	}
 }
 
-int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+static int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
-	struct pipe_ref pr = fp->pipe;
+	struct pipe_ref pr = pipe_of(fp);
 	uint64_t done = 0;
 	while (done < n) {
 		struct pipe *p = pipe_get(pr);
@@ -239,9 +246,9 @@ int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint
 	return (int64_t)done;
 }
 
-int64_t pipe_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
+static int64_t pipe_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
 {
-	struct pipe *p = pipe_get(fp->pipe);
+	struct pipe *p = pipe_get(pipe_of(fp));
 	if (cmd == FIONREAD) {
 		int32_t v = p ? (int32_t)p->len : 0;
 		return fw_copy_to_user(fw_uaddr(arg), &v) ? -EFAULT : 0;
@@ -249,23 +256,23 @@ int64_t pipe_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t ar
 	return -ENOTTY;
 }
 
-void pipe_release(struct file_ref f, struct file *fp)
+static void pipe_release(struct file_ref f, struct file *fp)
 {
-	struct pipe_ref pr = fp->pipe;
-	uint32_t end = fp->pipe_end;
-	fp->pipe_end = 0;
+	struct pipe_ref pr = pipe_of(fp);
+	uint32_t end = fp->priv_u32;
+	fp->priv_u32 = 0;
 	if (end)
 		undo_open(pr, end);
 }
 
-uint32_t pipe_poll(struct file_ref f, struct file *fp, uint64_t *gen)
+static uint32_t pipe_poll(struct file_ref f, struct file *fp, struct poll_table *pt)
 {
-	struct pipe *p = pipe_get(fp->pipe);
+	struct pipe *p = pipe_get(pipe_of(fp));
 	if (!p)
 		return POLLERR;
-	*gen = p->gen;
+	poll_wait(pt, p->wq);
 	uint32_t m = 0;
-	if (fp->pipe_end & PIPE_READ) {
+	if (fp->priv_u32 & PIPE_READ) {
 		if (p->len > 0)
 			m |= POLLIN | POLLRDNORM;
 		if (p->writers == 0 && p->w_opens > 0)
@@ -273,11 +280,47 @@ uint32_t pipe_poll(struct file_ref f, struct file *fp, uint64_t *gen)
 		if (!p->fifo && p->writers == 0)
 			m |= POLLHUP;
 	}
-	if (fp->pipe_end & PIPE_WRITE) {
+	if (fp->priv_u32 & PIPE_WRITE) {
 		if (PIPE_SIZE - p->len >= PIPE_BUF)
 			m |= POLLOUT | POLLWRNORM;
 		if (p->readers == 0)
 			m |= POLLERR;
 	}
 	return m;
+}
+
+static int64_t pipe_fcntl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
+{
+	if (cmd == F_GETPIPE_SZ || cmd == F_SETPIPE_SZ)
+		return PIPE_SIZE;
+	return -EINVAL;
+}
+
+static const struct file_ops pipe_ops = {
+	.name = "pipe",
+	.mode = S_IFIFO,
+	.release = pipe_release,
+	.read = pipe_read,
+	.write = pipe_write,
+	.poll = pipe_poll,
+	.ioctl = pipe_ioctl,
+	.fcntl = pipe_fcntl,
+};
+
+static const struct file_ops fifo_ops = {
+	.name = "fifo",
+	.mode = S_IFIFO,
+	.open = fifo_open,
+	.release = pipe_release,
+	.read = pipe_read,
+	.write = pipe_write,
+	.poll = pipe_poll,
+	.ioctl = pipe_ioctl,
+	.fcntl = pipe_fcntl,
+};
+
+int pipe_init(void)
+{
+	int e = file_ops_register(&pipe_ops, &pipe_ids()->fops);
+	return e ? e : file_ops_set_fifo(&fifo_ops);
 }

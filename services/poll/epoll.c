@@ -1,8 +1,10 @@
 /* epoll instances: registrations, level/edge-triggered and one-shot
  * reporting. Layer: services (safe C). An epoll instance is an evobj with
- * a chain of epitems; readiness is computed on demand from each file's
- * poll operation, and edge-triggered items report only when the file's
- * state counter moved since their last report. */
+ * a chain of epitems. Each item hooks the instance's queue onto the queues
+ * of the file it watches (the file's poll operation names them), so a
+ * change of any watched object wakes epoll_wait; readiness is then computed
+ * from each file's poll operation, and edge-triggered items report only
+ * when the file's queue counters moved since their last report. */
 #include "poll/poll.h"
 
 static int find(struct evobj *o, int32_t fd, struct file_ref target, struct epitem_ref *out)
@@ -31,12 +33,20 @@ int epoll_ctl_do(struct evobj_ref ep, int op, int32_t fd, struct file_ref target
 			return -EEXIST;
 		if (epitem_alloc(&it))
 			return -ENOMEM;
+		struct poll_table pt = {.self = evobj_get(ep)->wq, .add = true};
+		(void)file_poll(target, &pt);
+		if (pt.err) {
+			poll_hooks_release(pt.hooks);
+			epitem_free(it);
+			return pt.err;
+		}
 		struct epitem *ip = epitem_get(it);
 		ip->fd = fd;
 		ip->file = target;
 		ip->events = events;
 		ip->data = data;
 		ip->armed = true;
+		ip->hooks = pt.hooks;
 		o = evobj_get(ep);
 		ip->next = o->items;
 		o->items = it;
@@ -63,6 +73,7 @@ int epoll_ctl_do(struct evobj_ref ep, int op, int32_t fd, struct file_ref target
 					epitem_get(prev)->next = next;
 				else
 					o->items = next;
+				poll_hooks_release(epitem_get(c)->hooks);
 				epitem_free(c);
 				return 0;
 			}
@@ -80,7 +91,9 @@ static uint32_t item_events(struct epitem *ip, uint64_t *gen)
 {
 	if (ip->disabled)
 		return 0;
-	uint32_t m = file_poll(ip->file, gen) & ip->events & ~(EPOLLET | EPOLLONESHOT);
+	struct poll_table pt = {0};
+	uint32_t m = file_poll(ip->file, &pt) & ip->events & ~(EPOLLET | EPOLLONESHOT);
+	*gen = pt.gen;
 	if (m && (ip->events & EPOLLET) && !ip->armed && *gen == ip->seen_gen)
 		return 0;
 	return m;
@@ -113,6 +126,7 @@ void epoll_forget_closed(struct evobj_ref ep)
 				epitem_get(prev)->next = next;
 			else
 				o->items = next;
+			poll_hooks_release(ip->hooks);
 			epitem_free(c);
 		} else {
 			prev = c;

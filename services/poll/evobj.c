@@ -3,7 +3,7 @@
  * task (never in interrupt context), so they may touch service state. */
 #include "poll/poll.h"
 #include "proc/proc.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include <abi/fs.h>
 
 FW_POOL_DEFINE(evobj, struct evobj);
@@ -11,28 +11,49 @@ FW_POOL_DEFINE(epitem, struct epitem);
 
 #define EFD_SEMAPHORE 1
 
-int evobj_create(uint32_t type, uint32_t flags, struct file_ref *out)
+struct evobj_ids {
+	uint32_t fops;
+};
+FW_GLOBAL(struct evobj_ids, evobj_ids);
+
+/* A file's event object (file.priv). */
+static struct evobj_ref obj_of(const struct file *fp) { return (struct evobj_ref){fp->priv.idx, fp->priv.gen}; }
+
+int evobj_of_file(struct file_ref f, uint32_t type, struct evobj_ref *out)
+{
+	struct file *fp = file_get(f);
+	struct evobj *o = fp && fp->fops == evobj_ids()->fops ? evobj_get(obj_of(fp)) : NULL;
+	if (!o || o->type != type)
+		return -EINVAL;
+	*out = obj_of(fp);
+	return 0;
+}
+
+int evobj_create(uint32_t type, uint32_t flags, struct file_ref *out, struct evobj_ref *obj)
 {
 	struct evobj_ref o;
 	if (evobj_alloc(&o))
 		return -ENOMEM;
-	evobj_get(o)->type = type;
-	int e = file_new(FK_EVOBJ, O_RDWR | (flags & O_NONBLOCK), out);
+	struct evobj *op = evobj_get(o);
+	op->type = type;
+	if (wq_create(&op->wq)) {
+		evobj_free(o);
+		return -ENOMEM;
+	}
+	int e = file_new(evobj_ids()->fops, O_RDWR | (flags & O_NONBLOCK), out);
 	if (e) {
+		wq_destroy(evobj_get(o)->wq);
 		evobj_free(o);
 		return e;
 	}
-	file_get(*out)->obj = o;
+	file_get(*out)->priv = (struct vfs_priv){o.idx, o.gen};
+	*obj = o;
 	return 0;
 }
 
-static void changed(struct evobj *o)
-{
-	o->gen++;
-	vfs_io_wake();
-}
+static void changed(struct evobj *o) { wq_wake(o->wq); }
 
-static int wait_io(void) { return vfs_io_wait(0) == -EINTR ? -ERESTARTSYS : 0; }
+static int wait_on(struct wq_ref w) { return wq_wait(w, 0) == -EINTR ? -ERESTARTSYS : 0; }
 
 /* Block until the object's counter is non-zero (eventfd, timerfd). */
 static int64_t read_counter(struct file_ref f, struct evobj_ref or, struct fw_uaddr buf, uint64_t n)
@@ -56,7 +77,7 @@ static int64_t read_counter(struct file_ref f, struct evobj_ref or, struct fw_ua
 		}
 		if (fp->flags & O_NONBLOCK)
 			return -EAGAIN;
-		if (wait_io())
+		if (wait_on(o->wq))
 			return -ERESTARTSYS;
 	}
 }
@@ -109,7 +130,7 @@ static int64_t read_signals(struct file_ref f, struct evobj_ref or, struct fw_ua
 			return (int64_t)done;
 		if (fp->flags & O_NONBLOCK)
 			return -EAGAIN;
-		if (wait_io())
+		if (wait_on(signalfd_queue()))
 			return -ERESTARTSYS;
 	}
 }
@@ -123,9 +144,17 @@ uint64_t signalfd_pending(uint64_t mask)
 	return (t->sig_pending | p->sig_pending) & mask;
 }
 
-int64_t evobj_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+struct wq_ref signalfd_queue(void)
 {
-	struct evobj_ref or = fp->obj;
+	struct proc *p = cur_proc();
+	if (p && !wq_ref_valid(p->sigfd_wq) && wq_create(&p->sigfd_wq))
+		return (struct wq_ref){0};
+	return p ? p->sigfd_wq : (struct wq_ref){0};
+}
+
+static int64_t evobj_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
+{
+	struct evobj_ref or = obj_of(fp);
 	struct evobj *o = evobj_get(or);
 	if (!o)
 		return -EBADF;
@@ -140,9 +169,9 @@ int64_t evobj_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint
 	}
 }
 
-int64_t evobj_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+static int64_t evobj_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
-	struct evobj_ref or = fp->obj;
+	struct evobj_ref or = obj_of(fp);
 	struct evobj *o = evobj_get(or);
 	if (!o || o->type != EV_EVENTFD)
 		return -EINVAL;
@@ -165,14 +194,14 @@ int64_t evobj_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uin
 		}
 		if (fp->flags & O_NONBLOCK)
 			return -EAGAIN;
-		if (wait_io())
+		if (wait_on(o->wq))
 			return -ERESTARTSYS;
 	}
 }
 
-void evobj_release(struct file_ref f, struct file *fp)
+static void evobj_release(struct file_ref f, struct file *fp)
 {
-	struct evobj_ref or = fp->obj;
+	struct evobj_ref or = obj_of(fp);
 	struct evobj *o = evobj_get(or);
 	if (!o)
 		return;
@@ -182,19 +211,21 @@ void evobj_release(struct file_ref f, struct file *fp)
 	while (epitem_ref_valid(it)) {
 		struct epitem *ip = epitem_get(it);
 		struct epitem_ref next = ip->next;
+		poll_hooks_release(ip->hooks);
 		epitem_free(it);
 		it = next;
 	}
+	struct wq_ref wq = evobj_get(or)->wq;
 	evobj_free(or);
-	vfs_io_wake();
+	wq_destroy(wq); /* pollers and epoll instances watching it look again */
 }
 
-uint32_t evobj_poll(struct file_ref f, struct file *fp, uint64_t *gen)
+static uint32_t evobj_poll(struct file_ref f, struct file *fp, struct poll_table *pt)
 {
-	struct evobj *o = evobj_get(fp->obj);
+	struct evobj *o = evobj_get(obj_of(fp));
 	if (!o)
 		return POLLERR;
-	*gen = o->gen;
+	poll_wait(pt, o->wq);
 	switch (o->type) {
 	case EV_EVENTFD: {
 		uint32_t m = 0;
@@ -207,12 +238,21 @@ uint32_t evobj_poll(struct file_ref f, struct file *fp, uint64_t *gen)
 	case EV_TIMERFD:
 		return o->count > 0 ? POLLIN | POLLRDNORM : 0;
 	case EV_SIGNALFD:
-		*gen = vfs_io_gen();
+		poll_wait(pt, signalfd_queue());
 		return signalfd_pending(o->sigmask) ? POLLIN | POLLRDNORM : 0;
 	case EV_EPOLL:
-		*gen = vfs_io_gen();
-		return epoll_ready_any(fp->obj) ? POLLIN | POLLRDNORM : 0;
+		return epoll_ready_any(obj_of(fp)) ? POLLIN | POLLRDNORM : 0;
 	default:
 		return 0;
 	}
 }
+
+static const struct file_ops evobj_ops = {
+	.name = "anon_inode",
+	.release = evobj_release,
+	.read = evobj_read,
+	.write = evobj_write,
+	.poll = evobj_poll,
+};
+
+int evobj_init(void) { return file_ops_register(&evobj_ops, &evobj_ids()->fops); }

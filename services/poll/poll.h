@@ -8,13 +8,8 @@
 #include <abi/fs.h>
 #include <fw/time.h>
 
-/* The pool's functions (its handle type lives in vfs.h). */
 struct evobj;
-FW_MUST_CHECK int evobj_alloc(struct evobj_ref *out);
-struct evobj *evobj_get(struct evobj_ref r);
-void evobj_free(struct evobj_ref r);
-bool evobj_ref_valid(struct evobj_ref r);
-uint32_t evobj_count(void);
+FW_POOL_DECLARE(evobj, struct evobj);
 
 enum evobj_type { EV_NONE, EV_EPOLL, EV_EVENTFD, EV_TIMERFD, EV_SIGNALFD };
 
@@ -28,6 +23,7 @@ struct epitem {
 	uint32_t events;    /* EPOLL* requested, with EPOLLET/EPOLLONESHOT */
 	uint64_t data;
 	uint64_t seen_gen;  /* edge-triggered: the state last reported */
+	struct pollhook_ref hooks; /* on the watched file's queues: they wake the instance */
 	bool armed;         /* edge-triggered: report the next readiness */
 	bool disabled;      /* EPOLLONESHOT fired */
 	struct epitem_ref next;
@@ -37,7 +33,7 @@ struct evobj {
 	uint32_t type;      /* enum evobj_type */
 	uint32_t flags;     /* EFD_SEMAPHORE */
 	uint64_t count;     /* eventfd counter, timerfd expirations */
-	uint64_t gen;
+	struct wq_ref wq;   /* readers, writers, epoll_wait and pollers of this object */
 	struct fw_timer_ref timer;
 	uint32_t clockid;
 	bool armed;
@@ -45,14 +41,16 @@ struct evobj {
 	struct epitem_ref items;
 };
 
-int evobj_create(uint32_t type, uint32_t flags, struct file_ref *out);
-int64_t evobj_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-int64_t evobj_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-void evobj_release(struct file_ref f, struct file *fp);
-uint32_t evobj_poll(struct file_ref f, struct file *fp, uint64_t *gen);
+/* Register the event objects' file operations (boot). */
+int evobj_init(void);
+int evobj_create(uint32_t type, uint32_t flags, struct file_ref *out, struct evobj_ref *obj);
+/* The event object of type `type` behind a file (-EINVAL if it is not one). */
+int evobj_of_file(struct file_ref f, uint32_t type, struct evobj_ref *out);
 
 /* The signals a signalfd may report right now (pending for the caller). */
 uint64_t signalfd_pending(uint64_t mask);
+/* The queue signals to the caller's process wake (signalfd readers wait there). */
+struct wq_ref signalfd_queue(void);
 
 /* epoll (services/poll/epoll.c) */
 bool epoll_ready_any(struct evobj_ref ep);

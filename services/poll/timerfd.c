@@ -15,8 +15,7 @@ static void fire(uint64_t cookie)
 	if (!o || o->type != EV_TIMERFD)
 		return;
 	o->count++;
-	o->gen++;
-	vfs_io_wake();
+	wq_wake(o->wq);
 }
 
 int timerfd_init(struct evobj_ref o, uint32_t clockid)
@@ -78,6 +77,6 @@ int timerfd_settime_do(struct evobj_ref o, uint32_t flags, const struct linux_it
 		}
 	}
 	op->count = 0;
-	op->gen++;
+	wq_wake(op->wq);
 	return fw_timer_arm(op->timer, deadline, deadline ? ts_ns(&nv->interval) : 0);
 }

@@ -7,7 +7,7 @@
 #include <fw/time.h>
 #include <fw/user.h>
 #include "proc/futex.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 
 #define WNOHANG 1
 #define WUNTRACED 2
@@ -65,6 +65,7 @@ static void proc_release(struct proc_ref c)
 	signal_flush_queue(&cp->rtq, &cp->rtq_len, 0);
 	fw_waitq_destroy(cp->child_wait);
 	fw_waitq_destroy(cp->stop_wait);
+	wq_destroy(cp->sigfd_wq);
 	proc_free(c);
 	pid_clear_proc(pid);
 }

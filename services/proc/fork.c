@@ -10,7 +10,7 @@
 #include <fw/log.h>
 #include <fw/time.h>
 #include <fw/user.h>
-#include "signal/signal.h"
+#include "proc/signal.h"
 
 #define CLONE_VM 0x100
 #define CLONE_FS 0x200
@@ -103,6 +103,7 @@ static void discard_child(struct proc_ref cr)
 	c = proc_get(cr);
 	fw_waitq_destroy(c->child_wait);
 	fw_waitq_destroy(c->stop_wait);
+	wq_destroy(c->sigfd_wq);
 	proc_free(cr);
 }
 

@@ -243,3 +243,16 @@ void proc_run_exit_hooks(int32_t pid)
 	for (uint32_t i = 0; i < t->n && i < EXIT_HOOKS; i++)
 		t->h[i].fn(pid);
 }
+
+bool proc_uses_fs(struct super_ref sb)
+{
+	for (int32_t pid = 1; pid < PID_MAX; pid++) {
+		struct proc *p = proc_get(proc_by_pid(pid));
+		if (!p || p->state == PROC_DEAD)
+			continue;
+		struct inode *cw = inode_get(p->cwd), *rt = inode_get(p->root);
+		if ((cw && cw->sb.idx == sb.idx && cw->sb.gen == sb.gen) || (rt && rt->sb.idx == sb.idx && rt->sb.gen == sb.gen))
+			return true;
+	}
+	return false;
+}

@@ -43,7 +43,7 @@ struct sig_info_k {
 };
 
 #define NSIG_STD 32
-/* Queued realtime signals: a list of records (signal/signal.c owns it). */
+/* Queued realtime signals: a list of records (proc/signal.c owns it). */
 FW_POOL_REF(sigq);
 #define SIGQ_MAX 1024 /* records per list (RLIMIT_SIGPENDING-like) */
 
@@ -89,6 +89,7 @@ struct proc {
 	uint32_t pdeath_signal;
 	int32_t nice;
 	uint32_t personality; /* personality(2): kept across fork and exec */
+	struct wq_ref sigfd_wq;  /* signalfd readers and pollers; woken by every signal (made on first use) */
 };
 
 /* What restart_syscall(2) resumes after a signal without a handler
@@ -219,5 +220,8 @@ int proc_on_exit(proc_exit_hook fn);
 void proc_run_exit_hooks(int32_t pid);
 struct proc_ref init_proc(void);
 void proc_set_init(struct proc_ref p);
+/* Some live process has its working or root directory in file system sb
+ * (umount: busy). */
+bool proc_uses_fs(struct super_ref sb);
 
 #endif

@@ -3,7 +3,6 @@
 #define SVC_SYSCALL_FS_H
 
 #include "syscall/syscall.h"
-#include "fs/procfs.h"
 #include <abi/fs.h>
 
 
@@ -21,13 +20,17 @@ int resolve_at_as(int64_t dirfd, uint64_t upath, uint32_t lookup, const struct v
 int resolve_parent(int64_t dirfd, uint64_t upath, struct inode_ref *dir, struct kname *last);
 /* Permission check for the caller's credentials (mask MAY_*). */
 int may_access(struct inode_ref ino, uint32_t mask);
-/* A new inode owned by the caller, linked as dir/name. */
-int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, struct inode_ref *out);
+/* A new inode owned by the caller, linked as dir/name (after the
+ * caller's permission check). */
+int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, uint32_t rdev, struct inode_ref *out);
 /* The current limit on descriptor numbers (RLIMIT_NOFILE). */
 uint32_t fd_limit(void);
 int fd_install_limited(struct file_ref f, uint32_t min_fd, bool cloexec);
 /* Truncate a regular file and drop mapped pages now past EOF in every
  * process (they fault with SIGBUS afterwards). */
 int truncate_file(struct inode_ref ino, uint64_t size);
+/* The identity of a new node made by the caller. */
+struct inode_new node_identity(uint32_t mode, uint32_t rdev);
+struct inode_new node_identity_in(struct inode_ref dir, uint32_t mode, uint32_t rdev);
 
 #endif

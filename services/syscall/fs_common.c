@@ -64,55 +64,55 @@ int may_access(struct inode_ref ino, uint32_t mask)
 	return vfs_permission(ino, &c, mask);
 }
 
-int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, struct inode_ref *out)
+/* New nodes belong to the fs uid and gid (Linux's inode_init_owner). */
+struct inode_new node_identity(uint32_t mode, uint32_t rdev)
+{
+	struct proc *p = cur_proc();
+	struct inode_new nw = {mode, rdev, p->fsuid, p->fsgid};
+	return nw;
+}
+
+/* The same inside dir: a set-group-ID directory hands its group down (and
+ * the bit, to subdirectories); a file keeps S_ISGID with group execute only
+ * if its creator belongs to that group (or is root). */
+struct inode_new node_identity_in(struct inode_ref dir, uint32_t mode, uint32_t rdev)
+{
+	struct proc *p = cur_proc();
+	struct inode_new nw = node_identity(mode, rdev);
+	struct inode *dp = inode_get(dir);
+	if (dp && (dp->mode & S_ISGID)) {
+		nw.gid = dp->gid;
+		if ((mode & S_IFMT) == S_IFDIR)
+			nw.mode |= S_ISGID;
+	}
+	if ((nw.mode & S_IFMT) != S_IFDIR && (nw.mode & (S_ISGID | 010)) == (S_ISGID | 010) && p->fsuid != 0) {
+		struct vfs_cred c;
+		proc_fs_cred(p, &c);
+		bool member = c.gid == nw.gid;
+		for (uint32_t i = 0; i < c.ngroups && i < VFS_NGROUPS; i++)
+			member = member || c.groups[i] == nw.gid;
+		if (!member)
+			nw.mode &= ~(uint32_t)S_ISGID;
+	}
+	return nw;
+}
+
+int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, uint32_t rdev, struct inode_ref *out)
 {
 	struct inode *dp = inode_get(dir);
 	if (!dp)
 		return -ENOENT;
 	if ((dp->mode & S_IFMT) != S_IFDIR)
 		return -ENOTDIR;
-	if (dp->fs != FS_TMPFS)
-		return -EACCES;
 	if (dp->nlink == 0)
 		return -ENOENT; /* creating in a removed directory */
 	int e = may_access(dir, MAY_WRITE | MAY_EXEC);
 	if (e)
 		return e;
-	e = inode_new(mode, out);
-	if (e)
-		return -ENOSPC;
-	struct inode *ip = inode_get(*out);
-	struct proc *p = cur_proc();
-	ip->uid = p->fsuid;
-	ip->gid = p->fsgid;
-	/* A set-group-ID directory hands its group down (and the bit, to
-	 * subdirectories); a file keeps S_ISGID only if its creator may hold
-	 * that group (Linux inode_init_owner). */
-	dp = inode_get(dir);
-	if (dp->mode & S_ISGID) {
-		ip->gid = dp->gid;
-		if ((mode & S_IFMT) == S_IFDIR)
-			ip->mode |= S_ISGID;
-	}
-	ip = inode_get(*out);
-	if ((ip->mode & S_IFMT) != S_IFDIR && (ip->mode & (S_ISGID | 010)) == (S_ISGID | 010) && p->fsuid != 0) {
-		struct vfs_cred c;
-		proc_fs_cred(p, &c);
-		bool member = c.gid == ip->gid;
-		for (uint32_t i = 0; i < c.ngroups && i < VFS_NGROUPS; i++)
-			member = member || c.groups[i] == ip->gid;
-		if (!member)
-			ip->mode &= ~(uint32_t)S_ISGID;
-	}
+	struct inode_new nw = node_identity_in(dir, mode, rdev);
 	if ((mode & S_IFMT) == S_IFDIR)
-		ip->nlink = 1; /* "." */
-	e = dir_link(dir, name, *out);
-	if (e) {
-		ip = inode_get(*out);
-		ip->nlink = 0;
-		inode_put_if_unused(*out);
-	}
-	return e;
+		return vfs_mkdir(dir, name, &nw, out);
+	return vfs_create(dir, name, &nw, out);
 }
 
 uint32_t fd_limit(void)
@@ -139,7 +139,9 @@ int truncate_file(struct inode_ref ino, uint64_t size)
 	if (!ip)
 		return -EBADF;
 	bool shrink = size < ip->size;
-	int e = inode_truncate(ino, size);
+	int64_t now = (int64_t)fw_time_realtime_ns();
+	struct iattr a = {.valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = size, .mtime_ns = now, .ctime_ns = now};
+	int e = vfs_setattr(ino, &a);
 	if (e || !shrink)
 		return e;
 	for (int32_t pid = 1; pid < PID_MAX; pid++) {

@@ -24,7 +24,7 @@ static int open_create(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t m
 		return (flags & O_EXCL) ? -EEXIST : 0;
 	if (e != -ENOENT)
 		return e;
-	return create_node(dir, &last, S_IFREG | ((uint32_t)mode & 07777 & ~cur_proc()->umask), ino);
+	return create_node(dir, &last, S_IFREG | ((uint32_t)mode & 07777 & ~cur_proc()->umask), 0, ino);
 }
 
 static int open_check(struct inode_ref ino, uint64_t flags, bool created)
@@ -45,7 +45,10 @@ static int open_check(struct inode_ref ino, uint64_t flags, bool created)
 	uint32_t want = (acc == O_RDONLY ? MAY_READ : acc == O_WRONLY ? MAY_WRITE : MAY_READ | MAY_WRITE);
 	if ((flags & O_TRUNC) && acc == O_RDONLY)
 		want |= MAY_WRITE;
-	return may_access(ino, want);
+	int e = may_access(ino, want);
+	if (e == 0 && (want & MAY_WRITE) && (type == S_IFREG || type == S_IFDIR || type == S_IFLNK) && vfs_readonly(ino))
+		return -EROFS;
+	return e;
 }
 
 static int64_t do_openat(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
@@ -102,28 +105,21 @@ static int64_t io(int64_t fd, uint64_t buf, uint64_t n, bool write)
 int64_t sys_read(struct fw_uregs *r) { return io((int32_t)a0(r), a1(r), a2(r), false); }
 int64_t sys_write(struct fw_uregs *r) { return io((int32_t)a0(r), a1(r), a2(r), true); }
 
-/* Positioned I/O: regular files only; the file offset does not move. */
+/* Positioned I/O (files whose operations allow it): the file offset does
+ * not move. */
 static int64_t pio(int64_t fd, uint64_t buf, uint64_t n, int64_t off, bool write)
 {
 	struct file_ref f;
 	int e = fd_get(cur_proc()->files, fd, &f);
 	if (e)
 		return e;
-	struct file *fp = file_get(f);
 	if (off < 0)
 		return -EINVAL;
-	if (fp->kind == FK_PIPE || fp->kind == FK_EVOBJ || fp->kind == FK_CHR)
-		return fp->kind == FK_CHR ? io(fd, buf, n, write) : -ESPIPE;
-	if (fp->kind == FK_DIR)
-		return -EISDIR;
-	uint32_t acc = fp->flags & O_ACCMODE;
-	if ((write && acc == O_RDONLY) || (!write && acc == O_WRONLY) || (fp->flags & O_PATH))
-		return -EBADF;
+	if (n > 0x7ffff000)
+		n = 0x7ffff000;
 	if (!fw_user_range_ok(buf, n))
 		return -EFAULT;
-	struct inode_ref src = inode_ref_valid(fp->data) ? fp->data : fp->inode;
-	return write ? inode_write_user(fp->inode, (uint64_t)off, fw_uaddr(buf), n)
-		     : inode_read_user(src, (uint64_t)off, fw_uaddr(buf), n);
+	return write ? file_pwrite(f, fw_uaddr(buf), n, (uint64_t)off) : file_pread(f, fw_uaddr(buf), n, (uint64_t)off);
 }
 
 int64_t sys_pread64(struct fw_uregs *r) { return pio((int32_t)a0(r), a1(r), a2(r), (int64_t)a3(r), false); }
@@ -173,30 +169,9 @@ int64_t sys_lseek(struct fw_uregs *r)
 	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
 	if (e)
 		return e;
-	struct file *fp = file_get(f);
-	if (fp->kind == FK_PIPE || fp->kind == FK_EVOBJ)
-		return -ESPIPE;
-	if (fp->kind == FK_CHR)
-		return 0;
-	int64_t off = (int64_t)a1(r), base;
-	struct inode *ip = inode_get(inode_ref_valid(fp->data) ? fp->data : fp->inode);
-	switch (a2(r)) {
-	case 0:
-		base = 0;
-		break;
-	case 1:
-		base = (int64_t)fp->off;
-		break;
-	case 2:
-		base = ip ? (int64_t)ip->size : 0;
-		break;
-	default:
+	if (a2(r) > 0xffffffffULL)
 		return -EINVAL;
-	}
-	if (base + off < 0)
-		return -EINVAL;
-	fp->off = (uint64_t)(base + off);
-	return (int64_t)fp->off;
+	return file_llseek(f, (int64_t)a1(r), (uint32_t)a2(r));
 }
 
 int64_t sys_ioctl(struct fw_uregs *r)
@@ -302,7 +277,7 @@ static int64_t lock_cmd(struct file_ref f, uint64_t cmd, uint64_t arg)
 	struct file *fp = file_get(f);
 	bool ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
 	bool get = cmd == F_GETLK || cmd == F_OFD_GETLK;
-	if (ofd || fp->kind != FK_REG) {
+	if (ofd || !file_is_regular(fp)) {
 		if (get) {
 			fl.l_type = F_UNLCK;
 			return fw_copy_to_user(fw_uaddr(arg), &fl) ? -EFAULT : 0;
@@ -361,13 +336,12 @@ int64_t sys_fcntl(struct fw_uregs *r)
 		return 0;
 	case F_GETFL: {
 		struct file *fp = file_get(f);
-		return fp->flags | (fp->kind == FK_REG ? O_LARGEFILE : 0);
+		return fp->flags | (file_is_regular(fp) ? O_LARGEFILE : 0);
 	}
 	case F_SETFL: {
 		struct file *fp = file_get(f);
 		uint32_t mask = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 		fp->flags = (fp->flags & ~mask) | ((uint32_t)a2(r) & mask);
-		vfs_io_wake();
 		return 0;
 	}
 	case F_GETLK:
@@ -381,12 +355,8 @@ int64_t sys_fcntl(struct fw_uregs *r)
 		return 0;
 	case F_SETOWN:
 		return 0;
-	case F_GETPIPE_SZ:
-		return file_get(f)->kind == FK_PIPE ? PIPE_SIZE : -EBADF;
-	case F_SETPIPE_SZ:
-		return file_get(f)->kind == FK_PIPE ? PIPE_SIZE : -EBADF;
 	default:
-		return -EINVAL;
+		return file_fcntl(f, cmd, a2(r));
 	}
 }
 
@@ -442,7 +412,7 @@ int64_t sys_sendfile(struct fw_uregs *r)
 		return -EBADF;
 	if (!a2(r))
 		off = ip->off;
-	else if (ip->kind == FK_PIPE)
+	else if (!file_has_positions(ip))
 		return -ESPIPE; /* an offset needs a file that has positions */
 	else if ((int64_t)off < 0)
 		return -EINVAL;
@@ -453,10 +423,10 @@ int64_t sys_sendfile(struct fw_uregs *r)
 	if ((op->flags & O_ACCMODE) == O_RDONLY || (op->flags & O_PATH))
 		return -EBADF;
 	ip = file_get(in);
-	if (ip->kind != FK_REG)
+	if (!file_is_regular(ip))
 		return -EINVAL;
 	/* procfs files read the text generated at open */
-	struct inode_ref src = inode_ref_valid(ip->data) ? ip->data : ip->inode;
+	struct inode_ref src = file_data_inode(ip);
 	struct inode *node = inode_get(src);
 	uint64_t n = a3(r), size = node ? node->size : 0;
 	if (off >= size)
@@ -493,12 +463,27 @@ int64_t sys_sendfile(struct fw_uregs *r)
 	return (int64_t)done;
 }
 
-int64_t sys_fsync(struct fw_uregs *r)
+static int64_t do_fsync(int64_t fd, bool datasync)
 {
 	struct file_ref f;
-	return fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	int e = fd_get(cur_proc()->files, fd, &f);
+	return e ? e : file_fsync(f, datasync);
 }
 
-int64_t sys_fdatasync(struct fw_uregs *r) { return sys_fsync(r); }
-int64_t sys_sync(struct fw_uregs *r) { return 0; }
-int64_t sys_syncfs(struct fw_uregs *r) { return sys_fsync(r); }
+int64_t sys_fsync(struct fw_uregs *r) { return do_fsync((int32_t)a0(r), false); }
+int64_t sys_fdatasync(struct fw_uregs *r) { return do_fsync((int32_t)a0(r), true); }
+int64_t sys_sync(struct fw_uregs *r)
+{
+	(void)vfs_sync_all();
+	return 0;
+}
+
+int64_t sys_syncfs(struct fw_uregs *r)
+{
+	struct file_ref f;
+	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	if (e)
+		return e;
+	struct inode *ip = inode_get(file_get(f)->inode);
+	return ip ? vfs_sync_fs(ip->sb) : 0;
+}

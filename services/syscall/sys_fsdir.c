@@ -24,10 +24,7 @@ static int64_t make_node(int64_t dirfd, uint64_t upath, uint32_t mode, uint32_t 
 	if (dir_lookup(dir, &last, &ino) == 0)
 		return -EEXIST;
 	uint32_t type = mode & S_IFMT;
-	e = create_node(dir, &last, type | (mode & 07777 & ~cur_proc()->umask), &ino);
-	if (e == 0)
-		inode_get(ino)->rdev = rdev;
-	return e;
+	return create_node(dir, &last, type | (mode & 07777 & ~cur_proc()->umask), rdev, &ino);
 }
 
 int64_t sys_mkdir(struct fw_uregs *r) { return make_node(AT_FDCWD, a0(r), S_IFDIR | ((uint32_t)a1(r) & 07777), 0); }
@@ -43,7 +40,7 @@ static int64_t mknod_at(int64_t dirfd, uint64_t upath, uint64_t mode, uint64_t d
 	if ((type == S_IFCHR || type == S_IFBLK) && cur_proc()->euid != 0)
 		return -EPERM;
 	/* Linux's dev_t: major in bits 8..19, minor in 0..7 and 20..31 */
-	uint32_t rdev = (uint32_t)(((dev >> 8) & 0xfff) << 8) | (uint32_t)(dev & 0xff);
+	uint32_t rdev = dev_make((uint32_t)(dev >> 8) & 0xfff, (uint32_t)(dev & 0xff) | (uint32_t)((dev >> 12) & 0xfff00));
 	return make_node(dirfd, upath, type | ((uint32_t)mode & 07777), rdev);
 }
 
@@ -71,10 +68,8 @@ static int64_t do_rmdir(int64_t dirfd, uint64_t upath)
 	struct inode *ip = inode_get(ino);
 	if (inode_ref_valid(ip->mounted))
 		return -EBUSY;
-	if (!dir_is_empty(ino))
-		return -ENOTEMPTY;
 	e = may_access(dir, MAY_WRITE | MAY_EXEC);
-	return e ? e : dir_unlink(dir, &last);
+	return e ? e : vfs_rmdir(dir, &last);
 }
 
 static int64_t do_unlink(int64_t dirfd, uint64_t upath)
@@ -92,7 +87,7 @@ static int64_t do_unlink(int64_t dirfd, uint64_t upath)
 	if (type_of(ino) == S_IFDIR)
 		return -EISDIR;
 	e = may_access(dir, MAY_WRITE | MAY_EXEC);
-	return e ? e : dir_unlink(dir, &last);
+	return e ? e : vfs_unlink(dir, &last);
 }
 
 int64_t sys_rmdir(struct fw_uregs *r) { return do_rmdir(AT_FDCWD, a0(r)); }
@@ -138,8 +133,7 @@ static int64_t do_rename(int64_t ofd, uint64_t opath, int64_t nfd, uint64_t npat
 	e = dir_lookup_raw(odir, &olast, &src);
 	if (e)
 		return e;
-	struct inode *op = inode_get(odir), *np = inode_get(ndir);
-	if (op->fs != np->fs)
+	if (!vfs_same_fs(odir, ndir))
 		return -EXDEV;
 	bool src_dir = type_of(src) == S_IFDIR;
 	if (dir_lookup_raw(ndir, &nlast, &dst) == 0) {
@@ -152,15 +146,13 @@ static int64_t do_rename(int64_t ofd, uint64_t opath, int64_t nfd, uint64_t npat
 			return -ENOTDIR;
 		if (!src_dir && dst_dir)
 			return -EISDIR;
-		if (dst_dir && !dir_is_empty(dst))
-			return -ENOTEMPTY;
 	}
 	if (src_dir && inside(ndir, src))
 		return -EINVAL;
 	e = may_access(odir, MAY_WRITE | MAY_EXEC);
 	if (e == 0)
 		e = may_access(ndir, MAY_WRITE | MAY_EXEC);
-	return e ? e : dir_rename(odir, &olast, ndir, &nlast);
+	return e ? e : vfs_rename(odir, &olast, ndir, &nlast);
 }
 
 int64_t sys_rename(struct fw_uregs *r) { return do_rename(AT_FDCWD, a0(r), AT_FDCWD, a1(r), 0); }
@@ -184,11 +176,11 @@ static int64_t do_link(int64_t ofd, uint64_t opath, int64_t nfd, uint64_t npath,
 		return -EEXIST;
 	if (type_of(src) == S_IFDIR)
 		return -EPERM;
-	if (inode_get(src)->fs != inode_get(ndir)->fs)
+	if (!vfs_same_fs(src, ndir))
 		return -EXDEV;
 	e = may_access(ndir, MAY_WRITE | MAY_EXEC);
 	if (e == 0)
-		e = dir_link(ndir, &last, src);
+		e = vfs_link(ndir, &last, src);
 	if (e == 0)
 		inode_get(src)->ctime_ns = (int64_t)fw_time_realtime_ns();
 	return e;
@@ -197,34 +189,39 @@ static int64_t do_link(int64_t ofd, uint64_t opath, int64_t nfd, uint64_t npath,
 int64_t sys_link(struct fw_uregs *r) { return do_link(AT_FDCWD, a0(r), AT_FDCWD, a1(r), 0); }
 int64_t sys_linkat(struct fw_uregs *r) { return do_link((int32_t)a0(r), a1(r), (int32_t)a2(r), a3(r), a4(r)); }
 
+static int64_t symlink_in(const struct kpath *target, int64_t dirfd, uint64_t upath)
+{
+	if (target->len == 0)
+		return -ENOENT;
+	struct inode_ref dir, ino;
+	struct kname last;
+	int e = resolve_parent(dirfd, upath, &dir, &last);
+	if (e)
+		return e;
+	if (last.len == 0 || dir_lookup(dir, &last, &ino) == 0)
+		return -EEXIST;
+	struct inode *dp = inode_get(dir);
+	if ((dp->mode & S_IFMT) != S_IFDIR)
+		return -ENOTDIR;
+	if (dp->nlink == 0)
+		return -ENOENT;
+	e = may_access(dir, MAY_WRITE | MAY_EXEC);
+	if (e)
+		return e;
+	struct inode_new nw = node_identity_in(dir, S_IFLNK | 0777, 0);
+	return vfs_symlink(dir, &last, &nw, target);
+}
+
 static int64_t do_symlink(uint64_t utarget, int64_t dirfd, uint64_t upath)
 {
 	struct kpath_ref tr;
 	if (kpath_alloc(&tr))
 		return -ENOMEM;
-	int e = kpath_from_user(kpath_get(tr), utarget);
-	uint32_t len = kpath_get(tr)->len;
+	int64_t e = kpath_from_user(kpath_get(tr), utarget);
+	if (e == 0)
+		e = symlink_in(kpath_get(tr), dirfd, upath);
 	kpath_free(tr);
-	if (e)
-		return e;
-	if (len == 0)
-		return -ENOENT;
-	struct inode_ref dir, ino;
-	struct kname last;
-	e = resolve_parent(dirfd, upath, &dir, &last);
-	if (e)
-		return e;
-	if (last.len == 0 || dir_lookup(dir, &last, &ino) == 0)
-		return -EEXIST;
-	e = create_node(dir, &last, S_IFLNK | 0777, &ino);
-	if (e)
-		return e;
-	int64_t n = inode_write_user(ino, 0, fw_uaddr(utarget), len);
-	if (n != (int64_t)len) {
-		(void)dir_unlink(dir, &last);
-		return n < 0 ? n : -EIO;
-	}
-	return 0;
+	return e;
 }
 
 int64_t sys_symlink(struct fw_uregs *r) { return do_symlink(a0(r), AT_FDCWD, a1(r)); }
@@ -242,117 +239,27 @@ static int64_t do_readlink(int64_t dirfd, uint64_t upath, uint64_t ubuf, uint64_
 	struct inode *ip = inode_get(ino);
 	if ((ip->mode & S_IFMT) != S_IFLNK)
 		return -EINVAL;
-	if (ip->fs == FS_PROC)
-		return procfs_readlink(ino, ubuf, size);
-	return inode_read_user(ino, 0, fw_uaddr(ubuf), FW_MIN(ip->size, size));
+	struct kpath_ref pr;
+	if (kpath_alloc(&pr))
+		return -ENOMEM;
+	struct kpath *kp = kpath_get(pr);
+	int64_t ret = vfs_readlink(ino, kp);
+	if (ret == 0) {
+		uint32_t n = (uint32_t)FW_MIN((uint64_t)kp->len, size);
+		ret = fw_copy_to_user_n(fw_uaddr(ubuf), &kp->s, n) ? -EFAULT : (int64_t)n;
+	}
+	kpath_free(pr);
+	return ret;
 }
 
 int64_t sys_readlink(struct fw_uregs *r) { return do_readlink(AT_FDCWD, a0(r), a1(r), a2(r)); }
 int64_t sys_readlinkat(struct fw_uregs *r) { return do_readlink((int32_t)a0(r), a1(r), a2(r), a3(r)); }
 
-static uint8_t dtype(uint32_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG:
-		return DT_REG;
-	case S_IFDIR:
-		return DT_DIR;
-	case S_IFLNK:
-		return DT_LNK;
-	case S_IFCHR:
-		return DT_CHR;
-	case S_IFIFO:
-		return DT_FIFO;
-	case S_IFSOCK:
-		return DT_SOCK;
-	default:
-		return DT_UNKNOWN;
-	}
-}
-
-static void put_le(struct kchunk *c, uint32_t at, uint64_t v, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		c->b[at + i] = (uint8_t)(v >> (8 * i));
-}
-
-/* Emit one linux_dirent64 record at *pos; false when it does not fit. */
-static int emit(uint64_t ubuf, uint64_t size, uint64_t *pos, uint64_t ino, uint64_t next_off, uint8_t type,
-		const struct kname *name, struct kchunk *c)
-{
-	uint32_t reclen = (19 + name->len + 1 + 7) & ~7U;
-	if (*pos + reclen > size)
-		return 1;
-	for (uint32_t i = 0; i < reclen; i++)
-		c->b[i] = 0;
-	put_le(c, 0, ino, 8);
-	put_le(c, 8, next_off, 8);
-	put_le(c, 16, reclen, 2);
-	c->b[18] = type;
-	for (uint32_t i = 0; i < name->len; i++)
-		c->b[19 + i] = (uint8_t)name->s[i];
-	if (fw_copy_to_user_n(fw_uaddr(ubuf + *pos), &c->b, reclen))
-		return -EFAULT;
-	*pos += reclen;
-	return 0;
-}
-
-static int64_t list_dir(struct file *fp, uint64_t ubuf, uint64_t size, struct kchunk *c)
-{
-	struct inode_ref dir = fp->inode;
-	uint64_t pos = 0;
-	struct kname name = {0};
-	int e = 0;
-	while (e == 0) {
-		struct inode *dp = inode_get(dir);
-		if (!dp)
-			return -ENOENT;
-		if (fp->off < 2) {
-			name.len = (uint32_t)fp->off + 1;
-			name.s[0] = '.';
-			name.s[1] = '.';
-			name.s[name.len] = 0;
-			struct inode *tp = inode_get(fp->off == 0 ? dir : dp->parent);
-			e = emit(ubuf, size, &pos, tp ? tp->ino : dp->ino, fp->off + 1, DT_DIR, &name, c);
-			if (e == 0)
-				fp->off++;
-			continue;
-		}
-		struct dentry_ref d;
-		if (dir_entry_from(dir, fp->off, &d))
-			break;
-		struct dentry *de = dentry_get(d);
-		struct inode *cp = inode_get(de->inode);
-		name = de->name;
-		e = emit(ubuf, size, &pos, cp ? cp->ino : 0, de->seq + 1, cp ? dtype(cp->mode) : DT_UNKNOWN, &name, c);
-		if (e == 0)
-			fp->off = de->seq + 1;
-	}
-	if (e < 0)
-		return pos ? (int64_t)pos : e;
-	if (e > 0 && pos == 0)
-		return -EINVAL;
-	return (int64_t)pos;
-}
-
 int64_t sys_getdents64(struct fw_uregs *r)
 {
 	struct file_ref f;
 	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
-	if (e)
-		return e;
-	struct file *fp = file_get(f);
-	if (fp->kind != FK_DIR)
-		return -ENOTDIR;
-	struct inode *ip = inode_get(fp->inode);
-	if (ip && ip->fs == FS_PROC)
-		procfs_refresh(fp->inode);
-	struct kchunk_ref cr;
-	if (kchunk_alloc(&cr))
-		return -ENOMEM;
-	int64_t n = list_dir(file_get(f), a1(r), a2(r), kchunk_get(cr));
-	kchunk_free(cr);
-	return n;
+	return e ? e : file_readdir(f, a1(r), a2(r));
 }
 
 int64_t sys_getcwd(struct fw_uregs *r)

@@ -1,7 +1,6 @@
 /* File metadata system calls: stat family, statx, access, chmod, chown,
  * truncate, utimensat, statfs, umask. Layer: services (safe C). */
 #include "syscall/fs.h"
-#include "fs/mount.h"
 #include <fw/time.h>
 
 static int64_t stat_inode(struct inode_ref ino, uint64_t ubuf)
@@ -67,7 +66,10 @@ static int64_t fstat_fd(int32_t fd, uint64_t ubuf)
 	struct file *fp = file_get(f);
 	if (!inode_ref_valid(fp->inode)) {
 		struct linux_stat st = {0};
-		st.st_mode = fp->kind == FK_PIPE ? S_IFIFO | 0600 : 0600;
+		struct kname name;
+		uint32_t type;
+		file_anon_name(f, &name, &type);
+		st.st_mode = type | 0600;
 		st.st_nlink = 1;
 		st.st_blksize = 4096;
 		st.st_dev = 9;
@@ -174,9 +176,8 @@ static int64_t set_mode(struct inode_ref ino, uint64_t mode)
 	/* Only a member of the file's group (or root) may set S_ISGID. */
 	if (cur_proc()->fsuid != 0 && !in_my_groups(ip->gid))
 		m &= ~(uint32_t)S_ISGID;
-	ip->mode = (ip->mode & S_IFMT) | m;
-	ip->ctime_ns = (int64_t)fw_time_realtime_ns();
-	return 0;
+	struct iattr a = {.valid = ATTR_MODE | ATTR_CTIME, .mode = m, .ctime_ns = (int64_t)fw_time_realtime_ns()};
+	return vfs_setattr(ino, &a);
 }
 
 int64_t sys_chmod(struct fw_uregs *r)
@@ -217,19 +218,24 @@ static int64_t set_owner(struct inode_ref ino, uint64_t uid, uint64_t gid)
 		if (g != 0xffffffff && (ip->uid != p->fsuid || (g != ip->gid && !in_my_groups(g))))
 			return -EPERM;
 	}
-	if (u != 0xffffffff)
-		ip->uid = u;
-	if (g != 0xffffffff)
-		ip->gid = g;
+	struct iattr a = {.valid = ATTR_CTIME, .ctime_ns = (int64_t)fw_time_realtime_ns()};
+	if (u != 0xffffffff) {
+		a.valid |= ATTR_UID;
+		a.uid = u;
+	}
+	if (g != 0xffffffff) {
+		a.valid |= ATTR_GID;
+		a.gid = g;
+	}
 	/* Any chown of a non-directory drops set-user-ID, and set-group-ID
 	 * when the group may execute (else it marks mandatory locking). */
 	if ((ip->mode & S_IFMT) != S_IFDIR) {
-		ip->mode &= ~(uint32_t)S_ISUID;
+		a.valid |= ATTR_MODE;
+		a.mode = ip->mode & 07777 & ~(uint32_t)S_ISUID;
 		if (ip->mode & 010)
-			ip->mode &= ~(uint32_t)S_ISGID;
+			a.mode &= ~(uint32_t)S_ISGID;
 	}
-	ip->ctime_ns = (int64_t)fw_time_realtime_ns();
-	return 0;
+	return vfs_setattr(ino, &a);
 }
 
 static int64_t chown_at(int64_t dirfd, uint64_t upath, uint64_t uid, uint64_t gid, uint64_t flags)
@@ -289,7 +295,7 @@ int64_t sys_ftruncate(struct fw_uregs *r)
 	struct file *fp = file_get(f);
 	if ((int64_t)a1(r) < 0)
 		return -EINVAL;
-	if (fp->kind != FK_REG || (fp->flags & O_ACCMODE) == O_RDONLY)
+	if (!file_is_regular(fp) || (fp->flags & O_ACCMODE) == O_RDONLY)
 		return -EINVAL;
 	return do_truncate(fp->inode, (int64_t)a1(r));
 }
@@ -341,15 +347,14 @@ int64_t sys_utimensat(struct fw_uregs *r)
 		if (e)
 			return e;
 	}
-	struct inode *ip = inode_get(ino);
-	if (!ip)
+	if (!inode_ref_valid(ino))
 		return -ENOENT;
+	struct iattr a = {.valid = ATTR_CTIME, .atime_ns = at, .mtime_ns = mt, .ctime_ns = now};
 	if (at >= 0)
-		ip->atime_ns = at;
+		a.valid |= ATTR_ATIME;
 	if (mt >= 0)
-		ip->mtime_ns = mt;
-	ip->ctime_ns = now;
-	return 0;
+		a.valid |= ATTR_MTIME;
+	return vfs_setattr(ino, &a);
 }
 
 int64_t sys_utimes(struct fw_uregs *r)
@@ -367,18 +372,16 @@ int64_t sys_utimes(struct fw_uregs *r)
 		at = tv[0].tv_sec * 1000000000 + tv[0].tv_usec * 1000;
 		mt = tv[1].tv_sec * 1000000000 + tv[1].tv_usec * 1000;
 	}
-	struct inode *ip = inode_get(ino);
-	ip->atime_ns = at;
-	ip->mtime_ns = mt;
-	ip->ctime_ns = now;
-	return 0;
+	struct iattr a = {.valid = ATTR_ATIME | ATTR_MTIME | ATTR_CTIME, .atime_ns = at, .mtime_ns = mt, .ctime_ns = now};
+	return vfs_setattr(ino, &a);
 }
 
 static int64_t statfs_of(struct inode_ref ino, uint64_t ubuf)
 {
-	struct inode *ip = inode_get(ino);
-	struct linux_statfs s = {0};
-	mount_statfs(ip ? ip->mnt : 0, &s);
+	struct linux_statfs s;
+	int e = vfs_statfs(ino, &s);
+	if (e)
+		return e;
 	return fw_copy_to_user(fw_uaddr(ubuf), &s) ? -EFAULT : 0;
 }
 

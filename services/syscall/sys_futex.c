@@ -10,7 +10,7 @@
  * -ERESTART_RESTARTBLOCK, so a handler always sees EINTR and a stop and
  * continue resumes it with the same absolute deadline. */
 #include "proc/futex.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "syscall/syscall.h"
 #include <fw/time.h>
 

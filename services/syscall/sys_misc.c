@@ -1,6 +1,6 @@
 /* Miscellaneous system calls: uname, time, arch_prctl, randomness,
  * limits, signal masks. Layer: services (safe C). */
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "syscall/syscall.h"
 #include <fw/console.h>
 #include <fw/time.h>

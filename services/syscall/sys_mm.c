@@ -58,14 +58,14 @@ int64_t sys_mmap(struct fw_uregs *r)
 		int e = fd_get(p->files, fd, &f);
 		if (e)
 			return e;
+		e = file_mmap(f, &file);
+		if (e)
+			return e;
 		struct file *fp = file_get(f);
-		if (fp->kind != FK_REG)
-			return -ENODEV;
 		if (type == MAP_SHARED && (prot & PROT_WRITE) && (fp->flags & O_ACCMODE) != O_RDWR)
 			return -EACCES;
 		if ((fp->flags & O_ACCMODE) == O_WRONLY)
 			return -EACCES;
-		file = fp->inode;
 		vflags |= VMA_FILE | VMA_EOF_BUS;
 	}
 	bool fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;

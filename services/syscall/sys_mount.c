@@ -1,6 +1,5 @@
 /* mount(2) and umount2(2). Layer: services (safe C).
- * Decodes and checks the arguments; the table lives in services/fs. */
-#include "fs/mount.h"
+ * Decodes and checks the arguments; the mount table lives in the VFS. */
 #include "syscall/fs.h"
 
 /* Copy a short user string (a source or type name) into a kname. */
@@ -38,7 +37,20 @@ int64_t sys_mount(struct fw_uregs *r)
 		return e;
 	if (source.len == 0)
 		source = type;
-	return mount_fs(&source, &type, target, a3(r));
+	uint32_t tflags = 0;
+	if (!(a3(r) & (MS_REMOUNT | MS_PROPAGATION | MS_BIND | MS_MOVE)) && vfs_fs_type_flags(&type, &tflags) == 0 &&
+	    (tflags & FS_REQUIRES_DEV)) {
+		/* the source is a block device node */
+		struct inode_ref dev;
+		e = resolve_at(AT_FDCWD, a0(r), LOOKUP_FOLLOW, &dev, &last, false);
+		if (e)
+			return e;
+		struct inode *dp = inode_get(dev);
+		if ((dp->mode & S_IFMT) != S_IFBLK)
+			return -ENOTBLK;
+		return vfs_mount_dev(&source, &type, target, a3(r), dp->rdev);
+	}
+	return vfs_mount(&source, &type, target, a3(r));
 }
 
 int64_t sys_umount2(struct fw_uregs *r)
@@ -51,5 +63,11 @@ int64_t sys_umount2(struct fw_uregs *r)
 	struct kname last;
 	struct inode_ref target;
 	int e = resolve_at(AT_FDCWD, a0(r), (flags & UMOUNT_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &target, &last, false);
-	return e ? e : mount_remove(target, flags);
+	if (e)
+		return e;
+	struct inode *ip = inode_get(target);
+	/* a process working in it keeps it busy */
+	if (!(flags & MNT_DETACH) && ip && inode_ref_valid(ip->covered) && proc_uses_fs(ip->sb))
+		return -EBUSY;
+	return vfs_umount(target, flags);
 }

@@ -1,9 +1,10 @@
 /* Readiness system calls: poll, ppoll, select, pselect6, epoll, eventfd,
- * timerfd and signalfd. Layer: services (safe C). Every wait loop checks
- * readiness, then sleeps on the VFS I/O wait queue until something changes,
- * the deadline passes or a signal arrives. */
+ * timerfd and signalfd. Layer: services (safe C). poll and select hook a
+ * private queue onto the queues of every file they watch (first scan),
+ * then sleep on it until one of them changes, the deadline passes or a
+ * signal arrives; epoll_wait sleeps on the instance's own queue. */
 #include "poll/poll.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "syscall/syscall.h"
 #include <abi/fs.h>
 #include <fw/time.h>
@@ -35,9 +36,9 @@ static int deadline_ts(uint64_t uts, uint64_t *deadline, bool *zero)
 }
 
 /* Wait for a change; 1 when the deadline passed, <0 on a signal. */
-static int wait_change(uint64_t deadline)
+static int wait_change(struct wq_ref w, uint64_t deadline)
 {
-	int e = vfs_io_wait(deadline);
+	int e = wq_wait(w, deadline);
 	if (e == -ETIMEDOUT)
 		return 1;
 	if (e == -EINTR)
@@ -47,7 +48,7 @@ static int wait_change(uint64_t deadline)
 	return 0;
 }
 
-static int64_t scan_pollfds(uint64_t ufds, uint64_t nfds, bool write_back)
+static int64_t scan_pollfds(uint64_t ufds, uint64_t nfds, bool write_back, struct poll_table *pt)
 {
 	struct proc *p = cur_proc();
 	int64_t ready = 0;
@@ -61,8 +62,7 @@ static int64_t scan_pollfds(uint64_t ufds, uint64_t nfds, bool write_back)
 			if (fd_get(p->files, pf.fd, &f)) {
 				rev = POLLNVAL;
 			} else {
-				uint64_t gen;
-				rev = file_poll(f, &gen) & ((uint32_t)(uint16_t)pf.events | POLLERR | POLLHUP | POLLNVAL);
+				rev = file_poll(f, pt) & ((uint32_t)(uint16_t)pf.events | POLLERR | POLLHUP | POLLNVAL);
 			}
 		}
 		if (rev)
@@ -74,22 +74,60 @@ static int64_t scan_pollfds(uint64_t ufds, uint64_t nfds, bool write_back)
 	return ready;
 }
 
+/* A poller's private queue and the hooks hung from it (see vfs/wait.h). */
+static int poller_start(struct poll_table *pt, bool zero)
+{
+	*pt = (struct poll_table){0};
+	if (zero)
+		return 0; /* no waiting: nothing to hook */
+	pt->add = true;
+	return wq_create(&pt->self);
+}
+
+static void poller_end(struct poll_table *pt)
+{
+	poll_hooks_release(pt->hooks);
+	wq_destroy(pt->self);
+}
+
+/* After a scan: hooks are in place (or the scan failed to place one). */
+static int poller_scanned(struct poll_table *pt)
+{
+	pt->add = false;
+	return pt->err;
+}
+
+static int64_t poll_loop(uint64_t ufds, uint64_t nfds, uint64_t deadline, bool zero, struct poll_table *pt)
+{
+	for (;;) {
+		uint64_t seen = wq_gen(pt->self);
+		int64_t n = scan_pollfds(ufds, nfds, false, pt);
+		int e = poller_scanned(pt);
+		if (n < 0 || e)
+			return n < 0 ? n : e;
+		if (n > 0 || zero)
+			return scan_pollfds(ufds, nfds, true, NULL);
+		if (wq_gen(pt->self) != seen)
+			continue; /* something changed while scanning */
+		int w = wait_change(pt->self, deadline);
+		if (w < 0)
+			return -ERESTARTSYS;
+		if (w > 0)
+			return scan_pollfds(ufds, nfds, true, NULL);
+	}
+}
+
 static int64_t do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline, bool zero)
 {
 	if (nfds > FD_MAX * 4)
 		return -EINVAL;
-	for (;;) {
-		int64_t n = scan_pollfds(ufds, nfds, false);
-		if (n < 0)
-			return n;
-		if (n > 0 || zero)
-			return scan_pollfds(ufds, nfds, true);
-		int w = wait_change(deadline);
-		if (w < 0)
-			return -ERESTARTSYS;
-		if (w > 0)
-			return scan_pollfds(ufds, nfds, true);
-	}
+	struct poll_table pt;
+	int e = poller_start(&pt, zero);
+	if (e)
+		return e;
+	int64_t n = poll_loop(ufds, nfds, deadline, zero, &pt);
+	poller_end(&pt);
+	return n;
 }
 
 /* poll: a handled signal gives EINTR whatever SA_RESTART says; otherwise
@@ -187,7 +225,7 @@ struct sel_sets {
 	struct linux_fdset in[3], out[3];
 };
 
-static int64_t scan_sets(struct sel_sets *s, uint64_t nfds, const bool (*present)[3])
+static int64_t scan_sets(struct sel_sets *s, uint64_t nfds, const bool (*present)[3], struct poll_table *pt)
 {
 	struct proc *p = cur_proc();
 	int64_t ready = 0;
@@ -204,8 +242,7 @@ static int64_t scan_sets(struct sel_sets *s, uint64_t nfds, const bool (*present
 		struct file_ref f;
 		if (fd_get(p->files, (int64_t)fd, &f))
 			return -EBADF;
-		uint64_t gen;
-		uint32_t m = file_poll(f, &gen);
+		uint32_t m = file_poll(f, pt);
 		uint32_t masks[3] = {POLLIN | POLLRDNORM | POLLHUP | POLLERR, POLLOUT | POLLWRNORM | POLLERR, POLLPRI};
 		for (uint32_t k = 0; k < 3; k++) {
 			if ((*present)[k] && (s->in[k].bits[w] & bit) && (m & masks[k])) {
@@ -215,6 +252,27 @@ static int64_t scan_sets(struct sel_sets *s, uint64_t nfds, const bool (*present
 		}
 	}
 	return ready;
+}
+
+static int64_t select_loop(struct sel_sets *s, uint64_t nfds, const bool (*present)[3], uint64_t deadline, bool zero,
+			   struct poll_table *pt)
+{
+	for (;;) {
+		uint64_t seen = wq_gen(pt->self);
+		int64_t n = scan_sets(s, nfds, present, pt);
+		int e = poller_scanned(pt);
+		if (n < 0 || e)
+			return n < 0 ? n : e;
+		if (n > 0 || zero)
+			return n;
+		if (wq_gen(pt->self) != seen)
+			continue;
+		int w = wait_change(pt->self, deadline);
+		if (w < 0)
+			return -ERESTARTSYS;
+		if (w > 0)
+			return 0; /* the last scan found nothing: the out sets are empty */
+	}
 }
 
 static int64_t do_select(uint64_t nfds, const uint64_t (*u)[3], uint64_t deadline, bool zero)
@@ -231,24 +289,18 @@ static int64_t do_select(uint64_t nfds, const uint64_t (*u)[3], uint64_t deadlin
 			return -EFAULT;
 		s.in[k] = tmp;
 	}
-	for (;;) {
-		int64_t n = scan_sets(&s, nfds, &present);
-		if (n < 0)
-			return n;
-		int w = 0;
-		if (n == 0 && !zero)
-			w = wait_change(deadline);
-		if (w < 0)
-			return -ERESTARTSYS;
-		if (n > 0 || zero || w > 0) {
-			for (uint32_t k = 0; k < 3; k++) {
-				struct linux_fdset tmp = s.out[k];
-				if (present[k] && fw_copy_to_user_n(fw_uaddr((*u)[k]), &tmp, bytes))
-					return -EFAULT;
-			}
-			return n;
-		}
+	struct poll_table pt;
+	int64_t n = poller_start(&pt, zero);
+	if (n)
+		return n;
+	n = select_loop(&s, nfds, &present, deadline, zero, &pt);
+	poller_end(&pt);
+	for (uint32_t k = 0; n >= 0 && k < 3; k++) {
+		struct linux_fdset tmp = s.out[k];
+		if (present[k] && fw_copy_to_user_n(fw_uaddr((*u)[k]), &tmp, bytes))
+			return -EFAULT;
 	}
+	return n;
 }
 
 int64_t sys_select(struct fw_uregs *r)
@@ -311,11 +363,9 @@ static int64_t epoll_new(uint64_t flags)
 	if (flags & ~(uint64_t)O_CLOEXEC)
 		return -EINVAL;
 	struct file_ref f;
-	int e = evobj_create(EV_EPOLL, 0, &f);
-	if (e)
-		return e;
-	evobj_get(file_get(f)->obj)->type = EV_EPOLL;
-	return install_obj(f, flags);
+	struct evobj_ref o;
+	int e = evobj_create(EV_EPOLL, 0, &f, &o);
+	return e ? e : install_obj(f, flags);
 }
 
 int64_t sys_epoll_create(struct fw_uregs *r) { return (int32_t)a0(r) <= 0 ? -EINVAL : epoll_new(0); }
@@ -325,14 +375,7 @@ static int get_evobj(int64_t fd, uint32_t type, struct evobj_ref *out)
 {
 	struct file_ref f;
 	int e = fd_get(cur_proc()->files, fd, &f);
-	if (e)
-		return e;
-	struct file *fp = file_get(f);
-	struct evobj *o = fp->kind == FK_EVOBJ ? evobj_get(fp->obj) : NULL;
-	if (!o || o->type != type)
-		return -EINVAL;
-	*out = fp->obj;
-	return 0;
+	return e ? e : evobj_of_file(f, type, out);
 }
 
 int64_t sys_epoll_ctl(struct fw_uregs *r)
@@ -345,10 +388,10 @@ int64_t sys_epoll_ctl(struct fw_uregs *r)
 	e = fd_get(cur_proc()->files, (int32_t)a2(r), &target);
 	if (e)
 		return e;
-	struct file *tp = file_get(target);
-	if (tp->kind == FK_EVOBJ && tp->obj.idx == ep.idx && tp->obj.gen == ep.gen)
+	struct evobj_ref self;
+	if (evobj_of_file(target, EV_EPOLL, &self) == 0 && self.idx == ep.idx && self.gen == ep.gen)
 		return -EINVAL;
-	if (tp->kind == FK_REG || tp->kind == FK_DIR)
+	if (!file_can_poll(target))
 		return -EPERM;
 	struct linux_epoll_event ev = {0};
 	int op = (int)a1(r);
@@ -370,7 +413,10 @@ static int64_t do_epoll_wait(int64_t epfd, uint64_t uev, int64_t max, int64_t ms
 		int64_t n = epoll_collect(ep, uev, (uint32_t)max);
 		if (n != 0 || ms == 0)
 			return n;
-		int w = wait_change(deadline);
+		struct evobj *o = evobj_get(ep);
+		if (!o)
+			return -EBADF;
+		int w = wait_change(o->wq, deadline);
 		if (w < 0)
 			return -EINTR; /* epoll_wait is never restarted */
 		if (w > 0)
@@ -397,10 +443,11 @@ static int64_t eventfd_new(uint64_t initval, uint64_t flags)
 	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE))
 		return -EINVAL;
 	struct file_ref f;
-	int e = evobj_create(EV_EVENTFD, (uint32_t)flags, &f);
+	struct evobj_ref obj;
+	int e = evobj_create(EV_EVENTFD, (uint32_t)flags, &f, &obj);
 	if (e)
 		return e;
-	struct evobj *o = evobj_get(file_get(f)->obj);
+	struct evobj *o = evobj_get(obj);
 	o->type = EV_EVENTFD;
 	o->count = (uint32_t)initval;
 	o->flags = (uint32_t)flags & EFD_SEMAPHORE;
@@ -418,10 +465,11 @@ int64_t sys_timerfd_create(struct fw_uregs *r)
 	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME)
 		return -EINVAL;
 	struct file_ref f;
-	int e = evobj_create(EV_TIMERFD, (uint32_t)flags, &f);
+	struct evobj_ref obj;
+	int e = evobj_create(EV_TIMERFD, (uint32_t)flags, &f, &obj);
 	if (e)
 		return e;
-	e = timerfd_init(file_get(f)->obj, (uint32_t)clk);
+	e = timerfd_init(obj, (uint32_t)clk);
 	if (e) {
 		file_drop(f);
 		return e;
@@ -473,14 +521,15 @@ static int64_t signalfd_do(int64_t fd, uint64_t umask, uint64_t size, uint64_t f
 		if (e)
 			return e;
 		evobj_get(o)->sigmask = m;
-		vfs_io_wake();
+		wq_wake(evobj_get(o)->wq);
 		return fd;
 	}
 	struct file_ref f;
-	int e = evobj_create(EV_SIGNALFD, (uint32_t)flags, &f);
+	struct evobj_ref obj;
+	int e = evobj_create(EV_SIGNALFD, (uint32_t)flags, &f, &obj);
 	if (e)
 		return e;
-	struct evobj *o = evobj_get(file_get(f)->obj);
+	struct evobj *o = evobj_get(obj);
 	o->type = EV_SIGNALFD;
 	o->sigmask = m;
 	return install_obj(f, flags);

@@ -1,7 +1,7 @@
 /* Process system calls: ids, exit, wait, execve, kill. Layer: services
  * (safe C). */
 #include "exec/exec.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "syscall/syscall.h"
 #include <abi/signal.h>
 #include <fw/wait.h>

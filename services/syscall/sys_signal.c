@@ -1,7 +1,7 @@
 /* Signal system calls: actions, masks, waiting for signals, sending,
  * alternate stacks, sigreturn, alarm and ITIMER_REAL. Layer: services
  * (safe C). Arguments are decoded and checked first, then acted on. */
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "syscall/syscall.h"
 #include <fw/time.h>
 

@@ -6,7 +6,7 @@
  * resumes it for the time left, as Linux does. An absolute sleep returns
  * -ERESTARTNOHAND and restarts with its original deadline. */
 #include "exec/exec.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "syscall/syscall.h"
 #include <fw/time.h>
 

@@ -7,7 +7,7 @@
  * re-fetched after every wait. */
 #include "tty/tty.h"
 #include "proc/proc.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include <abi/fs.h>
 #include <fw/console.h>
 #include <fw/time.h>
@@ -37,7 +37,7 @@ void ld_out_char(const struct ldisc *ld, struct out_buf *o, uint8_t c)
 	out_byte(o, c);
 }
 
-void ld_init(struct ldisc *ld, int32_t out)
+static void ld_init(struct ldisc *ld, int32_t out)
 {
 	ld->t.c_iflag = ICRNL | IXON;
 	ld->t.c_oflag = OPOST | ONLCR;
@@ -48,6 +48,29 @@ void ld_init(struct ldisc *ld, int32_t out)
 		ld->t.c_cc[i] = cc[i];
 	ld->ws = (struct linux_winsize){24, 80, 0, 0};
 	ld->out = out;
+}
+
+int ld_create(int32_t out, struct ldisc_ref *r)
+{
+	if (ldisc_alloc(r))
+		return -ENOMEM;
+	struct ldisc *ld = ldisc_get(*r);
+	ld_init(ld, out);
+	if (wq_create(&ld->wq)) {
+		ldisc_free(*r);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void ld_destroy(struct ldisc_ref r)
+{
+	struct ldisc *ld = ldisc_get(r);
+	if (!ld)
+		return;
+	struct wq_ref wq = ld->wq;
+	ldisc_free(r);
+	wq_destroy(wq);
 }
 
 void ld_kill_pgrp(int32_t pgrp, int sig)
@@ -174,8 +197,7 @@ void ld_input(struct ldisc_ref l, const uint8_t (*b)[64], uint32_t n)
 	ld_out_flush(&o);
 	s = ldisc_get(l);
 	if (s)
-		s->gen++;
-	vfs_io_wake();
+		wq_wake(s->wq);
 }
 
 /* Bytes a reader may take now (canonical: the first complete line). */
@@ -216,8 +238,7 @@ static int64_t take(struct ldisc *s, struct fw_uaddr buf, uint64_t n)
 			s->lcount--;
 		}
 	}
-	s->gen++;
-	vfs_io_wake();
+	wq_wake(s->wq);
 	return k;
 }
 
@@ -264,7 +285,7 @@ int64_t ld_read(struct ldisc_ref l, struct file_ref f, struct fw_uaddr buf, uint
 			if (!deadline)
 				deadline = fw_time_monotonic_ns() + (uint64_t)s->t.c_cc[VTIME] * 100000000ULL;
 		}
-		int e = vfs_io_wait(deadline);
+		int e = wq_wait(s->wq, deadline);
 		if (e == -EINTR)
 			return -ERESTARTSYS;
 		s = ldisc_get(l);
@@ -290,8 +311,7 @@ static int64_t set_termios(struct ldisc *s, uint64_t cmd, uint64_t arg)
 		s->lcount = 0;
 		s->lhead = 0;
 	}
-	s->gen++;
-	vfs_io_wake();
+	wq_wake(s->wq);
 	return 0;
 }
 

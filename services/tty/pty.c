@@ -7,8 +7,9 @@
  * away when the master closes, after which slave reads give EOF and
  * writes -EIO; once every slave file closed, master reads give -EIO. */
 #include "tty/tty.h"
+#include "fs/devpts/devpts.h"
 #include "proc/proc.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include <abi/fs.h>
 
 #define PTY_MAX 32
@@ -27,7 +28,6 @@ struct pty {
 	bool locked, master_open, slave_opened;
 	uint32_t slave_files;
 	struct inode_ref node;       /* /dev/pts/N while the master is open */
-	uint64_t gen;
 };
 FW_POOL_PRIVATE(pty, struct pty);
 
@@ -44,36 +44,32 @@ static struct pty_ref by_index(int32_t idx)
 	return pty_table()->slot[idx];
 }
 
-static uint32_t file_minor(const struct file *fp)
+#define TTY_MAJOR 5
+#define PTMX_MINOR 2
+#define PTS_MAJOR 136
+
+/* The pty a master file opened (it remembers the index + 1). */
+static struct pty_ref master_pty(const struct file *fp) { return by_index((int32_t)fp->priv_u32 - 1); }
+
+/* The pty a slave file belongs to: its node's minor. */
+static struct pty_ref slave_pty(const struct file *fp)
 {
 	struct inode *ip = inode_get(fp->inode);
-	return ip ? ip->rdev & 0xff : 0xffff;
+	return ip ? by_index((int32_t)dev_minor(ip->rdev)) : (struct pty_ref){0};
 }
 
-static uint32_t file_major(const struct file *fp)
-{
-	struct inode *ip = inode_get(fp->inode);
-	return ip ? ip->rdev >> 8 : 0;
-}
-
-bool pty_is_master(const struct file *fp) { return file_major(fp) == DEV_TTY_MAJOR && file_minor(fp) == DEV_PTMX_MINOR; }
-bool pty_is_slave(const struct file *fp) { return file_major(fp) == DEV_PTS_MAJOR; }
-
-/* The pty a file is an end of: masters remember theirs, slaves by minor. */
-static struct pty_ref pty_of(const struct file *fp)
-{
-	if (pty_is_master(fp))
-		return by_index((int32_t)fp->pty - 1);
-	return by_index((int32_t)file_minor(fp));
-}
-
+/* Master and slave wait on the discipline's queue. */
 static void changed(struct pty *p)
 {
-	p->gen++;
 	struct ldisc *ld = ldisc_get(p->ld);
 	if (ld)
-		ld->gen++;
-	vfs_io_wake();
+		wq_wake(ld->wq);
+}
+
+static int wait_change(struct pty *p)
+{
+	struct ldisc *ld = ldisc_get(p->ld);
+	return ld ? wq_wait(ld->wq, 0) : 0;
 }
 
 uint32_t pty_sink(int32_t idx, const uint8_t (*b)[256], uint32_t n)
@@ -93,68 +89,20 @@ uint32_t pty_sink(int32_t idx, const uint8_t (*b)[256], uint32_t n)
 
 /* ---- /dev/pts nodes ---- */
 
-static void name_of_index(struct kname *n, int32_t idx)
-{
-	char d[12];
-	uint32_t k = 0;
-	uint32_t v = (uint32_t)idx;
-	do {
-		d[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v && k < 11);
-	n->len = 0;
-	while (k > 0)
-		n->s[n->len++] = d[--k];
-	n->s[n->len] = 0;
-}
-
-static int pts_dir(struct inode_ref *out)
-{
-	struct kname n = {.s = "dev", .len = 3};
-	struct inode_ref dev;
-	int e = dir_lookup(vfs_root(), &n, &dev);
-	if (e)
-		return e;
-	struct kname pts = {.s = "pts", .len = 3};
-	return dir_lookup(dev, &pts, out);
-}
-
 static int node_create(struct pty_ref r, int32_t idx)
 {
-	struct inode_ref dir, ino;
-	int e = pts_dir(&dir);
+	struct inode_ref ino;
+	int e = devpts_add((uint32_t)idx, dev_make(PTS_MAJOR, (uint32_t)idx), cur_proc()->euid, &ino);
 	if (e == 0)
-		e = inode_new(S_IFCHR | 0620, &ino);
-	if (e)
-		return e;
-	struct inode *ip = inode_get(ino);
-	ip->rdev = (DEV_PTS_MAJOR << 8) | (uint32_t)idx;
-	ip->uid = cur_proc()->euid;
-	ip->gid = 5; /* tty, as devpts mounted with gid=5 */
-	struct kname n;
-	name_of_index(&n, idx);
-	e = dir_link(dir, &n, ino);
-	if (e) {
-		inode_put_if_unused(ino);
-		return e;
-	}
-	pty_get(r)->node = ino;
-	return 0;
+		pty_get(r)->node = ino;
+	return e;
 }
 
-static void node_remove(int32_t idx)
-{
-	struct inode_ref dir;
-	if (pts_dir(&dir))
-		return;
-	struct kname n;
-	name_of_index(&n, idx);
-	(void)dir_unlink(dir, &n);
-}
+static void node_remove(int32_t idx) { devpts_remove((uint32_t)idx); }
 
 /* ---- open and close ---- */
 
-static int master_open(struct file *fp)
+static int master_open(struct file_ref f, struct file *fp)
 {
 	int32_t idx = 0;
 	while (idx < PTY_MAX && pty_ref_valid(pty_table()->slot[idx]))
@@ -165,31 +113,28 @@ static int master_open(struct file *fp)
 	if (pty_alloc(&r))
 		return -ENOMEM;
 	struct pty *p = pty_get(r);
-	if (ldisc_alloc(&p->ld)) {
+	if (ld_create(idx, &p->ld)) {
 		pty_free(r);
 		return -ENOMEM;
 	}
-	ld_init(ldisc_get(p->ld), idx);
 	p->index = idx;
 	p->locked = true;
 	p->master_open = true;
 	pty_table()->slot[idx] = r;
 	int e = node_create(r, idx);
 	if (e) {
-		ldisc_free(pty_get(r)->ld);
+		ld_destroy(pty_get(r)->ld);
 		pty_free(r);
 		pty_table()->slot[idx] = (struct pty_ref){0};
 		return e;
 	}
-	fp->pty = (uint32_t)idx + 1;
+	fp->priv_u32 = (uint32_t)idx + 1;
 	return 0;
 }
 
-int pty_open(struct file_ref f, struct file *fp)
+static int slave_open(struct file_ref f, struct file *fp)
 {
-	if (pty_is_master(fp))
-		return master_open(fp);
-	struct pty *p = pty_get(pty_of(fp));
+	struct pty *p = pty_get(slave_pty(fp));
 	if (!p || !p->master_open)
 		return -EIO;
 	if (p->locked)
@@ -205,30 +150,38 @@ static void maybe_free(struct pty_ref r)
 	if (!p || p->master_open || p->slave_files)
 		return;
 	pty_table()->slot[p->index] = (struct pty_ref){0};
-	ldisc_free(p->ld);
+	ld_destroy(p->ld);
 	pty_free(r);
 }
 
-void pty_release(struct file_ref f, struct file *fp)
+static void master_release(struct file_ref f, struct file *fp)
 {
-	struct pty_ref r = pty_of(fp);
+	struct pty_ref r = master_pty(fp);
 	struct pty *p = pty_get(r);
 	if (!p)
 		return;
-	if (pty_is_master(fp)) {
-		p->master_open = false;
-		struct ldisc *ld = ldisc_get(p->ld);
-		if (ld) {
-			ld->hangup = true;
-			ld_kill_pgrp(ld->pgrp, SIGHUP);
-		}
-		node_remove(p->index);
-	} else if (p->slave_files > 0) {
-		p->slave_files--;
+	p->master_open = false;
+	struct ldisc *ld = ldisc_get(p->ld);
+	if (ld) {
+		ld->hangup = true;
+		ld_kill_pgrp(ld->pgrp, SIGHUP);
 	}
+	node_remove(p->index);
 	p = pty_get(r);
 	if (p)
 		changed(p);
+	maybe_free(r);
+}
+
+static void slave_release(struct file_ref f, struct file *fp)
+{
+	struct pty_ref r = slave_pty(fp);
+	struct pty *p = pty_get(r);
+	if (!p)
+		return;
+	if (p->slave_files > 0)
+		p->slave_files--;
+	changed(p);
 	maybe_free(r);
 }
 
@@ -238,8 +191,9 @@ struct chunk64 {
 	uint8_t b[64];
 };
 
-static int64_t master_read(struct pty_ref r, struct file_ref f, struct fw_uaddr buf, uint64_t n)
+static int64_t master_read(struct file_ref f, struct file *fp0, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
+	struct pty_ref r = master_pty(fp0);
 	for (;;) {
 		struct pty *p = pty_get(r);
 		struct file *fp = file_get(f);
@@ -261,13 +215,14 @@ static int64_t master_read(struct pty_ref r, struct file_ref f, struct fw_uaddr 
 			return -EIO;
 		if (fp->flags & O_NONBLOCK)
 			return -EAGAIN;
-		if (vfs_io_wait(0) == -EINTR)
+		if (wait_change(p) == -EINTR)
 			return -ERESTARTSYS;
 	}
 }
 
-static int64_t master_write(struct pty_ref r, struct fw_uaddr buf, uint64_t n)
+static int64_t master_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
+	struct pty_ref r = master_pty(fp);
 	struct chunk64 c;
 	uint64_t done = 0;
 	while (done < n) {
@@ -285,8 +240,9 @@ static int64_t master_write(struct pty_ref r, struct fw_uaddr buf, uint64_t n)
 
 /* ---- slave side ---- */
 
-static int64_t slave_write(struct pty_ref r, struct file_ref f, struct fw_uaddr buf, uint64_t n)
+static int64_t slave_write(struct file_ref f, struct file *fp0, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
+	struct pty_ref r = slave_pty(fp0);
 	struct chunk64 c;
 	uint64_t done = 0;
 	while (done < n) {
@@ -298,7 +254,7 @@ static int64_t slave_write(struct pty_ref r, struct file_ref f, struct fw_uaddr 
 		if (room == 0) {
 			if (done || (fp->flags & O_NONBLOCK))
 				return done ? (int64_t)done : -EAGAIN;
-			if (vfs_io_wait(0) == -EINTR)
+			if (wait_change(p) == -EINTR)
 				return -ERESTARTSYS;
 			continue;
 		}
@@ -318,25 +274,10 @@ static int64_t slave_write(struct pty_ref r, struct file_ref f, struct fw_uaddr 
 	return (int64_t)done;
 }
 
-int64_t pty_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+static int64_t slave_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
-	struct pty_ref r = pty_of(fp);
-	struct pty *p = pty_get(r);
-	if (!p)
-		return pty_is_master(fp) ? -EIO : 0;
-	if (pty_is_master(fp))
-		return master_read(r, f, buf, n);
-	return ld_read(p->ld, f, buf, n);
-}
-
-int64_t pty_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
-{
-	struct pty_ref r = pty_of(fp);
-	if (!pty_get(r))
-		return -EIO;
-	if (pty_is_master(fp))
-		return master_write(r, buf, n);
-	return slave_write(r, f, buf, n);
+	struct pty *p = pty_get(slave_pty(fp));
+	return p ? ld_read(p->ld, f, buf, n) : 0;
 }
 
 /* TIOCGPTPEER: open the slave without a path lookup (glibc openpty). */
@@ -387,37 +328,53 @@ static int64_t master_ioctl(struct pty *p, uint64_t cmd, uint64_t arg)
 	}
 }
 
-int64_t pty_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
+static int64_t master_ioctl_op(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
 {
-	struct pty *p = pty_get(pty_of(fp));
+	struct pty *p = pty_get(master_pty(fp));
 	if (!p)
 		return -EIO;
-	if (pty_is_master(fp)) {
-		int64_t r = master_ioctl(p, cmd, arg);
-		if (r != -ENOIOCTLCMD)
-			return r;
-	} else if (cmd == TIOCGPTN || cmd == TIOCSPTLCK || cmd == TIOCGPTLCK) {
+	int64_t r = master_ioctl(p, cmd, arg);
+	if (r != -ENOIOCTLCMD)
+		return r;
+	r = ld_ioctl(p->ld, cmd, arg);
+	return r == -ENOIOCTLCMD ? -ENOTTY : r;
+}
+
+static int64_t slave_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
+{
+	struct pty *p = pty_get(slave_pty(fp));
+	if (!p)
+		return -EIO;
+	if (cmd == TIOCGPTN || cmd == TIOCSPTLCK || cmd == TIOCGPTLCK)
 		return -ENOTTY;
-	}
 	int64_t r = ld_ioctl(p->ld, cmd, arg);
 	return r == -ENOIOCTLCMD ? -ENOTTY : r;
 }
 
-uint32_t pty_poll(struct file_ref f, struct file *fp, uint64_t *gen)
+static uint32_t master_poll(struct file_ref f, struct file *fp, struct poll_table *pt)
 {
-	struct pty *p = pty_get(pty_of(fp));
+	struct pty *p = pty_get(master_pty(fp));
 	if (!p)
 		return POLLHUP | POLLIN | POLLOUT;
 	struct ldisc *ld = ldisc_get(p->ld);
-	*gen = p->gen + (ld ? ld->gen : 0);
-	if (pty_is_master(fp)) {
-		uint32_t ev = POLLOUT | POLLWRNORM;
-		if (p->olen)
-			ev |= POLLIN | POLLRDNORM;
-		if (p->slave_opened && p->slave_files == 0)
-			ev |= POLLHUP;
-		return ev;
-	}
+	if (ld)
+		poll_wait(pt, ld->wq);
+	uint32_t ev = POLLOUT | POLLWRNORM;
+	if (p->olen)
+		ev |= POLLIN | POLLRDNORM;
+	if (p->slave_opened && p->slave_files == 0)
+		ev |= POLLHUP;
+	return ev;
+}
+
+static uint32_t slave_poll(struct file_ref f, struct file *fp, struct poll_table *pt)
+{
+	struct pty *p = pty_get(slave_pty(fp));
+	if (!p)
+		return POLLHUP | POLLIN | POLLOUT;
+	struct ldisc *ld = ldisc_get(p->ld);
+	if (ld)
+		poll_wait(pt, ld->wq);
 	uint32_t ev = 0;
 	if (!p->master_open)
 		return POLLHUP | POLLIN | POLLRDNORM;
@@ -426,4 +383,44 @@ uint32_t pty_poll(struct file_ref f, struct file *fp, uint64_t *gen)
 	if (ld && ld_readable(ld))
 		ev |= POLLIN | POLLRDNORM;
 	return ev;
+}
+
+/* Character devices do not seek: Keel reports offset 0. */
+static int64_t no_seek(struct file_ref f, struct file *fp, int64_t off, uint32_t whence) { return 0; }
+
+static const struct file_ops master_ops = {
+	.name = "ptmx",
+	.flags = FOP_PREAD,
+	.open = master_open,
+	.release = master_release,
+	.read = master_read,
+	.write = master_write,
+	.llseek = no_seek,
+	.poll = master_poll,
+	.ioctl = master_ioctl_op,
+};
+
+static const struct file_ops slave_ops = {
+	.name = "pts",
+	.flags = FOP_PREAD,
+	.open = slave_open,
+	.release = slave_release,
+	.read = slave_read,
+	.write = slave_write,
+	.llseek = no_seek,
+	.poll = slave_poll,
+	.ioctl = slave_ioctl,
+};
+
+int pty_init(void)
+{
+	uint32_t m, sl;
+	int e = file_ops_register(&master_ops, &m);
+	if (e == 0)
+		e = file_ops_register(&slave_ops, &sl);
+	if (e == 0)
+		e = dev_register(S_IFCHR, TTY_MAJOR, PTMX_MINOR, 1, m);
+	if (e == 0)
+		e = dev_register(S_IFCHR, PTS_MAJOR, 0, PTY_MAX, sl);
+	return e;
 }

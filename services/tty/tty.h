@@ -2,7 +2,8 @@
  * serial console (tty.c) and by pseudo-terminals (pty.c). Layer: services
  * (safe C). A kernel task reads console input and feeds the discipline, so
  * Ctrl-C reaches the foreground process group even when nobody reads;
- * readers and pollers wait on the VFS I/O wait queue. */
+ * readers, writers and pollers of a terminal wait on its discipline's
+ * queue (a pty's master and slave share it). */
 #ifndef SVC_TTY_TTY_H
 #define SVC_TTY_TTY_H
 
@@ -28,7 +29,7 @@ struct ldisc {
 	int32_t pgrp, sid;
 	int32_t out;                 /* LD_CONSOLE or the pty index whose master reads the output */
 	bool hangup;                 /* the other side is gone: reads give EOF */
-	uint64_t gen;
+	struct wq_ref wq;            /* woken on input, output room, hangup, termios */
 };
 
 /* Output of a terminal, gathered before it goes to its sink. */
@@ -38,7 +39,9 @@ struct out_buf {
 	int32_t sink; /* LD_CONSOLE or a pty index */
 };
 
-void ld_init(struct ldisc *ld, int32_t out);
+/* A new discipline (defaults as Linux's) whose output goes to `out`. */
+int ld_create(int32_t out, struct ldisc_ref *r);
+void ld_destroy(struct ldisc_ref r);
 /* Process input bytes as typed at the terminal (signals, editing, echo). */
 void ld_input(struct ldisc_ref l, const uint8_t (*b)[64], uint32_t n);
 int64_t ld_read(struct ldisc_ref l, struct file_ref f, struct fw_uaddr buf, uint64_t n);
@@ -52,28 +55,16 @@ int64_t ld_ioctl(struct ldisc_ref l, uint64_t cmd, uint64_t arg);
 void ld_kill_pgrp(int32_t pgrp, int sig);
 #define ENOIOCTLCMD 515
 
+/* Register the console's and the ptys' device numbers (boot). */
+int tty_init(void);
+int pty_init(void);
 /* The serial console. Start its reader (run mode; exec mode keeps the raw stream). */
 int tty_start_console(void);
-bool tty_console_active(void);
-int64_t tty_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-int64_t tty_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-int64_t tty_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
-uint32_t tty_poll(struct file_ref f, struct file *fp, uint64_t *gen);
 /* Make the console the controlling terminal of a session (pgrp foreground). */
 void tty_set_foreground(int32_t pgrp, int32_t sid);
 
 /* Pseudo-terminals: /dev/ptmx (major 5 minor 2) opens a master and creates
  * /dev/pts/N (major 136 minor N); the slave runs the line discipline. */
-#define DEV_PTMX_MINOR 2
-#define DEV_PTS_MAJOR 136
-bool pty_is_master(const struct file *fp);
-bool pty_is_slave(const struct file *fp);
-int pty_open(struct file_ref f, struct file *fp);
-void pty_release(struct file_ref f, struct file *fp);
-int64_t pty_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-int64_t pty_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-int64_t pty_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
-uint32_t pty_poll(struct file_ref f, struct file *fp, uint64_t *gen);
 /* Output of the slave side (and echo) into the master's read buffer;
  * returns the bytes taken. */
 uint32_t pty_sink(int32_t idx, const uint8_t (*b)[256], uint32_t n);

@@ -1,89 +1,65 @@
 /* Open files and descriptor tables. Layer: services (safe C).
- * I/O on a file dispatches through a const table of operations indexed by
- * the file's kind (regular, directory, character device, pipe). */
+ * I/O on a file dispatches through the operations its provider registered
+ * (vfs/fops.c); the VFS itself knows no provider by name. */
 #include "vfs/vfs.h"
-#include "pipe/pipe.h"
-#include "poll/poll.h"
-#include "fs/procfs.h"
 #include <abi/fs.h>
 
 FW_POOL_DEFINE(file, struct file);
-FW_POOL_DEFINE(fdtable, struct fdtable);
 
-static int64_t reg_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
-{
-	/* procfs files read the text generated when they were opened */
-	struct inode_ref src = inode_ref_valid(fp->data) ? fp->data : fp->inode;
-	int64_t r = inode_read_user(src, fp->off, buf, n);
-	if (r > 0)
-		fp->off += (uint64_t)r;
-	return r;
-}
-
-static int64_t reg_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
-{
-	if (fp->flags & O_APPEND) {
-		struct inode *ip = inode_get(fp->inode);
-		if (ip)
-			fp->off = ip->size;
-	}
-	int64_t r = inode_write_user(fp->inode, fp->off, buf, n);
-	if (r > 0)
-		fp->off += (uint64_t)r;
-	return r;
-}
-
-static int64_t no_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg) { return -ENOTTY; }
-static int64_t dir_io(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n) { return -EISDIR; }
-static int64_t bad_io(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n) { return -EBADF; }
-static void no_release(struct file_ref f, struct file *fp) {}
-static void reg_release(struct file_ref f, struct file *fp)
-{
-	if (inode_ref_valid(fp->data)) {
-		struct inode_ref d = fp->data;
-		fp->data = (struct inode_ref){0};
-		inode_put_if_unused(d);
-	}
-}
-static uint32_t always_ready(struct file_ref f, struct file *fp, uint64_t *gen)
-{
-	*gen = 0;
-	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
-}
-
-static int64_t reg_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
-{
-	if (cmd == FIONREAD) {
-		struct inode *ip = inode_get(fp->inode);
-		int32_t n = ip && ip->size > fp->off ? (int32_t)FW_MIN(ip->size - fp->off, 0x7fffffff) : 0;
-		return fw_copy_to_user(fw_uaddr(arg), &n) ? -EFAULT : 0;
-	}
-	return -ENOTTY;
-}
-
-static const struct file_ops ops_by_kind[FK_KIND_MAX] = {
-	[FK_NONE] = {bad_io, bad_io, no_ioctl, no_release, always_ready},
-	[FK_REG] = {reg_read, reg_write, reg_ioctl, reg_release, always_ready},
-	[FK_DIR] = {dir_io, dir_io, no_ioctl, no_release, always_ready},
-	[FK_CHR] = {chr_read, chr_write, chr_ioctl, chr_release, chr_poll},
-	[FK_PIPE] = {pipe_read, pipe_write, pipe_ioctl, pipe_release, pipe_poll},
-	[FK_EVOBJ] = {evobj_read, evobj_write, no_ioctl, evobj_release, evobj_poll},
+/* The registered operations: a provider's table is copied in when it
+ * registers; files and inodes name it by index, so nothing stores a
+ * pointer and only functions the providers named are ever called. */
+struct fops_table {
+	struct file_ops t[FOPS_MAX]; /* entry 0 stays empty: every operation missing */
+	uint32_t n;
+	uint32_t fifo;               /* FIFO inodes open with these */
 };
+FW_GLOBAL(struct fops_table, fops_table);
 
-static uint32_t kind_of(uint32_t mode)
+int file_ops_register(const struct file_ops *ops, uint32_t *id)
 {
-	switch (mode & S_IFMT) {
+	struct fops_table *ft = fops_table();
+	if (ft->n == 0)
+		ft->n = 1;
+	if (ft->n >= FOPS_MAX)
+		return -ENOSPC;
+	ft->t[ft->n] = *ops;
+	*id = ft->n++;
+	return 0;
+}
+
+int file_ops_set_fifo(const struct file_ops *ops) { return file_ops_register(ops, &fops_table()->fifo); }
+
+static uint32_t ops_id(const struct file *fp) { return fp->fops < FOPS_MAX ? fp->fops : 0; }
+
+struct inode_ref file_data_inode(const struct file *fp) { return inode_ref_valid(fp->data) ? fp->data : fp->inode; }
+
+bool file_has_positions(const struct file *fp) { return (fops_table()->t[ops_id(fp)].flags & FOP_PREAD) != 0; }
+
+bool file_is_regular(const struct file *fp)
+{
+	struct inode *ip = inode_get(fp->inode);
+	return ip && ((ip->mode & S_IFMT) == S_IFREG || (ip->mode & S_IFMT) == S_IFLNK);
+}
+
+/* The operations an inode opens with: its file system's for regular
+ * files and directories, the device registry's for device nodes. */
+static int open_ops(const struct inode *ip, uint32_t *fops)
+{
+	switch (ip->mode & S_IFMT) {
 	case S_IFREG:
 	case S_IFLNK:
-		return FK_REG;
 	case S_IFDIR:
-		return FK_DIR;
+		*fops = ip->fops;
+		return 0;
 	case S_IFCHR:
-		return FK_CHR;
+	case S_IFBLK:
+		return dev_lookup(ip->mode & S_IFMT, ip->rdev, fops);
 	case S_IFIFO:
-		return FK_PIPE;
+		*fops = fops_table()->fifo;
+		return *fops ? 0 : -ENXIO;
 	default:
-		return FK_NONE;
+		return -ENXIO;
 	}
 }
 
@@ -92,53 +68,55 @@ int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out)
 	struct inode *ip = inode_get(ino);
 	if (!ip)
 		return -ENOENT;
-	uint32_t kind = kind_of(ip->mode);
-	if (kind == FK_NONE)
-		return -ENXIO;
+	uint32_t fops;
+	int e = open_ops(ip, &fops);
+	if (e)
+		return e;
 	if (file_alloc(out))
 		return -ENFILE;
 	struct file *fp = file_get(*out);
-	fp->kind = kind;
+	fp->fops = fops;
 	fp->owner_pid = 0;
 	fp->flags = flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	fp->refs = 1;
 	fp->inode = ino;
 	ip->open_count++;
-	int e = 0;
-	if (kind == FK_PIPE)
-		e = fifo_open(*out, fp);
-	else if (kind == FK_CHR)
-		e = chr_open(*out, fp);
-	else if (kind == FK_REG && ip->fs == FS_PROC)
-		e = procfs_open(*out, fp);
+	if (fops_table()->t[ops_id(fp)].open && !(flags & O_PATH))
+		e = fops_table()->t[ops_id(fp)].open(*out, fp);
 	if (e) {
 		fp = file_get(*out);
 		if (fp)
-			fp->kind = FK_NONE;
+			fp->fops = 0; /* not opened: nothing to release */
 		file_drop(*out);
 	}
 	return e;
 }
 
-/* A file with no inode behind it (pipes, epoll, eventfd...). */
-int file_new(uint32_t kind, uint32_t flags, struct file_ref *out)
+int file_new(uint32_t fops, uint32_t flags, struct file_ref *out)
 {
 	if (file_alloc(out))
 		return -ENFILE;
 	struct file *fp = file_get(*out);
-	fp->kind = kind;
+	fp->fops = fops;
 	fp->flags = flags;
 	fp->refs = 1;
 	return 0;
 }
 
-uint32_t file_poll(struct file_ref f, uint64_t *gen)
+uint32_t file_poll(struct file_ref f, struct poll_table *pt)
 {
 	struct file *fp = file_get(f);
-	*gen = 0;
 	if (!fp)
 		return POLLNVAL;
-	return ops_by_kind[fp->kind].poll(f, fp, gen);
+	if (!fops_table()->t[ops_id(fp)].poll)
+		return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+	return fops_table()->t[ops_id(fp)].poll(f, fp, pt);
+}
+
+bool file_can_poll(struct file_ref f)
+{
+	struct file *fp = file_get(f);
+	return fp && fops_table()->t[ops_id(fp)].poll;
 }
 
 void file_hold(struct file_ref f)
@@ -153,9 +131,12 @@ void file_drop(struct file_ref f)
 	struct file *fp = file_get(f);
 	if (!fp || --fp->refs > 0)
 		return;
-	ops_by_kind[fp->kind].release(f, fp);
-	struct inode_ref ino = fp->inode;
+	if (fops_table()->t[ops_id(fp)].release)
+		fops_table()->t[ops_id(fp)].release(f, fp);
+	fp = file_get(f);
+	struct inode_ref ino = fp->inode, data = fp->data;
 	file_free(f);
+	inode_put_if_unused(data);
 	struct inode *ip = inode_get(ino);
 	if (ip) {
 		ip->open_count--;
@@ -171,7 +152,14 @@ int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n)
 	struct file *fp = file_get(f);
 	if (!fp || !can_read(fp))
 		return -EBADF;
-	return ops_by_kind[fp->kind].read(f, fp, buf, n);
+	if (!fops_table()->t[ops_id(fp)].read)
+		return -EINVAL;
+	uint64_t pos = fp->off;
+	int64_t r = fops_table()->t[ops_id(fp)].read(f, fp, buf, n, &pos);
+	fp = file_get(f);
+	if (fp && r > 0)
+		fp->off = pos;
+	return r;
 }
 
 int64_t file_write(struct file_ref f, struct fw_uaddr buf, uint64_t n)
@@ -179,7 +167,67 @@ int64_t file_write(struct file_ref f, struct fw_uaddr buf, uint64_t n)
 	struct file *fp = file_get(f);
 	if (!fp || !can_write(fp))
 		return -EBADF;
-	return ops_by_kind[fp->kind].write(f, fp, buf, n);
+	if (!fops_table()->t[ops_id(fp)].write)
+		return -EINVAL;
+	uint64_t pos = fp->off;
+	int64_t r = fops_table()->t[ops_id(fp)].write(f, fp, buf, n, &pos);
+	fp = file_get(f);
+	if (fp && r > 0)
+		fp->off = pos;
+	return r;
+}
+
+int64_t file_pread(struct file_ref f, struct fw_uaddr buf, uint64_t n, uint64_t pos)
+{
+	struct file *fp = file_get(f);
+	if (!fp)
+		return -EBADF;
+	if (!(fops_table()->t[ops_id(fp)].flags & FOP_PREAD))
+		return -ESPIPE;
+	if (!can_read(fp))
+		return -EBADF;
+	return fops_table()->t[ops_id(fp)].read ? fops_table()->t[ops_id(fp)].read(f, fp, buf, n, &pos) : -EINVAL;
+}
+
+/* As on Linux, pwrite on an O_APPEND file appends (the write operation
+ * moves pos to the end). */
+int64_t file_pwrite(struct file_ref f, struct fw_uaddr buf, uint64_t n, uint64_t pos)
+{
+	struct file *fp = file_get(f);
+	if (!fp)
+		return -EBADF;
+	if (!(fops_table()->t[ops_id(fp)].flags & FOP_PREAD))
+		return -ESPIPE;
+	if (!can_write(fp))
+		return -EBADF;
+	return fops_table()->t[ops_id(fp)].write ? fops_table()->t[ops_id(fp)].write(f, fp, buf, n, &pos) : -EINVAL;
+}
+
+int64_t file_llseek(struct file_ref f, int64_t off, uint32_t whence)
+{
+	struct file *fp = file_get(f);
+	if (!fp)
+		return -EBADF;
+	return fops_table()->t[ops_id(fp)].llseek ? fops_table()->t[ops_id(fp)].llseek(f, fp, off, whence) : -ESPIPE;
+}
+
+int64_t file_readdir(struct file_ref f, uint64_t ubuf, uint64_t size)
+{
+	struct file *fp = file_get(f);
+	if (!fp)
+		return -EBADF;
+	if (!fops_table()->t[ops_id(fp)].readdir)
+		return -ENOTDIR;
+	struct dir_ctx ctx = {fp->off, ubuf, size, 0, 0};
+	int64_t r = fops_table()->t[ops_id(fp)].readdir(f, fp, &ctx);
+	fp = file_get(f);
+	if (fp)
+		fp->off = ctx.pos;
+	if (r < 0)
+		return ctx.used ? (int64_t)ctx.used : r;
+	if (ctx.err && ctx.used == 0)
+		return ctx.err;
+	return (int64_t)ctx.used;
 }
 
 int64_t file_ioctl(struct file_ref f, uint64_t cmd, uint64_t arg)
@@ -187,101 +235,48 @@ int64_t file_ioctl(struct file_ref f, uint64_t cmd, uint64_t arg)
 	struct file *fp = file_get(f);
 	if (!fp)
 		return -EBADF;
-	return ops_by_kind[fp->kind].ioctl(f, fp, cmd, arg);
+	return fops_table()->t[ops_id(fp)].ioctl ? fops_table()->t[ops_id(fp)].ioctl(f, fp, cmd, arg) : -ENOTTY;
 }
 
-int fdtable_new(struct fdtable_ref *out)
-{
-	if (fdtable_alloc(out))
-		return -ENOMEM;
-	fdtable_get(*out)->refs = 1;
-	return 0;
-}
-
-int fdtable_clone(struct fdtable_ref src, struct fdtable_ref *out)
-{
-	int r = fdtable_new(out);
-	if (r)
-		return r;
-	struct fdtable *s = fdtable_get(src), *d = fdtable_get(*out);
-	for (uint32_t i = 0; s && i < FD_MAX; i++) {
-		if (file_ref_valid(s->fd[i])) {
-			d->fd[i] = s->fd[i];
-			d->cloexec[i] = s->cloexec[i];
-			file_hold(s->fd[i]);
-		}
-	}
-	return 0;
-}
-
-/* Closing any descriptor of a file drops the table's record locks on it. */
-static void release_locks(struct file_ref f, struct fdtable_ref t)
+int64_t file_fcntl(struct file_ref f, uint64_t cmd, uint64_t arg)
 {
 	struct file *fp = file_get(f);
-	if (fp && fp->kind == FK_REG)
-		lock_release(fp->inode, t);
+	if (!fp)
+		return -EBADF;
+	if (fops_table()->t[ops_id(fp)].fcntl)
+		return fops_table()->t[ops_id(fp)].fcntl(f, fp, cmd, arg);
+	return cmd == F_GETPIPE_SZ || cmd == F_SETPIPE_SZ ? -EBADF : -EINVAL;
 }
 
-void fdtable_put(struct fdtable_ref t)
+int file_mmap(struct file_ref f, struct inode_ref *backing)
 {
-	struct fdtable *tp = fdtable_get(t);
-	if (!tp || --tp->refs > 0)
+	struct file *fp = file_get(f);
+	if (!fp)
+		return -EBADF;
+	return fops_table()->t[ops_id(fp)].mmap ? fops_table()->t[ops_id(fp)].mmap(f, fp, backing) : -ENODEV;
+}
+
+int file_fsync(struct file_ref f, bool datasync)
+{
+	struct file *fp = file_get(f);
+	if (!fp)
+		return -EBADF;
+	return fops_table()->t[ops_id(fp)].fsync ? fops_table()->t[ops_id(fp)].fsync(f, fp, datasync) : -EINVAL;
+}
+
+void file_anon_name(struct file_ref f, struct kname *name, uint32_t *mode)
+{
+	struct file *fp = file_get(f);
+	name->len = 0;
+	*mode = 0;
+	if (!fp)
 		return;
-	for (uint32_t i = 0; i < FD_MAX; i++) {
-		tp = fdtable_get(t);
-		if (file_ref_valid(tp->fd[i])) {
-			struct file_ref f = tp->fd[i];
-			tp->fd[i] = (struct file_ref){0};
-			release_locks(f, t);
-			file_drop(f);
-		}
-	}
-	fdtable_free(t);
-}
-
-int fd_install(struct fdtable_ref t, struct file_ref f, uint32_t min_fd, bool cloexec)
-{
-	struct fdtable *tp = fdtable_get(t);
-	if (!tp)
-		return -EBADF;
-	for (uint32_t i = min_fd; i < FD_MAX; i++) {
-		if (!file_ref_valid(tp->fd[i])) {
-			tp->fd[i] = f;
-			tp->cloexec[i] = cloexec;
-			return (int)i;
-		}
-	}
-	return -EMFILE;
-}
-
-int fd_get(struct fdtable_ref t, int64_t fd, struct file_ref *out)
-{
-	struct fdtable *tp = fdtable_get(t);
-	if (!tp || fd < 0 || fd >= FD_MAX || !file_ref_valid(tp->fd[fd]))
-		return -EBADF;
-	*out = tp->fd[fd];
-	return 0;
-}
-
-int fd_close(struct fdtable_ref t, int64_t fd)
-{
-	struct file_ref f;
-	int r = fd_get(t, fd, &f);
-	if (r)
-		return r;
-	fdtable_get(t)->fd[fd] = (struct file_ref){0};
-	release_locks(f, t);
-	file_drop(f);
-	return 0;
-}
-
-void fd_close_on_exec(struct fdtable_ref t)
-{
-	for (int64_t i = 0; i < FD_MAX; i++) {
-		struct fdtable *tp = fdtable_get(t);
-		if (tp && tp->cloexec[i] && file_ref_valid(tp->fd[i]))
-			(void)fd_close(t, i);
-	}
+	struct fops_table *ft = fops_table();
+	uint32_t id = ops_id(fp);
+	for (uint32_t i = 0; i < sizeof(ft->t[id].name) && ft->t[id].name[i]; i++)
+		name->s[name->len++] = ft->t[id].name[i];
+	name->s[name->len] = 0;
+	*mode = ft->t[id].mode;
 }
 
 int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n)
@@ -289,13 +284,11 @@ int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n)
 	struct file *fp = file_get(f);
 	if (!fp || !can_write(fp))
 		return -EBADF;
-	if (fp->kind != FK_REG)
+	struct inode *ip = inode_get(fp->inode);
+	if (!ip || (ip->mode & S_IFMT) != S_IFREG)
 		return -EINVAL;
-	if (fp->flags & O_APPEND) {
-		struct inode *ip = inode_get(fp->inode);
-		if (ip)
-			fp->off = ip->size;
-	}
+	if (fp->flags & O_APPEND)
+		fp->off = ip->size;
 	int e = inode_write_chunk(fp->inode, fp->off, c, n);
 	if (e)
 		return e;

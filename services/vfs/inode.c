@@ -2,7 +2,8 @@
  * A regular file's bytes live in frames; frame i of the file is entry
  * i % PAGEVEC_LEN of the (i / PAGEVEC_LEN)-th pagevec in the chain. A
  * missing frame reads as zeros (sparse files). */
-#include "vfs/vfs.h"
+#include "vfs/internal.h"
+#include <abi/fs.h>
 #include <fw/console.h>
 #include <fw/log.h>
 #include <fw/time.h>
@@ -16,21 +17,29 @@ struct ino_counter {
 };
 FW_GLOBAL(struct ino_counter, ino_counter);
 
-int inode_new(uint32_t mode, struct inode_ref *out)
+int inode_new_in(struct super_ref sb, uint32_t mode, struct inode_ref *out)
 {
 	int r = inode_alloc(out);
 	if (r)
 		return r;
 	struct inode *ip = inode_get(*out);
+	ip->sb = sb;
 	ip->ino = ++ino_counter()->next;
 	ip->mode = mode;
 	ip->nlink = 0;
+	/* memory files and directories until a file system says otherwise */
+	if ((mode & S_IFMT) == S_IFREG)
+		ip->fops = vfs_memfile_fops();
+	else if ((mode & S_IFMT) == S_IFDIR)
+		ip->fops = vfs_memdir_fops();
 	int64_t now = (int64_t)fw_time_realtime_ns();
 	ip->atime_ns = now;
 	ip->mtime_ns = now;
 	ip->ctime_ns = now;
 	return 0;
 }
+
+int inode_new(uint32_t mode, struct inode_ref *out) { return inode_new_in((struct super_ref){0}, mode, out); }
 
 static void free_pages(struct inode *ip)
 {
@@ -51,6 +60,10 @@ void inode_put_if_unused(struct inode_ref r)
 {
 	struct inode *ip = inode_get(r);
 	if (!ip || ip->nlink > 0 || ip->open_count > 0)
+		return;
+	fsop_evict(r);
+	ip = inode_get(r);
+	if (!ip)
 		return;
 	free_pages(ip);
 	inode_free(r);
@@ -241,7 +254,7 @@ void inode_stat(struct inode_ref r, struct linux_stat *st)
 	*st = (struct linux_stat){0};
 	if (!ip)
 		return;
-	st->st_dev = 1 + ip->mnt; /* one device number per mount */
+	st->st_dev = inode_dev(r); /* one device number per mount */
 	st->st_ino = ip->ino;
 	st->st_nlink = ip->nlink;
 	st->st_mode = ip->mode;
@@ -301,5 +314,31 @@ int inode_read_chunk(struct inode_ref r, uint64_t off, struct kchunk *c, uint32_
 			return e;
 		done += chunk;
 	}
+	return 0;
+}
+
+int inode_setattr_mem(struct inode_ref r, const struct iattr *a)
+{
+	struct inode *ip = inode_get(r);
+	if (!ip)
+		return -ENOENT;
+	if (a->valid & ATTR_SIZE) {
+		int e = inode_truncate(r, a->size);
+		if (e)
+			return e;
+		ip = inode_get(r);
+	}
+	if (a->valid & ATTR_MODE)
+		ip->mode = (ip->mode & S_IFMT) | (a->mode & 07777);
+	if (a->valid & ATTR_UID)
+		ip->uid = a->uid;
+	if (a->valid & ATTR_GID)
+		ip->gid = a->gid;
+	if (a->valid & ATTR_ATIME)
+		ip->atime_ns = a->atime_ns;
+	if (a->valid & ATTR_MTIME)
+		ip->mtime_ns = a->mtime_ns;
+	if (a->valid & ATTR_CTIME)
+		ip->ctime_ns = a->ctime_ns;
 	return 0;
 }

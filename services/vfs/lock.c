@@ -9,7 +9,7 @@
  * adjacent or overlapping ones of the same type. All locks are released
  * when the owner closes any descriptor of the inode (lock_release) and at
  * exit (the table's descriptors are closed). Blocked F_SETLKW callers
- * sleep on the VFS readiness queue and look again on every unlock.
+ * sleep on the lock table's queue and look again on every unlock.
  *
  * The locks of all inodes live in one list: they are few, and scanning it
  * keeps struct inode unchanged. */
@@ -31,6 +31,7 @@ FW_POOL_PRIVATE(rlock, struct rlock);
 struct lock_table {
 	struct rlock_ref head;
 	uint32_t count;
+	struct wq_ref wq; /* F_SETLKW waiters (made on first use) */
 };
 FW_GLOBAL(struct lock_table, lock_table);
 
@@ -169,12 +170,15 @@ int lock_set(const struct lock_req *rq, bool wait)
 	for (;;) {
 		if (rq->type == F_UNLCK || !rlock_ref_valid(find_conflict(rq))) {
 			int e = apply(rq);
-			vfs_io_wake(); /* waiters look again */
+			wq_wake(lock_table()->wq); /* waiters look again */
 			return e;
 		}
 		if (!wait)
 			return -EAGAIN;
-		if (vfs_io_wait(0) == -EINTR)
+		struct lock_table *lt = lock_table();
+		if (!wq_ref_valid(lt->wq) && wq_create(&lt->wq))
+			return -ENOLCK;
+		if (wq_wait(lt->wq, 0) == -EINTR)
 			return -ERESTARTSYS;
 	}
 }
@@ -195,5 +199,5 @@ void lock_release(struct inode_ref ino, struct fdtable_ref owner)
 		c = next;
 	}
 	if (any)
-		vfs_io_wake();
+		wq_wake(lock_table()->wq);
 }

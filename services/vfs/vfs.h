@@ -1,11 +1,20 @@
-/* Virtual file system: inodes, directory entries, open files, descriptor
- * tables and path lookup. Layer: services (safe C).
+/* Virtual file system: inodes, file systems and mounts, path lookup, open
+ * files and descriptor tables. Layer: services (safe C).
+ *
+ * The VFS knows no file system and no provider by name. File systems
+ * register a `struct fs_type` (super and inode operations) and are mounted
+ * by type name; whoever makes an open file supplies its `struct file_ops`
+ * (file systems for their files, drivers for their device numbers, the
+ * pipe and event-object services for theirs). See docs/architecture.md.
  *
  * Object model (every stored reference is a pool handle):
- *   inode   — a file of any type; regular files and symlinks keep their
- *             bytes in frames listed by a chain of pagevec chunks.
- *   dentry  — a name in a directory: {name, inode, next sibling}; a
- *             directory inode lists its children from `children`.
+ *   super   — a mounted file system: its type, root, the directory it
+ *             covers, its own state (super.priv).
+ *   inode   — a file of any type in memory. Regular files and symlinks
+ *             keep their bytes in frames listed by a chain of pagevec
+ *             chunks (the page cache). inode.sb names its file system.
+ *   dentry  — a name in a directory kept in memory (tmpfs, /proc,
+ *             devpts: the ram directory library, vfs/ramfs.c).
  *   file    — an open file description (offset, flags), shared by dup and
  *             fork through its reference count.
  *   fdtable — a process's descriptors (shared under CLONE_FILES).
@@ -15,7 +24,9 @@
 #define SVC_VFS_VFS_H
 
 #include "lib/klib.h"
+#include "vfs/wait.h"
 #include <abi/abi.h>
+#include <abi/fs.h>
 #include <fw/frame.h>
 #include <fw/pool.h>
 #include <fw/user.h>
@@ -33,40 +44,43 @@ struct pagevec {
 
 struct inode;
 struct dentry;
+struct super;
 FW_POOL_DECLARE(inode, struct inode);
 FW_POOL_DECLARE(dentry, struct dentry);
+FW_POOL_DECLARE(super, struct super);
 
-/* Which driver handles a file's I/O. */
-enum file_kind { FK_NONE, FK_REG, FK_DIR, FK_CHR, FK_PIPE, FK_EVOBJ, FK_KIND_MAX };
+/* A provider's object behind a file, an inode or a super block: a handle
+ * of the provider's own pool kept as plain integers (the provider turns it
+ * back into its handle type; a stale or foreign value resolves to nothing). */
+struct vfs_priv {
+	uint32_t idx, gen;
+};
 
-/* Objects behind non-inode files, defined by their own services
- * (services/pipe, services/poll); the VFS stores only their handles. */
-FW_POOL_REF(pipe);
-FW_POOL_REF(evobj);
-/* Character devices (rdev major/minor, Linux numbering). */
-#define DEV_MEM_MAJOR 1
-#define DEV_TTY_MAJOR 5
-#define DEV_TTYS_MAJOR 4
+/* Device numbers as Linux encodes dev_t in stat (major 12 bits, minor 20). */
+static inline uint32_t dev_make(uint32_t major, uint32_t minor)
+{
+	return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffu) << 12);
+}
+static inline uint32_t dev_major(uint32_t rdev) { return (rdev >> 8) & 0xfff; }
+static inline uint32_t dev_minor(uint32_t rdev) { return (rdev & 0xff) | ((rdev >> 12) & 0xfff00); }
 
 struct inode {
 	uint64_t ino;
 	uint32_t mode, uid, gid, nlink;
 	uint64_t size;
 	uint32_t rdev;
-	uint32_t open_count;
+	uint32_t open_count;        /* open files and file mappings */
 	int64_t atime_ns, mtime_ns, ctime_ns;
-	struct pagevec_ref pages;   /* regular files, symlinks */
-	struct dentry_ref children; /* directories */
-	struct inode_ref parent;    /* directories: for ".." */
-	struct pipe_ref pipe;       /* FIFOs: their pipe object */
-	uint64_t next_seq;          /* directories: sequence of the next entry */
-	uint32_t fs;                /* enum fs_type of the file system it lives in */
-	uint32_t proc_kind;         /* procfs: what this node shows */
-	int32_t proc_pid;           /* procfs: the process it is about (0: none) */
-	uint32_t proc_arg;          /* procfs: e.g. the fd number of /proc/<pid>/fd/N */
+	struct super_ref sb;        /* its file system (zero: a private memory inode) */
+	uint32_t fops;              /* regular files and directories: their file operations */
+	uint32_t fs_data[4];        /* the file system's own words (procfs: what it shows) */
+	struct pagevec_ref pages;   /* regular files, symlinks: the page cache */
+	struct dentry_ref children; /* ram directories: the entries */
+	uint64_t next_seq;          /* ram directories: sequence of the next entry */
+	struct inode_ref parent;    /* directories: the directory holding it ("..") */
+	struct vfs_priv special;    /* FIFOs: the provider's object (its pipe) */
 	struct inode_ref mounted;   /* a directory something is mounted on: the mounted root */
 	struct inode_ref covered;   /* the root of a mounted file system: the directory it covers */
-	uint32_t mnt;               /* mount table index of its file system (0: the root tmpfs) */
 };
 
 struct dentry {
@@ -79,23 +93,16 @@ struct dentry {
 struct file;
 FW_POOL_DECLARE(file, struct file);
 struct file {
-	uint32_t kind;   /* enum file_kind */
+	uint32_t fops;   /* its operations (an index of the registered tables) */
 	uint32_t flags;  /* O_* status flags */
 	uint64_t off;
 	uint32_t refs;
-	struct inode_ref inode;
-	struct pipe_ref pipe;       /* FK_PIPE */
-	uint32_t pipe_end;          /* PIPE_READ | PIPE_WRITE */
-	struct evobj_ref obj;       /* FK_EVOBJ: epoll, eventfd, timerfd, signalfd */
-	struct inode_ref data;      /* procfs: a private inode with the generated text */
+	struct inode_ref inode;     /* zero for files without a path (pipes, eventfds...) */
+	struct inode_ref data;      /* where the bytes are when not in `inode` (generated /proc text) */
+	struct vfs_priv priv;       /* the provider's object (a pipe, an event object...) */
+	uint32_t priv_u32;          /* a provider's small datum (a pipe end, a pty index) */
 	int32_t owner_pid;          /* record locks: the process that opened it */
-	uint32_t pty;               /* /dev/ptmx: index + 1 of the pty this master opened */
 };
-#define PIPE_READ 1
-#define PIPE_WRITE 2
-
-/* File systems a node may belong to. */
-enum fs_type { FS_TMPFS, FS_PROC, FS_DEVPTS, FS_TYPE_MAX };
 
 struct fdtable;
 FW_POOL_DECLARE(fdtable, struct fdtable);
@@ -105,28 +112,193 @@ struct fdtable {
 	uint32_t refs;
 };
 
-/* Per-file-kind operations: a const table indexed by enum file_kind. */
+/* ---- file operations (vfs/file.c) ---- */
+
+/* What getdents64 gives a directory's readdir operation: the caller's
+ * buffer and the directory cursor (a file-system defined position, kept
+ * in file.off between calls). */
+struct dir_ctx {
+	uint64_t pos;
+	uint64_t ubuf, size, used;
+	int err;
+};
+/* Put one entry in the caller's buffer; on success the cursor becomes
+ * next_pos. False when it does not fit (or the copy faulted): stop. */
+bool dir_emit(struct dir_ctx *ctx, const struct kname *name, uint64_t ino, uint32_t mode, uint64_t next_pos);
+
+/* The operations of an open file, supplied by whoever makes it: a file
+ * system for its regular files and directories, a device driver for its
+ * device numbers, the pipe and event-object services for theirs. Copied
+ * into a table when registered (file_ops_register); a file names its
+ * table by index. A missing (NULL) operation has the Linux default: read,
+ * write -EINVAL; llseek -ESPIPE; readdir -ENOTDIR; poll "always ready"
+ * (and epoll_ctl -EPERM); ioctl -ENOTTY; mmap -ENODEV; fsync -EINVAL.
+ * `pos` is the file offset (read, write) or the pread/pwrite position. */
 struct file_ops {
-	int64_t (*read)(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-	int64_t (*write)(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-	int64_t (*ioctl)(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
+	char name[16];   /* files without a path: /proc/<pid>/fd/N reads "name:[id]" */
+	uint32_t mode;   /* files without an inode: the file type fstat reports */
+	uint32_t flags;  /* FOP_* */
+	int (*open)(struct file_ref f, struct file *fp);
 	void (*release)(struct file_ref f, struct file *fp);
-	/* Readiness (POLLIN...) now, and a counter that moves whenever the
-	 * object's state changes (edge-triggered epoll). */
-	uint32_t (*poll)(struct file_ref f, struct file *fp, uint64_t *gen);
+	int64_t (*read)(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
+	int64_t (*write)(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
+	int64_t (*llseek)(struct file_ref f, struct file *fp, int64_t off, uint32_t whence);
+	int64_t (*readdir)(struct file_ref f, struct file *fp, struct dir_ctx *ctx);
+	/* Readiness (POLLIN...) now; calls poll_wait(pt, q) for each queue
+	 * whose wake-ups may change it (pt may be NULL). */
+	uint32_t (*poll)(struct file_ref f, struct file *fp, struct poll_table *pt);
+	int64_t (*ioctl)(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
+	/* Commands fcntl does not know (F_GETPIPE_SZ...): -EINVAL otherwise. */
+	int64_t (*fcntl)(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
+	/* The inode whose pages back a mapping of the file. */
+	int (*mmap)(struct file_ref f, struct file *fp, struct inode_ref *backing);
+	int (*fsync)(struct file_ref f, struct file *fp, bool datasync);
+};
+#define FOP_PREAD 1 /* pread/pwrite allowed (else -ESPIPE) */
+#define FOPS_MAX 32
+
+/* Register a provider's operations; *id names them in file.fops and
+ * inode.fops. -ENOSPC when the table is full. */
+int file_ops_register(const struct file_ops *ops, uint32_t *id);
+/* The operations FIFO inodes open with (registered by the pipe service). */
+int file_ops_set_fifo(const struct file_ops *ops);
+
+/* ---- devices (vfs/dev.c) ---- */
+
+/* Device numbers to operations. A driver registers its operations once
+ * (file_ops_register) and then ranges of minors of a major with them, for
+ * character (S_IFCHR) or block (S_IFBLK) devices; opening a device node
+ * looks its rdev up here (-ENXIO when nobody registered it) and then calls
+ * the operations' open. Ranges may not overlap (-EBUSY); the table holds
+ * 32 ranges (-ENOSPC).
+ * Contract for block devices: the driver's file operations serve the raw
+ * device node (read and write at byte positions, llseek, fsync, ioctl
+ * BLKGETSIZE64...), with inode.rdev telling which disk; a file system
+ * mounted on the node is given its rdev (fs_type.mount) and reaches the
+ * disk through the block layer, never through these operations. The node
+ * itself (/dev/vda...) is made with devtmpfs_node (services/fs/tmpfs). */
+int dev_register(uint32_t type, uint32_t major, uint32_t minor, uint32_t count, uint32_t fops);
+int dev_lookup(uint32_t type, uint32_t rdev, uint32_t *fops);
+
+/* ---- file systems and mounts (vfs/super.c) ---- */
+
+/* A new inode's identity, as the caller of create/mkdir/symlink asks. */
+struct inode_new {
+	uint32_t mode; /* type and permission bits (umask applied) */
+	uint32_t rdev;
+	uint32_t uid, gid;
 };
 
-/* One wait queue for every I/O readiness change: pipes, ttys, eventfds,
- * timers. Sleepers re-check their condition after each wake-up; the
- * kernel is uniprocessor and non-preemptive, so no wake-up is lost
- * between a check and the wait. */
-int vfs_io_wait(uint64_t deadline_ns);   /* 0, -ETIMEDOUT, -EINTR */
-void vfs_io_wake(void);
-uint64_t vfs_io_gen(void);
+/* setattr: the fields to change (ATTR_* in `valid`). */
+struct iattr {
+	uint32_t valid;
+	uint32_t mode, uid, gid;
+	uint64_t size;
+	int64_t atime_ns, mtime_ns, ctime_ns;
+};
+#define ATTR_MODE 1
+#define ATTR_UID 2
+#define ATTR_GID 4
+#define ATTR_SIZE 8
+#define ATTR_ATIME 16
+#define ATTR_MTIME 32
+#define ATTR_CTIME 64
 
-/* inodes */
+/* A file system type: its super operations (mount, umount, statfs, sync)
+ * and inode operations, registered once by name (fs_register). Context
+ * arguments are handles. The VFS checks names, types and permissions
+ * before it calls an inode operation: `dir` is a directory of this file
+ * system, `name` is not "." or "..", the caller may write `dir`, and for
+ * create/mkdir/symlink/link the name does not exist. A missing operation
+ * gives Linux's error for it (-EPERM, -EACCES for create, -EINVAL for
+ * readlink; lookup and setattr are required). */
+struct fs_type {
+	char name[16];
+	uint32_t magic; /* statfs f_type */
+	uint32_t flags; /* FS_* */
+	/* Make the file system of super block sb (its source, flags and, with
+	 * FS_REQUIRES_DEV, its device number in sb are set) and return its
+	 * root directory. */
+	int (*mount)(struct super_ref sb, struct inode_ref *root);
+	/* umount: write everything back and free the file system's state;
+	 * the VFS then frees the inodes nobody has open. */
+	void (*umount)(struct super_ref sb);
+	void (*statfs)(struct super_ref sb, struct linux_statfs *st);
+	int (*sync)(struct super_ref sb);
+	/* An inode of this file system is about to be freed (no links, no
+	 * open files): release what the file system keeps for it. */
+	void (*evict)(struct inode_ref ino);
+	int (*lookup)(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
+	int (*create)(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
+	int (*mkdir)(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
+	int (*symlink)(struct inode_ref dir, const struct kname *name, const struct inode_new *nw,
+		       const struct kpath *target, struct inode_ref *out);
+	int (*link)(struct inode_ref dir, const struct kname *name, struct inode_ref target);
+	/* Remove the entry `name` (naming `victim`); rmdir: -ENOTEMPTY unless empty. */
+	int (*unlink)(struct inode_ref dir, const struct kname *name, struct inode_ref victim);
+	int (*rmdir)(struct inode_ref dir, const struct kname *name, struct inode_ref victim);
+	/* Move odir/oname to ndir/nname, replacing a target of a compatible
+	 * type (-ENOTEMPTY for a non-empty directory). */
+	int (*rename)(struct inode_ref odir, const struct kname *oname, struct inode_ref ndir, const struct kname *nname);
+	int (*readlink)(struct inode_ref ino, struct kpath *out);
+	int (*setattr)(struct inode_ref ino, const struct iattr *a);
+	/* The name of `child` in `dir` (getcwd, /proc paths). */
+	int (*get_name)(struct inode_ref dir, struct inode_ref child, struct kname *out);
+};
+#define FS_REQUIRES_DEV 1 /* mounted on a block device node (the source) */
+#define FS_SINGLE 2       /* one instance, mounted at most once at a time; it outlives umount (devtmpfs, devpts) */
+#define FS_TYPES_MAX 12
+
+struct super {
+	uint32_t type;              /* registered fs type index */
+	uint32_t dev;               /* st_dev of its files */
+	uint32_t bdev;              /* FS_REQUIRES_DEV: the device node's rdev */
+	uint64_t flags;             /* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC */
+	struct kname source;
+	struct inode_ref root;
+	struct inode_ref covered;   /* the directory it is mounted on (zero: /) */
+	struct vfs_priv priv;       /* the file system's own state */
+	uint32_t mounts;            /* 1 while mounted (FS_SINGLE instances outlive umount) */
+};
+
+/* Register a type; file systems call it at boot. *id is its index. */
+int fs_register(const struct fs_type *t, uint32_t *id);
+/* mount(2) and the boot mounts: a file system of type `type` on the
+ * directory `target` (an invalid target: the root). */
+int vfs_mount(const struct kname *source, const struct kname *type, struct inode_ref target, uint64_t flags);
+/* The same for types with FS_REQUIRES_DEV: bdev is the source node's rdev. */
+int vfs_mount_dev(const struct kname *source, const struct kname *type, struct inode_ref target, uint64_t flags,
+		  uint32_t bdev);
+/* The flags of a registered type (-ENODEV when there is none by that name). */
+int vfs_fs_type_flags(const struct kname *type, uint32_t *flags);
+/* umount2(2) of the file system whose root is `root`; the caller checked
+ * that no process works in it unless MNT_DETACH. */
+int vfs_umount(struct inode_ref root, uint64_t flags);
+/* Some mount lies inside super block sb (umount: -EBUSY). */
+bool vfs_super_has_mounts(struct super_ref sb);
+/* The i-th mount in mount order (/proc/mounts): 0, or -ENOENT past the end. */
+int vfs_mount_info(uint32_t i, struct super_ref *sb);
+/* The i-th registered type's name and flags (/proc/filesystems). */
+int vfs_fs_type_info(uint32_t i, struct kname *name, uint32_t *flags);
+void vfs_fs_type_name(struct super_ref sb, struct kname *name);
+int vfs_statfs(struct inode_ref ino, struct linux_statfs *st);
+/* sync(2), syncfs(2): write back one or every file system. */
+int vfs_sync_all(void);
+int vfs_sync_fs(struct super_ref sb);
+/* The super block (and its type's operations) an inode belongs to. */
+struct super *inode_super(struct inode_ref r);
+bool vfs_same_fs(struct inode_ref a, struct inode_ref b);
+/* Its file system's registered type index (0: none) and st_dev. */
+uint32_t inode_fs_type(struct inode_ref r);
+uint32_t inode_dev(struct inode_ref r);
+
+/* ---- inodes and their pages (vfs/inode.c) ---- */
+
 int vfs_init(void);
 struct inode_ref vfs_root(void);
+/* A new inode of file system sb (zero: a private memory inode, e.g. the
+ * pages of shared anonymous memory or of exec's argument strings). */
+int inode_new_in(struct super_ref sb, uint32_t mode, struct inode_ref *out);
 int inode_new(uint32_t mode, struct inode_ref *out);
 void inode_put_if_unused(struct inode_ref r);
 int inode_page(struct inode_ref r, uint64_t index, bool create, struct fw_frame_ref *out);
@@ -137,17 +309,17 @@ int64_t inode_read_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, u
 int64_t inode_write_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, uint64_t n);
 int inode_write_initrd(struct inode_ref r, uint64_t off, uint64_t initrd_off, uint64_t n);
 void inode_stat(struct inode_ref r, struct linux_stat *st);
+/* The generic setattr of inodes held in memory: apply every field. */
+int inode_setattr_mem(struct inode_ref r, const struct iattr *a);
 
-/* directories */
+/* ---- names and paths (vfs/namei.c) ---- */
+
+/* One name in a directory: "." and "..", the file system's lookup, then
+ * into what is mounted there. */
 int dir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
+/* The entry itself, without crossing into a mount on it. */
 int dir_lookup_raw(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
-int dir_entry_from(struct inode_ref dir, uint64_t seq, struct dentry_ref *out);
 struct inode_ref mount_cross(struct inode_ref r);
-int dir_link(struct inode_ref dir, const struct kname *name, struct inode_ref child);
-int dir_unlink(struct inode_ref dir, const struct kname *name);
-bool dir_is_empty(struct inode_ref dir);
-int dir_rename(struct inode_ref olddir, const struct kname *oldname, struct inode_ref newdir,
-	       const struct kname *newname);
 
 /* permissions (vfs/perm.c): the credentials a check runs with */
 #define MAY_EXEC 1
@@ -162,28 +334,94 @@ struct vfs_cred {
 /* 0 or -EACCES (mask: MAY_*). */
 int vfs_permission(struct inode_ref ino, const struct vfs_cred *c, uint32_t mask);
 
-/* paths: resolve relative to `start` (an absolute path ignores it) */
 #define LOOKUP_FOLLOW 1
 #define LOOKUP_PARENT 2
-int vfs_readlink(struct inode_ref r, struct kpath *p);
-int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out);
-/* The kernel's own lookups (no permission checks). */
+/* Resolve relative to `start` (an absolute path ignores it): the
+ * kernel's own lookups, without permission checks. */
 int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
 		struct inode_ref *out, struct kname *last);
 /* A lookup on behalf of `cred`: every directory searched needs search (x)
  * permission, else -EACCES. */
 int path_lookup_as(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
 		   const struct vfs_cred *cred, struct inode_ref *out, struct kname *last);
+int vfs_readlink(struct inode_ref r, struct kpath *p);
+/* The path of a directory relative to root (getcwd). */
+int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out);
 
-/* files and descriptors */
+/* ---- changing the namespace (vfs/dirops.c) ---- */
+
+/* Each checks what the VFS promises the file system (see fs_type), then
+ * calls its operation; the caller has checked the caller's permissions. */
+int vfs_create(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
+int vfs_mkdir(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
+int vfs_symlink(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, const struct kpath *target);
+int vfs_link(struct inode_ref dir, const struct kname *name, struct inode_ref target);
+int vfs_unlink(struct inode_ref dir, const struct kname *name);
+int vfs_rmdir(struct inode_ref dir, const struct kname *name);
+int vfs_rename(struct inode_ref odir, const struct kname *oname, struct inode_ref ndir, const struct kname *nname);
+int vfs_setattr(struct inode_ref ino, const struct iattr *a);
+/* The mount of ino is read-only (-EROFS for changes). */
+bool vfs_readonly(struct inode_ref ino);
+
+/* ---- directories kept in memory: a library for file systems (vfs/ramfs.c) ---- */
+
+int ramdir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
+/* Link `child` as dir/name (-EEXIST); counts links and sets "..". */
+int ramdir_link(struct inode_ref dir, const struct kname *name, struct inode_ref child);
+/* Remove dir/name, dropping the child's link (and freeing it if unused). */
+int ramdir_unlink(struct inode_ref dir, const struct kname *name);
+int ramdir_rename(struct inode_ref odir, const struct kname *oname, struct inode_ref ndir, const struct kname *nname);
+bool ramdir_is_empty(struct inode_ref dir);
+int ramdir_get_name(struct inode_ref dir, struct inode_ref child, struct kname *out);
+/* First entry whose sequence number is >= seq (getdents64). */
+int ramdir_entry_from(struct inode_ref dir, uint64_t seq, struct dentry_ref *out);
+/* Remove every entry below dir (umount of a memory file system). */
+void ramdir_clear(struct inode_ref dir);
+/* A new inode of dir's file system, linked as dir/name. */
+int ramfs_make(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
+/* The symlink's target is its page 0 (memory file systems). */
+int ramfs_readlink(struct inode_ref ino, struct kpath *out);
+int ramfs_write_target(struct inode_ref ino, const struct kpath *target);
+
+/* The VFS's own file operations for files and directories kept in memory
+ * (vfs/memops.c); file systems name them in inode.fops. */
+int64_t generic_file_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
+int64_t generic_file_llseek(struct file_ref f, struct file *fp, int64_t off, uint32_t whence);
+int generic_file_mmap(struct file_ref f, struct file *fp, struct inode_ref *backing);
+int64_t generic_dir_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
+int64_t ramdir_readdir(struct file_ref f, struct file *fp, struct dir_ctx *ctx);
+int vfs_memops_init(void);
+uint32_t vfs_memfile_fops(void);
+uint32_t vfs_memdir_fops(void);
+
+/* ---- files and descriptors (vfs/file.c, vfs/fdtable.c) ---- */
+
 int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out);
-int file_new(uint32_t kind, uint32_t flags, struct file_ref *out);
-uint32_t file_poll(struct file_ref f, uint64_t *gen);
+/* A file with no inode behind it (pipes, eventfds...), with operations fops. */
+int file_new(uint32_t fops, uint32_t flags, struct file_ref *out);
+uint32_t file_poll(struct file_ref f, struct poll_table *pt);
+bool file_can_poll(struct file_ref f);
 void file_hold(struct file_ref f);
 void file_drop(struct file_ref f);
 int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n);
 int64_t file_write(struct file_ref f, struct fw_uaddr buf, uint64_t n);
+/* pread/pwrite: at pos, the file offset unchanged. */
+int64_t file_pread(struct file_ref f, struct fw_uaddr buf, uint64_t n, uint64_t pos);
+int64_t file_pwrite(struct file_ref f, struct fw_uaddr buf, uint64_t n, uint64_t pos);
+int64_t file_llseek(struct file_ref f, int64_t off, uint32_t whence);
+int64_t file_readdir(struct file_ref f, uint64_t ubuf, uint64_t size);
 int64_t file_ioctl(struct file_ref f, uint64_t cmd, uint64_t arg);
+int64_t file_fcntl(struct file_ref f, uint64_t cmd, uint64_t arg);
+int file_mmap(struct file_ref f, struct inode_ref *backing);
+int file_fsync(struct file_ref f, bool datasync);
+/* The operations' name and type for files without a path. */
+void file_anon_name(struct file_ref f, struct kname *name, uint32_t *mode);
+/* The inode holding the file's bytes (its own, or generated text). */
+struct inode_ref file_data_inode(const struct file *fp);
+/* A regular file (or a symlink opened with O_PATH) with an inode. */
+bool file_is_regular(const struct file *fp);
+/* pread/pwrite are allowed (FOP_PREAD): the file has positions. */
+bool file_has_positions(const struct file *fp);
 
 int fdtable_new(struct fdtable_ref *out);
 int fdtable_clone(struct fdtable_ref src, struct fdtable_ref *out);
@@ -191,6 +429,7 @@ void fdtable_put(struct fdtable_ref t);
 int fd_install(struct fdtable_ref t, struct file_ref f, uint32_t min_fd, bool cloexec);
 int fd_get(struct fdtable_ref t, int64_t fd, struct file_ref *out);
 int fd_close(struct fdtable_ref t, int64_t fd);
+void fd_close_on_exec(struct fdtable_ref t);
 
 /* POSIX record locks (vfs/lock.c). Owner: the descriptor table; range
  * [start, end] inclusive, end LOCK_EOF for "to the end of the file". */
@@ -208,16 +447,6 @@ int lock_test(struct lock_req *rq);
 int lock_set(const struct lock_req *rq, bool wait);
 /* Drop every lock of owner on ino (a close by the owner). */
 void lock_release(struct inode_ref ino, struct fdtable_ref owner);
-void fd_close_on_exec(struct fdtable_ref t);
-
-/* character devices and the console */
-int64_t chr_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-int64_t chr_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
-int64_t chr_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg);
-int chr_open(struct file_ref f, struct file *fp);
-void chr_release(struct file_ref f, struct file *fp);
-uint32_t chr_poll(struct file_ref f, struct file *fp, uint64_t *gen);
-
 
 /* Bytes of a kernel buffer into an inode (a 512-byte chunk type). */
 struct kchunk {

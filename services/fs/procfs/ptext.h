@@ -1,8 +1,8 @@
 /* A text builder for generated /proc files: formats numbers and strings
  * into a 512-byte chunk and flushes it into an inode. Layer: services
  * (safe C). Errors are sticky: pt_finish reports the first one. */
-#ifndef SVC_FS_PTEXT_H
-#define SVC_FS_PTEXT_H
+#ifndef SVC_FS_PROCFS_PTEXT_H
+#define SVC_FS_PROCFS_PTEXT_H
 
 #include "vfs/vfs.h"
 

@@ -3,9 +3,11 @@
  * process table: a pid directory appears when looked up or listed while
  * the process lives and is pruned once it is gone; fd/ is refreshed the
  * same way from the descriptor table. Refreshes only append new entries
- * and remove stale ones, so getdents64 offsets stay valid. Trusts the
- * process table (services/proc) and the VFS. */
-#include "fs/procfs.h"
+ * and remove stale ones, so getdents64 offsets stay valid. Nodes are
+ * ordinary ram-directory inodes of the procfs super block; inode.fs_data
+ * says what a node shows (PK_*), about which process and which descriptor.
+ * Trusts the process table (services/proc) and the VFS. */
+#include "fs/procfs/procfs.h"
 #include "proc/proc.h"
 
 struct pent {
@@ -34,6 +36,8 @@ static const struct pent pid_ents[] = {
 /* Guards against re-entry: creating an entry looks its name up. */
 struct procfs_state {
 	bool busy;
+	uint32_t file_fops, dir_fops;
+	uint32_t type; /* our registered fs type */
 };
 FW_GLOBAL(struct procfs_state, procfs_state);
 
@@ -84,14 +88,20 @@ static struct proc *live_proc(int32_t pid)
 static int new_node(struct inode_ref dir, const struct kname *name, uint32_t kind, uint32_t mode, int32_t pid,
 		    uint32_t arg, struct inode_ref *out)
 {
-	int e = inode_new(mode, out);
+	struct inode *dp = inode_get(dir);
+	if (!dp)
+		return -ENOENT;
+	int e = inode_new_in(dp->sb, mode, out);
 	if (e)
 		return e;
 	struct inode *ip = inode_get(*out);
-	ip->fs = FS_PROC;
-	ip->proc_kind = kind;
-	ip->proc_pid = pid;
-	ip->proc_arg = arg;
+	if ((mode & S_IFMT) == S_IFREG)
+		ip->fops = procfs_state()->file_fops;
+	else if ((mode & S_IFMT) == S_IFDIR)
+		ip->fops = procfs_state()->dir_fops;
+	ip->fs_data[PD_KIND] = kind;
+	ip->fs_data[PD_PID] = (uint32_t)pid;
+	ip->fs_data[PD_ARG] = arg;
 	struct proc *p = pid > 0 ? live_proc(pid) : NULL;
 	if (p) {
 		ip->uid = p->euid;
@@ -99,7 +109,7 @@ static int new_node(struct inode_ref dir, const struct kname *name, uint32_t kin
 	}
 	if ((mode & S_IFMT) == S_IFDIR)
 		ip->nlink = 1;
-	e = dir_link(dir, name, *out);
+	e = ramdir_link(dir, name, *out);
 	if (e) {
 		ip = inode_get(*out);
 		ip->nlink = 0;
@@ -122,29 +132,15 @@ static int pid_dir(struct inode_ref root, int32_t pid)
 	return e;
 }
 
-/* Remove every entry below dir (depth-limited: procfs and tmpfs trees
- * are shallow; anything deeper is left to leak rather than overflow). */
-static void tree_clear(struct inode_ref dir, uint32_t depth)
+/* umount: every node goes; nodes still open live on until closed. */
+static void procfs_umount(struct super_ref sb)
 {
-	for (;;) {
-		struct inode *dp = inode_get(dir);
-		if (!dp || !dentry_ref_valid(dp->children))
-			return;
-		struct dentry *de = dentry_get(dp->children);
-		struct kname name = de->name;
-		struct inode_ref child = de->inode;
-		struct inode *cp = inode_get(child);
-		if (cp && (cp->mode & S_IFMT) == S_IFDIR && depth < 24)
-			tree_clear(child, depth + 1);
-		if (dir_unlink(dir, &name))
-			return;
-	}
-}
-
-void fs_tree_free(struct inode_ref root)
-{
+	struct super *s = super_get(sb);
+	if (!s)
+		return;
+	struct inode_ref root = s->root;
 	procfs_state()->busy = true;
-	tree_clear(root, 0);
+	ramdir_clear(root);
 	procfs_state()->busy = false;
 	struct inode *ip = inode_get(root);
 	if (ip) {
@@ -157,8 +153,8 @@ static void drop_entry(struct inode_ref dir, const struct kname *name, struct in
 {
 	struct inode *cp = inode_get(child);
 	if (cp && (cp->mode & S_IFMT) == S_IFDIR)
-		tree_clear(child, 1);
-	(void)dir_unlink(dir, name);
+		ramdir_clear(child);
+	(void)ramdir_unlink(dir, name);
 }
 
 static void refresh_root(struct inode_ref root)
@@ -169,7 +165,7 @@ static void refresh_root(struct inode_ref root)
 		struct dentry *de = dentry_get(d);
 		struct dentry_ref next = de->next;
 		struct inode *cp = inode_get(de->inode);
-		if (cp && cp->proc_kind == PK_PIDDIR && !live_proc(cp->proc_pid)) {
+		if (cp && cp->fs_data[PD_KIND] == PK_PIDDIR && !live_proc((int32_t)cp->fs_data[PD_PID])) {
 			struct kname name = de->name;
 			drop_entry(root, &name, de->inode);
 		}
@@ -182,7 +178,7 @@ static void refresh_root(struct inode_ref root)
 		if (!live_proc(pid))
 			continue;
 		name_num(&n, (uint64_t)pid);
-		if (dir_lookup_raw(root, &n, &x) != 0 && pid_dir(root, pid) != 0)
+		if (ramdir_lookup(root, &n, &x) != 0 && pid_dir(root, pid) != 0)
 			return;
 	}
 }
@@ -196,14 +192,14 @@ static bool fd_open(int32_t pid, int64_t fd)
 
 static void refresh_fd(struct inode_ref dir)
 {
-	int32_t pid = inode_get(dir)->proc_pid;
+	int32_t pid = (int32_t)inode_get(dir)->fs_data[PD_PID];
 	struct dentry_ref d = inode_get(dir)->children;
 	while (dentry_ref_valid(d)) {
 		struct dentry *de = dentry_get(d);
 		struct dentry_ref next = de->next;
 		struct kname name = de->name;
 		if (!fd_open(pid, parse_num(&name)))
-			(void)dir_unlink(dir, &name);
+			(void)ramdir_unlink(dir, &name);
 		d = next;
 	}
 	struct kname n;
@@ -212,7 +208,7 @@ static void refresh_fd(struct inode_ref dir)
 		if (!fd_open(pid, fd))
 			continue;
 		name_num(&n, (uint64_t)fd);
-		if (dir_lookup_raw(dir, &n, &x) != 0 &&
+		if (ramdir_lookup(dir, &n, &x) != 0 &&
 		    new_node(dir, &n, PK_PFDLINK, S_IFLNK | 0700, pid, (uint32_t)fd, &x) != 0)
 			return;
 	}
@@ -225,29 +221,31 @@ void procfs_refresh(struct inode_ref dir)
 	if (s->busy || !dp)
 		return;
 	s->busy = true;
-	if (dp->proc_kind == PK_ROOT)
+	if (dp->fs_data[PD_KIND] == PK_ROOT)
 		refresh_root(dir);
-	else if (dp->proc_kind == PK_PFD)
+	else if (dp->fs_data[PD_KIND] == PK_PFD)
 		refresh_fd(dir);
 	procfs_state()->busy = false;
 }
 
-void procfs_lookup_prepare(struct inode_ref dir, const struct kname *name)
+/* Before looking `name` up in a procfs directory: make sure the entry
+ * exists if (and only if) it should. */
+static void lookup_prepare(struct inode_ref dir, const struct kname *name)
 {
 	struct procfs_state *s = procfs_state();
 	struct inode *dp = inode_get(dir);
 	if (s->busy || !dp)
 		return;
-	if (dp->proc_kind == PK_PFD) {
+	if (dp->fs_data[PD_KIND] == PK_PFD) {
 		procfs_refresh(dir);
 		return;
 	}
 	int64_t pid = parse_num(name);
-	if (dp->proc_kind != PK_ROOT || pid <= 0 || pid >= PID_MAX)
+	if (dp->fs_data[PD_KIND] != PK_ROOT || pid <= 0 || pid >= PID_MAX)
 		return;
 	s->busy = true;
 	struct inode_ref x;
-	bool have = dir_lookup_raw(dir, name, &x) == 0;
+	bool have = ramdir_lookup(dir, name, &x) == 0;
 	bool alive = live_proc((int32_t)pid) != NULL;
 	if (have && !alive)
 		drop_entry(dir, name, x);
@@ -256,17 +254,22 @@ void procfs_lookup_prepare(struct inode_ref dir, const struct kname *name)
 	procfs_state()->busy = false;
 }
 
-int procfs_new_root(uint32_t mnt, struct inode_ref *out)
+static int procfs_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
 {
-	int e = inode_new(S_IFDIR | 0555, out);
+	lookup_prepare(dir, name);
+	return ramdir_lookup(dir, name, out);
+}
+
+static int procfs_mount(struct super_ref sb, struct inode_ref *out)
+{
+	int e = inode_new_in(sb, S_IFDIR | 0555, out);
 	if (e)
 		return e;
 	struct inode *ip = inode_get(*out);
-	ip->fs = FS_PROC;
-	ip->proc_kind = PK_ROOT;
+	ip->fops = procfs_state()->dir_fops;
+	ip->fs_data[PD_KIND] = PK_ROOT;
 	ip->nlink = 2;
 	ip->parent = *out;
-	ip->mnt = mnt;
 	struct kname n;
 	struct inode_ref x;
 	procfs_state()->busy = true;
@@ -276,8 +279,14 @@ int procfs_new_root(uint32_t mnt, struct inode_ref *out)
 		e = new_node(*out, &n, pe.kind, pe.mode, 0, 0, &x);
 	}
 	procfs_state()->busy = false;
-	if (e)
-		fs_tree_free(*out);
+	if (e) {
+		procfs_state()->busy = true;
+		ramdir_clear(*out);
+		procfs_state()->busy = false;
+		ip = inode_get(*out);
+		ip->nlink = 0;
+		inode_put_if_unused(*out);
+	}
 	return e;
 }
 
@@ -291,16 +300,20 @@ static void kpath_num(struct kpath *out, uint64_t v)
 	out->s[out->len] = 0;
 }
 
-/* "pipe:[N]" and friends for files without a path. */
-static void kpath_anon(struct kpath *out, bool pipe, uint64_t id)
+/* "pipe:[N]" and friends for files without a path: the name their
+ * provider gave its operations, and the provider's object index. */
+static void kpath_anon(struct kpath *out, struct file_ref f)
 {
-	char pre[20] = "anon_inode:[";
-	char pip[20] = "pipe:[";
-	out->len = 0;
-	for (uint32_t i = 0; i < 20 && (pipe ? pip[i] : pre[i]); i++)
-		out->s[out->len++] = pipe ? pip[i] : pre[i];
 	struct kname n;
-	name_num(&n, id);
+	uint32_t mode;
+	file_anon_name(f, &n, &mode);
+	out->len = 0;
+	for (uint32_t i = 0; i < n.len; i++)
+		out->s[out->len++] = n.s[i];
+	out->s[out->len++] = ':';
+	out->s[out->len++] = '[';
+	struct file *fp = file_get(f);
+	name_num(&n, fp ? fp->priv.idx + 1000ULL : 0);
 	for (uint32_t i = 0; i < n.len; i++)
 		out->s[out->len++] = n.s[i];
 	out->s[out->len++] = ']';
@@ -316,23 +329,25 @@ static int fd_target(struct proc *p, uint32_t fd, struct kpath *out)
 	struct file *fp = file_get(f);
 	if (inode_ref_valid(fp->inode))
 		return procfs_path_of(cur_proc()->root, fp->inode, out);
-	kpath_anon(out, fp->kind == FK_PIPE, fp->kind == FK_PIPE ? fp->pipe.idx + 1000 : fp->obj.idx + 1000);
+	kpath_anon(out, f);
 	return 0;
 }
 
-int procfs_link_target(struct inode_ref ino, struct kpath *out)
+/* Symlinks such as /proc/self, /proc/<pid>/exe and fd/N: generated
+ * whenever they are read. */
+static int procfs_readlink(struct inode_ref ino, struct kpath *out)
 {
 	struct inode *ip = inode_get(ino);
 	if (!ip)
 		return -ENOENT;
-	if (ip->proc_kind == PK_SELF) {
+	if (ip->fs_data[PD_KIND] == PK_SELF) {
 		kpath_num(out, (uint64_t)cur_proc()->pid);
 		return 0;
 	}
-	struct proc *p = live_proc(ip->proc_pid);
+	struct proc *p = live_proc((int32_t)ip->fs_data[PD_PID]);
 	if (!p)
 		return -ENOENT;
-	switch (ip->proc_kind) {
+	switch (ip->fs_data[PD_KIND]) {
 	case PK_PEXE: {
 		struct mm *m = mm_get(p->mm);
 		if (!m || !inode_ref_valid(m->exe))
@@ -344,36 +359,23 @@ int procfs_link_target(struct inode_ref ino, struct kpath *out)
 	case PK_PROOT:
 		return vfs_path_of(cur_proc()->root, p->root, out);
 	case PK_PFDLINK:
-		return fd_target(p, ip->proc_arg, out);
+		return fd_target(p, ip->fs_data[PD_ARG], out);
 	default:
 		return -EINVAL;
 	}
 }
 
-int64_t procfs_readlink(struct inode_ref ino, uint64_t ubuf, uint64_t size)
-{
-	struct kpath_ref pr;
-	if (kpath_alloc(&pr))
-		return -ENOMEM;
-	struct kpath *kp = kpath_get(pr);
-	int64_t ret = procfs_link_target(ino, kp);
-	if (ret == 0) {
-		uint32_t n = (uint32_t)FW_MIN((uint64_t)kp->len, size);
-		ret = fw_copy_to_user_n(fw_uaddr(ubuf), &kp->s, n) ? -EFAULT : (int64_t)n;
-	}
-	kpath_free(pr);
-	return ret;
-}
-
-int procfs_open(struct file_ref f, struct file *fp)
+/* Generate the text of a /proc file into a private inode (file.data) at
+ * open: reads see one consistent snapshot. */
+static int procfs_open(struct file_ref f, struct file *fp)
 {
 	if ((fp->flags & O_ACCMODE) != O_RDONLY)
 		return -EACCES;
 	struct inode *ip = inode_get(fp->inode);
 	if (!ip)
 		return -ENOENT;
-	uint32_t kind = ip->proc_kind;
-	int32_t pid = ip->proc_pid;
+	uint32_t kind = ip->fs_data[PD_KIND];
+	int32_t pid = (int32_t)ip->fs_data[PD_PID];
 	if (pid > 0 && !live_proc(pid))
 		return -ESRCH;
 	struct inode_ref data;
@@ -396,7 +398,7 @@ static bool find_name(struct inode_ref root, struct inode_ref dir, struct inode_
 		      struct kpath *out)
 {
 	struct inode *dp = inode_get(dir);
-	if (!dp || dp->fs == FS_PROC || depth > 16)
+	if (!dp || inode_fs_type(dir) == procfs_state()->type || depth > 16)
 		return false;
 	for (struct dentry_ref d = dp->children; dentry_ref_valid(d); d = dentry_get(d)->next) {
 		struct dentry *de = dentry_get(d);
@@ -424,4 +426,49 @@ int procfs_path_of(struct inode_ref root, struct inode_ref ino, struct kpath *ou
 	if ((ip->mode & S_IFMT) == S_IFDIR)
 		return vfs_path_of(root, ino, out);
 	return find_name(root, root, ino, 0, out) ? 0 : -ENOENT;
+}
+
+/* Directories are brought up to date before they are listed. */
+static int64_t procfs_readdir(struct file_ref f, struct file *fp, struct dir_ctx *ctx)
+{
+	procfs_refresh(fp->inode);
+	fp = file_get(f);
+	return fp ? ramdir_readdir(f, fp, ctx) : -EBADF;
+}
+
+static const struct file_ops procfs_file_ops = {
+	.name = "proc",
+	.flags = FOP_PREAD,
+	.open = procfs_open,
+	.read = generic_file_read,
+	.llseek = generic_file_llseek,
+};
+
+static const struct file_ops procfs_dir_ops = {
+	.name = "proc",
+	.flags = FOP_PREAD,
+	.read = generic_dir_read,
+	.write = generic_dir_read,
+	.llseek = generic_file_llseek,
+	.readdir = procfs_readdir,
+};
+
+static const struct fs_type procfs_type = {
+	.name = "proc",
+	.magic = PROC_SUPER_MAGIC,
+	.mount = procfs_mount,
+	.umount = procfs_umount,
+	.lookup = procfs_lookup,
+	.readlink = procfs_readlink,
+	.setattr = inode_setattr_mem,
+	.get_name = ramdir_get_name,
+};
+
+int procfs_init(void)
+{
+	struct procfs_state *s = procfs_state();
+	int e = file_ops_register(&procfs_file_ops, &s->file_fops);
+	if (e == 0)
+		e = file_ops_register(&procfs_dir_ops, &procfs_state()->dir_fops);
+	return e ? e : fs_register(&procfs_type, &procfs_state()->type);
 }

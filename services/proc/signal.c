@@ -1,13 +1,13 @@
 /* Signals: generation, queueing, default actions, stop and continue.
  * Layer: services (safe C). Trusts proc/ for the process tree; the frame
- * setup and sigreturn live in signal/frame.c.
+ * setup and sigreturn live in proc/sigframe.c.
  *
  * A process-directed signal is pending on the process and wakes one thread
  * that does not block it; a thread-directed one (tkill, faults) is pending
  * on the thread. Standard signals do not queue (the first one's siginfo is
  * kept); realtime signals queue one record (siginfo) per send, up to
  * SIGQ_MAX per list. */
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include "vfs/vfs.h"
 #include <fw/log.h>
 
@@ -195,7 +195,7 @@ int signal_send_proc_info(struct proc_ref pr, int sig, const struct sig_info_k *
 			return 0;
 		}
 	}
-	vfs_io_wake(); /* blocked everywhere: signalfd readers and pollers look */
+	wq_wake(proc_get(pr)->sigfd_wq); /* blocked everywhere: signalfd readers and pollers look */
 	return 0;
 }
 
@@ -223,7 +223,7 @@ int signal_send_thread_info(struct thread_ref tr, int sig, const struct sig_info
 	if (thread_wants(t, sig))
 		(void)fw_task_interrupt(t->task);
 	else
-		vfs_io_wake(); /* blocked: signalfd readers and pollers look */
+		wq_wake(proc_get(t->proc)->sigfd_wq); /* blocked: signalfd readers and pollers look */
 	return 0;
 }
 

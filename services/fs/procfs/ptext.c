@@ -1,6 +1,6 @@
 /* Text builder for /proc files (see ptext.h). Layer: services (safe C).
  * Trusts the VFS to store the bytes. */
-#include "fs/ptext.h"
+#include "fs/procfs/ptext.h"
 
 void pt_init(struct ptext *t, struct inode_ref ino)
 {

@@ -7,7 +7,7 @@
  * red zone, or at the top of the alternate stack) the XSAVE image, 64-byte
  * aligned; below it struct rt_sigframe {pretcode, ucontext, siginfo} with
  * rsp % 16 == 8 at handler entry, as after a call. */
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include <fw/log.h>
 #include <fw/user.h>
 

@@ -2,10 +2,11 @@
  * free, df and mount parse them). Layer: services (safe C). Trusts the
  * process table, the memory map and the framework's frame and clock
  * counters. */
-#include "fs/mount.h"
-#include "fs/procfs.h"
+#include "fs/procfs/procfs.h"
+#include "fs/procfs/ptext.h"
+#include <abi/fs.h>
 #include "proc/proc.h"
-#include "signal/signal.h"
+#include "proc/signal.h"
 #include <fw/time.h>
 
 #define TICKS_NS 10000000ULL /* USER_HZ = 100 */
@@ -299,7 +300,7 @@ static void gen_maps(struct ptext *t, struct proc *p)
 		bool file = (cur.flags & (VMA_FILE | VMA_VDSO)) == VMA_FILE && inode_ref_valid(cur.file);
 		pt_hex(t, file ? cur.file_off : 0, 8);
 		PT_LIT(t, " 00:");
-		pt_hex(t, file ? 1 + inode_get(cur.file)->mnt : 0, 2);
+		pt_hex(t, file ? inode_dev(cur.file) : 0, 2);
 		pt_char(t, ' ');
 		pt_u64(t, file ? inode_get(cur.file)->ino : 0);
 		pt_char(t, ' ');
@@ -326,6 +327,61 @@ static void gen_maps(struct ptext *t, struct proc *p)
 			break;
 	}
 	kpath_free(pr);
+}
+
+/* /proc/mounts: "source mountpoint type options 0 0" in mount order. */
+static void mount_line(struct ptext *t, struct super_ref sb, struct kpath *path)
+{
+	struct super *s = super_get(sb);
+	if (!s)
+		return;
+	struct inode_ref at = inode_ref_valid(s->covered) ? s->covered : s->root;
+	uint64_t flags = s->flags;
+	struct kname source = s->source, type;
+	if (vfs_path_of(vfs_root(), at, path))
+		return;
+	vfs_fs_type_name(sb, &type);
+	pt_kname(t, &source);
+	pt_char(t, ' ');
+	pt_kpath(t, path);
+	pt_char(t, ' ');
+	pt_kname(t, &type);
+	if (flags & MS_RDONLY)
+		PT_LIT(t, " ro");
+	else
+		PT_LIT(t, " rw");
+	if (flags & MS_NOSUID)
+		PT_LIT(t, ",nosuid");
+	if (flags & MS_NODEV)
+		PT_LIT(t, ",nodev");
+	if (flags & MS_NOEXEC)
+		PT_LIT(t, ",noexec");
+	PT_LIT(t, ",relatime 0 0\n");
+}
+
+static void mounts_show(struct ptext *t)
+{
+	struct kpath_ref pr;
+	if (kpath_alloc(&pr))
+		return;
+	struct super_ref sb;
+	for (uint32_t i = 0; vfs_mount_info(i, &sb) == 0; i++)
+		mount_line(t, sb, kpath_get(pr));
+	kpath_free(pr);
+}
+
+/* /proc/filesystems: the registered types ("nodev" unless they need a disk). */
+static void filesystems_show(struct ptext *t)
+{
+	struct kname name;
+	uint32_t flags;
+	for (uint32_t i = 0; vfs_fs_type_info(i, &name, &flags) == 0; i++) {
+		if (!(flags & FS_REQUIRES_DEV))
+			PT_LIT(t, "nodev");
+		pt_char(t, '\t');
+		pt_kname(t, &name);
+		pt_char(t, '\n');
+	}
 }
 
 static int gen_pid(struct ptext *t, uint32_t kind, int32_t pid)
@@ -542,10 +598,10 @@ int procgen_file(uint32_t kind, int32_t pid, struct inode_ref out)
 		gen_loadavg(&t);
 		break;
 	case PK_MOUNTS:
-		mount_show(&t);
+		mounts_show(&t);
 		break;
 	case PK_FILESYSTEMS:
-		PT_LIT(&t, "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tdevpts\n");
+		filesystems_show(&t);
 		break;
 	case PK_STAT:
 		gen_stat_sys(&t);

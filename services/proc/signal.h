@@ -1,7 +1,7 @@
 /* Signals: generation, default actions and delivery. Layer: services
  * (safe C). */
-#ifndef SVC_SIGNAL_SIGNAL_H
-#define SVC_SIGNAL_SIGNAL_H
+#ifndef SVC_PROC_SIGNAL_H
+#define SVC_PROC_SIGNAL_H
 
 #include "proc/proc.h"
 #include <abi/signal.h>

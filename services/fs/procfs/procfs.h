@@ -1,0 +1,58 @@
+/* procfs: /proc generated from the process table. Layer: services (safe C).
+ * A file system registered as "proc": nodes are ram-directory inodes of its
+ * super block; inode.fs_data[PD_KIND] says what a node shows, PD_PID and
+ * PD_ARG which process (and descriptor) it is about. Directories are
+ * brought up to date when listed or searched; file text is generated at
+ * open into a private inode (file.data); symlink targets are generated
+ * whenever they are read. */
+#ifndef SVC_FS_PROCFS_PROCFS_H
+#define SVC_FS_PROCFS_PROCFS_H
+
+#include "vfs/vfs.h"
+
+/* inode.fs_data words */
+#define PD_KIND 0
+#define PD_PID 1
+#define PD_ARG 2
+
+/* What a procfs node shows. */
+enum proc_kind {
+	PK_NONE,
+	PK_ROOT,
+	PK_SELF,
+	PK_MEMINFO,
+	PK_CPUINFO,
+	PK_UPTIME,
+	PK_LOADAVG,
+	PK_MOUNTS,
+	PK_FILESYSTEMS,
+	PK_STAT,
+	PK_VERSION,
+	PK_PIDDIR,
+	PK_PSTAT,
+	PK_PSTATUS,
+	PK_PCMDLINE,
+	PK_PEXE,
+	PK_PFD,
+	PK_PFDLINK,
+	PK_PMAPS,
+	PK_PCWD,
+	PK_PCOMM,
+	PK_PENVIRON,
+	PK_PSTATM,
+	PK_PROOT,
+	PK_KIND_MAX
+};
+
+/* Register "proc" and its file operations with the VFS (boot). */
+int procfs_init(void);
+/* Rebuild a /proc directory's entries (the process list changes). */
+void procfs_refresh(struct inode_ref dir);
+
+/* Text generators (procgen.c), writing into the inode `out`. */
+struct ptext;
+int procgen_file(uint32_t kind, int32_t pid, struct inode_ref out);
+/* Absolute path of any inode (a search from the root for non-directories). */
+int procfs_path_of(struct inode_ref root, struct inode_ref ino, struct kpath *out);
+
+#endif

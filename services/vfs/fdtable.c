@@ -1,0 +1,100 @@
+/* Descriptor tables: a process's descriptors (shared under CLONE_FILES),
+ * close-on-exec, and dropping record locks on close. Layer: services
+ * (safe C). */
+#include "vfs/vfs.h"
+
+FW_POOL_DEFINE(fdtable, struct fdtable);
+
+int fdtable_new(struct fdtable_ref *out)
+{
+	if (fdtable_alloc(out))
+		return -ENOMEM;
+	fdtable_get(*out)->refs = 1;
+	return 0;
+}
+
+int fdtable_clone(struct fdtable_ref src, struct fdtable_ref *out)
+{
+	int r = fdtable_new(out);
+	if (r)
+		return r;
+	struct fdtable *s = fdtable_get(src), *d = fdtable_get(*out);
+	for (uint32_t i = 0; s && i < FD_MAX; i++) {
+		if (file_ref_valid(s->fd[i])) {
+			d->fd[i] = s->fd[i];
+			d->cloexec[i] = s->cloexec[i];
+			file_hold(s->fd[i]);
+		}
+	}
+	return 0;
+}
+
+/* Closing any descriptor of a file drops the table's record locks on it. */
+static void release_locks(struct file_ref f, struct fdtable_ref t)
+{
+	struct file *fp = file_get(f);
+	if (fp && file_is_regular(fp))
+		lock_release(fp->inode, t);
+}
+
+void fdtable_put(struct fdtable_ref t)
+{
+	struct fdtable *tp = fdtable_get(t);
+	if (!tp || --tp->refs > 0)
+		return;
+	for (uint32_t i = 0; i < FD_MAX; i++) {
+		tp = fdtable_get(t);
+		if (file_ref_valid(tp->fd[i])) {
+			struct file_ref f = tp->fd[i];
+			tp->fd[i] = (struct file_ref){0};
+			release_locks(f, t);
+			file_drop(f);
+		}
+	}
+	fdtable_free(t);
+}
+
+int fd_install(struct fdtable_ref t, struct file_ref f, uint32_t min_fd, bool cloexec)
+{
+	struct fdtable *tp = fdtable_get(t);
+	if (!tp)
+		return -EBADF;
+	for (uint32_t i = min_fd; i < FD_MAX; i++) {
+		if (!file_ref_valid(tp->fd[i])) {
+			tp->fd[i] = f;
+			tp->cloexec[i] = cloexec;
+			return (int)i;
+		}
+	}
+	return -EMFILE;
+}
+
+int fd_get(struct fdtable_ref t, int64_t fd, struct file_ref *out)
+{
+	struct fdtable *tp = fdtable_get(t);
+	if (!tp || fd < 0 || fd >= FD_MAX || !file_ref_valid(tp->fd[fd]))
+		return -EBADF;
+	*out = tp->fd[fd];
+	return 0;
+}
+
+int fd_close(struct fdtable_ref t, int64_t fd)
+{
+	struct file_ref f;
+	int r = fd_get(t, fd, &f);
+	if (r)
+		return r;
+	fdtable_get(t)->fd[fd] = (struct file_ref){0};
+	release_locks(f, t);
+	file_drop(f);
+	return 0;
+}
+
+void fd_close_on_exec(struct fdtable_ref t)
+{
+	for (int64_t i = 0; i < FD_MAX; i++) {
+		struct fdtable *tp = fdtable_get(t);
+		if (tp && tp->cloexec[i] && file_ref_valid(tp->fd[i]))
+			(void)fd_close(t, i);
+	}
+}

@@ -1,0 +1,24 @@
+/* Calls between the VFS's own files (not for other services). Layer:
+ * services (safe C). The file-system type registry lives in super.c; the
+ * others reach a file system's operations through these dispatchers, each
+ * giving the Linux error of a missing operation. */
+#ifndef SVC_VFS_INTERNAL_H
+#define SVC_VFS_INTERNAL_H
+
+#include "vfs/vfs.h"
+
+int fsop_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
+int fsop_create(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
+int fsop_mkdir(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
+int fsop_symlink(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, const struct kpath *target,
+		 struct inode_ref *out);
+int fsop_link(struct inode_ref dir, const struct kname *name, struct inode_ref target);
+int fsop_unlink(struct inode_ref dir, const struct kname *name, struct inode_ref victim);
+int fsop_rmdir(struct inode_ref dir, const struct kname *name, struct inode_ref victim);
+int fsop_rename(struct inode_ref odir, const struct kname *oname, struct inode_ref ndir, const struct kname *nname);
+int fsop_readlink(struct inode_ref ino, struct kpath *out);
+int fsop_setattr(struct inode_ref ino, const struct iattr *a);
+int fsop_get_name(struct inode_ref dir, struct inode_ref child, struct kname *out);
+void fsop_evict(struct inode_ref ino);
+
+#endif

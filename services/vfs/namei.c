@@ -1,0 +1,251 @@
+/* Names and paths: one name in a directory, path walks, symlinks, and the
+ * path of a directory. Layer: services (safe C). Path lookup walks
+ * components, follows symlinks up to 40 times (-ELOOP beyond) without
+ * recursion, and crosses mounts both ways; permission checks are the
+ * caller's. Names inside a directory are the file system's business
+ * (its lookup and get_name operations). */
+#include "vfs/internal.h"
+#include <abi/fs.h>
+
+/* A directory with a file system mounted on it stands for that file
+ * system's root (mounts stack: follow them all). */
+struct inode_ref mount_cross(struct inode_ref r)
+{
+	for (int i = 0; i < 16; i++) {
+		struct inode *ip = inode_get(r);
+		if (!ip || !inode_ref_valid(ip->mounted))
+			return r;
+		r = ip->mounted;
+	}
+	return r;
+}
+
+static bool is_dir(struct inode_ref r)
+{
+	struct inode *ip = inode_get(r);
+	return ip && (ip->mode & S_IFMT) == S_IFDIR;
+}
+
+static bool is_dot(const struct kname *n) { return n->len == 0 || (n->len == 1 && n->s[0] == '.'); }
+static bool is_dotdot(const struct kname *n) { return n->len == 2 && n->s[0] == '.' && n->s[1] == '.'; }
+
+/* ".." of a directory: of a mounted root, ".." of the directory it covers. */
+static struct inode_ref parent_of(struct inode_ref dir)
+{
+	struct inode_ref cur = dir;
+	for (int i = 0; i < 16; i++) {
+		struct inode *cp = inode_get(cur);
+		if (!cp || !inode_ref_valid(cp->covered))
+			break;
+		cur = cp->covered;
+	}
+	struct inode *cp = inode_get(cur);
+	return cp ? cp->parent : (struct inode_ref){0};
+}
+
+int dir_lookup_raw(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
+{
+	struct inode *dp = inode_get(dir);
+	if (!dp)
+		return -ENOENT;
+	if ((dp->mode & S_IFMT) != S_IFDIR)
+		return -ENOTDIR;
+	if (is_dot(name)) {
+		*out = dir;
+		return 0;
+	}
+	if (is_dotdot(name)) {
+		*out = parent_of(dir);
+		return 0;
+	}
+	/* A removed directory (nlink 0) has no entries (Linux IS_DEADDIR). */
+	if (dp->nlink == 0)
+		return -ENOENT;
+	int e = fsop_lookup(dir, name, out);
+	if (e)
+		return e;
+	/* A directory's ".." is where it was found (the file system keeps
+	 * directories to one name each). */
+	struct inode *cp = inode_get(*out);
+	if (cp && (cp->mode & S_IFMT) == S_IFDIR && !inode_ref_valid(cp->covered) &&
+	    (out->idx != dir.idx || out->gen != dir.gen))
+		cp->parent = dir;
+	return 0;
+}
+
+int dir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
+{
+	int e = dir_lookup_raw(dir, name, out);
+	if (e == 0 && !is_dot(name) && !is_dotdot(name))
+		*out = mount_cross(*out);
+	return e;
+}
+
+/* Read a symlink's target into a path buffer. */
+int vfs_readlink(struct inode_ref r, struct kpath *p)
+{
+	struct inode *ip = inode_get(r);
+	if (!ip || (ip->mode & S_IFMT) != S_IFLNK)
+		return -EINVAL;
+	return fsop_readlink(r, p);
+}
+
+/* Replace the walk's path by `link target` + "/" + the unwalked rest
+ * (from index `rest`), so symlinks are followed without recursion. */
+static int splice_link(struct kpath *work, uint32_t rest, struct inode_ref link)
+{
+	struct kpath_ref tr;
+	if (kpath_alloc(&tr))
+		return -ENOMEM;
+	struct kpath *t = kpath_get(tr);
+	int e = vfs_readlink(link, t);
+	if (e == -EINVAL)
+		e = -ENOENT;
+	if (e == 0 && rest < work->len) {
+		if (t->len + 1 + (work->len - rest) >= PATH_MAX) {
+			e = -ENAMETOOLONG;
+		} else {
+			t->s[t->len++] = '/';
+			for (uint32_t i = rest; i < work->len; i++)
+				t->s[t->len++] = work->s[i];
+			t->s[t->len] = 0;
+		}
+	}
+	if (e == 0) {
+		for (uint32_t i = 0; i <= t->len; i++)
+			work->s[i] = t->s[i];
+		work->len = t->len;
+	}
+	kpath_free(tr);
+	return e;
+}
+
+/* Walk `work` (which symlink expansion rewrites in place). With
+ * LOOKUP_PARENT, stop before the last component and return it in `last`;
+ * with LOOKUP_PARENT|LOOKUP_FOLLOW, a last component that is a symlink is
+ * followed first (creating through a dangling link creates its target). */
+static int walk_path(struct inode_ref root, struct inode_ref start, struct kpath *work, uint32_t flags,
+		     const struct vfs_cred *cred, struct inode_ref *out, struct kname *last)
+{
+	struct inode_ref cur = work->len > 0 && work->s[0] == '/' ? root : start;
+	uint32_t i = 0, links = 0;
+	last->len = 0;
+	last->s[0] = 0;
+	while (i < work->len) {
+		while (i < work->len && work->s[i] == '/')
+			i++;
+		if (i >= work->len)
+			break;
+		uint32_t s = i;
+		while (i < work->len && work->s[i] != '/')
+			i++;
+		if (i - s > NAME_MAX)
+			return -ENAMETOOLONG;
+		struct kname name;
+		kname_set(&name, work, s, i - s);
+		uint32_t rest = i;
+		while (rest < work->len && work->s[rest] == '/')
+			rest++;
+		bool final = rest >= work->len;
+		if (!inode_ref_valid(cur))
+			return -ENOENT; /* a removed directory that is gone (a stale cwd) */
+		if (!is_dir(cur))
+			return -ENOTDIR;
+		if (cred) {
+			int pe = vfs_permission(cur, cred, MAY_EXEC);
+			if (pe)
+				return pe;
+		}
+		struct inode_ref next;
+		int e = dir_lookup(cur, &name, &next);
+		if (final && (flags & LOOKUP_PARENT)) {
+			struct inode *np = e == 0 ? inode_get(next) : NULL;
+			bool link = np && (np->mode & S_IFMT) == S_IFLNK;
+			if (!link || !(flags & LOOKUP_FOLLOW)) {
+				*last = name;
+				*out = cur;
+				return 0;
+			}
+		}
+		if (e)
+			return e;
+		struct inode *np = inode_get(next);
+		if (np && (np->mode & S_IFMT) == S_IFLNK && (!final || (flags & LOOKUP_FOLLOW) || i < work->len)) {
+			if (++links > 40)
+				return -ELOOP;
+			e = splice_link(work, i, next);
+			if (e)
+				return e;
+			i = 0;
+			if (work->len > 0 && work->s[0] == '/')
+				cur = root;
+			if (work->len == 0)
+				return -ENOENT;
+			continue;
+		}
+		cur = next;
+	}
+	*out = cur;
+	return 0;
+}
+
+int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
+		struct inode_ref *out, struct kname *last)
+{
+	return path_lookup_as(root, start, p, flags, NULL, out, last);
+}
+
+int path_lookup_as(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
+		   const struct vfs_cred *cred, struct inode_ref *out, struct kname *last)
+{
+	if (p->len == 0)
+		return -ENOENT;
+	struct kpath_ref wr;
+	if (kpath_alloc(&wr))
+		return -ENOMEM;
+	struct kpath *w = kpath_get(wr);
+	for (uint32_t i = 0; i <= p->len && i < PATH_MAX; i++)
+		w->s[i] = p->s[i];
+	w->len = p->len;
+	int e = walk_path(root, start, w, flags, cred, out, last);
+	kpath_free(wr);
+	return e;
+}
+
+int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out)
+{
+	/* Collect names leaf-first, then reverse them in place. */
+	out->len = 0;
+	struct inode_ref cur = dir;
+	for (int depth = 0; depth < 256; depth++) {
+		if (cur.idx == root.idx && cur.gen == root.gen)
+			break;
+		struct inode *ip = inode_get(cur);
+		if (!ip)
+			return -ENOENT;
+		if (inode_ref_valid(ip->covered)) {
+			/* a mounted root: continue from the directory it covers */
+			cur = ip->covered;
+			continue;
+		}
+		struct kname n;
+		if (fsop_get_name(ip->parent, cur, &n))
+			return -ENOENT;
+		if (out->len + n.len + 1 >= PATH_MAX)
+			return -ENAMETOOLONG;
+		for (uint32_t i = 0; i < n.len; i++)
+			out->s[out->len + i] = n.s[n.len - 1 - i];
+		out->len += n.len;
+		out->s[out->len++] = '/';
+		cur = ip->parent;
+	}
+	if (out->len == 0)
+		out->s[out->len++] = '/';
+	for (uint32_t i = 0; i < out->len / 2; i++) {
+		char t = out->s[i];
+		out->s[i] = out->s[out->len - 1 - i];
+		out->s[out->len - 1 - i] = t;
+	}
+	out->s[out->len] = 0;
+	return 0;
+}

@@ -1,0 +1,438 @@
+/* File-system types, super blocks and the mount table. Layer: services
+ * (safe C). A file system registers its type by name; mount(2) makes a
+ * super block of a type, asks the type for its root and hangs that root on
+ * the target directory (inode.mounted / inode.covered; path lookup crosses
+ * both ways). The types' operations are copied into a table here and
+ * reached through the fsop_* dispatchers, so no service stores a pointer
+ * and only functions a file system named are called. One mount namespace;
+ * the mount table is in mount order and a slot's index gives st_dev. */
+#include "vfs/internal.h"
+#include <abi/fs.h>
+
+FW_POOL_DEFINE(super, struct super);
+
+#define MNT_MAX 32
+
+struct fs_registry {
+	struct fs_type t[FS_TYPES_MAX]; /* entry 0 stays empty: no operations */
+	uint32_t n;
+	struct super_ref single[FS_TYPES_MAX]; /* FS_SINGLE types: their one instance */
+};
+FW_GLOBAL(struct fs_registry, fs_registry);
+
+struct mount_table {
+	struct super_ref m[MNT_MAX]; /* mounted file systems; slot 0 is / */
+};
+FW_GLOBAL(struct mount_table, mount_table);
+
+int fs_register(const struct fs_type *t, uint32_t *id)
+{
+	struct fs_registry *r = fs_registry();
+	if (r->n == 0)
+		r->n = 1;
+	if (r->n >= FS_TYPES_MAX)
+		return -ENOSPC;
+	r->t[r->n] = *t;
+	*id = r->n++;
+	return 0;
+}
+
+/* The name of registered type t. */
+static void type_name(uint32_t t, struct kname *n)
+{
+	struct fs_registry *r = fs_registry();
+	n->len = 0;
+	while (t < FS_TYPES_MAX && n->len < sizeof(r->t[t].name) && r->t[t].name[n->len]) {
+		n->s[n->len] = r->t[t].name[n->len];
+		n->len++;
+	}
+	n->s[n->len] = 0;
+}
+
+static int type_by_name(const struct kname *n, uint32_t *out)
+{
+	struct fs_registry *r = fs_registry();
+	for (uint32_t i = 1; i < r->n && i < FS_TYPES_MAX; i++) {
+		struct kname t;
+		type_name(i, &t);
+		if (kname_eq(&t, n)) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -ENODEV;
+}
+
+int vfs_fs_type_info(uint32_t i, struct kname *name, uint32_t *flags)
+{
+	struct fs_registry *r = fs_registry();
+	if (i + 1 >= r->n || i + 1 >= FS_TYPES_MAX)
+		return -ENOENT;
+	type_name(i + 1, name);
+	*flags = r->t[i + 1].flags;
+	return 0;
+}
+
+int vfs_fs_type_flags(const struct kname *type, uint32_t *flags)
+{
+	uint32_t t;
+	int e = type_by_name(type, &t);
+	if (e == 0)
+		*flags = fs_registry()->t[t].flags;
+	return e;
+}
+
+void vfs_fs_type_name(struct super_ref sb, struct kname *name)
+{
+	struct super *s = super_get(sb);
+	type_name(s && s->type < FS_TYPES_MAX ? s->type : 0, name);
+}
+
+struct super *inode_super(struct inode_ref r)
+{
+	struct inode *ip = inode_get(r);
+	if (!ip)
+		return NULL;
+	return super_get(ip->sb);
+}
+
+/* The registry index of an inode's file system (0: none). */
+static uint32_t type_of(struct inode_ref r)
+{
+	struct super *s = inode_super(r);
+	return s && s->type < FS_TYPES_MAX ? s->type : 0;
+}
+
+uint32_t inode_fs_type(struct inode_ref r) { return type_of(r); }
+
+bool vfs_same_fs(struct inode_ref a, struct inode_ref b)
+{
+	struct inode *ap = inode_get(a), *bp = inode_get(b);
+	return ap && bp && ap->sb.idx == bp->sb.idx && ap->sb.gen == bp->sb.gen;
+}
+
+uint32_t inode_dev(struct inode_ref r)
+{
+	struct super *s = inode_super(r);
+	return s ? s->dev : 1; /* private memory inodes: the root's number */
+}
+
+/* ---- dispatch ---- */
+
+int fsop_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
+{
+	uint32_t t = type_of(dir);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].lookup ? r->t[t].lookup(dir, name, out) : -ENOENT;
+}
+
+int fsop_create(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out)
+{
+	uint32_t t = type_of(dir);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].create ? r->t[t].create(dir, name, nw, out) : -EACCES;
+}
+
+int fsop_mkdir(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out)
+{
+	uint32_t t = type_of(dir);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].mkdir ? r->t[t].mkdir(dir, name, nw, out) : -EACCES;
+}
+
+int fsop_symlink(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, const struct kpath *target,
+		 struct inode_ref *out)
+{
+	uint32_t t = type_of(dir);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].symlink ? r->t[t].symlink(dir, name, nw, target, out) : -EACCES;
+}
+
+int fsop_link(struct inode_ref dir, const struct kname *name, struct inode_ref target)
+{
+	uint32_t t = type_of(dir);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].link ? r->t[t].link(dir, name, target) : -EPERM;
+}
+
+int fsop_unlink(struct inode_ref dir, const struct kname *name, struct inode_ref victim)
+{
+	uint32_t t = type_of(dir);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].unlink ? r->t[t].unlink(dir, name, victim) : -EPERM;
+}
+
+int fsop_rmdir(struct inode_ref dir, const struct kname *name, struct inode_ref victim)
+{
+	uint32_t t = type_of(dir);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].rmdir ? r->t[t].rmdir(dir, name, victim) : -EPERM;
+}
+
+int fsop_rename(struct inode_ref odir, const struct kname *oname, struct inode_ref ndir, const struct kname *nname)
+{
+	uint32_t t = type_of(odir);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].rename ? r->t[t].rename(odir, oname, ndir, nname) : -EPERM;
+}
+
+int fsop_readlink(struct inode_ref ino, struct kpath *out)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].readlink ? r->t[t].readlink(ino, out) : -EINVAL;
+}
+
+int fsop_setattr(struct inode_ref ino, const struct iattr *a)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	/* private memory inodes (no file system) change in memory */
+	return r->t[t].setattr ? r->t[t].setattr(ino, a) : inode_setattr_mem(ino, a);
+}
+
+int fsop_get_name(struct inode_ref dir, struct inode_ref child, struct kname *out)
+{
+	uint32_t t = type_of(dir);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].get_name ? r->t[t].get_name(dir, child, out) : -ENOENT;
+}
+
+void fsop_evict(struct inode_ref ino)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	if (r->t[t].evict)
+		r->t[t].evict(ino);
+}
+
+/* ---- mounting ---- */
+
+static int free_slot(uint32_t *out)
+{
+	struct mount_table *mt = mount_table();
+	for (uint32_t i = 0; i < MNT_MAX; i++) {
+		if (!super_ref_valid(mt->m[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -ENOMEM;
+}
+
+static bool is_root(struct inode_ref r)
+{
+	struct inode_ref root = vfs_root();
+	return r.idx == root.idx && r.gen == root.gen;
+}
+
+/* A new super block of type t, mounted nowhere yet. */
+static int make_super(uint32_t t, const struct kname *source, uint64_t flags, uint32_t bdev, struct super_ref *out)
+{
+	if (super_alloc(out))
+		return -ENOMEM;
+	struct super *s = super_get(*out);
+	s->type = t;
+	s->flags = flags;
+	s->source = *source;
+	s->bdev = bdev;
+	struct inode_ref root;
+	struct fs_registry *r = fs_registry();
+	int e = r->t[t].mount ? r->t[t].mount(*out, &root) : -ENODEV;
+	if (e) {
+		super_free(*out);
+		return e;
+	}
+	s = super_get(*out);
+	s->root = root;
+	struct inode *rp = inode_get(root);
+	if (rp && !inode_ref_valid(rp->parent))
+		rp->parent = root;
+	return 0;
+}
+
+static int remount(struct inode_ref target, uint64_t keep)
+{
+	struct super *s = inode_super(target);
+	if (!s || s->root.idx != target.idx || s->root.gen != target.gen)
+		return -EINVAL;
+	s->flags = keep;
+	return 0;
+}
+
+int vfs_mount_dev(const struct kname *source, const struct kname *type, struct inode_ref target, uint64_t flags,
+		  uint32_t bdev)
+{
+	uint64_t keep = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	struct inode *tp = inode_get(target);
+	bool first = !super_ref_valid(mount_table()->m[0]);
+	if (!tp && !first)
+		return -ENOENT;
+	if (tp && (tp->mode & S_IFMT) != S_IFDIR)
+		return -ENOTDIR;
+	if (flags & MS_REMOUNT)
+		return remount(target, keep);
+	if (flags & MS_PROPAGATION)
+		return 0; /* one namespace: propagation changes nothing */
+	if (flags & (MS_BIND | MS_MOVE))
+		return -EINVAL;
+	uint32_t t, slot;
+	int e = type_by_name(type, &t);
+	if (e)
+		return e;
+	if (tp && is_root(target))
+		return -EBUSY;
+	if (tp && inode_ref_valid(tp->mounted))
+		return -EBUSY;
+	e = free_slot(&slot);
+	if (e)
+		return e;
+	struct fs_registry *r = fs_registry();
+	struct super_ref sb = (r->t[t].flags & FS_SINGLE) ? r->single[t] : (struct super_ref){0};
+	struct super *s = super_get(sb);
+	if (s && s->mounts)
+		return -EBUSY; /* the one instance is mounted already */
+	if (!s) {
+		e = make_super(t, source, keep, bdev, &sb);
+		if (e)
+			return e;
+		if (r->t[t].flags & FS_SINGLE)
+			fs_registry()->single[t] = sb;
+		s = super_get(sb);
+	}
+	s->flags = keep;
+	s->dev = 1 + slot;
+	s->covered = target;
+	s->mounts = 1;
+	mount_table()->m[slot] = sb;
+	if (tp) {
+		inode_get(s->root)->covered = target;
+		inode_get(target)->mounted = s->root;
+	}
+	return 0;
+}
+
+int vfs_mount(const struct kname *source, const struct kname *type, struct inode_ref target, uint64_t flags)
+{
+	return vfs_mount_dev(source, type, target, flags, 0);
+}
+
+bool vfs_super_has_mounts(struct super_ref sb)
+{
+	struct mount_table *mt = mount_table();
+	for (uint32_t j = 0; j < MNT_MAX; j++) {
+		struct super *s = super_get(mt->m[j]);
+		struct inode *cp = s ? inode_get(s->covered) : NULL;
+		if (cp && cp->sb.idx == sb.idx && cp->sb.gen == sb.gen)
+			return true;
+	}
+	return false;
+}
+
+static int slot_of(struct super_ref sb)
+{
+	struct mount_table *mt = mount_table();
+	for (uint32_t i = 0; i < MNT_MAX; i++)
+		if (mt->m[i].idx == sb.idx && mt->m[i].gen == sb.gen)
+			return (int)i;
+	return -1;
+}
+
+int vfs_umount(struct inode_ref root, uint64_t flags)
+{
+	struct inode *rp = inode_get(root);
+	if (!rp || !inode_ref_valid(rp->covered))
+		return -EINVAL;
+	struct super_ref sb = rp->sb;
+	struct super *s = super_get(sb);
+	int slot = slot_of(sb);
+	if (!s || slot <= 0 || s->root.idx != root.idx || s->root.gen != root.gen)
+		return -EINVAL;
+	if (!(flags & MNT_DETACH) && vfs_super_has_mounts(sb))
+		return -EBUSY;
+	(void)vfs_sync_fs(sb);
+	struct inode *cp = inode_get(rp->covered);
+	if (cp)
+		cp->mounted = (struct inode_ref){0};
+	rp->covered = (struct inode_ref){0};
+	mount_table()->m[slot] = (struct super_ref){0};
+	s->mounts = 0;
+	s->covered = (struct inode_ref){0};
+	struct fs_registry *r = fs_registry();
+	uint32_t t = s->type < FS_TYPES_MAX ? s->type : 0;
+	if (r->t[t].flags & FS_SINGLE)
+		return 0; /* the instance lives on (its nodes with it) */
+	if (r->t[t].umount)
+		r->t[t].umount(sb);
+	super_free(sb);
+	return 0;
+}
+
+int vfs_mount_info(uint32_t i, struct super_ref *sb)
+{
+	struct mount_table *mt = mount_table();
+	for (uint32_t k = 0, seen = 0; k < MNT_MAX; k++) {
+		if (!super_ref_valid(mt->m[k]))
+			continue;
+		if (seen++ == i) {
+			*sb = mt->m[k];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+struct inode_ref vfs_root(void)
+{
+	struct super *s = super_get(mount_table()->m[0]);
+	return s ? s->root : (struct inode_ref){0};
+}
+
+/* ---- statfs and sync ---- */
+
+int vfs_statfs(struct inode_ref ino, struct linux_statfs *st)
+{
+	/* files without a file system (pipes...) report the root's */
+	struct inode *ip = inode_get(ino);
+	struct super_ref sb = ip ? ip->sb : mount_table()->m[0];
+	struct super *s = super_get(sb);
+	if (!s) {
+		sb = mount_table()->m[0];
+		s = super_get(sb);
+	}
+	*st = (struct linux_statfs){0};
+	if (!s)
+		return 0;
+	uint32_t t = s->type < FS_TYPES_MAX ? s->type : 0;
+	struct fs_registry *r = fs_registry();
+	st->f_type = r->t[t].magic;
+	st->f_bsize = 4096;
+	st->f_frsize = 4096;
+	st->f_namelen = NAME_MAX;
+	if (r->t[t].statfs)
+		r->t[t].statfs(sb, st);
+	return 0;
+}
+
+int vfs_sync_fs(struct super_ref sb)
+{
+	struct super *s = super_get(sb);
+	if (!s)
+		return 0;
+	uint32_t t = s->type < FS_TYPES_MAX ? s->type : 0;
+	struct fs_registry *r = fs_registry();
+	return r->t[t].sync ? r->t[t].sync(sb) : 0;
+}
+
+int vfs_sync_all(void)
+{
+	int first = 0;
+	for (uint32_t i = 0; i < MNT_MAX; i++) {
+		int e = vfs_sync_fs(mount_table()->m[i]);
+		if (e && !first)
+			first = e;
+	}
+	return first;
+}
+
+int vfs_init(void) { return vfs_memops_init(); }
