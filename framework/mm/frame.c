@@ -83,10 +83,17 @@ void frames_init(void)
 	uint64_t meta_bytes = max_pfn * sizeof(struct frame_meta);
 	uint64_t stack_bytes = max_pfn * sizeof(uint32_t);
 	uint64_t pages = (meta_bytes + stack_bytes + 4095) / 4096;
+	/* early_frame skips the kernel and the initrd: a run that would
+	 * straddle the initrd (GRUB may load it a few pages after the kernel)
+	 * starts again past it; the frames left behind stay unused. */
 	uint64_t first = early_frame();
-	for (uint64_t i = 1; i < pages; i++)
-		if (early_frame() != first + i * 4096)
-			fw_panic("early frames not contiguous");
+	for (uint64_t i = 1; i < pages; i++) {
+		uint64_t pa = early_frame();
+		if (pa != first + i * 4096) {
+			first = pa;
+			i = 0;
+		}
+	}
 	meta = phys_to_virt(first);
 	/* SAFETY: meta and the free stack share `pages` contiguous early frames
 	 * sized above (meta_bytes + stack_bytes), reached through the physmap. */

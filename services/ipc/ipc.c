@@ -82,4 +82,54 @@ int ipc_get_rules(bool found, int32_t key, uint32_t flags)
 	return 0;
 }
 
+struct ipc_id_page {
+	uint64_t h[IPC_IDS_PER_PAGE];
+};
+FW_POOL_PRIVATE(ipc_id_page, struct ipc_id_page);
+
+uint64_t ipc_ids_get(const struct ipc_ids *ids, uint32_t slot)
+{
+	if (slot >= ids->max || slot / IPC_IDS_PER_PAGE >= IPC_DIR)
+		return 0;
+	struct ipc_id_page *pg = ipc_id_page_get(ids->dir[slot / IPC_IDS_PER_PAGE]);
+	return pg ? pg->h[slot % IPC_IDS_PER_PAGE] : 0;
+}
+
+int ipc_ids_put(struct ipc_ids *ids, uint32_t slot, uint64_t h)
+{
+	if (slot >= ids->max || slot / IPC_IDS_PER_PAGE >= IPC_DIR)
+		return -EINVAL;
+	uint32_t d = slot / IPC_IDS_PER_PAGE;
+	if (!ipc_id_page_ref_valid(ids->dir[d])) {
+		if (!h)
+			return 0;
+		struct ipc_id_page_ref r;
+		if (ipc_id_page_alloc(&r))
+			return -ENOMEM;
+		ids->dir[d] = r;
+	}
+	struct ipc_id_page *pg = ipc_id_page_get(ids->dir[d]);
+	uint64_t old = pg->h[slot % IPC_IDS_PER_PAGE];
+	pg->h[slot % IPC_IDS_PER_PAGE] = h;
+	if (!old && h)
+		ids->used++;
+	else if (old && !h && ids->used)
+		ids->used--;
+	if (h)
+		ids->next = (slot + 1) % ids->max;
+	return 0;
+}
+
+int ipc_ids_free_slot(const struct ipc_ids *ids)
+{
+	if (ids->used >= ids->max)
+		return -ENOSPC;
+	for (uint32_t n = 0; n < ids->max; n++) {
+		uint32_t i = (ids->next + n) % ids->max;
+		if (!ipc_ids_get(ids, i))
+			return (int)i;
+	}
+	return -ENOSPC;
+}
+
 int ipc_init(void) { return proc_on_exit(sem_exit); }

@@ -67,6 +67,25 @@ static inline uint16_t ipc_seq(int32_t id) { return (uint16_t)((uint32_t)id / IP
 /* The get rules once a key was looked up: exists (found) or not. */
 int ipc_get_rules(bool found, int32_t key, uint32_t flags);
 
+/* Identifier slots of one kind: a directory of pages of handles, filled
+ * on demand (32000 slots would be 256 KiB of kernel image otherwise). A
+ * handle is a pool handle packed as idx << 32 | gen; 0 is an empty slot. */
+#define IPC_IDS_PER_PAGE 500
+#define IPC_DIR 64
+FW_POOL_REF(ipc_id_page);
+struct ipc_ids {
+	struct ipc_id_page_ref dir[IPC_DIR];
+	uint32_t max;  /* slots (MNI) */
+	uint32_t next; /* where the cyclic search for a free slot starts */
+	uint32_t used;
+	uint16_t seq;
+};
+uint64_t ipc_ids_get(const struct ipc_ids *ids, uint32_t slot);
+/* Store (h != 0) or clear (h == 0) a slot; -ENOMEM without a page. */
+int ipc_ids_put(struct ipc_ids *ids, uint32_t slot, uint64_t h);
+/* A free slot, searched cyclically; -ENOSPC when all are taken. */
+int ipc_ids_free_slot(const struct ipc_ids *ids);
+
 /* --- ipc/shm.c -------------------------------------------------------- */
 int shm_get(int32_t key, uint64_t size, uint32_t flags);
 int64_t shm_attach(int32_t id, uint64_t addr, uint32_t flags);

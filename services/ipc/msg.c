@@ -53,13 +53,18 @@ struct msq {
 FW_POOL_PRIVATE(msq, struct msq);
 
 struct msq_table {
-	struct msq_ref slot[MSGMNI];
-	uint32_t next;
-	uint16_t seq;
-	uint32_t used;
+	struct ipc_ids ids;
 	uint64_t msgs, bytes; /* in all queues (MSG_INFO) */
 };
 FW_GLOBAL(struct msq_table, msqs);
+
+static struct msq_ref slot_ref(uint32_t slot)
+{
+	uint64_t h = ipc_ids_get(&msqs()->ids, slot);
+	return (struct msq_ref){(uint32_t)(h >> 32), (uint32_t)h};
+}
+
+static uint64_t packed(struct msq_ref r) { return ((uint64_t)r.idx << 32) | r.gen; }
 
 struct linux_msqid64_ds {
 	struct linux_ipc64_perm perm;
@@ -79,7 +84,7 @@ static struct msq *q_by_id(int32_t id)
 {
 	if (id < 0 || ipc_slot(id) >= MSGMNI)
 		return NULL;
-	struct msq *q = msq_get(msqs()->slot[ipc_slot(id)]);
+	struct msq *q = msq_get(slot_ref(ipc_slot(id)));
 	return q && q->perm.seq == ipc_seq(id) ? q : NULL;
 }
 
@@ -148,8 +153,8 @@ static int store_msg(const struct msg_k *m, uint64_t umsg, uint64_t n)
 static int find_key(int32_t key)
 {
 	struct msq_table *t = msqs();
-	for (uint32_t i = 0, seen = 0; i < MSGMNI && seen < t->used; i++) {
-		struct msq *q = msq_get(t->slot[i]);
+	for (uint32_t i = 0, seen = 0; i < MSGMNI && seen < t->ids.used; i++) {
+		struct msq *q = msq_get(slot_ref(i));
 		if (!q)
 			continue;
 		seen++;
@@ -162,18 +167,10 @@ static int find_key(int32_t key)
 static int q_create(int32_t key, uint32_t flags)
 {
 	struct msq_table *t = msqs();
-	if (t->used >= MSGMNI)
-		return -ENOSPC;
-	uint32_t slot = MSGMNI;
-	for (uint32_t n = 0; n < MSGMNI; n++) {
-		uint32_t i = (t->next + n) % MSGMNI;
-		if (!msq_ref_valid(t->slot[i])) {
-			slot = i;
-			break;
-		}
-	}
+	t->ids.max = MSGMNI;
+	int slot = ipc_ids_free_slot(&t->ids);
 	struct msq_ref r;
-	if (slot == MSGMNI || msq_alloc(&r))
+	if (slot < 0 || msq_alloc(&r))
 		return -ENOSPC;
 	struct msq *q = msq_get(r);
 	if (fw_waitq_create(&q->wq)) {
@@ -181,13 +178,15 @@ static int q_create(int32_t key, uint32_t flags)
 		return -ENOMEM;
 	}
 	t = msqs();
-	ipc_perm_init(&q->perm, key, flags, t->seq);
+	if (ipc_ids_put(&t->ids, (uint32_t)slot, packed(r))) {
+		fw_waitq_destroy(msq_get(r)->wq);
+		msq_free(r);
+		return -ENOMEM;
+	}
+	ipc_perm_init(&q->perm, key, flags, t->ids.seq);
 	q->qbytes = MSGMNB;
-	t->slot[slot] = r;
-	t->next = (slot + 1) % MSGMNI;
-	t->used++;
-	int32_t id = ipc_id(t->seq, slot);
-	t->seq = (uint16_t)(t->seq + 1);
+	int32_t id = ipc_id(t->ids.seq, (uint32_t)slot);
+	t->ids.seq = (uint16_t)(t->ids.seq + 1);
 	return id;
 }
 
@@ -199,7 +198,7 @@ int msg_get(int32_t key, uint32_t flags)
 		return rule;
 	if (rule == 1)
 		return q_create(key, flags);
-	struct msq *q = msq_get(msqs()->slot[slot]);
+	struct msq *q = msq_get(slot_ref((uint32_t)slot));
 	int e = ipc_check(&q->perm, flags);
 	return e ? e : ipc_id(q->perm.seq, (uint32_t)slot);
 }
@@ -360,7 +359,7 @@ int64_t msg_receive(int32_t id, uint64_t umsg, uint64_t size, int64_t type, uint
 static void q_remove(int32_t id)
 {
 	struct msq_table *t = msqs();
-	struct msq_ref r = t->slot[ipc_slot(id)];
+	struct msq_ref r = slot_ref(ipc_slot(id));
 	struct msq *q = msq_get(r);
 	for (struct msg_k_ref it = q->first; msg_k_ref_valid(it);) {
 		struct msg_k *m = msg_k_get(it);
@@ -372,8 +371,7 @@ static void q_remove(int32_t id)
 	}
 	fw_waitq_destroy(q->wq); /* sleepers wake with -EIDRM */
 	msq_free(r);
-	t->slot[ipc_slot(id)] = (struct msq_ref){0};
-	t->used--;
+	(void)ipc_ids_put(&msqs()->ids, ipc_slot(id), 0);
 }
 
 static void fill_ds(struct linux_msqid64_ds *d, const struct msq *q)
@@ -395,14 +393,16 @@ static int64_t info_cmd(int32_t cmd, uint64_t ubuf)
 	struct msq_table *t = msqs();
 	struct linux_msginfo in = {MSGPOOL, MSGMNB, MSGMAX, MSGMNB, MSGMNI, MSGSSZ, MSGMNB, 0xffff, 0};
 	if (cmd == MSG_INFO) {
-		in.msgpool = (int32_t)t->used;
+		in.msgpool = (int32_t)t->ids.used;
 		in.msgmap = (int32_t)t->msgs;
 		in.msgtql = (int32_t)t->bytes;
 	}
 	int32_t highest = 0;
-	for (uint32_t i = 0; i < MSGMNI; i++)
-		if (msq_ref_valid(t->slot[i]))
+	for (uint32_t i = 0, seen = 0; i < MSGMNI && seen < t->ids.used; i++)
+		if (ipc_ids_get(&t->ids, i)) {
 			highest = (int32_t)i;
+			seen++;
+		}
 	return fw_copy_to_user(fw_uaddr(ubuf), &in) ? -EFAULT : highest;
 }
 
@@ -417,7 +417,7 @@ int64_t msg_ctl(int32_t id, int32_t cmd, uint64_t ubuf)
 	if (cmd == MSG_STAT || cmd == MSG_STAT_ANY) {
 		if (id >= MSGMNI)
 			return -EINVAL;
-		struct msq *q = msq_get(msqs()->slot[id]);
+		struct msq *q = msq_get(slot_ref((uint32_t)id));
 		if (!q)
 			return -EINVAL;
 		if (cmd == MSG_STAT && ipc_check(&q->perm, 0444))

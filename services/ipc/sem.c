@@ -79,14 +79,17 @@ struct sem_undo {
 FW_POOL_PRIVATE(sem_undo, struct sem_undo);
 
 struct sem_table {
-	struct sem_set_ref slot[SEMMNI];
-	uint32_t next;
-	uint16_t seq;
-	uint32_t used;
+	struct ipc_ids ids;
 	uint64_t used_sems;
 	struct sem_undo_ref undos;
 };
 FW_GLOBAL(struct sem_table, sems);
+
+static struct sem_set_ref slot_ref(uint32_t slot)
+{
+	uint64_t h = ipc_ids_get(&sems()->ids, slot);
+	return (struct sem_set_ref){(uint32_t)(h >> 32), (uint32_t)h};
+}
 
 struct linux_semid64_ds {
 	struct linux_ipc64_perm perm;
@@ -104,7 +107,7 @@ static struct sem_set *set_by_id(int32_t id)
 {
 	if (id < 0 || ipc_slot(id) >= SEMMNI)
 		return NULL;
-	struct sem_set *s = sem_set_get(sems()->slot[ipc_slot(id)]);
+	struct sem_set *s = sem_set_get(slot_ref(ipc_slot(id)));
 	return s && s->perm.seq == ipc_seq(id) ? s : NULL;
 }
 
@@ -139,8 +142,8 @@ static void free_blocks(struct sem_blk_ref b)
 static int find_key(int32_t key)
 {
 	struct sem_table *t = sems();
-	for (uint32_t i = 0, seen = 0; i < SEMMNI && seen < t->used; i++) {
-		struct sem_set *s = sem_set_get(t->slot[i]);
+	for (uint32_t i = 0, seen = 0; i < SEMMNI && seen < t->ids.used; i++) {
+		struct sem_set *s = sem_set_get(slot_ref(i));
 		if (!s)
 			continue;
 		seen++;
@@ -155,18 +158,12 @@ static int set_create(int32_t key, uint32_t nsems, uint32_t flags)
 	struct sem_table *t = sems();
 	if (nsems == 0)
 		return -EINVAL;
-	if (t->used_sems + nsems > SEMMNS || t->used >= SEMMNI)
+	t->ids.max = SEMMNI;
+	if (t->used_sems + nsems > SEMMNS)
 		return -ENOSPC;
-	uint32_t slot = SEMMNI;
-	for (uint32_t n = 0; n < SEMMNI; n++) {
-		uint32_t i = (t->next + n) % SEMMNI;
-		if (!sem_set_ref_valid(t->slot[i])) {
-			slot = i;
-			break;
-		}
-	}
+	int slot = ipc_ids_free_slot(&t->ids);
 	struct sem_set_ref r;
-	if (slot == SEMMNI || sem_set_alloc(&r))
+	if (slot < 0 || sem_set_alloc(&r))
 		return -ENOSPC;
 	struct sem_set *s = sem_set_get(r);
 	int e = fw_waitq_create(&s->wq) ? -ENOMEM : 0;
@@ -192,14 +189,19 @@ static int set_create(int32_t key, uint32_t nsems, uint32_t flags)
 		return e;
 	}
 	t = sems();
-	ipc_perm_init(&s->perm, key, flags, t->seq);
+	if (ipc_ids_put(&t->ids, (uint32_t)slot, ((uint64_t)r.idx << 32) | r.gen)) {
+		s = sem_set_get(r);
+		free_blocks(s->blocks);
+		fw_waitq_destroy(s->wq);
+		sem_set_free(r);
+		return -ENOMEM;
+	}
+	s = sem_set_get(r);
+	ipc_perm_init(&s->perm, key, flags, t->ids.seq);
 	s->nsems = nsems;
-	t->slot[slot] = r;
-	t->next = (slot + 1) % SEMMNI;
-	t->used++;
 	t->used_sems += nsems;
-	int32_t id = ipc_id(t->seq, slot);
-	t->seq = (uint16_t)(t->seq + 1);
+	int32_t id = ipc_id(t->ids.seq, (uint32_t)slot);
+	t->ids.seq = (uint16_t)(t->ids.seq + 1);
 	return id;
 }
 
@@ -213,7 +215,7 @@ int sem_get(int32_t key, int32_t nsems, uint32_t flags)
 		return rule;
 	if (rule == 1)
 		return set_create(key, (uint32_t)nsems, flags);
-	struct sem_set *s = sem_set_get(sems()->slot[slot]);
+	struct sem_set *s = sem_set_get(slot_ref((uint32_t)slot));
 	if ((uint32_t)nsems > s->nsems)
 		return -EINVAL;
 	int e = ipc_check(&s->perm, flags);
@@ -403,13 +405,15 @@ static int64_t info_cmd(int32_t cmd, uint64_t ubuf)
 	struct sem_table *t = sems();
 	struct linux_seminfo in = {SEMMNS, SEMMNI, SEMMNS, SEMMNS, SEMMSL, SEMOPM, SEMOPM, SEMUSZ, SEMVMX, SEMAEM};
 	if (cmd == SEM_INFO) {
-		in.semusz = (int32_t)t->used;
+		in.semusz = (int32_t)t->ids.used;
 		in.semaem = (int32_t)t->used_sems;
 	}
 	int32_t highest = 0;
-	for (uint32_t i = 0; i < SEMMNI; i++)
-		if (sem_set_ref_valid(t->slot[i]))
+	for (uint32_t i = 0, seen = 0; i < SEMMNI && seen < t->ids.used; i++)
+		if (ipc_ids_get(&t->ids, i)) {
 			highest = (int32_t)i;
+			seen++;
+		}
 	return fw_copy_to_user(fw_uaddr(ubuf), &in) ? -EFAULT : highest;
 }
 
@@ -420,7 +424,7 @@ static int64_t stat_cmd(int32_t id, int32_t cmd, uint64_t ubuf)
 	if (cmd == IPC_STAT) {
 		s = set_by_id(id);
 	} else {
-		s = id < SEMMNI ? sem_set_get(sems()->slot[id]) : NULL;
+		s = id < SEMMNI ? sem_set_get(slot_ref((uint32_t)id)) : NULL;
 		if (s)
 			ret = ipc_id(s->perm.seq, (uint32_t)id);
 	}
@@ -531,15 +535,14 @@ static int64_t set_val(int32_t id, int32_t num, int32_t val)
 static void set_remove(int32_t id)
 {
 	struct sem_table *t = sems();
-	struct sem_set_ref r = t->slot[ipc_slot(id)];
+	struct sem_set_ref r = slot_ref(ipc_slot(id));
 	struct sem_set *s = sem_set_get(r);
-	t->used--;
 	t->used_sems -= s->nsems;
 	free_blocks(s->blocks);
 	s = sem_set_get(r);
 	fw_waitq_destroy(s->wq); /* sleepers wake with -EIDRM */
 	sem_set_free(r);
-	t->slot[ipc_slot(id)] = (struct sem_set_ref){0};
+	(void)ipc_ids_put(&sems()->ids, ipc_slot(id), 0);
 	undo_drop(0, id, -1);
 }
 

@@ -55,6 +55,7 @@ struct mm {
 	uint64_t arg_start, arg_end, env_end; /* argument and environment strings (/proc) */
 	uint64_t vdso_base;                /* where the vDSO is mapped (0: none) */
 	uint32_t lock_future;              /* mlockall(MCL_FUTURE): VMA_LOCKED... for new areas */
+	uint32_t membarrier;               /* membarrier(2) registrations (MEMBARRIER_CMD_REGISTER_* bits) */
 };
 
 int mm_new(struct mm_ref *out);
@@ -78,6 +79,10 @@ int64_t mm_remap(struct mm_ref m, uint64_t old, uint64_t olen, uint64_t nlen, bo
 /* A file shrank to size: drop the pages of its mmap areas that now lie
  * wholly past EOF, so the next touch faults (SIGBUS) as on Linux. */
 void mm_file_truncated(struct mm_ref m, struct inode_ref file, uint64_t size);
+/* Some shared writable area maps file (F_SEAL_WRITE needs none). */
+bool mm_file_mapped_writable(struct mm_ref m, struct inode_ref file);
+/* A hole was punched in file at [off, off+len): unmap its pages there. */
+void mm_file_hole(struct mm_ref m, struct inode_ref file, uint64_t off, uint64_t len);
 /* The first file-backed area ending above `from`: its range, file and
  * the file offset of its start (shmdt walks a segment's areas); -ENOENT
  * if none. */

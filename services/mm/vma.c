@@ -253,6 +253,7 @@ int mm_fork(struct mm_ref src, struct mm_ref *out)
 	d->arg_end = s->arg_end;
 	d->env_end = s->env_end;
 	d->vdso_base = s->vdso_base;
+	d->membarrier = s->membarrier; /* registrations follow fork (not exec) */
 	struct vma_ref tail = {0};
 	for (struct vma_ref c = s->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
 		struct vma_ref nv;

@@ -135,6 +135,8 @@ static void proc_become_zombie(struct proc_ref pr, int32_t wstatus)
 	p = proc_get(pr);
 	proc_vfork_release(p);
 	fw_timer_destroy(p->alarm_timer);
+	ptimer_delete_all(p, true);
+	p = proc_get(pr);
 	struct mm *m = mm_get(p->mm);
 	if (m) {
 		uint64_t kb = fw_vm_resident_pages(m->vm) * 4;

@@ -240,6 +240,8 @@ void proc_exec_prepare(void)
 	}
 	t->clear_child_tid = 0;
 	t->set_child_tid = 0;
+	ptimer_delete_all(proc_get(pr), false); /* POSIX timers do not survive exec */
+	t = thread_get(me);
 	/* The old image's robust futexes die with it (Linux futex_exec_release). */
 	futex_robust_exit(t->robust_list, t->robust_len, t->tid);
 	t = thread_get(me);

@@ -43,6 +43,11 @@ struct sig_info_k {
 };
 
 #define NSIG_STD 32
+/* POSIX timers (proc/ptimer.c) and the CPU-time interval timers. */
+FW_POOL_REF(ptimer);
+struct cpu_itimer {
+	uint64_t expiry, interval; /* CPU ns; expiry 0: disarmed */
+};
 /* Queued realtime signals: a list of records (proc/signal.c owns it). */
 FW_POOL_REF(sigq);
 #define SIGQ_MAX 1024 /* records per list (RLIMIT_SIGPENDING-like) */
@@ -89,6 +94,10 @@ struct proc {
 	uint32_t pdeath_signal;
 	int32_t nice;
 	uint32_t personality; /* personality(2): kept across fork and exec */
+	struct ptimer_ref timers; /* timer_create, newest first */
+	uint32_t ntimers;
+	int32_t next_timer_id;
+	struct cpu_itimer cpu_itimer[2]; /* ITIMER_VIRTUAL, ITIMER_PROF */
 	struct wq_ref sigfd_wq;  /* signalfd readers and pollers; woken by every signal (made on first use) */
 };
 
@@ -130,6 +139,8 @@ struct thread {
 	int32_t sched_policy;    /* SCHED_* as set by sched_setscheduler */
 	int32_t sched_prio;      /* its static priority (1..99 for FIFO/RR) */
 	bool sched_reset_on_fork;
+	uint64_t dl_runtime, dl_deadline, dl_period; /* SCHED_DEADLINE (sched_setattr) */
+	uint32_t ioprio;         /* ioprio_set; 0: never set (Linux's default, best effort 4) */
 };
 
 /* The calling thread and process (never stale while it runs). */
@@ -208,6 +219,14 @@ int sched_target(int32_t pid, struct thread_ref *out);
 int sched_set(struct thread_ref t, int32_t policy, int32_t prio);
 /* -EINVAL for a policy Linux does not know. */
 int sched_prio_bounds(int32_t policy, int32_t *min, int32_t *max);
+/* sched_setattr: policy (-1: keep), priority or nice, deadline
+ * parameters, reset-on-fork. */
+struct sched_attr_k {
+	int32_t policy, prio, nice;
+	bool reset_on_fork;
+	uint64_t runtime, deadline, period;
+};
+int sched_set_attr(struct thread_ref t, const struct sched_attr_k *a);
 /* What a new thread or process inherits from its creator. */
 void sched_inherit(struct thread *child, const struct thread *parent);
 /* May the caller change the scheduling of a process owned by p? */
@@ -218,6 +237,23 @@ bool sched_may_change(const struct proc *p);
 typedef void (*proc_exit_hook)(int32_t pid);
 int proc_on_exit(proc_exit_hook fn);
 void proc_run_exit_hooks(int32_t pid);
+/* POSIX timers of the calling process (proc/ptimer.c). notify -1: no
+ * sigevent given (SIGEV_SIGNAL, SIGALRM, the id as value). */
+int ptimer_create(uint32_t clock, int32_t notify, int32_t signo, uint64_t value, int32_t tid, int32_t *id);
+int ptimer_settime(int32_t id, bool abs, uint64_t value, uint64_t interval, uint64_t *old_left, uint64_t *old_interval);
+int ptimer_gettime(int32_t id, uint64_t *left, uint64_t *interval);
+int ptimer_getoverrun(int32_t id);
+int ptimer_delete(int32_t id);
+/* exec (POSIX timers go) and exit (the CPU interval timers too). */
+void ptimer_delete_all(struct proc *p, bool itimers_too);
+/* A dequeued SI_TIMER signal: fill si_overrun, re-arm; false if the timer
+ * is gone (drop the signal). */
+bool ptimer_dequeued(struct sig_info_k *info);
+/* ITIMER_VIRTUAL (0) and ITIMER_PROF (1). */
+void cpu_itimer_get(uint32_t which, uint64_t *left, uint64_t *interval);
+void cpu_itimer_set(uint32_t which, uint64_t value, uint64_t interval);
+/* On the way to user mode: fire expired CPU-time timers. */
+void cpu_timers_check(void);
 struct proc_ref init_proc(void);
 void proc_set_init(struct proc_ref p);
 /* Some live process has its working or root directory in file system sb

@@ -88,8 +88,61 @@ int sched_set(struct thread_ref tr, int32_t policy, int32_t prio)
 	return 0;
 }
 
+/* Linux's __checkparam_dl with the default period limits (100 us to 4 s)
+ * and a one-CPU admission test (at most 95% of the CPU). */
+static int check_dl(const struct sched_attr_k *a)
+{
+	uint64_t period = a->period ? a->period : a->deadline;
+	if (a->deadline == 0 || a->runtime < 1024 || (a->deadline >> 63) || (a->period >> 63))
+		return -EINVAL;
+	if ((a->period && a->period < a->deadline) || a->deadline < a->runtime)
+		return -EINVAL;
+	if (period < 100000ULL || period > 4000000000ULL)
+		return -EINVAL;
+	if (a->runtime > period / 100 * 95)
+		return -EBUSY;
+	return 0;
+}
+
+int sched_set_attr(struct thread_ref tr, const struct sched_attr_k *a)
+{
+	struct thread *t = thread_get(tr);
+	if (!t)
+		return -ESRCH;
+	int32_t policy = a->policy < 0 ? t->sched_policy : a->policy;
+	if (policy == SCHED_DEADLINE) {
+		if (a->prio != 0)
+			return -EINVAL;
+		int e = check_dl(a);
+		if (e)
+			return e;
+		if (cur_proc()->euid != 0)
+			return -EPERM;
+		t = thread_get(tr);
+		t->sched_policy = SCHED_DEADLINE;
+		t->sched_prio = 0;
+		t->sched_reset_on_fork = a->reset_on_fork;
+		t->dl_runtime = a->runtime;
+		t->dl_deadline = a->deadline;
+		t->dl_period = a->period ? a->period : a->deadline;
+		return 0;
+	}
+	int e = sched_set(tr, policy | (a->reset_on_fork ? SCHED_RESET_ON_FORK : 0), a->prio);
+	if (e)
+		return e;
+	/* The fair policies also take a nice value (per process in Keel). */
+	if (policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE) {
+		struct proc *me = cur_proc(), *p = proc_get(thread_get(tr)->proc);
+		if (a->nice < p->nice && me->euid != 0 && a->nice < 20 - (int32_t)FW_MIN(me->rlim[13].cur, 40ULL))
+			return -EPERM;
+		p->nice = a->nice;
+	}
+	return 0;
+}
+
 void sched_inherit(struct thread *child, const struct thread *parent)
 {
+	child->ioprio = parent->ioprio;
 	if (parent->sched_reset_on_fork) {
 		/* back to a normal policy; the flag itself is not inherited */
 		bool keep = parent->sched_policy != SCHED_FIFO && parent->sched_policy != SCHED_RR;
@@ -101,4 +154,7 @@ void sched_inherit(struct thread *child, const struct thread *parent)
 	child->sched_policy = parent->sched_policy;
 	child->sched_prio = parent->sched_prio;
 	child->sched_reset_on_fork = false;
+	child->dl_runtime = parent->dl_runtime;
+	child->dl_deadline = parent->dl_deadline;
+	child->dl_period = parent->dl_period;
 }

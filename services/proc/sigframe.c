@@ -240,6 +240,8 @@ void signal_return_to_user(struct fw_uregs *regs, struct thread *t)
 		t = cur_thread();
 		t->set_child_tid = 0;
 	}
+	cpu_timers_check(); /* CPU-time timers only advance while we run */
+	t = cur_thread();
 	struct proc *p = proc_get(t->proc);
 	if (t->restart_err || t->restore_mask || (p && signal_pending_in(t, p)))
 		signal_deliver(regs);

@@ -327,7 +327,34 @@ void signal_wait_stopped(void)
 }
 
 /* Take the lowest-numbered deliverable signal (thread first). 0 if none. */
+static int dequeue_one(uint64_t allowed, struct sig_info_k *info);
+
+/* A POSIX timer's signal tells its timer it was taken (overrun count,
+ * re-arm); one whose timer was deleted meanwhile is dropped. */
 int signal_dequeue(uint64_t allowed, struct sig_info_k *info)
+{
+	for (uint32_t tries = 0; tries < 64; tries++) {
+		int sig = dequeue_one(allowed, info);
+		if (sig == 0 || info->code != SI_TIMER || ptimer_dequeued(info))
+			return sig;
+	}
+	return 0;
+}
+
+bool signal_cannot_queue(struct proc_ref pr, struct thread_ref tr, int sig)
+{
+	struct proc *p = proc_get(pr);
+	if (!p || p->state != PROC_ALIVE)
+		return true;
+	struct thread *t = thread_ref_valid(tr) ? thread_get(tr) : thread_get(p->first_thread);
+	if (discard(p, t, sig))
+		return true;
+	if (sig > NSIG_STD)
+		return false;
+	return ((p->sig_pending | (t ? t->sig_pending : 0)) & sig_bit(sig)) != 0;
+}
+
+static int dequeue_one(uint64_t allowed, struct sig_info_k *info)
 {
 	struct thread *t = cur_thread();
 	struct proc *p = cur_proc();

@@ -77,6 +77,9 @@ void signal_restore_mask_later(uint64_t saved);
  * a process's rtq/rtq_len); the caller clears the pending bits. */
 void signal_flush_queue(struct sigq_ref *head, uint32_t *len, int sig);
 
+/* A timer's signal would be discarded or (a standard signal) is already
+ * pending in the target (the thread, or the process if tr is none). */
+bool signal_cannot_queue(struct proc_ref pr, struct thread_ref tr, int sig);
 bool sig_is_stop(int sig);
 bool sig_is_core(int sig);
 bool sig_ignored(const struct proc *p, int sig);

@@ -163,6 +163,74 @@ static int64_t piov(struct fw_uregs *r, bool write)
 int64_t sys_preadv(struct fw_uregs *r) { return piov(r, false); }
 int64_t sys_pwritev(struct fw_uregs *r) { return piov(r, true); }
 
+/* preadv2/pwritev2: offset -1 means the file position; flags as Linux 6.1
+ * knows them (RWF_HIPRI, RWF_DSYNC, RWF_SYNC, RWF_NOWAIT, RWF_APPEND),
+ * checked only when there is something to transfer. Keel's files are in
+ * memory: HIPRI, DSYNC and SYNC change nothing; NOWAIT makes a call that
+ * would block give EAGAIN; APPEND writes at the end of the file. */
+#define RWF_HIPRI 1
+#define RWF_DSYNC 2
+#define RWF_SYNC 4
+#define RWF_NOWAIT 8
+#define RWF_APPEND 16
+#define RWF_SUPPORTED 31
+
+static int64_t iov_bytes(uint64_t uiov, uint64_t cnt)
+{
+	if (cnt > 1024)
+		return -EINVAL;
+	uint64_t total = 0;
+	for (uint64_t i = 0; i < cnt; i++) {
+		struct linux_iovec v;
+		if (fw_copy_from_user(&v, fw_uaddr(uiov + i * sizeof(v))))
+			return -EFAULT;
+		if ((int64_t)v.len < 0 || total + v.len > 0x7fffffffffffffffULL)
+			return -EINVAL;
+		total += v.len;
+	}
+	return (int64_t)total;
+}
+
+static int64_t rw2(struct fw_uregs *r, bool write)
+{
+	int32_t fd = (int32_t)a0(r);
+	int64_t off = (int64_t)a3(r);
+	uint64_t flags = a5(r);
+	if (off < -1)
+		return -EINVAL;
+	struct file_ref f;
+	int e = fd_get(cur_proc()->files, fd, &f);
+	if (e)
+		return e;
+	struct file *fp = file_get(f);
+	if (off != -1 && !file_has_positions(fp))
+		return -ESPIPE;
+	int64_t total = iov_bytes(a1(r), a2(r));
+	if (total <= 0)
+		return total;
+	if (flags & ~(uint64_t)RWF_SUPPORTED)
+		return -EOPNOTSUPP;
+	if ((flags & RWF_APPEND) && write) {
+		if (off == -1)
+			(void)file_llseek(f, 0, 2 /* SEEK_END */);
+		else if (file_is_regular(fp))
+			off = (int64_t)inode_get(fp->inode)->size;
+	}
+	/* RWF_NOWAIT: this call only, as if O_NONBLOCK (nothing else runs
+	 * while it does not block). */
+	uint32_t saved = fp->flags;
+	if (flags & RWF_NOWAIT)
+		fp->flags |= O_NONBLOCK;
+	int64_t n = iov_io(fd, a1(r), a2(r), off, write);
+	fp = file_get(f);
+	if (fp && (flags & RWF_NOWAIT))
+		fp->flags = (fp->flags & ~(uint32_t)O_NONBLOCK) | (saved & O_NONBLOCK);
+	return n;
+}
+
+int64_t sys_preadv2(struct fw_uregs *r) { return rw2(r, false); }
+int64_t sys_pwritev2(struct fw_uregs *r) { return rw2(r, true); }
+
 int64_t sys_lseek(struct fw_uregs *r)
 {
 	struct file_ref f;
@@ -310,6 +378,98 @@ static int64_t lock_cmd(struct file_ref f, uint64_t cmd, uint64_t arg)
 	return lock_set(&rq, cmd == F_SETLKW);
 }
 
+/* F_SETOWN/F_GETOWN(_EX): the process, process group or thread that
+ * would get SIGIO, kept in the open file description. Keel records it;
+ * SIGIO itself is not sent yet (no O_ASYNC notification). */
+#define F_OWNER_TID 0
+#define F_OWNER_PID 1
+#define F_OWNER_PGRP 2
+
+struct f_owner_ex {
+	int32_t type, pid;
+};
+
+static bool pid_exists(int32_t pid) { return thread_ref_valid(pid_lookup(pid)) || proc_ref_valid(proc_by_pid(pid)); }
+
+static bool pgrp_exists(int32_t pgid)
+{
+	for (int32_t pid = 1; pid < PID_MAX; pid++) {
+		struct proc *p = proc_get(proc_by_pid(pid));
+		if (p && p->state == PROC_ALIVE && p->pgid == pgid)
+			return true;
+	}
+	return false;
+}
+
+static int64_t owner_cmd(struct file_ref f, uint64_t cmd, uint64_t arg)
+{
+	struct file *fp = file_get(f);
+	if (cmd == F_GETOWN)
+		return fp->sig_owner_type == F_OWNER_PGRP ? -(int64_t)fp->sig_owner : fp->sig_owner;
+	if (cmd == F_GETOWN_EX) {
+		struct f_owner_ex o = {(int32_t)fp->sig_owner_type, fp->sig_owner};
+		if (!fp->sig_owner)
+			o.type = F_OWNER_PID;
+		return fw_copy_to_user(fw_uaddr(arg), &o) ? -EFAULT : 0;
+	}
+	int32_t who;
+	uint32_t type;
+	if (cmd == F_SETOWN) {
+		who = (int32_t)arg;
+		if (who == (int32_t)0x80000000)
+			return -EINVAL;
+		type = who < 0 ? F_OWNER_PGRP : F_OWNER_PID;
+		who = who < 0 ? -who : who;
+	} else {
+		struct f_owner_ex o;
+		if (fw_copy_from_user(&o, fw_uaddr(arg)))
+			return -EFAULT;
+		if (o.type != F_OWNER_TID && o.type != F_OWNER_PID && o.type != F_OWNER_PGRP)
+			return -EINVAL;
+		who = o.pid;
+		type = (uint32_t)o.type;
+	}
+	if (who && !(type == F_OWNER_PGRP ? pgrp_exists(who) : pid_exists(who)))
+		return -ESRCH;
+	fp = file_get(f);
+	fp->sig_owner = who;
+	fp->sig_owner_type = who ? type : F_OWNER_PID;
+	return 0;
+}
+
+/* F_ADD_SEALS/F_GET_SEALS (memfd, and tmpfs files, which report
+ * F_SEAL_SEAL). F_SEAL_WRITE needs no writable shared mapping. */
+static int64_t seals_cmd(struct file_ref f, uint64_t cmd, uint32_t seals)
+{
+	struct file *fp = file_get(f);
+	struct inode *ip = file_is_regular(fp) ? inode_get(fp->inode) : NULL;
+	struct kname fsname = {0};
+	if (ip)
+		vfs_fs_type_name(ip->sb, &fsname);
+	struct kname tmpfs = {.s = "tmpfs", .len = 5}, devtmpfs = {.s = "devtmpfs", .len = 8};
+	if (!ip || (!kname_eq(&fsname, &tmpfs) && !kname_eq(&fsname, &devtmpfs)))
+		return -EINVAL; /* seals belong to tmpfs (shmem) files */
+	ip = inode_get(fp->inode);
+	if (cmd == F_GET_SEALS)
+		return inode_seals(ip);
+	if ((fp->flags & O_ACCMODE) == O_RDONLY)
+		return -EPERM;
+	if (seals & ~(uint32_t)(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC))
+		return -EINVAL;
+	if (inode_seals(ip) & F_SEAL_SEAL)
+		return -EPERM;
+	if ((seals & F_SEAL_WRITE) && !(inode_seals(ip) & F_SEAL_WRITE)) {
+		for (int32_t pid = 1; pid < PID_MAX; pid++) {
+			struct proc *p = proc_get(proc_by_pid(pid));
+			if (p && p->state == PROC_ALIVE && mm_file_mapped_writable(p->mm, fp->inode))
+				return -EBUSY;
+		}
+	}
+	ip = inode_get(fp->inode);
+	ip->seals |= seals;
+	return 0;
+}
+
 int64_t sys_fcntl(struct fw_uregs *r)
 {
 	struct proc *p = cur_proc();
@@ -352,9 +512,13 @@ int64_t sys_fcntl(struct fw_uregs *r)
 	case F_OFD_SETLKW:
 		return lock_cmd(f, cmd, a2(r));
 	case F_GETOWN:
-		return 0;
 	case F_SETOWN:
-		return 0;
+	case F_GETOWN_EX:
+	case F_SETOWN_EX:
+		return owner_cmd(f, cmd, a2(r));
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		return seals_cmd(f, cmd, (uint32_t)a2(r));
 	default:
 		return file_fcntl(f, cmd, a2(r));
 	}

@@ -262,6 +262,13 @@ int64_t sys_getdents64(struct fw_uregs *r)
 	return e ? e : file_readdir(f, a1(r), a2(r));
 }
 
+int64_t sys_getdents(struct fw_uregs *r)
+{
+	struct file_ref f;
+	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	return e ? e : file_readdir_fmt(f, a1(r), a2(r), true);
+}
+
 int64_t sys_getcwd(struct fw_uregs *r)
 {
 	struct kpath_ref pr;

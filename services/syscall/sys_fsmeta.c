@@ -321,34 +321,27 @@ static int pick_time(const struct linux_timespec *t, int64_t now, int64_t *out)
 	return 0;
 }
 
-int64_t sys_utimensat(struct fw_uregs *r)
+/* Linux's may_setattr for times: explicit times need the owner (or
+ * root, EPERM); "now" needs the owner or write permission (EACCES). */
+static int may_set_times(struct inode_ref ino, bool explicit_time)
 {
-	uint64_t flags = a3(r);
-	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	struct inode_ref ino;
-	struct kname last;
-	int e;
-	if (a1(r) == 0)
-		e = fd_inode((int32_t)a0(r), &ino);
-	else
-		e = resolve_at((int32_t)a0(r), a1(r), (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &ino, &last,
-			       (flags & AT_EMPTY_PATH) != 0);
-	if (e)
-		return e;
-	int64_t now = (int64_t)fw_time_realtime_ns(), at = now, mt = now;
-	if (a2(r)) {
-		struct ts_pair ts;
-		if (fw_copy_from_user(&ts, fw_uaddr(a2(r))))
-			return -EFAULT;
-		e = pick_time(&ts.a, now, &at);
-		if (e == 0)
-			e = pick_time(&ts.m, now, &mt);
-		if (e)
-			return e;
-	}
+	struct inode *ip = inode_get(ino);
+	if (!ip)
+		return -ENOENT;
+	if (owner_or_root(ip) == 0)
+		return 0;
+	return explicit_time ? -EPERM : (may_access(ino, MAY_WRITE) ? -EACCES : 0);
+}
+
+/* at/mt: ns since the epoch, -1 to keep. */
+static int64_t set_times(struct inode_ref ino, int64_t at, int64_t mt, bool explicit_time)
+{
 	if (!inode_ref_valid(ino))
 		return -ENOENT;
+	int e = may_set_times(ino, explicit_time);
+	if (e)
+		return e;
+	int64_t now = (int64_t)fw_time_realtime_ns();
 	struct iattr a = {.valid = ATTR_CTIME, .atime_ns = at, .mtime_ns = mt, .ctime_ns = now};
 	if (at >= 0)
 		a.valid |= ATTR_ATIME;
@@ -357,23 +350,82 @@ int64_t sys_utimensat(struct fw_uregs *r)
 	return vfs_setattr(ino, &a);
 }
 
-int64_t sys_utimes(struct fw_uregs *r)
+/* The file a times call names: a path from dirfd, or (no path) dirfd
+ * itself. */
+static int times_target(int64_t dirfd, uint64_t upath, uint64_t flags, struct inode_ref *ino)
 {
-	struct inode_ref ino;
 	struct kname last;
-	int e = resolve_at(AT_FDCWD, a0(r), LOOKUP_FOLLOW, &ino, &last, false);
-	if (e)
-		return e;
+	if (upath == 0 && (int32_t)dirfd == AT_FDCWD)
+		return -EFAULT;
+	if (upath == 0)
+		return flags ? -EINVAL : fd_inode((int32_t)dirfd, ino);
+	return resolve_at((int32_t)dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, ino, &last,
+			  (flags & AT_EMPTY_PATH) != 0);
+}
+
+int64_t sys_utimensat(struct fw_uregs *r)
+{
+	uint64_t flags = a3(r);
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
 	int64_t now = (int64_t)fw_time_realtime_ns(), at = now, mt = now;
-	if (a1(r)) {
-		struct linux_timeval tv[2];
-		if (fw_copy_from_user(&tv, fw_uaddr(a1(r))))
+	bool explicit_time = false;
+	if (a2(r)) {
+		struct ts_pair ts;
+		if (fw_copy_from_user(&ts, fw_uaddr(a2(r))))
 			return -EFAULT;
+		int e = pick_time(&ts.a, now, &at);
+		if (e == 0)
+			e = pick_time(&ts.m, now, &mt);
+		if (e)
+			return e;
+		if (ts.a.tv_nsec == UTIME_OMIT && ts.m.tv_nsec == UTIME_OMIT)
+			return 0; /* Linux: nothing to do, not even the lookup's errors */
+		/* only "both now" is a touch; anything else needs the owner */
+		explicit_time = ts.a.tv_nsec != UTIME_NOW || ts.m.tv_nsec != UTIME_NOW;
+	}
+	struct inode_ref ino;
+	int e = times_target((int32_t)a0(r), a1(r), flags, &ino);
+	return e ? e : set_times(ino, at, mt, explicit_time);
+}
+
+/* utimes/futimesat: two timevals (NULL: now); a microsecond outside
+ * 0..999999 is EINVAL. */
+static int64_t timevals(int64_t dirfd, uint64_t upath, uint64_t utv)
+{
+	int64_t now = (int64_t)fw_time_realtime_ns(), at = now, mt = now;
+	if (utv) {
+		struct linux_timeval tv[2];
+		if (fw_copy_from_user(&tv, fw_uaddr(utv)))
+			return -EFAULT;
+		for (uint32_t i = 0; i < 2; i++)
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+				return -EINVAL;
 		at = tv[0].tv_sec * 1000000000 + tv[0].tv_usec * 1000;
 		mt = tv[1].tv_sec * 1000000000 + tv[1].tv_usec * 1000;
 	}
-	struct iattr a = {.valid = ATTR_ATIME | ATTR_MTIME | ATTR_CTIME, .atime_ns = at, .mtime_ns = mt, .ctime_ns = now};
-	return vfs_setattr(ino, &a);
+	struct inode_ref ino;
+	int e = times_target(dirfd, upath, 0, &ino);
+	return e ? e : set_times(ino, at, mt, utv != 0);
+}
+
+int64_t sys_utimes(struct fw_uregs *r) { return timevals(AT_FDCWD, a0(r), a1(r)); }
+int64_t sys_futimesat(struct fw_uregs *r) { return timevals((int32_t)a0(r), a1(r), a2(r)); }
+
+/* utime(2): struct utimbuf {actime, modtime} in seconds (NULL: now). */
+int64_t sys_utime(struct fw_uregs *r)
+{
+	int64_t now = (int64_t)fw_time_realtime_ns(), at = now, mt = now;
+	if (a1(r)) {
+		int64_t tb[2];
+		if (fw_copy_from_user(&tb, fw_uaddr(a1(r))))
+			return -EFAULT;
+		at = tb[0] * 1000000000;
+		mt = tb[1] * 1000000000;
+	}
+	struct inode_ref ino;
+	int e = times_target(AT_FDCWD, a0(r), 0, &ino);
+	return e ? e : set_times(ino, at, mt, a1(r) != 0);
 }
 
 static int64_t statfs_of(struct inode_ref ino, uint64_t ubuf)

@@ -124,6 +124,10 @@ int64_t sys_gettimeofday(struct fw_uregs *r)
 	struct linux_timeval tv = {(int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000)};
 	if (a0(r) && fw_copy_to_user(fw_uaddr(a0(r)), &tv))
 		return -EFAULT;
+	struct linux_timezone tz;
+	kernel_tz(&tz);
+	if (a1(r) && fw_copy_to_user(fw_uaddr(a1(r)), &tz))
+		return -EFAULT;
 	return 0;
 }
 

@@ -64,6 +64,10 @@ int64_t sys_mmap(struct fw_uregs *r)
 		struct file *fp = file_get(f);
 		if (type == MAP_SHARED && (prot & PROT_WRITE) && (fp->flags & O_ACCMODE) != O_RDWR)
 			return -EACCES;
+		struct inode *sp = inode_get(fp->inode);
+		if (sp && type == MAP_SHARED && (prot & PROT_WRITE) &&
+		    (inode_seals(sp) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+			return -EPERM; /* a sealed memfd */
 		if ((fp->flags & O_ACCMODE) == O_WRONLY)
 			return -EACCES;
 		vflags |= VMA_FILE | VMA_EOF_BUS;

@@ -389,7 +389,8 @@ int64_t sys_epoll_ctl(struct fw_uregs *r)
 	if (e)
 		return e;
 	struct evobj_ref self;
-	if (evobj_of_file(target, EV_EPOLL, &self) == 0 && self.idx == ep.idx && self.gen == ep.gen)
+	bool nested = evobj_of_file(target, EV_EPOLL, &self) == 0;
+	if (nested && self.idx == ep.idx && self.gen == ep.gen)
 		return -EINVAL;
 	if (!file_can_poll(target))
 		return -EPERM;
@@ -397,10 +398,16 @@ int64_t sys_epoll_ctl(struct fw_uregs *r)
 	int op = (int)a1(r);
 	if (op != EPOLL_CTL_DEL && fw_copy_from_user(&ev, fw_uaddr(a3(r))))
 		return -EFAULT;
+	if (nested && op == EPOLL_CTL_ADD) {
+		e = epoll_nest_check(ep, self);
+		if (e)
+			return e;
+	}
 	return epoll_ctl_do(ep, op, (int32_t)a2(r), target, ev.events, ((uint64_t)ev.data_hi << 32) | ev.data_lo);
 }
 
-static int64_t do_epoll_wait(int64_t epfd, uint64_t uev, int64_t max, int64_t ms)
+/* deadline 0: none; zero: just look. */
+static int64_t epoll_wait_until(int64_t epfd, uint64_t uev, int64_t max, uint64_t deadline, bool zero)
 {
 	struct evobj_ref ep;
 	int e = get_evobj(epfd, EV_EPOLL, &ep);
@@ -408,10 +415,9 @@ static int64_t do_epoll_wait(int64_t epfd, uint64_t uev, int64_t max, int64_t ms
 		return e;
 	if (max <= 0 || max > 1 << 20)
 		return -EINVAL;
-	uint64_t deadline = deadline_ms(ms);
 	for (;;) {
 		int64_t n = epoll_collect(ep, uev, (uint32_t)max);
-		if (n != 0 || ms == 0)
+		if (n != 0 || zero)
 			return n;
 		struct evobj *o = evobj_get(ep);
 		if (!o)
@@ -424,7 +430,28 @@ static int64_t do_epoll_wait(int64_t epfd, uint64_t uev, int64_t max, int64_t ms
 	}
 }
 
+static int64_t do_epoll_wait(int64_t epfd, uint64_t uev, int64_t max, int64_t ms)
+{
+	return epoll_wait_until(epfd, uev, max, deadline_ms(ms), ms == 0);
+}
+
 int64_t sys_epoll_wait(struct fw_uregs *r) { return do_epoll_wait((int32_t)a0(r), a1(r), (int32_t)a2(r), (int32_t)a3(r)); }
+
+/* epoll_pwait2: the timeout is a timespec (NULL: none). */
+int64_t sys_epoll_pwait2(struct fw_uregs *r)
+{
+	uint64_t deadline, saved = 0;
+	bool zero, swapped;
+	int e = deadline_ts(a3(r), &deadline, &zero);
+	if (e)
+		return e;
+	e = swap_mask(a4(r), a5(r), &saved, &swapped);
+	if (e)
+		return e;
+	int64_t ret = epoll_wait_until((int32_t)a0(r), a1(r), (int32_t)a2(r), deadline, zero);
+	restore_mask(saved, swapped, ret == -EINTR);
+	return ret;
+}
 
 int64_t sys_epoll_pwait(struct fw_uregs *r)
 {

@@ -221,3 +221,225 @@ int64_t sys_sched_setaffinity(struct fw_uregs *r)
 		return -EPERM;
 	return (mask & 1) ? 0 : -EINVAL;
 }
+
+/* --- sched_setattr, sched_getattr ----------------------------------------- */
+#define SCHED_ATTR_SIZE_VER0 48
+#define SCHED_ATTR_SIZE_VER1 56
+#define SCHED_FLAG_RESET_ON_FORK 1
+#define SCHED_FLAG_RECLAIM 2
+#define SCHED_FLAG_DL_OVERRUN 4
+#define SCHED_FLAG_KEEP_POLICY 8
+#define SCHED_FLAG_KEEP_PARAMS 16
+#define SCHED_FLAG_UTIL_CLAMP 0x60
+#define SCHED_FLAG_ALL 0x7f
+
+struct linux_sched_attr {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+	uint32_t util_min, util_max;
+};
+
+/* Linux's sched_copy_attr: size 0 means VER0; under VER0 or over a page is
+ * E2BIG (and the size this kernel wants is written back); bytes past the
+ * structure must be zero. */
+static int copy_attr(uint64_t u, struct linux_sched_attr *a)
+{
+	uint32_t size;
+	if (fw_copy_from_user(&size, fw_uaddr(u)))
+		return -EFAULT;
+	if (size == 0)
+		size = SCHED_ATTR_SIZE_VER0;
+	if (size < SCHED_ATTR_SIZE_VER0 || size > 4096) {
+		uint32_t want = sizeof(*a);
+		(void)fw_copy_to_user(fw_uaddr(u), &want);
+		return -E2BIG;
+	}
+	*a = (struct linux_sched_attr){0};
+	if (fw_copy_from_user_n(a, fw_uaddr(u), FW_MIN(size, (uint32_t)sizeof(*a))))
+		return -EFAULT;
+	for (uint64_t off = sizeof(*a); off < size; off++) {
+		uint8_t b;
+		if (fw_copy_from_user(&b, fw_uaddr(u + off)))
+			return -EFAULT;
+		if (b) {
+			uint32_t want = sizeof(*a);
+			(void)fw_copy_to_user(fw_uaddr(u), &want);
+			return -E2BIG;
+		}
+	}
+	if ((a->flags & SCHED_FLAG_UTIL_CLAMP) && size < SCHED_ATTR_SIZE_VER1)
+		return -EINVAL;
+	a->nice = a->nice < NICE_MIN ? NICE_MIN : a->nice > NICE_MAX ? NICE_MAX : a->nice;
+	return 0;
+}
+
+int64_t sys_sched_setattr(struct fw_uregs *r)
+{
+	int32_t pid = (int32_t)a0(r);
+	if (!a1(r) || pid < 0 || a2(r))
+		return -EINVAL;
+	struct linux_sched_attr a;
+	int e = copy_attr(a1(r), &a);
+	if (e)
+		return e;
+	if ((int32_t)a.policy < 0)
+		return -EINVAL;
+	struct thread_ref tr;
+	e = sched_target(pid, &tr);
+	if (e)
+		return e;
+	if (a.flags & ~(uint64_t)SCHED_FLAG_ALL)
+		return -EINVAL;
+	if (a.flags & SCHED_FLAG_UTIL_CLAMP)
+		return -EOPNOTSUPP; /* no utilization clamping (Linux without UCLAMP_TASK) */
+	struct thread *t = thread_get(tr);
+	struct sched_attr_k k = {(a.flags & SCHED_FLAG_KEEP_POLICY) ? -1 : (int32_t)a.policy, (int32_t)a.priority, a.nice,
+				 (a.flags & SCHED_FLAG_RESET_ON_FORK) != 0, a.runtime, a.deadline, a.period};
+	if (a.flags & SCHED_FLAG_KEEP_PARAMS) {
+		k.prio = t->sched_prio;
+		k.nice = proc_get(t->proc)->nice;
+		k.runtime = t->dl_runtime;
+		k.deadline = t->dl_deadline;
+		k.period = t->dl_period;
+	}
+	return sched_set_attr(tr, &k);
+}
+
+int64_t sys_sched_getattr(struct fw_uregs *r)
+{
+	int32_t pid = (int32_t)a0(r);
+	uint64_t usize = a2(r);
+	if (!a1(r) || pid < 0 || usize > 4096 || usize < SCHED_ATTR_SIZE_VER0 || a3(r))
+		return -EINVAL;
+	struct thread_ref tr;
+	int e = sched_target(pid, &tr);
+	if (e)
+		return e;
+	struct thread *t = thread_get(tr);
+	struct linux_sched_attr a = {0};
+	a.size = (uint32_t)FW_MIN(usize, (uint64_t)sizeof(a));
+	a.policy = (uint32_t)t->sched_policy;
+	a.flags = t->sched_reset_on_fork ? SCHED_FLAG_RESET_ON_FORK : 0;
+	if (t->sched_policy == SCHED_FIFO || t->sched_policy == SCHED_RR)
+		a.priority = (uint32_t)t->sched_prio;
+	else if (t->sched_policy == SCHED_DEADLINE)
+		a.runtime = t->dl_runtime, a.deadline = t->dl_deadline, a.period = t->dl_period;
+	else
+		a.nice = proc_get(t->proc)->nice;
+	a.util_max = 1024; /* SCHED_CAPACITY_SCALE: no clamping */
+	return fw_copy_to_user_n(fw_uaddr(a1(r)), &a, a.size) ? -EFAULT : 0;
+}
+
+/* --- ioprio_set, ioprio_get ------------------------------------------------
+ * Recorded per thread and inherited (Keel has no I/O scheduler: storage
+ * is memory). ioprio = class << 13 | level; never set reads as 0 (class
+ * none), as Linux 6.x reports it. */
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_WHO_PGRP 2
+#define IOPRIO_WHO_USER 3
+#define IOPRIO_CLASS_NONE 0
+#define IOPRIO_CLASS_RT 1
+#define IOPRIO_CLASS_BE 2
+#define IOPRIO_CLASS_IDLE 3
+
+static int ioprio_valid(uint32_t v)
+{
+	uint32_t cls = v >> 13, level = v & 0x1fff;
+	switch (cls) {
+	case IOPRIO_CLASS_RT:
+		if (cur_proc()->euid != 0)
+			return -EPERM;
+		return level >= 8 ? -EINVAL : 0;
+	case IOPRIO_CLASS_BE:
+		return level >= 8 ? -EINVAL : 0;
+	case IOPRIO_CLASS_IDLE:
+		return 0;
+	case IOPRIO_CLASS_NONE:
+		return level ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static uint32_t ioprio_of(const struct thread *t) { return t->ioprio & 0xffff; }
+
+/* Lower class numbers and levels are higher priorities (ioprio_best). */
+static uint32_t io_rank(uint32_t v)
+{
+	uint32_t cls = v >> 13;
+	return (cls == IOPRIO_CLASS_NONE ? IOPRIO_CLASS_BE : cls) * 16 + (v & 7);
+}
+
+/* Threads the (which, who) pair names, walked by callback-free loop. */
+static bool io_match(int32_t which, uint32_t who, const struct thread *t, const struct proc *p)
+{
+	if (which == IOPRIO_WHO_PROCESS)
+		return (uint32_t)t->tid == who;
+	if (which == IOPRIO_WHO_PGRP)
+		return (uint32_t)p->pgid == who;
+	return p->uid == who;
+}
+
+static int io_who(int32_t which, uint32_t who, uint32_t *out)
+{
+	struct proc *me = cur_proc();
+	if (which == IOPRIO_WHO_PROCESS)
+		*out = who ? who : (uint32_t)cur_thread()->tid;
+	else if (which == IOPRIO_WHO_PGRP)
+		*out = who ? who : (uint32_t)me->pgid;
+	else if (which == IOPRIO_WHO_USER)
+		*out = who ? who : me->uid;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int64_t sys_ioprio_set(struct fw_uregs *r)
+{
+	int32_t which = (int32_t)a0(r);
+	uint32_t who, v = (uint32_t)a2(r);
+	int e = ioprio_valid(v);
+	if (e)
+		return e;
+	e = io_who(which, (uint32_t)a1(r), &who);
+	if (e)
+		return e;
+	int64_t ret = -ESRCH;
+	struct proc *me = cur_proc();
+	for (int32_t tid = 1; tid < PID_MAX; tid++) {
+		struct thread *t = thread_get(pid_lookup(tid));
+		struct proc *p = t ? proc_get(t->proc) : NULL;
+		if (!p || p->state != PROC_ALIVE || t->tid != tid || !io_match(which, who, t, p))
+			continue;
+		if (me->euid != 0 && p->uid != me->euid && p->uid != me->uid) {
+			ret = -EPERM;
+			continue;
+		}
+		t->ioprio = v;
+		ret = 0;
+	}
+	return ret;
+}
+
+int64_t sys_ioprio_get(struct fw_uregs *r)
+{
+	int32_t which = (int32_t)a0(r);
+	uint32_t who;
+	int e = io_who(which, (uint32_t)a1(r), &who);
+	if (e)
+		return e;
+	int64_t best = -ESRCH;
+	for (int32_t tid = 1; tid < PID_MAX; tid++) {
+		struct thread *t = thread_get(pid_lookup(tid));
+		struct proc *p = t ? proc_get(t->proc) : NULL;
+		if (!p || p->state != PROC_ALIVE || t->tid != tid || !io_match(which, who, t, p))
+			continue;
+		uint32_t v = ioprio_of(t);
+		if (best < 0 || io_rank(v) < io_rank((uint32_t)best))
+			best = v;
+	}
+	return best;
+}

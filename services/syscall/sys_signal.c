@@ -346,6 +346,23 @@ static uint64_t tv_ns(const struct linux_timeval *tv)
 	return (uint64_t)tv->tv_sec * 1000000000 + (uint64_t)tv->tv_usec * 1000;
 }
 
+static void ns_tv(uint64_t ns, struct linux_timeval *tv)
+{
+	tv->tv_sec = (int64_t)(ns / 1000000000);
+	tv->tv_usec = (int64_t)(ns % 1000000000 / 1000);
+	if (ns && !tv->tv_sec && !tv->tv_usec)
+		tv->tv_usec = 1; /* pending but less than a microsecond */
+}
+
+/* ITIMER_VIRTUAL (1) and ITIMER_PROF (2): CPU-time timers (proc/ptimer.c). */
+static void cpu_itimerval(uint32_t which, struct linux_itimerval *out)
+{
+	uint64_t left, interval;
+	cpu_itimer_get(which - 1, &left, &interval);
+	ns_tv(left, &out->value);
+	ns_tv(interval, &out->interval);
+}
+
 int64_t sys_getitimer(struct fw_uregs *r)
 {
 	if (a0(r) > 2)
@@ -353,6 +370,8 @@ int64_t sys_getitimer(struct fw_uregs *r)
 	struct linux_itimerval it = {0};
 	if (a0(r) == 0)
 		itimer_get(cur_proc(), &it);
+	else
+		cpu_itimerval((uint32_t)a0(r), &it);
 	return fw_copy_to_user(fw_uaddr(a1(r)), &it) ? -EFAULT : 0;
 }
 
@@ -365,8 +384,11 @@ int64_t sys_setitimer(struct fw_uregs *r)
 		return -EFAULT;
 	if (!tv_ok(&nv.value) || !tv_ok(&nv.interval))
 		return -EINVAL;
-	if (a0(r) != 0) /* virtual/profiling timers: accepted, never fire */
+	if (a0(r) != 0) {
+		cpu_itimerval((uint32_t)a0(r), &old);
+		cpu_itimer_set((uint32_t)a0(r) - 1, tv_ns(&nv.value), tv_ns(&nv.interval));
 		return a2(r) && fw_copy_to_user(fw_uaddr(a2(r)), &old) ? -EFAULT : 0;
+	}
 	itimer_get(cur_proc(), &old);
 	int e = itimer_set(cur_proc(), tv_ns(&nv.value), tv_ns(&nv.interval));
 	if (e)

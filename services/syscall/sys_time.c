@@ -178,3 +178,38 @@ int64_t sys_getrusage(struct fw_uregs *r)
 	}
 	return fw_copy_to_user(fw_uaddr(a1(r)), &ru) ? -EFAULT : 0;
 }
+
+/* The kernel's time zone (settimeofday's tz; gettimeofday reports it). */
+FW_GLOBAL(struct linux_timezone, sys_tz);
+
+void kernel_tz(struct linux_timezone *out) { *out = *sys_tz(); }
+
+/* Linux's order: copy and check tv (usec 0..1000000 here, then a valid
+ * time), copy tz, CAP_SYS_TIME (root), tz within +-15 hours, then set. */
+int64_t sys_settimeofday(struct fw_uregs *r)
+{
+	struct linux_timeval tv;
+	struct linux_timezone tz;
+	if (a0(r)) {
+		if (fw_copy_from_user(&tv, fw_uaddr(a0(r))))
+			return -EFAULT;
+		if (tv.tv_usec > 1000000 || tv.tv_usec < 0)
+			return -EINVAL;
+	}
+	if (a1(r) && fw_copy_from_user(&tz, fw_uaddr(a1(r))))
+		return -EFAULT;
+	if (a0(r) && (tv.tv_sec < 0 || tv.tv_usec >= 1000000))
+		return -EINVAL;
+	if (cur_proc()->euid != 0)
+		return -EPERM;
+	if (a1(r)) {
+		if (tz.minuteswest > 15 * 60 || tz.minuteswest < -15 * 60)
+			return -EINVAL;
+		*sys_tz() = tz;
+	}
+	if (a0(r)) {
+		fw_time_set_realtime((uint64_t)tv.tv_sec * NS + (uint64_t)tv.tv_usec * 1000);
+		vdso_clock_changed();
+	}
+	return 0;
+}

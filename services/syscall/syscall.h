@@ -31,5 +31,10 @@ bool uts_hostname(struct kname *out);
 bool uts_domainname(struct kname *out);
 /* A process's resource limit (RLIM_* index), Linux's default if never set. */
 struct linux_rlimit rlimit_of(const struct proc *p, uint64_t res);
+/* The kernel time zone settimeofday set (gettimeofday reports it). */
+struct linux_timezone {
+	int32_t minuteswest, dsttime;
+};
+void kernel_tz(struct linux_timezone *out);
 
 #endif

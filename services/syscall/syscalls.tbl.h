@@ -42,9 +42,9 @@
 	X(33, dup2, full) \
 	X(34, pause, full) \
 	X(35, nanosleep, full) \
-	X(36, getitimer, partial) \
+	X(36, getitimer, full) \
 	X(37, alarm, full) \
-	X(38, setitimer, partial) \
+	X(38, setitimer, full) \
 	X(39, getpid, full) \
 	X(40, sendfile, partial) \
 	X(56, clone, partial) \
@@ -64,10 +64,12 @@
 	X(70, msgrcv, full) \
 	X(71, msgctl, full) \
 	X(72, fcntl, partial) \
+	X(73, flock, full) \
 	X(74, fsync, full) \
 	X(75, fdatasync, full) \
 	X(76, truncate, full) \
 	X(77, ftruncate, full) \
+	X(78, getdents, full) \
 	X(79, getcwd, full) \
 	X(80, chdir, full) \
 	X(81, fchdir, full) \
@@ -117,6 +119,7 @@
 	X(129, rt_sigqueueinfo, full) \
 	X(130, rt_sigsuspend, full) \
 	X(131, sigaltstack, full) \
+	X(132, utime, full) \
 	X(133, mknod, partial) \
 	X(135, personality, partial) \
 	X(137, statfs, partial) \
@@ -139,12 +142,26 @@
 	X(160, setrlimit, full) \
 	X(161, chroot, partial) \
 	X(162, sync, full) \
+	X(164, settimeofday, full) \
 	X(165, mount, partial) \
 	X(166, umount2, partial) \
 	X(169, reboot, partial) \
 	X(170, sethostname, full) \
 	X(171, setdomainname, full) \
 	X(186, gettid, full) \
+	X(187, readahead, full) \
+	X(188, setxattr, partial) \
+	X(189, lsetxattr, partial) \
+	X(190, fsetxattr, partial) \
+	X(191, getxattr, partial) \
+	X(192, lgetxattr, partial) \
+	X(193, fgetxattr, partial) \
+	X(194, listxattr, partial) \
+	X(195, llistxattr, partial) \
+	X(196, flistxattr, partial) \
+	X(197, removexattr, partial) \
+	X(198, lremovexattr, partial) \
+	X(199, fremovexattr, partial) \
 	X(200, tkill, full) \
 	X(201, time, full) \
 	X(202, futex, partial) \
@@ -155,6 +172,12 @@
 	X(218, set_tid_address, full) \
 	X(219, restart_syscall, full) \
 	X(220, semtimedop, full) \
+	X(221, fadvise64, full) \
+	X(222, timer_create, full) \
+	X(223, timer_settime, full) \
+	X(224, timer_gettime, full) \
+	X(225, timer_getoverrun, full) \
+	X(226, timer_delete, full) \
 	X(227, clock_settime, partial) \
 	X(228, clock_gettime, full) \
 	X(229, clock_getres, full) \
@@ -165,10 +188,13 @@
 	X(234, tgkill, full) \
 	X(235, utimes, full) \
 	X(247, waitid, full) \
+	X(251, ioprio_set, partial) \
+	X(252, ioprio_get, partial) \
 	X(257, openat, partial) \
 	X(258, mkdirat, full) \
 	X(259, mknodat, partial) \
 	X(260, fchownat, full) \
+	X(261, futimesat, full) \
 	X(262, newfstatat, partial) \
 	X(263, unlinkat, full) \
 	X(264, renameat, full) \
@@ -182,11 +208,13 @@
 	X(272, unshare, partial) \
 	X(273, set_robust_list, full) \
 	X(274, get_robust_list, full) \
+	X(277, sync_file_range, full) \
 	X(280, utimensat, full) \
 	X(281, epoll_pwait, full) \
 	X(282, signalfd, partial) \
 	X(283, timerfd_create, full) \
 	X(284, eventfd, full) \
+	X(285, fallocate, partial) \
 	X(286, timerfd_settime, full) \
 	X(287, timerfd_gettime, full) \
 	X(289, signalfd4, partial) \
@@ -203,12 +231,19 @@
 	X(310, process_vm_readv, full) \
 	X(311, process_vm_writev, full) \
 	X(312, kcmp, partial) \
+	X(314, sched_setattr, partial) \
+	X(315, sched_getattr, partial) \
 	X(316, renameat2, partial) \
 	X(318, getrandom, full) \
+	X(319, memfd_create, partial) \
+	X(324, membarrier, full) \
 	X(325, mlock2, full) \
+	X(327, preadv2, full) \
+	X(328, pwritev2, full) \
 	X(332, statx, full) \
 	X(435, clone3, partial) \
 	X(436, close_range, full) \
-	X(439, faccessat2, full)
+	X(439, faccessat2, full) \
+	X(441, epoll_pwait2, full)
 
 #endif

@@ -131,6 +131,8 @@ void file_drop(struct file_ref f)
 	struct file *fp = file_get(f);
 	if (!fp || --fp->refs > 0)
 		return;
+	flock_release_file(f);
+	fp = file_get(f);
 	if (fops_table()->t[ops_id(fp)].release)
 		fops_table()->t[ops_id(fp)].release(f, fp);
 	fp = file_get(f);
@@ -211,14 +213,16 @@ int64_t file_llseek(struct file_ref f, int64_t off, uint32_t whence)
 	return fops_table()->t[ops_id(fp)].llseek ? fops_table()->t[ops_id(fp)].llseek(f, fp, off, whence) : -ESPIPE;
 }
 
-int64_t file_readdir(struct file_ref f, uint64_t ubuf, uint64_t size)
+int64_t file_readdir(struct file_ref f, uint64_t ubuf, uint64_t size) { return file_readdir_fmt(f, ubuf, size, false); }
+
+int64_t file_readdir_fmt(struct file_ref f, uint64_t ubuf, uint64_t size, bool old)
 {
 	struct file *fp = file_get(f);
 	if (!fp)
 		return -EBADF;
 	if (!fops_table()->t[ops_id(fp)].readdir)
 		return -ENOTDIR;
-	struct dir_ctx ctx = {fp->off, ubuf, size, 0, 0};
+	struct dir_ctx ctx = {fp->off, ubuf, size, 0, 0, old};
 	int64_t r = fops_table()->t[ops_id(fp)].readdir(f, fp, &ctx);
 	fp = file_get(f);
 	if (fp)

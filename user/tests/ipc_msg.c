@@ -8,7 +8,10 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 
-#define KEY 0x4b45454d
+/* Keys are system-wide: derive them from the pid so concurrent runs (the
+ * musl and glibc builds, other checkouts) never share one. */
+static key_t key_base; /* set once in main; children inherit it */
+#define KEY key_base
 #ifndef MSG_COPY
 #define MSG_COPY 040000
 #endif
@@ -234,6 +237,7 @@ static void info(void)
 int main(int argc, char **argv)
 {
 	t_init(argc, argv);
+	key_base = (key_t)(0x4b450000 + getpid() * 4);
 	keys();
 	selection();
 	full_queue();

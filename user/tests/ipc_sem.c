@@ -8,7 +8,10 @@
 #include <sys/ipc.h>
 #include <sys/sem.h>
 
-#define KEY 0x4b45454e
+/* Keys are system-wide: derive them from the pid so concurrent runs (the
+ * musl and glibc builds, other checkouts) never share one. */
+static key_t key_base; /* set once in main; children inherit it */
+#define KEY key_base
 
 union semun {
 	int val;
@@ -252,6 +255,7 @@ static void other_user(void)
 int main(int argc, char **argv)
 {
 	t_init(argc, argv);
+	key_base = (key_t)(0x4b450000 + getpid() * 4);
 	keys();
 	values();
 	ops();

@@ -9,7 +9,10 @@
 #include <sys/mman.h>
 #include <sys/shm.h>
 
-#define KEY 0x4b45454c /* "KEEL" */
+/* Keys are system-wide: derive them from the pid so concurrent runs (the
+ * musl and glibc builds, other checkouts) never share one. */
+static key_t key_base; /* set once in main; children inherit it */
+#define KEY key_base
 
 static unsigned long nattch(int id)
 {
@@ -194,6 +197,7 @@ static void big_lazy(void)
 int main(int argc, char **argv)
 {
 	t_init(argc, argv);
+	key_base = (key_t)(0x4b450000 + getpid() * 4);
 	keys();
 	sharing();
 	placement();
