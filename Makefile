@@ -18,7 +18,10 @@ WARN_FLAGS := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -Wno-sign-compare
 COMMON_FLAGS := -std=gnu11 -ffreestanding -nostdinc -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-common -O2 -g $(ARCH_FLAGS) $(SAFE_FLAGS) $(WARN_FLAGS)
-FW_CFLAGS  := $(COMMON_FLAGS) -Iframework/include -Iframework -Iuapi
+# The architecture is chosen by include path: generic framework code includes
+# <arch/ops.h> (framework/arch/$(ARCH)/include), never an x86 header.
+ARCH := x86_64
+FW_CFLAGS  := $(COMMON_FLAGS) -Iframework/include -Iframework -Iframework/arch/$(ARCH)/include -Iuapi
 # The diagnostics the wall relies on, named so that no later flag can demote
 # them; safecheck --require-wall-flags refuses a service built without them
 # (tools/safecheck/flags.c), and services cannot switch them off (no
@@ -110,3 +113,6 @@ compile_commands.json:
 	bash tools/compile-commands.sh > $@
 
 -include $(shell find $(BUILD)/framework $(BUILD)/services -name '*.d' -type f 2>/dev/null)
+# -MP makes a removed header harmless to later builds; dependency files
+# written before it may still name this one (moved to arch/x86_64/x86.h).
+framework/internal/x86.h:

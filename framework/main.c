@@ -5,6 +5,7 @@
 #include "internal/init.h"
 #include "internal/arch.h"
 #include "internal/boot.h"
+#include "internal/dev.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
 #include "internal/serial.h"
@@ -60,9 +61,10 @@ void kmain(uint32_t magic, uint64_t info)
 	random_init();
 	time_init();
 	console_init();
+	dev_init();
 	struct fw_task_ref t;
 	if (fw_task_create_kernel(first_task, 0, &t) < 0)
 		fw_panic("cannot create the first task");
-	fw_info("framework up %lu us after reset", rdtsc() / (arch_tsc_khz() / 1000));
+	fw_info("framework up %lu us after reset", arch_cycles() / (arch_tsc_khz() / 1000));
 	sched_idle_loop();
 }

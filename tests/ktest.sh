@@ -4,15 +4,33 @@
 set -u
 cd "$(dirname "$0")/.."
 . tools/qemu.sh
+. tests/ktest-disks.sh
 log=build/ktest.log
-# shellcheck disable=SC2046
-timeout -k 2 120 qemu-system-x86_64 $(keel_qemu_common_args) -kernel build/keel.bin -initrd build/initramfs.cpio \
-	-append "keel.mode=ktest ${KTEST_FILTER:+keel.ktest=$KTEST_FILTER}" -serial stdio -serial "file:$log" \
-	-monitor none </dev/null | tr -d '\r' | tee build/ktest.out
-res=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' build/ktest.out | tail -n1)
-[ -n "$res" ] || { echo "ktest: no result (see $log)"; tail -20 "$log"; res="0 passed, 1 failed"; }
-kp=$(echo "$res" | awk '{print $1}')
-kf=$(echo "$res" | awk '{print $3}')
+kp=0
+kf=0
+# run NAME FILTER: one ktest boot; adds its counts.
+run() {
+	local name=$1 filter=$2 out=build/ktest-$1.out
+	[ "$name" = main ] && out=build/ktest.out # tests/fw-only.sh compares its list with this run's
+	# shellcheck disable=SC2046
+	timeout -k 2 120 qemu-system-x86_64 $(keel_qemu_common_args) $(ktest_disk_args build/ktest) -kernel build/keel.bin \
+		-initrd build/initramfs.cpio -append "keel.mode=ktest ${filter:+keel.ktest=$filter}" -serial stdio \
+		-serial "file:build/ktest-$name.log" -monitor none </dev/null 2>"build/ktest-$name.qemu" |
+		tr -d '\r' | tee "$out"
+	local res
+	res=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n1)
+	[ -n "$res" ] || { echo "ktest $name: no result (see build/ktest-$name.log)"; tail -20 "build/ktest-$name.log"; res="0 passed, 1 failed"; }
+	kp=$((kp + $(echo "$res" | awk '{print $1}')))
+	kf=$((kf + $(echo "$res" | awk '{print $3}')))
+}
+run main "${KTEST_FILTER:-}"
+cp build/ktest-main.log "$log"
+# The device tests again on q35 without an IOMMU, and on pc (configuration
+# through ports, INTx through the PIIX routing).
+if [ -z "${KTEST_FILTER:-}" ]; then
+	KEEL_IOMMU=0 run noiommu 'dev_*'
+	KEEL_MACHINE=pc run pc 'dev_*'
+fi
 # Tests that must stop the kernel run one per boot, by name; each must
 # panic with the message that proves the hazard was caught, not a hang, a
 # reset or a wrong value (docs/safety.md, hazards 1, 11 and 12).

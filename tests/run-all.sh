@@ -35,7 +35,9 @@ suite() {
 suite safecheck make -s --no-print-directory safecheck-test
 suite ktest bash tests/ktest.sh
 suite fw-only bash tests/fw-only.sh
+suite borrow bash tests/borrow.sh
 suite boot bash tests/boot.sh
+suite disk bash tests/disk.sh
 suite import-wall bash tests/import-wall.sh
 suite layering bash tests/layering.sh
 suite docs bash tests/docs.sh

@@ -10,6 +10,7 @@
 #include <fw/console.h>
 #include <fw/log.h>
 #include <fw/wait.h>
+#include <abi/errno.h>
 
 #define RX_SIZE 4096
 
@@ -44,7 +45,7 @@ void console_rx_irq(void)
 int fw_console_write_raw(const void *buf, size_t cap, size_t n)
 {
 	if (n > cap || n > INT32_MAX)
-		return -22;
+		return -EINVAL;
 	serial_write(COM1, buf, n);
 	return (int)n;
 }
@@ -54,36 +55,36 @@ uint32_t fw_console_pending(void) { return rx_head - rx_tail; }
 int fw_console_read_raw(void *buf, size_t cap, size_t n, bool nonblock)
 {
 	if (n > cap || n > INT32_MAX)
-		return -22;
+		return -EINVAL;
 	if (n == 0)
 		return 0;
 	uint8_t *out = buf;
 	for (;;) {
-		cli();
+		irq_disable();
 		if (rx_head != rx_tail)
 			break;
 		if (nonblock) {
-			sti();
-			return -11;
+			irq_enable();
+			return -EAGAIN;
 		}
 		/* Still with interrupts off: the wait queues us before the IRQ
 		 * handler can run, so no byte slips between check and sleep. */
 		int r = fw_waitq_wait(rx_q, 0, true);
-		sti();
-		if (r == -4)
-			return -4;
+		irq_enable();
+		if (r == -EINTR || r == -EDEADLK) /* EDEADLK: no sleeping in the resolver */
+			return r;
 	}
 	size_t got = 0;
 	while (got < n && rx_head != rx_tail)
 		out[got++] = rx_buf[rx_tail++ % RX_SIZE];
-	sti();
+	irq_enable();
 	return (int)got;
 }
 
 int fw_boot_cmdline_raw(void *buf, size_t cap)
 {
 	if (cap == 0)
-		return -22;
+		return -EINVAL;
 	size_t n = strlen(boot_info.cmdline);
 	if (n >= cap)
 		n = cap - 1;
@@ -99,7 +100,7 @@ static bool initrd_range_ok(uint64_t off, uint64_t n) { return off <= fw_initrd_
 int fw_initrd_read_raw(uint64_t off, void *buf, size_t cap, size_t n)
 {
 	if (n > cap || !initrd_range_ok(off, n))
-		return -22;
+		return -EINVAL;
 	/* SAFETY: off + n <= initrd size (checked) and n <= cap = sizeof(*buf);
 	 * the initrd is RAM the frame allocator never hands out. */
 	memcpy(buf, phys_to_virt(boot_info.initrd_start + off), n);
@@ -109,26 +110,19 @@ int fw_initrd_read_raw(uint64_t off, void *buf, size_t cap, size_t n)
 int fw_initrd_to_frame(uint64_t off, struct fw_frame_ref f, uint32_t foff, uint32_t n)
 {
 	if (!initrd_range_ok(off, n))
-		return -22;
+		return -EINVAL;
 	return fw_frame_write_raw(f, foff, phys_to_virt(boot_info.initrd_start + off), n, 0, n);
 }
 
 static uint64_t rng_state[4];
-static bool have_rdrand;
 
 static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 static uint64_t next_random(void)
 {
 	uint64_t v;
-	if (have_rdrand) {
-		for (int i = 0; i < 10; i++) {
-			unsigned char ok;
-			__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
-			if (ok)
-				return v;
-		}
-	}
+	if (arch_random64(&v))
+		return v;
 	/* xoshiro256** */
 	uint64_t *s = rng_state;
 	uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
@@ -143,10 +137,7 @@ static uint64_t next_random(void)
 
 void random_init(void)
 {
-	uint32_t a, b, c, d;
-	cpuid(1, 0, &a, &b, &c, &d);
-	have_rdrand = (c >> 30) & 1;
-	uint64_t seed = rdtsc() ^ (arch_rtc_epoch_seconds() << 20);
+	uint64_t seed = arch_cycles() ^ (arch_rtc_epoch_seconds() << 20);
 	for (int i = 0; i < 4; i++) {
 		seed += 0x9E3779B97F4A7C15ULL;
 		uint64_t z = seed;
@@ -174,10 +165,4 @@ FW_NORETURN void fw_power_off(int code)
 	arch_power_off(code);
 }
 
-FW_NORETURN void fw_reboot(void)
-{
-	cli();
-	outb(0x64, 0xFE); /* keyboard controller reset */
-	for (;;)
-		hlt();
-}
+FW_NORETURN void fw_reboot(void) { arch_reset(); }

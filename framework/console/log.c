@@ -5,7 +5,6 @@
 #include <fw/log.h>
 #include "internal/lib.h"
 #include "internal/serial.h"
-#include "internal/x86.h"
 #include "internal/arch.h"
 
 static const char *const level_tag[] = {"E ", "W ", "I ", "D "};
@@ -43,7 +42,7 @@ void fw_log(int level, const char *fmt, ...)
 
 void fw_panic(const char *fmt, ...)
 {
-	cli();
+	irq_disable();
 	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);

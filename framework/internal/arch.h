@@ -3,6 +3,7 @@
 #ifndef INTERNAL_ARCH_H
 #define INTERNAL_ARCH_H
 
+#include <arch/ops.h>
 #include <fw/types.h>
 
 void arch_cpu_init(void);       /* GDT, TSS, IDT, syscall MSRs, SMEP/SMAP, FPU */
@@ -22,5 +23,11 @@ extern uint32_t arch_fpu_size;
 void arch_fpu_save(void *area);
 void arch_fpu_restore(const void *area);
 void arch_fpu_init_area(void *area);
+/* Would restoring this image (arch_fpu_size bytes, from user memory) fault? */
+bool arch_fpu_image_ok(const void *area);
+/* A hardware random number: false if the CPU has no generator. */
+bool arch_random64(uint64_t *v);
+/* Reset the machine. */
+FW_NORETURN void arch_reset(void);
 
 #endif

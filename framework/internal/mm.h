@@ -4,7 +4,7 @@
 #define INTERNAL_MM_H
 
 #include <fw/types.h>
-#include "internal/x86.h"
+#include "internal/arch.h"
 
 #define PTE_P (1UL << 0)
 #define PTE_W (1UL << 1)
@@ -35,8 +35,8 @@ void frame_map_put(uint64_t pa);
 uint32_t frame_mapcount(uint64_t pa);
 void frame_mark_service(uint64_t pa);
 bool frame_handle_ok(uint32_t pfn, uint32_t gen);
-/* Validate and pin (see frame.c): the memory stays allocated until unpin. */
-bool frame_handle_pin(uint32_t pfn, uint32_t gen);
+/* Pin (see frame.c): the memory stays allocated until unpin. */
+void frame_pin(uint64_t pa);
 void frame_unpin(uint64_t pa);
 void frame_handle_put(uint64_t pa);
 uint32_t frame_gen(uint64_t pa);

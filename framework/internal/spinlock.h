@@ -6,7 +6,7 @@
 #ifndef INTERNAL_SPINLOCK_H
 #define INTERNAL_SPINLOCK_H
 
-#include "internal/x86.h"
+#include "internal/arch.h"
 
 struct spinlock {
 	volatile uint32_t locked;
@@ -16,7 +16,7 @@ static inline bool spin_lock_irqsave(struct spinlock *l)
 {
 	bool was = irq_save();
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		__asm__ volatile("pause");
+		cpu_relax();
 	return was;
 }
 

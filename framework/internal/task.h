@@ -2,6 +2,7 @@
 #ifndef INTERNAL_TASK_H
 #define INTERNAL_TASK_H
 
+#include <arch/ops.h>
 #include <fw/task.h>
 #include "internal/cpu.h"
 
@@ -31,16 +32,15 @@ struct task {
 	uint64_t user_tsc;           /* TSC ticks spent in user mode */
 	uint64_t progress_tsc;       /* last switch-in or return to user (lockup detector) */
 	bool lockup_reported;
+	uint32_t no_sleep;           /* > 0 inside the fault resolver: sleeping fails, yield is a no-op */
+	uint64_t copy_frame;         /* frame (pa) a user copy is using, 0 if none: pinned on a fault */
+	bool copy_frame_pinned;
+	bool irq_handler;            /* running a device interrupt handler (<fw/irq.h>): no_sleep is held too */
 };
 
 #define MAX_TASKS 2048
 
-static inline struct task *current_task(void)
-{
-	struct task *t;
-	__asm__ volatile("mov %%gs:24, %0" : "=r"(t));
-	return t;
-}
+static inline struct task *current_task(void) { return arch_cpu_current(); }
 
 void sched_init(void);
 bool sched_need_resched(void);

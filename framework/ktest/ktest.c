@@ -21,12 +21,25 @@ void fw_ktest_fail(struct fw_ktest_ctx *t, const char *file, int line, const cha
 	t->failures++;
 }
 
+/* A filter selects one test by name, or every test whose name starts
+ * with it when it ends in '*'. */
+static bool selected(const char *filter, const char *name)
+{
+	size_t n = strlen(filter);
+	if (n == 0 || filter[n - 1] != '*')
+		return strcmp(filter, name) == 0;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (name[i] != filter[i]) /* stops at name's NUL, which differs */
+			return false;
+	return true;
+}
+
 void ktest_run_all(const char *filter)
 {
 	uint32_t passed = 0, failed = 0;
 	char buf[256];
 	for (const struct fw_ktest *k = __ktest_start; k < __ktest_end; k++) {
-		if (filter && filter[0] && strcmp(filter, k->name) != 0)
+		if (filter && filter[0] && !selected(filter, k->name))
 			continue;
 		/* tests that must panic run only when named */
 		if ((!filter || !filter[0]) && memcmp(k->name, "panic_", 6) == 0)

@@ -8,12 +8,13 @@
  *             pending timers, stale task and pool handles)
  *   hazard 10: timer callbacks run in a worker task, not in the IRQ. */
 #include "internal/task.h"
-#include "internal/x86.h"
+#include "internal/arch.h"
 #include <fw/ktest.h>
 #include <fw/pool.h>
 #include <fw/task.h>
 #include <fw/time.h>
 #include <fw/wait.h>
+#include <abi/errno.h>
 
 #define MS 1000000ULL
 
@@ -53,18 +54,18 @@ FW_KTEST(hazard6_waitq_destroy_wakes_sleeper_eidrm)
 	FW_EXPECT(t, fw_waitq_has_waiters(sleeper.q));
 	fw_waitq_destroy(sleeper.q);
 	YIELD_UNTIL(sleeper.done);
-	FW_EXPECT(t, sleeper.done && sleeper.result == -43); /* -EIDRM */
+	FW_EXPECT(t, sleeper.done && sleeper.result == -EIDRM);
 	/* the old handle names nothing now, whatever reuses the slot */
 	struct fw_waitq_ref q2;
 	FW_EXPECT(t, fw_waitq_create(&q2) == 0);
-	FW_EXPECT(t, fw_waitq_wait(sleeper.q, 1, false) == -22);
+	FW_EXPECT(t, fw_waitq_wait(sleeper.q, 1, false) == -EINVAL);
 	FW_EXPECT(t, !fw_waitq_has_waiters(sleeper.q) && fw_waitq_wake_all(sleeper.q) == 0);
 	fw_waitq_destroy(sleeper.q); /* double destroy is ignored */
-	FW_EXPECT(t, fw_waitq_wait(q2, fw_time_monotonic_ns() + MS, false) == -110);
+	FW_EXPECT(t, fw_waitq_wait(q2, fw_time_monotonic_ns() + MS, false) == -ETIMEDOUT);
 	fw_waitq_destroy(q2);
 	/* the dead task's handle is stale: no call reaches a freed task */
-	YIELD_UNTIL(fw_task_interrupt(task) == -3);
-	FW_EXPECT(t, fw_task_interrupt(task) == -3); /* -ESRCH */
+	YIELD_UNTIL(fw_task_interrupt(task) == -ESRCH);
+	FW_EXPECT(t, fw_task_interrupt(task) == -ESRCH);
 }
 
 static uint64_t timer_hits;
@@ -84,8 +85,8 @@ FW_KTEST(hazard6_timer_destroyed_never_fires)
 	FW_EXPECT(t, fw_timer_arm(b, 1, 0) == 0);
 	/* Kernel tasks may run with interrupts off (see docs/architecture.md):
 	 * let the tick in while spinning, without yielding. */
-	bool was_on = (read_rflags() & 0x200) != 0;
-	sti();
+	bool was_on = irq_enabled();
+	irq_enable();
 	/* Spin until a tick has moved b off the armed list (on a loaded host
 	 * the tick may come late: wait for the event, bounded, not a fixed
 	 * time). */
@@ -94,15 +95,15 @@ FW_KTEST(hazard6_timer_destroyed_never_fires)
 	while (fw_time_monotonic_ns() < spin && fw_timer_get(b, &rem, &per) == 0 && rem != 0)
 		;
 	if (!was_on)
-		cli();
+		irq_disable();
 	/* expired (no time left), not run: it sits on the pending list */
 	FW_EXPECT(t, fw_timer_get(b, &rem, &per) == 0 && rem == 0 && timer_hits == 0);
 	fw_timer_destroy(a);
 	fw_timer_destroy(b);
 	FW_EXPECT(t, fw_sleep_until(fw_time_monotonic_ns() + 10 * MS, false) == 0);
 	FW_EXPECT(t, timer_hits == 0);
-	FW_EXPECT(t, fw_timer_arm(a, 1, 0) == -22 && fw_timer_arm(b, 1, 0) == -22);
-	FW_EXPECT(t, fw_timer_get(b, &rem, &per) == -22);
+	FW_EXPECT(t, fw_timer_arm(a, 1, 0) == -EINVAL && fw_timer_arm(b, 1, 0) == -EINVAL);
+	FW_EXPECT(t, fw_timer_get(b, &rem, &per) == -EINVAL);
 	fw_timer_destroy(b); /* double destroy is ignored */
 }
 
@@ -146,7 +147,7 @@ static void context_probe(uint64_t cookie)
 {
 	(void)cookie;
 	cbctx.task = fw_task_current();
-	cbctx.irq_on = (read_rflags() & 0x200) != 0;
+	cbctx.irq_on = irq_enabled();
 	/* Blocking is legal only in thread context. */
 	cbctx.slept = fw_sleep_until(fw_time_monotonic_ns() + MS, false);
 	cbctx.ran = true;

@@ -1,7 +1,8 @@
 /* Generation-checked slot tables. Layer: framework/lib (trusted). */
 #include "internal/slots.h"
 #include "internal/mm.h"
-#include "internal/x86.h"
+#include "internal/arch.h"
+#include <abi/errno.h>
 
 static struct slot *slot_at(struct slots *s, uint32_t idx)
 {
@@ -12,10 +13,10 @@ static int grow(struct slots *s)
 {
 	uint32_t c = s->nslots / SLOTS_PER_CHUNK;
 	if (c >= SLOT_CHUNKS)
-		return -11;
+		return -EAGAIN;
 	struct slot *chunk = kalloc(SLOTS_PER_CHUNK * sizeof(struct slot));
 	if (!chunk)
-		return -12;
+		return -ENOMEM;
 	s->chunk[c] = chunk;
 	for (uint32_t i = SLOTS_PER_CHUNK; i > 0; i--) {
 		uint32_t idx = c * SLOTS_PER_CHUNK + i - 1;
@@ -33,13 +34,13 @@ int slots_add(struct slots *s, void *ptr, uint32_t *idx, uint32_t *gen)
 	bool was = irq_save();
 	if (s->limit && s->used >= s->limit) {
 		irq_restore(was);
-		return -11;
+		return -EAGAIN;
 	}
 	if (!s->free_head) {
 		int r = grow(s);
 		if (r < 0 || !s->free_head) {
 			irq_restore(was);
-			return r < 0 ? r : -12;
+			return r < 0 ? r : -ENOMEM;
 		}
 	}
 	uint32_t i = s->free_head;

@@ -9,7 +9,7 @@
 #include "internal/spinlock.h"
 #include <fw/log.h>
 
-#define NCLASS 9 /* 16 .. 4096 */
+#define NCLASS 9 /* 16 .. FW_PAGE_SIZE bytes */
 
 struct free_obj {
 	struct free_obj *next;
@@ -33,7 +33,7 @@ static int size_class(size_t size)
 
 void *kalloc(size_t size)
 {
-	if (size == 0 || size > 4096)
+	if (size == 0 || size > FW_PAGE_SIZE)
 		return NULL;
 	int c = size_class(size);
 	size_t osize = 16UL << c;
@@ -45,7 +45,7 @@ void *kalloc(size_t size)
 			return NULL;
 		}
 		char *page = phys_to_virt(pa);
-		for (size_t off = 0; off + osize <= 4096; off += osize) {
+		for (size_t off = 0; off + osize <= FW_PAGE_SIZE; off += osize) {
 			/* SAFETY: a fresh frame, carved into objects of one class;
 			 * kalloc memory is never handed to services, so nothing
 			 * else can write the link stored in a free object. */

@@ -10,6 +10,8 @@
 #include "internal/lib.h"
 #include "internal/mm.h"
 #include <fw/log.h>
+#include <fw/user.h>
+#include <abi/errno.h>
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[], __kernel_end[];
 
@@ -40,7 +42,7 @@ uint64_t *pt_walk(uint64_t pml4_pa, uint64_t va, bool create)
 			if (!pa)
 				return NULL;
 			/* Intermediate entries are permissive; the leaf decides. */
-			*e = pa | PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
+			*e = pa | PTE_P | PTE_W | (va < FW_USER_TOP ? PTE_U : 0);
 		}
 		if (*e & PTE_PS)
 			return NULL;
@@ -51,7 +53,7 @@ uint64_t *pt_walk(uint64_t pml4_pa, uint64_t va, bool create)
 
 static void map_range(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags)
 {
-	for (uint64_t off = 0; off < len; off += 4096) {
+	for (uint64_t off = 0; off < len; off += FW_PAGE_SIZE) {
 		uint64_t *pte = pt_walk(kpml4, va + off, true);
 		*pte = (pa + off) | flags | PTE_P | PTE_G;
 	}
@@ -87,13 +89,13 @@ void mm_init(void)
 	for (int i = 256; i < 512; i++)
 		pml4[i] = early_frame() | PTE_P | PTE_W;
 	uint64_t t0 = (uint64_t)__text_start, t1 = (uint64_t)__text_end;
-	uint64_t r1 = (uint64_t)__rodata_end, k1 = FW_ALIGN_UP((uint64_t)__kernel_end, 4096);
+	uint64_t r1 = (uint64_t)__rodata_end, k1 = FW_ALIGN_UP((uint64_t)__kernel_end, FW_PAGE_SIZE);
 	/* The .boot section (1 MiB .. text) is not mapped: it is dead after entry. */
 	map_range(t0, t0 - KERNEL_VMA, t1 - t0, 0);
 	map_range(t1, t1 - KERNEL_VMA, r1 - t1, PTE_NX);
 	map_range(r1, r1 - KERNEL_VMA, k1 - r1, PTE_W | PTE_NX);
 	map_physmap();
-	write_cr3(kpml4);
+	arch_set_page_table(kpml4);
 	physmap_live = true;
 	frames_init();
 	kalloc_init();
@@ -103,9 +105,9 @@ int kmap_page(uint64_t va, uint64_t pa, uint64_t flags)
 {
 	uint64_t *pte = pt_walk(kpml4, va, true);
 	if (!pte)
-		return -12;
+		return -ENOMEM;
 	*pte = pa | flags | PTE_P;
-	invlpg(va);
+	arch_flush_page(va);
 	return 0;
 }
 
@@ -114,6 +116,6 @@ void kunmap_page(uint64_t va)
 	uint64_t *pte = pt_walk(kpml4, va, false);
 	if (pte) {
 		*pte = 0;
-		invlpg(va);
+		arch_flush_page(va);
 	}
 }

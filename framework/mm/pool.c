@@ -8,8 +8,9 @@
  * alone (type stability). */
 #include "internal/lib.h"
 #include "internal/mm.h"
-#include "internal/x86.h"
+#include "internal/arch.h"
 #include <fw/pool.h>
+#include <abi/errno.h>
 
 #define PER_CHUNK 128
 #define MAX_CHUNKS 500 /* struct pool_impl must fit one kalloc page */
@@ -29,7 +30,7 @@ struct pool_impl {
 	uint32_t page_off;
 };
 
-_Static_assert(sizeof(struct pool_impl) <= 4096, "pool bookkeeping fits one page");
+_Static_assert(sizeof(struct pool_impl) <= FW_PAGE_SIZE, "pool bookkeeping fits one page");
 
 static struct pool_impl *impl_of(struct fw_pool *p)
 {
@@ -38,7 +39,7 @@ static struct pool_impl *impl_of(struct fw_pool *p)
 		if (!im)
 			return NULL;
 		im->stride = FW_ALIGN_UP(p->objsize ? p->objsize : 1, 16);
-		im->page_off = 4096;
+		im->page_off = FW_PAGE_SIZE;
 		p->impl = im;
 	}
 	return p->impl;
@@ -51,14 +52,14 @@ static struct pool_slot *slot_at(struct pool_impl *im, uint32_t idx)
 
 static void *carve(struct pool_impl *im)
 {
-	if (im->page_off + im->stride > 4096) {
+	if (im->page_off + im->stride > FW_PAGE_SIZE) {
 		uint64_t pa = frame_alloc();
 		if (!pa)
 			return NULL;
 		im->page = phys_to_virt(pa);
 		im->page_off = 0;
 	}
-	/* SAFETY: page is a frame owned by this pool; page_off + stride <= 4096. */
+	/* SAFETY: page is a frame owned by this pool; page_off + stride <= FW_PAGE_SIZE. */
 	void *o = im->page + im->page_off;
 	im->page_off += im->stride;
 	return o;
@@ -68,10 +69,10 @@ static int grow(struct pool_impl *im)
 {
 	uint32_t c = im->nslots / PER_CHUNK;
 	if (c >= MAX_CHUNKS)
-		return -11;
+		return -EAGAIN;
 	struct pool_slot *chunk = kalloc(PER_CHUNK * sizeof(struct pool_slot));
 	if (!chunk)
-		return -12;
+		return -ENOMEM;
 	im->chunk[c] = chunk;
 	for (uint32_t i = PER_CHUNK; i > 0; i--) {
 		uint32_t idx = c * PER_CHUNK + i - 1;
@@ -88,18 +89,18 @@ int fw_pool_alloc(struct fw_pool *p, uint32_t *idx, uint32_t *gen)
 {
 	struct pool_impl *im = impl_of(p);
 	if (!im)
-		return -12;
+		return -ENOMEM;
 	bool was = irq_save();
 	int r = im->free_head ? 0 : grow(im);
 	if (r < 0 || !im->free_head) {
 		irq_restore(was);
-		return r < 0 ? r : -12;
+		return r < 0 ? r : -ENOMEM;
 	}
 	uint32_t i = im->free_head;
 	struct pool_slot *s = slot_at(im, i);
 	if (!s->obj && !(s->obj = carve(im))) {
 		irq_restore(was);
-		return -12;
+		return -ENOMEM;
 	}
 	im->free_head = s->next_free;
 	s->used = true;

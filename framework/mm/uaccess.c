@@ -3,12 +3,12 @@
  * faulting instruction the page-fault handler knows how to recover. */
 #include "internal/init.h"
 #include "internal/lib.h"
-#include "internal/x86.h"
+#include "internal/arch.h"
 #include <abi/errno.h>
 #include <fw/user.h>
 
 
-bool fw_user_range_ok(uint64_t a, uint64_t n) { return a < USER_TOP && n <= USER_TOP - a; }
+bool fw_user_range_ok(uint64_t a, uint64_t n) { return a < FW_USER_TOP && n <= FW_USER_TOP - a; }
 
 int fw_user_read(void *dst, size_t cap, size_t n, struct fw_uaddr src)
 {
@@ -63,7 +63,7 @@ int fw_clear_user(struct fw_uaddr dst, size_t n)
 {
 	static const char zeros[256];
 	/* The whole range first: nothing is zeroed if any of it is not user
-	 * memory, and the loop below cannot step past USER_TOP. */
+	 * memory, and the loop below cannot step past FW_USER_TOP. */
 	if (n && !fw_user_range_ok(dst.a, n))
 		return -EFAULT;
 	while (n) {

@@ -9,6 +9,7 @@
 #include "internal/slots.h"
 #include "internal/task.h"
 #include <fw/vm.h>
+#include <abi/errno.h>
 
 #define PTE_NONE (1UL << 10)
 
@@ -23,7 +24,13 @@ static struct slots vms;
 
 static struct vm *vm_get(struct fw_vm_ref r) { return slots_get(&vms, r.idx, r.gen); }
 
-static bool va_ok(uint64_t va) { return (va & 4095) == 0 && va < USER_TOP; }
+static bool va_ok(uint64_t va) { return (va & (FW_PAGE_SIZE - 1)) == 0 && va < FW_USER_TOP; }
+
+/* Where a new leaf mapping may go: nothing below FW_USER_MIN, so NULL plus
+ * a small offset never reaches a user page (<fw/user.h>). fw_vm_map and
+ * fw_vm_map_cow are the only creators of leaf PTEs (fork copies existing
+ * ones), so this is the one check. */
+static bool map_va_ok(uint64_t va) { return va_ok(va) && va >= FW_USER_MIN; }
 
 /* The first page address >= va (and < end) whose last-level table exists,
  * or end. Range operations use it to skip unpopulated gigabytes at the
@@ -51,11 +58,11 @@ int fw_vm_create(struct fw_vm_ref *out)
 {
 	struct vm *v = kalloc(sizeof(*v));
 	if (!v)
-		return -12;
+		return -ENOMEM;
 	v->pml4 = frame_alloc();
 	if (!v->pml4) {
 		kfree(v, sizeof(*v));
-		return -12;
+		return -ENOMEM;
 	}
 	/* SAFETY: both are page-table frames the framework allocated; the
 	 * kernel half is shared by copying its top-level entries. */
@@ -91,8 +98,8 @@ static void vm_release(struct vm *v)
 {
 	if (--v->users > 0)
 		return;
-	if (read_cr3() == v->pml4)
-		write_cr3(kernel_pml4());
+	if (arch_page_table() == v->pml4)
+		arch_set_page_table(kernel_pml4());
 	free_level(v->pml4, 4);
 	kfree(v, sizeof(*v));
 }
@@ -126,8 +133,8 @@ struct fw_vm_ref vm_ref_of_current(void);
 
 static void flush(struct vm *v, uint64_t va)
 {
-	if (read_cr3() == v->pml4)
-		invlpg(va);
+	if (arch_page_table() == v->pml4)
+		arch_flush_page(va);
 }
 
 static uint64_t prot_bits(uint32_t prot)
@@ -172,28 +179,28 @@ static void set_pte(struct vm *v, uint64_t *pte, uint64_t va, uint64_t val)
 int fw_vm_map(struct fw_vm_ref r, uint64_t va, struct fw_frame_ref f, uint32_t prot)
 {
 	struct vm *v = vm_get(r);
-	if (!v || !va_ok(va) || !fw_frame_valid(f))
-		return -22;
+	if (!v || !map_va_ok(va) || !fw_frame_valid(f))
+		return -EINVAL;
 	uint64_t *pte = pt_walk(v->pml4, va, true);
 	if (!pte)
-		return -12;
-	set_pte(v, pte, va, ((uint64_t)f.pfn * 4096) | prot_bits(prot));
+		return -ENOMEM;
+	set_pte(v, pte, va, ((uint64_t)f.pfn * FW_PAGE_SIZE) | prot_bits(prot));
 	return 0;
 }
 
 int fw_vm_map_cow(struct fw_vm_ref r, uint64_t va, struct fw_frame_ref f, uint32_t prot)
 {
 	struct vm *v = vm_get(r);
-	if (!v || !va_ok(va) || !fw_frame_valid(f))
-		return -22;
+	if (!v || !map_va_ok(va) || !fw_frame_valid(f))
+		return -EINVAL;
 	uint64_t *pte = pt_walk(v->pml4, va, true);
 	if (!pte)
-		return -12;
+		return -ENOMEM;
 	/* PTE_COW with W clear: fw_vm_protect keeps it write-protected and
 	 * only fw_vm_cow_break (which copies while handles remain) can make
 	 * the page writable. */
 	uint64_t bits = (prot_bits(prot) & ~PTE_W) | PTE_COW;
-	set_pte(v, pte, va, ((uint64_t)f.pfn * 4096) | bits);
+	set_pte(v, pte, va, ((uint64_t)f.pfn * FW_PAGE_SIZE) | bits);
 	return 0;
 }
 
@@ -211,9 +218,9 @@ int fw_vm_map_zeroed(struct fw_vm_ref r, uint64_t va, uint32_t prot)
 int fw_vm_unmap(struct fw_vm_ref r, uint64_t va, uint64_t len)
 {
 	struct vm *v = vm_get(r);
-	if (!v || !va_ok(va) || len > USER_TOP - va)
-		return -22;
-	for (uint64_t a = next_table(v->pml4, va, va + len); a < va + len; a = next_table(v->pml4, a + 4096, va + len)) {
+	if (!v || !va_ok(va) || len > FW_USER_TOP - va)
+		return -EINVAL;
+	for (uint64_t a = next_table(v->pml4, va, va + len); a < va + len; a = next_table(v->pml4, a + FW_PAGE_SIZE, va + len)) {
 		uint64_t *pte = pt_walk(v->pml4, a, false);
 		if (pte && (*pte & (PTE_P | PTE_NONE)))
 			set_pte(v, pte, a, 0);
@@ -224,9 +231,9 @@ int fw_vm_unmap(struct fw_vm_ref r, uint64_t va, uint64_t len)
 int fw_vm_protect(struct fw_vm_ref r, uint64_t va, uint64_t len, uint32_t prot)
 {
 	struct vm *v = vm_get(r);
-	if (!v || !va_ok(va) || len > USER_TOP - va)
-		return -22;
-	for (uint64_t a = next_table(v->pml4, va, va + len); a < va + len; a = next_table(v->pml4, a + 4096, va + len)) {
+	if (!v || !va_ok(va) || len > FW_USER_TOP - va)
+		return -EINVAL;
+	for (uint64_t a = next_table(v->pml4, va, va + len); a < va + len; a = next_table(v->pml4, a + FW_PAGE_SIZE, va + len)) {
 		uint64_t *pte = pt_walk(v->pml4, a, false);
 		if (!pte || !(*pte & (PTE_P | PTE_NONE)))
 			continue;
@@ -245,32 +252,32 @@ int fw_vm_protect(struct fw_vm_ref r, uint64_t va, uint64_t len, uint32_t prot)
 int fw_vm_lookup(struct fw_vm_ref r, uint64_t va, struct fw_vm_page *out)
 {
 	struct vm *v = vm_get(r);
-	if (!v || va >= USER_TOP)
-		return -22;
+	if (!v || va >= FW_USER_TOP)
+		return -EINVAL;
 	*out = (struct fw_vm_page){0};
-	uint64_t *pte = pt_walk(v->pml4, va & ~4095UL, false);
+	uint64_t *pte = pt_walk(v->pml4, va & ~(FW_PAGE_SIZE - 1), false);
 	if (!pte || !(*pte & (PTE_P | PTE_NONE)))
 		return 0;
 	uint64_t pa = *pte & PTE_ADDR;
 	out->present = true;
 	out->cow = (*pte & PTE_COW) != 0;
 	out->prot = pte_prot(*pte);
-	out->frame = (struct fw_frame_ref){(uint32_t)(pa / 4096), frame_gen(pa)};
+	out->frame = (struct fw_frame_ref){(uint32_t)(pa / FW_PAGE_SIZE), frame_gen(pa)};
 	return 0;
 }
 
 int fw_vm_fork(struct fw_vm_ref dr, struct fw_vm_ref sr, uint64_t va, uint64_t len, bool share)
 {
 	struct vm *d = vm_get(dr), *s = vm_get(sr);
-	if (!d || !s || d == s || !va_ok(va) || len > USER_TOP - va)
-		return -22;
-	for (uint64_t a = next_table(s->pml4, va, va + len); a < va + len; a = next_table(s->pml4, a + 4096, va + len)) {
+	if (!d || !s || d == s || !va_ok(va) || len > FW_USER_TOP - va)
+		return -EINVAL;
+	for (uint64_t a = next_table(s->pml4, va, va + len); a < va + len; a = next_table(s->pml4, a + FW_PAGE_SIZE, va + len)) {
 		uint64_t *spte = pt_walk(s->pml4, a, false);
 		if (!spte || !(*spte & (PTE_P | PTE_NONE)))
 			continue;
 		uint64_t *dpte = pt_walk(d->pml4, a, true);
 		if (!dpte)
-			return -12;
+			return -ENOMEM;
 		uint64_t e = *spte;
 		/* Private: every page becomes COW, read-only and PROT_NONE ones
 		 * too, since mprotect may make them writable later. */
@@ -288,10 +295,10 @@ int fw_vm_cow_break(struct fw_vm_ref r, uint64_t va, uint32_t prot)
 {
 	struct vm *v = vm_get(r);
 	if (!v || !va_ok(va))
-		return -22;
+		return -EINVAL;
 	uint64_t *pte = pt_walk(v->pml4, va, false);
 	if (!pte || !(*pte & PTE_COW))
-		return -22;
+		return -EINVAL;
 	uint64_t pa = *pte & PTE_ADDR;
 	uint64_t bits = prot_bits(prot | FW_PROT_WRITE);
 	if (frame_mapcount(pa) == 1 && frame_refcount(pa) == 0) {
@@ -301,11 +308,11 @@ int fw_vm_cow_break(struct fw_vm_ref r, uint64_t va, uint32_t prot)
 	}
 	uint64_t npa = frame_alloc();
 	if (!npa)
-		return -12;
+		return -ENOMEM;
 	frame_mark_service(npa);
 	/* SAFETY: pa is the frame mapped at va (a live service frame), npa a
 	 * fresh one; both whole pages in the physmap. */
-	memcpy(phys_to_virt(npa), phys_to_virt(pa), 4096);
+	memcpy(phys_to_virt(npa), phys_to_virt(pa), FW_PAGE_SIZE);
 	set_pte(v, pte, va, npa | bits);
 	frame_put(npa); /* the mapping keeps it */
 	return 0;

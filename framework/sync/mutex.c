@@ -8,6 +8,7 @@
 #include <fw/sync.h>
 #include <fw/task.h>
 #include <fw/wait.h>
+#include <abi/errno.h>
 
 struct mutex {
 	struct fw_task_ref owner; /* {0,0}: free. A handle, so an exited owner never matches a new task */
@@ -23,7 +24,7 @@ int fw_mutex_create(struct fw_mutex_ref *out)
 {
 	struct mutex *m = kalloc(sizeof(*m));
 	if (!m)
-		return -12;
+		return -ENOMEM;
 	int r = fw_waitq_create(&m->q);
 	if (r == 0)
 		r = slots_add(&mutexes, m, &out->idx, &out->gen);
@@ -47,16 +48,16 @@ int fw_mutex_lock(struct fw_mutex_ref r, bool interruptible)
 {
 	struct mutex *m = slots_get(&mutexes, r.idx, r.gen);
 	if (!m)
-		return -22;
+		return -EINVAL;
 	struct fw_task_ref me = fw_task_current();
 	if (owned_by(m, me))
-		return -35; /* -EDEADLK */
+		return -EDEADLK;
 	/* An owner that exited without unlocking no longer holds it. */
 	while (owned(m)) {
 		int e = fw_waitq_wait(m->q, 0, interruptible);
 		m = slots_get(&mutexes, r.idx, r.gen);
 		if (!m)
-			return -43;
+			return -EIDRM;
 		if (owned_by(m, me))
 			return 0; /* handed over by unlock */
 		if (e)
@@ -70,9 +71,9 @@ int fw_mutex_unlock(struct fw_mutex_ref r)
 {
 	struct mutex *m = slots_get(&mutexes, r.idx, r.gen);
 	if (!m)
-		return -22;
+		return -EINVAL;
 	if (!owned_by(m, fw_task_current()))
-		return -1; /* -EPERM */
+		return -EPERM;
 	struct task *next = waitq_first_waiter(m->q);
 	m->owner = next ? (struct fw_task_ref){next->idx, next->gen} : (struct fw_task_ref){0, 0};
 	fw_waitq_wake_one(m->q);

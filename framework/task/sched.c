@@ -13,10 +13,11 @@
 #include "internal/mm.h"
 #include "internal/task.h"
 #include <fw/log.h>
+#include <abi/errno.h>
 
 #define KSTACK_REGION 0xffffc90000000000UL
 #define KSTACK_PAGES 4
-#define KSTACK_SLOT ((KSTACK_PAGES + 1) * 4096UL)
+#define KSTACK_SLOT ((KSTACK_PAGES + 1) * FW_PAGE_SIZE)
 #define TIMESLICE_NS 10000000UL
 
 static struct task *tasks[MAX_TASKS];
@@ -46,34 +47,34 @@ static int alloc_slot(struct task *t)
 			return 0;
 		}
 	}
-	return -11; /* -EAGAIN */
+	return -EAGAIN;
 }
 
 static int kstack_alloc(struct task *t)
 {
-	uint64_t base = KSTACK_REGION + (uint64_t)t->idx * KSTACK_SLOT + 4096; /* slot's first page is the guard */
+	uint64_t base = KSTACK_REGION + (uint64_t)t->idx * KSTACK_SLOT + FW_PAGE_SIZE; /* slot's first page is the guard */
 	for (int i = 0; i < KSTACK_PAGES; i++) {
 		uint64_t pa = frame_alloc();
-		if (!pa || kmap_page(base + i * 4096UL, pa, PTE_W | PTE_NX) < 0) {
+		if (!pa || kmap_page(base + i * FW_PAGE_SIZE, pa, PTE_W | PTE_NX) < 0) {
 			for (int j = 0; j < i; j++) {
-				uint64_t *pte = pt_walk(kernel_pml4(), base + j * 4096UL, false);
+				uint64_t *pte = pt_walk(kernel_pml4(), base + j * FW_PAGE_SIZE, false);
 				frame_put(*pte & PTE_ADDR);
-				kunmap_page(base + j * 4096UL);
+				kunmap_page(base + j * FW_PAGE_SIZE);
 			}
 			if (pa)
 				frame_put(pa);
-			return -12;
+			return -ENOMEM;
 		}
 	}
 	t->kstack_va = base;
-	t->kstack_top = base + KSTACK_PAGES * 4096UL;
+	t->kstack_top = base + KSTACK_PAGES * FW_PAGE_SIZE;
 	return 0;
 }
 
 static void kstack_free(struct task *t)
 {
 	for (int i = 0; i < KSTACK_PAGES; i++) {
-		uint64_t va = t->kstack_va + i * 4096UL;
+		uint64_t va = t->kstack_va + i * FW_PAGE_SIZE;
 		uint64_t *pte = pt_walk(kernel_pml4(), va, false);
 		if (pte && (*pte & PTE_P)) {
 			frame_put(*pte & PTE_ADDR);
@@ -112,7 +113,7 @@ struct task *task_alloc(void)
 		return NULL;
 	t->fpu = kalloc(arch_fpu_size);
 	bool was = irq_save();
-	int r = t->fpu ? alloc_slot(t) : -12;
+	int r = t->fpu ? alloc_slot(t) : -ENOMEM;
 	irq_restore(was);
 	if (r < 0 || kstack_alloc(t) < 0) {
 		if (r == 0) {
@@ -185,7 +186,7 @@ void account_enter_kernel(void)
 {
 	struct task *t = current_task();
 	if (t->user_since) {
-		uint64_t u = rdtsc() - t->user_since;
+		uint64_t u = arch_cycles() - t->user_since;
 		t->user_tsc += u;
 	}
 	t->user_since = 0;
@@ -194,7 +195,7 @@ void account_enter_kernel(void)
 void account_leave_kernel(void)
 {
 	struct task *t = current_task();
-	t->user_since = rdtsc();
+	t->user_since = arch_cycles();
 	t->progress_tsc = t->user_since;
 }
 
@@ -207,7 +208,7 @@ void lockup_check(uint64_t rip, uint64_t rbp)
 	if (t == &idle_task || !t->progress_tsc)
 		return;
 	uint64_t khz = arch_tsc_khz();
-	if (!khz || rdtsc() - t->progress_tsc < khz * 2000 || t->lockup_reported)
+	if (!khz || arch_cycles() - t->progress_tsc < khz * 2000 || t->lockup_reported)
 		return;
 	t->lockup_reported = true;
 	fw_err("soft lockup: task %u has run in the kernel for 2 s, at %lx <%s>", t->idx, rip, ksym_lookup(rip));
@@ -261,17 +262,17 @@ static void schedule(void)
 		return;
 	account(prev, now);
 	next->last_switch = now;
-	next->progress_tsc = rdtsc();
+	next->progress_tsc = arch_cycles();
 	if (prev->user)
 		arch_fpu_save(prev->fpu);
 	if (next->user)
 		arch_fpu_restore(next->fpu);
 	if (next->pml4 && next->pml4 != prev->pml4)
-		write_cr3(next->pml4);
+		arch_set_page_table(next->pml4);
 	else if (!next->pml4 && prev->pml4)
-		write_cr3(kernel_pml4());
+		arch_set_page_table(kernel_pml4());
 	if (next->user) {
-		wrmsr(MSR_FS_BASE, next->fs_base);
+		arch_set_tls_base(next->fs_base);
 		arch_set_kernel_stack(next->kstack_top);
 	}
 	cpu0.current = next;
@@ -284,8 +285,10 @@ bool sched_need_resched(void) { return need_resched; }
 
 void sched_yield_current(void)
 {
-	bool was = irq_save();
 	struct task *t = current_task();
+	if (t->no_sleep)
+		return; /* inside the fault resolver: nobody else runs (<fw/upcall.h>) */
+	bool was = irq_save();
 	if (t != &idle_task && t->state == TASK_RUNNABLE)
 		rq_push(t);
 	schedule();
@@ -337,7 +340,7 @@ void sched_timer_tick(uint64_t now)
 		sleepers = t->timer_next;
 		t->wake_deadline = 0;
 		waitq_remove(t);
-		sched_wake(t, -110); /* -ETIMEDOUT */
+		sched_wake(t, -ETIMEDOUT);
 	}
 	if (now - slice_start >= TIMESLICE_NS && rq_head)
 		need_resched = true;
@@ -345,8 +348,10 @@ void sched_timer_tick(uint64_t now)
 
 FW_NORETURN void fw_task_exit(void)
 {
-	cli();
+	irq_disable();
 	struct task *t = current_task();
+	if (t->irq_handler)
+		fw_panic("fw_task_exit in a device interrupt handler");
 	if (t->vm) {
 		vm_task_detach(t->vm);
 		t->vm = NULL;
@@ -380,7 +385,7 @@ int fw_task_create_kernel(void (*fn)(uint64_t), uint64_t arg, struct fw_task_ref
 {
 	struct task *t = task_alloc();
 	if (!t)
-		return ntasks >= MAX_TASKS - 1 ? -11 : -12;
+		return ntasks >= MAX_TASKS - 1 ? -EAGAIN : -ENOMEM;
 	task_start(t, fn, arg, t->kstack_top);
 	*out = (struct fw_task_ref){t->idx, t->gen};
 	return 0;
@@ -400,12 +405,12 @@ int fw_task_interrupt(struct fw_task_ref r)
 {
 	struct task *t = task_lookup(r);
 	if (!t)
-		return -3; /* -ESRCH */
+		return -ESRCH;
 	bool was = irq_save();
 	t->interrupted = true;
 	if (t->state == TASK_BLOCKED && t->interruptible) {
 		waitq_remove(t);
-		sched_wake(t, -4); /* -EINTR */
+		sched_wake(t, -EINTR);
 	}
 	irq_restore(was);
 	return 0;
@@ -424,13 +429,13 @@ void sched_init(void)
 void sched_idle_loop(void)
 {
 	for (;;) {
-		cli();
+		irq_disable();
 		if (rq_head) {
 			schedule();
-			sti();
+			irq_enable();
 			continue;
 		}
 		/* sti; hlt is atomic: no wakeup slips between them. */
-		__asm__ volatile("sti; hlt" ::: "memory");
+		cpu_idle_wait();
 	}
 }

@@ -8,6 +8,7 @@
 #include <fw/log.h>
 #include "internal/upcall.h"
 #include <fw/vm.h>
+#include <abi/errno.h>
 
 _Static_assert(sizeof(struct fw_uregs) == sizeof(struct trapframe), "fw_uregs mirrors trapframe");
 
@@ -16,7 +17,7 @@ static void user_task_entry(uint64_t tf_addr)
 	/* SAFETY: tf_addr is the frame fw_task_create_user placed at the top of
 	 * this task's own stack. */
 	struct trapframe *tf = (struct trapframe *)tf_addr;
-	cli();
+	irq_disable();
 	return_to_user_prepare(tf);
 	user_enter(tf);
 }
@@ -26,11 +27,11 @@ int fw_task_create_user(const struct fw_uregs *regs, struct fw_vm_ref vm, uint64
 {
 	struct task *t = task_alloc();
 	if (!t)
-		return -11;
+		return -EAGAIN;
 	t->vm = vm_task_attach(vm, &t->pml4);
 	if (!t->vm) {
 		task_discard(t);
-		return -22;
+		return -EINVAL;
 	}
 	t->vm_ref = vm;
 	t->user = true;
@@ -53,7 +54,7 @@ int fw_task_create_user(const struct fw_uregs *regs, struct fw_vm_ref vm, uint64
 void syscall_dispatch(struct trapframe *tf)
 {
 	account_enter_kernel();
-	sti();
+	irq_enable();
 	/* SAFETY: same layout (static assert); every field is plain data the
 	 * exit path sanitises before returning to user mode. */
 	upcalls.syscall((struct fw_uregs *)tf);
@@ -68,22 +69,22 @@ int fw_task_set_vm(struct fw_vm_ref vm)
 	uint64_t pml4;
 	void *nv = vm_task_attach(vm, &pml4);
 	if (!nv)
-		return -22;
+		return -EINVAL;
 	void *old = t->vm;
 	t->vm = nv;
 	t->vm_ref = vm;
 	t->pml4 = pml4;
-	write_cr3(pml4);
+	arch_set_page_table(pml4);
 	vm_task_detach(old);
 	return 0;
 }
 
 int fw_task_set_fs_base(uint64_t base)
 {
-	if (base >= USER_TOP)
-		return -1; /* -EPERM, as Linux for a non-canonical/kernel base */
+	if (base >= FW_USER_TOP)
+		return -EPERM; /* as Linux for a non-canonical/kernel base */
 	current_task()->fs_base = base;
-	wrmsr(MSR_FS_BASE, base);
+	arch_set_tls_base(base);
 	return 0;
 }
 
@@ -96,47 +97,24 @@ int fw_fpu_save_to_user(struct fw_uaddr dst)
 	uint64_t uaddr = dst.a;
 	struct task *t = current_task();
 	if (!fw_user_range_ok(uaddr, arch_fpu_size))
-		return -14;
+		return -EFAULT;
 	arch_fpu_save(t->fpu);
 	return (int)uaccess_copy((void *)uaddr, t->fpu, arch_fpu_size);
 }
 
-/* An image xrstor/fxrstor would #GP on must never reach it. */
-static bool fpu_image_ok(const uint8_t *img)
-{
-	/* SAFETY: img holds arch_fpu_size bytes (>= 512; the XSAVE header at
-	 * 512..575 exists when the size is larger). */
-	uint32_t mxcsr = *(const uint32_t *)(img + 24);
-	if (mxcsr & 0xFFFF0000)
-		return false;
-	if (arch_fpu_size > 512) {
-		const uint64_t *hdr = (const uint64_t *)(img + 512);
-		uint32_t a, b, c, d;
-		__asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
-		uint64_t xcr0 = ((uint64_t)d << 32) | a;
-		(void)b;
-		(void)c;
-		if (hdr[0] & ~xcr0 || hdr[1] != 0)
-			return false;
-		for (int i = 2; i < 8; i++)
-			if (hdr[i])
-				return false;
-	}
-	return true;
-}
 
 int fw_fpu_load_from_user(struct fw_uaddr src)
 {
 	uint64_t uaddr = src.a;
 	struct task *t = current_task();
 	if (!fw_user_range_ok(uaddr, arch_fpu_size))
-		return -14;
+		return -EFAULT;
 	uint8_t *tmp = kalloc(arch_fpu_size);
 	if (!tmp)
-		return -12;
+		return -ENOMEM;
 	int r = (int)uaccess_copy(tmp, (const void *)uaddr, arch_fpu_size);
-	if (r == 0 && !fpu_image_ok(tmp))
-		r = -22;
+	if (r == 0 && !arch_fpu_image_ok(tmp))
+		r = -EINVAL;
 	if (r == 0) {
 		memcpy(t->fpu, tmp, arch_fpu_size);
 		arch_fpu_restore(t->fpu);

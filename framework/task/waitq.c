@@ -7,6 +7,7 @@
 #include "internal/slots.h"
 #include "internal/task.h"
 #include <fw/wait.h>
+#include <abi/errno.h>
 
 struct waitq {
 	struct task *head, *tail;
@@ -18,7 +19,7 @@ int fw_waitq_create(struct fw_waitq_ref *out)
 {
 	struct waitq *q = kalloc(sizeof(*q));
 	if (!q)
-		return -12;
+		return -ENOMEM;
 	int r = slots_add(&waitqs, q, &out->idx, &out->gen);
 	if (r < 0)
 		kfree(q, sizeof(*q));
@@ -69,17 +70,21 @@ void fw_waitq_destroy(struct fw_waitq_ref r)
 	struct waitq *q = slots_remove(&waitqs, r.idx, r.gen);
 	if (!q)
 		return;
-	wake(q, true, -43); /* -EIDRM */
+	wake(q, true, -EIDRM);
 	kfree(q, sizeof(*q));
 }
 
 static int block_current(struct waitq *q, uint64_t deadline, bool interruptible)
 {
 	struct task *t = current_task();
+	/* Inside the fault resolver a user copy is suspended half-way: no other
+	 * task may run before it completes (see <fw/upcall.h>). */
+	if (t->no_sleep)
+		return -EDEADLK;
 	bool was = irq_save();
 	if (interruptible && t->interrupted) {
 		irq_restore(was);
-		return -4;
+		return -EINTR;
 	}
 	if (q) {
 		t->wait_next = NULL;
@@ -105,7 +110,7 @@ int fw_waitq_wait(struct fw_waitq_ref r, uint64_t deadline_ns, bool interruptibl
 {
 	struct waitq *q = slots_get(&waitqs, r.idx, r.gen);
 	if (!q)
-		return -22;
+		return -EINVAL;
 	return block_current(q, deadline_ns, interruptible);
 }
 
@@ -132,7 +137,7 @@ int fw_sleep_until(uint64_t deadline_ns, bool interruptible)
 	if (deadline_ns == 0)
 		deadline_ns = 1;
 	int r = block_current(NULL, deadline_ns, interruptible);
-	return r == -110 ? 0 : r;
+	return r == -ETIMEDOUT ? 0 : r;
 }
 
 

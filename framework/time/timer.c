@@ -7,10 +7,10 @@
 #include "internal/mm.h"
 #include "internal/slots.h"
 #include "internal/task.h"
-#include "internal/x86.h"
 #include <fw/log.h>
 #include <fw/time.h>
 #include <fw/wait.h>
+#include <abi/errno.h>
 
 struct timer {
 	void (*fn)(uint64_t);
@@ -33,7 +33,7 @@ uint64_t fw_time_boot_realtime_ns(void) { return boot_realtime_ns; }
 
 uint64_t fw_time_since_reset_ns(void)
 {
-	uint64_t khz = arch_tsc_khz(), t = rdtsc();
+	uint64_t khz = arch_tsc_khz(), t = arch_cycles();
 	return khz ? (t / khz) * 1000000 + (t % khz) * 1000000 / khz : 0;
 }
 
@@ -101,14 +101,14 @@ static void worker(uint64_t unused)
 {
 	(void)unused;
 	for (;;) {
-		cli();
+		irq_disable();
 		struct timer *t = pending;
 		if (!t) {
 			worker_busy = false;
 			/* Wait with interrupts still off: the tick that queues the
 			 * next expiry finds us already on the queue. */
 			(void)fw_waitq_wait(worker_q, 0, false);
-			sti();
+			irq_enable();
 			continue;
 		}
 		worker_busy = true;
@@ -123,7 +123,7 @@ static void worker(uint64_t unused)
 		}
 		void (*fn)(uint64_t) = t->fn;
 		uint64_t cookie = t->cookie;
-		sti();
+		irq_enable();
 		fn(cookie);
 	}
 }
@@ -139,10 +139,10 @@ void time_init(void)
 int fw_timer_create(void (*fn)(uint64_t), uint64_t cookie, struct fw_timer_ref *out)
 {
 	if (!fn)
-		return -22;
+		return -EINVAL;
 	struct timer *t = kalloc(sizeof(*t));
 	if (!t)
-		return -12;
+		return -ENOMEM;
 	t->fn = fn;
 	t->cookie = cookie;
 	int r = slots_add(&timers, t, &out->idx, &out->gen);
@@ -155,7 +155,7 @@ int fw_timer_arm(struct fw_timer_ref r, uint64_t deadline, uint64_t period)
 {
 	struct timer *t = slots_get(&timers, r.idx, r.gen);
 	if (!t)
-		return -22;
+		return -EINVAL;
 	bool was = irq_save();
 	unlink_timer(t);
 	t->deadline = deadline;
@@ -170,7 +170,7 @@ int fw_timer_get(struct fw_timer_ref r, uint64_t *remaining, uint64_t *period)
 {
 	struct timer *t = slots_get(&timers, r.idx, r.gen);
 	if (!t)
-		return -22;
+		return -EINVAL;
 	uint64_t now = arch_uptime_ns();
 	*remaining = t->armed ? (t->deadline > now ? t->deadline - now : 1) : 0;
 	*period = t->period;

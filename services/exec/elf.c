@@ -33,7 +33,7 @@ static int check_phdr(const struct elf64_phdr *ph, uint64_t fsize)
 		return -ENOEXEC;
 	if (ph->offset > fsize || ph->filesz > fsize - ph->offset)
 		return -ENOEXEC;
-	if (ph->vaddr >= USER_TOP_ADDR || ph->memsz > USER_TOP_ADDR - ph->vaddr)
+	if (ph->vaddr >= FW_USER_TOP || ph->memsz > FW_USER_TOP - ph->vaddr)
 		return -ENOEXEC;
 	if ((ph->vaddr & 4095) != (ph->offset & 4095))
 		return -ENOEXEC;
@@ -95,7 +95,7 @@ int elf_read_header(struct inode_ref ino, struct elf_info *info)
 		if (rc || take_phdr(&ph, &eh, fsize, info))
 			return -ENOEXEC;
 	}
-	if (info->nload == 0 || (!info->dyn && info->lo < USER_MIN))
+	if (info->nload == 0 || (!info->dyn && info->lo < FW_USER_MIN))
 		return -ENOEXEC;
 	if (eh.entry < info->lo || eh.entry >= info->hi)
 		return -ENOEXEC;
@@ -107,7 +107,7 @@ int elf_place(struct elf_info *info, uint64_t bias)
 {
 	if (!info->dyn)
 		bias = 0;
-	if (info->hi > USER_TOP_ADDR - bias || info->lo + bias < USER_MIN)
+	if (info->hi > FW_USER_TOP - bias || info->lo + bias < FW_USER_MIN)
 		return -ENOEXEC;
 	info->bias = bias;
 	info->entry += bias;

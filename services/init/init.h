@@ -10,6 +10,8 @@ int initramfs_unpack(void);
  * /tmp and /proc (after it). */
 int root_mount(void);
 int boot_mounts(void);
+/* Probe device drivers (virtio-blk) and create their /dev nodes. */
+int drivers_start(void);
 /* Hand the framework the services' upcalls (once, first thing at boot). */
 int upcalls_register(void);
 /* Run the boot program in the current (first) thread. */

@@ -229,22 +229,26 @@ static int open_dev(struct fdtable_ref t, const char (*name)[40], uint32_t flags
 	return e;
 }
 
-static int make_stdio(struct proc *p, bool exec_mode)
+/* Opening a device may sleep (a FIFO's open does), so the process is
+ * named by its handle, not by a pointer borrowed across the opens. */
+static int make_stdio(struct proc_ref pr, bool exec_mode)
 {
 	char null[40] = "/dev/null", out[40] = "/dev/keel-out", con[40] = "/dev/console";
-	int e = fdtable_new(&p->files);
+	struct fdtable_ref files;
+	int e = fdtable_new(&files);
 	if (e)
 		return e;
+	proc_get(pr)->files = files;
 	if (exec_mode) {
-		e = open_dev(p->files, &null, O_RDONLY);
+		e = open_dev(files, &null, O_RDONLY);
 		if (e == 0)
-			e = open_dev(p->files, &out, O_WRONLY);
+			e = open_dev(files, &out, O_WRONLY);
 		if (e == 0)
-			e = open_dev(p->files, &out, O_WRONLY);
+			e = open_dev(files, &out, O_WRONLY);
 		return e;
 	}
 	for (int i = 0; i < 3 && e == 0; i++)
-		e = open_dev(p->files, &con, O_RDWR);
+		e = open_dev(files, &con, O_RDWR);
 	return e;
 }
 
@@ -277,12 +281,12 @@ static int start_first(struct boot_state *b, struct proc_ref init)
 	struct proc *p = proc_get(b->first);
 	p->cwd = vfs_root();
 	p->root = vfs_root();
-	e = make_stdio(p, b->exec_mode);
+	e = make_stdio(b->first, b->exec_mode);
+	p = proc_get(b->first); /* make_stdio may have slept */
 	thread_get(p->first_thread)->boot_exec = true;
 	if (e == 0 && !b->exec_mode) {
 		/* run mode: the console is a terminal with a line discipline, and
 		 * the first program's group is its foreground */
-		p = proc_get(b->first);
 		tty_set_foreground(p->pgid > 0 ? p->pgid : p->pid, p->sid > 0 ? p->sid : p->pid);
 		e = tty_start_console();
 	}
@@ -345,6 +349,8 @@ static void svc_main(void)
 		e = initramfs_unpack();
 	if (e == 0)
 		e = boot_mounts();
+	if (e == 0)
+		e = drivers_start();
 	if (e == 0 && kpath_alloc(&b->path))
 		e = -ENOMEM;
 	if (e == 0)

@@ -206,7 +206,7 @@ int64_t shm_attach(int32_t id, uint64_t addr, uint32_t flags)
 		addr = mm_find_free(p->mm, len);
 		if (!addr)
 			return -ENOMEM;
-	} else if (addr + len < addr || addr + len > USER_TOP_ADDR) {
+	} else if (addr + len < addr || addr + len > FW_USER_TOP) {
 		return -EINVAL;
 	} else if (!(flags & SHM_REMAP) && !mm_range_free(p->mm, addr, len)) {
 		return -EINVAL;

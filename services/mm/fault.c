@@ -120,7 +120,7 @@ int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_
 {
 	struct mm *mp = mm_get(m);
 	*si_code = SEGV_MAPERR;
-	if (!mp || addr >= 0x800000000000ULL)
+	if (!mp || addr >= FW_USER_TOP)
 		return -EFAULT;
 	struct vma *v = find_vma(mp, addr);
 	if (!v)
@@ -152,23 +152,46 @@ int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_
 	return 0;
 }
 
+int mm_pin_page(struct mm_ref m, uint64_t addr, bool write, struct fw_frame_ref *out)
+{
+	int32_t code;
+	struct mm *mp = mm_get(m);
+	struct fw_vm_page pg;
+	if (!mp || addr >= FW_USER_TOP)
+		return -EFAULT;
+	/* Fast path: already present with the access needed. */
+	if (fw_vm_lookup(mp->vm, addr & ~4095ULL, &pg) == 0 && pg.present && (pg.prot & FW_PROT_READ) &&
+	    (!write || (!pg.cow && (pg.prot & FW_PROT_WRITE)))) {
+		if (fw_frame_dup(pg.frame))
+			return -EFAULT;
+		*out = pg.frame;
+		return 0;
+	}
+	if (mm_fault(m, addr, write, false, &code))
+		return -EFAULT;
+	mp = mm_get(m);
+	if (!mp || fw_vm_lookup(mp->vm, addr & ~4095ULL, &pg) || !pg.present || (write && pg.cow) ||
+	    (write && !(pg.prot & FW_PROT_WRITE)) || fw_frame_dup(pg.frame))
+		return -EFAULT;
+	*out = pg.frame;
+	return 0;
+}
+
 /* process_vm_readv/writev: copy n bytes (within one page) between the page
  * at raddr of address space m and the caller's memory at laddr, faulting
  * the remote page in (breaking copy-on-write for a write) as the owner's
- * own access would. -EFAULT if either side cannot be reached. */
+ * own access would. The remote frame is pinned across the copy (which may
+ * sleep on the caller's own faults). -EFAULT if either side cannot be
+ * reached. */
 int mm_copy_remote(struct mm_ref m, uint64_t raddr, uint64_t laddr, uint32_t n, bool write)
 {
 	if (n == 0 || (raddr & 4095) + n > 4096)
 		return -EINVAL;
-	int32_t code;
-	if (mm_fault(m, raddr, write, false, &code))
-		return -EFAULT;
-	struct mm *mp = mm_get(m);
-	struct fw_vm_page pg;
-	if (!mp || fw_vm_lookup(mp->vm, raddr & ~4095ULL, &pg) || !pg.present)
+	struct fw_frame_ref f;
+	if (mm_pin_page(m, raddr, write, &f))
 		return -EFAULT;
 	uint32_t off = (uint32_t)(raddr & 4095);
-	int e = write ? fw_frame_from_user(pg.frame, off, fw_uaddr(laddr), n)
-		      : fw_frame_to_user(pg.frame, off, fw_uaddr(laddr), n);
+	int e = write ? fw_frame_from_user(f, off, fw_uaddr(laddr), n) : fw_frame_to_user(f, off, fw_uaddr(laddr), n);
+	fw_frame_put(f);
 	return e ? -EFAULT : 0;
 }

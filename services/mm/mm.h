@@ -15,11 +15,9 @@
 #include <fw/task.h>
 #include <fw/vm.h>
 
-#define USER_STACK_TOP 0x7ffffffff000ULL
+#define USER_STACK_TOP (FW_USER_TOP - FW_PAGE_SIZE) /* the top page stays unmapped */
 #define USER_STACK_MAX (8ULL << 20)
 #define MMAP_BASE 0x7f0000000000ULL
-#define USER_MIN 0x10000ULL
-#define USER_TOP_ADDR 0x800000000000ULL /* end of the user half */
 
 #define VMA_SHARED 1
 #define VMA_GROWSDOWN 2
@@ -113,5 +111,10 @@ bool mm_addr_shared(struct mm_ref m, uint64_t addr);
 /* Resolve a fault at addr; 0, -EFAULT (SIGSEGV: *si_code set), -EIO (SIGBUS:
  * a file page wholly past end of file) or -ENOMEM (no frame). */
 int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_code);
+/* The frame behind the user page at addr, faulted in (and, for write,
+ * made private and writable) first, with one more reference the caller
+ * drops with fw_frame_put: for I/O straight into user memory (a disk
+ * reading into a process's buffer). 0 or -EFAULT. */
+int mm_pin_page(struct mm_ref m, uint64_t addr, bool write, struct fw_frame_ref *out);
 
 #endif

@@ -80,7 +80,7 @@ int64_t mm_remap(struct mm_ref m, uint64_t old, uint64_t olen, uint64_t nlen, bo
 	struct vma *v = vma_at(mp, old);
 	if (!v || olen == 0 || old + olen > v->end)
 		return -EFAULT;
-	if (fixed && ((fixed & 4095) || fixed < USER_MIN || fixed + nlen > 0x800000000000ULL ||
+	if (fixed && ((fixed & 4095) || fixed < FW_USER_MIN || fixed + nlen > FW_USER_TOP ||
 		      (fixed < old + olen && old < fixed + nlen)))
 		return -EINVAL;
 	struct vma a = *v;

@@ -221,7 +221,7 @@ uint64_t mm_find_free(struct mm_ref m, uint64_t len)
 	struct mm *mp = mm_get(m);
 	uint64_t top = mp->mmap_hint;
 	/* Walk down from the hint until a gap fits (areas are few). */
-	for (int tries = 0; tries < 4096 && top >= len + USER_MIN; tries++) {
+	for (int tries = 0; tries < 4096 && top >= len + FW_USER_MIN; tries++) {
 		uint64_t start = top - len;
 		bool clash = false;
 		for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {

@@ -1,5 +1,6 @@
 /* File system calls on descriptors: open, close, the read/write family,
  * lseek, dup, fcntl, ioctl, pipe, sendfile. Layer: services (safe C). */
+#include "block/blkdev_file.h"
 #include "pipe/pipe.h"
 #include "syscall/fs.h"
 #include <fw/time.h>
@@ -639,6 +640,7 @@ int64_t sys_fdatasync(struct fw_uregs *r) { return do_fsync((int32_t)a0(r), true
 int64_t sys_sync(struct fw_uregs *r)
 {
 	(void)vfs_sync_all();
+	blkdev_sync_all(); /* and the disks' write caches, as Linux's sync does */
 	return 0;
 }
 

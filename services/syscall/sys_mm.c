@@ -74,12 +74,12 @@ int64_t sys_mmap(struct fw_uregs *r)
 	}
 	bool fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
 	if (fixed) {
-		if (addr < USER_MIN || addr + len > 0x800000000000ULL || addr + len < addr)
+		if (addr < FW_USER_MIN || addr + len > FW_USER_TOP || addr + len < addr)
 			return -EINVAL;
 		if ((flags & MAP_FIXED_NOREPLACE) && !mm_range_free(p->mm, addr, len))
 			return -EEXIST;
 	} else {
-		if (addr && addr >= USER_MIN && addr + len <= MMAP_BASE && mm_range_free(p->mm, addr, len))
+		if (addr && addr >= FW_USER_MIN && addr + len <= MMAP_BASE && mm_range_free(p->mm, addr, len))
 			; /* honour the hint */
 		else
 			addr = mm_find_free(p->mm, len);
@@ -112,7 +112,7 @@ int64_t sys_mmap(struct fw_uregs *r)
 int64_t sys_munmap(struct fw_uregs *r)
 {
 	uint64_t addr = a0(r), len = a1(r);
-	if ((addr & 4095) || len == 0 || addr >= 0x800000000000ULL || len > 0x800000000000ULL - addr)
+	if ((addr & 4095) || len == 0 || addr >= FW_USER_TOP || len > FW_USER_TOP - addr)
 		return -EINVAL;
 	return mm_unmap(cur_proc()->mm, addr, FW_ALIGN_UP(len, 4096));
 }
@@ -125,7 +125,7 @@ int64_t sys_mprotect(struct fw_uregs *r)
 	if (len == 0)
 		return 0;
 	len = FW_ALIGN_UP(len, 4096);
-	if (addr + len < addr || addr + len > 0x800000000000ULL)
+	if (addr + len < addr || addr + len > FW_USER_TOP)
 		return -ENOMEM;
 	return mm_protect(cur_proc()->mm, addr, len, prot_from(prot));
 }

@@ -47,7 +47,7 @@ cd "$ROOT" || exit 1
 OUT=build/bench
 BENCHES=(null devnull_read devnull_write pipe_lat pipe_bw ctxsw ctx2_16k ctx8_16k
 	 fork_exit fork_exec exec_big sh_c dyn_true page_fault file_fault mmap_munmap signal
-	 sigaction file_cwcu open_close stat clock)
+	 sigaction file_cwcu open_close stat clock blk_read blk_write)
 declare -A DESC=(
 	[null]="getppid() syscall"
 	[devnull_read]="read 1 byte from /dev/null"
@@ -65,6 +65,8 @@ declare -A DESC=(
 	[file_fault]="file page fault, per page"
 	[sigaction]="install a signal handler"
 	[clock]="clock_gettime(CLOCK_MONOTONIC)"
+	[blk_read]="read /dev/vda, 1 MiB O_DIRECT"
+	[blk_write]="write /dev/vda, 1 MiB O_DIRECT"
 	[page_fault]="anon page fault, per page"
 	[mmap_munmap]="mmap + munmap 1 MiB"
 	[signal]="kill self + handler + sigreturn"
@@ -77,6 +79,13 @@ declare -A DESC=(
 DYN_TRUE=/usr/bin/true
 # Extra host files a benchmark needs in the guest's /bin.
 declare -A EXTRA=([fork_exec]=bench_true [sh_c]=bench_true)
+# Benchmarks that need a disk: a 64 MiB virtio-blk /dev/vda (tools/qemu.sh's
+# keel_qemu_disk_args) on both kernels; Linux loads Debian's virtio modules.
+declare -A NEEDS_DISK=([blk_read]=1 [blk_write]=1)
+# Debian builds virtio-pci and virtio-blk as modules; /init loads these in
+# this order (dependencies first) when /lib/modules-bench exists.
+LINUX_MODULES=(drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev
+	drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci drivers/block/virtio_blk)
 
 FILTER="" RUNS=5 JSON="" TARGET_MS=300 ONLY="" LINUX_APPEND=""
 
@@ -150,6 +159,8 @@ LINUX_DIR=$OUT/linux
 LINUX_PKG="" LINUX_VER="" VMLINUZ=""
 fetch_linux() {
 	VMLINUZ=$(ls "$LINUX_DIR"/boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
+	# (an unpack from before the disk benchmarks kept no modules: refetch)
+	[ -f "$LINUX_DIR/modules/virtio_blk.ko" ] || VMLINUZ=""
 	if [ -z "$VMLINUZ" ]; then
 		local pkg
 		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
@@ -172,7 +183,18 @@ fetch_linux() {
 		deb=$(ls "$OUT"/dl/"$pkg"_*.deb 2>/dev/null | head -n 1)
 		[ -n "$deb" ] || die "apt-get download $pkg produced no .deb"
 		dpkg-deb -x "$deb" "$LINUX_DIR" || die "dpkg-deb -x $deb failed"
-		# Only the kernel image is needed (the benchmarks need no modules).
+		# The kernel image, and the virtio modules the disk benchmarks need.
+		mkdir -p "$LINUX_DIR/modules"
+		local m ko
+		for m in "${LINUX_MODULES[@]}"; do
+			ko=$(ls "$LINUX_DIR"/lib/modules/*/kernel/"$m".ko* 2>/dev/null | head -n 1)
+			[ -n "$ko" ] || die "no $m module in $pkg"
+			case $ko in
+			*.xz) xz -dc "$ko" > "$LINUX_DIR/modules/$(basename "$m").ko" ;;
+			*.zst) zstd -dcq "$ko" > "$LINUX_DIR/modules/$(basename "$m").ko" ;;
+			*) cp "$ko" "$LINUX_DIR/modules/" ;;
+			esac || die "cannot unpack $ko"
+		done
 		rm -rf "$LINUX_DIR/lib" "$LINUX_DIR/usr"
 		dpkg-deb -f "$deb" Package Version > "$LINUX_DIR/PACKAGE"
 		rm -rf "$OUT/dl"
@@ -195,7 +217,7 @@ build_programs() {
 		init) out=$BIN/init; set -- "$src/init.c" ;;
 		*) out=$BIN/bench_$b; set -- "$src/bench_$b.c" "$src/harness.c" ;;
 		esac
-		if [ -x "$out" ] && [ -z "$(find "$@" "$src/bench.h" "$src/ctx_ring.h" "${BASH_SOURCE[0]}" -newer "$out" 2>/dev/null)" ]; then
+		if [ -x "$out" ] && [ -z "$(find "$@" "$src/bench.h" "$src/ctx_ring.h" "$src/blk.h" "${BASH_SOURCE[0]}" -newer "$out" 2>/dev/null)" ]; then
 			continue
 		fi
 		musl-gcc "${CFLAGS[@]}" -o "$out" "$@" || die "building $out failed"
@@ -210,6 +232,12 @@ build_initramfs() {
 	mkdir -p "$st"/bin "$st"/dev "$st"/proc "$st"/sys "$st"/tmp
 	cp "$BIN"/bench_* "$st"/bin/
 	cp "$BIN"/init "$st"/init
+	mkdir -p "$st"/lib/modules-bench
+	local m i=0
+	for m in "${LINUX_MODULES[@]}"; do
+		i=$((i + 1))
+		cp "$LINUX_DIR/modules/$(basename "$m").ko" "$st/lib/modules-bench/$(printf %02d $i)-$(basename "$m").ko"
+	done
 	# exec_big and sh_c run busybox (the same static binary Keel's
 	# initramfs holds) and its shell.
 	cp "$(command -v busybox || echo /bin/busybox)" "$st"/bin/busybox
@@ -275,7 +303,7 @@ run_linux() {
 	t=$(( 60 + n * (RUNS + 4) * TARGET_MS * 3 / 1000 ))
 	log "booting Linux $LINUX_VER (${#SEL[@]} benchmarks, timeout ${t}s)"
 	# shellcheck disable=SC2086
-	timeout "$t" qemu-system-x86_64 $QARGS $QSERIAL \
+	timeout "$t" qemu-system-x86_64 $QARGS $QSERIAL $(disk_args linux) \
 		-kernel "$VMLINUZ" -initrd "$INITRD" \
 		-append "console=ttyS0 quiet panic=-1 bench_list=$list bench_runs=$RUNS bench_target_ms=$TARGET_MS${LINUX_APPEND:+ $LINUX_APPEND}" \
 		</dev/null >"$log" 2>&1
@@ -292,6 +320,19 @@ run_linux() {
 	LINUX_INFO=$(tr -d '\r' < "$log" | awk '$1 == "KEELBENCH-INFO" {
 		k = $2; $1 = ""; $2 = ""; sub(/^ +/, ""); sub(/;.*/, "")
 		printf "%s%s=%s", (n++ ? ", " : ""), k, $0 }')
+}
+
+# disk_args KERNEL: a fresh zeroed 64 MiB /dev/vda when a selected benchmark
+# needs one (Keel: per benchmark, through `keel exec --disk`).
+disk_args() {
+	local b
+	for b in "${SEL[@]}"; do
+		if [ -n "${NEEDS_DISK[$b]:-}" ]; then
+			truncate -s 0 "$OUT/disk-$1.img" && truncate -s 64M "$OUT/disk-$1.img"
+			keel_qemu_disk_args "$OUT/disk-$1.img"
+			return
+		fi
+	done
 }
 
 run_keel() {
@@ -313,6 +354,10 @@ run_keel() {
 		files=(--file "$BIN/bench_$b")
 		[ -n "${EXTRA[$b]:-}" ] && files+=(--file "$BIN/${EXTRA[$b]}")
 		[ "$b" = dyn_true ] && files+=(--libs --file "$DYN_TRUE:/bin/dyn_true")
+		if [ -n "${NEEDS_DISK[$b]:-}" ]; then
+			truncate -s 0 "$OUT/disk-keel.img" && truncate -s 64M "$OUT/disk-keel.img"
+			files+=(--disk "$OUT/disk-keel.img")
+		fi
 		log "Keel: $b"
 		KEEL_LOG=$OUT/keel-$b.kernel.log timeout $((t + 30)) "$keel" exec --timeout "$t" "${files[@]}" \
 			"/bin/bench_$b" "$RUNS" "$TARGET_MS" </dev/null >"$log" 2>&1
@@ -334,6 +379,8 @@ run_keel() {
 
 # ---- main ----------------------------------------------------------------------
 mkdir -p "$OUT"
+# shellcheck source=/dev/null
+[ -f tools/qemu.sh ] && . tools/qemu.sh  # keel_qemu_disk_args
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 ensure_tools
 build_programs

@@ -13,6 +13,7 @@
  * then powers the machine off.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,9 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <unistd.h>
 
 static void console(void)
@@ -54,6 +57,41 @@ static void info(const char *key, const char *path)
 		printf("KEELBENCH-INFO %s %s\n", key, line);
 	}
 	fclose(f);
+}
+
+/* Debian builds virtio-pci and virtio-blk as modules: load the ones the
+ * bench put in /lib/modules-bench (named NN-name.ko, in dependency order),
+ * then wait for the disk to appear. */
+static int by_name(const struct dirent **a, const struct dirent **b) { return strcmp((*a)->d_name, (*b)->d_name); }
+
+static void load_modules(void)
+{
+	struct dirent **ents;
+	int n = scandir("/lib/modules-bench", &ents, 0, by_name);
+	char path[512];
+
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+		int fd;
+		char *img;
+
+		if (ents[i]->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/lib/modules-bench/%s", ents[i]->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0 || fstat(fd, &st) != 0 || !(img = malloc(st.st_size)) ||
+		    read(fd, img, st.st_size) != st.st_size || syscall(SYS_init_module, img, st.st_size, "") != 0)
+			printf("KEELBENCH-INFO module %s not loaded: %s\n", ents[i]->d_name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	for (int tries = 0; n > 0 && tries < 500; tries++) {
+		struct stat st;
+
+		if (stat("/dev/vda", &st) == 0 || access("/sys/block/vda", F_OK) != 0)
+			break;
+		usleep(10000);
+	}
 }
 
 static void run(const char *name, const char *runs, const char *target)
@@ -114,6 +152,7 @@ int main(void)
 	info("clocksource", "/sys/devices/system/clocksource/clocksource0/current_clocksource");
 	info("meltdown", "/sys/devices/system/cpu/vulnerabilities/meltdown");
 	info("spectre_v2", "/sys/devices/system/cpu/vulnerabilities/spectre_v2");
+	load_modules();
 	if (!runs)
 		runs = "5";
 	if (!target)

@@ -3,8 +3,9 @@
  * (LAPIC 0xFEE00000, IOAPIC 0xFEC00000, PIT, CMOS), which QEMU provides. */
 #include "internal/arch.h"
 #include "internal/cpu.h"
+#include "internal/dev.h"
 #include "internal/mm.h"
-#include "internal/x86.h"
+#include "arch/x86_64/x86.h"
 #include <fw/log.h>
 
 #define LAPIC_VA 0xffffffffff000000UL
@@ -33,6 +34,34 @@ void arch_irq_unmask(int irq)
 	/* Legacy IRQ n -> vector 32 + n, edge, active high, to CPU 0. */
 	ioapic_write(0x10 + 2 * irq, 32 + irq);
 	ioapic_write(0x11 + 2 * irq, 0);
+}
+
+/* Device interrupts (framework/dev/irq.c): PCI INTx lines are level
+ * triggered and active low. */
+void arch_ioapic_route(uint32_t pin, uint32_t vector, bool level, bool active_low)
+{
+	bool was = irq_save();
+	ioapic_write(0x11 + 2 * pin, 0);
+	ioapic_write(0x10 + 2 * pin, vector | (level ? 1u << 15 : 0) | (active_low ? 1u << 13 : 0) | 1u << 16);
+	irq_restore(was);
+}
+
+void arch_ioapic_mask(uint32_t pin, bool masked)
+{
+	bool was = irq_save();
+	ioapic[0] = 0x10 + 2 * pin;
+	uint32_t v = ioapic[4];
+	ioapic[4] = masked ? v | 1u << 16 : v & ~(1u << 16);
+	irq_restore(was);
+}
+
+uint32_t arch_ioapic_pins(void)
+{
+	bool was = irq_save();
+	ioapic[0] = 1;
+	uint32_t n = ((ioapic[4] >> 16) & 0xFF) + 1;
+	irq_restore(was);
+	return n;
 }
 
 /* PIT channel 2 gate as a stopwatch: count TSC ticks over 10 ms. */
@@ -120,6 +149,14 @@ uint64_t arch_rtc_epoch_seconds(void)
 	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	int64_t days = era * 146097 + doe - 719468;
 	return (uint64_t)(days * 86400 + h * 3600 + mi * 60 + s);
+}
+
+FW_NORETURN void arch_reset(void)
+{
+	cli();
+	outb(0x64, 0xFE); /* keyboard controller reset */
+	for (;;)
+		hlt();
 }
 
 FW_NORETURN void arch_power_off(int code)

@@ -3,7 +3,7 @@
 #include "internal/arch.h"
 #include "internal/cpu.h"
 #include "internal/lib.h"
-#include "internal/x86.h"
+#include "arch/x86_64/x86.h"
 #include <fw/log.h>
 
 struct tss {
@@ -29,7 +29,7 @@ static char df_stack[8192] __attribute__((aligned(16)));
 static char nmi_stack[8192] __attribute__((aligned(16)));
 struct percpu cpu0;
 uint32_t arch_fpu_size = 512;
-static bool use_xsave;
+static bool use_xsave, have_rdrand;
 static uint64_t xcr0;
 
 extern const uint64_t trap_stubs[256];
@@ -107,6 +107,7 @@ static void features_init(void)
 	if (b & 1)
 		cr4 |= 1 << 16; /* FSGSBASE: harmless, glibc may probe it */
 	cpuid(1, 0, &a, &b, &c, &d);
+	have_rdrand = (c >> 30) & 1;
 	if (c & (1 << 26)) {
 		cr4 |= 1 << 18; /* OSXSAVE */
 		use_xsave = true;
@@ -140,6 +141,40 @@ void arch_fpu_restore(const void *area)
 				 : "memory");
 	else
 		__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
+}
+
+/* An image xrstor/fxrstor would #GP on must never reach it. */
+bool arch_fpu_image_ok(const void *area)
+{
+	const uint8_t *img = area;
+	/* SAFETY: img holds arch_fpu_size bytes (>= 512; the XSAVE header at
+	 * 512..575 exists when the size is larger). */
+	uint32_t mxcsr = *(const uint32_t *)(img + 24);
+	if (mxcsr & 0xFFFF0000)
+		return false;
+	if (arch_fpu_size > 512) {
+		const uint64_t *hdr = (const uint64_t *)(img + 512);
+		if (hdr[0] & ~xcr0 || hdr[1] != 0)
+			return false;
+		for (int i = 2; i < 8; i++)
+			if (hdr[i])
+				return false;
+	}
+	return true;
+}
+
+/* A hardware random number, if the CPU has one (RDRAND). */
+bool arch_random64(uint64_t *v)
+{
+	if (!have_rdrand)
+		return false;
+	for (int i = 0; i < 10; i++) {
+		unsigned char ok;
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+		if (ok)
+			return true;
+	}
+	return false;
 }
 
 /* A clean FPU state: default control words, nothing else. */

@@ -7,7 +7,7 @@
 #include "arch/x86_64/smap.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
-#include "internal/x86.h"
+#include "arch/x86_64/x86.h"
 
 extern const uint64_t __smap_sites_start[], __smap_sites_end[];
 

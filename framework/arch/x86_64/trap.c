@@ -6,9 +6,11 @@
 #include "internal/init.h"
 #include "internal/arch.h"
 #include "internal/cpu.h"
+#include "internal/dev.h"
 #include "internal/lib.h"
+#include "internal/mm.h"
 #include "internal/task.h"
-#include "internal/x86.h"
+#include "arch/x86_64/x86.h"
 #include <fw/log.h>
 #include "internal/upcall.h"
 
@@ -43,10 +45,24 @@ static void kernel_fault(struct trapframe *tf)
 		/* trap_common cleared AC: the resolver is service code and runs
 		 * with SMAP on (ktests smap_on_in_fault_resolver,
 		 * panic_smap_in_fault_resolver). */
-		if (addr < USER_TOP) {
+		if (addr < FW_USER_TOP) {
+			struct task *cur = current_task();
+			/* The services run now: a frame the copy holds by address
+			 * must outlive whatever they put (frame_api.c). The record
+			 * is kept here, since a copy inside the resolver reuses it. */
+			uint64_t frame = cur->copy_frame;
+			bool pinned = cur->copy_frame_pinned;
+			if (frame && !pinned) {
+				frame_pin(frame);
+				pinned = true;
+			}
+			cur->no_sleep++;
 			sti();
 			int r = upcalls.resolve_user_fault(addr, (tf->error & 2) != 0);
 			cli();
+			cur->no_sleep--;
+			cur->copy_frame = frame;
+			cur->copy_frame_pinned = pinned;
 			if (r == 0)
 				return; /* resume the copy; kernel_trap_return restores AC */
 		}
@@ -96,6 +112,8 @@ void trap_dispatch(struct trapframe *tf)
 	} else if (tf->vector == VEC_SERIAL) {
 		console_rx_irq();
 		arch_eoi();
+	} else if (irq_vector_is_device((uint32_t)tf->vector)) {
+		irq_dispatch((uint32_t)tf->vector); /* marks pending, EOI, wakes the IRQ worker */
 	} else if (tf->vector != VEC_SPURIOUS) {
 		arch_eoi();
 	}
@@ -121,12 +139,12 @@ void return_to_user_prepare(struct trapframe *tf)
 		/* IF on; keep arithmetic flags, TF, DF, NT, RF, AC, ID (NT is
 		 * harmless: entry paths clear it); IOPL and VM always 0 */
 		tf->rflags = (tf->rflags & 0x254DD5) | 0x202;
-		if (tf->rip < USER_TOP - 4096 && tf->rsp < USER_TOP)
+		if (tf->rip < FW_USER_TOP - FW_PAGE_SIZE && tf->rsp < FW_USER_TOP)
 			break;
 		/* A return address the CPU would fault on in ring 0: make it the
 		 * user's fault at that address instead. */
 		struct fw_fault f = {.vector = 14, .error = 0x15, .addr = tf->rip};
-		if (tf->rip < USER_TOP - 4096)
+		if (tf->rip < FW_USER_TOP - FW_PAGE_SIZE)
 			f.addr = tf->rsp;
 		sti();
 		upcalls.user_fault((struct fw_uregs *)tf, &f);

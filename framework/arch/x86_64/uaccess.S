@@ -11,6 +11,7 @@
  * frame interrupted inside that window (trap.c, kernel_trap_return), so
  * the copy continues with AC set after the resolver. */
 #include "arch/x86_64/smap.h"
+#include <abi/errno.h>
   .text
   .global uaccess_copy, uaccess_insn, uaccess_insn_tail, uaccess_end, uaccess_fault
 uaccess_copy:
@@ -29,5 +30,5 @@ uaccess_end:
   ret
 uaccess_fault:
   SMAP_SITE clac
-  mov $-14, %rax
+  mov $-EFAULT, %rax
   ret

@@ -25,8 +25,10 @@
  *               from service code is a violation. Exported for linking.
  *   annotate("keel_trusted") on a variable declared by a framework macro in
  *               service files (pools, FW_GLOBAL): exempt from global-mutable.
- *   FW_UPCALL   on a function the framework declares and calls, and the
- *               services define (<fw/upcall.h>).
+ *   FW_UPCALL   on a function the framework declares and the services
+ *               define. Unused since upcalls became a registered table of
+ *               typed function pointers (<fw/upcall.h>); kept for the
+ *               checker, which still honours it.
  *   FW_FORMAT(f, a) on a variadic framework function: argument f must be a
  *               string literal (checked by the checker and by -Wformat).
  */

@@ -18,7 +18,8 @@ FW_MACRO_API int fw_console_read_raw(void *FW_POD_DST buf, size_t cap, size_t n,
 /* Write n bytes of *bufp to the console. Returns n or -EINVAL. */
 #define fw_console_write(bufp, n) fw_console_write_raw((const void *)(bufp), sizeof(*(bufp)), (n))
 /* Read up to n bytes of input: sleeps (interruptibly) until at least one
- * byte is there; -EAGAIN if nonblock and none; -EINTR. */
+ * byte is there; -EAGAIN if nonblock and none; -EINTR; -EDEADLK instead
+ * of sleeping inside the fault resolver upcall. */
 #define fw_console_read(bufp, n, nonblock) fw_console_read_raw((void *)(bufp), sizeof(*(bufp)), (n), (nonblock))
 /* Bytes of input waiting. */
 FW_API uint32_t fw_console_pending(void);

@@ -14,12 +14,13 @@
  *    fw_frame_put() drops one. References held by page-table mappings are
  *    counted separately by the framework, so no sequence of puts can free a
  *    frame that is still mapped into a user address space.
- *  - Offsets and lengths are checked: off + n <= 4096, else -EINVAL.
- *  - fw_frame_to_user/fw_frame_from_user pin the frame for the copy: a
- *    fault in the user range runs the services' resolver, which may sleep
- *    and let any task put the frame's last reference; the put takes effect
- *    (the handle dies), but the memory is freed only when the copy ends,
- *    so the copy never reaches memory reused for something else.
+ *  - Offsets and lengths are checked: off + n <= FW_PAGE_SIZE, else -EINVAL.
+ *  - fw_frame_to_user/fw_frame_from_user keep the frame's memory for the
+ *    whole copy: a fault in the user range runs the services' resolver,
+ *    which may put the frame's last reference; the put takes effect (the
+ *    handle dies), but the frame is pinned before the resolver runs and
+ *    freed only when the copy ends, so the copy never reaches memory
+ *    reused for something else (ktests frame_*_pinned_across_resolver).
  */
 #ifndef FW_FRAME_H
 #define FW_FRAME_H

@@ -21,7 +21,7 @@
  *    logic error, never a type confusion or a wild access.
  *  - Handles are {index, generation}; a stale or forged handle resolves to
  *    NULL. The zero handle is never valid.
- *  - Objects are at most 4096 bytes (static assert).
+ *  - Objects are at most FW_PAGE_SIZE (4096) bytes (static assert).
  *  - Borrowed pointers live in locals only (enforced by the checker's
  *    stored-pointer rule).
  */
@@ -69,7 +69,7 @@ FW_API uint32_t fw_pool_count(const struct fw_pool *p);
 	}
 
 #define FW_POOL_BODY_(name, type, sc)                                                                      \
-	_Static_assert(sizeof(type) <= 4096, "pool objects are at most one page");                         \
+	_Static_assert(sizeof(type) <= FW_PAGE_SIZE, "pool objects are at most one page");                         \
 	__attribute__((annotate("keel_trusted"))) static struct fw_pool name##_pool = {sizeof(type), #name, NULL}; \
 	sc int name##_alloc(struct name##_ref *out) { return fw_pool_alloc(&name##_pool, &out->idx, &out->gen); } \
 	/* SAFETY: the pool was created with sizeof(type) and only ever holds \

@@ -9,6 +9,7 @@
  * -EINVAL); unlocking a mutex the caller does not own gives -EPERM;
  * destroying a held mutex wakes its waiters with -EIDRM. Locking is
  * interruptible on request (-EINTR). Waiters are served in FIFO order.
+ * Inside the fault resolver upcall a held mutex gives -EDEADLK.
  */
 #ifndef FW_SYNC_H
 #define FW_SYNC_H

@@ -59,8 +59,10 @@ FW_API struct fw_task_ref fw_task_current(void);
 FW_API uint64_t fw_task_cookie(void);
 /* End the current task; never returns. Its stack is freed after the switch. */
 FW_API FW_NORETURN void fw_task_exit(void);
+/* Let other runnable tasks run first (does nothing inside the fault
+ * resolver upcall, <fw/upcall.h>). */
 FW_API void fw_task_yield(void);
-/* fs base of the current task (TLS). -EINVAL unless a canonical user address. */
+/* fs base of the current task (TLS). -EPERM unless a user address (as Linux). */
 FW_API int fw_task_set_fs_base(uint64_t base);
 FW_API uint64_t fw_task_fs_base(void);
 /* Switch the current task to another address space (execve). */

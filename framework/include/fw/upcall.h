@@ -24,9 +24,18 @@
  *    a fault inside a user copy gives -EFAULT, a user exception ends the
  *    task, nothing happens on the way back to user mode.
  *  - Every upcall runs in the thread context of the current task with
- *    interrupts enabled, never from an interrupt handler (hazard 10), may
- *    sleep, and is trusted for nothing beyond its type: registers are
- *    re-sanitised after each (return_to_user_prepare).
+ *    interrupts enabled, never from an interrupt handler (hazard 10), and
+ *    is trusted for nothing beyond its type: registers are re-sanitised
+ *    after each (return_to_user_prepare). All but resolve_user_fault may
+ *    sleep.
+ *  - resolve_user_fault runs in the middle of a user copy and must not let
+ *    another task run: inside it every framework call that would sleep
+ *    (fw_waitq_wait, fw_sleep_until, fw_mutex_lock on a held mutex,
+ *    fw_console_read) fails with -EDEADLK and fw_task_yield does nothing
+ *    (ktest fault_resolver_cannot_sleep). So a user copy is never a point
+ *    where other services run: a pointer a service borrowed before a copy
+ *    still names the same object after it (docs/safety.md, "Borrowed
+ *    pointers across sleeps").
  *  - Pointer arguments are borrowed for the duration of the call: `regs` is
  *    the task's saved user frame on its own kernel stack, `fault` a
  *    framework local.
@@ -47,7 +56,7 @@ struct fw_upcalls {
 	 * address). Return 0 after making the page present with the needed
 	 * access (demand paging, copy-on-write), or a negative errno to fail
 	 * the copy (-EFAULT). Runs with the copy suspended: SMAP is on again
-	 * (AC clear) and no framework lock is held. */
+	 * (AC clear), no framework lock is held, and it cannot sleep. */
 	int (*resolve_user_fault)(uint64_t addr, bool write);
 	/* Last chance before returning to user mode: deliver signals, etc. */
 	void (*return_to_user)(struct fw_uregs *regs);

@@ -22,6 +22,13 @@ struct fw_uaddr {
 	uint64_t a;
 };
 
+/* The user half is [0, FW_USER_TOP). No user page is ever mapped below
+ * FW_USER_MIN (fw_vm_map refuses it), so NULL plus any offset below it —
+ * a field of a pool object (at most 4 KiB), a zeroed function pointer —
+ * never reaches user memory, with or without SMAP and SMEP. */
+#define FW_USER_TOP 0x0000800000000000ULL
+#define FW_USER_MIN 0x10000ULL
+
 FW_API static inline struct fw_uaddr fw_uaddr(uint64_t a) { return (struct fw_uaddr){a}; }
 FW_API static inline struct fw_uaddr fw_uaddr_add(struct fw_uaddr u, uint64_t off) { return (struct fw_uaddr){u.a + off}; }
 
@@ -43,7 +50,7 @@ FW_MACRO_API FW_MUST_CHECK long fw_user_strcpy(void *FW_POD_DST dst, size_t cap,
 #define fw_strncpy_from_user(dstp, src) fw_user_strcpy((void *)(dstp), sizeof(*(dstp)), (src))
 
 /* Zero n bytes of user memory. -EFAULT, writing nothing, if [dst, dst+n)
- * is not entirely below USER_TOP; -EFAULT after a partial write if a page
+ * is not entirely below FW_USER_TOP; -EFAULT after a partial write if a page
  * in it cannot be made present. */
 FW_API FW_MUST_CHECK int fw_clear_user(struct fw_uaddr dst, size_t n);
 /* Is [a, a+n) inside the user half (no wrap)? */

@@ -7,8 +7,9 @@
  *
  * Safety contract:
  *  - Addresses must be page-aligned and inside the user half; anything else
- *    is -EINVAL. No call can map a frame that is not a live service frame,
- *    a kernel page, or device memory.
+ *    is -EINVAL. Nothing is ever mapped below FW_USER_MIN (<fw/user.h>).
+ *    No call can map a frame that is not a live service frame, a kernel
+ *    page, or device memory.
  *  - Each mapping holds a mapping reference on its frame; unmapping,
  *    replacing or destroying drops it (see <fw/frame.h>).
  *  - A vm stays alive while the service handle or any task uses it;

@@ -6,7 +6,8 @@
  *
  * Safety contract: every call checks the handle; a stale one gives -EINVAL
  * (wait) or is ignored (wake). Destroying a queue wakes its sleepers with
- * -EIDRM. Waits run in thread context only.
+ * -EIDRM. Waits run in thread context only; inside the fault resolver
+ * upcall they fail at once with -EDEADLK (<fw/upcall.h>).
  *
  * Usage: on this uniprocessor, non-preemptive kernel a service checks its
  * condition and then waits, and no other service code can run in between;

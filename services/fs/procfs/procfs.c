@@ -21,7 +21,7 @@ static const struct pent root_ents[] = {
 	{"cpuinfo", PK_CPUINFO, S_IFREG | 0444},    {"uptime", PK_UPTIME, S_IFREG | 0444},
 	{"loadavg", PK_LOADAVG, S_IFREG | 0444},    {"mounts", PK_MOUNTS, S_IFREG | 0444},
 	{"filesystems", PK_FILESYSTEMS, S_IFREG | 0444}, {"stat", PK_STAT, S_IFREG | 0444},
-	{"version", PK_VERSION, S_IFREG | 0444},
+	{"version", PK_VERSION, S_IFREG | 0444},    {"partitions", PK_PARTITIONS, S_IFREG | 0444},
 };
 
 static const struct pent pid_ents[] = {

@@ -4,6 +4,7 @@
  * counters. */
 #include "fs/procfs/procfs.h"
 #include "fs/procfs/ptext.h"
+#include "block/block.h"
 #include <abi/fs.h>
 #include "proc/proc.h"
 #include "proc/signal.h"
@@ -567,6 +568,27 @@ static void gen_loadavg(struct ptext *t)
 	pt_char(t, '\n');
 }
 
+/* The disks of the block layer, as Linux lists them (size in KiB). */
+static void gen_partitions(struct ptext *t)
+{
+	PT_LIT(t, "major minor  #blocks  name\n\n");
+	for (uint32_t i = 0; i < blk_disk_count(); i++) {
+		struct blk_ref r;
+		if (blk_disk(i, &r))
+			continue;
+		struct blkdev *d = blk_get(r);
+		if (!d)
+			continue;
+		pt_u64w(t, d->major, 4);
+		pt_u64w(t, d->minor, 9);
+		pt_u64w(t, d->sectors / 2, 11);
+		pt_char(t, ' ');
+		for (uint32_t k = 0; k < sizeof(d->name) && d->name[k]; k++)
+			pt_char(t, d->name[k]);
+		pt_char(t, '\n');
+	}
+}
+
 static void gen_cpuinfo(struct ptext *t)
 {
 	PT_LIT(t, "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 6\n");
@@ -605,6 +627,9 @@ int procgen_file(uint32_t kind, int32_t pid, struct inode_ref out)
 		break;
 	case PK_STAT:
 		gen_stat_sys(&t);
+		break;
+	case PK_PARTITIONS:
+		gen_partitions(&t);
 		break;
 	case PK_VERSION:
 		PT_LIT(&t, "Linux version 6.1.0-keel (keel@keel) (gcc) #1 Keel framekernel\n");

@@ -1,8 +1,11 @@
-/* x86-64 primitives. Layer: framework/arch (trusted, internal: services never
- * see this header). Every function is a thin wrapper over one instruction. */
-#ifndef INTERNAL_X86_H
-#define INTERNAL_X86_H
+/* x86-64 primitives for the architecture code only. Layer: framework/arch
+ * (trusted, internal to arch/x86_64: generic framework code uses the
+ * operations of <arch/ops.h> instead, and services never see either). Every
+ * function is a thin wrapper over one instruction. */
+#ifndef ARCH_X86_64_X86_H
+#define ARCH_X86_64_X86_H
 
+#include <arch/ops.h>
 #include <fw/types.h>
 #include "arch/x86_64/smap.h"
 
@@ -31,44 +34,24 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
+static inline uint64_t rdtsc(void) { return arch_cycles(); }
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 {
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
 static inline uint64_t read_cr0(void) { uint64_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
 static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
 static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 static inline void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
-static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
 static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
-static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory"); }
-static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
-static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
+static inline void cli(void) { irq_disable(); }
+static inline void sti(void) { irq_enable(); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline uint64_t read_rflags(void)
 {
 	uint64_t f;
 	__asm__ volatile("pushfq; popq %0" : "=r"(f));
 	return f;
-}
-/* Disable interrupts and return whether they were enabled. */
-static inline bool irq_save(void)
-{
-	bool was = (read_rflags() & 0x200) != 0;
-	cli();
-	return was;
-}
-static inline void irq_restore(bool was)
-{
-	if (was)
-		sti();
 }
 
 #define MSR_EFER 0xC0000080
@@ -79,9 +62,5 @@ static inline void irq_restore(bool was)
 #define MSR_GS_BASE 0xC0000101
 #define MSR_KERNEL_GS_BASE 0xC0000102
 #define MSR_APIC_BASE 0x1B
-
-#define KERNEL_VMA 0xffffffff80000000UL
-#define PHYSMAP_BASE 0xffff888000000000UL
-#define USER_TOP 0x0000800000000000UL
 
 #endif

@@ -1,7 +1,7 @@
 /* ktests for user copies that fault (issue 9, class 5): what the services'
- * fault resolver may do while a copy is suspended. Layer: framework/ktest
- * (trusted: installs its own resolver through the internal upcall table
- * and inspects page tables).
+ * fault resolver may do while a copy is suspended. Layer: framework/arch
+ * ktests (trusted: installs its own resolver through the internal upcall
+ * table, reads x86 page tables and the AC flag).
  *
  * Each test runs the copy in a helper kernel task that adopts a user
  * address space whose page is not mapped, so the copy faults and the
@@ -10,9 +10,12 @@
 #include "internal/mm.h"
 #include "internal/task.h"
 #include "internal/upcall.h"
-#include "internal/x86.h"
+#include "arch/x86_64/x86.h"
+#include <abi/errno.h>
 #include <fw/frame.h>
 #include <fw/ktest.h>
+#include <fw/sync.h>
+#include <fw/wait.h>
 #include <fw/task.h>
 #include <fw/time.h>
 #include <fw/user.h>
@@ -27,11 +30,29 @@ static struct {
 	struct fw_vm_ref vm;
 	struct fw_frame_ref target, user_page, far_page;
 	uint64_t target_pa;
-	bool to_user, evil, touch_user;
-	int copy_r;
+	bool to_user, evil, touch_user, sleepy;
+	int copy_r, nested_r;
 	uint64_t resolver_ran, ac_in_resolver;
 	bool table_on_target, done;
+	/* sleepy: what each sleeping call returned inside the resolver, and
+	 * whether another runnable task got the CPU meanwhile */
+	int slept, waited, locked;
+	struct fw_waitq_ref q;
+	struct fw_mutex_ref m;
+	bool bystander_ran, bystander_ran_in_resolver;
 } ev;
+
+/* The framework calls that would sleep fail inside the resolver, and a
+ * yield does not switch: a user copy is never a point where another task
+ * runs. */
+static void try_to_sleep(void)
+{
+	ev.slept = fw_sleep_until(fw_time_monotonic_ns() + 1000000, false);
+	ev.waited = fw_waitq_wait(ev.q, 0, false);
+	ev.locked = fw_mutex_lock(ev.m, false); /* held by the test task */
+	fw_task_yield();
+	ev.bystander_ran_in_resolver = ev.bystander_ran;
+}
 
 /* Is pa one of the page tables that translate va under pml4? Checks each
  * table before reading it, so a table overwritten by a copy is not walked. */
@@ -59,13 +80,18 @@ static int test_resolve(uint64_t addr, bool write)
 	(void)write;
 	ev.resolver_ran++;
 	ev.ac_in_resolver |= read_rflags() & RFLAGS_AC;
+	if (ev.sleepy)
+		try_to_sleep();
 	if (ev.evil) {
 		fw_frame_put(ev.target);
 		if (fw_vm_map(ev.vm, FAR_VA, ev.far_page, FW_PROT_READ))
-			return -14;
+			return -EFAULT;
+		/* a nested frame copy inside the resolver must leave the outer
+		 * copy's pin in place */
+		ev.nested_r = fw_frame_from_user(ev.far_page, 0, fw_uaddr(FAR_VA), 8);
 	}
 	if (fw_vm_map(ev.vm, addr & ~4095UL, ev.user_page, FW_PROT_READ | FW_PROT_WRITE))
-		return -14;
+		return -EFAULT;
 	if (ev.touch_user) {
 		/* A plain kernel load from user memory: SMAP must stop it here. */
 		/* SAFETY: none — this is the access the test expects to fault. */
@@ -83,9 +109,16 @@ static void copier(uint64_t unused)
 			ev.copy_r = fw_frame_to_user(ev.target, 0, fw_uaddr(UVA), 4096);
 		else
 			ev.copy_r = fw_frame_from_user(ev.target, 0, fw_uaddr(UVA), 4096);
-		ev.table_on_target = table_uses(read_cr3(), FAR_VA, ev.target_pa);
+		ev.table_on_target = table_uses(arch_page_table(), FAR_VA, ev.target_pa);
 	}
 	ev.done = true;
+	fw_task_exit();
+}
+
+static void bystander(uint64_t unused)
+{
+	(void)unused;
+	ev.bystander_ran = true;
 	fw_task_exit();
 }
 
@@ -115,6 +148,8 @@ static void run_copy(struct fw_ktest_ctx *t, bool to_user, bool evil)
 	upcalls_swap(&mine, &old);
 	struct fw_task_ref task;
 	FW_EXPECT(t, fw_task_create_kernel(copier, 0, &task) == 0);
+	if (ev.sleepy) /* queued behind the copier: it would run if the copier slept */
+		FW_EXPECT(t, fw_task_create_kernel(bystander, 0, &task) == 0);
 	uint64_t until = fw_time_monotonic_ns() + 2000 * MS;
 	while (!ev.done && fw_time_monotonic_ns() < until)
 		fw_task_yield();
@@ -143,6 +178,9 @@ FW_KTEST(frame_from_user_pinned_across_resolver)
 	FW_EXPECT(t, !ev.table_on_target);
 	FW_EXPECT(t, ev.copy_r == 0);
 	FW_EXPECT(t, !fw_frame_valid(ev.target)); /* the service's put took effect */
+	FW_EXPECT(t, ev.nested_r == 0);
+	/* the copy's pin was dropped when it ended: the frame was released */
+	FW_EXPECT(t, frame_gen(ev.target_pa) != ev.target.gen);
 	struct fw_vm_page pg;
 	FW_EXPECT(t, ev.table_on_target || (fw_vm_lookup(ev.vm, FAR_VA, &pg) == 0 && pg.present &&
 					      fw_frame_ref_eq(pg.frame, ev.far_page)));
@@ -172,6 +210,33 @@ FW_KTEST(smap_on_in_fault_resolver)
 	FW_EXPECT(t, ev.copy_r == 0);
 	uint64_t got = 0;
 	FW_EXPECT(t, fw_frame_read(ev.target, 4088, &got, 8) == 0 && got == FORGED_PTE);
+	cleanup();
+}
+
+/* The resolver must not sleep (<fw/upcall.h>): every sleeping framework
+ * call fails with -EDEADLK there, a yield does not switch, and a runnable
+ * task does not get the CPU until the copy is over. So a borrowed pointer
+ * a service holds across a user copy still names the same object. */
+FW_KTEST(fault_resolver_cannot_sleep)
+{
+	ev.sleepy = true;
+	ev.bystander_ran = false;
+	FW_EXPECT(t, fw_waitq_create(&ev.q) == 0 && fw_mutex_create(&ev.m) == 0);
+	FW_EXPECT(t, fw_mutex_lock(ev.m, false) == 0);
+	run_copy(t, false, false);
+	FW_EXPECT(t, ev.slept == -EDEADLK && ev.waited == -EDEADLK && ev.locked == -EDEADLK);
+	FW_EXPECT(t, !ev.bystander_ran_in_resolver);
+	FW_EXPECT(t, ev.copy_r == 0);
+	uint64_t until = fw_time_monotonic_ns() + 1000 * MS;
+	while (!ev.bystander_ran && fw_time_monotonic_ns() < until)
+		fw_task_yield();
+	FW_EXPECT(t, ev.bystander_ran);
+	/* outside the resolver the same calls sleep as usual */
+	FW_EXPECT(t, fw_sleep_until(fw_time_monotonic_ns() + MS, false) == 0);
+	(void)fw_mutex_unlock(ev.m);
+	fw_mutex_destroy(ev.m);
+	fw_waitq_destroy(ev.q);
+	ev.sleepy = false;
 	cleanup();
 }
 

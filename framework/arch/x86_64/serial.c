@@ -1,7 +1,8 @@
-/* 16550 UART, polled transmit. Layer: framework/console (trusted).
+/* 16550 UART on the PC COM ports, polled transmit. Layer: framework/arch
+ * (trusted).
  * Trusts: the PC's standard COM port addresses. */
 #include "internal/serial.h"
-#include "internal/x86.h"
+#include "arch/x86_64/x86.h"
 
 void serial_init(uint16_t port)
 {

@@ -1,4 +1,5 @@
-/* memcpy and friends. Layer: framework/lib (trusted).
+/* memcpy and friends, with x86 string instructions. Layer: framework/arch
+ * (trusted).
  * SAFETY: callers pass valid ranges; the compiler also calls these for
  * struct copies and zeroing, always with in-bounds sizes.
  * Bulk work uses 8-byte string moves: under TCG every iteration of a
