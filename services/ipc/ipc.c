@@ -132,4 +132,59 @@ int ipc_ids_free_slot(const struct ipc_ids *ids)
 	return -ENOSPC;
 }
 
+int ipc_ids_free_slot_from(const struct ipc_ids *ids, uint32_t from)
+{
+	for (uint32_t i = from; i < ids->max; i++)
+		if (!ipc_ids_get(ids, i))
+			return (int)i;
+	return -ENOSPC;
+}
+
+struct ipc_knobs {
+	int32_t next_id[3]; /* stored + 1: zero-initialised means unset */
+};
+FW_GLOBAL(struct ipc_knobs, ipc_knobs);
+
+int32_t ipc_next_id(uint32_t kind) { return kind < 3 ? ipc_knobs()->next_id[kind] - 1 : -1; }
+
+int ipc_set_next_id(uint32_t kind, int64_t v)
+{
+	if (kind >= 3 || v < -1 || v > 0x7fffffff - 1)
+		return -EINVAL;
+	ipc_knobs()->next_id[kind] = (int32_t)v + 1;
+	return 0;
+}
+
+int32_t ipc_take_next_id(uint32_t kind)
+{
+	int32_t v = ipc_next_id(kind);
+	if (kind < 3)
+		ipc_knobs()->next_id[kind] = 0;
+	return v;
+}
+
+void ipc_info_perm(struct ipc_obj_info *out, const struct ipc_perm_k *p, uint32_t slot)
+{
+	*out = (struct ipc_obj_info){0};
+	out->key = p->key;
+	out->id = ipc_id(p->seq, slot);
+	out->mode = p->mode & 0777;
+	out->uid = p->uid;
+	out->gid = p->gid;
+	out->cuid = p->cuid;
+	out->cgid = p->cgid;
+	out->ctime = p->ctime;
+}
+
+uint32_t ipc_slots(uint32_t kind) { return kind == IPC_KIND_MSG ? MSGMNI : kind == IPC_KIND_SEM ? SEMMNI : SHMMNI; }
+
+bool ipc_obj_at(uint32_t kind, uint32_t slot, struct ipc_obj_info *out)
+{
+	if (kind == IPC_KIND_MSG)
+		return msg_obj_at(slot, out);
+	if (kind == IPC_KIND_SEM)
+		return sem_obj_at(slot, out);
+	return shm_obj_at(slot, out);
+}
+
 int ipc_init(void) { return proc_on_exit(sem_exit); }

@@ -31,6 +31,17 @@
 
 #define IPC_SLOTS 32768 /* slot part of an identifier (Linux's SEQ_MULTIPLIER) */
 
+/* The limits (Linux 6.1's defaults; fixed in Keel, /proc/sys/kernel shows them). */
+#define SHMMAX (UINT64_MAX - (1ULL << 24))
+#define SHMALL (UINT64_MAX - (1ULL << 24)) /* pages */
+#define SHMMNI 4096
+#define MSGMAX 8192
+#define MSGMNB 16384
+#define MSGMNI 32000
+#define SEMMSL 32000
+#define SEMMNI 32000
+#define SEMMNS 1024000000
+
 /* Linux's struct ipc64_perm (x86-64). */
 struct linux_ipc64_perm {
 	int32_t key;
@@ -85,6 +96,38 @@ uint64_t ipc_ids_get(const struct ipc_ids *ids, uint32_t slot);
 int ipc_ids_put(struct ipc_ids *ids, uint32_t slot, uint64_t h);
 /* A free slot, searched cyclically; -ENOSPC when all are taken. */
 int ipc_ids_free_slot(const struct ipc_ids *ids);
+/* The first free slot at or after `from` (no wrap-around); -ENOSPC. */
+int ipc_ids_free_slot_from(const struct ipc_ids *ids, uint32_t from);
+
+/* /proc/sys/kernel/{msg,sem,shm}_next_id (Linux's checkpoint/restore
+ * knobs): the identifier the next object of a kind gets, -1 for none.
+ * Creating an object consumes it: its sequence number is the one asked
+ * for, its slot the first free one at or after the one asked for. */
+enum ipc_kind { IPC_KIND_MSG, IPC_KIND_SEM, IPC_KIND_SHM };
+
+/* One object as /proc/sysvipc/{msg,sem,shm} lists it. msg: a = cbytes,
+ * b = qnum, pid1/pid2 = lspid/lrpid, t1/t2 = stime/rtime. sem: a = nsems,
+ * t1 = otime. shm: a = size, b = nattch, c = resident bytes, pid1/pid2 =
+ * cpid/lpid, t1/t2 = atime/dtime. */
+struct ipc_obj_info {
+	int32_t key, id;
+	uint32_t mode, uid, gid, cuid, cgid;
+	int32_t pid1, pid2;
+	uint64_t a, b, c;
+	int64_t t1, t2, ctime;
+};
+/* The object in slot `slot` of a kind (false if none); slots run from 0
+ * to ipc_slots(kind) - 1. */
+bool ipc_obj_at(uint32_t kind, uint32_t slot, struct ipc_obj_info *out);
+uint32_t ipc_slots(uint32_t kind);
+bool msg_obj_at(uint32_t slot, struct ipc_obj_info *out);
+bool sem_obj_at(uint32_t slot, struct ipc_obj_info *out);
+bool shm_obj_at(uint32_t slot, struct ipc_obj_info *out);
+/* The perm part of an info record. */
+void ipc_info_perm(struct ipc_obj_info *out, const struct ipc_perm_k *p, uint32_t slot);
+int32_t ipc_next_id(uint32_t kind);
+int ipc_set_next_id(uint32_t kind, int64_t v);
+int32_t ipc_take_next_id(uint32_t kind);
 
 /* --- ipc/shm.c -------------------------------------------------------- */
 int shm_get(int32_t key, uint64_t size, uint32_t flags);

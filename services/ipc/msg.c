@@ -12,9 +12,6 @@
 #include "ipc/ipc.h"
 #include <fw/wait.h>
 
-#define MSGMAX 8192
-#define MSGMNB 16384
-#define MSGMNI 32000
 #define MSGPOOL (MSGMNI * MSGMNB / 1024)
 #define MSGSSZ 16
 #define MSG_STAT 11
@@ -164,11 +161,28 @@ static int find_key(int32_t key)
 	return -1;
 }
 
+bool msg_obj_at(uint32_t slot, struct ipc_obj_info *out)
+{
+	struct msq *q = slot < MSGMNI ? msq_get(slot_ref(slot)) : NULL;
+	if (!q)
+		return false;
+	ipc_info_perm(out, &q->perm, slot);
+	out->a = q->cbytes;
+	out->b = q->qnum;
+	out->pid1 = q->lspid;
+	out->pid2 = q->lrpid;
+	out->t1 = q->stime;
+	out->t2 = q->rtime;
+	return true;
+}
+
 static int q_create(int32_t key, uint32_t flags)
 {
 	struct msq_table *t = msqs();
 	t->ids.max = MSGMNI;
-	int slot = ipc_ids_free_slot(&t->ids);
+	int32_t want = ipc_take_next_id(IPC_KIND_MSG);
+	int slot = want < 0 ? ipc_ids_free_slot(&t->ids) : ipc_ids_free_slot_from(&t->ids, ipc_slot(want));
+	uint16_t seq = want < 0 ? t->ids.seq : ipc_seq(want);
 	struct msq_ref r;
 	if (slot < 0 || msq_alloc(&r))
 		return -ENOSPC;
@@ -183,10 +197,11 @@ static int q_create(int32_t key, uint32_t flags)
 		msq_free(r);
 		return -ENOMEM;
 	}
-	ipc_perm_init(&q->perm, key, flags, t->ids.seq);
+	ipc_perm_init(&q->perm, key, flags, seq);
 	q->qbytes = MSGMNB;
-	int32_t id = ipc_id(t->ids.seq, (uint32_t)slot);
-	t->ids.seq = (uint16_t)(t->ids.seq + 1);
+	int32_t id = ipc_id(seq, (uint32_t)slot);
+	if (want < 0)
+		t->ids.seq = (uint16_t)(t->ids.seq + 1);
 	return id;
 }
 

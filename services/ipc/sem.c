@@ -17,9 +17,6 @@
 #include <fw/time.h>
 #include <fw/wait.h>
 
-#define SEMMSL 32000
-#define SEMMNI 32000
-#define SEMMNS 1024000000
 #define SEMVMX 32767
 #define SEMAEM SEMVMX
 #define SEMUSZ 20
@@ -103,6 +100,17 @@ struct linux_seminfo {
 	int32_t semmap, semmni, semmns, semmnu, semmsl, semopm, semume, semusz, semvmx, semaem;
 };
 
+bool sem_obj_at(uint32_t slot, struct ipc_obj_info *out)
+{
+	struct sem_set *s = slot < SEMMNI ? sem_set_get(slot_ref(slot)) : NULL;
+	if (!s)
+		return false;
+	ipc_info_perm(out, &s->perm, slot);
+	out->a = s->nsems;
+	out->t1 = s->otime;
+	return true;
+}
+
 static struct sem_set *set_by_id(int32_t id)
 {
 	if (id < 0 || ipc_slot(id) >= SEMMNI)
@@ -161,7 +169,9 @@ static int set_create(int32_t key, uint32_t nsems, uint32_t flags)
 	t->ids.max = SEMMNI;
 	if (t->used_sems + nsems > SEMMNS)
 		return -ENOSPC;
-	int slot = ipc_ids_free_slot(&t->ids);
+	int32_t want = ipc_take_next_id(IPC_KIND_SEM);
+	int slot = want < 0 ? ipc_ids_free_slot(&t->ids) : ipc_ids_free_slot_from(&t->ids, ipc_slot(want));
+	uint16_t seq = want < 0 ? t->ids.seq : ipc_seq(want);
 	struct sem_set_ref r;
 	if (slot < 0 || sem_set_alloc(&r))
 		return -ENOSPC;
@@ -197,11 +207,12 @@ static int set_create(int32_t key, uint32_t nsems, uint32_t flags)
 		return -ENOMEM;
 	}
 	s = sem_set_get(r);
-	ipc_perm_init(&s->perm, key, flags, t->ids.seq);
+	ipc_perm_init(&s->perm, key, flags, seq);
 	s->nsems = nsems;
 	t->used_sems += nsems;
-	int32_t id = ipc_id(t->ids.seq, (uint32_t)slot);
-	t->ids.seq = (uint16_t)(t->ids.seq + 1);
+	int32_t id = ipc_id(seq, (uint32_t)slot);
+	if (want < 0)
+		t->ids.seq = (uint16_t)(t->ids.seq + 1);
 	return id;
 }
 

@@ -14,9 +14,6 @@
 #include <fw/vm.h>
 
 #define SHMMIN 1ULL
-#define SHMMAX (UINT64_MAX - (1ULL << 24))
-#define SHMALL (UINT64_MAX - (1ULL << 24)) /* pages */
-#define SHMMNI 4096
 #define SHM_RDONLY 010000
 #define SHM_RND 020000
 #define SHM_REMAP 040000
@@ -115,6 +112,23 @@ static int find_key(int32_t key)
 	return -1;
 }
 
+bool shm_obj_at(uint32_t slot, struct ipc_obj_info *out)
+{
+	struct shm_seg *s = slot < SHMMNI ? slot_seg(slot) : NULL;
+	if (!s)
+		return false;
+	ipc_info_perm(out, &s->perm, slot);
+	out->mode = s->perm.mode; /* with SHM_DEST and SHM_LOCKED, as Linux shows it */
+	out->a = s->size;
+	out->b = nattch(s);
+	out->c = inode_resident_pages(s->ino) * 4096;
+	out->pid1 = s->cpid;
+	out->pid2 = s->lpid;
+	out->t1 = s->atime;
+	out->t2 = s->dtime;
+	return true;
+}
+
 static int seg_create(int32_t key, uint64_t size, uint32_t flags)
 {
 	struct shm_table *t = shms();
@@ -123,10 +137,13 @@ static int seg_create(int32_t key, uint64_t size, uint32_t flags)
 	uint64_t np = pages_of(size);
 	if (t->pages + np < t->pages || t->pages + np > SHMALL)
 		return -ENOSPC;
+	int32_t want = ipc_take_next_id(IPC_KIND_SHM);
+	uint16_t seq = want < 0 ? t->seq : ipc_seq(want);
 	uint32_t slot = SHMMNI;
 	for (uint32_t n = 0; n < SHMMNI; n++) {
-		uint32_t i = (t->next + n) % SHMMNI;
-		if (!slot_seg(i)) {
+		/* cyclically from the last one, or upwards from the one asked for */
+		uint32_t i = want < 0 ? (t->next + n) % SHMMNI : ipc_slot(want) + n;
+		if (i < SHMMNI && !slot_seg(i)) {
 			slot = i;
 			break;
 		}
@@ -146,15 +163,16 @@ static int seg_create(int32_t key, uint64_t size, uint32_t flags)
 	ip->size = size;
 	t = shms();
 	struct shm_seg *s = shm_seg_get(r);
-	ipc_perm_init(&s->perm, key, flags, t->seq);
+	ipc_perm_init(&s->perm, key, flags, seq);
 	s->size = size;
 	s->ino = ino;
 	s->cpid = cur_proc()->pid;
 	t->slot[slot] = r;
 	t->next = (slot + 1) % SHMMNI;
 	t->pages += np;
-	int32_t id = ipc_id(t->seq, slot);
-	t->seq = (uint16_t)(t->seq + 1);
+	int32_t id = ipc_id(seq, slot);
+	if (want < 0)
+		t->seq = (uint16_t)(t->seq + 1);
 	return id;
 }
 

@@ -27,6 +27,7 @@
 #define VMA_VDSO 32       /* the vDSO image or its data page (exec/vdso.c) */
 #define VMA_LOCKED 64     /* mlock: counted for RLIMIT_MEMLOCK and VmLck */
 #define VMA_LOCKONFAULT 128 /* MLOCK_ONFAULT/MCL_ONFAULT: not populated up front */
+#define VMA_NOWRITE 256   /* shared file mapping that may never be writable (Linux: no VM_MAYWRITE) */
 
 struct vma;
 struct mm;
@@ -95,6 +96,10 @@ int mm_next_file_area(struct mm_ref m, uint64_t from, struct mm_area *out);
 int mm_lock(struct mm_ref m, uint64_t start, uint64_t len, uint32_t lock);
 /* mlockall/munlockall: every area (current) and/or new areas (future). */
 int mm_lock_all(struct mm_ref m, uint32_t lock, bool current, bool future);
+/* /proc/<pid>/pagemap's entry for the page at addr: bit 63 present,
+ * 61 a file or shared page, 56 mapped by this space alone, bits 0-54
+ * the frame number when with_pfn. 0 for an unmapped address. */
+uint64_t mm_pagemap_entry(struct mm_ref m, uint64_t addr, bool with_pfn);
 /* Bytes of locked areas within the range (the whole space: VmLck). */
 uint64_t mm_locked_in(struct mm_ref m, uint64_t start, uint64_t len);
 /* Bytes of all areas (mlockall(MCL_CURRENT) against RLIMIT_MEMLOCK). */

@@ -184,6 +184,8 @@ int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot)
 		if (v->end <= covered || v->start > covered)
 			continue;
 		covered = v->end;
+		if ((v->flags & VMA_NOWRITE) && (prot & FW_PROT_WRITE))
+			return -EACCES; /* the file was not opened for writing, or is write-sealed */
 		if (covered >= end)
 			break;
 	}
@@ -394,6 +396,33 @@ int mm_populate(struct mm_ref m, uint64_t start, uint64_t len)
 
 /* mincore: a page is resident if this address space maps it, or, for a
  * file area, if the file holds the page (Linux looks at the page cache). */
+uint64_t mm_pagemap_entry(struct mm_ref m, uint64_t addr, bool with_pfn)
+{
+	struct mm *mp = mm_get(m);
+	struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0};
+	for (; vma_ref_valid(c); c = vma_get(c)->next)
+		if (vma_get(c)->start <= addr && addr < vma_get(c)->end)
+			break;
+	struct vma *v = vma_get(c);
+	struct fw_vm_page pg;
+	if (!v || fw_vm_lookup(mp->vm, addr & ~4095ULL, &pg) || !pg.present)
+		return 0;
+	uint64_t e = 1ULL << 63;
+	bool shared = (v->flags & VMA_SHARED) != 0;
+	struct fw_frame_ref f;
+	/* a private file page still shared with the file's own copy */
+	bool file_page = (v->flags & VMA_FILE) && !shared && pg.cow &&
+			 inode_page(v->file, (v->file_off + (addr & ~4095ULL) - v->start) / 4096, false, &f) == 0 &&
+			 fw_frame_ref_eq(f, pg.frame);
+	if (shared || file_page)
+		e |= 1ULL << 61;
+	else if (!pg.cow)
+		e |= 1ULL << 56;
+	if (with_pfn)
+		e |= pg.frame.pfn & ((1ULL << 55) - 1);
+	return e;
+}
+
 int mm_page_resident(struct mm_ref m, uint64_t addr, bool *res)
 {
 	struct mm *mp = mm_get(m);

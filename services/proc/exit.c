@@ -206,6 +206,7 @@ FW_NORETURN void thread_exit(int32_t code)
 		/* exec waits for the other threads to go */
 		fw_waitq_wake_all(proc_get(pr)->stop_wait);
 	}
+	pidfd_changed();
 	fw_task_exit();
 }
 

@@ -83,6 +83,7 @@ static void copy_proc_state(struct proc *c, const struct proc *me)
 		c->sigact[i] = me->sigact[i];
 	for (uint32_t i = 0; i < 16; i++)
 		c->rlim[i] = me->rlim[i];
+	c->rlim_set = me->rlim_set;
 	c->comm = me->comm;
 	c->nice = me->nice;
 	c->personality = me->personality;

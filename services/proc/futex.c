@@ -11,6 +11,7 @@
 FW_POOL_REF(futex_waiter);
 struct futex_waiter {
 	uint64_t key_a, key_b;
+	bool shared_q; /* futex_waitv: one queue for several waiters, destroyed by the caller */
 	uint64_t addr;
 	uint32_t bitset;
 	bool woken;
@@ -36,11 +37,14 @@ static int futex_key(uint64_t addr, bool shared, uint64_t *ka, uint64_t *kb)
 	struct mm_ref m = p->mm;
 	*ka = ((uint64_t)m.idx << 32) | m.gen;
 	*kb = addr;
-	if (!shared || !mm_addr_shared(m, addr))
+	if (!shared)
 		return 0;
+	/* a shared key needs the page (Linux: get_user_pages), private or not */
 	uint32_t v;
 	if (fw_copy_from_user(&v, fw_uaddr(addr)))
 		return -EFAULT;
+	if (!mm_addr_shared(m, addr))
+		return 0;
 	struct fw_vm_page pg;
 	struct mm *mp = mm_get(cur_proc()->mm);
 	if (!mp || fw_vm_lookup(mp->vm, addr & ~4095ULL, &pg) || !pg.present)
@@ -107,6 +111,91 @@ int futex_wait(uint64_t addr, uint32_t val, uint64_t deadline_ns, uint32_t bitse
 	if (r == -ETIMEDOUT)
 		return -ETIMEDOUT;
 	return r == -EINTR ? -EINTR : r;
+}
+
+/* futex_waitv's keys and waiters (too big for a kernel stack frame). */
+FW_POOL_REF(waitv_state);
+struct waitv_state {
+	uint64_t ka[FUTEX_WAITV_MAX], kb[FUTEX_WAITV_MAX];
+	struct futex_waiter_ref w[FUTEX_WAITV_MAX];
+};
+FW_POOL_PRIVATE(waitv_state, struct waitv_state);
+
+static int waitv_sleep(const struct futex_vec *v, struct waitv_state_ref sr, uint64_t deadline_ns)
+{
+	struct waitv_state *st = waitv_state_get(sr);
+	for (uint32_t i = 0; i < v->n; i++) {
+		uint64_t a, b;
+		int e = futex_key(v->addr[i], v->shared[i], &a, &b);
+		if (e)
+			return e;
+		st = waitv_state_get(sr);
+		st->ka[i] = a;
+		st->kb[i] = b;
+	}
+	for (uint32_t i = 0; i < v->n; i++) {
+		uint32_t cur;
+		if (fw_copy_from_user(&cur, fw_uaddr(v->addr[i])))
+			return -EFAULT;
+		if (cur != v->val[i])
+			return -EAGAIN;
+	}
+	struct fw_waitq_ref q;
+	if (fw_waitq_create(&q))
+		return -ENOMEM;
+	uint32_t made = 0;
+	int r = 0;
+	for (; made < v->n; made++) {
+		struct futex_waiter_ref nw;
+		if (futex_waiter_alloc(&nw)) {
+			r = -ENOMEM;
+			break;
+		}
+		st = waitv_state_get(sr);
+		st->w[made] = nw;
+		struct futex_waiter *wp = futex_waiter_get(nw);
+		wp->key_a = st->ka[made];
+		wp->key_b = st->kb[made];
+		wp->addr = v->addr[made];
+		wp->bitset = 0xffffffff;
+		wp->q = q;
+		wp->shared_q = true;
+		wp->next = futexes()->head;
+		futexes()->head = nw;
+	}
+	int woken = -1;
+	while (r == 0) {
+		r = fw_waitq_wait(q, deadline_ns, true);
+		st = waitv_state_get(sr);
+		for (uint32_t i = 0; i < made && woken < 0; i++) {
+			struct futex_waiter *wp = futex_waiter_get(st->w[i]);
+			if (wp && wp->woken)
+				woken = (int)i;
+		}
+		if (woken >= 0)
+			break;
+	}
+	st = waitv_state_get(sr);
+	for (uint32_t i = 0; i < made; i++) {
+		unlink_waiter(st->w[i]);
+		futex_waiter_free(st->w[i]);
+	}
+	fw_waitq_destroy(q);
+	if (woken >= 0)
+		return woken;
+	return r == -ETIMEDOUT || r == -ENOMEM ? r : -EINTR;
+}
+
+int futex_wait_multiple(const struct futex_vec *v, uint64_t deadline_ns)
+{
+	if (v->n == 0 || v->n > FUTEX_WAITV_MAX)
+		return -EINVAL;
+	struct waitv_state_ref sr;
+	if (waitv_state_alloc(&sr))
+		return -ENOMEM;
+	int r = waitv_sleep(v, sr, deadline_ns);
+	waitv_state_free(sr);
+	return r;
 }
 
 static int wake_key(uint64_t ka, uint64_t kb, int32_t n, uint32_t bitset)
@@ -348,14 +437,23 @@ void futex_robust_exit(uint64_t head, uint64_t len, int32_t tid)
 
 int futex_wake_addr(uint64_t addr, int32_t n) { return futex_wake_bitset(addr, n, 0xffffffff, false); }
 
-int futex_requeue(uint64_t addr, int32_t nwake, uint64_t addr2, int32_t nmove, bool shared)
+int futex_requeue(uint64_t addr, int32_t nwake, uint64_t addr2, int32_t nmove, bool shared, const uint32_t *cmpval)
 {
+	if (nwake < 0 || nmove < 0)
+		return -EINVAL;
 	uint64_t ka, kb, ka2, kb2;
 	int e = futex_key(addr, shared, &ka, &kb);
 	if (e == 0)
 		e = futex_key(addr2, shared, &ka2, &kb2);
 	if (e)
 		return e;
+	if (cmpval) {
+		uint32_t cur;
+		if (fw_copy_from_user(&cur, fw_uaddr(addr)))
+			return -EFAULT;
+		if (cur != *cmpval)
+			return -EAGAIN;
+	}
 	int woke = wake_key(ka, kb, nwake, 0xffffffff);
 	int moved = 0;
 	for (struct futex_waiter_ref c = futexes()->head; futex_waiter_ref_valid(c) && moved < nmove;) {

@@ -9,9 +9,22 @@
  * frame, so waiters in different processes meet). */
 int futex_wait(uint64_t addr, uint32_t val, uint64_t deadline_ns, uint32_t bitset, bool shared);
 int futex_wake_bitset(uint64_t addr, int32_t n, uint32_t bitset, bool shared);
+/* futex_waitv: sleep until one of n futexes (n <= FUTEX_WAITV_MAX) is
+ * woken; each still holds its expected value or -EAGAIN. Returns the
+ * index of a woken one, -ETIMEDOUT, -EINTR, -EFAULT. */
+#define FUTEX_WAITV_MAX 128
+struct futex_vec {
+	uint64_t addr[FUTEX_WAITV_MAX];
+	uint32_t val[FUTEX_WAITV_MAX];
+	bool shared[FUTEX_WAITV_MAX];
+	uint32_t n;
+};
+int futex_wait_multiple(const struct futex_vec *v, uint64_t deadline_ns);
 /* A private wake (thread exit: CLONE_CHILD_CLEARTID). */
 int futex_wake_addr(uint64_t addr, int32_t n);
-int futex_requeue(uint64_t addr, int32_t nwake, uint64_t addr2, int32_t nmove, bool shared);
+/* FUTEX_REQUEUE, and FUTEX_CMP_REQUEUE when cmpval is given (-EAGAIN
+ * unless *addr still holds it). */
+int futex_requeue(uint64_t addr, int32_t nwake, uint64_t addr2, int32_t nmove, bool shared, const uint32_t *cmpval);
 int futex_wake_op(uint64_t addr, int32_t n, uint64_t addr2, int32_t n2, uint32_t enc, bool shared);
 /* PI futexes: take (or, trylock, try) the lock at addr; deadline absolute
  * monotonic ns (0: none); 0, -EDEADLK, -ESRCH, -EAGAIN (trylock),

@@ -73,6 +73,7 @@ struct proc {
 	uint64_t start_ns;
 	uint64_t child_user_ns, child_sys_ns;
 	struct linux_rlimit rlim[16];
+	uint32_t rlim_set;          /* bit i: rlim[i] was set (else Linux's default) */
 	/* issue 4 additions */
 	struct sig_info_k sig_info[NSIG_STD]; /* info of process-directed standard signals */
 	struct sigq_ref rtq;    /* queued process-directed realtime signals, oldest first */
@@ -254,6 +255,30 @@ void cpu_itimer_get(uint32_t which, uint64_t *left, uint64_t *interval);
 void cpu_itimer_set(uint32_t which, uint64_t value, uint64_t interval);
 /* On the way to user mode: fire expired CPU-time timers. */
 void cpu_timers_check(void);
+/* pidfds (proc/pidfd.c). PIDFD_THREAD (O_EXCL, as Linux) names one
+ * thread instead of the process; O_NONBLOCK makes waitid(P_PIDFD) -EAGAIN
+ * instead of blocking. */
+#define PIDFD_THREAD 0200
+int pidfd_init(void);
+/* A pidfd for process (or, PIDFD_THREAD, thread) pid: -ESRCH when there
+ * is none, -EINVAL for a thread that does not lead its process. */
+int pidfd_new(int32_t pid, uint32_t flags, struct file_ref *out);
+struct pidfd_info {
+	struct proc_ref proc;  /* stale once the process is reaped */
+	struct thread_ref tref; /* PIDFD_THREAD: the thread, zero once it exited */
+	int32_t pid;
+	bool thread, nonblock;
+};
+/* What a pidfd names; -EBADF if f is not a pidfd. */
+int pidfd_target(struct file_ref f, struct pidfd_info *out);
+/* A thread exited: pidfd pollers look again. */
+void pidfd_changed(void);
+/* The system's names (proc/uts.c): uname's fields; the host and domain
+ * names (at most UTS_LEN bytes) can be set. */
+enum uts_field { UTS_SYSNAME, UTS_HOST, UTS_RELEASE, UTS_VERSION, UTS_MACHINE, UTS_DOMAIN };
+#define UTS_LEN 64
+void uts_get(uint32_t which, struct kname *out);
+int uts_set(uint32_t which, const struct kname *name);
 struct proc_ref init_proc(void);
 void proc_set_init(struct proc_ref p);
 /* Some live process has its working or root directory in file system sb

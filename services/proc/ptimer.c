@@ -41,6 +41,7 @@ struct ptimer {
 	uint64_t expiry;      /* monotonic ns, or CPU ns for CPU clocks */
 	uint64_t interval;
 	uint32_t overrun_last;
+	uint64_t early_overrun; /* periods that ended before boot (an absolute start far in the past) */
 	struct ptimer_ref next;
 };
 FW_POOL_PRIVATE(ptimer, struct ptimer);
@@ -171,6 +172,8 @@ bool ptimer_dequeued(struct sig_info_k *info)
 		return false; /* deleted since: the signal goes with it */
 	t->queued = false;
 	uint64_t overrun = advance(t, clock_now(t, p));
+	overrun += t->early_overrun;
+	t->early_overrun = 0;
 	t->overrun_last = (uint32_t)FW_MIN(overrun, (uint64_t)INT32_MAX);
 	info->uid = t->overrun_last;
 	return true;
@@ -261,7 +264,20 @@ int ptimer_settime(int32_t id, bool abs, uint64_t value, uint64_t interval, uint
 			t->expiry = abs ? value : now + value;
 		} else if (abs && (t->clock == CLOCK_REALTIME || t->clock == CLOCK_REALTIME_ALARM || t->clock == CLOCK_TAI)) {
 			uint64_t rt = fw_time_realtime_ns(), mono = fw_time_monotonic_ns();
-			t->expiry = value > rt ? mono + (value - rt) : mono;
+			uint64_t lag = value < rt ? rt - value : 0;
+			t->early_overrun = 0;
+			if (value >= rt) {
+				t->expiry = mono + (value - rt);
+			} else if (lag <= mono) {
+				t->expiry = mono - lag; /* in the past: the periods since count as overruns */
+			} else if (interval && (lag - mono) / interval + 1 <= lag / interval) {
+				/* before boot: whole periods up to then are overruns already */
+				uint64_t skip = (lag - mono) / interval + 1;
+				t->early_overrun = skip;
+				t->expiry = mono - (lag - skip * interval);
+			} else {
+				t->expiry = 0;
+			}
 		} else {
 			t->expiry = abs ? value : fw_time_monotonic_ns() + value;
 		}

@@ -270,6 +270,49 @@ int signal_send_pgrp_info(int32_t pgid, int sig, const struct sig_info_k *info, 
 	return found ? 0 : -ESRCH;
 }
 
+int signal_may_kill(struct proc_ref target, int sig)
+{
+	struct proc *me = cur_proc(), *t = proc_get(target);
+	if (!t)
+		return -ESRCH;
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (!me || me == t || me->euid == 0)
+		return 0;
+	if (me->euid == t->suid || me->euid == t->uid || me->uid == t->suid || me->uid == t->uid)
+		return 0;
+	if (sig == SIGCONT && me->sid == t->sid)
+		return 0;
+	return -EPERM;
+}
+
+int signal_kill_pgrp(int32_t pgid, int sig, const struct sig_info_k *info, bool all)
+{
+	struct proc_ref me = cur_proc_ref();
+	int count = 0, ok = 0, last = 0;
+	for (int32_t pid = 1; pid < PID_MAX; pid++) {
+		struct proc_ref pr = proc_by_pid(pid);
+		struct proc *p = proc_get(pr);
+		if (!p || p->pid != pid || (p->state != PROC_ALIVE && p->state != PROC_ZOMBIE))
+			continue;
+		if (all ? (pid == 1 || (pr.idx == me.idx && pr.gen == me.gen)) : p->pgid != pgid)
+			continue;
+		count++;
+		int e = signal_may_kill(pr, sig);
+		if (e == 0)
+			e = signal_send_proc_info(pr, sig, info);
+		if (e == 0)
+			ok++;
+		if (all ? e != -EPERM : e != 0)
+			last = e;
+	}
+	if (!count)
+		return -ESRCH;
+	if (all)
+		return last;
+	return ok ? 0 : last;
+}
+
 void proc_signal_parent_exit(struct proc_ref child)
 {
 	struct proc *c = proc_get(child);

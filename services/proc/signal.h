@@ -50,6 +50,16 @@ int signal_send_pgrp(int32_t pgid, int sig);
 int signal_send_proc_info(struct proc_ref p, int sig, const struct sig_info_k *info);
 int signal_send_thread_info(struct thread_ref t, int sig, const struct sig_info_k *info);
 int signal_send_pgrp_info(int32_t pgid, int sig, const struct sig_info_k *info, bool all);
+/* kill(2)'s permission for a signal from user space (Linux's
+ * check_kill_permission): the caller's own process, a privileged caller,
+ * the caller's real or effective uid equal to the target's real or saved
+ * uid, or SIGCONT within the caller's session; -EPERM otherwise. */
+int signal_may_kill(struct proc_ref target, int sig);
+/* kill(-pgid) and kill(-1) from user space, permission checked per
+ * process, zombies counted: 0 if any process got the signal, else the
+ * last error (kill(-1): 0 even if every one refused it), -ESRCH if there
+ * was no process at all. */
+int signal_kill_pgrp(int32_t pgid, int sig, const struct sig_info_k *info, bool all);
 void proc_signal_parent_exit(struct proc_ref child);
 /* Synchronous fault: queue for the current thread (or die now if the
  * action is the default). */

@@ -26,6 +26,11 @@ int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, u
 /* The current limit on descriptor numbers (RLIMIT_NOFILE). */
 uint32_t fd_limit(void);
 int fd_install_limited(struct file_ref f, uint32_t min_fd, bool cloexec);
+/* Linux's fdget(): the caller's descriptor fd unless it is an O_PATH one
+ * (-EBADF); fd_get itself is fdget_raw(), for the calls that take O_PATH
+ * descriptors (close, dup, fcntl's descriptor commands, fstat, fstatfs,
+ * fchdir, the *at directory argument). */
+int fd_get_io(int64_t fd, struct file_ref *out);
 /* Truncate a regular file and drop mapped pages now past EOF in every
  * process (they fault with SIGBUS afterwards). */
 int truncate_file(struct inode_ref ino, uint64_t size);

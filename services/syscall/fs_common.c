@@ -19,6 +19,14 @@ int start_dir(int64_t dirfd, struct inode_ref *out)
 	return inode_ref_valid(*out) ? 0 : -ENOTDIR;
 }
 
+int fd_get_io(int64_t fd, struct file_ref *out)
+{
+	int e = fd_get(cur_proc()->files, fd, out);
+	if (e)
+		return e;
+	return (file_get(*out)->flags & O_PATH) ? -EBADF : 0;
+}
+
 int resolve_at(int64_t dirfd, uint64_t upath, uint32_t lookup, struct inode_ref *out, struct kname *last,
 	       bool empty_ok)
 {
@@ -117,8 +125,8 @@ int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, u
 
 uint32_t fd_limit(void)
 {
-	uint64_t cur = cur_proc()->rlim[7].cur; /* RLIMIT_NOFILE; 0: never set */
-	if (cur == 0 || cur > FD_MAX)
+	uint64_t cur = rlimit_of(cur_proc(), 7).cur; /* RLIMIT_NOFILE */
+	if (cur > FD_MAX)
 		return FD_MAX;
 	return (uint32_t)cur;
 }

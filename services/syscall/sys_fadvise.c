@@ -61,7 +61,7 @@ int64_t sys_fallocate(struct fw_uregs *r)
 	uint32_t mode = (uint32_t)a1(r);
 	int64_t off = (int64_t)a2(r), len = (int64_t)a3(r);
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	int e = fd_get_io((int32_t)a0(r), &f);
 	if (e)
 		return e;
 	e = fallocate_checks(mode, off, len);
@@ -96,7 +96,7 @@ int64_t sys_fallocate(struct fw_uregs *r)
 int64_t sys_fadvise64(struct fw_uregs *r)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	int e = fd_get_io((int32_t)a0(r), &f);
 	if (e)
 		return e;
 	if (file_type(f, file_get(f)) == S_IFIFO)
@@ -110,7 +110,7 @@ int64_t sys_fadvise64(struct fw_uregs *r)
 int64_t sys_readahead(struct fw_uregs *r)
 {
 	struct file_ref f;
-	if (fd_get(cur_proc()->files, (int32_t)a0(r), &f))
+	if (fd_get_io((int32_t)a0(r), &f))
 		return -EBADF;
 	struct file *fp = file_get(f);
 	if ((fp->flags & O_ACCMODE) == O_WRONLY || (fp->flags & O_PATH))
@@ -122,7 +122,7 @@ int64_t sys_readahead(struct fw_uregs *r)
 int64_t sys_sync_file_range(struct fw_uregs *r)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	int e = fd_get_io((int32_t)a0(r), &f);
 	if (e)
 		return e;
 	int64_t off = (int64_t)a1(r), n = (int64_t)a2(r);

@@ -93,7 +93,7 @@ int64_t sys_close(struct fw_uregs *r) { return fd_close(cur_proc()->files, (int3
 static int64_t io(int64_t fd, uint64_t buf, uint64_t n, bool write)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, fd, &f);
+	int e = fd_get_io(fd, &f);
 	if (e)
 		return e;
 	if (n > 0x7ffff000)
@@ -111,7 +111,7 @@ int64_t sys_write(struct fw_uregs *r) { return io((int32_t)a0(r), a1(r), a2(r), 
 static int64_t pio(int64_t fd, uint64_t buf, uint64_t n, int64_t off, bool write)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, fd, &f);
+	int e = fd_get_io(fd, &f);
 	if (e)
 		return e;
 	if (off < 0)
@@ -200,7 +200,7 @@ static int64_t rw2(struct fw_uregs *r, bool write)
 	if (off < -1)
 		return -EINVAL;
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, fd, &f);
+	int e = fd_get_io(fd, &f);
 	if (e)
 		return e;
 	struct file *fp = file_get(f);
@@ -235,7 +235,7 @@ int64_t sys_pwritev2(struct fw_uregs *r) { return rw2(r, true); }
 int64_t sys_lseek(struct fw_uregs *r)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	int e = fd_get_io((int32_t)a0(r), &f);
 	if (e)
 		return e;
 	if (a2(r) > 0xffffffffULL)
@@ -246,7 +246,7 @@ int64_t sys_lseek(struct fw_uregs *r)
 int64_t sys_ioctl(struct fw_uregs *r)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	int e = fd_get_io((int32_t)a0(r), &f);
 	if (e)
 		return e;
 	uint64_t cmd = a1(r) & 0xffffffff;
@@ -481,6 +481,11 @@ int64_t sys_fcntl(struct fw_uregs *r)
 		return e;
 	struct fdtable *t = fdtable_get(p->files);
 	uint64_t cmd = a1(r) & 0xffffffff;
+	/* an O_PATH descriptor only has its descriptor commands (Linux's
+	 * check_fcntl_cmd) */
+	if ((file_get(f)->flags & O_PATH) && cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC && cmd != F_GETFD &&
+	    cmd != F_SETFD && cmd != F_GETFL)
+		return -EBADF;
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
@@ -631,7 +636,7 @@ int64_t sys_sendfile(struct fw_uregs *r)
 static int64_t do_fsync(int64_t fd, bool datasync)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, fd, &f);
+	int e = fd_get_io(fd, &f);
 	return e ? e : file_fsync(f, datasync);
 }
 
@@ -647,7 +652,7 @@ int64_t sys_sync(struct fw_uregs *r)
 int64_t sys_syncfs(struct fw_uregs *r)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	int e = fd_get_io((int32_t)a0(r), &f);
 	if (e)
 		return e;
 	struct inode *ip = inode_get(file_get(f)->inode);

@@ -258,14 +258,14 @@ int64_t sys_readlinkat(struct fw_uregs *r) { return do_readlink((int32_t)a0(r), 
 int64_t sys_getdents64(struct fw_uregs *r)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	int e = fd_get_io((int32_t)a0(r), &f);
 	return e ? e : file_readdir(f, a1(r), a2(r));
 }
 
 int64_t sys_getdents(struct fw_uregs *r)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	int e = fd_get_io((int32_t)a0(r), &f);
 	return e ? e : file_readdir_fmt(f, a1(r), a2(r), true);
 }
 

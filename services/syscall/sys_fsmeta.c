@@ -46,11 +46,12 @@ int64_t sys_lstat(struct fw_uregs *r)
 	return e ? e : stat_inode(ino, a1(r));
 }
 
-/* The inode behind a descriptor; pipes and event files get a stand-in. */
-static int fd_inode(int64_t fd, struct inode_ref *out)
+/* The inode behind a descriptor; pipes and event files get a stand-in.
+ * raw: O_PATH descriptors count (fstatfs), else they are EBADF. */
+static int fd_inode(int64_t fd, struct inode_ref *out, bool raw)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, fd, &f);
+	int e = raw ? fd_get(cur_proc()->files, fd, &f) : fd_get_io(fd, &f);
 	if (e)
 		return e;
 	*out = file_get(f)->inode;
@@ -191,7 +192,7 @@ int64_t sys_chmod(struct fw_uregs *r)
 int64_t sys_fchmod(struct fw_uregs *r)
 {
 	struct inode_ref ino;
-	int e = fd_inode((int32_t)a0(r), &ino);
+	int e = fd_inode((int32_t)a0(r), &ino, false);
 	return e ? e : set_mode(ino, a1(r));
 }
 
@@ -256,7 +257,7 @@ int64_t sys_fchownat(struct fw_uregs *r) { return chown_at((int32_t)a0(r), a1(r)
 int64_t sys_fchown(struct fw_uregs *r)
 {
 	struct inode_ref ino;
-	int e = fd_inode((int32_t)a0(r), &ino);
+	int e = fd_inode((int32_t)a0(r), &ino, false);
 	return e ? e : set_owner(ino, a1(r), a2(r));
 }
 
@@ -289,12 +290,12 @@ int64_t sys_truncate(struct fw_uregs *r)
 int64_t sys_ftruncate(struct fw_uregs *r)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	if ((int64_t)a1(r) < 0)
+		return -EINVAL; /* before the descriptor, as Linux */
+	int e = fd_get_io((int32_t)a0(r), &f);
 	if (e)
 		return e;
 	struct file *fp = file_get(f);
-	if ((int64_t)a1(r) < 0)
-		return -EINVAL;
 	if (!file_is_regular(fp) || (fp->flags & O_ACCMODE) == O_RDONLY)
 		return -EINVAL;
 	return do_truncate(fp->inode, (int64_t)a1(r));
@@ -358,7 +359,7 @@ static int times_target(int64_t dirfd, uint64_t upath, uint64_t flags, struct in
 	if (upath == 0 && (int32_t)dirfd == AT_FDCWD)
 		return -EFAULT;
 	if (upath == 0)
-		return flags ? -EINVAL : fd_inode((int32_t)dirfd, ino);
+		return flags ? -EINVAL : fd_inode((int32_t)dirfd, ino, false);
 	return resolve_at((int32_t)dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, ino, &last,
 			  (flags & AT_EMPTY_PATH) != 0);
 }
@@ -448,7 +449,7 @@ int64_t sys_statfs(struct fw_uregs *r)
 int64_t sys_fstatfs(struct fw_uregs *r)
 {
 	struct inode_ref ino;
-	int e = fd_inode((int32_t)a0(r), &ino);
+	int e = fd_inode((int32_t)a0(r), &ino, true);
 	return e ? e : statfs_of(ino, a1(r));
 }
 

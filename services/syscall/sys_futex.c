@@ -110,14 +110,10 @@ int64_t sys_futex(struct fw_uregs *r)
 	case FUTEX_WAKE_BITSET:
 		return futex_wake_bitset(addr, (int32_t)val, (uint32_t)a5(r), shared);
 	case FUTEX_REQUEUE:
-		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r), shared);
+		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r), shared, NULL);
 	case FUTEX_CMP_REQUEUE: {
-		uint32_t cur;
-		if (fw_copy_from_user(&cur, fw_uaddr(addr)))
-			return -EFAULT;
-		if (cur != (uint32_t)a5(r))
-			return -EAGAIN;
-		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r), shared);
+		uint32_t cmp = (uint32_t)a5(r);
+		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r), shared, &cmp);
 	}
 	case FUTEX_LOCK_PI:
 	case FUTEX_LOCK_PI2:
@@ -133,4 +129,65 @@ int64_t sys_futex(struct fw_uregs *r)
 	default:
 		return -ENOSYS;
 	}
+}
+
+/* futex_waitv(2): struct futex_waitv { u64 val, uaddr; u32 flags, reserved; }
+ * with FUTEX2_SIZE_U32 (the only size Linux takes here) and
+ * FUTEX2_PRIVATE per entry; the timeout is absolute on CLOCK_MONOTONIC or
+ * CLOCK_REALTIME. Checked in Linux's order. */
+struct futex_waitv_u {
+	uint64_t val, uaddr;
+	uint32_t flags, reserved;
+};
+#define FUTEX2_SIZE_U32 0x02u
+#define FUTEX2_SIZE_MASK 0x03u
+#define FUTEX2_PRIVATE 128u
+FW_POOL_REF(futex_vec);
+FW_POOL_PRIVATE(futex_vec, struct futex_vec);
+
+static int64_t waitv_read(uint64_t uw, uint32_t n, struct futex_vec *v)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct futex_waitv_u w;
+		if (fw_copy_from_user(&w, fw_uaddr(uw + (uint64_t)i * sizeof(w))))
+			return -EFAULT;
+		if ((w.flags & ~(FUTEX2_SIZE_MASK | FUTEX2_PRIVATE)) || w.reserved)
+			return -EINVAL;
+		if ((w.flags & FUTEX2_SIZE_MASK) != FUTEX2_SIZE_U32)
+			return -EINVAL;
+		if ((w.uaddr & 3) || w.val > 0xffffffffULL)
+			return -EINVAL;
+		v->addr[i] = w.uaddr;
+		v->val[i] = (uint32_t)w.val;
+		v->shared[i] = !(w.flags & FUTEX2_PRIVATE);
+	}
+	v->n = n;
+	return 0;
+}
+
+int64_t sys_futex_waitv(struct fw_uregs *r)
+{
+	uint64_t uw = a0(r), uts = a3(r);
+	uint32_t n = (uint32_t)a1(r);
+	int32_t clk = (int32_t)a4(r);
+	if (a2(r))
+		return -EINVAL;
+	if (!uw || !n || n > FUTEX_WAITV_MAX)
+		return -EINVAL;
+	uint64_t deadline = 0;
+	if (uts) {
+		if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC)
+			return -EINVAL;
+		int e = futex_deadline(uts, FUTEX_WAIT_BITSET, clk == CLOCK_REALTIME, &deadline);
+		if (e)
+			return e;
+	}
+	struct futex_vec_ref vr;
+	if (futex_vec_alloc(&vr))
+		return -ENOMEM;
+	int64_t e = waitv_read(uw, n, futex_vec_get(vr));
+	if (e == 0)
+		e = futex_wait_multiple(futex_vec_get(vr), deadline);
+	futex_vec_free(vr);
+	return e == -EINTR ? -ERESTARTSYS : e;
 }

@@ -24,6 +24,8 @@ int64_t sys_memfd_create(struct fw_uregs *r)
 		return -EINVAL;
 	struct kname name;
 	long len = fw_strncpy_from_user(&name.s, fw_uaddr(a0(r)));
+	if (len == -ENAMETOOLONG)
+		return -EINVAL; /* longer than MFD_NAME_MAX_LEN */
 	if (len < 0)
 		return -EFAULT;
 	if (len > MFD_NAME_MAX_LEN)

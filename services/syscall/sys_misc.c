@@ -16,17 +16,20 @@ static void set_field(char (*dst)[65], const struct kname *src)
 
 int64_t sys_uname(struct fw_uregs *r)
 {
-	struct linux_utsname u = {.sysname = "Linux",
-				  .release = "6.1.0-keel",
-				  .version = "#1 Keel framekernel",
-				  .machine = "x86_64",
-				  .nodename = "(none)",
-				  .domainname = "(none)"};
+	struct linux_utsname u;
 	struct kname n;
-	if (uts_hostname(&n))
-		set_field(&u.nodename, &n);
-	if (uts_domainname(&n))
-		set_field(&u.domainname, &n);
+	uts_get(UTS_SYSNAME, &n);
+	set_field(&u.sysname, &n);
+	uts_get(UTS_HOST, &n);
+	set_field(&u.nodename, &n);
+	uts_get(UTS_RELEASE, &n);
+	set_field(&u.release, &n);
+	uts_get(UTS_VERSION, &n);
+	set_field(&u.version, &n);
+	uts_get(UTS_MACHINE, &n);
+	set_field(&u.machine, &n);
+	uts_get(UTS_DOMAIN, &n);
+	set_field(&u.domainname, &n);
 	/* Linux reports a 32-bit machine to a PER_LINUX32 process. */
 	if ((cur_proc()->personality & PER_MASK) == PER_LINUX32) {
 		struct kname m = {.s = "i686", .len = 4};
@@ -68,12 +71,15 @@ static int clock_now(uint64_t clk, struct linux_timespec *ts)
 	switch (clk) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
+	case 8:  /* CLOCK_REALTIME_ALARM */
+	case 11: /* CLOCK_TAI: Linux's TAI offset is 0 until adjtimex sets it */
 		ns = fw_time_realtime_ns();
 		break;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
+	case 9: /* CLOCK_BOOTTIME_ALARM */
 		ns = fw_time_monotonic_ns();
 		break;
 	case CLOCK_PROCESS_CPUTIME_ID: {
@@ -158,9 +164,8 @@ int64_t sys_getrandom(struct fw_uregs *r)
 /* A limit never set reads as Linux's default. */
 struct linux_rlimit rlimit_of(const struct proc *p, uint64_t res)
 {
-	struct linux_rlimit l = p->rlim[res];
-	if (l.cur || l.max)
-		return l;
+	if (res < 16 && (p->rlim_set & (1u << res)))
+		return p->rlim[res];
 	switch (res) {
 	case 7: /* RLIMIT_NOFILE */
 		return (struct linux_rlimit){FD_MAX, FD_MAX};
@@ -204,8 +209,10 @@ static int64_t do_prlimit(struct proc *p, uint64_t res, uint64_t new_addr, uint6
 		if (fw_copy_to_user(fw_uaddr(old_addr), &old))
 			return -EFAULT;
 	}
-	if (new_addr)
+	if (new_addr) {
 		p->rlim[res] = nl;
+		p->rlim_set |= 1u << res;
+	}
 	return 0;
 }
 

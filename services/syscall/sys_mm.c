@@ -1,6 +1,6 @@
 /* Memory system calls: brk, mmap, munmap, mprotect. Layer: services
  * (safe C). */
-#include "syscall/syscall.h"
+#include "syscall/fs.h"
 
 static uint32_t prot_from(uint64_t p)
 {
@@ -55,7 +55,7 @@ int64_t sys_mmap(struct fw_uregs *r)
 	uint32_t vflags = type == MAP_SHARED ? VMA_SHARED : 0;
 	if (!(flags & MAP_ANONYMOUS)) {
 		struct file_ref f;
-		int e = fd_get(p->files, fd, &f);
+		int e = fd_get_io(fd, &f);
 		if (e)
 			return e;
 		e = file_mmap(f, &file);
@@ -71,6 +71,9 @@ int64_t sys_mmap(struct fw_uregs *r)
 		if ((fp->flags & O_ACCMODE) == O_WRONLY)
 			return -EACCES;
 		vflags |= VMA_FILE | VMA_EOF_BUS;
+		if (type == MAP_SHARED && ((fp->flags & O_ACCMODE) != O_RDWR ||
+					   (sp && (inode_seals(sp) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))))
+			vflags |= VMA_NOWRITE;
 	}
 	bool fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
 	if (fixed) {

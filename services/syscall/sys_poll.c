@@ -5,7 +5,7 @@
  * signal arrives; epoll_wait sleeps on the instance's own queue. */
 #include "poll/poll.h"
 #include "proc/signal.h"
-#include "syscall/syscall.h"
+#include "syscall/fs.h"
 #include <abi/fs.h>
 #include <fw/time.h>
 
@@ -50,7 +50,6 @@ static int wait_change(struct wq_ref w, uint64_t deadline)
 
 static int64_t scan_pollfds(uint64_t ufds, uint64_t nfds, bool write_back, struct poll_table *pt)
 {
-	struct proc *p = cur_proc();
 	int64_t ready = 0;
 	for (uint64_t i = 0; i < nfds; i++) {
 		struct linux_pollfd pf;
@@ -59,8 +58,8 @@ static int64_t scan_pollfds(uint64_t ufds, uint64_t nfds, bool write_back, struc
 		uint32_t rev = 0;
 		if (pf.fd >= 0) {
 			struct file_ref f;
-			if (fd_get(p->files, pf.fd, &f)) {
-				rev = POLLNVAL;
+			if (fd_get_io(pf.fd, &f)) {
+				rev = POLLNVAL; /* not open, or O_PATH */
 			} else {
 				rev = file_poll(f, pt) & ((uint32_t)(uint16_t)pf.events | POLLERR | POLLHUP | POLLNVAL);
 			}
@@ -190,6 +189,8 @@ static int64_t finish_timeout(uint64_t uaddr, uint64_t deadline, bool zero, bool
 {
 	if (!uaddr || zero || !deadline)
 		return ret;
+	if (cur_proc()->personality & 0x4000000) /* STICKY_TIMEOUTS: left alone, so not restartable */
+		return ret == -ERESTARTNOHAND ? -EINTR : ret;
 	uint64_t now = fw_time_monotonic_ns(), left = deadline > now + 1 ? deadline - now - 1 : 0;
 	int e;
 	if (timeval) {
@@ -242,7 +243,8 @@ static int64_t scan_sets(struct sel_sets *s, uint64_t nfds, const bool (*present
 		struct file_ref f;
 		if (fd_get(p->files, (int64_t)fd, &f))
 			return -EBADF;
-		uint32_t m = file_poll(f, pt);
+		/* an O_PATH descriptor is open but never ready */
+		uint32_t m = (file_get(f)->flags & O_PATH) ? 0 : file_poll(f, pt);
 		uint32_t masks[3] = {POLLIN | POLLRDNORM | POLLHUP | POLLERR, POLLOUT | POLLWRNORM | POLLERR, POLLPRI};
 		for (uint32_t k = 0; k < 3; k++) {
 			if ((*present)[k] && (s->in[k].bits[w] & bit) && (m & masks[k])) {
@@ -374,7 +376,7 @@ int64_t sys_epoll_create1(struct fw_uregs *r) { return epoll_new(a0(r)); }
 static int get_evobj(int64_t fd, uint32_t type, struct evobj_ref *out)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, fd, &f);
+	int e = fd_get_io(fd, &f);
 	return e ? e : evobj_of_file(f, type, out);
 }
 
@@ -385,7 +387,7 @@ int64_t sys_epoll_ctl(struct fw_uregs *r)
 	if (e)
 		return e;
 	struct file_ref target;
-	e = fd_get(cur_proc()->files, (int32_t)a2(r), &target);
+	e = fd_get_io((int32_t)a2(r), &target);
 	if (e)
 		return e;
 	struct evobj_ref self;

@@ -62,11 +62,67 @@ int64_t sys_get_robust_list(struct fw_uregs *r)
 	return fw_copy_to_user(fw_uaddr(a1(r)), &head) ? -EFAULT : 0;
 }
 
-int64_t sys_clone(struct fw_uregs *r) { return proc_clone(r, a0(r), a1(r), a2(r), a3(r), a4(r)); }
+#define CLONE_PIDFD 0x1000ULL
+#define CLONE_DETACHED 0x400000ULL
+#define CLONE_PARENT_SETTID_F 0x100000ULL
+#define CLONE_THREAD_F 0x10000ULL
+
+#define CLONE_FS_F 0x200ULL
+#define CLONE_NEWNS_F 0x20000ULL
+#define CLONE_NEWUSER_F 0x10000000ULL
+#define CLONE_NEWPID_F 0x20000000ULL
+/* CLONE_NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWNS, NEWTIME */
+#define CLONE_NS_FLAGS (0x2000000ULL | 0x4000000ULL | 0x8000000ULL | 0x10000000ULL | 0x20000000ULL | 0x40000000ULL | 0x20000ULL | 0x80ULL)
+
+/* clone with CLONE_PIDFD: the pidfd's number goes to uptr (Linux writes
+ * it before the child exists: a bad pointer fails the call). Before
+ * that, Linux's copy_process checks on flags that proc_clone does not
+ * know: a new mount or user namespace cannot share the file-system
+ * context, and Keel has one namespace of each kind, so a namespace flag
+ * gets what a Linux built without that namespace gives (-EPERM without
+ * privilege, the capability check coming first, else -EINVAL). */
+static int64_t clone_pidfd(struct fw_uregs *r, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
+			   uint64_t tls, uint64_t uptr, bool legacy)
+{
+	if ((flags & (CLONE_NEWNS_F | CLONE_FS_F)) == (CLONE_NEWNS_F | CLONE_FS_F) ||
+	    (flags & (CLONE_NEWUSER_F | CLONE_FS_F)) == (CLONE_NEWUSER_F | CLONE_FS_F))
+		return -EINVAL;
+	if ((flags & CLONE_THREAD_F) && (flags & (CLONE_NEWUSER_F | CLONE_NEWPID_F)))
+		return -EINVAL;
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED))
+		return -EINVAL;
+	uint64_t ns = flags & CLONE_NS_FLAGS & ~(legacy ? 0xffULL : 0); /* legacy clone: the low byte is the exit signal */
+	if (ns) {
+		/* proc_clone's own checks come first */
+		if (((flags & 0x800ULL) && !(flags & 0x100ULL)) || ((flags & CLONE_THREAD_F) && !(flags & 0x800ULL)))
+			return -EINVAL;
+		bool need_cap = ns != CLONE_NEWUSER_F;
+		return need_cap && cur_proc()->euid != 0 ? -EPERM : -EINVAL;
+	}
+	if (!(flags & CLONE_PIDFD))
+		return proc_clone(r, flags, newsp, ptid, ctid, tls);
+	int32_t none = -1;
+	if (fw_copy_to_user(fw_uaddr(uptr), &none))
+		return -EFAULT;
+	int64_t pid = proc_clone(r, flags & ~CLONE_PIDFD, newsp, ptid, ctid, tls);
+	if (pid > 0)
+		(void)pidfd_for_child((int32_t)pid, (flags & CLONE_THREAD_F) != 0, uptr);
+	return pid;
+}
+
+int64_t sys_clone(struct fw_uregs *r)
+{
+	uint64_t flags = a0(r);
+	/* the legacy call returns the pidfd where CLONE_PARENT_SETTID would
+	 * put the tid: both at once is EINVAL */
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID_F))
+		return -EINVAL;
+	return clone_pidfd(r, flags, a1(r), a2(r), a3(r), a4(r), a2(r), true);
+}
 /* clone3(2): struct clone_args, checked as Linux's
  * copy_clone_args_from_user and clone3_args_valid do. Not supported:
- * CLONE_PIDFD (-EINVAL for now), set_tid (-EPERM: Keel chooses every pid),
- * CLONE_INTO_CGROUP (no cgroups: the descriptor is never one, -EBADF). */
+ * set_tid (-EPERM: Keel chooses every pid), CLONE_INTO_CGROUP (no
+ * cgroups: the descriptor is never one, -EBADF). */
 struct clone_args {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
 };
@@ -75,10 +131,7 @@ struct clone_args {
 #define CLONE_ARGS_SIZE_VER2 88
 #define CSIGNAL 0xffULL
 #define CLONE_NEWTIME 0x80ULL
-#define CLONE_PIDFD 0x1000ULL
-#define CLONE_DETACHED 0x400000ULL
 #define CLONE_SIGHAND_F 0x800ULL
-#define CLONE_THREAD_F 0x10000ULL
 #define CLONE_PARENT_F 0x8000ULL
 #define CLONE_CLEAR_SIGHAND 0x100000000ULL
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -139,10 +192,10 @@ int64_t sys_clone3(struct fw_uregs *r)
 		return -EPERM;
 	if (a.flags & CLONE_INTO_CGROUP)
 		return -EBADF;
-	if (a.flags & CLONE_PIDFD)
+	if ((a.flags & CLONE_PIDFD) && (a.flags & CLONE_PARENT_SETTID_F) && a.pidfd == a.parent_tid)
 		return -EINVAL;
-	int64_t pid = proc_clone(r, (a.flags & 0xffffffffULL) | a.exit_signal, a.stack, a.parent_tid, a.child_tid,
-				 a.tls);
+	int64_t pid = clone_pidfd(r, (a.flags & 0xffffffffULL) | a.exit_signal, a.stack, a.parent_tid, a.child_tid,
+				  a.tls, a.pidfd, false);
 	if (pid > 0 && (a.flags & CLONE_CLEAR_SIGHAND)) {
 		/* The child has not run yet: reset its handled signals. */
 		struct thread *t = thread_get(pid_lookup((int32_t)pid));
@@ -158,6 +211,7 @@ int64_t sys_fork(struct fw_uregs *r) { return proc_clone(r, 17 /* SIGCHLD */, 0,
 int64_t sys_vfork(struct fw_uregs *r) { return proc_clone(r, 0x4000 | 0x100 | 17, 0, 0, 0, 0); }
 
 #define WNOHANG 1
+#define P_PIDFD 3
 #define WUNTRACED 2
 #define WEXITED 4
 #define WCONTINUED 8
@@ -207,12 +261,27 @@ int64_t sys_waitid(struct fw_uregs *r)
 		return -EINVAL;
 	if (!(options & (WUNTRACED | WEXITED | WCONTINUED)))
 		return -EINVAL;
-	if (idtype > 2 || (idtype != 0 && id <= 0 && !(idtype == 2 && id == 0)))
+	bool nonblock = false;
+	if (idtype == P_PIDFD) {
+		/* the pidfd's process, by its pid (ECHILD once reaped) */
+		if (id < 0)
+			return -EINVAL;
+		struct file_ref f;
+		struct pidfd_info t;
+		if (fd_get(cur_proc()->files, id, &f) || pidfd_target(f, &t))
+			return -EBADF;
+		idtype = 1;
+		id = t.pid;
+		nonblock = t.nonblock;
+	} else if (idtype > 2 || (idtype != 0 && id <= 0 && !(idtype == 2 && id == 0))) {
 		return -EINVAL;
+	}
 	struct wait_result w = {0};
-	int32_t got = proc_wait(cur_proc_ref(), (int32_t)idtype, id, (uint32_t)options, &w);
+	int32_t got = proc_wait(cur_proc_ref(), (int32_t)idtype, id, (uint32_t)(options | (nonblock ? WNOHANG : 0)), &w);
 	if (got < 0)
 		return got;
+	if (got == 0 && nonblock && !(options & WNOHANG))
+		return -EAGAIN;
 	if (a2(r)) {
 		struct linux_siginfo si = {0};
 		if (got > 0) {
@@ -491,6 +560,13 @@ int64_t sys_execve(struct fw_uregs *r)
 		return e;
 	}
 	e = gather(&args, a1(r), &args.argc);
+	if (e == 0 && args.argc == 0) {
+		/* Linux 5.18+: an empty argv gets "" as argv[0], so programs
+		 * that start at argv[1] do not walk into envp */
+		struct kname empty = {0};
+		e = exec_args_add_kname(&args, &empty);
+		args.argc = 1;
+	}
 	if (e == 0)
 		e = gather(&args, a2(r), &args.envc);
 	if (e == 0)

@@ -224,36 +224,44 @@ int64_t sys_kill(struct fw_uregs *r)
 {
 	int32_t pid = (int32_t)a0(r);
 	int sig = (int)a1(r);
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
 	struct sig_info_k info = sender_info(SI_USER);
 	if (pid > 0) {
 		struct proc_ref pr = proc_by_pid(pid);
-		if (!proc_ref_valid(pr))
-			return -ESRCH;
-		return signal_send_proc_info(pr, sig, &info);
+		struct proc *p = proc_get(pr);
+		if (!p || p->pid != pid)
+			return -ESRCH; /* Linux looks the process up before the signal */
+		int e = signal_may_kill(pr, sig);
+		return e ? e : signal_send_proc_info(pr, sig, &info);
 	}
 	if (pid == -1)
-		return signal_send_pgrp_info(0, sig, &info, true);
+		return signal_kill_pgrp(0, sig, &info, true);
+	if (pid == -2147483647 - 1)
+		return -ESRCH;
 	int32_t pgid = pid == 0 ? cur_proc()->pgid : -pid;
-	return signal_send_pgrp_info(pgid, sig, &info, false);
+	return signal_kill_pgrp(pgid, sig, &info, false);
 }
 
 static int64_t send_tid(int32_t tgid, int32_t tid, int sig)
 {
-	if (tid <= 0 || sig < 0 || sig > NSIG)
-		return -EINVAL;
 	struct thread *t = thread_get(pid_lookup(tid));
 	if (!t || t->tid != tid)
 		return -ESRCH;
 	struct proc *p = proc_get(t->proc);
 	if (tgid > 0 && (!p || p->pid != tgid))
 		return -ESRCH;
+	int e = signal_may_kill(t->proc, sig);
+	if (e)
+		return e;
 	struct sig_info_k info = sender_info(SI_TKILL);
 	return signal_send_thread_info(pid_lookup(tid), sig, &info);
 }
 
-int64_t sys_tkill(struct fw_uregs *r) { return send_tid(0, (int32_t)a0(r), (int)a1(r)); }
+int64_t sys_tkill(struct fw_uregs *r)
+{
+	if ((int32_t)a0(r) <= 0)
+		return -EINVAL;
+	return send_tid(0, (int32_t)a0(r), (int)a1(r));
+}
 
 int64_t sys_tgkill(struct fw_uregs *r)
 {
@@ -277,12 +285,15 @@ static int queueinfo(int32_t pid, int32_t tid, int sig, uint64_t uinfo)
 		struct thread *t = thread_get(pid_lookup(tid));
 		if (!t || t->tid != tid || proc_get(t->proc)->pid != pid)
 			return -ESRCH;
-		return signal_send_thread_info(pid_lookup(tid), sig, &info);
+		int e = signal_may_kill(t->proc, sig);
+		return e ? e : signal_send_thread_info(pid_lookup(tid), sig, &info);
 	}
 	struct proc_ref pr = proc_by_pid(pid);
-	if (!proc_ref_valid(pr))
+	struct proc *p = proc_get(pr);
+	if (!p || p->pid != pid)
 		return -ESRCH;
-	return signal_send_proc_info(pr, sig, &info);
+	int e = signal_may_kill(pr, sig);
+	return e ? e : signal_send_proc_info(pr, sig, &info);
 }
 
 int64_t sys_rt_sigqueueinfo(struct fw_uregs *r) { return queueinfo((int32_t)a0(r), 0, (int)a1(r), a2(r)); }

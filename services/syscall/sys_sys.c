@@ -81,26 +81,6 @@ int64_t sys_prctl(struct fw_uregs *r)
 	}
 }
 
-/* The names sethostname/setdomainname set ("(none)" until then, as a
- * Linux booted without them). */
-struct uts_names {
-	struct kname host, domain;
-	bool host_set, domain_set;
-};
-FW_GLOBAL(struct uts_names, uts_names);
-
-bool uts_hostname(struct kname *out)
-{
-	*out = uts_names()->host;
-	return uts_names()->host_set;
-}
-
-bool uts_domainname(struct kname *out)
-{
-	*out = uts_names()->domain;
-	return uts_names()->domain_set;
-}
-
 /* Linux: CAP_SYS_ADMIN first, then 0 <= len <= 64. The name may be empty. */
 static int64_t set_name(bool domain, uint64_t ubuf, uint64_t len64)
 {
@@ -116,15 +96,7 @@ static int64_t set_name(bool domain, uint64_t ubuf, uint64_t len64)
 	while (n.len < (uint32_t)len && n.s[n.len])
 		n.len++;
 	n.s[n.len] = 0;
-	struct uts_names *u = uts_names();
-	if (domain) {
-		u->domain = n;
-		u->domain_set = true;
-	} else {
-		u->host = n;
-		u->host_set = true;
-	}
-	return 0;
+	return uts_set(domain ? UTS_DOMAIN : UTS_HOST, &n);
 }
 
 int64_t sys_sethostname(struct fw_uregs *r) { return set_name(false, a0(r), a1(r)); }

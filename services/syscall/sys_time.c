@@ -92,7 +92,7 @@ int64_t sys_clock_nanosleep(struct fw_uregs *r)
 {
 	uint64_t clk = a0(r), flags = a1(r);
 	if (clk == CLOCK_THREAD_CPUTIME_ID)
-		return -EINVAL;
+		return -EOPNOTSUPP; /* Linux's thread clock has no nsleep (glibc says EINVAL itself) */
 	bool cpu = clk == CLOCK_PROCESS_CPUTIME_ID;
 	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME && clk != CLOCK_TAI && !cpu)
 		return clk > 11 ? -EINVAL : -EOPNOTSUPP;

@@ -26,9 +26,6 @@ void syscall_dispatch_table(struct fw_uregs *r);
 int64_t nanosleep_resume(const struct restart_block *b);
 int64_t poll_resume(const struct restart_block *b);
 int64_t futex_resume(const struct restart_block *b);
-/* The name set by sethostname, if any. */
-bool uts_hostname(struct kname *out);
-bool uts_domainname(struct kname *out);
 /* A process's resource limit (RLIM_* index), Linux's default if never set. */
 struct linux_rlimit rlimit_of(const struct proc *p, uint64_t res);
 /* The kernel time zone settimeofday set (gettimeofday reports it). */
@@ -36,5 +33,8 @@ struct linux_timezone {
 	int32_t minuteswest, dsttime;
 };
 void kernel_tz(struct linux_timezone *out);
+/* clone's CLONE_PIDFD: a pidfd for the new child (thread: CLONE_THREAD),
+ * its number stored at uptr. */
+int pidfd_for_child(int32_t pid, bool thread, uint64_t uptr);
 
 #endif

@@ -208,7 +208,10 @@
 	X(272, unshare, partial) \
 	X(273, set_robust_list, full) \
 	X(274, get_robust_list, full) \
+	X(275, splice, partial) \
+	X(276, tee, full) \
 	X(277, sync_file_range, full) \
+	X(278, vmsplice, partial) \
 	X(280, utimensat, full) \
 	X(281, epoll_pwait, full) \
 	X(282, signalfd, partial) \
@@ -241,9 +244,13 @@
 	X(327, preadv2, full) \
 	X(328, pwritev2, full) \
 	X(332, statx, full) \
+	X(424, pidfd_send_signal, partial) \
+	X(434, pidfd_open, full) \
 	X(435, clone3, partial) \
 	X(436, close_range, full) \
+	X(438, pidfd_getfd, full) \
 	X(439, faccessat2, full) \
-	X(441, epoll_pwait2, full)
+	X(441, epoll_pwait2, full) \
+	X(449, futex_waitv, full)
 
 #endif

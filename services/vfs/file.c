@@ -283,7 +283,7 @@ void file_anon_name(struct file_ref f, struct kname *name, uint32_t *mode)
 	*mode = ft->t[id].mode;
 }
 
-int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n)
+int64_t file_write_kernel_at(struct file_ref f, const struct kchunk *c, uint32_t n, uint64_t *pos)
 {
 	struct file *fp = file_get(f);
 	if (!fp || !can_write(fp))
@@ -291,12 +291,28 @@ int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n)
 	struct inode *ip = inode_get(fp->inode);
 	if (!ip || (ip->mode & S_IFMT) != S_IFREG)
 		return -EINVAL;
-	if (fp->flags & O_APPEND)
-		fp->off = ip->size;
-	int e = inode_write_chunk(fp->inode, fp->off, c, n);
+	uint64_t at = pos ? *pos : fp->off;
+	if (!pos && (fp->flags & O_APPEND))
+		at = ip->size;
+	/* seals, as memfile_write */
+	uint32_t seals = inode_seals(ip);
+	if (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if ((seals & F_SEAL_GROW) && n && at + n > ip->size)
+		return -EPERM;
+	int e = inode_write_chunk(fp->inode, at, c, n);
 	if (e)
 		return e;
-	fp = file_get(f);
-	fp->off += n;
+	if (pos) {
+		*pos = at + n;
+	} else {
+		fp = file_get(f);
+		fp->off = at + n;
+	}
 	return n;
+}
+
+int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n)
+{
+	return file_write_kernel_at(f, c, n, NULL);
 }

@@ -517,6 +517,9 @@ FW_POOL_DECLARE(kchunk, struct kchunk);
 /* Write kernel bytes to a file at its offset (regular files; -EINVAL
  * for others: sendfile falls back). */
 int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n);
+/* The same at *pos (advanced; the file offset unchanged), or at the file
+ * offset when pos is NULL. Seals are honoured. */
+int64_t file_write_kernel_at(struct file_ref f, const struct kchunk *c, uint32_t n, uint64_t *pos);
 int inode_write_chunk(struct inode_ref r, uint64_t off, const struct kchunk *c, uint32_t n);
 int inode_read_chunk(struct inode_ref r, uint64_t off, struct kchunk *c, uint32_t n);
 

@@ -74,6 +74,9 @@ FW_API void fw_task_cpu_times(uint64_t *user_ns, uint64_t *sys_ns);
  * fw_task_clear_interrupt() by the task itself. */
 FW_API int fw_task_interrupt(struct fw_task_ref t);
 FW_API void fw_task_clear_interrupt(void);
+/* Whether `t` runs or waits to run (0), sleeps interruptibly (1) or
+ * uninterruptibly (2): /proc's R, S and D. -ESRCH for a stale handle. */
+FW_API int fw_task_sleep_state(struct fw_task_ref t);
 FW_API bool fw_task_ref_eq(struct fw_task_ref a, struct fw_task_ref b);
 
 /* Copy the current task's FPU/SSE/AVX state (XSAVE image of
