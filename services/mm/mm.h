@@ -40,6 +40,7 @@ struct vma {
 	uint32_t flags; /* VMA_* */
 	struct inode_ref file;
 	uint64_t file_off, file_len;
+	uint32_t mpol;       /* mbind's memory policy, encoded by the syscall layer (0: none) */
 	struct vma_ref next; /* sorted by start */
 };
 
@@ -55,6 +56,7 @@ struct mm {
 	uint64_t vdso_base;                /* where the vDSO is mapped (0: none) */
 	uint32_t lock_future;              /* mlockall(MCL_FUTURE): VMA_LOCKED... for new areas */
 	uint32_t membarrier;               /* membarrier(2) registrations (MEMBARRIER_CMD_REGISTER_* bits) */
+	bool pkey_spent;                   /* pkey_alloc took key 0 and could not program it (no PKU) */
 };
 
 int mm_new(struct mm_ref *out);
@@ -100,6 +102,12 @@ int mm_lock_all(struct mm_ref m, uint32_t lock, bool current, bool future);
  * 61 a file or shared page, 56 mapped by this space alone, bits 0-54
  * the frame number when with_pfn. 0 for an unmapped address. */
 uint64_t mm_pagemap_entry(struct mm_ref m, uint64_t addr, bool with_pfn);
+/* mbind: set the areas' memory policy over [start, start+len) (page
+ * aligned; the range must be mapped: -EFAULT, as Linux's mbind); the
+ * policy of the area holding addr (-EFAULT if none); set_mempolicy_home_node
+ * rewrites the policies `match` accepts (-EOPNOTSUPP for any other set one). */
+int mm_set_policy(struct mm_ref m, uint64_t start, uint64_t len, uint32_t pol);
+int mm_policy_at(struct mm_ref m, uint64_t addr, uint32_t *pol);
 /* Bytes of locked areas within the range (the whole space: VmLck). */
 uint64_t mm_locked_in(struct mm_ref m, uint64_t start, uint64_t len);
 /* Bytes of all areas (mlockall(MCL_CURRENT) against RLIMIT_MEMLOCK). */

@@ -256,6 +256,7 @@ int mm_fork(struct mm_ref src, struct mm_ref *out)
 	d->env_end = s->env_end;
 	d->vdso_base = s->vdso_base;
 	d->membarrier = s->membarrier; /* registrations follow fork (not exec) */
+	d->pkey_spent = s->pkey_spent;
 	struct vma_ref tail = {0};
 	for (struct vma_ref c = s->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
 		struct vma_ref nv;
@@ -324,6 +325,43 @@ int mm_lock(struct mm_ref m, uint64_t start, uint64_t len, uint32_t lock)
 		v->flags = (v->flags & ~(uint32_t)(VMA_LOCKED | VMA_LOCKONFAULT)) | lock;
 	}
 	return 0;
+}
+
+int mm_set_policy(struct mm_ref m, uint64_t start, uint64_t len, uint32_t pol)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp)
+		return -EINVAL;
+	uint64_t end = start + len;
+	if (!mm_range_mapped(m, start, len))
+		return -EFAULT;
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->end <= start || v->start >= end)
+			continue;
+		if (v->start < start) {
+			if (split_vma(c, start))
+				return -ENOMEM;
+			continue;
+		}
+		if (v->end > end && split_vma(c, end))
+			return -ENOMEM;
+		vma_get(c)->mpol = pol;
+	}
+	return 0;
+}
+
+int mm_policy_at(struct mm_ref m, uint64_t addr, uint32_t *pol)
+{
+	struct mm *mp = mm_get(m);
+	for (struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0}; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->start <= addr && addr < v->end) {
+			*pol = v->mpol;
+			return 0;
+		}
+	}
+	return -EFAULT;
 }
 
 int mm_lock_all(struct mm_ref m, uint32_t lock, bool current, bool future)

@@ -142,6 +142,7 @@ struct thread {
 	bool sched_reset_on_fork;
 	uint64_t dl_runtime, dl_deadline, dl_period; /* SCHED_DEADLINE (sched_setattr) */
 	uint32_t ioprio;         /* ioprio_set; 0: never set (Linux's default, best effort 4) */
+	uint32_t mpol;           /* set_mempolicy's policy, encoded by the syscall layer (0: default) */
 };
 
 /* The calling thread and process (never stale while it runs). */

@@ -143,6 +143,7 @@ int sched_set_attr(struct thread_ref tr, const struct sched_attr_k *a)
 void sched_inherit(struct thread *child, const struct thread *parent)
 {
 	child->ioprio = parent->ioprio;
+	child->mpol = parent->mpol; /* set_mempolicy's policy follows fork and clone */
 	if (parent->sched_reset_on_fork) {
 		/* back to a normal policy; the flag itself is not inherited */
 		bool keep = parent->sched_policy != SCHED_FIFO && parent->sched_policy != SCHED_RR;

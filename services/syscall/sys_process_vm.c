@@ -96,3 +96,79 @@ static int64_t process_vm(struct fw_uregs *r, bool write)
 
 int64_t sys_process_vm_readv(struct fw_uregs *r) { return process_vm(r, false); }
 int64_t sys_process_vm_writev(struct fw_uregs *r) { return process_vm(r, true); }
+
+/* process_madvise(2): madvise on the ranges of an iovec array, in the
+ * address space of the process a pidfd names. As Linux 6.18: flags must be
+ * 0; another process takes only the non-destructive hints (COLD, PAGEOUT,
+ * WILLNEED, COLLAPSE: EINVAL for others) and needs privilege (EPERM);
+ * the result is the bytes advised, or the first error if none was. Keel
+ * never swaps, so the hints leave memory as it is. */
+#define MADV_WILLNEED 3
+#define MADV_COLD 20
+#define MADV_PAGEOUT 21
+#define MADV_COLLAPSE 25
+
+static bool remote_hint(uint64_t advice)
+{
+	return advice == MADV_COLD || advice == MADV_PAGEOUT || advice == MADV_WILLNEED || advice == MADV_COLLAPSE;
+}
+
+int64_t sys_process_madvise(struct fw_uregs *r)
+{
+	uint64_t uvec = a1(r), cnt = a2(r), advice = a3(r);
+	if (a4(r))
+		return -EINVAL;
+	int64_t total = iov_total(uvec, cnt);
+	if (total < 0)
+		return total;
+	struct file_ref f;
+	struct pidfd_info t;
+	if (fd_get(cur_proc()->files, (int32_t)a0(r), &f) || pidfd_target(f, &t))
+		return -EBADF;
+	struct proc *p = proc_get(t.proc);
+	if (!p || p->state != PROC_ALIVE)
+		return -ESRCH;
+	if (!may_attach(p))
+		return -EACCES; /* Linux's mm_access */
+	bool self = p == cur_proc();
+	if (!self && !remote_hint(advice))
+		return -EINVAL;
+	if (!self && cur_proc()->euid != 0)
+		return -EPERM;
+	if (advice == MADV_COLLAPSE)
+		return -EINVAL; /* no transparent huge pages */
+	struct mm_ref m = p->mm;
+	mm_hold(m);
+	int64_t done = 0, e = 0;
+	for (uint64_t i = 0; i < cnt; i++) {
+		struct iovec_k v;
+		if (fw_copy_from_user(&v, fw_uaddr(uvec + i * sizeof(v)))) {
+			e = -EFAULT;
+			break;
+		}
+		e = madvise_in(m, v.base, v.len, advice);
+		if (e)
+			break;
+		done += (int64_t)v.len;
+	}
+	mm_put(m);
+	return done ? done : e;
+}
+
+/* process_mrelease(2): release a dying process's memory early. Keel frees
+ * an address space when its last thread exits, so an exited process has
+ * nothing left (0) and a live one is not dying (EINVAL, as Linux when no
+ * SIGKILL is on its way). */
+int64_t sys_process_mrelease(struct fw_uregs *r)
+{
+	if (a1(r))
+		return -EINVAL;
+	struct file_ref f;
+	struct pidfd_info t;
+	if (fd_get(cur_proc()->files, (int32_t)a0(r), &f) || pidfd_target(f, &t))
+		return -EBADF;
+	struct proc *p = proc_get(t.proc);
+	if (!p)
+		return -ESRCH;
+	return p->state == PROC_ALIVE ? -EINVAL : 0;
+}

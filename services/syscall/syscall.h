@@ -33,6 +33,10 @@ struct linux_timezone {
 	int32_t minuteswest, dsttime;
 };
 void kernel_tz(struct linux_timezone *out);
+/* madvise(2) on address space m (process_madvise(2) too). */
+int64_t madvise_in(struct mm_ref m, uint64_t addr, uint64_t len, uint64_t advice);
+/* mprotect(2) with a protection key (-1: none), pkey_mprotect(2). */
+int64_t mprotect_pkey(uint64_t addr, uint64_t len, uint64_t prot, int32_t pkey);
 /* clone's CLONE_PIDFD: a pidfd for the new child (thread: CLONE_THREAD),
  * its number stored at uptr. */
 int pidfd_for_child(int32_t pid, bool thread, uint64_t uptr);

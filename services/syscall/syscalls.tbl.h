@@ -122,8 +122,10 @@
 	X(132, utime, full) \
 	X(133, mknod, partial) \
 	X(135, personality, partial) \
+	X(136, ustat, full) \
 	X(137, statfs, partial) \
 	X(138, fstatfs, partial) \
+	X(139, sysfs, full) \
 	X(140, getpriority, partial) \
 	X(141, setpriority, partial) \
 	X(142, sched_setparam, partial) \
@@ -187,9 +189,13 @@
 	X(233, epoll_ctl, full) \
 	X(234, tgkill, full) \
 	X(235, utimes, full) \
+	X(237, mbind, full) \
+	X(238, set_mempolicy, full) \
+	X(239, get_mempolicy, full) \
 	X(247, waitid, full) \
 	X(251, ioprio_set, partial) \
 	X(252, ioprio_get, partial) \
+	X(256, migrate_pages, full) \
 	X(257, openat, partial) \
 	X(258, mkdirat, full) \
 	X(259, mknodat, partial) \
@@ -212,6 +218,7 @@
 	X(276, tee, full) \
 	X(277, sync_file_range, full) \
 	X(278, vmsplice, partial) \
+	X(279, move_pages, full) \
 	X(280, utimensat, full) \
 	X(281, epoll_pwait, full) \
 	X(282, signalfd, partial) \
@@ -241,8 +248,12 @@
 	X(319, memfd_create, partial) \
 	X(324, membarrier, full) \
 	X(325, mlock2, full) \
+	X(326, copy_file_range, full) \
 	X(327, preadv2, full) \
 	X(328, pwritev2, full) \
+	X(329, pkey_mprotect, full) \
+	X(330, pkey_alloc, full) \
+	X(331, pkey_free, full) \
 	X(332, statx, full) \
 	X(424, pidfd_send_signal, partial) \
 	X(434, pidfd_open, full) \
@@ -250,7 +261,10 @@
 	X(436, close_range, full) \
 	X(438, pidfd_getfd, full) \
 	X(439, faccessat2, full) \
+	X(440, process_madvise, full) \
 	X(441, epoll_pwait2, full) \
-	X(449, futex_waitv, full)
+	X(448, process_mrelease, partial) \
+	X(449, futex_waitv, full) \
+	X(450, set_mempolicy_home_node, full)
 
 #endif

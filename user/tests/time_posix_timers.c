@@ -86,9 +86,11 @@ static void queued_signals(void)
 	ev.sigev_value.sival_int = 42;
 	int id;
 	tcreate(CLOCK_MONOTONIC, &ev, &id);
-	struct itimerspec t = its(0, 10000000, 0, 10000000); /* every 10 ms */
+	/* every 50 ms: the next expiry must not come between the two dequeues
+	 * below even on a loaded host */
+	struct itimerspec t = its(0, 50000000, 0, 50000000);
 	tset(id, 0, &t, NULL);
-	usleep(105000);
+	usleep(525000);
 	siginfo_t si;
 	int s = sigwaitinfo(&rt, &si);
 	int ov = si.si_overrun;
