@@ -44,7 +44,9 @@ int resolve_at_as(int64_t dirfd, uint64_t upath, uint32_t lookup, const struct v
 	struct kpath *kp = kpath_get(pr);
 	int e = kpath_from_user(kp, upath);
 	struct inode_ref start = {0};
-	if (e == 0 && (kp->len == 0 || kp->s[0] != '/'))
+	/* openat2's restrictions need the start directory for absolute paths too */
+	bool scoped = (lookup & (LOOKUP_IN_ROOT | LOOKUP_BENEATH | LOOKUP_NO_XDEV)) != 0;
+	if (e == 0 && (kp->len == 0 || kp->s[0] != '/' || scoped))
 		e = start_dir(dirfd, &start);
 	if (e == 0 && kp->len == 0) {
 		if (empty_ok) {

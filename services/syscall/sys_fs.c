@@ -10,11 +10,12 @@
 	 O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE)
 
 /* Find or create the file an O_CREAT open names. */
-static int open_create(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode, struct inode_ref *ino)
+static int open_create(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode, uint32_t rlk,
+		       struct inode_ref *ino)
 {
 	struct inode_ref dir;
 	struct kname last;
-	uint32_t lk = LOOKUP_PARENT | ((flags & (O_NOFOLLOW | O_EXCL)) ? 0 : LOOKUP_FOLLOW);
+	uint32_t lk = rlk | LOOKUP_PARENT | ((flags & (O_NOFOLLOW | O_EXCL)) ? 0 : LOOKUP_FOLLOW);
 	int e = resolve_at(dirfd, upath, lk, &dir, &last, false);
 	if (e)
 		return e;
@@ -52,20 +53,22 @@ static int open_check(struct inode_ref ino, uint64_t flags, bool created)
 	return e;
 }
 
-static int64_t do_openat(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
+int64_t open_how_do(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode, uint32_t rlk)
 {
 	struct inode_ref ino;
 	struct kname last;
 	int e;
-	if (flags & ~(uint64_t)OPEN_FLAGS_OK)
-		return -EINVAL;
+	/* open and openat drop flags they do not know (openat2 refuses them) */
+	flags &= OPEN_FLAGS_OK;
+	if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT))
+		return -EINVAL; /* Linux 6.4+: never a regular file by accident */
 	bool created = false;
 	if ((flags & O_CREAT) && !(flags & O_PATH)) {
 		uint32_t before = inode_count();
-		e = open_create(dirfd, upath, flags, mode, &ino);
+		e = open_create(dirfd, upath, flags, mode, rlk, &ino);
 		created = inode_count() > before;
 	} else {
-		e = resolve_at(dirfd, upath, (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &ino, &last, false);
+		e = resolve_at(dirfd, upath, rlk | ((flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW), &ino, &last, false);
 	}
 	if (e == 0)
 		e = open_check(ino, flags, created);
@@ -84,9 +87,9 @@ static int64_t do_openat(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t
 	return fd;
 }
 
-int64_t sys_open(struct fw_uregs *r) { return do_openat(AT_FDCWD, a0(r), a1(r), a2(r)); }
-int64_t sys_openat(struct fw_uregs *r) { return do_openat((int32_t)a0(r), a1(r), a2(r), a3(r)); }
-int64_t sys_creat(struct fw_uregs *r) { return do_openat(AT_FDCWD, a0(r), O_CREAT | O_WRONLY | O_TRUNC, a1(r)); }
+int64_t sys_open(struct fw_uregs *r) { return open_how_do(AT_FDCWD, a0(r), a1(r), a2(r), 0); }
+int64_t sys_openat(struct fw_uregs *r) { return open_how_do((int32_t)a0(r), a1(r), a2(r), a3(r), 0); }
+int64_t sys_creat(struct fw_uregs *r) { return open_how_do(AT_FDCWD, a0(r), O_CREAT | O_WRONLY | O_TRUNC, a1(r), 0); }
 
 int64_t sys_close(struct fw_uregs *r) { return fd_close(cur_proc()->files, (int32_t)a0(r)); }
 

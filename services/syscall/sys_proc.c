@@ -2,7 +2,7 @@
  * (safe C). */
 #include "exec/exec.h"
 #include "proc/signal.h"
-#include "syscall/syscall.h"
+#include "syscall/fs.h"
 #include <abi/signal.h>
 #include <fw/wait.h>
 
@@ -546,6 +546,21 @@ static int gather(struct exec_args *a, uint64_t uarr, uint32_t *count)
 	}
 }
 
+/* argv and envp into args (an empty argv gets "" as argv[0], as Linux
+ * 5.18+ does, so programs that start at argv[1] do not walk into envp). */
+static int gather_all(struct exec_args *args, uint64_t uargv, uint64_t uenvp)
+{
+	int e = gather(args, uargv, &args->argc);
+	if (e == 0 && args->argc == 0) {
+		struct kname empty = {0};
+		e = exec_args_add_kname(args, &empty);
+		args->argc = 1;
+	}
+	if (e == 0)
+		e = gather(args, uenvp, &args->envc);
+	return e;
+}
+
 int64_t sys_execve(struct fw_uregs *r)
 {
 	struct kpath_ref pr;
@@ -559,20 +574,105 @@ int64_t sys_execve(struct fw_uregs *r)
 		kpath_free(pr);
 		return e;
 	}
-	e = gather(&args, a1(r), &args.argc);
-	if (e == 0 && args.argc == 0) {
-		/* Linux 5.18+: an empty argv gets "" as argv[0], so programs
-		 * that start at argv[1] do not walk into envp */
-		struct kname empty = {0};
-		e = exec_args_add_kname(&args, &empty);
-		args.argc = 1;
-	}
-	if (e == 0)
-		e = gather(&args, a2(r), &args.envc);
+	e = gather_all(&args, a1(r), a2(r));
 	if (e == 0)
 		e = exec_image(r, kpath_get(pr), &args);
 	exec_args_free(&args);
 	kpath_free(pr);
 	/* On success r now holds the new image's registers; rax = 0. */
+	return e;
+}
+
+/* "/dev/fd/N" or "/dev/fd/N/path": the name Linux gives a program run
+ * through a directory descriptor. */
+static int fd_name(int32_t fd, const struct kpath *rel, struct kpath *out)
+{
+	char d[12];
+	uint32_t n = 0;
+	uint32_t v = (uint32_t)fd;
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && n < 12);
+	const char pre[] = "/dev/fd/";
+	out->len = 0;
+	for (uint32_t i = 0; i + 1 < sizeof(pre); i++)
+		out->s[out->len++] = pre[i];
+	while (n > 0)
+		out->s[out->len++] = d[--n];
+	if (rel->len) {
+		if (out->len + 1 + rel->len >= PATH_MAX)
+			return -ENAMETOOLONG;
+		out->s[out->len++] = '/';
+		for (uint32_t i = 0; i < rel->len; i++)
+			out->s[out->len++] = rel->s[i];
+	}
+	out->s[out->len] = 0;
+	return 0;
+}
+
+/* execveat(2): execve relative to a directory descriptor, or (with
+ * AT_EMPTY_PATH and an empty path) of the file a descriptor names. */
+static int execveat_from(int32_t dirfd, const struct kpath *path, uint64_t flags, struct exec_from *from,
+			 struct kpath *name)
+{
+	*from = (struct exec_from){.lookup = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW};
+	if (path->len == 0) {
+		if (!(flags & AT_EMPTY_PATH))
+			return -ENOENT;
+		struct file_ref f;
+		if (fd_get(cur_proc()->files, dirfd, &f))
+			return -EBADF;
+		from->ino = file_get(f)->inode;
+		if (!inode_ref_valid(from->ino))
+			return -EACCES; /* a pipe, a socket... */
+		return fd_name(dirfd, path, name);
+	}
+	if (path->s[0] == '/' || dirfd == AT_FDCWD) {
+		from->start = cur_proc()->cwd;
+		for (uint32_t i = 0; i <= path->len; i++)
+			name->s[i] = path->s[i];
+		name->len = path->len;
+		return 0;
+	}
+	int e = start_dir(dirfd, &from->start);
+	if (e)
+		return e;
+	struct inode *ip = inode_get(from->start);
+	if (!ip || (ip->mode & S_IFMT) != S_IFDIR)
+		return -ENOTDIR;
+	return fd_name(dirfd, path, name);
+}
+
+int64_t sys_execveat(struct fw_uregs *r)
+{
+	uint64_t flags = a4(r);
+	struct kpath_ref pr, nr;
+	if (kpath_alloc(&pr))
+		return -ENOMEM;
+	if (kpath_alloc(&nr)) {
+		kpath_free(pr);
+		return -ENOMEM;
+	}
+	struct exec_args args = {0};
+	bool have_args = false;
+	int e = kpath_from_user(kpath_get(pr), a1(r));
+	if (e == 0 && (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
+		e = -EINVAL;
+	struct exec_from from;
+	if (e == 0)
+		e = execveat_from((int32_t)a0(r), kpath_get(pr), flags, &from, kpath_get(nr));
+	if (e == 0) {
+		e = exec_args_new(&args);
+		have_args = e == 0;
+	}
+	if (e == 0)
+		e = gather_all(&args, a2(r), a3(r));
+	if (e == 0)
+		e = exec_image_at(r, from.ino.gen ? kpath_get(nr) : kpath_get(pr), kpath_get(nr), &from, &args);
+	if (have_args)
+		exec_args_free(&args);
+	kpath_free(nr);
+	kpath_free(pr);
 	return e;
 }

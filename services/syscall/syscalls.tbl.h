@@ -246,6 +246,7 @@
 	X(316, renameat2, partial) \
 	X(318, getrandom, full) \
 	X(319, memfd_create, partial) \
+	X(322, execveat, full) \
 	X(324, membarrier, full) \
 	X(325, mlock2, full) \
 	X(326, copy_file_range, full) \
@@ -259,6 +260,7 @@
 	X(434, pidfd_open, full) \
 	X(435, clone3, partial) \
 	X(436, close_range, full) \
+	X(437, openat2, full) \
 	X(438, pidfd_getfd, full) \
 	X(439, faccessat2, full) \
 	X(440, process_madvise, full) \

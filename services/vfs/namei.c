@@ -124,10 +124,29 @@ static int splice_link(struct kpath *work, uint32_t rest, struct inode_ref link)
  * LOOKUP_PARENT, stop before the last component and return it in `last`;
  * with LOOKUP_PARENT|LOOKUP_FOLLOW, a last component that is a symlink is
  * followed first (creating through a dangling link creates its target). */
+static bool same_ino(struct inode_ref a, struct inode_ref b) { return a.idx == b.idx && a.gen == b.gen; }
+
+/* The restrictions of openat2's RESOLVE_* flags on one step. */
+static int restrict_jump(uint32_t flags, struct inode_ref root, struct inode_ref start)
+{
+	/* an absolute path or symlink target */
+	if (flags & LOOKUP_BENEATH)
+		return -EXDEV;
+	if ((flags & LOOKUP_NO_XDEV) && !vfs_same_fs(root, start))
+		return -EXDEV;
+	return 0;
+}
+
 static int walk_path(struct inode_ref root, struct inode_ref start, struct kpath *work, uint32_t flags,
 		     const struct vfs_cred *cred, struct inode_ref *out, struct kname *last)
 {
-	struct inode_ref cur = work->len > 0 && work->s[0] == '/' ? root : start;
+	bool abs = work->len > 0 && work->s[0] == '/';
+	if (abs) {
+		int re = restrict_jump(flags, root, start);
+		if (re)
+			return re;
+	}
+	struct inode_ref cur = abs ? root : start;
 	uint32_t i = 0, links = 0;
 	last->len = 0;
 	last->s[0] = 0;
@@ -157,7 +176,21 @@ static int walk_path(struct inode_ref root, struct inode_ref start, struct kpath
 				return pe;
 		}
 		struct inode_ref next;
-		int e = dir_lookup(cur, &name, &next);
+		int e;
+		if (is_dotdot(&name) && (flags & LOOKUP_BENEATH) && same_ino(cur, start)) {
+			return -EXDEV; /* would leave the start directory */
+		} else if (is_dotdot(&name) && same_ino(cur, root)) {
+			e = 0; /* ".." of the root (a chroot, RESOLVE_IN_ROOT) is the root */
+			next = root;
+		} else if (flags & LOOKUP_NO_XDEV) {
+			e = dir_lookup_raw(cur, &name, &next);
+			struct inode *cp = inode_get(cur);
+			bool out_of_mount = is_dotdot(&name) && cp && inode_ref_valid(cp->covered);
+			if (e == 0 && (out_of_mount || !same_ino(mount_cross(next), next)))
+				return -EXDEV;
+		} else {
+			e = dir_lookup(cur, &name, &next);
+		}
 		if (final && (flags & LOOKUP_PARENT)) {
 			struct inode *np = e == 0 ? inode_get(next) : NULL;
 			bool link = np && (np->mode & S_IFMT) == S_IFLNK;
@@ -173,12 +206,24 @@ static int walk_path(struct inode_ref root, struct inode_ref start, struct kpath
 		if (np && (np->mode & S_IFMT) == S_IFLNK && (!final || (flags & LOOKUP_FOLLOW) || i < work->len)) {
 			if (++links > 40)
 				return -ELOOP;
+			if (flags & LOOKUP_NO_SYMLINKS)
+				return -ELOOP;
+			if (np->iflags & INODE_MAGIC_LINK) {
+				if (flags & LOOKUP_NO_MAGICLINKS)
+					return -ELOOP;
+				if (flags & (LOOKUP_BENEATH | LOOKUP_IN_ROOT))
+					return -EXDEV;
+			}
 			e = splice_link(work, i, next);
 			if (e)
 				return e;
 			i = 0;
-			if (work->len > 0 && work->s[0] == '/')
+			if (work->len > 0 && work->s[0] == '/') {
+				int re = restrict_jump(flags, root, start);
+				if (re)
+					return re;
 				cur = root;
+			}
 			if (work->len == 0)
 				return -ENOENT;
 			continue;
@@ -207,6 +252,8 @@ int path_lookup_as(struct inode_ref root, struct inode_ref start, const struct k
 	for (uint32_t i = 0; i <= p->len && i < PATH_MAX; i++)
 		w->s[i] = p->s[i];
 	w->len = p->len;
+	if (flags & LOOKUP_IN_ROOT)
+		root = start;
 	int e = walk_path(root, start, w, flags, cred, out, last);
 	kpath_free(wr);
 	return e;

@@ -85,7 +85,9 @@ struct inode {
 	struct inode_ref covered;   /* the root of a mounted file system: the directory it covers */
 	struct xattr_ref xattrs;    /* FS_MEM_XATTR file systems: extended attributes (vfs/xattr.c) */
 	uint32_t seals;             /* F_SEAL_* (memfd); SEALS_LIVE: sealing allowed */
+	uint32_t iflags;            /* INODE_* */
 };
+#define INODE_MAGIC_LINK 1 /* a /proc link to an object (fd/N, exe, cwd...): openat2's "magic link" */
 /* File seals (fcntl F_ADD_SEALS/F_GET_SEALS). A memory file that is no
  * memfd created with MFD_ALLOW_SEALING reports F_SEAL_SEAL. */
 #define F_SEAL_SEAL 1
@@ -369,6 +371,14 @@ int vfs_permission(struct inode_ref ino, const struct vfs_cred *c, uint32_t mask
 
 #define LOOKUP_FOLLOW 1
 #define LOOKUP_PARENT 2
+/* openat2's RESOLVE_* restrictions: no mount crossing (-EXDEV), no
+ * symlinks at all or no magic links (-ELOOP), stay beneath the start
+ * directory (-EXDEV), or treat the start directory as the root. */
+#define LOOKUP_NO_XDEV 4
+#define LOOKUP_NO_SYMLINKS 8
+#define LOOKUP_NO_MAGICLINKS 16
+#define LOOKUP_BENEATH 32
+#define LOOKUP_IN_ROOT 64
 /* Resolve relative to `start` (an absolute path ignores it): the
  * kernel's own lookups, without permission checks. */
 int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,

@@ -135,6 +135,8 @@ static int new_node(struct inode_ref dir, const struct kname *name, uint32_t kin
 	ip->fs_data[PD_KIND] = kind;
 	ip->fs_data[PD_PID] = (uint32_t)pid;
 	ip->fs_data[PD_ARG] = arg;
+	if (kind == PK_PEXE || kind == PK_PCWD || kind == PK_PROOT || kind == PK_PFDLINK || kind == PK_PNSLINK)
+		ip->iflags |= INODE_MAGIC_LINK;
 	struct proc *p = pid > 0 ? live_proc(pid) : NULL;
 	if (p) {
 		ip->uid = p->euid;
