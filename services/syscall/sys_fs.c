@@ -19,6 +19,12 @@ static int open_create(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t m
 	int e = resolve_at(dirfd, upath, lk, &dir, &last, false);
 	if (e)
 		return e;
+	struct inode *dp = inode_get(dir);
+	if (last.len == 0 && dp && (dp->mode & S_IFMT) != S_IFDIR) {
+		/* a /proc magic link led to the file itself: it exists */
+		*ino = dir;
+		return (flags & O_EXCL) ? -EEXIST : 0;
+	}
 	if (last.len == 0 || (last.len == 1 && last.s[0] == '.') || (last.len == 2 && last.s[0] == '.' && last.s[1] == '.'))
 		return -EISDIR;
 	e = dir_lookup(dir, &last, ino);

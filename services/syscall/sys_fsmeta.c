@@ -139,6 +139,12 @@ static int64_t do_access(int64_t dirfd, uint64_t upath, uint64_t mode, uint64_t 
 			      (flags & AT_EMPTY_PATH) != 0);
 	if (e || mode == 0)
 		return e;
+	/* Nobody gets write access to a read-only file system (Linux's
+	 * sb_permission, before the mode bits) */
+	struct inode *ip = inode_get(ino);
+	uint32_t type = ip ? ip->mode & S_IFMT : 0;
+	if ((mode & 2) && (type == S_IFREG || type == S_IFDIR || type == S_IFLNK) && vfs_readonly(ino))
+		return -EROFS;
 	return vfs_permission(ino, &c, (uint32_t)mode);
 }
 

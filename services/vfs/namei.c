@@ -213,6 +213,15 @@ static int walk_path(struct inode_ref root, struct inode_ref start, struct kpath
 					return -ELOOP;
 				if (flags & (LOOKUP_BENEATH | LOOKUP_IN_ROOT))
 					return -EXDEV;
+				/* the object itself, as Linux's nd_jump_link */
+				struct inode_ref target;
+				int le = fsop_link_target(next, &target);
+				if (le == 0) {
+					cur = target;
+					continue;
+				}
+				if (le == -EACCES)
+					return le;
 			}
 			e = splice_link(work, i, next);
 			if (e)

@@ -178,6 +178,13 @@ int fsop_rename(struct inode_ref odir, const struct kname *oname, struct inode_r
 	return r->t[t].rename ? r->t[t].rename(odir, oname, ndir, nname) : -EPERM;
 }
 
+int fsop_link_target(struct inode_ref link, struct inode_ref *out)
+{
+	uint32_t t = type_of(link);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].link_target ? r->t[t].link_target(link, out) : -EINVAL;
+}
+
 int fsop_readlink(struct inode_ref ino, struct kpath *out)
 {
 	uint32_t t = type_of(ino);

@@ -263,6 +263,10 @@ struct fs_type {
 	 * type (-ENOTEMPTY for a non-empty directory). */
 	int (*rename)(struct inode_ref odir, const struct kname *oname, struct inode_ref ndir, const struct kname *nname);
 	int (*readlink)(struct inode_ref ino, struct kpath *out);
+	/* A magic link (INODE_MAGIC_LINK: /proc's fd/N, exe, cwd, root): the
+	 * object it stands for, followed without its text (a memfd, a
+	 * deleted file). Non-zero: follow the text instead. */
+	int (*link_target)(struct inode_ref link, struct inode_ref *out);
 	int (*setattr)(struct inode_ref ino, const struct iattr *a);
 	/* fallocate(2) on a regular file: allocate [off, off+len) (growing the
 	 * size unless FALLOC_FL_KEEP_SIZE) or punch a hole in it; the VFS has

@@ -5,6 +5,9 @@
  * the real ids, AT_EACCESS with the effective ones. */
 #include "t.h"
 #include <grp.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 
 #define USER 1000
@@ -275,6 +278,22 @@ int main(int argc, char **argv)
 		_exit(t_failures ? 1 : 0);
 	}
 	SAY("access child: %s\n", t_wait_desc(c));
+	/* access(W_OK) on a read-only file system: EROFS, for root too and
+	 * before the mode bits */
+	mkdir(t_path("ro"), 0755);
+	if (mount("none", t_path("ro"), "tmpfs", MS_RDONLY, NULL) == 0) {
+		SAY("read-only mount: access W_OK %s, R_OK %s, faccessat2 W_OK|AT_EACCESS %s\n",
+		    access(t_path("ro"), W_OK) ? t_errname(errno) : "ok", access(t_path("ro"), R_OK) ? t_errname(errno) : "ok",
+		    syscall(439, AT_FDCWD, t_path("ro"), W_OK, AT_EACCESS) ? t_errname(errno) : "ok");
+		pid_t c = fork();
+		if (c == 0) {
+			setuid(4242);
+			SAY("read-only mount, other user: access W_OK %s\n", access(t_path("ro"), W_OK) ? t_errname(errno) : "ok");
+			_exit(0);
+		}
+		waitpid(c, NULL, 0);
+		umount(t_path("ro"));
+	}
 	t_cleanup();
 	return t_done();
 }

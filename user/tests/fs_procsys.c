@@ -232,6 +232,45 @@ int main(int argc, char **argv)
 	SAY("worker comm readable: %s\n", access(tp, R_OK) == 0 ? "yes" : "no");
 	SAY("task/999999: %s\n", access("/proc/self/task/999999", F_OK) == 0 ? "exists" : t_errname(errno));
 
+	/* magic links lead to the object, not to its name */
+	int mfd = (int)syscall(319, "magic", 0);
+	write(mfd, "memfd!", 6);
+	char path[64], mb[16] = {0};
+	snprintf(path, sizeof path, "/proc/self/fd/%d", mfd);
+	int again = open(path, O_RDWR);
+	SAY("reopen a memfd through /proc/self/fd: %s", again >= 0 ? "ok" : t_errname(errno));
+	pread(again, mb, 6, 0);
+	SAY(", reads '%s'\n", mb);
+	int cfd = open(path, O_RDWR | O_CREAT, 0600);
+	SAY("O_CREAT through the link: %s\n", cfd >= 0 ? "ok" : t_errname(errno));
+	int dfd = open("/tmp/keel-procsys-deleted", O_CREAT | O_RDWR, 0600);
+	write(dfd, "gone", 4);
+	unlink("/tmp/keel-procsys-deleted");
+	snprintf(path, sizeof path, "/proc/self/fd/%d", dfd);
+	int dfd2 = open(path, O_RDONLY);
+	memset(mb, 0, sizeof mb);
+	read(dfd2, mb, 4);
+	SAY("reopen a deleted file: %s, reads '%s'\n", dfd2 >= 0 ? "ok" : t_errname(errno), mb);
+	mkdir("/tmp/keel-procsys-priv", 0700);
+	chdir("/tmp/keel-procsys-priv");
+	close(open("inside", O_CREAT | O_WRONLY, 0644));
+	SAY("/proc/self/cwd/inside: %s\n", access("/proc/self/cwd/inside", F_OK) ? t_errname(errno) : "ok");
+	pid_t me = getpid();
+	c = fork();
+	if (c == 0) {
+		setuid(1000);
+		char p2[64];
+		snprintf(p2, sizeof p2, "/proc/%d/cwd/inside", me);
+		SAY("user: root's /proc/<pid>/cwd/inside: %s\n", access(p2, F_OK) ? t_errname(errno) : "ok");
+		snprintf(p2, sizeof p2, "/proc/%d/root/tmp", me);
+		SAY("user: root's /proc/<pid>/root/tmp: %s\n", access(p2, F_OK) ? t_errname(errno) : "ok");
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+	unlink("inside");
+	chdir("/");
+	rmdir("/tmp/keel-procsys-priv");
+
 	/* pagemap */
 	char *pg = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	pg[0] = 1;

@@ -527,6 +527,48 @@ static int procfs_readlink(struct inode_ref ino, struct kpath *out)
 	}
 }
 
+/* Magic links go to the object itself: the file behind a descriptor
+ * (a memfd, a deleted file), the executable, the working or root
+ * directory. Files without an inode (pipes, sockets) have none: their
+ * text ("pipe:[N]") is all there is. */
+static int procfs_link_target(struct inode_ref link, struct inode_ref *out)
+{
+	struct inode *ip = inode_get(link);
+	struct proc *p = ip ? live_proc((int32_t)ip->fs_data[PD_PID]) : NULL;
+	if (!p)
+		return -ENOENT;
+	/* Linux's proc_fd_access_allowed: ptrace read access (root, or the
+	 * caller's fs ids equal to the target's ids) */
+	struct proc *me = cur_proc();
+	if (me != p && me->fsuid != 0 &&
+	    (me->fsuid != p->uid || me->fsuid != p->euid || me->fsuid != p->suid || me->fsgid != p->gid ||
+	     me->fsgid != p->egid || me->fsgid != p->sgid))
+		return -EACCES;
+	switch (ip->fs_data[PD_KIND]) {
+	case PK_PEXE: {
+		struct mm *m = mm_get(p->mm);
+		*out = m ? m->exe : (struct inode_ref){0};
+		break;
+	}
+	case PK_PCWD:
+		*out = p->cwd;
+		break;
+	case PK_PROOT:
+		*out = p->root;
+		break;
+	case PK_PFDLINK: {
+		struct file_ref f;
+		if (fd_get(p->files, ip->fs_data[PD_ARG], &f))
+			return -ENOENT;
+		*out = file_get(f)->inode;
+		break;
+	}
+	default:
+		return -EINVAL;
+	}
+	return inode_ref_valid(*out) ? 0 : -ENOENT;
+}
+
 /* Generate the text of a /proc file into a private inode (file.data) at
  * open: reads see one consistent snapshot. */
 static int procfs_open(struct file_ref f, struct file *fp)
@@ -683,6 +725,7 @@ static const struct fs_type procfs_type = {
 	.umount = procfs_umount,
 	.lookup = procfs_lookup,
 	.readlink = procfs_readlink,
+	.link_target = procfs_link_target,
 	.setattr = inode_setattr_mem,
 	.get_name = ramdir_get_name,
 };
