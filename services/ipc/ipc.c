@@ -84,18 +84,86 @@ int ipc_get_rules(bool found, int32_t key, uint32_t flags)
 
 struct ipc_id_page {
 	uint64_t h[IPC_IDS_PER_PAGE];
+	int32_t key[IPC_IDS_PER_PAGE];
+	uint32_t next[IPC_IDS_PER_PAGE]; /* next slot + 1 in the key's chain; 0 ends it */
 };
 FW_POOL_PRIVATE(ipc_id_page, struct ipc_id_page);
 
-uint64_t ipc_ids_get(const struct ipc_ids *ids, uint32_t slot)
+static uint32_t key_bucket(int32_t key) { return ((uint32_t)key * 2654435761U) >> (32 - IPC_KEY_BITS); }
+
+static struct ipc_id_page *id_page(const struct ipc_ids *ids, uint32_t slot)
 {
 	if (slot >= ids->max || slot / IPC_IDS_PER_PAGE >= IPC_DIR)
-		return 0;
-	struct ipc_id_page *pg = ipc_id_page_get(ids->dir[slot / IPC_IDS_PER_PAGE]);
+		return NULL;
+	return ipc_id_page_get(ids->dir[slot / IPC_IDS_PER_PAGE]);
+}
+
+uint64_t ipc_ids_get(const struct ipc_ids *ids, uint32_t slot)
+{
+	struct ipc_id_page *pg = id_page(ids, slot);
 	return pg ? pg->h[slot % IPC_IDS_PER_PAGE] : 0;
 }
 
-int ipc_ids_put(struct ipc_ids *ids, uint32_t slot, uint64_t h)
+int ipc_ids_find_key(const struct ipc_ids *ids, int32_t key)
+{
+	uint32_t link = ids->bucket[key_bucket(key)];
+	/* a chain holds at most max slots: the bound only guards a bug */
+	for (uint32_t n = 0; link != 0 && n < ids->max; n++) {
+		uint32_t slot = link - 1;
+		struct ipc_id_page *pg = id_page(ids, slot);
+		if (!pg)
+			return -1;
+		uint32_t i = slot % IPC_IDS_PER_PAGE;
+		if (pg->h[i] && pg->key[i] == key)
+			return (int)slot;
+		link = pg->next[i];
+	}
+	return -1;
+}
+
+static void key_link(struct ipc_ids *ids, uint32_t slot, int32_t key)
+{
+	struct ipc_id_page *pg = id_page(ids, slot);
+	if (!pg)
+		return;
+	uint32_t i = slot % IPC_IDS_PER_PAGE;
+	pg->key[i] = key;
+	pg->next[i] = 0;
+	if (key == IPC_PRIVATE)
+		return;
+	uint32_t b = key_bucket(key);
+	pg->next[i] = ids->bucket[b];
+	ids->bucket[b] = slot + 1;
+}
+
+static void key_unlink(struct ipc_ids *ids, uint32_t slot)
+{
+	struct ipc_id_page *pg = id_page(ids, slot);
+	if (!pg)
+		return;
+	uint32_t i = slot % IPC_IDS_PER_PAGE;
+	if (pg->key[i] == IPC_PRIVATE)
+		return;
+	uint32_t b = key_bucket(pg->key[i]);
+	uint32_t after = pg->next[i];
+	if (ids->bucket[b] == slot + 1) {
+		ids->bucket[b] = after;
+		return;
+	}
+	for (uint32_t link = ids->bucket[b], n = 0; link != 0 && n < ids->max; n++) {
+		struct ipc_id_page *lp = id_page(ids, link - 1);
+		if (!lp)
+			return;
+		uint32_t li = (link - 1) % IPC_IDS_PER_PAGE;
+		if (lp->next[li] == slot + 1) {
+			lp->next[li] = after;
+			return;
+		}
+		link = lp->next[li];
+	}
+}
+
+int ipc_ids_put(struct ipc_ids *ids, uint32_t slot, uint64_t h, int32_t key)
 {
 	if (slot >= ids->max || slot / IPC_IDS_PER_PAGE >= IPC_DIR)
 		return -EINVAL;
@@ -110,7 +178,11 @@ int ipc_ids_put(struct ipc_ids *ids, uint32_t slot, uint64_t h)
 	}
 	struct ipc_id_page *pg = ipc_id_page_get(ids->dir[d]);
 	uint64_t old = pg->h[slot % IPC_IDS_PER_PAGE];
+	if (old && !h)
+		key_unlink(ids, slot);
 	pg->h[slot % IPC_IDS_PER_PAGE] = h;
+	if (!old && h)
+		key_link(ids, slot, key);
 	if (!old && h)
 		ids->used++;
 	else if (old && !h && ids->used)

@@ -80,20 +80,28 @@ int ipc_get_rules(bool found, int32_t key, uint32_t flags);
 
 /* Identifier slots of one kind: a directory of pages of handles, filled
  * on demand (32000 slots would be 256 KiB of kernel image otherwise). A
- * handle is a pool handle packed as idx << 32 | gen; 0 is an empty slot. */
-#define IPC_IDS_PER_PAGE 500
-#define IPC_DIR 64
+ * handle is a pool handle packed as idx << 32 | gen; 0 is an empty slot.
+ * Keys are indexed by a small hash (chains threaded through the pages),
+ * so a get by key costs the same with 10 or 32000 objects. */
+#define IPC_IDS_PER_PAGE 250
+#define IPC_DIR 128
+#define IPC_KEY_BITS 9
+#define IPC_KEY_BUCKETS (1U << IPC_KEY_BITS)
 FW_POOL_REF(ipc_id_page);
 struct ipc_ids {
 	struct ipc_id_page_ref dir[IPC_DIR];
+	uint32_t bucket[IPC_KEY_BUCKETS]; /* first slot + 1 with this key hash; 0: none */
 	uint32_t max;  /* slots (MNI) */
 	uint32_t next; /* where the cyclic search for a free slot starts */
 	uint32_t used;
 	uint16_t seq;
 };
 uint64_t ipc_ids_get(const struct ipc_ids *ids, uint32_t slot);
-/* Store (h != 0) or clear (h == 0) a slot; -ENOMEM without a page. */
-int ipc_ids_put(struct ipc_ids *ids, uint32_t slot, uint64_t h);
+/* Store (h != 0, with the object's key) or clear (h == 0) a slot; -ENOMEM
+ * without a page. IPC_PRIVATE keys are not indexed (never looked up). */
+int ipc_ids_put(struct ipc_ids *ids, uint32_t slot, uint64_t h, int32_t key);
+/* The slot of the object with this key, or -1. */
+int ipc_ids_find_key(const struct ipc_ids *ids, int32_t key);
 /* A free slot, searched cyclically; -ENOSPC when all are taken. */
 int ipc_ids_free_slot(const struct ipc_ids *ids);
 /* The first free slot at or after `from` (no wrap-around); -ENOSPC. */

@@ -147,19 +147,7 @@ static int store_msg(const struct msg_k *m, uint64_t umsg, uint64_t n)
 	return 0;
 }
 
-static int find_key(int32_t key)
-{
-	struct msq_table *t = msqs();
-	for (uint32_t i = 0, seen = 0; i < MSGMNI && seen < t->ids.used; i++) {
-		struct msq *q = msq_get(slot_ref(i));
-		if (!q)
-			continue;
-		seen++;
-		if (q->perm.key == key)
-			return (int)i;
-	}
-	return -1;
-}
+static int find_key(int32_t key) { return ipc_ids_find_key(&msqs()->ids, key); }
 
 bool msg_obj_at(uint32_t slot, struct ipc_obj_info *out)
 {
@@ -192,7 +180,7 @@ static int q_create(int32_t key, uint32_t flags)
 		return -ENOMEM;
 	}
 	t = msqs();
-	if (ipc_ids_put(&t->ids, (uint32_t)slot, packed(r))) {
+	if (ipc_ids_put(&t->ids, (uint32_t)slot, packed(r), key)) {
 		fw_waitq_destroy(msq_get(r)->wq);
 		msq_free(r);
 		return -ENOMEM;
@@ -386,7 +374,7 @@ static void q_remove(int32_t id)
 	}
 	fw_waitq_destroy(q->wq); /* sleepers wake with -EIDRM */
 	msq_free(r);
-	(void)ipc_ids_put(&msqs()->ids, ipc_slot(id), 0);
+	(void)ipc_ids_put(&msqs()->ids, ipc_slot(id), 0, IPC_PRIVATE);
 }
 
 static void fill_ds(struct linux_msqid64_ds *d, const struct msq *q)

@@ -147,19 +147,7 @@ static void free_blocks(struct sem_blk_ref b)
 	}
 }
 
-static int find_key(int32_t key)
-{
-	struct sem_table *t = sems();
-	for (uint32_t i = 0, seen = 0; i < SEMMNI && seen < t->ids.used; i++) {
-		struct sem_set *s = sem_set_get(slot_ref(i));
-		if (!s)
-			continue;
-		seen++;
-		if (s->perm.key == key)
-			return (int)i;
-	}
-	return -1;
-}
+static int find_key(int32_t key) { return ipc_ids_find_key(&sems()->ids, key); }
 
 static int set_create(int32_t key, uint32_t nsems, uint32_t flags)
 {
@@ -199,7 +187,7 @@ static int set_create(int32_t key, uint32_t nsems, uint32_t flags)
 		return e;
 	}
 	t = sems();
-	if (ipc_ids_put(&t->ids, (uint32_t)slot, ((uint64_t)r.idx << 32) | r.gen)) {
+	if (ipc_ids_put(&t->ids, (uint32_t)slot, ((uint64_t)r.idx << 32) | r.gen, key)) {
 		s = sem_set_get(r);
 		free_blocks(s->blocks);
 		fw_waitq_destroy(s->wq);
@@ -553,7 +541,7 @@ static void set_remove(int32_t id)
 	s = sem_set_get(r);
 	fw_waitq_destroy(s->wq); /* sleepers wake with -EIDRM */
 	sem_set_free(r);
-	(void)ipc_ids_put(&sems()->ids, ipc_slot(id), 0);
+	(void)ipc_ids_put(&sems()->ids, ipc_slot(id), 0, IPC_PRIVATE);
 	undo_drop(0, id, -1);
 }
 

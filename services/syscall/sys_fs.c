@@ -81,8 +81,12 @@ int64_t open_how_do(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode
 	if (e)
 		return e;
 	struct inode *ip = inode_get(ino);
-	if ((flags & O_TRUNC) && (ip->mode & S_IFMT) == S_IFREG && (flags & O_ACCMODE) != O_RDONLY)
-		(void)truncate_file(ino, 0);
+	if ((flags & O_TRUNC) && (ip->mode & S_IFMT) == S_IFREG && (flags & O_ACCMODE) != O_RDONLY) {
+		/* a refused truncation (memfd seals) fails the open, as on Linux */
+		e = truncate_file(ino, 0);
+		if (e)
+			return e;
+	}
 	struct file_ref f;
 	e = file_open_inode(ino, (uint32_t)flags, &f);
 	if (e)

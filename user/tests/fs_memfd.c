@@ -65,6 +65,9 @@ int main(int argc, char **argv)
 	SAY("add SHRINK: %s\n", rc(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK)));
 	SAY("  shrink: %s", rc(ftruncate(fd, 5)));
 	SAY(", grow: %s\n", rc(ftruncate(fd, 20)));
+	char self[64];
+	snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+	SAY("  open with O_TRUNC: %s\n", rc(open(self, O_RDWR | O_TRUNC)));
 	SAY("add GROW: %s\n", rc(fcntl(fd, F_ADD_SEALS, F_SEAL_GROW)));
 	SAY("  grow by truncate: %s\n", rc(ftruncate(fd, 30)));
 	SAY("  write past the end: %s\n", rc(pwrite(fd, "x", 1, 20)));

@@ -252,6 +252,35 @@ static void other_user(void)
 	semctl(r, 0, IPC_RMID);
 }
 
+/* Many keys: every one found again by key after a third of them went
+ * (the kernel's key index must keep its chains whole). */
+static void many_keys(void)
+{
+	enum { N = 700 };
+	static int ids[N];
+	key_t base = (key_t)(0x5b000000 + getpid() * 1024);
+	int made = 0, found = 0, gone = 0;
+	for (int i = 0; i < N; i++) {
+		ids[i] = semget(base + i, 1, IPC_CREAT | IPC_EXCL | 0600);
+		made += ids[i] >= 0;
+	}
+	for (int i = 0; i < N; i += 3)
+		semctl(ids[i], 0, IPC_RMID);
+	for (int i = 0; i < N; i++) {
+		int id = semget(base + i, 0, 0);
+		if (i % 3 == 0)
+			gone += id < 0 && errno == ENOENT;
+		else
+			found += id == ids[i];
+	}
+	SAY("many keys: made %d, found again %d, removed ones ENOENT %d\n", made, found, gone);
+	SAY("a removed key made again: %s\n", semget(base, 1, IPC_CREAT | IPC_EXCL | 0600) >= 0 ? "ok" : t_errname(errno));
+	semctl(semget(base, 0, 0), 0, IPC_RMID);
+	for (int i = 0; i < N; i++)
+		if (i % 3)
+			semctl(ids[i], 0, IPC_RMID);
+}
+
 int main(int argc, char **argv)
 {
 	t_init(argc, argv);
@@ -262,5 +291,6 @@ int main(int argc, char **argv)
 	interrupted();
 	undo();
 	other_user();
+	many_keys();
 	return t_done();
 }
