@@ -12,7 +12,7 @@ ARCH_FLAGS := -target x86_64-unknown-none-elf -mcmodel=kernel -mno-red-zone \
 SAFE_FLAGS := -fwrapv -fno-strict-aliasing -fno-delete-null-pointer-checks \
 	-ftrivial-auto-var-init=zero -fstrict-flex-arrays=3 \
 	-fsanitize=array-bounds,local-bounds,shift -fno-sanitize-recover=all \
-	-Wframe-larger-than=3072
+	-fno-finite-loops -Wframe-larger-than=3072
 WARN_FLAGS := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Werror=incompatible-pointer-types -Werror=int-conversion -Werror=unsequenced \
 	-Wno-unused-parameter -Wno-sign-compare
@@ -29,7 +29,8 @@ FW_CFLAGS  := $(COMMON_FLAGS) -Iframework/include -Iframework -Iframework/arch/$
 SVC_WALL_FLAGS := -Werror=frame-larger-than -Werror=format -Werror=incompatible-pointer-types \
 	-Werror=incompatible-function-pointer-types -Werror=int-conversion -Werror=unsequenced \
 	-Werror=strict-prototypes -Werror=missing-prototypes -Werror=implicit-function-declaration \
-	-Werror=implicit-int -Werror=return-type -Werror=vla -Werror=address-of-packed-member
+	-Werror=implicit-int -Werror=return-type -Werror=vla -Werror=address-of-packed-member \
+	-Werror=pointer-arith
 SVC_CFLAGS := $(COMMON_FLAGS) $(SVC_WALL_FLAGS) -Iframework/include -Iservices -Iuapi
 
 FW_SRCS  := $(shell find framework -name '*.c' | sort)

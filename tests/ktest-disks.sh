@@ -4,6 +4,9 @@
 # services/ktest/dev.c, services/drivers/virtio_blk/virtio_blk_ktest.c), made fresh as
 # PREFIX-disk0.img and PREFIX-disk1.img: disk 0 starts with "KEELDISK",
 # disk 1 has MSI-X turned off (vectors=0) so it interrupts through INTx.
+# A virtio-balloon device follows: services/ktest/dev_attack.c shows the
+# framework keeps device types whose requests carry guest addresses away
+# from memory.
 # Needs tools/qemu.sh. Layer: test harness.
 ktest_disk_args() {
 	local p=$1 plat=""
@@ -14,5 +17,6 @@ ktest_disk_args() {
 	echo "-drive file=$p-disk0.img,format=raw,if=none,id=kd0" \
 		"-device virtio-blk-pci,drive=kd0,disable-legacy=on$plat" \
 		"-drive file=$p-disk1.img,format=raw,if=none,id=kd1" \
-		"-device virtio-blk-pci,drive=kd1,disable-legacy=on,vectors=0$plat"
+		"-device virtio-blk-pci,drive=kd1,disable-legacy=on,vectors=0$plat" \
+		"-device virtio-balloon-pci,disable-legacy=on$plat"
 }

@@ -40,6 +40,7 @@ suite boot bash tests/boot.sh
 suite disk bash tests/disk.sh
 suite import-wall bash tests/import-wall.sh
 suite layering bash tests/layering.sh
+suite ext2 bash tests/ext2.sh
 suite docs bash tests/docs.sh
 suite interactive bash tests/interactive.sh
 suite shell bash tests/shell/run.sh
@@ -47,6 +48,7 @@ suite limits bash tests/limits.sh
 suite fuzz bash tests/fuzz.sh
 suite diff bash tests/diff/run.sh -j "$(nproc)"
 suite debian bash tests/debian/run.sh
+suite net bash tests/net.sh
 [ -f tools/bench/smoke.sh ] && suite bench-smoke bash tools/bench/smoke.sh
 echo "=== all suites"
 echo "$total_pass passed, $total_fail failed"

@@ -6,7 +6,9 @@
 # leave out the VT-d unit on q35. KEEL_ICOUNT (e.g. shift=2) adds
 # `-icount KEEL_ICOUNT` under TCG: guest time then counts instructions
 # (2^shift ns each), so `keel bench` figures do not depend on the host's
-# load — for comparing two builds, not with Linux.
+# load. They compare the guest instructions each kernel executes per
+# operation (two Keel builds, or Keel and Linux under the same setting),
+# not TCG's wall-clock cost (docs/performance.md).
 
 # TCG unless the CPU really has hardware virtualization (on these machines
 # /dev/kvm exists but is a slow software backend) or the user asks.
@@ -50,4 +52,20 @@ keel_qemu_disk_args() {
 		printf -- '-device virtio-blk-pci,drive=vd%d,disable-legacy=on%s ' "$i" "$plat"
 		i=$((i + 1))
 	done
+}
+
+# QEMU arguments for the guest's network: a virtio-net NIC on QEMU's user
+# networking (the guest is 10.0.2.15, the host's loopback is 10.0.2.2; the
+# guest configures itself, no DHCP; no DNS server is configured in the
+# guest), and each HOST:GUEST pair forwards the host's 127.0.0.1:HOST to
+# the guest's TCP port GUEST. Nothing when networking is off ("none").
+keel_qemu_net_args() {
+	[ "${1:-}" = none ] && return 0
+	local fwd="" pair
+	for pair in "$@"; do
+		fwd="$fwd,hostfwd=tcp:127.0.0.1:${pair%%:*}-:${pair#*:}"
+	done
+	local plat=""
+	keel_qemu_iommu && plat=",iommu_platform=on"
+	printf -- '-netdev user,id=net0,ipv6=off%s -device virtio-net-pci,netdev=net0,disable-legacy=on%s ' "$fwd" "$plat"
 }

@@ -16,11 +16,11 @@
 
 static uint8_t rx_buf[RX_SIZE];
 static uint32_t rx_head, rx_tail; /* head: next write; tail: next read */
-static struct fw_waitq_ref rx_q;
+static struct kwaitq_ref rx_q;
 
 void console_init(void)
 {
-	if (fw_waitq_create(&rx_q) < 0)
+	if (kwaitq_create(&rx_q) < 0)
 		fw_panic("console: no wait queue");
 	serial_enable_rx_irq(COM1);
 	arch_irq_unmask(4);
@@ -37,7 +37,7 @@ void console_rx_irq(void)
 		any = true;
 	}
 	if (any)
-		fw_waitq_wake_all(rx_q);
+		kwaitq_wake_all(rx_q);
 }
 
 /* Both return a byte count as int: a count that does not fit is refused
@@ -69,7 +69,7 @@ int fw_console_read_raw(void *buf, size_t cap, size_t n, bool nonblock)
 		}
 		/* Still with interrupts off: the wait queues us before the IRQ
 		 * handler can run, so no byte slips between check and sleep. */
-		int r = fw_waitq_wait(rx_q, 0, true);
+		int r = kwaitq_wait(rx_q, 0, true);
 		irq_enable();
 		if (r == -EINTR || r == -EDEADLK) /* EDEADLK: no sleeping in the resolver */
 			return r;

@@ -33,7 +33,7 @@ struct irq {
 
 static struct irq irqs[VEC_DEV_COUNT]; /* slot i: MSI-X vector VEC_DEV_BASE + i */
 static uint32_t pin_users[VEC_INTX_COUNT];
-static struct fw_waitq_ref worker_q;
+static struct kwaitq_ref worker_q;
 static uint32_t next_scan;
 
 bool irq_vector_is_device(uint32_t v)
@@ -55,7 +55,7 @@ void irq_dispatch(uint32_t v)
 		irqs[v - VEC_DEV_BASE].pending = true;
 	}
 	arch_eoi();
-	fw_waitq_wake_one(worker_q);
+	kwaitq_wake_one(worker_q);
 }
 
 static int take_pending(void)
@@ -88,7 +88,7 @@ static void irq_worker(uint64_t unused)
 		if (i < 0) {
 			/* Wait with interrupts off: an interrupt that comes after
 			 * the scan finds us already queued. */
-			(void)fw_waitq_wait(worker_q, 0, false);
+			(void)kwaitq_wait(worker_q, 0, false);
 			irq_enable();
 			continue;
 		}
@@ -121,7 +121,7 @@ static void irq_worker(uint64_t unused)
 void irq_init(void)
 {
 	struct fw_task_ref t;
-	if (fw_waitq_create(&worker_q) < 0 || fw_task_create_kernel(irq_worker, 0, &t) < 0)
+	if (kwaitq_create(&worker_q) < 0 || fw_task_create_kernel(irq_worker, 0, &t) < 0)
 		fw_panic("cannot start the IRQ worker");
 }
 
@@ -171,6 +171,8 @@ static int msix_enable(struct pci_dev *d)
 	if (d->msix_on)
 		return 0;
 	if (!d->msix_table) {
+		if (d->msix_bir >= 6) /* a reserved BIR (6, 7) names no BAR */
+			return -19;
 		volatile uint8_t *bar = pci_bar_va(d, d->msix_bir);
 		uint64_t len = d->bar[d->msix_bir].len;
 		if (!bar || d->msix_off > len || 16u * d->msix_n > len - d->msix_off)

@@ -227,7 +227,10 @@ static void cut_holes(struct pci_dev *d)
 		add_hole(d, b, c + 0x08, 8, true);  /* driver_feature_select, driver_feature */
 		add_hole(d, b, c + 0x18, 2, true);  /* queue_size */
 		add_hole(d, b, c + 0x1C, 2, true);  /* queue_enable */
-		add_hole(d, b, c + 0x20, 24, true); /* queue_desc, queue_driver, queue_device */
+		/* queue_desc, queue_driver, queue_device; then queue_notify_data
+		 * and queue_reset (virtio 1.2: a queue reset rewinds the device's
+		 * position in the rings behind the framework's back) */
+		add_hole(d, b, c + 0x20, 28, true);
 		d->virtio = d->bar[b].usable;
 	}
 }
@@ -235,6 +238,11 @@ static void cut_holes(struct pci_dev *d)
 static void add_function(uint8_t bus, uint8_t slot, uint8_t func)
 {
 	if (pci_ndevs >= PCI_MAX_DEVS) {
+		/* Never claimable, but quiesced like the rest: nothing the
+		 * firmware left mastering may keep doing DMA. */
+		uint16_t cmd = (uint16_t)cfg_rd(bus, slot, func, 0x04, 2);
+		if ((cfg_rd(bus, slot, func, 0x0E, 1) & 0x7F) == 0)
+			cfg_wr(bus, slot, func, 0x04, 2, cmd & ~PCI_CMD_MASTER);
 		fw_warn("pci: more than %d functions, ignoring %x:%x.%x", PCI_MAX_DEVS, bus, slot, func);
 		return;
 	}

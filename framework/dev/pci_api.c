@@ -40,22 +40,37 @@ int fw_pci_claim(uint32_t index, struct fw_pci_ref *out)
 	struct pci_dev *d = &pci_devs[index];
 	if (d->claimed)
 		return -16; /* -EBUSY */
-	uint16_t cmd = (uint16_t)pci_cfg_read(d, 0x04, 2) & ~PCI_CMD_MASTER;
-	for (int i = 0; i < 6; i++)
-		if (d->bar[i].present)
-			cmd |= d->bar[i].io ? PCI_CMD_IO : PCI_CMD_MEM;
+	/* Decode on for the BARs' kinds — unless a BAR of that kind sits where
+	 * vetting refused it (over RAM, the APIC/IOAPIC/VT-d range, ECAM, the
+	 * platform's ports): decoding would let the device answer for that
+	 * range. Decode is per kind, so one such BAR keeps its kind off. */
+	uint16_t cmd = (uint16_t)pci_cfg_read(d, 0x04, 2) & ~PCI_CMD_MASTER, off = 0;
+	for (int i = 0; i < 6; i++) {
+		const struct pci_bar *b = &d->bar[i];
+		if (!b->present)
+			continue;
+		bool placed = b->io ? pci_port_range_ok(b->base, b->len) : pci_mem_range_ok(b->base, b->len);
+		uint16_t kind = b->io ? PCI_CMD_IO : PCI_CMD_MEM;
+		cmd |= kind;
+		if (!placed)
+			off |= kind;
+	}
+	cmd &= (uint16_t)~off;
 	pci_cfg_write(d, 0x04, 2, cmd);
 	d->dma_ok = false;
 	if (d->virtio) {
 		d->vcommon = pci_bar_va(d, d->vcommon_bar);
 		if (d->vcommon) {
 			d->vcommon += d->vcommon_off; /* SAFETY: inside the BAR (find_caps checked) */
-			d->dma_ok = virtio_reset_device(d) == 0;
+			d->dma_ok = virtio_reset_device(d) == 0 && virtio_dma_type_ok(d);
 		}
 	}
 	if (d->dma_ok) {
 		if (iommu_attach(d) < 0)
 			return -12;
+		if (iommu_active() && !virtio_offers_access_platform(d))
+			fw_warn("pci %02x:%02x.%x: virtio without ACCESS_PLATFORM: its DMA bypasses the IOMMU", d->bus,
+				d->slot, d->func);
 		pci_cfg_write(d, 0x04, 2, cmd | PCI_CMD_MASTER);
 	}
 	d->claimed = true;
@@ -144,8 +159,9 @@ static int check(struct pci_bar *b, uint32_t off, uint32_t w, bool write)
 		return -22;
 	if (w > b->len || off > b->len - w)
 		return -34; /* -ERANGE */
+	/* 64-bit: in a BAR of 4 GiB or more, off + w can pass 2^32 */
 	for (uint32_t i = 0; i < b->nholes; i++)
-		if (off < b->hole[i].end && off + w > b->hole[i].start && (write || !b->hole[i].ro))
+		if (off < b->hole[i].end && (uint64_t)off + w > b->hole[i].start && (write || !b->hole[i].ro))
 			return -13; /* -EACCES */
 	return 0;
 }

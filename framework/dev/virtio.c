@@ -19,6 +19,8 @@
 #include <fw/virtio.h>
 
 /* Common configuration structure (virtio 1.x, 4.1.4.3). */
+#define VC_DEVICE_FEATURE_SELECT 0x00
+#define VC_DEVICE_FEATURE 0x04
 #define VC_DRIVER_FEATURE_SELECT 0x08
 #define VC_DRIVER_FEATURE 0x0C
 #define VC_DEVICE_STATUS 0x14
@@ -43,10 +45,18 @@ struct vused_elem {
 };
 
 enum { SLOT_EMPTY, SLOT_SET, SLOT_INFLIGHT };
+/* The framework's own record of a descriptor slot. Its flags and next are
+ * what chain walks follow: the descriptor table is memory a device may
+ * write (without an IOMMU, or one it bypasses), and a walk that followed
+ * the device's copy could be led past the slot array or into another
+ * chain in flight — releasing that chain's objects while the device still
+ * uses them. */
 struct vq_slot {
 	struct dma_obj *obj;
 	uint8_t state;
 	bool head;
+	uint8_t flags;
+	uint16_t next; /* < size whenever flags has NEXT */
 };
 
 struct vq {
@@ -71,6 +81,7 @@ static struct slots vq_slots;
  * (find_caps), and every offset used here is below 0x38. */
 static uint8_t c_rd8(struct pci_dev *d, uint32_t off) { return d->vcommon[off]; }
 static uint16_t c_rd16(struct pci_dev *d, uint32_t off) { return *(volatile uint16_t *)(d->vcommon + off); }
+static uint32_t c_rd32(struct pci_dev *d, uint32_t off) { return *(volatile uint32_t *)(d->vcommon + off); }
 static void c_wr8(struct pci_dev *d, uint32_t off, uint8_t v) { d->vcommon[off] = v; }
 static void c_wr16(struct pci_dev *d, uint32_t off, uint16_t v) { *(volatile uint16_t *)(d->vcommon + off) = v; }
 static void c_wr32(struct pci_dev *d, uint32_t off, uint32_t v) { *(volatile uint32_t *)(d->vcommon + off) = v; }
@@ -86,10 +97,56 @@ static struct pci_dev *virtio_dev(struct fw_pci_ref r)
 	return d && d->virtio && d->vcommon ? d : NULL;
 }
 
+/* May this virtio device reach memory at all? Only if its device type is
+ * one whose every guest-memory access is through the descriptors of its
+ * queues — what the framework polices. Other types carry guest addresses
+ * inside their requests and the device acts on them: a balloon's inflate
+ * request is a list of page numbers the host takes away (QEMU discards
+ * them through the system address space, past any IOMMU), a GPU's
+ * ATTACH_BACKING a list of addresses the device reads and writes, a
+ * virtio-iommu's MAP a translation for other devices' DMA. Audited types
+ * (virtio 1.x, 5.x): net (1: packets, control commands of MACs, VLANs,
+ * queue counts, offloads), block (2: sectors and data), console (3: bytes,
+ * port control messages), entropy (4: random bytes). The type of a modern
+ * device is its PCI device ID - 0x1040; of a transitional one (0x1000-
+ * 0x103F) its subsystem device ID. */
+bool virtio_dma_type_ok(const struct pci_dev *d)
+{
+	uint32_t type;
+	if (d->vendor != 0x1AF4 || d->device < 0x1000 || d->device > 0x107F)
+		return false;
+	type = d->device >= 0x1040 ? d->device - 0x1040u : d->subsys_device;
+	return type >= 1 && type <= 4;
+}
+
+/* Driver features the framework lets a device see. An allow-list, not a
+ * deny-list: a transport feature changes how the device reads the rings,
+ * and one the framework does not model breaks what it relies on — with
+ * NOTIFICATION_DATA a notification carries the available index, so a
+ * driver's doorbell could make the device consume ring entries the
+ * framework never published (and the chains they name, which are not
+ * frozen); RING_PACKED redefines the descriptor format; IN_ORDER lets one
+ * used entry stand for several chains; RING_RESET, EVENT_IDX,
+ * INDIRECT_DESC and the rest change ring state or layout. Allowed: the
+ * device-type bits 0-23 (for the types above none names memory),
+ * VERSION_1 and ACCESS_PLATFORM (the device then translates through the
+ * IOMMU). */
+/* Does the device translate its DMA through the platform's IOMMU? Without
+ * VIRTIO_F_ACCESS_PLATFORM a virtio device reaches guest memory directly
+ * (virtio 1.x, 6; QEMU: without iommu_platform=on its DMA bypasses both
+ * the IOMMU and the bus-master bit). */
+bool virtio_offers_access_platform(struct pci_dev *d)
+{
+	c_wr32(d, VC_DEVICE_FEATURE_SELECT, 1);
+	return (c_rd32(d, VC_DEVICE_FEATURE) & (uint32_t)(FW_VIRTIO_F_ACCESS_PLATFORM >> 32)) != 0;
+}
+
+#define VIRTIO_F_ALLOWED (0xFFFFFFULL | FW_VIRTIO_F_VERSION_1 | FW_VIRTIO_F_ACCESS_PLATFORM)
+
 int fw_virtio_set_features(struct fw_pci_ref r, uint64_t f)
 {
 	struct pci_dev *d = virtio_dev(r);
-	if (!d || (f & (FW_VIRTIO_F_RING_PACKED | FW_VIRTIO_F_EVENT_IDX)))
+	if (!d || (f & ~VIRTIO_F_ALLOWED))
 		return -22;
 	c_wr32(d, VC_DRIVER_FEATURE_SELECT, 0);
 	c_wr32(d, VC_DRIVER_FEATURE, (uint32_t)f);
@@ -112,9 +169,7 @@ static void slot_release(struct vq *q, uint32_t i)
 	struct vq_slot *s = &q->slot[i];
 	if (s->obj)
 		s->obj->slot_refs--;
-	s->obj = NULL;
-	s->state = SLOT_EMPTY;
-	s->head = false;
+	*s = (struct vq_slot){0};
 	q->desc[i] = (struct vdesc){0};
 }
 
@@ -284,8 +339,7 @@ int fw_vq_desc_set(struct fw_vq_ref r, uint32_t i, struct fw_dma_ref buf, uint32
 		return -22;
 	slot_release(q, i);
 	o->slot_refs++;
-	q->slot[i].obj = o;
-	q->slot[i].state = SLOT_SET;
+	q->slot[i] = (struct vq_slot){.obj = o, .state = SLOT_SET, .flags = (uint8_t)flags, .next = (uint16_t)next};
 	q->desc[i] = (struct vdesc){o->pa + off, len, (uint16_t)flags, (uint16_t)next};
 	return 0;
 }
@@ -294,12 +348,21 @@ int vq_desc_set_raw_for_ktest(struct fw_vq_ref r, uint32_t i, uint64_t addr, uin
 			      uint16_t next)
 {
 	struct vq *q = vq_get(r);
-	if (!q || i >= q->size || q->slot[i].state == SLOT_INFLIGHT)
+	if (!q || i >= q->size || next >= q->size || q->slot[i].state == SLOT_INFLIGHT)
 		return -22;
 	slot_release(q, i);
-	q->slot[i].state = SLOT_SET; /* no object: nothing to pin */
+	/* no object: nothing to pin */
+	q->slot[i] = (struct vq_slot){.state = SLOT_SET, .flags = (uint8_t)(flags & DESC_F_NEXT), .next = next};
 	q->desc[i] = (struct vdesc){addr, len, flags, next};
 	return 0;
+}
+
+uint64_t vq_ring_pa_for_ktest(struct fw_vq_ref r, uint32_t which)
+{
+	struct vq *q = vq_get(r);
+	if (!q)
+		return 0;
+	return which == 0 ? q->desc_pa : which == 1 ? q->avail_pa : q->used_pa;
 }
 
 int fw_vq_desc_clear(struct fw_vq_ref r, uint32_t i)
@@ -328,13 +391,13 @@ int fw_vq_submit(struct fw_vq_ref r, uint32_t head)
 			return -16;
 		if (++n > q->size)
 			return -40; /* -ELOOP */
-		if (!(q->desc[i].flags & DESC_F_NEXT))
+		if (!(q->slot[i].flags & DESC_F_NEXT))
 			break;
-		i = q->desc[i].next;
+		i = q->slot[i].next;
 	}
 	for (i = head; n > 0; n--) {
 		q->slot[i].state = SLOT_INFLIGHT;
-		i = q->desc[i].next;
+		i = q->slot[i].next;
 	}
 	q->slot[head].head = true;
 	q->avail[2 + q->avail_idx % q->size] = (uint16_t)head;
@@ -366,8 +429,8 @@ int fw_vq_reap(struct fw_vq_ref r, uint32_t *head, uint32_t *len)
 	}
 	uint32_t i = e.id;
 	for (uint32_t n = 0; n < q->size; n++) {
-		bool more = (q->desc[i].flags & DESC_F_NEXT) != 0;
-		uint32_t next = q->desc[i].next;
+		bool more = (q->slot[i].flags & DESC_F_NEXT) != 0;
+		uint32_t next = q->slot[i].next;
 		slot_release(q, i);
 		if (!more)
 			break;

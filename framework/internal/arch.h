@@ -8,6 +8,7 @@
 
 void arch_cpu_init(void);       /* GDT, TSS, IDT, syscall MSRs, SMEP/SMAP, FPU */
 void arch_timer_init(void);     /* PIT-calibrated TSC and LAPIC periodic tick */
+#define ARCH_TIMER_HZ 1000      /* the periodic tick's rate */
 uint64_t arch_uptime_ns(void);  /* monotonic, from the TSC */
 uint64_t arch_tsc_khz(void);
 uint64_t arch_tsc_boot(void); /* TSC value at monotonic 0 */

@@ -101,12 +101,21 @@ void dma_release_device(struct pci_dev *d);
 /* Virtqueues (virtio.c). */
 void vq_release_device(struct pci_dev *d);
 int virtio_reset_device(struct pci_dev *d);
+/* Is the device of a virtio type whose memory accesses are all through its
+ * queues' descriptors (the only kind given bus mastering)? */
+bool virtio_dma_type_ok(const struct pci_dev *d);
+/* Does the device offer VIRTIO_F_ACCESS_PLATFORM (its DMA goes through the
+ * IOMMU)? Needs d->vcommon. */
+bool virtio_offers_access_platform(struct pci_dev *d);
 struct fw_vq_ref;
 /* ktests only: put a raw address in a descriptor, bypassing every check,
  * to show the IOMMU stopping a device aimed outside its mapping. Never
  * reachable from services (not FW_API, refused by the import wall). */
 int vq_desc_set_raw_for_ktest(struct fw_vq_ref q, uint32_t i, uint64_t addr, uint32_t len, uint16_t flags,
 			      uint16_t next);
+/* ktests only: the physical address of a queue's descriptor table (0),
+ * available ring (1) or used ring (2), to play a device that writes them. */
+uint64_t vq_ring_pa_for_ktest(struct fw_vq_ref q, uint32_t which);
 
 /* IOMMU (iommu.c). Without one every call succeeds and does nothing. */
 void iommu_init(void);

@@ -26,11 +26,12 @@ struct task {
 	uint64_t fs_base;
 	void *fpu;
 	uint64_t cookie;
+	bool return_work;           /* run the return_to_user upcall before the next return to user mode */
 	uint32_t idx, gen;
-	uint64_t sys_ns, last_switch; /* on-CPU time (ns), last switch-in */
-	uint64_t user_since;         /* TSC when it last returned to user mode */
-	uint64_t user_tsc;           /* TSC ticks spent in user mode */
-	uint64_t progress_tsc;       /* last switch-in or return to user (lockup detector) */
+	uint64_t cpu_ns, last_switch; /* on-CPU time (ns) up to the last switch-in, and when */
+	uint32_t user_ticks, sys_ticks; /* timer ticks that found it in user / kernel mode */
+	uint64_t rep_user_ns, rep_sys_ns; /* last split reported (kept monotonic) */
+	uint32_t kernel_ticks;       /* ticks in the kernel since its last return to user or switch-in */
 	bool lockup_reported;
 	uint32_t no_sleep;           /* > 0 inside the fault resolver: sleeping fails, yield is a no-op */
 	uint64_t copy_frame;         /* frame (pa) a user copy is using, 0 if none: pinned on a fault */
@@ -51,11 +52,9 @@ void sched_timer_tick(uint64_t now);
 void sched_add_sleeper(struct task *t);
 void sched_remove_sleeper(struct task *t);
 void sched_idle_loop(void) __attribute__((noreturn));
-/* CPU-time accounting at the user/kernel boundary. */
-void account_enter_kernel(void);
-void account_leave_kernel(void);
-/* Timer tick in kernel mode: report a task stuck in the kernel. */
-void lockup_check(uint64_t rip, uint64_t rbp);
+/* Timer tick: charge it to the current task's user or system time; in
+ * kernel mode, report a task stuck in the kernel (rip, rbp of the frame). */
+void account_tick(bool from_user, uint64_t rip, uint64_t rbp);
 struct task *task_alloc(void);
 void task_discard(struct task *t);
 void task_start(struct task *t, void (*entry)(uint64_t), uint64_t arg, uint64_t stack_top);
@@ -63,7 +62,21 @@ struct task *task_lookup(struct fw_task_ref r);
 void *vm_task_attach(struct fw_vm_ref r, uint64_t *pml4);
 void vm_task_detach(void *vm);
 const char *ksym_lookup(uint64_t addr);
-struct fw_waitq_ref;
-struct task *waitq_first_waiter(struct fw_waitq_ref r);
+/* Framework-private wait queues (the timer and IRQ workers', the console's,
+ * each mutex's). They live in a slot table of their own, named by a handle
+ * type of their own: no FW_API call looks there, so a service that guesses
+ * {idx, gen} reaches only its own queues (attack round 2: destroying the
+ * timer worker's queue by a forged handle livelocked the kernel). */
+struct kwaitq_ref {
+	uint32_t idx;
+	uint32_t gen;
+};
+int kwaitq_create(struct kwaitq_ref *out);
+void kwaitq_destroy(struct kwaitq_ref r);
+int kwaitq_wait(struct kwaitq_ref r, uint64_t deadline_ns, bool interruptible);
+int kwaitq_wake_one(struct kwaitq_ref r);
+int kwaitq_wake_all(struct kwaitq_ref r);
+/* The task kwaitq_wake_one would wake next (for mutex hand-over). */
+struct task *kwaitq_first_waiter(struct kwaitq_ref r);
 
 #endif

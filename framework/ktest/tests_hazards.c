@@ -11,6 +11,7 @@
 #include "internal/arch.h"
 #include <fw/ktest.h>
 #include <fw/pool.h>
+#include <fw/sync.h>
 #include <fw/task.h>
 #include <fw/time.h>
 #include <fw/wait.h>
@@ -167,4 +168,41 @@ FW_KTEST(hazard10_timer_callback_in_thread_context)
 	FW_EXPECT(t, cbctx.irq_on && cbctx.slept == 0);
 	FW_EXPECT(t, cbctx.task.idx != 0 && !fw_task_ref_eq(cbctx.task, fw_task_current()));
 	fw_timer_destroy(tm);
+}
+
+/* Attack round 2: handles are plain data, so a service can guess {idx,
+ * gen}. The framework's own queues (the timer and IRQ workers', the
+ * console's, every mutex's) used to share the services' table: a service
+ * destroyed the timer worker's queue by a forged handle and the worker
+ * spun for ever, livelocking the kernel. They now live in a table no
+ * FW_API call looks in. */
+static uint32_t forged_fired;
+static void forged_tick(uint64_t c) { forged_fired = (uint32_t)c; }
+
+FW_KTEST(forged_handles_cannot_reach_framework_queues)
+{
+	struct kwaitq_ref k;
+	FW_EXPECT(t, kwaitq_create(&k) == 0);
+	/* the same numbers through the services' API name nothing of the framework */
+	fw_waitq_destroy((struct fw_waitq_ref){k.idx, k.gen});
+	FW_EXPECT(t, kwaitq_wait(k, fw_time_monotonic_ns() + MS, false) == -ETIMEDOUT);
+	kwaitq_destroy(k);
+	FW_EXPECT(t, kwaitq_wait(k, 0, false) == -EINVAL);
+	/* every small handle a service could guess, destroyed: the timer
+	 * worker (queue made at boot) still runs callbacks, mutexes still hand
+	 * over */
+	for (uint32_t i = 1; i < 64; i++)
+		for (uint32_t g = 1; g < 4; g++)
+			fw_waitq_destroy((struct fw_waitq_ref){i, g});
+	struct fw_timer_ref tr;
+	FW_EXPECT(t, fw_timer_create(forged_tick, 77, &tr) == 0);
+	FW_EXPECT(t, fw_timer_arm(tr, fw_time_monotonic_ns() + MS, 0) == 0);
+	FW_EXPECT(t, fw_sleep_until(fw_time_monotonic_ns() + 20 * MS, false) == 0);
+	FW_EXPECT(t, forged_fired == 77);
+	fw_timer_destroy(tr);
+	struct fw_mutex_ref m;
+	FW_EXPECT(t, fw_mutex_create(&m) == 0);
+	FW_EXPECT(t, fw_mutex_lock(m, false) == 0);
+	FW_EXPECT(t, fw_mutex_unlock(m) == 0);
+	fw_mutex_destroy(m);
 }

@@ -3,6 +3,8 @@
  * services have registered, so these tests see the defaults first and
  * restore whatever was installed when they end. */
 #include "internal/upcall.h"
+#include "internal/arch.h"
+#include "internal/cpu.h"
 #include <abi/errno.h>
 #include <fw/ktest.h>
 #include <fw/task.h>
@@ -63,4 +65,83 @@ FW_KTEST(upcalls_defaults_are_safe)
 		fw_task_yield();
 	FW_EXPECT(t, fw_task_interrupt(task) == -ESRCH && !uf.returned);
 	upcalls_swap(&old, &none);
+}
+
+/* The return path runs return_to_user only when asked, once per request,
+ * and sanitises the frame every time. Driven from a helper kernel task
+ * with a made-up user frame (it never enters user mode). */
+static struct {
+	uint32_t returns, faults;
+	bool rerequest, done, finished;
+	uint64_t cs, rflags;
+} rw;
+
+static void count_return(struct fw_uregs *regs)
+{
+	(void)regs;
+	rw.returns++;
+	if (rw.rerequest)
+		fw_task_want_return_upcall(); /* must not loop: waits for the next return */
+}
+
+static void fix_fault(struct fw_uregs *regs, const struct fw_fault *f)
+{
+	(void)f;
+	rw.faults++;
+	regs->rip = 0x401000;
+}
+
+static void returner(uint64_t unused)
+{
+	(void)unused;
+	struct trapframe tf = {.rip = 0x401000, .rsp = 0x7ff000, .cs = 0x8, .rflags = 0x3002};
+	return_to_user_prepare(&tf); /* a kernel task starts with no request */
+	irq_enable();
+	uint32_t none = rw.returns;
+	fw_task_want_return_upcall();
+	return_to_user_prepare(&tf);
+	irq_enable();
+	uint32_t one = rw.returns;
+	return_to_user_prepare(&tf);
+	irq_enable();
+	bool once = rw.returns == one;
+	(void)fw_task_interrupt(fw_task_current());
+	fw_task_clear_interrupt();
+	return_to_user_prepare(&tf);
+	irq_enable();
+	bool by_interrupt = rw.returns == one + 1;
+	rw.rerequest = true;
+	fw_task_want_return_upcall();
+	return_to_user_prepare(&tf);
+	irq_enable();
+	bool no_loop = rw.returns == one + 2;
+	rw.rerequest = false;
+	return_to_user_prepare(&tf); /* the request the upcall left */
+	irq_enable();
+	bool left = rw.returns == one + 3;
+	tf.rip = 0xffffffff80000000UL;
+	return_to_user_prepare(&tf); /* a kernel rip becomes the user's fault */
+	irq_enable();
+	rw.cs = tf.cs;
+	rw.rflags = tf.rflags;
+	rw.done = none == 0 && one == 1 && once && by_interrupt && no_loop && left && rw.faults == 1 &&
+		  tf.rip == 0x401000;
+	rw.finished = true;
+	fw_task_exit();
+}
+
+FW_KTEST(return_upcall_only_when_requested)
+{
+	struct fw_upcalls mine = {.return_to_user = count_return, .user_fault = fix_fault}, old;
+	rw.returns = rw.faults = 0;
+	rw.rerequest = rw.done = rw.finished = false;
+	upcalls_swap(&mine, &old);
+	struct fw_task_ref task;
+	FW_EXPECT(t, fw_task_create_kernel(returner, 0, &task) == 0);
+	uint64_t until = fw_time_monotonic_ns() + 1000000000ULL;
+	while (!rw.finished && fw_time_monotonic_ns() < until)
+		fw_task_yield();
+	upcalls_swap(&old, &mine);
+	FW_EXPECT(t, rw.finished && rw.done);
+	FW_EXPECT(t, rw.cs == 0x23 && (rw.rflags & 0x3200) == 0x200); /* user cs, IF on, IOPL 0 */
 }

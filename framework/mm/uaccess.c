@@ -39,11 +39,16 @@ long fw_user_strcpy(void *dstv, size_t cap, struct fw_uaddr src)
 	 * the terminator below would land at dst[-1]. */
 	if (cap == 0)
 		return -ENAMETOOLONG;
+	/* Most strings (paths, names) are short: the first chunk is small and
+	 * each next one twice as large, so a 20-byte path costs a 64-byte
+	 * copy, not one up to its page's end. */
+	size_t want = 64;
 	while (len < cap) {
 		uint64_t a = src.a + len;
-		/* Copy up to the end of the page: never touches a page the string
-		 * does not reach. */
-		size_t chunk = FW_MIN(cap - len, FW_PAGE_SIZE - (a & (FW_PAGE_SIZE - 1)));
+		/* Never past the end of the page: never touches a page the
+		 * string does not reach. */
+		size_t chunk = FW_MIN(FW_MIN(cap - len, want), FW_PAGE_SIZE - (a & (FW_PAGE_SIZE - 1)));
+		want = FW_MIN(want * 2, (size_t)FW_PAGE_SIZE);
 		if (!fw_user_range_ok(a, chunk))
 			return -EFAULT;
 		/* SAFETY: len + chunk <= cap (the caller's object); [a, a+chunk)

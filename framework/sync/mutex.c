@@ -12,7 +12,7 @@
 
 struct mutex {
 	struct fw_task_ref owner; /* {0,0}: free. A handle, so an exited owner never matches a new task */
-	struct fw_waitq_ref q;
+	struct kwaitq_ref q;
 };
 
 static bool owned(const struct mutex *m) { return m->owner.idx != 0 && task_lookup(m->owner); }
@@ -25,11 +25,11 @@ int fw_mutex_create(struct fw_mutex_ref *out)
 	struct mutex *m = kalloc(sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	int r = fw_waitq_create(&m->q);
+	int r = kwaitq_create(&m->q);
 	if (r == 0)
 		r = slots_add(&mutexes, m, &out->idx, &out->gen);
 	if (r < 0) {
-		fw_waitq_destroy(m->q);
+		kwaitq_destroy(m->q);
 		kfree(m, sizeof(*m));
 	}
 	return r;
@@ -40,7 +40,7 @@ void fw_mutex_destroy(struct fw_mutex_ref r)
 	struct mutex *m = slots_remove(&mutexes, r.idx, r.gen);
 	if (!m)
 		return;
-	fw_waitq_destroy(m->q); /* waiters get -EIDRM */
+	kwaitq_destroy(m->q); /* waiters get -EIDRM */
 	kfree(m, sizeof(*m));
 }
 
@@ -54,7 +54,7 @@ int fw_mutex_lock(struct fw_mutex_ref r, bool interruptible)
 		return -EDEADLK;
 	/* An owner that exited without unlocking no longer holds it. */
 	while (owned(m)) {
-		int e = fw_waitq_wait(m->q, 0, interruptible);
+		int e = kwaitq_wait(m->q, 0, interruptible);
 		m = slots_get(&mutexes, r.idx, r.gen);
 		if (!m)
 			return -EIDRM;
@@ -74,9 +74,9 @@ int fw_mutex_unlock(struct fw_mutex_ref r)
 		return -EINVAL;
 	if (!owned_by(m, fw_task_current()))
 		return -EPERM;
-	struct task *next = waitq_first_waiter(m->q);
+	struct task *next = kwaitq_first_waiter(m->q);
 	m->owner = next ? (struct fw_task_ref){next->idx, next->gen} : (struct fw_task_ref){0, 0};
-	fw_waitq_wake_one(m->q);
+	kwaitq_wake_one(m->q);
 	return 0;
 }
 

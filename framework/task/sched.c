@@ -172,53 +172,42 @@ struct task *task_lookup(struct fw_task_ref r)
 	return t && t->gen == r.gen && t->state != TASK_DEAD ? t : NULL;
 }
 
-/* sys_ns accumulates all time on the CPU; the user-mode part, counted in
- * TSC ticks by account_enter_kernel, is subtracted when reported. */
+/* CPU time. The total a task spent on the CPU is exact: cpu_ns grows by
+ * the TSC-measured run at every switch. Its split into user and system
+ * time is sampled, as Linux does without full dynticks: each timer tick
+ * charges the mode it interrupted, and the total is divided in that
+ * proportion when asked (fw_task_cpu_times). So the system call path
+ * reads no clock. */
 static void account(struct task *t, uint64_t now)
 {
-	t->sys_ns += now - t->last_switch;
-}
-
-/* On the syscall path: raw TSC readings only, converted when someone asks
- * (fw_task_cpu_times); a division per crossing would cost more than the
- * rest of a null syscall's accounting. */
-void account_enter_kernel(void)
-{
-	struct task *t = current_task();
-	if (t->user_since) {
-		uint64_t u = arch_cycles() - t->user_since;
-		t->user_tsc += u;
-	}
-	t->user_since = 0;
-}
-
-void account_leave_kernel(void)
-{
-	struct task *t = current_task();
-	t->user_since = arch_cycles();
-	t->progress_tsc = t->user_since;
+	t->cpu_ns += now - t->last_switch;
 }
 
 /* Soft-lockup detector. The kernel is not preemptive, so a service stuck in
  * a loop freezes the machine; the tick that interrupts it reports where,
- * once per episode, so the bug can be found from the log. */
-void lockup_check(uint64_t rip, uint64_t rbp)
+ * once per episode, so the bug can be found from the log. kernel_ticks is
+ * reset by every return to user mode and every switch-in. */
+#define LOCKUP_TICKS (2 * ARCH_TIMER_HZ) /* 2 s */
+
+void account_tick(bool from_user, uint64_t rip, uint64_t rbp)
 {
 	struct task *t = current_task();
-	if (t == &idle_task || !t->progress_tsc)
+	if (t == &idle_task)
 		return;
-	uint64_t khz = arch_tsc_khz();
-	if (!khz || arch_cycles() - t->progress_tsc < khz * 2000 || t->lockup_reported)
+	if (t->user_ticks + t->sys_ticks >= (1U << 30)) { /* only the ratio matters */
+		t->user_ticks /= 2;
+		t->sys_ticks /= 2;
+	}
+	if (from_user) {
+		t->user_ticks++;
+		return;
+	}
+	t->sys_ticks++;
+	if (++t->kernel_ticks < LOCKUP_TICKS || t->lockup_reported)
 		return;
 	t->lockup_reported = true;
 	fw_err("soft lockup: task %u has run in the kernel for 2 s, at %lx <%s>", t->idx, rip, ksym_lookup(rip));
 	arch_backtrace((void *)rbp);
-}
-
-static uint64_t tsc_to_ns(uint64_t tsc)
-{
-	uint64_t khz = arch_tsc_khz();
-	return khz ? (tsc / khz) * 1000000 + (tsc % khz) * 1000000 / khz : 0;
 }
 
 /* The task that exited before the last switch is off its stack now. */
@@ -262,7 +251,7 @@ static void schedule(void)
 		return;
 	account(prev, now);
 	next->last_switch = now;
-	next->progress_tsc = arch_cycles();
+	next->kernel_ticks = 0;
 	if (prev->user)
 		arch_fpu_save(prev->fpu);
 	if (next->user)
@@ -394,11 +383,28 @@ int fw_task_create_kernel(void (*fn)(uint64_t), uint64_t arg, struct fw_task_ref
 void fw_task_cpu_times(uint64_t *user_ns, uint64_t *sys_ns)
 {
 	struct task *t = current_task();
-	uint64_t now = arch_uptime_ns();
-	uint64_t user = tsc_to_ns(t->user_tsc);
-	uint64_t total = t->sys_ns + (now - t->last_switch);
+	uint64_t total = t->cpu_ns + (arch_uptime_ns() - t->last_switch);
+	uint64_t ut = t->user_ticks, st = t->sys_ticks;
+	/* No system tick yet: all user time (Linux does the same). */
+	uint64_t n = ut + st, sys = total;
+	if (st == 0)
+		sys = 0;
+	else if (ut != 0) /* no overflow: n < 2^31 (account_tick), st <= n */
+		sys = total / n * st + total % n * st / n;
+	/* Neither part may go backwards between two reports: the total only
+	 * grows, so clamping one part to its last value leaves the other
+	 * non-negative. */
+	if (sys < t->rep_sys_ns)
+		sys = t->rep_sys_ns;
+	uint64_t user = total - sys;
+	if (user < t->rep_user_ns) {
+		user = t->rep_user_ns;
+		sys = total - user;
+	}
+	t->rep_user_ns = user;
+	t->rep_sys_ns = sys;
 	*user_ns = user;
-	*sys_ns = total > user ? total - user : 0;
+	*sys_ns = sys;
 }
 
 int fw_task_interrupt(struct fw_task_ref r)
@@ -408,6 +414,7 @@ int fw_task_interrupt(struct fw_task_ref r)
 		return -ESRCH;
 	bool was = irq_save();
 	t->interrupted = true;
+	t->return_work = true;
 	if (t->state == TASK_BLOCKED && t->interruptible) {
 		waitq_remove(t);
 		sched_wake(t, -EINTR);
@@ -428,6 +435,8 @@ int fw_task_sleep_state(struct fw_task_ref r)
 	irq_restore(was);
 	return s;
 }
+
+void fw_task_want_return_upcall(void) { current_task()->return_work = true; }
 
 void sched_init(void)
 {

@@ -36,6 +36,7 @@ int fw_task_create_user(const struct fw_uregs *regs, struct fw_vm_ref vm, uint64
 	t->vm_ref = vm;
 	t->user = true;
 	t->cookie = cookie;
+	t->return_work = true; /* the services see every task's first return */
 	struct task *cur = current_task();
 	t->fs_base = cur->fs_base;
 	if (copy_fpu && cur->user) {
@@ -53,7 +54,6 @@ int fw_task_create_user(const struct fw_uregs *regs, struct fw_vm_ref vm, uint64
 
 void syscall_dispatch(struct trapframe *tf)
 {
-	account_enter_kernel();
 	irq_enable();
 	/* SAFETY: same layout (static assert); every field is plain data the
 	 * exit path sanitises before returning to user mode. */

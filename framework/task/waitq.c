@@ -1,6 +1,9 @@
 /* Wait queues. Layer: framework/task (trusted).
  * A queue is a FIFO of blocked tasks; all list surgery happens with
- * interrupts off because the timer interrupt removes timed-out sleepers. */
+ * interrupts off because the timer interrupt removes timed-out sleepers.
+ * The services' queues (fw_waitq_*) and the framework's own (kwaitq_*,
+ * internal/task.h) live in separate slot tables: a handle a service forges
+ * can only ever name one of its own. */
 #include "internal/init.h"
 #include "internal/lib.h"
 #include "internal/mm.h"
@@ -13,18 +16,22 @@ struct waitq {
 	struct task *head, *tail;
 };
 
-static struct slots waitqs;
+static struct slots waitqs;  /* the services' queues: fw_waitq_* */
+static struct slots kwaitqs; /* the framework's own: kwaitq_*, never reached by a service handle */
 
-int fw_waitq_create(struct fw_waitq_ref *out)
+static int create_in(struct slots *s, uint32_t *idx, uint32_t *gen)
 {
 	struct waitq *q = kalloc(sizeof(*q));
 	if (!q)
 		return -ENOMEM;
-	int r = slots_add(&waitqs, q, &out->idx, &out->gen);
+	int r = slots_add(s, q, idx, gen);
 	if (r < 0)
 		kfree(q, sizeof(*q));
 	return r;
 }
+
+int fw_waitq_create(struct fw_waitq_ref *out) { return create_in(&waitqs, &out->idx, &out->gen); }
+int kwaitq_create(struct kwaitq_ref *out) { return create_in(&kwaitqs, &out->idx, &out->gen); }
 
 static void unlink_task(struct waitq *q, struct task *t)
 {
@@ -65,14 +72,17 @@ static int wake(struct waitq *q, bool all, int result)
 	return n;
 }
 
-void fw_waitq_destroy(struct fw_waitq_ref r)
+static void destroy_in(struct slots *s, uint32_t idx, uint32_t gen)
 {
-	struct waitq *q = slots_remove(&waitqs, r.idx, r.gen);
+	struct waitq *q = slots_remove(s, idx, gen);
 	if (!q)
 		return;
 	wake(q, true, -EIDRM);
 	kfree(q, sizeof(*q));
 }
+
+void fw_waitq_destroy(struct fw_waitq_ref r) { destroy_in(&waitqs, r.idx, r.gen); }
+void kwaitq_destroy(struct kwaitq_ref r) { destroy_in(&kwaitqs, r.idx, r.gen); }
 
 static int block_current(struct waitq *q, uint64_t deadline, bool interruptible)
 {
@@ -114,15 +124,35 @@ int fw_waitq_wait(struct fw_waitq_ref r, uint64_t deadline_ns, bool interruptibl
 	return block_current(q, deadline_ns, interruptible);
 }
 
+int kwaitq_wait(struct kwaitq_ref r, uint64_t deadline_ns, bool interruptible)
+{
+	struct waitq *q = slots_get(&kwaitqs, r.idx, r.gen);
+	if (!q)
+		return -EINVAL;
+	return block_current(q, deadline_ns, interruptible);
+}
+
 int fw_waitq_wake_one(struct fw_waitq_ref r)
 {
 	struct waitq *q = slots_get(&waitqs, r.idx, r.gen);
 	return q ? wake(q, false, 0) : 0;
 }
 
+int kwaitq_wake_one(struct kwaitq_ref r)
+{
+	struct waitq *q = slots_get(&kwaitqs, r.idx, r.gen);
+	return q ? wake(q, false, 0) : 0;
+}
+
 int fw_waitq_wake_all(struct fw_waitq_ref r)
 {
 	struct waitq *q = slots_get(&waitqs, r.idx, r.gen);
+	return q ? wake(q, true, 0) : 0;
+}
+
+int kwaitq_wake_all(struct kwaitq_ref r)
+{
+	struct waitq *q = slots_get(&kwaitqs, r.idx, r.gen);
 	return q ? wake(q, true, 0) : 0;
 }
 
@@ -141,9 +171,8 @@ int fw_sleep_until(uint64_t deadline_ns, bool interruptible)
 }
 
 
-/* The task that fw_waitq_wake_one would wake next (for mutex hand-over). */
-struct task *waitq_first_waiter(struct fw_waitq_ref r)
+struct task *kwaitq_first_waiter(struct kwaitq_ref r)
 {
-	struct waitq *q = slots_get(&waitqs, r.idx, r.gen);
+	struct waitq *q = slots_get(&kwaitqs, r.idx, r.gen);
 	return q ? q->head : NULL;
 }

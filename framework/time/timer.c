@@ -24,7 +24,7 @@ static struct slots timers;
 static struct timer *armed, *pending;
 static uint64_t boot_realtime_ns;
 static int64_t realtime_offset;
-static struct fw_waitq_ref worker_q;
+static struct kwaitq_ref worker_q;
 static bool worker_busy;
 
 uint64_t fw_time_monotonic_ns(void) { return arch_uptime_ns(); }
@@ -94,7 +94,7 @@ void timer_tick(void)
 		woke = true;
 	}
 	if (woke && !worker_busy)
-		fw_waitq_wake_one(worker_q);
+		kwaitq_wake_one(worker_q);
 }
 
 static void worker(uint64_t unused)
@@ -107,7 +107,7 @@ static void worker(uint64_t unused)
 			worker_busy = false;
 			/* Wait with interrupts still off: the tick that queues the
 			 * next expiry finds us already on the queue. */
-			(void)fw_waitq_wait(worker_q, 0, false);
+			(void)kwaitq_wait(worker_q, 0, false);
 			irq_enable();
 			continue;
 		}
@@ -132,7 +132,7 @@ void time_init(void)
 {
 	boot_realtime_ns = arch_rtc_epoch_seconds() * 1000000000ULL;
 	struct fw_task_ref w;
-	if (fw_waitq_create(&worker_q) < 0 || fw_task_create_kernel(worker, 0, &w) < 0)
+	if (kwaitq_create(&worker_q) < 0 || fw_task_create_kernel(worker, 0, &w) < 0)
 		fw_panic("cannot start the timer worker");
 }
 

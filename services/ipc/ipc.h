@@ -47,6 +47,7 @@ struct linux_ipc64_perm {
 	int32_t key;
 	uint32_t uid, gid, cuid, cgid, mode;
 	uint16_t seq, pad2;
+	uint32_t pad3; /* the alignment gap before unused1, explicit */
 	uint64_t unused1, unused2;
 };
 

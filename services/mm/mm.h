@@ -119,11 +119,17 @@ int mm_populate(struct mm_ref m, uint64_t start, uint64_t len);
 int mm_copy_remote(struct mm_ref m, uint64_t raddr, uint64_t laddr, uint32_t n, bool write);
 /* mincore: is the page at addr resident? -ENOMEM if addr is unmapped. */
 int mm_page_resident(struct mm_ref m, uint64_t addr, bool *res);
+/* msync(MS_SYNC): write back the files of the shared areas in the range. */
+int mm_sync_range(struct mm_ref m, uint64_t start, uint64_t len);
 /* addr lies in a MAP_SHARED area. */
 bool mm_addr_shared(struct mm_ref m, uint64_t addr);
 /* Resolve a fault at addr; 0, -EFAULT (SIGSEGV: *si_code set), -EIO (SIGBUS:
- * a file page wholly past end of file) or -ENOMEM (no frame). */
+ * a file page wholly past end of file, or the file could not be read) or
+ * -ENOMEM (no frame). May sleep (a file page read from the disk). */
 int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_code);
+/* The same inside a kernel user copy, which cannot sleep: -EAGAIN when a
+ * file page must first be read from the disk (mm_fault does that). */
+int mm_fault_nowait(struct mm_ref m, uint64_t addr, bool write, int32_t *si_code);
 /* The frame behind the user page at addr, faulted in (and, for write,
  * made private and writable) first, with one more reference the caller
  * drops with fw_frame_put: for I/O straight into user memory (a disk

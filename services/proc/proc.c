@@ -12,7 +12,7 @@ FW_POOL_DEFINE(thread, struct thread);
 struct pid_entry {
 	struct thread_ref t;
 	struct proc_ref p;
-	bool used;
+	uint8_t used; /* 0 or 1; not a bool: the table is larger than FW_USER_MIN (rule null-reach) */
 };
 
 struct pid_table {
@@ -23,22 +23,6 @@ struct pid_table {
 FW_GLOBAL(struct pid_table, pids);
 
 uint64_t thread_cookie(struct thread_ref t) { return ((uint64_t)t.idx << 32) | t.gen; }
-
-struct thread_ref cur_thread_ref(void)
-{
-	uint64_t c = fw_task_cookie();
-	return (struct thread_ref){(uint32_t)(c >> 32), (uint32_t)c};
-}
-
-struct thread *cur_thread(void) { return thread_get(cur_thread_ref()); }
-
-struct proc_ref cur_proc_ref(void)
-{
-	struct thread *t = cur_thread();
-	return t ? t->proc : (struct proc_ref){0};
-}
-
-struct proc *cur_proc(void) { return proc_get(cur_proc_ref()); }
 
 struct proc_ref init_proc(void) { return pids()->init; }
 void proc_set_init(struct proc_ref p) { pids()->init = p; }
@@ -52,7 +36,7 @@ int pid_alloc(struct thread_ref t)
 		if (pid < 2) /* 1 is init (the reaper) */
 			continue;
 		if (!pt->by_pid[pid].used) {
-			pt->by_pid[pid] = (struct pid_entry){t, {0}, true};
+			pt->by_pid[pid] = (struct pid_entry){t, {0}, 1};
 			pt->last = pid;
 			return pid;
 		}
@@ -77,7 +61,7 @@ void pid_set_proc(int32_t pid, struct proc_ref p)
 {
 	if (pid > 0 && pid < PID_MAX) {
 		pids()->by_pid[pid].p = p;
-		pids()->by_pid[pid].used = true;
+		pids()->by_pid[pid].used = 1;
 	}
 }
 
@@ -85,7 +69,7 @@ void pid_set_thread(int32_t pid, struct thread_ref t)
 {
 	if (pid > 0 && pid < PID_MAX) {
 		pids()->by_pid[pid].t = t;
-		pids()->by_pid[pid].used = true;
+		pids()->by_pid[pid].used = 1;
 	}
 }
 

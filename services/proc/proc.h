@@ -143,14 +143,32 @@ struct thread {
 	uint64_t dl_runtime, dl_deadline, dl_period; /* SCHED_DEADLINE (sched_setattr) */
 	uint32_t ioprio;         /* ioprio_set; 0: never set (Linux's default, best effort 4) */
 	uint32_t mpol;           /* set_mempolicy's policy, encoded by the syscall layer (0: default) */
+	/* A user copy of the current system call faulted on a file page that
+	 * must come from the disk (services/init/upcalls.c). */
+	uint64_t copy_fault_addr;
+	bool copy_fault_pending, copy_fault_write;
 };
 
 /* The calling thread and process (never stale while it runs). */
-struct thread_ref cur_thread_ref(void);
-struct thread *cur_thread(void);
-struct proc_ref cur_proc_ref(void);
-struct proc *cur_proc(void);
 uint64_t thread_cookie(struct thread_ref t);
+
+/* The current thread and process: the task cookie is the thread's handle
+ * (thread_cookie). Inline: every system call asks. */
+static inline struct thread_ref cur_thread_ref(void)
+{
+	uint64_t c = fw_task_cookie();
+	return (struct thread_ref){(uint32_t)(c >> 32), (uint32_t)c};
+}
+
+static inline struct thread *cur_thread(void) { return thread_get(cur_thread_ref()); }
+
+static inline struct proc_ref cur_proc_ref(void)
+{
+	struct thread *t = cur_thread();
+	return t ? t->proc : (struct proc_ref){0};
+}
+
+static inline struct proc *cur_proc(void) { return proc_get(cur_proc_ref()); }
 
 int pid_alloc(struct thread_ref t);
 void pid_release(int32_t pid);

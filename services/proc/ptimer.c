@@ -66,6 +66,10 @@ static void cpu_armed_delta(int d)
 	if (d < 0 && c->armed == 0)
 		return;
 	c->armed = (uint32_t)((int32_t)c->armed + d);
+	/* the arming thread checks on its way out, then keeps asking while
+	 * its process has a CPU timer armed (cpu_timers_check) */
+	if (d > 0)
+		fw_task_want_return_upcall();
 	if (!c->t.gen && fw_timer_create(poll_fire, 0, &c->t))
 		return;
 	(void)fw_timer_arm(c->t, c->armed ? fw_time_monotonic_ns() + CPU_POLL_NS : 0, c->armed ? CPU_POLL_NS : 0);
@@ -371,6 +375,18 @@ void cpu_itimer_set(uint32_t which, uint64_t value, uint64_t interval)
 		cpu_armed_delta(value ? 1 : -1);
 }
 
+static bool cpu_armed_in(const struct proc *p)
+{
+	if (p->cpu_itimer[0].expiry || p->cpu_itimer[1].expiry)
+		return true;
+	for (struct ptimer_ref c = p->timers; ptimer_ref_valid(c); c = ptimer_get(c)->next) {
+		const struct ptimer *t = ptimer_get(c);
+		if (t && cpu_clock(t->clock) && t->armed)
+			return true;
+	}
+	return false;
+}
+
 void cpu_timers_check(void)
 {
 	struct proc *p = cur_proc();
@@ -401,4 +417,10 @@ void cpu_timers_check(void)
 		c = next;
 		p = cur_proc();
 	}
+	/* Returns run the return upcall only when asked (perf's return_work):
+	 * while this process has a CPU timer armed, ask for the next return
+	 * too, so a busy loop sees its timer at the next tick. Threads that
+	 * never armed one check once some return of theirs is asked for. */
+	if (p && cpu_armed_in(p))
+		fw_task_want_return_upcall();
 }

@@ -36,15 +36,21 @@ static bool is_restart_code(int64_t v)
 	return v == -ERESTARTSYS || v == -ERESTARTNOINTR || v == -ERESTARTNOHAND || v == -ERESTART_RESTARTBLOCK;
 }
 
+/* Only a restart code leaves work for the way out, so every other return
+ * skips the thread lookup: restart_err is already 0 (each return that
+ * follows a restart runs the delivery path, which clears it). rt_sigreturn
+ * hands back a saved rax, which is no restart request whatever its value
+ * (Linux forgets orig_ax there too). */
 void signal_syscall_done(struct fw_uregs *regs, uint64_t nr)
 {
+	if (nr == 15 || !is_restart_code((int64_t)regs->rax))
+		return;
 	struct thread *t = cur_thread();
 	if (!t)
 		return;
-	/* rt_sigreturn hands back a saved rax, which is no restart request
-	 * whatever its value (Linux forgets orig_ax there too). */
-	t->restart_err = nr != 15 && is_restart_code((int64_t)regs->rax) ? (int32_t)(int64_t)regs->rax : 0;
+	t->restart_err = (int32_t)(int64_t)regs->rax;
 	t->orig_rax = nr;
+	fw_task_want_return_upcall();
 }
 
 int64_t signal_restart_block(uint32_t kind, uint64_t deadline, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
@@ -230,6 +236,11 @@ void signal_deliver(struct fw_uregs *regs)
 		t->restore_mask = false;
 		t->sig_mask = t->saved_mask;
 	}
+	/* Signals left (more than MAX_NESTED, or unblocked by the restored
+	 * mask) wait for the next return, as before the return work flag. */
+	struct proc *p = cur_proc();
+	if (p && signal_pending_in(t, p))
+		fw_task_want_return_upcall();
 }
 
 void signal_return_to_user(struct fw_uregs *regs, struct thread *t)
@@ -257,6 +268,7 @@ int64_t signal_sigreturn(struct fw_uregs *regs)
 	t->sig_mask = uc.uc_sigmask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
 	t->restart_err = 0;
 	t->restart.kind = RESTART_NONE;
+	fw_task_want_return_upcall(); /* the restored mask may unblock a pending signal */
 	load_regs(regs, &uc.uc_mcontext);
 	if (uc.uc_mcontext.fpstate && fw_fpu_load_from_user(fw_uaddr(uc.uc_mcontext.fpstate)))
 		signal_die(SIGSEGV);
@@ -270,4 +282,5 @@ void signal_restore_mask_later(uint64_t saved)
 	struct thread *t = cur_thread();
 	t->saved_mask = saved;
 	t->restore_mask = true;
+	fw_task_want_return_upcall();
 }

@@ -325,11 +325,18 @@ bool signal_pending_in(const struct thread *t, const struct proc *p)
 	return ((t->sig_pending | p->sig_pending) & ~t->sig_mask) != 0 || t->exiting || p->stopped;
 }
 
+/* Whoever sees a pending signal makes sure the way out looks at it: a
+ * wait that gives up with -EINTR or -ERESTARTSYS because of it has the
+ * return_to_user upcall requested even if no sender interrupted us (a
+ * signal pending before the wait, unblocked by sigsuspend's mask). */
 bool signal_pending_current(void)
 {
 	struct thread *t = cur_thread();
 	struct proc *p = t ? proc_get(t->proc) : NULL;
-	return t && p && signal_pending_in(t, p);
+	bool pending = t && p && signal_pending_in(t, p);
+	if (pending)
+		fw_task_want_return_upcall();
+	return pending;
 }
 
 FW_NORETURN void signal_die(int sig)
@@ -448,4 +455,5 @@ void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_
 	(void)queue_info(&t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, &info);
 	t->fault_trapno = regs->vector;
 	t->fault_err = regs->error;
+	fw_task_want_return_upcall();
 }

@@ -3,6 +3,7 @@
 #include "block/blkdev_file.h"
 #include "pipe/pipe.h"
 #include "syscall/fs.h"
+#include "net/socket.h"
 #include <fw/time.h>
 
 #define OPEN_FLAGS_OK                                                                                      \
@@ -617,6 +618,13 @@ int64_t sys_sendfile(struct fw_uregs *r)
 	else if (n > size - off)
 		n = size - off;
 	uint64_t done = 0;
+	if (sock_file_is(out)) {
+		int64_t k = sock_sendfile(out, src, off, n);
+		if (k < 0)
+			return k;
+		done = (uint64_t)k;
+		n = 0;
+	}
 	struct kchunk_ref cr;
 	if (kchunk_alloc(&cr))
 		return -ENOMEM;

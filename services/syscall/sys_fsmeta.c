@@ -74,7 +74,13 @@ static int64_t fstat_fd(int32_t fd, uint64_t ubuf)
 		st.st_nlink = 1;
 		st.st_blksize = 4096;
 		st.st_dev = 9;
-		st.st_ino = (uint64_t)f.idx + 1000000;
+		st.st_ino = file_anon_ino(f);
+		if (!st.st_ino)
+			st.st_ino = (uint64_t)f.idx + 1000000;
+		if ((type & S_IFMT) == S_IFSOCK) {
+			st.st_mode = S_IFSOCK | 0777; /* as Linux's sockfs */
+			st.st_dev = 8;
+		}
 		return fw_copy_to_user(fw_uaddr(ubuf), &st) ? -EFAULT : 0;
 	}
 	return stat_inode(fp->inode, ubuf);

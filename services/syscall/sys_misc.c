@@ -222,6 +222,13 @@ int64_t sys_prlimit64(struct fw_uregs *r)
 	struct proc *p = pid ? proc_get(proc_by_pid(pid)) : cur_proc();
 	if (!p || pid < 0)
 		return -ESRCH;
+	/* Linux's check_prlimit_permission: another process's limits need
+	 * root or the caller's real ids equal to all three of its ids */
+	struct proc *me = cur_proc();
+	if (p != me && me->euid != 0 &&
+	    (p->uid != me->uid || p->euid != me->uid || p->suid != me->uid || p->gid != me->gid ||
+	     p->egid != me->gid || p->sgid != me->gid))
+		return -EPERM;
 	return do_prlimit(p, a1(r), a2(r), a3(r));
 }
 

@@ -180,6 +180,7 @@ static void restore_mask(uint64_t saved, bool swapped, bool interrupted)
 		signal_restore_mask_later(saved);
 	else
 		cur_thread()->sig_mask = saved;
+	fw_task_want_return_upcall();
 }
 
 /* select, pselect6 and ppoll write the time left back into the caller's

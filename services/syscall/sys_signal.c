@@ -18,12 +18,14 @@ int64_t sys_rt_sigaction(struct fw_uregs *r)
 	if (a1(r) && fw_copy_from_user(&k, fw_uaddr(a1(r))))
 		return -EFAULT;
 	struct proc *p = cur_proc();
-	struct sigaction_k old = p->sigact[sig - 1];
-	if (a2(r) && fw_copy_to_user(fw_uaddr(a2(r)), &old))
-		return -EFAULT;
+	if (a2(r)) {
+		struct sigaction_k old = p->sigact[sig - 1];
+		if (fw_copy_to_user(fw_uaddr(a2(r)), &old))
+			return -EFAULT;
+		p = cur_proc();
+	}
 	if (!a1(r))
 		return 0;
-	p = cur_proc();
 	k.mask &= ~UNBLOCKABLE;
 	p->sigact[sig - 1] = k;
 	/* Setting an action to ignore discards the pending signal. */
@@ -69,6 +71,7 @@ int64_t sys_rt_sigprocmask(struct fw_uregs *r)
 		t->sig_mask = set;
 		break;
 	}
+	fw_task_want_return_upcall(); /* a pending signal may be unblocked now */
 	return 0;
 }
 
@@ -176,6 +179,7 @@ int64_t sys_rt_sigtimedwait(struct fw_uregs *r)
 		t = cur_thread();
 		t->sig_mask = mask;
 		t->real_blocked = 0;
+		fw_task_want_return_upcall();
 		if (e == -EINTR)
 			fw_task_clear_interrupt();
 	}

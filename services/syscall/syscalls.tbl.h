@@ -47,6 +47,21 @@
 	X(38, setitimer, full) \
 	X(39, getpid, full) \
 	X(40, sendfile, partial) \
+	X(41, socket, full) \
+	X(42, connect, full) \
+	X(43, accept, full) \
+	X(44, sendto, full) \
+	X(45, recvfrom, full) \
+	X(46, sendmsg, full) \
+	X(47, recvmsg, full) \
+	X(48, shutdown, full) \
+	X(49, bind, full) \
+	X(50, listen, full) \
+	X(51, getsockname, full) \
+	X(52, getpeername, full) \
+	X(53, socketpair, full) \
+	X(54, setsockopt, partial) \
+	X(55, getsockopt, partial) \
 	X(56, clone, partial) \
 	X(57, fork, full) \
 	X(58, vfork, full) \
@@ -227,6 +242,7 @@
 	X(285, fallocate, partial) \
 	X(286, timerfd_settime, full) \
 	X(287, timerfd_gettime, full) \
+	X(288, accept4, full) \
 	X(289, signalfd4, partial) \
 	X(290, eventfd2, full) \
 	X(291, epoll_create1, full) \
@@ -235,8 +251,10 @@
 	X(295, preadv, full) \
 	X(296, pwritev, full) \
 	X(297, rt_tgsigqueueinfo, full) \
+	X(299, recvmmsg, full) \
 	X(302, prlimit64, partial) \
 	X(306, syncfs, full) \
+	X(307, sendmmsg, full) \
 	X(309, getcpu, full) \
 	X(310, process_vm_readv, full) \
 	X(311, process_vm_writev, full) \

@@ -36,11 +36,7 @@ struct inode_ref file_data_inode(const struct file *fp) { return inode_ref_valid
 
 bool file_has_positions(const struct file *fp) { return (fops_table()->t[ops_id(fp)].flags & FOP_PREAD) != 0; }
 
-bool file_is_regular(const struct file *fp)
-{
-	struct inode *ip = inode_get(fp->inode);
-	return ip && ((ip->mode & S_IFMT) == S_IFREG || (ip->mode & S_IFMT) == S_IFLNK);
-}
+bool file_is_regular(const struct file *fp) { return fp->mode == S_IFREG || fp->mode == S_IFLNK; }
 
 /* The operations an inode opens with: its file system's for regular
  * files and directories, the device registry's for device nodes. */
@@ -80,6 +76,7 @@ int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out)
 	fp->flags = flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	fp->refs = 1;
 	fp->inode = ino;
+	fp->mode = ip->mode & S_IFMT;
 	ip->open_count++;
 	if (fops_table()->t[ops_id(fp)].open && !(flags & O_PATH))
 		e = fops_table()->t[ops_id(fp)].open(*out, fp);
@@ -133,9 +130,10 @@ void file_drop(struct file_ref f)
 		return;
 	flock_release_file(f);
 	fp = file_get(f);
-	if (fops_table()->t[ops_id(fp)].release)
+	if (fops_table()->t[ops_id(fp)].release) {
 		fops_table()->t[ops_id(fp)].release(f, fp);
-	fp = file_get(f);
+		fp = file_get(f);
+	}
 	struct inode_ref ino = fp->inode, data = fp->data;
 	file_free(f);
 	inode_put_if_unused(data);
@@ -158,9 +156,8 @@ int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n)
 		return -EINVAL;
 	uint64_t pos = fp->off;
 	int64_t r = fops_table()->t[ops_id(fp)].read(f, fp, buf, n, &pos);
-	fp = file_get(f);
-	if (fp && r > 0)
-		fp->off = pos;
+	if (r > 0)
+		fp->off = pos; /* pool memory stays a file: at worst a stale one's offset */
 	return r;
 }
 
@@ -173,8 +170,7 @@ int64_t file_write(struct file_ref f, struct fw_uaddr buf, uint64_t n)
 		return -EINVAL;
 	uint64_t pos = fp->off;
 	int64_t r = fops_table()->t[ops_id(fp)].write(f, fp, buf, n, &pos);
-	fp = file_get(f);
-	if (fp && r > 0)
+	if (r > 0)
 		fp->off = pos;
 	return r;
 }
@@ -281,6 +277,14 @@ void file_anon_name(struct file_ref f, struct kname *name, uint32_t *mode)
 		name->s[name->len++] = ft->t[id].name[i];
 	name->s[name->len] = 0;
 	*mode = ft->t[id].mode;
+}
+
+uint64_t file_anon_ino(struct file_ref f)
+{
+	struct file *fp = file_get(f);
+	if (!fp || !fops_table()->t[ops_id(fp)].ino)
+		return 0;
+	return fops_table()->t[ops_id(fp)].ino(f, fp);
 }
 
 int64_t file_write_kernel_at(struct file_ref f, const struct kchunk *c, uint32_t n, uint64_t *pos)

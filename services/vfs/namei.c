@@ -43,7 +43,9 @@ static struct inode_ref parent_of(struct inode_ref dir)
 	return cp ? cp->parent : (struct inode_ref){0};
 }
 
-int dir_lookup_raw(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
+/* 1 when name is "." or "..", which the VFS answers itself; the
+ * other names are the file system's (0: found, *out set). */
+static int lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
 {
 	struct inode *dp = inode_get(dir);
 	if (!dp)
@@ -52,33 +54,30 @@ int dir_lookup_raw(struct inode_ref dir, const struct kname *name, struct inode_
 		return -ENOTDIR;
 	if (is_dot(name)) {
 		*out = dir;
-		return 0;
+		return 1;
 	}
 	if (is_dotdot(name)) {
 		*out = parent_of(dir);
-		return 0;
+		return 1;
 	}
 	/* A removed directory (nlink 0) has no entries (Linux IS_DEADDIR). */
 	if (dp->nlink == 0)
 		return -ENOENT;
-	int e = fsop_lookup(dir, name, out);
-	if (e)
-		return e;
-	/* A directory's ".." is where it was found (the file system keeps
-	 * directories to one name each). */
-	struct inode *cp = inode_get(*out);
-	if (cp && (cp->mode & S_IFMT) == S_IFDIR && !inode_ref_valid(cp->covered) &&
-	    (out->idx != dir.idx || out->gen != dir.gen))
-		cp->parent = dir;
-	return 0;
+	return fsop_lookup(dp->fstype, dir, name, out);
+}
+
+int dir_lookup_raw(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
+{
+	int e = lookup(dir, name, out);
+	return e > 0 ? 0 : e;
 }
 
 int dir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
 {
-	int e = dir_lookup_raw(dir, name, out);
-	if (e == 0 && !is_dot(name) && !is_dotdot(name))
+	int e = lookup(dir, name, out);
+	if (e == 0)
 		*out = mount_cross(*out);
-	return e;
+	return e > 0 ? 0 : e;
 }
 
 /* Read a symlink's target into a path buffer. */
@@ -120,7 +119,9 @@ static int splice_link(struct kpath *work, uint32_t rest, struct inode_ref link)
 	return e;
 }
 
-/* Walk `work` (which symlink expansion rewrites in place). With
+/* Walk the caller's path `p`. Symlink expansion rewrites the path, so the
+ * first symlink copies it into a working buffer (*wr, allocated here, freed
+ * by the caller); a walk without symlinks allocates nothing. With
  * LOOKUP_PARENT, stop before the last component and return it in `last`;
  * with LOOKUP_PARENT|LOOKUP_FOLLOW, a last component that is a symlink is
  * followed first (creating through a dangling link creates its target). */
@@ -137,9 +138,10 @@ static int restrict_jump(uint32_t flags, struct inode_ref root, struct inode_ref
 	return 0;
 }
 
-static int walk_path(struct inode_ref root, struct inode_ref start, struct kpath *work, uint32_t flags,
-		     const struct vfs_cred *cred, struct inode_ref *out, struct kname *last)
+static int walk_path(struct inode_ref root, struct inode_ref start, const struct kpath *p, struct kpath_ref *wr,
+		     uint32_t flags, const struct vfs_cred *cred, struct inode_ref *out, struct kname *last)
 {
+	const struct kpath *work = p;
 	bool abs = work->len > 0 && work->s[0] == '/';
 	if (abs) {
 		int re = restrict_jump(flags, root, start);
@@ -223,9 +225,19 @@ static int walk_path(struct inode_ref root, struct inode_ref start, struct kpath
 				if (le == -EACCES)
 					return le;
 			}
-			e = splice_link(work, i, next);
+			if (!kpath_ref_valid(*wr)) {
+				if (kpath_alloc(wr))
+					return -ENOMEM;
+				struct kpath *copy = kpath_get(*wr);
+				for (uint32_t k = 0; k <= p->len && k < PATH_MAX; k++)
+					copy->s[k] = p->s[k];
+				copy->len = p->len;
+			}
+			struct kpath *w = kpath_get(*wr);
+			e = splice_link(w, i, next);
 			if (e)
 				return e;
+			work = w;
 			i = 0;
 			if (work->len > 0 && work->s[0] == '/') {
 				int re = restrict_jump(flags, root, start);
@@ -254,17 +266,12 @@ int path_lookup_as(struct inode_ref root, struct inode_ref start, const struct k
 {
 	if (p->len == 0)
 		return -ENOENT;
-	struct kpath_ref wr;
-	if (kpath_alloc(&wr))
-		return -ENOMEM;
-	struct kpath *w = kpath_get(wr);
-	for (uint32_t i = 0; i <= p->len && i < PATH_MAX; i++)
-		w->s[i] = p->s[i];
-	w->len = p->len;
+	struct kpath_ref wr = {0};
 	if (flags & LOOKUP_IN_ROOT)
 		root = start;
-	int e = walk_path(root, start, w, flags, cred, out, last);
-	kpath_free(wr);
+	int e = walk_path(root, start, p, &wr, flags, cred, out, last);
+	if (kpath_ref_valid(wr))
+		kpath_free(wr);
 	return e;
 }
 
@@ -305,3 +312,5 @@ int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out)
 	out->s[out->len] = 0;
 	return 0;
 }
+
+int vfs_get_name(struct inode_ref dir, struct inode_ref child, struct kname *out) { return fsop_get_name(dir, child, out); }

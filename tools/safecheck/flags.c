@@ -21,12 +21,12 @@
 static const char *const required[] = {
 	"-nostdinc", "-ffreestanding", "-fwrapv", "-fno-strict-aliasing",
 	"-fno-delete-null-pointer-checks", "-ftrivial-auto-var-init=zero",
-	"-fstrict-flex-arrays=3",
+	"-fstrict-flex-arrays=3", "-fno-finite-loops",
 	"-Werror=frame-larger-than", "-Werror=format", "-Werror=incompatible-pointer-types",
 	"-Werror=incompatible-function-pointer-types", "-Werror=int-conversion",
 	"-Werror=unsequenced", "-Werror=strict-prototypes", "-Werror=missing-prototypes",
 	"-Werror=implicit-function-declaration", "-Werror=implicit-int", "-Werror=return-type",
-	"-Werror=vla", "-Werror=address-of-packed-member", NULL,
+	"-Werror=vla", "-Werror=address-of-packed-member", "-Werror=pointer-arith", NULL,
 };
 
 /* The diagnostic groups above; none may be switched off or demoted. */
@@ -34,7 +34,7 @@ static const char *const groups[] = {
 	"frame-larger-than", "format", "incompatible-pointer-types",
 	"incompatible-function-pointer-types", "int-conversion", "unsequenced",
 	"strict-prototypes", "missing-prototypes", "implicit-function-declaration",
-	"implicit-int", "return-type", "vla", "address-of-packed-member", NULL,
+	"implicit-int", "return-type", "vla", "address-of-packed-member", "pointer-arith", NULL,
 };
 
 /* Flags that change what the wall sees or turn a check off. */
@@ -42,7 +42,8 @@ static const char *const banned_prefix[] = {
 	"-w", "-Wno-error", "-Wno-everything", "-fno-sanitize=", "-fsanitize-ignorelist",
 	"-fsanitize-blacklist", "-fsanitize-recover=", "-fsanitize-trap=", "-isystem", "-idirafter", "-iwithsysroot",
 	"-isysroot", "-iprefix", "--system-header-prefix", "-trigraphs", "-ftrigraphs",
-	"-fms-extensions", "-fdeclspec", "-include", "-imacros", "-D", "-U", "-ftrivial-auto-var-init-stop", NULL,
+	"-fms-extensions", "-fdeclspec", "-include", "-imacros", "-D", "-U", "-ftrivial-auto-var-init-stop",
+	"-ffinite-loops", NULL,
 };
 
 /* All problems go into one report (reports are de-duplicated by place). */

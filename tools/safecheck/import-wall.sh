@@ -42,5 +42,14 @@ while read -r s t; do
 		echo "import-wall: service symbol '$s' collides with a framework symbol"; bad=1
 	fi
 done < "$tmp/def"
+# The compiler's runtime, which the code generator calls by name (struct
+# copies, -ftrivial-auto-var-init's zeroing, bounds traps): no service
+# object may define it with any binding. A static memset takes every
+# compiler-made call in its object (attack round 3: locals left unzeroed).
+"$NM" --defined-only -P "$@" 2>/dev/null | awk 'NF>=2 && $1 !~ /:$/ { print $1 }' | sort -u |
+	grep -E '^(memcpy|memset|memmove|__ubsan_.*|__stack_chk_.*)$' > "$tmp/rtdef"
+while read -r s; do
+	echo "import-wall: a service object defines '$s', which the compiler calls on the framework's behalf"; bad=1
+done < "$tmp/rtdef"
 [ $bad -eq 0 ] && echo "import-wall: ok ($(wc -l < "$tmp/undef") imports checked)"
 exit $bad

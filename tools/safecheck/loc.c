@@ -159,14 +159,15 @@ struct report {
 static struct report *reps;
 static size_t nreps, capreps;
 
-static void add_report(CXSourceLocation l, const char *rule, const char *msg)
+static void add_report(struct sc *sc, CXSourceLocation l, const char *rule, const char *msg)
 {
 	CXFile f = NULL;
 	unsigned line = 0, col = 0;
-	/* Report where the user can see it: the spelling if it is a real file,
-	 * else where the macro was expanded. */
+	/* Report where the user can see it: the spelling if it is a real
+	 * service file, else where the macro was expanded (a pasted token, or
+	 * a service value inside a trusted framework macro's expansion). */
 	clang_getSpellingLocation(l, &f, &line, &col, NULL);
-	if (!f)
+	if (!f || sc_file_origin(sc, f) == ORIGIN_FRAMEWORK)
 		clang_getExpansionLocation(l, &f, &line, &col, NULL);
 	CXString fn = clang_getFileName(f);
 	const char *s = clang_getCString(fn);
@@ -188,7 +189,7 @@ static void vreport(struct sc *sc, CXSourceLocation l, const char *rule,
 {
 	char msg[512];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	add_report(l, rule, msg);
+	add_report(sc, l, rule, msg);
 	sc->nviol++;
 }
 

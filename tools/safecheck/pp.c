@@ -378,6 +378,12 @@ static void check_macro_body(struct pfile *pf, unsigned *c, unsigned from, unsig
 				return;
 			}
 		}
+		/* attributes are judged as written (tokens.c): no macro may
+		 * make one, nor stand for its name (`#define ATT __attribute__`,
+		 * a parameter named like an allowed attribute) */
+		if (!strcmp(s, "__attribute__") || !strcmp(s, "__attribute") ||
+		    (!strcmp(s, "[") && k + 1 < nc && tok_is(pf, c[k + 1], "[")))
+			rep(pf, i, "attribute", "attribute syntax in a service macro body (write attributes out where they apply)%s", NULL);
 		if (!strcmp(s, "#")) {
 			rep(pf, i, "preproc", "'#' (stringizing) in a service macro", NULL);
 		} else if (!strcmp(s, "##")) {

@@ -112,6 +112,18 @@ static void rule_pod_dst(struct walk *w, CXCursor call, CXCursor fn)
 {
 	int n = clang_Cursor_getNumArguments(fn);
 	for (int i = 0; i < n; i++) {
+		if (fn_param_has_annot(fn, i, "keel_pod_src")) {
+			/* its bytes leave the object: every one must be a member's */
+			CXCursor orig = arg_origin(w->sc, clang_Cursor_getArgument(call, (unsigned)i));
+			CXType t = ty_canon(cty(orig));
+			CXType pointee = t.kind == CXType_ConstantArray ? t
+					 : ty_is_ptr(t) ? clang_getPointeeType(t) : t;
+			if ((ty_is_ptr(t) || t.kind == CXType_ConstantArray) && ty_has_padding(pointee))
+				sc_report_at(w->sc, orig, "pod-src",
+					     "bytes copied out of an object with padding or a pointer (stale stack bytes in a "
+					     "temporary's padding, or a kernel address, would leave with them): give the type "
+					     "explicit padding fields");
+		}
 		if (!fn_param_has_annot(fn, i, "keel_pod_dst"))
 			continue;
 		CXCursor arg = clang_Cursor_getArgument(call, (unsigned)i);
@@ -119,7 +131,12 @@ static void rule_pod_dst(struct walk *w, CXCursor call, CXCursor fn)
 		CXType t = ty_canon(cty(orig));
 		const char *why = "not a pointer";
 		int ok = 0;
-		if (t.kind == CXType_ConstantArray)
+		CXCursor lit = strip_implicit(orig);
+		if (lit.kind == CXCursor_UnaryOperator && clang_getCursorUnaryOperatorKind(lit) == CXUnaryOperator_AddrOf)
+			lit = strip_implicit(first_child(lit));
+		if (lit.kind == CXCursor_StringLiteral)
+			why = "a string literal: read-only storage the linker may share";  /* C types it char[N] */
+		else if (t.kind == CXType_ConstantArray)
 			ok = ty_is_pod(t, &why);
 		else if (ty_is_ptr(t))
 			ok = ty_is_pod(clang_getPointeeType(t), &why);
@@ -221,9 +238,42 @@ static void rule_format(struct walk *w, CXCursor call, CXCursor fn)
 	clang_EvalResult_dispose(r);
 }
 
+/* A variadic function (only the framework's FW_FORMAT ones exist) is
+ * called by its name: the format rule and -Wformat both judge a call by
+ * the declaration it names, and a call through a pointer, a conditional or
+ * a _Generic names none, so its format would go unchecked. */
+static void rule_variadic_callee(struct walk *w, CXCursor call)
+{
+	CXCursor callee = strip_implicit(nth_child(call, 0));
+	CXType t = ty_canon(clang_getCursorType(callee));
+	if (t.kind == CXType_Pointer)
+		t = ty_canon(clang_getPointeeType(t));
+	if (t.kind != CXType_FunctionProto || !clang_isFunctionTypeVariadic(t))
+		return;
+	if (callee.kind == CXCursor_DeclRefExpr && clang_getCursorReferenced(callee).kind == CXCursor_FunctionDecl)
+		return;
+	sc_report_at(w->sc, call, "variadic", "a variadic function is called only by its name (its format is checked there)");
+}
+
+/* The function a call names, through parentheses and implicit
+ * conversions: libclang's own answer (clang_getCursorReferenced) is null
+ * for `(fw_log)(...)`, which let "%s" on an array through (attack round 2). */
+static CXCursor called_function(CXCursor call)
+{
+	CXCursor fn = clang_getCursorReferenced(call);
+	if (fn.kind == CXCursor_FunctionDecl)
+		return fn;
+	CXCursor callee = strip_implicit(nth_child(call, 0));
+	if (callee.kind == CXCursor_DeclRefExpr)
+		return clang_getCursorReferenced(callee);
+	return clang_getNullCursor();
+}
+
 static void rule_call(struct walk *w, CXCursor c)
 {
-	CXCursor fn = clang_getCursorReferenced(c);
+	if (sc_expands_in_service(w->sc, c))
+		rule_variadic_callee(w, c);
+	CXCursor fn = called_function(c);
 	if (fn.kind != CXCursor_FunctionDecl || !sc_expands_in_service(w->sc, c))
 		return;
 	rule_pod_dst(w, c, fn);
@@ -250,6 +300,32 @@ static void rule_sizeof(struct walk *w, CXCursor c)
 		sc_report_at(w->sc, c, "flex-object", "sizeof/alignof of a type with a flexible array");
 }
 
+/* sizeof/_Alignof of void or of a function is 1 in GNU C, and names no
+ * object: a trusted macro that sizes a copy by sizeof(*(p)) would take
+ * one byte of kernel text (a function designator) or of address 0 (NULL)
+ * for a service object. Judged wherever the sizeof expands in a service,
+ * since the sizeof token is usually the macro's. */
+static enum CXChildVisitResult sizeof_operand(CXCursor c, CXCursor p, CXClientData d)
+{
+	(void)p;
+	CXType *t = d;
+	if (c.kind == CXCursor_TypeRef || clang_isExpression(c.kind)) {
+		*t = clang_getCursorType(c);
+		return CXChildVisit_Break;
+	}
+	return CXChildVisit_Continue;
+}
+
+void rule_sizeof_object(struct walk *w, CXCursor c)
+{
+	CXType t = { CXType_Invalid, { NULL, NULL } };
+	clang_visitChildren(c, sizeof_operand, &t);
+	enum CXTypeKind k = ty_canon(t).kind;
+	if (k == CXType_Void || k == CXType_FunctionProto || k == CXType_FunctionNoProto)
+		sc_report_at(w->sc, c, "sizeof", "sizeof/_Alignof of void or a function type: it names no object, "
+			     "and a trusted macro would take it as an object's size");
+}
+
 static void rule_compound_literal(struct walk *w, CXCursor c)
 {
 	if (ty_has_sealed(cty(c)))
@@ -258,7 +334,33 @@ static void rule_compound_literal(struct walk *w, CXCursor c)
 		sc_report_at(w->sc, c, "flex-object", "compound literal of a type with a flexible array");
 	if (ty_has_data_ptr(cty(c)) && !ty_is_ptr(cty(c)))
 		sc_report_at(w->sc, c, "stored-pointer", "compound literal holding a pointer");
+	if (ty_has_variadic_fn(cty(c)))
+		sc_report_at(w->sc, c, "variadic", "a type for a variadic function: call it by its name");
+	rule_null_reach(w->sc, c, cty(c));
 	rule_ptr_to_ptr(w->sc, c, cty(c));
+}
+
+/* Does the expression contain code spelled in a service file (a service
+ * value handed to a trusted macro)? NULL, a framework macro's own
+ * constants and operations on them do not. */
+static enum CXChildVisitResult find_service_part(CXCursor c, CXCursor p, CXClientData d)
+{
+	(void)p;
+	struct walk *w = d;
+	if (sc_is_service(w->sc, c)) {
+		w->found = 1;
+		return CXChildVisit_Break;
+	}
+	return CXChildVisit_Recurse;
+}
+
+static int has_service_part(struct walk *w, CXCursor e)
+{
+	if (sc_is_service(w->sc, e))
+		return 1;
+	w->found = 0;
+	clang_visitChildren(e, find_service_part, w);
+	return w->found;
 }
 
 void rules_expr(struct walk *w, CXCursor c, enum CXCursorKind k)
@@ -269,6 +371,20 @@ void rules_expr(struct walk *w, CXCursor c, enum CXCursorKind k)
 	if (k == CXCursor_ArraySubscriptExpr) {
 		if (rx_subscript_is_service(sc, c))
 			rx_subscript(w, c);
+		return;
+	}
+	/* sizeof/_Alignof by expansion: a trusted macro's sizeof(*(p)) is a
+	 * capacity, and the operand is the service's */
+	if (k == CXCursor_UnaryExpr && sc_expands_in_service(sc, c))
+		rule_sizeof_object(w, c);
+	/* Implicit conversions are the compiler's, not the trusted macro's: one
+	 * applied to a service value is judged even where the macro's token
+	 * (the '(' of FW_MIN's conditional) comes first. Otherwise a macro
+	 * that merely passes a value through launders `T * -> void * -> U *`
+	 * and array decays (issue 9 round 2, class "laundering"). */
+	if (k == CXCursor_UnexposedExpr && !sc_is_service(sc, c)) {
+		if (sc_expands_in_service(sc, c) && child_count(c) == 1 && has_service_part(w, first_child(c)))
+			rx_implicit(w, c);
 		return;
 	}
 	if (!sc_is_service(sc, c))

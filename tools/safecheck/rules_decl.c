@@ -109,6 +109,9 @@ static void rule_typed(struct walk *w, CXCursor c, CXType t)
 		e = ty_canon(clang_getArrayElementType(e));
 	if (ty_is_union(e))
 		sc_report_at(sc, c, "union", "object of union type");
+	if (ty_has_variadic_fn(t))
+		sc_report_at(sc, c, "variadic", "a type for a variadic function: call it by its name");
+	rule_null_reach(sc, c, t);
 }
 
 static int tokens_are_zero_init(struct sc *sc, CXCursor init)
@@ -148,15 +151,42 @@ static int is_zero_init(struct sc *sc, CXCursor init)
 	int n = child_count(init);
 	for (int i = 0; i < n; i++) {
 		CXCursor k = nth_child(init, i);
+		/* libclang shows a designated initialiser (`.p = x`, `[1] = x`)
+		 * as a void-typed UnexposedExpr: designators, then the value.
+		 * Judge the value (attack round 3: `{ .p = objs_pool }` copied a
+		 * live pool past this test). */
+		if (k.kind == CXCursor_UnexposedExpr && ty_canon(cty(k)).kind == CXType_Void && child_count(k) > 1)
+			k = last_child(k);
 		if (ty_has_sealed(cty(k)) && !is_zero_init(sc, k))
 			return 0;
 	}
 	return 1;
 }
 
+/* A designator naming a field of a sealed framework struct (`.p.objsize =
+ * 5` in an initialiser, `__builtin_offsetof(struct fw_pool, impl)`)
+ * reaches into it as much as `p.objsize` does. */
+void rules_ref(struct walk *w, CXCursor c, enum CXCursorKind k)
+{
+	if (k != CXCursor_MemberRef || !sc_is_service(w->sc, c))
+		return;
+	CXCursor rec = clang_getCursorSemanticParent(clang_getCursorReferenced(c));
+	if (rec.kind == CXCursor_StructDecl && ty_is_sealed(clang_getCursorType(rec)))
+		sc_report_at(w->sc, c, "sealed-access", "designator names a field of a sealed framework struct");
+}
+
 static int is_file_scope(CXCursor d)
 {
 	return clang_getCursorSemanticParent(d).kind == CXCursor_TranslationUnit;
+}
+
+static void rule_local_name(struct walk *w, CXCursor c)
+{
+	CXString nm = clang_getCursorSpelling(c);
+	if (sc_framework_name(w->sc, clang_getCString(nm)))
+		sc_report_at(w->sc, c, "extern-decl", "'%s' re-declares a framework name",
+			     clang_getCString(nm));
+	clang_disposeString(nm);
 }
 
 static void rule_var(struct walk *w, CXCursor c)
@@ -170,13 +200,9 @@ static void rule_var(struct walk *w, CXCursor c)
 		sc_report_at(sc, c, "thread-local", "thread-local storage");
 	if (s == CX_SC_Extern)
 		sc_report_at(sc, c, "extern-decl", "extern variable declaration");
-	if (global) {
-		CXString nm = clang_getCursorSpelling(c);
-		if (sc_framework_name(sc, clang_getCString(nm)))
-			sc_report_at(sc, c, "extern-decl", "'%s' re-declares a framework name",
-				     clang_getCString(nm));
-		clang_disposeString(nm);
-	}
+	/* at any scope: a local named like a framework function captures that
+	 * name inside a trusted macro expanded in its block (attack round 3) */
+	rule_local_name(w, c);
 	if (global && s != CX_SC_Extern && !ty_const_object(t) && !cur_has_annot(c, "keel_trusted"))
 		sc_report_at(sc, c, "global-mutable", "mutable global or static variable");
 	/* No exemption for keel_trusted storage (FW_GLOBAL, pools, ktest
@@ -208,6 +234,7 @@ static void rule_param(struct walk *w, CXCursor c)
 {
 	CXType t = cty(c);
 	rule_typed(w, c, t);
+	rule_local_name(w, c);
 	if (ty_has_sealed(t))
 		sc_report_at(w->sc, c, "sealed-copy", "sealed framework object passed by value");
 	if (ty_has_flex(t))
@@ -242,6 +269,9 @@ static void rule_function(struct walk *w, CXCursor c)
 	 * pointer past return-pointer's rule */
 	if (ty_has_data_ptr(r) && !ty_is_ptr(r))
 		sc_report_at(sc, c, "stored-pointer", "function returns an aggregate holding a data pointer");
+	if (ty_has_variadic_fn(r))
+		sc_report_at(sc, c, "variadic", "a type for a variadic function: call it by its name");
+	rule_null_reach(sc, c, r);
 	if ((sc->fwdecls && strset_has(sc->fwdecls, n)) || sc_framework_name(sc, n))
 		sc_report_at(sc, c, "extern-decl", "'%s' re-declares a framework name", n);
 	else if (!clang_isCursorDefinition(c) && clang_Cursor_getStorageClass(c) != CX_SC_Static &&
@@ -249,6 +279,30 @@ static void rule_function(struct walk *w, CXCursor c)
 		sc_report_at(sc, c, "extern-decl",
 			     "function prototype outside a service header ('%s')", n);
 	clang_disposeString(name);
+}
+
+/* The symbols the code generator calls by name on the services' behalf
+ * (the import wall lets services import them for that reason alone):
+ * struct copies and -ftrivial-auto-var-init's zeroing call memcpy and
+ * memset. A service declaring one calls the framework's with any length
+ * (`void *memset(struct s *, int, unsigned long)` in a service header);
+ * a service defining one, even static, takes the compiler's calls in its
+ * TU (attack round 3: a no-op static memset left locals unzeroed, and a
+ * stale function pointer in one was called). The `__ubsan_handle_*` and
+ * `__stack_chk_*` ones begin with '_' (reserved-ident). */
+static int runtime_name(const char *n)
+{
+	return !strcmp(n, "memcpy") || !strcmp(n, "memset") || !strcmp(n, "memmove");
+}
+
+static void rule_runtime_name(struct walk *w, CXCursor c)
+{
+	CXString nm = clang_getCursorSpelling(c);
+	if (runtime_name(clang_getCString(nm)))
+		sc_report_at(w->sc, c, "extern-decl",
+			     "'%s' is the compiler's runtime (called for struct copies and zeroing): "
+			     "services neither declare nor define it", clang_getCString(nm));
+	clang_disposeString(nm);
 }
 
 /* Is n a name the framework declares (by its API table, whatever this TU
@@ -305,11 +359,20 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 	case CXCursor_UnionDecl: sc_report_at(w->sc, c, "union", "union declaration"); break;
 	case CXCursor_UnexposedDecl: rule_unexposed(w, c); break;
 	case CXCursor_StructDecl:
+		/* the type itself: a NULL pointer to it may exist anywhere */
+		if (clang_isCursorDefinition(c))
+			rule_type_size(w->sc, c, clang_getCursorType(c));
+		if (clang_isCursorDefinition(c) && ty_nonplain_end(clang_getCursorType(c)) > SC_USER_MIN)
+			sc_report_at(w->sc, c, "null-reach",
+				     "a part that is not plain data lies past FW_USER_MIN: NULL plus its offset reaches user pages");
+		rule_type_name(w, c);
+		break;
 	case CXCursor_EnumDecl:
 	case CXCursor_EnumConstantDecl:
 		rule_type_name(w, c);
 		break;
 	case CXCursor_VarDecl:
+		rule_runtime_name(w, c);
 		rule_var(w, c);
 		rule_ptr_to_ptr(w->sc, c, clang_getCursorType(c));
 		break;
@@ -322,6 +385,7 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 		rule_ptr_to_ptr(w->sc, c, clang_getCursorType(c));
 		break;
 	case CXCursor_FunctionDecl:
+		rule_runtime_name(w, c);
 		rule_function(w, c);
 		rule_ptr_to_ptr(w->sc, c, clang_getResultType(clang_getCursorType(c)));
 		rule_returned_pointers(w->sc, c);
@@ -329,6 +393,12 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 	case CXCursor_TypedefDecl: {
 		CXType u = clang_getTypedefDeclUnderlyingType(c);
 		rule_type_name(w, c);
+		if (ty_has_variadic_fn(u))
+			sc_report_at(w->sc, c, "variadic", "a type for a variadic function: call it by its name");
+		rule_null_reach(w->sc, c, u);
+		if (ty_nonplain_end(u) > SC_USER_MIN)
+			sc_report_at(w->sc, c, "null-reach",
+				     "a part that is not plain data lies past FW_USER_MIN: NULL plus its offset reaches user pages");
 		if (has_vla(u))
 			sc_report_at(w->sc, c, "vla", "variable-length array type");
 		/* a typedef hides what a declaration holds: none may name an
@@ -354,7 +424,7 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
  * declaration in scope there is inside a block that ended before the
  * label or that the label itself opens: no jump passes an initialiser
  * (or -ftrivial-auto-var-init's zeroing) into the scope of its object. */
-struct swctx { struct walk *w; CXCursor body; };
+struct swctx { struct walk *w; CXCursor body; int has_default; };
 
 static int label_allowed(CXCursor parent, CXCursor body)
 {
@@ -367,6 +437,8 @@ static enum CXChildVisitResult sw_visit(CXCursor c, CXCursor parent, CXClientDat
 	struct swctx *sx = d;
 	if (c.kind == CXCursor_SwitchStmt)
 		return CXChildVisit_Continue;  /* its labels are its own; it is checked itself */
+	if (c.kind == CXCursor_DefaultStmt)
+		sx->has_default = 1;
 	if (c.kind == CXCursor_CaseStmt || c.kind == CXCursor_DefaultStmt) {
 		/* a label inside a label's statement is fine only in a chain
 		 * that starts directly in the body, which the walk from the body
@@ -387,13 +459,32 @@ static enum CXChildVisitResult sw_visit(CXCursor c, CXCursor parent, CXClientDat
 	return CXChildVisit_Recurse;
 }
 
+/* The condition's type before integer promotion (what clang's Sema looks
+ * at): implicit conversions stripped, parentheses and the rest kept. */
+static CXType switch_cond_type(CXCursor sw)
+{
+	CXCursor e = nth_child(sw, 0);
+	while (e.kind == CXCursor_UnexposedExpr && child_count(e) == 1 && clang_isExpression(first_child(e).kind))
+		e = first_child(e);
+	return ty_canon(clang_getCursorType(e));
+}
+
 static void rule_switch(struct walk *w, CXCursor sw)
 {
 	CXCursor body = nth_child(sw, child_count(sw) - 1);
-	struct swctx sx = { w, body };
+	struct swctx sx = { w, body, 0 };
 	if (body.kind == CXCursor_CaseStmt || body.kind == CXCursor_DefaultStmt)
 		sx.body = sw;  /* switch (x) case 1: stmt; — the label is the whole body */
 	clang_visitChildren(sw, sw_visit, &sx);
+	/* enum-switch: clang's CFG takes a switch whose cases name every
+	 * enumerator as exhaustive and drops its "no case matched" edge, so
+	 * -Wreturn-type and -Winvalid-noreturn stay silent on a path that C
+	 * still takes (an enum holds any value of its integer type): a
+	 * _Noreturn function returns, a pointer function returns garbage. A
+	 * default label keeps that edge in every such switch. */
+	if (!sx.has_default && switch_cond_type(sw).kind == CXType_Enum)
+		sc_report_at(w->sc, sw, "enum-switch",
+			     "a switch on an enum needs a default label (the compiler's analyses take it as exhaustive)");
 }
 
 void rules_stmt(struct walk *w, CXCursor c, enum CXCursorKind k)

@@ -139,3 +139,58 @@ void rule_ptr_to_ptr(struct sc *sc, CXCursor c, CXType t)
 			     "pointer to storage holding a data pointer (T **, T *(*)[N], struct holding T *): "
 			     "a way to pass a borrowed pointer out");
 }
+
+/* null-reach (attack round 2): NULL plus a field's offset must not reach a
+ * user page. fw_vm_map maps nothing below FW_USER_MIN (64 KiB), and SMAP is
+ * not on every CPU the kernel supports; a service type with a function
+ * pointer 2 MiB in made `h->fn()` on a NULL `h` call what a user page held
+ * (shown at run time under -cpu max,-smap). So in every type a service
+ * writes down, and in what its pointers point to, every part that is not
+ * plain data (function pointer, _Bool, sealed struct) ends below
+ * FW_USER_MIN; a plain-data byte read from a user page is just a value. */
+void rule_null_reach(struct sc *sc, CXCursor c, CXType t)
+{
+	rule_type_size(sc, c, t);
+	for (int depth = 0; depth < 8; depth++) {
+		t = ty_canon(t);
+		while (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray)
+			t = ty_canon(clang_getArrayElementType(t));
+		if (t.kind == CXType_Pointer && !ty_is_fnptr(t)) {
+			t = clang_getPointeeType(t);
+			if (ty_nonplain_end(t) > SC_USER_MIN) {
+				sc_report_at(sc, c, "null-reach",
+					     "a NULL pointer to this type reaches past FW_USER_MIN to a part that is not plain data");
+				return;
+			}
+			continue;
+		}
+		return;
+	}
+}
+
+/* type-size (attack round 3): the null-reach argument, and every bound a
+ * trusted macro takes from sizeof, need sizes and offsets to be what the
+ * generated code uses. clang lays records out in a 64-bit count of bits
+ * and lets it wrap (a record of 30 fields of 2^60 bytes put its next
+ * field, in the code, at 0xF000000000000000: `p->tail` on a NULL p was a
+ * read of any kernel address). So no type a service writes down, nor any
+ * type its pointers point to, may be larger than FW_USER_TOP (2^47 bytes),
+ * measured without wrapping (ty_exact_size). Then NULL plus any field
+ * offset or in-bounds index is an address below 2^61: a user address,
+ * unmapped, or non-canonical, never the kernel half. */
+void rule_type_size(struct sc *sc, CXCursor c, CXType t)
+{
+	for (int depth = 0; depth < 8; depth++) {
+		t = ty_canon(t);
+		if (ty_exact_size(t) > SC_TYPE_MAX) {
+			sc_report_at(sc, c, "type-size",
+				     "a type larger than FW_USER_TOP (2^47 bytes): NULL plus its offsets would leave the user half");
+			return;
+		}
+		while (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray)
+			t = ty_canon(clang_getArrayElementType(t));
+		if (t.kind != CXType_Pointer || ty_is_fnptr(t))
+			return;
+		t = clang_getPointeeType(t);
+	}
+}

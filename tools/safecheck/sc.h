@@ -52,6 +52,7 @@ struct walk {
 	struct sc *sc;
 	struct frame st[SC_MAX_STACK];
 	int depth;    /* st[depth-1] is the current node */
+	int found;    /* scratch for sub-walks */
 };
 
 /* --- strset.c-like helpers (in loc.c) --- */
@@ -82,8 +83,16 @@ int ty_has_data_ptr(CXType t);     /* contains a data pointer at any depth */
 int ty_has_sealed(CXType t);       /* contains a FW_SEALED struct at any depth */
 int ty_has_ptr_to_holder(CXType t); /* a pointer in t reaches storage holding a data pointer */
 int ty_is_sealed(CXType t);
+int ty_has_variadic_fn(CXType t);  /* names a variadic function type */
+long long ty_nonplain_end(CXType t); /* end of its last non-plain-data part */
+#define SC_USER_MIN 0x10000LL       /* FW_USER_MIN: nothing is mapped below it */
+void rule_null_reach(struct sc *sc, CXCursor c, CXType t);
+#define SC_TYPE_MAX 0x800000000000LL /* FW_USER_TOP: no service type is larger */
+long long ty_exact_size(CXType t);  /* size without wrapping; SC_TYPE_MAX + 1 if larger */
+void rule_type_size(struct sc *sc, CXCursor c, CXType t);
 int ty_has_flex(CXType t);         /* record ending in a flexible array */
 int ty_is_pod(CXType t, const char **why);
+int ty_has_padding(CXType t);     /* bits no member covers (pod-src) */
 int ty_has_restrict(CXType t);
 int ty_const_object(CXType t);
 int ty_is_integer(CXType t);     /* integer, bool, char or enum */     /* const, looking through arrays */
@@ -117,6 +126,8 @@ void rules_expr(struct walk *w, CXCursor c, enum CXCursorKind k);
 void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k);
 int sc_framework_name(struct sc *sc, const char *n);
 void rules_stmt(struct walk *w, CXCursor c, enum CXCursorKind k);
+void rules_ref(struct walk *w, CXCursor c, enum CXCursorKind k);
+void rule_sizeof_object(struct walk *w, CXCursor c);
 /* rules_ret.c */
 void rule_returned_pointers(struct sc *sc, CXCursor fn);
 void rule_ptr_to_ptr(struct sc *sc, CXCursor c, CXType t);

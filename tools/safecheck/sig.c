@@ -8,14 +8,14 @@
  * capacity). The boundary is therefore checked globally:
  *
  *   --list-framework-api  (run once over every framework API header)
- *       prints the framework's own view: "K name hash annotations" for
+ *       prints the framework's own view: "K name description annotations" for
  *       every external function (F) and variable (V) a framework header
- *       declares and every struct it defines (T). The hash covers the full
+ *       declares and every struct it defines (T). The description covers the full
  *       canonical type (parameters, result, variadic, every reachable
  *       struct's fields, offsets, and whether it is sealed) *and* the
  *       annotations: FW_API, FW_MACRO_API, FW_UPCALL, FW_FORMAT, noreturn,
  *       must-check, and FW_POD_DST on each parameter.
- *   --sig-out FILE  (every service TU) writes "K name hash source" for the
+ *   --sig-out FILE  (every service TU) writes "K name description source" for the
  *       same things as this TU sees them.
  *   sigcheck.sh  fails when a service TU's view of a framework name
  *       differs from the framework's, or two service TUs disagree.
@@ -126,6 +126,14 @@ static void desc(struct buf *b, CXType t, struct strset *seen)
 			put(b, "...");
 		put(b, ")->");
 		desc(b, clang_getResultType(t), seen);
+		/* what the function type promises beyond its parameters: a
+		 * noreturn type (a typedef'd one hides it from the declaration's
+		 * spelling) lets every caller drop the code after the call */
+		CXString ts = clang_getTypeSpelling(t);
+		if (strstr(clang_getCString(ts), "noreturn"))
+			put(b, "!noreturn");
+		clang_disposeString(ts);
+		putf(b, "!cc%lld", (long long)clang_getFunctionTypeCallingConv(t));
 		break;
 	}
 	case CXType_Record:
@@ -193,16 +201,24 @@ static void decl_annots(CXCursor c, struct buf *b)
 		/* _Noreturn is a specifier, not an attribute cursor: the
 		 * function type carries it */
 		CXString ts = clang_getTypeSpelling(clang_getCursorType(c));
-		if (strstr(clang_getCString(ts), "noreturn"))
+		CXString cs = clang_getTypeSpelling(clang_getCanonicalType(clang_getCursorType(c)));
+		if (strstr(clang_getCString(ts), "noreturn") || strstr(clang_getCString(cs), "noreturn"))
 			annot_add(&a, "noreturn");
 		clang_disposeString(ts);
+		clang_disposeString(cs);
 		int n = clang_Cursor_getNumArguments(c);
-		for (int i = 0; i < n; i++)
-			if (cur_has_annot(clang_Cursor_getArgument(c, (unsigned)i), "keel_pod_dst")) {
-				char w[32];
+		for (int i = 0; i < n; i++) {
+			CXCursor arg = clang_Cursor_getArgument(c, (unsigned)i);
+			char w[32];
+			if (cur_has_annot(arg, "keel_pod_dst")) {
 				snprintf(w, sizeof(w), "pod_dst@%d", i);
 				annot_add(&a, w);
 			}
+			if (cur_has_annot(arg, "keel_pod_src")) {
+				snprintf(w, sizeof(w), "pod_src@%d", i);
+				annot_add(&a, w);
+			}
+		}
 	}
 	qsort(a.w, (size_t)a.n, sizeof(a.w[0]), cmp_word);
 	for (int i = 0; i < a.n; i++) {
@@ -212,12 +228,20 @@ static void decl_annots(CXCursor c, struct buf *b)
 	}
 }
 
-static unsigned long long fnv(const char *s)
+/* The description itself, made one whitespace-free word: every byte
+ * outside '!'..'~', and '%', as %XX. Injective, so two descriptions
+ * compare equal exactly when they are equal: no hash to collide (a 64-bit
+ * FNV was searched for a collision in minutes: two service TUs then saw a
+ * pool's element type as 16 and as 4096 bytes). */
+static void print_word(FILE *out, const char *s)
 {
-	unsigned long long h = 1469598103934665603ull;
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch > ' ' && ch < 127 && ch != '%')
+			fputc(ch, out);
+		else
+			fprintf(out, "%%%02X", ch);
+	}
 }
 
 enum sigmode { SIG_SERVICE, SIG_API, SIG_EXPORTS };
@@ -247,10 +271,9 @@ static void sig_decl(struct sigctx *sx, CXCursor c, const char *name)
 		put(&an, "-");
 	put(&b, "|");
 	put(&b, an.p);
-	if (sx->mode == SIG_API)
-		fprintf(sx->out, "%c %s %016llx %s\n", kind, name, fnv(b.p), an.p);
-	else
-		fprintf(sx->out, "%c %s %016llx %s\n", kind, name, fnv(b.p), sx->sc->mainfile);
+	fprintf(sx->out, "%c %s ", kind, name);
+	print_word(sx->out, b.p);
+	fprintf(sx->out, " %s\n", sx->mode == SIG_API ? an.p : sx->sc->mainfile);
 	free(b.p);
 	free(an.p);
 }
@@ -269,10 +292,9 @@ static void sig_record(struct sigctx *sx, CXCursor c)
 		desc(&b, t, seen);
 		if (ty_is_sealed(t))
 			put(&b, "|sealed");
-		if (sx->mode == SIG_API)
-			fprintf(sx->out, "T %s %016llx %s\n", sp + 7, fnv(b.p), ty_is_sealed(t) ? "sealed" : "-");
-		else
-			fprintf(sx->out, "T %s %016llx %s\n", sp + 7, fnv(b.p), sx->sc->mainfile);
+		fprintf(sx->out, "T %s ", sp + 7);
+		print_word(sx->out, b.p);
+		fprintf(sx->out, " %s\n", sx->mode == SIG_API ? (ty_is_sealed(t) ? "sealed" : "-") : sx->sc->mainfile);
 		free(b.p);
 	}
 	clang_disposeString(s);
@@ -343,7 +365,8 @@ int sc_list_framework_api(struct sc *sc)
 int sc_load_framework_api(struct sc *sc, const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char line[1024], kind[4], name[256], hash[32], an[512];
+	char *line = NULL;
+	size_t cap = 0;
 	if (!f) {
 		perror(path);
 		return -1;
@@ -353,8 +376,11 @@ int sc_load_framework_api(struct sc *sc, const char *path)
 	sc->api_macro = strset_new();
 	sc->api_types = strset_new();
 	sc->api_upcall = strset_new();
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%3s %255s %31s %511s", kind, name, hash, an) != 4)
+	while (getline(&line, &cap, f) > 0) {
+		/* K name description annotations: the description is one word */
+		char *save = NULL, *kind = strtok_r(line, " \n", &save), *name = strtok_r(NULL, " \n", &save);
+		char *descr = strtok_r(NULL, " \n", &save), *an = strtok_r(NULL, " \n", &save);
+		if (!kind || !name || !descr || !an)
 			continue;
 		if (kind[0] == 'T') {
 			strset_add(sc->api_types, name);
@@ -362,8 +388,8 @@ int sc_load_framework_api(struct sc *sc, const char *path)
 		}
 		strset_add(sc->api_names, name);
 		/* the word list is comma-separated: match whole words */
-		char *save = NULL;
-		for (char *w = strtok_r(an, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		char *wsave = NULL;
+		for (char *w = strtok_r(an, ",", &wsave); w; w = strtok_r(NULL, ",", &wsave)) {
 			if (!strcmp(w, "safe"))
 				strset_add(sc->api_safe, name);
 			else if (!strcmp(w, "macro_only"))
@@ -372,6 +398,7 @@ int sc_load_framework_api(struct sc *sc, const char *path)
 				strset_add(sc->api_upcall, name);
 		}
 	}
+	free(line);
 	fclose(f);
 	return 0;
 }

@@ -49,7 +49,10 @@ static int tokenize_file(CXTranslationUnit tu, CXFile f, struct toks *ts)
 }
 
 /* ---- framework names: what a service #define must not touch ---- */
-struct incl_ctx { struct sc *sc; CXFile files[512]; int n; };
+/* Every file of the TU, without a limit: a fixed-size list once stopped at
+ * 512 files, and a #pragma in the 513th was never scanned (attack round 2:
+ * a 64 KiB frame jumped the stack guard). */
+struct incl_ctx { struct sc *sc; CXFile *files; int n, cap; };
 
 static enum CXChildVisitResult fw_top(CXCursor c, CXCursor p, CXClientData d)
 {
@@ -73,8 +76,15 @@ static void add_file(struct incl_ctx *ic, CXFile f)
 	for (int i = 0; i < ic->n; i++)
 		if (clang_File_isEqual(ic->files[i], f))
 			return;
-	if (ic->n < 512)
-		ic->files[ic->n++] = f;
+	if (ic->n == ic->cap) {
+		ic->cap = ic->cap ? 2 * ic->cap : 64;
+		ic->files = realloc(ic->files, (size_t)ic->cap * sizeof(*ic->files));
+		if (!ic->files) {
+			fprintf(stderr, "safecheck: out of memory\n");
+			exit(2);
+		}
+	}
+	ic->files[ic->n++] = f;
 }
 
 static void incl_cb(CXFile inc, CXSourceLocation *stack, unsigned len, CXClientData d)
@@ -130,53 +140,121 @@ static void attr_token_name(struct sc *sc, struct toks *ts, unsigned j, const ch
 		sc_report(sc, tok_loc(ts, j), "attribute", "attribute '%s' is not on the allow-list", n);
 }
 
-/* __attribute__((a, b(x), c)): names sit at paren depth 2 after '((' or ','. */
-static unsigned scan_gnu_attr(struct sc *sc, struct toks *ts, unsigned i)
+/* Attributes are judged on the tokens as written, and that reading must be
+ * the compiler's: libclang shows no statement attribute at all (an
+ * AttributedStmt is invisible to its cursor walk), so this scan is the only
+ * judge of `__attribute__((assume(i < 4)));`, which lets the optimiser
+ * delete a bounds check (attack round 3: rip = 0x4141414141414141). The
+ * preprocessor must therefore not be able to make an attribute out of
+ * tokens this scan reads otherwise: `__attribute__` and `[[` may not stand
+ * in a service macro body (pp.c: `#define ATT __attribute__`, or a macro
+ * parameter named `noinline`), and an attribute list is read only in its
+ * literal form, `__attribute__((name, name(args)))` or `[[ns::name(args)]]`,
+ * every name on the allow-list and nothing else between the names (a
+ * macro after a name could add `, assume(...)`). Arguments are balanced
+ * (macro bodies are too), so nothing inside them can close the list; their
+ * identifiers get the ordinary token rules. */
+static int tok_is_str(struct toks *ts, unsigned j, const char *want)
 {
-	char b[128], prev[128] = "";
+	char b[8];
+	return j < ts->n && !strcmp(tok_str(ts, j, b, sizeof(b)), want);
+}
+
+static int tok_is_name(struct toks *ts, unsigned j)
+{
+	return j < ts->n && (clang_getTokenKind(ts->t[j]) == CXToken_Identifier ||
+			     clang_getTokenKind(ts->t[j]) == CXToken_Keyword);
+}
+
+/* ts->t[j] is '(': check the identifiers up to the matching ')' and
+ * return its index (ts->n if there is none). */
+static unsigned attr_args(struct sc *sc, struct toks *ts, unsigned j)
+{
+	char b[128];
 	int depth = 0;
-	unsigned j;
-	for (j = i + 1; j < ts->n; j++) {
+	for (; j < ts->n; j++) {
 		tok_str(ts, j, b, sizeof(b));
 		if (!strcmp(b, "(")) {
 			depth++;
 		} else if (!strcmp(b, ")")) {
-			if (--depth <= 0)
-				break;
-		} else if (clang_getTokenKind(ts->t[j]) == CXToken_Identifier ||
-			   clang_getTokenKind(ts->t[j]) == CXToken_Keyword) {
-			if (depth == 2 && (!strcmp(prev, "(") || !strcmp(prev, ",")))
-				attr_token_name(sc, ts, j, b);
-			else
-				check_ident(sc, ts, j, b);
+			if (--depth == 0)
+				return j;
+		} else if (tok_is_name(ts, j)) {
+			check_ident(sc, ts, j, b);
 		}
-		snprintf(prev, sizeof(prev), "%s", b);
 	}
 	return j;
 }
 
-/* [[a, gnu::b(x)]]: names at bracket depth 2, the part after '::' counts. */
+static void attr_form(struct sc *sc, struct toks *ts, unsigned j)
+{
+	sc_report(sc, tok_loc(ts, j < ts->n ? j : ts->n - 1), "attribute",
+		  "an attribute list must be written out literally: __attribute__((name, name(args))) or "
+		  "[[ns::name(args)]], allowed names only");
+}
+
+/* __attribute__ ( ( [name [(args)] {, name [(args)]}] ) ): returns the
+ * index of the last token read. */
+static unsigned scan_gnu_attr(struct sc *sc, struct toks *ts, unsigned i)
+{
+	char b[128];
+	unsigned j = i + 1;
+	if (!tok_is_str(ts, j, "(") || !tok_is_str(ts, j + 1, "(")) {
+		attr_form(sc, ts, i);
+		return i;
+	}
+	j += 2;
+	if (tok_is_str(ts, j, ")") && tok_is_str(ts, j + 1, ")"))
+		return j + 1;  /* __attribute__(()) */
+	for (;;) {
+		if (!tok_is_name(ts, j)) {
+			attr_form(sc, ts, j);
+			return j - 1;
+		}
+		attr_token_name(sc, ts, j, tok_str(ts, j, b, sizeof(b)));
+		if (tok_is_str(ts, j + 1, "("))
+			j = attr_args(sc, ts, j + 1);
+		j++;
+		if (tok_is_str(ts, j, ",")) {
+			j++;
+			continue;
+		}
+		if (tok_is_str(ts, j, ")") && tok_is_str(ts, j + 1, ")"))
+			return j + 1;
+		attr_form(sc, ts, j);
+		return j - 1;
+	}
+}
+
+/* [ [ [ns ::] name [(args)] {, ...} ] ]: the name after '::' counts. */
 static unsigned scan_std_attr(struct sc *sc, struct toks *ts, unsigned i)
 {
-	char b[128], next[128];
-	int paren = 0;
-	unsigned j;
-	for (j = i + 2; j < ts->n; j++) {
-		tok_str(ts, j, b, sizeof(b));
-		if (!strcmp(b, "(")) paren++;
-		else if (!strcmp(b, ")")) paren--;
-		else if (!strcmp(b, "]") && paren == 0) break;
-		else if (clang_getTokenKind(ts->t[j]) == CXToken_Identifier ||
-			 clang_getTokenKind(ts->t[j]) == CXToken_Keyword) {
-			if (paren > 0)
-				check_ident(sc, ts, j, b);
-			else if (j + 1 < ts->n && !strcmp(tok_str(ts, j + 1, next, sizeof(next)), "::"))
-				continue;
-			else
-				attr_token_name(sc, ts, j, b);
+	char b[128];
+	unsigned j = i + 2;
+	if (tok_is_str(ts, j, "]") && tok_is_str(ts, j + 1, "]"))
+		return j + 1;  /* [[]] */
+	for (;;) {
+		if (tok_is_name(ts, j) && tok_is_str(ts, j + 1, "::")) {
+			check_ident(sc, ts, j, tok_str(ts, j, b, sizeof(b)));
+			j += 2;
 		}
+		if (!tok_is_name(ts, j)) {
+			attr_form(sc, ts, j);
+			return j - 1;
+		}
+		attr_token_name(sc, ts, j, tok_str(ts, j, b, sizeof(b)));
+		if (tok_is_str(ts, j + 1, "("))
+			j = attr_args(sc, ts, j + 1);
+		j++;
+		if (tok_is_str(ts, j, ",")) {
+			j++;
+			continue;
+		}
+		if (tok_is_str(ts, j, "]") && tok_is_str(ts, j + 1, "]"))
+			return j + 1;
+		attr_form(sc, ts, j);
+		return j - 1;
 	}
-	return j;
 }
 
 /* ---- single tokens ---- */
@@ -248,9 +326,14 @@ static void scan_file(struct sc *sc, CXFile f)
 				i = scan_gnu_attr(sc, &ts, i);
 			else
 				check_ident(sc, &ts, i, s);
-		} else if (k == CXToken_Punctuation && !strcmp(s, "[") && i + 1 < ts.n &&
-			   !strcmp(tok_str(&ts, i + 1, s, sizeof(s)), "[")) {
-			i = scan_std_attr(sc, &ts, i);
+		} else if (k == CXToken_Punctuation && !strcmp(s, "[")) {
+			/* '[', a comment, '[' opens an attribute too (the lexer
+			 * drops the comment); the literal-form reader refuses it */
+			unsigned j = i + 1;
+			while (j < ts.n && clang_getTokenKind(ts.t[j]) == CXToken_Comment)
+				j++;
+			if (j < ts.n && !strcmp(tok_str(&ts, j, s, sizeof(s)), "["))
+				i = scan_std_attr(sc, &ts, i);
 		}
 	}
 	clang_disposeTokens(sc->tu, ts.t, ts.n);

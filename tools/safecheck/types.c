@@ -208,6 +208,217 @@ static int p2h(CXType t, int depth)
 
 int ty_has_ptr_to_holder(CXType t) { return p2h(t, 0); }
 
+long long ty_nonplain_end(CXType t);
+
+static enum CXVisitorResult nonplain_field(CXCursor f, CXClientData d)
+{
+	long long *end = d;
+	long long e = ty_nonplain_end(clang_getCursorType(f));
+	long long off = clang_Cursor_getOffsetOfField(f);
+	if (e > 0 && off >= 0 && off / 8 + e > *end)
+		*end = off / 8 + e;
+	return CXVisit_Continue;
+}
+
+/* Does t name a variadic function type: itself, through pointers and
+ * arrays, or in a function type's parameters or result? Only framework
+ * functions are variadic; a service type for one is a way to call it
+ * without naming it (rule variadic). */
+static int vfn(CXType t, int depth)
+{
+	if (depth > 32)
+		return 0;
+	t = ty_canon(t);
+	switch (t.kind) {
+	case CXType_Pointer:
+	case CXType_BlockPointer:
+		return vfn(clang_getPointeeType(t), depth + 1);
+	case CXType_ConstantArray:
+	case CXType_IncompleteArray:
+	case CXType_VariableArray:
+		return vfn(clang_getArrayElementType(t), depth + 1);
+	case CXType_FunctionProto: {
+		if (clang_isFunctionTypeVariadic(t) || vfn(clang_getResultType(t), depth + 1))
+			return 1;
+		int n = clang_getNumArgTypes(t);
+		for (int i = 0; i < n; i++)
+			if (vfn(clang_getArgType(t, (unsigned)i), depth + 1))
+				return 1;
+		return 0;
+	}
+	case CXType_FunctionNoProto:
+		return vfn(clang_getResultType(t), depth + 1);
+	default:
+		return 0;
+	}
+}
+
+int ty_has_variadic_fn(CXType t) { return vfn(t, 0); }
+
+/* The end (in bytes) of the last part of t a load cannot take as just
+ * bits: a function pointer, a _Bool (or an enum over one: clang assumes
+ * 0 or 1 and drops a bounds check), a sealed framework struct (whose
+ * fields the framework trusts), a data pointer; 0 if t is plain data. Used by rule null-reach: such a part of a NULL pointer's target
+ * must lie below FW_USER_MIN, where no user page is ever mapped. */
+long long ty_nonplain_end(CXType t)
+{
+	t = ty_canon(t);
+	long long size = clang_Type_getSizeOf(t);
+	switch (t.kind) {
+	case CXType_Pointer:
+	case CXType_BlockPointer:
+	case CXType_Bool:
+		return size > 0 ? size : 1;
+	case CXType_Enum: /* a C enum is its integer type; one over _Bool is not */
+		return ty_canon(clang_getEnumDeclIntegerType(clang_getTypeDeclaration(t))).kind == CXType_Bool ? 1 : 0;
+	case CXType_ConstantArray: {
+		CXType e = clang_getArrayElementType(t);
+		long long end = ty_nonplain_end(e), esz = clang_Type_getSizeOf(e), n = clang_getArraySize(t);
+		return end > 0 && n > 0 && esz > 0 ? (n - 1) * esz + end : end;
+	}
+	case CXType_IncompleteArray:
+	case CXType_VariableArray: /* no end at all */
+		return ty_nonplain_end(clang_getArrayElementType(t)) > 0 ? 0x7fffffffffffffffLL : 0;
+	case CXType_Record: {
+		if (ty_is_sealed(t) || ty_is_union(t))
+			return size > 0 ? size : 1;
+		struct { long long end; } st = { 0 };
+		clang_Type_visitFields(t, nonplain_field, &st);
+		return st.end;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* The size of t in bytes as the code generator lays it out, computed
+ * here without wrapping; SC_TYPE_MAX + 1 when it is larger (attack round
+ * 3). clang sizes a record in a 64-bit count of *bits* and lets the count
+ * wrap: 30 fields of 2^60 bytes put the next field, in the code LLVM
+ * emits, at 0xF000000000000000, and `p->tail` on a NULL `p` read kernel
+ * text. So the sum of the fields is taken here, saturating, and a record
+ * is only sized by clang once that sum (plus at most a few alignment
+ * paddings) cannot reach 2^61 bytes, where clang's bit count would wrap. */
+static long long exact_size(CXType t, int depth);
+
+struct esz { long long sum; int depth, is_union; };
+
+static enum CXVisitorResult esz_field(CXCursor f, CXClientData d)
+{
+	struct esz *e = d;
+	long long s = clang_Cursor_isBitField(f) ? 0 : exact_size(clang_getCursorType(f), e->depth + 1);
+	if (e->is_union)  /* members overlap (unions are refused anyway) */
+		e->sum = s > e->sum ? s : e->sum;
+	else
+		e->sum = s > SC_TYPE_MAX - e->sum ? SC_TYPE_MAX + 1 : e->sum + s;
+	return e->sum > SC_TYPE_MAX ? CXVisit_Break : CXVisit_Continue;
+}
+
+static long long exact_size(CXType t, int depth)
+{
+	t = ty_canon(t);
+	if (depth > 64)
+		return SC_TYPE_MAX + 1;  /* deeper than any type clang accepts by value */
+	switch (t.kind) {
+	case CXType_ConstantArray: {
+		long long n = clang_getArraySize(t), e = exact_size(clang_getArrayElementType(t), depth + 1);
+		if (n < 0 || e > SC_TYPE_MAX || (e > 0 && n > SC_TYPE_MAX / e))
+			return SC_TYPE_MAX + 1;
+		return n * e;
+	}
+	case CXType_IncompleteArray:
+	case CXType_VariableArray:
+		return 0;  /* no size of its own (flexible arrays, VLAs: their own rules) */
+	case CXType_Record: {
+		struct esz e = { 0, depth, ty_is_union(t) };
+		clang_Type_visitFields(t, esz_field, &e);
+		if (e.sum > SC_TYPE_MAX)
+			return SC_TYPE_MAX + 1;
+		/* the fields alone are below 2^47 bytes; padding adds less than
+		 * one maximal alignment (2^32, clang's limit) per field, so with
+		 * fewer than 2^28 fields (a source file cannot hold more) clang's
+		 * bit count has not wrapped, and its size is the real one */
+		long long s = clang_Type_getSizeOf(t);
+		return s < 0 ? 0 : s < e.sum || s > SC_TYPE_MAX ? SC_TYPE_MAX + 1 : s;
+	}
+	default: {
+		long long s = clang_Type_getSizeOf(t);
+		return s < 0 ? 0 : s;
+	}
+	}
+}
+
+long long ty_exact_size(CXType t)
+{
+	return exact_size(t, 0);
+}
+
+/* Does t have bits no member covers: padding between or after fields,
+ * unused bits of a bit-field's storage, an unnamed bit-field (attack round
+ * 3)? Such bits are written by nothing in C: -ftrivial-auto-var-init
+ * zeroes declared variables, but a temporary (a struct a function returns
+ * into its caller's stack, a compound literal) keeps whatever the stack
+ * held there, and a byte copy out of the object takes it along. Sealed
+ * framework structs count as padded (their bytes are not the service's to
+ * copy), and so do pointers, data or function: their bytes are a kernel
+ * address, which no copy out of the kernel should carry. Arrays pad as
+ * their element does. */
+struct padwalk { long long bits; int bad; int depth; };
+static int has_padding(CXType t, int depth);
+
+static enum CXVisitorResult pad_field(CXCursor f, CXClientData d)
+{
+	struct padwalk *pw = d;
+	if (clang_Cursor_isBitField(f)) {
+		CXString n = clang_getCursorSpelling(f);
+		int unnamed = !clang_getCString(n)[0];
+		clang_disposeString(n);
+		if (unnamed) {  /* not a member: initialisation skips it */
+			pw->bad = 1;
+			return CXVisit_Break;
+		}
+		pw->bits += clang_getFieldDeclBitWidth(f);
+		return CXVisit_Continue;
+	}
+	CXType ft = clang_getCursorType(f);
+	if (has_padding(ft, pw->depth + 1)) {
+		pw->bad = 1;
+		return CXVisit_Break;
+	}
+	long long sz = clang_Type_getSizeOf(ft);
+	pw->bits += sz > 0 ? 8 * sz : 0;
+	return CXVisit_Continue;
+}
+
+static int has_padding(CXType t, int depth)
+{
+	t = ty_canon(t);
+	if (depth > 64)
+		return 1;
+	switch (t.kind) {
+	case CXType_Pointer:
+	case CXType_BlockPointer:
+		return 1;  /* a kernel address is not the object's data either */
+	case CXType_ConstantArray:
+	case CXType_IncompleteArray:
+		return has_padding(clang_getArrayElementType(t), depth + 1);
+	case CXType_Record: {
+		if (ty_is_sealed(t) || ty_is_union(t))
+			return 1;
+		struct padwalk pw = { 0, 0, depth };
+		clang_Type_visitFields(t, pad_field, &pw);
+		return pw.bad || pw.bits != 8 * clang_Type_getSizeOf(t);
+	}
+	default:
+		return 0;
+	}
+}
+
+int ty_has_padding(CXType t)
+{
+	return has_padding(t, 0);
+}
+
 int ty_has_flex(CXType t)
 {
 	t = ty_canon(t);
@@ -285,7 +496,13 @@ static int pod(CXType t, const char **why)
 	case CXType_Enum: *why = "enum"; return 0;
 	case CXType_Pointer: case CXType_BlockPointer: *why = "pointer"; return 0;
 	case CXType_IncompleteArray: *why = "flexible array"; return 0;
-	case CXType_ConstantArray: return pod(clang_getArrayElementType(t), why);
+	case CXType_ConstantArray:
+		/* const T[N]: the canonical array carries the const on its element */
+		if (clang_isConstQualifiedType(clang_getArrayElementType(t))) {
+			*why = "const element";
+			return 0;
+		}
+		return pod(clang_getArrayElementType(t), why);
 	case CXType_Record: {
 		if (ty_is_union(t)) { *why = "union"; return 0; }
 		if (ty_is_sealed(t)) { *why = "sealed type"; return 0; }
@@ -333,6 +550,14 @@ const char *attr_name(CXTranslationUnit tu, CXCursor a, char *buf, size_t n)
 	for (unsigned i = 0; i < nt; i++) {
 		enum CXTokenKind tk = clang_getTokenKind(toks[i]);
 		if (tk == CXToken_Identifier || tk == CXToken_Keyword) {
+			/* [[ns::name]]: the name is what follows the '::' */
+			if (i + 2 < nt) {
+				CXString sep = clang_getTokenSpelling(tu, toks[i + 1]);
+				int scoped = !strcmp(clang_getCString(sep), "::");
+				clang_disposeString(sep);
+				if (scoped)
+					continue;
+			}
 			CXString s = clang_getTokenSpelling(tu, toks[i]);
 			snprintf(buf, n, "%s", clang_getCString(s));
 			clang_disposeString(s);

@@ -115,6 +115,8 @@ static enum CXChildVisitResult node_cb(CXCursor c, CXCursor parent, CXClientData
 		rules_stmt(w, c, f->k);
 	else if (clang_isDeclaration(f->k) || clang_isAttribute(f->k))
 		rules_decl(w, c, f->k);
+	else if (clang_isReference(f->k))
+		rules_ref(w, c, f->k);
 	clang_visitChildren(c, node_cb, w);
 	w->depth--;
 	return CXChildVisit_Continue;

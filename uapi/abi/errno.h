@@ -53,19 +53,26 @@
 #define EPROTOTYPE 91
 #define ENOPROTOOPT 92
 #define EPROTONOSUPPORT 93
+#define ESOCKTNOSUPPORT 94
 #define EOPNOTSUPP 95
 #define EAFNOSUPPORT 97
 #define EADDRINUSE 98
 #define EADDRNOTAVAIL 99
+#define ENETDOWN 100
 #define ENETUNREACH 101
+#define ECONNABORTED 103
 #define ECONNRESET 104
 #define ENOBUFS 105
 #define EISCONN 106
 #define ENOTCONN 107
+#define ESHUTDOWN 108
+#define ETOOMANYREFS 109
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111
+#define EHOSTUNREACH 113
 #define EALREADY 114
 #define EINPROGRESS 115
+#define EUCLEAN 117
 #define ECANCELED 125
 /* Kernel-internal restart codes (never seen by user space; resolved at
  * signal delivery, see services/signal/frame.c). */

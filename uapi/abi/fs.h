@@ -108,7 +108,9 @@ struct linux_statfs {
 #define POLLHUP 0x010
 #define POLLNVAL 0x020
 #define POLLRDNORM 0x040
+#define POLLRDBAND 0x080
 #define POLLWRNORM 0x100
+#define POLLWRBAND 0x200
 #define POLLRDHUP 0x2000
 
 struct linux_pollfd {

@@ -10,7 +10,6 @@
 
 #define LAPIC_VA 0xffffffffff000000UL
 #define IOAPIC_VA 0xffffffffff001000UL
-#define HZ 1000
 
 static volatile uint32_t *lapic;
 static volatile uint32_t *ioapic;
@@ -122,8 +121,8 @@ void arch_timer_init(void)
 		;
 	uint32_t ticks10ms = 0xFFFFFFFF - lapic_read(0x390);
 	lapic_write(0x320, (1 << 17) | VEC_TIMER); /* periodic */
-	lapic_write(0x380, ticks10ms / 10 * 1000 / HZ);
-	fw_info("timer: tsc %lu kHz, lapic %u ticks/ms, %d Hz", tsc_khz, ticks10ms / 10, HZ);
+	lapic_write(0x380, ticks10ms / 10 * 1000 / ARCH_TIMER_HZ);
+	fw_info("timer: tsc %lu kHz, lapic %u ticks/ms, %d Hz", tsc_khz, ticks10ms / 10, ARCH_TIMER_HZ);
 }
 
 static uint8_t cmos(uint8_t reg)

@@ -97,8 +97,6 @@ static void kernel_trap_return(struct trapframe *tf)
 void trap_dispatch(struct trapframe *tf)
 {
 	bool from_user = (tf->cs & 3) != 0;
-	if (from_user)
-		account_enter_kernel();
 	if (tf->vector < 32) {
 		if (!from_user)
 			kernel_fault(tf);
@@ -106,9 +104,8 @@ void trap_dispatch(struct trapframe *tf)
 			user_exception(tf);
 	} else if (tf->vector == VEC_TIMER) {
 		arch_eoi();
+		account_tick(from_user, tf->rip, tf->rbp);
 		timer_tick();
-		if (!from_user)
-			lockup_check(tf->rip, tf->rbp);
 	} else if (tf->vector == VEC_SERIAL) {
 		console_rx_irq();
 		arch_eoi();
@@ -124,37 +121,49 @@ void trap_dispatch(struct trapframe *tf)
 }
 
 /* Everything that must hold before any iret/sysret to user mode: pending
- * preemption and signals handled, and a frame the CPU can return through
- * without faulting in ring 0 whatever the services wrote into it. */
+ * preemption and requested return work handled, and a frame the CPU can
+ * return through without faulting in ring 0 whatever the services wrote
+ * into it. The sanitising and the checks run on every return; the
+ * return_to_user upcall only when the task's return_work flag asks for it
+ * (<fw/upcall.h>), at most once per pass, so a null system call costs no
+ * upcall and no service lookups on its way out. Entered with interrupts
+ * on or off; leaves with them off. */
 void return_to_user_prepare(struct trapframe *tf)
 {
+	struct task *cur = current_task();
 	for (;;) {
-		sti();
-		if (sched_need_resched())
-			sched_yield_current();
-		upcalls.return_to_user((struct fw_uregs *)tf);
+		if (cur->return_work) {
+			/* Cleared first: work the upcall leaves or creates is
+			 * requested again and waits for the next pass or return. */
+			cur->return_work = false;
+			sti();
+			upcalls.return_to_user((struct fw_uregs *)tf);
+		}
 		cli();
 		tf->cs = SEL_UCODE;
 		tf->ss = SEL_UDATA;
 		/* IF on; keep arithmetic flags, TF, DF, NT, RF, AC, ID (NT is
 		 * harmless: entry paths clear it); IOPL and VM always 0 */
 		tf->rflags = (tf->rflags & 0x254DD5) | 0x202;
-		if (tf->rip < FW_USER_TOP - FW_PAGE_SIZE && tf->rsp < FW_USER_TOP)
+		if (tf->rip >= FW_USER_TOP - FW_PAGE_SIZE || tf->rsp >= FW_USER_TOP) {
+			/* A return address the CPU would fault on in ring 0: make
+			 * it the user's fault at that address instead. */
+			struct fw_fault f = {.vector = 14, .error = 0x15, .addr = tf->rip};
+			if (tf->rip < FW_USER_TOP - FW_PAGE_SIZE)
+				f.addr = tf->rsp;
+			sti();
+			upcalls.user_fault((struct fw_uregs *)tf, &f);
+			continue;
+		}
+		/* Interrupts stay off from here to sysret/iret: a tick that
+		 * sets need_resched now is taken in user mode and handled on
+		 * its own return. */
+		if (!sched_need_resched())
 			break;
-		/* A return address the CPU would fault on in ring 0: make it the
-		 * user's fault at that address instead. */
-		struct fw_fault f = {.vector = 14, .error = 0x15, .addr = tf->rip};
-		if (tf->rip < FW_USER_TOP - FW_PAGE_SIZE)
-			f.addr = tf->rsp;
-		sti();
-		upcalls.user_fault((struct fw_uregs *)tf, &f);
-	}
-	if (sched_need_resched()) {
 		sti();
 		sched_yield_current();
-		cli();
 	}
-	account_leave_kernel();
+	cur->kernel_ticks = 0; /* progress, for the lockup detector */
 }
 
 void arch_backtrace(void *frame)

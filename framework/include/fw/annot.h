@@ -19,6 +19,11 @@
  *               must be plain data (integers and arrays of integers,
  *               recursively; structs of those) because the framework fills
  *               it with bytes from outside (user memory, devices, disks).
+ *   FW_POD_SRC  on a pointer parameter the framework copies raw bytes
+ *               out of (to user memory, a frame, a device, the console):
+ *               the argument's pointee type must have no padding (every
+ *               byte a member's), since padding is written by nothing in C
+ *               and a temporary's padding holds stale stack bytes.
  *   FW_MACRO_API on a function declaration: called only from the expansion
  *               of a trusted framework macro (which supplies arguments, such
  *               as sizes, that services must not choose); a direct call
@@ -40,6 +45,7 @@
 #define FW_UPCALL __attribute__((annotate("keel_upcall")))
 #define FW_SEALED __attribute__((annotate("keel_sealed")))
 #define FW_POD_DST __attribute__((annotate("keel_pod_dst")))
+#define FW_POD_SRC __attribute__((annotate("keel_pod_src")))
 #define FW_FORMAT(f, a) __attribute__((format(printf, f, a), annotate("keel_format")))
 #define FW_NORETURN _Noreturn
 #define FW_MUST_CHECK __attribute__((warn_unused_result))

@@ -13,7 +13,7 @@
 #include <fw/frame.h>
 #include <fw/types.h>
 
-FW_MACRO_API int fw_console_write_raw(const void *buf, size_t cap, size_t n);
+FW_MACRO_API int fw_console_write_raw(const void *FW_POD_SRC buf, size_t cap, size_t n);
 FW_MACRO_API int fw_console_read_raw(void *FW_POD_DST buf, size_t cap, size_t n, bool nonblock);
 /* Write n bytes of *bufp to the console. Returns n or -EINVAL. */
 #define fw_console_write(bufp, n) fw_console_write_raw((const void *)(bufp), sizeof(*(bufp)), (n))

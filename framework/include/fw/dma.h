@@ -1,7 +1,11 @@
 /* Keel framework public API — DMA memory.
  *
- * Layer: framework (trusted). Services never see a physical or device
- * address. DMA memory is a framework object bound to one claimed device:
+ * Layer: framework (trusted). Services never write a physical or device
+ * address anywhere a device reads it (they may know one: a frame handle
+ * carries its page number, and with the IOMMU an I/O address equals the
+ * physical one; nothing relies on hiding it, since no device the
+ * framework lets reach memory takes addresses from its data). DMA memory
+ * is a framework object bound to one claimed device:
  *  - coherent: framework-owned memory (at most one page), zeroed, filled
  *    and read by copies (fw_dma_read/fw_dma_write);
  *  - streaming: a service frame (<fw/frame.h>) lent to the device, e.g. a
@@ -55,7 +59,7 @@ FW_API bool fw_dma_valid(struct fw_dma_ref obj);
 
 FW_MACRO_API FW_MUST_CHECK int fw_dma_read_raw(struct fw_dma_ref obj, uint32_t off, void *FW_POD_DST dst, size_t cap,
 					       size_t objoff, size_t n);
-FW_MACRO_API FW_MUST_CHECK int fw_dma_write_raw(struct fw_dma_ref obj, uint32_t off, const void *src, size_t cap,
+FW_MACRO_API FW_MUST_CHECK int fw_dma_write_raw(struct fw_dma_ref obj, uint32_t off, const void *FW_POD_SRC src, size_t cap,
 						size_t objoff, size_t n);
 /* n bytes between the object at `off` and the kernel object *p (its size
  * from its type; n <= sizeof(*p)). 0 or -EINVAL. */

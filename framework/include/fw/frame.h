@@ -52,7 +52,7 @@ FW_API FW_MUST_CHECK int fw_frame_move(struct fw_frame_ref dst, uint32_t doff, s
  * (objoff + n <= sizeof(*objp), else -EINVAL). */
 FW_MACRO_API FW_MUST_CHECK int fw_frame_read_raw(struct fw_frame_ref f, uint32_t off, void *FW_POD_DST dst, size_t cap,
 						 size_t objoff, size_t n);
-FW_MACRO_API FW_MUST_CHECK int fw_frame_write_raw(struct fw_frame_ref f, uint32_t off, const void *src, size_t cap,
+FW_MACRO_API FW_MUST_CHECK int fw_frame_write_raw(struct fw_frame_ref f, uint32_t off, const void *FW_POD_SRC src, size_t cap,
 						  size_t objoff, size_t n);
 #define fw_frame_read(f, off, dstp, n) fw_frame_read_raw((f), (off), (void *)(dstp), sizeof(*(dstp)), 0, (n))
 #define fw_frame_read_at(f, off, dstp, objoff, n)                                                          \

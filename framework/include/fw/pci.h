@@ -20,13 +20,16 @@
  *    framework cut (-EACCES): the MSI-X table and pending-bit array are
  *    never accessible; on virtio devices the registers that carry DMA
  *    addresses or decide what memory the device may reach (driver
- *    features, queue size, queue enable, queue addresses) are read-only,
- *    written only by <fw/virtio.h>; a transitional virtio device's legacy
- *    I/O BAR is not granted at all.
+ *    features, queue size, queue enable, queue addresses, queue reset)
+ *    are read-only, written only by <fw/virtio.h>; a transitional virtio
+ *    device's legacy I/O BAR is not granted at all.
  *  - A device may master the bus (DMA) only if the framework knows where
- *    its DMA addresses come from (virtio-pci modern devices, whose queues
- *    are framework objects); any other device is claimable for registers
- *    and interrupts but stays with bus mastering off.
+ *    its DMA addresses come from: virtio-pci modern devices, whose queues
+ *    are framework objects, of a type whose requests carry no guest
+ *    addresses (net, block, console, entropy; not a balloon, GPU or
+ *    virtio-iommu, whose requests name memory the device then reaches).
+ *    Any other device is claimable for registers and interrupts but stays
+ *    with bus mastering off and gets no queues.
  */
 #ifndef FW_PCI_H
 #define FW_PCI_H

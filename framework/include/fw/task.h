@@ -71,12 +71,21 @@ FW_API int fw_task_set_vm(struct fw_vm_ref vm);
 FW_API void fw_task_cpu_times(uint64_t *user_ns, uint64_t *sys_ns);
 /* Wake `t` if it sleeps interruptibly: its wait returns -EINTR. The flag
  * stays set (next interruptible wait returns -EINTR at once) until
- * fw_task_clear_interrupt() by the task itself. */
+ * fw_task_clear_interrupt() by the task itself. Also requests the
+ * return_to_user upcall for `t`'s next return to user mode, as
+ * fw_task_want_return_upcall() does for the current task. */
 FW_API int fw_task_interrupt(struct fw_task_ref t);
 FW_API void fw_task_clear_interrupt(void);
 /* Whether `t` runs or waits to run (0), sleeps interruptibly (1) or
  * uninterruptibly (2): /proc's R, S and D. -ESRCH for a stale handle. */
 FW_API int fw_task_sleep_state(struct fw_task_ref t);
+/* Run the return_to_user upcall (<fw/upcall.h>) before the current task
+ * next returns to user mode. The framework calls that upcall only when
+ * asked: on a user task's first return, after fw_task_interrupt() named
+ * the task, or after this call. Services ask whenever they leave work for
+ * the way out (a signal that became deliverable, a mask to restore, a
+ * system call to restart). */
+FW_API void fw_task_want_return_upcall(void);
 FW_API bool fw_task_ref_eq(struct fw_task_ref a, struct fw_task_ref b);
 
 /* Copy the current task's FPU/SSE/AVX state (XSAVE image of

@@ -58,7 +58,12 @@ struct fw_upcalls {
 	 * the copy (-EFAULT). Runs with the copy suspended: SMAP is on again
 	 * (AC clear), no framework lock is held, and it cannot sleep. */
 	int (*resolve_user_fault)(uint64_t addr, bool write);
-	/* Last chance before returning to user mode: deliver signals, etc. */
+	/* Last chance before returning to user mode: deliver signals, etc.
+	 * Runs only when requested (a user task's first return,
+	 * fw_task_interrupt, fw_task_want_return_upcall: <fw/task.h>), at
+	 * most once per return; the request is cleared just before the call,
+	 * so work it leaves must be requested again. Without a request the
+	 * return costs no upcall (the null system call's fast path). */
 	void (*return_to_user)(struct fw_uregs *regs);
 };
 

@@ -34,7 +34,7 @@ FW_API static inline struct fw_uaddr fw_uaddr_add(struct fw_uaddr u, uint64_t of
 
 /* Implementation functions: reached only through the macros below. */
 FW_MACRO_API FW_MUST_CHECK int fw_user_read(void *FW_POD_DST dst, size_t cap, size_t n, struct fw_uaddr src);
-FW_MACRO_API FW_MUST_CHECK int fw_user_write(struct fw_uaddr dst, const void *src, size_t cap, size_t n);
+FW_MACRO_API FW_MUST_CHECK int fw_user_write(struct fw_uaddr dst, const void *FW_POD_SRC src, size_t cap, size_t n);
 FW_MACRO_API FW_MUST_CHECK long fw_user_strcpy(void *FW_POD_DST dst, size_t cap, struct fw_uaddr src);
 
 /* Copy the whole object *dstp from user memory. 0 or -EFAULT. */

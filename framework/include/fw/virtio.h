@@ -5,9 +5,11 @@
  * capability parsing, status handshake, notifications, ISR, device config,
  * descriptor allocation and request bookkeeping. The framework keeps only
  * what decides which memory the device can reach:
- *  - the driver-feature registers (it refuses VIRTIO_F_RING_PACKED, whose
- *    descriptor format would let a service-written field mean "indirect
- *    table", and VIRTIO_F_EVENT_IDX, whose event fields it does not keep);
+ *  - the driver-feature registers: only the device-type bits 0-23,
+ *    VERSION_1 and ACCESS_PLATFORM are accepted; every other transport
+ *    feature changes how the device reads the rings (RING_PACKED's
+ *    descriptor format, NOTIFICATION_DATA's available index carried by a
+ *    doorbell, IN_ORDER, EVENT_IDX, RING_RESET, INDIRECT_DESC, ...);
  *  - queue size, queue addresses and queue enable, written from a
  *    framework-owned split virtqueue (descriptor table, available ring and
  *    used ring live in framework memory; services cannot write them);
@@ -23,8 +25,9 @@
  * Safety contract: handles are generation-checked; indices are checked
  * against the queue size; descriptor flags are limited to NEXT and WRITE
  * (INDIRECT is refused); a WRITE descriptor needs a device-writable object;
- * chains are walked at most `size` steps (a loop is -ELOOP) and may not
- * share a slot with another chain (-EBUSY).
+ * chains are walked — on the framework's own record of each slot, never on
+ * the descriptor table a device could rewrite — at most `size` steps (a
+ * loop is -ELOOP) and may not share a slot with another chain (-EBUSY).
  */
 #ifndef FW_VIRTIO_H
 #define FW_VIRTIO_H
@@ -46,7 +49,7 @@ struct fw_vq_ref {
 #define FW_VIRTIO_F_RING_PACKED (1ULL << 34)
 
 /* Write the driver-feature registers. -EINVAL (stale, not a modern virtio
- * device, or a refused feature bit). */
+ * device, or a bit outside 0-23, VERSION_1, ACCESS_PLATFORM). */
 FW_API FW_MUST_CHECK int fw_virtio_set_features(struct fw_pci_ref d, uint64_t features);
 /* Reset the device (device_status = 0, waiting until it reads back 0) and
  * then release everything its queues held. -ETIMEDOUT if the device does

@@ -69,7 +69,8 @@ FW_KTEST(dev_blk_layer_over_virtio_blk)
 	uint32_t claimable = 0;
 	for (uint32_t i = 0; i < fw_pci_count(); i++) {
 		struct fw_pci_info info;
-		if (fw_pci_info(i, &info) == 0 && info.vendor == 0x1AF4 && fw_pci_claim(i, &p) == 0) {
+		if (fw_pci_info(i, &info) == 0 && info.vendor == 0x1AF4 && info.device == 0x1042 &&
+		    fw_pci_claim(i, &p) == 0) {
 			claimable++;
 			fw_pci_release(p);
 		}

@@ -23,7 +23,38 @@ static const struct pent root_ents[] = {
 	{"filesystems", PK_FILESYSTEMS, S_IFREG | 0444}, {"stat", PK_STAT, S_IFREG | 0444},
 	{"version", PK_VERSION, S_IFREG | 0444},    {"partitions", PK_PARTITIONS, S_IFREG | 0444},
 	{"sys", PK_SYSDIR, S_IFDIR | 0555},	    {"sysvipc", PK_SYSVIPCDIR, S_IFDIR | 0555},
+	{"net", PK_NETDIR, S_IFDIR | 0555},
 };
+
+struct proc_net_file {
+	char name[12];
+	void (*gen)(struct ptext *t);
+};
+struct proc_net_table {
+	struct proc_net_file f[PROC_NET_MAX];
+	uint32_t n;
+};
+FW_GLOBAL(struct proc_net_table, proc_net_table);
+
+int procfs_net_register(const char (*name)[12], void (*gen)(struct ptext *t))
+{
+	struct proc_net_table *t = proc_net_table();
+	if (t->n >= PROC_NET_MAX || !gen)
+		return -ENOSPC;
+	for (uint32_t i = 0; i < 12; i++)
+		t->f[t->n].name[i] = (*name)[i];
+	t->f[t->n].name[11] = 0;
+	t->f[t->n].gen = gen;
+	t->n++;
+	return 0;
+}
+
+void procfs_net_gen(uint32_t i, struct ptext *t)
+{
+	struct proc_net_table *nt = proc_net_table();
+	if (i < nt->n && i < PROC_NET_MAX && nt->f[i].gen)
+		nt->f[i].gen(t);
+}
 
 static const struct pent pid_ents[] = {
 	{"stat", PK_PSTAT, S_IFREG | 0444},	  {"status", PK_PSTATUS, S_IFREG | 0444},
@@ -34,6 +65,7 @@ static const struct pent pid_ents[] = {
 	{"statm", PK_PSTATM, S_IFREG | 0444},	  {"root", PK_PROOT, S_IFLNK | 0777},
 	{"ns", PK_PNS, S_IFDIR | 0511},		  {"pagemap", PK_PPAGEMAP, S_IFREG | 0400},
 	{"task", PK_PTASK, S_IFDIR | 0555},
+	{"mountinfo", PK_MOUNTINFO, S_IFREG | 0444},
 };
 
 /* What /proc/<pid>/task/<tid> holds (about the thread: PD_ARG = tid). */
@@ -174,11 +206,11 @@ static int pid_dir(struct inode_ref root, int32_t pid)
 }
 
 /* umount: every node goes; nodes still open live on until closed. */
-static void procfs_umount(struct super_ref sb)
+static int procfs_umount(struct super_ref sb)
 {
 	struct super *s = super_get(sb);
 	if (!s)
-		return;
+		return 0;
 	struct inode_ref root = s->root;
 	procfs_state()->busy = true;
 	ramdir_clear(root);
@@ -188,6 +220,7 @@ static void procfs_umount(struct super_ref sb)
 		ip->nlink = 0;
 		inode_put_if_unused(root);
 	}
+	return 0;
 }
 
 static void drop_entry(struct inode_ref dir, const struct kname *name, struct inode_ref child)
@@ -339,6 +372,23 @@ static void lookup_prepare(struct inode_ref dir, const struct kname *name)
 	procfs_state()->busy = false;
 }
 
+/* /proc/net: the network's files (their text comes from services/net). */
+static int net_dir(struct inode_ref d)
+{
+	struct kname n;
+	struct inode_ref x;
+	int e = 0;
+	struct proc_net_table *t = proc_net_table();
+	for (uint32_t i = 0; e == 0 && i < t->n && i < PROC_NET_MAX; i++) {
+		char nm[12];
+		for (uint32_t k = 0; k < 12; k++)
+			nm[k] = t->f[i].name[k];
+		name_lit(&n, &nm);
+		e = new_node(d, &n, PK_NETFILE + i, S_IFREG | 0444, 0, 0, &x);
+	}
+	return e;
+}
+
 static int procfs_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
 {
 	lookup_prepare(dir, name);
@@ -412,6 +462,8 @@ static int procfs_mount(struct super_ref sb, struct inode_ref *out)
 			name_lit(&n, &ne.name);
 			e = new_node(x, &n, PK_SYSVIPC, S_IFREG | 0444, 0, k, &f);
 		}
+		if (e == 0 && pe.kind == PK_NETDIR)
+			e = net_dir(x);
 	}
 	procfs_state()->busy = false;
 	if (e) {
@@ -448,7 +500,8 @@ static void kpath_anon(struct kpath *out, struct file_ref f)
 	out->s[out->len++] = ':';
 	out->s[out->len++] = '[';
 	struct file *fp = file_get(f);
-	name_num(&n, fp ? fp->priv.idx + 1000ULL : 0);
+	uint64_t id = file_anon_ino(f);
+	name_num(&n, id ? id : fp ? fp->priv.idx + 1000ULL : 0);
 	for (uint32_t i = 0; i < n.len; i++)
 		out->s[out->len++] = n.s[i];
 	out->s[out->len++] = ']';
@@ -631,6 +684,13 @@ int procfs_path_of(struct inode_ref root, struct inode_ref ino, struct kpath *ou
 		return -ENOENT;
 	if ((ip->mode & S_IFMT) == S_IFDIR)
 		return vfs_path_of(root, ino, out);
+	/* a file system that keeps where a file was found (ext2) names it
+	 * there; memory trees are searched */
+	struct inode_ref dir = ip->parent;
+	struct kname name;
+	if (inode_ref_valid(dir) && vfs_get_name(dir, ino, &name) == 0 && vfs_path_of(root, dir, out) == 0 &&
+	    kpath_append(out, &name))
+		return 0;
 	return find_name(root, root, ino, 0, out) ? 0 : -ENOENT;
 }
 

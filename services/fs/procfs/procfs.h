@@ -9,6 +9,15 @@
 #define SVC_FS_PROCFS_PROCFS_H
 
 #include "vfs/vfs.h"
+#include "fs/procfs/ptext.h"
+
+/* /proc/net: files other services register at boot, before /proc is
+ * mounted (the network: unix, tcp, udp, dev...), each a name and a text
+ * generator. -ENOSPC past PROC_NET_MAX. */
+#define PROC_NET_MAX 12
+int procfs_net_register(const char (*name)[12], void (*gen)(struct ptext *t));
+/* Generate registered file i into t (procgen.c). */
+void procfs_net_gen(uint32_t i, struct ptext *t);
 
 /* inode.fs_data words */
 #define PD_KIND 0
@@ -51,7 +60,10 @@ enum proc_kind {
 	PK_SYSVIPC,  /* /proc/sysvipc/{msg,sem,shm}: PD_ARG is the ipc kind */
 	PK_PTASK,    /* /proc/<pid>/task */
 	PK_PTASKDIR, /* /proc/<pid>/task/<tid>: PD_ARG is the tid (as for its files) */
-	PK_KIND_MAX
+	PK_MOUNTINFO,
+	PK_NETDIR,
+	PK_NETFILE,                        /* the registered /proc/net files follow */
+	PK_KIND_MAX = PK_NETFILE + 12
 };
 
 /* Register "proc" and its file operations with the VFS (boot). */

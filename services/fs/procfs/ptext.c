@@ -69,13 +69,13 @@ void pt_u64w(struct ptext *t, uint64_t v, uint32_t width)
 	pt_u64(t, v);
 }
 
-void pt_hex(struct ptext *t, uint64_t v, uint32_t width)
+static void hex_digits(struct ptext *t, uint64_t v, uint32_t width, char a)
 {
 	char d[16];
 	uint32_t n = 0;
 	do {
 		uint32_t x = (uint32_t)(v & 15);
-		d[n++] = (char)(x < 10 ? '0' + x : 'a' + x - 10);
+		d[n++] = (char)(x < 10 ? '0' + x : a + x - 10);
 		v >>= 4;
 	} while (v && n < 16);
 	for (uint32_t i = n; i < width; i++)
@@ -83,6 +83,9 @@ void pt_hex(struct ptext *t, uint64_t v, uint32_t width)
 	while (n > 0)
 		pt_char(t, d[--n]);
 }
+
+void pt_hex(struct ptext *t, uint64_t v, uint32_t width) { hex_digits(t, v, width, 'a'); }
+void pt_hex_upper(struct ptext *t, uint64_t v, uint32_t width) { hex_digits(t, v, width, 'A'); }
 
 void pt_pad(struct ptext *t, uint32_t col, uint32_t min)
 {

@@ -23,6 +23,7 @@ void pt_i64(struct ptext *t, int64_t v);
 void pt_u64w(struct ptext *t, uint64_t v, uint32_t width);
 /* lower-case hexadecimal, zero-padded to `width` digits */
 void pt_hex(struct ptext *t, uint64_t v, uint32_t width);
+void pt_hex_upper(struct ptext *t, uint64_t v, uint32_t width);
 /* spaces up to column `col` (at least `min` of them) */
 void pt_pad(struct ptext *t, uint32_t col, uint32_t min);
 void pt_kname(struct ptext *t, const struct kname *n);

@@ -1,0 +1,52 @@
+/* ktests for the scheduler's CPU-time accounting. Layer: framework/ktest
+ * (trusted: drives the tick accounting directly). */
+#include "internal/arch.h"
+#include "internal/task.h"
+#include <fw/ktest.h>
+#include <fw/task.h>
+#include <fw/time.h>
+
+static struct {
+	bool finished, split_ok, monotonic, lockup_reset;
+} acct;
+
+static void accountant(uint64_t unused)
+{
+	(void)unused;
+	struct task *me = current_task();
+	uint64_t u0, s0, u1, s1, u2, s2;
+	fw_task_cpu_times(&u0, &s0);
+	/* Three user ticks for each system tick: the split follows. */
+	me->user_ticks = me->sys_ticks = 0;
+	me->rep_user_ns = me->rep_sys_ns = 0;
+	me->cpu_ns += 4000000; /* as if it had run 4 ms more */
+	for (int i = 0; i < 300; i++)
+		account_tick(true, 0, 0);
+	for (int i = 0; i < 100; i++)
+		account_tick(false, 0, 0);
+	fw_task_cpu_times(&u1, &s1);
+	acct.split_ok = s1 > 0 && u1 > 2 * s1 && u1 < 4 * s1;
+	/* Only system ticks from now on: the user part must not shrink. */
+	for (int i = 0; i < 1000; i++)
+		account_tick(false, 0, 0);
+	fw_task_cpu_times(&u2, &s2);
+	acct.monotonic = u2 >= u1 && s2 >= s1;
+	/* Kernel ticks count towards the lockup detector until a return to
+	 * user mode or a switch resets them. */
+	fw_task_yield();
+	acct.lockup_reset = me->kernel_ticks < 1100;
+	acct.finished = true;
+	fw_task_exit();
+}
+
+FW_KTEST(cpu_time_split_follows_ticks_and_never_goes_back)
+{
+	acct.finished = false;
+	struct fw_task_ref task;
+	FW_EXPECT(t, fw_task_create_kernel(accountant, 0, &task) == 0);
+	uint64_t until = fw_time_monotonic_ns() + 1000000000ULL;
+	while (!acct.finished && fw_time_monotonic_ns() < until)
+		fw_task_yield();
+	FW_EXPECT(t, acct.finished && acct.split_ok && acct.monotonic);
+	FW_EXPECT(t, acct.lockup_reset);
+}
