@@ -201,8 +201,7 @@ static bool handle_one(struct fw_uregs *regs, int sig, const struct sig_info_k *
 	t->sig_mask &= ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
 	if (a.flags & SA_RESETHAND) {
 		p = cur_proc();
-		p->sigact[sig - 1].handler = SIG_DFL;
-		p->sigact[sig - 1].flags &= ~(uint64_t)SA_SIGINFO;
+		p->sigact[sig - 1].handler = SIG_DFL; /* the flags stay, as on Linux */
 	}
 	return true;
 }

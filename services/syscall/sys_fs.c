@@ -57,6 +57,10 @@ static int open_check(struct inode_ref ino, uint64_t flags, bool created)
 	int e = may_access(ino, want);
 	if (e == 0 && (want & MAY_WRITE) && (type == S_IFREG || type == S_IFDIR || type == S_IFLNK) && vfs_readonly(ino))
 		return -EROFS;
+	/* O_NOATIME is for the owner (or root) only, as Linux's may_open */
+	ip = inode_get(ino);
+	if (e == 0 && (flags & O_NOATIME) && ip && cur_proc()->fsuid != 0 && cur_proc()->fsuid != ip->uid)
+		return -EPERM;
 	return e;
 }
 
@@ -521,6 +525,11 @@ int64_t sys_fcntl(struct fw_uregs *r)
 	case F_SETFL: {
 		struct file *fp = file_get(f);
 		uint32_t mask = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+		struct inode *ip = inode_get(fp->inode);
+		if ((a2(r) & O_NOATIME) && !(fp->flags & O_NOATIME) && ip && cur_proc()->fsuid != 0 &&
+		    cur_proc()->fsuid != ip->uid)
+			return -EPERM;
+		fp = file_get(f);
 		fp->flags = (fp->flags & ~mask) | ((uint32_t)a2(r) & mask);
 		return 0;
 	}

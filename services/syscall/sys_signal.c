@@ -269,7 +269,7 @@ int64_t sys_tkill(struct fw_uregs *r)
 
 int64_t sys_tgkill(struct fw_uregs *r)
 {
-	if ((int32_t)a0(r) <= 0)
+	if ((int32_t)a0(r) <= 0 || (int32_t)a1(r) <= 0)
 		return -EINVAL;
 	return send_tid((int32_t)a0(r), (int32_t)a1(r), (int)a2(r));
 }

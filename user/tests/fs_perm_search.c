@@ -58,6 +58,11 @@ static void lookups(void)
 	SAY("stat via own 0600 dir (r, no x): %s\n", rc(stat(t_path("own600/f"), &st)));
 	SAY("stat via 0711 root dir (x only): %s\n", rc(stat(t_path("root711/f"), &st)));
 	SAY("opendir 0711 root dir: %s\n", rc(open(t_path("root711"), O_RDONLY | O_DIRECTORY)));
+	SAY("O_NOATIME on root's file: %s\n", rc(open(t_path("root711/f"), O_RDONLY | O_NOATIME)));
+	SAY("O_NOATIME on own file: %s\n", rc(open(t_path("open755/mine"), O_RDONLY | O_NOATIME)));
+	int nf = open(t_path("root711/f"), O_RDONLY);
+	SAY("F_SETFL O_NOATIME on root's file: %s\n", rc(fcntl(nf, F_SETFL, O_NOATIME)));
+	close(nf);
 	SAY("stat via group-x dir: %s\n", rc(stat(t_path("grp070/f"), &st)));
 	SAY("stat via supplementary-group-x dir: %s\n", rc(stat(t_path("supp070/f"), &st)));
 	SAY("stat via own 0070 dir (owner bits win): %s\n", rc(stat(t_path("own070/f"), &st)));
@@ -197,6 +202,7 @@ int main(int argc, char **argv)
 	mk("oth001/f", 0644, 0, 0, 0);
 	mk("open755", 0755, 0, 0, 1);
 	mk("open755/file", 0644, 0, 0, 0);
+	mk("open755/mine", 0644, USER, GROUP, 0);
 	mk("open755/root700", 0700, 0, 0, 1);
 	mk("open755/root700/f", 0644, 0, 0, 0);
 	mk("open777", 0777, 0, 0, 1);
