@@ -961,10 +961,15 @@ int inode_read_chunk(struct inode_ref r, uint64_t off, struct kchunk *c, uint32_
 		uint32_t chunk = FW_MIN(n - done, 4096 - poff);
 		struct fw_frame_ref f;
 		int e = inode_page(r, pos / 4096, false, &f);
-		if (e == 0)
+		if (e == 0) {
 			e = fw_frame_read_at(f, poff, &c->b, done, chunk);
-		else if (e == -ENOENT)
-			e = 0; /* hole: leave zeros */
+		} else if (e == -ENOENT) {
+			/* a hole reads as zeros: callers reuse one chunk for a
+			 * whole file (sendfile), so the last bytes must not stay */
+			for (uint32_t i = 0; i < chunk; i++)
+				c->b[done + i] = 0;
+			e = 0;
+		}
 		if (e)
 			return e;
 		done += chunk;
