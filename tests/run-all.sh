@@ -40,6 +40,7 @@ suite boot bash tests/boot.sh
 suite disk bash tests/disk.sh
 suite import-wall bash tests/import-wall.sh
 suite layering bash tests/layering.sh
+suite ext2 bash tests/ext2.sh
 suite docs bash tests/docs.sh
 suite interactive bash tests/interactive.sh
 suite shell bash tests/shell/run.sh

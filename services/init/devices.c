@@ -3,6 +3,7 @@
  * on /dev/pts, a tmpfs on /dev/shm and proc on /proc. Layer: services
  * (safe C). */
 #include "init/init.h"
+#include "drivers/loop/loop.h"
 #include "fs/tmpfs/tmpfs.h"
 
 struct devnode {
@@ -78,6 +79,8 @@ int boot_mounts(void)
 		name_of(&nn, &dn.name);
 		e = devtmpfs_node(&nn, dn.mode, dn.rdev);
 	}
+	if (e == 0)
+		e = loop_nodes();
 	struct inode_ref devdir = {0};
 	struct kname n;
 	name_of(&n, &dev);
@@ -92,4 +95,29 @@ int boot_mounts(void)
 	if (e == 0)
 		e = mount_on(vfs_root(), &proc, 0555, &proc, &proc, MS_NOSUID | MS_NODEV | MS_NOEXEC);
 	return e;
+}
+
+/* The root changed (rootdisk.c): the boot mounts, now under /initrd, move
+ * to the new root (devtmpfs and devpts keep their instance and nodes). */
+int boot_remount(void)
+{
+	const char paths[4][24] = {"/initrd/dev/pts", "/initrd/dev/shm", "/initrd/dev", "/initrd/proc"};
+	struct kpath_ref pr;
+	if (kpath_alloc(&pr))
+		return -ENOMEM;
+	for (uint32_t i = 0; i < 4; i++) {
+		struct kpath *p = kpath_get(pr);
+		p->len = 0;
+		while (p->len < 23 && paths[i][p->len]) {
+			p->s[p->len] = paths[i][p->len];
+			p->len++;
+		}
+		p->s[p->len] = 0;
+		struct inode_ref root;
+		struct kname last;
+		if (path_lookup(vfs_root(), vfs_root(), p, LOOKUP_FOLLOW, &root, &last) == 0)
+			(void)vfs_umount(root, MNT_DETACH);
+	}
+	kpath_free(pr);
+	return boot_mounts();
 }

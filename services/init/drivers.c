@@ -1,6 +1,6 @@
 /* Device drivers at boot: probe, then create their /dev nodes. Layer:
- * services (safe C). The hook for booting from a disk (`keel --root IMG`,
- * with the ext2 work) goes after drivers_start in svc_main: by then every
+ * services (safe C). Booting from a disk (`keel --root IMG`,
+ * init/rootdisk.c) comes after drivers_start in svc_main: by then every
  * disk is registered with the block layer. */
 #include "init/init.h"
 #include "block/blkdev_file.h"

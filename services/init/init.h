@@ -10,6 +10,9 @@ int initramfs_unpack(void);
  * /tmp and /proc (after it). */
 int root_mount(void);
 int boot_mounts(void);
+/* keel.root=vdX: that disk's ext2 becomes /, the initramfs /initrd. */
+bool root_switch(void);
+int boot_remount(void);
 /* Probe device drivers (virtio-blk) and create their /dev nodes. */
 int drivers_start(void);
 /* Hand the framework the services' upcalls (once, first thing at boot). */

@@ -8,7 +8,9 @@
  *  - otherwise: run /init (or /bin/sh) as pid 1 on the console; power off
  *    when it exits. */
 #include "init/init.h"
+#include "drivers/loop/loop.h"
 #include "drivers/mem/mem.h"
+#include "fs/ext2/ext2.h"
 #include "fs/devpts/devpts.h"
 #include "fs/procfs/procfs.h"
 #include "fs/tmpfs/tmpfs.h"
@@ -29,6 +31,7 @@ struct boot_state {
 	struct exec_args args;
 	struct kpath_ref path;
 	bool exec_mode;
+	bool root_disk; /* / is a disk's ext2; the initramfs is at /initrd */
 	struct proc_ref first;
 };
 FW_GLOBAL(struct boot_state, boot);
@@ -109,8 +112,11 @@ static int load_exec_spec(struct boot_state *b)
 	if (kpath_alloc(&pr))
 		return -ENOMEM;
 	struct kname spec;
-	char specname[40] = "/etc/keel-exec";
-	kname_lit(&spec, &specname);
+	char specname[40] = "/etc/keel-exec", initrd_spec[40] = "/initrd/etc/keel-exec";
+	if (b->root_disk)
+		kname_lit(&spec, &initrd_spec);
+	else
+		kname_lit(&spec, &specname);
 	kpath_from_kname(kpath_get(pr), &spec);
 	struct inode_ref ino;
 	struct kname last;
@@ -188,10 +194,12 @@ static void run_mode_power(struct proc_ref init)
 	uint64_t pend = p->sig_pending;
 	if (pend & (sig_bit(SIGUSR1) | sig_bit(SIGUSR2))) {
 		fw_info("keel: power off requested");
+		(void)vfs_sync_all(); /* as an init before it halts: disks keep what was written */
 		fw_power_off(0);
 	}
 	if (pend & sig_bit(SIGTERM)) {
 		fw_info("keel: reboot requested");
+		(void)vfs_sync_all();
 		fw_reboot();
 	}
 }
@@ -330,6 +338,10 @@ static int providers_init(void)
 	if (e == 0)
 		e = tty_init();
 	if (e == 0)
+		e = ext2_init();
+	if (e == 0)
+		e = loop_init();
+	if (e == 0)
 		e = net_init();
 	if (e == 0)
 		e = unix_proto_init();
@@ -362,6 +374,10 @@ static void svc_main(void)
 		e = boot_mounts();
 	if (e == 0)
 		e = drivers_start();
+	if (e == 0 && root_switch()) {
+		b->root_disk = true;
+		e = boot_remount();
+	}
 	if (e == 0 && kpath_alloc(&b->path))
 		e = -ENOMEM;
 	if (e == 0)
@@ -392,10 +408,13 @@ static void svc_main(void)
 		}
 		if (pid == first_pid) {
 			fw_info("keel: exit status %d", (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff);
+			(void)vfs_sync_all(); /* the machine powers off: disks keep what was written */
 			return;
 		}
-		if (pid < 0 && pid != -ERESTARTSYS)
+		if (pid < 0 && pid != -ERESTARTSYS) {
+			(void)vfs_sync_all();
 			return;
+		}
 	}
 }
 FW_SERVICES_MAIN(svc_main);

@@ -6,10 +6,40 @@
 #include "syscall/syscall.h"
 #include <fw/upcall.h>
 
+/* A fault inside a kernel user copy cannot sleep (<fw/upcall.h>), so a
+ * file page that must come from the disk fails the copy (-EFAULT) and is
+ * noted; when the system call then fails with -EFAULT it is run again
+ * (same registers) after the page was read here, in thread
+ * context. Keel's system calls copy before they commit (a failed copy
+ * changes nothing), so the rerun sees the same state; one that made
+ * progress before the fault returns that progress (a short count), as it
+ * would for any fault, and is not rerun. */
+#define COPY_FAULT_RERUNS 64
+
+static bool copy_fault_resolved(struct fw_uregs *regs)
+{
+	if ((int64_t)regs->rax != -EFAULT)
+		return false; /* the common case costs one compare; a note left by a
+			       * call that returned progress is harmless: it can only
+			       * make a later -EFAULT read a page and rerun once */
+	struct thread *t = cur_thread();
+	if (!t || !t->copy_fault_pending)
+		return false;
+	t->copy_fault_pending = false;
+	struct proc *p = cur_proc();
+	int32_t code;
+	return p && mm_fault(p->mm, t->copy_fault_addr, t->copy_fault_write, false, &code) == 0;
+}
+
 static void svc_syscall(struct fw_uregs *regs)
 {
 	uint64_t nr = regs->rax;
-	syscall_dispatch_table(regs);
+	for (uint32_t run = 0;; run++) {
+		syscall_dispatch_table(regs);
+		if (!copy_fault_resolved(regs) || run >= COPY_FAULT_RERUNS)
+			break;
+		regs->rax = nr; /* a system call changes no other register when it fails */
+	}
 	/* -ERESTARTSYS is resolved at signal delivery (restart or -EINTR). */
 	signal_syscall_done(regs, nr);
 }
@@ -62,7 +92,16 @@ static int svc_resolve_user_fault(uint64_t addr, bool write)
 	if (!p)
 		return -EFAULT;
 	int32_t code;
-	return mm_fault(p->mm, addr, write, false, &code) ? -EFAULT : 0;
+	int e = mm_fault_nowait(p->mm, addr, write, &code);
+	if (e == -EAGAIN) {
+		struct thread *t = cur_thread();
+		if (t) {
+			t->copy_fault_pending = true;
+			t->copy_fault_addr = addr;
+			t->copy_fault_write = write;
+		}
+	}
+	return e ? -EFAULT : 0;
 }
 
 static void svc_return_to_user(struct fw_uregs *regs)

@@ -33,8 +33,15 @@ static struct vma *grow_stack(struct mm *mp, uint64_t addr)
 	return NULL;
 }
 
-/* Fill a fresh private page from the area's file (rest zero). */
-static int fill_from_file(struct vma *v, uint64_t page, struct fw_frame_ref f)
+/* Pages a fault on a disk file reads after the faulting one, in the same
+ * batch (the fault-around window then finds them cached). */
+#define FAULT_READAHEAD 15u
+
+/* Fill a fresh private page from the area's file (rest zero). A hole
+ * stays zero; a read error fails the fault (-EIO: SIGBUS, as Linux),
+ * never mapping zeros in place of the file's bytes; a page that must come
+ * from the disk gives -EAGAIN and its index in *need. */
+static int fill_from_file(struct vma *v, uint64_t page, struct fw_frame_ref f, uint64_t *need)
 {
 	uint64_t rel = page - v->start;
 	if (rel >= v->file_len)
@@ -47,11 +54,13 @@ static int fill_from_file(struct vma *v, uint64_t page, struct fw_frame_ref f)
 		uint32_t poff = (uint32_t)(pos % 4096);
 		uint32_t chunk = (uint32_t)FW_MIN(n - done, 4096 - poff);
 		struct fw_frame_ref src;
-		if (inode_page(v->file, pos / 4096, false, &src) == 0) {
-			int e = fw_frame_move(f, (uint32_t)done, src, poff, chunk);
-			if (e)
-				return e;
-		}
+		int e = inode_page_fault(v->file, pos / 4096, 0, true, false, &src);
+		if (e == -EAGAIN)
+			*need = pos / 4096;
+		if (e == 0)
+			e = fw_frame_move(f, (uint32_t)done, src, poff, chunk);
+		if (e && e != -ENOENT)
+			return e == -EAGAIN || e == -ENOMEM ? e : -EIO;
 		done += chunk;
 	}
 	return 0;
@@ -59,20 +68,22 @@ static int fill_from_file(struct vma *v, uint64_t page, struct fw_frame_ref f)
 
 /* The file's own frame for page of a private file area, when the page
  * lies wholly inside the file part of the area and the file has it (a
- * hole or a partial last page is filled by copying instead). */
+ * hole or a partial last page is filled by copying instead). Only a page
+ * the page cache holds: none is read here. */
 static bool file_frame(const struct vma *v, uint64_t page, struct fw_frame_ref *f)
 {
 	uint64_t rel = page - v->start;
 	if (!(v->flags & VMA_FILE) || (v->flags & VMA_SHARED) || rel >= v->file_len || v->file_len - rel < 4096 ||
 	    (v->file_off & 4095))
 		return false;
-	return inode_page(v->file, (v->file_off + rel) / 4096, false, f) == 0;
+	return inode_page_fault(v->file, (v->file_off + rel) / 4096, 0, true, false, f) == 0;
 }
 
 /* Fault-around: after a read fault on a private file page, map the file's
- * pages in the surrounding aligned window too (copy-on-write, as the
- * faulting one), so a program's start-up takes one fault per window
- * instead of one per page. Pages already mapped are left alone. */
+ * cached pages in the surrounding aligned window too (copy-on-write, as
+ * the faulting one), so a program's start-up takes one fault per window
+ * instead of one per page. Pages already mapped are left alone; pages not
+ * cached are not read (as Linux's fault-around). */
 #define FAULT_AROUND_PAGES 16ULL
 
 static void map_around(struct mm *mp, struct vma *v, uint64_t page)
@@ -89,14 +100,25 @@ static void map_around(struct mm *mp, struct vma *v, uint64_t page)
 	}
 }
 
-static int populate(struct mm *mp, struct vma *v, uint64_t page, bool write)
+/* Map a frame at page: 0, -ENOMEM, -EIO (the file could not be read) or
+ * -EAGAIN with the index of the file page that must first come from the
+ * disk in *need. Never sleeps: mp and v are borrowed. */
+static int populate(struct mm *mp, struct vma *v, uint64_t page, bool write, uint64_t *need)
 {
 	if ((v->flags & VMA_FILE) && (v->flags & VMA_SHARED)) {
 		struct fw_frame_ref f;
 		uint64_t off = v->file_off + (page - v->start);
-		int e = inode_page(v->file, off / 4096, true, &f);
+		int e = inode_page_fault(v->file, off / 4096, 0, true, true, &f);
+		if (e == -EAGAIN)
+			*need = off / 4096;
 		if (e)
-			return e;
+			return e == -EAGAIN || e == -ENOMEM ? e : -EIO;
+		/* A page user space may write without faulting again is written
+		 * back on every sync (there is no dirty bit to ask). */
+		if (v->prot & FW_PROT_WRITE)
+			inode_page_mapped_writable(v->file, off / 4096);
+		else
+			inode_page_mapped_shared(v->file, off / 4096);
 		return fw_vm_map(mp->vm, page, f, v->prot);
 	}
 	struct fw_frame_ref f;
@@ -109,14 +131,24 @@ static int populate(struct mm *mp, struct vma *v, uint64_t page, bool write)
 	}
 	if (fw_frame_alloc(&f))
 		return -ENOMEM;
-	int e = (v->flags & VMA_FILE) ? fill_from_file(v, page, f) : 0;
+	int e = (v->flags & VMA_FILE) ? fill_from_file(v, page, f, need) : 0;
 	if (e == 0)
 		e = fw_vm_map(mp->vm, page, f, v->prot);
 	fw_frame_put(f);
 	return e;
 }
 
-int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_code)
+/* Read page `index` of a backed file into the page cache (with readahead)
+ * for a fault; sleeps. */
+static int fault_read(struct inode_ref file, uint64_t index, bool shared)
+{
+	struct fw_frame_ref f;
+	int e = inode_page_fault(file, index, FAULT_READAHEAD, false, shared, &f);
+	return e == -ENOENT ? 0 : e;
+}
+
+static int fault_once(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_code, struct inode_ref *file,
+		      uint64_t *need, bool *shared)
 {
 	struct mm *mp = mm_get(m);
 	*si_code = SEGV_MAPERR;
@@ -143,13 +175,53 @@ int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_
 	struct fw_vm_page pg;
 	if (fw_vm_lookup(mp->vm, page, &pg))
 		return -EFAULT;
-	if (!pg.present)
-		return populate(mp, v, page, write) ? -ENOMEM : 0; /* no frame left */
+	if (!pg.present) {
+		int e = populate(mp, v, page, write, need);
+		if (e == -EAGAIN) {
+			*file = v->file;
+			*shared = (v->flags & VMA_SHARED) != 0;
+			return e;
+		}
+		if (e == -EIO) {
+			*si_code = BUS_ADRERR;
+			return e;
+		}
+		return e ? -ENOMEM : 0; /* no frame left */
+	}
 	if (write && pg.cow)
 		return fw_vm_cow_break(mp->vm, page, v->prot) ? -ENOMEM : 0;
 	/* Present with the right rights: a stale TLB entry or a spurious
 	 * fault; nothing to do. */
 	return 0;
+}
+
+/* A file page the fault needs is read from the disk with nothing
+ * borrowed across the sleep, then the fault is looked at afresh (the area
+ * may have changed meanwhile). */
+int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_code)
+{
+	pc_reclaim(true);
+	for (uint32_t tries = 0;; tries++) {
+		struct inode_ref file = {0};
+		uint64_t need = 0;
+		bool shared = false;
+		int e = fault_once(m, addr, write, exec, si_code, &file, &need, &shared);
+		if (e != -EAGAIN)
+			return e;
+		e = tries < 8 ? fault_read(file, need, shared) : -EIO;
+		if (e) {
+			*si_code = BUS_ADRERR;
+			return e == -ENOMEM ? e : -EIO;
+		}
+	}
+}
+
+int mm_fault_nowait(struct mm_ref m, uint64_t addr, bool write, int32_t *si_code)
+{
+	struct inode_ref file;
+	uint64_t need;
+	bool shared;
+	return fault_once(m, addr, write, false, si_code, &file, &need, &shared);
 }
 
 int mm_pin_page(struct mm_ref m, uint64_t addr, bool write, struct fw_frame_ref *out)

@@ -73,11 +73,17 @@ int64_t mm_remap(struct mm_ref m, uint64_t old, uint64_t olen, uint64_t nlen, bo
 /* A file shrank to size: drop the pages of its mmap areas that now lie
  * wholly past EOF, so the next touch faults (SIGBUS) as on Linux. */
 void mm_file_truncated(struct mm_ref m, struct inode_ref file, uint64_t size);
+/* msync(MS_SYNC): write back the files of the shared areas in the range. */
+int mm_sync_range(struct mm_ref m, uint64_t start, uint64_t len);
 /* addr lies in a MAP_SHARED area. */
 bool mm_addr_shared(struct mm_ref m, uint64_t addr);
 /* Resolve a fault at addr; 0, -EFAULT (SIGSEGV: *si_code set), -EIO (SIGBUS:
- * a file page wholly past end of file) or -ENOMEM (no frame). */
+ * a file page wholly past end of file, or the file could not be read) or
+ * -ENOMEM (no frame). May sleep (a file page read from the disk). */
 int mm_fault(struct mm_ref m, uint64_t addr, bool write, bool exec, int32_t *si_code);
+/* The same inside a kernel user copy, which cannot sleep: -EAGAIN when a
+ * file page must first be read from the disk (mm_fault does that). */
+int mm_fault_nowait(struct mm_ref m, uint64_t addr, bool write, int32_t *si_code);
 /* The frame behind the user page at addr, faulted in (and, for write,
  * made private and writable) first, with one more reference the caller
  * drops with fw_frame_put: for I/O straight into user memory (a disk

@@ -22,6 +22,22 @@ bool mm_addr_shared(struct mm_ref m, uint64_t addr)
 	return v && (v->flags & VMA_SHARED);
 }
 
+int mm_sync_range(struct mm_ref m, uint64_t start, uint64_t len)
+{
+	int first = 0;
+	uint64_t end = start + len;
+	struct mm *mp = mm_get(m);
+	for (struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0}; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->end <= start || v->start >= end || (v->flags & (VMA_SHARED | VMA_FILE)) != (VMA_SHARED | VMA_FILE))
+			continue;
+		int e = vfs_fsync_inode(v->file, false);
+		if (e && !first)
+			first = e;
+	}
+	return first;
+}
+
 bool mm_range_mapped(struct mm_ref m, uint64_t start, uint64_t len)
 {
 	struct mm *mp = mm_get(m);

@@ -31,6 +31,7 @@ static int pipe_new(bool fifo, struct pipe_ref *out)
 		pipe_free(*out);
 		return -ENFILE;
 	}
+	p->q = wq_queue(p->wq);
 	return 0;
 }
 
@@ -77,11 +78,11 @@ int pipe_create_files(uint32_t flags, struct file_ref *rd, struct file_ref *wr)
 	return 0;
 }
 
-/* Wait for a change of pipe r: 0, or -ERESTARTSYS on a signal. */
-static int wait_io(struct pipe_ref r)
+/* Wait for a change of the pipe whose queue is q: 0, or -ERESTARTSYS on
+ * a signal (the caller looks at the pipe again either way). */
+static int wait_io(struct fw_waitq_ref q)
 {
-	struct pipe *p = pipe_get(r);
-	int e = p ? wq_wait(p->wq, 0) : 0;
+	int e = fw_waitq_wait(q, 0, true);
 	return e == -EINTR ? -ERESTARTSYS : 0;
 }
 
@@ -148,7 +149,7 @@ static int fifo_open(struct file_ref f, struct file *fp)
 			return 0;
 		if (end == PIPE_WRITE && (p->readers > 0 || p->r_opens != r0))
 			return 0;
-		if (wait_io(pr)) {
+		if (wait_io(p->q)) {
 			fp = file_get(f);
 			if (fp)
 				fp->priv_u32 = 0;
@@ -186,9 +187,10 @@ static int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf
 	struct pipe_ref pr = pipe_of(fp);
 	if (n == 0)
 		return 0;
-	for (;;) {
+	for (bool slept = false;; slept = true) {
 		struct pipe *p = pipe_get(pr);
-		fp = file_get(f);
+		if (slept)
+			fp = file_get(f); /* the file may have gone while we slept */
 		if (!p || !fp)
 			return -EBADF;
 		if (p->len > 0) {
@@ -205,7 +207,7 @@ static int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf
 			return 0;
 		if (fp->flags & O_NONBLOCK)
 			return -EAGAIN;
-		if (wait_io(pr))
+		if (wait_io(p->q))
 			return -ERESTARTSYS;
 	}
 }
@@ -214,9 +216,11 @@ static int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr bu
 {
 	struct pipe_ref pr = pipe_of(fp);
 	uint64_t done = 0;
+	bool slept = false;
 	while (done < n) {
 		struct pipe *p = pipe_get(pr);
-		fp = file_get(f);
+		if (slept)
+			fp = file_get(f); /* the file may have gone while we slept */
 		if (!p || !fp)
 			return -EBADF;
 		if (p->readers == 0) {
@@ -240,8 +244,9 @@ static int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr bu
 		}
 		if (fp->flags & O_NONBLOCK)
 			return done ? (int64_t)done : -EAGAIN;
-		if (wait_io(pr))
+		if (wait_io(p->q))
 			return done ? (int64_t)done : -ERESTARTSYS;
+		slept = true;
 	}
 	return (int64_t)done;
 }

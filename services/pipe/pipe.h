@@ -20,6 +20,7 @@ struct pipe {
 	uint32_t readers, writers;  /* open ends */
 	uint32_t r_opens, w_opens;  /* FIFO open rendezvous: ends ever opened */
 	struct wq_ref wq;           /* readers, writers and FIFO openers wait here */
+	struct fw_waitq_ref q;      /* wq's framework queue, slept on directly */
 	bool fifo;                  /* belongs to a FIFO inode */
 };
 

@@ -115,6 +115,10 @@ struct thread {
 	uint32_t ss_flags;
 	uint64_t cpu_user_ns, cpu_sys_ns; /* last sampled task CPU time */
 	uint64_t fault_trapno, fault_err;  /* of the last forced fault signal */
+	/* A user copy of the current system call faulted on a file page that
+	 * must come from the disk (services/init/upcalls.c). */
+	uint64_t copy_fault_addr;
+	bool copy_fault_pending, copy_fault_write;
 };
 
 /* The calling thread and process (never stale while it runs). */

@@ -130,8 +130,9 @@ int64_t sys_mprotect(struct fw_uregs *r)
 #define MS_INVALIDATE 2
 #define MS_SYNC 4
 
-/* msync: shared file pages are the page cache itself, so there is nothing
- * to write back; only the arguments and the range are checked. */
+/* msync: shared file pages are the page cache itself; MS_SYNC writes the
+ * files of the shared areas in the range back (MS_ASYNC leaves it to the
+ * next sync, as Linux does). */
 int64_t sys_msync(struct fw_uregs *r)
 {
 	uint64_t addr = a0(r), len = a1(r), flags = a2(r);
@@ -144,7 +145,9 @@ int64_t sys_msync(struct fw_uregs *r)
 		return -ENOMEM;
 	if (len == 0)
 		return 0;
-	return mm_range_mapped(cur_proc()->mm, addr, len) ? 0 : -ENOMEM;
+	if (!mm_range_mapped(cur_proc()->mm, addr, len))
+		return -ENOMEM;
+	return (flags & MS_SYNC) ? mm_sync_range(cur_proc()->mm, addr, len) : 0;
 }
 
 #define MADV_DONTNEED 4

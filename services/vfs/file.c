@@ -34,11 +34,7 @@ static uint32_t ops_id(const struct file *fp) { return fp->fops < FOPS_MAX ? fp-
 
 struct inode_ref file_data_inode(const struct file *fp) { return inode_ref_valid(fp->data) ? fp->data : fp->inode; }
 
-bool file_is_regular(const struct file *fp)
-{
-	struct inode *ip = inode_get(fp->inode);
-	return ip && ((ip->mode & S_IFMT) == S_IFREG || (ip->mode & S_IFMT) == S_IFLNK);
-}
+bool file_is_regular(const struct file *fp) { return fp->mode == S_IFREG || fp->mode == S_IFLNK; }
 
 /* The operations an inode opens with: its file system's for regular
  * files and directories, the device registry's for device nodes. */
@@ -78,6 +74,7 @@ int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out)
 	fp->flags = flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	fp->refs = 1;
 	fp->inode = ino;
+	fp->mode = ip->mode & S_IFMT;
 	ip->open_count++;
 	if (fops_table()->t[ops_id(fp)].open && !(flags & O_PATH))
 		e = fops_table()->t[ops_id(fp)].open(*out, fp);
@@ -129,9 +126,10 @@ void file_drop(struct file_ref f)
 	struct file *fp = file_get(f);
 	if (!fp || --fp->refs > 0)
 		return;
-	if (fops_table()->t[ops_id(fp)].release)
+	if (fops_table()->t[ops_id(fp)].release) {
 		fops_table()->t[ops_id(fp)].release(f, fp);
-	fp = file_get(f);
+		fp = file_get(f);
+	}
 	struct inode_ref ino = fp->inode, data = fp->data;
 	file_free(f);
 	inode_put_if_unused(data);
@@ -154,9 +152,8 @@ int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n)
 		return -EINVAL;
 	uint64_t pos = fp->off;
 	int64_t r = fops_table()->t[ops_id(fp)].read(f, fp, buf, n, &pos);
-	fp = file_get(f);
-	if (fp && r > 0)
-		fp->off = pos;
+	if (r > 0)
+		fp->off = pos; /* pool memory stays a file: at worst a stale one's offset */
 	return r;
 }
 
@@ -169,8 +166,7 @@ int64_t file_write(struct file_ref f, struct fw_uaddr buf, uint64_t n)
 		return -EINVAL;
 	uint64_t pos = fp->off;
 	int64_t r = fops_table()->t[ops_id(fp)].write(f, fp, buf, n, &pos);
-	fp = file_get(f);
-	if (fp && r > 0)
+	if (r > 0)
 		fp->off = pos;
 	return r;
 }

@@ -7,7 +7,8 @@
 
 #include "vfs/vfs.h"
 
-int fsop_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
+/* lookup is the hot one: the caller passes the directory's inode.fstype. */
+int fsop_lookup(uint32_t fstype, struct inode_ref dir, const struct kname *name, struct inode_ref *out);
 int fsop_create(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
 int fsop_mkdir(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
 int fsop_symlink(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, const struct kpath *target,
@@ -20,5 +21,13 @@ int fsop_readlink(struct inode_ref ino, struct kpath *out);
 int fsop_setattr(struct inode_ref ino, const struct iattr *a);
 int fsop_get_name(struct inode_ref dir, struct inode_ref child, struct kname *out);
 void fsop_evict(struct inode_ref ino);
+bool fsop_has_backing(struct inode_ref ino);
+bool fstype_has_backing(uint32_t fstype);
+int fsop_readpages(struct inode_ref ino, struct page_batch *b);
+int fsop_writepages(struct inode_ref ino, const struct page_batch *b);
+int fsop_write_begin(struct inode_ref ino, uint64_t pos, uint64_t len);
+int fsop_write_end(struct inode_ref ino, uint64_t pos, uint64_t len, uint64_t copied);
+int fsop_write_inode(struct inode_ref ino);
+int fsop_fsync(struct inode_ref ino, bool datasync);
 
 #endif

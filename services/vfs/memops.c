@@ -15,15 +15,25 @@ uint32_t vfs_memdir_fops(void) { return memops_ids()->dir; }
 
 /* ---- regular files in memory ---- */
 
+/* Readahead: a read that goes on where the last one of this file ended
+ * (or starts the file) reads up to 32 pages ahead on a miss. */
+#define RA_PAGES 32
+
 int64_t generic_file_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
-	int64_t r = inode_read_user(file_data_inode(fp), *pos, buf, n);
-	if (r > 0)
+	uint64_t first = *pos / 4096;
+	uint32_t ra = (first == fp->ra_next || *pos == 0) ? RA_PAGES : 0;
+	int64_t r = inode_read_user_ra(file_data_inode(fp), *pos, buf, n, ra);
+	if (r > 0) {
 		*pos += (uint64_t)r;
+		fp = file_get(f);
+		if (fp)
+			fp->ra_next = *pos / 4096;
+	}
 	return r;
 }
 
-static int64_t memfile_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
+int64_t generic_file_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
 	if (fp->flags & O_APPEND) {
 		struct inode *ip = inode_get(fp->inode);
@@ -75,8 +85,10 @@ int generic_file_mmap(struct file_ref f, struct file *fp, struct inode_ref *back
 	return 0;
 }
 
-/* Memory has nothing to write back. */
-static int memfile_fsync(struct file_ref f, struct file *fp, bool datasync) { return 0; }
+int generic_file_fsync(struct file_ref f, struct file *fp, bool datasync)
+{
+	return vfs_fsync_inode(fp->inode, datasync);
+}
 
 int64_t generic_dir_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
@@ -87,11 +99,11 @@ static const struct file_ops memfile_ops = {
 	.name = "file",
 	.flags = FOP_PREAD,
 	.read = generic_file_read,
-	.write = memfile_write,
+	.write = generic_file_write,
 	.llseek = generic_file_llseek,
 	.ioctl = memfile_ioctl,
 	.mmap = generic_file_mmap,
-	.fsync = memfile_fsync,
+	.fsync = generic_file_fsync,
 };
 
 static const struct file_ops memdir_ops = {
@@ -101,7 +113,7 @@ static const struct file_ops memdir_ops = {
 	.write = generic_dir_read,
 	.llseek = generic_file_llseek,
 	.readdir = ramdir_readdir,
-	.fsync = memfile_fsync,
+	.fsync = generic_file_fsync,
 };
 
 int vfs_memops_init(void)

@@ -43,7 +43,9 @@ static struct inode_ref parent_of(struct inode_ref dir)
 	return cp ? cp->parent : (struct inode_ref){0};
 }
 
-int dir_lookup_raw(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
+/* 1 when name is "." or "..", which the VFS answers itself; the
+ * other names are the file system's (0: found, *out set). */
+static int lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
 {
 	struct inode *dp = inode_get(dir);
 	if (!dp)
@@ -52,33 +54,30 @@ int dir_lookup_raw(struct inode_ref dir, const struct kname *name, struct inode_
 		return -ENOTDIR;
 	if (is_dot(name)) {
 		*out = dir;
-		return 0;
+		return 1;
 	}
 	if (is_dotdot(name)) {
 		*out = parent_of(dir);
-		return 0;
+		return 1;
 	}
 	/* A removed directory (nlink 0) has no entries (Linux IS_DEADDIR). */
 	if (dp->nlink == 0)
 		return -ENOENT;
-	int e = fsop_lookup(dir, name, out);
-	if (e)
-		return e;
-	/* A directory's ".." is where it was found (the file system keeps
-	 * directories to one name each). */
-	struct inode *cp = inode_get(*out);
-	if (cp && (cp->mode & S_IFMT) == S_IFDIR && !inode_ref_valid(cp->covered) &&
-	    (out->idx != dir.idx || out->gen != dir.gen))
-		cp->parent = dir;
-	return 0;
+	return fsop_lookup(dp->fstype, dir, name, out);
+}
+
+int dir_lookup_raw(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
+{
+	int e = lookup(dir, name, out);
+	return e > 0 ? 0 : e;
 }
 
 int dir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
 {
-	int e = dir_lookup_raw(dir, name, out);
-	if (e == 0 && !is_dot(name) && !is_dotdot(name))
+	int e = lookup(dir, name, out);
+	if (e == 0)
 		*out = mount_cross(*out);
-	return e;
+	return e > 0 ? 0 : e;
 }
 
 /* Read a symlink's target into a path buffer. */
@@ -246,3 +245,5 @@ int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out)
 	out->s[out->len] = 0;
 	return 0;
 }
+
+int vfs_get_name(struct inode_ref dir, struct inode_ref child, struct kname *out) { return fsop_get_name(dir, child, out); }

@@ -22,6 +22,7 @@ FW_GLOBAL(struct fs_registry, fs_registry);
 
 struct mount_table {
 	struct super_ref m[MNT_MAX]; /* mounted file systems; slot 0 is / */
+	uint32_t next_dev;           /* st_dev of the next super block */
 };
 FW_GLOBAL(struct mount_table, mount_table);
 
@@ -99,8 +100,8 @@ struct super *inode_super(struct inode_ref r)
 /* The registry index of an inode's file system (0: none). */
 static uint32_t type_of(struct inode_ref r)
 {
-	struct super *s = inode_super(r);
-	return s && s->type < FS_TYPES_MAX ? s->type : 0;
+	struct inode *ip = inode_get(r);
+	return ip && ip->fstype < FS_TYPES_MAX ? ip->fstype : 0;
 }
 
 uint32_t inode_fs_type(struct inode_ref r) { return type_of(r); }
@@ -113,15 +114,15 @@ bool vfs_same_fs(struct inode_ref a, struct inode_ref b)
 
 uint32_t inode_dev(struct inode_ref r)
 {
-	struct super *s = inode_super(r);
-	return s ? s->dev : 1; /* private memory inodes: the root's number */
+	struct inode *ip = inode_get(r);
+	return ip ? ip->dev : 1;
 }
 
 /* ---- dispatch ---- */
 
-int fsop_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
+int fsop_lookup(uint32_t fstype, struct inode_ref dir, const struct kname *name, struct inode_ref *out)
 {
-	uint32_t t = type_of(dir);
+	uint32_t t = fstype < FS_TYPES_MAX ? fstype : 0;
 	struct fs_registry *r = fs_registry();
 	return r->t[t].lookup ? r->t[t].lookup(dir, name, out) : -ENOENT;
 }
@@ -206,6 +207,55 @@ void fsop_evict(struct inode_ref ino)
 		r->t[t].evict(ino);
 }
 
+bool fstype_has_backing(uint32_t fstype)
+{
+	return fs_registry()->t[fstype < FS_TYPES_MAX ? fstype : 0].writepages != NULL;
+}
+
+bool fsop_has_backing(struct inode_ref ino) { return fstype_has_backing(type_of(ino)); }
+
+int fsop_readpages(struct inode_ref ino, struct page_batch *b)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].readpages ? r->t[t].readpages(ino, b) : -EIO;
+}
+
+int fsop_writepages(struct inode_ref ino, const struct page_batch *b)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].writepages ? r->t[t].writepages(ino, b) : 0;
+}
+
+int fsop_write_begin(struct inode_ref ino, uint64_t pos, uint64_t len)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].write_begin ? r->t[t].write_begin(ino, pos, len) : 0;
+}
+
+int fsop_write_end(struct inode_ref ino, uint64_t pos, uint64_t len, uint64_t copied)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].write_end ? r->t[t].write_end(ino, pos, len, copied) : 0;
+}
+
+int fsop_write_inode(struct inode_ref ino)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].write_inode ? r->t[t].write_inode(ino) : 0;
+}
+
+int fsop_fsync(struct inode_ref ino, bool datasync)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].fsync ? r->t[t].fsync(ino, datasync) : 0;
+}
+
 /* ---- mounting ---- */
 
 static int free_slot(uint32_t *out)
@@ -233,6 +283,7 @@ static int make_super(uint32_t t, const struct kname *source, uint64_t flags, ui
 		return -ENOMEM;
 	struct super *s = super_get(*out);
 	s->type = t;
+	s->dev = ++mount_table()->next_dev;
 	s->flags = flags;
 	s->source = *source;
 	s->bdev = bdev;
@@ -301,7 +352,6 @@ int vfs_mount_dev(const struct kname *source, const struct kname *type, struct i
 		s = super_get(sb);
 	}
 	s->flags = keep;
-	s->dev = 1 + slot;
 	s->covered = target;
 	s->mounts = 1;
 	mount_table()->m[slot] = sb;
@@ -350,21 +400,61 @@ int vfs_umount(struct inode_ref root, uint64_t flags)
 		return -EINVAL;
 	if (!(flags & MNT_DETACH) && vfs_super_has_mounts(sb))
 		return -EBUSY;
-	(void)vfs_sync_fs(sb);
-	struct inode *cp = inode_get(rp->covered);
-	if (cp)
-		cp->mounted = (struct inode_ref){0};
-	rp->covered = (struct inode_ref){0};
-	mount_table()->m[slot] = (struct super_ref){0};
-	s->mounts = 0;
-	s->covered = (struct inode_ref){0};
 	struct fs_registry *r = fs_registry();
 	uint32_t t = s->type < FS_TYPES_MAX ? s->type : 0;
-	if (r->t[t].flags & FS_SINGLE)
-		return 0; /* the instance lives on (its nodes with it) */
-	if (r->t[t].umount)
-		r->t[t].umount(sb);
-	super_free(sb);
+	bool single = (r->t[t].flags & FS_SINGLE) != 0;
+	if (!single) {
+		(void)vfs_sync_fs(sb);
+		int e = r->t[t].umount ? r->t[t].umount(sb) : 0;
+		if (e)
+			return e;
+	}
+	rp = inode_get(root);
+	struct inode *cp = rp ? inode_get(rp->covered) : NULL;
+	if (cp)
+		cp->mounted = (struct inode_ref){0};
+	if (rp)
+		rp->covered = (struct inode_ref){0};
+	mount_table()->m[slot] = (struct super_ref){0};
+	s = super_get(sb);
+	s->mounts = 0;
+	s->covered = (struct inode_ref){0};
+	if (!single)
+		super_free(sb); /* FS_SINGLE: the instance lives on (its nodes with it) */
+	return 0;
+}
+
+int vfs_pivot_root(struct inode_ref new_root, struct inode_ref put_old)
+{
+	struct inode *np = inode_get(new_root), *pp = inode_get(put_old);
+	struct super_ref nsb = np ? np->sb : (struct super_ref){0};
+	struct super *ns = super_get(nsb);
+	int slot = slot_of(nsb);
+	if (!ns || slot <= 0 || ns->root.idx != new_root.idx || ns->root.gen != new_root.gen ||
+	    !inode_ref_valid(np->covered))
+		return -EINVAL; /* new_root must be the root of a mount */
+	if (!pp || (pp->mode & S_IFMT) != S_IFDIR || !vfs_same_fs(put_old, new_root) || inode_ref_valid(pp->mounted))
+		return -EINVAL;
+	struct mount_table *mt = mount_table();
+	struct super_ref osb = mt->m[0];
+	struct super *os = super_get(osb);
+	if (!os)
+		return -EINVAL;
+	struct inode_ref old_root = os->root;
+	/* the new root leaves its mount point */
+	struct inode *cp = inode_get(np->covered);
+	if (cp)
+		cp->mounted = (struct inode_ref){0};
+	np = inode_get(new_root);
+	np->covered = (struct inode_ref){0};
+	np->parent = new_root;
+	ns->covered = (struct inode_ref){0};
+	/* the old root goes on put_old */
+	inode_get(put_old)->mounted = old_root;
+	inode_get(old_root)->covered = put_old;
+	os->covered = put_old;
+	mt->m[0] = nsb;
+	mt->m[slot] = osb;
 	return 0;
 }
 

@@ -11,8 +11,8 @@
  *   super   — a mounted file system: its type, root, the directory it
  *             covers, its own state (super.priv).
  *   inode   — a file of any type in memory. Regular files and symlinks
- *             keep their bytes in frames listed by a chain of pagevec
- *             chunks (the page cache). inode.sb names its file system.
+ *             keep their bytes in frames, the page cache (a radix tree of
+ *             handles, vfs/pagecache.c). inode.sb names its file system.
  *   dentry  — a name in a directory kept in memory (tmpfs, /proc,
  *             devpts: the ram directory library, vfs/ramfs.c).
  *   file    — an open file description (offset, flags), shared by dup and
@@ -32,15 +32,7 @@
 #include <fw/user.h>
 #include <fw/wait.h>
 
-#define PAGEVEC_LEN 500
 #define FD_MAX 256
-
-struct pagevec;
-FW_POOL_DECLARE(pagevec, struct pagevec);
-struct pagevec {
-	struct fw_frame_ref page[PAGEVEC_LEN];
-	struct pagevec_ref next;
-};
 
 struct inode;
 struct dentry;
@@ -68,13 +60,22 @@ struct inode {
 	uint64_t ino;
 	uint32_t mode, uid, gid, nlink;
 	uint64_t size;
+	uint64_t blocks;            /* 512-byte sectors on disk (file systems with a backing store) */
 	uint32_t rdev;
 	uint32_t open_count;        /* open files and file mappings */
 	int64_t atime_ns, mtime_ns, ctime_ns;
 	struct super_ref sb;        /* its file system (zero: a private memory inode) */
+	uint32_t fstype;            /* its file system's registered type (0: none); types outlive mounts */
+	uint32_t dev;               /* st_dev: its file system's number (private inodes: 1, the root's) */
 	uint32_t fops;              /* regular files and directories: their file operations */
 	uint32_t fs_data[4];        /* the file system's own words (procfs: what it shows) */
-	struct pagevec_ref pages;   /* regular files, symlinks: the page cache */
+	struct vfs_priv pages;      /* regular files, symlinks: the page cache's tree */
+	uint32_t pages_depth;       /* its levels above the leaves */
+	uint32_t ndirty;            /* pages not yet written back */
+	uint32_t npages;            /* pages in the cache */
+	bool on_lru;                /* backed files with cached pages: on the reclaim list */
+	struct inode_ref lru_prev, lru_next;
+	bool meta_dirty;            /* size, times, mode... not yet written back */
 	struct dentry_ref children; /* ram directories: the entries */
 	uint64_t next_seq;          /* ram directories: sequence of the next entry */
 	struct inode_ref parent;    /* directories: the directory holding it ("..") */
@@ -98,10 +99,12 @@ struct file {
 	uint64_t off;
 	uint32_t refs;
 	struct inode_ref inode;     /* zero for files without a path (pipes, eventfds...) */
+	uint32_t mode;              /* the inode's type (S_IFMT) when opened; 0 without one */
 	struct inode_ref data;      /* where the bytes are when not in `inode` (generated /proc text) */
 	struct vfs_priv priv;       /* the provider's object (a pipe, an event object...) */
 	uint32_t priv_u32;          /* a provider's small datum (a pipe end, a pty index) */
 	int32_t owner_pid;          /* record locks: the process that opened it */
+	uint64_t ra_next;           /* readahead: the page a sequential read goes on with */
 };
 
 struct fdtable;
@@ -208,6 +211,16 @@ struct iattr {
 #define ATTR_MTIME 32
 #define ATTR_CTIME 64
 
+/* Pages of a file, for a file system to fill or write back in one go
+ * (its I/O for all of them in flight at once): page[i] is the file's page
+ * index[i], indexes increasing (consecutive for reads), each a whole frame. */
+#define PB_MAX 32
+struct page_batch {
+	uint32_t n;
+	uint64_t index[PB_MAX];
+	struct fw_frame_ref page[PB_MAX];
+};
+
 /* A file system type: its super operations (mount, umount, statfs, sync)
  * and inode operations, registered once by name (fs_register). Context
  * arguments are handles. The VFS checks names, types and permissions
@@ -224,9 +237,10 @@ struct fs_type {
 	 * FS_REQUIRES_DEV, its device number in sb are set) and return its
 	 * root directory. */
 	int (*mount)(struct super_ref sb, struct inode_ref *root);
-	/* umount: write everything back and free the file system's state;
-	 * the VFS then frees the inodes nobody has open. */
-	void (*umount)(struct super_ref sb);
+	/* umount: write everything back and free the file system's state and
+	 * its inodes (inode_forget), or refuse (-EBUSY: a file is open) before
+	 * changing anything. */
+	int (*umount)(struct super_ref sb);
 	void (*statfs)(struct super_ref sb, struct linux_statfs *st);
 	int (*sync)(struct super_ref sb);
 	/* An inode of this file system is about to be freed (no links, no
@@ -248,6 +262,22 @@ struct fs_type {
 	int (*setattr)(struct inode_ref ino, const struct iattr *a);
 	/* The name of `child` in `dir` (getcwd, /proc paths). */
 	int (*get_name)(struct inode_ref dir, struct inode_ref child, struct kname *out);
+	/* Backing store (file systems on a disk; memory file systems leave
+	 * these NULL and their page cache is the file). readpages fills the
+	 * batch's zeroed frames (holes and bytes past the end stay zero);
+	 * writepages writes the batch's bytes that lie inside the file;
+	 * write_begin makes sure [pos, pos + len) has blocks (-ENOSPC);
+	 * write_inode writes the inode's metadata (size, times, mode...). */
+	int (*readpages)(struct inode_ref ino, struct page_batch *b);
+	int (*writepages)(struct inode_ref ino, const struct page_batch *b);
+	int (*write_begin)(struct inode_ref ino, uint64_t pos, uint64_t len);
+	/* After a write that began with write_begin(pos, len): `copied`
+	 * bytes went in (fewer after a fault): undo what the rest needed. */
+	int (*write_end)(struct inode_ref ino, uint64_t pos, uint64_t len, uint64_t copied);
+	int (*write_inode)(struct inode_ref ino);
+	/* fsync after the inode's pages and metadata were written back: make
+	 * them durable (the file system's own metadata, the disk's cache). */
+	int (*fsync)(struct inode_ref ino, bool datasync);
 };
 #define FS_REQUIRES_DEV 1 /* mounted on a block device node (the source) */
 #define FS_SINGLE 2       /* one instance, mounted at most once at a time; it outlives umount (devtmpfs, devpts) */
@@ -255,7 +285,7 @@ struct fs_type {
 
 struct super {
 	uint32_t type;              /* registered fs type index */
-	uint32_t dev;               /* st_dev of its files */
+	uint32_t dev;               /* st_dev of its files (one number per super block, never reused) */
 	uint32_t bdev;              /* FS_REQUIRES_DEV: the device node's rdev */
 	uint64_t flags;             /* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC */
 	struct kname source;
@@ -278,6 +308,10 @@ int vfs_fs_type_flags(const struct kname *type, uint32_t *flags);
 /* umount2(2) of the file system whose root is `root`; the caller checked
  * that no process works in it unless MNT_DETACH. */
 int vfs_umount(struct inode_ref root, uint64_t flags);
+/* Make the mounted file system whose root is new_root the root; the old
+ * root is mounted on put_old, a directory of the new one (pivot_root).
+ * The caller moves processes' root and working directories. */
+int vfs_pivot_root(struct inode_ref new_root, struct inode_ref put_old);
 /* Some mount lies inside super block sb (umount: -EBUSY). */
 bool vfs_super_has_mounts(struct super_ref sb);
 /* The i-th mount in mount order (/proc/mounts): 0, or -ENOENT past the end. */
@@ -305,9 +339,44 @@ struct inode_ref vfs_root(void);
 int inode_new_in(struct super_ref sb, uint32_t mode, struct inode_ref *out);
 int inode_new(uint32_t mode, struct inode_ref *out);
 void inode_put_if_unused(struct inode_ref r);
+/* Free an inode whatever its links (its file system goes away), unless
+ * it is open. */
+void inode_forget(struct inode_ref r);
+/* Page `index` of the inode's data (a borrowed frame: the cache keeps the
+ * reference). A miss reads it from the file system; a memory file's hole
+ * is made (zeroed) when `create`, else -ENOENT. */
 int inode_page(struct inode_ref r, uint64_t index, bool create, struct fw_frame_ref *out);
+/* The same for a page fault: a miss on a backed file reads `ra` more
+ * pages in the same batch, or with `nowait` gives -EAGAIN instead of
+ * reading (a fault inside a kernel user copy cannot sleep: the copy is
+ * failed and the system call rerun after the page is read, see
+ * services/init/upcalls.c). */
+int inode_page_fault(struct inode_ref r, uint64_t index, uint32_t ra, bool nowait, bool create,
+		     struct fw_frame_ref *out);
 int inode_truncate(struct inode_ref r, uint64_t size);
+void inode_drop_pages(struct inode_ref r, uint64_t from);
+/* Its file system has a backing store (pages must be written back). */
+bool inode_has_backing(struct inode_ref r);
+/* The page changed (written, or mapped writable by a shared mapping,
+ * which keeps it dirty for good); the inode's metadata changed. */
+void inode_page_dirty(struct inode_ref r, uint64_t index);
+void inode_page_mapped_writable(struct inode_ref r, uint64_t index);
+/* The page is mapped by a shared mapping (reclaim leaves it alone). */
+void inode_page_mapped_shared(struct inode_ref r, uint64_t index);
+/* Memory is short: drop clean pages of the least recently used files
+ * (writing dirty ones back first when the caller may sleep). Called where
+ * no frame of the cache is borrowed: reads, writes, page faults. */
+void pc_reclaim(bool may_sleep);
+/* Pages of disk files in the cache, and how many are dirty (meminfo). */
+void pc_stats(uint64_t *pages, uint64_t *dirty);
+void inode_mark_dirty(struct inode_ref r);
+/* Write the inode's dirty pages, then its metadata, to the file system. */
+int inode_writeback(struct inode_ref r, bool datasync);
+/* fsync(2) of an inode: write it back and make it durable. */
+int vfs_fsync_inode(struct inode_ref r, bool datasync);
 int64_t inode_read_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, uint64_t n);
+/* The same, reading up to `ra` pages ahead on a miss (sequential reads). */
+int64_t inode_read_user_ra(struct inode_ref r, uint64_t off, struct fw_uaddr buf, uint64_t n, uint32_t ra);
 int64_t inode_write_user(struct inode_ref r, uint64_t off, struct fw_uaddr buf, uint64_t n);
 int inode_write_initrd(struct inode_ref r, uint64_t off, uint64_t initrd_off, uint64_t n);
 void inode_stat(struct inode_ref r, struct linux_stat *st);
@@ -331,6 +400,8 @@ int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpat
 int vfs_readlink(struct inode_ref r, struct kpath *p);
 /* The path of a directory relative to root (getcwd). */
 int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out);
+/* The name of child in dir (the file system's get_name). */
+int vfs_get_name(struct inode_ref dir, struct inode_ref child, struct kname *out);
 
 /* ---- changing the namespace (vfs/dirops.c) ---- */
 
@@ -370,6 +441,8 @@ int ramfs_write_target(struct inode_ref ino, const struct kpath *target);
 /* The VFS's own file operations for files and directories kept in memory
  * (vfs/memops.c); file systems name them in inode.fops. */
 int64_t generic_file_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
+int64_t generic_file_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
+int generic_file_fsync(struct file_ref f, struct file *fp, bool datasync);
 int64_t generic_file_llseek(struct file_ref f, struct file *fp, int64_t off, uint32_t whence);
 int generic_file_mmap(struct file_ref f, struct file *fp, struct inode_ref *backing);
 int64_t generic_dir_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos);
@@ -441,6 +514,10 @@ FW_POOL_DECLARE(kchunk, struct kchunk);
  * for others: sendfile falls back). */
 int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n);
 int inode_write_chunk(struct inode_ref r, uint64_t off, const struct kchunk *c, uint32_t n);
+/* Bytes between an inode and a frame (n <= 4096, inside the frame):
+ * a loop device's I/O on its backing file. */
+int inode_write_frame(struct inode_ref r, uint64_t off, struct fw_frame_ref src, uint32_t soff, uint32_t n);
+int inode_read_frame(struct inode_ref r, uint64_t off, struct fw_frame_ref dst, uint32_t doff, uint32_t n);
 int inode_read_chunk(struct inode_ref r, uint64_t off, struct kchunk *c, uint32_t n);
 
 /* Read a plain-data object of type *objp at `off` of an inode, across page

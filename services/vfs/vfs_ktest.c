@@ -95,11 +95,12 @@ static int ktfs_rmdir(struct inode_ref dir, const struct kname *name, struct ino
 	return ramdir_is_empty(victim) ? ramdir_unlink(dir, name) : -ENOTEMPTY;
 }
 
-static void ktfs_umount(struct super_ref sb)
+static int ktfs_umount(struct super_ref sb)
 {
 	struct super *s = super_get(sb);
 	if (s)
 		ramdir_clear(s->root);
+	return 0;
 }
 
 static const struct fs_type ktfs_type = {

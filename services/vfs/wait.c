@@ -40,7 +40,7 @@ static void wake_depth(struct wq_ref w, uint32_t depth)
 		return;
 	/* Waking only makes tasks runnable: no service code runs and the list
 	 * cannot change under the walk. */
-	for (struct pollhook_ref h = q->hooks; pollhook_ref_valid(h);) {
+	for (struct pollhook_ref h = q->hooks; h.idx && pollhook_ref_valid(h);) {
 		struct pollhook *hp = pollhook_get(h);
 		struct wq_ref dst = hp->dst;
 		h = hp->next;
@@ -54,6 +54,12 @@ uint64_t wq_gen(struct wq_ref w)
 {
 	struct wq *q = wq_get(w);
 	return q ? q->gen : 0;
+}
+
+struct fw_waitq_ref wq_queue(struct wq_ref w)
+{
+	struct wq *q = wq_get(w);
+	return q ? q->q : (struct fw_waitq_ref){0};
 }
 
 int wq_wait(struct wq_ref w, uint64_t deadline_ns)

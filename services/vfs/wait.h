@@ -37,6 +37,10 @@ int wq_wait(struct wq_ref w, uint64_t deadline_ns);
 /* The object changed: wake its sleepers and its pollers. */
 void wq_wake(struct wq_ref w);
 uint64_t wq_gen(struct wq_ref w);
+/* The framework queue behind w, for an object to keep next to w and sleep
+ * on directly (fw_waitq_wait: one lookup less on a hot path; a stale one
+ * gives -EINVAL, which such a sleeper treats as a wake-up). */
+struct fw_waitq_ref wq_queue(struct wq_ref w);
 
 /* What a poll operation is given: the poller's queue to hook onto each
  * object it reports on. `add` is false when the caller only looks (a

@@ -47,7 +47,9 @@ cd "$ROOT" || exit 1
 OUT=build/bench
 BENCHES=(null devnull_read devnull_write pipe_lat pipe_bw ctxsw ctx2_16k ctx8_16k
 	 fork_exit fork_exec exec_big sh_c dyn_true page_fault file_fault mmap_munmap signal
-	 sigaction file_cwcu open_close stat clock blk_read blk_write tcp_lat tcp_bw udp_lat unix_lat unix_bw)
+	 sigaction file_cwcu open_close stat clock blk_read blk_write
+	 ext2_seq_write ext2_seq_read_cold ext2_seq_read ext2_rand_read_cold ext2_rand_read ext2_rand_write
+	 tcp_lat tcp_bw udp_lat unix_lat unix_bw)
 declare -A DESC=(
 	[null]="getppid() syscall"
 	[devnull_read]="read 1 byte from /dev/null"
@@ -67,6 +69,12 @@ declare -A DESC=(
 	[clock]="clock_gettime(CLOCK_MONOTONIC)"
 	[blk_read]="read /dev/vda, 1 MiB O_DIRECT"
 	[blk_write]="write /dev/vda, 1 MiB O_DIRECT"
+	[ext2_seq_write]="ext2: write 64 MiB file + fsync"
+	[ext2_seq_read_cold]="ext2: read 64 MiB file, cold"
+	[ext2_seq_read]="ext2: read 64 MiB file, cached"
+	[ext2_rand_read_cold]="ext2: 4 KiB random pread, cold"
+	[ext2_rand_read]="ext2: 4 KiB random pread, cached"
+	[ext2_rand_write]="ext2: 4 KiB random pwrite + fsync"
 	[page_fault]="anon page fault, per page"
 	[mmap_munmap]="mmap + munmap 1 MiB"
 	[signal]="kill self + handler + sigreturn"
@@ -87,10 +95,16 @@ declare -A EXTRA=([fork_exec]=bench_true [sh_c]=bench_true)
 # Benchmarks that need a disk: a 64 MiB virtio-blk /dev/vda (tools/qemu.sh's
 # keel_qemu_disk_args) on both kernels; Linux loads Debian's virtio modules.
 declare -A NEEDS_DISK=([blk_read]=1 [blk_write]=1)
+# Benchmarks on ext2: /dev/vda as above and /dev/vdb, a 160 MiB ext2 image
+# (mke2fs -t ext2 -b 4096, fresh for each Keel boot and for the Linux boot;
+# Linux mounts it with Debian's ext4 module, which serves ext2).
+declare -A NEEDS_EXT2=([ext2_seq_write]=1 [ext2_seq_read_cold]=1 [ext2_seq_read]=1
+	[ext2_rand_read_cold]=1 [ext2_rand_read]=1 [ext2_rand_write]=1)
 # Debian builds virtio-pci and virtio-blk as modules; /init loads these in
 # this order (dependencies first) when /lib/modules-bench exists.
 LINUX_MODULES=(drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev
-	drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci drivers/block/virtio_blk)
+	drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci drivers/block/virtio_blk
+	lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4)
 
 FILTER="" RUNS=5 JSON="" TARGET_MS=300 ONLY="" LINUX_APPEND=""
 
@@ -164,8 +178,11 @@ LINUX_DIR=$OUT/linux
 LINUX_PKG="" LINUX_VER="" VMLINUZ=""
 fetch_linux() {
 	VMLINUZ=$(ls "$LINUX_DIR"/boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
-	# (an unpack from before the disk benchmarks kept no modules: refetch)
-	[ -f "$LINUX_DIR/modules/virtio_blk.ko" ] || VMLINUZ=""
+	# (an unpack from before the disk benchmarks kept fewer modules: refetch)
+	local want
+	for want in "${LINUX_MODULES[@]}"; do
+		[ -f "$LINUX_DIR/modules/$(basename "$want").ko" ] || VMLINUZ=""
+	done
 	if [ -z "$VMLINUZ" ]; then
 		local pkg
 		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
@@ -222,7 +239,7 @@ build_programs() {
 		init) out=$BIN/init; set -- "$src/init.c" ;;
 		*) out=$BIN/bench_$b; set -- "$src/bench_$b.c" "$src/harness.c" ;;
 		esac
-		if [ -x "$out" ] && [ -z "$(find "$@" "$src/bench.h" "$src/ctx_ring.h" "$src/blk.h" "$src/net_pair.h" "${BASH_SOURCE[0]}" -newer "$out" 2>/dev/null)" ]; then
+		if [ -x "$out" ] && [ -z "$(find "$@" "$src/bench.h" "$src/ctx_ring.h" "$src/blk.h" "$src/ext2b.h" "$src/net_pair.h" "${BASH_SOURCE[0]}" -newer "$out" 2>/dev/null)" ]; then
 			continue
 		fi
 		musl-gcc "${CFLAGS[@]}" -o "$out" "$@" || die "building $out failed"
@@ -327,17 +344,30 @@ run_linux() {
 		printf "%s%s=%s", (n++ ? ", " : ""), k, $0 }')
 }
 
-# disk_args KERNEL: a fresh zeroed 64 MiB /dev/vda when a selected benchmark
-# needs one (Keel: per benchmark, through `keel exec --disk`).
+# fresh_disks KERNEL EXT2: a zeroed 64 MiB disk image, and with EXT2=1 a
+# fresh 160 MiB ext2 image after it; prints their paths.
+fresh_disks() {
+	truncate -s 0 "$OUT/disk-$1.img" && truncate -s 64M "$OUT/disk-$1.img"
+	echo "$OUT/disk-$1.img"
+	if [ "$2" = 1 ]; then
+		rm -f "$OUT/ext2-$1.img"
+		truncate -s 160M "$OUT/ext2-$1.img"
+		mke2fs -q -F -t ext2 -b 4096 "$OUT/ext2-$1.img" >/dev/null || die "mke2fs failed"
+		echo "$OUT/ext2-$1.img"
+	fi
+}
+
+# disk_args KERNEL: the disks the selected benchmarks need (Keel: per
+# benchmark, through `keel exec --disk`).
 disk_args() {
-	local b
+	local b disk=0 ext2=0
 	for b in "${SEL[@]}"; do
-		if [ -n "${NEEDS_DISK[$b]:-}" ]; then
-			truncate -s 0 "$OUT/disk-$1.img" && truncate -s 64M "$OUT/disk-$1.img"
-			keel_qemu_disk_args "$OUT/disk-$1.img"
-			return
-		fi
+		[ -n "${NEEDS_DISK[$b]:-}" ] && disk=1
+		[ -n "${NEEDS_EXT2[$b]:-}" ] && ext2=1
 	done
+	[ $disk = 1 ] || [ $ext2 = 1 ] || return 0
+	# shellcheck disable=SC2046
+	keel_qemu_disk_args $(fresh_disks "$1" $ext2)
 }
 
 run_keel() {
@@ -359,9 +389,9 @@ run_keel() {
 		files=(--file "$BIN/bench_$b")
 		[ -n "${EXTRA[$b]:-}" ] && files+=(--file "$BIN/${EXTRA[$b]}")
 		[ "$b" = dyn_true ] && files+=(--libs --file "$DYN_TRUE:/bin/dyn_true")
-		if [ -n "${NEEDS_DISK[$b]:-}" ]; then
-			truncate -s 0 "$OUT/disk-keel.img" && truncate -s 64M "$OUT/disk-keel.img"
-			files+=(--disk "$OUT/disk-keel.img")
+		if [ -n "${NEEDS_DISK[$b]:-}" ] || [ -n "${NEEDS_EXT2[$b]:-}" ]; then
+			local img
+			for img in $(fresh_disks keel "${NEEDS_EXT2[$b]:-0}"); do files+=(--disk "$img"); done
 		fi
 		log "Keel: $b"
 		# --no-net: the Linux guest has no NIC either (the network rows use lo)

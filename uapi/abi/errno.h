@@ -72,6 +72,7 @@
 #define EHOSTUNREACH 113
 #define EALREADY 114
 #define EINPROGRESS 115
+#define EUCLEAN 117
 #define ECANCELED 125
 #define ERESTARTSYS 512 /* kernel-internal: restart if SA_RESTART */
 #endif

@@ -60,8 +60,9 @@ static void info(const char *key, const char *path)
 }
 
 /* Debian builds virtio-pci and virtio-blk as modules: load the ones the
- * bench put in /lib/modules-bench (named NN-name.ko, in dependency order),
- * then wait for the disk to appear. */
+ * bench put in /lib/modules-bench (named NN-name.ko, in dependency order:
+ * the virtio ones, then ext4's for the ext2 benchmarks), then wait for the
+ * disks to appear. */
 static int by_name(const struct dirent **a, const struct dirent **b) { return strcmp((*a)->d_name, (*b)->d_name); }
 
 static void load_modules(void)
@@ -88,7 +89,8 @@ static void load_modules(void)
 	for (int tries = 0; n > 0 && tries < 500; tries++) {
 		struct stat st;
 
-		if (stat("/dev/vda", &st) == 0 || access("/sys/block/vda", F_OK) != 0)
+		if ((stat("/dev/vda", &st) == 0 || access("/sys/block/vda", F_OK) != 0) &&
+		    (stat("/dev/vdb", &st) == 0 || access("/sys/block/vdb", F_OK) != 0))
 			break;
 		usleep(10000);
 	}

@@ -62,6 +62,7 @@ static const struct pent pid_ents[] = {
 	{"cwd", PK_PCWD, S_IFLNK | 0777},	  {"comm", PK_PCOMM, S_IFREG | 0644},
 	{"environ", PK_PENVIRON, S_IFREG | 0400}, {"mounts", PK_MOUNTS, S_IFREG | 0444},
 	{"statm", PK_PSTATM, S_IFREG | 0444},	  {"root", PK_PROOT, S_IFLNK | 0777},
+	{"mountinfo", PK_MOUNTINFO, S_IFREG | 0444},
 };
 
 /* Guards against re-entry: creating an entry looks its name up. */
@@ -164,11 +165,11 @@ static int pid_dir(struct inode_ref root, int32_t pid)
 }
 
 /* umount: every node goes; nodes still open live on until closed. */
-static void procfs_umount(struct super_ref sb)
+static int procfs_umount(struct super_ref sb)
 {
 	struct super *s = super_get(sb);
 	if (!s)
-		return;
+		return 0;
 	struct inode_ref root = s->root;
 	procfs_state()->busy = true;
 	ramdir_clear(root);
@@ -178,6 +179,7 @@ static void procfs_umount(struct super_ref sb)
 		ip->nlink = 0;
 		inode_put_if_unused(root);
 	}
+	return 0;
 }
 
 static void drop_entry(struct inode_ref dir, const struct kname *name, struct inode_ref child)
@@ -476,6 +478,13 @@ int procfs_path_of(struct inode_ref root, struct inode_ref ino, struct kpath *ou
 		return -ENOENT;
 	if ((ip->mode & S_IFMT) == S_IFDIR)
 		return vfs_path_of(root, ino, out);
+	/* a file system that keeps where a file was found (ext2) names it
+	 * there; memory trees are searched */
+	struct inode_ref dir = ip->parent;
+	struct kname name;
+	if (inode_ref_valid(dir) && vfs_get_name(dir, ino, &name) == 0 && vfs_path_of(root, dir, out) == 0 &&
+	    kpath_append(out, &name))
+		return 0;
 	return find_name(root, root, ino, 0, out) ? 0 : -ENOENT;
 }
 

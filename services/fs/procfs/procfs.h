@@ -51,6 +51,7 @@ enum proc_kind {
 	PK_PENVIRON,
 	PK_PSTATM,
 	PK_PROOT,
+	PK_MOUNTINFO,
 	PK_NETDIR,
 	PK_NETFILE,                        /* the registered /proc/net files follow */
 	PK_KIND_MAX = PK_NETFILE + 12

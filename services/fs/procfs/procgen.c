@@ -330,6 +330,22 @@ static void gen_maps(struct ptext *t, struct proc *p)
 	kpath_free(pr);
 }
 
+/* The options both files show for a mount. */
+static void mount_opts(struct ptext *t, uint64_t flags)
+{
+	if (flags & MS_RDONLY)
+		PT_LIT(t, "ro");
+	else
+		PT_LIT(t, "rw");
+	if (flags & MS_NOSUID)
+		PT_LIT(t, ",nosuid");
+	if (flags & MS_NODEV)
+		PT_LIT(t, ",nodev");
+	if (flags & MS_NOEXEC)
+		PT_LIT(t, ",noexec");
+	PT_LIT(t, ",relatime");
+}
+
 /* /proc/mounts: "source mountpoint type options 0 0" in mount order. */
 static void mount_line(struct ptext *t, struct super_ref sb, struct kpath *path)
 {
@@ -347,17 +363,71 @@ static void mount_line(struct ptext *t, struct super_ref sb, struct kpath *path)
 	pt_kpath(t, path);
 	pt_char(t, ' ');
 	pt_kname(t, &type);
+	pt_char(t, ' ');
+	mount_opts(t, flags);
+	PT_LIT(t, " 0 0\n");
+}
+
+/* The mount id /proc/self/mountinfo gives the i-th mount (Linux's ids
+ * start in the twenties; the root's parent is an id not listed). */
+#define MNT_ID_BASE 21
+
+static uint32_t mount_id_of(struct super_ref sb)
+{
+	struct super_ref m;
+	for (uint32_t i = 0; vfs_mount_info(i, &m) == 0; i++)
+		if (m.idx == sb.idx && m.gen == sb.gen)
+			return MNT_ID_BASE + i;
+	return 1;
+}
+
+/* /proc/self/mountinfo: "id parent major:minor root mountpoint options -
+ * type source superoptions" (proc(5)). */
+static void mountinfo_line(struct ptext *t, uint32_t id, struct super_ref sb, struct kpath *path)
+{
+	struct super *s = super_get(sb);
+	if (!s)
+		return;
+	struct inode_ref at = inode_ref_valid(s->covered) ? s->covered : s->root;
+	struct inode *cov = inode_ref_valid(s->covered) ? inode_get(s->covered) : NULL;
+	struct super_ref parent = cov ? cov->sb : (struct super_ref){0};
+	uint64_t flags = s->flags;
+	uint32_t dev = s->dev; /* as stat(2) gives st_dev */
+	struct kname source = s->source, type;
+	if (vfs_path_of(vfs_root(), at, path))
+		return;
+	vfs_fs_type_name(sb, &type);
+	pt_u64(t, id);
+	pt_char(t, ' ');
+	pt_u64(t, super_ref_valid(parent) ? mount_id_of(parent) : 1);
+	pt_char(t, ' ');
+	pt_u64(t, (dev >> 8) & 0xfff);
+	pt_char(t, ':');
+	pt_u64(t, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+	PT_LIT(t, " / ");
+	pt_kpath(t, path);
+	pt_char(t, ' ');
+	mount_opts(t, flags);
+	PT_LIT(t, " - ");
+	pt_kname(t, &type);
+	pt_char(t, ' ');
+	pt_kname(t, &source);
+	pt_char(t, ' ');
 	if (flags & MS_RDONLY)
-		PT_LIT(t, " ro");
+		PT_LIT(t, "ro\n");
 	else
-		PT_LIT(t, " rw");
-	if (flags & MS_NOSUID)
-		PT_LIT(t, ",nosuid");
-	if (flags & MS_NODEV)
-		PT_LIT(t, ",nodev");
-	if (flags & MS_NOEXEC)
-		PT_LIT(t, ",noexec");
-	PT_LIT(t, ",relatime 0 0\n");
+		PT_LIT(t, "rw\n");
+}
+
+static void mountinfo_show(struct ptext *t)
+{
+	struct kpath_ref pr;
+	if (kpath_alloc(&pr))
+		return;
+	struct super_ref sb;
+	for (uint32_t i = 0; vfs_mount_info(i, &sb) == 0; i++)
+		mountinfo_line(t, MNT_ID_BASE + i, sb, kpath_get(pr));
+	kpath_free(pr);
 }
 
 static void mounts_show(struct ptext *t)
@@ -441,27 +511,32 @@ static int gen_pid(struct ptext *t, uint32_t kind, int32_t pid)
 static void gen_meminfo(struct ptext *t)
 {
 	uint64_t total = fw_frames_total() * 4, free = fw_frames_free() * 4;
+	uint64_t cached, dirty;
+	pc_stats(&cached, &dirty); /* disk files' pages: reclaimable when clean */
+	cached *= 4;
+	dirty *= 4;
+	uint64_t anon = total - free > cached ? total - free - cached : 0;
 	MI(t, "MemTotal:", total);
 	MI(t, "MemFree:", free);
-	MI(t, "MemAvailable:", free);
+	MI(t, "MemAvailable:", free + (cached > dirty ? cached - dirty : 0));
 	MI(t, "Buffers:", 0);
-	MI(t, "Cached:", 0);
+	MI(t, "Cached:", cached);
 	MI(t, "SwapCached:", 0);
-	MI(t, "Active:", (total - free) / 2);
-	MI(t, "Inactive:", (total - free) / 2);
-	MI(t, "Active(anon):", (total - free) / 2);
-	MI(t, "Inactive(anon):", (total - free) / 2);
-	MI(t, "Active(file):", 0);
-	MI(t, "Inactive(file):", 0);
+	MI(t, "Active:", (anon + cached) / 2);
+	MI(t, "Inactive:", (anon + cached) - (anon + cached) / 2);
+	MI(t, "Active(anon):", anon / 2);
+	MI(t, "Inactive(anon):", anon - anon / 2);
+	MI(t, "Active(file):", cached / 2);
+	MI(t, "Inactive(file):", cached - cached / 2);
 	MI(t, "Unevictable:", 0);
 	MI(t, "Mlocked:", 0);
 	MI(t, "SwapTotal:", 0);
 	MI(t, "SwapFree:", 0);
 	MI(t, "Zswap:", 0);
 	MI(t, "Zswapped:", 0);
-	MI(t, "Dirty:", 0);
+	MI(t, "Dirty:", dirty);
 	MI(t, "Writeback:", 0);
-	MI(t, "AnonPages:", total - free);
+	MI(t, "AnonPages:", anon);
 	MI(t, "Mapped:", 0);
 	MI(t, "Shmem:", 0);
 	MI(t, "KReclaimable:", 0);
@@ -621,6 +696,9 @@ int procgen_file(uint32_t kind, int32_t pid, struct inode_ref out)
 		break;
 	case PK_MOUNTS:
 		mounts_show(&t);
+		break;
+	case PK_MOUNTINFO:
+		mountinfo_show(&t);
 		break;
 	case PK_FILESYSTEMS:
 		filesystems_show(&t);

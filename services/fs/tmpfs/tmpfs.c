@@ -25,11 +25,11 @@ static int mount_mode(struct super_ref sb, uint32_t mode, struct inode_ref *root
 static int tmpfs_mount(struct super_ref sb, struct inode_ref *root) { return mount_mode(sb, 01777, root); }
 static int devtmpfs_mount(struct super_ref sb, struct inode_ref *root) { return mount_mode(sb, 0755, root); }
 
-static void tmpfs_umount(struct super_ref sb)
+static int tmpfs_umount(struct super_ref sb)
 {
 	struct super *s = super_get(sb);
 	if (!s)
-		return;
+		return 0;
 	struct inode_ref root = s->root;
 	ramdir_clear(root);
 	struct inode *ip = inode_get(root);
@@ -37,6 +37,7 @@ static void tmpfs_umount(struct super_ref sb)
 		ip->nlink = 0;
 		inode_put_if_unused(root); /* nodes still open live on until closed */
 	}
+	return 0;
 }
 
 /* Every tmpfs shares the machine's free memory. */
