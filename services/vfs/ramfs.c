@@ -1,8 +1,9 @@
 /* Directories and symlinks kept in memory: a library for file systems
  * whose whole tree lives in memory (tmpfs, devtmpfs, /proc, devpts), like
  * Linux's libfs. Layer: services (safe C). A directory lists its entries
- * as a chain of dentries in creation order; each entry's sequence number
- * is its getdents64 cursor. A symlink's target is its first page. */
+ * as a chain of dentries in creation order, with a handle on the last one
+ * so that creating a file appends without walking the chain; each
+ * entry's sequence number is its getdents64 cursor. A symlink's target is its first page. */
 #include "vfs/vfs.h"
 #include <abi/fs.h>
 #include <fw/time.h>
@@ -59,14 +60,20 @@ int ramdir_link(struct inode_ref dir, const struct kname *name, struct inode_ref
 	/* Append, so sequence numbers grow along the chain and a getdents64
 	 * offset stays meaningful while entries come and go. */
 	de->seq = ++dp->next_seq + 2;
-	struct dentry_ref tail = dp->children;
-	if (!dentry_ref_valid(tail)) {
+	if (!dentry_ref_valid(dp->children)) {
 		dp->children = d;
 	} else {
-		while (dentry_ref_valid(dentry_get(tail)->next))
-			tail = dentry_get(tail)->next;
+		/* dp->last is kept by this file alone; walk only if it ever
+		 * failed to name the end of the chain. */
+		struct dentry_ref tail = dp->last;
+		if (!dentry_get(tail) || dentry_ref_valid(dentry_get(tail)->next)) {
+			tail = dp->children;
+			while (dentry_ref_valid(dentry_get(tail)->next))
+				tail = dentry_get(tail)->next;
+		}
 		dentry_get(tail)->next = d;
 	}
+	dp->last = d;
 	dp->mtime_ns = (int64_t)fw_time_realtime_ns();
 	dp->ctime_ns = dp->mtime_ns;
 	struct inode *cp = inode_get(child);
@@ -94,6 +101,8 @@ static int detach(struct inode_ref dir, const struct kname *name, struct inode_r
 				dentry_get(prev)->next = de->next;
 			else
 				dp->children = de->next;
+			if (!dentry_ref_valid(de->next))
+				dp->last = prev;
 			dentry_free(d);
 			return 0;
 		}

@@ -77,6 +77,7 @@ struct inode {
 	struct inode_ref lru_prev, lru_next;
 	bool meta_dirty;            /* size, times, mode... not yet written back */
 	struct dentry_ref children; /* ram directories: the entries */
+	struct dentry_ref last;     /* ram directories: the last entry (appends are O(1)) */
 	uint64_t next_seq;          /* ram directories: sequence of the next entry */
 	struct inode_ref parent;    /* directories: the directory holding it ("..") */
 	struct vfs_priv special;    /* FIFOs: the provider's object (its pipe) */
