@@ -5,14 +5,25 @@
 #define SEGV_ACCERR 2
 #define BUS_ADRERR 2
 
+/* The area holding addr. The area of the previous fault is tried first:
+ * faults come in runs over one area, and the list is walked through a
+ * pool lookup per area. The hint needs no invalidation: an area is in
+ * its mm's list from insertion until it is freed (which makes the handle
+ * stale), and areas never overlap, so a live area holding addr is the
+ * one. */
 static struct vma *find_vma(struct mm *mp, uint64_t addr)
 {
+	struct vma *h = vma_get(mp->last_found);
+	if (h && addr >= h->start && addr < h->end)
+		return h;
 	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
 		struct vma *v = vma_get(c);
 		if (addr < v->start)
 			return NULL;
-		if (addr < v->end)
+		if (addr < v->end) {
+			mp->last_found = c;
 			return v;
+		}
 	}
 	return NULL;
 }
