@@ -16,16 +16,16 @@ static struct vma *find_vma(struct mm *mp, uint64_t addr)
 	struct vma *h = vma_get(mp->last_found);
 	if (h && addr >= h->start && addr < h->end)
 		return h;
-	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
-		struct vma *v = vma_get(c);
-		if (addr < v->start)
+	for (struct vma_ref c = mp->vmas;;) {
+		struct vma *v = vma_get(c); /* one pool lookup per area */
+		if (!v || addr < v->start)
 			return NULL;
 		if (addr < v->end) {
 			mp->last_found = c;
 			return v;
 		}
+		c = v->next;
 	}
-	return NULL;
 }
 
 /* Grow a stack area down to cover addr (within the stack limit). */

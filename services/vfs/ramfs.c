@@ -12,18 +12,29 @@ FW_POOL_DEFINE(dentry, struct dentry);
 
 static bool same(struct inode_ref a, struct inode_ref b) { return a.idx == b.idx && a.gen == b.gen; }
 
+/* A hash of the name (FNV-1a), kept in each entry so that a scan
+ * compares names only where the hashes match. */
+static uint32_t name_hash(const struct kname *n)
+{
+	uint32_t h = 2166136261u;
+	for (uint32_t i = 0; i < n->len && i < NAME_MAX; i++)
+		h = (h ^ (uint8_t)n->s[i]) * 16777619u;
+	return h;
+}
+
 int ramdir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
 {
 	struct inode *dp = inode_get(dir);
 	if (!dp)
 		return -ENOENT;
-	for (struct dentry_ref d = dp->children; dentry_ref_valid(d);) {
-		struct dentry *de = dentry_get(d);
-		if (kname_eq(&de->name, name)) {
+	uint32_t h = name_hash(name);
+	/* One pool lookup per entry: dentry_get of the end's null handle
+	 * ends the scan. */
+	for (struct dentry *de = dentry_get(dp->children); de; de = dentry_get(de->next)) {
+		if (de->hash == h && kname_eq(&de->name, name)) {
 			*out = de->inode;
 			return 0;
 		}
-		d = de->next;
 	}
 	return -ENOENT;
 }
@@ -55,6 +66,7 @@ int ramdir_link(struct inode_ref dir, const struct kname *name, struct inode_ref
 		return -ENOSPC;
 	struct dentry *de = dentry_get(d);
 	de->name = *name;
+	de->hash = name_hash(name);
 	de->inode = child;
 	struct inode *dp = inode_get(dir);
 	/* Append, so sequence numbers grow along the chain and a getdents64
@@ -93,9 +105,12 @@ static int detach(struct inode_ref dir, const struct kname *name, struct inode_r
 	if (!dp)
 		return -ENOENT;
 	struct dentry_ref prev = {0};
-	for (struct dentry_ref d = dp->children; dentry_ref_valid(d);) {
+	uint32_t h = name_hash(name);
+	for (struct dentry_ref d = dp->children;;) {
 		struct dentry *de = dentry_get(d);
-		if (kname_eq(&de->name, name)) {
+		if (!de)
+			break;
+		if (de->hash == h && kname_eq(&de->name, name)) {
 			*child = de->inode;
 			if (dentry_ref_valid(prev))
 				dentry_get(prev)->next = de->next;

@@ -87,6 +87,7 @@ struct inode {
 
 struct dentry {
 	struct kname name;
+	uint32_t hash;              /* of name (ramfs.c: compared before the name) */
 	struct inode_ref inode;
 	struct dentry_ref next;
 	uint64_t seq;               /* getdents64 cookie: increasing along the chain */
