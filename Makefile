@@ -11,7 +11,7 @@ ARCH_FLAGS := -target x86_64-unknown-none-elf -mcmodel=kernel -mno-red-zone \
 # Defined-behaviour and hardening flags for all kernel code (docs/safety.md).
 SAFE_FLAGS := -fwrapv -fno-strict-aliasing -fno-delete-null-pointer-checks \
 	-ftrivial-auto-var-init=zero -fstrict-flex-arrays=3 \
-	-fsanitize=array-bounds,local-bounds,shift -fno-sanitize-recover=all \
+	-fsanitize=array-bounds,local-bounds,shift,integer-divide-by-zero -fno-sanitize-recover=all \
 	-fno-finite-loops -Wframe-larger-than=3072
 WARN_FLAGS := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Werror=incompatible-pointer-types -Werror=int-conversion -Werror=unsequenced \

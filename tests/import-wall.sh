@@ -295,6 +295,23 @@ else
 	cat "$B/flags2.out"
 fi
 
+# Attack round 4: a division by zero the CPU never executed is still UB
+# the optimiser uses: after `q = rd(&zero) / d` (0 / d once rd is
+# inlined, then folded away) it took d != 0 and deleted the bounds check
+# of `arr[15 - d]`; d == 0 wrote one element past the array (rip =
+# 0x4141414141414141). -fsanitize=integer-divide-by-zero is required.
+weak_flags=$(echo "$svc_cflags" | sed 's/,integer-divide-by-zero//')
+# shellcheck disable=SC2086
+if "$SAFECHECK" --require-wall-flags services/syscall/dispatch.c -- $weak_flags \
+	>"$B/flags3.out" 2>&1; then
+	ko "checker accepted a service without -fsanitize=integer-divide-by-zero"
+elif grep -q "flags:.*lack -fsanitize=.*integer-divide-by-zero" "$B/flags3.out"; then
+	ok "untrapped division by zero refused (flags)"
+else
+	ko "missing integer-divide-by-zero refused without naming it"
+	cat "$B/flags3.out"
+fi
+
 # Attack round 3: a symbol the linker script assigns overrides an
 # object's definition of the same name, so a service function named
 # KERNEL_VMA was called at 0xffffffff80000000. Every symbol the script

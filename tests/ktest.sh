@@ -58,7 +58,9 @@ panic_case panic_stack_overflow 'vector 8 \(double fault\) error 0 cr2 ffffc9' \
 line=$(grep -n 'return v << n' services/ktest/ub.c | cut -d: -f1)
 panic_case panic_shift "KEEL PANIC: shift out of bounds \(1, 64\) at services/ktest/ub.c:$line:" \
 	"trapped at services/ktest/ub.c:$line"
-panic_case panic_div_overflow 'KEEL PANIC: kernel divide error' "INT64_MIN / -1 raised #DE"
+line=$(grep -n 'uint32_t q = rd(&zero) / d' services/ktest/ub.c | cut -d: -f1)
+panic_case panic_div_zero "KEEL PANIC: division by zero \(0 / 0\) at services/ktest/ub.c:$line:" \
+	"trapped before the division at services/ktest/ub.c:$line (attack round 4)"
 # SMAP is on while the fault resolver runs: its direct read of the user
 # page it just mapped is a protection fault (error 1: present, read, kernel).
 panic_case panic_smap_in_fault_resolver 'vector 14 \(page fault\) error 1 cr2 40000000' \

@@ -107,7 +107,7 @@ int elf_place(struct elf_info *info, uint64_t bias)
 {
 	if (!info->dyn)
 		bias = 0;
-	if (info->hi > FW_USER_TOP - bias || info->lo + bias < FW_USER_MIN)
+	if (bias > FW_USER_TOP || info->hi > FW_USER_TOP - bias || info->lo + bias < FW_USER_MIN)
 		return -ENOEXEC;
 	info->bias = bias;
 	info->entry += bias;

@@ -40,15 +40,20 @@ int script_parse(struct inode_ref ino, struct kpath *interp, struct kname *arg, 
 	for (uint32_t k = start; k < i && k - start < PATH_MAX - 1; k++)
 		interp->s[interp->len++] = (char)c.b[k];
 	interp->s[interp->len] = 0;
+	/* The argument is a C string, as on Linux: a NUL right after the
+	 * name means none, and it ends at its first NUL (bytes past one
+	 * would become a second string that argc does not count). */
+	if (i < end && c.b[i] == 0)
+		return 0;
 	while (i < end && blank(c.b[i]))
 		i++;
 	uint32_t aend = end;
-	while (aend > i && (blank(c.b[aend - 1]) || c.b[aend - 1] == '\r' || c.b[aend - 1] == 0))
+	while (aend > i && (blank(c.b[aend - 1]) || c.b[aend - 1] == 0))
 		aend--;
 	if (aend > i) {
 		*has_arg = true;
 		arg->len = 0;
-		for (uint32_t k = i; k < aend && arg->len < NAME_MAX; k++)
+		for (uint32_t k = i; k < aend && arg->len < NAME_MAX && c.b[k] != 0; k++)
 			arg->s[arg->len++] = (char)c.b[k];
 		arg->s[arg->len] = 0;
 	}

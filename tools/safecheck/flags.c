@@ -61,15 +61,19 @@ static void flag_report(struct sc *sc, const char *msg, const char *arg)
 
 static int sanitizers_ok(int argc, const char *const *argv)
 {
-	int bounds = 0, local = 0, shift = 0;
+	int bounds = 0, local = 0, shift = 0, div = 0;
 	for (int i = 0; i < argc; i++) {
 		if (strncmp(argv[i], "-fsanitize=", 11))
 			continue;
 		bounds |= strstr(argv[i], "array-bounds") != NULL;
 		local |= strstr(argv[i], "local-bounds") != NULL;
 		shift |= strstr(argv[i], "shift") != NULL;
+		/* attack round 4: an untrapped division by zero is UB the
+		 * optimiser uses (the divisor is non-zero afterwards), which
+		 * deleted a bounds check */
+		div |= strstr(argv[i], "integer-divide-by-zero") != NULL;
 	}
-	return bounds && local && shift;
+	return bounds && local && shift && div;
 }
 
 void sc_check_wall_flags(struct sc *sc, int argc, const char *const *argv)
@@ -82,7 +86,7 @@ void sc_check_wall_flags(struct sc *sc, int argc, const char *const *argv)
 			flag_report(sc, "service flags lack %s", required[r]);
 	}
 	if (!sanitizers_ok(argc, argv))
-		flag_report(sc, "service flags lack %s", "-fsanitize=array-bounds,local-bounds,shift");
+		flag_report(sc, "service flags lack %s", "-fsanitize=array-bounds,local-bounds,shift,integer-divide-by-zero");
 	long frame = -1;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];

@@ -317,6 +317,67 @@ static int decays_from_array(CXCursor e)
 	return k == CXType_ConstantArray || k == CXType_IncompleteArray || k == CXType_VariableArray;
 }
 
+/* ---- signed-div (attack round 4) ----
+ * Division is the one operation of the service subset whose undefined
+ * cases no flag defines: -fwrapv does not cover INT_MIN / -1 (nor its
+ * remainder), and the optimiser takes every division it sees as proof
+ * that those cases do not happen. Division by zero is trapped before the
+ * instruction by -fsanitize=integer-divide-by-zero (required, rule flags);
+ * INT_MIN / -1 has no sanitizer apart from one that also traps the
+ * wrapping +, -, * services rely on. So a signed division or remainder
+ * must have a constant divisor that is neither 0 nor -1: then no case of
+ * it is undefined. Unsigned division has only the zero case. */
+static int int_signed(CXType t)
+{
+	t = ty_canon(t);
+	if (t.kind == CXType_Enum)
+		t = ty_canon(clang_getEnumDeclIntegerType(clang_getTypeDeclaration(t)));
+	switch (t.kind) {
+	case CXType_Char_S: case CXType_SChar: case CXType_Short: case CXType_Int:
+	case CXType_Long: case CXType_LongLong: case CXType_Int128:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* the type C computes a / b in: both promoted (narrower than int: int),
+ * then the usual arithmetic conversions (LP64) */
+static int division_is_signed(CXType a, CXType b)
+{
+	long long sa = clang_Type_getSizeOf(ty_canon(a)), sb = clang_Type_getSizeOf(ty_canon(b));
+	int ga = int_signed(a) || sa < 4, gb = int_signed(b) || sb < 4;
+	if (sa < 4)
+		sa = 4;
+	if (sb < 4)
+		sb = 4;
+	if (ga == gb)
+		return ga;
+	return ga ? sa > sb : sb > sa;  /* the signed one wins only if wider */
+}
+
+static void rule_signed_div(struct walk *w, CXCursor c, CXCursor l, CXCursor r)
+{
+	CXType lt = cty(strip_implicit(l)), rt = cty(strip_implicit(r));
+	if (!ty_is_integer(lt) || !ty_is_integer(rt) || !division_is_signed(lt, rt))
+		return;
+	long long size = clang_Type_getSizeOf(ty_canon(lt)) > clang_Type_getSizeOf(ty_canon(rt))
+				 ? clang_Type_getSizeOf(ty_canon(lt)) : clang_Type_getSizeOf(ty_canon(rt));
+	int ok = 0;
+	CXEvalResult ev = clang_Cursor_Evaluate(strip_implicit(r));
+	if (ev && clang_EvalResult_getKind(ev) == CXEval_Int) {
+		unsigned long long v = (unsigned long long)clang_EvalResult_getAsLongLong(ev);
+		unsigned long long mask = size >= 8 ? ~0ULL : (1ULL << (size < 4 ? 32 : size * 8)) - 1;
+		ok = (v & mask) != 0 && (v & mask) != mask;
+	}
+	if (ev)
+		clang_EvalResult_dispose(ev);
+	if (!ok)
+		sc_report_at(w->sc, c, "signed-div",
+			     "signed division or remainder needs a constant divisor other than 0 and -1 "
+			     "(INT_MIN / -1 is undefined and untrapped): divide unsigned values");
+}
+
 void rx_binary(struct walk *w, CXCursor c)
 {
 	enum CXBinaryOperatorKind op = clang_getCursorBinaryOperatorKind(c);
@@ -335,6 +396,10 @@ void rx_binary(struct walk *w, CXCursor c)
 	case CXBinaryOperator_LE: case CXBinaryOperator_GE:
 		if (pl || pr)
 			sc_report_at(w->sc, c, "ptr-arith", "ordering comparison of pointers");
+		break;
+	case CXBinaryOperator_Div: case CXBinaryOperator_Rem:
+	case CXBinaryOperator_DivAssign: case CXBinaryOperator_RemAssign:
+		rule_signed_div(w, c, l, r);
 		break;
 	case CXBinaryOperator_Assign:
 		if (ty_has_sealed(cty(l)))

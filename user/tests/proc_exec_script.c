@@ -30,7 +30,7 @@ static void write_file(const char *path, const char *text, mode_t mode)
 int main(int argc, char **argv)
 {
 	t_init(argc, argv);
-	if (argc >= 2 && !strcmp(argv[1], "interp-arg")) {
+	if (argc >= 2 && !strncmp(argv[1], "interp-arg", 10)) {
 		/* argv: [interp, "interp-arg", script, user args...] */
 		SAY("interpreter argc=%d\n", argc);
 		for (int i = 1; i < argc; i++)
@@ -44,6 +44,8 @@ int main(int argc, char **argv)
 	write_file(t_path("script"), text, 0755);
 	snprintf(text, sizeof text, "#!   %s    interp-arg   \n", self);
 	write_file(t_path("spaces"), text, 0755);
+	snprintf(text, sizeof text, "#!%s interp-arg\r\n", self); /* a DOS line end: the \r stays in the argument */
+	write_file(t_path("crlf"), text, 0755);
 	write_file(t_path("noexec"), "just some text\n", 0755);
 	write_file(t_path("nox"), "#!/bin/sh\n", 0644);
 	write_file(t_path("badinterp"), "#!/nonexistent/interp\n", 0755);
@@ -63,6 +65,13 @@ int main(int argc, char **argv)
 		_exit(90);
 	}
 	SAY("script with extra spaces: %s\n", t_wait_desc(p));
+	p = fork();
+	if (p == 0) {
+		char *a[] = { "crlf", NULL };
+		execv(t_path("crlf"), a);
+		_exit(90);
+	}
+	SAY("script with a CRLF line end: %s\n", t_wait_desc(p));
 	char *a[] = { "x", NULL };
 	CHECK_ERR(execv(t_path("noexec"), a), ENOEXEC, "text file without #!");
 	CHECK_ERR(execv(t_path("nox"), a), EACCES, "script without x bit");

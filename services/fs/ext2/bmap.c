@@ -19,7 +19,7 @@ uint64_t e2_max_size(const struct e2fs *fs)
 
 /* The route to logical block lblk: which of i_block, then the index in
  * each indirect level. depth 0: a direct block. -EFBIG past the tree. */
-static int route(const struct e2fs *fs, uint64_t lblk, uint32_t *first, uint32_t (*idx)[3], uint32_t *depth)
+int e2_route(const struct e2fs *fs, uint64_t lblk, uint32_t *first, uint32_t (*idx)[3], uint32_t *depth)
 {
 	uint64_t p = fs->ptrs;
 	if (lblk < EXT2_NDIR) {
@@ -129,7 +129,7 @@ int e2_bmap(struct e2ino_ref ir, uint64_t lblk, bool create, uint32_t *phys)
 	struct e2fs_ref r = ei->fs;
 	struct e2fs *fs = e2fs_get(r);
 	uint32_t first, depth, idx[3] = {0, 0, 0};
-	int e = route(fs, lblk, &first, &idx, &depth);
+	int e = e2_route(fs, lblk, &first, &idx, &depth);
 	if (e)
 		return e;
 	uint32_t cur = ei->d.i_block[first];

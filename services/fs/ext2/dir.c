@@ -8,10 +8,6 @@
 #include "fs/ext2/ext2.h"
 #include <abi/fs.h>
 
-struct dent {
-	uint32_t off, ino, rec_len, name_len, ftype;
-};
-
 /* An entry's header on disk, and room for the longest name. */
 struct dent_rec {
 	uint8_t b[8 + 256];
@@ -21,10 +17,9 @@ static uint32_t rec_need(uint32_t name_len) { return (8 + name_len + 3) & ~3u; }
 
 static uint32_t k16(const struct e2blk *k, uint32_t o) { return (uint32_t)k->b[o & 4095] | (uint32_t)k->b[(o + 1) & 4095] << 8; }
 
-/* The entry at `off` of block k (bsize bytes), checked. */
-static int dent_at(const struct e2fs *fs, const struct e2blk *k, uint32_t off, struct dent *d)
+int e2_dent_at(const struct e2fs *fs, const struct e2blk *k, uint32_t off, struct e2dent *d)
 {
-	if (off + 8 > fs->bsize || off % 4)
+	if (off >= fs->bsize || fs->bsize - off < 8 || off % 4)
 		return -EIO;
 	d->off = off;
 	d->ino = e2blk_u32(k, off / 4);
@@ -41,7 +36,7 @@ static int dent_at(const struct e2fs *fs, const struct e2blk *k, uint32_t off, s
 	return 0;
 }
 
-static bool name_eq(const struct e2blk *k, const struct dent *d, const struct kname *n)
+static bool name_eq(const struct e2blk *k, const struct e2dent *d, const struct kname *n)
 {
 	if (d->name_len != n->len)
 		return false;
@@ -51,7 +46,7 @@ static bool name_eq(const struct e2blk *k, const struct dent *d, const struct kn
 	return true;
 }
 
-static bool is_dots(const struct e2blk *k, const struct dent *d)
+static bool is_dots(const struct e2blk *k, const struct e2dent *d)
 {
 	uint32_t o = d->off + 8;
 	return (d->name_len == 1 && k->b[o & 4095] == '.') ||
@@ -90,7 +85,7 @@ int e2_read_block(struct e2fs_ref r, uint32_t blk, struct e2blk *k)
 
 /* Find `name`: its block, entry and the entry before it in the block
  * (off ~0u when it is the first). */
-static int find(struct inode_ref dir, const struct kname *name, struct e2blk *k, uint32_t *phys, struct dent *found,
+static int find(struct inode_ref dir, const struct kname *name, struct e2blk *k, uint32_t *phys, struct e2dent *found,
 		uint32_t *prev)
 {
 	struct e2fs_ref r;
@@ -104,8 +99,8 @@ static int find(struct inode_ref dir, const struct kname *name, struct e2blk *k,
 		uint32_t last = ~0u;
 		struct e2fs *fs = e2fs_get(r);
 		for (uint32_t off = 0; e == 0 && off < fs->bsize;) {
-			struct dent d;
-			if (dent_at(fs, k, off, &d))
+			struct e2dent d;
+			if (e2_dent_at(fs, k, off, &d))
 				return e2_corrupt(r);
 			if (d.ino && name_eq(k, &d, name)) {
 				*found = d;
@@ -125,7 +120,7 @@ int e2_dir_find(struct inode_ref dir, const struct kname *name, uint32_t *ino)
 	if (e2blk_alloc(&kr))
 		return -ENOMEM;
 	uint32_t phys, prev;
-	struct dent d;
+	struct e2dent d;
 	int e = find(dir, name, e2blk_get(kr), &phys, &d, &prev);
 	if (e == 0)
 		*ino = d.ino;
@@ -161,7 +156,7 @@ static int put_entry(struct e2fs_ref r, uint32_t phys, uint32_t off, uint32_t in
 }
 
 /* Change an entry's header fields in place (inode, rec_len, type). */
-static int put_header(struct e2fs_ref r, uint32_t phys, const struct dent *d)
+static int put_header(struct e2fs_ref r, uint32_t phys, const struct e2dent *d)
 {
 	struct e2fs *fs = e2fs_get(r);
 	struct dent_rec rec = {0};
@@ -190,15 +185,15 @@ static bool room_in(struct e2fs_ref r, const struct e2blk *k, uint32_t phys, uin
 {
 	struct e2fs *fs = e2fs_get(r);
 	for (uint32_t off = 0; off < fs->bsize;) {
-		struct dent d;
-		if (dent_at(fs, k, off, &d)) {
+		struct e2dent d;
+		if (e2_dent_at(fs, k, off, &d)) {
 			*err = e2_corrupt(r);
 			return false;
 		}
 		uint32_t used = d.ino ? rec_need(d.name_len) : 0;
 		if (d.rec_len >= used + need) {
 			if (used) {
-				struct dent shrunk = d;
+				struct e2dent shrunk = d;
 				shrunk.rec_len = used;
 				*err = put_header(r, phys, &shrunk);
 			}
@@ -269,12 +264,12 @@ int e2_dir_remove(struct inode_ref dir, const struct kname *name)
 	if (e2blk_alloc(&kr))
 		return -ENOMEM;
 	uint32_t phys, prev;
-	struct dent d;
+	struct e2dent d;
 	e = find(dir, name, e2blk_get(kr), &phys, &d, &prev);
 	if (e == 0 && prev != ~0u) {
 		/* the entry before takes its room */
-		struct dent p;
-		e = dent_at(e2fs_get(r), e2blk_get(kr), prev, &p);
+		struct e2dent p;
+		e = e2_dent_at(e2fs_get(r), e2blk_get(kr), prev, &p);
 		if (e == 0) {
 			p.rec_len += d.rec_len;
 			e = put_header(r, phys, &p);
@@ -297,7 +292,7 @@ int e2_dir_set(struct inode_ref dir, const struct kname *name, uint32_t ino, uin
 	if (e2blk_alloc(&kr))
 		return -ENOMEM;
 	uint32_t phys, prev;
-	struct dent d;
+	struct e2dent d;
 	e = find(dir, name, e2blk_get(kr), &phys, &d, &prev);
 	if (e == 0) {
 		d.ino = ino;
@@ -329,9 +324,9 @@ static int scan(struct inode_ref dir, uint32_t ino, struct kname *out)
 			e = e2_read_block(r, phys, e2blk_get(kr));
 		struct e2fs *fs = e2fs_get(r);
 		for (uint32_t off = 0; e == 0 && !found && off < fs->bsize;) {
-			struct dent d;
+			struct e2dent d;
 			struct e2blk *k = e2blk_get(kr);
-			if (dent_at(fs, k, off, &d)) {
+			if (e2_dent_at(fs, k, off, &d)) {
 				e = e2_corrupt(r);
 				break;
 			}
@@ -419,8 +414,8 @@ static bool emit_block(struct e2fs_ref r, const struct e2blk *k, uint64_t base, 
 {
 	struct e2fs *fs = e2fs_get(r);
 	for (uint32_t off = 0; off < fs->bsize;) {
-		struct dent d;
-		if (dent_at(fs, k, off, &d)) {
+		struct e2dent d;
+		if (e2_dent_at(fs, k, off, &d)) {
 			*err = e2_corrupt(r);
 			return false;
 		}

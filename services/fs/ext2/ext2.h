@@ -144,6 +144,12 @@ struct e2ino {
 
 /* ---- super.c ---- */
 int ext2_init(void);
+/* Check a superblock against itself and a device of dev_bytes and fill
+ * fs's geometry: 0, -EINVAL (not ext2, or features it lacks) or
+ * -EUCLEAN (inconsistent). */
+int e2_check_super(const struct ext2_dsuper *s, uint64_t dev_bytes, bool rdonly, struct e2fs *fs);
+/* Group g's descriptor points inside the group and counts sanely. */
+bool e2_group_ok(const struct e2fs *fs, uint32_t g, const struct ext2_dgroup *gd);
 /* The file system of a VFS inode, and its ext2 inode. */
 struct e2fs *e2_fs(struct e2fs_ref r);
 int e2_fs_of(struct inode_ref vino, struct e2fs_ref *out);
@@ -221,10 +227,17 @@ int ext2_setattr(struct inode_ref vino, const struct iattr *a);
 int e2_inodes_busy(struct e2fs_ref r);
 int e2_inodes_writeback(struct e2fs_ref r);
 void e2_inodes_forget(struct e2fs_ref r);
+/* An on-disk inode fit to use: a known type, linked, and a size its type
+ * allows (a fast symlink under a block, a directory of whole blocks). */
+bool e2_dinode_ok(const struct e2fs *fs, const struct ext2_dinode *d);
 /* File type of a mode for directory entries, and back. */
 uint8_t e2_ftype(uint32_t mode);
 
 /* ---- bmap.c ---- */
+/* Which i_block slot holds logical block lblk (*first), and the index in
+ * each indirect level below it (*depth of them, 0 for a direct block):
+ * -EFBIG past the triple-indirect tree. */
+int e2_route(const struct e2fs *fs, uint64_t lblk, uint32_t *first, uint32_t (*idx)[3], uint32_t *depth);
 /* Physical block of logical block `lblk` of the inode (0: a hole), made
  * (with its indirect blocks) when `create`. */
 int e2_bmap(struct e2ino_ref ir, uint64_t lblk, bool create, uint32_t *phys);
@@ -234,6 +247,14 @@ int e2_truncate_blocks(struct e2ino_ref ir, uint64_t from);
 uint64_t e2_max_size(const struct e2fs *fs);
 
 /* ---- dir.c ---- */
+/* A directory entry's header, as found at byte `off` of its block. */
+struct e2dent {
+	uint32_t off, ino, rec_len, name_len, ftype;
+};
+/* The entry at `off` of block k (fs->bsize bytes), checked: aligned,
+ * rec_len at least 8, a multiple of 4 and inside the block, the name
+ * inside rec_len, the inode number in range. -EIO otherwise. */
+int e2_dent_at(const struct e2fs *fs, const struct e2blk *k, uint32_t off, struct e2dent *d);
 int e2_dir_find(struct inode_ref dir, const struct kname *name, uint32_t *ino);
 int e2_dir_add(struct inode_ref dir, const struct kname *name, uint32_t ino, uint8_t ftype);
 int e2_dir_remove(struct inode_ref dir, const struct kname *name);

@@ -113,7 +113,7 @@ static int write_raw(struct e2fs_ref r, uint32_t ino, const struct ext2_dinode *
 }
 
 /* An on-disk inode fit to use. */
-static bool dinode_ok(const struct e2fs *fs, const struct ext2_dinode *d)
+bool e2_dinode_ok(const struct e2fs *fs, const struct ext2_dinode *d)
 {
 	switch (d->i_mode & S_IFMT) {
 	case S_IFREG:
@@ -224,7 +224,7 @@ int e2_iget(struct e2fs_ref r, uint32_t ino, struct inode_ref *out)
 	int e = read_raw(r, ino, &d);
 	if (e)
 		return e;
-	if (!dinode_ok(e2fs_get(r), &d))
+	if (!e2_dinode_ok(e2fs_get(r), &d))
 		return e2_corrupt(r);
 	return instantiate(r, ino, &d, out);
 }

@@ -68,7 +68,7 @@ int e2_corrupt(struct e2fs_ref r)
 
 /* ---- group descriptors ---- */
 
-static bool group_ok(const struct e2fs *fs, uint32_t g, const struct ext2_dgroup *gd)
+bool e2_group_ok(const struct e2fs *fs, uint32_t g, const struct ext2_dgroup *gd)
 {
 	uint64_t first = fs->first_data + (uint64_t)g * fs->bpg;
 	uint64_t end = FW_MIN(first + fs->bpg, (uint64_t)fs->blocks);
@@ -100,7 +100,7 @@ int e2_group(struct e2fs_ref r, uint32_t g, struct ext2_dgroup *out)
 	e = fw_frame_read(ebuf_get(b)->frame, off, out, sizeof(*out));
 	bc_put(b);
 	fs = e2fs_get(r);
-	if (e == 0 && !group_ok(fs, g, out))
+	if (e == 0 && !e2_group_ok(fs, g, out))
 		e = e2_corrupt(r);
 	return e;
 }
@@ -135,7 +135,7 @@ static void super_where(const struct e2fs *fs, uint64_t *block, uint32_t *off)
 static bool pow2(uint32_t v) { return v && !(v & (v - 1)); }
 
 /* Check the superblock against itself and the device; fill fs. */
-static int check_super(const struct ext2_dsuper *s, uint64_t dev_bytes, bool rdonly, struct e2fs *fs)
+int e2_check_super(const struct ext2_dsuper *s, uint64_t dev_bytes, bool rdonly, struct e2fs *fs)
 {
 	if (s->s_magic != EXT2_MAGIC)
 		return -EINVAL; /* not ext2 */
@@ -172,7 +172,8 @@ static int check_super(const struct ext2_dsuper *s, uint64_t dev_bytes, bool rdo
 		return -EUCLEAN;
 	if (fs->first_ino < EXT2_GOOD_OLD_FIRST_INO || fs->first_ino > fs->ipg)
 		return -EUCLEAN;
-	fs->groups = (fs->blocks - fs->first_data + fs->bpg - 1) / fs->bpg;
+	/* in 64 bits: near 2^32 blocks the sum would wrap to 0 groups */
+	fs->groups = (uint32_t)(((uint64_t)fs->blocks - fs->first_data + fs->bpg - 1) / fs->bpg);
 	if ((uint64_t)fs->groups * fs->ipg != fs->inodes || fs->r_blocks > fs->blocks)
 		return -EUCLEAN;
 	fs->itb_blocks = (uint32_t)(((uint64_t)fs->ipg * fs->isize + fs->bsize - 1) / fs->bsize);
@@ -291,7 +292,7 @@ static int load_super(struct e2fs_ref r, bool rdonly)
 	else if (e == 0) {
 		e = fw_frame_read(f, 0, e2sbuf_get(sr), sizeof(struct ext2_dsuper));
 		if (e == 0)
-			e = check_super(e2sbuf_get(sr), bytes, rdonly, e2fs_get(r));
+			e = e2_check_super(e2sbuf_get(sr), bytes, rdonly, e2fs_get(r));
 		e2sbuf_free(sr);
 	}
 	fw_frame_put(f);

@@ -211,6 +211,10 @@ void tcp_window_update(struct tcb_ref t);
 uint32_t tcp_flight(const struct tcb *tp);
 
 /* tcp_input.c */
+/* The MSS and window-scale options of a header of hl bytes into pp
+ * (opt_mss 0, opt_wscale -1 when absent); a malformed list ends the
+ * parse, a scale above 14 counts as 14 (RFC 7323). */
+void tcp_parse_options(const struct hbuf *h, uint32_t hl, struct pkt *pp);
 void tcp_rcv_established(struct tcb_ref t, struct pkt_ref p);
 /* Process one segment for connection t (not owned). */
 void tcp_process(struct tcb_ref t, struct pkt_ref p);

@@ -32,10 +32,11 @@ static void drop(struct pkt_ref p)
 }
 
 /* Parse MSS and window-scale options from a header of hl bytes. */
-static void parse_options(const struct hbuf *h, uint32_t hl, struct pkt *pp)
+void tcp_parse_options(const struct hbuf *h, uint32_t hl, struct pkt *pp)
 {
 	pp->opt_mss = 0;
 	pp->opt_wscale = -1;
+	hl = FW_MIN(hl, 60U); /* the largest data offset: no byte past it is an option */
 	uint32_t i = TCP_HLEN;
 	while (i < hl && i < PKT_HDR) {
 		uint8_t kind = h->b[i];
@@ -84,7 +85,7 @@ void tcp_rcv(struct pkt_ref p)
 	pp->ack = hget32(&h, 8);
 	pp->tflags = h.b[13];
 	pp->win = hget16(&h, 14);
-	parse_options(&h, hl, pp);
+	tcp_parse_options(&h, hl, pp);
 	if (pkt_pull(p, hl)) {
 		drop(p);
 		return;
