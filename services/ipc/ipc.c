@@ -259,4 +259,8 @@ bool ipc_obj_at(uint32_t kind, uint32_t slot, struct ipc_obj_info *out)
 	return shm_obj_at(slot, out);
 }
 
-int ipc_init(void) { return proc_on_exit(sem_exit); }
+int ipc_init(void)
+{
+	int e = mq_init();
+	return e ? e : proc_on_exit(sem_exit);
+}

@@ -170,6 +170,45 @@ int64_t sem_ctl(int32_t id, int32_t num, int32_t cmd, uint64_t arg);
 /* A process's SEM_UNDO adjustments are applied when it exits (an exit
  * hook of proc/, registered by ipc_init). */
 void sem_exit(int32_t pid);
+/* --- ipc/mqueue.c: POSIX message queues ------------------------------ */
+/* Linux 6.1's defaults (/proc/sys/fs/mqueue) and hard ceilings. */
+#define MQ_MSG_MAX 10
+#define MQ_MSGSIZE_MAX 8192
+#define MQ_MSG_DEFAULT 10
+#define MQ_MSGSIZE_DEFAULT 8192
+#define MQ_QUEUES_MAX 256
+#define MQ_HARD_MSGMAX 65536
+#define MQ_HARD_MSGSIZEMAX (16 * 1024 * 1024)
+#define MQ_PRIO_MAX 32768
+#define MQ_SIGEV_SIGNAL 0
+#define MQ_SIGEV_NONE 1
+#define MQ_SIGEV_THREAD 2
+/* Linux's struct mq_attr (x86-64: four longs and four reserved). */
+struct linux_mq_attr {
+	int64_t flags, maxmsg, msgsize, curmsgs;
+	int64_t reserved[4];
+};
+/* A registration for mq_notify. */
+struct mq_notify_req {
+	int32_t kind, signo;
+	uint64_t value;
+};
+struct kname;
+struct file_ref;
+/* A queue name from user memory (without libc's leading '/'). */
+int mq_name_from_user(uint64_t uname, struct kname *out);
+/* Open (O_CREAT: create; a NULL attr gives the defaults) as a new file. */
+int mq_open_name(const struct kname *name, uint32_t oflag, uint32_t mode, const struct linux_mq_attr *a,
+		 struct file_ref *out);
+int mq_unlink_name(const struct kname *name);
+/* timed: a deadline was given (absolute monotonic ns; 0: already past). */
+int64_t mq_send(int64_t fd, uint64_t umsg, uint64_t len, uint32_t prio, bool timed, uint64_t deadline);
+int64_t mq_receive(int64_t fd, uint64_t ubuf, uint64_t len, uint64_t uprio, bool timed, uint64_t deadline);
+/* req NULL: remove the caller's registration. */
+int mq_notify_set(int64_t fd, const struct mq_notify_req *req);
+int mq_getsetattr_fd(int64_t fd, const struct linux_mq_attr *set, struct linux_mq_attr *old);
+int mq_init(void);
+
 /* Boot: register the exit hook. */
 int ipc_init(void);
 

@@ -207,6 +207,12 @@
 	X(237, mbind, full) \
 	X(238, set_mempolicy, full) \
 	X(239, get_mempolicy, full) \
+	X(240, mq_open, full) \
+	X(241, mq_unlink, full) \
+	X(242, mq_timedsend, full) \
+	X(243, mq_timedreceive, full) \
+	X(244, mq_notify, partial) \
+	X(245, mq_getsetattr, full) \
 	X(247, waitid, full) \
 	X(251, ioprio_set, partial) \
 	X(252, ioprio_get, partial) \

@@ -2,7 +2,8 @@
  * Each file names a knob; reading shows its value as Linux formats it
  * (a decimal or a string and a newline), writing sets it where Keel acts
  * on the value: the host and domain names (proc/uts.c) and the System V
- * IPC next_id knobs (ipc/). The others report Keel's fixed values and are
+ * IPC next_id knobs (ipc/). /proc/sys/fs/mqueue shows the POSIX message
+ * queue limits (ipc/mqueue.c). The others report Keel's fixed values and are
  * read-only here (Linux lets root write them). Trusts proc/ and ipc/. */
 #include "fs/procfs/procfs.h"
 #include "fs/procfs/sysctl.h"
@@ -40,6 +41,11 @@ enum knob {
 	K_NR_OPEN,
 	K_FILE_MAX,
 	K_PIPE_MAX_SIZE,
+	K_MQ_MSG_MAX,
+	K_MQ_MSGSIZE_MAX,
+	K_MQ_MSG_DEFAULT,
+	K_MQ_MSGSIZE_DEFAULT,
+	K_MQ_QUEUES_MAX,
 	K_CORE_PATTERN,
 	K_CORE_USES_PID,
 	K_MAX
@@ -78,6 +84,11 @@ static const struct sysctl_ent ents[] = {
 	{"fs", "nr_open", K_NR_OPEN, S_IFREG | 0444},
 	{"fs", "file-max", K_FILE_MAX, S_IFREG | 0444},
 	{"fs", "pipe-max-size", K_PIPE_MAX_SIZE, S_IFREG | 0444},
+	{"fs/mqueue", "msg_max", K_MQ_MSG_MAX, S_IFREG | 0444},
+	{"fs/mqueue", "msgsize_max", K_MQ_MSGSIZE_MAX, S_IFREG | 0444},
+	{"fs/mqueue", "msg_default", K_MQ_MSG_DEFAULT, S_IFREG | 0444},
+	{"fs/mqueue", "msgsize_default", K_MQ_MSGSIZE_DEFAULT, S_IFREG | 0444},
+	{"fs/mqueue", "queues_max", K_MQ_QUEUES_MAX, S_IFREG | 0444},
 };
 
 bool sysctl_entry(uint32_t i, struct sysctl_ent *out)
@@ -213,6 +224,21 @@ void sysctl_show(struct ptext *t, uint32_t knob)
 		break;
 	case K_PIPE_MAX_SIZE:
 		pt_u64(t, 65536);
+		break;
+	case K_MQ_MSG_MAX:
+		pt_u64(t, MQ_MSG_MAX);
+		break;
+	case K_MQ_MSGSIZE_MAX:
+		pt_u64(t, MQ_MSGSIZE_MAX);
+		break;
+	case K_MQ_MSG_DEFAULT:
+		pt_u64(t, MQ_MSG_DEFAULT);
+		break;
+	case K_MQ_MSGSIZE_DEFAULT:
+		pt_u64(t, MQ_MSGSIZE_DEFAULT);
+		break;
+	case K_MQ_QUEUES_MAX:
+		pt_u64(t, MQ_QUEUES_MAX);
 		break;
 	default:
 		break;

@@ -1,0 +1,131 @@
+/* POSIX message queue system calls: decode the names, attributes,
+ * timeouts and sigevents in Linux's order and hand them to
+ * services/ipc/mqueue.c. Layer: services (safe C). */
+#include "ipc/ipc.h"
+#include "syscall/syscall.h"
+#include <fw/time.h>
+
+struct linux_sigevent_mq {
+	uint64_t value;
+	int32_t signo;
+	int32_t notify;
+	int32_t pad[12];
+};
+
+int64_t sys_mq_open(struct fw_uregs *r)
+{
+	uint32_t oflag = (uint32_t)a1(r);
+	struct linux_mq_attr attr;
+	bool have_attr = (oflag & O_CREAT) && a3(r);
+	if (have_attr && fw_copy_from_user(&attr, fw_uaddr(a3(r))))
+		return -EFAULT;
+	struct kname name;
+	int e = mq_name_from_user(a0(r), &name);
+	if (e)
+		return e;
+	struct file_ref f;
+	if (have_attr)
+		e = mq_open_name(&name, oflag, (uint32_t)a2(r), &attr, &f);
+	else
+		e = mq_open_name(&name, oflag, (uint32_t)a2(r), NULL, &f);
+	if (e)
+		return e;
+	int fd = fd_install(cur_proc()->files, f, 0, (oflag & O_CLOEXEC) != 0);
+	if (fd < 0)
+		file_drop(f);
+	return fd;
+}
+
+int64_t sys_mq_unlink(struct fw_uregs *r)
+{
+	struct kname name;
+	int e = mq_name_from_user(a0(r), &name);
+	return e ? e : mq_unlink_name(&name);
+}
+
+/* An absolute CLOCK_REALTIME timeout as a monotonic deadline (0: past). */
+static int deadline_from_user(uint64_t uts, bool *timed, uint64_t *deadline)
+{
+	*timed = uts != 0;
+	*deadline = 0;
+	if (!uts)
+		return 0;
+	uint64_t abs;
+	int e = timespec_from_user(uts, &abs);
+	if (e)
+		return e;
+	uint64_t now = fw_time_realtime_ns();
+	if (abs <= now)
+		return 0;
+	uint64_t mono = fw_time_monotonic_ns();
+	*deadline = abs - now > UINT64_MAX - mono ? UINT64_MAX : mono + (abs - now);
+	return 0;
+}
+
+int64_t sys_mq_timedsend(struct fw_uregs *r)
+{
+	if (a3(r) >= MQ_PRIO_MAX)
+		return -EINVAL;
+	bool timed;
+	uint64_t deadline;
+	int e = deadline_from_user(a4(r), &timed, &deadline);
+	return e ? e : mq_send((int32_t)a0(r), a1(r), a2(r), (uint32_t)a3(r), timed, deadline);
+}
+
+int64_t sys_mq_timedreceive(struct fw_uregs *r)
+{
+	bool timed;
+	uint64_t deadline;
+	int e = deadline_from_user(a4(r), &timed, &deadline);
+	return e ? e : mq_receive((int32_t)a0(r), a1(r), a2(r), a3(r), timed, deadline);
+}
+
+/* SIGEV_THREAD: libc passes a netlink socket and a cookie; Keel's
+ * netlink has no mqueue notification, so after Linux's checks of the
+ * cookie and the descriptor it refuses as Linux refuses a socket it
+ * cannot use (ECONNREFUSED). */
+static int thread_notify(const struct linux_sigevent_mq *ev)
+{
+	uint8_t cookie[32];
+	if (fw_copy_from_user(&cookie, fw_uaddr(ev->value)))
+		return -EFAULT;
+	struct file_ref f;
+	if (fd_get(cur_proc()->files, ev->signo, &f))
+		return -EBADF;
+	struct kname n;
+	uint32_t mode = 0;
+	file_anon_name(f, &n, &mode);
+	return (mode & S_IFMT) == S_IFSOCK ? -ECONNREFUSED : -ENOTSOCK;
+}
+
+int64_t sys_mq_notify(struct fw_uregs *r)
+{
+	if (!a1(r))
+		return mq_notify_set((int32_t)a0(r), NULL);
+	struct linux_sigevent_mq ev;
+	if (fw_copy_from_user(&ev, fw_uaddr(a1(r))))
+		return -EFAULT;
+	if (ev.notify != MQ_SIGEV_SIGNAL && ev.notify != MQ_SIGEV_NONE && ev.notify != MQ_SIGEV_THREAD)
+		return -EINVAL;
+	if (ev.notify == MQ_SIGEV_SIGNAL && (ev.signo < 0 || ev.signo > NSIG))
+		return -EINVAL;
+	if (ev.notify == MQ_SIGEV_THREAD)
+		return thread_notify(&ev);
+	struct mq_notify_req req = {ev.notify, ev.signo, ev.value};
+	return mq_notify_set((int32_t)a0(r), &req);
+}
+
+int64_t sys_mq_getsetattr(struct fw_uregs *r)
+{
+	struct linux_mq_attr set, old;
+	if (a1(r)) {
+		if (fw_copy_from_user(&set, fw_uaddr(a1(r))))
+			return -EFAULT;
+		if (set.flags & ~(int64_t)O_NONBLOCK)
+			return -EINVAL;
+	}
+	int e = a1(r) ? mq_getsetattr_fd((int32_t)a0(r), &set, &old) : mq_getsetattr_fd((int32_t)a0(r), NULL, &old);
+	if (e)
+		return e;
+	return a2(r) && fw_copy_to_user(fw_uaddr(a2(r)), &old) ? -EFAULT : 0;
+}
