@@ -150,6 +150,14 @@ static struct proc *live_proc(int32_t pid)
 	return p && p->state != PROC_DEAD ? p : NULL;
 }
 
+/* Is pid directory node ip still about the live process it was made for? */
+static bool pid_dir_current(const struct inode *ip)
+{
+	int32_t pid = (int32_t)ip->fs_data[PD_PID];
+	struct proc_ref r = proc_by_pid(pid);
+	return live_proc(pid) && r.idx == ip->fs_data[PD_ARG] && r.gen == ip->fs_data[PD_GEN];
+}
+
 static int new_node(struct inode_ref dir, const struct kname *name, uint32_t kind, uint32_t mode, int32_t pid,
 		    uint32_t arg, struct inode_ref *out)
 {
@@ -191,6 +199,13 @@ static int pid_dir(struct inode_ref root, int32_t pid)
 	struct inode_ref d, x;
 	name_num(&n, (uint64_t)pid);
 	int e = new_node(root, &n, PK_PIDDIR, S_IFDIR | 0555, pid, 0, &d);
+	if (e == 0) {
+		/* which process this is, not only its pid: a pid reused while
+		 * the directory lives must not inherit it (nor its owner) */
+		struct proc_ref r = proc_by_pid(pid);
+		inode_get(d)->fs_data[PD_ARG] = r.idx;
+		inode_get(d)->fs_data[PD_GEN] = r.gen;
+	}
 	for (uint32_t i = 0; e == 0 && i < FW_ARRAY_LEN(pid_ents); i++) {
 		struct pent pe = pid_ents[i];
 		name_lit(&n, &pe.name);
@@ -241,7 +256,7 @@ static void prune_root(struct inode_ref root)
 		struct dentry *de = dentry_get(d);
 		struct dentry_ref next = de->next;
 		struct inode *cp = inode_get(de->inode);
-		if (cp && cp->fs_data[PD_KIND] == PK_PIDDIR && !live_proc((int32_t)cp->fs_data[PD_PID])) {
+		if (cp && cp->fs_data[PD_KIND] == PK_PIDDIR && !pid_dir_current(cp)) {
 			struct kname name = de->name;
 			drop_entry(root, &name, de->inode);
 		}
@@ -391,9 +406,12 @@ static void lookup_prepare(struct inode_ref dir, const struct kname *name)
 	struct inode_ref x;
 	bool have = ramdir_lookup(dir, name, &x) == 0;
 	bool alive = live_proc((int32_t)pid) != NULL;
-	if (have && !alive)
-		drop_entry(dir, name, x);
-	else if (!have && alive)
+	struct inode *xp = have ? inode_get(x) : NULL;
+	if (have && (!xp || !pid_dir_current(xp))) {
+		drop_entry(dir, name, x); /* gone, or the pid now names another process */
+		have = false;
+	}
+	if (!have && alive)
 		lookup_pid_dir(dir, (int32_t)pid);
 	procfs_state()->busy = false;
 }
