@@ -2,6 +2,7 @@
  * timeouts and sigevents in Linux's order and hand them to
  * services/ipc/mqueue.c. Layer: services (safe C). */
 #include "ipc/ipc.h"
+#include "syscall/fs.h"
 #include "syscall/syscall.h"
 #include <fw/time.h>
 
@@ -30,7 +31,7 @@ int64_t sys_mq_open(struct fw_uregs *r)
 		e = mq_open_name(&name, oflag, (uint32_t)a2(r), NULL, &f);
 	if (e)
 		return e;
-	int fd = fd_install(cur_proc()->files, f, 0, (oflag & O_CLOEXEC) != 0);
+	int fd = fd_install_limited(f, 0, (oflag & O_CLOEXEC) != 0); /* RLIMIT_NOFILE: EMFILE */
 	if (fd < 0)
 		file_drop(f);
 	return fd;
