@@ -27,6 +27,17 @@ check no-such-program 127 "" ./keel exec /bin/nonexistent
 if [ -f build/user/tests/sys_errors.musl ]; then
 	check null-deref 139 "" ./keel exec --file build/user/tests/sys_errors.musl sys_errors.musl segv
 fi
+# --timeout: status 124, and nothing on stdout or stderr (QEMU's own
+# "terminating on signal 15" line is not the program's output).
+both=$(./keel exec --timeout 3 sh -c 'while :; do sleep 1; done' 2>&1)
+st=$?
+if [ "$st" = 124 ] && [ -z "$both" ]; then
+	echo "PASS timeout-silent"
+	pass=$((pass + 1))
+else
+	echo "FAIL timeout-silent: status $st (want 124), output '$both' (want none)"
+	fail=$((fail + 1))
+fi
 # Boot from the GRUB multiboot2 ISO: the same kernel reaches user space.
 if bash tools/mkiso.sh >/dev/null 2>&1; then
 	. tools/qemu.sh

@@ -101,6 +101,13 @@ expect "/proc/partitions lists the disks as Linux does" '[ "$(echo "$parts" | se
 	[ "$(echo "$parts" | sed -n 4p)" = " 254       16       3073 vdb" ] && [ "$(echo "$parts" | grep -c "^ 254 ")" = 5 ]'
 expect "five nodes, major 254, 16 minors apart" '[ "$(echo "$out" | grep -c "^brw-rw---- 254, ")" = 5 ] && echo "$out" | grep -q "254, 64 /dev/vde"'
 
+# 3a. Loop-device status ioctls (tests/disk/loopst.c; glibc for <linux/loop.h>),
+# the values Linux gives (the same program passes on the host's Linux).
+gcc -static -O2 -o "$tmp/loopst" tests/disk/loopst.c || ko "build tests/disk/loopst.c"
+out=$(k --file "$tmp/loopst" /bin/loopst)
+echo "$out" | grep FAIL | sed 's/^/    guest: /'
+expect "loop status ioctls, old and 64-bit forms (tests/disk/loopst.c)" 'echo "$out" | grep -qx "loopst fails=0" && [ "$(echo "$out" | grep -c "^ok ")" = 16 ]'
+
 # 3. Failing flushes and a failing sector (QEMU blkdebug).
 head -c $((1 << 20)) /dev/zero > "$tmp/f.img"
 head -c $((1 << 20)) /dev/zero > "$tmp/e.img"

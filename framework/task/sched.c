@@ -425,6 +425,17 @@ int fw_task_interrupt(struct fw_task_ref r)
 
 void fw_task_clear_interrupt(void) { current_task()->interrupted = false; }
 
+int fw_task_sleep_state(struct fw_task_ref r)
+{
+	struct task *t = task_lookup(r);
+	if (!t)
+		return -ESRCH;
+	bool was = irq_save();
+	int s = t->state != TASK_BLOCKED ? 0 : t->interruptible ? 1 : 2;
+	irq_restore(was);
+	return s;
+}
+
 void fw_task_want_return_upcall(void) { current_task()->return_work = true; }
 
 void sched_init(void)

@@ -123,19 +123,31 @@ static int build_stack(struct exec_args *a, const struct elf_info *info, uint64_
 	return 0;
 }
 
-static int open_exec(const struct kpath *path, struct inode_ref *out)
+/* The program: path from the cwd, or as execveat says (from). */
+static int open_exec(const struct kpath *path, const struct exec_from *from, struct inode_ref *out)
 {
 	struct proc *p = cur_proc();
 	struct kname last;
-	int e = path_lookup(p->root, p->cwd, path, LOOKUP_FOLLOW, out, &last);
+	struct vfs_cred c;
+	proc_fs_cred(p, &c);
+	int e = 0;
+	if (from && inode_ref_valid(from->ino))
+		*out = from->ino;
+	else if (from)
+		e = path_lookup_as(p->root, from->start, path, from->lookup, &c, out, &last);
+	else
+		e = path_lookup_as(p->root, p->cwd, path, LOOKUP_FOLLOW, &c, out, &last);
 	if (e)
 		return e;
 	struct inode *ip = inode_get(*out);
-	if ((ip->mode & S_IFMT) == S_IFDIR)
+	if (!ip)
+		return -ENOENT;
+	if ((ip->mode & S_IFMT) == S_IFLNK)
+		return -ELOOP; /* execveat AT_SYMLINK_NOFOLLOW on a symlink */
+	if ((ip->mode & S_IFMT) != S_IFREG)
 		return -EACCES;
-	if ((ip->mode & S_IFMT) != S_IFREG || !(ip->mode & 0111))
-		return -EACCES;
-	return 0;
+	/* The caller's own class of x bit (root: any x bit). */
+	return vfs_permission(*out, &c, MAY_EXEC);
 }
 
 static void set_comm(struct proc *p, const struct kpath *path)
@@ -148,7 +160,7 @@ static void set_comm(struct proc *p, const struct kpath *path)
 }
 
 static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args, int depth,
-		      const struct kpath *execfn);
+		      const struct kpath *execfn, const struct exec_from *from);
 
 /* path is a "#!" script: run its interpreter with the rebuilt arguments. */
 static int exec_script(struct fw_uregs *regs, struct inode_ref ino, const struct kpath *path, struct exec_args *args,
@@ -167,7 +179,7 @@ static int exec_script(struct fw_uregs *regs, struct inode_ref ino, const struct
 		struct exec_args na;
 		e = script_args(&na, args, kpath_get(ir), &arg, has_arg, path);
 		if (e == 0) {
-			e = exec_depth(regs, kpath_get(ir), &na, depth + 1, execfn);
+			e = exec_depth(regs, kpath_get(ir), &na, depth + 1, execfn, NULL);
 			exec_args_free(&na);
 		}
 	}
@@ -177,7 +189,13 @@ static int exec_script(struct fw_uregs *regs, struct inode_ref ino, const struct
 
 int exec_image(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args)
 {
-	return exec_depth(regs, path, args, 0, path);
+	return exec_depth(regs, path, args, 0, path, NULL);
+}
+
+int exec_image_at(struct fw_uregs *regs, const struct kpath *path, const struct kpath *execfn,
+		  const struct exec_from *from, struct exec_args *args)
+{
+	return exec_depth(regs, path, args, 0, execfn, from);
 }
 
 /* The program's PT_INTERP: look the loader up and read its headers, all
@@ -190,7 +208,7 @@ static int open_interp(struct inode_ref prog, const struct elf_info *info, struc
 		return -ENOMEM;
 	int e = elf_interp_path(prog, info, kpath_get(pr));
 	if (e == 0)
-		e = open_exec(kpath_get(pr), ino);
+		e = open_exec(kpath_get(pr), NULL, ino);
 	kpath_free(pr);
 	if (e)
 		return e;
@@ -225,10 +243,10 @@ static int map_images(struct mm_ref nm, struct inode_ref ino, struct elf_info *i
 }
 
 static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args, int depth,
-		      const struct kpath *execfn)
+		      const struct kpath *execfn, const struct exec_from *from)
 {
 	struct inode_ref ino;
-	int e = open_exec(path, &ino);
+	int e = open_exec(path, from, &ino);
 	if (e)
 		return e;
 	bool is_script;

@@ -33,6 +33,16 @@ int script_args(struct exec_args *out, const struct exec_args *in, const struct 
 /* Replace the current process image. On success the caller returns to
  * user mode with *regs set to the new entry state. */
 int exec_image(struct fw_uregs *regs, const struct kpath *path, struct exec_args *args);
+/* execveat(2): the program is `path` looked up as `from` says (from
+ * start with lookup flags, or the inode itself when valid); execfn is its
+ * name for AT_EXECFN, Linux's "/dev/fd/N[/path]" for a dirfd. */
+struct exec_from {
+	struct inode_ref start;
+	uint32_t lookup;
+	struct inode_ref ino;
+};
+int exec_image_at(struct fw_uregs *regs, const struct kpath *path, const struct kpath *execfn,
+		  const struct exec_from *from, struct exec_args *args);
 
 /* The vDSO (exec/vdso.c): map it into a new address space (sets the mm's
  * vdso_base); refresh its data page after the realtime clock was set. */

@@ -7,6 +7,7 @@
  *    stream; report its wait status in the log and power off.
  *  - otherwise: run /init (or /bin/sh) as pid 1 on the console; power off
  *    when it exits. */
+#include "ipc/ipc.h"
 #include "init/init.h"
 #include "drivers/loop/loop.h"
 #include "drivers/mem/mem.h"
@@ -334,6 +335,8 @@ static int providers_init(void)
 	if (e == 0)
 		e = evobj_init();
 	if (e == 0)
+		e = pidfd_init();
+	if (e == 0)
 		e = chr_mem_init();
 	if (e == 0)
 		e = tty_init();
@@ -364,6 +367,8 @@ static void svc_main(void)
 	fw_boot_cmdline(&cmd);
 	b->exec_mode = cmdline_has(&cmd, &mode_exec);
 	int e = vfs_init();
+	if (e == 0)
+		e = ipc_init();
 	if (e == 0)
 		e = providers_init();
 	if (e == 0)

@@ -248,3 +248,22 @@ int mm_pin_page(struct mm_ref m, uint64_t addr, bool write, struct fw_frame_ref 
 	*out = pg.frame;
 	return 0;
 }
+
+/* process_vm_readv/writev: copy n bytes (within one page) between the page
+ * at raddr of address space m and the caller's memory at laddr, faulting
+ * the remote page in (breaking copy-on-write for a write) as the owner's
+ * own access would. The remote frame is pinned across the copy (which may
+ * sleep on the caller's own faults). -EFAULT if either side cannot be
+ * reached. */
+int mm_copy_remote(struct mm_ref m, uint64_t raddr, uint64_t laddr, uint32_t n, bool write)
+{
+	if (n == 0 || (raddr & 4095) + n > 4096)
+		return -EINVAL;
+	struct fw_frame_ref f;
+	if (mm_pin_page(m, raddr, write, &f))
+		return -EFAULT;
+	uint32_t off = (uint32_t)(raddr & 4095);
+	int e = write ? fw_frame_from_user(f, off, fw_uaddr(laddr), n) : fw_frame_to_user(f, off, fw_uaddr(laddr), n);
+	fw_frame_put(f);
+	return e ? -EFAULT : 0;
+}

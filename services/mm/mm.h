@@ -25,6 +25,9 @@
 #define VMA_ANON_SHARED 8 /* MAP_SHARED|MAP_ANONYMOUS: file is a hidden inode */
 #define VMA_EOF_BUS 16    /* mmap of a file: a page wholly past EOF is SIGBUS */
 #define VMA_VDSO 32       /* the vDSO image or its data page (exec/vdso.c) */
+#define VMA_LOCKED 64     /* mlock: counted for RLIMIT_MEMLOCK and VmLck */
+#define VMA_LOCKONFAULT 128 /* MLOCK_ONFAULT/MCL_ONFAULT: not populated up front */
+#define VMA_NOWRITE 256   /* shared file mapping that may never be writable (Linux: no VM_MAYWRITE) */
 
 struct vma;
 struct mm;
@@ -37,6 +40,7 @@ struct vma {
 	uint32_t flags; /* VMA_* */
 	struct inode_ref file;
 	uint64_t file_off, file_len;
+	uint32_t mpol;       /* mbind's memory policy, encoded by the syscall layer (0: none) */
 	struct vma_ref next; /* sorted by start */
 };
 
@@ -50,6 +54,9 @@ struct mm {
 	struct inode_ref exe;              /* the executable (/proc/<pid>/exe) */
 	uint64_t arg_start, arg_end, env_end; /* argument and environment strings (/proc) */
 	uint64_t vdso_base;                /* where the vDSO is mapped (0: none) */
+	uint32_t lock_future;              /* mlockall(MCL_FUTURE): VMA_LOCKED... for new areas */
+	uint32_t membarrier;               /* membarrier(2) registrations (MEMBARRIER_CMD_REGISTER_* bits) */
+	bool pkey_spent;                   /* pkey_alloc took key 0 and could not program it (no PKU) */
 };
 
 int mm_new(struct mm_ref *out);
@@ -73,6 +80,45 @@ int64_t mm_remap(struct mm_ref m, uint64_t old, uint64_t olen, uint64_t nlen, bo
 /* A file shrank to size: drop the pages of its mmap areas that now lie
  * wholly past EOF, so the next touch faults (SIGBUS) as on Linux. */
 void mm_file_truncated(struct mm_ref m, struct inode_ref file, uint64_t size);
+/* Some shared writable area maps file (F_SEAL_WRITE needs none). */
+bool mm_file_mapped_writable(struct mm_ref m, struct inode_ref file);
+/* A hole was punched in file at [off, off+len): unmap its pages there. */
+void mm_file_hole(struct mm_ref m, struct inode_ref file, uint64_t off, uint64_t len);
+/* The first file-backed area ending above `from`: its range, file and
+ * the file offset of its start (shmdt walks a segment's areas); -ENOENT
+ * if none. */
+struct mm_area {
+	uint64_t start, end;
+	struct inode_ref file;
+	uint64_t file_off;
+};
+int mm_next_file_area(struct mm_ref m, uint64_t from, struct mm_area *out);
+/* mlock/munlock (lock 0): set the lock flags on [start, start+len), every
+ * page of which must be mapped (-ENOMEM). */
+int mm_lock(struct mm_ref m, uint64_t start, uint64_t len, uint32_t lock);
+/* mlockall/munlockall: every area (current) and/or new areas (future). */
+int mm_lock_all(struct mm_ref m, uint32_t lock, bool current, bool future);
+/* /proc/<pid>/pagemap's entry for the page at addr: bit 63 present,
+ * 61 a file or shared page, 56 mapped by this space alone, bits 0-54
+ * the frame number when with_pfn. 0 for an unmapped address. */
+uint64_t mm_pagemap_entry(struct mm_ref m, uint64_t addr, bool with_pfn);
+/* mbind: set the areas' memory policy over [start, start+len) (page
+ * aligned; the range must be mapped: -EFAULT, as Linux's mbind); the
+ * policy of the area holding addr (-EFAULT if none); set_mempolicy_home_node
+ * rewrites the policies `match` accepts (-EOPNOTSUPP for any other set one). */
+int mm_set_policy(struct mm_ref m, uint64_t start, uint64_t len, uint32_t pol);
+int mm_policy_at(struct mm_ref m, uint64_t addr, uint32_t *pol);
+/* Bytes of locked areas within the range (the whole space: VmLck). */
+uint64_t mm_locked_in(struct mm_ref m, uint64_t start, uint64_t len);
+/* Bytes of all areas (mlockall(MCL_CURRENT) against RLIMIT_MEMLOCK). */
+uint64_t mm_total_bytes(struct mm_ref m);
+/* Fault in the locked areas' pages in the range (mlock without ONFAULT). */
+int mm_populate(struct mm_ref m, uint64_t start, uint64_t len);
+/* Copy n bytes (one page at most) between another address space's page
+ * at raddr and the caller's memory at laddr (write: into the remote). */
+int mm_copy_remote(struct mm_ref m, uint64_t raddr, uint64_t laddr, uint32_t n, bool write);
+/* mincore: is the page at addr resident? -ENOMEM if addr is unmapped. */
+int mm_page_resident(struct mm_ref m, uint64_t addr, bool *res);
 /* msync(MS_SYNC): write back the files of the shared areas in the range. */
 int mm_sync_range(struct mm_ref m, uint64_t start, uint64_t len);
 /* addr lies in a MAP_SHARED area. */

@@ -149,3 +149,39 @@ void mm_file_truncated(struct mm_ref m, struct inode_ref file, uint64_t size)
 		(void)fw_vm_unmap(mp->vm, v->start + skip, len - skip);
 	}
 }
+
+/* fallocate(FALLOC_FL_PUNCH_HOLE): unmap the file's own pages that lie
+ * wholly in [off, off+len) so the next touch sees the hole; pages a
+ * private area has already copied stay (Linux keeps COWed pages too). */
+void mm_file_hole(struct mm_ref m, struct inode_ref file, uint64_t off, uint64_t len)
+{
+	struct mm *mp = mm_get(m);
+	uint64_t lo = FW_ALIGN_UP(off, 4096), hi = (off + len) & ~4095ULL;
+	for (struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0}; lo < hi && vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma v = *vma_get(c);
+		if (!(v.flags & VMA_FILE) || v.file.idx != file.idx || v.file.gen != file.gen || (v.file_off & 4095))
+			continue;
+		uint64_t vlo = v.file_off, vhi = v.file_off + (v.end - v.start);
+		for (uint64_t fo = FW_MAX(lo, vlo); fo < FW_MIN(hi, vhi); fo += 4096) {
+			uint64_t a = v.start + (fo - v.file_off);
+			struct fw_vm_page pg;
+			struct fw_frame_ref f;
+			if (fw_vm_lookup(mp->vm, a, &pg) || !pg.present)
+				continue;
+			if (inode_page(file, fo / 4096, false, &f) == 0 && fw_frame_ref_eq(pg.frame, f))
+				(void)fw_vm_unmap(mp->vm, a, 4096);
+		}
+	}
+}
+
+bool mm_file_mapped_writable(struct mm_ref m, struct inode_ref file)
+{
+	struct mm *mp = mm_get(m);
+	for (struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0}; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if ((v->flags & VMA_FILE) && (v->flags & VMA_SHARED) && (v->prot & FW_PROT_WRITE) &&
+		    v->file.idx == file.idx && v->file.gen == file.gen)
+			return true;
+	}
+	return false;
+}

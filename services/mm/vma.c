@@ -165,6 +165,7 @@ int mm_map(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, uint32_
 	v->file = file;
 	v->file_off = file_off;
 	v->file_len = file_len;
+	v->flags |= mm_get(m)->lock_future;
 	vma_hold_file(v);
 	insert_vma(mm_get(m), nv);
 	return 0;
@@ -183,6 +184,8 @@ int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot)
 		if (v->end <= covered || v->start > covered)
 			continue;
 		covered = v->end;
+		if ((v->flags & VMA_NOWRITE) && (prot & FW_PROT_WRITE))
+			return -EACCES; /* the file was not opened for writing, or is write-sealed */
 		if (covered >= end)
 			break;
 	}
@@ -252,6 +255,8 @@ int mm_fork(struct mm_ref src, struct mm_ref *out)
 	d->arg_end = s->arg_end;
 	d->env_end = s->env_end;
 	d->vdso_base = s->vdso_base;
+	d->membarrier = s->membarrier; /* registrations follow fork (not exec) */
+	d->pkey_spent = s->pkey_spent;
 	struct vma_ref tail = {0};
 	for (struct vma_ref c = s->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
 		struct vma_ref nv;
@@ -262,6 +267,7 @@ int mm_fork(struct mm_ref src, struct mm_ref *out)
 		struct vma *v = vma_get(c), *n = vma_get(nv);
 		*n = *v;
 		n->next = (struct vma_ref){0};
+		n->flags &= ~(uint32_t)(VMA_LOCKED | VMA_LOCKONFAULT); /* fork does not inherit locks */
 		vma_hold_file(n);
 		if (vma_ref_valid(tail))
 			vma_get(tail)->next = nv;
@@ -273,6 +279,203 @@ int mm_fork(struct mm_ref src, struct mm_ref *out)
 			mm_put(*out);
 			return -ENOMEM;
 		}
+	}
+	return 0;
+}
+
+int mm_next_file_area(struct mm_ref m, uint64_t from, struct mm_area *out)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp)
+		return -ENOENT;
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->end <= from || !(v->flags & VMA_FILE))
+			continue;
+		*out = (struct mm_area){v->start, v->end, v->file, v->file_off};
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* --- mlock ----------------------------------------------------------------
+ * A locked area keeps its pages resident: Keel never swaps, so locking
+ * changes residency only by populating the pages up front (unless
+ * MLOCK_ONFAULT), and is counted for RLIMIT_MEMLOCK and VmLck. */
+int mm_lock(struct mm_ref m, uint64_t start, uint64_t len, uint32_t lock)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp)
+		return -EINVAL;
+	uint64_t end = start + len;
+	if (!mm_range_mapped(m, start, len))
+		return -ENOMEM;
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->end <= start || v->start >= end)
+			continue;
+		if (v->start < start) {
+			if (split_vma(c, start))
+				return -ENOMEM;
+			continue;
+		}
+		if (v->end > end && split_vma(c, end))
+			return -ENOMEM;
+		v = vma_get(c);
+		v->flags = (v->flags & ~(uint32_t)(VMA_LOCKED | VMA_LOCKONFAULT)) | lock;
+	}
+	return 0;
+}
+
+int mm_set_policy(struct mm_ref m, uint64_t start, uint64_t len, uint32_t pol)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp)
+		return -EINVAL;
+	uint64_t end = start + len;
+	if (!mm_range_mapped(m, start, len))
+		return -EFAULT;
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->end <= start || v->start >= end)
+			continue;
+		if (v->start < start) {
+			if (split_vma(c, start))
+				return -ENOMEM;
+			continue;
+		}
+		if (v->end > end && split_vma(c, end))
+			return -ENOMEM;
+		vma_get(c)->mpol = pol;
+	}
+	return 0;
+}
+
+int mm_policy_at(struct mm_ref m, uint64_t addr, uint32_t *pol)
+{
+	struct mm *mp = mm_get(m);
+	for (struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0}; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->start <= addr && addr < v->end) {
+			*pol = v->mpol;
+			return 0;
+		}
+	}
+	return -EFAULT;
+}
+
+int mm_lock_all(struct mm_ref m, uint32_t lock, bool current, bool future)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp)
+		return -EINVAL;
+	mp->lock_future = future ? lock : 0;
+	if (!current && lock)
+		return 0;
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		v->flags = (v->flags & ~(uint32_t)(VMA_LOCKED | VMA_LOCKONFAULT)) | lock;
+	}
+	return 0;
+}
+
+uint64_t mm_locked_in(struct mm_ref m, uint64_t start, uint64_t len)
+{
+	struct mm *mp = mm_get(m);
+	uint64_t n = 0, end = start + len;
+	for (struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0}; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (!(v->flags & VMA_LOCKED) || v->end <= start || v->start >= end)
+			continue;
+		n += FW_MIN(v->end, end) - FW_MAX(v->start, start);
+	}
+	return n;
+}
+
+uint64_t mm_total_bytes(struct mm_ref m)
+{
+	struct mm *mp = mm_get(m);
+	uint64_t n = 0;
+	for (struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0}; vma_ref_valid(c); c = vma_get(c)->next)
+		n += vma_get(c)->end - vma_get(c)->start;
+	return n;
+}
+
+/* Fault in every page of the locked, accessible areas in the range (a
+ * write fault for private writable ones, so copy-on-write is resolved
+ * now, as Linux's populate does). */
+int mm_populate(struct mm_ref m, uint64_t start, uint64_t len)
+{
+	uint64_t end = start + len;
+	struct mm *mp = mm_get(m);
+	for (struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0}; vma_ref_valid(c);) {
+		struct vma v = *vma_get(c);
+		if (v.end > start && v.start < end && (v.flags & VMA_LOCKED) && !(v.flags & VMA_LOCKONFAULT) && v.prot) {
+			bool write = (v.prot & FW_PROT_WRITE) && !(v.flags & VMA_SHARED);
+			for (uint64_t a = FW_MAX(v.start, start); a < FW_MIN(v.end, end); a += 4096) {
+				int32_t code;
+				int e = mm_fault(m, a, write, false, &code);
+				if (e == -ENOMEM)
+					return -ENOMEM;
+			}
+		}
+		mp = mm_get(m);
+		/* the list may have changed (stack growth): find our place again */
+		struct vma_ref next = {0};
+		for (struct vma_ref d = mp->vmas; vma_ref_valid(d); d = vma_get(d)->next)
+			if (vma_get(d)->start >= v.end) {
+				next = d;
+				break;
+			}
+		c = next;
+	}
+	return 0;
+}
+
+/* mincore: a page is resident if this address space maps it, or, for a
+ * file area, if the file holds the page (Linux looks at the page cache). */
+uint64_t mm_pagemap_entry(struct mm_ref m, uint64_t addr, bool with_pfn)
+{
+	struct mm *mp = mm_get(m);
+	struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0};
+	for (; vma_ref_valid(c); c = vma_get(c)->next)
+		if (vma_get(c)->start <= addr && addr < vma_get(c)->end)
+			break;
+	struct vma *v = vma_get(c);
+	struct fw_vm_page pg;
+	if (!v || fw_vm_lookup(mp->vm, addr & ~4095ULL, &pg) || !pg.present)
+		return 0;
+	uint64_t e = 1ULL << 63;
+	bool shared = (v->flags & VMA_SHARED) != 0;
+	struct fw_frame_ref f;
+	/* a private file page still shared with the file's own copy */
+	bool file_page = (v->flags & VMA_FILE) && !shared && pg.cow &&
+			 inode_page(v->file, (v->file_off + (addr & ~4095ULL) - v->start) / 4096, false, &f) == 0 &&
+			 fw_frame_ref_eq(f, pg.frame);
+	if (shared || file_page)
+		e |= 1ULL << 61;
+	else if (!pg.cow)
+		e |= 1ULL << 56;
+	if (with_pfn)
+		e |= pg.frame.pfn & ((1ULL << 55) - 1);
+	return e;
+}
+
+int mm_page_resident(struct mm_ref m, uint64_t addr, bool *res)
+{
+	struct mm *mp = mm_get(m);
+	struct vma_ref c = mp ? mp->vmas : (struct vma_ref){0};
+	for (; vma_ref_valid(c); c = vma_get(c)->next)
+		if (vma_get(c)->start <= addr && addr < vma_get(c)->end)
+			break;
+	struct vma *v = vma_get(c);
+	if (!v)
+		return -ENOMEM;
+	struct fw_vm_page pg;
+	*res = fw_vm_lookup(mp->vm, addr & ~4095ULL, &pg) == 0 && pg.present;
+	if (!*res && (v->flags & VMA_FILE)) {
+		struct fw_frame_ref f;
+		*res = inode_page(v->file, (v->file_off + (addr & ~4095ULL) - v->start) / 4096, false, &f) == 0;
 	}
 	return 0;
 }

@@ -119,22 +119,16 @@ int net_fd_install(struct file_ref f, bool cloexec)
 }
 
 /* May the caller write (and search) a file system node: the checks a
- * bind (create in dir) and a connect (write the socket inode) make,
- * with the owner/group/other bits as for any file. */
+ * bind (create in dir) and a connect (write the socket inode) make. The
+ * VFS decides, with the caller's file-system credentials (fsuid, fsgid,
+ * supplementary groups), as for any file. */
 int net_may_access(struct inode_ref ino, uint32_t mask)
 {
-	struct inode *ip = inode_get(ino);
-	struct proc *p = cur_proc();
-	if (!ip)
+	if (!inode_get(ino))
 		return -ENOENT;
-	if (p->euid == 0)
-		return 0;
-	uint32_t bits = ip->mode;
-	if (ip->uid == p->euid)
-		bits >>= 6;
-	else if (ip->gid == p->egid)
-		bits >>= 3;
-	return (bits & mask & 7) == (mask & 7) ? 0 : -EACCES;
+	struct vfs_cred c;
+	proc_fs_cred(cur_proc(), &c);
+	return vfs_permission(ino, &c, mask);
 }
 
 /* The socket inode of a path name: dir/name, mode S_IFSOCK | perm. */

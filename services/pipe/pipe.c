@@ -301,6 +301,164 @@ static int64_t pipe_fcntl(struct file_ref f, struct file *fp, uint64_t cmd, uint
 	return -EINVAL;
 }
 
+/* ---- splice, tee and vmsplice (syscall/sys_splice.c) ---- */
+
+int pipe_of_file(struct file_ref f, struct pipe_ref *out)
+{
+	struct file *fp = file_get(f);
+	if (!fp || !fp->priv_u32)
+		return -EINVAL;
+	struct kname name;
+	uint32_t mode;
+	file_anon_name(f, &name, &mode);
+	if ((mode & S_IFMT) != S_IFIFO)
+		return -EINVAL;
+	*out = pipe_of(fp);
+	return pipe_ref_valid(*out) ? 0 : -EINVAL;
+}
+
+int64_t pipe_wait_data(struct pipe_ref r, bool nonblock)
+{
+	for (;;) {
+		struct pipe *p = pipe_get(r);
+		if (!p)
+			return 0;
+		if (p->len > 0)
+			return p->len;
+		if (p->writers == 0)
+			return 0;
+		if (nonblock)
+			return -EAGAIN;
+		if (wait_io(p->q))
+			return -ERESTARTSYS;
+	}
+}
+
+int64_t pipe_wait_room(struct pipe_ref r, bool nonblock)
+{
+	for (;;) {
+		struct pipe *p = pipe_get(r);
+		if (!p || p->readers == 0) {
+			(void)signal_send_thread(cur_thread_ref(), SIGPIPE);
+			return -EPIPE;
+		}
+		if (p->len < PIPE_SIZE)
+			return PIPE_SIZE - p->len;
+		if (nonblock)
+			return -EAGAIN;
+		if (wait_io(p->q))
+			return -ERESTARTSYS;
+	}
+}
+
+/* Make sure the frame of ring byte `at` exists. */
+static int ring_frame(struct pipe *p, uint32_t at)
+{
+	uint32_t fi = (at % PIPE_SIZE) / 4096;
+	if (p->buf[fi].pfn)
+		return 0;
+	struct fw_frame_ref nf;
+	if (fw_frame_alloc(&nf))
+		return -ENOMEM;
+	p->buf[fi] = nf;
+	return 0;
+}
+
+/* n bytes of the ring at `pos` into a kernel chunk. */
+static int ring_to_chunk(struct pipe *p, uint32_t pos, struct kchunk *c, uint32_t n)
+{
+	for (uint32_t done = 0; done < n;) {
+		uint32_t at = (pos + done) % PIPE_SIZE, off = at % 4096;
+		uint32_t chunk = FW_MIN(n - done, 4096 - off);
+		int e = ring_frame(p, at);
+		if (e == 0)
+			e = fw_frame_read_at(p->buf[at / 4096], off, &c->b, done, chunk);
+		if (e)
+			return e;
+		done += chunk;
+	}
+	return 0;
+}
+
+/* n bytes of a kernel chunk into the ring at `pos`. */
+static int ring_from_chunk(struct pipe *p, uint32_t pos, const struct kchunk *c, uint32_t n)
+{
+	for (uint32_t done = 0; done < n;) {
+		uint32_t at = (pos + done) % PIPE_SIZE, off = at % 4096;
+		uint32_t chunk = FW_MIN(n - done, 4096 - off);
+		int e = ring_frame(p, at);
+		if (e == 0)
+			e = fw_frame_write_at(p->buf[at / 4096], off, &c->b, done, chunk);
+		if (e)
+			return e;
+		done += chunk;
+	}
+	return 0;
+}
+
+int pipe_peek(struct pipe_ref r, uint32_t off, struct kchunk *c, uint32_t n)
+{
+	struct pipe *p = pipe_get(r);
+	if (!p || n > sizeof(c->b) || off + n > p->len)
+		return -EINVAL;
+	return ring_to_chunk(p, p->head + off, c, n);
+}
+
+void pipe_consume(struct pipe_ref r, uint32_t n)
+{
+	struct pipe *p = pipe_get(r);
+	if (!p)
+		return;
+	n = FW_MIN(n, p->len);
+	p->head = (p->head + n) % PIPE_SIZE;
+	p->len -= n;
+	changed(p);
+}
+
+int pipe_append(struct pipe_ref r, const struct kchunk *c, uint32_t n)
+{
+	struct pipe *p = pipe_get(r);
+	if (!p || n > sizeof(c->b) || n > PIPE_SIZE - p->len)
+		return -EINVAL;
+	int e = ring_from_chunk(p, (p->head + p->len) % PIPE_SIZE, c, n);
+	if (e)
+		return e;
+	p->len += n;
+	changed(p);
+	return 0;
+}
+
+int64_t pipe_put_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n)
+{
+	struct pipe *p = pipe_get(r);
+	if (!p)
+		return -EPIPE;
+	uint32_t k = (uint32_t)FW_MIN(n, (uint64_t)(PIPE_SIZE - p->len));
+	int e = ring_copy(p, (p->head + p->len) % PIPE_SIZE, u, k, false);
+	if (e)
+		return e;
+	p->len += k;
+	if (k)
+		changed(p);
+	return k;
+}
+
+int64_t pipe_get_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n)
+{
+	struct pipe *p = pipe_get(r);
+	if (!p)
+		return 0;
+	uint32_t k = (uint32_t)FW_MIN(n, (uint64_t)p->len);
+	int e = ring_copy(p, p->head, u, k, true);
+	if (e)
+		return e;
+	p->head = (p->head + k) % PIPE_SIZE;
+	p->len -= k;
+	if (k)
+		changed(p);
+	return k;
+}
+
 static const struct file_ops pipe_ops = {
 	.name = "pipe",
 	.mode = S_IFIFO,

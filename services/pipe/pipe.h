@@ -29,4 +29,25 @@ int pipe_init(void);
 /* Both ends of a new anonymous pipe (flags: O_NONBLOCK). */
 int pipe_create_files(uint32_t flags, struct file_ref *rd, struct file_ref *wr);
 
+/* Pipes seen from the kernel: splice, tee and vmsplice
+ * (syscall/sys_splice.c). */
+/* The pipe of a pipe or FIFO file; -EINVAL for any other file. */
+int pipe_of_file(struct file_ref f, struct pipe_ref *out);
+/* Wait for bytes: how many there are, 0 at end of file (no writers left),
+ * -EAGAIN (nonblock), -ERESTARTSYS (a signal). */
+int64_t pipe_wait_data(struct pipe_ref r, bool nonblock);
+/* Wait for room: how many bytes fit, -EPIPE (no readers: SIGPIPE sent),
+ * -EAGAIN, -ERESTARTSYS. */
+int64_t pipe_wait_room(struct pipe_ref r, bool nonblock);
+/* n bytes (at most a chunk) at `off` from the read side, left in place. */
+int pipe_peek(struct pipe_ref r, uint32_t off, struct kchunk *c, uint32_t n);
+/* Drop n bytes from the read side. */
+void pipe_consume(struct pipe_ref r, uint32_t n);
+/* Append n bytes (at most a chunk, and no more than fit). */
+int pipe_append(struct pipe_ref r, const struct kchunk *c, uint32_t n);
+/* Without waiting: append from, or take into, user memory as much as
+ * fits or is there (the count, or -EFAULT). */
+int64_t pipe_put_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n);
+int64_t pipe_get_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n);
+
 #endif

@@ -160,3 +160,88 @@ int64_t epoll_collect(struct evobj_ref ep, uint64_t uev, uint32_t max)
 	}
 	return n;
 }
+
+/* --- nesting -------------------------------------------------------------
+ * Linux allows epoll instances inside epoll instances up to 5 levels (4
+ * links, EP_MAX_NESTS) and no loops. Adding target into ep measures the
+ * longest chain of instances below target (a loop back to ep is -ELOOP)
+ * and above ep (the instances that watch ep, found through the list of all
+ * instances); the chain through the new link must stay within 4 links. */
+#define EP_MAX_NESTS 4
+#define TOO_DEEP 1000
+
+struct epoll_list {
+	struct evobj_ref head;
+};
+FW_GLOBAL(struct epoll_list, epoll_list);
+
+void epoll_track(struct evobj_ref o, bool add)
+{
+	struct epoll_list *l = epoll_list();
+	if (add) {
+		evobj_get(o)->next_epoll = l->head;
+		l->head = o;
+		return;
+	}
+	struct evobj_ref prev = {0};
+	for (struct evobj_ref c = l->head; evobj_ref_valid(c); c = evobj_get(c)->next_epoll) {
+		if (c.idx == o.idx && c.gen == o.gen) {
+			struct evobj_ref next = evobj_get(c)->next_epoll;
+			if (evobj_ref_valid(prev))
+				evobj_get(prev)->next_epoll = next;
+			else
+				l->head = next;
+			return;
+		}
+		prev = c;
+	}
+}
+
+static bool same_obj(struct evobj_ref a, struct evobj_ref b) { return a.idx == b.idx && a.gen == b.gen; }
+
+/* Links below o (0: it watches no instance); TOO_DEEP on a loop to `into`
+ * or past the limit. */
+static uint32_t depth_down(struct evobj_ref o, struct evobj_ref into, uint32_t depth)
+{
+	uint32_t best = 0;
+	struct evobj *op = evobj_get(o);
+	for (struct epitem_ref it = op ? op->items : (struct epitem_ref){0}; epitem_ref_valid(it);
+	     it = epitem_get(it)->next) {
+		struct evobj_ref child;
+		if (evobj_of_file(epitem_get(it)->file, EV_EPOLL, &child))
+			continue;
+		if (same_obj(child, into) || depth > EP_MAX_NESTS)
+			return TOO_DEEP;
+		uint32_t d = depth_down(child, into, depth + 1);
+		if (d >= TOO_DEEP)
+			return TOO_DEEP;
+		best = FW_MAX(best, d + 1);
+	}
+	return best;
+}
+
+/* Links above o: instances watching it, and so on. */
+static uint32_t depth_up(struct evobj_ref o, uint32_t depth)
+{
+	if (depth > EP_MAX_NESTS)
+		return TOO_DEEP;
+	uint32_t best = 0;
+	for (struct evobj_ref c = epoll_list()->head; evobj_ref_valid(c); c = evobj_get(c)->next_epoll) {
+		for (struct epitem_ref it = evobj_get(c)->items; epitem_ref_valid(it); it = epitem_get(it)->next) {
+			struct evobj_ref child;
+			if (evobj_of_file(epitem_get(it)->file, EV_EPOLL, &child) == 0 && same_obj(child, o)) {
+				best = FW_MAX(best, FW_MIN(depth_up(c, depth + 1) + 1, (uint32_t)TOO_DEEP));
+				break;
+			}
+		}
+	}
+	return best;
+}
+
+int epoll_nest_check(struct evobj_ref ep, struct evobj_ref target)
+{
+	uint32_t down = depth_down(target, ep, 0);
+	if (down > EP_MAX_NESTS)
+		return -ELOOP;
+	return down + 1 + depth_up(ep, 0) > EP_MAX_NESTS ? -ELOOP : 0;
+}

@@ -48,6 +48,8 @@ int evobj_create(uint32_t type, uint32_t flags, struct file_ref *out, struct evo
 	}
 	file_get(*out)->priv = (struct vfs_priv){o.idx, o.gen};
 	*obj = o;
+	if (type == EV_EPOLL)
+		epoll_track(o, true);
 	return 0;
 }
 
@@ -207,6 +209,9 @@ static void evobj_release(struct file_ref f, struct file *fp)
 		return;
 	if (o->type == EV_TIMERFD)
 		fw_timer_destroy(o->timer);
+	if (o->type == EV_EPOLL)
+		epoll_track(or, false);
+	o = evobj_get(or);
 	struct epitem_ref it = o->items;
 	while (epitem_ref_valid(it)) {
 		struct epitem *ip = epitem_get(it);

@@ -39,6 +39,7 @@ struct evobj {
 	bool armed;
 	uint64_t sigmask;   /* signalfd */
 	struct epitem_ref items;
+	struct evobj_ref next_epoll; /* every epoll instance, for the nesting checks */
 };
 
 /* Register the event objects' file operations (boot). */
@@ -57,6 +58,12 @@ bool epoll_ready_any(struct evobj_ref ep);
 int epoll_ctl_do(struct evobj_ref ep, int op, int32_t fd, struct file_ref target, uint32_t events, uint64_t data);
 /* Store up to max ready events at uev; returns how many. */
 int64_t epoll_collect(struct evobj_ref ep, uint64_t uev, uint32_t max);
+/* Keep the list of epoll instances (creation and release). */
+void epoll_track(struct evobj_ref o, bool add);
+/* EPOLL_CTL_ADD of epoll instance `target` into `ep`: -ELOOP if that
+ * closes a loop or nests more than Linux's 5 levels (4 links), counting
+ * the instances already above ep and below target. */
+int epoll_nest_check(struct evobj_ref ep, struct evobj_ref target);
 /* Drop registrations of fd whose file is gone or changed (close). */
 void epoll_forget_closed(struct evobj_ref ep);
 

@@ -131,8 +131,12 @@ static void proc_become_zombie(struct proc_ref pr, int32_t wstatus)
 	struct proc *p = proc_get(pr);
 	p->state = PROC_ZOMBIE;
 	p->exit_status = wstatus;
+	proc_run_exit_hooks(p->pid); /* e.g. SEM_UNDO adjustments */
+	p = proc_get(pr);
 	proc_vfork_release(p);
 	fw_timer_destroy(p->alarm_timer);
+	ptimer_delete_all(p, true);
+	p = proc_get(pr);
 	struct mm *m = mm_get(p->mm);
 	if (m) {
 		uint64_t kb = fw_vm_resident_pages(m->vm) * 4;
@@ -177,6 +181,10 @@ FW_NORETURN void thread_exit(int32_t code)
 	struct thread_ref tr = cur_thread_ref();
 	struct thread *t = thread_get(tr);
 	struct proc_ref pr = t->proc;
+	/* Robust futexes first, then CLONE_CHILD_CLEARTID (Linux's order). */
+	futex_robust_exit(t->robust_list, t->robust_len, t->tid);
+	futex_pi_owner_gone(); /* they run after this thread is gone */
+	t = thread_get(tr);
 	if (t->clear_child_tid) {
 		uint32_t zero = 0;
 		if (fw_copy_to_user(fw_uaddr(t->clear_child_tid), &zero) == 0)
@@ -198,6 +206,7 @@ FW_NORETURN void thread_exit(int32_t code)
 		/* exec waits for the other threads to go */
 		fw_waitq_wake_all(proc_get(pr)->stop_wait);
 	}
+	pidfd_changed();
 	fw_task_exit();
 }
 

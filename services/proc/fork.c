@@ -6,6 +6,7 @@
  * task exists, and every failure undoes what was allocated, so fork until
  * -EAGAIN leaves the kernel as it was. */
 #include "proc/proc.h"
+#include "proc/futex.h"
 #include <fw/log.h>
 #include <fw/time.h>
 #include <fw/user.h>
@@ -43,6 +44,7 @@ static int start_thread(struct proc_ref p, const struct fw_uregs *regs, bool set
 static void init_thread_from(struct thread *t, const struct thread *me, uint64_t flags, uint64_t ctid)
 {
 	t->sig_mask = me->sig_mask;
+	sched_inherit(t, me);
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;
 	if (flags & CLONE_CHILD_SETTID)
@@ -81,8 +83,10 @@ static void copy_proc_state(struct proc *c, const struct proc *me)
 		c->sigact[i] = me->sigact[i];
 	for (uint32_t i = 0; i < 16; i++)
 		c->rlim[i] = me->rlim[i];
+	c->rlim_set = me->rlim_set;
 	c->comm = me->comm;
 	c->nice = me->nice;
+	c->personality = me->personality;
 	c->state = PROC_ALIVE;
 }
 
@@ -237,4 +241,12 @@ void proc_exec_prepare(void)
 	}
 	t->clear_child_tid = 0;
 	t->set_child_tid = 0;
+	ptimer_delete_all(proc_get(pr), false); /* POSIX timers do not survive exec */
+	t = thread_get(me);
+	/* The old image's robust futexes die with it (Linux futex_exec_release). */
+	futex_robust_exit(t->robust_list, t->robust_len, t->tid);
+	t = thread_get(me);
+	t->robust_list = 0;
+	t->robust_len = 0;
+	futex_pi_owner_gone();
 }

@@ -191,6 +191,43 @@ int proc_create(struct proc_ref parent, struct mm_ref mm, const struct fw_uregs 
 	return 0;
 }
 
+static void cred_from(const struct proc *p, uint32_t uid, uint32_t gid, struct vfs_cred *out)
+{
+	out->uid = uid;
+	out->gid = gid;
+	out->ngroups = FW_MIN(p->ngroups, (uint32_t)VFS_NGROUPS);
+	for (uint32_t i = 0; i < out->ngroups; i++)
+		out->groups[i] = p->groups[i];
+}
+
+void proc_fs_cred(const struct proc *p, struct vfs_cred *out) { cred_from(p, p->fsuid, p->fsgid, out); }
+void proc_real_cred(const struct proc *p, struct vfs_cred *out) { cred_from(p, p->uid, p->gid, out); }
+
+#define EXIT_HOOKS 4
+struct exit_hooks {
+	struct {
+		proc_exit_hook fn;
+	} h[EXIT_HOOKS];
+	uint32_t n;
+};
+FW_GLOBAL(struct exit_hooks, exit_hooks);
+
+int proc_on_exit(proc_exit_hook fn)
+{
+	struct exit_hooks *t = exit_hooks();
+	if (t->n >= EXIT_HOOKS)
+		return -ENOSPC;
+	t->h[t->n++].fn = fn;
+	return 0;
+}
+
+void proc_run_exit_hooks(int32_t pid)
+{
+	struct exit_hooks *t = exit_hooks();
+	for (uint32_t i = 0; i < t->n && i < EXIT_HOOKS; i++)
+		t->h[i].fn(pid);
+}
+
 bool proc_uses_fs(struct super_ref sb)
 {
 	for (int32_t pid = 1; pid < PID_MAX; pid++) {

@@ -43,6 +43,11 @@ struct sig_info_k {
 };
 
 #define NSIG_STD 32
+/* POSIX timers (proc/ptimer.c) and the CPU-time interval timers. */
+FW_POOL_REF(ptimer);
+struct cpu_itimer {
+	uint64_t expiry, interval; /* CPU ns; expiry 0: disarmed */
+};
 /* Queued realtime signals: a list of records (proc/signal.c owns it). */
 FW_POOL_REF(sigq);
 #define SIGQ_MAX 1024 /* records per list (RLIMIT_SIGPENDING-like) */
@@ -68,6 +73,7 @@ struct proc {
 	uint64_t start_ns;
 	uint64_t child_user_ns, child_sys_ns;
 	struct linux_rlimit rlim[16];
+	uint32_t rlim_set;          /* bit i: rlim[i] was set (else Linux's default) */
 	/* issue 4 additions */
 	struct sig_info_k sig_info[NSIG_STD]; /* info of process-directed standard signals */
 	struct sigq_ref rtq;    /* queued process-directed realtime signals, oldest first */
@@ -88,7 +94,21 @@ struct proc {
 	uint32_t fsuid, fsgid;
 	uint32_t pdeath_signal;
 	int32_t nice;
+	uint32_t personality; /* personality(2): kept across fork and exec */
+	struct ptimer_ref timers; /* timer_create, newest first */
+	uint32_t ntimers;
+	int32_t next_timer_id;
+	struct cpu_itimer cpu_itimer[2]; /* ITIMER_VIRTUAL, ITIMER_PROF */
 	struct wq_ref sigfd_wq;  /* signalfd readers and pollers; woken by every signal (made on first use) */
+};
+
+/* What restart_syscall(2) resumes after a signal without a handler
+ * interrupted a sleep with a deadline (Linux's restart_block). */
+enum restart_kind { RESTART_NONE, RESTART_NANOSLEEP, RESTART_POLL, RESTART_FUTEX };
+struct restart_block {
+	uint32_t kind;     /* enum restart_kind */
+	uint64_t deadline; /* absolute, monotonic ns */
+	uint64_t arg[4];
 };
 
 struct thread {
@@ -108,13 +128,21 @@ struct thread {
 	uint32_t rtq_len;
 	uint64_t set_child_tid;  /* CLONE_CHILD_SETTID: written on first entry */
 	uint64_t orig_rax;       /* syscall number of an interrupted syscall */
-	bool restart_pending;    /* the last syscall returned -ERESTARTSYS */
-	bool restore_mask;       /* sigsuspend: restore saved_mask after delivery */
+	int32_t restart_err;     /* the last syscall's -ERESTART* code, 0 if none */
+	struct restart_block restart; /* how restart_syscall continues */
+	bool restore_mask;       /* sigsuspend, ppoll...: restore saved_mask after delivery */
 	uint64_t saved_mask;
+	uint64_t real_blocked;   /* sigtimedwait: the mask before the wait set was unblocked */
 	uint64_t ss_sp, ss_size; /* sigaltstack */
 	uint32_t ss_flags;
 	uint64_t cpu_user_ns, cpu_sys_ns; /* last sampled task CPU time */
 	uint64_t fault_trapno, fault_err;  /* of the last forced fault signal */
+	int32_t sched_policy;    /* SCHED_* as set by sched_setscheduler */
+	int32_t sched_prio;      /* its static priority (1..99 for FIFO/RR) */
+	bool sched_reset_on_fork;
+	uint64_t dl_runtime, dl_deadline, dl_period; /* SCHED_DEADLINE (sched_setattr) */
+	uint32_t ioprio;         /* ioprio_set; 0: never set (Linux's default, best effort 4) */
+	uint32_t mpol;           /* set_mempolicy's policy, encoded by the syscall layer (0: default) */
 	/* A user copy of the current system call faulted on a file page that
 	 * must come from the disk (services/init/upcalls.c). */
 	uint64_t copy_fault_addr;
@@ -191,6 +219,85 @@ struct wait_result {
 int32_t proc_wait(struct proc_ref parent, int32_t idtype, int32_t id, uint32_t options, struct wait_result *out);
 /* Wake the parent's waiters and send it SIGCHLD (or the exit signal). */
 void proc_notify_parent(struct proc_ref child, int32_t code, int32_t si_status);
+/* Credentials for file permission checks: the fs uid/gid (what Linux
+ * checks for everything but access(2)) or the real ones. */
+void proc_fs_cred(const struct proc *p, struct vfs_cred *out);
+void proc_real_cred(const struct proc *p, struct vfs_cred *out);
+/* Scheduling attributes (proc/sched.c). Keel's scheduler is one FIFO
+ * round robin: policies and priorities are recorded, checked and reported
+ * as Linux does, not enforced. */
+#define SCHED_OTHER 0
+#define SCHED_FIFO 1
+#define SCHED_RR 2
+#define SCHED_BATCH 3
+#define SCHED_IDLE 5
+#define SCHED_DEADLINE 6
+#define SCHED_RESET_ON_FORK 0x40000000
+/* The thread a scheduling call names (0: the caller); -ESRCH. */
+int sched_target(int32_t pid, struct thread_ref *out);
+/* Change policy (-1: keep) and priority; Linux's checks and errors. */
+int sched_set(struct thread_ref t, int32_t policy, int32_t prio);
+/* -EINVAL for a policy Linux does not know. */
+int sched_prio_bounds(int32_t policy, int32_t *min, int32_t *max);
+/* sched_setattr: policy (-1: keep), priority or nice, deadline
+ * parameters, reset-on-fork. */
+struct sched_attr_k {
+	int32_t policy, prio, nice;
+	bool reset_on_fork;
+	uint64_t runtime, deadline, period;
+};
+int sched_set_attr(struct thread_ref t, const struct sched_attr_k *a);
+/* What a new thread or process inherits from its creator. */
+void sched_inherit(struct thread *child, const struct thread *parent);
+/* May the caller change the scheduling of a process owned by p? */
+bool sched_may_change(const struct proc *p);
+/* Subsystems above proc/ that keep per-process state (System V semaphore
+ * undo) register a function run when a process exits, after its last
+ * thread, before its parent hears of it. -ENOSPC when the table is full. */
+typedef void (*proc_exit_hook)(int32_t pid);
+int proc_on_exit(proc_exit_hook fn);
+void proc_run_exit_hooks(int32_t pid);
+/* POSIX timers of the calling process (proc/ptimer.c). notify -1: no
+ * sigevent given (SIGEV_SIGNAL, SIGALRM, the id as value). */
+int ptimer_create(uint32_t clock, int32_t notify, int32_t signo, uint64_t value, int32_t tid, int32_t *id);
+int ptimer_settime(int32_t id, bool abs, uint64_t value, uint64_t interval, uint64_t *old_left, uint64_t *old_interval);
+int ptimer_gettime(int32_t id, uint64_t *left, uint64_t *interval);
+int ptimer_getoverrun(int32_t id);
+int ptimer_delete(int32_t id);
+/* exec (POSIX timers go) and exit (the CPU interval timers too). */
+void ptimer_delete_all(struct proc *p, bool itimers_too);
+/* A dequeued SI_TIMER signal: fill si_overrun, re-arm; false if the timer
+ * is gone (drop the signal). */
+bool ptimer_dequeued(struct sig_info_k *info);
+/* ITIMER_VIRTUAL (0) and ITIMER_PROF (1). */
+void cpu_itimer_get(uint32_t which, uint64_t *left, uint64_t *interval);
+void cpu_itimer_set(uint32_t which, uint64_t value, uint64_t interval);
+/* On the way to user mode: fire expired CPU-time timers. */
+void cpu_timers_check(void);
+/* pidfds (proc/pidfd.c). PIDFD_THREAD (O_EXCL, as Linux) names one
+ * thread instead of the process; O_NONBLOCK makes waitid(P_PIDFD) -EAGAIN
+ * instead of blocking. */
+#define PIDFD_THREAD 0200
+int pidfd_init(void);
+/* A pidfd for process (or, PIDFD_THREAD, thread) pid: -ESRCH when there
+ * is none, -EINVAL for a thread that does not lead its process. */
+int pidfd_new(int32_t pid, uint32_t flags, struct file_ref *out);
+struct pidfd_info {
+	struct proc_ref proc;  /* stale once the process is reaped */
+	struct thread_ref tref; /* PIDFD_THREAD: the thread, zero once it exited */
+	int32_t pid;
+	bool thread, nonblock;
+};
+/* What a pidfd names; -EBADF if f is not a pidfd. */
+int pidfd_target(struct file_ref f, struct pidfd_info *out);
+/* A thread exited: pidfd pollers look again. */
+void pidfd_changed(void);
+/* The system's names (proc/uts.c): uname's fields; the host and domain
+ * names (at most UTS_LEN bytes) can be set. */
+enum uts_field { UTS_SYSNAME, UTS_HOST, UTS_RELEASE, UTS_VERSION, UTS_MACHINE, UTS_DOMAIN };
+#define UTS_LEN 64
+void uts_get(uint32_t which, struct kname *out);
+int uts_set(uint32_t which, const struct kname *name);
 struct proc_ref init_proc(void);
 void proc_set_init(struct proc_ref p);
 /* Some live process has its working or root directory in file system sb

@@ -31,19 +31,33 @@ void signal_fill_siginfo(struct linux_siginfo *si, int sig, const struct sig_inf
 		si->w[1] = info->value;
 }
 
-/* Only a restart leaves work for the way out, so every other return skips
- * the thread lookup: restart_pending is already false (each return that
- * follows a restart runs the delivery path, which clears it). */
+static bool is_restart_code(int64_t v)
+{
+	return v == -ERESTARTSYS || v == -ERESTARTNOINTR || v == -ERESTARTNOHAND || v == -ERESTART_RESTARTBLOCK;
+}
+
+/* Only a restart code leaves work for the way out, so every other return
+ * skips the thread lookup: restart_err is already 0 (each return that
+ * follows a restart runs the delivery path, which clears it). rt_sigreturn
+ * hands back a saved rax, which is no restart request whatever its value
+ * (Linux forgets orig_ax there too). */
 void signal_syscall_done(struct fw_uregs *regs, uint64_t nr)
 {
-	if ((int64_t)regs->rax != -ERESTARTSYS)
+	if (nr == 15 || !is_restart_code((int64_t)regs->rax))
 		return;
 	struct thread *t = cur_thread();
 	if (!t)
 		return;
-	t->restart_pending = true;
+	t->restart_err = (int32_t)(int64_t)regs->rax;
 	t->orig_rax = nr;
 	fw_task_want_return_upcall();
+}
+
+int64_t signal_restart_block(uint32_t kind, uint64_t deadline, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+	struct thread *t = cur_thread();
+	t->restart = (struct restart_block){kind, deadline, {a, b, c, d}};
+	return -ERESTART_RESTARTBLOCK;
 }
 
 static bool on_altstack(const struct thread *t, uint64_t sp)
@@ -131,18 +145,26 @@ static int setup_frame(struct fw_uregs *regs, int sig, const struct sig_info_k *
 	return 0;
 }
 
-/* Resolve a pending syscall restart before a handler runs (or not). */
+/* Resolve a pending syscall restart before a handler runs (or, with
+ * handler false, when no handler ran). Linux's rules: ERESTARTSYS restarts
+ * unless a handler without SA_RESTART runs; ERESTARTNOHAND and
+ * ERESTART_RESTARTBLOCK give EINTR whenever a handler runs, whatever
+ * SA_RESTART says; ERESTARTNOINTR always restarts. A restart backs rip over
+ * the 2-byte syscall instruction; the restart block resumes through
+ * restart_syscall(2) with the time left instead of the original call. */
 static void finish_restart(struct fw_uregs *regs, struct thread *t, bool handler, uint64_t flags)
 {
-	if (!t->restart_pending)
+	int32_t e = t->restart_err;
+	if (!e)
 		return;
-	t->restart_pending = false;
-	if (handler && !(flags & SA_RESTART)) {
+	t->restart_err = 0;
+	bool eintr = handler && e != -ERESTARTNOINTR && (e != -ERESTARTSYS || !(flags & SA_RESTART));
+	if (eintr) {
 		regs->rax = (uint64_t)(int64_t)-EINTR;
 		return;
 	}
-	regs->rax = t->orig_rax;
-	regs->rip -= 2; /* back over the 2-byte syscall instruction */
+	regs->rax = e == -ERESTART_RESTARTBLOCK ? SYS_RESTART_SYSCALL : t->orig_rax;
+	regs->rip -= 2;
 }
 
 /* Run the action of one dequeued signal. Returns true if a handler frame
@@ -179,8 +201,7 @@ static bool handle_one(struct fw_uregs *regs, int sig, const struct sig_info_k *
 	t->sig_mask &= ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
 	if (a.flags & SA_RESETHAND) {
 		p = cur_proc();
-		p->sigact[sig - 1].handler = SIG_DFL;
-		p->sigact[sig - 1].flags &= ~(uint64_t)SA_SIGINFO;
+		p->sigact[sig - 1].handler = SIG_DFL; /* the flags stay, as on Linux */
 	}
 	return true;
 }
@@ -229,8 +250,10 @@ void signal_return_to_user(struct fw_uregs *regs, struct thread *t)
 		t = cur_thread();
 		t->set_child_tid = 0;
 	}
+	cpu_timers_check(); /* CPU-time timers only advance while we run */
+	t = cur_thread();
 	struct proc *p = proc_get(t->proc);
-	if (t->restart_pending || t->restore_mask || (p && signal_pending_in(t, p)))
+	if (t->restart_err || t->restore_mask || (p && signal_pending_in(t, p)))
 		signal_deliver(regs);
 }
 
@@ -242,7 +265,8 @@ int64_t signal_sigreturn(struct fw_uregs *regs)
 		signal_die(SIGSEGV);
 	struct thread *t = cur_thread();
 	t->sig_mask = uc.uc_sigmask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
-	t->restart_pending = false;
+	t->restart_err = 0;
+	t->restart.kind = RESTART_NONE;
 	fw_task_want_return_upcall(); /* the restored mask may unblock a pending signal */
 	load_regs(regs, &uc.uc_mcontext);
 	if (uc.uc_mcontext.fpstate && fw_fpu_load_from_user(fw_uaddr(uc.uc_mcontext.fpstate)))
@@ -250,4 +274,12 @@ int64_t signal_sigreturn(struct fw_uregs *regs)
 	/* The dispatcher stores our return value in rax: give back the
 	 * interrupted context's rax. */
 	return (int64_t)uc.uc_mcontext.rax;
+}
+
+void signal_restore_mask_later(uint64_t saved)
+{
+	struct thread *t = cur_thread();
+	t->saved_mask = saved;
+	t->restore_mask = true;
+	fw_task_want_return_upcall();
 }

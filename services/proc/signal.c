@@ -149,6 +149,20 @@ static void prepare_signal(struct proc_ref pr, struct proc *p, int sig)
 	}
 }
 
+/* Linux never discards a signal its target blocks, even one whose action
+ * is to ignore it: the action may change before it is unblocked, and
+ * sigwait/sigtimedwait must see it (a blocked SIGCHLD). A process-directed
+ * signal asks the first thread. */
+static bool blocks(const struct thread *t, int sig)
+{
+	return t && ((t->sig_mask | t->real_blocked) & sig_bit(sig)) != 0;
+}
+
+static bool discard(const struct proc *p, const struct thread *t, int sig)
+{
+	return sig != SIGKILL && sig_ignored(p, sig) && !blocks(t, sig);
+}
+
 static bool thread_wants(const struct thread *t, int sig)
 {
 	return sig == SIGKILL || sig == SIGSTOP || !(t->sig_mask & sig_bit(sig));
@@ -165,7 +179,7 @@ int signal_send_proc_info(struct proc_ref pr, int sig, const struct sig_info_k *
 		return 0;
 	prepare_signal(pr, p, sig);
 	p = proc_get(pr);
-	if (sig != SIGKILL && sig_ignored(p, sig))
+	if (discard(p, thread_get(p->first_thread), sig))
 		return 0;
 	if (sig == SIGKILL) {
 		proc_kill(pr, SIGKILL);
@@ -196,7 +210,7 @@ int signal_send_thread_info(struct thread_ref tr, int sig, const struct sig_info
 	if (!p || p->state != PROC_ALIVE || sig == 0)
 		return 0;
 	prepare_signal(t->proc, p, sig);
-	if (sig != SIGKILL && sig_ignored(p, sig))
+	if (discard(p, thread_get(tr), sig))
 		return 0;
 	if (sig == SIGKILL) {
 		proc_kill(t->proc, SIGKILL);
@@ -254,6 +268,49 @@ int signal_send_pgrp_info(int32_t pgid, int sig, const struct sig_info_k *info, 
 		(void)signal_send_proc_info(pr, sig, info);
 	}
 	return found ? 0 : -ESRCH;
+}
+
+int signal_may_kill(struct proc_ref target, int sig)
+{
+	struct proc *me = cur_proc(), *t = proc_get(target);
+	if (!t)
+		return -ESRCH;
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (!me || me == t || me->euid == 0)
+		return 0;
+	if (me->euid == t->suid || me->euid == t->uid || me->uid == t->suid || me->uid == t->uid)
+		return 0;
+	if (sig == SIGCONT && me->sid == t->sid)
+		return 0;
+	return -EPERM;
+}
+
+int signal_kill_pgrp(int32_t pgid, int sig, const struct sig_info_k *info, bool all)
+{
+	struct proc_ref me = cur_proc_ref();
+	int count = 0, ok = 0, last = 0;
+	for (int32_t pid = 1; pid < PID_MAX; pid++) {
+		struct proc_ref pr = proc_by_pid(pid);
+		struct proc *p = proc_get(pr);
+		if (!p || p->pid != pid || (p->state != PROC_ALIVE && p->state != PROC_ZOMBIE))
+			continue;
+		if (all ? (pid == 1 || (pr.idx == me.idx && pr.gen == me.gen)) : p->pgid != pgid)
+			continue;
+		count++;
+		int e = signal_may_kill(pr, sig);
+		if (e == 0)
+			e = signal_send_proc_info(pr, sig, info);
+		if (e == 0)
+			ok++;
+		if (all ? e != -EPERM : e != 0)
+			last = e;
+	}
+	if (!count)
+		return -ESRCH;
+	if (all)
+		return last;
+	return ok ? 0 : last;
 }
 
 void proc_signal_parent_exit(struct proc_ref child)
@@ -320,7 +377,34 @@ void signal_wait_stopped(void)
 }
 
 /* Take the lowest-numbered deliverable signal (thread first). 0 if none. */
+static int dequeue_one(uint64_t allowed, struct sig_info_k *info);
+
+/* A POSIX timer's signal tells its timer it was taken (overrun count,
+ * re-arm); one whose timer was deleted meanwhile is dropped. */
 int signal_dequeue(uint64_t allowed, struct sig_info_k *info)
+{
+	for (uint32_t tries = 0; tries < 64; tries++) {
+		int sig = dequeue_one(allowed, info);
+		if (sig == 0 || info->code != SI_TIMER || ptimer_dequeued(info))
+			return sig;
+	}
+	return 0;
+}
+
+bool signal_cannot_queue(struct proc_ref pr, struct thread_ref tr, int sig)
+{
+	struct proc *p = proc_get(pr);
+	if (!p || p->state != PROC_ALIVE)
+		return true;
+	struct thread *t = thread_ref_valid(tr) ? thread_get(tr) : thread_get(p->first_thread);
+	if (discard(p, t, sig))
+		return true;
+	if (sig > NSIG_STD)
+		return false;
+	return ((p->sig_pending | (t ? t->sig_pending : 0)) & sig_bit(sig)) != 0;
+}
+
+static int dequeue_one(uint64_t allowed, struct sig_info_k *info)
 {
 	struct thread *t = cur_thread();
 	struct proc *p = cur_proc();

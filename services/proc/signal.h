@@ -50,6 +50,16 @@ int signal_send_pgrp(int32_t pgid, int sig);
 int signal_send_proc_info(struct proc_ref p, int sig, const struct sig_info_k *info);
 int signal_send_thread_info(struct thread_ref t, int sig, const struct sig_info_k *info);
 int signal_send_pgrp_info(int32_t pgid, int sig, const struct sig_info_k *info, bool all);
+/* kill(2)'s permission for a signal from user space (Linux's
+ * check_kill_permission): the caller's own process, a privileged caller,
+ * the caller's real or effective uid equal to the target's real or saved
+ * uid, or SIGCONT within the caller's session; -EPERM otherwise. */
+int signal_may_kill(struct proc_ref target, int sig);
+/* kill(-pgid) and kill(-1) from user space, permission checked per
+ * process, zombies counted: 0 if any process got the signal, else the
+ * last error (kill(-1): 0 even if every one refused it), -ESRCH if there
+ * was no process at all. */
+int signal_kill_pgrp(int32_t pgid, int sig, const struct sig_info_k *info, bool all);
 void proc_signal_parent_exit(struct proc_ref child);
 /* Synchronous fault: queue for the current thread (or die now if the
  * action is the default). */
@@ -64,11 +74,22 @@ bool signal_pending_current(void);
 bool signal_pending_in(const struct thread *t, const struct proc *p);
 /* Note a syscall's result for restart handling (before delivery). */
 void signal_syscall_done(struct fw_uregs *regs, uint64_t nr);
+#define SYS_RESTART_SYSCALL 219
+/* A sleep with a deadline was interrupted: record how restart_syscall(2)
+ * resumes it (kind, absolute monotonic deadline, arguments) and return
+ * -ERESTART_RESTARTBLOCK for the syscall to return. */
+int64_t signal_restart_block(uint32_t kind, uint64_t deadline, uint64_t a, uint64_t b, uint64_t c, uint64_t d);
+/* Keep a temporary signal mask (ppoll, pselect6, epoll_pwait) until the
+ * signal that interrupted the call is delivered, then restore `saved`. */
+void signal_restore_mask_later(uint64_t saved);
 
 /* Drop queued realtime records of sig (0: all) from a list (a thread's or
  * a process's rtq/rtq_len); the caller clears the pending bits. */
 void signal_flush_queue(struct sigq_ref *head, uint32_t *len, int sig);
 
+/* A timer's signal would be discarded or (a standard signal) is already
+ * pending in the target (the thread, or the process if tr is none). */
+bool signal_cannot_queue(struct proc_ref pr, struct thread_ref tr, int sig);
 bool sig_is_stop(int sig);
 bool sig_is_core(int sig);
 bool sig_ignored(const struct proc *p, int sig);

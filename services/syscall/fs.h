@@ -5,15 +5,16 @@
 #include "syscall/syscall.h"
 #include <abi/fs.h>
 
-#define MAY_EXEC 1
-#define MAY_WRITE 2
-#define MAY_READ 4
 
 /* The directory a *at() call starts from. */
 int start_dir(int64_t dirfd, struct inode_ref *out);
-/* Copy a user path and resolve it (empty_ok: AT_EMPTY_PATH). */
+/* Copy a user path and resolve it with the caller's fs credentials
+ * (empty_ok: AT_EMPTY_PATH). */
 int resolve_at(int64_t dirfd, uint64_t upath, uint32_t lookup, struct inode_ref *out, struct kname *last,
 	       bool empty_ok);
+/* The same with given credentials (access(2) checks with the real ids). */
+int resolve_at_as(int64_t dirfd, uint64_t upath, uint32_t lookup, const struct vfs_cred *cred,
+		  struct inode_ref *out, struct kname *last, bool empty_ok);
 /* Resolve the parent of a path to create or remove: -EEXIST/-ENOENT
  * rules are the caller's; `last` is empty for "/" and similar. */
 int resolve_parent(int64_t dirfd, uint64_t upath, struct inode_ref *dir, struct kname *last);
@@ -25,10 +26,19 @@ int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, u
 /* The current limit on descriptor numbers (RLIMIT_NOFILE). */
 uint32_t fd_limit(void);
 int fd_install_limited(struct file_ref f, uint32_t min_fd, bool cloexec);
+/* Linux's fdget(): the caller's descriptor fd unless it is an O_PATH one
+ * (-EBADF); fd_get itself is fdget_raw(), for the calls that take O_PATH
+ * descriptors (close, dup, fcntl's descriptor commands, fstat, fstatfs,
+ * fchdir, the *at directory argument). */
+int fd_get_io(int64_t fd, struct file_ref *out);
+/* open(2) and its relatives: flags as open takes them (unknown ones are
+ * dropped), rlk extra LOOKUP_* restrictions (openat2's RESOLVE_*). */
+int64_t open_how_do(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode, uint32_t rlk);
 /* Truncate a regular file and drop mapped pages now past EOF in every
  * process (they fault with SIGBUS afterwards). */
 int truncate_file(struct inode_ref ino, uint64_t size);
 /* The identity of a new node made by the caller. */
 struct inode_new node_identity(uint32_t mode, uint32_t rdev);
+struct inode_new node_identity_in(struct inode_ref dir, uint32_t mode, uint32_t rdev);
 
 #endif

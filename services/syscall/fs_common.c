@@ -19,8 +19,24 @@ int start_dir(int64_t dirfd, struct inode_ref *out)
 	return inode_ref_valid(*out) ? 0 : -ENOTDIR;
 }
 
+int fd_get_io(int64_t fd, struct file_ref *out)
+{
+	int e = fd_get(cur_proc()->files, fd, out);
+	if (e)
+		return e;
+	return (file_get(*out)->flags & O_PATH) ? -EBADF : 0;
+}
+
 int resolve_at(int64_t dirfd, uint64_t upath, uint32_t lookup, struct inode_ref *out, struct kname *last,
 	       bool empty_ok)
+{
+	struct vfs_cred c;
+	proc_fs_cred(cur_proc(), &c);
+	return resolve_at_as(dirfd, upath, lookup, &c, out, last, empty_ok);
+}
+
+int resolve_at_as(int64_t dirfd, uint64_t upath, uint32_t lookup, const struct vfs_cred *cred,
+		  struct inode_ref *out, struct kname *last, bool empty_ok)
 {
 	struct kpath_ref pr;
 	if (kpath_alloc(&pr))
@@ -28,7 +44,9 @@ int resolve_at(int64_t dirfd, uint64_t upath, uint32_t lookup, struct inode_ref 
 	struct kpath *kp = kpath_get(pr);
 	int e = kpath_from_user(kp, upath);
 	struct inode_ref start = {0};
-	if (e == 0 && (kp->len == 0 || kp->s[0] != '/'))
+	/* openat2's restrictions need the start directory for absolute paths too */
+	bool scoped = (lookup & (LOOKUP_IN_ROOT | LOOKUP_BENEATH | LOOKUP_NO_XDEV)) != 0;
+	if (e == 0 && (kp->len == 0 || kp->s[0] != '/' || scoped))
 		e = start_dir(dirfd, &start);
 	if (e == 0 && kp->len == 0) {
 		if (empty_ok) {
@@ -38,7 +56,7 @@ int resolve_at(int64_t dirfd, uint64_t upath, uint32_t lookup, struct inode_ref 
 			e = -ENOENT;
 		}
 	} else if (e == 0) {
-		e = path_lookup(cur_proc()->root, start, kp, lookup, out, last);
+		e = path_lookup_as(cur_proc()->root, start, kp, lookup, cred, out, last);
 	}
 	kpath_free(pr);
 	return e;
@@ -51,28 +69,41 @@ int resolve_parent(int64_t dirfd, uint64_t upath, struct inode_ref *dir, struct 
 
 int may_access(struct inode_ref ino, uint32_t mask)
 {
-	struct inode *ip = inode_get(ino);
-	struct proc *p = cur_proc();
-	if (!ip)
-		return -ENOENT;
-	if (p->euid == 0) {
-		/* root may execute only what someone may execute (or a directory) */
-		if ((mask & MAY_EXEC) && (ip->mode & S_IFMT) != S_IFDIR && !(ip->mode & 0111))
-			return -EACCES;
-		return 0;
-	}
-	uint32_t bits = ip->mode;
-	if (ip->uid == p->euid)
-		bits >>= 6;
-	else if (ip->gid == p->egid)
-		bits >>= 3;
-	return (bits & mask & 7) == (mask & 7) ? 0 : -EACCES;
+	struct vfs_cred c;
+	proc_fs_cred(cur_proc(), &c);
+	return vfs_permission(ino, &c, mask);
 }
 
+/* New nodes belong to the fs uid and gid (Linux's inode_init_owner). */
 struct inode_new node_identity(uint32_t mode, uint32_t rdev)
 {
 	struct proc *p = cur_proc();
-	struct inode_new nw = {mode, rdev, p->euid, p->egid};
+	struct inode_new nw = {mode, rdev, p->fsuid, p->fsgid};
+	return nw;
+}
+
+/* The same inside dir: a set-group-ID directory hands its group down (and
+ * the bit, to subdirectories); a file keeps S_ISGID with group execute only
+ * if its creator belongs to that group (or is root). */
+struct inode_new node_identity_in(struct inode_ref dir, uint32_t mode, uint32_t rdev)
+{
+	struct proc *p = cur_proc();
+	struct inode_new nw = node_identity(mode, rdev);
+	struct inode *dp = inode_get(dir);
+	if (dp && (dp->mode & S_ISGID)) {
+		nw.gid = dp->gid;
+		if ((mode & S_IFMT) == S_IFDIR)
+			nw.mode |= S_ISGID;
+	}
+	if ((nw.mode & S_IFMT) != S_IFDIR && (nw.mode & (S_ISGID | 010)) == (S_ISGID | 010) && p->fsuid != 0) {
+		struct vfs_cred c;
+		proc_fs_cred(p, &c);
+		bool member = c.gid == nw.gid;
+		for (uint32_t i = 0; i < c.ngroups && i < VFS_NGROUPS; i++)
+			member = member || c.groups[i] == nw.gid;
+		if (!member)
+			nw.mode &= ~(uint32_t)S_ISGID;
+	}
 	return nw;
 }
 
@@ -88,7 +119,7 @@ int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, u
 	int e = may_access(dir, MAY_WRITE | MAY_EXEC);
 	if (e)
 		return e;
-	struct inode_new nw = node_identity(mode, rdev);
+	struct inode_new nw = node_identity_in(dir, mode, rdev);
 	if ((mode & S_IFMT) == S_IFDIR)
 		return vfs_mkdir(dir, name, &nw, out);
 	return vfs_create(dir, name, &nw, out);
@@ -96,8 +127,8 @@ int create_node(struct inode_ref dir, const struct kname *name, uint32_t mode, u
 
 uint32_t fd_limit(void)
 {
-	uint64_t cur = cur_proc()->rlim[7].cur; /* RLIMIT_NOFILE; 0: never set */
-	if (cur == 0 || cur > FD_MAX)
+	uint64_t cur = rlimit_of(cur_proc(), 7).cur; /* RLIMIT_NOFILE */
+	if (cur > FD_MAX)
 		return FD_MAX;
 	return (uint32_t)cur;
 }

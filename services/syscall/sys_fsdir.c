@@ -208,7 +208,7 @@ static int64_t symlink_in(const struct kpath *target, int64_t dirfd, uint64_t up
 	e = may_access(dir, MAY_WRITE | MAY_EXEC);
 	if (e)
 		return e;
-	struct inode_new nw = node_identity(S_IFLNK | 0777, 0);
+	struct inode_new nw = node_identity_in(dir, S_IFLNK | 0777, 0);
 	return vfs_symlink(dir, &last, &nw, target);
 }
 
@@ -258,8 +258,15 @@ int64_t sys_readlinkat(struct fw_uregs *r) { return do_readlink((int32_t)a0(r), 
 int64_t sys_getdents64(struct fw_uregs *r)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	int e = fd_get_io((int32_t)a0(r), &f);
 	return e ? e : file_readdir(f, a1(r), a2(r));
+}
+
+int64_t sys_getdents(struct fw_uregs *r)
+{
+	struct file_ref f;
+	int e = fd_get_io((int32_t)a0(r), &f);
+	return e ? e : file_readdir_fmt(f, a1(r), a2(r), true);
 }
 
 int64_t sys_getcwd(struct fw_uregs *r)

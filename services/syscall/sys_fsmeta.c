@@ -46,11 +46,12 @@ int64_t sys_lstat(struct fw_uregs *r)
 	return e ? e : stat_inode(ino, a1(r));
 }
 
-/* The inode behind a descriptor; pipes and event files get a stand-in. */
-static int fd_inode(int64_t fd, struct inode_ref *out)
+/* The inode behind a descriptor; pipes and event files get a stand-in.
+ * raw: O_PATH descriptors count (fstatfs), else they are EBADF. */
+static int fd_inode(int64_t fd, struct inode_ref *out, bool raw)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, fd, &f);
+	int e = raw ? fd_get(cur_proc()->files, fd, &f) : fd_get_io(fd, &f);
 	if (e)
 		return e;
 	*out = file_get(f)->inode;
@@ -132,23 +133,48 @@ static int64_t do_access(int64_t dirfd, uint64_t upath, uint64_t mode, uint64_t 
 		return -EINVAL;
 	if (flags & ~(uint64_t)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
+	/* Checked with the real ids unless AT_EACCESS, the lookup too. */
+	struct vfs_cred c;
+	if (flags & AT_EACCESS)
+		proc_fs_cred(cur_proc(), &c);
+	else
+		proc_real_cred(cur_proc(), &c);
 	struct inode_ref ino;
 	struct kname last;
-	int e = resolve_at(dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &ino, &last,
-			   (flags & AT_EMPTY_PATH) != 0);
+	int e = resolve_at_as(dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &c, &ino, &last,
+			      (flags & AT_EMPTY_PATH) != 0);
 	if (e || mode == 0)
 		return e;
-	return may_access(ino, (uint32_t)mode);
+	/* Nobody gets write access to a read-only file system (Linux's
+	 * sb_permission, before the mode bits) */
+	struct inode *ip = inode_get(ino);
+	uint32_t type = ip ? ip->mode & S_IFMT : 0;
+	if ((mode & 2) && (type == S_IFREG || type == S_IFDIR || type == S_IFLNK) && vfs_readonly(ino))
+		return -EROFS;
+	return vfs_permission(ino, &c, (uint32_t)mode);
 }
 
 int64_t sys_access(struct fw_uregs *r) { return do_access(AT_FDCWD, a0(r), a1(r), 0); }
 int64_t sys_faccessat(struct fw_uregs *r) { return do_access((int32_t)a0(r), a1(r), a2(r), 0); }
 int64_t sys_faccessat2(struct fw_uregs *r) { return do_access((int32_t)a0(r), a1(r), a2(r), a3(r)); }
 
+/* Ownership checks use the fs uid, as Linux's inode_owner_or_capable. */
 static int owner_or_root(struct inode *ip)
 {
 	struct proc *p = cur_proc();
-	return p->euid == 0 || p->euid == ip->uid ? 0 : -EPERM;
+	return p->fsuid == 0 || p->fsuid == ip->uid ? 0 : -EPERM;
+}
+
+static bool in_my_groups(uint32_t gid)
+{
+	struct vfs_cred c;
+	proc_fs_cred(cur_proc(), &c);
+	if (c.gid == gid)
+		return true;
+	for (uint32_t i = 0; i < c.ngroups && i < VFS_NGROUPS; i++)
+		if (c.groups[i] == gid)
+			return true;
+	return false;
 }
 
 static int64_t set_mode(struct inode_ref ino, uint64_t mode)
@@ -159,8 +185,11 @@ static int64_t set_mode(struct inode_ref ino, uint64_t mode)
 	int e = owner_or_root(ip);
 	if (e)
 		return e;
-	struct iattr a = {.valid = ATTR_MODE | ATTR_CTIME, .mode = (uint32_t)mode & 07777,
-			  .ctime_ns = (int64_t)fw_time_realtime_ns()};
+	uint32_t m = (uint32_t)mode & 07777;
+	/* Only a member of the file's group (or root) may set S_ISGID. */
+	if (cur_proc()->fsuid != 0 && !in_my_groups(ip->gid))
+		m &= ~(uint32_t)S_ISGID;
+	struct iattr a = {.valid = ATTR_MODE | ATTR_CTIME, .mode = m, .ctime_ns = (int64_t)fw_time_realtime_ns()};
 	return vfs_setattr(ino, &a);
 }
 
@@ -175,7 +204,7 @@ int64_t sys_chmod(struct fw_uregs *r)
 int64_t sys_fchmod(struct fw_uregs *r)
 {
 	struct inode_ref ino;
-	int e = fd_inode((int32_t)a0(r), &ino);
+	int e = fd_inode((int32_t)a0(r), &ino, false);
 	return e ? e : set_mode(ino, a1(r));
 }
 
@@ -194,10 +223,12 @@ static int64_t set_owner(struct inode_ref ino, uint64_t uid, uint64_t gid)
 		return -ENOENT;
 	struct proc *p = cur_proc();
 	uint32_t u = (uint32_t)uid, g = (uint32_t)gid;
-	if (p->euid != 0) {
+	if (p->fsuid != 0) {
+		/* The owner may give the file to a group it belongs to; only root
+		 * may change the owner. */
 		if (u != 0xffffffff && u != ip->uid)
 			return -EPERM;
-		if (g != 0xffffffff && (ip->uid != p->euid || g != p->egid))
+		if (g != 0xffffffff && (ip->uid != p->fsuid || (g != ip->gid && !in_my_groups(g))))
 			return -EPERM;
 	}
 	struct iattr a = {.valid = ATTR_CTIME, .ctime_ns = (int64_t)fw_time_realtime_ns()};
@@ -209,9 +240,13 @@ static int64_t set_owner(struct inode_ref ino, uint64_t uid, uint64_t gid)
 		a.valid |= ATTR_GID;
 		a.gid = g;
 	}
-	if ((ip->mode & S_IFMT) != S_IFDIR && (u != 0xffffffff || g != 0xffffffff)) {
-		a.valid |= ATTR_MODE; /* a new owner drops set-id bits */
-		a.mode = ip->mode & 07777 & ~(uint32_t)06000;
+	/* Any chown of a non-directory drops set-user-ID, and set-group-ID
+	 * when the group may execute (else it marks mandatory locking). */
+	if ((ip->mode & S_IFMT) != S_IFDIR) {
+		a.valid |= ATTR_MODE;
+		a.mode = ip->mode & 07777 & ~(uint32_t)S_ISUID;
+		if (ip->mode & 010)
+			a.mode &= ~(uint32_t)S_ISGID;
 	}
 	return vfs_setattr(ino, &a);
 }
@@ -234,7 +269,7 @@ int64_t sys_fchownat(struct fw_uregs *r) { return chown_at((int32_t)a0(r), a1(r)
 int64_t sys_fchown(struct fw_uregs *r)
 {
 	struct inode_ref ino;
-	int e = fd_inode((int32_t)a0(r), &ino);
+	int e = fd_inode((int32_t)a0(r), &ino, false);
 	return e ? e : set_owner(ino, a1(r), a2(r));
 }
 
@@ -267,12 +302,12 @@ int64_t sys_truncate(struct fw_uregs *r)
 int64_t sys_ftruncate(struct fw_uregs *r)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, (int32_t)a0(r), &f);
+	if ((int64_t)a1(r) < 0)
+		return -EINVAL; /* before the descriptor, as Linux */
+	int e = fd_get_io((int32_t)a0(r), &f);
 	if (e)
 		return e;
 	struct file *fp = file_get(f);
-	if ((int64_t)a1(r) < 0)
-		return -EINVAL;
 	if (!file_is_regular(fp) || (fp->flags & O_ACCMODE) == O_RDONLY)
 		return -EINVAL;
 	return do_truncate(fp->inode, (int64_t)a1(r));
@@ -299,34 +334,27 @@ static int pick_time(const struct linux_timespec *t, int64_t now, int64_t *out)
 	return 0;
 }
 
-int64_t sys_utimensat(struct fw_uregs *r)
+/* Linux's may_setattr for times: explicit times need the owner (or
+ * root, EPERM); "now" needs the owner or write permission (EACCES). */
+static int may_set_times(struct inode_ref ino, bool explicit_time)
 {
-	uint64_t flags = a3(r);
-	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	struct inode_ref ino;
-	struct kname last;
-	int e;
-	if (a1(r) == 0)
-		e = fd_inode((int32_t)a0(r), &ino);
-	else
-		e = resolve_at((int32_t)a0(r), a1(r), (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &ino, &last,
-			       (flags & AT_EMPTY_PATH) != 0);
-	if (e)
-		return e;
-	int64_t now = (int64_t)fw_time_realtime_ns(), at = now, mt = now;
-	if (a2(r)) {
-		struct ts_pair ts;
-		if (fw_copy_from_user(&ts, fw_uaddr(a2(r))))
-			return -EFAULT;
-		e = pick_time(&ts.a, now, &at);
-		if (e == 0)
-			e = pick_time(&ts.m, now, &mt);
-		if (e)
-			return e;
-	}
+	struct inode *ip = inode_get(ino);
+	if (!ip)
+		return -ENOENT;
+	if (owner_or_root(ip) == 0)
+		return 0;
+	return explicit_time ? -EPERM : (may_access(ino, MAY_WRITE) ? -EACCES : 0);
+}
+
+/* at/mt: ns since the epoch, -1 to keep. */
+static int64_t set_times(struct inode_ref ino, int64_t at, int64_t mt, bool explicit_time)
+{
 	if (!inode_ref_valid(ino))
 		return -ENOENT;
+	int e = may_set_times(ino, explicit_time);
+	if (e)
+		return e;
+	int64_t now = (int64_t)fw_time_realtime_ns();
 	struct iattr a = {.valid = ATTR_CTIME, .atime_ns = at, .mtime_ns = mt, .ctime_ns = now};
 	if (at >= 0)
 		a.valid |= ATTR_ATIME;
@@ -335,23 +363,82 @@ int64_t sys_utimensat(struct fw_uregs *r)
 	return vfs_setattr(ino, &a);
 }
 
-int64_t sys_utimes(struct fw_uregs *r)
+/* The file a times call names: a path from dirfd, or (no path) dirfd
+ * itself. */
+static int times_target(int64_t dirfd, uint64_t upath, uint64_t flags, struct inode_ref *ino)
 {
-	struct inode_ref ino;
 	struct kname last;
-	int e = resolve_at(AT_FDCWD, a0(r), LOOKUP_FOLLOW, &ino, &last, false);
-	if (e)
-		return e;
+	if (upath == 0 && (int32_t)dirfd == AT_FDCWD)
+		return -EFAULT;
+	if (upath == 0)
+		return flags ? -EINVAL : fd_inode((int32_t)dirfd, ino, false);
+	return resolve_at((int32_t)dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, ino, &last,
+			  (flags & AT_EMPTY_PATH) != 0);
+}
+
+int64_t sys_utimensat(struct fw_uregs *r)
+{
+	uint64_t flags = a3(r);
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
 	int64_t now = (int64_t)fw_time_realtime_ns(), at = now, mt = now;
-	if (a1(r)) {
-		struct linux_timeval tv[2];
-		if (fw_copy_from_user(&tv, fw_uaddr(a1(r))))
+	bool explicit_time = false;
+	if (a2(r)) {
+		struct ts_pair ts;
+		if (fw_copy_from_user(&ts, fw_uaddr(a2(r))))
 			return -EFAULT;
+		int e = pick_time(&ts.a, now, &at);
+		if (e == 0)
+			e = pick_time(&ts.m, now, &mt);
+		if (e)
+			return e;
+		if (ts.a.tv_nsec == UTIME_OMIT && ts.m.tv_nsec == UTIME_OMIT)
+			return 0; /* Linux: nothing to do, not even the lookup's errors */
+		/* only "both now" is a touch; anything else needs the owner */
+		explicit_time = ts.a.tv_nsec != UTIME_NOW || ts.m.tv_nsec != UTIME_NOW;
+	}
+	struct inode_ref ino;
+	int e = times_target((int32_t)a0(r), a1(r), flags, &ino);
+	return e ? e : set_times(ino, at, mt, explicit_time);
+}
+
+/* utimes/futimesat: two timevals (NULL: now); a microsecond outside
+ * 0..999999 is EINVAL. */
+static int64_t timevals(int64_t dirfd, uint64_t upath, uint64_t utv)
+{
+	int64_t now = (int64_t)fw_time_realtime_ns(), at = now, mt = now;
+	if (utv) {
+		struct linux_timeval tv[2];
+		if (fw_copy_from_user(&tv, fw_uaddr(utv)))
+			return -EFAULT;
+		for (uint32_t i = 0; i < 2; i++)
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+				return -EINVAL;
 		at = tv[0].tv_sec * 1000000000 + tv[0].tv_usec * 1000;
 		mt = tv[1].tv_sec * 1000000000 + tv[1].tv_usec * 1000;
 	}
-	struct iattr a = {.valid = ATTR_ATIME | ATTR_MTIME | ATTR_CTIME, .atime_ns = at, .mtime_ns = mt, .ctime_ns = now};
-	return vfs_setattr(ino, &a);
+	struct inode_ref ino;
+	int e = times_target(dirfd, upath, 0, &ino);
+	return e ? e : set_times(ino, at, mt, utv != 0);
+}
+
+int64_t sys_utimes(struct fw_uregs *r) { return timevals(AT_FDCWD, a0(r), a1(r)); }
+int64_t sys_futimesat(struct fw_uregs *r) { return timevals((int32_t)a0(r), a1(r), a2(r)); }
+
+/* utime(2): struct utimbuf {actime, modtime} in seconds (NULL: now). */
+int64_t sys_utime(struct fw_uregs *r)
+{
+	int64_t now = (int64_t)fw_time_realtime_ns(), at = now, mt = now;
+	if (a1(r)) {
+		int64_t tb[2];
+		if (fw_copy_from_user(&tb, fw_uaddr(a1(r))))
+			return -EFAULT;
+		at = tb[0] * 1000000000;
+		mt = tb[1] * 1000000000;
+	}
+	struct inode_ref ino;
+	int e = times_target(AT_FDCWD, a0(r), 0, &ino);
+	return e ? e : set_times(ino, at, mt, a1(r) != 0);
 }
 
 static int64_t statfs_of(struct inode_ref ino, uint64_t ubuf)
@@ -374,7 +461,7 @@ int64_t sys_statfs(struct fw_uregs *r)
 int64_t sys_fstatfs(struct fw_uregs *r)
 {
 	struct inode_ref ino;
-	int e = fd_inode((int32_t)a0(r), &ino);
+	int e = fd_inode((int32_t)a0(r), &ino, true);
 	return e ? e : statfs_of(ino, a1(r));
 }
 

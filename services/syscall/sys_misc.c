@@ -1,6 +1,5 @@
 /* Miscellaneous system calls: uname, time, arch_prctl, randomness,
- * limits, futex, signal masks. Layer: services (safe C). */
-#include "proc/futex.h"
+ * limits, signal masks. Layer: services (safe C). */
 #include "proc/signal.h"
 #include "syscall/syscall.h"
 #include <fw/console.h>
@@ -8,22 +7,48 @@
 
 static void set_field(char (*dst)[65], const struct kname *src)
 {
-	for (uint32_t i = 0; i < src->len && i < 64; i++)
-		(*dst)[i] = src->s[i];
+	for (uint32_t i = 0; i < 65; i++)
+		(*dst)[i] = i < src->len && i < 64 ? src->s[i] : 0;
 }
+
+#define PER_LINUX32 0x0008
+#define PER_MASK 0x00ff
 
 int64_t sys_uname(struct fw_uregs *r)
 {
-	struct linux_utsname u = {
-		.sysname = "Linux", .release = "6.1.0-keel", .version = "#1 Keel framekernel", .machine = "x86_64",
-		.domainname = "(none)"};
-	struct kname host;
-	if (uts_hostname(&host))
-		set_field(&u.nodename, &host);
-	else
-		u.nodename[0] = '(', u.nodename[1] = 'n', u.nodename[2] = 'o', u.nodename[3] = 'n', u.nodename[4] = 'e',
-		u.nodename[5] = ')';
+	struct linux_utsname u;
+	struct kname n;
+	uts_get(UTS_SYSNAME, &n);
+	set_field(&u.sysname, &n);
+	uts_get(UTS_HOST, &n);
+	set_field(&u.nodename, &n);
+	uts_get(UTS_RELEASE, &n);
+	set_field(&u.release, &n);
+	uts_get(UTS_VERSION, &n);
+	set_field(&u.version, &n);
+	uts_get(UTS_MACHINE, &n);
+	set_field(&u.machine, &n);
+	uts_get(UTS_DOMAIN, &n);
+	set_field(&u.domainname, &n);
+	/* Linux reports a 32-bit machine to a PER_LINUX32 process. */
+	if ((cur_proc()->personality & PER_MASK) == PER_LINUX32) {
+		struct kname m = {.s = "i686", .len = 4};
+		set_field(&u.machine, &m);
+	}
 	return fw_copy_to_user(fw_uaddr(a0(r)), &u) ? -EFAULT : 0;
+}
+
+/* personality(2): 0xffffffff only queries; any other value is stored and
+ * inherited by children and across exec (Linux checks nothing). Keel acts
+ * on PER_LINUX32 (uname's machine); its memory layout never randomises, so
+ * ADDR_NO_RANDOMIZE changes nothing. */
+int64_t sys_personality(struct fw_uregs *r)
+{
+	struct proc *p = cur_proc();
+	uint32_t old = p->personality, v = (uint32_t)a0(r);
+	if (v != 0xffffffffu)
+		p->personality = v;
+	return old;
 }
 
 int64_t sys_arch_prctl(struct fw_uregs *r)
@@ -46,12 +71,15 @@ static int clock_now(uint64_t clk, struct linux_timespec *ts)
 	switch (clk) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
+	case 8:  /* CLOCK_REALTIME_ALARM */
+	case 11: /* CLOCK_TAI: Linux's TAI offset is 0 until adjtimex sets it */
 		ns = fw_time_realtime_ns();
 		break;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
+	case 9: /* CLOCK_BOOTTIME_ALARM */
 		ns = fw_time_monotonic_ns();
 		break;
 	case CLOCK_PROCESS_CPUTIME_ID: {
@@ -102,6 +130,10 @@ int64_t sys_gettimeofday(struct fw_uregs *r)
 	struct linux_timeval tv = {(int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000)};
 	if (a0(r) && fw_copy_to_user(fw_uaddr(a0(r)), &tv))
 		return -EFAULT;
+	struct linux_timezone tz;
+	kernel_tz(&tz);
+	if (a1(r) && fw_copy_to_user(fw_uaddr(a1(r)), &tz))
+		return -EFAULT;
 	return 0;
 }
 
@@ -130,11 +162,10 @@ int64_t sys_getrandom(struct fw_uregs *r)
 }
 
 /* A limit never set reads as Linux's default. */
-static struct linux_rlimit rlimit_of(const struct proc *p, uint64_t res)
+struct linux_rlimit rlimit_of(const struct proc *p, uint64_t res)
 {
-	struct linux_rlimit l = p->rlim[res];
-	if (l.cur || l.max)
-		return l;
+	if (res < 16 && (p->rlim_set & (1u << res)))
+		return p->rlim[res];
 	switch (res) {
 	case 7: /* RLIMIT_NOFILE */
 		return (struct linux_rlimit){FD_MAX, FD_MAX};
@@ -178,8 +209,10 @@ static int64_t do_prlimit(struct proc *p, uint64_t res, uint64_t new_addr, uint6
 		if (fw_copy_to_user(fw_uaddr(old_addr), &old))
 			return -EFAULT;
 	}
-	if (new_addr)
+	if (new_addr) {
 		p->rlim[res] = nl;
+		p->rlim_set |= 1u << res;
+	}
 	return 0;
 }
 
@@ -189,69 +222,16 @@ int64_t sys_prlimit64(struct fw_uregs *r)
 	struct proc *p = pid ? proc_get(proc_by_pid(pid)) : cur_proc();
 	if (!p || pid < 0)
 		return -ESRCH;
+	/* Linux's check_prlimit_permission: another process's limits need
+	 * root or the caller's real ids equal to all three of its ids */
+	struct proc *me = cur_proc();
+	if (p != me && me->euid != 0 &&
+	    (p->uid != me->uid || p->euid != me->uid || p->suid != me->uid || p->gid != me->gid ||
+	     p->egid != me->gid || p->sgid != me->gid))
+		return -EPERM;
 	return do_prlimit(p, a1(r), a2(r), a3(r));
 }
 
 int64_t sys_getrlimit(struct fw_uregs *r) { return do_prlimit(cur_proc(), a0(r), 0, a1(r)); }
 int64_t sys_setrlimit(struct fw_uregs *r) { return do_prlimit(cur_proc(), a0(r), a1(r), 0); }
 
-static int futex_deadline(uint64_t uts, uint32_t op, bool realtime, uint64_t *deadline)
-{
-	*deadline = 0;
-	if (!uts)
-		return 0;
-	uint64_t ns;
-	int e = timespec_from_user(uts, &ns);
-	if (e)
-		return e;
-	uint64_t now = fw_time_monotonic_ns();
-	if (op == 0) { /* FUTEX_WAIT: relative */
-		*deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
-	} else if (realtime) {
-		uint64_t rt = fw_time_realtime_ns();
-		*deadline = ns > rt ? now + (ns - rt) : 1;
-	} else {
-		*deadline = ns ? ns : 1;
-	}
-	return 0;
-}
-
-int64_t sys_futex(struct fw_uregs *r)
-{
-	uint64_t addr = a0(r);
-	uint32_t raw = (uint32_t)a1(r);
-	uint32_t op = raw & ~(128u | 256u); /* FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME */
-	bool shared = !(raw & 128u), realtime = (raw & 256u) != 0;
-	uint32_t val = (uint32_t)a2(r);
-	if (realtime && op != 0 && op != 9 && op != 11)
-		return -ENOSYS;
-	switch (op) {
-	case 0:   /* WAIT */
-	case 9: { /* WAIT_BITSET */
-		uint64_t deadline;
-		int e = futex_deadline(a3(r), op, realtime, &deadline);
-		if (e)
-			return e;
-		e = futex_wait(addr, val, deadline, op == 9 ? (uint32_t)a5(r) : 0xffffffff, shared);
-		return e == -EINTR ? -ERESTARTSYS : e;
-	}
-	case 1: /* WAKE */
-		return futex_wake_bitset(addr, (int32_t)val, 0xffffffff, shared);
-	case 10: /* WAKE_BITSET */
-		return futex_wake_bitset(addr, (int32_t)val, (uint32_t)a5(r), shared);
-	case 3: /* REQUEUE */
-		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r), shared);
-	case 4: { /* CMP_REQUEUE */
-		uint32_t cur;
-		if (fw_copy_from_user(&cur, fw_uaddr(addr)))
-			return -EFAULT;
-		if (cur != (uint32_t)a5(r))
-			return -EAGAIN;
-		return futex_requeue(addr, (int32_t)val, a4(r), (int32_t)a3(r), shared);
-	}
-	case 5: /* WAKE_OP */
-		return futex_wake_op(addr, (int32_t)val, a4(r), (int32_t)a3(r), (uint32_t)a5(r), shared);
-	default:
-		return -ENOSYS;
-	}
-}

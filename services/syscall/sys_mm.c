@@ -1,6 +1,6 @@
 /* Memory system calls: brk, mmap, munmap, mprotect. Layer: services
  * (safe C). */
-#include "syscall/syscall.h"
+#include "syscall/fs.h"
 
 static uint32_t prot_from(uint64_t p)
 {
@@ -55,7 +55,7 @@ int64_t sys_mmap(struct fw_uregs *r)
 	uint32_t vflags = type == MAP_SHARED ? VMA_SHARED : 0;
 	if (!(flags & MAP_ANONYMOUS)) {
 		struct file_ref f;
-		int e = fd_get(p->files, fd, &f);
+		int e = fd_get_io(fd, &f);
 		if (e)
 			return e;
 		e = file_mmap(f, &file);
@@ -64,9 +64,16 @@ int64_t sys_mmap(struct fw_uregs *r)
 		struct file *fp = file_get(f);
 		if (type == MAP_SHARED && (prot & PROT_WRITE) && (fp->flags & O_ACCMODE) != O_RDWR)
 			return -EACCES;
+		struct inode *sp = inode_get(fp->inode);
+		if (sp && type == MAP_SHARED && (prot & PROT_WRITE) &&
+		    (inode_seals(sp) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+			return -EPERM; /* a sealed memfd */
 		if ((fp->flags & O_ACCMODE) == O_WRONLY)
 			return -EACCES;
 		vflags |= VMA_FILE | VMA_EOF_BUS;
+		if (type == MAP_SHARED && ((fp->flags & O_ACCMODE) != O_RDWR ||
+					   (sp && (inode_seals(sp) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))))
+			vflags |= VMA_NOWRITE;
 	}
 	bool fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
 	if (fixed) {
@@ -113,18 +120,26 @@ int64_t sys_munmap(struct fw_uregs *r)
 	return mm_unmap(cur_proc()->mm, addr, FW_ALIGN_UP(len, 4096));
 }
 
-int64_t sys_mprotect(struct fw_uregs *r)
+int64_t mprotect_pkey(uint64_t addr, uint64_t len, uint64_t prot, int32_t pkey)
 {
-	uint64_t addr = a0(r), len = a1(r), prot = a2(r);
-	if ((addr & 4095) || (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | 0x01000000 | 0x02000000)))
+	/* Linux's order: grows flags, alignment, length, range, prot bits, key */
+	uint64_t grows = prot & (0x01000000 | 0x02000000); /* PROT_GROWSDOWN, PROT_GROWSUP */
+	prot &= ~grows;
+	if (grows == (0x01000000 | 0x02000000) || (addr & 4095))
 		return -EINVAL;
 	if (len == 0)
 		return 0;
 	len = FW_ALIGN_UP(len, 4096);
 	if (addr + len < addr || addr + len > FW_USER_TOP)
 		return -ENOMEM;
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | 0x8 /* PROT_SEM */))
+		return -EINVAL;
+	if (pkey != -1)
+		return -EINVAL; /* no protection keys: none is ever allocated */
 	return mm_protect(cur_proc()->mm, addr, len, prot_from(prot));
 }
+
+int64_t sys_mprotect(struct fw_uregs *r) { return mprotect_pkey(a0(r), a1(r), a2(r), -1); }
 
 #define MS_ASYNC 1
 #define MS_INVALIDATE 2
@@ -155,9 +170,8 @@ int64_t sys_msync(struct fw_uregs *r)
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
 
-int64_t sys_madvise(struct fw_uregs *r)
+int64_t madvise_in(struct mm_ref m, uint64_t addr, uint64_t len, uint64_t advice)
 {
-	uint64_t addr = a0(r), len = a1(r), advice = a2(r);
 	if (addr & 4095)
 		return -EINVAL;
 	len = FW_ALIGN_UP(len, 4096);
@@ -168,9 +182,11 @@ int64_t sys_madvise(struct fw_uregs *r)
 	if (len == 0)
 		return 0;
 	if (advice == MADV_DONTNEED || advice == MADV_FREE)
-		return mm_discard(cur_proc()->mm, addr, len);
-	return mm_range_mapped(cur_proc()->mm, addr, len) ? 0 : -ENOMEM;
+		return mm_discard(m, addr, len);
+	return mm_range_mapped(m, addr, len) ? 0 : -ENOMEM;
 }
+
+int64_t sys_madvise(struct fw_uregs *r) { return madvise_in(cur_proc()->mm, a0(r), a1(r), a2(r)); }
 
 int64_t sys_mremap(struct fw_uregs *r)
 {

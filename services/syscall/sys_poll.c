@@ -5,7 +5,7 @@
  * signal arrives; epoll_wait sleeps on the instance's own queue. */
 #include "poll/poll.h"
 #include "proc/signal.h"
-#include "syscall/syscall.h"
+#include "syscall/fs.h"
 #include <abi/fs.h>
 #include <fw/time.h>
 
@@ -50,7 +50,6 @@ static int wait_change(struct wq_ref w, uint64_t deadline)
 
 static int64_t scan_pollfds(uint64_t ufds, uint64_t nfds, bool write_back, struct poll_table *pt)
 {
-	struct proc *p = cur_proc();
 	int64_t ready = 0;
 	for (uint64_t i = 0; i < nfds; i++) {
 		struct linux_pollfd pf;
@@ -59,8 +58,8 @@ static int64_t scan_pollfds(uint64_t ufds, uint64_t nfds, bool write_back, struc
 		uint32_t rev = 0;
 		if (pf.fd >= 0) {
 			struct file_ref f;
-			if (fd_get(p->files, pf.fd, &f)) {
-				rev = POLLNVAL;
+			if (fd_get_io(pf.fd, &f)) {
+				rev = POLLNVAL; /* not open, or O_PATH */
 			} else {
 				rev = file_poll(f, pt) & ((uint32_t)(uint16_t)pf.events | POLLERR | POLLHUP | POLLNVAL);
 			}
@@ -130,10 +129,25 @@ static int64_t do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline, bool zer
 	return n;
 }
 
+/* poll: a handled signal gives EINTR whatever SA_RESTART says; otherwise
+ * (stop and continue) an infinite poll starts again and a timed one
+ * resumes with the time left (Linux's restart block). */
+static int64_t poll_until(uint64_t ufds, uint64_t nfds, uint64_t deadline, bool zero)
+{
+	int64_t n = do_poll(ufds, nfds, deadline, zero);
+	if (n != -ERESTARTSYS)
+		return n;
+	if (!deadline)
+		return -ERESTARTNOHAND;
+	return signal_restart_block(RESTART_POLL, deadline, ufds, nfds, 0, 0);
+}
+
+int64_t poll_resume(const struct restart_block *b) { return poll_until(b->arg[0], b->arg[1], b->deadline, false); }
+
 int64_t sys_poll(struct fw_uregs *r)
 {
 	int64_t ms = (int32_t)a2(r);
-	return do_poll(a0(r), a1(r), deadline_ms(ms), ms == 0);
+	return poll_until(a0(r), a1(r), deadline_ms(ms), ms == 0);
 }
 
 /* Run `fn`-style waits with a temporary signal mask (ppoll, pselect6). */
@@ -154,12 +168,42 @@ static int swap_mask(uint64_t umask, uint64_t size, uint64_t *saved, bool *swapp
 	return 0;
 }
 
-static void restore_mask(uint64_t saved, bool swapped)
+/* After the wait: an interrupted call keeps the temporary mask until the
+ * signal is delivered (its handler runs under it), then the old one comes
+ * back; any other result restores it now (Linux
+ * restore_saved_sigmask_unless). */
+static void restore_mask(uint64_t saved, bool swapped, bool interrupted)
 {
-	if (swapped) {
+	if (!swapped)
+		return;
+	if (interrupted)
+		signal_restore_mask_later(saved);
+	else
 		cur_thread()->sig_mask = saved;
-		fw_task_want_return_upcall();
+	fw_task_want_return_upcall();
+}
+
+/* select, pselect6 and ppoll write the time left back into the caller's
+ * timeout (not for a zero timeout). A timeout that cannot be written back
+ * cannot be restarted: -ERESTARTNOHAND becomes -EINTR. */
+static int64_t finish_timeout(uint64_t uaddr, uint64_t deadline, bool zero, bool timeval, int64_t ret)
+{
+	if (!uaddr || zero || !deadline)
+		return ret;
+	if (cur_proc()->personality & 0x4000000) /* STICKY_TIMEOUTS: left alone, so not restartable */
+		return ret == -ERESTARTNOHAND ? -EINTR : ret;
+	uint64_t now = fw_time_monotonic_ns(), left = deadline > now + 1 ? deadline - now - 1 : 0;
+	int e;
+	if (timeval) {
+		struct linux_timeval tv = {(int64_t)(left / 1000000000ULL), (int64_t)(left % 1000000000ULL / 1000)};
+		e = fw_copy_to_user(fw_uaddr(uaddr), &tv);
+	} else {
+		struct linux_timespec ts = {(int64_t)(left / 1000000000ULL), (int64_t)(left % 1000000000ULL)};
+		e = fw_copy_to_user(fw_uaddr(uaddr), &ts);
 	}
+	if (e && ret == -ERESTARTNOHAND)
+		return -EINTR;
+	return ret;
 }
 
 int64_t sys_ppoll(struct fw_uregs *r)
@@ -172,8 +216,10 @@ int64_t sys_ppoll(struct fw_uregs *r)
 	if (e)
 		return e;
 	int64_t ret = do_poll(a0(r), a1(r), deadline, zero);
-	restore_mask(saved, swapped);
-	return ret;
+	if (ret == -ERESTARTSYS)
+		ret = -ERESTARTNOHAND;
+	restore_mask(saved, swapped, ret == -ERESTARTNOHAND);
+	return finish_timeout(a2(r), deadline, zero, false, ret);
 }
 
 /* select: three fd sets in, three out. */
@@ -198,7 +244,8 @@ static int64_t scan_sets(struct sel_sets *s, uint64_t nfds, const bool (*present
 		struct file_ref f;
 		if (fd_get(p->files, (int64_t)fd, &f))
 			return -EBADF;
-		uint32_t m = file_poll(f, pt);
+		/* an O_PATH descriptor is open but never ready */
+		uint32_t m = (file_get(f)->flags & O_PATH) ? 0 : file_poll(f, pt);
 		uint32_t masks[3] = {POLLIN | POLLRDNORM | POLLHUP | POLLERR, POLLOUT | POLLWRNORM | POLLERR, POLLPRI};
 		for (uint32_t k = 0; k < 3; k++) {
 			if ((*present)[k] && (s->in[k].bits[w] & bit) && (m & masks[k])) {
@@ -267,14 +314,19 @@ int64_t sys_select(struct fw_uregs *r)
 		struct linux_timeval tv;
 		if (fw_copy_from_user(&tv, fw_uaddr(a4(r))))
 			return -EFAULT;
-		if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+		/* Linux folds whole seconds of tv_usec into tv_sec. */
+		if (tv.tv_sec < 0 || tv.tv_usec < 0)
 			return -EINVAL;
-		uint64_t ns = (uint64_t)tv.tv_sec * 1000000000ULL + (uint64_t)tv.tv_usec * 1000ULL;
+		uint64_t sec = (uint64_t)tv.tv_sec + (uint64_t)tv.tv_usec / 1000000;
+		uint64_t ns = sec > 1000000000000ULL ? UINT64_MAX / 2 : sec * 1000000000ULL + (uint64_t)tv.tv_usec % 1000000 * 1000ULL;
 		zero = ns == 0;
 		deadline = fw_time_monotonic_ns() + ns + 1;
 	}
 	uint64_t u[3] = {a1(r), a2(r), a3(r)};
-	return do_select(a0(r), &u, deadline, zero);
+	int64_t ret = do_select(a0(r), &u, deadline, zero);
+	if (ret == -ERESTARTSYS)
+		ret = -ERESTARTNOHAND;
+	return finish_timeout(a4(r), deadline, zero, true, ret);
 }
 
 int64_t sys_pselect6(struct fw_uregs *r)
@@ -294,8 +346,10 @@ int64_t sys_pselect6(struct fw_uregs *r)
 	}
 	uint64_t u[3] = {a1(r), a2(r), a3(r)};
 	int64_t ret = do_select(a0(r), &u, deadline, zero);
-	restore_mask(saved, swapped);
-	return ret;
+	if (ret == -ERESTARTSYS)
+		ret = -ERESTARTNOHAND;
+	restore_mask(saved, swapped, ret == -ERESTARTNOHAND);
+	return finish_timeout(a4(r), deadline, zero, false, ret);
 }
 
 /* A new evobj file installed as a descriptor. */
@@ -323,7 +377,7 @@ int64_t sys_epoll_create1(struct fw_uregs *r) { return epoll_new(a0(r)); }
 static int get_evobj(int64_t fd, uint32_t type, struct evobj_ref *out)
 {
 	struct file_ref f;
-	int e = fd_get(cur_proc()->files, fd, &f);
+	int e = fd_get_io(fd, &f);
 	return e ? e : evobj_of_file(f, type, out);
 }
 
@@ -334,11 +388,12 @@ int64_t sys_epoll_ctl(struct fw_uregs *r)
 	if (e)
 		return e;
 	struct file_ref target;
-	e = fd_get(cur_proc()->files, (int32_t)a2(r), &target);
+	e = fd_get_io((int32_t)a2(r), &target);
 	if (e)
 		return e;
 	struct evobj_ref self;
-	if (evobj_of_file(target, EV_EPOLL, &self) == 0 && self.idx == ep.idx && self.gen == ep.gen)
+	bool nested = evobj_of_file(target, EV_EPOLL, &self) == 0;
+	if (nested && self.idx == ep.idx && self.gen == ep.gen)
 		return -EINVAL;
 	if (!file_can_poll(target))
 		return -EPERM;
@@ -346,10 +401,16 @@ int64_t sys_epoll_ctl(struct fw_uregs *r)
 	int op = (int)a1(r);
 	if (op != EPOLL_CTL_DEL && fw_copy_from_user(&ev, fw_uaddr(a3(r))))
 		return -EFAULT;
+	if (nested && op == EPOLL_CTL_ADD) {
+		e = epoll_nest_check(ep, self);
+		if (e)
+			return e;
+	}
 	return epoll_ctl_do(ep, op, (int32_t)a2(r), target, ev.events, ((uint64_t)ev.data_hi << 32) | ev.data_lo);
 }
 
-static int64_t do_epoll_wait(int64_t epfd, uint64_t uev, int64_t max, int64_t ms)
+/* deadline 0: none; zero: just look. */
+static int64_t epoll_wait_until(int64_t epfd, uint64_t uev, int64_t max, uint64_t deadline, bool zero)
 {
 	struct evobj_ref ep;
 	int e = get_evobj(epfd, EV_EPOLL, &ep);
@@ -357,23 +418,43 @@ static int64_t do_epoll_wait(int64_t epfd, uint64_t uev, int64_t max, int64_t ms
 		return e;
 	if (max <= 0 || max > 1 << 20)
 		return -EINVAL;
-	uint64_t deadline = deadline_ms(ms);
 	for (;;) {
 		int64_t n = epoll_collect(ep, uev, (uint32_t)max);
-		if (n != 0 || ms == 0)
+		if (n != 0 || zero)
 			return n;
 		struct evobj *o = evobj_get(ep);
 		if (!o)
 			return -EBADF;
 		int w = wait_change(o->wq, deadline);
 		if (w < 0)
-			return -ERESTARTSYS;
+			return -EINTR; /* epoll_wait is never restarted */
 		if (w > 0)
 			return epoll_collect(ep, uev, (uint32_t)max);
 	}
 }
 
+static int64_t do_epoll_wait(int64_t epfd, uint64_t uev, int64_t max, int64_t ms)
+{
+	return epoll_wait_until(epfd, uev, max, deadline_ms(ms), ms == 0);
+}
+
 int64_t sys_epoll_wait(struct fw_uregs *r) { return do_epoll_wait((int32_t)a0(r), a1(r), (int32_t)a2(r), (int32_t)a3(r)); }
+
+/* epoll_pwait2: the timeout is a timespec (NULL: none). */
+int64_t sys_epoll_pwait2(struct fw_uregs *r)
+{
+	uint64_t deadline, saved = 0;
+	bool zero, swapped;
+	int e = deadline_ts(a3(r), &deadline, &zero);
+	if (e)
+		return e;
+	e = swap_mask(a4(r), a5(r), &saved, &swapped);
+	if (e)
+		return e;
+	int64_t ret = epoll_wait_until((int32_t)a0(r), a1(r), (int32_t)a2(r), deadline, zero);
+	restore_mask(saved, swapped, ret == -EINTR);
+	return ret;
+}
 
 int64_t sys_epoll_pwait(struct fw_uregs *r)
 {
@@ -383,7 +464,7 @@ int64_t sys_epoll_pwait(struct fw_uregs *r)
 	if (e)
 		return e;
 	int64_t ret = do_epoll_wait((int32_t)a0(r), a1(r), (int32_t)a2(r), (int32_t)a3(r));
-	restore_mask(saved, swapped);
+	restore_mask(saved, swapped, ret == -EINTR);
 	return ret;
 }
 

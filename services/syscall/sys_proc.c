@@ -2,7 +2,7 @@
  * (safe C). */
 #include "exec/exec.h"
 #include "proc/signal.h"
-#include "syscall/syscall.h"
+#include "syscall/fs.h"
 #include <abi/signal.h>
 #include <fw/wait.h>
 
@@ -44,11 +44,174 @@ int64_t sys_set_robust_list(struct fw_uregs *r)
 	return 0;
 }
 
-int64_t sys_clone(struct fw_uregs *r) { return proc_clone(r, a0(r), a1(r), a2(r), a3(r), a4(r)); }
+/* Another thread's list needs ptrace-read access: root, or the same uid
+ * in all three of the target's ids. */
+int64_t sys_get_robust_list(struct fw_uregs *r)
+{
+	int32_t pid = (int32_t)a0(r);
+	struct thread *t = pid ? thread_get(pid_lookup(pid)) : cur_thread();
+	struct proc *p = t ? proc_get(t->proc) : NULL;
+	if (!p || pid < 0)
+		return -ESRCH;
+	struct proc *me = cur_proc();
+	if (me->euid != 0 && (p->uid != me->uid || p->euid != me->uid || p->suid != me->uid))
+		return -EPERM;
+	uint64_t head = t->robust_list, len = 24;
+	if (fw_copy_to_user(fw_uaddr(a2(r)), &len))
+		return -EFAULT;
+	return fw_copy_to_user(fw_uaddr(a1(r)), &head) ? -EFAULT : 0;
+}
+
+#define CLONE_PIDFD 0x1000ULL
+#define CLONE_DETACHED 0x400000ULL
+#define CLONE_PARENT_SETTID_F 0x100000ULL
+#define CLONE_THREAD_F 0x10000ULL
+
+#define CLONE_FS_F 0x200ULL
+#define CLONE_NEWNS_F 0x20000ULL
+#define CLONE_NEWUSER_F 0x10000000ULL
+#define CLONE_NEWPID_F 0x20000000ULL
+/* CLONE_NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWNS, NEWTIME */
+#define CLONE_NS_FLAGS (0x2000000ULL | 0x4000000ULL | 0x8000000ULL | 0x10000000ULL | 0x20000000ULL | 0x40000000ULL | 0x20000ULL | 0x80ULL)
+
+/* clone with CLONE_PIDFD: the pidfd's number goes to uptr (Linux writes
+ * it before the child exists: a bad pointer fails the call). Before
+ * that, Linux's copy_process checks on flags that proc_clone does not
+ * know: a new mount or user namespace cannot share the file-system
+ * context, and Keel has one namespace of each kind, so a namespace flag
+ * gets what a Linux built without that namespace gives (-EPERM without
+ * privilege, the capability check coming first, else -EINVAL). */
+static int64_t clone_pidfd(struct fw_uregs *r, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
+			   uint64_t tls, uint64_t uptr, bool legacy)
+{
+	if ((flags & (CLONE_NEWNS_F | CLONE_FS_F)) == (CLONE_NEWNS_F | CLONE_FS_F) ||
+	    (flags & (CLONE_NEWUSER_F | CLONE_FS_F)) == (CLONE_NEWUSER_F | CLONE_FS_F))
+		return -EINVAL;
+	if ((flags & CLONE_THREAD_F) && (flags & (CLONE_NEWUSER_F | CLONE_NEWPID_F)))
+		return -EINVAL;
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED))
+		return -EINVAL;
+	uint64_t ns = flags & CLONE_NS_FLAGS & ~(legacy ? 0xffULL : 0); /* legacy clone: the low byte is the exit signal */
+	if (ns) {
+		/* proc_clone's own checks come first */
+		if (((flags & 0x800ULL) && !(flags & 0x100ULL)) || ((flags & CLONE_THREAD_F) && !(flags & 0x800ULL)))
+			return -EINVAL;
+		bool need_cap = ns != CLONE_NEWUSER_F;
+		return need_cap && cur_proc()->euid != 0 ? -EPERM : -EINVAL;
+	}
+	if (!(flags & CLONE_PIDFD))
+		return proc_clone(r, flags, newsp, ptid, ctid, tls);
+	int32_t none = -1;
+	if (fw_copy_to_user(fw_uaddr(uptr), &none))
+		return -EFAULT;
+	int64_t pid = proc_clone(r, flags & ~CLONE_PIDFD, newsp, ptid, ctid, tls);
+	if (pid > 0)
+		(void)pidfd_for_child((int32_t)pid, (flags & CLONE_THREAD_F) != 0, uptr);
+	return pid;
+}
+
+int64_t sys_clone(struct fw_uregs *r)
+{
+	uint64_t flags = a0(r);
+	/* the legacy call returns the pidfd where CLONE_PARENT_SETTID would
+	 * put the tid: both at once is EINVAL */
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID_F))
+		return -EINVAL;
+	return clone_pidfd(r, flags, a1(r), a2(r), a3(r), a4(r), a2(r), true);
+}
+/* clone3(2): struct clone_args, checked as Linux's
+ * copy_clone_args_from_user and clone3_args_valid do. Not supported:
+ * set_tid (-EPERM: Keel chooses every pid), CLONE_INTO_CGROUP (no
+ * cgroups: the descriptor is never one, -EBADF). */
+struct clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+#define CLONE_ARGS_SIZE_VER0 64
+#define CLONE_ARGS_SIZE_VER2 88
+#define CSIGNAL 0xffULL
+#define CLONE_NEWTIME 0x80ULL
+#define CLONE_SIGHAND_F 0x800ULL
+#define CLONE_PARENT_F 0x8000ULL
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#define CLONE_INTO_CGROUP 0x200000000ULL
+
+static int clone_args_from_user(uint64_t uargs, uint64_t usize, struct clone_args *a)
+{
+	if (usize > 4096)
+		return -E2BIG;
+	if (usize < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	*a = (struct clone_args){0};
+	if (fw_copy_from_user_n(a, fw_uaddr(uargs), FW_MIN(usize, (uint64_t)sizeof(*a))))
+		return -EFAULT;
+	/* Bytes past the structure this kernel knows must be zero. */
+	for (uint64_t off = sizeof(*a); off < usize; off += 8) {
+		uint64_t v = 0;
+		if (fw_copy_from_user_n(&v, fw_uaddr(uargs + off), FW_MIN(8ULL, usize - off)))
+			return -EFAULT;
+		if (v)
+			return -E2BIG;
+	}
+	if (a->set_tid_size > 32 || (!a->set_tid && a->set_tid_size) || (a->set_tid && !a->set_tid_size))
+		return -EINVAL;
+	if ((a->exit_signal & ~CSIGNAL) || a->exit_signal > NSIG)
+		return -EINVAL;
+	if ((a->flags & CLONE_INTO_CGROUP) && (a->cgroup > 0x7fffffff || usize < CLONE_ARGS_SIZE_VER2))
+		return -EINVAL;
+	return 0;
+}
+
+static bool clone3_valid(struct clone_args *a)
+{
+	if (a->flags & ~(0xffffffffULL | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
+		return false;
+	if (a->flags & (CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME)))
+		return false;
+	if ((a->flags & (CLONE_SIGHAND_F | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND_F | CLONE_CLEAR_SIGHAND))
+		return false;
+	if ((a->flags & (CLONE_THREAD_F | CLONE_PARENT_F)) && a->exit_signal)
+		return false;
+	if (a->stack == 0)
+		return a->stack_size == 0;
+	if (a->stack_size == 0 || !fw_user_range_ok(a->stack, a->stack_size))
+		return false;
+	a->stack += a->stack_size; /* the stack grows down from its end */
+	return true;
+}
+
+int64_t sys_clone3(struct fw_uregs *r)
+{
+	struct clone_args a;
+	int e = clone_args_from_user(a0(r), a1(r), &a);
+	if (e)
+		return e;
+	if (!clone3_valid(&a))
+		return -EINVAL;
+	if (a.set_tid)
+		return -EPERM;
+	if (a.flags & CLONE_INTO_CGROUP)
+		return -EBADF;
+	if ((a.flags & CLONE_PIDFD) && (a.flags & CLONE_PARENT_SETTID_F) && a.pidfd == a.parent_tid)
+		return -EINVAL;
+	int64_t pid = clone_pidfd(r, (a.flags & 0xffffffffULL) | a.exit_signal, a.stack, a.parent_tid, a.child_tid,
+				  a.tls, a.pidfd, false);
+	if (pid > 0 && (a.flags & CLONE_CLEAR_SIGHAND)) {
+		/* The child has not run yet: reset its handled signals. */
+		struct thread *t = thread_get(pid_lookup((int32_t)pid));
+		struct proc *c = t ? proc_get(t->proc) : NULL;
+		for (uint32_t i = 0; c && i < NSIG; i++)
+			if (c->sigact[i].handler != 1 /* SIG_IGN */)
+				c->sigact[i] = (struct sigaction_k){0};
+	}
+	return pid;
+}
+
 int64_t sys_fork(struct fw_uregs *r) { return proc_clone(r, 17 /* SIGCHLD */, 0, 0, 0, 0); }
 int64_t sys_vfork(struct fw_uregs *r) { return proc_clone(r, 0x4000 | 0x100 | 17, 0, 0, 0, 0); }
 
 #define WNOHANG 1
+#define P_PIDFD 3
 #define WUNTRACED 2
 #define WEXITED 4
 #define WCONTINUED 8
@@ -98,12 +261,27 @@ int64_t sys_waitid(struct fw_uregs *r)
 		return -EINVAL;
 	if (!(options & (WUNTRACED | WEXITED | WCONTINUED)))
 		return -EINVAL;
-	if (idtype > 2 || (idtype != 0 && id <= 0 && !(idtype == 2 && id == 0)))
+	bool nonblock = false;
+	if (idtype == P_PIDFD) {
+		/* the pidfd's process, by its pid (ECHILD once reaped) */
+		if (id < 0)
+			return -EINVAL;
+		struct file_ref f;
+		struct pidfd_info t;
+		if (fd_get(cur_proc()->files, id, &f) || pidfd_target(f, &t))
+			return -EBADF;
+		idtype = 1;
+		id = t.pid;
+		nonblock = t.nonblock;
+	} else if (idtype > 2 || (idtype != 0 && id <= 0 && !(idtype == 2 && id == 0))) {
 		return -EINVAL;
+	}
 	struct wait_result w = {0};
-	int32_t got = proc_wait(cur_proc_ref(), (int32_t)idtype, id, (uint32_t)options, &w);
+	int32_t got = proc_wait(cur_proc_ref(), (int32_t)idtype, id, (uint32_t)(options | (nonblock ? WNOHANG : 0)), &w);
 	if (got < 0)
 		return got;
+	if (got == 0 && nonblock && !(options & WNOHANG))
+		return -EAGAIN;
 	if (a2(r)) {
 		struct linux_siginfo si = {0};
 		if (got > 0) {
@@ -368,6 +546,21 @@ static int gather(struct exec_args *a, uint64_t uarr, uint32_t *count)
 	}
 }
 
+/* argv and envp into args (an empty argv gets "" as argv[0], as Linux
+ * 5.18+ does, so programs that start at argv[1] do not walk into envp). */
+static int gather_all(struct exec_args *args, uint64_t uargv, uint64_t uenvp)
+{
+	int e = gather(args, uargv, &args->argc);
+	if (e == 0 && args->argc == 0) {
+		struct kname empty = {0};
+		e = exec_args_add_kname(args, &empty);
+		args->argc = 1;
+	}
+	if (e == 0)
+		e = gather(args, uenvp, &args->envc);
+	return e;
+}
+
 int64_t sys_execve(struct fw_uregs *r)
 {
 	struct kpath_ref pr;
@@ -381,13 +574,105 @@ int64_t sys_execve(struct fw_uregs *r)
 		kpath_free(pr);
 		return e;
 	}
-	e = gather(&args, a1(r), &args.argc);
-	if (e == 0)
-		e = gather(&args, a2(r), &args.envc);
+	e = gather_all(&args, a1(r), a2(r));
 	if (e == 0)
 		e = exec_image(r, kpath_get(pr), &args);
 	exec_args_free(&args);
 	kpath_free(pr);
 	/* On success r now holds the new image's registers; rax = 0. */
+	return e;
+}
+
+/* "/dev/fd/N" or "/dev/fd/N/path": the name Linux gives a program run
+ * through a directory descriptor. */
+static int fd_name(int32_t fd, const struct kpath *rel, struct kpath *out)
+{
+	char d[12];
+	uint32_t n = 0;
+	uint32_t v = (uint32_t)fd;
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && n < 12);
+	const char pre[] = "/dev/fd/";
+	out->len = 0;
+	for (uint32_t i = 0; i + 1 < sizeof(pre); i++)
+		out->s[out->len++] = pre[i];
+	while (n > 0)
+		out->s[out->len++] = d[--n];
+	if (rel->len) {
+		if (out->len + 1 + rel->len >= PATH_MAX)
+			return -ENAMETOOLONG;
+		out->s[out->len++] = '/';
+		for (uint32_t i = 0; i < rel->len; i++)
+			out->s[out->len++] = rel->s[i];
+	}
+	out->s[out->len] = 0;
+	return 0;
+}
+
+/* execveat(2): execve relative to a directory descriptor, or (with
+ * AT_EMPTY_PATH and an empty path) of the file a descriptor names. */
+static int execveat_from(int32_t dirfd, const struct kpath *path, uint64_t flags, struct exec_from *from,
+			 struct kpath *name)
+{
+	*from = (struct exec_from){.lookup = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW};
+	if (path->len == 0) {
+		if (!(flags & AT_EMPTY_PATH))
+			return -ENOENT;
+		struct file_ref f;
+		if (fd_get(cur_proc()->files, dirfd, &f))
+			return -EBADF;
+		from->ino = file_get(f)->inode;
+		if (!inode_ref_valid(from->ino))
+			return -EACCES; /* a pipe, a socket... */
+		return fd_name(dirfd, path, name);
+	}
+	if (path->s[0] == '/' || dirfd == AT_FDCWD) {
+		from->start = cur_proc()->cwd;
+		for (uint32_t i = 0; i <= path->len; i++)
+			name->s[i] = path->s[i];
+		name->len = path->len;
+		return 0;
+	}
+	int e = start_dir(dirfd, &from->start);
+	if (e)
+		return e;
+	struct inode *ip = inode_get(from->start);
+	if (!ip || (ip->mode & S_IFMT) != S_IFDIR)
+		return -ENOTDIR;
+	return fd_name(dirfd, path, name);
+}
+
+int64_t sys_execveat(struct fw_uregs *r)
+{
+	uint64_t flags = a4(r);
+	struct kpath_ref pr, nr;
+	if (kpath_alloc(&pr))
+		return -ENOMEM;
+	if (kpath_alloc(&nr)) {
+		kpath_free(pr);
+		return -ENOMEM;
+	}
+	struct exec_args args = {0};
+	bool have_args = false;
+	int e = kpath_from_user(kpath_get(pr), a1(r));
+	if (e == 0 && (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
+		e = -EINVAL;
+	struct exec_from from;
+	if (e == 0)
+		e = execveat_from((int32_t)a0(r), kpath_get(pr), flags, &from, kpath_get(nr));
+	if (e == 0) {
+		e = exec_args_new(&args);
+		have_args = e == 0;
+	}
+	if (e == 0)
+		e = gather_all(&args, a2(r), a3(r));
+	if (e == 0)
+		e = exec_image_at(r, from.ino.gen ? kpath_get(nr) : kpath_get(pr), kpath_get(nr), &from, &args);
+	if (have_args)
+		exec_args_free(&args);
+	kpath_free(nr);
+	kpath_free(pr);
 	return e;
 }

@@ -77,6 +77,26 @@ int64_t sys_rt_sigprocmask(struct fw_uregs *r)
 
 int64_t sys_rt_sigreturn(struct fw_uregs *r) { return signal_sigreturn(r); }
 
+/* Resume the sleep recorded in the restart block; with none, -EINTR (as
+ * Linux's do_no_restart_syscall). */
+int64_t sys_restart_syscall(struct fw_uregs *r)
+{
+	(void)r;
+	struct thread *t = cur_thread();
+	struct restart_block b = t->restart;
+	t->restart.kind = RESTART_NONE;
+	switch (b.kind) {
+	case RESTART_NANOSLEEP:
+		return nanosleep_resume(&b);
+	case RESTART_POLL:
+		return poll_resume(&b);
+	case RESTART_FUTEX:
+		return futex_resume(&b);
+	default:
+		return -EINTR;
+	}
+}
+
 int64_t sys_rt_sigpending(struct fw_uregs *r)
 {
 	if (a1(r) > 8)
@@ -107,7 +127,7 @@ int64_t sys_rt_sigsuspend(struct fw_uregs *r)
 	fw_task_clear_interrupt();
 	while (!signal_pending_current())
 		(void)sleep_for_signal(0);
-	return -EINTR;
+	return -ERESTARTNOHAND; /* a stop and continue goes back to sleep */
 }
 
 int64_t sys_pause(struct fw_uregs *r)
@@ -115,7 +135,7 @@ int64_t sys_pause(struct fw_uregs *r)
 	fw_task_clear_interrupt();
 	while (!signal_pending_current())
 		(void)sleep_for_signal(0);
-	return -EINTR;
+	return -ERESTARTNOHAND;
 }
 
 int64_t sys_rt_sigtimedwait(struct fw_uregs *r)
@@ -153,10 +173,12 @@ int64_t sys_rt_sigtimedwait(struct fw_uregs *r)
 		/* Let the waited-for signals wake us while we sleep. */
 		struct thread *t = cur_thread();
 		uint64_t mask = t->sig_mask;
+		t->real_blocked = mask;
 		t->sig_mask &= ~set;
 		int e = sleep_for_signal(deadline);
 		t = cur_thread();
 		t->sig_mask = mask;
+		t->real_blocked = 0;
 		fw_task_want_return_upcall();
 		if (e == -EINTR)
 			fw_task_clear_interrupt();
@@ -206,40 +228,48 @@ int64_t sys_kill(struct fw_uregs *r)
 {
 	int32_t pid = (int32_t)a0(r);
 	int sig = (int)a1(r);
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
 	struct sig_info_k info = sender_info(SI_USER);
 	if (pid > 0) {
 		struct proc_ref pr = proc_by_pid(pid);
-		if (!proc_ref_valid(pr))
-			return -ESRCH;
-		return signal_send_proc_info(pr, sig, &info);
+		struct proc *p = proc_get(pr);
+		if (!p || p->pid != pid)
+			return -ESRCH; /* Linux looks the process up before the signal */
+		int e = signal_may_kill(pr, sig);
+		return e ? e : signal_send_proc_info(pr, sig, &info);
 	}
 	if (pid == -1)
-		return signal_send_pgrp_info(0, sig, &info, true);
+		return signal_kill_pgrp(0, sig, &info, true);
+	if (pid == -2147483647 - 1)
+		return -ESRCH;
 	int32_t pgid = pid == 0 ? cur_proc()->pgid : -pid;
-	return signal_send_pgrp_info(pgid, sig, &info, false);
+	return signal_kill_pgrp(pgid, sig, &info, false);
 }
 
 static int64_t send_tid(int32_t tgid, int32_t tid, int sig)
 {
-	if (tid <= 0 || sig < 0 || sig > NSIG)
-		return -EINVAL;
 	struct thread *t = thread_get(pid_lookup(tid));
 	if (!t || t->tid != tid)
 		return -ESRCH;
 	struct proc *p = proc_get(t->proc);
 	if (tgid > 0 && (!p || p->pid != tgid))
 		return -ESRCH;
+	int e = signal_may_kill(t->proc, sig);
+	if (e)
+		return e;
 	struct sig_info_k info = sender_info(SI_TKILL);
 	return signal_send_thread_info(pid_lookup(tid), sig, &info);
 }
 
-int64_t sys_tkill(struct fw_uregs *r) { return send_tid(0, (int32_t)a0(r), (int)a1(r)); }
+int64_t sys_tkill(struct fw_uregs *r)
+{
+	if ((int32_t)a0(r) <= 0)
+		return -EINVAL;
+	return send_tid(0, (int32_t)a0(r), (int)a1(r));
+}
 
 int64_t sys_tgkill(struct fw_uregs *r)
 {
-	if ((int32_t)a0(r) <= 0)
+	if ((int32_t)a0(r) <= 0 || (int32_t)a1(r) <= 0)
 		return -EINVAL;
 	return send_tid((int32_t)a0(r), (int32_t)a1(r), (int)a2(r));
 }
@@ -259,12 +289,15 @@ static int queueinfo(int32_t pid, int32_t tid, int sig, uint64_t uinfo)
 		struct thread *t = thread_get(pid_lookup(tid));
 		if (!t || t->tid != tid || proc_get(t->proc)->pid != pid)
 			return -ESRCH;
-		return signal_send_thread_info(pid_lookup(tid), sig, &info);
+		int e = signal_may_kill(t->proc, sig);
+		return e ? e : signal_send_thread_info(pid_lookup(tid), sig, &info);
 	}
 	struct proc_ref pr = proc_by_pid(pid);
-	if (!proc_ref_valid(pr))
+	struct proc *p = proc_get(pr);
+	if (!p || p->pid != pid)
 		return -ESRCH;
-	return signal_send_proc_info(pr, sig, &info);
+	int e = signal_may_kill(pr, sig);
+	return e ? e : signal_send_proc_info(pr, sig, &info);
 }
 
 int64_t sys_rt_sigqueueinfo(struct fw_uregs *r) { return queueinfo((int32_t)a0(r), 0, (int)a1(r), a2(r)); }
@@ -328,6 +361,23 @@ static uint64_t tv_ns(const struct linux_timeval *tv)
 	return (uint64_t)tv->tv_sec * 1000000000 + (uint64_t)tv->tv_usec * 1000;
 }
 
+static void ns_tv(uint64_t ns, struct linux_timeval *tv)
+{
+	tv->tv_sec = (int64_t)(ns / 1000000000);
+	tv->tv_usec = (int64_t)(ns % 1000000000 / 1000);
+	if (ns && !tv->tv_sec && !tv->tv_usec)
+		tv->tv_usec = 1; /* pending but less than a microsecond */
+}
+
+/* ITIMER_VIRTUAL (1) and ITIMER_PROF (2): CPU-time timers (proc/ptimer.c). */
+static void cpu_itimerval(uint32_t which, struct linux_itimerval *out)
+{
+	uint64_t left, interval;
+	cpu_itimer_get(which - 1, &left, &interval);
+	ns_tv(left, &out->value);
+	ns_tv(interval, &out->interval);
+}
+
 int64_t sys_getitimer(struct fw_uregs *r)
 {
 	if (a0(r) > 2)
@@ -335,6 +385,8 @@ int64_t sys_getitimer(struct fw_uregs *r)
 	struct linux_itimerval it = {0};
 	if (a0(r) == 0)
 		itimer_get(cur_proc(), &it);
+	else
+		cpu_itimerval((uint32_t)a0(r), &it);
 	return fw_copy_to_user(fw_uaddr(a1(r)), &it) ? -EFAULT : 0;
 }
 
@@ -347,8 +399,11 @@ int64_t sys_setitimer(struct fw_uregs *r)
 		return -EFAULT;
 	if (!tv_ok(&nv.value) || !tv_ok(&nv.interval))
 		return -EINVAL;
-	if (a0(r) != 0) /* virtual/profiling timers: accepted, never fire */
+	if (a0(r) != 0) {
+		cpu_itimerval((uint32_t)a0(r), &old);
+		cpu_itimer_set((uint32_t)a0(r) - 1, tv_ns(&nv.value), tv_ns(&nv.interval));
 		return a2(r) && fw_copy_to_user(fw_uaddr(a2(r)), &old) ? -EFAULT : 0;
+	}
 	itimer_get(cur_proc(), &old);
 	int e = itimer_set(cur_proc(), tv_ns(&nv.value), tv_ns(&nv.interval));
 	if (e)

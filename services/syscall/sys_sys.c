@@ -1,6 +1,6 @@
 /* System information and scheduling policy calls: sysinfo, prctl,
- * hostname, CPU affinity, priorities. Layer: services (safe C).
- * Keel runs services on one CPU, which affinity and getcpu report. */
+ * hostname, getcpu. Layer: services (safe C). Keel runs services on one
+ * CPU, which getcpu reports. */
 #include "syscall/syscall.h"
 #include <fw/frame.h>
 #include <fw/time.h>
@@ -81,58 +81,26 @@ int64_t sys_prctl(struct fw_uregs *r)
 	}
 }
 
-struct uts_names {
-	struct kname host, domain;
-};
-FW_GLOBAL(struct uts_names, uts_names);
-
-bool uts_hostname(struct kname *out)
+/* Linux: CAP_SYS_ADMIN first, then 0 <= len <= 64. The name may be empty. */
+static int64_t set_name(bool domain, uint64_t ubuf, uint64_t len64)
 {
-	if (!uts_names()->host.len)
-		return false;
-	*out = uts_names()->host;
-	return true;
-}
-
-static int64_t set_name(struct kname *dst, uint64_t ubuf, uint64_t len)
-{
+	int32_t len = (int32_t)len64;
 	if (cur_proc()->euid != 0)
 		return -EPERM;
-	if (len > 64)
+	if (len < 0 || len > 64)
 		return -EINVAL;
 	struct kname n = {0};
-	if (fw_copy_from_user_n(&n.s, fw_uaddr(ubuf), len))
+	if (len && fw_copy_from_user_n(&n.s, fw_uaddr(ubuf), (uint64_t)len))
 		return -EFAULT;
-	n.len = (uint32_t)len;
-	n.s[len] = 0;
-	*dst = n;
-	return 0;
+	n.len = 0;
+	while (n.len < (uint32_t)len && n.s[n.len])
+		n.len++;
+	n.s[n.len] = 0;
+	return uts_set(domain ? UTS_DOMAIN : UTS_HOST, &n);
 }
 
-int64_t sys_sethostname(struct fw_uregs *r) { return set_name(&uts_names()->host, a0(r), a1(r)); }
-int64_t sys_setdomainname(struct fw_uregs *r) { return set_name(&uts_names()->domain, a0(r), a1(r)); }
-
-/* One CPU: the affinity mask is bit 0. */
-int64_t sys_sched_getaffinity(struct fw_uregs *r)
-{
-	uint64_t len = a1(r);
-	if (len < 8 || (len & 7))
-		return -EINVAL;
-	uint64_t mask = 1;
-	if (fw_copy_to_user(fw_uaddr(a2(r)), &mask))
-		return -EFAULT;
-	return 8;
-}
-
-int64_t sys_sched_setaffinity(struct fw_uregs *r)
-{
-	uint64_t mask = 0;
-	if (a1(r) < 8)
-		return -EINVAL;
-	if (fw_copy_from_user(&mask, fw_uaddr(a2(r))))
-		return -EFAULT;
-	return (mask & 1) ? 0 : -EINVAL;
-}
+int64_t sys_sethostname(struct fw_uregs *r) { return set_name(false, a0(r), a1(r)); }
+int64_t sys_setdomainname(struct fw_uregs *r) { return set_name(true, a0(r), a1(r)); }
 
 int64_t sys_getcpu(struct fw_uregs *r)
 {
@@ -141,36 +109,5 @@ int64_t sys_getcpu(struct fw_uregs *r)
 		return -EFAULT;
 	if (a1(r) && fw_copy_to_user(fw_uaddr(a1(r)), &zero))
 		return -EFAULT;
-	return 0;
-}
-
-int64_t sys_sched_getscheduler(struct fw_uregs *r) { return (int32_t)a0(r) < 0 ? -EINVAL : 0; }
-
-int64_t sys_sched_getparam(struct fw_uregs *r)
-{
-	int32_t prio = 0;
-	return fw_copy_to_user(fw_uaddr(a1(r)), &prio) ? -EFAULT : 0;
-}
-
-int64_t sys_sched_get_priority_max(struct fw_uregs *r) { return a0(r) == 1 || a0(r) == 2 ? 99 : 0; }
-int64_t sys_sched_get_priority_min(struct fw_uregs *r) { return a0(r) == 1 || a0(r) == 2 ? 1 : 0; }
-
-int64_t sys_getpriority(struct fw_uregs *r)
-{
-	if (a0(r) > 2)
-		return -EINVAL;
-	return 20 - cur_proc()->nice; /* the raw syscall returns 20 - nice */
-}
-
-int64_t sys_setpriority(struct fw_uregs *r)
-{
-	if (a0(r) > 2)
-		return -EINVAL;
-	int32_t nice = (int32_t)a2(r);
-	if (nice < -20)
-		nice = -20;
-	if (nice > 19)
-		nice = 19;
-	cur_proc()->nice = nice;
 	return 0;
 }

@@ -22,7 +22,23 @@ static inline uint64_t a4(const struct fw_uregs *r) { return r->r8; }
 static inline uint64_t a5(const struct fw_uregs *r) { return r->r9; }
 
 void syscall_dispatch_table(struct fw_uregs *r);
-/* The name set by sethostname, if any. */
-bool uts_hostname(struct kname *out);
+/* restart_syscall(2) continuations (see signal_restart_block). */
+int64_t nanosleep_resume(const struct restart_block *b);
+int64_t poll_resume(const struct restart_block *b);
+int64_t futex_resume(const struct restart_block *b);
+/* A process's resource limit (RLIM_* index), Linux's default if never set. */
+struct linux_rlimit rlimit_of(const struct proc *p, uint64_t res);
+/* The kernel time zone settimeofday set (gettimeofday reports it). */
+struct linux_timezone {
+	int32_t minuteswest, dsttime;
+};
+void kernel_tz(struct linux_timezone *out);
+/* madvise(2) on address space m (process_madvise(2) too). */
+int64_t madvise_in(struct mm_ref m, uint64_t addr, uint64_t len, uint64_t advice);
+/* mprotect(2) with a protection key (-1: none), pkey_mprotect(2). */
+int64_t mprotect_pkey(uint64_t addr, uint64_t len, uint64_t prot, int32_t pkey);
+/* clone's CLONE_PIDFD: a pidfd for the new child (thread: CLONE_THREAD),
+ * its number stored at uptr. */
+int pidfd_for_child(int32_t pid, bool thread, uint64_t uptr);
 
 #endif

@@ -33,14 +33,18 @@
 	X(24, sched_yield, full) \
 	X(25, mremap, partial) \
 	X(26, msync, partial) \
+	X(27, mincore, full) \
 	X(28, madvise, partial) \
+	X(29, shmget, full) \
+	X(30, shmat, full) \
+	X(31, shmctl, full) \
 	X(32, dup, full) \
 	X(33, dup2, full) \
 	X(34, pause, full) \
 	X(35, nanosleep, full) \
-	X(36, getitimer, partial) \
+	X(36, getitimer, full) \
 	X(37, alarm, full) \
-	X(38, setitimer, partial) \
+	X(38, setitimer, full) \
 	X(39, getpid, full) \
 	X(40, sendfile, partial) \
 	X(41, socket, full) \
@@ -66,11 +70,21 @@
 	X(61, wait4, full) \
 	X(62, kill, full) \
 	X(63, uname, full) \
+	X(64, semget, full) \
+	X(65, semop, full) \
+	X(66, semctl, full) \
+	X(67, shmdt, full) \
+	X(68, msgget, full) \
+	X(69, msgsnd, full) \
+	X(70, msgrcv, full) \
+	X(71, msgctl, full) \
 	X(72, fcntl, partial) \
+	X(73, flock, full) \
 	X(74, fsync, full) \
 	X(75, fdatasync, full) \
 	X(76, truncate, full) \
 	X(77, ftruncate, full) \
+	X(78, getdents, full) \
 	X(79, getcwd, full) \
 	X(80, chdir, full) \
 	X(81, fchdir, full) \
@@ -120,34 +134,67 @@
 	X(129, rt_sigqueueinfo, full) \
 	X(130, rt_sigsuspend, full) \
 	X(131, sigaltstack, full) \
+	X(132, utime, full) \
 	X(133, mknod, partial) \
+	X(135, personality, partial) \
+	X(136, ustat, full) \
 	X(137, statfs, partial) \
 	X(138, fstatfs, partial) \
-	X(140, getpriority, full) \
+	X(139, sysfs, full) \
+	X(140, getpriority, partial) \
 	X(141, setpriority, partial) \
+	X(142, sched_setparam, partial) \
 	X(143, sched_getparam, partial) \
+	X(144, sched_setscheduler, partial) \
 	X(145, sched_getscheduler, partial) \
 	X(146, sched_get_priority_max, full) \
 	X(147, sched_get_priority_min, full) \
+	X(148, sched_rr_get_interval, partial) \
+	X(149, mlock, full) \
+	X(150, munlock, full) \
+	X(151, mlockall, partial) \
+	X(152, munlockall, full) \
 	X(157, prctl, partial) \
 	X(158, arch_prctl, partial) \
 	X(160, setrlimit, full) \
 	X(161, chroot, partial) \
 	X(162, sync, full) \
+	X(164, settimeofday, full) \
 	X(165, mount, partial) \
 	X(166, umount2, partial) \
 	X(169, reboot, partial) \
 	X(170, sethostname, full) \
 	X(171, setdomainname, full) \
 	X(186, gettid, full) \
+	X(187, readahead, full) \
+	X(188, setxattr, partial) \
+	X(189, lsetxattr, partial) \
+	X(190, fsetxattr, partial) \
+	X(191, getxattr, partial) \
+	X(192, lgetxattr, partial) \
+	X(193, fgetxattr, partial) \
+	X(194, listxattr, partial) \
+	X(195, llistxattr, partial) \
+	X(196, flistxattr, partial) \
+	X(197, removexattr, partial) \
+	X(198, lremovexattr, partial) \
+	X(199, fremovexattr, partial) \
 	X(200, tkill, full) \
 	X(201, time, full) \
 	X(202, futex, partial) \
-	X(203, sched_setaffinity, full) \
-	X(204, sched_getaffinity, full) \
+	X(203, sched_setaffinity, partial) \
+	X(204, sched_getaffinity, partial) \
 	X(213, epoll_create, full) \
 	X(217, getdents64, full) \
 	X(218, set_tid_address, full) \
+	X(219, restart_syscall, full) \
+	X(220, semtimedop, full) \
+	X(221, fadvise64, full) \
+	X(222, timer_create, full) \
+	X(223, timer_settime, full) \
+	X(224, timer_gettime, full) \
+	X(225, timer_getoverrun, full) \
+	X(226, timer_delete, full) \
 	X(227, clock_settime, partial) \
 	X(228, clock_gettime, full) \
 	X(229, clock_getres, full) \
@@ -157,11 +204,18 @@
 	X(233, epoll_ctl, full) \
 	X(234, tgkill, full) \
 	X(235, utimes, full) \
+	X(237, mbind, full) \
+	X(238, set_mempolicy, full) \
+	X(239, get_mempolicy, full) \
 	X(247, waitid, full) \
+	X(251, ioprio_set, partial) \
+	X(252, ioprio_get, partial) \
+	X(256, migrate_pages, full) \
 	X(257, openat, partial) \
 	X(258, mkdirat, full) \
 	X(259, mknodat, partial) \
 	X(260, fchownat, full) \
+	X(261, futimesat, full) \
 	X(262, newfstatat, partial) \
 	X(263, unlinkat, full) \
 	X(264, renameat, full) \
@@ -172,12 +226,20 @@
 	X(269, faccessat, full) \
 	X(270, pselect6, full) \
 	X(271, ppoll, full) \
+	X(272, unshare, partial) \
 	X(273, set_robust_list, full) \
+	X(274, get_robust_list, full) \
+	X(275, splice, partial) \
+	X(276, tee, full) \
+	X(277, sync_file_range, full) \
+	X(278, vmsplice, partial) \
+	X(279, move_pages, full) \
 	X(280, utimensat, full) \
 	X(281, epoll_pwait, full) \
 	X(282, signalfd, partial) \
 	X(283, timerfd_create, full) \
 	X(284, eventfd, full) \
+	X(285, fallocate, partial) \
 	X(286, timerfd_settime, full) \
 	X(287, timerfd_gettime, full) \
 	X(288, accept4, full) \
@@ -194,9 +256,35 @@
 	X(306, syncfs, full) \
 	X(307, sendmmsg, full) \
 	X(309, getcpu, full) \
+	X(310, process_vm_readv, full) \
+	X(311, process_vm_writev, full) \
+	X(312, kcmp, partial) \
+	X(314, sched_setattr, partial) \
+	X(315, sched_getattr, partial) \
 	X(316, renameat2, partial) \
 	X(318, getrandom, full) \
+	X(319, memfd_create, partial) \
+	X(322, execveat, full) \
+	X(324, membarrier, full) \
+	X(325, mlock2, full) \
+	X(326, copy_file_range, full) \
+	X(327, preadv2, full) \
+	X(328, pwritev2, full) \
+	X(329, pkey_mprotect, full) \
+	X(330, pkey_alloc, full) \
+	X(331, pkey_free, full) \
 	X(332, statx, full) \
-	X(439, faccessat2, full)
+	X(424, pidfd_send_signal, partial) \
+	X(434, pidfd_open, full) \
+	X(435, clone3, partial) \
+	X(436, close_range, full) \
+	X(437, openat2, full) \
+	X(438, pidfd_getfd, full) \
+	X(439, faccessat2, full) \
+	X(440, process_madvise, full) \
+	X(441, epoll_pwait2, full) \
+	X(448, process_mrelease, partial) \
+	X(449, futex_waitv, full) \
+	X(450, set_mempolicy_home_node, full)
 
 #endif

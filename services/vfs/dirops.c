@@ -180,3 +180,13 @@ int vfs_setattr(struct inode_ref ino, const struct iattr *a)
 		return (ip->mode & S_IFMT) == S_IFDIR ? -EISDIR : -EINVAL;
 	return fsop_setattr(ino, a);
 }
+
+int vfs_fallocate(struct inode_ref ino, uint32_t mode, uint64_t off, uint64_t len)
+{
+	struct super *sb = inode_super(ino);
+	if (!sb)
+		return -EOPNOTSUPP;
+	if (vfs_readonly(ino))
+		return -EROFS;
+	return fsop_fallocate(ino, mode, off, len);
+}

@@ -34,6 +34,8 @@ static uint32_t ops_id(const struct file *fp) { return fp->fops < FOPS_MAX ? fp-
 
 struct inode_ref file_data_inode(const struct file *fp) { return inode_ref_valid(fp->data) ? fp->data : fp->inode; }
 
+bool file_has_positions(const struct file *fp) { return (fops_table()->t[ops_id(fp)].flags & FOP_PREAD) != 0; }
+
 bool file_is_regular(const struct file *fp) { return fp->mode == S_IFREG || fp->mode == S_IFLNK; }
 
 /* The operations an inode opens with: its file system's for regular
@@ -126,6 +128,8 @@ void file_drop(struct file_ref f)
 	struct file *fp = file_get(f);
 	if (!fp || --fp->refs > 0)
 		return;
+	flock_release_file(f);
+	fp = file_get(f);
 	if (fops_table()->t[ops_id(fp)].release) {
 		fops_table()->t[ops_id(fp)].release(f, fp);
 		fp = file_get(f);
@@ -205,14 +209,16 @@ int64_t file_llseek(struct file_ref f, int64_t off, uint32_t whence)
 	return fops_table()->t[ops_id(fp)].llseek ? fops_table()->t[ops_id(fp)].llseek(f, fp, off, whence) : -ESPIPE;
 }
 
-int64_t file_readdir(struct file_ref f, uint64_t ubuf, uint64_t size)
+int64_t file_readdir(struct file_ref f, uint64_t ubuf, uint64_t size) { return file_readdir_fmt(f, ubuf, size, false); }
+
+int64_t file_readdir_fmt(struct file_ref f, uint64_t ubuf, uint64_t size, bool old)
 {
 	struct file *fp = file_get(f);
 	if (!fp)
 		return -EBADF;
 	if (!fops_table()->t[ops_id(fp)].readdir)
 		return -ENOTDIR;
-	struct dir_ctx ctx = {fp->off, ubuf, size, 0, 0};
+	struct dir_ctx ctx = {fp->off, ubuf, size, 0, 0, old};
 	int64_t r = fops_table()->t[ops_id(fp)].readdir(f, fp, &ctx);
 	fp = file_get(f);
 	if (fp)
@@ -281,7 +287,7 @@ uint64_t file_anon_ino(struct file_ref f)
 	return fops_table()->t[ops_id(fp)].ino(f, fp);
 }
 
-int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n)
+int64_t file_write_kernel_at(struct file_ref f, const struct kchunk *c, uint32_t n, uint64_t *pos)
 {
 	struct file *fp = file_get(f);
 	if (!fp || !can_write(fp))
@@ -289,12 +295,28 @@ int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n)
 	struct inode *ip = inode_get(fp->inode);
 	if (!ip || (ip->mode & S_IFMT) != S_IFREG)
 		return -EINVAL;
-	if (fp->flags & O_APPEND)
-		fp->off = ip->size;
-	int e = inode_write_chunk(fp->inode, fp->off, c, n);
+	uint64_t at = pos ? *pos : fp->off;
+	if (!pos && (fp->flags & O_APPEND))
+		at = ip->size;
+	/* seals, as memfile_write */
+	uint32_t seals = inode_seals(ip);
+	if (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if ((seals & F_SEAL_GROW) && n && at + n > ip->size)
+		return -EPERM;
+	int e = inode_write_chunk(fp->inode, at, c, n);
 	if (e)
 		return e;
-	fp = file_get(f);
-	fp->off += n;
+	if (pos) {
+		*pos = at + n;
+	} else {
+		fp = file_get(f);
+		fp->off = at + n;
+	}
 	return n;
+}
+
+int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n)
+{
+	return file_write_kernel_at(f, c, n, NULL);
 }

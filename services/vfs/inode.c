@@ -52,6 +52,9 @@ void inode_put_if_unused(struct inode_ref r)
 	if (ip->pages.idx)
 		inode_drop_pages(r, 0); /* nothing of it is written back any more */
 	fsop_evict(r);
+	ip = inode_get(r);
+	if (ip)
+		xattr_free_all(ip);
 	inode_free(r);
 }
 
@@ -61,7 +64,56 @@ void inode_forget(struct inode_ref r)
 	if (!ip || ip->open_count > 0)
 		return;
 	inode_drop_pages(r, 0);
+	xattr_free_all(ip);
 	inode_free(r);
+}
+
+uint64_t inode_resident_pages(struct inode_ref r)
+{
+	struct inode *ip = inode_get(r);
+	return ip ? ip->npages : 0;
+}
+
+int inode_fallocate_mem(struct inode_ref r, uint32_t mode, uint64_t off, uint64_t len)
+{
+	struct inode *ip = inode_get(r);
+	if (!ip)
+		return -EBADF;
+	if (mode & ~(uint32_t)(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	uint64_t end = off + len;
+	uint32_t seals = inode_seals(ip);
+	if ((mode & FALLOC_FL_PUNCH_HOLE) && (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+		return -EPERM;
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > ip->size && (seals & F_SEAL_GROW))
+		return -EPERM;
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		/* whole pages go, the partial ones at the edges are zeroed */
+		uint64_t first = (off + 4095) / 4096, last = end / 4096; /* [first, last) whole */
+		for (uint64_t i = first; i < last; i++)
+			inode_drop_page(r, i);
+		struct fw_frame_ref f;
+		if (off % 4096 && inode_page(r, off / 4096, false, &f) == 0) {
+			uint64_t stop = FW_MIN(end, FW_ALIGN_UP(off + 1, 4096));
+			(void)fw_frame_zero(f, (uint32_t)(off % 4096), (uint32_t)(stop - off));
+		}
+		if (end % 4096 && end / 4096 >= first && inode_page(r, end / 4096, false, &f) == 0)
+			(void)fw_frame_zero(f, 0, (uint32_t)(end % 4096));
+	} else {
+		for (uint64_t i = off / 4096; i < (end + 4095) / 4096; i++) {
+			struct fw_frame_ref f;
+			int e = inode_page(r, i, true, &f);
+			if (e)
+				return e;
+		}
+		ip = inode_get(r);
+		if (!(mode & FALLOC_FL_KEEP_SIZE) && end > ip->size)
+			ip->size = end;
+	}
+	ip = inode_get(r);
+	ip->mtime_ns = (int64_t)fw_time_realtime_ns();
+	ip->ctime_ns = ip->mtime_ns;
+	return 0;
 }
 
 void inode_stat(struct inode_ref r, struct linux_stat *st)
@@ -94,6 +146,9 @@ int inode_setattr_mem(struct inode_ref r, const struct iattr *a)
 	if (!ip)
 		return -ENOENT;
 	if (a->valid & ATTR_SIZE) {
+		uint32_t seals = inode_seals(ip);
+		if ((a->size < ip->size && (seals & F_SEAL_SHRINK)) || (a->size > ip->size && (seals & F_SEAL_GROW)))
+			return -EPERM;
 		int e = inode_truncate(r, a->size);
 		if (e)
 			return e;

@@ -18,9 +18,13 @@ int fsop_unlink(struct inode_ref dir, const struct kname *name, struct inode_ref
 int fsop_rmdir(struct inode_ref dir, const struct kname *name, struct inode_ref victim);
 int fsop_rename(struct inode_ref odir, const struct kname *oname, struct inode_ref ndir, const struct kname *nname);
 int fsop_readlink(struct inode_ref ino, struct kpath *out);
+int fsop_link_target(struct inode_ref link, struct inode_ref *out);
 int fsop_setattr(struct inode_ref ino, const struct iattr *a);
+int fsop_fallocate(struct inode_ref ino, uint32_t mode, uint64_t off, uint64_t len);
 int fsop_get_name(struct inode_ref dir, struct inode_ref child, struct kname *out);
 void fsop_evict(struct inode_ref ino);
+/* The FS_* flags of registered type `type` (0 for none). */
+uint32_t fs_type_flags_at(uint32_t type);
 bool fsop_has_backing(struct inode_ref ino);
 bool fstype_has_backing(uint32_t fstype);
 int fsop_readpages(struct inode_ref ino, struct page_batch *b);

@@ -35,11 +35,17 @@ int64_t generic_file_read(struct file_ref f, struct file *fp, struct fw_uaddr bu
 
 int64_t generic_file_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
+	struct inode *sp = inode_get(fp->inode);
 	if (fp->flags & O_APPEND) {
-		struct inode *ip = inode_get(fp->inode);
-		if (ip)
-			*pos = ip->size;
+		if (sp)
+			*pos = sp->size;
 	}
+	/* seals: no writing at all, or no growing (Linux shmem_write_begin) */
+	uint32_t seals = sp ? inode_seals(sp) : 0;
+	if (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if ((seals & F_SEAL_GROW) && n && *pos + n > sp->size)
+		return -EPERM;
 	int64_t r = inode_write_user(fp->inode, *pos, buf, n);
 	if (r > 0)
 		*pos += (uint64_t)r;
@@ -160,7 +166,9 @@ static uint8_t dtype(uint32_t mode)
 bool dir_emit(struct dir_ctx *ctx, const struct kname *name, uint64_t ino, uint32_t mode, uint64_t next_pos)
 {
 	struct dirent_buf c = {0};
-	uint32_t reclen = (19 + name->len + 1 + 7) & ~7U;
+	/* dirent64: ino, off, reclen, type, name; the old linux_dirent puts the
+	 * type in the record's last byte, after the name's NUL. */
+	uint32_t reclen = ctx->old ? (18 + name->len + 2 + 7) & ~7U : (19 + name->len + 1 + 7) & ~7U;
 	if (ctx->err || name->len > NAME_MAX)
 		return false;
 	if (ctx->used + reclen > ctx->size) {
@@ -171,9 +179,14 @@ bool dir_emit(struct dir_ctx *ctx, const struct kname *name, uint64_t ino, uint3
 	put_le(&c, 0, ino, 8);
 	put_le(&c, 8, next_pos, 8);
 	put_le(&c, 16, reclen, 2);
-	c.b[18] = mode == 0 ? DT_UNKNOWN : dtype(mode);
+	uint8_t type = mode == 0 ? DT_UNKNOWN : dtype(mode);
+	uint32_t at = ctx->old ? 18 : 19;
+	if (ctx->old)
+		c.b[reclen - 1] = type;
+	else
+		c.b[18] = type;
 	for (uint32_t i = 0; i < name->len; i++)
-		c.b[19 + i] = (uint8_t)name->s[i];
+		c.b[at + i] = (uint8_t)name->s[i];
 	if (fw_copy_to_user_n(fw_uaddr(ctx->ubuf + ctx->used), &c.b, reclen)) {
 		ctx->err = -EFAULT;
 		return false;

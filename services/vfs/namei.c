@@ -125,11 +125,30 @@ static int splice_link(struct kpath *work, uint32_t rest, struct inode_ref link)
  * LOOKUP_PARENT, stop before the last component and return it in `last`;
  * with LOOKUP_PARENT|LOOKUP_FOLLOW, a last component that is a symlink is
  * followed first (creating through a dangling link creates its target). */
+static bool same_ino(struct inode_ref a, struct inode_ref b) { return a.idx == b.idx && a.gen == b.gen; }
+
+/* The restrictions of openat2's RESOLVE_* flags on one step. */
+static int restrict_jump(uint32_t flags, struct inode_ref root, struct inode_ref start)
+{
+	/* an absolute path or symlink target */
+	if (flags & LOOKUP_BENEATH)
+		return -EXDEV;
+	if ((flags & LOOKUP_NO_XDEV) && !vfs_same_fs(root, start))
+		return -EXDEV;
+	return 0;
+}
+
 static int walk_path(struct inode_ref root, struct inode_ref start, const struct kpath *p, struct kpath_ref *wr,
-		     uint32_t flags, struct inode_ref *out, struct kname *last)
+		     uint32_t flags, const struct vfs_cred *cred, struct inode_ref *out, struct kname *last)
 {
 	const struct kpath *work = p;
-	struct inode_ref cur = work->len > 0 && work->s[0] == '/' ? root : start;
+	bool abs = work->len > 0 && work->s[0] == '/';
+	if (abs) {
+		int re = restrict_jump(flags, root, start);
+		if (re)
+			return re;
+	}
+	struct inode_ref cur = abs ? root : start;
 	uint32_t i = 0, links = 0;
 	last->len = 0;
 	last->s[0] = 0;
@@ -153,8 +172,27 @@ static int walk_path(struct inode_ref root, struct inode_ref start, const struct
 			return -ENOENT; /* a removed directory that is gone (a stale cwd) */
 		if (!is_dir(cur))
 			return -ENOTDIR;
+		if (cred) {
+			int pe = vfs_permission(cur, cred, MAY_EXEC);
+			if (pe)
+				return pe;
+		}
 		struct inode_ref next;
-		int e = dir_lookup(cur, &name, &next);
+		int e;
+		if (is_dotdot(&name) && (flags & LOOKUP_BENEATH) && same_ino(cur, start)) {
+			return -EXDEV; /* would leave the start directory */
+		} else if (is_dotdot(&name) && same_ino(cur, root)) {
+			e = 0; /* ".." of the root (a chroot, RESOLVE_IN_ROOT) is the root */
+			next = root;
+		} else if (flags & LOOKUP_NO_XDEV) {
+			e = dir_lookup_raw(cur, &name, &next);
+			struct inode *cp = inode_get(cur);
+			bool out_of_mount = is_dotdot(&name) && cp && inode_ref_valid(cp->covered);
+			if (e == 0 && (out_of_mount || !same_ino(mount_cross(next), next)))
+				return -EXDEV;
+		} else {
+			e = dir_lookup(cur, &name, &next);
+		}
 		if (final && (flags & LOOKUP_PARENT)) {
 			struct inode *np = e == 0 ? inode_get(next) : NULL;
 			bool link = np && (np->mode & S_IFMT) == S_IFLNK;
@@ -170,6 +208,23 @@ static int walk_path(struct inode_ref root, struct inode_ref start, const struct
 		if (np && (np->mode & S_IFMT) == S_IFLNK && (!final || (flags & LOOKUP_FOLLOW) || i < work->len)) {
 			if (++links > 40)
 				return -ELOOP;
+			if (flags & LOOKUP_NO_SYMLINKS)
+				return -ELOOP;
+			if (np->iflags & INODE_MAGIC_LINK) {
+				if (flags & LOOKUP_NO_MAGICLINKS)
+					return -ELOOP;
+				if (flags & (LOOKUP_BENEATH | LOOKUP_IN_ROOT))
+					return -EXDEV;
+				/* the object itself, as Linux's nd_jump_link */
+				struct inode_ref target;
+				int le = fsop_link_target(next, &target);
+				if (le == 0) {
+					cur = target;
+					continue;
+				}
+				if (le == -EACCES)
+					return le;
+			}
 			if (!kpath_ref_valid(*wr)) {
 				if (kpath_alloc(wr))
 					return -ENOMEM;
@@ -184,8 +239,12 @@ static int walk_path(struct inode_ref root, struct inode_ref start, const struct
 				return e;
 			work = w;
 			i = 0;
-			if (work->len > 0 && work->s[0] == '/')
+			if (work->len > 0 && work->s[0] == '/') {
+				int re = restrict_jump(flags, root, start);
+				if (re)
+					return re;
 				cur = root;
+			}
 			if (work->len == 0)
 				return -ENOENT;
 			continue;
@@ -199,10 +258,18 @@ static int walk_path(struct inode_ref root, struct inode_ref start, const struct
 int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
 		struct inode_ref *out, struct kname *last)
 {
+	return path_lookup_as(root, start, p, flags, NULL, out, last);
+}
+
+int path_lookup_as(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
+		   const struct vfs_cred *cred, struct inode_ref *out, struct kname *last)
+{
 	if (p->len == 0)
 		return -ENOENT;
 	struct kpath_ref wr = {0};
-	int e = walk_path(root, start, p, &wr, flags, out, last);
+	if (flags & LOOKUP_IN_ROOT)
+		root = start;
+	int e = walk_path(root, start, p, &wr, flags, cred, out, last);
 	if (kpath_ref_valid(wr))
 		kpath_free(wr);
 	return e;

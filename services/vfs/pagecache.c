@@ -482,6 +482,35 @@ static void drop_pages(struct inode_ref r, uint64_t from, bool clean_only)
 		lru_unlink(r);
 }
 
+/* Drop page `index` alone (fallocate's hole punching in a memory file:
+ * it reads as zeros again). */
+void inode_drop_page(struct inode_ref r, uint64_t index)
+{
+	struct pcleaf_ref l;
+	uint32_t s;
+	if (find_slot(r, index, false, &l, &s))
+		return;
+	struct pcleaf *lp = pcleaf_get(l);
+	struct inode *ip = inode_get(r);
+	if (!lp || !ip || !lp->page[s].pfn)
+		return;
+	bool backed = fstype_has_backing(ip->fstype);
+	struct pc_state *g = pc_state();
+	fw_frame_put(lp->page[s]);
+	if ((lp->flags[s] & PG_DIRTY) && ip->ndirty > 0) {
+		ip->ndirty--;
+		if (backed && g->dirty > 0)
+			g->dirty--;
+	}
+	if (ip->npages > 0)
+		ip->npages--;
+	if (backed && g->pages > 0)
+		g->pages--;
+	lp->page[s] = (struct fw_frame_ref){0};
+	lp->flags[s] = 0;
+	lp->count--; /* an emptied leaf stays until the next drop_pages */
+}
+
 /* Drop the cached pages from page `from` on. */
 void inode_drop_pages(struct inode_ref r, uint64_t from) { drop_pages(r, from, false); }
 

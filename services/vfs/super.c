@@ -106,6 +106,8 @@ static uint32_t type_of(struct inode_ref r)
 
 uint32_t inode_fs_type(struct inode_ref r) { return type_of(r); }
 
+uint32_t fs_type_flags_at(uint32_t type) { return type < FS_TYPES_MAX ? fs_registry()->t[type].flags : 0; }
+
 bool vfs_same_fs(struct inode_ref a, struct inode_ref b)
 {
 	struct inode *ap = inode_get(a), *bp = inode_get(b);
@@ -177,6 +179,13 @@ int fsop_rename(struct inode_ref odir, const struct kname *oname, struct inode_r
 	return r->t[t].rename ? r->t[t].rename(odir, oname, ndir, nname) : -EPERM;
 }
 
+int fsop_link_target(struct inode_ref link, struct inode_ref *out)
+{
+	uint32_t t = type_of(link);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].link_target ? r->t[t].link_target(link, out) : -EINVAL;
+}
+
 int fsop_readlink(struct inode_ref ino, struct kpath *out)
 {
 	uint32_t t = type_of(ino);
@@ -190,6 +199,13 @@ int fsop_setattr(struct inode_ref ino, const struct iattr *a)
 	struct fs_registry *r = fs_registry();
 	/* private memory inodes (no file system) change in memory */
 	return r->t[t].setattr ? r->t[t].setattr(ino, a) : inode_setattr_mem(ino, a);
+}
+
+int fsop_fallocate(struct inode_ref ino, uint32_t mode, uint64_t off, uint64_t len)
+{
+	uint32_t t = type_of(ino);
+	struct fs_registry *r = fs_registry();
+	return r->t[t].fallocate ? r->t[t].fallocate(ino, mode, off, len) : -EOPNOTSUPP;
 }
 
 int fsop_get_name(struct inode_ref dir, struct inode_ref child, struct kname *out)
@@ -300,6 +316,13 @@ static int make_super(uint32_t t, const struct kname *source, uint64_t flags, ui
 	if (rp && !inode_ref_valid(rp->parent))
 		rp->parent = root;
 	return 0;
+}
+
+int vfs_kern_super(const struct kname *type, struct super_ref *out)
+{
+	uint32_t t;
+	int e = type_by_name(type, &t);
+	return e ? e : make_super(t, type, 0, 0, out);
 }
 
 static int remount(struct inode_ref target, uint64_t keep)

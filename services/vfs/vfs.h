@@ -56,6 +56,8 @@ static inline uint32_t dev_make(uint32_t major, uint32_t minor)
 static inline uint32_t dev_major(uint32_t rdev) { return (rdev >> 8) & 0xfff; }
 static inline uint32_t dev_minor(uint32_t rdev) { return (rdev & 0xff) | ((rdev >> 12) & 0xfff00); }
 
+FW_POOL_REF(xattr); /* the pool is private to vfs/xattr.c */
+
 struct inode {
 	uint64_t ino;
 	uint32_t mode, uid, gid, nlink;
@@ -82,7 +84,24 @@ struct inode {
 	struct vfs_priv special;    /* FIFOs: the provider's object (its pipe) */
 	struct inode_ref mounted;   /* a directory something is mounted on: the mounted root */
 	struct inode_ref covered;   /* the root of a mounted file system: the directory it covers */
+	struct xattr_ref xattrs;    /* FS_MEM_XATTR file systems: extended attributes (vfs/xattr.c) */
+	uint32_t seals;             /* F_SEAL_* (memfd); SEALS_LIVE: sealing allowed */
+	uint32_t iflags;            /* INODE_* */
 };
+#define INODE_MAGIC_LINK 1 /* a /proc link to an object (fd/N, exe, cwd...): openat2's "magic link" */
+/* File seals (fcntl F_ADD_SEALS/F_GET_SEALS). A memory file that is no
+ * memfd created with MFD_ALLOW_SEALING reports F_SEAL_SEAL. */
+#define F_SEAL_SEAL 1
+#define F_SEAL_SHRINK 2
+#define F_SEAL_GROW 4
+#define F_SEAL_WRITE 8
+#define F_SEAL_FUTURE_WRITE 16
+#define F_SEAL_EXEC 32
+#define SEALS_LIVE 0x80000000u
+static inline uint32_t inode_seals(const struct inode *ip)
+{
+	return (ip->seals & SEALS_LIVE) ? ip->seals & ~SEALS_LIVE : F_SEAL_SEAL;
+}
 
 struct dentry {
 	struct kname name;
@@ -104,6 +123,8 @@ struct file {
 	struct vfs_priv priv;       /* the provider's object (a pipe, an event object...) */
 	uint32_t priv_u32;          /* a provider's small datum (a pipe end, a pty index) */
 	int32_t owner_pid;          /* record locks: the process that opened it */
+	int32_t sig_owner;          /* F_SETOWN(_EX): who gets SIGIO (0: nobody) */
+	uint32_t sig_owner_type;    /* F_OWNER_TID, F_OWNER_PID, F_OWNER_PGRP */
 	uint64_t ra_next;           /* readahead: the page a sequential read goes on with */
 };
 
@@ -124,6 +145,7 @@ struct dir_ctx {
 	uint64_t pos;
 	uint64_t ubuf, size, used;
 	int err;
+	bool old; /* getdents(2)'s struct linux_dirent (d_type last), not dirent64 */
 };
 /* Put one entry in the caller's buffer; on success the cursor becomes
  * next_pos. False when it does not fit (or the copy faulted): stop. */
@@ -259,7 +281,15 @@ struct fs_type {
 	 * type (-ENOTEMPTY for a non-empty directory). */
 	int (*rename)(struct inode_ref odir, const struct kname *oname, struct inode_ref ndir, const struct kname *nname);
 	int (*readlink)(struct inode_ref ino, struct kpath *out);
+	/* A magic link (INODE_MAGIC_LINK: /proc's fd/N, exe, cwd, root): the
+	 * object it stands for, followed without its text (a memfd, a
+	 * deleted file). Non-zero: follow the text instead. */
+	int (*link_target)(struct inode_ref link, struct inode_ref *out);
 	int (*setattr)(struct inode_ref ino, const struct iattr *a);
+	/* fallocate(2) on a regular file: allocate [off, off+len) (growing the
+	 * size unless FALLOC_FL_KEEP_SIZE) or punch a hole in it; the VFS has
+	 * checked the mode's combinations. Missing: -EOPNOTSUPP. */
+	int (*fallocate)(struct inode_ref ino, uint32_t mode, uint64_t off, uint64_t len);
 	/* The name of `child` in `dir` (getcwd, /proc paths). */
 	int (*get_name)(struct inode_ref dir, struct inode_ref child, struct kname *out);
 	/* Backing store (file systems on a disk; memory file systems leave
@@ -281,6 +311,7 @@ struct fs_type {
 };
 #define FS_REQUIRES_DEV 1 /* mounted on a block device node (the source) */
 #define FS_SINGLE 2       /* one instance, mounted at most once at a time; it outlives umount (devtmpfs, devpts) */
+#define FS_MEM_XATTR 4    /* extended attributes kept in memory by the VFS (vfs/xattr.c) */
 #define FS_TYPES_MAX 12
 
 struct super {
@@ -295,6 +326,9 @@ struct super {
 	uint32_t mounts;            /* 1 while mounted (FS_SINGLE instances outlive umount) */
 };
 
+/* A super block of a registered type mounted nowhere (Linux's
+ * kern_mount), for a file system's own use (memfd's tmpfs). */
+int vfs_kern_super(const struct kname *type, struct super_ref *out);
 /* Register a type; file systems call it at boot. *id is its index. */
 int fs_register(const struct fs_type *t, uint32_t *id);
 /* mount(2) and the boot mounts: a file system of type `type` on the
@@ -354,7 +388,11 @@ int inode_page(struct inode_ref r, uint64_t index, bool create, struct fw_frame_
 int inode_page_fault(struct inode_ref r, uint64_t index, uint32_t ra, bool nowait, bool create,
 		     struct fw_frame_ref *out);
 int inode_truncate(struct inode_ref r, uint64_t size);
+/* Pages the inode holds in memory. */
+uint64_t inode_resident_pages(struct inode_ref r);
 void inode_drop_pages(struct inode_ref r, uint64_t from);
+/* Drop one cached page (a memory file's punched hole). */
+void inode_drop_page(struct inode_ref r, uint64_t index);
 /* Its file system has a backing store (pages must be written back). */
 bool inode_has_backing(struct inode_ref r);
 /* The page changed (written, or mapped writable by a shared mapping,
@@ -382,6 +420,11 @@ int inode_write_initrd(struct inode_ref r, uint64_t off, uint64_t initrd_off, ui
 void inode_stat(struct inode_ref r, struct linux_stat *st);
 /* The generic setattr of inodes held in memory: apply every field. */
 int inode_setattr_mem(struct inode_ref r, const struct iattr *a);
+/* fallocate for inodes held in memory: allocation and holes (others
+ * -EOPNOTSUPP, as tmpfs). */
+#define FALLOC_FL_KEEP_SIZE 1
+#define FALLOC_FL_PUNCH_HOLE 2
+int inode_fallocate_mem(struct inode_ref r, uint32_t mode, uint64_t off, uint64_t len);
 
 /* ---- names and paths (vfs/namei.c) ---- */
 
@@ -392,11 +435,37 @@ int dir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref 
 int dir_lookup_raw(struct inode_ref dir, const struct kname *name, struct inode_ref *out);
 struct inode_ref mount_cross(struct inode_ref r);
 
+/* permissions (vfs/perm.c): the credentials a check runs with */
+#define MAY_EXEC 1
+#define MAY_WRITE 2
+#define MAY_READ 4
+#define VFS_NGROUPS 16
+struct vfs_cred {
+	uint32_t uid, gid;            /* fs uid/gid (or real ones for access(2)) */
+	uint32_t ngroups;
+	uint32_t groups[VFS_NGROUPS]; /* supplementary groups */
+};
+/* 0 or -EACCES (mask: MAY_*). */
+int vfs_permission(struct inode_ref ino, const struct vfs_cred *c, uint32_t mask);
+
 #define LOOKUP_FOLLOW 1
 #define LOOKUP_PARENT 2
-/* Resolve relative to `start` (an absolute path ignores it). */
+/* openat2's RESOLVE_* restrictions: no mount crossing (-EXDEV), no
+ * symlinks at all or no magic links (-ELOOP), stay beneath the start
+ * directory (-EXDEV), or treat the start directory as the root. */
+#define LOOKUP_NO_XDEV 4
+#define LOOKUP_NO_SYMLINKS 8
+#define LOOKUP_NO_MAGICLINKS 16
+#define LOOKUP_BENEATH 32
+#define LOOKUP_IN_ROOT 64
+/* Resolve relative to `start` (an absolute path ignores it): the
+ * kernel's own lookups, without permission checks. */
 int path_lookup(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
 		struct inode_ref *out, struct kname *last);
+/* A lookup on behalf of `cred`: every directory searched needs search (x)
+ * permission, else -EACCES. */
+int path_lookup_as(struct inode_ref root, struct inode_ref start, const struct kpath *p, uint32_t flags,
+		   const struct vfs_cred *cred, struct inode_ref *out, struct kname *last);
 int vfs_readlink(struct inode_ref r, struct kpath *p);
 /* The path of a directory relative to root (getcwd). */
 int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out);
@@ -415,6 +484,8 @@ int vfs_unlink(struct inode_ref dir, const struct kname *name);
 int vfs_rmdir(struct inode_ref dir, const struct kname *name);
 int vfs_rename(struct inode_ref odir, const struct kname *oname, struct inode_ref ndir, const struct kname *nname);
 int vfs_setattr(struct inode_ref ino, const struct iattr *a);
+/* fallocate(2): -EROFS, -EOPNOTSUPP without the file system's operation. */
+int vfs_fallocate(struct inode_ref ino, uint32_t mode, uint64_t off, uint64_t len);
 /* The mount of ino is read-only (-EROFS for changes). */
 bool vfs_readonly(struct inode_ref ino);
 
@@ -467,6 +538,8 @@ int64_t file_pread(struct file_ref f, struct fw_uaddr buf, uint64_t n, uint64_t 
 int64_t file_pwrite(struct file_ref f, struct fw_uaddr buf, uint64_t n, uint64_t pos);
 int64_t file_llseek(struct file_ref f, int64_t off, uint32_t whence);
 int64_t file_readdir(struct file_ref f, uint64_t ubuf, uint64_t size);
+/* old: getdents(2)'s record format. */
+int64_t file_readdir_fmt(struct file_ref f, uint64_t ubuf, uint64_t size, bool old);
 int64_t file_ioctl(struct file_ref f, uint64_t cmd, uint64_t arg);
 int64_t file_fcntl(struct file_ref f, uint64_t cmd, uint64_t arg);
 int file_mmap(struct file_ref f, struct inode_ref *backing);
@@ -479,6 +552,8 @@ uint64_t file_anon_ino(struct file_ref f);
 struct inode_ref file_data_inode(const struct file *fp);
 /* A regular file (or a symlink opened with O_PATH) with an inode. */
 bool file_is_regular(const struct file *fp);
+/* pread/pwrite are allowed (FOP_PREAD): the file has positions. */
+bool file_has_positions(const struct file *fp);
 
 int fdtable_new(struct fdtable_ref *out);
 int fdtable_clone(struct fdtable_ref src, struct fdtable_ref *out);
@@ -505,6 +580,30 @@ int lock_set(const struct lock_req *rq, bool wait);
 /* Drop every lock of owner on ino (a close by the owner). */
 void lock_release(struct inode_ref ino, struct fdtable_ref owner);
 
+/* Extended attributes (vfs/xattr.c) of FS_MEM_XATTR file systems; the
+ * caller applies the namespace and permission rules. -EOPNOTSUPP
+ * elsewhere (listxattr: an empty list). */
+#define XATTR_CREATE 1
+#define XATTR_REPLACE 2
+#define XATTR_SIZE_MAX 65536
+#define XATTR_LIST_MAX 65536
+int vfs_setxattr(struct inode_ref ino, const struct kname *name, struct fw_uaddr val, uint64_t size, uint32_t flags);
+/* size 0: the value's length; -ERANGE if it does not fit, -ENODATA. */
+int64_t vfs_getxattr(struct inode_ref ino, const struct kname *name, struct fw_uaddr buf, uint64_t size);
+/* NUL-separated names (trusted.* only if show_trusted); size 0: the length. */
+int64_t vfs_listxattr(struct inode_ref ino, struct fw_uaddr buf, uint64_t size, bool show_trusted);
+int vfs_removexattr(struct inode_ref ino, const struct kname *name);
+void xattr_free_all(struct inode *ip);
+
+/* flock(2) locks (vfs/flock.c), held by an open file description. */
+#define FLOCK_SH 1
+#define FLOCK_EX 2
+#define FLOCK_UN 8
+/* 0, -EAGAIN (would block, !wait), -ERESTARTSYS, -ENOLCK. */
+int flock_file(struct file_ref f, uint32_t op, bool wait);
+/* The description's last reference is gone (file_drop). */
+void flock_release_file(struct file_ref f);
+
 /* Bytes of a kernel buffer into an inode (a 512-byte chunk type). */
 struct kchunk {
 	uint8_t b[512];
@@ -513,6 +612,9 @@ FW_POOL_DECLARE(kchunk, struct kchunk);
 /* Write kernel bytes to a file at its offset (regular files; -EINVAL
  * for others: sendfile falls back). */
 int64_t file_write_kernel(struct file_ref f, const struct kchunk *c, uint32_t n);
+/* The same at *pos (advanced; the file offset unchanged), or at the file
+ * offset when pos is NULL. Seals are honoured. */
+int64_t file_write_kernel_at(struct file_ref f, const struct kchunk *c, uint32_t n, uint64_t *pos);
 int inode_write_chunk(struct inode_ref r, uint64_t off, const struct kchunk *c, uint32_t n);
 /* Bytes between an inode and a frame (n <= 4096, inside the frame):
  * a loop device's I/O on its backing file. */

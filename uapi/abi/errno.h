@@ -74,5 +74,10 @@
 #define EINPROGRESS 115
 #define EUCLEAN 117
 #define ECANCELED 125
-#define ERESTARTSYS 512 /* kernel-internal: restart if SA_RESTART */
+/* Kernel-internal restart codes (never seen by user space; resolved at
+ * signal delivery, see services/signal/frame.c). */
+#define ERESTARTSYS 512           /* EINTR for a handler without SA_RESTART, else restart */
+#define ERESTARTNOINTR 513        /* always restart */
+#define ERESTARTNOHAND 514        /* EINTR if a handler runs, else restart */
+#define ERESTART_RESTARTBLOCK 516 /* EINTR if a handler runs, else restart_syscall */
 #endif

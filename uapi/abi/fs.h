@@ -28,6 +28,10 @@
 #define F_SETLKW 7
 #define F_SETOWN 8
 #define F_GETOWN 9
+#define F_SETOWN_EX 15
+#define F_GETOWN_EX 16
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
 #define F_OFD_GETLK 36
 #define F_OFD_SETLK 37
 #define F_OFD_SETLKW 38

@@ -39,6 +39,10 @@ double bench_now_ns(void);
 double bench_measure(int (*op)(long n), int runs, long *iters_out,
 		     double *min_out, double *max_out);
 
+/* n times: fork, the child execve(path, argv, envp), wait for it; -1
+ * unless every child exited 0. What the exec rows measure. */
+int bench_spawn_wait(long n, const char *path, char *const argv[], char *const envp[]);
+
 /* An echo child: a process that sends back every byte it receives over a
  * pair of pipes (pipe_lat and ctxsw bounce a token through it). */
 int bench_echo_start(void);          /* fork it; 0 or -1 (errno set) */

@@ -20,21 +20,7 @@ static int op(long n)
 	static char *const argv[] = { "true", 0 };
 	static char *const envp[] = { 0 };
 
-	for (long i = 0; i < n; i++) {
-		int st;
-		pid_t pid = fork();
-
-		if (pid < 0)
-			return -1;
-		if (pid == 0) {
-			execve(BIG, argv, envp);
-			_exit(127);
-		}
-		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
-		    WEXITSTATUS(st) != 0)
-			return -1;
-	}
-	return 0;
+	return bench_spawn_wait(n, BIG, argv, envp);
 }
 
 const struct bench BENCH = { .name = "exec_big", .unit = "ns/op",

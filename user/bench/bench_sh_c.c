@@ -19,21 +19,7 @@ static int op(long n)
 	static char *const argv[] = { "sh", "-c", "/bin/bench_true; exit", 0 };
 	static char *const envp[] = { "PATH=/bin", 0 };
 
-	for (long i = 0; i < n; i++) {
-		int st;
-		pid_t pid = fork();
-
-		if (pid < 0)
-			return -1;
-		if (pid == 0) {
-			execve("/bin/sh", argv, envp);
-			_exit(127);
-		}
-		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
-		    WEXITSTATUS(st) != 0)
-			return -1;
-	}
-	return 0;
+	return bench_spawn_wait(n, "/bin/sh", argv, envp);
 }
 
 const struct bench BENCH = { .name = "sh_c", .unit = "ns/op",

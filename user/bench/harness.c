@@ -188,3 +188,22 @@ void bench_echo_stop(void)
 	if (echo_child > 0)
 		waitpid(echo_child, NULL, 0);
 }
+
+int bench_spawn_wait(long n, const char *path, char *const argv[], char *const envp[])
+{
+	for (long i = 0; i < n; i++) {
+		int st;
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return -1;
+		if (pid == 0) {
+			execve(path, argv, envp);
+			_exit(127);
+		}
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			return -1;
+	}
+	return 0;
+}

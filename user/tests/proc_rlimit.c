@@ -44,5 +44,18 @@ int main(int argc, char **argv)
 	CHECK(setrlimit(RLIMIT_CORE, &rl) == 0, "setrlimit CORE 0");
 	CHECK(getrlimit(RLIMIT_CPU, &rl) == 0, "getrlimit CPU");
 	CHECK(getrlimit(RLIMIT_NPROC, &rl) == 0, "getrlimit NPROC");
+
+	/* another process's limits: root may, another user may not */
+	pid_t parent = getpid();
+	c = fork();
+	if (c == 0) {
+		struct { unsigned long long cur, max; } v;
+		if (syscall(SYS_prlimit64, parent, RLIMIT_NOFILE, NULL, &v) != 0)
+			_exit(1);
+		if (setuid(65534) != 0)
+			_exit(2);
+		_exit(syscall(SYS_prlimit64, parent, RLIMIT_NOFILE, NULL, &v) == -1 && errno == EPERM ? 0 : 3);
+	}
+	SAY("prlimit64 of another process (root yes, nobody EPERM): %s\n", t_wait_desc(c));
 	return t_done();
 }

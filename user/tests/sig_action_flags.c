@@ -2,6 +2,7 @@
  * SA_SIGINFO fields for kill/sigqueue/raise, handler mask. */
 #include "t.h"
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 
 static volatile int depth, maxdepth, count;
@@ -95,6 +96,17 @@ int main(int argc, char **argv)
 	struct sigaction q;
 	sigaction(SIGUSR2, NULL, &q);
 	SAY("SA_RESETHAND: count=%d now SIG_DFL=%s\n", count, q.sa_handler == SIG_DFL ? "yes" : "no");
+	struct sigaction rh = { 0 };
+	rh.sa_sigaction = info;
+	rh.sa_flags = SA_SIGINFO | SA_RESETHAND;
+	sigemptyset(&rh.sa_mask);
+	sigaction(SIGUSR2, &rh, NULL);
+	raise(SIGUSR2);
+	sigaction(SIGUSR2, NULL, &q);
+	SAY("SA_RESETHAND|SA_SIGINFO after delivery: SIG_DFL=%s, SA_SIGINFO %s\n", q.sa_handler == SIG_DFL ? "yes" : "no",
+	    (q.sa_flags & SA_SIGINFO) ? "kept" : "cleared");
+	SAY("tgkill tid 0: %s, tid -1: %s\n", syscall(SYS_tgkill, getpid(), 0, 0) == -1 ? t_errname(errno) : "ok",
+	    syscall(SYS_tgkill, getpid(), -1, 0) == -1 ? t_errname(errno) : "ok");
 
 	struct sigaction sa = { 0 };
 	sa.sa_sigaction = info;

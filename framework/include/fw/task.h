@@ -76,6 +76,9 @@ FW_API void fw_task_cpu_times(uint64_t *user_ns, uint64_t *sys_ns);
  * fw_task_want_return_upcall() does for the current task. */
 FW_API int fw_task_interrupt(struct fw_task_ref t);
 FW_API void fw_task_clear_interrupt(void);
+/* Whether `t` runs or waits to run (0), sleeps interruptibly (1) or
+ * uninterruptibly (2): /proc's R, S and D. -ESRCH for a stale handle. */
+FW_API int fw_task_sleep_state(struct fw_task_ref t);
 /* Run the return_to_user upcall (<fw/upcall.h>) before the current task
  * next returns to user mode. The framework calls that upcall only when
  * asked: on a user task's first return, after fw_task_interrupt() named

@@ -9,6 +9,8 @@
 
 #define LOOP_SET_FD 0x4C00
 #define LOOP_CLR_FD 0x4C01
+#define LOOP_SET_STATUS 0x4C02
+#define LOOP_GET_STATUS 0x4C03
 #define LOOP_SET_STATUS64 0x4C04
 #define LOOP_GET_STATUS64 0x4C05
 #define LOOP_CTL_GET_FREE 0x4C82
@@ -38,6 +40,20 @@ struct loop_info64_k {
 	uint32_t lo_number, lo_encrypt_type, lo_encrypt_key_size, lo_flags;
 	uint8_t lo_file_name[64], lo_crypt_name[64], lo_encrypt_key[32];
 	uint64_t lo_init[2];
+};
+
+/* struct loop_info (linux/loop.h, x86-64): the older form, which tools
+ * such as LTP's device helper still use. Explicit padding: it is copied
+ * out whole. */
+struct loop_info_k {
+	int32_t lo_number;
+	uint32_t pad0;
+	uint64_t lo_device, lo_inode, lo_rdevice;
+	int32_t lo_offset, lo_encrypt_type, lo_encrypt_key_size, lo_flags;
+	uint8_t lo_name[64], lo_encrypt_key[32];
+	uint64_t lo_init[2];
+	uint8_t reserved[4];
+	uint32_t pad1;
 };
 
 static int index_of(uint32_t rdev, uint32_t *i)
@@ -155,7 +171,7 @@ static int detach(uint32_t i)
 
 /* Only the name and the autoclear flag mean anything here (no offset,
  * size limit or encryption: -EINVAL for those). */
-static int set_status(uint32_t i, uint64_t arg)
+static int set_status64(uint32_t i, uint64_t arg)
 {
 	if (!loop_table()->d[i].bound)
 		return -ENXIO;
@@ -171,6 +187,53 @@ static int set_status(uint32_t i, uint64_t arg)
 	return 0;
 }
 
+static int set_status_old(uint32_t i, uint64_t arg)
+{
+	if (!loop_table()->d[i].bound)
+		return -ENXIO;
+	struct loop_info_k li;
+	if (fw_copy_from_user(&li, fw_uaddr(arg)))
+		return -EFAULT;
+	if (li.lo_offset || li.lo_encrypt_type)
+		return -EINVAL;
+	struct loop_table *t = loop_table();
+	t->d[i].autoclear = ((uint32_t)li.lo_flags & LO_FLAGS_AUTOCLEAR) != 0;
+	for (uint32_t k = 0; k + 1 < sizeof(t->d[i].name) && k < sizeof(li.lo_name); k++)
+		t->d[i].name[k] = li.lo_name[k];
+	return 0;
+}
+
+/* The status of a bound device; -ENXIO for a free one (how tools find a
+ * free device without loop-control). */
+static int get_status(uint32_t i, struct loop_info64_k *li)
+{
+	struct loop_dev d = loop_table()->d[i];
+	struct inode *ip = d.bound ? inode_get(d.back) : NULL;
+	if (!ip)
+		return -ENXIO;
+	li->lo_inode = ip->ino;
+	li->lo_number = i;
+	li->lo_flags = (d.ro ? LO_FLAGS_READ_ONLY : 0) | (d.autoclear ? LO_FLAGS_AUTOCLEAR : 0);
+	for (uint32_t k = 0; k < sizeof(li->lo_file_name) && k < sizeof(d.name); k++)
+		li->lo_file_name[k] = d.name[k];
+	return 0;
+}
+
+static int get_status_old(uint32_t i, uint64_t arg)
+{
+	struct loop_info64_k l64 = {0};
+	int e = get_status(i, &l64);
+	if (e)
+		return e;
+	struct loop_info_k li = {0};
+	li.lo_number = (int32_t)l64.lo_number;
+	li.lo_inode = l64.lo_inode;
+	li.lo_flags = (int32_t)l64.lo_flags;
+	for (uint32_t k = 0; k < sizeof(li.lo_name); k++)
+		li.lo_name[k] = l64.lo_file_name[k];
+	return fw_copy_to_user(fw_uaddr(arg), &li) ? -EFAULT : 0;
+}
+
 static int64_t loop_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
 {
 	uint32_t i;
@@ -183,19 +246,15 @@ static int64_t loop_ioctl(struct file_ref f, struct file *fp, uint64_t cmd, uint
 	case LOOP_CLR_FD:
 		return detach(i);
 	case LOOP_SET_STATUS64:
-		return set_status(i, arg);
+		return set_status64(i, arg);
+	case LOOP_SET_STATUS:
+		return set_status_old(i, arg);
+	case LOOP_GET_STATUS:
+		return get_status_old(i, arg);
 	case LOOP_GET_STATUS64: {
-		struct loop_dev d = loop_table()->d[i];
-		struct inode *ip = d.bound ? inode_get(d.back) : NULL;
-		if (!ip)
-			return -ENXIO;
 		struct loop_info64_k li = {0};
-		li.lo_inode = ip->ino;
-		li.lo_number = i;
-		li.lo_flags = (d.ro ? LO_FLAGS_READ_ONLY : 0) | (d.autoclear ? LO_FLAGS_AUTOCLEAR : 0);
-		for (uint32_t k = 0; k < sizeof(li.lo_file_name) && k < sizeof(d.name); k++)
-			li.lo_file_name[k] = d.name[k];
-		return fw_copy_to_user(fw_uaddr(arg), &li) ? -EFAULT : 0;
+		e = get_status(i, &li);
+		return e ? e : (fw_copy_to_user(fw_uaddr(arg), &li) ? -EFAULT : 0);
 	}
 	case BLKGETSIZE64: {
 		uint64_t size;

@@ -22,6 +22,7 @@ static const struct pent root_ents[] = {
 	{"loadavg", PK_LOADAVG, S_IFREG | 0444},    {"mounts", PK_MOUNTS, S_IFREG | 0444},
 	{"filesystems", PK_FILESYSTEMS, S_IFREG | 0444}, {"stat", PK_STAT, S_IFREG | 0444},
 	{"version", PK_VERSION, S_IFREG | 0444},    {"partitions", PK_PARTITIONS, S_IFREG | 0444},
+	{"sys", PK_SYSDIR, S_IFDIR | 0555},	    {"sysvipc", PK_SYSVIPCDIR, S_IFDIR | 0555},
 	{"net", PK_NETDIR, S_IFDIR | 0555},
 };
 
@@ -62,7 +63,29 @@ static const struct pent pid_ents[] = {
 	{"cwd", PK_PCWD, S_IFLNK | 0777},	  {"comm", PK_PCOMM, S_IFREG | 0644},
 	{"environ", PK_PENVIRON, S_IFREG | 0400}, {"mounts", PK_MOUNTS, S_IFREG | 0444},
 	{"statm", PK_PSTATM, S_IFREG | 0444},	  {"root", PK_PROOT, S_IFLNK | 0777},
+	{"ns", PK_PNS, S_IFDIR | 0511},		  {"pagemap", PK_PPAGEMAP, S_IFREG | 0400},
+	{"task", PK_PTASK, S_IFDIR | 0555},
 	{"mountinfo", PK_MOUNTINFO, S_IFREG | 0444},
+};
+
+/* What /proc/<pid>/task/<tid> holds (about the thread: PD_ARG = tid). */
+static const struct pent task_ents[] = {
+	{"stat", PK_PSTAT, S_IFREG | 0444},
+	{"status", PK_PSTATUS, S_IFREG | 0444},
+	{"comm", PK_PCOMM, S_IFREG | 0444},
+};
+
+/* /proc/<pid>/ns: one namespace of each kind, with the inode numbers a
+ * Linux gives its initial namespaces. */
+struct ns_name {
+	char name[20];
+	uint32_t ino;
+};
+static const struct ns_name ns_names[] = {
+	{"cgroup", 4026531835u}, {"ipc", 4026531839u},		   {"mnt", 4026531841u},
+	{"net", 4026531840u},	 {"pid", 4026531836u},		   {"pid_for_children", 4026531836u},
+	{"time", 4026531834u},	 {"time_for_children", 4026531834u}, {"user", 4026531837u},
+	{"uts", 4026531838u},
 };
 
 /* Guards against re-entry: creating an entry looks its name up. */
@@ -77,6 +100,16 @@ static void name_lit(struct kname *n, const char (*s)[12])
 {
 	n->len = 0;
 	while (n->len < 11 && (*s)[n->len]) {
+		n->s[n->len] = (*s)[n->len];
+		n->len++;
+	}
+	n->s[n->len] = 0;
+}
+
+static void name_lit20(struct kname *n, const char (*s)[20])
+{
+	n->len = 0;
+	while (n->len < 19 && (*s)[n->len]) {
 		n->s[n->len] = (*s)[n->len];
 		n->len++;
 	}
@@ -134,6 +167,8 @@ static int new_node(struct inode_ref dir, const struct kname *name, uint32_t kin
 	ip->fs_data[PD_KIND] = kind;
 	ip->fs_data[PD_PID] = (uint32_t)pid;
 	ip->fs_data[PD_ARG] = arg;
+	if (kind == PK_PEXE || kind == PK_PCWD || kind == PK_PROOT || kind == PK_PFDLINK || kind == PK_PNSLINK)
+		ip->iflags |= INODE_MAGIC_LINK;
 	struct proc *p = pid > 0 ? live_proc(pid) : NULL;
 	if (p) {
 		ip->uid = p->euid;
@@ -160,6 +195,12 @@ static int pid_dir(struct inode_ref root, int32_t pid)
 		struct pent pe = pid_ents[i];
 		name_lit(&n, &pe.name);
 		e = new_node(d, &n, pe.kind, pe.mode, pid, 0, &x);
+		for (uint32_t k = 0; e == 0 && pe.kind == PK_PNS && k < FW_ARRAY_LEN(ns_names); k++) {
+			struct ns_name nn = ns_names[k];
+			struct inode_ref l;
+			name_lit20(&n, &nn.name);
+			e = new_node(x, &n, PK_PNSLINK, S_IFLNK | 0777, pid, k, &l);
+		}
 	}
 	return e;
 }
@@ -247,6 +288,48 @@ static void refresh_fd(struct inode_ref dir)
 	}
 }
 
+/* Is tid a live thread of process pid? */
+static bool thread_of(int32_t pid, int64_t tid)
+{
+	struct proc *p = live_proc(pid);
+	if (!p || tid <= 0 || tid >= PID_MAX)
+		return false;
+	struct thread *t = thread_get(pid_lookup((int32_t)tid));
+	return t && t->tid == tid && proc_get(t->proc) == p;
+}
+
+static void refresh_task(struct inode_ref dir)
+{
+	int32_t pid = (int32_t)inode_get(dir)->fs_data[PD_PID];
+	struct dentry_ref d = inode_get(dir)->children;
+	while (dentry_ref_valid(d)) {
+		struct dentry *de = dentry_get(d);
+		struct dentry_ref next = de->next;
+		struct kname name = de->name;
+		if (!thread_of(pid, parse_num(&name)))
+			drop_entry(dir, &name, de->inode);
+		d = next;
+	}
+	struct proc *p = live_proc(pid);
+	for (struct thread_ref t = p ? p->first_thread : (struct thread_ref){0}; thread_ref_valid(t);
+	     t = thread_get(t)->next_in_proc) {
+		int32_t tid = thread_get(t)->tid;
+		struct kname n;
+		struct inode_ref x, f;
+		name_num(&n, (uint64_t)tid);
+		if (ramdir_lookup(dir, &n, &x) == 0)
+			continue;
+		if (new_node(dir, &n, PK_PTASKDIR, S_IFDIR | 0555, pid, (uint32_t)tid, &x))
+			return;
+		for (uint32_t i = 0; i < FW_ARRAY_LEN(task_ents); i++) {
+			struct pent pe = task_ents[i];
+			name_lit(&n, &pe.name);
+			if (new_node(x, &n, pe.kind, pe.mode, pid, (uint32_t)tid, &f))
+				return;
+		}
+	}
+}
+
 void procfs_refresh(struct inode_ref dir)
 {
 	struct procfs_state *s = procfs_state();
@@ -258,6 +341,8 @@ void procfs_refresh(struct inode_ref dir)
 		refresh_root(dir);
 	else if (dp->fs_data[PD_KIND] == PK_PFD)
 		refresh_fd(dir);
+	else if (dp->fs_data[PD_KIND] == PK_PTASK)
+		refresh_task(dir);
 	procfs_state()->busy = false;
 }
 
@@ -269,7 +354,7 @@ static void lookup_prepare(struct inode_ref dir, const struct kname *name)
 	struct inode *dp = inode_get(dir);
 	if (s->busy || !dp)
 		return;
-	if (dp->fs_data[PD_KIND] == PK_PFD) {
+	if (dp->fs_data[PD_KIND] == PK_PFD || dp->fs_data[PD_KIND] == PK_PTASK) {
 		procfs_refresh(dir);
 		return;
 	}
@@ -310,6 +395,47 @@ static int procfs_lookup(struct inode_ref dir, const struct kname *name, struct 
 	return ramdir_lookup(dir, name, out);
 }
 
+/* The directory `path` ("kernel/random") under /proc/sys, made as needed. */
+static int sys_dir(struct inode_ref sys, const char (*path)[16], struct inode_ref *out)
+{
+	struct inode_ref d = sys;
+	uint32_t i = 0;
+	while (i < 16 && (*path)[i]) {
+		struct kname n = {0};
+		while (i < 16 && (*path)[i] && (*path)[i] != '/')
+			n.s[n.len++] = (*path)[i++];
+		n.s[n.len] = 0;
+		if (i < 16 && (*path)[i] == '/')
+			i++;
+		struct inode_ref x;
+		if (ramdir_lookup(d, &n, &x) != 0) {
+			int e = new_node(d, &n, PK_SYSDIR, S_IFDIR | 0555, 0, 0, &x);
+			if (e)
+				return e;
+		}
+		d = x;
+	}
+	*out = d;
+	return 0;
+}
+
+static int sys_tree(struct inode_ref sys)
+{
+	struct sysctl_ent se;
+	for (uint32_t i = 0; sysctl_entry(i, &se); i++) {
+		struct inode_ref d, x;
+		struct kname n;
+		int e = sys_dir(sys, &se.dir, &d);
+		if (e == 0) {
+			name_lit20(&n, &se.name);
+			e = new_node(d, &n, PK_SYSCTL, se.mode, 0, se.knob, &x);
+		}
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
 static int procfs_mount(struct super_ref sb, struct inode_ref *out)
 {
 	int e = inode_new_in(sb, S_IFDIR | 0555, out);
@@ -327,6 +453,15 @@ static int procfs_mount(struct super_ref sb, struct inode_ref *out)
 		struct pent pe = root_ents[i];
 		name_lit(&n, &pe.name);
 		e = new_node(*out, &n, pe.kind, pe.mode, 0, 0, &x);
+		if (e == 0 && pe.kind == PK_SYSDIR)
+			e = sys_tree(x);
+		for (uint32_t k = 0; e == 0 && pe.kind == PK_SYSVIPCDIR && k < 3; k++) {
+			const struct pent names[3] = {{"msg", 0, 0}, {"sem", 0, 0}, {"shm", 0, 0}};
+			struct pent ne = names[k];
+			struct inode_ref f;
+			name_lit(&n, &ne.name);
+			e = new_node(x, &n, PK_SYSVIPC, S_IFREG | 0444, 0, k, &f);
+		}
 		if (e == 0 && pe.kind == PK_NETDIR)
 			e = net_dir(x);
 	}
@@ -413,21 +548,92 @@ static int procfs_readlink(struct inode_ref ino, struct kpath *out)
 		return vfs_path_of(cur_proc()->root, p->root, out);
 	case PK_PFDLINK:
 		return fd_target(p, ip->fs_data[PD_ARG], out);
+	case PK_PNSLINK: {
+		/* "ipc:[4026531839]" */
+		uint32_t k = ip->fs_data[PD_ARG];
+		if (k >= FW_ARRAY_LEN(ns_names))
+			return -ENOENT;
+		struct ns_name nn = ns_names[k];
+		struct kname n;
+		name_lit20(&n, &nn.name);
+		/* "pid_for_children" shows as pid, "time_for_children" as time */
+		uint32_t keep = n.len;
+		for (uint32_t i = 0; i < n.len; i++)
+			if (n.s[i] == '_') {
+				keep = i;
+				break;
+			}
+		out->len = 0;
+		for (uint32_t i = 0; i < keep; i++)
+			out->s[out->len++] = n.s[i];
+		out->s[out->len++] = ':';
+		out->s[out->len++] = '[';
+		name_num(&n, nn.ino);
+		for (uint32_t i = 0; i < n.len; i++)
+			out->s[out->len++] = n.s[i];
+		out->s[out->len++] = ']';
+		out->s[out->len] = 0;
+		return 0;
+	}
 	default:
 		return -EINVAL;
 	}
+}
+
+/* Magic links go to the object itself: the file behind a descriptor
+ * (a memfd, a deleted file), the executable, the working or root
+ * directory. Files without an inode (pipes, sockets) have none: their
+ * text ("pipe:[N]") is all there is. */
+static int procfs_link_target(struct inode_ref link, struct inode_ref *out)
+{
+	struct inode *ip = inode_get(link);
+	struct proc *p = ip ? live_proc((int32_t)ip->fs_data[PD_PID]) : NULL;
+	if (!p)
+		return -ENOENT;
+	/* Linux's proc_fd_access_allowed: ptrace read access (root, or the
+	 * caller's fs ids equal to the target's ids) */
+	struct proc *me = cur_proc();
+	if (me != p && me->fsuid != 0 &&
+	    (me->fsuid != p->uid || me->fsuid != p->euid || me->fsuid != p->suid || me->fsgid != p->gid ||
+	     me->fsgid != p->egid || me->fsgid != p->sgid))
+		return -EACCES;
+	switch (ip->fs_data[PD_KIND]) {
+	case PK_PEXE: {
+		struct mm *m = mm_get(p->mm);
+		*out = m ? m->exe : (struct inode_ref){0};
+		break;
+	}
+	case PK_PCWD:
+		*out = p->cwd;
+		break;
+	case PK_PROOT:
+		*out = p->root;
+		break;
+	case PK_PFDLINK: {
+		struct file_ref f;
+		if (fd_get(p->files, ip->fs_data[PD_ARG], &f))
+			return -ENOENT;
+		*out = file_get(f)->inode;
+		break;
+	}
+	default:
+		return -EINVAL;
+	}
+	return inode_ref_valid(*out) ? 0 : -ENOENT;
 }
 
 /* Generate the text of a /proc file into a private inode (file.data) at
  * open: reads see one consistent snapshot. */
 static int procfs_open(struct file_ref f, struct file *fp)
 {
-	if ((fp->flags & O_ACCMODE) != O_RDONLY)
-		return -EACCES;
 	struct inode *ip = inode_get(fp->inode);
 	if (!ip)
 		return -ENOENT;
 	uint32_t kind = ip->fs_data[PD_KIND];
+	/* only /proc/sys files with a write bit take writes, even from root
+	 * (Linux's proc_sys_permission) */
+	if ((fp->flags & O_ACCMODE) != O_RDONLY && (kind != PK_SYSCTL || !(ip->mode & 0222)))
+		return -EACCES;
 	int32_t pid = (int32_t)ip->fs_data[PD_PID];
 	if (pid > 0 && !live_proc(pid))
 		return -ESRCH;
@@ -435,7 +641,7 @@ static int procfs_open(struct file_ref f, struct file *fp)
 	int e = inode_new(S_IFREG | 0444, &data);
 	if (e)
 		return -ENOMEM;
-	e = procgen_file(kind, pid, data);
+	e = procgen_file(kind, pid, ip->fs_data[PD_ARG], data);
 	if (e) {
 		inode_put_if_unused(data);
 		return e;
@@ -496,11 +702,70 @@ static int64_t procfs_readdir(struct file_ref f, struct file *fp, struct dir_ctx
 	return fp ? ramdir_readdir(f, fp, ctx) : -EBADF;
 }
 
+/* A write to a /proc/sys file sets its knob; the whole write is one
+ * value (at most a chunk of it is looked at). */
+static int64_t procfs_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
+{
+	struct inode *ip = inode_get(fp->inode);
+	if (!ip || ip->fs_data[PD_KIND] != PK_SYSCTL)
+		return -EINVAL;
+	uint32_t knob = ip->fs_data[PD_ARG];
+	if (n == 0)
+		return 0;
+	struct kchunk_ref cr;
+	if (kchunk_alloc(&cr))
+		return -ENOMEM;
+	uint32_t k = (uint32_t)FW_MIN(n, (uint64_t)sizeof(kchunk_get(cr)->b));
+	int e = fw_copy_from_user_n(&kchunk_get(cr)->b, buf, k) ? -EFAULT : 0;
+	if (e == 0)
+		e = sysctl_write(knob, kchunk_get(cr), k);
+	kchunk_free(cr);
+	if (e)
+		return e;
+	*pos += n;
+	return (int64_t)n;
+}
+
+/* /proc/<pid>/pagemap: 8 bytes per virtual page, computed at each read
+ * (the whole space would not fit in a generated file). */
+static int64_t pagemap_read(struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
+{
+	if ((*pos % 8) || (n % 8))
+		return -EINVAL;
+	struct inode *ip = inode_get(fp->inode);
+	struct proc *p = ip ? live_proc((int32_t)ip->fs_data[PD_PID]) : NULL;
+	if (!p)
+		return -ESRCH;
+	struct mm_ref m = p->mm;
+	bool pfn = cur_proc()->euid == 0;
+	uint64_t done = 0;
+	while (done < n) {
+		uint64_t page = (*pos / 8) * 4096;
+		if (page >= FW_USER_TOP)
+			break;
+		uint64_t e = mm_pagemap_entry(m, page, pfn);
+		if (fw_copy_to_user(fw_uaddr_add(buf, done), &e))
+			return done ? (int64_t)done : -EFAULT;
+		done += 8;
+		*pos += 8;
+	}
+	return (int64_t)done;
+}
+
+static int64_t procfs_read(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
+{
+	struct inode *ip = inode_get(fp->inode);
+	if (ip && ip->fs_data[PD_KIND] == PK_PPAGEMAP)
+		return pagemap_read(fp, buf, n, pos);
+	return generic_file_read(f, fp, buf, n, pos);
+}
+
 static const struct file_ops procfs_file_ops = {
 	.name = "proc",
 	.flags = FOP_PREAD,
 	.open = procfs_open,
-	.read = generic_file_read,
+	.read = procfs_read,
+	.write = procfs_write,
 	.llseek = generic_file_llseek,
 };
 
@@ -520,6 +785,7 @@ static const struct fs_type procfs_type = {
 	.umount = procfs_umount,
 	.lookup = procfs_lookup,
 	.readlink = procfs_readlink,
+	.link_target = procfs_link_target,
 	.setattr = inode_setattr_mem,
 	.get_name = ramdir_get_name,
 };

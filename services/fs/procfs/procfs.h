@@ -51,6 +51,15 @@ enum proc_kind {
 	PK_PENVIRON,
 	PK_PSTATM,
 	PK_PROOT,
+	PK_SYSDIR,   /* /proc/sys and its subdirectories */
+	PK_SYSCTL,   /* a /proc/sys file: PD_ARG names the knob (sysctl.c) */
+	PK_PNS,      /* /proc/<pid>/ns */
+	PK_PNSLINK,  /* /proc/<pid>/ns/<kind>: PD_ARG indexes ns_names */
+	PK_PPAGEMAP, /* /proc/<pid>/pagemap: read directly, not generated */
+	PK_SYSVIPCDIR, /* /proc/sysvipc */
+	PK_SYSVIPC,  /* /proc/sysvipc/{msg,sem,shm}: PD_ARG is the ipc kind */
+	PK_PTASK,    /* /proc/<pid>/task */
+	PK_PTASKDIR, /* /proc/<pid>/task/<tid>: PD_ARG is the tid (as for its files) */
 	PK_MOUNTINFO,
 	PK_NETDIR,
 	PK_NETFILE,                        /* the registered /proc/net files follow */
@@ -62,9 +71,23 @@ int procfs_init(void);
 /* Rebuild a /proc directory's entries (the process list changes). */
 void procfs_refresh(struct inode_ref dir);
 
-/* Text generators (procgen.c), writing into the inode `out`. */
+/* Text generators (procgen.c), writing into the inode `out`; arg is the
+ * node's PD_ARG. */
 struct ptext;
-int procgen_file(uint32_t kind, int32_t pid, struct inode_ref out);
+int procgen_file(uint32_t kind, int32_t pid, uint32_t arg, struct inode_ref out);
+
+/* /proc/sys (sysctl.c): the files, their directory under /proc/sys
+ * ("kernel", "kernel/random"...), name, knob and mode. */
+struct sysctl_ent {
+	char dir[16];
+	char name[20];
+	uint32_t knob;
+	uint32_t mode;
+};
+/* The i-th file; false past the last. */
+bool sysctl_entry(uint32_t i, struct sysctl_ent *out);
+/* Set a knob from written text: 0, -EINVAL. */
+int sysctl_write(uint32_t knob, const struct kchunk *c, uint32_t n);
 /* Absolute path of any inode (a search from the root for non-directories). */
 int procfs_path_of(struct inode_ref root, struct inode_ref ino, struct kpath *out);
 

@@ -4,7 +4,9 @@
  * counters. */
 #include "fs/procfs/procfs.h"
 #include "fs/procfs/ptext.h"
+#include "fs/procfs/sysctl.h"
 #include "block/block.h"
+#include "ipc/ipc.h"
 #include <abi/fs.h>
 #include "proc/proc.h"
 #include "proc/signal.h"
@@ -36,15 +38,35 @@ static struct cpu_times proc_times(struct proc *p)
 	return c;
 }
 
-static char state_char(int32_t pid, struct proc *p)
+/* The state of thread `tid` of p (Linux's /proc/<pid>/stat shows the
+ * leader's, task/<tid>/stat the thread's); with the leader gone, the
+ * process's: running if a thread runs, D if one sleeps uninterruptibly. */
+static char state_char(int32_t tid, struct proc *p)
 {
 	if (p->state == PROC_ZOMBIE)
 		return 'Z';
 	if (p->stopped)
 		return 'T';
-	if (pid == cur_proc()->pid)
+	struct thread *th = thread_get(pid_lookup(tid));
+	if (th && th->tid == tid && proc_get(th->proc) == p) {
+		if (th == cur_thread())
+			return 'R';
+		int s = fw_task_sleep_state(th->task);
+		return s == 0 ? 'R' : s == 2 ? 'D' : 'S';
+	}
+	if (tid == cur_proc()->pid)
 		return 'R';
-	return 'S';
+	/* a process runs if one of its threads does; sleeps in D if one of
+	 * them sleeps uninterruptibly, else in S */
+	int worst = -1;
+	for (struct thread_ref t = p->first_thread; thread_ref_valid(t); t = thread_get(t)->next_in_proc) {
+		int s = fw_task_sleep_state(thread_get(t)->task);
+		if (s == 0)
+			return 'R';
+		if (s > worst)
+			worst = s;
+	}
+	return worst == 2 ? 'D' : 'S';
 }
 
 static int32_t ppid_of(struct proc *p)
@@ -95,16 +117,16 @@ static uint64_t sig_mask_of(struct proc *p, bool ignored)
 	return m;
 }
 
-static void gen_stat(struct ptext *t, int32_t pid, struct proc *p)
+static void gen_stat(struct ptext *t, int32_t pid, int32_t tid, struct proc *p)
 {
 	struct cpu_times c = proc_times(p);
 	struct mem_use u = mem_of(p);
 	struct mm *m = mm_get(p->mm);
-	pt_i64(t, pid);
+	pt_i64(t, tid);
 	PT_LIT(t, " (");
 	pt_kname(t, &p->comm);
 	PT_LIT(t, ") ");
-	pt_char(t, state_char(pid, p));
+	pt_char(t, state_char(tid, p));
 	uint64_t v[] = {
 		/* ppid pgrp session tty_nr tpgid(-1 below) flags */
 		(uint64_t)ppid_of(p), (uint64_t)p->pgid, (uint64_t)p->sid, 0, 0, 0x400000,
@@ -152,10 +174,10 @@ static void hex_line(struct ptext *t, uint64_t v)
 	pt_char(t, '\n');
 }
 
-static void gen_status(struct ptext *t, int32_t pid, struct proc *p)
+static void gen_status(struct ptext *t, int32_t pid, int32_t tid, struct proc *p)
 {
 	struct mem_use u = mem_of(p);
-	char st = state_char(pid, p);
+	char st = state_char(tid, p);
 	PT_LIT(t, "Name:\t");
 	pt_kname(t, &p->comm);
 	PT_LIT(t, "\nUmask:\t");
@@ -176,7 +198,7 @@ static void gen_status(struct ptext *t, int32_t pid, struct proc *p)
 	PT_LIT(t, "\nTgid:\t");
 	pt_i64(t, pid);
 	PT_LIT(t, "\nNgid:\t0\nPid:\t");
-	pt_i64(t, pid);
+	pt_i64(t, tid);
 	PT_LIT(t, "\nPPid:\t");
 	pt_i64(t, ppid_of(p));
 	PT_LIT(t, "\nTracerPid:\t0\nUid:");
@@ -206,7 +228,7 @@ static void gen_status(struct ptext *t, int32_t pid, struct proc *p)
 	if (mm_get(p->mm)) {
 		KB_LINE(t, "VmPeak:", u.vsize / 1024);
 		KB_LINE(t, "VmSize:", u.vsize / 1024);
-		KB_LINE(t, "VmLck:", 0);
+		KB_LINE(t, "VmLck:", mm_locked_in(p->mm, 0, FW_USER_TOP) / 1024);
 		KB_LINE(t, "VmPin:", 0);
 		KB_LINE(t, "VmHWM:", u.rss_pages * 4);
 		KB_LINE(t, "VmRSS:", u.rss_pages * 4);
@@ -455,18 +477,24 @@ static void filesystems_show(struct ptext *t)
 	}
 }
 
-static int gen_pid(struct ptext *t, uint32_t kind, int32_t pid)
+static int gen_pid(struct ptext *t, uint32_t kind, int32_t pid, int32_t tid)
 {
 	struct proc *p = proc_of(pid);
 	if (!p)
 		return -ESRCH;
+	if (tid != pid) {
+		/* a task/<tid> file: the thread must still be there */
+		struct thread *th = thread_get(pid_lookup(tid));
+		if (!th || th->tid != tid || proc_get(th->proc) != p)
+			return -ESRCH;
+	}
 	struct mm *m = mm_get(p->mm);
 	switch (kind) {
 	case PK_PSTAT:
-		gen_stat(t, pid, p);
+		gen_stat(t, pid, tid, p);
 		break;
 	case PK_PSTATUS:
-		gen_status(t, pid, p);
+		gen_status(t, pid, tid, p);
 		break;
 	case PK_PSTATM:
 		gen_statm(t, p);
@@ -676,7 +704,96 @@ static void gen_cpuinfo(struct ptext *t)
 	PT_LIT(t, "address sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n");
 }
 
-int procgen_file(uint32_t kind, int32_t pid, struct inode_ref out)
+/* printf's %<w>d and %<w>o */
+static void i64w(struct ptext *t, int64_t v, uint32_t w)
+{
+	uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	uint32_t d = 1;
+	for (uint64_t x = m; x >= 10; x /= 10)
+		d++;
+	for (uint32_t i = d + (v < 0); i < w; i++)
+		pt_char(t, ' ');
+	pt_i64(t, v);
+}
+
+static void octw(struct ptext *t, uint32_t v, uint32_t w)
+{
+	char d[12];
+	uint32_t n = 0;
+	do {
+		d[n++] = (char)('0' + (v & 7));
+		v >>= 3;
+	} while (v && n < 12);
+	for (uint32_t i = n; i < w; i++)
+		pt_char(t, ' ');
+	while (n > 0)
+		pt_char(t, d[--n]);
+}
+
+/* /proc/sysvipc/{msg,sem,shm}: Linux's header and one line per object. */
+static void gen_sysvipc(struct ptext *t, uint32_t kind)
+{
+	if (kind == IPC_KIND_MSG)
+		PT_LIT(t, "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n");
+	else if (kind == IPC_KIND_SEM)
+		PT_LIT(t, "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n");
+	else
+		PT_LIT(t, "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n");
+	for (uint32_t slot = 0; slot < ipc_slots(kind); slot++) {
+		struct ipc_obj_info o;
+		if (!ipc_obj_at(kind, slot, &o))
+			continue;
+		i64w(t, o.key, 10);
+		pt_char(t, ' ');
+		i64w(t, o.id, 10);
+		PT_LIT(t, "  ");
+		octw(t, o.mode, 4);
+		if (kind == IPC_KIND_MSG) {
+			PT_LIT(t, "  ");
+			pt_u64w(t, o.a, 10);
+			pt_char(t, ' ');
+			pt_u64w(t, o.b, 10);
+			pt_char(t, ' ');
+			pt_u64w(t, (uint32_t)o.pid1, 5);
+			pt_char(t, ' ');
+			pt_u64w(t, (uint32_t)o.pid2, 5);
+		} else if (kind == IPC_KIND_SEM) {
+			pt_char(t, ' ');
+			pt_u64w(t, o.a, 10);
+		} else {
+			pt_char(t, ' ');
+			pt_u64w(t, o.a, 21);
+			pt_char(t, ' ');
+			pt_u64w(t, (uint32_t)o.pid1, 5);
+			pt_char(t, ' ');
+			pt_u64w(t, (uint32_t)o.pid2, 5);
+			PT_LIT(t, "  ");
+			pt_u64w(t, o.b, 5);
+		}
+		uint32_t ids[4] = {o.uid, o.gid, o.cuid, o.cgid};
+		for (uint32_t i = 0; i < 4; i++) {
+			pt_char(t, ' ');
+			pt_u64w(t, ids[i], 5);
+		}
+		int64_t times[3] = {o.t1, o.t2, o.ctime};
+		uint32_t nt = kind == IPC_KIND_SEM ? 2 : 3;
+		if (kind == IPC_KIND_SEM)
+			times[1] = o.ctime;
+		for (uint32_t i = 0; i < nt; i++) {
+			pt_char(t, ' ');
+			pt_u64w(t, (uint64_t)times[i], 10);
+		}
+		if (kind == IPC_KIND_SHM) {
+			pt_char(t, ' ');
+			pt_u64w(t, o.c, 21);
+			pt_char(t, ' ');
+			pt_u64w(t, 0, 21);
+		}
+		pt_char(t, '\n');
+	}
+}
+
+int procgen_file(uint32_t kind, int32_t pid, uint32_t arg, struct inode_ref out)
 {
 	struct ptext t;
 	pt_init(&t, out);
@@ -712,11 +829,19 @@ int procgen_file(uint32_t kind, int32_t pid, struct inode_ref out)
 	case PK_VERSION:
 		PT_LIT(&t, "Linux version 6.1.0-keel (keel@keel) (gcc) #1 Keel framekernel\n");
 		break;
+	case PK_SYSCTL:
+		sysctl_show(&t, arg);
+		break;
+	case PK_SYSVIPC:
+		gen_sysvipc(&t, arg);
+		break;
+	case PK_PPAGEMAP:
+		break; /* read directly (procfs_read) */
 	default:
 		if (kind >= PK_NETFILE && kind < PK_NETFILE + PROC_NET_MAX)
 			procfs_net_gen(kind - PK_NETFILE, &t);
 		else
-			e = gen_pid(&t, kind, pid);
+			e = gen_pid(&t, kind, pid, arg ? (int32_t)arg : pid);
 		break;
 	}
 	int f = pt_finish(&t);

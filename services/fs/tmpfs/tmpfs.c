@@ -8,6 +8,7 @@
 
 struct tmpfs_state {
 	uint32_t devtmpfs_type;
+	struct super_ref internal; /* memfd files (made on first use) */
 };
 FW_GLOBAL(struct tmpfs_state, tmpfs_state);
 
@@ -84,6 +85,7 @@ static int tmpfs_rmdir(struct inode_ref dir, const struct kname *name, struct in
 static const struct fs_type tmpfs_type = {
 	.name = "tmpfs",
 	.magic = TMPFS_MAGIC,
+	.flags = FS_MEM_XATTR,
 	.mount = tmpfs_mount,
 	.umount = tmpfs_umount,
 	.statfs = tmpfs_statfs,
@@ -97,13 +99,14 @@ static const struct fs_type tmpfs_type = {
 	.rename = ramdir_rename,
 	.readlink = ramfs_readlink,
 	.setattr = inode_setattr_mem,
+	.fallocate = inode_fallocate_mem,
 	.get_name = ramdir_get_name,
 };
 
 static const struct fs_type devtmpfs_type = {
 	.name = "devtmpfs",
 	.magic = TMPFS_MAGIC,
-	.flags = FS_SINGLE,
+	.flags = FS_SINGLE | FS_MEM_XATTR,
 	.mount = devtmpfs_mount,
 	.umount = tmpfs_umount,
 	.statfs = tmpfs_statfs,
@@ -117,6 +120,7 @@ static const struct fs_type devtmpfs_type = {
 	.rename = ramdir_rename,
 	.readlink = ramfs_readlink,
 	.setattr = inode_setattr_mem,
+	.fallocate = inode_fallocate_mem,
 	.get_name = ramdir_get_name,
 };
 
@@ -151,4 +155,16 @@ int devtmpfs_node(const struct kname *name, uint32_t mode, uint32_t rdev)
 		return 0;
 	struct inode_new nw = {mode, rdev, 0, 0};
 	return vfs_create(root, name, &nw, &ino);
+}
+
+int tmpfs_anon_inode(uint32_t mode, struct inode_ref *out)
+{
+	struct tmpfs_state *st = tmpfs_state();
+	if (!super_ref_valid(st->internal)) {
+		struct kname type = {.s = "tmpfs", .len = 5};
+		int e = vfs_kern_super(&type, &st->internal);
+		if (e)
+			return e;
+	}
+	return inode_new_in(tmpfs_state()->internal, mode, out) ? -ENOMEM : 0;
 }

@@ -13,4 +13,8 @@ int tmpfs_init(void);
  * drivers, e.g. the block layer's /dev/vda. */
 int devtmpfs_node(const struct kname *name, uint32_t mode, uint32_t rdev);
 
+/* A regular file of tmpfs's internal instance that no directory names
+ * (memfd_create). */
+int tmpfs_anon_inode(uint32_t mode, struct inode_ref *out);
+
 #endif

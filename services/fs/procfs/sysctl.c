@@ -1,0 +1,284 @@
+/* /proc/sys: the kernel's tunables as files. Layer: services (safe C).
+ * Each file names a knob; reading shows its value as Linux formats it
+ * (a decimal or a string and a newline), writing sets it where Keel acts
+ * on the value: the host and domain names (proc/uts.c) and the System V
+ * IPC next_id knobs (ipc/). The others report Keel's fixed values and are
+ * read-only here (Linux lets root write them). Trusts proc/ and ipc/. */
+#include "fs/procfs/procfs.h"
+#include "fs/procfs/sysctl.h"
+#include "ipc/ipc.h"
+#include <fw/console.h>
+
+enum knob {
+	K_HOSTNAME,
+	K_DOMAINNAME,
+	K_OSTYPE,
+	K_OSRELEASE,
+	K_VERSION,
+	K_PID_MAX,
+	K_THREADS_MAX,
+	K_NGROUPS_MAX,
+	K_CAP_LAST_CAP,
+	K_OVERFLOWUID,
+	K_OVERFLOWGID,
+	K_TAINTED,
+	K_MSGMAX,
+	K_MSGMNB,
+	K_MSGMNI,
+	K_SEM,
+	K_SHMMAX,
+	K_SHMALL,
+	K_SHMMNI,
+	K_MSG_NEXT_ID,
+	K_SEM_NEXT_ID,
+	K_SHM_NEXT_ID,
+	K_BOOT_ID,
+	K_UUID,
+	K_OVERCOMMIT,
+	K_MAX_MAP_COUNT,
+	K_MMAP_MIN_ADDR,
+	K_NR_OPEN,
+	K_FILE_MAX,
+	K_PIPE_MAX_SIZE,
+	K_CORE_PATTERN,
+	K_CORE_USES_PID,
+	K_MAX
+};
+
+static const struct sysctl_ent ents[] = {
+	{"kernel", "hostname", K_HOSTNAME, S_IFREG | 0644},
+	{"kernel", "domainname", K_DOMAINNAME, S_IFREG | 0644},
+	{"kernel", "ostype", K_OSTYPE, S_IFREG | 0444},
+	{"kernel", "osrelease", K_OSRELEASE, S_IFREG | 0444},
+	{"kernel", "version", K_VERSION, S_IFREG | 0444},
+	{"kernel", "pid_max", K_PID_MAX, S_IFREG | 0444},
+	{"kernel", "threads-max", K_THREADS_MAX, S_IFREG | 0444},
+	{"kernel", "ngroups_max", K_NGROUPS_MAX, S_IFREG | 0444},
+	{"kernel", "cap_last_cap", K_CAP_LAST_CAP, S_IFREG | 0444},
+	{"kernel", "overflowuid", K_OVERFLOWUID, S_IFREG | 0444},
+	{"kernel", "overflowgid", K_OVERFLOWGID, S_IFREG | 0444},
+	{"kernel", "tainted", K_TAINTED, S_IFREG | 0444},
+	{"kernel", "core_pattern", K_CORE_PATTERN, S_IFREG | 0444},
+	{"kernel", "core_uses_pid", K_CORE_USES_PID, S_IFREG | 0444},
+	{"kernel", "msgmax", K_MSGMAX, S_IFREG | 0444},
+	{"kernel", "msgmnb", K_MSGMNB, S_IFREG | 0444},
+	{"kernel", "msgmni", K_MSGMNI, S_IFREG | 0444},
+	{"kernel", "sem", K_SEM, S_IFREG | 0444},
+	{"kernel", "shmmax", K_SHMMAX, S_IFREG | 0444},
+	{"kernel", "shmall", K_SHMALL, S_IFREG | 0444},
+	{"kernel", "shmmni", K_SHMMNI, S_IFREG | 0444},
+	{"kernel", "msg_next_id", K_MSG_NEXT_ID, S_IFREG | 0644},
+	{"kernel", "sem_next_id", K_SEM_NEXT_ID, S_IFREG | 0644},
+	{"kernel", "shm_next_id", K_SHM_NEXT_ID, S_IFREG | 0644},
+	{"kernel/random", "boot_id", K_BOOT_ID, S_IFREG | 0444},
+	{"kernel/random", "uuid", K_UUID, S_IFREG | 0444},
+	{"vm", "overcommit_memory", K_OVERCOMMIT, S_IFREG | 0444},
+	{"vm", "max_map_count", K_MAX_MAP_COUNT, S_IFREG | 0444},
+	{"vm", "mmap_min_addr", K_MMAP_MIN_ADDR, S_IFREG | 0444},
+	{"fs", "nr_open", K_NR_OPEN, S_IFREG | 0444},
+	{"fs", "file-max", K_FILE_MAX, S_IFREG | 0444},
+	{"fs", "pipe-max-size", K_PIPE_MAX_SIZE, S_IFREG | 0444},
+};
+
+bool sysctl_entry(uint32_t i, struct sysctl_ent *out)
+{
+	if (i >= FW_ARRAY_LEN(ents))
+		return false;
+	*out = ents[i];
+	return true;
+}
+
+struct sysctl_state {
+	uint8_t boot_id[16];
+	bool have_boot_id;
+};
+FW_GLOBAL(struct sysctl_state, sysctl_state);
+
+/* A random (version 4) UUID as Linux prints it. */
+static void show_uuid(struct ptext *t, const uint8_t (*b)[16])
+{
+	for (uint32_t i = 0; i < 16; i++) {
+		uint8_t v = (*b)[i];
+		if (i == 6)
+			v = (uint8_t)((v & 0x0f) | 0x40);
+		if (i == 8)
+			v = (uint8_t)((v & 0x3f) | 0x80);
+		pt_hex(t, v, 2);
+		if (i == 3 || i == 5 || i == 7 || i == 9)
+			pt_char(t, '-');
+	}
+}
+
+void sysctl_show(struct ptext *t, uint32_t knob)
+{
+	struct kname n;
+	switch (knob) {
+	case K_HOSTNAME:
+	case K_DOMAINNAME:
+	case K_OSTYPE:
+	case K_OSRELEASE:
+	case K_VERSION:
+		uts_get(knob == K_HOSTNAME ? UTS_HOST : knob == K_DOMAINNAME ? UTS_DOMAIN : knob == K_OSTYPE ? UTS_SYSNAME
+			: knob == K_OSRELEASE ? UTS_RELEASE : UTS_VERSION, &n);
+		pt_kname(t, &n);
+		break;
+	case K_PID_MAX:
+		pt_u64(t, PID_MAX);
+		break;
+	case K_THREADS_MAX:
+		pt_u64(t, PID_MAX);
+		break;
+	case K_NGROUPS_MAX:
+		pt_u64(t, 65536);
+		break;
+	case K_CAP_LAST_CAP:
+		pt_u64(t, 40);
+		break;
+	case K_OVERFLOWUID:
+	case K_OVERFLOWGID:
+		pt_u64(t, 65534);
+		break;
+	case K_TAINTED:
+	case K_CORE_USES_PID:
+		pt_u64(t, 0);
+		break;
+	case K_CORE_PATTERN:
+		PT_LIT(t, "core");
+		break;
+	case K_MSGMAX:
+		pt_u64(t, MSGMAX);
+		break;
+	case K_MSGMNB:
+		pt_u64(t, MSGMNB);
+		break;
+	case K_MSGMNI:
+		pt_u64(t, MSGMNI);
+		break;
+	case K_SEM:
+		pt_u64(t, SEMMSL);
+		pt_char(t, '\t');
+		pt_u64(t, SEMMNS);
+		pt_char(t, '\t');
+		pt_u64(t, SEMOPM);
+		pt_char(t, '\t');
+		pt_u64(t, SEMMNI);
+		break;
+	case K_SHMMAX:
+		pt_u64(t, SHMMAX);
+		break;
+	case K_SHMALL:
+		pt_u64(t, SHMALL);
+		break;
+	case K_SHMMNI:
+		pt_u64(t, SHMMNI);
+		break;
+	case K_MSG_NEXT_ID:
+		pt_i64(t, ipc_next_id(IPC_KIND_MSG));
+		break;
+	case K_SEM_NEXT_ID:
+		pt_i64(t, ipc_next_id(IPC_KIND_SEM));
+		break;
+	case K_SHM_NEXT_ID:
+		pt_i64(t, ipc_next_id(IPC_KIND_SHM));
+		break;
+	case K_BOOT_ID: {
+		struct sysctl_state *s = sysctl_state();
+		if (!s->have_boot_id) {
+			fw_random_fill(&s->boot_id, sizeof(s->boot_id));
+			s->have_boot_id = true;
+		}
+		show_uuid(t, &sysctl_state()->boot_id);
+		break;
+	}
+	case K_UUID: {
+		uint8_t b[16];
+		fw_random_fill(&b, sizeof(b));
+		show_uuid(t, &b);
+		break;
+	}
+	case K_OVERCOMMIT:
+		pt_u64(t, 0);
+		break;
+	case K_MAX_MAP_COUNT:
+		pt_u64(t, 65530);
+		break;
+	case K_MMAP_MIN_ADDR:
+		pt_u64(t, FW_USER_MIN);
+		break;
+	case K_NR_OPEN:
+		pt_u64(t, FD_MAX);
+		break;
+	case K_FILE_MAX:
+		pt_u64(t, 9223372036854775807ULL);
+		break;
+	case K_PIPE_MAX_SIZE:
+		pt_u64(t, 65536);
+		break;
+	default:
+		break;
+	}
+	pt_char(t, '\n');
+}
+
+/* The written text up to its first newline (Linux's proc_dostring and
+ * proc_dointvec take one value per write). */
+static uint32_t text_len(const struct kchunk *c, uint32_t n)
+{
+	uint32_t k = 0;
+	while (k < n && c->b[k] != '\n' && c->b[k] != 0)
+		k++;
+	return k;
+}
+
+static int parse_int(const struct kchunk *c, uint32_t n, int64_t *out)
+{
+	uint32_t i = 0;
+	while (i < n && (c->b[i] == ' ' || c->b[i] == '\t'))
+		i++;
+	bool neg = i < n && c->b[i] == '-';
+	if (neg)
+		i++;
+	if (i >= n || c->b[i] < '0' || c->b[i] > '9')
+		return -EINVAL;
+	int64_t v = 0;
+	for (; i < n && c->b[i] >= '0' && c->b[i] <= '9'; i++) {
+		v = v * 10 + (c->b[i] - '0');
+		if (v > 0x7fffffffLL + 1)
+			return -EINVAL;
+	}
+	while (i < n && (c->b[i] == ' ' || c->b[i] == '\t' || c->b[i] == '\n'))
+		i++;
+	if (i < n)
+		return -EINVAL;
+	*out = neg ? -v : v;
+	return 0;
+}
+
+int sysctl_write(uint32_t knob, const struct kchunk *c, uint32_t n)
+{
+	switch (knob) {
+	case K_HOSTNAME:
+	case K_DOMAINNAME: {
+		/* the value up to the newline; longer than 64 bytes is cut */
+		struct kname name;
+		uint32_t k = FW_MIN(text_len(c, n), (uint32_t)UTS_LEN);
+		for (uint32_t i = 0; i < k; i++)
+			name.s[i] = (char)c->b[i];
+		name.len = k;
+		name.s[k] = 0;
+		return uts_set(knob == K_HOSTNAME ? UTS_HOST : UTS_DOMAIN, &name);
+	}
+	case K_MSG_NEXT_ID:
+	case K_SEM_NEXT_ID:
+	case K_SHM_NEXT_ID: {
+		int64_t v;
+		int e = parse_int(c, n, &v);
+		if (e)
+			return e;
+		uint32_t kind = knob == K_MSG_NEXT_ID ? IPC_KIND_MSG : knob == K_SEM_NEXT_ID ? IPC_KIND_SEM : IPC_KIND_SHM;
+		return ipc_set_next_id(kind, v);
+	}
+	default:
+		return -EINVAL;
+	}
+}
