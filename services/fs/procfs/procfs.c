@@ -231,9 +231,11 @@ static void drop_entry(struct inode_ref dir, const struct kname *name, struct in
 	(void)ramdir_unlink(dir, name);
 }
 
-static void refresh_root(struct inode_ref root)
+/* Drop the directories of processes that are gone. The root's PD_ARG word
+ * counts the pid directories lookups made since the last prune. */
+static void prune_root(struct inode_ref root)
 {
-	/* prune the dead */
+	inode_get(root)->fs_data[PD_ARG] = 0;
 	struct dentry_ref d = inode_get(root)->children;
 	while (dentry_ref_valid(d)) {
 		struct dentry *de = dentry_get(d);
@@ -245,6 +247,11 @@ static void refresh_root(struct inode_ref root)
 		}
 		d = next;
 	}
+}
+
+static void refresh_root(struct inode_ref root)
+{
+	prune_root(root);
 	/* add the living */
 	struct kname n;
 	struct inode_ref x;
@@ -346,6 +353,25 @@ void procfs_refresh(struct inode_ref dir)
 	procfs_state()->busy = false;
 }
 
+/* A lookup makes /proc/<pid> on demand (some 27 inodes) and, until now,
+ * only a listing of /proc or a lookup of the same name dropped it after
+ * the process died. A program that polls the files of many short-lived
+ * children (LTP's process-state wait, pgrep-like tools) so left every
+ * child's directory behind: a few thousand filled the inode pool, and
+ * exec, pipe and open failed with EAGAIN until someone listed /proc.
+ * Every PRUNE_EVERY directories made by lookups, the dead ones go: at most
+ * PRUNE_EVERY plus those alive at the last prune are stale at any time,
+ * and the walk costs O(1) amortised per directory made. */
+#define PRUNE_EVERY 64
+
+static void lookup_pid_dir(struct inode_ref root, int32_t pid)
+{
+	if (inode_get(root)->fs_data[PD_ARG] >= PRUNE_EVERY)
+		prune_root(root);
+	if (pid_dir(root, pid) == 0)
+		inode_get(root)->fs_data[PD_ARG]++;
+}
+
 /* Before looking `name` up in a procfs directory: make sure the entry
  * exists if (and only if) it should. */
 static void lookup_prepare(struct inode_ref dir, const struct kname *name)
@@ -368,7 +394,7 @@ static void lookup_prepare(struct inode_ref dir, const struct kname *name)
 	if (have && !alive)
 		drop_entry(dir, name, x);
 	else if (!have && alive)
-		(void)pid_dir(dir, (int32_t)pid);
+		lookup_pid_dir(dir, (int32_t)pid);
 	procfs_state()->busy = false;
 }
 
