@@ -14,7 +14,7 @@ static int64_t init_do(uint64_t flags)
 	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
 	struct file_ref f;
-	int e = inotify_new((uint32_t)flags, &f);
+	int e = inotify_new((uint32_t)flags, cur_proc()->euid, &f);
 	if (e)
 		return e;
 	int fd = fd_install_limited(f, 0, (flags & O_CLOEXEC) != 0);

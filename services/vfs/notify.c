@@ -46,16 +46,60 @@ struct ngroup {
 	int32_t next_wd;
 	bool overflowed;            /* the IN_Q_OVERFLOW event is queued */
 	struct nmark_ref marks;
+	uint32_t uid;               /* its creator's: the per-user limits count against it */
+	uint32_t max_events;        /* max_queued_events when it was made */
 };
 FW_POOL_PRIVATE(ngroup, struct ngroup);
+
+/* Instances and watches per user, for the per-user limits. */
+#define NOTIFY_USERS 64
+struct notify_user {
+	uint32_t uid, instances, watches;
+};
 
 struct notify_state {
 	uint32_t fops;
 	uint32_t cookie;
 	uint32_t nmarks;            /* live marks in the system */
-	uint32_t max_queued;        /* /proc/sys/fs/inotify/max_queued_events */
+	uint32_t limit[3];          /* /proc/sys/fs/inotify (INOTIFY_MAX_*); 0: the default */
+	struct notify_user users[NOTIFY_USERS];
 };
 FW_GLOBAL(struct notify_state, notify_state);
+
+static const uint32_t limit_default[3] = {16384, 128, 65536};
+
+uint32_t inotify_limit(uint32_t which)
+{
+	if (which > INOTIFY_MAX_WATCHES)
+		return 0;
+	uint32_t v = notify_state()->limit[which];
+	return v ? v - 1 : limit_default[which];
+}
+
+int inotify_set_limit(uint32_t which, int64_t v)
+{
+	if (which > INOTIFY_MAX_WATCHES || v < 0 || v > 0x7fffffff)
+		return -EINVAL;
+	notify_state()->limit[which] = (uint32_t)v + 1;
+	return 0;
+}
+
+/* The slot of the user's counters (a new one on first use), or
+ * NOTIFY_USERS when all are taken. */
+static uint32_t user_of(uint32_t uid)
+{
+	uint32_t free_slot = NOTIFY_USERS;
+	for (uint32_t i = 0; i < NOTIFY_USERS; i++) {
+		struct notify_user u = notify_state()->users[i];
+		if ((u.instances || u.watches) && u.uid == uid)
+			return i;
+		if (free_slot == NOTIFY_USERS && !u.instances && !u.watches)
+			free_slot = i;
+	}
+	if (free_slot < NOTIFY_USERS)
+		notify_state()->users[free_slot].uid = uid;
+	return free_slot;
+}
 
 #define INOTIFY_EVENT_HDR 16u
 
@@ -69,8 +113,6 @@ struct inotify_rec {
 
 bool notify_any_watch(void) { return notify_state()->nmarks != 0; }
 uint32_t notify_cookie(void) { return ++notify_state()->cookie; }
-uint32_t inotify_max_queued(void) { return notify_state()->max_queued ? notify_state()->max_queued : 16384; }
-void inotify_set_max_queued(uint32_t v) { notify_state()->max_queued = v; }
 
 /* What read(2) gives for one event: the header and the name padded with
  * NULs to a multiple of the header's size. */
@@ -84,7 +126,7 @@ static void queue_event(struct ngroup_ref g, int32_t wd, uint32_t mask, uint32_t
 	struct ngroup *gp = ngroup_get(g);
 	if (!gp)
 		return;
-	bool overflow = gp->count >= inotify_max_queued();
+	bool overflow = gp->count >= gp->max_events;
 	if (overflow && gp->overflowed)
 		return;
 	if (!overflow && gp->count) {
@@ -143,6 +185,9 @@ static void mark_remove(struct nmark_ref m)
 		}
 	}
 	struct ngroup *gp = ngroup_get(mp->grp);
+	uint32_t u = gp ? user_of(gp->uid) : NOTIFY_USERS;
+	if (u < NOTIFY_USERS && notify_state()->users[u].watches)
+		notify_state()->users[u].watches--;
 	if (gp) {
 		if (gp->marks.idx == m.idx && gp->marks.gen == m.gen) {
 			gp->marks = mp->next_grp;
@@ -196,9 +241,13 @@ static void deliver(struct inode_ref on, uint32_t mask, uint32_t cookie, const s
 	}
 }
 
+/* IN_ISDIR for events about a directory, except its own IN_DELETE_SELF
+ * and IN_MOVE_SELF (Linux reports those bare). */
 static uint32_t with_isdir(struct inode_ref ino, uint32_t mask)
 {
 	struct inode *ip = inode_get(ino);
+	if (mask & (IN_DELETE_SELF | IN_MOVE_SELF))
+		return mask;
 	return ip && (ip->mode & S_IFMT) == S_IFDIR ? mask | IN_ISDIR : mask;
 }
 
@@ -250,13 +299,18 @@ void notify_inode_gone(struct inode_ref ino, bool unmount)
 
 static struct ngroup_ref group_of(const struct file *fp) { return (struct ngroup_ref){fp->priv.idx, fp->priv.gen}; }
 
-int inotify_new(uint32_t flags, struct file_ref *out)
+int inotify_new(uint32_t flags, uint32_t uid, struct file_ref *out)
 {
+	uint32_t u = user_of(uid);
+	if (u >= NOTIFY_USERS || notify_state()->users[u].instances >= inotify_limit(INOTIFY_MAX_INSTANCES))
+		return -EMFILE;
 	struct ngroup_ref g;
 	if (ngroup_alloc(&g))
 		return -ENOMEM;
 	struct ngroup *gp = ngroup_get(g);
 	gp->next_wd = 1;
+	gp->uid = uid;
+	gp->max_events = inotify_limit(INOTIFY_MAX_QUEUED);
 	if (wq_create(&gp->wq)) {
 		ngroup_free(g);
 		return -ENOMEM;
@@ -268,6 +322,7 @@ int inotify_new(uint32_t flags, struct file_ref *out)
 		return e;
 	}
 	file_get(*out)->priv = (struct vfs_priv){g.idx, g.gen};
+	notify_state()->users[u].instances++;
 	return 0;
 }
 
@@ -299,9 +354,13 @@ int inotify_add(struct file_ref f, struct inode_ref ino, uint32_t mask)
 		mp->mask = (mask & IN_MASK_ADD) ? mp->mask | keep : keep;
 		return mp->wd;
 	}
+	uint32_t u = user_of(ngroup_get(g)->uid);
+	if (u >= NOTIFY_USERS || notify_state()->users[u].watches >= inotify_limit(INOTIFY_MAX_WATCHES))
+		return -ENOSPC;
 	struct nmark_ref m;
 	if (nmark_alloc(&m))
 		return -ENOMEM;
+	notify_state()->users[u].watches++;
 	struct ngroup *gp = ngroup_get(g);
 	struct nmark *mp = nmark_get(m);
 	ip = inode_get(ino);
@@ -412,6 +471,9 @@ static void inotify_release(struct file_ref f, struct file *fp)
 	}
 	if (!gp)
 		return;
+	uint32_t u = user_of(gp->uid);
+	if (u < NOTIFY_USERS && notify_state()->users[u].instances)
+		notify_state()->users[u].instances--;
 	struct wq_ref wq = gp->wq;
 	ngroup_free(g);
 	wq_destroy(wq);

@@ -688,17 +688,23 @@ bool notify_any_watch(void);
 uint32_t notify_cookie(void);
 /* Register the inotify file operations (boot). */
 int inotify_fops_init(void);
-/* inotify_init1: a new instance's file (flags: O_NONBLOCK). */
-int inotify_new(uint32_t flags, struct file_ref *out);
+/* inotify_init1: a new instance's file (flags: O_NONBLOCK) for user uid
+ * (-EMFILE past max_user_instances). */
+int inotify_new(uint32_t flags, uint32_t uid, struct file_ref *out);
 /* inotify_add_watch on an inode the caller may read: the wd (the same one
  * for an inode already watched), -EEXIST (IN_MASK_CREATE), -EINVAL (not an
  * inotify file). */
 int inotify_add(struct file_ref f, struct inode_ref ino, uint32_t mask);
 /* inotify_rm_watch: 0 (IN_IGNORED queued) or -EINVAL. */
 int inotify_rm(struct file_ref f, int32_t wd);
-/* /proc/sys/fs/inotify/max_queued_events */
-uint32_t inotify_max_queued(void);
-void inotify_set_max_queued(uint32_t v);
+/* /proc/sys/fs/inotify: an instance's queue length, instances and
+ * watches per user (-ENOSPC from inotify_add past it). Setting one takes
+ * 0..INT_MAX (-EINVAL) and applies to what comes next. */
+#define INOTIFY_MAX_QUEUED 0
+#define INOTIFY_MAX_INSTANCES 1
+#define INOTIFY_MAX_WATCHES 2
+uint32_t inotify_limit(uint32_t which);
+int inotify_set_limit(uint32_t which, int64_t v);
 
 static inline bool inode_watched(struct inode_ref r)
 {

@@ -185,9 +185,16 @@ int main(int argc, char **argv)
 	write(f, "b", 1);
 	close(f);
 	drain(fd, "EXCL_UNLINK: write, unlink, write");
-	(void)w4;
 
-	/* the watched directory goes */
+	/* the watched directory goes: IN_DELETE_SELF without IN_ISDIR */
+	inotify_rm_watch(fd, w4);
+	drain(fd, "rm_watch");
+	int w6 = inotify_add_watch(fd, d, IN_DELETE_SELF | IN_MOVE_SELF | IN_ATTRIB);
+	(void)w6;
+	chmod(d, 0700);
+	snprintf(p, sizeof p, "%s/d2", t_dir);
+	rename(d, p);
+	rename(p, d);
 	t_rmtree(d);
 	drain(fd, "remove the watched directory");
 
@@ -201,6 +208,49 @@ int main(int argc, char **argv)
 	ioctl(fd, FIONREAD, &nr);
 	SAY("FIONREAD: %d\n", nr);
 	drain(fd, "create with name");
+
+	/* a bounded queue: max_queued_events applies to instances made after */
+	FILE *mq = fopen("/proc/sys/fs/inotify/max_queued_events", "r");
+	int oldmax = 0;
+	if (mq) {
+		fscanf(mq, "%d", &oldmax);
+		fclose(mq);
+	}
+	SAY("max_queued_events read: %s\n", oldmax > 0 ? "yes" : "no");
+	mq = fopen("/proc/sys/fs/inotify/max_queued_events", "w");
+	if (mq) {
+		fprintf(mq, "4\n");
+		fclose(mq);
+	}
+	int fq = inotify_init1(IN_NONBLOCK);
+	mq = fopen("/proc/sys/fs/inotify/max_queued_events", "w");
+	if (mq) {
+		fprintf(mq, "%d\n", oldmax);
+		fclose(mq);
+	}
+	mq = fopen("/proc/sys/fs/inotify/max_queued_events", "w");
+	SAY("negative max rejected: %s\n", mq && fprintf(mq, "-1\n") > 0 && fflush(mq) != 0 ? "yes" : "no");
+	if (mq)
+		fclose(mq);
+	inotify_add_watch(fq, t_dir, IN_CREATE | IN_DELETE);
+	for (int i = 0; i < 8; i++) {
+		snprintf(p, sizeof p, "%s/q%d", t_dir, i);
+		close(open(p, O_CREAT | O_WRONLY, 0644));
+	}
+	ioctl(fq, FIONREAD, &nr);
+	SAY("FIONREAD with overflow: %d\n", nr);
+	drain(fq, "8 creates into a queue of 4");
+	close(fq);
+	struct { const char *n; } knobs[] = {{"max_user_instances"}, {"max_user_watches"}};
+	for (int i = 0; i < 2; i++) {
+		char kp[128];
+		int v = 0;
+		snprintf(kp, sizeof kp, "/proc/sys/fs/inotify/%s", knobs[i].n);
+		FILE *kf = fopen(kp, "r");
+		SAY("%s: %s\n", knobs[i].n, kf && fscanf(kf, "%d", &v) == 1 && v > 0 ? "positive" : "missing");
+		if (kf)
+			fclose(kf);
+	}
 
 	/* blocking read woken by a child */
 	int wb = inotify_add_watch(fd0, t_dir, IN_CREATE);
