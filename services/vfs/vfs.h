@@ -652,8 +652,9 @@ int inode_read_chunk(struct inode_ref r, uint64_t off, struct kchunk *c, uint32_
 
 /* ---- file-change notification (vfs/notify.c) ----
  * One entry point for every VFS hook, as Linux's fsnotify: the hooks call
- * the inline functions below, whose cost when nobody watches is one test
- * of the inode's `marks` handle (and of the file's notify_dir). */
+ * the inline functions below, whose cost when nobody watches anything is
+ * one test of a global count of watches; then one test of the inode's
+ * `marks` handle (and of the file's notify_dir). */
 #define IN_ACCESS 0x1
 #define IN_MODIFY 0x2
 #define IN_ATTRIB 0x4
@@ -714,13 +715,15 @@ static inline bool inode_watched(struct inode_ref r)
 /* An entry of dir changed: name is the entry (IN_CREATE, IN_DELETE, IN_MOVED_*). */
 static inline void notify_name(struct inode_ref dir, uint32_t mask, uint32_t cookie, const struct kname *name)
 {
-	if (inode_watched(dir))
+	if (notify_any_watch() && inode_watched(dir))
 		notify_name_slow(dir, mask, cookie, name);
 }
 /* Inode ino changed; dir (maybe zero: the directory a path last reached
  * it by) is the directory it was reached by. */
 static inline void notify_inode(struct inode_ref dir, struct inode_ref ino, uint32_t mask)
 {
+	if (!notify_any_watch())
+		return;
 	struct inode *ip = inode_get(ino);
 	if (!ip)
 		return;
@@ -733,13 +736,13 @@ static inline void notify_inode(struct inode_ref dir, struct inode_ref ino, uint
  * IN_MOVE_SELF: Linux tells no parent of these). */
 static inline void notify_self(struct inode_ref ino, uint32_t mask)
 {
-	if (inode_watched(ino))
+	if (notify_any_watch() && inode_watched(ino))
 		notify_inode_slow((struct inode_ref){0}, ino, mask);
 }
 /* An open file was accessed, modified, opened or closed. */
 static inline void notify_file(const struct file *fp, uint32_t mask)
 {
-	if (fp->inode.idx != 0 && (fp->notify_dir.idx != 0 || inode_watched(fp->inode)))
+	if (fp->inode.idx != 0 && notify_any_watch() && (fp->notify_dir.idx != 0 || inode_watched(fp->inode)))
 		notify_inode_slow(fp->notify_dir, fp->inode, mask);
 }
 
