@@ -39,6 +39,7 @@ suite borrow bash tests/borrow.sh
 suite boot bash tests/boot.sh
 suite disk bash tests/disk.sh
 suite import-wall bash tests/import-wall.sh
+suite bounds-kept bash tests/bounds-kept.sh
 suite layering bash tests/layering.sh
 suite ext2 bash tests/ext2.sh
 suite docs bash tests/docs.sh

@@ -40,6 +40,8 @@ struct evobj {
 	uint64_t sigmask;   /* signalfd */
 	struct epitem_ref items;
 	struct evobj_ref next_epoll; /* every epoll instance, for the nesting checks */
+	uint64_t mark_gen;  /* nesting check: marks valid for this check only */
+	uint32_t mark_down, mark_up;
 };
 
 /* Register the event objects' file operations (boot). */

@@ -37,9 +37,16 @@ expected_status() {
 # pipe, argv[0] the bare name (found through PATH, as in the guest's /bin).
 # As root the host side gets a private, empty /tmp (a mount namespace with its
 # own tmpfs), so runs from several checkouts at once cannot share scratch dirs.
+# A checkout that itself lives under /tmp keeps its test binaries: the build
+# directory, opened before the tmpfs hides it, is bound back at its path.
 host_ns() {
 	if [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null; then
-		unshare --mount --propagation private sh -c 'mount -t tmpfs -o mode=1777 tmpfs /tmp && exec "$@"' sh "$@"
+		# shellcheck disable=SC2016
+		unshare --mount --propagation private sh -c 'exec 3<"$0" || exit 126
+			mount -t tmpfs -o mode=1777 tmpfs /tmp || exit 126
+			case "$0" in /tmp/*) mkdir -p "$0" && mount --no-canonicalize --bind /proc/self/fd/3 "$0" || exit 126 ;; esac
+			exec 3<&-
+			exec "$@"' "$BUILD" "$@"
 	else
 		"$@"
 	fi

@@ -389,6 +389,10 @@ void rules_expr(struct walk *w, CXCursor c, enum CXCursorKind k)
 	}
 	if (!sc_is_service(sc, c))
 		return;
+	if (k == CXCursor_FloatingLiteral || k == CXCursor_ImaginaryLiteral || ty_has_float(cty(c)))
+		sc_report_at(sc, c, "float",
+			     "floating-point value: the kernel has none, and a folded out-of-range "
+			     "conversion is poison the optimiser may use to delete a bounds check");
 	switch (k) {
 	case CXCursor_CStyleCastExpr: rx_cast(w, c); break;
 	case CXCursor_UnexposedExpr: rx_implicit(w, c); break;

@@ -355,6 +355,10 @@ void rules_decl(struct walk *w, CXCursor c, enum CXCursorKind k)
 		rule_attr(w, c);
 		return;
 	}
+	if ((k == CXCursor_VarDecl || k == CXCursor_FieldDecl || k == CXCursor_ParmDecl ||
+	     k == CXCursor_FunctionDecl || k == CXCursor_TypedefDecl) &&
+	    ty_has_float(k == CXCursor_TypedefDecl ? clang_getTypedefDeclUnderlyingType(c) : clang_getCursorType(c)))
+		sc_report_at(w->sc, c, "float", "a floating type: services have no floating point");
 	switch (k) {
 	case CXCursor_UnionDecl: sc_report_at(w->sc, c, "union", "union declaration"); break;
 	case CXCursor_UnexposedDecl: rule_unexposed(w, c); break;

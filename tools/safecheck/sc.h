@@ -94,6 +94,7 @@ int ty_has_flex(CXType t);         /* record ending in a flexible array */
 int ty_is_pod(CXType t, const char **why);
 int ty_has_padding(CXType t);     /* bits no member covers (pod-src) */
 int ty_has_restrict(CXType t);
+int ty_has_float(CXType t);      /* a floating type (arrays, pointees, signatures; not record fields) */
 int ty_const_object(CXType t);
 int ty_is_integer(CXType t);     /* integer, bool, char or enum */     /* const, looking through arrays */
 int cur_has_annot(CXCursor c, const char *what);

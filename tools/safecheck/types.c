@@ -457,6 +457,44 @@ int ty_const_object(CXType t)
 	return 0;
 }
 
+/* Floating types (attack round 5): the kernel has no floating point
+ * (-mgeneral-regs-only, no soft-float runtime linked), so the only float
+ * a service could write is one the compiler folds, and an out-of-range
+ * conversion folds to poison, which the optimiser used to delete a
+ * bounds check. Any depth: arrays, pointees, fields, signatures. */
+static int fl(CXType t, int depth)
+{
+	t = ty_canon(t);
+	if (depth > 16)
+		return 0;
+	switch (t.kind) {
+	case CXType_Float: case CXType_Double: case CXType_LongDouble:
+	case CXType_Half: case CXType_Float16: case CXType_Float128:
+	case CXType_BFloat16: case CXType_Ibm128: case CXType_Complex:
+		return 1;
+	case CXType_ConstantArray: case CXType_IncompleteArray:
+	case CXType_VariableArray: case CXType_DependentSizedArray:
+		return fl(clang_getArrayElementType(t), depth + 1);
+	case CXType_Pointer:
+		return fl(clang_getPointeeType(t), depth + 1);
+	case CXType_Atomic:
+		return fl(clang_Type_getValueType(t), depth + 1);
+	case CXType_FunctionProto: case CXType_FunctionNoProto: {
+		if (fl(clang_getResultType(t), depth + 1))
+			return 1;
+		int n = clang_getNumArgTypes(t);
+		for (int i = 0; i < n; i++)
+			if (fl(clang_getArgType(t, (unsigned)i), depth + 1))
+				return 1;
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+int ty_has_float(CXType t) { return fl(t, 0); }
+
 int ty_is_integer(CXType t)
 {
 	enum CXTypeKind k = ty_canon(t).kind;
