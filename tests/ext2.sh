@@ -98,6 +98,13 @@ s2_debugfs() {
 	else
 		ko "s2 $2: debugfs disagrees"
 	fi
+	local want
+	want=$({ printf 'b%.0s' $(seq 16); printf 'a%.0s' $(seq 4080); printf 'c%.0s' $(seq 16); printf 'a%.0s' $(seq 4080); } | md5sum | cut -d' ' -f1)
+	if [ "$(debugfs -R 'cat /mprot' "$1" 2>/dev/null | md5sum | cut -d' ' -f1)" = "$want" ]; then
+		ok "s2 $2: writes through a mapping made writable by mprotect are on the disk"
+	else
+		ko "s2 $2: writes through a mapping made writable by mprotect are lost"
+	fi
 }
 
 musl-gcc -static -O1 -o "$T/e2copy" user/ext2/e2copy.c || ko "building e2copy"

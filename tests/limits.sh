@@ -2,7 +2,8 @@
 # Resilience checks (Keel only; filling /tmp or memory cannot be compared
 # with the host): user/limits/limits.c exhausts one resource per mode —
 # /tmp until ENOSPC/ENOMEM then all memory with a hog, descriptors until
-# EMFILE, symlink loops/chains until ELOOP — and then shows fork+exec and a
+# EMFILE, symlink loops/chains until ELOOP, the pid space until a pid is
+# reused (its /proc directory must be the new process's) — and then shows fork+exec and a
 # new file still work. Pass: exit status 0 and the expected lines.
 set -u
 cd "$(dirname "$0")/.."
@@ -35,5 +36,7 @@ check fill "fill stopped: (ENOSPC|ENOMEM) \(after >1 MiB\)" "fork while full: cl
 	"memory hog: (killed|mmap failed)" "${after[@]}"
 check emfile "open until: EMFILE \(many opened\)" "${after[@]}"
 check eloop "loop: ELOOP" "chain of 50: ELOOP" "chain of 30: opened" "${after[@]}"
+# a reused pid gets a fresh /proc/<pid> (the old one kept its owner)
+check pidreuse "first owner: 1000" "same pid, next owner: 0"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -54,6 +54,26 @@ static uint64_t next_table(uint64_t pml4, uint64_t va, uint64_t end)
 	return end;
 }
 
+/* The next span of last-level entries of [*va, end): *va moves to the
+ * first page address at or after it whose table exists (end if none) and
+ * the result points at that page's entry, with *n entries following it in
+ * the same table and inside the range. A span whose table cannot be
+ * walked (a large page, which user space never has) gives NULL with *n
+ * covering it, so callers skip it. Range operations so walk each table
+ * once and touch only the populated ones: unmapping, protecting or
+ * forking a large area costs its tables, not its pages. */
+static uint64_t *leaves(uint64_t pml4, uint64_t *va, uint64_t end, uint64_t *n)
+{
+	uint64_t a = next_table(pml4, *va, end);
+	*va = a;
+	*n = 0;
+	if (a >= end)
+		return NULL;
+	uint64_t table_end = (a | ((1UL << 21) - 1)) + 1;
+	*n = (FW_MIN(end, table_end) - a + FW_PAGE_SIZE - 1) / FW_PAGE_SIZE;
+	return pt_walk(pml4, a, false);
+}
+
 int fw_vm_create(struct fw_vm_ref *out)
 {
 	struct vm *v = kalloc(sizeof(*v));
@@ -220,10 +240,14 @@ int fw_vm_unmap(struct fw_vm_ref r, uint64_t va, uint64_t len)
 	struct vm *v = vm_get(r);
 	if (!v || !va_ok(va) || len > FW_USER_TOP - va)
 		return -EINVAL;
-	for (uint64_t a = next_table(v->pml4, va, va + len); a < va + len; a = next_table(v->pml4, a + FW_PAGE_SIZE, va + len)) {
-		uint64_t *pte = pt_walk(v->pml4, a, false);
-		if (pte && (*pte & (PTE_P | PTE_NONE)))
-			set_pte(v, pte, a, 0);
+	uint64_t end = va + len, n;
+	for (uint64_t a = va; a < end; a += n * FW_PAGE_SIZE) {
+		uint64_t *pte = leaves(v->pml4, &a, end, &n);
+		/* SAFETY: pte[0..n) are entries of one last-level table
+		 * (leaves). */
+		for (uint64_t i = 0; pte && i < n; i++)
+			if (pte[i] & (PTE_P | PTE_NONE))
+				set_pte(v, &pte[i], a + i * FW_PAGE_SIZE, 0);
 	}
 	return 0;
 }
@@ -233,18 +257,22 @@ int fw_vm_protect(struct fw_vm_ref r, uint64_t va, uint64_t len, uint32_t prot)
 	struct vm *v = vm_get(r);
 	if (!v || !va_ok(va) || len > FW_USER_TOP - va)
 		return -EINVAL;
-	for (uint64_t a = next_table(v->pml4, va, va + len); a < va + len; a = next_table(v->pml4, a + FW_PAGE_SIZE, va + len)) {
-		uint64_t *pte = pt_walk(v->pml4, a, false);
-		if (!pte || !(*pte & (PTE_P | PTE_NONE)))
-			continue;
-		uint64_t e = *pte, nb = prot_bits(prot);
-		/* A COW page stays COW through every protection change, PROT_NONE
-		 * included: dropping the bit would let a later PROT_WRITE map a
-		 * frame another address space still uses. */
-		if (e & PTE_COW)
-			nb = (nb & ~PTE_W) | PTE_COW;
-		*pte = (e & PTE_ADDR) | nb;
-		flush(v, a);
+	uint64_t end = va + len, n, nb = prot_bits(prot);
+	for (uint64_t a = va; a < end; a += n * FW_PAGE_SIZE) {
+		uint64_t *pte = leaves(v->pml4, &a, end, &n);
+		for (uint64_t i = 0; pte && i < n; i++) {
+			/* SAFETY: as in fw_vm_unmap. */
+			uint64_t e = pte[i], b = nb;
+			if (!(e & (PTE_P | PTE_NONE)))
+				continue;
+			/* A COW page stays COW through every protection change,
+			 * PROT_NONE included: dropping the bit would let a later
+			 * PROT_WRITE map a frame another address space still uses. */
+			if (e & PTE_COW)
+				b = (b & ~PTE_W) | PTE_COW;
+			pte[i] = (e & PTE_ADDR) | b;
+			flush(v, a + i * FW_PAGE_SIZE);
+		}
 	}
 	return 0;
 }
@@ -271,22 +299,29 @@ int fw_vm_fork(struct fw_vm_ref dr, struct fw_vm_ref sr, uint64_t va, uint64_t l
 	struct vm *d = vm_get(dr), *s = vm_get(sr);
 	if (!d || !s || d == s || !va_ok(va) || len > FW_USER_TOP - va)
 		return -EINVAL;
-	for (uint64_t a = next_table(s->pml4, va, va + len); a < va + len; a = next_table(s->pml4, a + FW_PAGE_SIZE, va + len)) {
-		uint64_t *spte = pt_walk(s->pml4, a, false);
-		if (!spte || !(*spte & (PTE_P | PTE_NONE)))
-			continue;
-		uint64_t *dpte = pt_walk(d->pml4, a, true);
-		if (!dpte)
-			return -ENOMEM;
-		uint64_t e = *spte;
-		/* Private: every page becomes COW, read-only and PROT_NONE ones
-		 * too, since mprotect may make them writable later. */
-		if (!share) {
-			e = (e & ~PTE_W) | PTE_COW;
-			*spte = e;
-			flush(s, a);
+	uint64_t end = va + len, n;
+	for (uint64_t a = va; a < end; a += n * FW_PAGE_SIZE) {
+		uint64_t *spte = leaves(s->pml4, &a, end, &n);
+		uint64_t *dpte = NULL; /* d's table for the same span, made on first use */
+		for (uint64_t i = 0; spte && i < n; i++) {
+			/* SAFETY: spte[0..n) as in fw_vm_unmap; dpte[0..n) are
+			 * the entries of d's table at the same addresses (pt_walk
+			 * of a, the span's first page, which lies in the same
+			 * last-level table). */
+			uint64_t e = spte[i];
+			if (!(e & (PTE_P | PTE_NONE)))
+				continue;
+			if (!dpte && !(dpte = pt_walk(d->pml4, a, true)))
+				return -ENOMEM;
+			/* Private: every page becomes COW, read-only and PROT_NONE
+			 * ones too, since mprotect may make them writable later. */
+			if (!share) {
+				e = (e & ~PTE_W) | PTE_COW;
+				spte[i] = e;
+				flush(s, a + i * FW_PAGE_SIZE);
+			}
+			set_pte(d, &dpte[i], a + i * FW_PAGE_SIZE, e);
 		}
-		set_pte(d, dpte, a, e);
 	}
 	return 0;
 }

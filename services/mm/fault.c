@@ -5,16 +5,27 @@
 #define SEGV_ACCERR 2
 #define BUS_ADRERR 2
 
+/* The area holding addr. The area of the previous fault is tried first:
+ * faults come in runs over one area, and the list is walked through a
+ * pool lookup per area. The hint needs no invalidation: an area is in
+ * its mm's list from insertion until it is freed (which makes the handle
+ * stale), and areas never overlap, so a live area holding addr is the
+ * one. */
 static struct vma *find_vma(struct mm *mp, uint64_t addr)
 {
-	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
-		struct vma *v = vma_get(c);
-		if (addr < v->start)
+	struct vma *h = vma_get(mp->last_found);
+	if (h && addr >= h->start && addr < h->end)
+		return h;
+	for (struct vma_ref c = mp->vmas;;) {
+		struct vma *v = vma_get(c); /* one pool lookup per area */
+		if (!v || addr < v->start)
 			return NULL;
-		if (addr < v->end)
+		if (addr < v->end) {
+			mp->last_found = c;
 			return v;
+		}
+		c = v->next;
 	}
-	return NULL;
 }
 
 /* Grow a stack area down to cover addr (within the stack limit). */
@@ -79,23 +90,46 @@ static bool file_frame(const struct vma *v, uint64_t page, struct fw_frame_ref *
 	return inode_page_fault(v->file, (v->file_off + rel) / 4096, 0, true, false, f) == 0;
 }
 
-/* Fault-around: after a read fault on a private file page, map the file's
- * cached pages in the surrounding aligned window too (copy-on-write, as
- * the faulting one), so a program's start-up takes one fault per window
- * instead of one per page. Pages already mapped are left alone; pages not
- * cached are not read (as Linux's fault-around). */
+/* The cached frame of page in a read-only shared file area, for
+ * fault-around: only a page the cache already holds (none is read, no
+ * hole is made) and none past the end of the file, whose access must
+ * still fault (SIGBUS). */
+static bool shared_frame(const struct vma *v, uint64_t page, struct fw_frame_ref *f)
+{
+	struct inode *ip = inode_get(v->file);
+	uint64_t off = v->file_off + (page - v->start);
+	if (!ip || off >= FW_ALIGN_UP(ip->size, 4096))
+		return false;
+	return inode_page_fault(v->file, off / 4096, 0, true, false, f) == 0;
+}
+
+/* Fault-around: after a read fault on a file page, map the file's
+ * cached pages in the surrounding aligned window too, so a program's
+ * start-up (or a reader of a mapped file) takes one fault per window
+ * instead of one per page. Private areas get them copy-on-write, as the
+ * faulting one; shared areas only when not writable (a writable shared
+ * page must be marked for write-back when mapped, and mapping one makes
+ * it dirty for good), as the faulting one. Pages already mapped are left
+ * alone; pages not cached are not read (as Linux's fault-around). */
 #define FAULT_AROUND_PAGES 16ULL
 
 static void map_around(struct mm *mp, struct vma *v, uint64_t page)
 {
+	bool shared = (v->flags & VMA_SHARED) != 0;
+	if (shared && (v->prot & FW_PROT_WRITE))
+		return;
 	uint64_t lo = FW_MAX(v->start, page & ~(FAULT_AROUND_PAGES * 4096 - 1));
 	uint64_t hi = FW_MIN(v->end, lo + FAULT_AROUND_PAGES * 4096);
 	for (uint64_t a = lo; a < hi; a += 4096) {
 		struct fw_vm_page pg;
 		struct fw_frame_ref f;
-		if (a == page || fw_vm_lookup(mp->vm, a, &pg) || pg.present || !file_frame(v, a, &f))
+		if (a == page || fw_vm_lookup(mp->vm, a, &pg) || pg.present)
 			continue;
-		if (fw_vm_map_cow(mp->vm, a, f, v->prot))
+		if (shared ? !shared_frame(v, a, &f) : !file_frame(v, a, &f))
+			continue;
+		if (shared)
+			inode_page_mapped_shared(v->file, (v->file_off + (a - v->start)) / 4096);
+		if ((shared ? fw_vm_map(mp->vm, a, f, v->prot) : fw_vm_map_cow(mp->vm, a, f, v->prot)) != 0)
 			return; /* out of page-table memory: the fault itself is done */
 	}
 }
@@ -119,7 +153,10 @@ static int populate(struct mm *mp, struct vma *v, uint64_t page, bool write, uin
 			inode_page_mapped_writable(v->file, off / 4096);
 		else
 			inode_page_mapped_shared(v->file, off / 4096);
-		return fw_vm_map(mp->vm, page, f, v->prot);
+		e = fw_vm_map(mp->vm, page, f, v->prot);
+		if (e == 0)
+			map_around(mp, v, page);
+		return e;
 	}
 	struct fw_frame_ref f;
 	if (!write && file_frame(v, page, &f)) {

@@ -47,6 +47,7 @@ struct vma {
 struct mm {
 	struct fw_vm_ref vm;
 	struct vma_ref vmas;
+	struct vma_ref last_found;         /* the area the last fault was in (a hint: checked on use) */
 	uint64_t brk_start, brk;
 	uint64_t mmap_hint;
 	uint32_t refs;

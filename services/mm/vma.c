@@ -202,7 +202,16 @@ int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot)
 		}
 		if (v->end > end && split_vma(c, end))
 			return -ENOMEM;
-		vma_get(c)->prot = prot;
+		v = vma_get(c);
+		bool gains_write = (prot & FW_PROT_WRITE) && !(v->prot & FW_PROT_WRITE);
+		v->prot = prot;
+		/* A shared file page mapped read-only was never marked for
+		 * write-back (populate marks only pages mapped writable): made
+		 * writable in place, the writes through it would never reach
+		 * the disk. Unmap them instead; the next access faults them in
+		 * writable and marked. */
+		if (gains_write && (v->flags & VMA_FILE) && (v->flags & VMA_SHARED))
+			(void)fw_vm_unmap(mp->vm, v->start, v->end - v->start);
 	}
 	return fw_vm_protect(mp->vm, start, len, prot);
 }

@@ -21,10 +21,17 @@ int start_dir(int64_t dirfd, struct inode_ref *out)
 
 int fd_get_io(int64_t fd, struct file_ref *out)
 {
-	int e = fd_get(cur_proc()->files, fd, out);
-	if (e)
-		return e;
-	return (file_get(*out)->flags & O_PATH) ? -EBADF : 0;
+	/* fd_get then file_get would look the file up twice (read and
+	 * write pass here on every call): file_get alone tells whether the
+	 * descriptor is open. */
+	struct fdtable *tp = fdtable_get(cur_proc()->files);
+	if (!tp || fd < 0 || fd >= FD_MAX)
+		return -EBADF;
+	struct file *fp = file_get(tp->fd[fd]);
+	if (!fp || (fp->flags & O_PATH))
+		return -EBADF;
+	*out = tp->fd[fd];
+	return 0;
 }
 
 int resolve_at(int64_t dirfd, uint64_t upath, uint32_t lookup, struct inode_ref *out, struct kname *last,

@@ -227,30 +227,44 @@ struct sel_sets {
 	struct linux_fdset in[3], out[3];
 };
 
+/* One pass over the sets, a word (64 descriptors) at a time: only the
+ * descriptors named in some set are looked at, and the descriptor table
+ * is found once per pass (file_poll never changes it). */
 static int64_t scan_sets(struct sel_sets *s, uint64_t nfds, const bool (*present)[3], struct poll_table *pt)
 {
-	struct proc *p = cur_proc();
+	const uint32_t masks[3] = {POLLIN | POLLRDNORM | POLLHUP | POLLERR, POLLOUT | POLLWRNORM | POLLERR, POLLPRI};
+	struct fdtable *tp = fdtable_get(cur_proc()->files);
 	int64_t ready = 0;
 	for (uint32_t k = 0; k < 3; k++)
 		s->out[k] = (struct linux_fdset){0};
-	for (uint64_t fd = 0; fd < nfds; fd++) {
-		uint32_t w = (uint32_t)(fd / 64);
-		uint64_t bit = 1ULL << (fd % 64);
-		bool want = false;
-		for (uint32_t k = 0; k < 3; k++)
-			want = want || ((*present)[k] && (s->in[k].bits[w] & bit));
-		if (!want)
-			continue;
-		struct file_ref f;
-		if (fd_get(p->files, (int64_t)fd, &f))
-			return -EBADF;
-		/* an O_PATH descriptor is open but never ready */
-		uint32_t m = (file_get(f)->flags & O_PATH) ? 0 : file_poll(f, pt);
-		uint32_t masks[3] = {POLLIN | POLLRDNORM | POLLHUP | POLLERR, POLLOUT | POLLWRNORM | POLLERR, POLLPRI};
+	if (!tp)
+		return -EBADF;
+	for (uint64_t w = 0; w < 16 && w * 64 < nfds; w++) {
+		uint64_t in[3], any = 0;
 		for (uint32_t k = 0; k < 3; k++) {
-			if ((*present)[k] && (s->in[k].bits[w] & bit) && (m & masks[k])) {
-				s->out[k].bits[w] |= bit;
-				ready++;
+			in[k] = (*present)[k] ? s->in[k].bits[w] : 0;
+			any |= in[k];
+		}
+		if (nfds - w * 64 < 64)
+			any &= (1ULL << (nfds - w * 64)) - 1;
+		for (uint64_t b = 0; any; b++, any >>= 1) {
+			if (!(any & 1))
+				continue;
+			uint64_t fd = w * 64 + b, bit = 1ULL << b;
+			if (fd >= FD_MAX)
+				return -EBADF;
+			/* file_poll finds the file (POLLNVAL if there is none):
+			 * only then is the descriptor checked on its own. An
+			 * O_PATH descriptor is open but never ready (file_poll
+			 * gives 0). */
+			uint32_t m = file_poll(tp->fd[fd], pt);
+			if ((m & POLLNVAL) && !file_ref_valid(tp->fd[fd]))
+				return -EBADF;
+			for (uint32_t k = 0; k < 3; k++) {
+				if ((in[k] & bit) && (m & masks[k])) {
+					s->out[k].bits[w] |= bit;
+					ready++;
+				}
 			}
 		}
 	}

@@ -105,6 +105,8 @@ uint32_t file_poll(struct file_ref f, struct poll_table *pt)
 	struct file *fp = file_get(f);
 	if (!fp)
 		return POLLNVAL;
+	if (fp->flags & O_PATH)
+		return 0; /* open, never ready (select; poll and epoll refuse it first) */
 	if (!fops_table()->t[ops_id(fp)].poll)
 		return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 	return fops_table()->t[ops_id(fp)].poll(f, fp, pt);

@@ -1,8 +1,9 @@
 /* Directories and symlinks kept in memory: a library for file systems
  * whose whole tree lives in memory (tmpfs, devtmpfs, /proc, devpts), like
  * Linux's libfs. Layer: services (safe C). A directory lists its entries
- * as a chain of dentries in creation order; each entry's sequence number
- * is its getdents64 cursor. A symlink's target is its first page. */
+ * as a chain of dentries in creation order, with a handle on the last one
+ * so that creating a file appends without walking the chain; each
+ * entry's sequence number is its getdents64 cursor. A symlink's target is its first page. */
 #include "vfs/vfs.h"
 #include <abi/fs.h>
 #include <fw/time.h>
@@ -11,18 +12,29 @@ FW_POOL_DEFINE(dentry, struct dentry);
 
 static bool same(struct inode_ref a, struct inode_ref b) { return a.idx == b.idx && a.gen == b.gen; }
 
+/* A hash of the name (FNV-1a), kept in each entry so that a scan
+ * compares names only where the hashes match. */
+static uint32_t name_hash(const struct kname *n)
+{
+	uint32_t h = 2166136261u;
+	for (uint32_t i = 0; i < n->len && i < NAME_MAX; i++)
+		h = (h ^ (uint8_t)n->s[i]) * 16777619u;
+	return h;
+}
+
 int ramdir_lookup(struct inode_ref dir, const struct kname *name, struct inode_ref *out)
 {
 	struct inode *dp = inode_get(dir);
 	if (!dp)
 		return -ENOENT;
-	for (struct dentry_ref d = dp->children; dentry_ref_valid(d);) {
-		struct dentry *de = dentry_get(d);
-		if (kname_eq(&de->name, name)) {
+	uint32_t h = name_hash(name);
+	/* One pool lookup per entry: dentry_get of the end's null handle
+	 * ends the scan. */
+	for (struct dentry *de = dentry_get(dp->children); de; de = dentry_get(de->next)) {
+		if (de->hash == h && kname_eq(&de->name, name)) {
 			*out = de->inode;
 			return 0;
 		}
-		d = de->next;
 	}
 	return -ENOENT;
 }
@@ -54,19 +66,26 @@ int ramdir_link(struct inode_ref dir, const struct kname *name, struct inode_ref
 		return -ENOSPC;
 	struct dentry *de = dentry_get(d);
 	de->name = *name;
+	de->hash = name_hash(name);
 	de->inode = child;
 	struct inode *dp = inode_get(dir);
 	/* Append, so sequence numbers grow along the chain and a getdents64
 	 * offset stays meaningful while entries come and go. */
 	de->seq = ++dp->next_seq + 2;
-	struct dentry_ref tail = dp->children;
-	if (!dentry_ref_valid(tail)) {
+	if (!dentry_ref_valid(dp->children)) {
 		dp->children = d;
 	} else {
-		while (dentry_ref_valid(dentry_get(tail)->next))
-			tail = dentry_get(tail)->next;
+		/* dp->last is kept by this file alone; walk only if it ever
+		 * failed to name the end of the chain. */
+		struct dentry_ref tail = dp->last;
+		if (!dentry_get(tail) || dentry_ref_valid(dentry_get(tail)->next)) {
+			tail = dp->children;
+			while (dentry_ref_valid(dentry_get(tail)->next))
+				tail = dentry_get(tail)->next;
+		}
 		dentry_get(tail)->next = d;
 	}
+	dp->last = d;
 	dp->mtime_ns = (int64_t)fw_time_realtime_ns();
 	dp->ctime_ns = dp->mtime_ns;
 	struct inode *cp = inode_get(child);
@@ -86,14 +105,19 @@ static int detach(struct inode_ref dir, const struct kname *name, struct inode_r
 	if (!dp)
 		return -ENOENT;
 	struct dentry_ref prev = {0};
-	for (struct dentry_ref d = dp->children; dentry_ref_valid(d);) {
+	uint32_t h = name_hash(name);
+	for (struct dentry_ref d = dp->children;;) {
 		struct dentry *de = dentry_get(d);
-		if (kname_eq(&de->name, name)) {
+		if (!de)
+			break;
+		if (de->hash == h && kname_eq(&de->name, name)) {
 			*child = de->inode;
 			if (dentry_ref_valid(prev))
 				dentry_get(prev)->next = de->next;
 			else
 				dp->children = de->next;
+			if (!dentry_ref_valid(de->next))
+				dp->last = prev;
 			dentry_free(d);
 			return 0;
 		}

@@ -79,6 +79,7 @@ struct inode {
 	struct inode_ref lru_prev, lru_next;
 	bool meta_dirty;            /* size, times, mode... not yet written back */
 	struct dentry_ref children; /* ram directories: the entries */
+	struct dentry_ref last;     /* ram directories: the last entry (appends are O(1)) */
 	uint64_t next_seq;          /* ram directories: sequence of the next entry */
 	struct inode_ref parent;    /* directories: the directory holding it ("..") */
 	struct vfs_priv special;    /* FIFOs: the provider's object (its pipe) */
@@ -105,6 +106,7 @@ static inline uint32_t inode_seals(const struct inode *ip)
 
 struct dentry {
 	struct kname name;
+	uint32_t hash;              /* of name (ramfs.c: compared before the name) */
 	struct inode_ref inode;
 	struct dentry_ref next;
 	uint64_t seq;               /* getdents64 cookie: increasing along the chain */

@@ -15,6 +15,9 @@ for img in "$@"; do
 	[ "$(readlink fast.link)" = tree/x/b/c/deep ] && [ "$(cat fast.link)" = deep ] && echo "ok links $n" || echo "FAIL links $n"
 	[ "$(stat -c %s sparse)" = 5000001 ] && [ "$(stat -c %s cut)" = 12345 ] && echo "ok sizes $n" || echo "FAIL sizes $n"
 	rm -r many tree
+	# a shared mapping made writable by mprotect: its writes reach the
+	# disk (the host's debugfs reads /mprot after this session)
+	e2copy --mprotect mprot | grep -q '^e2copy mprotect ok$' && echo "ok mprotect $n" || { echo "FAIL mprotect $n"; e2copy --mprotect mprot; }
 	mkdir again && echo again > again/file
 	cd /
 	umount $d && echo "ok umount $n" || echo "FAIL umount $n"

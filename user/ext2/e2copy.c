@@ -3,7 +3,11 @@
  * fails the copy and the call is rerun after the page is read
  * (services/init/upcalls.c); the result must be as if the page had been
  * there. Usage: e2copy FILE (on a freshly mounted ext2: a cold cache).
- * Prints "e2copy ok" or what differed. */
+ * Prints "e2copy ok" or what differed.
+ * e2copy --mprotect FILE: makes FILE (two pages of 'a'), maps it shared
+ * read-only, reads it, makes the mapping writable with mprotect, writes
+ * 16 'b' at the start of page 0 and 16 'c' at the start of page 1, and
+ * msyncs: the host's debugfs must then see them on the disk. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +25,31 @@ static void check(int cond, const char *what)
 	}
 }
 
+static int mprotect_mode(const char *path)
+{
+	char a[8192];
+	memset(a, 'a', sizeof a);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	check(fd >= 0 && write(fd, a, sizeof a) == (ssize_t)sizeof a && fsync(fd) == 0, "make the file");
+	unsigned char *m = mmap(0, sizeof a, PROT_READ, MAP_SHARED, fd, 0);
+	check(m != MAP_FAILED, "mmap read-only shared");
+	if (m == MAP_FAILED)
+		return 1;
+	check(m[0] == 'a' && m[4096] == 'a', "read through the mapping");
+	check(mprotect(m, sizeof a, PROT_READ | PROT_WRITE) == 0, "mprotect to writable");
+	memset(m, 'b', 16);
+	memset(m + 4096, 'c', 16);
+	check(msync(m, sizeof a, MS_SYNC) == 0, "msync");
+	check(munmap(m, sizeof a) == 0 && close(fd) == 0, "unmap and close");
+	if (!bad)
+		printf("e2copy mprotect ok\n");
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "--mprotect") == 0)
+		return mprotect_mode(argv[2]);
 	if (argc != 2)
 		return 2;
 	int fd = open(argv[1], O_RDWR);

@@ -2,9 +2,13 @@
  * test: filling /tmp on the host is not possible. Each mode exhausts one
  * resource, checks the failure is a clean errno, frees it, then shows the
  * system still works (fork+exec, writing a new file).
- *   limits fill | emfile | eloop      prints lines, exits 0 on success */
+ *   limits fill | emfile | eloop | pidreuse   prints lines, exits 0 on success
+ * pidreuse: a /proc/<pid> directory looked up while one process lived must
+ * not describe the next process that gets the same pid (it runs through
+ * the whole pid space, which Keel wraps at 32768). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +142,45 @@ static int eloop(void)
 	return bad ? 1 : still_works();
 }
 
+static int pidreuse(void)
+{
+	pid_t a = fork();
+	if (a == 0) {
+		if (setuid(1000) == 0)
+			pause();
+		_exit(0);
+	}
+	usleep(100000);
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof path, "/proc/%d", (int)a);
+	if (stat(path, &st) == 0)
+		printf("first owner: %u\n", (unsigned)st.st_uid);
+	kill(a, SIGKILL);
+	waitpid(a, NULL, 0);
+	for (long i = 0; i < 70000; i++) {
+		pid_t b = fork();
+		if (b == 0) {
+			if (getpid() == a)
+				pause();
+			_exit(0);
+		}
+		if (b < 0)
+			return 1;
+		if (b == a) {
+			usleep(100000);
+			if (stat(path, &st) == 0)
+				printf("same pid, next owner: %u\n", (unsigned)st.st_uid);
+			kill(b, SIGKILL);
+			waitpid(b, NULL, 0);
+			return 0;
+		}
+		waitpid(b, NULL, 0);
+	}
+	printf("the pid never came back\n");
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -149,5 +192,7 @@ int main(int argc, char **argv)
 		return emfile();
 	if (!strcmp(argv[1], "eloop"))
 		return eloop();
+	if (!strcmp(argv[1], "pidreuse"))
+		return pidreuse();
 	return 2;
 }

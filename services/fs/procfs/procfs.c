@@ -150,6 +150,14 @@ static struct proc *live_proc(int32_t pid)
 	return p && p->state != PROC_DEAD ? p : NULL;
 }
 
+/* Is pid directory node ip still about the live process it was made for? */
+static bool pid_dir_current(const struct inode *ip)
+{
+	int32_t pid = (int32_t)ip->fs_data[PD_PID];
+	struct proc_ref r = proc_by_pid(pid);
+	return live_proc(pid) && r.idx == ip->fs_data[PD_ARG] && r.gen == ip->fs_data[PD_GEN];
+}
+
 static int new_node(struct inode_ref dir, const struct kname *name, uint32_t kind, uint32_t mode, int32_t pid,
 		    uint32_t arg, struct inode_ref *out)
 {
@@ -191,6 +199,13 @@ static int pid_dir(struct inode_ref root, int32_t pid)
 	struct inode_ref d, x;
 	name_num(&n, (uint64_t)pid);
 	int e = new_node(root, &n, PK_PIDDIR, S_IFDIR | 0555, pid, 0, &d);
+	if (e == 0) {
+		/* which process this is, not only its pid: a pid reused while
+		 * the directory lives must not inherit it (nor its owner) */
+		struct proc_ref r = proc_by_pid(pid);
+		inode_get(d)->fs_data[PD_ARG] = r.idx;
+		inode_get(d)->fs_data[PD_GEN] = r.gen;
+	}
 	for (uint32_t i = 0; e == 0 && i < FW_ARRAY_LEN(pid_ents); i++) {
 		struct pent pe = pid_ents[i];
 		name_lit(&n, &pe.name);
@@ -231,20 +246,27 @@ static void drop_entry(struct inode_ref dir, const struct kname *name, struct in
 	(void)ramdir_unlink(dir, name);
 }
 
-static void refresh_root(struct inode_ref root)
+/* Drop the directories of processes that are gone. The root's PD_ARG word
+ * counts the pid directories lookups made since the last prune. */
+static void prune_root(struct inode_ref root)
 {
-	/* prune the dead */
+	inode_get(root)->fs_data[PD_ARG] = 0;
 	struct dentry_ref d = inode_get(root)->children;
 	while (dentry_ref_valid(d)) {
 		struct dentry *de = dentry_get(d);
 		struct dentry_ref next = de->next;
 		struct inode *cp = inode_get(de->inode);
-		if (cp && cp->fs_data[PD_KIND] == PK_PIDDIR && !live_proc((int32_t)cp->fs_data[PD_PID])) {
+		if (cp && cp->fs_data[PD_KIND] == PK_PIDDIR && !pid_dir_current(cp)) {
 			struct kname name = de->name;
 			drop_entry(root, &name, de->inode);
 		}
 		d = next;
 	}
+}
+
+static void refresh_root(struct inode_ref root)
+{
+	prune_root(root);
 	/* add the living */
 	struct kname n;
 	struct inode_ref x;
@@ -346,6 +368,25 @@ void procfs_refresh(struct inode_ref dir)
 	procfs_state()->busy = false;
 }
 
+/* A lookup makes /proc/<pid> on demand (some 27 inodes) and, until now,
+ * only a listing of /proc or a lookup of the same name dropped it after
+ * the process died. A program that polls the files of many short-lived
+ * children (LTP's process-state wait, pgrep-like tools) so left every
+ * child's directory behind: a few thousand filled the inode pool, and
+ * exec, pipe and open failed with EAGAIN until someone listed /proc.
+ * Every PRUNE_EVERY directories made by lookups, the dead ones go: at most
+ * PRUNE_EVERY plus those alive at the last prune are stale at any time,
+ * and the walk costs O(1) amortised per directory made. */
+#define PRUNE_EVERY 64
+
+static void lookup_pid_dir(struct inode_ref root, int32_t pid)
+{
+	if (inode_get(root)->fs_data[PD_ARG] >= PRUNE_EVERY)
+		prune_root(root);
+	if (pid_dir(root, pid) == 0)
+		inode_get(root)->fs_data[PD_ARG]++;
+}
+
 /* Before looking `name` up in a procfs directory: make sure the entry
  * exists if (and only if) it should. */
 static void lookup_prepare(struct inode_ref dir, const struct kname *name)
@@ -365,10 +406,13 @@ static void lookup_prepare(struct inode_ref dir, const struct kname *name)
 	struct inode_ref x;
 	bool have = ramdir_lookup(dir, name, &x) == 0;
 	bool alive = live_proc((int32_t)pid) != NULL;
-	if (have && !alive)
-		drop_entry(dir, name, x);
-	else if (!have && alive)
-		(void)pid_dir(dir, (int32_t)pid);
+	struct inode *xp = have ? inode_get(x) : NULL;
+	if (have && (!xp || !pid_dir_current(xp))) {
+		drop_entry(dir, name, x); /* gone, or the pid now names another process */
+		have = false;
+	}
+	if (!have && alive)
+		lookup_pid_dir(dir, (int32_t)pid);
 	procfs_state()->busy = false;
 }
 

@@ -23,6 +23,7 @@ void procfs_net_gen(uint32_t i, struct ptext *t);
 #define PD_KIND 0
 #define PD_PID 1
 #define PD_ARG 2
+#define PD_GEN 3 /* a pid directory: PD_ARG and PD_GEN hold its process handle */
 
 /* What a procfs node shows. */
 enum proc_kind {
