@@ -4,7 +4,9 @@
  * A coherent object is a framework frame (never reachable by a service
  * frame handle); a streaming object pins a service frame with a *mapping*
  * reference (frame_map_get), which no fw_frame_put can drop. Each object
- * belongs to one claimed device and sits on its list; with an IOMMU its
+ * belongs to one claimed device and sits on its list (hashed by page,
+ * doubly linked: unlinking and the shared-page check cost one short
+ * chain, not a walk of every object); with an IOMMU its
  * page is mapped into that device's domain at I/O address = physical
  * address. An object leaves only when no descriptor slot holds it
  * (slot_refs == 0): its IOMMU page is unmapped (when no other object of
@@ -26,6 +28,8 @@ struct dma_obj *dma_obj_get(uint32_t idx, uint32_t gen)
 	return o && o->dev->claimed ? o : NULL;
 }
 
+static struct dma_obj **bucket(struct pci_dev *d, uint64_t pa) { return &d->dma_list[(pa >> 12) % DMA_BUCKETS]; }
+
 static int publish(struct pci_dev *d, uint64_t pa, uint32_t len, uint32_t dir, bool streaming,
 		   struct fw_dma_ref *out)
 {
@@ -43,8 +47,12 @@ static int publish(struct pci_dev *d, uint64_t pa, uint32_t len, uint32_t dir, b
 		kfree(o, sizeof(*o));
 		return e;
 	}
-	o->next = d->dma_list;
-	d->dma_list = o;
+	struct dma_obj **h = bucket(d, pa);
+	o->next = *h;
+	o->prev = NULL;
+	if (*h)
+		(*h)->prev = o;
+	*h = o;
 	*out = (struct fw_dma_ref){o->idx, o->gen};
 	return 0;
 }
@@ -82,7 +90,7 @@ int fw_dma_map_frame(struct fw_pci_ref r, struct fw_frame_ref f, uint32_t dir, s
 
 static bool page_shared(const struct dma_obj *o)
 {
-	for (const struct dma_obj *p = o->dev->dma_list; p; p = p->next)
+	for (const struct dma_obj *p = *bucket(o->dev, o->pa); p; p = p->next)
 		if (p != o && p->pa == o->pa)
 			return true;
 	return false;
@@ -94,11 +102,12 @@ static void destroy(struct dma_obj *o)
 	struct pci_dev *d = o->dev;
 	if (!page_shared(o))
 		iommu_unmap(d, o->pa);
-	for (struct dma_obj **pp = &d->dma_list; *pp; pp = &(*pp)->next)
-		if (*pp == o) {
-			*pp = o->next;
-			break;
-		}
+	if (o->prev)
+		o->prev->next = o->next;
+	else
+		*bucket(d, o->pa) = o->next;
+	if (o->next)
+		o->next->prev = o->prev;
 	if (o->streaming)
 		frame_map_put(o->pa);
 	else
@@ -122,12 +131,13 @@ int fw_dma_free(struct fw_dma_ref r)
  * every slot reference) destroyed. */
 void dma_release_device(struct pci_dev *d)
 {
-	while (d->dma_list) {
-		struct dma_obj *o = d->dma_list;
-		slots_remove(&dma_slots, o->idx, o->gen);
-		o->slot_refs = 0;
-		destroy(o);
-	}
+	for (uint32_t b = 0; b < DMA_BUCKETS; b++)
+		while (d->dma_list[b]) {
+			struct dma_obj *o = d->dma_list[b];
+			slots_remove(&dma_slots, o->idx, o->gen);
+			o->slot_refs = 0;
+			destroy(o);
+		}
 }
 
 uint32_t fw_dma_len(struct fw_dma_ref r)

@@ -33,6 +33,8 @@ struct pci_bar {
 	uint32_t nholes;
 };
 
+#define DMA_BUCKETS 64
+
 struct dma_obj;
 struct vq;
 struct iommu_domain;
@@ -59,7 +61,10 @@ struct pci_dev {
 	bool claimed, dma_ok;
 	uint32_t gen;
 	struct iommu_domain *dom;
-	struct dma_obj *dma_list;
+	/* The device's DMA objects, hashed by page (dma.c): freeing one and
+	 * asking whether another maps the same page look at one short chain,
+	 * not at every object (a driver's mapping cache keeps hundreds). */
+	struct dma_obj *dma_list[DMA_BUCKETS];
 	struct vq *vqs;
 };
 
@@ -93,7 +98,7 @@ struct dma_obj {
 	bool streaming;
 	uint32_t slot_refs; /* descriptor slots pointing here */
 	uint32_t idx, gen;
-	struct dma_obj *next; /* the device's list */
+	struct dma_obj *next, *prev; /* the device's bucket for this page */
 };
 struct dma_obj *dma_obj_get(uint32_t idx, uint32_t gen);
 void dma_release_device(struct pci_dev *d);

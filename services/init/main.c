@@ -335,6 +335,8 @@ static int providers_init(void)
 	if (e == 0)
 		e = evobj_init();
 	if (e == 0)
+		e = inotify_fops_init();
+	if (e == 0)
 		e = pidfd_init();
 	if (e == 0)
 		e = chr_mem_init();

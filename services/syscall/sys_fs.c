@@ -64,6 +64,24 @@ static int open_check(struct inode_ref ino, uint64_t flags, bool created)
 	return e;
 }
 
+/* Someone watches something: remember the directory the file was opened
+ * in if it is watched (its events on the file go there too) and tell of
+ * the open. */
+static void notify_opened(int64_t dirfd, uint64_t upath, uint32_t rlk, struct file_ref f)
+{
+	struct inode_ref dir;
+	struct kname last;
+	struct file *fp = file_get(f);
+	if (fp && resolve_at(dirfd, upath, rlk | LOOKUP_PARENT, &dir, &last, false) == 0 && last.len != 0 &&
+	    inode_watched(dir)) {
+		fp = file_get(f);
+		fp->notify_dir = dir;
+	}
+	fp = file_get(f);
+	if (fp)
+		notify_file(fp, IN_OPEN);
+}
+
 int64_t open_how_do(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode, uint32_t rlk)
 {
 	struct inode_ref ino;
@@ -86,7 +104,27 @@ int64_t open_how_do(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode
 	if (e)
 		return e;
 	struct inode *ip = inode_get(ino);
-	if ((flags & O_TRUNC) && (ip->mode & S_IFMT) == S_IFREG && (flags & O_ACCMODE) != O_RDONLY) {
+	bool trunc = (flags & O_TRUNC) && (ip->mode & S_IFMT) == S_IFREG && (flags & O_ACCMODE) != O_RDONLY;
+	if (trunc && notify_any_watch()) {
+		/* Linux truncates after the open (IN_OPEN, then IN_MODIFY); a
+		 * refused truncation (memfd seals) fails the open */
+		trunc = false;
+		struct file_ref f;
+		e = file_open_inode(ino, (uint32_t)flags, &f);
+		if (e)
+			return e;
+		notify_opened(dirfd, upath, rlk, f);
+		e = truncate_file(ino, 0);
+		if (e) {
+			file_drop(f);
+			return e;
+		}
+		int fd = fd_install_limited(f, 0, (flags & O_CLOEXEC) != 0);
+		if (fd < 0)
+			file_drop(f);
+		return fd;
+	}
+	if (trunc) {
 		/* a refused truncation (memfd seals) fails the open, as on Linux */
 		e = truncate_file(ino, 0);
 		if (e)
@@ -96,6 +134,8 @@ int64_t open_how_do(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode
 	e = file_open_inode(ino, (uint32_t)flags, &f);
 	if (e)
 		return e;
+	if (notify_any_watch() && !(flags & O_PATH))
+		notify_opened(dirfd, upath, rlk, f);
 	int fd = fd_install_limited(f, 0, (flags & O_CLOEXEC) != 0);
 	if (fd < 0)
 		file_drop(f);

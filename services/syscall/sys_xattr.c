@@ -143,7 +143,11 @@ static int64_t do_set(uint32_t how, struct fw_uregs *r)
 	e = xattr_perm(ino, ns, MAY_WRITE);
 	if (e == 0)
 		e = ns_rules(ns, bare, true);
-	return e ? e : vfs_setxattr(ino, &name, fw_uaddr(a2(r)), size, (uint32_t)flags);
+	if (e == 0)
+		e = vfs_setxattr(ino, &name, fw_uaddr(a2(r)), size, (uint32_t)flags);
+	if (e == 0)
+		notify_inode((struct inode_ref){0}, ino, IN_ATTRIB);
+	return e;
 }
 
 static int64_t do_get(uint32_t how, struct fw_uregs *r)
@@ -197,7 +201,11 @@ static int64_t do_remove(uint32_t how, struct fw_uregs *r)
 	e = xattr_perm(ino, ns, MAY_WRITE);
 	if (e == 0)
 		e = ns_rules(ns, bare, true);
-	return e ? e : vfs_removexattr(ino, &name);
+	if (e == 0)
+		e = vfs_removexattr(ino, &name);
+	if (e == 0)
+		notify_inode((struct inode_ref){0}, ino, IN_ATTRIB);
+	return e;
 }
 
 int64_t sys_setxattr(struct fw_uregs *r) { return do_set(BY_PATH, r); }

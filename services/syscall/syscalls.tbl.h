@@ -216,6 +216,9 @@
 	X(247, waitid, full) \
 	X(251, ioprio_set, partial) \
 	X(252, ioprio_get, partial) \
+	X(253, inotify_init, full) \
+	X(254, inotify_add_watch, partial) \
+	X(255, inotify_rm_watch, full) \
 	X(256, migrate_pages, full) \
 	X(257, openat, partial) \
 	X(258, mkdirat, full) \
@@ -254,6 +257,7 @@
 	X(291, epoll_create1, full) \
 	X(292, dup3, full) \
 	X(293, pipe2, full) \
+	X(294, inotify_init1, full) \
 	X(295, preadv, full) \
 	X(296, pwritev, full) \
 	X(297, rt_tgsigqueueinfo, full) \

@@ -55,7 +55,11 @@ int vfs_create(struct inode_ref dir, const struct kname *name, const struct inod
 	if (type != S_IFCHR && type != S_IFBLK)
 		n.rdev = 0;
 	int e = new_name_ok(dir, name);
-	return e ? e : fsop_create(dir, name, &n, out);
+	if (e == 0)
+		e = fsop_create(dir, name, &n, out);
+	if (e == 0)
+		notify_name(dir, IN_CREATE, 0, name);
+	return e;
 }
 
 int vfs_mkdir(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out)
@@ -64,7 +68,11 @@ int vfs_mkdir(struct inode_ref dir, const struct kname *name, const struct inode
 	n.mode = S_IFDIR | (n.mode & 07777);
 	n.rdev = 0;
 	int e = new_name_ok(dir, name);
-	return e ? e : fsop_mkdir(dir, name, &n, out);
+	if (e == 0)
+		e = fsop_mkdir(dir, name, &n, out);
+	if (e == 0)
+		notify_name(dir, IN_CREATE | IN_ISDIR, 0, name);
+	return e;
 }
 
 int vfs_symlink(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, const struct kpath *target)
@@ -78,7 +86,10 @@ int vfs_symlink(struct inode_ref dir, const struct kname *name, const struct ino
 	n.mode = S_IFLNK | (n.mode & 07777);
 	n.rdev = 0;
 	struct inode_ref ino;
-	return fsop_symlink(dir, name, &n, target, &ino);
+	e = fsop_symlink(dir, name, &n, target, &ino);
+	if (e == 0)
+		notify_name(dir, IN_CREATE, 0, name);
+	return e;
 }
 
 int vfs_link(struct inode_ref dir, const struct kname *name, struct inode_ref target)
@@ -93,7 +104,65 @@ int vfs_link(struct inode_ref dir, const struct kname *name, struct inode_ref ta
 		return -EPERM;
 	if (!vfs_same_fs(dir, target))
 		return -EXDEV;
-	return fsop_link(dir, name, target);
+	e = fsop_link(dir, name, target);
+	if (e == 0) {
+		notify_self(target, IN_ATTRIB); /* its link count */
+		notify_name(dir, IN_CREATE, 0, name);
+	}
+	return e;
+}
+
+/* The victim of a removal (or of a rename's replaced target) lost a link:
+ * IN_ATTRIB (a file), IN_DELETE_SELF when it has none left and nobody has
+ * it open (else when the last one closes it), then IN_IGNORED when it is
+ * freed. A watched victim is held open meanwhile so the events come in
+ * Linux's order around the caller's own. */
+static void lost_link(struct inode_ref victim)
+{
+	struct inode *vp = inode_get(victim);
+	if (!vp || vp->marks.idx == 0)
+		return;
+	if ((vp->mode & S_IFMT) != S_IFDIR)
+		notify_self(victim, IN_ATTRIB);
+	vp = inode_get(victim);
+	if (vp && vp->nlink == 0 && vp->open_count <= 1 && !(vp->iflags & INODE_NOTIFIED_DELETE)) {
+		notify_self(victim, IN_DELETE_SELF);
+		vp = inode_get(victim);
+		if (vp)
+			vp->iflags |= INODE_NOTIFIED_DELETE;
+	}
+}
+
+/* A watched inode about to lose a link is held (open_count) until its
+ * events are out; removed_done lets it go. */
+static bool hold_watched(struct inode_ref victim)
+{
+	struct inode *vp = inode_get(victim);
+	if (!vp || vp->marks.idx == 0)
+		return false;
+	vp->open_count++;
+	return true;
+}
+
+static void release_held(struct inode_ref victim, bool held)
+{
+	struct inode *vp = inode_get(victim);
+	if (!held || !vp)
+		return;
+	vp->open_count--;
+	inode_put_if_unused(victim);
+}
+
+/* After a removal's operation gave e: its events. */
+static int removed_done(struct inode_ref dir, const struct kname *name, struct inode_ref victim, bool isdir, bool held,
+			int e)
+{
+	if (e == 0)
+		lost_link(victim);
+	if (e == 0)
+		notify_name(dir, IN_DELETE | (isdir ? IN_ISDIR : 0), 0, name);
+	release_held(victim, held);
+	return e;
 }
 
 /* The existing entry dir/name of a removal or rename. */
@@ -118,7 +187,9 @@ int vfs_unlink(struct inode_ref dir, const struct kname *name)
 		return -EISDIR;
 	if (vp && inode_ref_valid(vp->mounted))
 		return -EBUSY;
-	return fsop_unlink(dir, name, victim);
+	bool held = hold_watched(victim);
+	e = fsop_unlink(dir, name, victim);
+	return removed_done(dir, name, victim, false, held, e);
 }
 
 int vfs_rmdir(struct inode_ref dir, const struct kname *name)
@@ -132,12 +203,34 @@ int vfs_rmdir(struct inode_ref dir, const struct kname *name)
 		return -ENOTDIR;
 	if (inode_ref_valid(vp->mounted))
 		return -EBUSY;
-	return fsop_rmdir(dir, name, victim);
+	bool held = hold_watched(victim);
+	e = fsop_rmdir(dir, name, victim);
+	return removed_done(dir, name, victim, true, held, e);
+}
+
+/* A rename's events: IN_MOVED_FROM and IN_MOVED_TO with one cookie, the
+ * replaced target's, then IN_MOVE_SELF on what moved. */
+static void renamed(struct inode_ref odir, const struct kname *oname, struct inode_ref ndir, const struct kname *nname,
+		    struct inode_ref src, struct inode_ref dst)
+{
+	if (!notify_any_watch())
+		return;
+	struct inode *sp = inode_get(src);
+	uint32_t isdir = sp && (sp->mode & S_IFMT) == S_IFDIR ? IN_ISDIR : 0;
+	uint32_t cookie = notify_cookie();
+	notify_name(odir, IN_MOVED_FROM | isdir, cookie, oname);
+	notify_name(ndir, IN_MOVED_TO | isdir, cookie, nname);
+	if (dst.idx != 0)
+		lost_link(dst);
+	sp = inode_get(src);
+	if (sp)
+		sp->notify_parent = ndir;
+	notify_self(src, IN_MOVE_SELF);
 }
 
 int vfs_rename(struct inode_ref odir, const struct kname *oname, struct inode_ref ndir, const struct kname *nname)
 {
-	struct inode_ref src, dst;
+	struct inode_ref src, dst = {0};
 	int e = old_name(odir, oname, &src);
 	if (e == 0)
 		e = dir_ok(ndir);
@@ -150,7 +243,9 @@ int vfs_rename(struct inode_ref odir, const struct kname *oname, struct inode_re
 	struct inode *sp = inode_get(src);
 	if (sp && inode_ref_valid(sp->mounted))
 		return -EBUSY;
+	bool replaced = false;
 	if (dir_lookup_raw(ndir, nname, &dst) == 0) {
+		replaced = true;
 		if (dst.idx == src.idx && dst.gen == src.gen)
 			return 0;
 		struct inode *dp = inode_get(dst);
@@ -162,11 +257,34 @@ int vfs_rename(struct inode_ref odir, const struct kname *oname, struct inode_re
 		if (dp && inode_ref_valid(dp->mounted))
 			return -EBUSY;
 	}
+	bool held = replaced && hold_watched(dst);
 	e = fsop_rename(odir, oname, ndir, nname);
 	sp = inode_get(src);
 	if (e == 0 && sp && (sp->mode & S_IFMT) == S_IFDIR)
 		sp->parent = ndir;
+	if (e == 0)
+		renamed(odir, oname, ndir, nname, src, replaced ? dst : (struct inode_ref){0});
+	release_held(dst, held);
 	return e;
+}
+
+/* What a change of attributes tells watchers, as Linux's notify_change:
+ * both times set is a utime(s) call (IN_ATTRIB), one alone an access or
+ * a modification; a new size is a modification. */
+static uint32_t setattr_events(uint32_t valid)
+{
+	uint32_t m = 0;
+	if (valid & (ATTR_UID | ATTR_GID | ATTR_MODE))
+		m |= IN_ATTRIB;
+	if (valid & ATTR_SIZE)
+		m |= IN_MODIFY;
+	if ((valid & (ATTR_ATIME | ATTR_MTIME)) == (ATTR_ATIME | ATTR_MTIME))
+		m |= IN_ATTRIB;
+	else if (valid & ATTR_ATIME)
+		m |= IN_ACCESS;
+	else if (valid & ATTR_MTIME)
+		m |= IN_MODIFY;
+	return m;
 }
 
 int vfs_setattr(struct inode_ref ino, const struct iattr *a)
@@ -178,7 +296,10 @@ int vfs_setattr(struct inode_ref ino, const struct iattr *a)
 		return -EROFS;
 	if ((a->valid & ATTR_SIZE) && (ip->mode & S_IFMT) != S_IFREG)
 		return (ip->mode & S_IFMT) == S_IFDIR ? -EISDIR : -EINVAL;
-	return fsop_setattr(ino, a);
+	int e = fsop_setattr(ino, a);
+	if (e == 0)
+		notify_inode((struct inode_ref){0}, ino, setattr_events(a->valid));
+	return e;
 }
 
 int vfs_fallocate(struct inode_ref ino, uint32_t mode, uint64_t off, uint64_t len)

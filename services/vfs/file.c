@@ -132,6 +132,9 @@ void file_drop(struct file_ref f)
 		return;
 	flock_release_file(f);
 	fp = file_get(f);
+	if (!(fp->flags & O_PATH))
+		notify_file(fp, (fp->flags & O_ACCMODE) != O_RDONLY ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
+	fp = file_get(f);
 	if (fops_table()->t[ops_id(fp)].release) {
 		fops_table()->t[ops_id(fp)].release(f, fp);
 		fp = file_get(f);
@@ -160,6 +163,8 @@ int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n)
 	int64_t r = fops_table()->t[ops_id(fp)].read(f, fp, buf, n, &pos);
 	if (r > 0)
 		fp->off = pos; /* pool memory stays a file: at worst a stale one's offset */
+	if (r > 0)
+		notify_file(fp, IN_ACCESS);
 	return r;
 }
 
@@ -174,6 +179,8 @@ int64_t file_write(struct file_ref f, struct fw_uaddr buf, uint64_t n)
 	int64_t r = fops_table()->t[ops_id(fp)].write(f, fp, buf, n, &pos);
 	if (r > 0)
 		fp->off = pos;
+	if (r > 0)
+		notify_file(fp, IN_MODIFY);
 	return r;
 }
 
@@ -186,7 +193,12 @@ int64_t file_pread(struct file_ref f, struct fw_uaddr buf, uint64_t n, uint64_t 
 		return -ESPIPE;
 	if (!can_read(fp))
 		return -EBADF;
-	return fops_table()->t[ops_id(fp)].read ? fops_table()->t[ops_id(fp)].read(f, fp, buf, n, &pos) : -EINVAL;
+	if (!fops_table()->t[ops_id(fp)].read)
+		return -EINVAL;
+	int64_t r = fops_table()->t[ops_id(fp)].read(f, fp, buf, n, &pos);
+	if (r > 0)
+		notify_file(fp, IN_ACCESS);
+	return r;
 }
 
 /* As on Linux, pwrite on an O_APPEND file appends (the write operation
@@ -200,7 +212,12 @@ int64_t file_pwrite(struct file_ref f, struct fw_uaddr buf, uint64_t n, uint64_t
 		return -ESPIPE;
 	if (!can_write(fp))
 		return -EBADF;
-	return fops_table()->t[ops_id(fp)].write ? fops_table()->t[ops_id(fp)].write(f, fp, buf, n, &pos) : -EINVAL;
+	if (!fops_table()->t[ops_id(fp)].write)
+		return -EINVAL;
+	int64_t r = fops_table()->t[ops_id(fp)].write(f, fp, buf, n, &pos);
+	if (r > 0)
+		notify_file(fp, IN_MODIFY);
+	return r;
 }
 
 int64_t file_llseek(struct file_ref f, int64_t off, uint32_t whence)

@@ -49,6 +49,10 @@ void inode_put_if_unused(struct inode_ref r)
 	struct inode *ip = inode_get(r);
 	if (!ip || ip->nlink > 0 || ip->open_count > 0)
 		return;
+	if (ip->marks.idx) {
+		notify_inode_gone(r, false);
+		ip = inode_get(r);
+	}
 	if (ip->pages.idx)
 		inode_drop_pages(r, 0); /* nothing of it is written back any more */
 	fsop_evict(r);
@@ -62,6 +66,11 @@ void inode_forget(struct inode_ref r)
 {
 	struct inode *ip = inode_get(r);
 	if (!ip || ip->open_count > 0)
+		return;
+	if (ip->marks.idx)
+		notify_inode_gone(r, true);
+	ip = inode_get(r);
+	if (!ip)
 		return;
 	inode_drop_pages(r, 0);
 	xattr_free_all(ip);

@@ -249,6 +249,8 @@ static int walk_path(struct inode_ref root, struct inode_ref start, const struct
 				return -ENOENT;
 			continue;
 		}
+		if (final && notify_any_watch() && np)
+			np->notify_parent = cur; /* its events reach a watch on cur, as Linux's d_parent */
 		cur = next;
 	}
 	*out = cur;

@@ -57,6 +57,7 @@ static inline uint32_t dev_major(uint32_t rdev) { return (rdev >> 8) & 0xfff; }
 static inline uint32_t dev_minor(uint32_t rdev) { return (rdev & 0xff) | ((rdev >> 12) & 0xfff00); }
 
 FW_POOL_REF(xattr); /* the pool is private to vfs/xattr.c */
+FW_POOL_REF(nmark); /* an inotify watch (vfs/notify.c) */
 
 struct inode {
 	uint64_t ino;
@@ -88,8 +89,11 @@ struct inode {
 	struct xattr_ref xattrs;    /* FS_MEM_XATTR file systems: extended attributes (vfs/xattr.c) */
 	uint32_t seals;             /* F_SEAL_* (memfd); SEALS_LIVE: sealing allowed */
 	uint32_t iflags;            /* INODE_* */
+	struct nmark_ref marks;     /* inotify watches on it (zero: none, the fast path's one check) */
+	struct inode_ref notify_parent; /* while something is watched: the directory a path last reached it by */
 };
 #define INODE_MAGIC_LINK 1 /* a /proc link to an object (fd/N, exe, cwd...): openat2's "magic link" */
+#define INODE_NOTIFIED_DELETE 2 /* IN_DELETE_SELF went out (watches hear it once) */
 /* File seals (fcntl F_ADD_SEALS/F_GET_SEALS). A memory file that is no
  * memfd created with MFD_ALLOW_SEALING reports F_SEAL_SEAL. */
 #define F_SEAL_SEAL 1
@@ -128,6 +132,7 @@ struct file {
 	int32_t sig_owner;          /* F_SETOWN(_EX): who gets SIGIO (0: nobody) */
 	uint32_t sig_owner_type;    /* F_OWNER_TID, F_OWNER_PID, F_OWNER_PGRP */
 	uint64_t ra_next;           /* readahead: the page a sequential read goes on with */
+	struct inode_ref notify_dir; /* opened by a path in a watched directory: that directory */
 };
 
 struct fdtable;
@@ -644,5 +649,101 @@ int inode_read_chunk(struct inode_ref r, uint64_t off, struct kchunk *c, uint32_
 			io_done_ += io_chunk_;                                                             \
 		}                                                                                          \
 	} while (0)
+
+/* ---- file-change notification (vfs/notify.c) ----
+ * One entry point for every VFS hook, as Linux's fsnotify: the hooks call
+ * the inline functions below, whose cost when nobody watches anything is
+ * one test of a global count of watches; then one test of the inode's
+ * `marks` handle (and of the file's notify_dir). */
+#define IN_ACCESS 0x1
+#define IN_MODIFY 0x2
+#define IN_ATTRIB 0x4
+#define IN_CLOSE_WRITE 0x8
+#define IN_CLOSE_NOWRITE 0x10
+#define IN_OPEN 0x20
+#define IN_MOVED_FROM 0x40
+#define IN_MOVED_TO 0x80
+#define IN_CREATE 0x100
+#define IN_DELETE 0x200
+#define IN_DELETE_SELF 0x400
+#define IN_MOVE_SELF 0x800
+#define IN_ALL_EVENTS 0xfff
+#define IN_UNMOUNT 0x2000
+#define IN_Q_OVERFLOW 0x4000
+#define IN_IGNORED 0x8000
+#define IN_ONLYDIR 0x1000000
+#define IN_DONT_FOLLOW 0x2000000
+#define IN_EXCL_UNLINK 0x4000000
+#define IN_MASK_CREATE 0x10000000
+#define IN_MASK_ADD 0x20000000
+#define IN_ISDIR 0x40000000
+#define IN_ONESHOT 0x80000000u
+/* The slow paths (someone watches). */
+void notify_name_slow(struct inode_ref dir, uint32_t mask, uint32_t cookie, const struct kname *name);
+void notify_inode_slow(struct inode_ref dir, struct inode_ref ino, uint32_t mask);
+/* The inode is being freed: IN_DELETE_SELF (once), IN_IGNORED, marks gone. */
+void notify_inode_gone(struct inode_ref ino, bool unmount);
+/* Some watch exists anywhere (open looks up the parent directory only then). */
+bool notify_any_watch(void);
+/* A cookie shared by a rename's IN_MOVED_FROM and IN_MOVED_TO. */
+uint32_t notify_cookie(void);
+/* Register the inotify file operations (boot). */
+int inotify_fops_init(void);
+/* inotify_init1: a new instance's file (flags: O_NONBLOCK) for user uid
+ * (-EMFILE past max_user_instances). */
+int inotify_new(uint32_t flags, uint32_t uid, struct file_ref *out);
+/* inotify_add_watch on an inode the caller may read: the wd (the same one
+ * for an inode already watched), -EEXIST (IN_MASK_CREATE), -EINVAL (not an
+ * inotify file). */
+int inotify_add(struct file_ref f, struct inode_ref ino, uint32_t mask);
+/* inotify_rm_watch: 0 (IN_IGNORED queued) or -EINVAL. */
+int inotify_rm(struct file_ref f, int32_t wd);
+/* /proc/sys/fs/inotify: an instance's queue length, instances and
+ * watches per user (-ENOSPC from inotify_add past it). Setting one takes
+ * 0..INT_MAX (-EINVAL) and applies to what comes next. */
+#define INOTIFY_MAX_QUEUED 0
+#define INOTIFY_MAX_INSTANCES 1
+#define INOTIFY_MAX_WATCHES 2
+uint32_t inotify_limit(uint32_t which);
+int inotify_set_limit(uint32_t which, int64_t v);
+
+static inline bool inode_watched(struct inode_ref r)
+{
+	struct inode *ip = inode_get(r);
+	return ip && ip->marks.idx != 0;
+}
+/* An entry of dir changed: name is the entry (IN_CREATE, IN_DELETE, IN_MOVED_*). */
+static inline void notify_name(struct inode_ref dir, uint32_t mask, uint32_t cookie, const struct kname *name)
+{
+	if (notify_any_watch() && inode_watched(dir))
+		notify_name_slow(dir, mask, cookie, name);
+}
+/* Inode ino changed; dir (maybe zero: the directory a path last reached
+ * it by) is the directory it was reached by. */
+static inline void notify_inode(struct inode_ref dir, struct inode_ref ino, uint32_t mask)
+{
+	if (!notify_any_watch())
+		return;
+	struct inode *ip = inode_get(ino);
+	if (!ip)
+		return;
+	if (dir.idx == 0)
+		dir = ip->notify_parent;
+	if (ip->marks.idx != 0 || (dir.idx != 0 && inode_watched(dir)))
+		notify_inode_slow(dir, ino, mask);
+}
+/* Events for the inode's own watches only (link count, IN_DELETE_SELF,
+ * IN_MOVE_SELF: Linux tells no parent of these). */
+static inline void notify_self(struct inode_ref ino, uint32_t mask)
+{
+	if (notify_any_watch() && inode_watched(ino))
+		notify_inode_slow((struct inode_ref){0}, ino, mask);
+}
+/* An open file was accessed, modified, opened or closed. */
+static inline void notify_file(const struct file *fp, uint32_t mask)
+{
+	if (fp->inode.idx != 0 && notify_any_watch() && (fp->notify_dir.idx != 0 || inode_watched(fp->inode)))
+		notify_inode_slow(fp->notify_dir, fp->inode, mask);
+}
 
 #endif

@@ -48,6 +48,9 @@ enum knob {
 	K_MQ_QUEUES_MAX,
 	K_CORE_PATTERN,
 	K_CORE_USES_PID,
+	K_INOTIFY_QUEUED,
+	K_INOTIFY_INSTANCES,
+	K_INOTIFY_WATCHES,
 	K_MAX
 };
 
@@ -89,6 +92,9 @@ static const struct sysctl_ent ents[] = {
 	{"fs/mqueue", "msg_default", K_MQ_MSG_DEFAULT, S_IFREG | 0444},
 	{"fs/mqueue", "msgsize_default", K_MQ_MSGSIZE_DEFAULT, S_IFREG | 0444},
 	{"fs/mqueue", "queues_max", K_MQ_QUEUES_MAX, S_IFREG | 0444},
+	{"fs/inotify", "max_queued_events", K_INOTIFY_QUEUED, S_IFREG | 0644},
+	{"fs/inotify", "max_user_instances", K_INOTIFY_INSTANCES, S_IFREG | 0644},
+	{"fs/inotify", "max_user_watches", K_INOTIFY_WATCHES, S_IFREG | 0644},
 };
 
 bool sysctl_entry(uint32_t i, struct sysctl_ent *out)
@@ -240,6 +246,11 @@ void sysctl_show(struct ptext *t, uint32_t knob)
 	case K_MQ_QUEUES_MAX:
 		pt_u64(t, MQ_QUEUES_MAX);
 		break;
+	case K_INOTIFY_QUEUED:
+	case K_INOTIFY_INSTANCES:
+	case K_INOTIFY_WATCHES:
+		pt_u64(t, inotify_limit(knob - K_INOTIFY_QUEUED));
+		break;
 	default:
 		break;
 	}
@@ -303,6 +314,13 @@ int sysctl_write(uint32_t knob, const struct kchunk *c, uint32_t n)
 			return e;
 		uint32_t kind = knob == K_MSG_NEXT_ID ? IPC_KIND_MSG : knob == K_SEM_NEXT_ID ? IPC_KIND_SEM : IPC_KIND_SHM;
 		return ipc_set_next_id(kind, v);
+	}
+	case K_INOTIFY_QUEUED:
+	case K_INOTIFY_INSTANCES:
+	case K_INOTIFY_WATCHES: {
+		int64_t v;
+		int e = parse_int(c, n, &v);
+		return e ? e : inotify_set_limit(knob - K_INOTIFY_QUEUED, v);
 	}
 	default:
 		return -EINVAL;
