@@ -117,6 +117,19 @@ static int no_inode(const struct kname *name, bool write)
 	return -EOPNOTSUPP;
 }
 
+/* The checks every named xattr call makes, in Linux's order: a read-only
+ * file system (for a change), the caller's permission, the namespace's
+ * own rules. */
+static int xattr_access(struct inode_ref ino, const struct kname *name, bool write)
+{
+	if (write && vfs_readonly(ino))
+		return -EROFS;
+	bool bare;
+	uint32_t ns = ns_of(name, &bare);
+	int e = xattr_perm(ino, ns, write ? MAY_WRITE : MAY_READ);
+	return e ? e : ns_rules(ns, bare, write);
+}
+
 static int64_t do_set(uint32_t how, struct fw_uregs *r)
 {
 	uint64_t flags = a4(r), size = a3(r);
@@ -136,13 +149,7 @@ static int64_t do_set(uint32_t how, struct fw_uregs *r)
 		return no_inode(&name, true);
 	if (e)
 		return e;
-	if (vfs_readonly(ino))
-		return -EROFS;
-	bool bare;
-	uint32_t ns = ns_of(&name, &bare);
-	e = xattr_perm(ino, ns, MAY_WRITE);
-	if (e == 0)
-		e = ns_rules(ns, bare, true);
+	e = xattr_access(ino, &name, true);
 	if (e == 0)
 		e = vfs_setxattr(ino, &name, fw_uaddr(a2(r)), size, (uint32_t)flags);
 	if (e == 0)
@@ -162,11 +169,7 @@ static int64_t do_get(uint32_t how, struct fw_uregs *r)
 		return no_inode(&name, false);
 	if (e)
 		return e;
-	bool bare;
-	uint32_t ns = ns_of(&name, &bare);
-	e = xattr_perm(ino, ns, MAY_READ);
-	if (e == 0)
-		e = ns_rules(ns, bare, false);
+	e = xattr_access(ino, &name, false);
 	if (e)
 		return e;
 	uint64_t size = FW_MIN(a3(r), (uint64_t)XATTR_SIZE_MAX);
@@ -194,13 +197,7 @@ static int64_t do_remove(uint32_t how, struct fw_uregs *r)
 		return no_inode(&name, true);
 	if (e)
 		return e;
-	if (vfs_readonly(ino))
-		return -EROFS;
-	bool bare;
-	uint32_t ns = ns_of(&name, &bare);
-	e = xattr_perm(ino, ns, MAY_WRITE);
-	if (e == 0)
-		e = ns_rules(ns, bare, true);
+	e = xattr_access(ino, &name, true);
 	if (e == 0)
 		e = vfs_removexattr(ino, &name);
 	if (e == 0)
