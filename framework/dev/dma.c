@@ -30,6 +30,14 @@ struct dma_obj *dma_obj_get(uint32_t idx, uint32_t gen)
 
 static struct dma_obj **bucket(struct pci_dev *d, uint64_t pa) { return &d->dma_list[(pa >> 12) % DMA_BUCKETS]; }
 
+static bool page_shared(const struct dma_obj *o)
+{
+	for (const struct dma_obj *p = *bucket(o->dev, o->pa); p; p = p->next)
+		if (p != o && p->pa == o->pa)
+			return true;
+	return false;
+}
+
 static int publish(struct pci_dev *d, uint64_t pa, uint32_t len, uint32_t dir, bool streaming,
 		   struct fw_dma_ref *out)
 {
@@ -43,7 +51,10 @@ static int publish(struct pci_dev *d, uint64_t pa, uint32_t len, uint32_t dir, b
 	}
 	int e = slots_add(&dma_slots, o, &o->idx, &o->gen);
 	if (e < 0) {
-		iommu_unmap(d, pa);
+		/* Not linked yet: another object of the device on the same page
+		 * (a frame mapped twice) keeps its IOMMU entry. */
+		if (!page_shared(o))
+			iommu_unmap(d, pa);
 		kfree(o, sizeof(*o));
 		return e;
 	}
@@ -86,14 +97,6 @@ int fw_dma_map_frame(struct fw_pci_ref r, struct fw_frame_ref f, uint32_t dir, s
 	if (e < 0)
 		frame_map_put(pa);
 	return e;
-}
-
-static bool page_shared(const struct dma_obj *o)
-{
-	for (const struct dma_obj *p = *bucket(o->dev, o->pa); p; p = p->next)
-		if (p != o && p->pa == o->pa)
-			return true;
-	return false;
 }
 
 /* The object is off every slot; unmap, unlink, give the memory back. */

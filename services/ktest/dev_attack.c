@@ -111,3 +111,32 @@ FW_KTEST(dev_virtio_unmodelled_features_and_queue_reset_refused)
 	FW_EXPECT(t, fw_io_read16(v.common, v.coff + 0x3A, &r) == 0 && r == 0); /* readable */
 	kt_close(&v);
 }
+
+/* Round 6: a frame mapped for DMA, then mapped again until the object
+ * table is full. The refused map used to remove the page's IOMMU entry
+ * although the first object still held it: the device's write into that
+ * object then faulted (a mapping removed under a live object). */
+FW_KTEST(dev_dma_refused_map_keeps_a_shared_page)
+{
+	struct kt_vdev v = {0};
+	struct fw_vq_ref q = {0};
+	struct fw_dma_ref hdr = {0}, data = {0}, extra = {0};
+	struct fw_frame_ref fr = {0};
+	uint32_t head = 99, len = 0, n = 0;
+	int e = 0;
+	FW_EXPECT(t, open_queue(0, 8, &v, &q) == 0);
+	FW_EXPECT(t, fw_dma_alloc(v.pci, 64, FW_DMA_BIDIR, &hdr) == 0 && fw_frame_alloc(&fr) == 0);
+	FW_EXPECT(t, fw_dma_map_frame(v.pci, fr, FW_DMA_FROM_DEVICE, &data) == 0);
+	while (n < 70000 && (e = fw_dma_map_frame(v.pci, fr, FW_DMA_FROM_DEVICE, &extra)) == 0)
+		n++;
+	FW_EXPECT(t, e < 0 && n > 60000); /* the table filled (65535 slots) */
+	FW_EXPECT(t, prepare_read(q, hdr, data, 0) == 0 && fw_vq_submit(q, 0) >= 0);
+	FW_EXPECT(t, doorbell(&v) == 0);
+	FW_EXPECT(t, reap_wait(q, &head, &len) == 0 && head == 0 && len == 513);
+	uint8_t st = 0xFF;
+	char magic[8] = {0};
+	FW_EXPECT(t, fw_dma_read(hdr, 16, &st, 1) == 0 && st == 0);
+	FW_EXPECT(t, fw_frame_read(fr, 0, &magic, 8) == 0 && magic[0] == 'K' && magic[7] == 'K');
+	fw_frame_put(fr);
+	kt_close(&v); /* frees every object */
+}
