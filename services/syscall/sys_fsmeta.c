@@ -97,6 +97,12 @@ static void sx_time(struct linux_statx_ts *t, int64_t sec, int64_t nsec)
 int64_t sys_statx(struct fw_uregs *r)
 {
 	uint64_t flags = a2(r);
+	/* STATX__RESERVED in the mask, both sync types at once, or an unknown
+	 * flag: EINVAL before the path is looked at, as Linux. */
+	if ((uint32_t)a3(r) & 0x80000000u)
+		return -EINVAL;
+	if ((flags & 0x6000) == 0x6000)
+		return -EINVAL;
 	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | 0x6000))
 		return -EINVAL;
 	struct inode_ref ino;
@@ -182,6 +188,10 @@ static int64_t set_mode(struct inode_ref ino, uint64_t mode)
 	struct inode *ip = inode_get(ino);
 	if (!ip)
 		return -ENOENT;
+	/* A read-only mount refuses before any ownership check (Linux takes
+	 * write access to the mount first: EROFS wins over EPERM). */
+	if (vfs_readonly(ino))
+		return -EROFS;
 	int e = owner_or_root(ip);
 	if (e)
 		return e;
@@ -221,6 +231,8 @@ static int64_t set_owner(struct inode_ref ino, uint64_t uid, uint64_t gid)
 	struct inode *ip = inode_get(ino);
 	if (!ip)
 		return -ENOENT;
+	if (vfs_readonly(ino))
+		return -EROFS; /* before EPERM, as in set_mode */
 	struct proc *p = cur_proc();
 	uint32_t u = (uint32_t)uid, g = (uint32_t)gid;
 	if (p->fsuid != 0) {
