@@ -49,7 +49,7 @@ static struct vma *grow_stack(struct mm *mp, uint64_t addr)
 #define FAULT_READAHEAD 15u
 
 /* Fill a fresh private page from the area's file (rest zero). A hole
- * stays zero; a read error fails the fault (-EIO: SIGBUS, as Linux),
+ * reads as zero; a read error fails the fault (-EIO: SIGBUS, as Linux),
  * never mapping zeros in place of the file's bytes; a page that must come
  * from the disk gives -EAGAIN and its index in *need. */
 static int fill_from_file(struct vma *v, uint64_t page, struct fw_frame_ref f, uint64_t *need)
@@ -65,7 +65,9 @@ static int fill_from_file(struct vma *v, uint64_t page, struct fw_frame_ref f, u
 		uint32_t poff = (uint32_t)(pos % 4096);
 		uint32_t chunk = (uint32_t)FW_MIN(n - done, 4096 - poff);
 		struct fw_frame_ref src;
-		int e = inode_page_fault(v->file, pos / 4096, 0, true, false, &src);
+		/* a hole of a memory file gets its (zero) page in the cache, as
+		 * Linux's tmpfs fault does: other mappers see it resident */
+		int e = inode_page_fault(v->file, pos / 4096, 0, true, true, &src);
 		if (e == -EAGAIN)
 			*need = pos / 4096;
 		if (e == 0)

@@ -27,11 +27,19 @@ static int pipe_new(bool fifo, struct pipe_ref *out)
 		return -ENFILE;
 	struct pipe *p = pipe_get(*out);
 	p->fifo = fifo;
+	p->cap = PIPE_SIZE;
 	if (wq_create(&p->wq)) {
 		pipe_free(*out);
 		return -ENFILE;
 	}
+	if (wq_create(&pipe_get(*out)->wq_w)) {
+		wq_destroy(pipe_get(*out)->wq);
+		pipe_free(*out);
+		return -ENFILE;
+	}
+	p = pipe_get(*out);
 	p->q = wq_queue(p->wq);
+	p->q_w = wq_queue(p->wq_w);
 	return 0;
 }
 
@@ -43,12 +51,23 @@ static void pipe_destroy(struct pipe_ref r)
 	for (uint32_t i = 0; i < PIPE_FRAMES; i++)
 		if (p->buf[i].pfn)
 			fw_frame_put(p->buf[i]);
-	struct wq_ref wq = p->wq;
+	struct wq_ref wq = p->wq, wq_w = p->wq_w;
 	pipe_free(r);
 	wq_destroy(wq);
+	wq_destroy(wq_w);
 }
 
-static void changed(struct pipe *p) { wq_wake(p->wq); }
+/* Ends opened or closed: both sides look again. */
+static void changed(struct pipe *p)
+{
+	struct wq_ref w = p->wq_w;
+	wq_wake(p->wq);
+	wq_wake(w);
+}
+/* Bytes arrived: the read side. */
+static void data_added(struct pipe *p) { wq_wake(p->wq); }
+/* Room was made: the write side. */
+static void room_made(struct pipe *p) { wq_wake(p->wq_w); }
 
 int pipe_create_files(uint32_t flags, struct file_ref *rd, struct file_ref *wr)
 {
@@ -164,7 +183,7 @@ static int ring_copy(struct pipe *p, uint32_t pos, struct fw_uaddr u, uint32_t n
 {
 	uint32_t done = 0;
 	while (done < n) {
-		uint32_t at = (pos + done) % PIPE_SIZE;
+		uint32_t at = (pos + done) % p->cap;
 		uint32_t fi = at / 4096, off = at % 4096;
 		uint32_t chunk = FW_MIN(n - done, 4096 - off);
 		if (!p->buf[fi].pfn) {
@@ -198,9 +217,9 @@ static int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf
 			int e = ring_copy(p, p->head, buf, k, true);
 			if (e)
 				return e;
-			p->head = (p->head + k) % PIPE_SIZE;
+			p->head = (p->head + k) % p->cap;
 			p->len -= k;
-			changed(p);
+			room_made(p);
 			return k;
 		}
 		if (p->writers == 0)
@@ -210,6 +229,21 @@ static int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf
 		if (wait_io(p->q))
 			return -ERESTARTSYS;
 	}
+}
+
+/* Pages the unread bytes touch, and pages free. */
+static uint32_t pages_used(const struct pipe *p) { return p->len ? (p->head % 4096 + p->len + 4095) / 4096 : 0; }
+static uint32_t pages_free(const struct pipe *p) { return p->cap / 4096 - FW_MIN(pages_used(p), p->cap / 4096); }
+
+/* Bytes a write of n may put in now, counted as Linux's pipe of page
+ * slots does: the part of n past whole pages may join the last page if it
+ * fits in its rest; everything else needs free pages. */
+static uint64_t write_room(const struct pipe *p, uint64_t n)
+{
+	uint32_t tail_room = p->len ? (4096 - (p->head + p->len) % 4096) % 4096 : 0;
+	uint64_t chars = n % 4096;
+	uint64_t merge = chars && chars <= tail_room ? chars : 0;
+	return FW_MIN(merge + (uint64_t)pages_free(p) * 4096, (uint64_t)(p->cap - p->len));
 }
 
 static int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
@@ -229,22 +263,22 @@ static int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr bu
 			(void)signal_send_thread(cur_thread_ref(), SIGPIPE);
 			return -EPIPE;
 		}
-		uint32_t room = PIPE_SIZE - p->len;
+		uint64_t room = write_room(p, n - done);
 		/* Writes of at most PIPE_BUF bytes go in whole or not at all. */
 		uint64_t need = n <= PIPE_BUF ? n : 1;
 		if (room >= need) {
 			uint32_t k = (uint32_t)FW_MIN(n - done, room);
-			int e = ring_copy(p, (p->head + p->len) % PIPE_SIZE, fw_uaddr_add(buf, done), k, false);
+			int e = ring_copy(p, (p->head + p->len) % p->cap, fw_uaddr_add(buf, done), k, false);
 			if (e)
 				return done ? (int64_t)done : e;
 			p->len += k;
 			done += k;
-			changed(p);
+			data_added(p);
 			continue;
 		}
 		if (fp->flags & O_NONBLOCK)
 			return done ? (int64_t)done : -EAGAIN;
-		if (wait_io(p->q))
+		if (wait_io(p->q_w))
 			return done ? (int64_t)done : -ERESTARTSYS;
 		slept = true;
 	}
@@ -275,7 +309,13 @@ static uint32_t pipe_poll(struct file_ref f, struct file *fp, struct poll_table 
 	struct pipe *p = pipe_get(pipe_of(fp));
 	if (!p)
 		return POLLERR;
-	poll_wait(pt, p->wq);
+	if (fp->priv_u32 & PIPE_READ)
+		poll_wait(pt, p->wq);
+	if (fp->priv_u32 & PIPE_WRITE)
+		poll_wait(pt, pipe_get(pipe_of(fp))->wq_w);
+	p = pipe_get(pipe_of(fp));
+	if (!p)
+		return POLLERR;
 	uint32_t m = 0;
 	if (fp->priv_u32 & PIPE_READ) {
 		if (p->len > 0)
@@ -286,7 +326,7 @@ static uint32_t pipe_poll(struct file_ref f, struct file *fp, struct poll_table 
 			m |= POLLHUP;
 	}
 	if (fp->priv_u32 & PIPE_WRITE) {
-		if (PIPE_SIZE - p->len >= PIPE_BUF)
+		if (pages_free(p) > 0) /* a free page slot, as Linux */
 			m |= POLLOUT | POLLWRNORM;
 		if (p->readers == 0)
 			m |= POLLERR;
@@ -294,10 +334,81 @@ static uint32_t pipe_poll(struct file_ref f, struct file *fp, struct poll_table 
 	return m;
 }
 
+static void swap_frames(struct pipe *p, uint32_t a, uint32_t b)
+{
+	struct fw_frame_ref t = p->buf[a];
+	p->buf[a] = p->buf[b];
+	p->buf[b] = t;
+}
+
+static void reverse_frames(struct pipe *p, uint32_t lo, uint32_t hi)
+{
+	while (lo + 1 < hi && hi <= PIPE_FRAMES)
+		swap_frames(p, lo++, --hi);
+}
+
+/* F_SETPIPE_SZ: a power of two pages at least `arg` bytes (Linux's
+ * round_pipe_size). The ring's pages are rotated so that the first unread
+ * byte is in page 0, then pages past the new size (holding nothing) go.
+ * EBUSY if the unread bytes span more pages than the new size; past 1 MiB
+ * EPERM (Linux without CAP_SYS_RESOURCE; root gets ENOMEM: Keel's ring
+ * stops there). */
+static int64_t pipe_resize(struct pipe *p, uint64_t arg)
+{
+	if (arg > 0x80000000ULL)
+		return -EINVAL;
+	uint64_t want = FW_MAX((arg + 4095) / 4096, 1ULL), pages = 1;
+	while (pages < want)
+		pages <<= 1;
+	if (pages * 4096 > PIPE_MAX_SIZE)
+		return cur_proc()->euid == 0 ? -ENOMEM : -EPERM;
+	uint32_t old = p->cap / 4096, k = p->head / 4096;
+	if (p->len == 0)
+		p->head = 0;
+	else if ((p->head % 4096 + p->len + 4095) / 4096 > pages)
+		return -EBUSY;
+	if (p->len && k) {
+		/* rotate buf[0, old) left by k */
+		reverse_frames(p, 0, k);
+		reverse_frames(p, k, old);
+		reverse_frames(p, 0, old);
+		p->head %= 4096;
+	}
+	/* The bytes now run from head through the pages in order, except
+	 * that the last ones may have wrapped into the start of page 0 (the
+	 * ring was full up to its first unread byte): the larger ring has
+	 * them in page `old` instead. */
+	uint64_t past = p->head + p->len > old * 4096 ? p->head + p->len - old * 4096ULL : 0;
+	if (past && old < PIPE_FRAMES) {
+		if (!p->buf[old].pfn) {
+			struct fw_frame_ref nf;
+			if (fw_frame_alloc(&nf))
+				return -ENOMEM;
+			p->buf[old] = nf;
+		}
+		int e = fw_frame_move(p->buf[old], 0, p->buf[0], 0, (uint32_t)past);
+		if (e)
+			return e;
+	}
+	for (uint32_t i = (uint32_t)pages; i < old && i < PIPE_FRAMES; i++) {
+		if (p->buf[i].pfn)
+			fw_frame_put(p->buf[i]);
+		p->buf[i] = (struct fw_frame_ref){0, 0};
+	}
+	p->cap = (uint32_t)pages * 4096;
+	changed(p);
+	return p->cap;
+}
+
 static int64_t pipe_fcntl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
 {
-	if (cmd == F_GETPIPE_SZ || cmd == F_SETPIPE_SZ)
-		return PIPE_SIZE;
+	struct pipe *p = pipe_get(pipe_of(fp));
+	if (!p)
+		return -EBADF;
+	if (cmd == F_GETPIPE_SZ)
+		return p->cap;
+	if (cmd == F_SETPIPE_SZ)
+		return pipe_resize(p, arg);
 	return -EINVAL;
 }
 
@@ -342,11 +453,11 @@ int64_t pipe_wait_room(struct pipe_ref r, bool nonblock)
 			(void)signal_send_thread(cur_thread_ref(), SIGPIPE);
 			return -EPIPE;
 		}
-		if (p->len < PIPE_SIZE)
-			return PIPE_SIZE - p->len;
+		if (p->len < p->cap)
+			return p->cap - p->len;
 		if (nonblock)
 			return -EAGAIN;
-		if (wait_io(p->q))
+		if (wait_io(p->q_w))
 			return -ERESTARTSYS;
 	}
 }
@@ -354,7 +465,7 @@ int64_t pipe_wait_room(struct pipe_ref r, bool nonblock)
 /* Make sure the frame of ring byte `at` exists. */
 static int ring_frame(struct pipe *p, uint32_t at)
 {
-	uint32_t fi = (at % PIPE_SIZE) / 4096;
+	uint32_t fi = (at % p->cap) / 4096;
 	if (p->buf[fi].pfn)
 		return 0;
 	struct fw_frame_ref nf;
@@ -368,7 +479,7 @@ static int ring_frame(struct pipe *p, uint32_t at)
 static int ring_to_chunk(struct pipe *p, uint32_t pos, struct kchunk *c, uint32_t n)
 {
 	for (uint32_t done = 0; done < n;) {
-		uint32_t at = (pos + done) % PIPE_SIZE, off = at % 4096;
+		uint32_t at = (pos + done) % p->cap, off = at % 4096;
 		uint32_t chunk = FW_MIN(n - done, 4096 - off);
 		int e = ring_frame(p, at);
 		if (e == 0)
@@ -384,7 +495,7 @@ static int ring_to_chunk(struct pipe *p, uint32_t pos, struct kchunk *c, uint32_
 static int ring_from_chunk(struct pipe *p, uint32_t pos, const struct kchunk *c, uint32_t n)
 {
 	for (uint32_t done = 0; done < n;) {
-		uint32_t at = (pos + done) % PIPE_SIZE, off = at % 4096;
+		uint32_t at = (pos + done) % p->cap, off = at % 4096;
 		uint32_t chunk = FW_MIN(n - done, 4096 - off);
 		int e = ring_frame(p, at);
 		if (e == 0)
@@ -410,21 +521,21 @@ void pipe_consume(struct pipe_ref r, uint32_t n)
 	if (!p)
 		return;
 	n = FW_MIN(n, p->len);
-	p->head = (p->head + n) % PIPE_SIZE;
+	p->head = (p->head + n) % p->cap;
 	p->len -= n;
-	changed(p);
+	room_made(p);
 }
 
 int pipe_append(struct pipe_ref r, const struct kchunk *c, uint32_t n)
 {
 	struct pipe *p = pipe_get(r);
-	if (!p || n > sizeof(c->b) || n > PIPE_SIZE - p->len)
+	if (!p || n > sizeof(c->b) || n > p->cap - p->len)
 		return -EINVAL;
-	int e = ring_from_chunk(p, (p->head + p->len) % PIPE_SIZE, c, n);
+	int e = ring_from_chunk(p, (p->head + p->len) % p->cap, c, n);
 	if (e)
 		return e;
 	p->len += n;
-	changed(p);
+	data_added(p);
 	return 0;
 }
 
@@ -433,13 +544,13 @@ int64_t pipe_put_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n)
 	struct pipe *p = pipe_get(r);
 	if (!p)
 		return -EPIPE;
-	uint32_t k = (uint32_t)FW_MIN(n, (uint64_t)(PIPE_SIZE - p->len));
-	int e = ring_copy(p, (p->head + p->len) % PIPE_SIZE, u, k, false);
+	uint32_t k = (uint32_t)FW_MIN(n, (uint64_t)(p->cap - p->len));
+	int e = ring_copy(p, (p->head + p->len) % p->cap, u, k, false);
 	if (e)
 		return e;
 	p->len += k;
 	if (k)
-		changed(p);
+		data_added(p);
 	return k;
 }
 
@@ -452,10 +563,10 @@ int64_t pipe_get_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n)
 	int e = ring_copy(p, p->head, u, k, true);
 	if (e)
 		return e;
-	p->head = (p->head + k) % PIPE_SIZE;
+	p->head = (p->head + k) % p->cap;
 	p->len -= k;
 	if (k)
-		changed(p);
+		room_made(p);
 	return k;
 }
 

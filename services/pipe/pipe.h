@@ -1,6 +1,9 @@
 /* Pipes and FIFOs. Layer: services (safe C).
- * A pipe is a 64 KiB ring of bytes kept in (lazily allocated) frames, with
- * counts of its read and write ends. Anonymous pipes come from pipe2; a
+ * A pipe is a ring of bytes kept in (lazily allocated) frames, 64 KiB
+ * unless F_SETPIPE_SZ makes it a power of two pages up to 1 MiB, with
+ * counts of its read and write ends. Readers and writers have a queue
+ * each: a write wakes the read side, a read the write side (so an
+ * edge-triggered epoll on one end is not woken by its own side). Anonymous pipes come from pipe2; a
  * FIFO inode creates its pipe on first open and drops it (with any unread
  * bytes, as Linux does) when the last end closes. */
 #ifndef SVC_PIPE_PIPE_H
@@ -8,19 +11,23 @@
 
 #include "vfs/vfs.h"
 
-#define PIPE_SIZE 65536
-#define PIPE_FRAMES (PIPE_SIZE / 4096)
+#define PIPE_SIZE 65536       /* a new pipe's capacity */
+#define PIPE_MAX_SIZE 1048576 /* F_SETPIPE_SZ's limit (Linux's default pipe-max-size) */
+#define PIPE_FRAMES (PIPE_MAX_SIZE / 4096)
 #define PIPE_BUF 4096
 
 struct pipe;
 FW_POOL_DECLARE(pipe, struct pipe);
 struct pipe {
 	struct fw_frame_ref buf[PIPE_FRAMES];
-	uint32_t head, len;         /* bytes at [head, head + len) mod PIPE_SIZE */
+	uint32_t head, len;         /* bytes at [head, head + len) mod cap */
+	uint32_t cap;               /* ring size: a power of two pages */
 	uint32_t readers, writers;  /* open ends */
 	uint32_t r_opens, w_opens;  /* FIFO open rendezvous: ends ever opened */
-	struct wq_ref wq;           /* readers, writers and FIFO openers wait here */
+	struct wq_ref wq;           /* readers and FIFO openers wait here */
 	struct fw_waitq_ref q;      /* wq's framework queue, slept on directly */
+	struct wq_ref wq_w;         /* writers wait here */
+	struct fw_waitq_ref q_w;
 	bool fifo;                  /* belongs to a FIFO inode */
 };
 

@@ -315,7 +315,7 @@ static void gen_maps(struct ptext *t, struct proc *p)
 		pt_char(t, '-');
 		pt_hex(t, cur.end, 8);
 		pt_char(t, ' ');
-		pt_char(t, (cur.prot & FW_PROT_READ) ? 'r' : '-');
+		pt_char(t, (cur.prot & FW_PROT_READ) && !(cur.flags & VMA_NOREAD) ? 'r' : '-');
 		pt_char(t, (cur.prot & FW_PROT_WRITE) ? 'w' : '-');
 		pt_char(t, (cur.prot & FW_PROT_EXEC) ? 'x' : '-');
 		pt_char(t, (cur.flags & VMA_SHARED) ? 's' : 'p');
