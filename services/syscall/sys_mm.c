@@ -147,6 +147,13 @@ int64_t sys_mmap(struct fw_uregs *r)
 	}
 	if (asked_noread(prot))
 		vflags |= VMA_NOREAD;
+	if (flags & MAP_GROWSDOWN) {
+		/* a stack that grows on faults below it: private anonymous
+		 * memory only (Linux: EINVAL for files and shared memory) */
+		if (!anon || (vflags & VMA_SHARED))
+			return -EINVAL;
+		vflags |= VMA_GROWSDOWN;
+	}
 	addr &= ~4095ULL; /* a hint need not be aligned */
 	bool fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
 	if (fixed) {

@@ -330,7 +330,7 @@ static void gen_maps(struct ptext *t, struct proc *p)
 		if (file && procfs_path_of(vfs_root(), cur.file, kpath_get(pr)) == 0) {
 			pt_pad(t, 73, 0);
 			pt_kpath(t, kpath_get(pr));
-		} else if (cur.flags & VMA_GROWSDOWN) {
+		} else if ((cur.flags & VMA_GROWSDOWN) && cur.end == USER_STACK_TOP) { /* the main stack, not a MAP_GROWSDOWN area */
 			pt_pad(t, 73, 0);
 			PT_LIT(t, "[stack]");
 		} else if (cur.flags & VMA_VDSO) {
