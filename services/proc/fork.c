@@ -77,6 +77,7 @@ static void copy_proc_state(struct proc *c, const struct proc *me)
 	c->uid = me->uid, c->euid = me->euid, c->suid = me->suid, c->fsuid = me->fsuid;
 	c->gid = me->gid, c->egid = me->egid, c->sgid = me->sgid, c->fsgid = me->fsgid;
 	c->ngroups = me->ngroups;
+	c->caps = me->caps;
 	for (uint32_t i = 0; i < 16; i++)
 		c->groups[i] = me->groups[i];
 	for (uint32_t i = 0; i < NSIG; i++)
@@ -249,4 +250,5 @@ void proc_exec_prepare(void)
 	t->robust_list = 0;
 	t->robust_len = 0;
 	futex_pi_owner_gone();
+	cred_on_exec(proc_get(pr));
 }

@@ -14,6 +14,7 @@
 
 #include "mm/mm.h"
 #include "vfs/vfs.h"
+#include "proc/cred.h"
 #include <fw/task.h>
 #include <fw/wait.h>
 #include <fw/time.h>
@@ -100,6 +101,7 @@ struct proc {
 	int32_t next_timer_id;
 	struct cpu_itimer cpu_itimer[2]; /* ITIMER_VIRTUAL, ITIMER_PROF */
 	struct wq_ref sigfd_wq;  /* signalfd readers and pollers; woken by every signal (made on first use) */
+	struct cred_caps caps;   /* capability sets and securebits (proc/cred.c) */
 };
 
 /* What restart_syscall(2) resumes after a signal without a handler

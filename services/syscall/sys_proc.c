@@ -397,40 +397,46 @@ static int set_res(uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs, uint32_t
 	return 0;
 }
 
-int64_t sys_setresuid(struct fw_uregs *r)
+/* A uid change: Linux's permission rule (CAP_SETUID lets any id through),
+ * then the capability fixups of the ids' move to or from 0. */
+static int set_uids(uint32_t nr, uint32_t ne, uint32_t ns)
 {
 	struct proc *p = cur_proc();
-	return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, (uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r),
-		       p->euid == 0);
+	uint32_t r0 = p->uid, e0 = p->euid, s0 = p->suid, f0 = p->fsuid;
+	int e = set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, nr, ne, ns, cred_capable(CAP_SETUID));
+	if (e == 0)
+		cred_fix_setuid(p, r0, e0, s0, f0);
+	return e;
 }
 
-int64_t sys_setresgid(struct fw_uregs *r)
+static int set_gids(uint32_t nr, uint32_t ne, uint32_t ns)
 {
 	struct proc *p = cur_proc();
-	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, (uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r),
-		       p->euid == 0);
+	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, nr, ne, ns, cred_capable(CAP_SETGID));
 }
+
+int64_t sys_setresuid(struct fw_uregs *r) { return set_uids((uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r)); }
+
+int64_t sys_setresgid(struct fw_uregs *r) { return set_gids((uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r)); }
 
 int64_t sys_setuid(struct fw_uregs *r)
 {
-	struct proc *p = cur_proc();
 	uint32_t u = (uint32_t)a0(r);
 	if (u == 0xffffffffu)
 		return -EINVAL;
-	if (p->euid == 0)
-		return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, u, u, u, true);
-	return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, 0xffffffffu, u, 0xffffffffu, false);
+	if (cred_capable(CAP_SETUID))
+		return set_uids(u, u, u);
+	return set_uids(0xffffffffu, u, 0xffffffffu);
 }
 
 int64_t sys_setgid(struct fw_uregs *r)
 {
-	struct proc *p = cur_proc();
 	uint32_t g = (uint32_t)a0(r);
 	if (g == 0xffffffffu)
 		return -EINVAL;
-	if (p->euid == 0)
-		return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, g, g, g, true);
-	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, 0xffffffffu, g, 0xffffffffu, false);
+	if (cred_capable(CAP_SETGID))
+		return set_gids(g, g, g);
+	return set_gids(0xffffffffu, g, 0xffffffffu);
 }
 
 int64_t sys_setreuid(struct fw_uregs *r)
@@ -439,7 +445,7 @@ int64_t sys_setreuid(struct fw_uregs *r)
 	uint32_t nr = (uint32_t)a0(r), ne = (uint32_t)a1(r);
 	uint32_t ns = (nr != 0xffffffffu || (ne != 0xffffffffu && ne != p->uid)) ? (ne != 0xffffffffu ? ne : p->euid)
 										     : 0xffffffffu;
-	return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, nr, ne, ns, p->euid == 0);
+	return set_uids(nr, ne, ns);
 }
 
 int64_t sys_setregid(struct fw_uregs *r)
@@ -448,7 +454,7 @@ int64_t sys_setregid(struct fw_uregs *r)
 	uint32_t nr = (uint32_t)a0(r), ne = (uint32_t)a1(r);
 	uint32_t ns = (nr != 0xffffffffu || (ne != 0xffffffffu && ne != p->gid)) ? (ne != 0xffffffffu ? ne : p->egid)
 										     : 0xffffffffu;
-	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, nr, ne, ns, p->euid == 0);
+	return set_gids(nr, ne, ns);
 }
 
 static int put_res(uint64_t ra, uint64_t ea, uint64_t sa, uint32_t rv, uint32_t ev, uint32_t sv)
@@ -475,8 +481,10 @@ int64_t sys_setfsuid(struct fw_uregs *r)
 {
 	struct proc *p = cur_proc();
 	uint32_t old = p->fsuid, u = (uint32_t)a0(r);
-	if (p->euid == 0 || u == p->uid || u == p->euid || u == p->suid)
+	if (cred_capable(CAP_SETUID) || u == p->uid || u == p->euid || u == p->suid) {
 		p->fsuid = u;
+		cred_fix_setfsuid(p, old);
+	}
 	return old;
 }
 
@@ -484,7 +492,7 @@ int64_t sys_setfsgid(struct fw_uregs *r)
 {
 	struct proc *p = cur_proc();
 	uint32_t old = p->fsgid, g = (uint32_t)a0(r);
-	if (p->euid == 0 || g == p->gid || g == p->egid || g == p->sgid)
+	if (cred_capable(CAP_SETGID) || g == p->gid || g == p->egid || g == p->sgid)
 		p->fsgid = g;
 	return old;
 }
@@ -511,7 +519,7 @@ int64_t sys_setgroups(struct fw_uregs *r)
 {
 	struct proc *p = cur_proc();
 	uint64_t n = a0(r);
-	if (p->euid != 0)
+	if (!proc_capable(p, CAP_SETGID))
 		return -EPERM;
 	if (n > 16)
 		return -EINVAL;

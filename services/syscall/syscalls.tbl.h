@@ -129,6 +129,8 @@
 	X(122, setfsuid, full) \
 	X(123, setfsgid, full) \
 	X(124, getsid, full) \
+	X(125, capget, full) \
+	X(126, capset, full) \
 	X(127, rt_sigpending, full) \
 	X(128, rt_sigtimedwait, full) \
 	X(129, rt_sigqueueinfo, full) \

@@ -449,9 +449,13 @@ struct inode_ref mount_cross(struct inode_ref r);
 #define VFS_NGROUPS 16
 struct vfs_cred {
 	uint32_t uid, gid;            /* fs uid/gid (or real ones for access(2)) */
+	uint64_t caps;                /* effective capabilities (bit n: capability n) */
 	uint32_t ngroups;
 	uint32_t groups[VFS_NGROUPS]; /* supplementary groups */
 };
+/* The capabilities vfs_permission honours (Linux's numbers). */
+#define VFS_CAP_DAC_OVERRIDE 1
+#define VFS_CAP_DAC_READ_SEARCH 2
 /* 0 or -EACCES (mask: MAY_*). */
 int vfs_permission(struct inode_ref ino, const struct vfs_cred *c, uint32_t mask);
 
