@@ -277,7 +277,7 @@ int signal_may_kill(struct proc_ref target, int sig)
 		return -ESRCH;
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (!me || me == t || me->euid == 0)
+	if (!me || me == t || proc_capable(me, CAP_KILL))
 		return 0;
 	if (me->euid == t->suid || me->euid == t->uid || me->uid == t->suid || me->uid == t->uid)
 		return 0;

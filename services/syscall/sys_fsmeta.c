@@ -162,7 +162,7 @@ int64_t sys_faccessat2(struct fw_uregs *r) { return do_access((int32_t)a0(r), a1
 static int owner_or_root(struct inode *ip)
 {
 	struct proc *p = cur_proc();
-	return p->fsuid == 0 || p->fsuid == ip->uid ? 0 : -EPERM;
+	return proc_capable(p, CAP_FOWNER) || p->fsuid == ip->uid ? 0 : -EPERM;
 }
 
 static bool in_my_groups(uint32_t gid)
@@ -187,7 +187,7 @@ static int64_t set_mode(struct inode_ref ino, uint64_t mode)
 		return e;
 	uint32_t m = (uint32_t)mode & 07777;
 	/* Only a member of the file's group (or root) may set S_ISGID. */
-	if (cur_proc()->fsuid != 0 && !in_my_groups(ip->gid))
+	if (!cred_capable(CAP_FSETID) && !in_my_groups(ip->gid))
 		m &= ~(uint32_t)S_ISGID;
 	struct iattr a = {.valid = ATTR_MODE | ATTR_CTIME, .mode = m, .ctime_ns = (int64_t)fw_time_realtime_ns()};
 	return vfs_setattr(ino, &a);
@@ -223,7 +223,7 @@ static int64_t set_owner(struct inode_ref ino, uint64_t uid, uint64_t gid)
 		return -ENOENT;
 	struct proc *p = cur_proc();
 	uint32_t u = (uint32_t)uid, g = (uint32_t)gid;
-	if (p->fsuid != 0) {
+	if (!proc_capable(p, CAP_CHOWN)) {
 		/* The owner may give the file to a group it belongs to; only root
 		 * may change the owner. */
 		if (u != 0xffffffff && u != ip->uid)

@@ -54,7 +54,7 @@ int64_t sys_get_robust_list(struct fw_uregs *r)
 	if (!p || pid < 0)
 		return -ESRCH;
 	struct proc *me = cur_proc();
-	if (me->euid != 0 && (p->uid != me->uid || p->euid != me->uid || p->suid != me->uid))
+	if (!proc_capable(me, CAP_SYS_PTRACE) && (p->uid != me->uid || p->euid != me->uid || p->suid != me->uid))
 		return -EPERM;
 	uint64_t head = t->robust_list, len = 24;
 	if (fw_copy_to_user(fw_uaddr(a2(r)), &len))
@@ -97,7 +97,7 @@ static int64_t clone_pidfd(struct fw_uregs *r, uint64_t flags, uint64_t newsp, u
 		if (((flags & 0x800ULL) && !(flags & 0x100ULL)) || ((flags & CLONE_THREAD_F) && !(flags & 0x800ULL)))
 			return -EINVAL;
 		bool need_cap = ns != CLONE_NEWUSER_F;
-		return need_cap && cur_proc()->euid != 0 ? -EPERM : -EINVAL;
+		return need_cap && !cred_capable(CAP_SYS_ADMIN) ? -EPERM : -EINVAL;
 	}
 	if (!(flags & CLONE_PIDFD))
 		return proc_clone(r, flags, newsp, ptid, ctid, tls);

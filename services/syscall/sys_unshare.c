@@ -72,7 +72,7 @@ int64_t sys_unshare(struct fw_uregs *r)
 		return -EINVAL;
 	if (flags & NS_FLAGS) {
 		bool need_cap = (flags & NS_FLAGS) != CLONE_NEWUSER;
-		return need_cap && p->euid != 0 ? -EPERM : -EINVAL;
+		return need_cap && !proc_capable(p, CAP_SYS_ADMIN) ? -EPERM : -EINVAL;
 	}
 	if (flags & CLONE_FILES) {
 		int e = unshare_files();

@@ -637,7 +637,7 @@ static int procfs_link_target(struct inode_ref link, struct inode_ref *out)
 	/* Linux's proc_fd_access_allowed: ptrace read access (root, or the
 	 * caller's fs ids equal to the target's ids) */
 	struct proc *me = cur_proc();
-	if (me != p && me->fsuid != 0 &&
+	if (me != p && !proc_capable(me, CAP_SYS_PTRACE) &&
 	    (me->fsuid != p->uid || me->fsuid != p->euid || me->fsuid != p->suid || me->fsgid != p->gid ||
 	     me->fsgid != p->egid || me->fsgid != p->sgid))
 		return -EACCES;
@@ -781,7 +781,7 @@ static int64_t pagemap_read(struct file *fp, struct fw_uaddr buf, uint64_t n, ui
 	if (!p)
 		return -ESRCH;
 	struct mm_ref m = p->mm;
-	bool pfn = cur_proc()->euid == 0;
+	bool pfn = cred_capable(CAP_SYS_ADMIN);
 	uint64_t done = 0;
 	while (done < n) {
 		uint64_t page = (*pos / 8) * 4096;
