@@ -23,6 +23,7 @@
 #define CLONE_PARENT_SETTID 0x100000
 #define CLONE_CHILD_CLEARTID 0x200000
 #define CLONE_CHILD_SETTID 0x1000000
+#define CLONE_IO 0x80000000ULL
 
 #define PROCS_MAX 4000 /* processes per system (RLIMIT_NPROC-like) */
 
@@ -45,6 +46,8 @@ static void init_thread_from(struct thread *t, const struct thread *me, uint64_t
 {
 	t->sig_mask = me->sig_mask;
 	sched_inherit(t, me);
+	/* CLONE_IO shares the I/O context; otherwise one that exists is copied */
+	t->io_id = (flags & CLONE_IO) || me->io_id == 0 ? me->io_id : share_new_id();
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;
 	if (flags & CLONE_CHILD_SETTID)
@@ -118,6 +121,7 @@ static int alloc_child(uint64_t flags, struct proc_ref *out)
 		return -EAGAIN;
 	struct proc *c = proc_get(*out);
 	copy_proc_state(c, proc_get(cur_proc_ref()));
+	share_init(*out);
 	c->start_ns = fw_time_monotonic_ns();
 	int r = 0;
 	if (fw_waitq_create(&c->child_wait) || fw_waitq_create(&proc_get(*out)->stop_wait))
@@ -163,6 +167,10 @@ static int64_t clone_process(const struct fw_uregs *regs, uint64_t flags, uint64
 		discard_child(cr);
 		return r;
 	}
+	if (flags & CLONE_FS)
+		share_join(cr, cur_proc_ref(), SHARE_FS);
+	if (flags & CLONE_SIGHAND)
+		share_join(cr, cur_proc_ref(), SHARE_SIGHAND);
 	struct thread *t = thread_get(tr);
 	struct thread *me_t = cur_thread();
 	init_thread_from(t, me_t, flags, ctid);
@@ -243,6 +251,7 @@ void proc_exec_prepare(void)
 	t->clear_child_tid = 0;
 	t->set_child_tid = 0;
 	ptimer_delete_all(proc_get(pr), false); /* POSIX timers do not survive exec */
+	share_leave(pr, SHARE_SIGHAND); /* the new image gets its own signal actions */
 	t = thread_get(me);
 	/* The old image's robust futexes die with it (Linux futex_exec_release). */
 	futex_robust_exit(t->robust_list, t->robust_len, t->tid);

@@ -164,6 +164,7 @@ int proc_create(struct proc_ref parent, struct mm_ref mm, const struct fw_uregs 
 	p->mm = mm;
 	p->umask = 022;
 	cred_init_root(&p->caps);
+	share_init(*out);
 	p->start_ns = fw_time_monotonic_ns();
 	if (fw_waitq_create(&p->child_wait)) {
 		proc_free(*out);

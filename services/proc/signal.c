@@ -447,6 +447,7 @@ void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_
 	if (p->sigact[i].handler == SIG_IGN || (t->sig_mask & sig_bit(sig))) {
 		p->sigact[i].handler = SIG_DFL;
 		t->sig_mask &= ~sig_bit(sig);
+		share_publish_sigact(cur_proc_ref());
 	}
 	if (p->sigact[i].handler == SIG_DFL)
 		signal_die(sig);

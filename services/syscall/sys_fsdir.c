@@ -297,6 +297,7 @@ static int64_t set_cwd(struct inode_ref ino)
 	if (e)
 		return e;
 	cur_proc()->cwd = ino;
+	share_publish_fs(cur_proc_ref());
 	return 0;
 }
 
@@ -327,5 +328,6 @@ int64_t sys_chroot(struct fw_uregs *r)
 	if (type_of(ino) != S_IFDIR)
 		return -ENOTDIR;
 	cur_proc()->root = ino;
+	share_publish_fs(cur_proc_ref());
 	return 0;
 }

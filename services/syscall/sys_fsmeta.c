@@ -470,5 +470,6 @@ int64_t sys_umask(struct fw_uregs *r)
 	struct proc *p = cur_proc();
 	uint32_t old = p->umask;
 	p->umask = (uint32_t)a0(r) & 0777;
+	share_publish_fs(cur_proc_ref());
 	return old;
 }

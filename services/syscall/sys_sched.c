@@ -419,6 +419,10 @@ int64_t sys_ioprio_set(struct fw_uregs *r)
 			continue;
 		}
 		t->ioprio = v;
+		if (t->io_id)
+			share_publish_ioprio(t); /* CLONE_IO sharers */
+		else
+			t->io_id = share_new_id(); /* Linux makes the I/O context now */
 		ret = 0;
 	}
 	return ret;

@@ -1,13 +1,11 @@
 /* unshare(2) and close_range(2): leave shared descriptor tables and other
  * per-process contexts. Layer: services (safe C).
  *
- * Keel has one namespace of each kind and keeps the file-system context
- * (cwd, root, umask), the signal actions and the System V undo list per
- * process, so of the sharing flags only CLONE_FILES has anything to undo
- * (a descriptor table shared with CLONE_FILES is copied); CLONE_FS and
- * CLONE_SIGHAND are already unshared, CLONE_SYSVSEM applies the undo
- * adjustments now as Linux does, CLONE_THREAD and CLONE_VM need a
- * single-threaded caller. A namespace flag gets what Linux built without
+ * CLONE_FILES copies a shared descriptor table; CLONE_FS leaves the ring
+ * of processes sharing cwd, root and umask (proc/share.c), keeping the
+ * values; CLONE_SIGHAND needs signal actions nobody else shares (else
+ * -EINVAL, as Linux); CLONE_SYSVSEM applies the undo adjustments now as
+ * Linux does; CLONE_THREAD and CLONE_VM need a single-threaded caller. A namespace flag gets what Linux built without
  * that namespace gives: -EPERM without privilege (the capability check
  * comes first), else -EINVAL. */
 #include "ipc/ipc.h"
@@ -70,6 +68,8 @@ int64_t sys_unshare(struct fw_uregs *r)
 		flags |= CLONE_THREAD;
 	if ((flags & CLONE_THREAD) && p->nthreads > 1)
 		return -EINVAL;
+	if ((flags & (CLONE_SIGHAND | CLONE_VM)) && share_shared(cur_proc_ref(), SHARE_SIGHAND))
+		return -EINVAL;
 	if (flags & NS_FLAGS) {
 		bool need_cap = (flags & NS_FLAGS) != CLONE_NEWUSER;
 		return need_cap && !proc_capable(p, CAP_SYS_ADMIN) ? -EPERM : -EINVAL;
@@ -79,6 +79,8 @@ int64_t sys_unshare(struct fw_uregs *r)
 		if (e)
 			return e;
 	}
+	if (flags & CLONE_FS)
+		share_leave(cur_proc_ref(), SHARE_FS);
 	if (flags & (CLONE_SYSVSEM | CLONE_NEWIPC))
 		sem_exit(cur_proc()->pid);
 	return 0;
