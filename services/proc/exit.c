@@ -134,6 +134,7 @@ static void proc_become_zombie(struct proc_ref pr, int32_t wstatus)
 	proc_run_exit_hooks(p->pid); /* e.g. SEM_UNDO adjustments */
 	share_leave(pr, SHARE_FS);
 	share_leave(pr, SHARE_SIGHAND);
+	share_leave(pr, SHARE_SYSVSEM);
 	p = proc_get(pr);
 	proc_vfork_release(p);
 	fw_timer_destroy(p->alarm_timer);

@@ -24,6 +24,7 @@
 #define CLONE_CHILD_CLEARTID 0x200000
 #define CLONE_CHILD_SETTID 0x1000000
 #define CLONE_IO 0x80000000ULL
+#define CLONE_SYSVSEM 0x40000
 
 #define PROCS_MAX 4000 /* processes per system (RLIMIT_NPROC-like) */
 
@@ -171,6 +172,8 @@ static int64_t clone_process(const struct fw_uregs *regs, uint64_t flags, uint64
 		share_join(cr, cur_proc_ref(), SHARE_FS);
 	if (flags & CLONE_SIGHAND)
 		share_join(cr, cur_proc_ref(), SHARE_SIGHAND);
+	if (flags & CLONE_SYSVSEM)
+		share_join(cr, cur_proc_ref(), SHARE_SYSVSEM);
 	struct thread *t = thread_get(tr);
 	struct thread *me_t = cur_thread();
 	init_thread_from(t, me_t, flags, ctid);

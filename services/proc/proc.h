@@ -104,8 +104,8 @@ struct proc {
 	struct cred_caps caps;   /* capability sets and securebits (proc/cred.c) */
 	/* proc/share.c: rings of the processes sharing cwd/root/umask
 	 * (CLONE_FS) and signal actions (CLONE_SIGHAND); ids for kcmp */
-	struct proc_ref fs_next, sh_next;
-	uint32_t fs_id, sh_id;
+	struct proc_ref fs_next, sh_next, sv_next; /* sv: CLONE_SYSVSEM undo list */
+	uint32_t fs_id, sh_id, sv_id;             /* sv_id 0: no undo list yet */
 };
 
 /* What restart_syscall(2) resumes after a signal without a handler
@@ -309,7 +309,7 @@ int uts_set(uint32_t which, const struct kname *name);
  * alone in each ring; clone with CLONE_FS or CLONE_SIGHAND joins the
  * parent's; whoever changes cwd/root/umask or a signal action publishes
  * it to the ring; unshare, exec (signal actions) and exit leave. */
-enum share_kind { SHARE_FS, SHARE_SIGHAND };
+enum share_kind { SHARE_FS, SHARE_SIGHAND, SHARE_SYSVSEM };
 void share_init(struct proc_ref self);
 void share_join(struct proc_ref child, struct proc_ref with, enum share_kind k);
 void share_leave(struct proc_ref self, enum share_kind k);
@@ -319,6 +319,8 @@ void share_publish_sigact(struct proc_ref self);
 /* ioprio_set on a thread with an I/O context shared by CLONE_IO. */
 void share_publish_ioprio(struct thread *t);
 uint32_t share_new_id(void);
+/* The id of the process's System V undo list (0: none; create: make one). */
+uint32_t share_undo_key(struct proc_ref self, bool create);
 struct proc_ref init_proc(void);
 void proc_set_init(struct proc_ref p);
 /* Some live process has its working or root directory in file system sb

@@ -1,6 +1,7 @@
 /* Contexts that clone flags share between processes: CLONE_FS (working
- * directory, root, umask), CLONE_SIGHAND (signal actions) and CLONE_IO
- * (the I/O priority). Layer: services (safe C).
+ * directory, root, umask), CLONE_SIGHAND (signal actions), CLONE_SYSVSEM
+ * (the System V semaphore undo list: ipc/sem.c keys its records by the
+ * ring's id) and CLONE_IO (the I/O priority). Layer: services (safe C).
  *
  * Readers keep reading their own struct proc fields (every path lookup
  * does, so that stays one load); the processes that share a context form
@@ -29,14 +30,41 @@ static uint32_t new_id(void)
 
 static bool same(struct proc_ref a, struct proc_ref b) { return a.idx == b.idx && a.gen == b.gen; }
 
-static struct proc_ref next_of(const struct proc *p, enum share_kind k) { return k == SHARE_FS ? p->fs_next : p->sh_next; }
+static struct proc_ref next_of(const struct proc *p, enum share_kind k)
+{
+	return k == SHARE_FS ? p->fs_next : k == SHARE_SIGHAND ? p->sh_next : p->sv_next;
+}
 
 static void set_next(struct proc *p, enum share_kind k, struct proc_ref n)
 {
 	if (k == SHARE_FS)
 		p->fs_next = n;
-	else
+	else if (k == SHARE_SIGHAND)
 		p->sh_next = n;
+	else
+		p->sv_next = n;
+}
+
+/* A context of its own: FS and SIGHAND get a fresh id, the undo list
+ * none (Linux makes it at the first SEM_UNDO). */
+static void set_own_id(struct proc *p, enum share_kind k)
+{
+	if (k == SHARE_FS)
+		p->fs_id = new_id();
+	else if (k == SHARE_SIGHAND)
+		p->sh_id = new_id();
+	else
+		p->sv_id = 0;
+}
+
+uint32_t share_undo_key(struct proc_ref self, bool create)
+{
+	struct proc *p = proc_get(self);
+	if (!p)
+		return 0;
+	if (p->sv_id == 0 && create)
+		p->sv_id = new_id(); /* alone: a list shared by a ring always has an id */
+	return p->sv_id;
 }
 
 void share_init(struct proc_ref self)
@@ -46,8 +74,10 @@ void share_init(struct proc_ref self)
 		return;
 	p->fs_next = self;
 	p->sh_next = self;
+	p->sv_next = self;
 	p->fs_id = new_id();
 	p->sh_id = new_id();
+	p->sv_id = 0;
 }
 
 void share_join(struct proc_ref child, struct proc_ref with, enum share_kind k)
@@ -59,8 +89,10 @@ void share_join(struct proc_ref child, struct proc_ref with, enum share_kind k)
 	set_next(w, k, child);
 	if (k == SHARE_FS)
 		c->fs_id = w->fs_id;
-	else
+	else if (k == SHARE_SIGHAND)
 		c->sh_id = w->sh_id;
+	else /* CLONE_SYSVSEM makes the list if there is none yet, as Linux */
+		c->sv_id = share_undo_key(with, true);
 }
 
 bool share_shared(struct proc_ref self, enum share_kind k)
@@ -72,8 +104,13 @@ bool share_shared(struct proc_ref self, enum share_kind k)
 void share_leave(struct proc_ref self, enum share_kind k)
 {
 	struct proc *p = proc_get(self);
-	if (!p || !share_shared(self, k))
+	if (!p)
 		return;
+	if (!share_shared(self, k)) {
+		if (k == SHARE_SYSVSEM)
+			set_own_id(p, k); /* its list was applied and dropped */
+		return;
+	}
 	/* find the predecessor on the ring and close the ring behind us */
 	struct proc_ref prev = self;
 	for (uint32_t n = 0; n < PID_MAX; n++) {
@@ -88,10 +125,7 @@ void share_leave(struct proc_ref self, enum share_kind k)
 		prev = nx;
 	}
 	set_next(p, k, self);
-	if (k == SHARE_FS)
-		p->fs_id = new_id();
-	else
-		p->sh_id = new_id();
+	set_own_id(p, k);
 }
 
 void share_publish_fs(struct proc_ref self)

@@ -4,8 +4,8 @@
  * umask) and the signal actions are shared by the threads of a process and
  * by CLONE_FS / CLONE_SIGHAND children (proc/share.c); the I/O context
  * (CLONE_IO) exists only once an I/O priority was set or inherited, and
- * two tasks without one compare equal, as on Linux. The System V undo
- * list is per process (equal exactly for threads of one process).
+ * two tasks without one compare equal, as on Linux; likewise the System V
+ * undo list (made at the first SEM_UNDO or by CLONE_SYSVSEM).
  * Unequal objects are ordered by their ids (1: less, 2: greater), as Linux
  * orders by its obfuscated pointers. */
 #include "syscall/syscall.h"
@@ -83,7 +83,7 @@ int64_t sys_kcmp(struct fw_uregs *r)
 	case KCMP_IO:
 		return order(t1->io_id, t2->io_id);
 	case KCMP_SYSVSEM:
-		return order(key(r1.idx, r1.gen), key(r2.idx, r2.gen));
+		return order(p1->sv_id, p2->sv_id);
 	case KCMP_EPOLL_TFD:
 		return -EOPNOTSUPP; /* not yet: as a kernel without epoll */
 	default:

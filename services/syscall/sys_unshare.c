@@ -81,8 +81,10 @@ int64_t sys_unshare(struct fw_uregs *r)
 	}
 	if (flags & CLONE_FS)
 		share_leave(cur_proc_ref(), SHARE_FS);
-	if (flags & (CLONE_SYSVSEM | CLONE_NEWIPC))
-		sem_exit(cur_proc()->pid);
+	if (flags & (CLONE_SYSVSEM | CLONE_NEWIPC)) {
+		sem_exit(cur_proc()->pid); /* applied only if nobody shares the list */
+		share_leave(cur_proc_ref(), SHARE_SYSVSEM);
+	}
 	return 0;
 }
 

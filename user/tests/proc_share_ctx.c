@@ -2,12 +2,15 @@
  * CLONE_FS: working directory, root and umask change for both processes;
  * unshare(CLONE_FS) takes a private copy. CLONE_SIGHAND (with CLONE_VM):
  * signal actions are shared; unshare(CLONE_SIGHAND) then fails. CLONE_IO:
- * the I/O priority is shared. kcmp(2) KCMP_FS / KCMP_SIGHAND / KCMP_IO
+ * the I/O priority is shared. CLONE_SYSVSEM: one semaphore undo list,
+ * applied when its last holder exits or unshares it. kcmp(2) KCMP_FS / KCMP_SIGHAND / KCMP_IO
  * tell the same story. */
 #include "t.h"
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
 #include <sys/syscall.h>
 #include <linux/kcmp.h>
 
@@ -46,12 +49,14 @@ static int fs_child(void *arg)
 {
 	(void)arg;
 	SAY("  child: KCMP_FS with parent: %s\n", same(kcmp(parent, getpid(), KCMP_FS)));
-	SAY("  child: chdir sub %d, umask(077) gave %03o\n", chdir("sub"), umask(077));
+	SAY("  child: chdir sub %d,", chdir("sub"));
+	SAY(" umask(077) gave %03o\n", umask(077));
 	say_back();
 	wait_go();
 	SAY("  child: unshare(CLONE_FS): %d\n", unshare(CLONE_FS));
 	SAY("  child: KCMP_FS with parent now: %s\n", same(kcmp(parent, getpid(), KCMP_FS)));
-	SAY("  child: chdir .. %d, umask(022) gave %03o\n", chdir(".."), umask(022));
+	SAY("  child: chdir .. %d,", chdir(".."));
+	SAY(" umask(022) gave %03o\n", umask(022));
 	cwd_is("  child");
 	say_back();
 	wait_go();
@@ -165,6 +170,51 @@ static void io_checks(void)
 	waitpid(f, NULL, 0);
 }
 
+static int semid;
+
+static int sem_child(void *arg)
+{
+	(void)arg;
+	SAY("  child: KCMP_SYSVSEM with parent: %s\n", same(kcmp(parent, getpid(), KCMP_SYSVSEM)));
+	struct sembuf up = {0, 1, SEM_UNDO};
+	SAY("  child: semop +1 with SEM_UNDO: %d\n", semop(semid, &up, 1));
+	return 0;
+}
+
+static int semval(void) { return semctl(semid, 0, GETVAL); }
+
+static void sysvsem_checks(void)
+{
+	SAY("-- CLONE_SYSVSEM\n");
+	semid = semget(IPC_PRIVATE, 1, 0600);
+	pid_t f = fork();
+	if (f == 0) {
+		wait_go();
+		_exit(0);
+	}
+	SAY("KCMP_SYSVSEM with a forked child, no undo list yet: %s\n", same(kcmp(getpid(), f, KCMP_SYSVSEM)));
+	pid_t c = clone(sem_child, stack[3] + sizeof stack[3], CLONE_SYSVSEM | SIGCHLD, NULL);
+	SAY("child %s\n", t_wait_desc(c));
+	SAY("value after the sharing child exited: %d (the list lives on)\n", semval());
+	SAY("KCMP_SYSVSEM with the forked child now: %s\n", same(kcmp(getpid(), f, KCMP_SYSVSEM)));
+	tell_go();
+	waitpid(f, NULL, 0);
+	SAY("unshare(CLONE_SYSVSEM): %d,", unshare(CLONE_SYSVSEM));
+	SAY(" value now: %d\n", semval());
+	struct sembuf up = {0, 2, SEM_UNDO};
+	semop(semid, &up, 1);
+	f = fork();
+	if (f == 0) {
+		SAY("  forked child sees %d, exits\n", semval());
+		_exit(0);
+	}
+	waitpid(f, NULL, 0);
+	SAY("value after a forked child exited: %d\n", semval());
+	SAY("unshare(CLONE_SYSVSEM) again: %d,", unshare(CLONE_SYSVSEM));
+	SAY(" value now: %d\n", semval());
+	semctl(semid, 0, IPC_RMID);
+}
+
 int main(int argc, char **argv)
 {
 	t_init(argc, argv);
@@ -175,6 +225,7 @@ int main(int argc, char **argv)
 	fs_checks();
 	sighand_checks();
 	io_checks();
+	sysvsem_checks();
 	chdir("/");
 	t_cleanup();
 	return t_done();
