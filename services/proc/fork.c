@@ -103,6 +103,7 @@ static void discard_child(struct proc_ref cr)
 	struct proc *c = proc_get(cr);
 	if (!c)
 		return;
+	ns_exit(c);
 	fdtable_put(c->files);
 	c = proc_get(cr);
 	mm_put(c->mm);
@@ -123,10 +124,17 @@ static int alloc_child(uint64_t flags, struct proc_ref *out)
 	struct proc *c = proc_get(*out);
 	copy_proc_state(c, proc_get(cur_proc_ref()));
 	share_init(*out);
+	ns_fork(proc_get(*out), cur_proc());
 	c->start_ns = fw_time_monotonic_ns();
 	int r = 0;
 	if (fw_waitq_create(&c->child_wait) || fw_waitq_create(&proc_get(*out)->stop_wait))
 		r = -ENOMEM;
+	/* clone(CLONE_NEWNS / CLONE_NEWUTS): the child's own copy (privilege
+	 * checked by the caller) */
+	if (r == 0 && (flags & ns_clone_flag(NSK_MNT)))
+		r = ns_make(*out, NSK_MNT);
+	if (r == 0 && (flags & ns_clone_flag(NSK_UTS)))
+		r = ns_make(*out, NSK_UTS);
 	me = cur_proc();
 	if (r == 0 && (flags & CLONE_VM)) {
 		mm_hold(me->mm);
@@ -151,7 +159,7 @@ static int alloc_child(uint64_t flags, struct proc_ref *out)
 	}
 	if (r) {
 		discard_child(*out);
-		return r == -ENOMEM ? -ENOMEM : -EAGAIN;
+		return r == -ENOMEM || r == -ENOSPC ? r : -EAGAIN;
 	}
 	return 0;
 }

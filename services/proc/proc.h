@@ -26,6 +26,7 @@ struct proc;
 struct thread;
 FW_POOL_DECLARE(proc, struct proc);
 FW_POOL_DECLARE(thread, struct thread);
+#include "proc/ns.h"
 
 enum proc_state { PROC_ALIVE, PROC_ZOMBIE, PROC_DEAD };
 
@@ -106,6 +107,7 @@ struct proc {
 	 * (CLONE_FS) and signal actions (CLONE_SIGHAND); ids for kcmp */
 	struct proc_ref fs_next, sh_next, sv_next; /* sv: CLONE_SYSVSEM undo list */
 	uint32_t fs_id, sh_id, sv_id;             /* sv_id 0: no undo list yet */
+	uint8_t ns[NSK_KINDS];    /* its namespace of each kind: a slot (proc/ns.c) */
 };
 
 /* What restart_syscall(2) resumes after a signal without a handler

@@ -67,7 +67,7 @@ int64_t sys_umount2(struct fw_uregs *r)
 		return e;
 	struct inode *ip = inode_get(target);
 	/* a process working in it keeps it busy */
-	if (!(flags & MNT_DETACH) && ip && inode_ref_valid(ip->covered) && proc_uses_fs(ip->sb))
+	if (!(flags & MNT_DETACH) && ip && vfs_is_mount_root(target) && proc_uses_fs(ip->sb))
 		return -EBUSY;
 	return vfs_umount(target, flags);
 }

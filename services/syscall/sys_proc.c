@@ -78,9 +78,10 @@ int64_t sys_get_robust_list(struct fw_uregs *r)
  * it before the child exists: a bad pointer fails the call). Before
  * that, Linux's copy_process checks on flags that proc_clone does not
  * know: a new mount or user namespace cannot share the file-system
- * context, and Keel has one namespace of each kind, so a namespace flag
- * gets what a Linux built without that namespace gives (-EPERM without
- * privilege, the capability check coming first, else -EINVAL). */
+ * context; CLONE_NEWNS and CLONE_NEWUTS need CAP_SYS_ADMIN; the other
+ * namespace kinds exist only once, so their flags get what a Linux built
+ * without them gives (-EPERM without privilege, the capability check
+ * coming first, else -EINVAL). */
 static int64_t clone_pidfd(struct fw_uregs *r, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
 			   uint64_t tls, uint64_t uptr, bool legacy)
 {
@@ -97,7 +98,11 @@ static int64_t clone_pidfd(struct fw_uregs *r, uint64_t flags, uint64_t newsp, u
 		if (((flags & 0x800ULL) && !(flags & 0x100ULL)) || ((flags & CLONE_THREAD_F) && !(flags & 0x800ULL)))
 			return -EINVAL;
 		bool need_cap = ns != CLONE_NEWUSER_F;
-		return need_cap && !cred_capable(CAP_SYS_ADMIN) ? -EPERM : -EINVAL;
+		if (need_cap && !cred_capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		/* new mount and UTS namespaces are made by proc_clone (proc/ns.c) */
+		if (ns & ~(ns_clone_flag(NSK_MNT) | ns_clone_flag(NSK_UTS)))
+			return -EINVAL;
 	}
 	if (!(flags & CLONE_PIDFD))
 		return proc_clone(r, flags, newsp, ptid, ctid, tls);

@@ -353,10 +353,29 @@ int vfs_umount(struct inode_ref root, uint64_t flags);
  * root is mounted on put_old, a directory of the new one (pivot_root).
  * The caller moves processes' root and working directories. */
 int vfs_pivot_root(struct inode_ref new_root, struct inode_ref put_old);
-/* Some mount lies inside super block sb (umount: -EBUSY). */
+/* Some mount of the caller's namespace lies inside super block sb
+ * (umount: -EBUSY). */
 bool vfs_super_has_mounts(struct super_ref sb);
-/* The i-th mount in mount order (/proc/mounts): 0, or -ENOENT past the end. */
+/* The i-th mount of the caller's namespace in mount order (/proc/mounts):
+ * 0, or -ENOENT past the end. */
 int vfs_mount_info(uint32_t i, struct super_ref *sb);
+/* Where sb is mounted in the caller's namespace (zero: its root, or not
+ * mounted there). */
+struct inode_ref vfs_mount_point(struct super_ref sb);
+/* Is root the root of a mount of the caller's namespace? */
+bool vfs_is_mount_root(struct inode_ref root);
+/* Mount namespaces (vfs/mount.c). The process layer registers the
+ * function that names the caller's namespace (a small number, 0 the
+ * initial one); copy makes namespace `to` a copy of `from` (-ENOMEM when
+ * the table is full, nothing made), drop unmounts every mount of ns. */
+typedef uint32_t (*vfs_ns_query)(void);
+void vfs_set_ns_query(vfs_ns_query fn);
+int vfs_mount_ns_copy(uint32_t from, uint32_t to);
+void vfs_mount_ns_drop(uint32_t ns);
+/* Path lookup's crossings in the caller's namespace: the root mounted on
+ * dir, the directory a mounted root covers (zero: none). */
+struct inode_ref vfs_ns_mounted(struct inode_ref dir);
+struct inode_ref vfs_ns_covered(struct inode_ref root);
 /* The i-th registered type's name and flags (/proc/filesystems). */
 int vfs_fs_type_info(uint32_t i, struct kname *name, uint32_t *flags);
 void vfs_fs_type_name(struct super_ref sb, struct kname *name);

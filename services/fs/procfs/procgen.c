@@ -379,7 +379,8 @@ static void mount_line(struct ptext *t, struct super_ref sb, struct kpath *path)
 	struct super *s = super_get(sb);
 	if (!s)
 		return;
-	struct inode_ref at = inode_ref_valid(s->covered) ? s->covered : s->root;
+	struct inode_ref cov = vfs_mount_point(sb);
+	struct inode_ref at = inode_ref_valid(cov) ? cov : s->root;
 	uint64_t flags = s->flags;
 	struct kname source = s->source, type;
 	if (vfs_path_of(vfs_root(), at, path))
@@ -415,8 +416,9 @@ static void mountinfo_line(struct ptext *t, uint32_t id, struct super_ref sb, st
 	struct super *s = super_get(sb);
 	if (!s)
 		return;
-	struct inode_ref at = inode_ref_valid(s->covered) ? s->covered : s->root;
-	struct inode *cov = inode_ref_valid(s->covered) ? inode_get(s->covered) : NULL;
+	struct inode_ref covr = vfs_mount_point(sb);
+	struct inode_ref at = inode_ref_valid(covr) ? covr : s->root;
+	struct inode *cov = inode_ref_valid(covr) ? inode_get(covr) : NULL;
 	struct super_ref parent = cov ? cov->sb : (struct super_ref){0};
 	uint64_t flags = s->flags;
 	uint32_t dev = s->dev; /* as stat(2) gives st_dev */
