@@ -114,11 +114,8 @@ int64_t sys_pivot_root(struct fw_uregs *r)
 		e = -ENOTDIR;
 	if (e)
 		return e;
-	struct proc *me = cur_proc();
-	struct inode_ref old_root = vfs_root();
-	if (!same(me->root, old_root))
-		return -EINVAL; /* the caller's root is not its namespace's root (chroot) */
-	e = vfs_pivot_root(new_root, put_old);
+	struct inode_ref old_root = cur_proc()->root;
+	e = vfs_pivot_root(old_root, new_root, put_old);
 	if (e)
 		return e;
 	/* every process of this namespace rooted or working at the old root

@@ -323,15 +323,15 @@ static bool reachable(struct inode_ref dir, struct inode_ref top)
 	return false;
 }
 
-int vfs_pivot_root(struct inode_ref new_root, struct inode_ref put_old)
+int vfs_pivot_root(struct inode_ref root, struct inode_ref new_root, struct inode_ref put_old)
 {
 	uint32_t ns = cur_ns();
-	struct inode *np = inode_get(new_root), *pp = inode_get(put_old);
-	if (!np || !pp)
+	struct inode *np = inode_get(new_root), *pp = inode_get(put_old), *rp = inode_get(root);
+	if (!np || !pp || !rp)
 		return -ENOENT;
 	if ((np->mode & S_IFMT) != S_IFDIR || (pp->mode & S_IFMT) != S_IFDIR)
 		return -ENOTDIR;
-	int ri = rec_root(ns), ni = rec_of(ns, np->sb), oi = rec_of(ns, pp->sb);
+	int ri = rec_of(ns, rp->sb), ni = rec_of(ns, np->sb), oi = rec_of(ns, pp->sb);
 	if (ri < 0 || ni < 0 || oi < 0)
 		return -EINVAL;
 	struct mount_table *mt = mount_table();
@@ -341,24 +341,32 @@ int vfs_pivot_root(struct inode_ref new_root, struct inode_ref put_old)
 		return -EINVAL;
 	if (ni == ri || oi == ri)
 		return -EBUSY; /* new_root or put_old on the current root mount */
+	if (!same_ino(root_of(mt->m[ri].sb), root))
+		return -EINVAL; /* the caller's root is not a mount point */
 	if (!same_ino(root_of(mt->m[ni].sb), new_root))
 		return -EINVAL; /* new_root is not a mount point */
 	if (!reachable(put_old, new_root))
 		return -EINVAL; /* put_old is not at or under new_root */
+	if (!reachable(new_root, root))
+		return -EINVAL; /* new_root is not under the caller's root */
 	if (rec_on(ns, put_old) >= 0)
 		return -EBUSY;
-	struct inode_ref old_cov = mt->m[ni].covered;
-	struct super_ref old_sb = mt->m[ri].sb;
-	/* the new root leaves its mount point; the old root goes on put_old */
-	mt->m[ni].covered = (struct inode_ref){0};
+	struct inode_ref new_cov = mt->m[ni].covered, root_cov = mt->m[ri].covered;
+	struct super_ref old_sb = mt->m[ri].sb, new_sb = mt->m[ni].sb;
+	/* new_root goes where the old root was mounted (the namespace's root
+	 * if it was that); the old root goes on put_old */
+	mt->m[ni].covered = root_cov;
 	mt->m[ri].covered = put_old;
-	/* the root record first: /proc/mounts lists it first */
-	struct mnt_rec a = mt->m[ri];
-	mt->m[ri] = mt->m[ni];
-	mt->m[ni] = a;
-	hint_dir(old_cov);
+	if (!inode_ref_valid(root_cov)) { /* /proc/mounts lists the root first */
+		struct mnt_rec a = mt->m[ri];
+		mt->m[ri] = mt->m[ni];
+		mt->m[ni] = a;
+	}
+	hint_dir(new_cov);
+	if (inode_ref_valid(root_cov))
+		hint_dir(root_cov);
 	hint_dir(put_old);
-	hint_root(mt->m[ri].sb);
+	hint_root(new_sb);
 	hint_root(old_sb);
 	return 0;
 }

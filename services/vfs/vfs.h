@@ -349,10 +349,15 @@ int vfs_fs_type_flags(const struct kname *type, uint32_t *flags);
 /* umount2(2) of the file system whose root is `root`; the caller checked
  * that no process works in it unless MNT_DETACH. */
 int vfs_umount(struct inode_ref root, uint64_t flags);
-/* Make the mounted file system whose root is new_root the root; the old
- * root is mounted on put_old, a directory of the new one (pivot_root).
- * The caller moves processes' root and working directories. */
-int vfs_pivot_root(struct inode_ref new_root, struct inode_ref put_old);
+/* pivot_root in the caller's mount namespace: the mount whose root is
+ * new_root takes the place of the mount whose root is `root` (the
+ * caller's root directory), which moves onto put_old, a directory at or
+ * under new_root. Linux's errors: -EBUSY when new_root or put_old is on
+ * the root's mount or put_old is a mount point, -EINVAL when root or
+ * new_root is not a mount point, put_old not under new_root, new_root
+ * not under root, or a mount involved is MS_SHARED; -ENOTDIR. The caller
+ * moves processes' root and working directories. */
+int vfs_pivot_root(struct inode_ref root, struct inode_ref new_root, struct inode_ref put_old);
 /* Some mount of the caller's namespace lies inside super block sb
  * (umount: -EBUSY). */
 bool vfs_super_has_mounts(struct super_ref sb);

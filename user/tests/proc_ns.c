@@ -305,6 +305,25 @@ static void pivot(void)
 	}
 	SAY("pivot child %s\n", t_wait_desc(c));
 	SAY("parent unaffected: base/marker %s\n", exists(t_path("base/marker")));
+	c = fork();
+	if (c == 0) { /* from inside a chroot whose root is a mount */
+		unshare(CLONE_NEWNS);
+		mkdir(t_path("jail"), 0755);
+		mount("none", t_path("jail"), "tmpfs", 0, NULL);
+		SAY("  chroot into a mount: %s\n", rc(chroot(t_path("jail"))));
+		chdir("/");
+		mkdir("/nr", 0755);
+		mkdir("/sub", 0755);
+		CHECK_ERR(syscall(SYS_pivot_root, "/sub", "/sub"), EBUSY, "  new_root on the chroot's mount");
+		mount("none", "/nr", "tmpfs", 0, NULL);
+		mkdir("/nr/old", 0755);
+		int fd = open("/nr/mark2", O_CREAT | O_WRONLY, 0644);
+		close(fd);
+		SAY("  pivot_root(/nr, /nr/old): %s\n", rc(syscall(SYS_pivot_root, "/nr", "/nr/old")));
+		SAY("  /mark2: %s, /old/nr: %s, /old/sub: %s\n", exists("/mark2"), exists("/old/nr"), exists("/old/sub"));
+		_exit(t_failures ? 1 : 0);
+	}
+	SAY("chroot pivot child %s\n", t_wait_desc(c));
 }
 
 int main(int argc, char **argv)
