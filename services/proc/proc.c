@@ -233,9 +233,10 @@ void proc_run_exit_hooks(int32_t pid)
 
 bool proc_uses_fs(struct super_ref sb)
 {
+	uint32_t ns = ns_slot(cur_proc(), NSK_MNT); /* another namespace's mount is another mount */
 	for (int32_t pid = 1; pid < PID_MAX; pid++) {
 		struct proc *p = proc_get(proc_by_pid(pid));
-		if (!p || p->state == PROC_DEAD)
+		if (!p || p->state == PROC_DEAD || ns_slot(p, NSK_MNT) != ns)
 			continue;
 		struct inode *cw = inode_get(p->cwd), *rt = inode_get(p->root);
 		if ((cw && cw->sb.idx == sb.idx && cw->sb.gen == sb.gen) || (rt && rt->sb.idx == sb.idx && rt->sb.gen == sb.gen))

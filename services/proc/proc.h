@@ -325,8 +325,8 @@ uint32_t share_new_id(void);
 uint32_t share_undo_key(struct proc_ref self, bool create);
 struct proc_ref init_proc(void);
 void proc_set_init(struct proc_ref p);
-/* Some live process has its working or root directory in file system sb
- * (umount: busy). */
+/* Some live process of the caller's mount namespace has its working or
+ * root directory in file system sb (umount: busy). */
 bool proc_uses_fs(struct super_ref sb);
 
 #endif

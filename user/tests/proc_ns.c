@@ -123,6 +123,25 @@ static void basics(void)
 	SAY("parent: still mounted: %s;", listed(t_path("m")));
 	SAY(" umount: %s\n", rc(umount(t_path("m"))));
 	CHECK_ERR(umount(t_path("m")), EINVAL, "umount of a plain directory");
+	mount("none", t_path("m"), "tmpfs", 0, NULL);
+	for (int other = 0; other < 2; other++) {
+		c = fork();
+		if (c == 0) {
+			if (other)
+				unshare(CLONE_NEWNS);
+			chdir(t_path("m"));
+			say_back();
+			wait_go();
+			_exit(0);
+		}
+		wait_back();
+		errno = 0;
+		int r = umount(t_path("m"));
+		SAY("parent: umount while a process of %s namespace works in it: %s\n", other ? "another" : "the same",
+		    r ? t_errname(errno) : "0");
+		tell_go();
+		waitpid(c, NULL, 0);
+	}
 }
 
 static void propagation(void)
