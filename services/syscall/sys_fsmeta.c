@@ -182,6 +182,8 @@ static int64_t set_mode(struct inode_ref ino, uint64_t mode)
 	struct inode *ip = inode_get(ino);
 	if (!ip)
 		return -ENOENT;
+	if (vfs_readonly(ino))
+		return -EROFS; /* Linux asks for write access to the mount first */
 	int e = owner_or_root(ip);
 	if (e)
 		return e;
@@ -221,6 +223,8 @@ static int64_t set_owner(struct inode_ref ino, uint64_t uid, uint64_t gid)
 	struct inode *ip = inode_get(ino);
 	if (!ip)
 		return -ENOENT;
+	if (vfs_readonly(ino))
+		return -EROFS; /* Linux asks for write access to the mount first */
 	struct proc *p = cur_proc();
 	uint32_t u = (uint32_t)uid, g = (uint32_t)gid;
 	if (!proc_capable(p, CAP_CHOWN)) {

@@ -158,6 +158,29 @@ static void propagation(void)
 	umount(t_path("m"));
 }
 
+/* A read-only mount refuses metadata changes with EROFS before any
+ * permission check. */
+static void readonly(void)
+{
+	SAY("-- read-only mount\n");
+	mkdir(t_path("ro"), 0755);
+	mount("none", t_path("ro"), "tmpfs", 0, NULL);
+	int fd = open(t_path("ro/f"), O_CREAT | O_WRONLY, 0644);
+	close(fd);
+	SAY("remount read-only: %s\n", rc(mount(NULL, t_path("ro"), NULL, MS_REMOUNT | MS_RDONLY, NULL)));
+	CHECK_ERR(chmod(t_path("ro/f"), 0600), EROFS, "root chmod");
+	CHECK_ERR(chown(t_path("ro/f"), 1, 1), EROFS, "root chown");
+	pid_t c = fork();
+	if (c == 0) {
+		setuid(1000);
+		CHECK_ERR(chmod(t_path("ro/f"), 0600), EROFS, "  uid 1000 chmod of root's file");
+		CHECK_ERR(chown(t_path("ro/f"), 1000, -1), EROFS, "  uid 1000 chown of root's file");
+		_exit(t_failures ? 1 : 0);
+	}
+	SAY("unprivileged child %s\n", t_wait_desc(c));
+	umount(t_path("ro"));
+}
+
 static int newns_child(void *arg)
 {
 	(void)arg;
@@ -359,6 +382,7 @@ int main(int argc, char **argv)
 		return 1;
 	basics();
 	propagation();
+	readonly();
 	clone_flags();
 	uts();
 	setns_shared_fs();
