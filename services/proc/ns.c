@@ -68,14 +68,16 @@ void ns_init(void)
 	vfs_set_ns_query(ns_cur_mnt);
 }
 
-static void slot_put(uint32_t k, uint32_t slot)
+/* Free a namespace nobody is in any more. An open descriptor of its
+ * /proc/<pid>/ns file keeps it (setns can still enter it, as on Linux):
+ * such a slot waits with refs 0 until ns_reap finds the file closed. */
+static void slot_free(uint32_t k, uint32_t slot)
 {
 	struct ns_table *t = ns_table();
-	if (k >= NSK_KINDS || slot == 0 || slot >= NSK_SLOTS || !t->s[k][slot].used || t->s[k][slot].refs == 0)
-		return;
-	if (--t->s[k][slot].refs)
-		return;
 	struct inode_ref node = t->s[k][slot].node;
+	struct inode *np = inode_get(node);
+	if (np && np->open_count)
+		return;
 	t->s[k][slot] = (struct ns_slot){0};
 	if (k == NSK_MNT)
 		vfs_mount_ns_drop(slot);
@@ -85,6 +87,25 @@ static void slot_put(uint32_t k, uint32_t slot)
 			ip->nlink = 0;
 		inode_put_if_unused(node);
 	}
+}
+
+static void slot_put(uint32_t k, uint32_t slot)
+{
+	struct ns_table *t = ns_table();
+	if (k >= NSK_KINDS || slot == 0 || slot >= NSK_SLOTS || !t->s[k][slot].used || t->s[k][slot].refs == 0)
+		return;
+	if (--t->s[k][slot].refs == 0)
+		slot_free(k, slot);
+}
+
+/* Free the namespaces only a since-closed descriptor kept. */
+static void ns_reap(void)
+{
+	struct ns_table *t = ns_table();
+	for (uint32_t k = 0; k < NSK_KINDS; k++)
+		for (uint32_t i = 1; i < NSK_SLOTS; i++)
+			if (t->s[k][i].used && t->s[k][i].refs == 0)
+				slot_free(k, i);
 }
 
 static void slot_get(uint32_t k, uint32_t slot)
@@ -116,6 +137,7 @@ int ns_make(struct proc_ref who, enum ns_kind k)
 {
 	if (k != NSK_MNT && k != NSK_UTS)
 		return -EINVAL;
+	ns_reap();
 	struct ns_table *t = ns_table();
 	uint32_t slot = 1;
 	while (slot < NSK_SLOTS && t->s[k][slot].used)

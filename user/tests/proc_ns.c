@@ -286,6 +286,16 @@ static void uts(void)
 	SAY("pidfd child %s\n", t_wait_desc(c));
 	tell_go();
 	SAY("namespace owner %s\n", t_wait_desc(a));
+	c = fork();
+	if (c == 0) { /* the descriptors keep the namespaces alive */
+		SAY("  after its last process: setns(uts): %s,", rc(setns(ufd, CLONE_NEWUTS)));
+		gethostname(buf, sizeof buf);
+		SAY(" name %s;", buf);
+		SAY(" setns(mnt): %s,", rc(setns(mfd, CLONE_NEWNS)));
+		SAY(" in-a %s\n", exists(t_path("m/in-a")));
+		_exit(t_failures ? 1 : 0);
+	}
+	SAY("late setns child %s\n", t_wait_desc(c));
 	close(ufd);
 	close(mfd);
 	close(pfd);
