@@ -8,6 +8,7 @@
 #include <fw/user.h>
 #include "proc/futex.h"
 #include "proc/signal.h"
+#include "proc/seccomp.h"
 
 #define WNOHANG 1
 #define WUNTRACED 2
@@ -197,6 +198,7 @@ FW_NORETURN void thread_exit(int32_t code)
 	int32_t tid = t->tid;
 	bool last = p->nthreads == 0;
 	signal_flush_queue(&t->rtq, &t->rtq_len, 0);
+	seccomp_thread_exit(thread_get(tr));
 	thread_free(tr);
 	pid_clear_thread(tid);
 	if (last) {

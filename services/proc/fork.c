@@ -11,6 +11,7 @@
 #include <fw/time.h>
 #include <fw/user.h>
 #include "proc/signal.h"
+#include "proc/seccomp.h"
 
 #define CLONE_VM 0x100
 #define CLONE_FS 0x200
@@ -45,6 +46,7 @@ static void init_thread_from(struct thread *t, const struct thread *me, uint64_t
 {
 	t->sig_mask = me->sig_mask;
 	sched_inherit(t, me);
+	seccomp_inherit(t, me);
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;
 	if (flags & CLONE_CHILD_SETTID)

@@ -50,6 +50,8 @@ struct cpu_itimer {
 };
 /* Queued realtime signals: a list of records (proc/signal.c owns it). */
 FW_POOL_REF(sigq);
+/* seccomp filters (proc/seccomp_bpf.c) */
+FW_POOL_REF(seccomp_filter);
 #define SIGQ_MAX 1024 /* records per list (RLIMIT_SIGPENDING-like) */
 
 struct proc {
@@ -147,7 +149,17 @@ struct thread {
 	 * must come from the disk (services/init/upcalls.c). */
 	uint64_t copy_fault_addr;
 	bool copy_fault_pending, copy_fault_write;
+	/* seccomp (proc/seccomp.c); kept across execve, inherited by clone */
+	uint8_t seccomp_mode;
+	bool no_new_privs;
+	uint32_t seccomp_nfilters;
+	struct seccomp_filter_ref seccomp_filter; /* newest filter of the chain */
 };
+
+/* Threads that need work at system call entry (seccomp; ptrace's stops):
+ * while there are none the entry check is one load and a compare. The
+ * count lives with the system call upcall (init/upcalls.c). */
+void proc_entry_work_add(int32_t delta);
 
 /* The calling thread and process (never stale while it runs). */
 uint64_t thread_cookie(struct thread_ref t);

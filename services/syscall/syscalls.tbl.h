@@ -272,6 +272,7 @@
 	X(314, sched_setattr, partial) \
 	X(315, sched_getattr, partial) \
 	X(316, renameat2, partial) \
+	X(317, seccomp, partial) \
 	X(318, getrandom, full) \
 	X(319, memfd_create, partial) \
 	X(322, execveat, full) \
