@@ -102,6 +102,10 @@ struct proc {
 	int32_t next_timer_id;
 	struct cpu_itimer cpu_itimer[2]; /* ITIMER_VIRTUAL, ITIMER_PROF */
 	struct wq_ref sigfd_wq;  /* signalfd readers and pollers; woken by every signal (made on first use) */
+	/* prctl (syscall/sys_prctl.c) */
+	bool child_subreaper;   /* PR_SET_CHILD_SUBREAPER: orphans below come here; not inherited */
+	uint8_t thp_disable;    /* PR_SET_THP_DISABLE: 0, 1, or 3 (EXCEPT_ADVISED); kept across fork and exec */
+	bool cpu_rlimit_armed;  /* a finite RLIMIT_CPU: counted in the CPU-timer poll (proc/ptimer.c) */
 };
 
 /* What restart_syscall(2) resumes after a signal without a handler
@@ -154,6 +158,10 @@ struct thread {
 	bool no_new_privs;
 	uint32_t seccomp_nfilters;
 	struct seccomp_filter_ref seccomp_filter; /* newest filter of the chain */
+	/* PR_SET_TIMERSLACK (ns; 0: Linux's default, 50 us) and the value a
+	 * reset returns to (the creator's slack at clone) */
+	uint64_t timer_slack_ns, default_slack_ns;
+	uint8_t tsc_mode;       /* PR_SET_TSC: 0 never set (enabled), else PR_TSC_* */
 };
 
 /* Threads that need work at system call entry (seccomp; ptrace's stops):
@@ -284,6 +292,9 @@ bool ptimer_dequeued(struct sig_info_k *info);
 /* ITIMER_VIRTUAL (0) and ITIMER_PROF (1). */
 void cpu_itimer_get(uint32_t which, uint64_t *left, uint64_t *interval);
 void cpu_itimer_set(uint32_t which, uint64_t value, uint64_t interval);
+/* RLIMIT_CPU of p changed (or p was forked with it): keep the CPU-time
+ * poll running while it is finite. */
+void cpu_rlimit_update(struct proc *p);
 /* On the way to user mode: fire expired CPU-time timers. */
 void cpu_timers_check(void);
 /* pidfds (proc/pidfd.c). PIDFD_THREAD (O_EXCL, as Linux) names one
