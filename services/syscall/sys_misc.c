@@ -72,8 +72,10 @@ static int clock_now(uint64_t clk, struct linux_timespec *ts)
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
 	case 8:  /* CLOCK_REALTIME_ALARM */
-	case 11: /* CLOCK_TAI: Linux's TAI offset is 0 until adjtimex sets it */
 		ns = fw_time_realtime_ns();
+		break;
+	case 11: /* CLOCK_TAI: realtime plus adjtimex's TAI offset (0 until set) */
+		ns = fw_time_realtime_ns() + (uint64_t)(int64_t)ntp_tai_offset() * 1000000000ULL;
 		break;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:

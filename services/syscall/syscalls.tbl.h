@@ -156,6 +156,7 @@
 	X(152, munlockall, full) \
 	X(157, prctl, partial) \
 	X(158, arch_prctl, partial) \
+	X(159, adjtimex, partial) \
 	X(160, setrlimit, full) \
 	X(161, chroot, partial) \
 	X(162, sync, full) \
@@ -263,6 +264,7 @@
 	X(297, rt_tgsigqueueinfo, full) \
 	X(299, recvmmsg, full) \
 	X(302, prlimit64, partial) \
+	X(305, clock_adjtime, partial) \
 	X(306, syncfs, full) \
 	X(307, sendmmsg, full) \
 	X(309, getcpu, full) \
