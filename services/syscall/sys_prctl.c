@@ -148,6 +148,6 @@ int64_t prctl_more(struct fw_uregs *r)
 		return t->no_new_privs ? 1 : 0;
 	}
 	default:
-		return -EINVAL;
+		return prctl_caps(r); /* sys_caps.c: the capability options, else -EINVAL */
 	}
 }
