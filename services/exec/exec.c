@@ -249,6 +249,9 @@ static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct ex
 	int e = open_exec(path, from, &ino);
 	if (e)
 		return e;
+	struct inode *ip = inode_get(ino);
+	if (ip && ip->write_count > 0)
+		return -ETXTBSY; /* open for writing: Linux refuses it as it opens it */
 	bool is_script;
 	e = exec_script(regs, ino, path, args, depth, execfn, &is_script);
 	if (e || is_script)
@@ -276,8 +279,19 @@ static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct ex
 	struct mm *m = mm_get(nm);
 	m->brk_start = info.end;
 	m->brk = info.end;
+	struct proc *cp = cur_proc();
+	m->stack_limit = (cp->rlim_set & (1u << 3)) ? cp->rlim[3].cur : 0; /* RLIMIT_STACK */
 	m->exe_ino = inode_get(ino)->ino;
 	m->exe = ino;
+	/* a file open for writing cannot run; once it runs it cannot be
+	 * written (ETXTBSY) until no address space runs it any more */
+	e = inode_deny_write(ino);
+	if (e) {
+		mm_put(nm);
+		return e;
+	}
+	m = mm_get(nm);
+	m->exe_denied = true;
 	/* Point of no return. */
 	proc_exec_prepare();
 	struct proc *p = cur_proc();

@@ -361,7 +361,7 @@ static int64_t pipe_resize(struct pipe *p, uint64_t arg)
 	while (pages < want)
 		pages <<= 1;
 	if (pages * 4096 > PIPE_MAX_SIZE)
-		return cur_proc()->euid == 0 ? -ENOMEM : -EPERM;
+		return cred_capable(CAP_SYS_RESOURCE) ? -ENOMEM : -EPERM;
 	uint32_t old = p->cap / 4096, k = p->head / 4096;
 	if (p->len == 0)
 		p->head = 0;

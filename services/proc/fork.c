@@ -11,6 +11,7 @@
 #include <fw/time.h>
 #include <fw/user.h>
 #include "proc/signal.h"
+#include "proc/seccomp.h"
 
 #define CLONE_VM 0x100
 #define CLONE_FS 0x200
@@ -47,6 +48,10 @@ static void init_thread_from(struct thread *t, const struct thread *me, uint64_t
 {
 	t->sig_mask = me->sig_mask;
 	sched_inherit(t, me);
+	seccomp_inherit(t, me);
+	t->timer_slack_ns = me->timer_slack_ns;
+	t->default_slack_ns = me->timer_slack_ns;
+	t->tsc_mode = me->tsc_mode; /* the framework task copied the trap setting */
 	/* CLONE_IO shares the I/O context; otherwise one that exists is copied */
 	t->io_id = (flags & CLONE_IO) || me->io_id == 0 ? me->io_id : share_new_id();
 	if (flags & CLONE_CHILD_CLEARTID)
@@ -89,9 +94,11 @@ static void copy_proc_state(struct proc *c, const struct proc *me)
 	for (uint32_t i = 0; i < 16; i++)
 		c->rlim[i] = me->rlim[i];
 	c->rlim_set = me->rlim_set;
+	c->cpu_rlimit_armed = false;
 	c->comm = me->comm;
 	c->nice = me->nice;
 	c->personality = me->personality;
+	c->thp_disable = me->thp_disable;
 	c->state = PROC_ALIVE;
 }
 
@@ -196,6 +203,8 @@ static int64_t clone_process(const struct fw_uregs *regs, uint64_t flags, uint64
 	struct proc *me = cur_proc();
 	struct proc_ref parent = (flags & CLONE_PARENT) ? me->parent : cur_proc_ref();
 	proc_link_child(parent, cr);
+	cpu_rlimit_update(proc_get(cr)); /* an inherited RLIMIT_CPU counts the child's own time */
+	c = proc_get(cr);
 	int32_t pid = c->pid;
 	if (flags & CLONE_PARENT_SETTID)
 		(void)fw_copy_to_user(fw_uaddr(ptid), &pid);
@@ -213,12 +222,32 @@ static int64_t clone_process(const struct fw_uregs *regs, uint64_t flags, uint64
 	return pid;
 }
 
+/* RLIMIT_NPROC (only when set; the default is above PROCS_MAX): the
+ * tasks (threads, and zombies not yet reaped) of the caller's real user
+ * may not reach it, unless that user is root or the caller privileged,
+ * as Linux. */
+static bool nproc_exceeded(const struct proc *me)
+{
+	if (!(me->rlim_set & (1u << 6)) || me->uid == 0 || cred_capable(CAP_SYS_ADMIN) || cred_capable(CAP_SYS_RESOURCE))
+		return false;
+	uint64_t lim = me->rlim[6].cur, n = 0;
+	uint32_t uid = me->uid;
+	for (int32_t pid = 1; pid < PID_MAX && n < lim; pid++) {
+		struct proc *p = proc_get(proc_by_pid(pid));
+		if (p && p->pid == pid && p->uid == uid && p->state != PROC_DEAD)
+			n += p->nthreads ? p->nthreads : 1;
+	}
+	return n >= lim;
+}
+
 int64_t proc_clone(struct fw_uregs *r, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls)
 {
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -EINVAL;
+	if (nproc_exceeded(cur_proc()))
+		return -EAGAIN;
 	struct fw_uregs child = *r;
 	child.rax = 0;
 	if (newsp)

@@ -52,6 +52,8 @@ struct cpu_itimer {
 };
 /* Queued realtime signals: a list of records (proc/signal.c owns it). */
 FW_POOL_REF(sigq);
+/* seccomp filters (proc/seccomp_bpf.c) */
+FW_POOL_REF(seccomp_filter);
 #define SIGQ_MAX 1024 /* records per list (RLIMIT_SIGPENDING-like) */
 
 struct proc {
@@ -103,6 +105,10 @@ struct proc {
 	int32_t next_timer_id;
 	struct cpu_itimer cpu_itimer[2]; /* ITIMER_VIRTUAL, ITIMER_PROF */
 	struct wq_ref sigfd_wq;  /* signalfd readers and pollers; woken by every signal (made on first use) */
+	/* prctl (syscall/sys_prctl.c) */
+	bool child_subreaper;   /* PR_SET_CHILD_SUBREAPER: orphans below come here; not inherited */
+	uint8_t thp_disable;    /* PR_SET_THP_DISABLE: 0, 1, or 3 (EXCEPT_ADVISED); kept across fork and exec */
+	bool cpu_rlimit_armed;  /* a finite RLIMIT_CPU: counted in the CPU-timer poll (proc/ptimer.c) */
 	struct cred_caps caps;   /* capability sets and securebits (proc/cred.c) */
 	/* proc/share.c: rings of the processes sharing cwd/root/umask
 	 * (CLONE_FS) and signal actions (CLONE_SIGHAND); ids for kcmp */
@@ -157,7 +163,21 @@ struct thread {
 	 * must come from the disk (services/init/upcalls.c). */
 	uint64_t copy_fault_addr;
 	bool copy_fault_pending, copy_fault_write;
+	/* seccomp (proc/seccomp.c); kept across execve, inherited by clone */
+	uint8_t seccomp_mode;
+	bool no_new_privs;
+	uint32_t seccomp_nfilters;
+	struct seccomp_filter_ref seccomp_filter; /* newest filter of the chain */
+	/* PR_SET_TIMERSLACK (ns; 0: Linux's default, 50 us) and the value a
+	 * reset returns to (the creator's slack at clone) */
+	uint64_t timer_slack_ns, default_slack_ns;
+	uint8_t tsc_mode;       /* PR_SET_TSC: 0 never set (enabled), else PR_TSC_* */
 };
+
+/* Threads that need work at system call entry (seccomp; ptrace's stops):
+ * while there are none the entry check is one load and a compare. The
+ * count lives with the system call upcall (init/upcalls.c). */
+void proc_entry_work_add(int32_t delta);
 
 /* The calling thread and process (never stale while it runs). */
 uint64_t thread_cookie(struct thread_ref t);
@@ -282,6 +302,9 @@ bool ptimer_dequeued(struct sig_info_k *info);
 /* ITIMER_VIRTUAL (0) and ITIMER_PROF (1). */
 void cpu_itimer_get(uint32_t which, uint64_t *left, uint64_t *interval);
 void cpu_itimer_set(uint32_t which, uint64_t value, uint64_t interval);
+/* RLIMIT_CPU of p changed (or p was forked with it): keep the CPU-time
+ * poll running while it is finite. */
+void cpu_rlimit_update(struct proc *p);
 /* On the way to user mode: fire expired CPU-time timers. */
 void cpu_timers_check(void);
 /* pidfds (proc/pidfd.c). PIDFD_THREAD (O_EXCL, as Linux) names one

@@ -24,7 +24,7 @@ static int may_delete(struct inode_ref dir, struct inode_ref victim)
 	if (!dp || !vp || !(dp->mode & S_ISVTX))
 		return 0;
 	uint32_t fsuid = cur_proc()->fsuid;
-	return fsuid == 0 || fsuid == vp->uid || fsuid == dp->uid ? 0 : -EPERM;
+	return cred_capable(CAP_FOWNER) || fsuid == vp->uid || fsuid == dp->uid ? 0 : -EPERM;
 }
 
 static int64_t make_node(int64_t dirfd, uint64_t upath, uint32_t mode, uint32_t rdev)

@@ -77,7 +77,7 @@ int64_t sys_prctl(struct fw_uregs *r)
 	case PR_SET_DUMPABLE:
 		return a1(r) <= 1 ? 0 : -EINVAL;
 	default:
-		return prctl_caps(r); /* sys_caps.c: the capability options, else -EINVAL */
+		return prctl_more(r);
 	}
 }
 
