@@ -325,6 +325,7 @@ static int make_reaper(struct proc_ref *out)
  * and device numbers. */
 static int providers_init(void)
 {
+	sigio_init(); /* the VFS's O_ASYNC files and leases signal their owners through it */
 	int e = tmpfs_init();
 	if (e == 0)
 		e = procfs_init();

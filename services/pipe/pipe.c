@@ -95,7 +95,7 @@ static void undo_open(struct pipe_ref r, uint32_t end)
 		p->readers--;
 	if (end & PIPE_WRITE)
 		p->writers--;
-	changed(p);
+	wq_wake_band(p->wq, POLLIN | POLLOUT); /* O_ASYNC ends hear an end go */
 	if (p->readers == 0 && p->writers == 0)
 		pipe_destroy(r);
 }
@@ -200,7 +200,7 @@ static int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf
 				return e;
 			p->head = (p->head + k) % PIPE_SIZE;
 			p->len -= k;
-			changed(p);
+			wq_wake_band(p->wq, POLLOUT); /* room: an O_ASYNC writer hears POLL_OUT */
 			return k;
 		}
 		if (p->writers == 0)
@@ -239,7 +239,7 @@ static int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr bu
 				return done ? (int64_t)done : e;
 			p->len += k;
 			done += k;
-			changed(p);
+			wq_wake_band(p->wq, POLLIN); /* data: an O_ASYNC reader hears POLL_IN */
 			continue;
 		}
 		if (fp->flags & O_NONBLOCK)
@@ -412,7 +412,7 @@ void pipe_consume(struct pipe_ref r, uint32_t n)
 	n = FW_MIN(n, p->len);
 	p->head = (p->head + n) % PIPE_SIZE;
 	p->len -= n;
-	changed(p);
+	wq_wake_band(p->wq, POLLOUT);
 }
 
 int pipe_append(struct pipe_ref r, const struct kchunk *c, uint32_t n)
@@ -424,7 +424,7 @@ int pipe_append(struct pipe_ref r, const struct kchunk *c, uint32_t n)
 	if (e)
 		return e;
 	p->len += n;
-	changed(p);
+	wq_wake_band(p->wq, POLLIN);
 	return 0;
 }
 
@@ -439,7 +439,7 @@ int64_t pipe_put_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n)
 		return e;
 	p->len += k;
 	if (k)
-		changed(p);
+		wq_wake_band(p->wq, POLLIN);
 	return k;
 }
 
@@ -455,12 +455,13 @@ int64_t pipe_get_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n)
 	p->head = (p->head + k) % PIPE_SIZE;
 	p->len -= k;
 	if (k)
-		changed(p);
+		wq_wake_band(p->wq, POLLOUT);
 	return k;
 }
 
 static const struct file_ops pipe_ops = {
 	.name = "pipe",
+	.flags = FOP_FASYNC,
 	.mode = S_IFIFO,
 	.release = pipe_release,
 	.read = pipe_read,
@@ -472,6 +473,7 @@ static const struct file_ops pipe_ops = {
 
 static const struct file_ops fifo_ops = {
 	.name = "fifo",
+	.flags = FOP_FASYNC,
 	.mode = S_IFIFO,
 	.open = fifo_open,
 	.release = pipe_release,

@@ -483,6 +483,7 @@ int inotify_fops_init(void)
 {
 	struct file_ops ops = {
 		.name = "inotify",
+		.flags = FOP_FASYNC,
 		.read = inotify_read,
 		.poll = inotify_poll,
 		.ioctl = inotify_ioctl,

@@ -66,6 +66,8 @@ struct inode {
 	uint64_t blocks;            /* 512-byte sectors on disk (file systems with a backing store) */
 	uint32_t rdev;
 	uint32_t open_count;        /* open files and file mappings */
+	uint32_t open_readers;      /* open files read-only (leases) */
+	uint32_t open_writers;      /* open files for writing (leases) */
 	int64_t atime_ns, mtime_ns, ctime_ns;
 	struct super_ref sb;        /* its file system (zero: a private memory inode) */
 	uint32_t fstype;            /* its file system's registered type (0: none); types outlive mounts */
@@ -131,6 +133,10 @@ struct file {
 	int32_t owner_pid;          /* record locks: the process that opened it */
 	int32_t sig_owner;          /* F_SETOWN(_EX): who gets SIGIO (0: nobody) */
 	uint32_t sig_owner_type;    /* F_OWNER_TID, F_OWNER_PID, F_OWNER_PGRP */
+	uint32_t sig_owner_uid, sig_owner_euid; /* the setter's (may it signal the owner?) */
+	int32_t sig_num;            /* F_SETSIG: the signal instead of SIGIO (0: SIGIO, no siginfo) */
+	struct fasync_ref fasync;   /* O_ASYNC: its entries on the queues it reports on (vfs/fasync.c) */
+	uint32_t async_live;        /* 1: O_ASYNC was switched on by F_SETFL (0: absent, or inert from open) */
 	uint64_t ra_next;           /* readahead: the page a sequential read goes on with */
 	struct inode_ref notify_dir; /* opened by a path in a watched directory: that directory */
 };
@@ -191,6 +197,7 @@ struct file_ops {
 	uint64_t (*ino)(struct file_ref f, struct file *fp);
 };
 #define FOP_PREAD 1 /* pread/pwrite allowed (else -ESPIPE) */
+#define FOP_FASYNC 2 /* signal-driven I/O (O_ASYNC) works on it (Linux's ->fasync) */
 #define FOPS_MAX 32
 
 /* Register a provider's operations; *id names them in file.fops and
@@ -536,6 +543,8 @@ int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out);
 int file_new(uint32_t fops, uint32_t flags, struct file_ref *out);
 uint32_t file_poll(struct file_ref f, struct poll_table *pt);
 bool file_can_poll(struct file_ref f);
+/* Its operations support O_ASYNC (FOP_FASYNC). */
+bool file_has_fasync(const struct file *fp);
 void file_hold(struct file_ref f);
 void file_drop(struct file_ref f);
 int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n);
@@ -569,6 +578,75 @@ int fd_install(struct fdtable_ref t, struct file_ref f, uint32_t min_fd, bool cl
 int fd_get(struct fdtable_ref t, int64_t fd, struct file_ref *out);
 int fd_close(struct fdtable_ref t, int64_t fd);
 void fd_close_on_exec(struct fdtable_ref t);
+
+/* Signal-driven I/O (vfs/fasync.c). The owner of an open file
+ * (F_SETOWN...) is a thread, a process or a process group; with O_ASYNC
+ * switched on by fcntl(F_SETFL), a wake-up of a queue the file's poll
+ * operation reports on sends the owner SIGIO, or the F_SETSIG signal with
+ * si_code POLL_* (reason), si_band and si_fd. The VFS knows no process:
+ * the process layer registers the sender at boot. */
+#define F_OWNER_TID 0
+#define F_OWNER_PID 1
+#define F_OWNER_PGRP 2
+#define POLL_IN 1
+#define POLL_OUT 2
+#define POLL_MSG 3
+#define POLL_ERR 4
+#define POLL_PRI 5
+#define POLL_HUP 6
+#define POLLMSG 0x400
+struct sigio_msg {
+	int32_t owner;
+	uint32_t owner_type;
+	uint32_t uid, euid;   /* of whoever set the owner */
+	int32_t sig;          /* 0: plain SIGIO */
+	int32_t reason;       /* POLL_* (si_code) */
+	uint32_t band;        /* si_band */
+	int32_t fd;           /* si_fd */
+};
+void vfs_set_sigio_sender(void (*send)(const struct sigio_msg *m));
+/* Send the file's owner its signal (nothing without an owner). */
+void file_send_sigio(struct file_ref f, int32_t fd, int32_t reason);
+/* fcntl F_SETFL changed O_ASYNC: hang the file on (or take it off) the
+ * queues its poll operation names; fd goes in si_fd. -ENOMEM. As Linux,
+ * the O_ASYNC status flag follows: only files whose operations have
+ * FOP_FASYNC take it, and one given to open() is inert and stays (a
+ * change through F_SETFL finds nothing to take off). */
+int file_set_async(struct file_ref f, int32_t fd, bool on);
+
+/* File leases (vfs/lease.c). */
+struct lease_caller {
+	uint32_t fsuid, uid, euid;
+	int32_t pid;
+	bool cap_lease;   /* CAP_LEASE: may lease another's file */
+};
+/* F_SETLEASE: 0, -EINVAL (type, not a regular file), -EACCES (not the
+ * owner), -EAGAIN (a conflicting open or lease; F_UNLCK with none). */
+int lease_set(struct file_ref f, int32_t fd, uint32_t type, const struct lease_caller *who);
+/* F_GETLEASE: the lease's type, or the one its break will leave. */
+int lease_get_type(struct file_ref f);
+/* An open with flags oflags (or a truncate: O_WRONLY) of ino: break the
+ * leases it conflicts with and wait for them (-EWOULDBLOCK with
+ * O_NONBLOCK, -ERESTARTSYS on a signal). */
+int lease_break_slow(struct inode_ref ino, uint32_t oflags);
+bool lease_count_any(void);
+static inline int lease_break(struct inode_ref ino, uint32_t oflags)
+{
+	return lease_count_any() ? lease_break_slow(ino, oflags) : 0;
+}
+/* The description's last reference is gone (file_drop). */
+void lease_release_file(struct file_ref f);
+/* /proc/sys/fs/lease-break-time (seconds). */
+int32_t lease_break_time(void);
+int lease_set_break_time(int64_t v);
+/* The i-th lease (/proc/locks): -ENOENT past the end. */
+struct lease_view {
+	struct inode_ref ino;
+	int32_t pid;
+	uint32_t type, target;
+	uint64_t id;
+};
+int lease_info(uint32_t i, struct lease_view *out);
 
 /* POSIX record locks (vfs/lock.c). Owner: the descriptor table; range
  * [start, end] inclusive, end LOCK_EOF for "to the end of the file". */
