@@ -108,6 +108,13 @@ static void modify(struct lease_ref r, uint32_t type)
 	if (!l)
 		return;
 	if (type == F_UNLCK) {
+		/* the file's owner and signal go with it (Linux's lease_modify) */
+		struct file *fp = file_get(l->file);
+		if (fp) {
+			fp->sig_owner = 0;
+			fp->sig_owner_type = F_OWNER_PID;
+			fp->sig_num = 0;
+		}
 		unlink_lease(r);
 		return;
 	}
