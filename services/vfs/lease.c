@@ -322,6 +322,23 @@ int lease_break_slow(struct inode_ref ino, uint32_t oflags)
 	}
 }
 
+int lease_break_truncate(struct inode_ref ino)
+{
+	if (!lease_count_any())
+		return 0;
+	/* the truncater counts as a writer while it waits (Linux takes write
+	 * access first): the holder cannot answer with a read lease */
+	struct inode *ip = inode_get(ino);
+	if (!ip)
+		return -ENOENT;
+	ip->open_writers++;
+	int e = lease_break_slow(ino, O_WRONLY);
+	ip = inode_get(ino);
+	if (ip)
+		ip->open_writers--;
+	return e;
+}
+
 void lease_release_file(struct file_ref f)
 {
 	if (lease_table()->count == 0)

@@ -634,6 +634,8 @@ static inline int lease_break(struct inode_ref ino, uint32_t oflags)
 {
 	return lease_count_any() ? lease_break_slow(ino, oflags) : 0;
 }
+/* truncate(2): break as an open for writing. */
+int lease_break_truncate(struct inode_ref ino);
 /* The description's last reference is gone (file_drop). */
 void lease_release_file(struct file_ref f);
 /* /proc/sys/fs/lease-break-time (seconds). */
