@@ -39,7 +39,6 @@ FW_POOL_PRIVATE(lease, struct lease);
 struct lease_table {
 	struct lease_ref head;
 	uint32_t count;
-	uint64_t next_id;
 	struct wq_ref wq;           /* breakers wait here (made on first use) */
 	int32_t break_time;         /* /proc/sys/fs/lease-break-time, seconds; stored + 1 (0: default) */
 };
@@ -191,7 +190,7 @@ static int add_lease(struct file_ref f, int32_t fd, uint32_t type, int32_t pid)
 	l->fd = fd;
 	l->pid = pid;
 	l->type = type;
-	l->id = ++lt->next_id;
+	l->id = lock_seq_next();
 	l->next = lt->head;
 	lt->head = r;
 	lt->count++;
@@ -350,19 +349,13 @@ void lease_release_file(struct file_ref f)
 
 bool lease_count_any(void) { return lease_table()->count != 0; }
 
-int lease_info(uint32_t i, struct lease_view *out)
+void lease_lock_below(uint64_t below, struct lock_view *best)
 {
-	uint32_t k = 0;
-	for (struct lease_ref c = lease_table()->head; lease_get(c); c = lease_get(c)->next, k++) {
-		if (k != i)
-			continue;
+	for (struct lease_ref c = lease_table()->head; lease_get(c); c = lease_get(c)->next) {
 		struct lease *l = lease_get(c);
-		out->ino = l->ino;
-		out->pid = l->pid;
-		out->type = l->type;
-		out->target = target_type(l);
-		out->id = l->id;
-		return 0;
+		if (l->id >= below || l->id <= best->seq)
+			continue;
+		uint32_t breaking = l->unlock_at || l->downgrade_at;
+		*best = (struct lock_view){l->id, LOCKV_LEASE, target_type(l), breaking, l->pid, l->ino, 0, LOCK_EOF};
 	}
-	return -ENOENT;
 }

@@ -641,14 +641,26 @@ void lease_release_file(struct file_ref f);
 /* /proc/sys/fs/lease-break-time (seconds). */
 int32_t lease_break_time(void);
 int lease_set_break_time(int64_t v);
-/* The i-th lease (/proc/locks): -ENOENT past the end. */
-struct lease_view {
-	struct inode_ref ino;
+
+/* Every lock, for /proc/locks: records of all kinds carry one sequence
+ * number (lock_seq_next); vfs_lock_next gives the newest lock older than
+ * `below` (Linux lists the newest first). -ENOENT: no more. */
+#define LOCKV_POSIX 1
+#define LOCKV_FLOCK 2
+#define LOCKV_LEASE 3
+struct lock_view {
+	uint64_t seq;
+	uint32_t kind;
+	uint32_t type;      /* F_RDLCK, F_WRLCK; a lease: the type it is going to */
+	uint32_t breaking;  /* a lease being broken */
 	int32_t pid;
-	uint32_t type, target;
-	uint64_t id;
+	struct inode_ref ino;
+	uint64_t start, end; /* POSIX: the range (end LOCK_EOF) */
 };
-int lease_info(uint32_t i, struct lease_view *out);
+uint64_t lock_seq_next(void);
+int vfs_lock_next(uint64_t below, struct lock_view *out);
+void flock_lock_below(uint64_t below, struct lock_view *best);
+void lease_lock_below(uint64_t below, struct lock_view *best);
 
 /* POSIX record locks (vfs/lock.c). Owner: the descriptor table; range
  * [start, end] inclusive, end LOCK_EOF for "to the end of the file". */
@@ -687,7 +699,7 @@ void xattr_free_all(struct inode *ip);
 #define FLOCK_EX 2
 #define FLOCK_UN 8
 /* 0, -EAGAIN (would block, !wait), -ERESTARTSYS, -ENOLCK. */
-int flock_file(struct file_ref f, uint32_t op, bool wait);
+int flock_file(struct file_ref f, uint32_t op, bool wait, int32_t pid);
 /* The description's last reference is gone (file_drop). */
 void flock_release_file(struct file_ref f);
 

@@ -23,7 +23,7 @@ static const struct pent root_ents[] = {
 	{"filesystems", PK_FILESYSTEMS, S_IFREG | 0444}, {"stat", PK_STAT, S_IFREG | 0444},
 	{"version", PK_VERSION, S_IFREG | 0444},    {"partitions", PK_PARTITIONS, S_IFREG | 0444},
 	{"sys", PK_SYSDIR, S_IFDIR | 0555},	    {"sysvipc", PK_SYSVIPCDIR, S_IFDIR | 0555},
-	{"net", PK_NETDIR, S_IFDIR | 0555},
+	{"net", PK_NETDIR, S_IFDIR | 0555},	    {"locks", PK_LOCKS, S_IFREG | 0444},
 };
 
 struct proc_net_file {

@@ -672,6 +672,49 @@ static void gen_loadavg(struct ptext *t)
 }
 
 /* The disks of the block layer, as Linux lists them (size in KiB). */
+/* /proc/locks: POSIX, flock and lease locks, newest first, as Linux's
+ * lock_get_status prints them (OFD locks are not recorded by Keel). */
+static void gen_locks(struct ptext *t)
+{
+	struct lock_view v;
+	uint64_t below = ~0ull;
+	for (uint32_t id = 1; id <= 4096 && vfs_lock_next(below, &v) == 0; id++) {
+		below = v.seq;
+		pt_u64(t, id);
+		if (v.kind == LOCKV_POSIX)
+			PT_LIT(t, ": POSIX  ADVISORY  ");
+		else if (v.kind == LOCKV_FLOCK)
+			PT_LIT(t, ": FLOCK  ADVISORY  ");
+		else if (v.breaking)
+			PT_LIT(t, ": LEASE  BREAKING  ");
+		else
+			PT_LIT(t, ": LEASE  ACTIVE    ");
+		if (v.type == F_WRLCK)
+			PT_LIT(t, "WRITE ");
+		else if (v.type == F_RDLCK)
+			PT_LIT(t, "READ ");
+		else
+			PT_LIT(t, "UNLCK ");
+		pt_i64(t, v.pid);
+		pt_char(t, ' ');
+		uint32_t dev = inode_dev(v.ino);
+		struct inode *ip = inode_get(v.ino);
+		pt_hex(t, dev_major(dev), 2);
+		pt_char(t, ':');
+		pt_hex(t, dev_minor(dev), 2);
+		pt_char(t, ':');
+		pt_u64(t, ip ? ip->ino : 0);
+		pt_char(t, ' ');
+		pt_u64(t, v.start);
+		pt_char(t, ' ');
+		if (v.kind != LOCKV_POSIX || v.end == LOCK_EOF)
+			PT_LIT(t, "EOF");
+		else
+			pt_u64(t, v.end);
+		pt_char(t, '\n');
+	}
+}
+
 static void gen_partitions(struct ptext *t)
 {
 	PT_LIT(t, "major minor  #blocks  name\n\n");
@@ -825,6 +868,9 @@ int procgen_file(uint32_t kind, int32_t pid, uint32_t arg, struct inode_ref out)
 		break;
 	case PK_PARTITIONS:
 		gen_partitions(&t);
+		break;
+	case PK_LOCKS:
+		gen_locks(&t);
 		break;
 	case PK_VERSION:
 		PT_LIT(&t, "Linux version 6.1.0-keel (keel@keel) (gcc) #1 Keel framekernel\n");
