@@ -338,6 +338,8 @@ static int providers_init(void)
 	if (e == 0)
 		e = inotify_fops_init();
 	if (e == 0)
+		e = fanotify_fops_init();
+	if (e == 0)
 		e = pidfd_init();
 	if (e == 0)
 		e = chr_mem_init();

@@ -82,6 +82,23 @@ static void notify_opened(int64_t dirfd, uint64_t upath, uint32_t rlk, struct fi
 		notify_file(fp, IN_OPEN);
 }
 
+/* fanotify's FAN_OPEN_PERM: a listener may refuse the open (-EPERM); the
+ * file is then dropped without close events. */
+static int open_perm(struct file_ref f)
+{
+	struct file *fp = file_get(f);
+	if (!notify_any_watch() || !fp || (fp->flags & O_PATH))
+		return 0;
+	int e = fan_perm_event(fp, FAN_OPEN_PERM);
+	if (e) {
+		fp = file_get(f);
+		if (fp)
+			fp->nonotify = 1;
+		file_drop(f);
+	}
+	return e;
+}
+
 int64_t open_how_do(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode, uint32_t rlk)
 {
 	struct inode_ref ino;
@@ -111,6 +128,8 @@ int64_t open_how_do(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode
 		trunc = false;
 		struct file_ref f;
 		e = file_open_inode(ino, (uint32_t)flags, &f);
+		if (e == 0)
+			e = open_perm(f);
 		if (e)
 			return e;
 		notify_opened(dirfd, upath, rlk, f);
@@ -132,6 +151,8 @@ int64_t open_how_do(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode
 	}
 	struct file_ref f;
 	e = file_open_inode(ino, (uint32_t)flags, &f);
+	if (e == 0)
+		e = open_perm(f);
 	if (e)
 		return e;
 	if (notify_any_watch() && !(flags & O_PATH))

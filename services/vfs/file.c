@@ -180,6 +180,10 @@ int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n)
 		return -EBADF;
 	if (!fops_table()->t[ops_id(fp)].read)
 		return -EINVAL;
+	int e = notify_any_watch() ? fan_perm_event(fp, FAN_ACCESS_PERM) : 0;
+	fp = file_get(f);
+	if (e || !fp)
+		return e ? e : -EBADF;
 	uint64_t pos = fp->off;
 	int64_t r = fops_table()->t[ops_id(fp)].read(f, fp, buf, n, &pos);
 	if (r > 0)
@@ -216,6 +220,10 @@ int64_t file_pread(struct file_ref f, struct fw_uaddr buf, uint64_t n, uint64_t 
 		return -EBADF;
 	if (!fops_table()->t[ops_id(fp)].read)
 		return -EINVAL;
+	int e = notify_any_watch() ? fan_perm_event(fp, FAN_ACCESS_PERM) : 0;
+	fp = file_get(f);
+	if (e || !fp)
+		return e ? e : -EBADF;
 	int64_t r = fops_table()->t[ops_id(fp)].read(f, fp, buf, n, &pos);
 	if (r > 0)
 		notify_file(fp, IN_ACCESS);

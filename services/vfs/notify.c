@@ -17,18 +17,11 @@
 #include "vfs/internal.h"
 #include <abi/fs.h>
 
+#include "vfs/notify_int.h"
+
 FW_POOL_REF(ngroup);
 FW_POOL_REF(nevent);
-
-struct nmark {
-	struct inode_ref ino;
-	struct ngroup_ref grp;
-	int32_t wd;
-	uint32_t mask;              /* IN_* events and IN_ONESHOT, IN_EXCL_UNLINK */
-	struct nmark_ref next_ino;  /* the inode's list */
-	struct nmark_ref next_grp;  /* the group's list */
-};
-FW_POOL_PRIVATE(nmark, struct nmark);
+FW_POOL_DEFINE(nmark, struct nmark);
 
 struct nevent {
 	int32_t wd;
@@ -112,6 +105,7 @@ struct inotify_rec {
 };
 
 bool notify_any_watch(void) { return notify_state()->nmarks != 0; }
+void notify_count_marks(int32_t delta) { notify_state()->nmarks += (uint32_t)delta; }
 uint32_t notify_cookie(void) { return ++notify_state()->cookie; }
 
 /* What read(2) gives for one event: the header and the name padded with
@@ -163,12 +157,10 @@ static void queue_event(struct ngroup_ref g, int32_t wd, uint32_t mask, uint32_t
 
 /* Unlink mark m from its inode's list (clearing inode.marks when the list
  * empties) and its group's list, and free it. */
-static void mark_remove(struct nmark_ref m)
+void nmark_unlink_inode(struct nmark_ref m)
 {
 	struct nmark *mp = nmark_get(m);
-	if (!mp)
-		return;
-	struct inode *ip = inode_get(mp->ino);
+	struct inode *ip = mp ? inode_get(mp->ino) : NULL;
 	if (ip) {
 		if (ip->marks.idx == m.idx && ip->marks.gen == m.gen) {
 			ip->marks = mp->next_ino;
@@ -184,7 +176,18 @@ static void mark_remove(struct nmark_ref m)
 			}
 		}
 	}
-	struct ngroup *gp = ngroup_get(mp->grp);
+}
+
+static struct ngroup_ref grp_of(const struct nmark *mp) { return (struct ngroup_ref){mp->grp.idx, mp->grp.gen}; }
+
+static void mark_remove(struct nmark_ref m)
+{
+	struct nmark *mp = nmark_get(m);
+	if (!mp)
+		return;
+	nmark_unlink_inode(m);
+	mp = nmark_get(m);
+	struct ngroup *gp = ngroup_get(grp_of(mp));
 	uint32_t u = gp ? user_of(gp->uid) : NOTIFY_USERS;
 	if (u < NOTIFY_USERS && notify_state()->users[u].watches)
 		notify_state()->users[u].watches--;
@@ -214,7 +217,7 @@ static void mark_ignore(struct nmark_ref m)
 	struct nmark *mp = nmark_get(m);
 	if (!mp)
 		return;
-	struct ngroup_ref g = mp->grp;
+	struct ngroup_ref g = grp_of(mp);
 	int32_t wd = mp->wd;
 	mark_remove(m);
 	queue_event(g, wd, IN_IGNORED, 0, NULL);
@@ -230,10 +233,10 @@ static void deliver(struct inode_ref on, uint32_t mask, uint32_t cookie, const s
 	while (nmark_get(m)) {
 		struct nmark *mp = nmark_get(m);
 		struct nmark_ref next = mp->next_ino;
-		bool skip = unlinked && (mp->mask & IN_EXCL_UNLINK);
+		bool skip = (unlinked && (mp->mask & IN_EXCL_UNLINK)) || mp->kind != NMARK_INOTIFY;
 		if (!skip && (mp->mask & mask & IN_ALL_EVENTS)) {
 			uint32_t oneshot = mp->mask & IN_ONESHOT;
-			queue_event(mp->grp, mp->wd, mask & (IN_ALL_EVENTS | IN_ISDIR | IN_UNMOUNT), cookie, name);
+			queue_event(grp_of(mp), mp->wd, mask & (IN_ALL_EVENTS | IN_ISDIR | IN_UNMOUNT), cookie, name);
 			if (oneshot)
 				mark_ignore(m);
 		}
@@ -274,12 +277,17 @@ static void deliver_unmount(struct inode_ref ino)
 {
 	struct inode *ip = inode_get(ino);
 	for (struct nmark_ref m = ip ? ip->marks : (struct nmark_ref){0}; nmark_get(m); m = nmark_get(m)->next_ino)
-		queue_event(nmark_get(m)->grp, nmark_get(m)->wd, IN_UNMOUNT, 0, NULL);
+		if (nmark_get(m)->kind == NMARK_INOTIFY)
+			queue_event(grp_of(nmark_get(m)), nmark_get(m)->wd, IN_UNMOUNT, 0, NULL);
 }
 
 void notify_inode_gone(struct inode_ref ino, bool unmount)
 {
 	struct inode *ip = inode_get(ino);
+	if (!ip || ip->marks.idx == 0)
+		return;
+	fan_inode_gone(ino); /* fanotify's marks go silently */
+	ip = inode_get(ino);
 	if (!ip || ip->marks.idx == 0)
 		return;
 	if (unmount)
@@ -347,7 +355,7 @@ int inotify_add(struct file_ref f, struct inode_ref ino, uint32_t mask)
 		return -ENOENT;
 	for (struct nmark_ref m = ip->marks; nmark_get(m); m = nmark_get(m)->next_ino) {
 		struct nmark *mp = nmark_get(m);
-		if (mp->grp.idx != g.idx || mp->grp.gen != g.gen)
+		if (mp->kind != NMARK_INOTIFY || mp->grp.idx != g.idx || mp->grp.gen != g.gen)
 			continue;
 		if (mask & IN_MASK_CREATE)
 			return -EEXIST;
@@ -365,7 +373,8 @@ int inotify_add(struct file_ref f, struct inode_ref ino, uint32_t mask)
 	struct nmark *mp = nmark_get(m);
 	ip = inode_get(ino);
 	mp->ino = ino;
-	mp->grp = g;
+	mp->grp = (struct vfs_priv){g.idx, g.gen};
+	mp->kind = NMARK_INOTIFY;
 	mp->wd = gp->next_wd++;
 	mp->mask = keep;
 	mp->next_ino = ip->marks;

@@ -57,7 +57,7 @@ static inline uint32_t dev_major(uint32_t rdev) { return (rdev >> 8) & 0xfff; }
 static inline uint32_t dev_minor(uint32_t rdev) { return (rdev & 0xff) | ((rdev >> 12) & 0xfff00); }
 
 FW_POOL_REF(xattr); /* the pool is private to vfs/xattr.c */
-FW_POOL_REF(nmark); /* an inotify watch (vfs/notify.c) */
+FW_POOL_REF(nmark); /* an inotify watch or fanotify mark (vfs/notify_int.h) */
 
 struct inode {
 	uint64_t ino;
@@ -137,6 +137,7 @@ struct file {
 	int32_t sig_num;            /* F_SETSIG: the signal instead of SIGIO (0: SIGIO, no siginfo) */
 	struct fasync_ref fasync;   /* O_ASYNC: its entries on the queues it reports on (vfs/fasync.c) */
 	uint32_t async_live;        /* 1: O_ASYNC was switched on by F_SETFL (0: absent, or inert from open) */
+	uint32_t nonotify;          /* 1: a fanotify listener's event file: no notifications (FMODE_NONOTIFY) */
 	uint64_t ra_next;           /* readahead: the page a sequential read goes on with */
 	struct inode_ref notify_dir; /* opened by a path in a watched directory: that directory */
 };
@@ -831,11 +832,105 @@ static inline void notify_self(struct inode_ref ino, uint32_t mask)
 	if (notify_any_watch() && inode_watched(ino))
 		notify_inode_slow((struct inode_ref){0}, ino, mask);
 }
+/* ---- fanotify (vfs/fanotify.c): the second kind of listener ---- */
+#define FAN_ACCESS 0x1
+#define FAN_MODIFY 0x2
+#define FAN_CLOSE_WRITE 0x8
+#define FAN_CLOSE_NOWRITE 0x10
+#define FAN_OPEN 0x20
+#define FAN_OPEN_EXEC 0x1000
+#define FAN_Q_OVERFLOW 0x4000
+#define FAN_OPEN_PERM 0x10000
+#define FAN_ACCESS_PERM 0x20000
+#define FAN_OPEN_EXEC_PERM 0x40000
+#define FAN_EVENT_ON_CHILD 0x08000000
+#define FAN_ONDIR 0x40000000
+#define FAN_EVENT_FLAGS (FAN_EVENT_ON_CHILD | FAN_ONDIR)
+#define FAN_ALL_PERM_EVENTS (FAN_OPEN_PERM | FAN_ACCESS_PERM | FAN_OPEN_EXEC_PERM)
+/* Events about an open file: what a group without file handles reports. */
+#define FAN_FD_EVENTS                                                                                      \
+	(FAN_ACCESS | FAN_MODIFY | FAN_CLOSE_WRITE | FAN_CLOSE_NOWRITE | FAN_OPEN | FAN_OPEN_EXEC | FAN_ALL_PERM_EVENTS)
+/* fanotify_init */
+#define FAN_CLOEXEC 0x1
+#define FAN_NONBLOCK 0x2
+#define FAN_CLASS_NOTIF 0x0
+#define FAN_CLASS_CONTENT 0x4
+#define FAN_CLASS_PRE_CONTENT 0x8
+#define FAN_UNLIMITED_QUEUE 0x10
+#define FAN_UNLIMITED_MARKS 0x20
+#define FAN_ENABLE_AUDIT 0x40
+#define FAN_REPORT_PIDFD 0x80
+#define FAN_REPORT_TID 0x100
+#define FAN_REPORT_FID 0x200
+#define FAN_REPORT_DIR_FID 0x400
+#define FAN_REPORT_NAME 0x800
+#define FAN_REPORT_TARGET_FID 0x1000
+/* fanotify_mark */
+#define FAN_MARK_ADD 0x1
+#define FAN_MARK_REMOVE 0x2
+#define FAN_MARK_DONT_FOLLOW 0x4
+#define FAN_MARK_ONLYDIR 0x8
+#define FAN_MARK_INODE 0x0
+#define FAN_MARK_MOUNT 0x10
+#define FAN_MARK_FILESYSTEM 0x100
+#define FAN_MARK_TYPES (FAN_MARK_MOUNT | FAN_MARK_FILESYSTEM)
+#define FAN_MARK_IGNORED_MASK 0x20
+#define FAN_MARK_IGNORED_SURV_MODIFY 0x40
+#define FAN_MARK_FLUSH 0x80
+#define FAN_MARK_EVICTABLE 0x200
+#define FAN_MARK_IGNORE 0x400
+#define MARK_IGNORE_FLAGS 0x80000000u /* kept in a mark: its ignore mask has event flags (FAN_MARK_IGNORE) */
+/* responses and records */
+#define FAN_ALLOW 0x1
+#define FAN_DENY 0x2
+#define FAN_AUDIT 0x10
+#define FAN_NOFD (-1)
+#define FANOTIFY_METADATA_VERSION 3
+
+/* What the process layer lends fanotify: the caller's pid (or thread id),
+ * a descriptor for an event's file in the caller (fd or -errno), and
+ * taking one back. Registered at boot by the syscall layer. */
+struct fan_hooks {
+	int32_t (*cur_pid)(bool tid);
+	int (*install)(struct file_ref f, bool cloexec);
+	void (*uninstall)(int32_t fd);
+};
+void fan_set_hooks(const struct fan_hooks *h);
+int fanotify_fops_init(void);
+/* fanotify_init: a new group's file (flags FAN_*, f_flags the event
+ * files' open flags); -EMFILE past the groups' limit. */
+int fan_new(uint32_t flags, uint32_t f_flags, struct file_ref *out);
+FW_POOL_REF(fgroup);
+/* The group behind a fanotify file (-EINVAL: not one). */
+int fan_group_of(struct file_ref f, struct fgroup_ref *g);
+/* A FAN_CLASS_NOTIF group (no permission events). */
+bool fan_group_is_notif(struct fgroup_ref g);
+/* What a mark is on: an inode, or the file system of a mount (FAN_MARK_MOUNT)
+ * or of a file (FAN_MARK_FILESYSTEM). */
+struct fan_object {
+	uint32_t type;
+	struct inode_ref ino;
+	struct super_ref sb;
+};
+/* Add (FAN_MARK_ADD) or remove (FAN_MARK_REMOVE: -ENOENT without a mark)
+ * events of the mark's mask, or with FAN_MARK_IGNORED_MASK/IGNORE of its
+ * ignore mask; -ENOSPC past the group's marks. */
+int fan_mark_change(struct file_ref f, const struct fan_object *obj, uint32_t flags, uint32_t mask);
+/* FAN_MARK_FLUSH: every mark of that type. */
+int fan_mark_flush(struct file_ref f, uint32_t type);
+/* An open file's event (the hooks below call it). */
+void fan_file_event(const struct file *fp, uint32_t mask);
+/* A permission event (FAN_OPEN_PERM, FAN_ACCESS_PERM...): 0 or -EPERM. */
+int fan_perm_event(const struct file *fp, uint32_t mask);
+
 /* An open file was accessed, modified, opened or closed. */
 static inline void notify_file(const struct file *fp, uint32_t mask)
 {
-	if (fp->inode.idx != 0 && notify_any_watch() && (fp->notify_dir.idx != 0 || inode_watched(fp->inode)))
+	if (fp->inode.idx == 0 || !notify_any_watch() || fp->nonotify)
+		return;
+	if (fp->notify_dir.idx != 0 || inode_watched(fp->inode))
 		notify_inode_slow(fp->notify_dir, fp->inode, mask);
+	fan_file_event(fp, mask);
 }
 
 #endif
