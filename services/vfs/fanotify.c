@@ -701,6 +701,42 @@ static void fan_release(struct file_ref f, struct file *fp)
 	wq_destroy(wq); /* wakes the waiters: their events are allowed */
 }
 
+int fan_fdinfo_flags(struct file_ref f, uint32_t *flags, uint32_t *f_flags)
+{
+	struct fgroup_ref g;
+	int e = fan_group_of(f, &g);
+	if (e)
+		return e;
+	*flags = fgroup_get(g)->flags;
+	*f_flags = fgroup_get(g)->f_flags;
+	return 0;
+}
+
+int fan_fdinfo_mark(struct file_ref f, uint32_t i, struct notify_mark_view *out)
+{
+	struct fgroup_ref g;
+	if (fan_group_of(f, &g))
+		return -ENOENT;
+	uint32_t k = 0;
+	for (struct nmark_ref m = fgroup_get(g)->marks; nmark_get(m); m = nmark_get(m)->next_grp, k++) {
+		if (k != i)
+			continue;
+		struct nmark *mp = nmark_get(m);
+		*out = (struct notify_mark_view){0};
+		out->mark_type = mp->mflags & FAN_MARK_TYPES;
+		out->ino = mp->ino;
+		out->sb = mp->sb;
+		struct super *sp = super_get(mp->sb);
+		if (sp)
+			out->sdev = (dev_major(sp->dev) << 20) | dev_minor(sp->dev);
+		out->mask = mp->mask;
+		out->ignored = mp->ignored;
+		out->mflags = (mp->mflags & FAN_MARK_IGNORED_SURV_MODIFY) | ((mp->mflags & MARK_IGNORE_FLAGS) ? FAN_MARK_IGNORE : 0);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 int fanotify_fops_init(void)
 {
 	struct file_ops ops = {

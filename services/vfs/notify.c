@@ -50,7 +50,18 @@ struct notify_user {
 	uint32_t uid, instances, watches;
 };
 
+/* The names of unlinked files still open in watched directories (a few:
+ * the oldest is replaced when full; a freed inode's entry goes stale by
+ * its handle's generation). */
+#define UNLINKED_MAX 16
+struct unlinked_name {
+	struct inode_ref dir, ino;
+	struct kname name;
+};
+
 struct notify_state {
+	struct unlinked_name unlinked[UNLINKED_MAX];
+	uint32_t unlinked_next;
 	uint32_t fops;
 	uint32_t cookie;
 	uint32_t nmarks;            /* live marks in the system */
@@ -254,6 +265,32 @@ static uint32_t with_isdir(struct inode_ref ino, uint32_t mask)
 	return ip && (ip->mode & S_IFMT) == S_IFDIR ? mask | IN_ISDIR : mask;
 }
 
+void notify_unlinked(struct inode_ref dir, struct inode_ref ino, const struct kname *name)
+{
+	struct notify_state *st = notify_state();
+	uint32_t i = st->unlinked_next++ % UNLINKED_MAX;
+	st->unlinked[i].dir = dir;
+	st->unlinked[i].ino = ino;
+	st->unlinked[i].name = *name;
+}
+
+static bool unlinked_name(struct inode_ref dir, struct inode_ref ino, struct kname *out)
+{
+	struct notify_state *st = notify_state();
+	for (uint32_t i = 0; i < UNLINKED_MAX; i++) {
+		struct inode_ref ui = st->unlinked[i].ino, ud = st->unlinked[i].dir;
+		if (ui.idx == ino.idx && ui.gen == ino.gen && ud.idx == dir.idx && ud.gen == dir.gen) {
+			*out = st->unlinked[i].name;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Events IN_EXCL_UNLINK keeps from a directory about its unlinked files:
+ * those of open files (Linux: path events); attribute changes still go. */
+#define IN_FILE_EVENTS (IN_ACCESS | IN_MODIFY | IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)
+
 void notify_name_slow(struct inode_ref dir, uint32_t mask, uint32_t cookie, const struct kname *name)
 {
 	deliver(dir, mask, cookie, name, false);
@@ -266,8 +303,8 @@ void notify_inode_slow(struct inode_ref dir, struct inode_ref ino, uint32_t mask
 		struct kname n;
 		struct inode *ip = inode_get(ino);
 		bool unlinked = ip && ip->nlink == 0;
-		if (vfs_get_name(dir, ino, &n) == 0)
-			deliver(dir, mask, 0, &n, unlinked);
+		if (vfs_get_name(dir, ino, &n) == 0 || (unlinked && unlinked_name(dir, ino, &n)))
+			deliver(dir, mask, 0, &n, unlinked && (mask & IN_FILE_EVENTS));
 	}
 	deliver(ino, mask, 0, NULL, false);
 }
@@ -486,6 +523,25 @@ static void inotify_release(struct file_ref f, struct file *fp)
 	struct wq_ref wq = gp->wq;
 	ngroup_free(g);
 	wq_destroy(wq);
+}
+
+int notify_fdinfo_mark(struct file_ref f, uint32_t i, struct notify_mark_view *out)
+{
+	struct ngroup_ref g;
+	if (group_of_file(f, &g))
+		return fan_fdinfo_mark(f, i, out);
+	uint32_t k = 0;
+	for (struct nmark_ref m = ngroup_get(g)->marks; nmark_get(m); m = nmark_get(m)->next_grp, k++) {
+		if (k != i)
+			continue;
+		struct nmark *mp = nmark_get(m);
+		*out = (struct notify_mark_view){0};
+		out->wd = mp->wd;
+		out->ino = mp->ino;
+		out->mask = mp->mask & (IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK);
+		return 0;
+	}
+	return -ENOENT;
 }
 
 int inotify_fops_init(void)

@@ -34,6 +34,8 @@ uint32_t nmark_count(void);
 void nmark_unlink_inode(struct nmark_ref m);
 /* Marks of either kind count towards notify_any_watch. */
 void notify_count_marks(int32_t delta);
+/* fdinfo of a fanotify file's i-th mark (-ENOENT: none, or not fanotify). */
+int fan_fdinfo_mark(struct file_ref f, uint32_t i, struct notify_mark_view *out);
 /* The inode goes: fanotify's marks on it are dropped. */
 void fan_inode_gone(struct inode_ref ino);
 

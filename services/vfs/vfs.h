@@ -776,6 +776,9 @@ void notify_name_slow(struct inode_ref dir, uint32_t mask, uint32_t cookie, cons
 void notify_inode_slow(struct inode_ref dir, struct inode_ref ino, uint32_t mask);
 /* The inode is being freed: IN_DELETE_SELF (once), IN_IGNORED, marks gone. */
 void notify_inode_gone(struct inode_ref ino, bool unmount);
+/* dir/name was unlinked while its inode stays open: events on the inode
+ * still reach dir's watches under that name (Linux's unlinked dentry). */
+void notify_unlinked(struct inode_ref dir, struct inode_ref ino, const struct kname *name);
 /* Some watch exists anywhere (open looks up the parent directory only then). */
 bool notify_any_watch(void);
 /* A cookie shared by a rename's IN_MOVED_FROM and IN_MOVED_TO. */
@@ -903,6 +906,19 @@ int fan_new(uint32_t flags, uint32_t f_flags, struct file_ref *out);
 FW_POOL_REF(fgroup);
 /* The group behind a fanotify file (-EINVAL: not one). */
 int fan_group_of(struct file_ref f, struct fgroup_ref *g);
+/* /proc/<pid>/fdinfo of a notification descriptor: its i-th mark (inotify
+ * or fanotify; -ENOENT past the last, or for other files), and a fanotify
+ * group's init flags (-EINVAL: not one). */
+struct notify_mark_view {
+	int32_t wd;
+	uint32_t mark_type;        /* fanotify: FAN_MARK_INODE, MOUNT, FILESYSTEM */
+	struct inode_ref ino;
+	struct super_ref sb;
+	uint32_t sdev;             /* file-system marks: the kernel dev_t */
+	uint32_t mask, ignored, mflags;
+};
+int notify_fdinfo_mark(struct file_ref f, uint32_t i, struct notify_mark_view *out);
+int fan_fdinfo_flags(struct file_ref f, uint32_t *flags, uint32_t *f_flags);
 /* A FAN_CLASS_NOTIF group (no permission events). */
 bool fan_group_is_notif(struct fgroup_ref g);
 /* What a mark is on: an inode, or the file system of a mount (FAN_MARK_MOUNT)
@@ -928,8 +944,14 @@ static inline void notify_file(const struct file *fp, uint32_t mask)
 {
 	if (fp->inode.idx == 0 || !notify_any_watch() || fp->nonotify)
 		return;
-	if (fp->notify_dir.idx != 0 || inode_watched(fp->inode))
-		notify_inode_slow(fp->notify_dir, fp->inode, mask);
+	/* the directory it was opened in, else the one a path last reached
+	 * it by (a watch added after the open; Linux's d_parent) */
+	struct inode_ref dir = fp->notify_dir;
+	struct inode *ip = inode_get(fp->inode);
+	if (dir.idx == 0 && ip)
+		dir = ip->notify_parent;
+	if ((dir.idx != 0 && inode_watched(dir)) || inode_watched(fp->inode))
+		notify_inode_slow(dir, fp->inode, mask);
 	fan_file_event(fp, mask);
 }
 
