@@ -326,6 +326,7 @@ static int make_reaper(struct proc_ref *out)
 static int providers_init(void)
 {
 	sigio_init(); /* the VFS's O_ASYNC files and leases signal their owners through it */
+	ns_init(); /* the initial namespaces, before the first mount */
 	int e = tmpfs_init();
 	if (e == 0)
 		e = procfs_init();

@@ -2,6 +2,7 @@
  * arguments in Linux's order (privilege, flags, descriptor, path,
  * permission) and hands the group's work to the VFS (vfs/fanotify.c),
  * which it lends the caller's pid and descriptor table. */
+#include "proc/cred.h"
 #include "syscall/fs.h"
 
 #define INIT_ADMIN_FLAGS                                                                                   \
@@ -34,7 +35,7 @@ static void hook_uninstall(int32_t fd) { (void)fd_close(cur_proc()->files, fd); 
 int64_t sys_fanotify_init(struct fw_uregs *r)
 {
 	uint32_t flags = (uint32_t)a0(r), f_flags = (uint32_t)a1(r);
-	if (cur_proc()->euid != 0)
+	if (!cred_capable(CAP_SYS_ADMIN))
 		return -EPERM; /* Keel has no unprivileged (file-handle) groups */
 	if (flags & ~(uint32_t)INIT_FLAGS)
 		return -EINVAL;

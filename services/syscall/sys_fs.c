@@ -2,6 +2,7 @@
  * lseek, dup, fcntl, ioctl, pipe, sendfile. Layer: services (safe C). */
 #include "block/blkdev_file.h"
 #include "pipe/pipe.h"
+#include "proc/cred.h"
 #include "syscall/fs.h"
 #include "net/socket.h"
 #include <fw/time.h>
@@ -59,7 +60,7 @@ static int open_check(struct inode_ref ino, uint64_t flags, bool created)
 		return -EROFS;
 	/* O_NOATIME is for the owner (or root) only, as Linux's may_open */
 	ip = inode_get(ino);
-	if (e == 0 && (flags & O_NOATIME) && ip && cur_proc()->fsuid != 0 && cur_proc()->fsuid != ip->uid)
+	if (e == 0 && (flags & O_NOATIME) && ip && !cred_capable(CAP_FOWNER) && cur_proc()->fsuid != ip->uid)
 		return -EPERM;
 	return e;
 }
@@ -516,14 +517,14 @@ static int64_t owner_cmd(struct file_ref f, uint64_t cmd, uint64_t arg)
 	return 0;
 }
 
-/* F_SETLEASE/F_GETLEASE (vfs/lease.c): the caller's identity; root
- * stands for CAP_LEASE. */
+/* F_SETLEASE/F_GETLEASE (vfs/lease.c): the caller's identity and
+ * CAP_LEASE. */
 static int64_t lease_cmd(struct file_ref f, int32_t fd, uint64_t cmd, uint64_t arg)
 {
 	if (cmd == F_GETLEASE)
 		return lease_get_type(f);
 	struct proc *p = cur_proc();
-	struct lease_caller who = {p->fsuid, p->uid, p->euid, p->pid, p->euid == 0};
+	struct lease_caller who = {p->fsuid, p->uid, p->euid, p->pid, cred_capable(CAP_LEASE)};
 	return lease_set(f, fd, (uint32_t)arg, &who);
 }
 
@@ -597,7 +598,7 @@ int64_t sys_fcntl(struct fw_uregs *r)
 		struct file *fp = file_get(f);
 		uint32_t mask = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME; /* O_ASYNC: file_set_async */
 		struct inode *ip = inode_get(fp->inode);
-		if ((a2(r) & O_NOATIME) && !(fp->flags & O_NOATIME) && ip && cur_proc()->fsuid != 0 &&
+		if ((a2(r) & O_NOATIME) && !(fp->flags & O_NOATIME) && ip && !cred_capable(CAP_FOWNER) &&
 		    cur_proc()->fsuid != ip->uid)
 			return -EPERM;
 		/* O_ASYNC switched: hang the file on its queues (Linux's ->fasync,
