@@ -346,6 +346,7 @@ static int make_reaper(struct proc_ref *out)
  * and device numbers. */
 static int providers_init(void)
 {
+	sigio_init(); /* the VFS's O_ASYNC files and leases signal their owners through it */
 	ns_init(); /* the initial namespaces, before the first mount */
 	int e = tmpfs_init();
 	if (e == 0)
@@ -358,6 +359,8 @@ static int providers_init(void)
 		e = evobj_init();
 	if (e == 0)
 		e = inotify_fops_init();
+	if (e == 0)
+		e = fanotify_fops_init();
 	if (e == 0)
 		e = pidfd_init();
 	if (e == 0)

@@ -323,7 +323,7 @@ static void q_notify(struct mqueue *q)
 	if (q->notify_kind != MQ_SIGEV_SIGNAL)
 		return;
 	struct proc_ref target = proc_by_pid(pid);
-	struct sig_info_k info = {SI_MESGQ, cur_proc()->pid, cur_proc()->uid, 0, q->notify_value};
+	struct sig_info_k info = {SI_MESGQ, cur_proc()->pid, cur_proc()->uid, 0, q->notify_value, 0};
 	if (q->notify_sig > 0 && proc_get(target))
 		(void)signal_send_proc_info(target, q->notify_sig, &info);
 }

@@ -93,6 +93,7 @@ static uint64_t sf_ino(struct file_ref f, struct file *fp)
 
 static const struct file_ops sock_fops = {
         .name = "socket",
+        .flags = FOP_FASYNC,
         .mode = S_IFSOCK,
         .release = sf_release,
         .read = sf_read,

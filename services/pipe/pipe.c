@@ -61,13 +61,13 @@ static void pipe_destroy(struct pipe_ref r)
 static void changed(struct pipe *p)
 {
 	struct wq_ref w = p->wq_w;
-	wq_wake(p->wq);
-	wq_wake(w);
+	wq_wake_band(p->wq, POLLIN | POLLOUT); /* O_ASYNC ends hear an end go */
+	wq_wake_band(w, POLLIN | POLLOUT);
 }
 /* Bytes arrived: the read side. */
-static void data_added(struct pipe *p) { wq_wake(p->wq); }
+static void data_added(struct pipe *p) { wq_wake_band(p->wq, POLLIN); } /* an O_ASYNC reader hears POLL_IN */
 /* Room was made: the write side. */
-static void room_made(struct pipe *p) { wq_wake(p->wq_w); }
+static void room_made(struct pipe *p) { wq_wake_band(p->wq_w, POLLOUT); } /* an O_ASYNC writer hears POLL_OUT */
 
 int pipe_create_files(uint32_t flags, struct file_ref *rd, struct file_ref *wr)
 {
@@ -572,6 +572,7 @@ int64_t pipe_get_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n)
 
 static const struct file_ops pipe_ops = {
 	.name = "pipe",
+	.flags = FOP_FASYNC,
 	.mode = S_IFIFO,
 	.release = pipe_release,
 	.read = pipe_read,
@@ -583,6 +584,7 @@ static const struct file_ops pipe_ops = {
 
 static const struct file_ops fifo_ops = {
 	.name = "fifo",
+	.flags = FOP_FASYNC,
 	.mode = S_IFIFO,
 	.open = fifo_open,
 	.release = pipe_release,

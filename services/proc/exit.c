@@ -147,7 +147,7 @@ void proc_notify_parent(struct proc_ref child, int32_t code, int32_t si_status)
 		return;
 	if (sig == SIGCHLD && code >= CLD_STOPPED && (parent->sigact[SIGCHLD - 1].flags & SA_NOCLDSTOP))
 		return;
-	struct sig_info_k info = {code, c->pid, c->uid, si_status, 0};
+	struct sig_info_k info = {code, c->pid, c->uid, si_status, 0, 0};
 	(void)signal_send_proc_info(c->parent, sig, &info);
 }
 

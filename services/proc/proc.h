@@ -42,7 +42,9 @@ struct sig_info_k {
 	uint32_t uid;
 	int32_t status;
 	uint64_t value; /* si_addr for faults, si_value for sigqueue */
+	uint32_t kind;  /* SIK_POLL: signal-driven I/O (value: si_band, status: si_fd) */
 };
+#define SIK_POLL 1
 
 #define NSIG_STD 32
 /* POSIX timers (proc/ptimer.c) and the CPU-time interval timers. */

@@ -148,7 +148,7 @@ static void fire(struct ptimer_ref r)
 	}
 	if (t->queued)
 		return; /* counted as overruns when it is taken */
-	struct sig_info_k info = {SI_TIMER, t->id, 0, 0, t->value};
+	struct sig_info_k info = {SI_TIMER, t->id, 0, 0, t->value, 0};
 	int sig = t->signo;
 	struct proc_ref owner = t->owner;
 	struct thread_ref target = t->notify == SIGEV_THREAD_ID ? pid_lookup(t->tid) : (struct thread_ref){0};
@@ -383,7 +383,7 @@ static bool cpu_rlimit_check(struct proc *p)
 	}
 	if (past(now, l.cur)) {
 		p->rlim[0].cur = l.cur + 1;
-		struct sig_info_k info = {SI_KERNEL, 0, 0, 0, 0};
+		struct sig_info_k info = {SI_KERNEL, 0, 0, 0, 0, 0};
 		(void)signal_send_proc_info(cur_proc_ref(), SIGXCPU, &info);
 	}
 	return false;
@@ -443,7 +443,7 @@ void cpu_timers_check(void)
 			p->cpu_itimer[i].expiry = 0;
 			cpu_armed_delta(-1);
 		}
-		struct sig_info_k info = {SI_KERNEL, 0, 0, 0, 0};
+		struct sig_info_k info = {SI_KERNEL, 0, 0, 0, 0, 0};
 		(void)signal_send_proc_info(cur_proc_ref(), i == 0 ? SIGVTALRM : SIGPROF, &info);
 		p = cur_proc();
 	}

@@ -18,6 +18,11 @@ void signal_fill_siginfo(struct linux_siginfo *si, int sig, const struct sig_inf
 	*si = (struct linux_siginfo){0};
 	si->signo = sig;
 	si->code = info->code;
+	if (info->kind == SIK_POLL) {
+		si->w[0] = info->value;
+		si->w[1] = (uint64_t)(uint32_t)info->status;
+		return;
+	}
 	bool fault = info->code > 0 && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
 					 sig == SIGTRAP);
 	if (fault) {

@@ -292,7 +292,7 @@ int signal_send_thread_info(struct thread_ref tr, int sig, const struct sig_info
 static struct sig_info_k user_info(int32_t code)
 {
 	struct proc *me = cur_proc();
-	struct sig_info_k i = {code, me ? me->pid : 0, me ? me->uid : 0, 0, 0};
+	struct sig_info_k i = {code, me ? me->pid : 0, me ? me->uid : 0, 0, 0, 0};
 	return i;
 }
 
@@ -487,7 +487,7 @@ static int dequeue_one(uint64_t allowed, struct sig_info_k *info)
 		return sig;
 	}
 	/* A record lost to a full queue leaves the bit alone: SI_USER, no info. */
-	*info = (struct sig_info_k){SI_USER, 0, 0, 0, 0};
+	*info = (struct sig_info_k){SI_USER, 0, 0, 0, 0, 0};
 	bool more = from_thread ? rtq_take(&t->rtq, &t->rtq_len, sig, true, info)
 				: rtq_take(&p->rtq, &p->rtq_len, sig, true, info);
 	if (!more) {
@@ -513,7 +513,7 @@ void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_
 	}
 	if (p->sigact[i].handler == SIG_DFL)
 		signal_die(sig);
-	struct sig_info_k info = {si_code, 0, 0, 0, addr};
+	struct sig_info_k info = {si_code, 0, 0, 0, addr, 0};
 	t->sig_pending &= ~sig_bit(sig);
 	(void)queue_info(p, &t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, &info);
 	t->fault_trapno = regs->vector;

@@ -104,6 +104,8 @@ void signal_wait_stopped(void);
 /* rt_sigreturn: restore the context saved in the frame at regs->rsp. */
 int64_t signal_sigreturn(struct fw_uregs *regs);
 /* Fill a Linux siginfo_t from the kernel record. */
+/* Register the sender of signal-driven I/O with the VFS (proc/sigio.c). */
+void sigio_init(void);
 void signal_fill_siginfo(struct linux_siginfo *si, int sig, const struct sig_info_k *info);
 
 #endif

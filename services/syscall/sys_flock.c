@@ -18,5 +18,5 @@ int64_t sys_flock(struct fw_uregs *r)
 	uint32_t op = cmd & ~(uint32_t)LOCK_NB;
 	if (op != FLOCK_SH && op != FLOCK_EX && op != FLOCK_UN)
 		return -EINVAL;
-	return flock_file(f, op, !(cmd & LOCK_NB));
+	return flock_file(f, op, !(cmd & LOCK_NB), cur_proc()->pid);
 }

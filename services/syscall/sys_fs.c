@@ -2,6 +2,7 @@
  * lseek, dup, fcntl, ioctl, pipe, sendfile. Layer: services (safe C). */
 #include "block/blkdev_file.h"
 #include "pipe/pipe.h"
+#include "proc/cred.h"
 #include "syscall/fs.h"
 #include "net/socket.h"
 #include <fw/time.h>
@@ -85,6 +86,23 @@ static void notify_opened(int64_t dirfd, uint64_t upath, uint32_t rlk, struct fi
 		notify_file(fp, IN_OPEN);
 }
 
+/* fanotify's FAN_OPEN_PERM: a listener may refuse the open (-EPERM); the
+ * file is then dropped without close events. */
+static int open_perm(struct file_ref f)
+{
+	struct file *fp = file_get(f);
+	if (!notify_any_watch() || !fp || (fp->flags & O_PATH))
+		return 0;
+	int e = fan_perm_event(fp, FAN_OPEN_PERM);
+	if (e) {
+		fp = file_get(f);
+		if (fp)
+			fp->nonotify = 1;
+		file_drop(f);
+	}
+	return e;
+}
+
 int64_t open_how_do(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode, uint32_t rlk)
 {
 	struct inode_ref ino;
@@ -114,6 +132,8 @@ int64_t open_how_do(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode
 		trunc = false;
 		struct file_ref f;
 		e = file_open_inode(ino, (uint32_t)flags, &f);
+		if (e == 0)
+			e = open_perm(f);
 		if (e)
 			return e;
 		notify_opened(dirfd, upath, rlk, f);
@@ -135,6 +155,8 @@ int64_t open_how_do(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode
 	}
 	struct file_ref f;
 	e = file_open_inode(ino, (uint32_t)flags, &f);
+	if (e == 0)
+		e = open_perm(f);
 	if (e)
 		return e;
 	if (notify_any_watch() && !(flags & O_PATH))
@@ -444,12 +466,9 @@ static int64_t lock_cmd(struct file_ref f, uint64_t cmd, uint64_t arg)
 }
 
 /* F_SETOWN/F_GETOWN(_EX): the process, process group or thread that
- * would get SIGIO, kept in the open file description. Keel records it;
- * SIGIO itself is not sent yet (no O_ASYNC notification). */
-#define F_OWNER_TID 0
-#define F_OWNER_PID 1
-#define F_OWNER_PGRP 2
-
+ * gets SIGIO (vfs/fasync.c), kept in the open file description with the
+ * setter's uid and euid (whether it may signal the owner is judged at
+ * each signal, as Linux's sigio_perm). */
 struct f_owner_ex {
 	int32_t type, pid;
 };
@@ -499,7 +518,20 @@ static int64_t owner_cmd(struct file_ref f, uint64_t cmd, uint64_t arg)
 	fp = file_get(f);
 	fp->sig_owner = who;
 	fp->sig_owner_type = who ? type : F_OWNER_PID;
+	fp->sig_owner_uid = cur_proc()->uid;
+	fp->sig_owner_euid = cur_proc()->euid;
 	return 0;
+}
+
+/* F_SETLEASE/F_GETLEASE (vfs/lease.c): the caller's identity and
+ * CAP_LEASE. */
+static int64_t lease_cmd(struct file_ref f, int32_t fd, uint64_t cmd, uint64_t arg)
+{
+	if (cmd == F_GETLEASE)
+		return lease_get_type(f);
+	struct proc *p = cur_proc();
+	struct lease_caller who = {p->fsuid, p->uid, p->euid, p->pid, cred_capable(CAP_LEASE)};
+	return lease_set(f, fd, (uint32_t)arg, &who);
 }
 
 /* F_ADD_SEALS/F_GET_SEALS (memfd, and tmpfs files, which report
@@ -570,15 +602,33 @@ int64_t sys_fcntl(struct fw_uregs *r)
 	}
 	case F_SETFL: {
 		struct file *fp = file_get(f);
-		uint32_t mask = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+		uint32_t mask = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME; /* O_ASYNC: file_set_async */
 		struct inode *ip = inode_get(fp->inode);
 		if ((a2(r) & O_NOATIME) && !(fp->flags & O_NOATIME) && ip && !cred_capable(CAP_FOWNER) &&
 		    cur_proc()->fsuid != ip->uid)
 			return -EPERM;
+		/* O_ASYNC switched: hang the file on its queues (Linux's ->fasync,
+		 * called only on a change: an O_ASYNC given to open stays inert) */
+		fp = file_get(f);
+		if ((fp->flags ^ (uint32_t)a2(r)) & O_ASYNC) {
+			e = file_set_async(f, (int32_t)fd, (a2(r) & O_ASYNC) != 0);
+			if (e)
+				return e;
+		}
 		fp = file_get(f);
 		fp->flags = (fp->flags & ~mask) | ((uint32_t)a2(r) & mask);
 		return 0;
 	}
+	case F_SETSIG:
+		if (a2(r) > NSIG)
+			return -EINVAL; /* 0 restores plain SIGIO */
+		file_get(f)->sig_num = (int32_t)a2(r);
+		return 0;
+	case F_GETSIG:
+		return file_get(f)->sig_num;
+	case F_SETLEASE:
+	case F_GETLEASE:
+		return lease_cmd(f, (int32_t)fd, cmd, a2(r));
 	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:

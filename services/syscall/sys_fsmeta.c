@@ -310,6 +310,8 @@ int64_t sys_truncate(struct fw_uregs *r)
 		e = may_access(ino, MAY_WRITE);
 	if (e == 0 && (inode_get(ino)->mode & S_IFMT) == S_IFDIR)
 		return -EISDIR;
+	if (e == 0 && (inode_get(ino)->mode & S_IFMT) == S_IFREG)
+		e = lease_break_truncate(ino); /* a truncate breaks leases as an open for writing */
 	return e ? e : do_truncate(ino, (int64_t)a1(r));
 }
 

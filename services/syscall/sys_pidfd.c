@@ -87,7 +87,7 @@ int64_t sys_pidfd_send_signal(struct fw_uregs *r)
 	else if (flags == PIDFD_SIGNAL_PROCESS_GROUP)
 		scope = TO_GROUP;
 	struct proc *me = cur_proc();
-	struct sig_info_k info = {scope == TO_THREAD ? SI_TKILL : SI_USER, me->pid, me->uid, 0, 0};
+	struct sig_info_k info = {scope == TO_THREAD ? SI_TKILL : SI_USER, me->pid, me->uid, 0, 0, 0};
 	if (uinfo) {
 		struct linux_siginfo si;
 		if (fw_copy_from_user(&si, fw_uaddr(uinfo)))
@@ -97,7 +97,7 @@ int64_t sys_pidfd_send_signal(struct fw_uregs *r)
 		bool self = t.pid == cur_thread()->tid; /* Linux: the calling thread's own pid */
 		if ((!self || scope == TO_GROUP) && (si.code >= 0 || si.code == SI_TKILL))
 			return -EPERM; /* only yourself gets arbitrary siginfo */
-		info = (struct sig_info_k){si.code, (int32_t)(uint32_t)si.w[0], (uint32_t)(si.w[0] >> 32), 0, si.w[1]};
+		info = (struct sig_info_k){si.code, (int32_t)(uint32_t)si.w[0], (uint32_t)(si.w[0] >> 32), 0, si.w[1], 0};
 	}
 	if (scope == TO_GROUP)
 		return signal_kill_pgrp(t.pid, sig, &info, false);

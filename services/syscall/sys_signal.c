@@ -221,7 +221,7 @@ int64_t sys_sigaltstack(struct fw_uregs *r)
 static struct sig_info_k sender_info(int32_t code)
 {
 	struct proc *me = cur_proc();
-	struct sig_info_k i = {code, me->pid, me->uid, 0, 0};
+	struct sig_info_k i = {code, me->pid, me->uid, 0, 0, 0};
 	return i;
 }
 
@@ -296,7 +296,7 @@ static int queueinfo(int32_t pid, int32_t tid, int sig, uint64_t uinfo)
 	/* only to oneself (Linux compares with the caller's thread id) */
 	if ((si.code >= 0 || si.code == SI_TKILL) && pid != cur_thread()->tid)
 		return -EPERM;
-	struct sig_info_k info = {si.code, (int32_t)(uint32_t)si.w[0], (uint32_t)(si.w[0] >> 32), 0, si.w[1]};
+	struct sig_info_k info = {si.code, (int32_t)(uint32_t)si.w[0], (uint32_t)(si.w[0] >> 32), 0, si.w[1], 0};
 	if (tid) {
 		struct thread *t = thread_get(pid_lookup(tid));
 		if (!t || t->tid != tid || proc_get(t->proc)->pid != pid)
@@ -327,7 +327,7 @@ static uint64_t proc_cookie(struct proc_ref p) { return ((uint64_t)p.idx << 32) 
 static void alarm_fire(uint64_t cookie)
 {
 	struct proc_ref pr = {(uint32_t)(cookie >> 32), (uint32_t)cookie};
-	struct sig_info_k info = {SI_KERNEL, 0, 0, 0, 0};
+	struct sig_info_k info = {SI_KERNEL, 0, 0, 0, 0, 0};
 	(void)signal_send_proc_info(pr, SIGALRM, &info);
 }
 

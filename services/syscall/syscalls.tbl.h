@@ -266,6 +266,8 @@
 	X(296, pwritev, full) \
 	X(297, rt_tgsigqueueinfo, full) \
 	X(299, recvmmsg, full) \
+	X(300, fanotify_init, partial) \
+	X(301, fanotify_mark, partial) \
 	X(302, prlimit64, partial) \
 	X(305, clock_adjtime, partial) \
 	X(306, syncfs, full) \

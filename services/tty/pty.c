@@ -390,7 +390,7 @@ static int64_t no_seek(struct file_ref f, struct file *fp, int64_t off, uint32_t
 
 static const struct file_ops master_ops = {
 	.name = "ptmx",
-	.flags = FOP_PREAD,
+	.flags = FOP_PREAD | FOP_FASYNC,
 	.open = master_open,
 	.release = master_release,
 	.read = master_read,
@@ -402,7 +402,7 @@ static const struct file_ops master_ops = {
 
 static const struct file_ops slave_ops = {
 	.name = "pts",
-	.flags = FOP_PREAD,
+	.flags = FOP_PREAD | FOP_FASYNC,
 	.open = slave_open,
 	.release = slave_release,
 	.read = slave_read,

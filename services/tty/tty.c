@@ -157,7 +157,7 @@ static int64_t no_seek(struct file_ref f, struct file *fp, int64_t off, uint32_t
 
 static const struct file_ops console_ops = {
 	.name = "tty",
-	.flags = FOP_PREAD,
+	.flags = FOP_PREAD | FOP_FASYNC,
 	.read = console_read,
 	.write = console_write,
 	.llseek = no_seek,

@@ -161,6 +161,9 @@ static int removed_done(struct inode_ref dir, const struct kname *name, struct i
 		lost_link(victim);
 	if (e == 0)
 		notify_name(dir, IN_DELETE | (isdir ? IN_ISDIR : 0), 0, name);
+	struct inode *vp = inode_get(victim);
+	if (e == 0 && vp && vp->nlink == 0 && notify_any_watch() && inode_watched(dir))
+		notify_unlinked(dir, victim, name); /* still open: its events keep the old name */
 	release_held(victim, held);
 	return e;
 }

@@ -34,6 +34,8 @@ static uint32_t ops_id(const struct file *fp) { return fp->fops < FOPS_MAX ? fp-
 
 struct inode_ref file_data_inode(const struct file *fp) { return inode_ref_valid(fp->data) ? fp->data : fp->inode; }
 
+bool file_has_fasync(const struct file *fp) { return (fops_table()->t[ops_id(fp)].flags & FOP_FASYNC) != 0; }
+
 bool file_has_positions(const struct file *fp) { return (fops_table()->t[ops_id(fp)].flags & FOP_PREAD) != 0; }
 
 bool file_is_regular(const struct file *fp) { return fp->mode == S_IFREG || fp->mode == S_IFLNK; }
@@ -126,7 +128,15 @@ int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out)
 	fp->inode = ino;
 	fp->mode = ip->mode & S_IFMT;
 	ip->open_count++;
-	if (fops_table()->t[ops_id(fp)].open && !(flags & O_PATH))
+	if (!(flags & O_PATH)) {
+		if ((flags & O_ACCMODE) != O_RDONLY)
+			ip->open_writers++;
+		else
+			ip->open_readers++;
+		if (fp->mode == S_IFREG)
+			e = lease_break(ino, flags); /* after counting, before the open (Linux's order) */
+	}
+	if (e == 0 && fops_table()->t[ops_id(fp)].open && !(flags & O_PATH))
 		e = fops_table()->t[ops_id(fp)].open(*out, fp);
 	if (e) {
 		fp = file_get(*out);
@@ -181,6 +191,10 @@ void file_drop(struct file_ref f)
 	flock_release_file(f);
 	lock_release_ofd(f);
 	fp = file_get(f);
+	if (fp->fasync.idx != 0)
+		(void)file_set_async(f, 0, false);
+	lease_release_file(f);
+	fp = file_get(f);
 	if (!(fp->flags & O_PATH))
 		notify_file(fp, (fp->flags & O_ACCMODE) != O_RDONLY ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
 	fp = file_get(f);
@@ -191,9 +205,16 @@ void file_drop(struct file_ref f)
 	struct inode_ref ino = fp->inode, data = fp->data;
 	if (holds_write(fp))
 		inode_put_write(ino);
+	uint32_t flags = fp->flags;
 	file_free(f);
 	inode_put_if_unused(data);
 	struct inode *ip = inode_get(ino);
+	if (ip && !(flags & O_PATH)) {
+		if ((flags & O_ACCMODE) != O_RDONLY)
+			ip->open_writers--;
+		else
+			ip->open_readers--;
+	}
 	if (ip) {
 		ip->open_count--;
 		inode_put_if_unused(ino);
@@ -210,6 +231,10 @@ int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n)
 		return -EBADF;
 	if (!fops_table()->t[ops_id(fp)].read)
 		return -EINVAL;
+	int e = notify_any_watch() ? fan_perm_event(fp, FAN_ACCESS_PERM) : 0;
+	fp = file_get(f);
+	if (e || !fp)
+		return e ? e : -EBADF;
 	uint64_t pos = fp->off;
 	int64_t r = fops_table()->t[ops_id(fp)].read(f, fp, buf, n, &pos);
 	if (r > 0)
@@ -246,6 +271,10 @@ int64_t file_pread(struct file_ref f, struct fw_uaddr buf, uint64_t n, uint64_t 
 		return -EBADF;
 	if (!fops_table()->t[ops_id(fp)].read)
 		return -EINVAL;
+	int e = notify_any_watch() ? fan_perm_event(fp, FAN_ACCESS_PERM) : 0;
+	fp = file_get(f);
+	if (e || !fp)
+		return e ? e : -EBADF;
 	int64_t r = fops_table()->t[ops_id(fp)].read(f, fp, buf, n, &pos);
 	if (r > 0)
 		notify_file(fp, IN_ACCESS);

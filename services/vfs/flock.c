@@ -16,6 +16,8 @@ struct flock_rec {
 	uint64_t key_a, key_b;
 	struct file_ref holder;
 	bool exclusive;
+	int32_t pid;    /* who took it (/proc/locks) */
+	uint64_t seq;   /* lock_seq_next */
 	struct flock_rec_ref next;
 };
 FW_POOL_PRIVATE(flock_rec, struct flock_rec);
@@ -83,7 +85,7 @@ static bool holds(struct file_ref f, bool exclusive)
 	return false;
 }
 
-int flock_file(struct file_ref f, uint32_t op, bool wait)
+int flock_file(struct file_ref f, uint32_t op, bool wait, int32_t pid)
 {
 	struct file *fp = file_get(f);
 	if (!fp)
@@ -117,7 +119,21 @@ int flock_file(struct file_ref f, uint32_t op, bool wait)
 	rp->key_b = b;
 	rp->holder = f;
 	rp->exclusive = exclusive;
+	rp->pid = pid;
+	rp->seq = lock_seq_next();
 	rp->next = flock_table()->head;
 	flock_table()->head = r;
 	return 0;
+}
+
+void flock_lock_below(uint64_t below, struct lock_view *best)
+{
+	for (struct flock_rec_ref c = flock_table()->head; flock_rec_ref_valid(c); c = flock_rec_get(c)->next) {
+		struct flock_rec *r = flock_rec_get(c);
+		struct file *fp = file_get(r->holder);
+		if (r->seq >= below || r->seq <= best->seq || !fp || !inode_ref_valid(fp->inode))
+			continue;
+		uint32_t type = r->exclusive ? F_WRLCK : F_RDLCK;
+		*best = (struct lock_view){r->seq, LOCKV_FLOCK, type, 0, r->pid, fp->inode, 0, LOCK_EOF};
+	}
 }

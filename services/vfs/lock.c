@@ -31,6 +31,7 @@ struct rlock {
 	int32_t pid;
 	uint32_t type; /* F_RDLCK or F_WRLCK */
 	uint64_t start, end; /* inclusive */
+	uint64_t seq;        /* /proc/locks order */
 	struct rlock_ref next;
 };
 FW_POOL_PRIVATE(rlock, struct rlock);
@@ -49,6 +50,7 @@ struct lock_table {
 	uint32_t count;
 	struct wq_ref wq; /* F_SETLKW waiters (made on first use) */
 	struct lwaiter_ref waiters;
+	uint64_t seq;     /* the last lock_seq_next (all kinds of lock) */
 };
 FW_GLOBAL(struct lock_table, lock_table);
 
@@ -122,6 +124,7 @@ static int insert(const struct lock_req *who, int32_t pid, uint32_t type, uint64
 	l->type = type;
 	l->start = start;
 	l->end = end;
+	l->seq = lock_seq_next();
 	lt = lock_table();
 	l->next = lt->head;
 	lt->head = r;
@@ -324,4 +327,23 @@ void lock_release_ofd(struct file_ref f)
 	}
 	if (any)
 		wq_wake(lock_table()->wq);
+}
+
+uint64_t lock_seq_next(void) { return ++lock_table()->seq; }
+
+int vfs_lock_next(uint64_t below, struct lock_view *out)
+{
+	struct lock_view best = {0};
+	for (struct rlock_ref c = lock_table()->head; rlock_ref_valid(c); c = rlock_get(c)->next) {
+		struct rlock *l = rlock_get(c);
+		if (l->seq >= below || l->seq <= best.seq)
+			continue;
+		best = (struct lock_view){l->seq, LOCKV_POSIX, l->type, 0, l->pid, l->ino, l->start, l->end};
+	}
+	flock_lock_below(below, &best);
+	lease_lock_below(below, &best);
+	if (!best.seq)
+		return -ENOENT;
+	*out = best;
+	return 0;
 }

@@ -17,18 +17,11 @@
 #include "vfs/internal.h"
 #include <abi/fs.h>
 
+#include "vfs/notify_int.h"
+
 FW_POOL_REF(ngroup);
 FW_POOL_REF(nevent);
-
-struct nmark {
-	struct inode_ref ino;
-	struct ngroup_ref grp;
-	int32_t wd;
-	uint32_t mask;              /* IN_* events and IN_ONESHOT, IN_EXCL_UNLINK */
-	struct nmark_ref next_ino;  /* the inode's list */
-	struct nmark_ref next_grp;  /* the group's list */
-};
-FW_POOL_PRIVATE(nmark, struct nmark);
+FW_POOL_DEFINE(nmark, struct nmark);
 
 struct nevent {
 	int32_t wd;
@@ -57,7 +50,18 @@ struct notify_user {
 	uint32_t uid, instances, watches;
 };
 
+/* The names of unlinked files still open in watched directories (a few:
+ * the oldest is replaced when full; a freed inode's entry goes stale by
+ * its handle's generation). */
+#define UNLINKED_MAX 16
+struct unlinked_name {
+	struct inode_ref dir, ino;
+	struct kname name;
+};
+
 struct notify_state {
+	struct unlinked_name unlinked[UNLINKED_MAX];
+	uint32_t unlinked_next;
 	uint32_t fops;
 	uint32_t cookie;
 	uint32_t nmarks;            /* live marks in the system */
@@ -112,6 +116,7 @@ struct inotify_rec {
 };
 
 bool notify_any_watch(void) { return notify_state()->nmarks != 0; }
+void notify_count_marks(int32_t delta) { notify_state()->nmarks += (uint32_t)delta; }
 uint32_t notify_cookie(void) { return ++notify_state()->cookie; }
 
 /* What read(2) gives for one event: the header and the name padded with
@@ -163,12 +168,10 @@ static void queue_event(struct ngroup_ref g, int32_t wd, uint32_t mask, uint32_t
 
 /* Unlink mark m from its inode's list (clearing inode.marks when the list
  * empties) and its group's list, and free it. */
-static void mark_remove(struct nmark_ref m)
+void nmark_unlink_inode(struct nmark_ref m)
 {
 	struct nmark *mp = nmark_get(m);
-	if (!mp)
-		return;
-	struct inode *ip = inode_get(mp->ino);
+	struct inode *ip = mp ? inode_get(mp->ino) : NULL;
 	if (ip) {
 		if (ip->marks.idx == m.idx && ip->marks.gen == m.gen) {
 			ip->marks = mp->next_ino;
@@ -184,7 +187,18 @@ static void mark_remove(struct nmark_ref m)
 			}
 		}
 	}
-	struct ngroup *gp = ngroup_get(mp->grp);
+}
+
+static struct ngroup_ref grp_of(const struct nmark *mp) { return (struct ngroup_ref){mp->grp.idx, mp->grp.gen}; }
+
+static void mark_remove(struct nmark_ref m)
+{
+	struct nmark *mp = nmark_get(m);
+	if (!mp)
+		return;
+	nmark_unlink_inode(m);
+	mp = nmark_get(m);
+	struct ngroup *gp = ngroup_get(grp_of(mp));
 	uint32_t u = gp ? user_of(gp->uid) : NOTIFY_USERS;
 	if (u < NOTIFY_USERS && notify_state()->users[u].watches)
 		notify_state()->users[u].watches--;
@@ -214,7 +228,7 @@ static void mark_ignore(struct nmark_ref m)
 	struct nmark *mp = nmark_get(m);
 	if (!mp)
 		return;
-	struct ngroup_ref g = mp->grp;
+	struct ngroup_ref g = grp_of(mp);
 	int32_t wd = mp->wd;
 	mark_remove(m);
 	queue_event(g, wd, IN_IGNORED, 0, NULL);
@@ -230,10 +244,10 @@ static void deliver(struct inode_ref on, uint32_t mask, uint32_t cookie, const s
 	while (nmark_get(m)) {
 		struct nmark *mp = nmark_get(m);
 		struct nmark_ref next = mp->next_ino;
-		bool skip = unlinked && (mp->mask & IN_EXCL_UNLINK);
+		bool skip = (unlinked && (mp->mask & IN_EXCL_UNLINK)) || mp->kind != NMARK_INOTIFY;
 		if (!skip && (mp->mask & mask & IN_ALL_EVENTS)) {
 			uint32_t oneshot = mp->mask & IN_ONESHOT;
-			queue_event(mp->grp, mp->wd, mask & (IN_ALL_EVENTS | IN_ISDIR | IN_UNMOUNT), cookie, name);
+			queue_event(grp_of(mp), mp->wd, mask & (IN_ALL_EVENTS | IN_ISDIR | IN_UNMOUNT), cookie, name);
 			if (oneshot)
 				mark_ignore(m);
 		}
@@ -251,6 +265,32 @@ static uint32_t with_isdir(struct inode_ref ino, uint32_t mask)
 	return ip && (ip->mode & S_IFMT) == S_IFDIR ? mask | IN_ISDIR : mask;
 }
 
+void notify_unlinked(struct inode_ref dir, struct inode_ref ino, const struct kname *name)
+{
+	struct notify_state *st = notify_state();
+	uint32_t i = st->unlinked_next++ % UNLINKED_MAX;
+	st->unlinked[i].dir = dir;
+	st->unlinked[i].ino = ino;
+	st->unlinked[i].name = *name;
+}
+
+static bool unlinked_name(struct inode_ref dir, struct inode_ref ino, struct kname *out)
+{
+	struct notify_state *st = notify_state();
+	for (uint32_t i = 0; i < UNLINKED_MAX; i++) {
+		struct inode_ref ui = st->unlinked[i].ino, ud = st->unlinked[i].dir;
+		if (ui.idx == ino.idx && ui.gen == ino.gen && ud.idx == dir.idx && ud.gen == dir.gen) {
+			*out = st->unlinked[i].name;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Events IN_EXCL_UNLINK keeps from a directory about its unlinked files:
+ * those of open files (Linux: path events); attribute changes still go. */
+#define IN_FILE_EVENTS (IN_ACCESS | IN_MODIFY | IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)
+
 void notify_name_slow(struct inode_ref dir, uint32_t mask, uint32_t cookie, const struct kname *name)
 {
 	deliver(dir, mask, cookie, name, false);
@@ -263,8 +303,8 @@ void notify_inode_slow(struct inode_ref dir, struct inode_ref ino, uint32_t mask
 		struct kname n;
 		struct inode *ip = inode_get(ino);
 		bool unlinked = ip && ip->nlink == 0;
-		if (vfs_get_name(dir, ino, &n) == 0)
-			deliver(dir, mask, 0, &n, unlinked);
+		if (vfs_get_name(dir, ino, &n) == 0 || (unlinked && unlinked_name(dir, ino, &n)))
+			deliver(dir, mask, 0, &n, unlinked && (mask & IN_FILE_EVENTS));
 	}
 	deliver(ino, mask, 0, NULL, false);
 }
@@ -274,12 +314,17 @@ static void deliver_unmount(struct inode_ref ino)
 {
 	struct inode *ip = inode_get(ino);
 	for (struct nmark_ref m = ip ? ip->marks : (struct nmark_ref){0}; nmark_get(m); m = nmark_get(m)->next_ino)
-		queue_event(nmark_get(m)->grp, nmark_get(m)->wd, IN_UNMOUNT, 0, NULL);
+		if (nmark_get(m)->kind == NMARK_INOTIFY)
+			queue_event(grp_of(nmark_get(m)), nmark_get(m)->wd, IN_UNMOUNT, 0, NULL);
 }
 
 void notify_inode_gone(struct inode_ref ino, bool unmount)
 {
 	struct inode *ip = inode_get(ino);
+	if (!ip || ip->marks.idx == 0)
+		return;
+	fan_inode_gone(ino); /* fanotify's marks go silently */
+	ip = inode_get(ino);
 	if (!ip || ip->marks.idx == 0)
 		return;
 	if (unmount)
@@ -347,7 +392,7 @@ int inotify_add(struct file_ref f, struct inode_ref ino, uint32_t mask)
 		return -ENOENT;
 	for (struct nmark_ref m = ip->marks; nmark_get(m); m = nmark_get(m)->next_ino) {
 		struct nmark *mp = nmark_get(m);
-		if (mp->grp.idx != g.idx || mp->grp.gen != g.gen)
+		if (mp->kind != NMARK_INOTIFY || mp->grp.idx != g.idx || mp->grp.gen != g.gen)
 			continue;
 		if (mask & IN_MASK_CREATE)
 			return -EEXIST;
@@ -365,7 +410,8 @@ int inotify_add(struct file_ref f, struct inode_ref ino, uint32_t mask)
 	struct nmark *mp = nmark_get(m);
 	ip = inode_get(ino);
 	mp->ino = ino;
-	mp->grp = g;
+	mp->grp = (struct vfs_priv){g.idx, g.gen};
+	mp->kind = NMARK_INOTIFY;
 	mp->wd = gp->next_wd++;
 	mp->mask = keep;
 	mp->next_ino = ip->marks;
@@ -479,10 +525,30 @@ static void inotify_release(struct file_ref f, struct file *fp)
 	wq_destroy(wq);
 }
 
+int notify_fdinfo_mark(struct file_ref f, uint32_t i, struct notify_mark_view *out)
+{
+	struct ngroup_ref g;
+	if (group_of_file(f, &g))
+		return fan_fdinfo_mark(f, i, out);
+	uint32_t k = 0;
+	for (struct nmark_ref m = ngroup_get(g)->marks; nmark_get(m); m = nmark_get(m)->next_grp, k++) {
+		if (k != i)
+			continue;
+		struct nmark *mp = nmark_get(m);
+		*out = (struct notify_mark_view){0};
+		out->wd = mp->wd;
+		out->ino = mp->ino;
+		out->mask = mp->mask & (IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 int inotify_fops_init(void)
 {
 	struct file_ops ops = {
 		.name = "inotify",
+		.flags = FOP_FASYNC,
 		.read = inotify_read,
 		.poll = inotify_poll,
 		.ioctl = inotify_ioctl,

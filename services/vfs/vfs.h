@@ -57,7 +57,7 @@ static inline uint32_t dev_major(uint32_t rdev) { return (rdev >> 8) & 0xfff; }
 static inline uint32_t dev_minor(uint32_t rdev) { return (rdev & 0xff) | ((rdev >> 12) & 0xfff00); }
 
 FW_POOL_REF(xattr); /* the pool is private to vfs/xattr.c */
-FW_POOL_REF(nmark); /* an inotify watch (vfs/notify.c) */
+FW_POOL_REF(nmark); /* an inotify watch or fanotify mark (vfs/notify_int.h) */
 
 struct inode {
 	uint64_t ino;
@@ -67,6 +67,8 @@ struct inode {
 	uint32_t rdev;
 	uint32_t open_count;        /* open files and file mappings */
 	int32_t write_count;        /* > 0: files open for writing; < 0: programs running it (ETXTBSY) */
+	uint32_t open_readers;      /* open files read-only (leases) */
+	uint32_t open_writers;      /* open files for writing (leases) */
 	int64_t atime_ns, mtime_ns, ctime_ns;
 	struct super_ref sb;        /* its file system (zero: a private memory inode) */
 	uint32_t fstype;            /* its file system's registered type (0: none); types outlive mounts */
@@ -132,6 +134,11 @@ struct file {
 	int32_t owner_pid;          /* record locks: the process that opened it */
 	int32_t sig_owner;          /* F_SETOWN(_EX): who gets SIGIO (0: nobody) */
 	uint32_t sig_owner_type;    /* F_OWNER_TID, F_OWNER_PID, F_OWNER_PGRP */
+	uint32_t sig_owner_uid, sig_owner_euid; /* the setter's (may it signal the owner?) */
+	int32_t sig_num;            /* F_SETSIG: the signal instead of SIGIO (0: SIGIO, no siginfo) */
+	struct fasync_ref fasync;   /* O_ASYNC: its entries on the queues it reports on (vfs/fasync.c) */
+	uint32_t async_live;        /* 1: O_ASYNC was switched on by F_SETFL (0: absent, or inert from open) */
+	uint32_t nonotify;          /* 1: a fanotify listener's event file: no notifications (FMODE_NONOTIFY) */
 	uint64_t ra_next;           /* readahead: the page a sequential read goes on with */
 	struct inode_ref notify_dir; /* opened by a path in a watched directory: that directory */
 };
@@ -192,6 +199,7 @@ struct file_ops {
 	uint64_t (*ino)(struct file_ref f, struct file *fp);
 };
 #define FOP_PREAD 1 /* pread/pwrite allowed (else -ESPIPE) */
+#define FOP_FASYNC 2 /* signal-driven I/O (O_ASYNC) works on it (Linux's ->fasync) */
 #define FOPS_MAX 32
 
 /* Register a provider's operations; *id names them in file.fops and
@@ -565,6 +573,8 @@ int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out);
 int file_new(uint32_t fops, uint32_t flags, struct file_ref *out);
 uint32_t file_poll(struct file_ref f, struct poll_table *pt);
 bool file_can_poll(struct file_ref f);
+/* Its operations support O_ASYNC (FOP_FASYNC). */
+bool file_has_fasync(const struct file *fp);
 void file_hold(struct file_ref f);
 void file_drop(struct file_ref f);
 int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n);
@@ -598,6 +608,89 @@ int fd_install(struct fdtable_ref t, struct file_ref f, uint32_t min_fd, bool cl
 int fd_get(struct fdtable_ref t, int64_t fd, struct file_ref *out);
 int fd_close(struct fdtable_ref t, int64_t fd);
 void fd_close_on_exec(struct fdtable_ref t);
+
+/* Signal-driven I/O (vfs/fasync.c). The owner of an open file
+ * (F_SETOWN...) is a thread, a process or a process group; with O_ASYNC
+ * switched on by fcntl(F_SETFL), a wake-up of a queue the file's poll
+ * operation reports on sends the owner SIGIO, or the F_SETSIG signal with
+ * si_code POLL_* (reason), si_band and si_fd. The VFS knows no process:
+ * the process layer registers the sender at boot. */
+#define F_OWNER_TID 0
+#define F_OWNER_PID 1
+#define F_OWNER_PGRP 2
+#define POLL_IN 1
+#define POLL_OUT 2
+#define POLL_MSG 3
+#define POLL_ERR 4
+#define POLL_PRI 5
+#define POLL_HUP 6
+#define POLLMSG 0x400
+struct sigio_msg {
+	int32_t owner;
+	uint32_t owner_type;
+	uint32_t uid, euid;   /* of whoever set the owner */
+	int32_t sig;          /* 0: plain SIGIO */
+	int32_t reason;       /* POLL_* (si_code) */
+	uint32_t band;        /* si_band */
+	int32_t fd;           /* si_fd */
+};
+void vfs_set_sigio_sender(void (*send)(const struct sigio_msg *m));
+/* Send the file's owner its signal (nothing without an owner). */
+void file_send_sigio(struct file_ref f, int32_t fd, int32_t reason);
+/* fcntl F_SETFL changed O_ASYNC: hang the file on (or take it off) the
+ * queues its poll operation names; fd goes in si_fd. -ENOMEM. As Linux,
+ * the O_ASYNC status flag follows: only files whose operations have
+ * FOP_FASYNC take it, and one given to open() is inert and stays (a
+ * change through F_SETFL finds nothing to take off). */
+int file_set_async(struct file_ref f, int32_t fd, bool on);
+
+/* File leases (vfs/lease.c). */
+struct lease_caller {
+	uint32_t fsuid, uid, euid;
+	int32_t pid;
+	bool cap_lease;   /* CAP_LEASE: may lease another's file */
+};
+/* F_SETLEASE: 0, -EINVAL (type, not a regular file), -EACCES (not the
+ * owner), -EAGAIN (a conflicting open or lease; F_UNLCK with none). */
+int lease_set(struct file_ref f, int32_t fd, uint32_t type, const struct lease_caller *who);
+/* F_GETLEASE: the lease's type, or the one its break will leave. */
+int lease_get_type(struct file_ref f);
+/* An open with flags oflags (or a truncate: O_WRONLY) of ino: break the
+ * leases it conflicts with and wait for them (-EWOULDBLOCK with
+ * O_NONBLOCK, -ERESTARTSYS on a signal). */
+int lease_break_slow(struct inode_ref ino, uint32_t oflags);
+bool lease_count_any(void);
+static inline int lease_break(struct inode_ref ino, uint32_t oflags)
+{
+	return lease_count_any() ? lease_break_slow(ino, oflags) : 0;
+}
+/* truncate(2): break as an open for writing. */
+int lease_break_truncate(struct inode_ref ino);
+/* The description's last reference is gone (file_drop). */
+void lease_release_file(struct file_ref f);
+/* /proc/sys/fs/lease-break-time (seconds). */
+int32_t lease_break_time(void);
+int lease_set_break_time(int64_t v);
+
+/* Every lock, for /proc/locks: records of all kinds carry one sequence
+ * number (lock_seq_next); vfs_lock_next gives the newest lock older than
+ * `below` (Linux lists the newest first). -ENOENT: no more. */
+#define LOCKV_POSIX 1
+#define LOCKV_FLOCK 2
+#define LOCKV_LEASE 3
+struct lock_view {
+	uint64_t seq;
+	uint32_t kind;
+	uint32_t type;      /* F_RDLCK, F_WRLCK; a lease: the type it is going to */
+	uint32_t breaking;  /* a lease being broken */
+	int32_t pid;
+	struct inode_ref ino;
+	uint64_t start, end; /* POSIX: the range (end LOCK_EOF) */
+};
+uint64_t lock_seq_next(void);
+int vfs_lock_next(uint64_t below, struct lock_view *out);
+void flock_lock_below(uint64_t below, struct lock_view *best);
+void lease_lock_below(uint64_t below, struct lock_view *best);
 
 /* POSIX record locks (vfs/lock.c). Owner: the descriptor table; range
  * [start, end] inclusive, end LOCK_EOF for "to the end of the file". */
@@ -641,7 +734,7 @@ void xattr_free_all(struct inode *ip);
 #define FLOCK_EX 2
 #define FLOCK_UN 8
 /* 0, -EAGAIN (would block, !wait), -ERESTARTSYS, -ENOLCK. */
-int flock_file(struct file_ref f, uint32_t op, bool wait);
+int flock_file(struct file_ref f, uint32_t op, bool wait, int32_t pid);
 /* The description's last reference is gone (file_drop). */
 void flock_release_file(struct file_ref f);
 
@@ -717,6 +810,9 @@ void notify_name_slow(struct inode_ref dir, uint32_t mask, uint32_t cookie, cons
 void notify_inode_slow(struct inode_ref dir, struct inode_ref ino, uint32_t mask);
 /* The inode is being freed: IN_DELETE_SELF (once), IN_IGNORED, marks gone. */
 void notify_inode_gone(struct inode_ref ino, bool unmount);
+/* dir/name was unlinked while its inode stays open: events on the inode
+ * still reach dir's watches under that name (Linux's unlinked dentry). */
+void notify_unlinked(struct inode_ref dir, struct inode_ref ino, const struct kname *name);
 /* Some watch exists anywhere (open looks up the parent directory only then). */
 bool notify_any_watch(void);
 /* A cookie shared by a rename's IN_MOVED_FROM and IN_MOVED_TO. */
@@ -773,11 +869,124 @@ static inline void notify_self(struct inode_ref ino, uint32_t mask)
 	if (notify_any_watch() && inode_watched(ino))
 		notify_inode_slow((struct inode_ref){0}, ino, mask);
 }
+/* ---- fanotify (vfs/fanotify.c): the second kind of listener ---- */
+#define FAN_ACCESS 0x1
+#define FAN_MODIFY 0x2
+#define FAN_CLOSE_WRITE 0x8
+#define FAN_CLOSE_NOWRITE 0x10
+#define FAN_OPEN 0x20
+#define FAN_OPEN_EXEC 0x1000
+#define FAN_Q_OVERFLOW 0x4000
+#define FAN_OPEN_PERM 0x10000
+#define FAN_ACCESS_PERM 0x20000
+#define FAN_OPEN_EXEC_PERM 0x40000
+#define FAN_EVENT_ON_CHILD 0x08000000
+#define FAN_ONDIR 0x40000000
+#define FAN_EVENT_FLAGS (FAN_EVENT_ON_CHILD | FAN_ONDIR)
+#define FAN_ALL_PERM_EVENTS (FAN_OPEN_PERM | FAN_ACCESS_PERM | FAN_OPEN_EXEC_PERM)
+/* Events about an open file: what a group without file handles reports. */
+#define FAN_FD_EVENTS                                                                                      \
+	(FAN_ACCESS | FAN_MODIFY | FAN_CLOSE_WRITE | FAN_CLOSE_NOWRITE | FAN_OPEN | FAN_OPEN_EXEC | FAN_ALL_PERM_EVENTS)
+/* fanotify_init */
+#define FAN_CLOEXEC 0x1
+#define FAN_NONBLOCK 0x2
+#define FAN_CLASS_NOTIF 0x0
+#define FAN_CLASS_CONTENT 0x4
+#define FAN_CLASS_PRE_CONTENT 0x8
+#define FAN_UNLIMITED_QUEUE 0x10
+#define FAN_UNLIMITED_MARKS 0x20
+#define FAN_ENABLE_AUDIT 0x40
+#define FAN_REPORT_PIDFD 0x80
+#define FAN_REPORT_TID 0x100
+#define FAN_REPORT_FID 0x200
+#define FAN_REPORT_DIR_FID 0x400
+#define FAN_REPORT_NAME 0x800
+#define FAN_REPORT_TARGET_FID 0x1000
+/* fanotify_mark */
+#define FAN_MARK_ADD 0x1
+#define FAN_MARK_REMOVE 0x2
+#define FAN_MARK_DONT_FOLLOW 0x4
+#define FAN_MARK_ONLYDIR 0x8
+#define FAN_MARK_INODE 0x0
+#define FAN_MARK_MOUNT 0x10
+#define FAN_MARK_FILESYSTEM 0x100
+#define FAN_MARK_TYPES (FAN_MARK_MOUNT | FAN_MARK_FILESYSTEM)
+#define FAN_MARK_IGNORED_MASK 0x20
+#define FAN_MARK_IGNORED_SURV_MODIFY 0x40
+#define FAN_MARK_FLUSH 0x80
+#define FAN_MARK_EVICTABLE 0x200
+#define FAN_MARK_IGNORE 0x400
+#define MARK_IGNORE_FLAGS 0x80000000u /* kept in a mark: its ignore mask has event flags (FAN_MARK_IGNORE) */
+/* responses and records */
+#define FAN_ALLOW 0x1
+#define FAN_DENY 0x2
+#define FAN_AUDIT 0x10
+#define FAN_NOFD (-1)
+#define FANOTIFY_METADATA_VERSION 3
+
+/* What the process layer lends fanotify: the caller's pid (or thread id),
+ * a descriptor for an event's file in the caller (fd or -errno), and
+ * taking one back. Registered at boot by the syscall layer. */
+struct fan_hooks {
+	int32_t (*cur_pid)(bool tid);
+	int (*install)(struct file_ref f, bool cloexec);
+	void (*uninstall)(int32_t fd);
+};
+void fan_set_hooks(const struct fan_hooks *h);
+int fanotify_fops_init(void);
+/* fanotify_init: a new group's file (flags FAN_*, f_flags the event
+ * files' open flags); -EMFILE past the groups' limit. */
+int fan_new(uint32_t flags, uint32_t f_flags, struct file_ref *out);
+FW_POOL_REF(fgroup);
+/* The group behind a fanotify file (-EINVAL: not one). */
+int fan_group_of(struct file_ref f, struct fgroup_ref *g);
+/* /proc/<pid>/fdinfo of a notification descriptor: its i-th mark (inotify
+ * or fanotify; -ENOENT past the last, or for other files), and a fanotify
+ * group's init flags (-EINVAL: not one). */
+struct notify_mark_view {
+	int32_t wd;
+	uint32_t mark_type;        /* fanotify: FAN_MARK_INODE, MOUNT, FILESYSTEM */
+	struct inode_ref ino;
+	struct super_ref sb;
+	uint32_t sdev;             /* file-system marks: the kernel dev_t */
+	uint32_t mask, ignored, mflags;
+};
+int notify_fdinfo_mark(struct file_ref f, uint32_t i, struct notify_mark_view *out);
+int fan_fdinfo_flags(struct file_ref f, uint32_t *flags, uint32_t *f_flags);
+/* A FAN_CLASS_NOTIF group (no permission events). */
+bool fan_group_is_notif(struct fgroup_ref g);
+/* What a mark is on: an inode, or the file system of a mount (FAN_MARK_MOUNT)
+ * or of a file (FAN_MARK_FILESYSTEM). */
+struct fan_object {
+	uint32_t type;
+	struct inode_ref ino;
+	struct super_ref sb;
+};
+/* Add (FAN_MARK_ADD) or remove (FAN_MARK_REMOVE: -ENOENT without a mark)
+ * events of the mark's mask, or with FAN_MARK_IGNORED_MASK/IGNORE of its
+ * ignore mask; -ENOSPC past the group's marks. */
+int fan_mark_change(struct file_ref f, const struct fan_object *obj, uint32_t flags, uint32_t mask);
+/* FAN_MARK_FLUSH: every mark of that type. */
+int fan_mark_flush(struct file_ref f, uint32_t type);
+/* An open file's event (the hooks below call it). */
+void fan_file_event(const struct file *fp, uint32_t mask);
+/* A permission event (FAN_OPEN_PERM, FAN_ACCESS_PERM...): 0 or -EPERM. */
+int fan_perm_event(const struct file *fp, uint32_t mask);
+
 /* An open file was accessed, modified, opened or closed. */
 static inline void notify_file(const struct file *fp, uint32_t mask)
 {
-	if (fp->inode.idx != 0 && notify_any_watch() && (fp->notify_dir.idx != 0 || inode_watched(fp->inode)))
-		notify_inode_slow(fp->notify_dir, fp->inode, mask);
+	if (fp->inode.idx == 0 || !notify_any_watch() || fp->nonotify)
+		return;
+	/* the directory it was opened in, else the one a path last reached
+	 * it by (a watch added after the open; Linux's d_parent) */
+	struct inode_ref dir = fp->notify_dir;
+	struct inode *ip = inode_get(fp->inode);
+	if (dir.idx == 0 && ip)
+		dir = ip->notify_parent;
+	if ((dir.idx != 0 && inode_watched(dir)) || inode_watched(fp->inode))
+		notify_inode_slow(dir, fp->inode, mask);
+	fan_file_event(fp, mask);
 }
 
 /* RLIMIT_FSIZE of the calling process (UINT64_MAX: none) and its

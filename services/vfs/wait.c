@@ -30,19 +30,19 @@ int wq_create(struct wq_ref *out)
 	return 0;
 }
 
-static void wake_depth(struct wq_ref w, uint32_t depth)
+static void wake_depth(struct wq_ref w, uint32_t depth, uint32_t band)
 {
 	struct wq *q = wq_get(w);
 	if (!q)
 		return;
 	q->gen++;
 	(void)fw_waitq_wake_all(q->q);
-	if (depth >= WAKE_DEPTH_MAX)
-		return;
-	/* Waking only makes tasks runnable: no service code runs and the list
-	 * cannot change under the walk. */
+	struct fasync_ref async = q->fasync;
+	/* Waking only makes tasks runnable, and what signal-driven I/O runs
+	 * (poll operations with no table, signal sending) adds and frees no
+	 * hook: the list cannot change under the walk. */
 	bool woke_exclusive = false;
-	for (struct pollhook_ref h = q->hooks; h.idx && pollhook_ref_valid(h);) {
+	for (struct pollhook_ref h = q->hooks; depth < WAKE_DEPTH_MAX && h.idx && pollhook_ref_valid(h);) {
 		struct pollhook *hp = pollhook_get(h);
 		struct wq_ref dst = hp->dst;
 		bool excl = hp->exclusive;
@@ -55,11 +55,16 @@ static void wake_depth(struct wq_ref w, uint32_t depth)
 				continue;
 			woke_exclusive = true;
 		}
-		wake_depth(dst, depth + 1);
+		wake_depth(dst, depth + 1, 0);
 	}
+	/* Signal-driven I/O last (it runs poll operations and sends signals):
+	 * one handle test when nobody asked for it. */
+	if (async.idx != 0)
+		fasync_wake(async, band);
 }
 
-void wq_wake(struct wq_ref w) { wake_depth(w, 0); }
+void wq_wake(struct wq_ref w) { wake_depth(w, 0, 0); }
+void wq_wake_band(struct wq_ref w, uint32_t band) { wake_depth(w, 0, band); }
 
 uint64_t wq_gen(struct wq_ref w)
 {
@@ -87,6 +92,9 @@ void wq_destroy(struct wq_ref w)
 	if (!q)
 		return;
 	struct fw_waitq_ref fq = q->q;
+	fasync_detach_queue(q->fasync);
+	q = wq_get(w);
+	q->fasync = (struct fasync_ref){0};
 	struct pollhook_ref h = q->hooks;
 	q->hooks = (struct pollhook_ref){0};
 	while (pollhook_ref_valid(h)) {
@@ -124,6 +132,10 @@ void poll_wait(struct poll_table *pt, struct wq_ref w)
 	if (!pt || !q)
 		return;
 	pt->gen += q->gen;
+	if (pt->async) {
+		fasync_attach(pt, w);
+		return;
+	}
 	if (!pt->add || !wq_ref_valid(pt->self))
 		return;
 	struct pollhook_ref h;

@@ -20,12 +20,14 @@
 #include <fw/wait.h>
 
 FW_POOL_REF(pollhook);
+FW_POOL_REF(fasync); /* an O_ASYNC file's entry on a queue (vfs/fasync.c) */
 struct wq;
 FW_POOL_DECLARE(wq, struct wq);
 struct wq {
 	struct fw_waitq_ref q;       /* tasks blocked on this object */
 	struct pollhook_ref hooks;   /* pollers watching it (first of a list) */
 	uint64_t gen;                /* moves on every wake-up (edge-triggered epoll) */
+	struct fasync_ref fasync;    /* O_ASYNC files to signal on a wake-up (zero: none) */
 };
 
 FW_MUST_CHECK int wq_create(struct wq_ref *out);
@@ -36,6 +38,12 @@ void wq_destroy(struct wq_ref w);
 int wq_wait(struct wq_ref w, uint64_t deadline_ns);
 /* The object changed: wake its sleepers and its pollers. */
 void wq_wake(struct wq_ref w);
+/* The same when the change is known to make the object readable (band
+ * POLLIN) or writable (POLLOUT): an O_ASYNC owner is signalled for that
+ * direction only, on every such wake-up (Linux's kill_fasync per read
+ * and write). A plain wq_wake signals POLL_IN while readable and the
+ * other conditions when they appear. */
+void wq_wake_band(struct wq_ref w, uint32_t band);
 uint64_t wq_gen(struct wq_ref w);
 /* The framework queue behind w, for an object to keep next to w and sleep
  * on directly (fw_waitq_wait: one lookup less on a hot path; a stale one
@@ -53,6 +61,12 @@ struct poll_table {
 	bool exclusive;              /* EPOLLEXCLUSIVE: a wake-up wakes one such poller */
 	int err;                     /* -ENOMEM if a hook could not be added */
 	uint64_t gen;                /* out: sum of the counters of the queues polled */
+	/* O_ASYNC being switched on for a file (fasync.c): poll_wait adds the
+	 * file's signal entry to each queue instead of a hook. */
+	bool async;
+	uint32_t async_file_idx, async_file_gen;
+	int32_t async_fd;
+	struct fasync_ref async_chain; /* out: the entries added */
 };
 
 /* Called by poll operations for each queue whose wake-up may change the
@@ -60,5 +74,10 @@ struct poll_table {
 void poll_wait(struct poll_table *pt, struct wq_ref w);
 /* Remove and free a chain of hooks (poll_table.hooks, epoll items). */
 void poll_hooks_release(struct pollhook_ref chain);
+
+/* vfs/fasync.c: the O_ASYNC entries on a queue being woken or destroyed. */
+void fasync_wake(struct fasync_ref chain, uint32_t band);
+void fasync_detach_queue(struct fasync_ref chain);
+void fasync_attach(struct poll_table *pt, struct wq_ref w);
 
 #endif

@@ -28,7 +28,11 @@
 #define F_SETLKW 7
 #define F_SETOWN 8
 #define F_GETOWN 9
+#define F_SETSIG 10
+#define F_GETSIG 11
 #define F_SETOWN_EX 15
+#define F_SETLEASE 1024
+#define F_GETLEASE 1025
 #define F_GETOWN_EX 16
 #define F_ADD_SEALS 1033
 #define F_GET_SEALS 1034

@@ -23,7 +23,7 @@ static const struct pent root_ents[] = {
 	{"filesystems", PK_FILESYSTEMS, S_IFREG | 0444}, {"stat", PK_STAT, S_IFREG | 0444},
 	{"version", PK_VERSION, S_IFREG | 0444},    {"partitions", PK_PARTITIONS, S_IFREG | 0444},
 	{"sys", PK_SYSDIR, S_IFDIR | 0555},	    {"sysvipc", PK_SYSVIPCDIR, S_IFDIR | 0555},
-	{"net", PK_NETDIR, S_IFDIR | 0555},
+	{"net", PK_NETDIR, S_IFDIR | 0555},	    {"locks", PK_LOCKS, S_IFREG | 0444},
 };
 
 struct proc_net_file {
@@ -66,6 +66,7 @@ static const struct pent pid_ents[] = {
 	{"ns", PK_PNS, S_IFDIR | 0511},		  {"pagemap", PK_PPAGEMAP, S_IFREG | 0400},
 	{"task", PK_PTASK, S_IFDIR | 0555},
 	{"mountinfo", PK_MOUNTINFO, S_IFREG | 0444},
+	{"fdinfo", PK_PFDINFO, S_IFDIR | 0500},
 };
 
 /* What /proc/<pid>/task/<tid> holds (about the thread: PD_ARG = tid). */
@@ -287,9 +288,11 @@ static bool fd_open(int32_t pid, int64_t fd)
 	return p && fd_get(p->files, fd, &f) == 0;
 }
 
+/* fd/ (links) and fdinfo/ (files): one entry per open descriptor. */
 static void refresh_fd(struct inode_ref dir)
 {
 	int32_t pid = (int32_t)inode_get(dir)->fs_data[PD_PID];
+	bool info = inode_get(dir)->fs_data[PD_KIND] == PK_PFDINFO;
 	struct dentry_ref d = inode_get(dir)->children;
 	while (dentry_ref_valid(d)) {
 		struct dentry *de = dentry_get(d);
@@ -306,7 +309,8 @@ static void refresh_fd(struct inode_ref dir)
 			continue;
 		name_num(&n, (uint64_t)fd);
 		if (ramdir_lookup(dir, &n, &x) != 0 &&
-		    new_node(dir, &n, PK_PFDLINK, S_IFLNK | 0700, pid, (uint32_t)fd, &x) != 0)
+		    new_node(dir, &n, info ? PK_PFDINFOF : PK_PFDLINK, info ? S_IFREG | 0400 : S_IFLNK | 0700, pid,
+			     (uint32_t)fd, &x) != 0)
 			return;
 	}
 }
@@ -362,7 +366,7 @@ void procfs_refresh(struct inode_ref dir)
 	s->busy = true;
 	if (dp->fs_data[PD_KIND] == PK_ROOT)
 		refresh_root(dir);
-	else if (dp->fs_data[PD_KIND] == PK_PFD)
+	else if (dp->fs_data[PD_KIND] == PK_PFD || dp->fs_data[PD_KIND] == PK_PFDINFO)
 		refresh_fd(dir);
 	else if (dp->fs_data[PD_KIND] == PK_PTASK)
 		refresh_task(dir);
@@ -396,7 +400,7 @@ static void lookup_prepare(struct inode_ref dir, const struct kname *name)
 	struct inode *dp = inode_get(dir);
 	if (s->busy || !dp)
 		return;
-	if (dp->fs_data[PD_KIND] == PK_PFD || dp->fs_data[PD_KIND] == PK_PTASK) {
+	if (dp->fs_data[PD_KIND] == PK_PFD || dp->fs_data[PD_KIND] == PK_PFDINFO || dp->fs_data[PD_KIND] == PK_PTASK) {
 		procfs_refresh(dir);
 		return;
 	}

@@ -35,6 +35,7 @@ enum proc_kind {
 	PK_UPTIME,
 	PK_LOADAVG,
 	PK_MOUNTS,
+	PK_LOCKS,
 	PK_FILESYSTEMS,
 	PK_STAT,
 	PK_VERSION,
@@ -62,6 +63,8 @@ enum proc_kind {
 	PK_PTASK,    /* /proc/<pid>/task */
 	PK_PTASKDIR, /* /proc/<pid>/task/<tid>: PD_ARG is the tid (as for its files) */
 	PK_MOUNTINFO,
+	PK_PFDINFO,    /* /proc/<pid>/fdinfo */
+	PK_PFDINFOF,   /* /proc/<pid>/fdinfo/<fd>: PD_ARG is the fd */
 	PK_NETDIR,
 	PK_NETFILE,                        /* the registered /proc/net files follow */
 	PK_KIND_MAX = PK_NETFILE + 12

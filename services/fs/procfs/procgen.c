@@ -696,6 +696,49 @@ static void gen_loadavg(struct ptext *t)
 }
 
 /* The disks of the block layer, as Linux lists them (size in KiB). */
+/* /proc/locks: POSIX, flock and lease locks, newest first, as Linux's
+ * lock_get_status prints them (OFD locks are not recorded by Keel). */
+static void gen_locks(struct ptext *t)
+{
+	struct lock_view v;
+	uint64_t below = ~0ull;
+	for (uint32_t id = 1; id <= 4096 && vfs_lock_next(below, &v) == 0; id++) {
+		below = v.seq;
+		pt_u64(t, id);
+		if (v.kind == LOCKV_POSIX)
+			PT_LIT(t, ": POSIX  ADVISORY  ");
+		else if (v.kind == LOCKV_FLOCK)
+			PT_LIT(t, ": FLOCK  ADVISORY  ");
+		else if (v.breaking)
+			PT_LIT(t, ": LEASE  BREAKING  ");
+		else
+			PT_LIT(t, ": LEASE  ACTIVE    ");
+		if (v.type == F_WRLCK)
+			PT_LIT(t, "WRITE ");
+		else if (v.type == F_RDLCK)
+			PT_LIT(t, "READ ");
+		else
+			PT_LIT(t, "UNLCK ");
+		pt_i64(t, v.pid);
+		pt_char(t, ' ');
+		uint32_t dev = inode_dev(v.ino);
+		struct inode *ip = inode_get(v.ino);
+		pt_hex(t, dev_major(dev), 2);
+		pt_char(t, ':');
+		pt_hex(t, dev_minor(dev), 2);
+		pt_char(t, ':');
+		pt_u64(t, ip ? ip->ino : 0);
+		pt_char(t, ' ');
+		pt_u64(t, v.start);
+		pt_char(t, ' ');
+		if (v.kind != LOCKV_POSIX || v.end == LOCK_EOF)
+			PT_LIT(t, "EOF");
+		else
+			pt_u64(t, v.end);
+		pt_char(t, '\n');
+	}
+}
+
 static void gen_partitions(struct ptext *t)
 {
 	PT_LIT(t, "major minor  #blocks  name\n\n");
@@ -817,6 +860,97 @@ static void gen_sysvipc(struct ptext *t, uint32_t kind)
 	}
 }
 
+static void pt_oct(struct ptext *t, uint32_t v)
+{
+	char d[12];
+	uint32_t n = 0;
+	do {
+		d[n++] = (char)('0' + (v & 7));
+		v >>= 3;
+	} while (v && n < sizeof(d));
+	while (n)
+		pt_char(t, d[--n]);
+}
+
+/* The kernel's dev_t of a file system (what fdinfo's sdev shows). */
+static uint32_t kdev_of(struct inode_ref ino)
+{
+	uint32_t dev = inode_dev(ino);
+	return (dev_major(dev) << 20) | dev_minor(dev);
+}
+
+/* inotify and fanotify lines of a notification descriptor. */
+static void fdinfo_notify(struct ptext *t, struct file_ref f)
+{
+	uint32_t flags, f_flags;
+	bool fan = fan_fdinfo_flags(f, &flags, &f_flags) == 0;
+	if (fan) {
+		PT_LIT(t, "fanotify flags:");
+		pt_hex(t, flags, 1);
+		PT_LIT(t, " event-flags:");
+		pt_hex(t, f_flags, 1);
+		pt_char(t, '\n');
+	}
+	struct notify_mark_view v;
+	for (uint32_t i = 0; notify_fdinfo_mark(f, i, &v) == 0; i++) {
+		struct inode *ip = inode_get(v.ino);
+		if (!fan) {
+			PT_LIT(t, "inotify wd:");
+			pt_hex(t, (uint32_t)v.wd, 1);
+		} else if (v.mark_type == FAN_MARK_INODE) {
+			PT_LIT(t, "fanotify");
+		} else if (v.mark_type == FAN_MARK_MOUNT) {
+			PT_LIT(t, "fanotify mnt_id:");
+			pt_hex(t, mount_id_of(v.sb), 1);
+		} else {
+			PT_LIT(t, "fanotify sdev:");
+			pt_hex(t, v.sdev, 1);
+		}
+		if (!fan || v.mark_type == FAN_MARK_INODE) {
+			PT_LIT(t, " ino:");
+			pt_hex(t, ip ? ip->ino : 0, 1);
+			PT_LIT(t, " sdev:");
+			pt_hex(t, kdev_of(v.ino), 1);
+		}
+		if (fan) {
+			PT_LIT(t, " mflags:");
+			pt_hex(t, v.mflags, 1);
+		}
+		PT_LIT(t, " mask:");
+		pt_hex(t, v.mask, 1);
+		PT_LIT(t, " ignored_mask:");
+		pt_hex(t, v.ignored, 1);
+		pt_char(t, '\n');
+	}
+}
+
+/* /proc/<pid>/fdinfo/<fd>: position, flags (with O_CLOEXEC), mount id
+ * and inode number, then what the file's kind adds. */
+static int gen_fdinfo(struct ptext *t, int32_t pid, uint32_t fd)
+{
+	struct proc *p = proc_of(pid);
+	struct file_ref f;
+	if (!p || fd_get(p->files, fd, &f))
+		return -ENOENT;
+	struct file *fp = file_get(f);
+	struct fdtable *ft = fdtable_get(p->files);
+	uint32_t flags = fp->flags | (file_is_regular(fp) ? O_LARGEFILE : 0);
+	if (ft && fd < FD_MAX && ft->cloexec[fd])
+		flags |= O_CLOEXEC;
+	struct inode *ip = inode_get(fp->inode);
+	PT_LIT(t, "pos:\t");
+	pt_u64(t, fp->off);
+	PT_LIT(t, "\nflags:\t0");
+	pt_oct(t, flags);
+	PT_LIT(t, "\nmnt_id:\t");
+	pt_u64(t, ip ? mount_id_of(ip->sb) : 15);
+	PT_LIT(t, "\nino:\t");
+	pt_u64(t, ip ? ip->ino : file_anon_ino(f));
+	pt_char(t, '\n');
+	fdinfo_notify(t, f);
+	return 0;
+}
+
 int procgen_file(uint32_t kind, int32_t pid, uint32_t arg, struct inode_ref out)
 {
 	struct ptext t;
@@ -838,6 +972,9 @@ int procgen_file(uint32_t kind, int32_t pid, uint32_t arg, struct inode_ref out)
 	case PK_MOUNTS:
 		mounts_show(&t);
 		break;
+	case PK_PFDINFOF:
+		e = gen_fdinfo(&t, pid, arg);
+		break;
 	case PK_MOUNTINFO:
 		mountinfo_show(&t);
 		break;
@@ -849,6 +986,9 @@ int procgen_file(uint32_t kind, int32_t pid, uint32_t arg, struct inode_ref out)
 		break;
 	case PK_PARTITIONS:
 		gen_partitions(&t);
+		break;
+	case PK_LOCKS:
+		gen_locks(&t);
 		break;
 	case PK_VERSION:
 		PT_LIT(&t, "Linux version 6.1.0-keel (keel@keel) (gcc) #1 Keel framekernel\n");

@@ -2,7 +2,8 @@
  * Each file names a knob; reading shows its value as Linux formats it
  * (a decimal or a string and a newline), writing sets it where Keel acts
  * on the value: the host and domain names (proc/uts.c) and the System V
- * IPC next_id knobs (ipc/). /proc/sys/fs/mqueue shows the POSIX message
+ * IPC next_id knobs (ipc/), the inotify limits and the lease-break time
+ * (vfs/). /proc/sys/fs/mqueue shows the POSIX message
  * queue limits (ipc/mqueue.c). The others report Keel's fixed values and are
  * read-only here (Linux lets root write them). Trusts proc/ and ipc/. */
 #include "fs/procfs/procfs.h"
@@ -51,6 +52,8 @@ enum knob {
 	K_INOTIFY_QUEUED,
 	K_INOTIFY_INSTANCES,
 	K_INOTIFY_WATCHES,
+	K_LEASE_BREAK_TIME,
+	K_LEASES_ENABLE,
 	K_MAX
 };
 
@@ -95,6 +98,8 @@ static const struct sysctl_ent ents[] = {
 	{"fs/inotify", "max_queued_events", K_INOTIFY_QUEUED, S_IFREG | 0644},
 	{"fs/inotify", "max_user_instances", K_INOTIFY_INSTANCES, S_IFREG | 0644},
 	{"fs/inotify", "max_user_watches", K_INOTIFY_WATCHES, S_IFREG | 0644},
+	{"fs", "lease-break-time", K_LEASE_BREAK_TIME, S_IFREG | 0644},
+	{"fs", "leases-enable", K_LEASES_ENABLE, S_IFREG | 0444},
 };
 
 bool sysctl_entry(uint32_t i, struct sysctl_ent *out)
@@ -251,6 +256,16 @@ void sysctl_show(struct ptext *t, uint32_t knob)
 	case K_INOTIFY_WATCHES:
 		pt_u64(t, inotify_limit(knob - K_INOTIFY_QUEUED));
 		break;
+	case K_LEASE_BREAK_TIME: {
+		int32_t v = lease_break_time();
+		if (v < 0)
+			pt_char(t, '-');
+		pt_u64(t, v < 0 ? (uint64_t)(-(int64_t)v) : (uint64_t)v);
+		break;
+	}
+	case K_LEASES_ENABLE:
+		pt_u64(t, 1);
+		break;
 	default:
 		break;
 	}
@@ -321,6 +336,11 @@ int sysctl_write(uint32_t knob, const struct kchunk *c, uint32_t n)
 		int64_t v;
 		int e = parse_int(c, n, &v);
 		return e ? e : inotify_set_limit(knob - K_INOTIFY_QUEUED, v);
+	}
+	case K_LEASE_BREAK_TIME: {
+		int64_t v;
+		int e = parse_int(c, n, &v);
+		return e ? e : lease_set_break_time(v);
 	}
 	default:
 		return -EINVAL;
