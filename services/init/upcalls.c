@@ -3,6 +3,7 @@
  * copies and returns to user mode. Layer: services (safe C). */
 #include "init/init.h"
 #include "proc/signal.h"
+#include "proc/ptrace.h"
 #include "syscall/syscall.h"
 #include <fw/upcall.h>
 
@@ -31,7 +32,7 @@ static bool copy_fault_resolved(struct fw_uregs *regs)
 	return p && mm_fault(p->mm, t->copy_fault_addr, t->copy_fault_write, false, &code) == 0;
 }
 
-static void svc_syscall(struct fw_uregs *regs)
+static void run_syscall(struct fw_uregs *regs)
 {
 	uint64_t nr = regs->rax;
 	for (uint32_t run = 0;; run++) {
@@ -40,6 +41,30 @@ static void svc_syscall(struct fw_uregs *regs)
 			break;
 		regs->rax = nr; /* a system call changes no other register when it fails */
 	}
+}
+
+/* A traced thread's call: syscall-enter-stop (the tracer may change or
+ * skip the call), the call, syscall-exit-stop. Linux order: the ptrace
+ * stop comes before any other entry work (seccomp). */
+static uint64_t traced_syscall(struct fw_uregs *regs)
+{
+	uint64_t nr = regs->rax;
+	if (ptrace_syscall_entry(regs))
+		run_syscall(regs);
+	struct ptlink *l = ptrace_link_of(cur_thread());
+	if (l && l->in_syscall)
+		nr = l->orig_rax;
+	ptrace_syscall_exit(regs);
+	return nr;
+}
+
+static void svc_syscall(struct fw_uregs *regs)
+{
+	uint64_t nr = regs->rax;
+	if (ptrace_any()) /* the one check untraced calls pay */
+		nr = traced_syscall(regs);
+	else
+		run_syscall(regs);
 	/* -ERESTARTSYS is resolved at signal delivery (restart or -EINTR). */
 	signal_syscall_done(regs, nr);
 }
@@ -55,6 +80,8 @@ static int fault_signal(const struct fw_fault *f, int32_t *code)
 	case 19:
 		return SIGFPE;
 	case 1:
+		*code = 0x80; /* SI_KERNEL; a single step is TRAP_TRACE (below) */
+		return SIGTRAP;
 	case 3:
 		*code = 0x80; /* SI_KERNEL */
 		return SIGTRAP;
@@ -83,6 +110,10 @@ static void svc_user_fault(struct fw_uregs *regs, const struct fw_fault *fault)
 	}
 	int32_t code;
 	int sig = fault_signal(fault, &code);
+	if (fault->vector == 1 && (regs->rflags & 0x100))
+		code = 2; /* TRAP_TRACE: rflags.TF stepped one instruction */
+	if (ptrace_any())
+		ptrace_user_fault();
 	signal_force_fault(regs, sig, code, fault->vector == 13 ? 0 : fault->addr);
 }
 

@@ -17,6 +17,7 @@
 #include <fw/task.h>
 #include <fw/wait.h>
 #include <fw/time.h>
+#include <abi/signal.h>
 
 #define PID_MAX 32768
 #define NSIG 64
@@ -51,6 +52,9 @@ struct cpu_itimer {
 /* Queued realtime signals: a list of records (proc/signal.c owns it). */
 FW_POOL_REF(sigq);
 #define SIGQ_MAX 1024 /* records per list (RLIMIT_SIGPENDING-like) */
+struct ptlink;
+FW_POOL_DECLARE(ptlink, struct ptlink);
+/* ptrace links (proc/ptrace.c): one per traced thread, in its tracer's list. */
 
 struct proc {
 	int32_t pid;                /* [I] */
@@ -100,6 +104,11 @@ struct proc {
 	int32_t next_timer_id;
 	struct cpu_itimer cpu_itimer[2]; /* ITIMER_VIRTUAL, ITIMER_PROF */
 	struct wq_ref sigfd_wq;  /* signalfd readers and pollers; woken by every signal (made on first use) */
+	/* ptrace (proc/ptrace.c) */
+	struct ptlink_ref first_tracee; /* threads this process traces */
+	bool pt_hold;            /* zombie whose tracer (not the parent) has not yet reaped its exit */
+	bool nondumpable;        /* prctl(PR_SET_DUMPABLE, 0): only root may trace it */
+	bool sigkilled;          /* dying of SIGKILL (ends even a PTRACE_EVENT_EXIT stop) */
 };
 
 /* What restart_syscall(2) resumes after a signal without a handler
@@ -147,6 +156,46 @@ struct thread {
 	 * must come from the disk (services/init/upcalls.c). */
 	uint64_t copy_fault_addr;
 	bool copy_fault_pending, copy_fault_write;
+	struct ptlink_ref pt;    /* the ptrace link when traced (proc/ptrace.c) */
+	bool pt_exec_event;      /* execve succeeded: report it at the call's end */
+	bool pt_exit_stop;       /* in the PTRACE_EVENT_EXIT stop (only SIGKILL ends it) */
+	int32_t pt_exec_old_tid;
+};
+
+/* ptrace's link of a traced thread (proc/ptrace.c, proc/ptrace.h). */
+enum pt_state { PT_RUNNING, PT_STOPPED, PT_LISTENING, PT_DEAD };
+enum pt_stop { PT_STOP_SIGNAL, PT_STOP_GROUP, PT_STOP_SC_ENTER, PT_STOP_SC_EXIT, PT_STOP_EVENT };
+enum pt_resume { PT_RESUME_CONT, PT_RESUME_SYSCALL, PT_RESUME_STEP, PT_RESUME_SYSEMU, PT_RESUME_SYSEMU_STEP };
+
+struct ptlink {
+	struct ptlink_ref next;     /* in the tracer's list */
+	struct proc_ref tracer;
+	struct thread_ref tracee;   /* zero once the thread exited */
+	struct proc_ref tracee_proc;
+	int32_t tid;
+	uint32_t options;           /* PTRACE_O_* */
+	bool seized;
+	uint32_t state;             /* enum pt_state */
+	bool report;                /* a stop or an exit wait has not reported */
+	int32_t exit_code;          /* stopped: sig | event << 8; dead: wait status */
+	uint32_t stop_kind;         /* enum pt_stop */
+	int32_t resume_sig;
+	uint32_t resume_mode;       /* enum pt_resume */
+	bool has_siginfo;           /* GETSIGINFO: EINVAL in a group-stop */
+	struct linux_siginfo si;
+	uint64_t eventmsg;
+	/* The tracee's registers while stopped (and from system call entry,
+	 * for stops inside a call); orig_rax as Linux's user_regs_struct. */
+	struct fw_uregs regs;
+	uint64_t orig_rax;
+	uint64_t fs_base;
+	bool in_syscall;            /* regs is the record of the current call */
+	bool trap_pending;          /* PTRACE_INTERRUPT or an auto-attach stop to take */
+	bool gstop_done;            /* this group-stop was reported */
+	bool stepping;              /* resumed with PTRACE_SINGLESTEP */
+	bool sc_exit_pending;       /* a syscall-exit-stop follows the entry stop */
+	bool detach_pending;        /* detached while stopped: unlink on resume */
+	int64_t sc_rval;            /* the last system call's result (GET_SYSCALL_INFO) */
 };
 
 /* The calling thread and process (never stale while it runs). */
@@ -217,6 +266,8 @@ struct wait_result {
 	uint64_t user_ns, sys_ns, maxrss_kb;
 };
 int32_t proc_wait(struct proc_ref parent, int32_t idtype, int32_t id, uint32_t options, struct wait_result *out);
+/* The CLD_* code of a wait status (and waitid's si_status). */
+int32_t proc_status_code(int32_t wstatus, int32_t *si_status);
 /* Wake the parent's waiters and send it SIGCHLD (or the exit signal). */
 void proc_notify_parent(struct proc_ref child, int32_t code, int32_t si_status);
 /* Credentials for file permission checks: the fs uid/gid (what Linux

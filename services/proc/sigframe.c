@@ -8,6 +8,7 @@
  * aligned; below it struct rt_sigframe {pretcode, ucontext, siginfo} with
  * rsp % 16 == 8 at handler entry, as after a call. */
 #include "proc/signal.h"
+#include "proc/ptrace.h"
 #include <fw/log.h>
 #include <fw/user.h>
 
@@ -216,7 +217,12 @@ void signal_deliver(struct fw_uregs *regs)
 		t = cur_thread();
 		if (t->exiting)
 			thread_exit(0);
-		if (cur_proc()->stopped) {
+		if (ptlink_ref_valid(t->pt)) {
+			/* group-stop and PTRACE_INTERRUPT traps of a tracee */
+			(void)ptrace_return_work(regs);
+			if (cur_thread()->exiting)
+				continue;
+		} else if (cur_proc()->stopped) {
 			signal_wait_stopped();
 			continue;
 		}
@@ -225,6 +231,11 @@ void signal_deliver(struct fw_uregs *regs)
 		int sig = signal_dequeue(allowed, &info);
 		if (sig == 0)
 			break;
+		if (sig != SIGKILL && ptlink_ref_valid(cur_thread()->pt)) {
+			sig = ptrace_signal_stop(regs, sig, &info); /* signal-delivery-stop */
+			if (sig == 0 || cur_thread()->exiting)
+				continue;
+		}
 		(void)handle_one(regs, sig, &info);
 	}
 	t = cur_thread();

@@ -8,6 +8,7 @@
  * kept); realtime signals queue one record (siginfo) per send, up to
  * SIGQ_MAX per list. */
 #include "proc/signal.h"
+#include "proc/ptrace.h"
 #include "vfs/vfs.h"
 #include <fw/log.h>
 
@@ -141,6 +142,7 @@ static void prepare_signal(struct proc_ref pr, struct proc *p, int sig)
 	if (p->stopped) {
 		p->stopped = false;
 		p->stop_report = false;
+		ptrace_continued(p);
 		fw_waitq_wake_all(p->stop_wait);
 		if (sig == SIGCONT) {
 			p->cont_report = true;
@@ -160,6 +162,8 @@ static bool blocks(const struct thread *t, int sig)
 
 static bool discard(const struct proc *p, const struct thread *t, int sig)
 {
+	if (t && ptlink_ref_valid(t->pt))
+		return false; /* a tracer sees even ignored signals (Linux sig_ignored) */
 	return sig != SIGKILL && sig_ignored(p, sig) && !blocks(t, sig);
 }
 
@@ -322,7 +326,10 @@ void proc_signal_parent_exit(struct proc_ref child)
 
 bool signal_pending_in(const struct thread *t, const struct proc *p)
 {
-	return ((t->sig_pending | p->sig_pending) & ~t->sig_mask) != 0 || t->exiting || p->stopped;
+	if (((t->sig_pending | p->sig_pending) & ~t->sig_mask) != 0 || t->exiting || p->stopped)
+		return true;
+	const struct ptlink *l = ptlink_ref_valid(t->pt) ? ptrace_link_of(t) : NULL;
+	return l && l->trap_pending;
 }
 
 /* Whoever sees a pending signal makes sure the way out looks at it: a
@@ -369,8 +376,8 @@ void signal_wait_stopped(void)
 	for (;;) {
 		struct proc *p = cur_proc();
 		struct thread *t = cur_thread();
-		if (!p->stopped || t->exiting)
-			return;
+		if (!p->stopped || t->exiting || ptlink_ref_valid(t->pt))
+			return; /* a tracee's group-stop is a trace stop (proc/ptrace.c) */
 		fw_task_clear_interrupt();
 		(void)fw_waitq_wait(p->stop_wait, 0, true);
 	}
@@ -448,8 +455,8 @@ void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_
 		p->sigact[i].handler = SIG_DFL;
 		t->sig_mask &= ~sig_bit(sig);
 	}
-	if (p->sigact[i].handler == SIG_DFL)
-		signal_die(sig);
+	if (p->sigact[i].handler == SIG_DFL && !ptlink_ref_valid(t->pt))
+		signal_die(sig); /* a tracee's goes through its signal-delivery-stop */
 	struct sig_info_k info = {si_code, 0, 0, 0, addr};
 	t->sig_pending &= ~sig_bit(sig);
 	(void)queue_info(&t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, &info);

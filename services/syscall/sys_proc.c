@@ -382,7 +382,7 @@ static bool may_set(uint32_t v, uint32_t a, uint32_t b, uint32_t c, bool root)
 	return v == 0xffffffffu || root || v == a || v == b || v == c;
 }
 
-static int set_res(uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs, uint32_t nr, uint32_t ne, uint32_t ns,
+static int set_ids(uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs, uint32_t nr, uint32_t ne, uint32_t ns,
 		   bool root)
 {
 	if (!may_set(nr, *r, *e, *s, root) || !may_set(ne, *r, *e, *s, root) || !may_set(ns, *r, *e, *s, root))
@@ -397,17 +397,34 @@ static int set_res(uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs, uint32_t
 	return 0;
 }
 
+/* Linux (commit_creds): a change of the effective or fs ids makes the
+ * process undumpable (suid_dumpable 0): only root may then ptrace it. */
+static void note_cred_change(struct proc *p, uint32_t e, uint32_t fs, bool user)
+{
+	if (user ? (p->euid != e || p->fsuid != fs) : (p->egid != e || p->fsgid != fs))
+		p->nondumpable = true;
+}
+
+static int set_res(struct proc *p, bool user, uint32_t nr, uint32_t ne, uint32_t ns, bool root)
+{
+	uint32_t e = user ? p->euid : p->egid, fs = user ? p->fsuid : p->fsgid;
+	int err = user ? set_ids(&p->uid, &p->euid, &p->suid, &p->fsuid, nr, ne, ns, root)
+		       : set_ids(&p->gid, &p->egid, &p->sgid, &p->fsgid, nr, ne, ns, root);
+	note_cred_change(p, e, fs, user);
+	return err;
+}
+
 int64_t sys_setresuid(struct fw_uregs *r)
 {
 	struct proc *p = cur_proc();
-	return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, (uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r),
+	return set_res(p, true, (uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r),
 		       p->euid == 0);
 }
 
 int64_t sys_setresgid(struct fw_uregs *r)
 {
 	struct proc *p = cur_proc();
-	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, (uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r),
+	return set_res(p, false, (uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r),
 		       p->euid == 0);
 }
 
@@ -418,8 +435,8 @@ int64_t sys_setuid(struct fw_uregs *r)
 	if (u == 0xffffffffu)
 		return -EINVAL;
 	if (p->euid == 0)
-		return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, u, u, u, true);
-	return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, 0xffffffffu, u, 0xffffffffu, false);
+		return set_res(p, true, u, u, u, true);
+	return set_res(p, true, 0xffffffffu, u, 0xffffffffu, false);
 }
 
 int64_t sys_setgid(struct fw_uregs *r)
@@ -429,8 +446,8 @@ int64_t sys_setgid(struct fw_uregs *r)
 	if (g == 0xffffffffu)
 		return -EINVAL;
 	if (p->euid == 0)
-		return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, g, g, g, true);
-	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, 0xffffffffu, g, 0xffffffffu, false);
+		return set_res(p, false, g, g, g, true);
+	return set_res(p, false, 0xffffffffu, g, 0xffffffffu, false);
 }
 
 int64_t sys_setreuid(struct fw_uregs *r)
@@ -439,7 +456,7 @@ int64_t sys_setreuid(struct fw_uregs *r)
 	uint32_t nr = (uint32_t)a0(r), ne = (uint32_t)a1(r);
 	uint32_t ns = (nr != 0xffffffffu || (ne != 0xffffffffu && ne != p->uid)) ? (ne != 0xffffffffu ? ne : p->euid)
 										     : 0xffffffffu;
-	return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, nr, ne, ns, p->euid == 0);
+	return set_res(p, true, nr, ne, ns, p->euid == 0);
 }
 
 int64_t sys_setregid(struct fw_uregs *r)
@@ -448,7 +465,7 @@ int64_t sys_setregid(struct fw_uregs *r)
 	uint32_t nr = (uint32_t)a0(r), ne = (uint32_t)a1(r);
 	uint32_t ns = (nr != 0xffffffffu || (ne != 0xffffffffu && ne != p->gid)) ? (ne != 0xffffffffu ? ne : p->egid)
 										     : 0xffffffffu;
-	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, nr, ne, ns, p->euid == 0);
+	return set_res(p, false, nr, ne, ns, p->euid == 0);
 }
 
 static int put_res(uint64_t ra, uint64_t ea, uint64_t sa, uint32_t rv, uint32_t ev, uint32_t sv)
@@ -477,6 +494,7 @@ int64_t sys_setfsuid(struct fw_uregs *r)
 	uint32_t old = p->fsuid, u = (uint32_t)a0(r);
 	if (p->euid == 0 || u == p->uid || u == p->euid || u == p->suid)
 		p->fsuid = u;
+	note_cred_change(p, p->euid, old, true);
 	return old;
 }
 
@@ -486,6 +504,7 @@ int64_t sys_setfsgid(struct fw_uregs *r)
 	uint32_t old = p->fsgid, g = (uint32_t)a0(r);
 	if (p->euid == 0 || g == p->gid || g == p->egid || g == p->sgid)
 		p->fsgid = g;
+	note_cred_change(p, p->egid, old, false);
 	return old;
 }
 
