@@ -46,6 +46,7 @@ suite docs bash tests/docs.sh
 suite interactive bash tests/interactive.sh
 suite shell bash tests/shell/run.sh
 suite limits bash tests/limits.sh
+suite clock-steer bash tests/clock-steer.sh
 suite fuzz bash tests/fuzz.sh
 suite diff bash tests/diff/run.sh -j "$(nproc)"
 suite debian bash tests/debian/run.sh

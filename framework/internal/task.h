@@ -37,6 +37,7 @@ struct task {
 	uint64_t copy_frame;         /* frame (pa) a user copy is using, 0 if none: pinned on a fault */
 	bool copy_frame_pinned;
 	bool irq_handler;            /* running a device interrupt handler (<fw/irq.h>): no_sleep is held too */
+	bool tsc_trap;               /* user-mode rdtsc faults (CR4.TSD while it runs); copied to user tasks it creates */
 };
 
 #define MAX_TASKS 2048

@@ -50,3 +50,37 @@ FW_KTEST(cpu_time_split_follows_ticks_and_never_goes_back)
 	FW_EXPECT(t, acct.finished && acct.split_ok && acct.monotonic);
 	FW_EXPECT(t, acct.lockup_reset);
 }
+
+/* PR_SET_TSC's CR4.TSD follows the running task: set for a task that
+ * asked, clear for one that did not, and the kernel's own reads of the
+ * counter work either way. */
+static struct {
+	bool finished, other_clear;
+} tsd;
+
+static void tsd_other(uint64_t unused)
+{
+	(void)unused;
+	tsd.other_clear = !arch_tsc_user_trapped() && !fw_task_tsc_trap();
+	tsd.finished = true;
+	fw_task_exit();
+}
+
+FW_KTEST(tsc_trap_follows_the_running_task)
+{
+	tsd.finished = false;
+	FW_EXPECT(t, !arch_tsc_user_trapped());
+	fw_task_set_tsc_trap(true);
+	FW_EXPECT(t, arch_tsc_user_trapped() && fw_task_tsc_trap());
+	uint64_t a = arch_cycles(), b = arch_cycles(); /* CPL 0 reads still work */
+	FW_EXPECT(t, b >= a);
+	struct fw_task_ref task;
+	FW_EXPECT(t, fw_task_create_kernel(tsd_other, 0, &task) == 0);
+	uint64_t until = fw_time_monotonic_ns() + 1000000000ULL;
+	while (!tsd.finished && fw_time_monotonic_ns() < until)
+		fw_task_yield();
+	FW_EXPECT(t, tsd.finished && tsd.other_clear);
+	FW_EXPECT(t, arch_tsc_user_trapped()); /* back in this task: set again */
+	fw_task_set_tsc_trap(false);
+	FW_EXPECT(t, !arch_tsc_user_trapped() && !fw_task_tsc_trap());
+}

@@ -210,6 +210,27 @@ void account_tick(bool from_user, uint64_t rip, uint64_t rbp)
 	arch_backtrace((void *)rbp);
 }
 
+/* CR4.TSD as last written: rewritten only when a switch goes between
+ * tasks that differ (PR_SET_TSC), so the common switch pays one compare. */
+static bool tsd_on;
+
+static void tsc_trap_follow(const struct task *next)
+{
+	if (next->tsc_trap == tsd_on)
+		return;
+	arch_set_tsc_user_trap(next->tsc_trap);
+	tsd_on = next->tsc_trap;
+}
+
+void fw_task_set_tsc_trap(bool trap)
+{
+	struct task *me = current_task();
+	me->tsc_trap = trap;
+	tsc_trap_follow(me);
+}
+
+bool fw_task_tsc_trap(void) { return current_task()->tsc_trap; }
+
 /* The task that exited before the last switch is off its stack now. */
 static void zombie_collect(void)
 {
@@ -264,6 +285,7 @@ static void schedule(void)
 		arch_set_tls_base(next->fs_base);
 		arch_set_kernel_stack(next->kstack_top);
 	}
+	tsc_trap_follow(next);
 	cpu0.current = next;
 	context_switch(&prev->saved_rsp, next->saved_rsp);
 	zombie_collect();

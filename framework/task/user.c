@@ -39,6 +39,7 @@ int fw_task_create_user(const struct fw_uregs *regs, struct fw_vm_ref vm, uint64
 	t->return_work = true; /* the services see every task's first return */
 	struct task *cur = current_task();
 	t->fs_base = cur->fs_base;
+	t->tsc_trap = cur->user && cur->tsc_trap; /* fork and clone keep PR_SET_TSC */
 	if (copy_fpu && cur->user) {
 		arch_fpu_save(cur->fpu);
 		memcpy(t->fpu, cur->fpu, arch_fpu_size);

@@ -250,6 +250,9 @@ static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct ex
 	int e = open_exec(path, from, &ino);
 	if (e)
 		return e;
+	struct inode *ip = inode_get(ino);
+	if (ip && ip->write_count > 0)
+		return -ETXTBSY; /* open for writing: Linux refuses it as it opens it */
 	bool is_script;
 	e = exec_script(regs, ino, path, args, depth, execfn, &is_script);
 	if (e || is_script)
@@ -279,6 +282,15 @@ static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct ex
 	m->brk = info.end;
 	m->exe_ino = inode_get(ino)->ino;
 	m->exe = ino;
+	/* a file open for writing cannot run; once it runs it cannot be
+	 * written (ETXTBSY) until no address space runs it any more */
+	e = inode_deny_write(ino);
+	if (e) {
+		mm_put(nm);
+		return e;
+	}
+	m = mm_get(nm);
+	m->exe_denied = true;
 	/* Point of no return. */
 	int32_t old_tid = cur_thread()->tid;
 	proc_exec_prepare();

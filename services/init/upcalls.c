@@ -4,6 +4,7 @@
 #include "init/init.h"
 #include "proc/signal.h"
 #include "proc/ptrace.h"
+#include "proc/seccomp.h"
 #include "syscall/syscall.h"
 #include <fw/upcall.h>
 
@@ -32,9 +33,30 @@ static bool copy_fault_resolved(struct fw_uregs *regs)
 	return p && mm_fault(p->mm, t->copy_fault_addr, t->copy_fault_write, false, &code) == 0;
 }
 
+/* Threads with work at system call entry (proc_entry_work_add). */
+struct entry_work {
+	uint32_t threads;
+};
+FW_GLOBAL(struct entry_work, entry_work);
+
+void proc_entry_work_add(int32_t delta) { entry_work()->threads += (uint32_t)delta; }
+
+/* The work at system call entry after ptrace's syscall-enter stop
+ * (traced_syscall): seccomp. True: skip the call (regs->rax holds its
+ * result). */
+static bool syscall_entry_work(struct fw_uregs *regs)
+{
+	struct thread *t = cur_thread();
+	if (!t)
+		return false;
+	return seccomp_syscall_enter(regs, t);
+}
+
 static void run_syscall(struct fw_uregs *regs)
 {
 	uint64_t nr = regs->rax;
+	if (entry_work()->threads && syscall_entry_work(regs))
+		return;
 	for (uint32_t run = 0;; run++) {
 		syscall_dispatch_table(regs);
 		if (!copy_fault_resolved(regs) || run >= COPY_FAULT_RERUNS)

@@ -67,6 +67,9 @@ void mm_put(struct mm_ref m)
 	struct mm *mp = mm_get(m);
 	if (!mp || --mp->refs > 0)
 		return;
+	if (mp->exe_denied)
+		inode_allow_write(mp->exe);
+	mp = mm_get(m);
 	free_vmas(mp->vmas);
 	fw_vm_destroy(mp->vm);
 	mm_free(m);
@@ -260,6 +263,9 @@ int mm_fork(struct mm_ref src, struct mm_ref *out)
 	d->mmap_hint = s->mmap_hint;
 	d->exe_ino = s->exe_ino;
 	d->exe = s->exe;
+	d->exe_denied = s->exe_denied && inode_deny_write(s->exe) == 0; /* the child runs it too */
+	s = mm_get(src);
+	d = mm_get(*out);
 	d->arg_start = s->arg_start;
 	d->arg_end = s->arg_end;
 	d->env_end = s->env_end;

@@ -9,6 +9,7 @@
 #include "proc/futex.h"
 #include "proc/signal.h"
 #include "proc/ptrace.h"
+#include "proc/seccomp.h"
 
 #define WNOHANG 1
 #define WUNTRACED 2
@@ -71,11 +72,35 @@ static void proc_release(struct proc_ref c)
 	pid_clear_proc(pid);
 }
 
-/* Give the children of a dying process to init. */
+/* Who adopts the orphans of p: the nearest living ancestor that is a
+ * child subreaper (PR_SET_CHILD_SUBREAPER), else init. */
+static struct proc_ref new_reaper(struct proc *p, bool *subreaper)
+{
+	struct proc_ref init = init_proc();
+	*subreaper = false;
+	struct proc_ref a = p->parent;
+	for (uint32_t depth = 0; depth < PID_MAX; depth++) {
+		struct proc *ap = proc_get(a);
+		if (!ap || (a.idx == init.idx && a.gen == init.gen))
+			break;
+		if (ap->child_subreaper && ap->state == PROC_ALIVE && ap->nthreads > 0) {
+			*subreaper = true;
+			return a;
+		}
+		a = ap->parent;
+	}
+	return init;
+}
+
+static int32_t status_code(int32_t wstatus, int32_t *si_status);
+
+/* Give the children of a dying process to their new reaper. A subreaper
+ * hears of the zombies among them as a parent does (SIGCHLD, a wake-up). */
 static void reparent_children(struct proc_ref pr)
 {
 	struct proc *p = proc_get(pr);
-	struct proc_ref init = init_proc();
+	bool to_subreaper;
+	struct proc_ref init = new_reaper(p, &to_subreaper);
 	struct proc_ref c = p->first_child;
 	p->first_child = (struct proc_ref){0};
 	bool zombies = false;
@@ -85,6 +110,12 @@ static void reparent_children(struct proc_ref pr)
 		proc_link_child(init, c);
 		if (cp->state == PROC_ZOMBIE)
 			zombies = true;
+		cp->exit_signal = SIGCHLD; /* an adopted child signals its reaper plainly */
+		if (cp->state == PROC_ZOMBIE && to_subreaper) {
+			int32_t si_status;
+			int32_t code = status_code(cp->exit_status, &si_status);
+			proc_notify_parent(c, code, si_status);
+		}
 		c = next;
 	}
 	struct proc *ip = proc_get(init);
@@ -225,6 +256,7 @@ FW_NORETURN void thread_exit(int32_t code)
 	bool last = p->nthreads == 0;
 	signal_flush_queue(&t->rtq, &t->rtq_len, 0);
 	ptrace_thread_gone(tr, p->exit_status ? p->exit_status : (code & 0xff) << 8, last);
+	seccomp_thread_exit(thread_get(tr));
 	thread_free(tr);
 	pid_clear_thread(tid);
 	if (last) {

@@ -12,6 +12,7 @@
 #include <fw/user.h>
 #include "proc/signal.h"
 #include "proc/ptrace.h"
+#include "proc/seccomp.h"
 
 #define CLONE_VM 0x100
 #define CLONE_FS 0x200
@@ -46,6 +47,10 @@ static void init_thread_from(struct thread *t, const struct thread *me, uint64_t
 {
 	t->sig_mask = me->sig_mask;
 	sched_inherit(t, me);
+	seccomp_inherit(t, me);
+	t->timer_slack_ns = me->timer_slack_ns;
+	t->default_slack_ns = me->timer_slack_ns;
+	t->tsc_mode = me->tsc_mode; /* the framework task copied the trap setting */
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;
 	if (flags & CLONE_CHILD_SETTID)
@@ -86,10 +91,12 @@ static void copy_proc_state(struct proc *c, const struct proc *me)
 	for (uint32_t i = 0; i < 16; i++)
 		c->rlim[i] = me->rlim[i];
 	c->rlim_set = me->rlim_set;
+	c->cpu_rlimit_armed = false;
 	c->comm = me->comm;
 	c->nice = me->nice;
 	c->personality = me->personality;
 	c->nondumpable = me->nondumpable;
+	c->thp_disable = me->thp_disable;
 	c->state = PROC_ALIVE;
 }
 
@@ -179,6 +186,8 @@ static int64_t clone_process(const struct fw_uregs *regs, uint64_t flags, uint64
 	struct proc *me = cur_proc();
 	struct proc_ref parent = (flags & CLONE_PARENT) ? me->parent : cur_proc_ref();
 	proc_link_child(parent, cr);
+	cpu_rlimit_update(proc_get(cr)); /* an inherited RLIMIT_CPU counts the child's own time */
+	c = proc_get(cr);
 	int32_t pid = c->pid;
 	if (flags & CLONE_PARENT_SETTID)
 		(void)fw_copy_to_user(fw_uaddr(ptid), &pid);
@@ -198,12 +207,32 @@ static int64_t clone_process(const struct fw_uregs *regs, uint64_t flags, uint64
 	return pid;
 }
 
+/* RLIMIT_NPROC (only when set; the default is above PROCS_MAX): the
+ * tasks (threads, and zombies not yet reaped) of the caller's real user
+ * may not reach it, unless that user is root or the caller privileged,
+ * as Linux. */
+static bool nproc_exceeded(const struct proc *me)
+{
+	if (!(me->rlim_set & (1u << 6)) || me->uid == 0 || me->euid == 0)
+		return false;
+	uint64_t lim = me->rlim[6].cur, n = 0;
+	uint32_t uid = me->uid;
+	for (int32_t pid = 1; pid < PID_MAX && n < lim; pid++) {
+		struct proc *p = proc_get(proc_by_pid(pid));
+		if (p && p->pid == pid && p->uid == uid && p->state != PROC_DEAD)
+			n += p->nthreads ? p->nthreads : 1;
+	}
+	return n >= lim;
+}
+
 int64_t proc_clone(struct fw_uregs *r, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls)
 {
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -EINVAL;
+	if (nproc_exceeded(cur_proc()))
+		return -EAGAIN;
 	struct fw_uregs child = *r;
 	child.rax = 0;
 	if (newsp)

@@ -51,6 +51,8 @@ struct cpu_itimer {
 };
 /* Queued realtime signals: a list of records (proc/signal.c owns it). */
 FW_POOL_REF(sigq);
+/* seccomp filters (proc/seccomp_bpf.c) */
+FW_POOL_REF(seccomp_filter);
 #define SIGQ_MAX 1024 /* records per list (RLIMIT_SIGPENDING-like) */
 struct ptlink;
 FW_POOL_DECLARE(ptlink, struct ptlink);
@@ -109,6 +111,10 @@ struct proc {
 	bool pt_hold;            /* zombie whose tracer (not the parent) has not yet reaped its exit */
 	bool nondumpable;        /* prctl(PR_SET_DUMPABLE, 0): only root may trace it */
 	bool sigkilled;          /* dying of SIGKILL (ends even a PTRACE_EVENT_EXIT stop) */
+	/* prctl (syscall/sys_prctl.c) */
+	bool child_subreaper;   /* PR_SET_CHILD_SUBREAPER: orphans below come here; not inherited */
+	uint8_t thp_disable;    /* PR_SET_THP_DISABLE: 0, 1, or 3 (EXCEPT_ADVISED); kept across fork and exec */
+	bool cpu_rlimit_armed;  /* a finite RLIMIT_CPU: counted in the CPU-timer poll (proc/ptimer.c) */
 };
 
 /* What restart_syscall(2) resumes after a signal without a handler
@@ -160,6 +166,15 @@ struct thread {
 	bool pt_exec_event;      /* execve succeeded: report it at the call's end */
 	bool pt_exit_stop;       /* in the PTRACE_EVENT_EXIT stop (only SIGKILL ends it) */
 	int32_t pt_exec_old_tid;
+	/* seccomp (proc/seccomp.c); kept across execve, inherited by clone */
+	uint8_t seccomp_mode;
+	bool no_new_privs;
+	uint32_t seccomp_nfilters;
+	struct seccomp_filter_ref seccomp_filter; /* newest filter of the chain */
+	/* PR_SET_TIMERSLACK (ns; 0: Linux's default, 50 us) and the value a
+	 * reset returns to (the creator's slack at clone) */
+	uint64_t timer_slack_ns, default_slack_ns;
+	uint8_t tsc_mode;       /* PR_SET_TSC: 0 never set (enabled), else PR_TSC_* */
 };
 
 /* ptrace's link of a traced thread (proc/ptrace.c, proc/ptrace.h). */
@@ -197,6 +212,11 @@ struct ptlink {
 	bool detach_pending;        /* detached while stopped: unlink on resume */
 	int64_t sc_rval;            /* the last system call's result (GET_SYSCALL_INFO) */
 };
+
+/* Threads that need work at system call entry (seccomp; ptrace's stops):
+ * while there are none the entry check is one load and a compare. The
+ * count lives with the system call upcall (init/upcalls.c). */
+void proc_entry_work_add(int32_t delta);
 
 /* The calling thread and process (never stale while it runs). */
 uint64_t thread_cookie(struct thread_ref t);
@@ -323,6 +343,9 @@ bool ptimer_dequeued(struct sig_info_k *info);
 /* ITIMER_VIRTUAL (0) and ITIMER_PROF (1). */
 void cpu_itimer_get(uint32_t which, uint64_t *left, uint64_t *interval);
 void cpu_itimer_set(uint32_t which, uint64_t value, uint64_t interval);
+/* RLIMIT_CPU of p changed (or p was forked with it): keep the CPU-time
+ * poll running while it is finite. */
+void cpu_rlimit_update(struct proc *p);
 /* On the way to user mode: fire expired CPU-time timers. */
 void cpu_timers_check(void);
 /* pidfds (proc/pidfd.c). PIDFD_THREAD (O_EXCL, as Linux) names one

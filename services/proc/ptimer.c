@@ -348,6 +348,45 @@ void ptimer_delete_all(struct proc *p, bool itimers_too)
 		p->cpu_itimer[i].expiry = 0;
 		p->cpu_itimer[i].interval = 0;
 	}
+	if (itimers_too && p->cpu_rlimit_armed) {
+		p->cpu_rlimit_armed = false;
+		cpu_armed_delta(-1);
+	}
+}
+
+/* --- RLIMIT_CPU --------------------------------------------------------- */
+#define RLIM_INF UINT64_MAX
+#define SIGXCPU 24
+#define NS_PER_S 1000000000ULL
+
+void cpu_rlimit_update(struct proc *p)
+{
+	bool want = (p->rlim_set & 1) && p->rlim[0].cur != RLIM_INF;
+	if (want == p->cpu_rlimit_armed)
+		return;
+	p->cpu_rlimit_armed = want;
+	cpu_armed_delta(want ? 1 : -1);
+}
+
+static bool past(uint64_t now, uint64_t seconds) { return seconds < RLIM_INF / NS_PER_S && now >= seconds * NS_PER_S; }
+
+/* Linux's rule: SIGKILL at the hard limit; SIGXCPU at the soft one, which
+ * then moves up a second, so the signal comes again every CPU second.
+ * True when the process was killed. */
+static bool cpu_rlimit_check(struct proc *p)
+{
+	uint64_t now = p->user_ns + p->sys_ns;
+	struct linux_rlimit l = p->rlim[0];
+	if (l.max != RLIM_INF && past(now, l.max)) {
+		(void)signal_send_proc(cur_proc_ref(), SIGKILL);
+		return true;
+	}
+	if (past(now, l.cur)) {
+		p->rlim[0].cur = l.cur + 1;
+		struct sig_info_k info = {SI_KERNEL, 0, 0, 0, 0};
+		(void)signal_send_proc_info(cur_proc_ref(), SIGXCPU, &info);
+	}
+	return false;
 }
 
 /* --- ITIMER_VIRTUAL (user time) and ITIMER_PROF (user + system) -------- */
@@ -377,7 +416,7 @@ void cpu_itimer_set(uint32_t which, uint64_t value, uint64_t interval)
 
 static bool cpu_armed_in(const struct proc *p)
 {
-	if (p->cpu_itimer[0].expiry || p->cpu_itimer[1].expiry)
+	if (p->cpu_itimer[0].expiry || p->cpu_itimer[1].expiry || p->cpu_rlimit_armed)
 		return true;
 	for (struct ptimer_ref c = p->timers; ptimer_ref_valid(c); c = ptimer_get(c)->next) {
 		const struct ptimer *t = ptimer_get(c);
@@ -408,6 +447,9 @@ void cpu_timers_check(void)
 		(void)signal_send_proc_info(cur_proc_ref(), i == 0 ? SIGVTALRM : SIGPROF, &info);
 		p = cur_proc();
 	}
+	if (p->cpu_rlimit_armed && cpu_rlimit_check(p))
+		return;
+	p = cur_proc();
 	struct thread *me = cur_thread();
 	for (struct ptimer_ref c = p->timers; ptimer_ref_valid(c);) {
 		struct ptimer *t = ptimer_get(c);

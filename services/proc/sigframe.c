@@ -25,6 +25,12 @@ void signal_fill_siginfo(struct linux_siginfo *si, int sig, const struct sig_inf
 		si->w[0] = info->value;
 		return;
 	}
+	if (sig == SIGSYS && info->code == 1) { /* SYS_SECCOMP (proc/seccomp.c) */
+		si->err = info->pid;
+		si->w[0] = info->value; /* si_call_addr */
+		si->w[1] = (uint64_t)(uint32_t)info->status | ((uint64_t)info->uid << 32); /* si_syscall, si_arch */
+		return;
+	}
 	si->w[0] = (uint64_t)(uint32_t)info->pid | ((uint64_t)info->uid << 32);
 	if (sig == SIGCHLD && info->code > 0)
 		si->w[1] = (uint64_t)(uint32_t)info->status;

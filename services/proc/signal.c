@@ -464,3 +464,19 @@ void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_
 	t->fault_err = regs->error;
 	fw_task_want_return_upcall();
 }
+
+void signal_force_info(int sig, const struct sig_info_k *info)
+{
+	struct thread *t = cur_thread();
+	struct proc *p = cur_proc();
+	uint32_t i = (uint32_t)(sig - 1) & 63;
+	if (p->sigact[i].handler == SIG_IGN || (t->sig_mask & sig_bit(sig))) {
+		p->sigact[i].handler = SIG_DFL;
+		t->sig_mask &= ~sig_bit(sig);
+	}
+	if (p->sigact[i].handler == SIG_DFL)
+		signal_die(sig);
+	t->sig_pending &= ~sig_bit(sig);
+	(void)queue_info(&t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, info);
+	fw_task_want_return_upcall();
+}

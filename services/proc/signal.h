@@ -64,6 +64,10 @@ void proc_signal_parent_exit(struct proc_ref child);
 /* Synchronous fault: queue for the current thread (or die now if the
  * action is the default). */
 void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_t addr);
+/* A synchronous signal with its own siginfo (seccomp's SIGSYS): like a
+ * fault, one that is blocked or ignored is unblocked and reset first, and
+ * the default action acts at once. */
+void signal_force_info(int sig, const struct sig_info_k *info);
 /* Everything due on the way back to user mode: CLONE_CHILD_SETTID,
  * syscall restart, pending signals. */
 /* The per-return-to-user work for thread t (the current thread). */

@@ -80,6 +80,11 @@ int64_t sys_fallocate(struct fw_uregs *r)
 	if (off + len < 0 || off + len > MAX_FILE_SIZE)
 		return -EFBIG;
 	struct inode_ref ino = fp->inode;
+	struct inode *ip = inode_get(ino);
+	/* RLIMIT_FSIZE, tmpfs's rule (Linux's ext2 has no fallocate): even
+	 * with FALLOC_FL_KEEP_SIZE, a range past the end may not pass it */
+	if (ip && (uint64_t)(off + len) > ip->size && !vfs_fsize_ok((uint64_t)(off + len)))
+		return -EFBIG;
 	if (mode & FALLOC_FL_PUNCH_HOLE) {
 		/* mapped pages of the hole go first, in every address space */
 		for (int32_t pid = 1; pid < PID_MAX; pid++) {

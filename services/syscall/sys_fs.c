@@ -57,6 +57,9 @@ static int open_check(struct inode_ref ino, uint64_t flags, bool created)
 	int e = may_access(ino, want);
 	if (e == 0 && (want & MAY_WRITE) && (type == S_IFREG || type == S_IFDIR || type == S_IFLNK) && vfs_readonly(ino))
 		return -EROFS;
+	ip = inode_get(ino);
+	if (e == 0 && (want & MAY_WRITE) && type == S_IFREG && ip && ip->write_count < 0)
+		return -ETXTBSY; /* a running program (before O_TRUNC truncates it) */
 	/* O_NOATIME is for the owner (or root) only, as Linux's may_open */
 	ip = inode_get(ino);
 	if (e == 0 && (flags & O_NOATIME) && ip && cur_proc()->fsuid != 0 && cur_proc()->fsuid != ip->uid)

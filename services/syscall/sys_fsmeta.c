@@ -284,6 +284,10 @@ static int64_t do_truncate(struct inode_ref ino, int64_t len)
 		return -EISDIR;
 	if ((ip->mode & S_IFMT) != S_IFREG)
 		return -EINVAL;
+	if (ip->write_count < 0)
+		return -ETXTBSY;
+	if ((uint64_t)len > ip->size && !vfs_fsize_ok((uint64_t)len))
+		return -EFBIG;
 	return truncate_file(ino, (uint64_t)len);
 }
 

@@ -72,8 +72,10 @@ static int clock_now(uint64_t clk, struct linux_timespec *ts)
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
 	case 8:  /* CLOCK_REALTIME_ALARM */
-	case 11: /* CLOCK_TAI: Linux's TAI offset is 0 until adjtimex sets it */
 		ns = fw_time_realtime_ns();
+		break;
+	case 11: /* CLOCK_TAI: realtime plus adjtimex's TAI offset (0 until set) */
+		ns = fw_time_realtime_ns() + (uint64_t)(int64_t)ntp_tai_offset() * 1000000000ULL;
 		break;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
@@ -188,6 +190,22 @@ struct linux_rlimit rlimit_of(const struct proc *p, uint64_t res)
 	}
 }
 
+uint64_t vfs_fsize_limit(void)
+{
+	struct proc *p = cur_proc();
+	return p ? rlimit_of(p, 1).cur : UINT64_MAX; /* RLIMIT_FSIZE */
+}
+
+void vfs_fsize_exceeded(void) { (void)signal_send_proc(cur_proc_ref(), 25); /* SIGXFSZ */ }
+
+bool vfs_fsize_ok(uint64_t size)
+{
+	if (size <= vfs_fsize_limit())
+		return true;
+	vfs_fsize_exceeded();
+	return false;
+}
+
 static int64_t do_prlimit(struct proc *p, uint64_t res, uint64_t new_addr, uint64_t old_addr)
 {
 	if (res >= 16)
@@ -212,6 +230,8 @@ static int64_t do_prlimit(struct proc *p, uint64_t res, uint64_t new_addr, uint6
 	if (new_addr) {
 		p->rlim[res] = nl;
 		p->rlim_set |= 1u << res;
+		if (res == 0) /* RLIMIT_CPU */
+			cpu_rlimit_update(p);
 	}
 	return 0;
 }

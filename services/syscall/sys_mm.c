@@ -14,6 +14,34 @@ static uint32_t prot_from(uint64_t p)
 	return r;
 }
 
+static bool vma_is_data(const struct vma *v)
+{
+	return (v->prot & FW_PROT_WRITE) && !(v->flags & (VMA_SHARED | VMA_GROWSDOWN));
+}
+
+/* RLIMIT_AS and RLIMIT_DATA (Linux's may_expand_vm): may [addr, addr+len)
+ * be mapped (data: a private writable mapping)? What is mapped there now
+ * is replaced, so it counts once. Compared in pages, as Linux. */
+static bool may_expand(struct proc *p, uint64_t addr, uint64_t len, bool data)
+{
+	uint64_t as = rlimit_of(p, 9).cur, dl = rlimit_of(p, 2).cur; /* RLIMIT_AS, RLIMIT_DATA */
+	if (as == UINT64_MAX && (!data || dl == UINT64_MAX))
+		return true;
+	uint64_t total = 0, dtotal = 0, end = addr + len;
+	struct mm *m = mm_get(p->mm);
+	for (struct vma_ref c = m ? m->vmas : (struct vma_ref){0}; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		uint64_t lo = FW_MAX(v->start, addr), hi = FW_MIN(v->end, end);
+		uint64_t n = (v->end - v->start) - (hi > lo ? hi - lo : 0);
+		total += n;
+		if (vma_is_data(v))
+			dtotal += n;
+	}
+	if ((total + len) / 4096 > as / 4096)
+		return false;
+	return !data || (dtotal + len) / 4096 <= dl / 4096;
+}
+
 int64_t sys_brk(struct fw_uregs *r)
 {
 	struct proc *p = cur_proc();
@@ -23,7 +51,7 @@ int64_t sys_brk(struct fw_uregs *r)
 		return (int64_t)m->brk;
 	uint64_t old_end = FW_ALIGN_UP(m->brk, 4096), new_end = FW_ALIGN_UP(want, 4096);
 	if (new_end > old_end) {
-		if (!mm_range_free(p->mm, old_end, new_end - old_end))
+		if (!mm_range_free(p->mm, old_end, new_end - old_end) || !may_expand(p, old_end, new_end - old_end, true))
 			return (int64_t)m->brk;
 		if (mm_map(p->mm, old_end, new_end - old_end, FW_PROT_READ | FW_PROT_WRITE, 0, (struct inode_ref){0}, 0,
 			   0))
@@ -89,6 +117,8 @@ int64_t sys_mmap(struct fw_uregs *r)
 		if (!addr)
 			return -ENOMEM;
 	}
+	if (!may_expand(p, addr, len, type == MAP_PRIVATE && (prot & PROT_WRITE) && !(flags & MAP_GROWSDOWN)))
+		return -ENOMEM;
 	if ((flags & MAP_ANONYMOUS) && type == MAP_SHARED) {
 		/* Shared anonymous memory: pages of a hidden inode, so they stay
 		 * shared with children even if first touched after fork. */

@@ -80,7 +80,7 @@ int64_t sys_prctl(struct fw_uregs *r)
 		p->nondumpable = a1(r) == 0; /* only root may then ptrace it */
 		return 0;
 	default:
-		return -EINVAL;
+		return prctl_more(r);
 	}
 }
 

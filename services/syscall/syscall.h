@@ -40,5 +40,13 @@ int64_t mprotect_pkey(uint64_t addr, uint64_t len, uint64_t prot, int32_t pkey);
 /* clone's CLONE_PIDFD: a pidfd for the new child (thread: CLONE_THREAD),
  * its number stored at uptr. */
 int pidfd_for_child(int32_t pid, bool thread, uint64_t uptr);
+/* adjtimex's TAI offset (seconds), for CLOCK_TAI. */
+int32_t ntp_tai_offset(void);
+/* seccomp(2)'s operations (prctl's PR_SET_SECCOMP uses them too). */
+int64_t seccomp_op(uint32_t op, uint32_t flags, uint64_t uargs);
+/* prctl options beyond the basic ones (syscall/sys_prctl.c): process
+ * control for seccomp, no_new_privs, subreapers, timer slack, TSC, THP,
+ * the tid address and PR_SET_MM; -EINVAL for an unknown option. */
+int64_t prctl_more(struct fw_uregs *r);
 
 #endif

@@ -157,6 +157,7 @@
 	X(152, munlockall, full) \
 	X(157, prctl, partial) \
 	X(158, arch_prctl, partial) \
+	X(159, adjtimex, partial) \
 	X(160, setrlimit, full) \
 	X(161, chroot, partial) \
 	X(162, sync, full) \
@@ -264,6 +265,7 @@
 	X(297, rt_tgsigqueueinfo, full) \
 	X(299, recvmmsg, full) \
 	X(302, prlimit64, partial) \
+	X(305, clock_adjtime, partial) \
 	X(306, syncfs, full) \
 	X(307, sendmmsg, full) \
 	X(309, getcpu, full) \
@@ -273,6 +275,7 @@
 	X(314, sched_setattr, partial) \
 	X(315, sched_getattr, partial) \
 	X(316, renameat2, partial) \
+	X(317, seccomp, partial) \
 	X(318, getrandom, full) \
 	X(319, memfd_create, partial) \
 	X(322, execveat, full) \

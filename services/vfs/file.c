@@ -59,6 +59,48 @@ static int open_ops(const struct inode *ip, uint32_t *fops)
 	}
 }
 
+int inode_get_write(struct inode_ref ino)
+{
+	struct inode *ip = inode_get(ino);
+	if (!ip)
+		return -ENOENT;
+	if (ip->write_count < 0)
+		return -ETXTBSY;
+	ip->write_count++;
+	return 0;
+}
+
+void inode_put_write(struct inode_ref ino)
+{
+	struct inode *ip = inode_get(ino);
+	if (ip && ip->write_count > 0)
+		ip->write_count--;
+}
+
+int inode_deny_write(struct inode_ref ino)
+{
+	struct inode *ip = inode_get(ino);
+	if (!ip)
+		return -ENOENT;
+	if (ip->write_count > 0)
+		return -ETXTBSY;
+	ip->write_count--;
+	return 0;
+}
+
+void inode_allow_write(struct inode_ref ino)
+{
+	struct inode *ip = inode_get(ino);
+	if (ip && ip->write_count < 0)
+		ip->write_count++;
+}
+
+/* Does this open file count as a writer of its regular file? */
+static bool holds_write(const struct file *fp)
+{
+	return fp->mode == S_IFREG && (fp->flags & O_ACCMODE) != O_RDONLY && !(fp->flags & O_PATH);
+}
+
 int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out)
 {
 	struct inode *ip = inode_get(ino);
@@ -68,8 +110,14 @@ int file_open_inode(struct inode_ref ino, uint32_t flags, struct file_ref *out)
 	int e = open_ops(ip, &fops);
 	if (e)
 		return e;
-	if (file_alloc(out))
+	bool writer = (ip->mode & S_IFMT) == S_IFREG && (flags & O_ACCMODE) != O_RDONLY && !(flags & O_PATH);
+	if (writer && inode_get_write(ino))
+		return -ETXTBSY;
+	if (file_alloc(out)) {
+		if (writer)
+			inode_put_write(ino);
 		return -ENFILE;
+	}
 	struct file *fp = file_get(*out);
 	fp->fops = fops;
 	fp->owner_pid = 0;
@@ -140,6 +188,8 @@ void file_drop(struct file_ref f)
 		fp = file_get(f);
 	}
 	struct inode_ref ino = fp->inode, data = fp->data;
+	if (holds_write(fp))
+		inode_put_write(ino);
 	file_free(f);
 	inode_put_if_unused(data);
 	struct inode *ip = inode_get(ino);

@@ -40,6 +40,18 @@ int64_t generic_file_write(struct file_ref f, struct file *fp, struct fw_uaddr b
 		if (sp)
 			*pos = sp->size;
 	}
+	/* RLIMIT_FSIZE (Linux's generic_write_check_limits): a write that
+	 * starts at or past the limit fails with SIGXFSZ, one that crosses it
+	 * is cut short there */
+	if (sp && n && (sp->mode & S_IFMT) == S_IFREG) {
+		uint64_t lim = vfs_fsize_limit();
+		if (*pos >= lim) {
+			vfs_fsize_exceeded();
+			return -EFBIG;
+		}
+		if (n > lim - *pos)
+			n = lim - *pos;
+	}
 	/* seals: no writing at all, or no growing (Linux shmem_write_begin) */
 	uint32_t seals = sp ? inode_seals(sp) : 0;
 	if (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))

@@ -66,6 +66,7 @@ struct inode {
 	uint64_t blocks;            /* 512-byte sectors on disk (file systems with a backing store) */
 	uint32_t rdev;
 	uint32_t open_count;        /* open files and file mappings */
+	int32_t write_count;        /* > 0: files open for writing; < 0: programs running it (ETXTBSY) */
 	int64_t atime_ns, mtime_ns, ctime_ns;
 	struct super_ref sb;        /* its file system (zero: a private memory inode) */
 	uint32_t fstype;            /* its file system's registered type (0: none); types outlive mounts */
@@ -745,5 +746,23 @@ static inline void notify_file(const struct file *fp, uint32_t mask)
 	if (fp->inode.idx != 0 && notify_any_watch() && (fp->notify_dir.idx != 0 || inode_watched(fp->inode)))
 		notify_inode_slow(fp->notify_dir, fp->inode, mask);
 }
+
+/* RLIMIT_FSIZE of the calling process (UINT64_MAX: none) and its
+ * SIGXFSZ; provided by the process layer (syscall/sys_misc.c), which owns
+ * resource limits and signals. vfs_fsize_ok(size): may a file grow to
+ * `size` (truncate, fallocate)? If not, SIGXFSZ has been sent. */
+uint64_t vfs_fsize_limit(void);
+void vfs_fsize_exceeded(void);
+bool vfs_fsize_ok(uint64_t size);
+
+/* Write access against execution (Linux's i_writecount; vfs/file.c): a
+ * regular file open for writing cannot be executed and a running program's
+ * file cannot be opened for writing or truncated, both -ETXTBSY.
+ * inode_get_write/put_write count a writer; inode_deny_write/allow_write
+ * a running program (exec holds it for the life of the address space). */
+int inode_get_write(struct inode_ref ino);
+void inode_put_write(struct inode_ref ino);
+int inode_deny_write(struct inode_ref ino);
+void inode_allow_write(struct inode_ref ino);
 
 #endif

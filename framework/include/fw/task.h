@@ -65,6 +65,14 @@ FW_API void fw_task_yield(void);
 /* fs base of the current task (TLS). -EPERM unless a user address (as Linux). */
 FW_API int fw_task_set_fs_base(uint64_t base);
 FW_API uint64_t fw_task_fs_base(void);
+/* PR_SET_TSC: while `trap` is set for the current task, rdtsc and rdtscp
+ * executed in user mode by it raise a general protection fault (the
+ * user_fault upcall, vector 13); a user task it creates starts with the
+ * same setting. Contract: affects only user-mode reads of the time stamp
+ * counter of this task (CR4.TSD follows the running task at each
+ * switch); kernel code and other tasks are unaffected. */
+FW_API void fw_task_set_tsc_trap(bool trap);
+FW_API bool fw_task_tsc_trap(void);
 /* Switch the current task to another address space (execve). */
 FW_API int fw_task_set_vm(struct fw_vm_ref vm);
 /* CPU time consumed by the current task, in ns, split user/system. */

@@ -11,6 +11,7 @@
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "proc/ptrace.h"
+#include "proc/seccomp.h"
 #include <fw/time.h>
 
 #define TICKS_NS 10000000ULL /* USER_HZ = 100 */
@@ -178,6 +179,22 @@ static void hex_line(struct ptext *t, uint64_t v)
 	pt_char(t, '\n');
 }
 
+/* NoNewPrivs, Seccomp and Seccomp_filters are the thread's (task/<tid>
+ * shows that thread, <pid> the leader); a thread already gone shows 0. */
+static void seccomp_lines(struct ptext *t, int32_t tid, struct proc *p)
+{
+	struct thread *th = thread_get(pid_lookup(tid));
+	if (!th || th->tid != tid || proc_get(th->proc) != p)
+		th = NULL;
+	PT_LIT(t, "NoNewPrivs:\t");
+	pt_u64(t, th && th->no_new_privs ? 1 : 0);
+	PT_LIT(t, "\nSeccomp:\t");
+	pt_u64(t, th ? (uint64_t)seccomp_mode_of(th) : 0);
+	PT_LIT(t, "\nSeccomp_filters:\t");
+	pt_u64(t, th ? seccomp_nfilters_of(th) : 0);
+	pt_char(t, '\n');
+}
+
 static void gen_status(struct ptext *t, int32_t pid, int32_t tid, struct proc *p)
 {
 	struct mem_use u = mem_of(p);
@@ -268,8 +285,9 @@ static void gen_status(struct ptext *t, int32_t pid, int32_t tid, struct proc *p
 	hex_line(t, root ? 0x1ffffffffffULL : 0);
 	PT_LIT(t, "CapEff:\t");
 	hex_line(t, root ? 0x1ffffffffffULL : 0);
-	PT_LIT(t, "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n");
-	PT_LIT(t, "Seccomp_filters:\t0\nSpeculation_Store_Bypass:\tvulnerable\n");
+	PT_LIT(t, "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n");
+	seccomp_lines(t, tid, p);
+	PT_LIT(t, "Speculation_Store_Bypass:\tvulnerable\n");
 	PT_LIT(t, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\n");
 	PT_LIT(t, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
 }

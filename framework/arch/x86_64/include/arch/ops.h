@@ -102,6 +102,22 @@ static inline void arch_set_tls_base(uint64_t base)
 	__asm__ volatile("wrmsr" ::"c"(0xC0000100U), "a"((uint32_t)base), "d"((uint32_t)(base >> 32)));
 }
 
+/* CR4.TSD: while set, rdtsc and rdtscp fault (#GP) in user mode; the
+ * kernel (CPL 0) still reads the counter. */
+static inline void arch_set_tsc_user_trap(bool on)
+{
+	uint64_t cr4;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	cr4 = on ? (cr4 | 4) : (cr4 & ~4ULL);
+	__asm__ volatile("mov %0, %%cr4" ::"r"(cr4) : "memory");
+}
+static inline bool arch_tsc_user_trapped(void)
+{
+	uint64_t cr4;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	return (cr4 & 4) != 0;
+}
+
 /* The current task: word 3 of the per-CPU block (%gs:24, struct percpu). */
 static inline void *arch_cpu_current(void)
 {
