@@ -273,7 +273,8 @@ bool ptimer_dequeued(struct sig_info_k *info);
 void cpu_itimer_get(uint32_t which, uint64_t *left, uint64_t *interval);
 void cpu_itimer_set(uint32_t which, uint64_t value, uint64_t interval);
 /* On the way to user mode: fire expired CPU-time timers. */
-void cpu_timers_check(void);
+/* p: the current process (the return path has it at hand). */
+void cpu_timers_check(struct proc *p);
 /* pidfds (proc/pidfd.c). PIDFD_THREAD (O_EXCL, as Linux) names one
  * thread instead of the process; O_NONBLOCK makes waitid(P_PIDFD) -EAGAIN
  * instead of blocking. */
