@@ -104,12 +104,9 @@ int fw_fpu_save_to_user(struct fw_uaddr dst)
 }
 
 
-int fw_fpu_load_from_user(struct fw_uaddr src)
+/* The slow path: through a buffer of our own, immune to switches. */
+static int fpu_load_buffered(struct task *t, uint64_t uaddr)
 {
-	uint64_t uaddr = src.a;
-	struct task *t = current_task();
-	if (!fw_user_range_ok(uaddr, arch_fpu_size))
-		return -EFAULT;
 	uint8_t *tmp = kalloc(arch_fpu_size);
 	if (!tmp)
 		return -ENOMEM;
@@ -122,4 +119,41 @@ int fw_fpu_load_from_user(struct fw_uaddr src)
 	}
 	kfree(tmp, arch_fpu_size);
 	return r;
+}
+
+/* rt_sigreturn's hot path copies the image straight into the task's save
+ * area, with no buffer to allocate, clear and copy again. While the task
+ * runs its registers are live and the save area is scratch: the only reader
+ * is schedule's restore at switch-in, and every switch-in of this task
+ * follows the switch-out that saved the registers there (fpu_saves++). A
+ * copy that faults and sleeps is switched out mid-way, so that save lands
+ * in the middle of our copy: fpu_saves tells, and the copy is redone (a
+ * few times, then the buffered path). The check, the validation and the
+ * xrstor run with interrupts off, so no switch comes between them: only
+ * an image validated exactly as copied reaches xrstor. On an error the
+ * live registers are saved back, so the area never keeps unchecked bytes. */
+int fw_fpu_load_from_user(struct fw_uaddr src)
+{
+	uint64_t uaddr = src.a;
+	struct task *t = current_task();
+	if (!fw_user_range_ok(uaddr, arch_fpu_size))
+		return -EFAULT;
+	for (int tries = 0; tries < 4; tries++) {
+		uint64_t saves = t->fpu_saves;
+		int r = (int)uaccess_copy(t->fpu, (const void *)uaddr, arch_fpu_size);
+		bool was = irq_save();
+		if (t->fpu_saves != saves) {
+			irq_restore(was);
+			continue;
+		}
+		if (r == 0 && !arch_fpu_image_ok(t->fpu))
+			r = -EINVAL;
+		if (r == 0)
+			arch_fpu_restore(t->fpu);
+		else
+			arch_fpu_save(t->fpu);
+		irq_restore(was);
+		return r;
+	}
+	return fpu_load_buffered(t, uaddr);
 }

@@ -92,7 +92,6 @@ static struct proc_ref new_reaper(struct proc *p, bool *subreaper)
 	return init;
 }
 
-static int32_t status_code(int32_t wstatus, int32_t *si_status);
 
 /* Give the children of a dying process to their new reaper. A subreaper
  * hears of the zombies among them as a parent does (SIGCHLD, a wake-up). */
@@ -113,7 +112,7 @@ static void reparent_children(struct proc_ref pr)
 		cp->exit_signal = SIGCHLD; /* an adopted child signals its reaper plainly */
 		if (cp->state == PROC_ZOMBIE && to_subreaper) {
 			int32_t si_status;
-			int32_t code = status_code(cp->exit_status, &si_status);
+			int32_t code = proc_status_code(cp->exit_status, &si_status);
 			proc_notify_parent(c, code, si_status);
 		}
 		c = next;

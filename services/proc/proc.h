@@ -347,7 +347,8 @@ void cpu_itimer_set(uint32_t which, uint64_t value, uint64_t interval);
  * poll running while it is finite. */
 void cpu_rlimit_update(struct proc *p);
 /* On the way to user mode: fire expired CPU-time timers. */
-void cpu_timers_check(void);
+/* p: the current process (the return path has it at hand). */
+void cpu_timers_check(struct proc *p);
 /* pidfds (proc/pidfd.c). PIDFD_THREAD (O_EXCL, as Linux) names one
  * thread instead of the process; O_NONBLOCK makes waitid(P_PIDFD) -EAGAIN
  * instead of blocking. */

@@ -181,9 +181,12 @@ int signal_send_proc_info(struct proc_ref pr, int sig, const struct sig_info_k *
 		return -EINVAL;
 	if (p->state != PROC_ALIVE || sig == 0)
 		return 0;
-	prepare_signal(pr, p, sig);
-	p = proc_get(pr);
-	if (discard(p, thread_get(p->first_thread), sig))
+	if (sig_is_stop(sig) || sig == SIGCONT || sig == SIGKILL) {
+		prepare_signal(pr, p, sig);
+		p = proc_get(pr);
+	}
+	struct thread *first = thread_get(p->first_thread);
+	if (discard(p, first, sig))
 		return 0;
 	if (sig == SIGKILL) {
 		proc_kill(pr, SIGKILL);
@@ -192,14 +195,15 @@ int signal_send_proc_info(struct proc_ref pr, int sig, const struct sig_info_k *
 	int e = queue_info(&p->sig_pending, &p->sig_info, &p->rtq, &p->rtq_len, sig, info);
 	if (e)
 		return e;
-	for (struct thread_ref c = p->first_thread; thread_ref_valid(c); c = thread_get(c)->next_in_proc) {
-		struct thread *t = thread_get(c);
+	/* One pool lookup per thread (thread_get is NULL at the end of the
+	 * list); the first thread is the one we already have. */
+	for (struct thread *t = first; t; t = thread_get(t->next_in_proc)) {
 		if (thread_wants(t, sig)) {
 			(void)fw_task_interrupt(t->task);
 			return 0;
 		}
 	}
-	wq_wake(proc_get(pr)->sigfd_wq); /* blocked everywhere: signalfd readers and pollers look */
+	wq_wake(p->sigfd_wq); /* blocked everywhere: signalfd readers and pollers look */
 	return 0;
 }
 
@@ -384,18 +388,28 @@ void signal_wait_stopped(void)
 }
 
 /* Take the lowest-numbered deliverable signal (thread first). 0 if none. */
-static int dequeue_one(uint64_t allowed, struct sig_info_k *info);
+static int dequeue_one(struct thread *t, struct proc *p, uint64_t allowed, struct sig_info_k *info);
 
 /* A POSIX timer's signal tells its timer it was taken (overrun count,
- * re-arm); one whose timer was deleted meanwhile is dropped. */
-int signal_dequeue(uint64_t allowed, struct sig_info_k *info)
+ * re-arm); one whose timer was deleted meanwhile is dropped. t and p are
+ * the current thread and its process (they stay valid while it runs). */
+int signal_dequeue_in(struct thread *t, struct proc *p, uint64_t allowed, struct sig_info_k *info)
 {
 	for (uint32_t tries = 0; tries < 64; tries++) {
-		int sig = dequeue_one(allowed, info);
+		int sig = dequeue_one(t, p, allowed, info);
 		if (sig == 0 || info->code != SI_TIMER || ptimer_dequeued(info))
 			return sig;
 	}
 	return 0;
+}
+
+int signal_dequeue(uint64_t allowed, struct sig_info_k *info)
+{
+	struct thread *t = cur_thread();
+	struct proc *p = t ? proc_get(t->proc) : NULL;
+	if (!t || !p)
+		return 0;
+	return signal_dequeue_in(t, p, allowed, info);
 }
 
 bool signal_cannot_queue(struct proc_ref pr, struct thread_ref tr, int sig)
@@ -411,18 +425,29 @@ bool signal_cannot_queue(struct proc_ref pr, struct thread_ref tr, int sig)
 	return ((p->sig_pending | (t ? t->sig_pending : 0)) & sig_bit(sig)) != 0;
 }
 
-static int dequeue_one(uint64_t allowed, struct sig_info_k *info)
+/* The lowest signal in a non-empty set: a binary search, not a walk over
+ * up to 64 bits. */
+static int lowest_sig(uint64_t set)
 {
-	struct thread *t = cur_thread();
-	struct proc *p = cur_proc();
+	int sig = 1;
+	for (uint32_t w = 32; w; w >>= 1) {
+		uint64_t low = (1ULL << w) - 1;
+		if (!(set & low)) {
+			set >>= w;
+			sig += (int)w;
+		}
+	}
+	return sig;
+}
+
+static int dequeue_one(struct thread *t, struct proc *p, uint64_t allowed, struct sig_info_k *info)
+{
 	uint64_t tp = t->sig_pending & allowed, pp = p->sig_pending & allowed;
 	if (!tp && !pp)
 		return 0;
 	bool from_thread = tp != 0;
 	uint64_t set = from_thread ? tp : pp;
-	int sig = 1;
-	while (sig < NSIG && !(set & sig_bit(sig)))
-		sig++;
+	int sig = lowest_sig(set);
 	if (sig <= NSIG_STD) {
 		*info = from_thread ? t->sig_info[sig - 1] : p->sig_info[sig - 1];
 		if (from_thread)

@@ -98,6 +98,8 @@ bool sig_is_stop(int sig);
 bool sig_is_core(int sig);
 bool sig_ignored(const struct proc *p, int sig);
 int signal_dequeue(uint64_t allowed, struct sig_info_k *info);
+/* The same for the current thread t and its process p, already looked up. */
+int signal_dequeue_in(struct thread *t, struct proc *p, uint64_t allowed, struct sig_info_k *info);
 FW_NORETURN void signal_die(int sig);
 void signal_stop(int sig);
 void signal_wait_stopped(void);

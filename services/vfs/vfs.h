@@ -540,6 +540,9 @@ bool file_can_poll(struct file_ref f);
 void file_hold(struct file_ref f);
 void file_drop(struct file_ref f);
 int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n);
+/* The same with the file already looked up (fp = file_get(f), may be NULL). */
+int64_t file_read_fp(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
+int64_t file_write_fp(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
 int64_t file_write(struct file_ref f, struct fw_uaddr buf, uint64_t n);
 /* pread/pwrite: at pos, the file offset unchanged. */
 int64_t file_pread(struct file_ref f, struct fw_uaddr buf, uint64_t n, uint64_t pos);

@@ -99,7 +99,10 @@ FW_API bool fw_task_ref_eq(struct fw_task_ref a, struct fw_task_ref b);
 /* Copy the current task's FPU/SSE/AVX state (XSAVE image of
  * fw_fpu_state_size() bytes) to user memory at `uaddr`, or load it back.
  * Loading validates the image (a bad one gives -EINVAL, never a fault in the
- * kernel). -EFAULT on a bad user address. */
+ * kernel). -EFAULT on a bad user address. On any error the task's FPU
+ * registers keep their state. Loading copies into the task's own save area
+ * (framework/task/user.c explains why that is sound): only an image
+ * validated exactly as it was copied is ever restored. */
 FW_API uint32_t fw_fpu_state_size(void);
 FW_API FW_MUST_CHECK int fw_fpu_save_to_user(struct fw_uaddr dst);
 FW_API FW_MUST_CHECK int fw_fpu_load_from_user(struct fw_uaddr src);
