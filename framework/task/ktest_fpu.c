@@ -32,12 +32,14 @@ static struct {
 	uint64_t img_va;          /* where the image is in user memory */
 	uint32_t mxcsr_in_image;  /* written into the image before the load */
 	uint64_t bad_header_word; /* nonzero: put into a reserved XSAVE header word */
+	uint32_t bad_header_off;  /* ... at this offset in the header (0: 16) */
 	bool unmap_page1;         /* the copy in faults on the second page */
 	bool resolver_maps;       /* the resolver maps it (else refuses) */
 	bool fake_switch;         /* ... and first does what schedule's save does */
 	int resolver_calls;
 	int r;
 	uint32_t live_mxcsr, area_mxcsr;
+	bool area_ok; /* after the load the save area is an image xrstor takes */
 	bool done;
 } fe;
 
@@ -84,13 +86,15 @@ static void loader(uint64_t unused)
 		if (s == 0)
 			s = fw_copy_to_user_n(fw_uaddr(fe.img_va + MXCSR_OFF), &m, sizeof(m));
 		if (s == 0 && fe.bad_header_word)
-			s = fw_copy_to_user_n(fw_uaddr(fe.img_va + 512 + 16), &fe.bad_header_word, 8);
+			s = fw_copy_to_user_n(fw_uaddr(fe.img_va + 512 + (fe.bad_header_off ? fe.bad_header_off : 16)),
+					      &fe.bad_header_word, 8);
 		if (s == 0 && fe.unmap_page1) /* the copy in must fault on page 1 */
 			s = fw_vm_unmap(fe.vm, FPU_VA + 4096, 4096);
 		if (s == 0) {
 			fe.r = fw_fpu_load_from_user(fw_uaddr(fe.img_va));
 			fe.live_mxcsr = read_mxcsr();
 			fe.area_mxcsr = area_mxcsr(me);
+			fe.area_ok = arch_fpu_image_ok(me->fpu);
 		}
 		/* leave the registers clean for whoever runs next */
 		arch_fpu_init_area(me->fpu);
@@ -131,6 +135,7 @@ static void setup(uint64_t img_off, uint32_t mxcsr, uint64_t bad_word, bool unma
 	fe.unmap_page1 = unmap;
 	fe.resolver_maps = maps;
 	fe.fake_switch = fake_switch;
+	fe.bad_header_off = 0;
 }
 
 /* A valid image reaches the registers. */
@@ -181,4 +186,46 @@ FW_KTEST(fpu_load_redone_after_save_during_copy)
 	run_load(t);
 	FW_EXPECT(t, fe.r == 0 && fe.resolver_calls == 1 && fe.live_mxcsr == MXCSR_ROUND_ZERO);
 	FW_EXPECT(t, fe.area_mxcsr == MXCSR_ROUND_ZERO);
+}
+
+/* Attack round 7: xsave writes only XSTATE_BV's bits of XCR0 in the
+ * header, never XCOMP_BV or the reserved words. A refused image (its
+ * header, or a fault after the copy passed the header) must not leave the
+ * user's header bytes in the save area under the registers saved back: the
+ * next switch-in's xrstor would #GP in the kernel (a panic any user could
+ * cause with rt_sigreturn and a stop). Likewise a save landing in the
+ * middle of the copy (what a switch would do). After every load, refused
+ * or not, the area is one xrstor accepts. */
+FW_KTEST(fpu_load_refused_image_leaves_a_restorable_area)
+{
+	if (fw_fpu_state_size() <= 512)
+		return; /* fxsave: no header */
+	static const struct {
+		uint32_t off;
+		uint64_t word;
+	} bad[] = {
+		{8, 1ULL << 63 | 3}, /* XCOMP_BV: the compacted form */
+		{8, 1},              /* XCOMP_BV, standard form */
+		{16, 1},             /* reserved words */
+		{56, 1ULL << 40},
+		{0, 3 | 1ULL << 5},  /* XSTATE_BV with a bit outside XCR0 */
+		{0, 3 | 1ULL << 63},
+	};
+	for (uint32_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		setup(0, MXCSR_ROUND_ZERO, bad[i].word, false, false, false);
+		fe.bad_header_off = bad[i].off;
+		run_load(t);
+		FW_EXPECT(t, fe.r == -EINVAL && fe.area_ok);
+		/* the same header, the copy faulting after it (page 1 refused) */
+		setup(4096 - 640, MXCSR_ROUND_ZERO, bad[i].word, true, false, false);
+		fe.bad_header_off = bad[i].off;
+		run_load(t);
+		FW_EXPECT(t, fe.r == -EFAULT && fe.area_ok);
+		/* a save in the middle of the copy, after the header: redone,
+		 * then refused */
+		setup(4096 - 640, MXCSR_ROUND_ZERO, bad[i].word, true, true, true);
+		fe.bad_header_off = bad[i].off;
+		run_load(t);
+		FW_EXPECT(t, fe.r == -EINVAL && fe.area_ok);
+	}
 }

@@ -131,7 +131,11 @@ static int fpu_load_buffered(struct task *t, uint64_t uaddr)
  * few times, then the buffered path). The check, the validation and the
  * xrstor run with interrupts off, so no switch comes between them: only
  * an image validated exactly as copied reaches xrstor. On an error the
- * live registers are saved back, so the area never keeps unchecked bytes. */
+ * live registers are saved back, so the area never keeps unchecked bytes:
+ * arch_fpu_save clears the XSAVE header xsave itself leaves alone (a
+ * refused header kept under the saved registers made the next switch-in's
+ * xrstor fault in the kernel: attack round 7). The same holds for a save
+ * landing in the middle of the copy. */
 int fw_fpu_load_from_user(struct fw_uaddr src)
 {
 	uint64_t uaddr = src.a;

@@ -27,27 +27,36 @@ static const struct vma *area_of(const struct mm *mp, uint64_t addr)
 }
 
 /* The frame of the page at addr, ready to be written by ptrace: -EFAULT
- * when it may not be. Takes a reference the caller drops. */
+ * when it may not be. Takes a reference the caller drops.
+ *
+ * The page is faulted in first, and that may sleep (a file page read from
+ * the disk): the tracee's other threads run meanwhile and may put another
+ * mapping at addr. So every decision is taken after it, from the area and
+ * the page as they are then, and nothing from here to the caller's write
+ * sleeps (lookups, the copy-on-write break, a reference): the write goes
+ * to the page the checks saw. Checking the area before the fault let a
+ * tracee swap a MAP_SHARED read-only mapping of a file it may not write
+ * in during the sleep, and the poke wrote that file's page cache (attack
+ * round 7). */
 static int pin_for_poke(struct mm_ref m, uint64_t addr, struct fw_frame_ref *out)
 {
+	struct fw_frame_ref f;
+	if (mm_pin_page(m, addr, false, &f)) /* present, readable; may sleep */
+		return -EFAULT;
+	fw_frame_put(f);
 	struct mm *mp = mm_get(m);
 	const struct vma *v = mp ? area_of(mp, addr) : NULL;
 	if (!v)
 		return -EFAULT;
 	if (v->prot & FW_PROT_WRITE)
-		return mm_pin_page(m, addr, true, out); /* the owner's own write */
+		return mm_pin_page(m, addr, true, out); /* the owner's own write (checks the page itself) */
 	if (v->flags & (VMA_SHARED | VMA_ANON_SHARED | VMA_VDSO | VMA_NOWRITE))
 		return -EFAULT;
 	uint32_t prot = v->prot;
-	struct fw_frame_ref f;
-	if (mm_pin_page(m, addr, false, &f)) /* present, readable */
-		return -EFAULT;
-	fw_frame_put(f);
-	mp = mm_get(m);
 	uint64_t va = addr & ~4095ULL;
 	struct fw_vm_page pg;
-	if (!mp || fw_vm_lookup(mp->vm, va, &pg) || !pg.present)
-		return -EFAULT;
+	if (fw_vm_lookup(mp->vm, va, &pg) || !pg.present)
+		return -EFAULT; /* gone again: the poke fails, as one racing an munmap may */
 	if (pg.cow) {
 		/* A private copy (writable: cow_break's contract), then the
 		 * area's protection back. */
