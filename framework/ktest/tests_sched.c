@@ -5,6 +5,7 @@
 #include <fw/ktest.h>
 #include <fw/task.h>
 #include <fw/time.h>
+#include <abi/errno.h>
 
 static struct {
 	bool finished, split_ok, monotonic, lockup_reset;
@@ -49,4 +50,24 @@ FW_KTEST(cpu_time_split_follows_ticks_and_never_goes_back)
 		fw_task_yield();
 	FW_EXPECT(t, acct.finished && acct.split_ok && acct.monotonic);
 	FW_EXPECT(t, acct.lockup_reset);
+}
+
+/* fw_fpu_get/set_fxsave: a changed XMM byte survives the round trip; an
+ * image with reserved MXCSR bits is refused and changes nothing (the
+ * restore never faults). The kernel itself uses no SSE register
+ * (-mgeneral-regs-only), so nothing between the calls touches xmm0. */
+FW_KTEST(fpu_fxsave_round_trip_and_bad_mxcsr_refused)
+{
+	struct fw_fxsave a, b, bad;
+	fw_fpu_get_fxsave(&a);
+	a.b[160] ^= 0x5a; /* xmm0, byte 0 */
+	FW_EXPECT(t, fw_fpu_set_fxsave(&a) == 0);
+	fw_fpu_get_fxsave(&b);
+	FW_EXPECT(t, b.b[160] == a.b[160] && b.b[24] == a.b[24]);
+	bad = a;
+	bad.b[27] = 0xff; /* MXCSR bits 24-31: reserved */
+	bad.b[160] ^= 0xff;
+	FW_EXPECT(t, fw_fpu_set_fxsave(&bad) == -EINVAL);
+	fw_fpu_get_fxsave(&b);
+	FW_EXPECT(t, b.b[27] == a.b[27] && b.b[160] == a.b[160]);
 }

@@ -196,6 +196,8 @@ struct ptlink {
 	bool sc_exit_pending;       /* a syscall-exit-stop follows the entry stop */
 	bool detach_pending;        /* detached while stopped: unlink on resume */
 	int64_t sc_rval;            /* the last system call's result (GET_SYSCALL_INFO) */
+	struct fw_fxsave fpu;       /* x87/SSE state while stopped (GETFPREGS) */
+	bool fpu_dirty;             /* the tracer changed it: load it on resume */
 };
 
 /* The calling thread and process (never stale while it runs). */

@@ -313,6 +313,8 @@ static int32_t do_stop(struct ptlink_ref lr, uint32_t kind, int32_t exit_code)
 	struct ptlink *l = ptlink_get(lr);
 	if (!l || !proc_get(l->tracer))
 		return 0;
+	fw_fpu_get_fxsave(&l->fpu);
+	l->fpu_dirty = false;
 	l->state = PT_STOPPED;
 	l->stop_kind = kind;
 	l->exit_code = exit_code;
@@ -337,6 +339,8 @@ static int32_t do_stop(struct ptlink_ref lr, uint32_t kind, int32_t exit_code)
 	l = ptlink_get(lr);
 	if (!l)
 		return 0;
+	if (l->fpu_dirty && fw_fpu_set_fxsave(&l->fpu) == 0)
+		l->fpu_dirty = false; /* SETFPREGS checked MXCSR: this cannot fail but for memory */
 	int32_t sig = l->state == PT_RUNNING ? l->resume_sig : 0;
 	return sig;
 }

@@ -464,3 +464,35 @@ void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_
 	t->fault_err = regs->error;
 	fw_task_want_return_upcall();
 }
+
+/* ptrace's PTRACE_PEEKSIGINFO: the n-th signal pending on thread t (or,
+ * shared, on its process), standard signals by number and then the
+ * queued realtime records oldest first. 0 with *sig and *info, or
+ * -ENOENT past the last one. */
+int signal_peek_pending(struct thread_ref tr, bool shared, uint64_t n, int *sig, struct sig_info_k *info)
+{
+	struct thread *t = thread_get(tr);
+	struct proc *p = t ? proc_get(t->proc) : NULL;
+	if (!p)
+		return -ENOENT;
+	uint64_t set = shared ? p->sig_pending : t->sig_pending;
+	for (int s = 1; s <= NSIG_STD; s++) {
+		if (!(set & sig_bit(s)))
+			continue;
+		if (n-- == 0) {
+			*sig = s;
+			*info = shared ? p->sig_info[s - 1] : t->sig_info[s - 1];
+			return 0;
+		}
+	}
+	for (struct sigq_ref it = shared ? p->rtq : t->rtq; sigq_ref_valid(it);) {
+		struct sigq *e = sigq_get(it);
+		if (n-- == 0) {
+			*sig = e->sig;
+			*info = e->info;
+			return 0;
+		}
+		it = e->next;
+	}
+	return -ENOENT;
+}
