@@ -452,8 +452,8 @@ static int64_t attach_req(int64_t req, int32_t pid, uint64_t addr, uint64_t data
 	if (seize && (addr != 0 || (data & ~(uint64_t)PTRACE_O_MASK)))
 		return -EIO;
 	struct thread_ref tr = pid > 0 ? pid_lookup(pid) : (struct thread_ref){0, 0};
-	if (!thread_get(tr))
-		return -ESRCH;
+	if (!thread_get(tr)) /* a process with no user thread (the reaper, pid 1) is a kernel thread's: EPERM */
+		return pid > 0 && proc_get(proc_by_pid(pid)) ? -EPERM : -ESRCH;
 	return ptrace_attach(tr, seize, seize ? (uint32_t)data : 0);
 }
 
