@@ -13,6 +13,7 @@
  */
 #include "proc/ptrace.h"
 #include "proc/signal.h"
+#include "proc/cred.h"
 #include <fw/log.h>
 
 #define CLD_TRAPPED 4
@@ -49,9 +50,10 @@ int ptrace_may_access(const struct proc *p)
 		return 0;
 	bool same = me->uid == p->uid && me->uid == p->euid && me->uid == p->suid && me->gid == p->gid &&
 		    me->gid == p->egid && me->gid == p->sgid;
-	if (!same && me->euid != 0)
+	bool privileged = proc_capable(me, CAP_SYS_PTRACE);
+	if (!same && !privileged)
 		return -EPERM;
-	if (p->nondumpable && me->euid != 0)
+	if (p->nondumpable && !privileged)
 		return -EPERM;
 	return 0;
 }
