@@ -161,3 +161,43 @@ int fw_fpu_load_from_user(struct fw_uaddr src)
 	}
 	return fpu_load_buffered(t, uaddr);
 }
+
+_Static_assert(sizeof(struct fw_fxsave) == 512, "the FXSAVE legacy region");
+
+void fw_fpu_get_fxsave(struct fw_fxsave *out)
+{
+	struct task *t = current_task();
+	arch_fpu_save(t->fpu);
+	/* SAFETY: t->fpu holds arch_fpu_size >= 512 bytes, whose first 512
+	 * are the legacy region in both the FXSAVE and XSAVE formats; out is
+	 * a plain-data object of exactly 512 bytes (static assert). */
+	memcpy(out, t->fpu, sizeof(*out));
+}
+
+int fw_fpu_set_fxsave(const struct fw_fxsave *in)
+{
+	struct task *t = current_task();
+	uint8_t *tmp = kalloc(arch_fpu_size);
+	if (!tmp)
+		return -ENOMEM;
+	arch_fpu_save(t->fpu);
+	/* SAFETY: tmp and t->fpu both hold arch_fpu_size bytes; in is 512
+	 * bytes (static assert) and replaces the legacy region only. */
+	memcpy(tmp, t->fpu, arch_fpu_size);
+	memcpy(tmp, in, sizeof(*in));
+	if (arch_fpu_size > 512) {
+		/* XSAVE header: x87 (bit 0) and SSE (bit 1) now come from the
+		 * image, not from their initial configuration. */
+		uint64_t bv;
+		memcpy(&bv, tmp + 512, sizeof(bv));
+		bv |= 3;
+		memcpy(tmp + 512, &bv, sizeof(bv));
+	}
+	int r = arch_fpu_image_ok(tmp) ? 0 : -EINVAL;
+	if (r == 0) {
+		memcpy(t->fpu, tmp, arch_fpu_size);
+		arch_fpu_restore(t->fpu);
+	}
+	kfree(tmp, arch_fpu_size);
+	return r;
+}

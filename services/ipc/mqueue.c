@@ -151,7 +151,7 @@ static int attr_ok(const struct linux_mq_attr *a)
 {
 	if (a->maxmsg <= 0 || a->msgsize <= 0)
 		return -EINVAL;
-	if (cur_proc()->euid != 0) {
+	if (!cred_capable(CAP_SYS_RESOURCE)) {
 		if (a->maxmsg > MQ_MSG_MAX || a->msgsize > MQ_MSGSIZE_MAX)
 			return -EINVAL;
 	} else if (a->maxmsg > MQ_HARD_MSGMAX || a->msgsize > MQ_HARD_MSGSIZEMAX) {
@@ -163,7 +163,7 @@ static int attr_ok(const struct linux_mq_attr *a)
 static int q_create(const struct kname *name, uint32_t mode, const struct linux_mq_attr *a, struct mqueue_ref *out)
 {
 	struct mq_table *t = mq_table();
-	if (t->count >= MQ_QUEUES_MAX && cur_proc()->euid != 0)
+	if (t->count >= MQ_QUEUES_MAX && !cred_capable(CAP_SYS_RESOURCE))
 		return -ENOSPC;
 	if (mqueue_alloc(out))
 		return -ENOMEM;
@@ -237,7 +237,7 @@ int mq_unlink_name(const struct kname *name)
 	if (!q)
 		return -ENOENT;
 	/* the mqueue root is sticky (01777): owner or root may remove */
-	if (cur_proc()->euid != 0 && cur_proc()->euid != q->perm.uid)
+	if (!cred_capable(CAP_FOWNER) && cur_proc()->euid != q->perm.uid)
 		return -EACCES;
 	q_unlist(r);
 	mqueue_get(r)->linked = false;

@@ -13,6 +13,7 @@
  */
 #include "proc/ptrace.h"
 #include "proc/signal.h"
+#include "proc/cred.h"
 #include <fw/log.h>
 
 #define CLD_TRAPPED 4
@@ -49,9 +50,10 @@ int ptrace_may_access(const struct proc *p)
 		return 0;
 	bool same = me->uid == p->uid && me->uid == p->euid && me->uid == p->suid && me->gid == p->gid &&
 		    me->gid == p->egid && me->gid == p->sgid;
-	if (!same && me->euid != 0)
+	bool privileged = proc_capable(me, CAP_SYS_PTRACE);
+	if (!same && !privileged)
 		return -EPERM;
-	if (p->nondumpable && me->euid != 0)
+	if (p->nondumpable && !privileged)
 		return -EPERM;
 	return 0;
 }
@@ -313,6 +315,8 @@ static int32_t do_stop(struct ptlink_ref lr, uint32_t kind, int32_t exit_code)
 	struct ptlink *l = ptlink_get(lr);
 	if (!l || !proc_get(l->tracer))
 		return 0;
+	fw_fpu_get_fxsave(&l->fpu);
+	l->fpu_dirty = false;
 	l->state = PT_STOPPED;
 	l->stop_kind = kind;
 	l->exit_code = exit_code;
@@ -337,6 +341,8 @@ static int32_t do_stop(struct ptlink_ref lr, uint32_t kind, int32_t exit_code)
 	l = ptlink_get(lr);
 	if (!l)
 		return 0;
+	if (l->fpu_dirty && fw_fpu_set_fxsave(&l->fpu) == 0)
+		l->fpu_dirty = false; /* SETFPREGS checked MXCSR: this cannot fail but for memory */
 	int32_t sig = l->state == PT_RUNNING ? l->resume_sig : 0;
 	return sig;
 }

@@ -208,6 +208,7 @@ static bool handle_one(struct fw_uregs *regs, struct thread *t, struct proc *p, 
 	t->sig_mask &= ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
 	if (a.flags & SA_RESETHAND) {
 		p->sigact[sig - 1].handler = SIG_DFL; /* the flags stay, as on Linux */
+		share_publish_sigact(cur_proc_ref());
 	}
 	return true;
 }

@@ -285,7 +285,7 @@ int signal_may_kill(struct proc_ref target, int sig)
 		return -ESRCH;
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (!me || me == t || me->euid == 0)
+	if (!me || me == t || proc_capable(me, CAP_KILL))
 		return 0;
 	if (me->euid == t->suid || me->euid == t->uid || me->uid == t->suid || me->uid == t->uid)
 		return 0;
@@ -479,6 +479,7 @@ void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_
 	if (p->sigact[i].handler == SIG_IGN || (t->sig_mask & sig_bit(sig))) {
 		p->sigact[i].handler = SIG_DFL;
 		t->sig_mask &= ~sig_bit(sig);
+		share_publish_sigact(cur_proc_ref());
 	}
 	if (p->sigact[i].handler == SIG_DFL && !ptlink_ref_valid(t->pt))
 		signal_die(sig); /* a tracee's goes through its signal-delivery-stop */
@@ -504,4 +505,36 @@ void signal_force_info(int sig, const struct sig_info_k *info)
 	t->sig_pending &= ~sig_bit(sig);
 	(void)queue_info(&t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, info);
 	fw_task_want_return_upcall();
+}
+
+/* ptrace's PTRACE_PEEKSIGINFO: the n-th signal pending on thread t (or,
+ * shared, on its process), standard signals by number and then the
+ * queued realtime records oldest first. 0 with *sig and *info, or
+ * -ENOENT past the last one. */
+int signal_peek_pending(struct thread_ref tr, bool shared, uint64_t n, int *sig, struct sig_info_k *info)
+{
+	struct thread *t = thread_get(tr);
+	struct proc *p = t ? proc_get(t->proc) : NULL;
+	if (!p)
+		return -ENOENT;
+	uint64_t set = shared ? p->sig_pending : t->sig_pending;
+	for (int s = 1; s <= NSIG_STD; s++) {
+		if (!(set & sig_bit(s)))
+			continue;
+		if (n-- == 0) {
+			*sig = s;
+			*info = shared ? p->sig_info[s - 1] : t->sig_info[s - 1];
+			return 0;
+		}
+	}
+	for (struct sigq_ref it = shared ? p->rtq : t->rtq; sigq_ref_valid(it);) {
+		struct sigq *e = sigq_get(it);
+		if (n-- == 0) {
+			*sig = e->sig;
+			*info = e->info;
+			return 0;
+		}
+		it = e->next;
+	}
+	return -ENOENT;
 }

@@ -105,6 +105,9 @@ void signal_stop(int sig);
 void signal_wait_stopped(void);
 /* rt_sigreturn: restore the context saved in the frame at regs->rsp. */
 int64_t signal_sigreturn(struct fw_uregs *regs);
+/* The n-th pending signal of a thread (shared: of its process), for
+ * PTRACE_PEEKSIGINFO; -ENOENT past the last. */
+int signal_peek_pending(struct thread_ref t, bool shared, uint64_t n, int *sig, struct sig_info_k *info);
 /* Fill a Linux siginfo_t from the kernel record. */
 void signal_fill_siginfo(struct linux_siginfo *si, int sig, const struct sig_info_k *info);
 

@@ -128,7 +128,7 @@ int64_t sys_process_madvise(struct fw_uregs *r)
 	bool self = p == cur_proc();
 	if (!self && !remote_hint(advice))
 		return -EINVAL;
-	if (!self && cur_proc()->euid != 0)
+	if (!self && !cred_capable(CAP_SYS_NICE))
 		return -EPERM;
 	if (advice == MADV_COLLAPSE)
 		return -EINVAL; /* no transparent huge pages */

@@ -204,13 +204,43 @@ struct iovec_k {
 	uint64_t base, len;
 };
 
+/* GETFPREGS/SETFPREGS (and NT_PRFPREG): the FXSAVE image the tracee saved
+ * when it stopped; a new one must have no reserved MXCSR bit (EINVAL, as
+ * Linux) and is loaded when the tracee resumes. */
+static bool fxsave_ok(const struct fw_fxsave *f)
+{
+	return (f->b[26] | f->b[27]) == 0; /* MXCSR (bytes 24-27) bits 16-31 */
+}
+
+static int64_t fpregs(struct ptlink *l, uint64_t uaddr, uint64_t n, bool set)
+{
+	if (!set)
+		return fw_copy_to_user_n(fw_uaddr(uaddr), &l->fpu, n) ? -EFAULT : 0;
+	struct fw_fxsave f = l->fpu;
+	if (fw_copy_from_user_n(&f, fw_uaddr(uaddr), n))
+		return -EFAULT;
+	if (!fxsave_ok(&f))
+		return -EINVAL;
+	l->fpu = f;
+	l->fpu_dirty = true;
+	return 0;
+}
+
 static int64_t regset(struct ptlink *l, uint64_t type, uint64_t uiov, bool set)
 {
 	struct iovec_k iov;
 	if (fw_copy_from_user(&iov, fw_uaddr(uiov)))
 		return -EFAULT;
-	if (type != NT_PRSTATUS || iov.len % 8)
+	if ((type != NT_PRSTATUS && type != NT_PRFPREG) || iov.len % 8)
 		return -EINVAL;
+	if (type == NT_PRFPREG) {
+		uint64_t k = FW_MIN(iov.len, (uint64_t)sizeof(l->fpu));
+		int64_t e = fpregs(l, iov.base, k, set);
+		if (e)
+			return e;
+		iov.len = k;
+		return fw_copy_to_user(fw_uaddr(uiov), &iov) ? -EFAULT : 0;
+	}
 	struct user_regs_k u;
 	get_all(l, &u);
 	uint64_t n = FW_MIN(iov.len, (uint64_t)sizeof(u));
@@ -321,6 +351,38 @@ static int64_t sigmask_req(struct ptlink *l, int64_t req, uint64_t size, uint64_
 	return 0;
 }
 
+struct peeksiginfo_args {
+	uint64_t off;
+	uint32_t flags;
+	int32_t nr;
+};
+#define PEEKSIGINFO_SHARED 1
+
+/* PTRACE_PEEKSIGINFO: copy pending signals' siginfo, from the off-th on;
+ * the count copied, or the error when none was. */
+static int64_t peek_siginfo(const struct ptlink *l, uint64_t uargs, uint64_t data)
+{
+	struct peeksiginfo_args a;
+	if (fw_copy_from_user(&a, fw_uaddr(uargs)))
+		return -EFAULT;
+	if ((a.flags & ~(uint32_t)PEEKSIGINFO_SHARED) || a.nr < 0)
+		return -EINVAL;
+	struct thread_ref tr = l->tracee;
+	int32_t i = 0;
+	for (; i < a.nr; i++) {
+		int sig;
+		struct sig_info_k info;
+		if (a.off + (uint64_t)i < a.off ||
+		    signal_peek_pending(tr, (a.flags & PEEKSIGINFO_SHARED) != 0, a.off + (uint64_t)i, &sig, &info))
+			break;
+		struct linux_siginfo si;
+		signal_fill_siginfo(&si, sig, &info);
+		if (fw_copy_to_user(fw_uaddr(data + (uint64_t)i * sizeof(si)), &si))
+			return i ? i : -EFAULT;
+	}
+	return i;
+}
+
 /* Requests on a stopped tracee the caller traces. */
 static int64_t stopped_req(struct ptlink_ref lr, int64_t req, uint64_t addr, uint64_t data)
 {
@@ -347,12 +409,17 @@ static int64_t stopped_req(struct ptlink_ref lr, int64_t req, uint64_t addr, uin
 			return -EFAULT;
 		return set_all(ptlink_get(lr), &u);
 	}
+	case PTRACE_GETFPREGS:
+	case PTRACE_SETFPREGS:
+		return fpregs(l, data, sizeof(l->fpu), req == PTRACE_SETFPREGS);
 	case PTRACE_GETREGSET:
 	case PTRACE_SETREGSET:
 		return regset(l, addr, data, req == PTRACE_SETREGSET);
 	case PTRACE_GETSIGINFO:
 	case PTRACE_SETSIGINFO:
 		return siginfo_req(l, req, data);
+	case PTRACE_PEEKSIGINFO:
+		return peek_siginfo(l, addr, data);
 	case PTRACE_GETSIGMASK:
 	case PTRACE_SETSIGMASK:
 		return sigmask_req(l, req, addr, data);
@@ -385,8 +452,8 @@ static int64_t attach_req(int64_t req, int32_t pid, uint64_t addr, uint64_t data
 	if (seize && (addr != 0 || (data & ~(uint64_t)PTRACE_O_MASK)))
 		return -EIO;
 	struct thread_ref tr = pid > 0 ? pid_lookup(pid) : (struct thread_ref){0, 0};
-	if (!thread_get(tr))
-		return -ESRCH;
+	if (!thread_get(tr)) /* a process with no user thread (the reaper, pid 1) is a kernel thread's: EPERM */
+		return pid > 0 && proc_get(proc_by_pid(pid)) ? -EPERM : -ESRCH;
 	return ptrace_attach(tr, seize, seize ? (uint32_t)data : 0);
 }
 

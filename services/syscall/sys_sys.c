@@ -88,7 +88,7 @@ int64_t sys_prctl(struct fw_uregs *r)
 static int64_t set_name(bool domain, uint64_t ubuf, uint64_t len64)
 {
 	int32_t len = (int32_t)len64;
-	if (cur_proc()->euid != 0)
+	if (!cred_capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (len < 0 || len > 64)
 		return -EINVAL;

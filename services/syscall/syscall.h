@@ -48,5 +48,7 @@ int64_t seccomp_op(uint32_t op, uint32_t flags, uint64_t uargs);
  * control for seccomp, no_new_privs, subreapers, timer slack, TSC, THP,
  * the tid address and PR_SET_MM; -EINVAL for an unknown option. */
 int64_t prctl_more(struct fw_uregs *r);
+/* prctl's capability options (sys_caps.c); -EINVAL for any other option. */
+int64_t prctl_caps(struct fw_uregs *r);
 
 #endif

@@ -130,6 +130,8 @@
 	X(122, setfsuid, full) \
 	X(123, setfsgid, full) \
 	X(124, getsid, full) \
+	X(125, capget, full) \
+	X(126, capset, full) \
 	X(127, rt_sigpending, full) \
 	X(128, rt_sigtimedwait, full) \
 	X(129, rt_sigqueueinfo, full) \
@@ -155,6 +157,7 @@
 	X(150, munlock, full) \
 	X(151, mlockall, partial) \
 	X(152, munlockall, full) \
+	X(155, pivot_root, full) \
 	X(157, prctl, partial) \
 	X(158, arch_prctl, partial) \
 	X(159, adjtimex, partial) \
@@ -268,6 +271,7 @@
 	X(305, clock_adjtime, partial) \
 	X(306, syncfs, full) \
 	X(307, sendmmsg, full) \
+	X(308, setns, partial) \
 	X(309, getcpu, full) \
 	X(310, process_vm_readv, full) \
 	X(311, process_vm_writev, full) \

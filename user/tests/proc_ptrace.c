@@ -25,6 +25,8 @@
 #define P_SINGLESTEP 9
 #define P_GETREGS 12
 #define P_SETREGS 13
+#define P_GETFPREGS 14
+#define P_SETFPREGS 15
 #define P_ATTACH 16
 #define P_DETACH 17
 #define P_SYSCALL 24
@@ -35,6 +37,8 @@
 #define P_SEIZE 0x4206
 #define P_INTERRUPT 0x4207
 #define P_LISTEN 0x4208
+#define P_PEEKSIGINFO 0x4209
+#define P_GETSIGMASK 0x420a
 #define P_GET_SYSCALL_INFO 0x420e
 #define O_TRACESYSGOOD 1
 #define O_TRACEFORK 2
@@ -211,6 +215,106 @@ static void test_breakpoint(void)
 	pt(P_CONT, pid, 0, 0); /* suppress the SIGTRAP */
 	st = wait_for(pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 35, "the function ran whole after the fix-up");
+}
+
+static unsigned read_mxcsr(void)
+{
+	unsigned m;
+	__asm__ volatile("stmxcsr %0" : "=m"(m));
+	return m;
+}
+
+static void body_fp(void)
+{
+	unsigned m = 0x5f80; /* round up */
+	__asm__ volatile("ldmxcsr %0" ::"m"(m));
+	raise(SIGSTOP);
+	_exit(read_mxcsr() == 0x7f80 ? 44 : 45); /* the tracer set round toward zero */
+}
+
+static void test_fpregs(void)
+{
+	pid_t pid = traced_child(body_fp);
+	pt(P_CONT, pid, 0, 0);
+	int st = wait_for(pid);
+	CHECK(is_trap(st, SIGSTOP, 0), "stopped after changing MXCSR");
+	struct user_fpregs_struct fp;
+	memset(&fp, 0, sizeof(fp));
+	CHECK(pt(P_GETFPREGS, pid, 0, (unsigned long)&fp) == 0 && fp.mxcsr == 0x5f80, "GETFPREGS shows the tracee's MXCSR");
+	struct user_fpregs_struct fp2;
+	struct iovec io = {&fp2, sizeof(fp2)};
+	CHECK(pt(P_GETREGSET, pid, 2, (unsigned long)&io) == 0 && io.iov_len == sizeof(fp2) &&
+		      memcmp(&fp, &fp2, sizeof(fp)) == 0,
+	      "GETREGSET NT_PRFPREG agrees");
+	CHECK_ERR(pt(P_GETFPREGS, pid, 0, 8), EFAULT, "GETFPREGS into a bad buffer");
+	fp2 = fp;
+	fp2.mxcsr = 0xffff0000;
+	CHECK_ERR(pt(P_SETFPREGS, pid, 0, (unsigned long)&fp2), EINVAL, "SETFPREGS with reserved MXCSR bits");
+	fp.mxcsr = 0x7f80;
+	CHECK(pt(P_SETFPREGS, pid, 0, (unsigned long)&fp) == 0, "SETFPREGS round toward zero");
+	pt(P_CONT, pid, 0, 0);
+	st = wait_for(pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 44, "the tracee runs with the new MXCSR");
+}
+
+static void body_pending(void)
+{
+	sigset_t m;
+	sigemptyset(&m);
+	sigaddset(&m, SIGUSR1);
+	sigaddset(&m, SIGUSR2);
+	sigaddset(&m, SIGRTMIN);
+	sigprocmask(SIG_BLOCK, &m, NULL);
+	raise(SIGUSR2);            /* this thread's */
+	kill(getpid(), SIGUSR1);   /* the process's */
+	union sigval v = {.sival_int = 7};
+	sigqueue(getpid(), SIGRTMIN, v);
+	raise(SIGSTOP);
+	_exit(0);
+}
+
+struct peek_args {
+	uint64_t off;
+	uint32_t flags;
+	int32_t nr;
+};
+
+static void test_peeksiginfo(void)
+{
+	pid_t pid = traced_child(body_pending);
+	pt(P_CONT, pid, 0, 0);
+	int st = wait_for(pid);
+	CHECK(is_trap(st, SIGSTOP, 0), "stopped with three signals pending");
+	siginfo_t si[4];
+	memset(si, 0, sizeof(si));
+	struct peek_args a = {0, 0, 4};
+	long n = pt(P_PEEKSIGINFO, pid, (unsigned long)&a, (unsigned long)si);
+	CHECK(n == 1 && si[0].si_signo == SIGUSR2, "PEEKSIGINFO: the thread's SIGUSR2");
+	a.flags = 1;
+	memset(si, 0, sizeof(si));
+	n = pt(P_PEEKSIGINFO, pid, (unsigned long)&a, (unsigned long)si);
+	CHECK(n == 2 && si[0].si_signo == SIGUSR1 && si[1].si_signo == SIGRTMIN && si[1].si_code == SI_QUEUE &&
+		      si[1].si_value.sival_int == 7,
+	      "PEEKSIGINFO_SHARED: SIGUSR1, then the queued SIGRTMIN with its value");
+	a.off = 1;
+	a.nr = 1;
+	n = pt(P_PEEKSIGINFO, pid, (unsigned long)&a, (unsigned long)si);
+	CHECK(n == 1 && si[0].si_signo == SIGRTMIN, "PEEKSIGINFO from an offset");
+	a.off = 5;
+	CHECK(pt(P_PEEKSIGINFO, pid, (unsigned long)&a, (unsigned long)si) == 0, "PEEKSIGINFO past the end gives 0");
+	a.flags = 2;
+	CHECK_ERR(pt(P_PEEKSIGINFO, pid, (unsigned long)&a, (unsigned long)si), EINVAL, "PEEKSIGINFO with a bad flag");
+	a.flags = 0;
+	a.off = 0;
+	CHECK_ERR(pt(P_PEEKSIGINFO, pid, (unsigned long)&a, 8), EFAULT, "PEEKSIGINFO into a bad buffer");
+	unsigned long mask = 0;
+	CHECK(pt(P_GETSIGMASK, pid, 8, (unsigned long)&mask) == 0 && (mask & (1UL << (SIGUSR1 - 1))) &&
+		      (mask & (1UL << (SIGRTMIN - 1))),
+	      "GETSIGMASK shows the blocked signals");
+	CHECK_ERR(pt(P_GETSIGMASK, pid, 4, (unsigned long)&mask), EINVAL, "GETSIGMASK with a bad size");
+	kill(pid, SIGKILL);
+	st = wait_for(pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "SIGKILL ends a stopped tracee");
 }
 
 static void body_spin(void)
@@ -489,6 +593,8 @@ int main(int argc, char **argv)
 	test_syscalls();
 	test_breakpoint();
 	test_singlestep();
+	test_fpregs();
+	test_peeksiginfo();
 	test_tracefork();
 	test_seize();
 	test_events(argv[0]);
