@@ -280,6 +280,8 @@ static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct ex
 	struct mm *m = mm_get(nm);
 	m->brk_start = info.end;
 	m->brk = info.end;
+	struct proc *cp = cur_proc();
+	m->stack_limit = (cp->rlim_set & (1u << 3)) ? cp->rlim[3].cur : 0; /* RLIMIT_STACK */
 	m->exe_ino = inode_get(ino)->ino;
 	m->exe = ino;
 	/* a file open for writing cannot run; once it runs it cannot be

@@ -36,7 +36,9 @@ static struct vma *grow_stack(struct mm *mp, uint64_t addr)
 		if (!(v->flags & VMA_GROWSDOWN) || addr >= v->start)
 			continue;
 		uint64_t page = addr & ~4095ULL;
-		if (v->end - page > USER_STACK_MAX)
+		/* RLIMIT_STACK, up to the room the layout keeps (USER_STACK_MAX) */
+		uint64_t lim = mp->stack_limit && mp->stack_limit < USER_STACK_MAX ? mp->stack_limit : USER_STACK_MAX;
+		if (v->end - page > lim)
 			return NULL;
 		v->start = page;
 		return v;

@@ -53,7 +53,8 @@ struct mm {
 	uint32_t refs;
 	uint64_t exe_ino;
 	struct inode_ref exe;              /* the executable (/proc/<pid>/exe) */
-	bool exe_denied;                   /* holds exe's write denial (ETXTBSY) until the last reference goes */
+	bool exe_denied;
+	uint64_t stack_limit;              /* RLIMIT_STACK when below USER_STACK_MAX (0: USER_STACK_MAX) */                   /* holds exe's write denial (ETXTBSY) until the last reference goes */
 	uint64_t arg_start, arg_end, env_end; /* argument and environment strings (/proc) */
 	uint64_t vdso_base;                /* where the vDSO is mapped (0: none) */
 	uint32_t lock_future;              /* mlockall(MCL_FUTURE): VMA_LOCKED... for new areas */

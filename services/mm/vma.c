@@ -263,6 +263,7 @@ int mm_fork(struct mm_ref src, struct mm_ref *out)
 	d->mmap_hint = s->mmap_hint;
 	d->exe_ino = s->exe_ino;
 	d->exe = s->exe;
+	d->stack_limit = s->stack_limit;
 	d->exe_denied = s->exe_denied && inode_deny_write(s->exe) == 0; /* the child runs it too */
 	s = mm_get(src);
 	d = mm_get(*out);

@@ -232,6 +232,9 @@ static int64_t do_prlimit(struct proc *p, uint64_t res, uint64_t new_addr, uint6
 		p->rlim_set |= 1u << res;
 		if (res == 0) /* RLIMIT_CPU */
 			cpu_rlimit_update(p);
+		struct mm *m = mm_get(p->mm);
+		if (res == 3 && m) /* RLIMIT_STACK: the next growth of the stack checks it */
+			m->stack_limit = nl.cur ? nl.cur : 1;
 	}
 	return 0;
 }

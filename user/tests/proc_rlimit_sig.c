@@ -137,6 +137,30 @@ static void nproc(void)
 	SAY("nproc child: %s\n", t_wait_desc(c));
 }
 
+static int deep(int n)
+{
+	volatile char frame[4096];
+	frame[0] = (char)n;
+	return n ? deep(n - 1) + frame[0] : 0;
+}
+
+/* A smaller RLIMIT_STACK stops the stack's growth (SIGSEGV). */
+static void stack(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		deep(64); /* 256 KiB: fine */
+		struct rlimit rl = {512 << 10, RLIM_INFINITY};
+		setrlimit(RLIMIT_STACK, &rl);
+		deep(64);
+		SAY("256 KiB of stack under a 512 KiB limit: fine\n");
+		deep(400); /* 1.6 MiB: past it */
+		SAY("1.6 MiB of stack under a 512 KiB limit: not stopped\n");
+		_exit(0);
+	}
+	SAY("stack child: %s\n", t_wait_desc(c));
+}
+
 static void as_data(void)
 {
 	pid_t c = fork();
@@ -173,6 +197,7 @@ int main(int argc, char **argv)
 	fsize();
 	cpu();
 	nproc();
+	stack();
 	as_data();
 	t_cleanup();
 	return t_done();
