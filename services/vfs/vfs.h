@@ -541,6 +541,10 @@ int ramdir_entry_from(struct inode_ref dir, uint64_t seq, struct dentry_ref *out
 void ramdir_clear(struct inode_ref dir);
 /* A new inode of dir's file system, linked as dir/name. */
 int ramfs_make(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
+/* The same for a file system's create operation: vfs_create has just
+ * checked that dir/name does not exist (new_name_ok) and nothing in
+ * between sleeps, so the name is not looked for a second time. */
+int ramfs_create_new(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
 /* The symlink's target is its page 0 (memory file systems). */
 int ramfs_readlink(struct inode_ref ino, struct kpath *out);
 int ramfs_write_target(struct inode_ref ino, const struct kpath *target);
