@@ -48,6 +48,7 @@ suite shell bash tests/shell/run.sh
 suite limits bash tests/limits.sh
 suite clock-steer bash tests/clock-steer.sh
 suite fuzz bash tests/fuzz.sh
+suite attack7 bash tests/attack7.sh
 suite diff bash tests/diff/run.sh -j "$(nproc)"
 suite debian bash tests/debian/run.sh
 suite net bash tests/net.sh

@@ -6,7 +6,7 @@
 #
 # Builds build/debian/root/ from Debian packages of this machine's release
 # (bash, coreutils, findutils, grep, sed, gawk, tar, gzip, python3, sqlite3,
-# perl-base, busybox, dash and what they depend on), unpacked with
+# perl-base, busybox, dash, strace and what they depend on), unpacked with
 # `dpkg-deb` (no maintainer scripts run: the tree gets the few links and
 # files they would make), and packs it as build/debian/rootfs.cpio, which
 # `keel exec --rootfs-initramfs` and `keel run --rootfs-initramfs` boot
@@ -20,7 +20,7 @@ OUT=build/debian
 DEBS=$OUT/debs
 TREE=$OUT/root
 CPIO=$OUT/rootfs.cpio
-PKGS=(bash coreutils findutils grep sed gawk tar gzip python3 sqlite3 perl-base busybox dash)
+PKGS=(bash coreutils findutils grep sed gawk tar gzip python3 sqlite3 perl-base busybox dash strace)
 # Pulled in only through alternatives or for maintainer scripts the tree
 # never runs (perl itself comes in through mailcap; perl-base is kept).
 SKIP=" perl perl-modules-5.36 libperl5.36 mailcap mime-support dpkg install-info original-awk "

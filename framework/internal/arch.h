@@ -21,6 +21,8 @@ void arch_eoi(void);
 uint64_t arch_rtc_epoch_seconds(void);
 /* Extended FPU state area size and the save/restore primitives. */
 extern uint32_t arch_fpu_size;
+/* Afterwards the area holds an image arch_fpu_image_ok accepts, whatever
+ * bytes it held before (cpu.c: the XSAVE header is cleared first). */
 void arch_fpu_save(void *area);
 void arch_fpu_restore(const void *area);
 void arch_fpu_init_area(void *area);

@@ -25,6 +25,7 @@ struct task {
 	uint64_t pml4;
 	uint64_t fs_base;
 	void *fpu;
+	uint64_t fpu_saves;          /* times schedule saved the registers into fpu (fw_fpu_load_from_user) */
 	uint64_t cookie;
 	bool return_work;           /* run the return_to_user upcall before the next return to user mode */
 	uint32_t idx, gen;

@@ -5,6 +5,7 @@
 #include <fw/ktest.h>
 #include <fw/task.h>
 #include <fw/time.h>
+#include <abi/errno.h>
 
 static struct {
 	bool finished, split_ok, monotonic, lockup_reset;
@@ -83,4 +84,24 @@ FW_KTEST(tsc_trap_follows_the_running_task)
 	FW_EXPECT(t, arch_tsc_user_trapped()); /* back in this task: set again */
 	fw_task_set_tsc_trap(false);
 	FW_EXPECT(t, !arch_tsc_user_trapped() && !fw_task_tsc_trap());
+}
+
+/* fw_fpu_get/set_fxsave: a changed XMM byte survives the round trip; an
+ * image with reserved MXCSR bits is refused and changes nothing (the
+ * restore never faults). The kernel itself uses no SSE register
+ * (-mgeneral-regs-only), so nothing between the calls touches xmm0. */
+FW_KTEST(fpu_fxsave_round_trip_and_bad_mxcsr_refused)
+{
+	struct fw_fxsave a, b, bad;
+	fw_fpu_get_fxsave(&a);
+	a.b[160] ^= 0x5a; /* xmm0, byte 0 */
+	FW_EXPECT(t, fw_fpu_set_fxsave(&a) == 0);
+	fw_fpu_get_fxsave(&b);
+	FW_EXPECT(t, b.b[160] == a.b[160] && b.b[24] == a.b[24]);
+	bad = a;
+	bad.b[27] = 0xff; /* MXCSR bits 24-31: reserved */
+	bad.b[160] ^= 0xff;
+	FW_EXPECT(t, fw_fpu_set_fxsave(&bad) == -EINVAL);
+	fw_fpu_get_fxsave(&b);
+	FW_EXPECT(t, b.b[27] == a.b[27] && b.b[160] == a.b[160]);
 }

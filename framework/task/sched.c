@@ -273,8 +273,10 @@ static void schedule(void)
 	account(prev, now);
 	next->last_switch = now;
 	next->kernel_ticks = 0;
-	if (prev->user)
+	if (prev->user) {
 		arch_fpu_save(prev->fpu);
+		prev->fpu_saves++;
+	}
 	if (next->user)
 		arch_fpu_restore(next->fpu);
 	if (next->pml4 && next->pml4 != prev->pml4)

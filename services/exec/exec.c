@@ -3,6 +3,7 @@
  * -EACCES, -ENOEXEC, -E2BIG, -ENOMEM) happens before the old image is
  * dropped; after the point of no return a failure kills the process. */
 #include "exec/exec.h"
+#include "proc/ptrace.h"
 #include "exec/elf.h"
 #include "proc/signal.h"
 #include <abi/elf.h>
@@ -293,6 +294,7 @@ static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct ex
 	m = mm_get(nm);
 	m->exe_denied = true;
 	/* Point of no return. */
+	int32_t old_tid = cur_thread()->tid;
 	proc_exec_prepare();
 	struct proc *p = cur_proc();
 	struct mm_ref old = p->mm;
@@ -318,6 +320,9 @@ static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct ex
 	t->ss_size = 0;
 	t->ss_flags = 0;
 	(void)fw_task_set_fs_base(0);
+	p = cur_proc();
+	p->nondumpable = false; /* a new image is dumpable again (no set-id exec here) */
+	ptrace_exec_event(old_tid);
 	*regs = (struct fw_uregs){0};
 	regs->rip = has_interp ? interp.entry : info.entry;
 	regs->rsp = rsp;

@@ -3,6 +3,7 @@
  * copies and returns to user mode. Layer: services (safe C). */
 #include "init/init.h"
 #include "proc/signal.h"
+#include "proc/ptrace.h"
 #include "proc/seccomp.h"
 #include "syscall/syscall.h"
 #include <fw/upcall.h>
@@ -40,9 +41,9 @@ FW_GLOBAL(struct entry_work, entry_work);
 
 void proc_entry_work_add(int32_t delta) { entry_work()->threads += (uint32_t)delta; }
 
-/* The work at system call entry, in Linux's order: ptrace's
- * syscall-enter stop (none yet), then seccomp. True: skip the call
- * (regs->rax holds its result). */
+/* The work at system call entry after ptrace's syscall-enter stop
+ * (traced_syscall): seccomp. True: skip the call (regs->rax holds its
+ * result). */
 static bool syscall_entry_work(struct fw_uregs *regs)
 {
 	struct thread *t = cur_thread();
@@ -51,19 +52,41 @@ static bool syscall_entry_work(struct fw_uregs *regs)
 	return seccomp_syscall_enter(regs, t);
 }
 
-static void svc_syscall(struct fw_uregs *regs)
+static void run_syscall(struct fw_uregs *regs)
 {
 	uint64_t nr = regs->rax;
-	if (entry_work()->threads && syscall_entry_work(regs)) {
-		signal_syscall_done(regs, nr);
+	if (entry_work()->threads && syscall_entry_work(regs))
 		return;
-	}
 	for (uint32_t run = 0;; run++) {
 		syscall_dispatch_table(regs);
 		if (!copy_fault_resolved(regs) || run >= COPY_FAULT_RERUNS)
 			break;
 		regs->rax = nr; /* a system call changes no other register when it fails */
 	}
+}
+
+/* A traced thread's call: syscall-enter-stop (the tracer may change or
+ * skip the call), the call, syscall-exit-stop. Linux order: the ptrace
+ * stop comes before any other entry work (seccomp). */
+static uint64_t traced_syscall(struct fw_uregs *regs)
+{
+	uint64_t nr = regs->rax;
+	if (ptrace_syscall_entry(regs))
+		run_syscall(regs);
+	struct ptlink *l = ptrace_link_of(cur_thread());
+	if (l && l->in_syscall)
+		nr = l->orig_rax;
+	ptrace_syscall_exit(regs);
+	return nr;
+}
+
+static void svc_syscall(struct fw_uregs *regs)
+{
+	uint64_t nr = regs->rax;
+	if (ptrace_any()) /* the one check untraced calls pay */
+		nr = traced_syscall(regs);
+	else
+		run_syscall(regs);
 	/* -ERESTARTSYS is resolved at signal delivery (restart or -EINTR). */
 	signal_syscall_done(regs, nr);
 }
@@ -79,6 +102,8 @@ static int fault_signal(const struct fw_fault *f, int32_t *code)
 	case 19:
 		return SIGFPE;
 	case 1:
+		*code = 0x80; /* SI_KERNEL; a single step is TRAP_TRACE (below) */
+		return SIGTRAP;
 	case 3:
 		*code = 0x80; /* SI_KERNEL */
 		return SIGTRAP;
@@ -107,6 +132,10 @@ static void svc_user_fault(struct fw_uregs *regs, const struct fw_fault *fault)
 	}
 	int32_t code;
 	int sig = fault_signal(fault, &code);
+	if (fault->vector == 1 && (regs->rflags & 0x100))
+		code = 2; /* TRAP_TRACE: rflags.TF stepped one instruction */
+	if (ptrace_any())
+		ptrace_user_fault();
 	signal_force_fault(regs, sig, code, fault->vector == 13 ? 0 : fault->addr);
 }
 

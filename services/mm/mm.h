@@ -131,6 +131,12 @@ int mm_populate(struct mm_ref m, uint64_t start, uint64_t len);
 /* Copy n bytes (one page at most) between another address space's page
  * at raddr and the caller's memory at laddr (write: into the remote). */
 int mm_copy_remote(struct mm_ref m, uint64_t raddr, uint64_t laddr, uint32_t n, bool write);
+/* ptrace's PEEK/POKE of another space (mm/access.c): 8 bytes at addr,
+ * which may cross a page. A poke into a private area without PROT_WRITE
+ * breaks copy-on-write into the space's own copy (never a file's page or
+ * a shared mapping). 0 or -EFAULT. */
+int mm_peek_word(struct mm_ref m, uint64_t addr, uint64_t *out);
+int mm_poke_word(struct mm_ref m, uint64_t addr, uint64_t val);
 /* mincore: is the page at addr resident? -ENOMEM if addr is unmapped. */
 int mm_page_resident(struct mm_ref m, uint64_t addr, bool *res);
 /* msync(MS_SYNC): write back the files of the shared areas in the range. */

@@ -8,6 +8,7 @@
 #include <fw/user.h>
 #include "proc/futex.h"
 #include "proc/signal.h"
+#include "proc/ptrace.h"
 #include "proc/seccomp.h"
 
 #define WNOHANG 1
@@ -91,7 +92,6 @@ static struct proc_ref new_reaper(struct proc *p, bool *subreaper)
 	return init;
 }
 
-static int32_t status_code(int32_t wstatus, int32_t *si_status);
 
 /* Give the children of a dying process to their new reaper. A subreaper
  * hears of the zombies among them as a parent does (SIGCHLD, a wake-up). */
@@ -112,7 +112,7 @@ static void reparent_children(struct proc_ref pr)
 		cp->exit_signal = SIGCHLD; /* an adopted child signals its reaper plainly */
 		if (cp->state == PROC_ZOMBIE && to_subreaper) {
 			int32_t si_status;
-			int32_t code = status_code(cp->exit_status, &si_status);
+			int32_t code = proc_status_code(cp->exit_status, &si_status);
 			proc_notify_parent(c, code, si_status);
 		}
 		c = next;
@@ -122,7 +122,7 @@ static void reparent_children(struct proc_ref pr)
 		fw_waitq_wake_all(ip->child_wait);
 }
 
-static int32_t status_code(int32_t wstatus, int32_t *si_status)
+int32_t proc_status_code(int32_t wstatus, int32_t *si_status)
 {
 	if ((wstatus & 0x7f) == 0) {
 		*si_status = (wstatus >> 8) & 0xff;
@@ -156,6 +156,23 @@ static bool parent_autoreaps(struct proc *parent)
 	return parent->sigact[SIGCHLD - 1].handler == SIG_IGN || (parent->sigact[SIGCHLD - 1].flags & SA_NOCLDWAIT);
 }
 
+/* A new zombie: the parent reaps it at once (SIGCHLD ignored) or hears
+ * of it. */
+static void zombie_tell_parent(struct proc_ref pr)
+{
+	struct proc *p = proc_get(pr);
+	struct proc *parent = proc_get(p->parent);
+	if (parent && parent_autoreaps(parent) && p->exit_signal == SIGCHLD) {
+		unlink_child(parent, pr);
+		proc_release(pr);
+		fw_waitq_wake_all(parent->child_wait);
+		return;
+	}
+	int32_t si_status;
+	int32_t code = proc_status_code(p->exit_status, &si_status);
+	proc_notify_parent(pr, code, si_status);
+}
+
 /* The last thread is gone: release resources, become a zombie. */
 static void proc_become_zombie(struct proc_ref pr, int32_t wstatus)
 {
@@ -185,16 +202,20 @@ static void proc_become_zombie(struct proc_ref pr, int32_t wstatus)
 	p->mm = (struct mm_ref){0};
 	reparent_children(pr);
 	p = proc_get(pr);
-	struct proc *parent = proc_get(p->parent);
-	if (parent && parent_autoreaps(parent) && p->exit_signal == SIGCHLD) {
-		unlink_child(parent, pr);
-		proc_release(pr);
-		fw_waitq_wake_all(parent->child_wait);
+	if (!p->pt_hold)
+		zombie_tell_parent(pr);
+}
+
+/* A tracer that is not the parent has reaped the exit it was told first:
+ * now the parent hears of it (Linux: the tracer's wait, then the parent's). */
+void proc_zombie_unhold(struct proc_ref pr)
+{
+	struct proc *p = proc_get(pr);
+	if (!p || !p->pt_hold)
 		return;
-	}
-	int32_t si_status;
-	int32_t code = status_code(wstatus, &si_status);
-	proc_notify_parent(pr, code, si_status);
+	p->pt_hold = false;
+	if (p->state == PROC_ZOMBIE)
+		zombie_tell_parent(pr);
 }
 
 void proc_account_cpu(void)
@@ -216,6 +237,11 @@ FW_NORETURN void thread_exit(int32_t code)
 	struct thread_ref tr = cur_thread_ref();
 	struct thread *t = thread_get(tr);
 	struct proc_ref pr = t->proc;
+	if (ptlink_ref_valid(t->pt)) {
+		struct proc *pp = proc_get(pr);
+		ptrace_exit_event(pp->exit_status ? pp->exit_status : (code & 0xff) << 8);
+		t = thread_get(tr);
+	}
 	/* Robust futexes first, then CLONE_CHILD_CLEARTID (Linux's order). */
 	futex_robust_exit(t->robust_list, t->robust_len, t->tid);
 	futex_pi_owner_gone(); /* they run after this thread is gone */
@@ -232,10 +258,12 @@ FW_NORETURN void thread_exit(int32_t code)
 	int32_t tid = t->tid;
 	bool last = p->nthreads == 0;
 	signal_flush_queue(&t->rtq, &t->rtq_len, 0);
+	ptrace_thread_gone(tr, p->exit_status ? p->exit_status : (code & 0xff) << 8, last);
 	seccomp_thread_exit(thread_get(tr));
 	thread_free(tr);
 	pid_clear_thread(tid);
 	if (last) {
+		ptrace_tracer_exit(pr);
 		p = proc_get(pr);
 		proc_become_zombie(pr, p->exit_status ? p->exit_status : (code & 0xff) << 8);
 	} else {
@@ -253,6 +281,8 @@ void proc_kill(struct proc_ref pr, int32_t wstatus)
 		return;
 	if (p->exit_status == 0)
 		p->exit_status = wstatus;
+	if (wstatus == SIGKILL)
+		p->sigkilled = true;
 	for (struct thread_ref c = p->first_thread; thread_ref_valid(c); c = thread_get(c)->next_in_proc) {
 		struct thread *t = thread_get(c);
 		t->exiting = true;
@@ -288,7 +318,7 @@ static void fill_exit(struct proc *cp, struct wait_result *out)
 {
 	out->pid = cp->pid;
 	out->status = cp->exit_status;
-	out->code = status_code(cp->exit_status, &out->si_status);
+	out->code = proc_status_code(cp->exit_status, &out->si_status);
 	out->uid = cp->uid;
 	out->user_ns = cp->user_ns + cp->child_user_ns;
 	out->sys_ns = cp->sys_ns + cp->child_sys_ns;
@@ -299,13 +329,18 @@ static void fill_exit(struct proc *cp, struct wait_result *out)
  * matching child exists, -ECHILD = none. */
 static int wait_scan(struct proc_ref mer, int32_t idtype, int32_t id, uint32_t options, struct wait_result *out)
 {
+	int traced = ptrace_wait_scan(mer, idtype, id, options, out);
+	if (traced == 1)
+		return 1;
 	struct proc *me = proc_get(mer);
-	bool any = false;
+	bool any = traced == 0;
 	for (struct proc_ref c = me->first_child; proc_ref_valid(c); c = proc_get(c)->next_sibling) {
 		struct proc *cp = proc_get(c);
 		if (!child_matches(me, cp, idtype, id))
 			continue;
 		any = true;
+		if (cp->state == PROC_ZOMBIE && cp->pt_hold)
+			continue; /* its tracer hears of the exit first */
 		if (cp->state == PROC_ZOMBIE && (options & WEXITED)) {
 			fill_exit(cp, out);
 			if (options & WNOWAIT)

@@ -11,6 +11,7 @@
 #include <fw/time.h>
 #include <fw/user.h>
 #include "proc/signal.h"
+#include "proc/ptrace.h"
 #include "proc/seccomp.h"
 
 #define CLONE_VM 0x100
@@ -73,6 +74,7 @@ static int64_t clone_thread(const struct fw_uregs *regs, uint64_t flags, uint64_
 	int32_t tid = t->tid;
 	if (flags & CLONE_PARENT_SETTID)
 		(void)fw_copy_to_user(fw_uaddr(ptid), &tid);
+	ptrace_clone_event(tr, flags);
 	return tid;
 }
 
@@ -98,6 +100,7 @@ static void copy_proc_state(struct proc *c, const struct proc *me)
 	c->comm = me->comm;
 	c->nice = me->nice;
 	c->personality = me->personality;
+	c->nondumpable = me->nondumpable;
 	c->thp_disable = me->thp_disable;
 	c->state = PROC_ALIVE;
 }
@@ -208,6 +211,7 @@ static int64_t clone_process(const struct fw_uregs *regs, uint64_t flags, uint64
 	int32_t pid = c->pid;
 	if (flags & CLONE_PARENT_SETTID)
 		(void)fw_copy_to_user(fw_uaddr(ptid), &pid);
+	ptrace_clone_event(tr, flags);
 	if (flags & CLONE_VFORK) {
 		c->in_vfork = true;
 		/* Wait (killably) until the child execs or exits. */
@@ -218,6 +222,7 @@ static int64_t clone_process(const struct fw_uregs *regs, uint64_t flags, uint64
 			if (fw_waitq_wait(c->stop_wait, 0, false) == -EINVAL)
 				break;
 		}
+		ptrace_vfork_done(pid);
 	}
 	return pid;
 }

@@ -18,6 +18,7 @@
 #include <fw/task.h>
 #include <fw/wait.h>
 #include <fw/time.h>
+#include <abi/signal.h>
 
 #define PID_MAX 32768
 #define NSIG 64
@@ -57,6 +58,9 @@ FW_POOL_REF(sigq);
 /* seccomp filters (proc/seccomp_bpf.c) */
 FW_POOL_REF(seccomp_filter);
 #define SIGQ_MAX 1024 /* records per list (RLIMIT_SIGPENDING-like) */
+struct ptlink;
+FW_POOL_DECLARE(ptlink, struct ptlink);
+/* ptrace links (proc/ptrace.c): one per traced thread, in its tracer's list. */
 
 struct proc {
 	int32_t pid;                /* [I] */
@@ -76,10 +80,10 @@ struct proc {
 	struct sigaction_k sigact[NSIG];
 	uint64_t sig_pending;       /* process-directed signals */
 	struct kname comm;
+	uint32_t rlim_set;          /* bit i: rlim[i] below was set (else Linux's default) */
 	uint64_t start_ns;
 	uint64_t child_user_ns, child_sys_ns;
 	struct linux_rlimit rlim[16];
-	uint32_t rlim_set;          /* bit i: rlim[i] was set (else Linux's default) */
 	/* issue 4 additions */
 	struct sig_info_k sig_info[NSIG_STD]; /* info of process-directed standard signals */
 	struct sigq_ref rtq;    /* queued process-directed realtime signals, oldest first */
@@ -107,6 +111,11 @@ struct proc {
 	int32_t next_timer_id;
 	struct cpu_itimer cpu_itimer[2]; /* ITIMER_VIRTUAL, ITIMER_PROF */
 	struct wq_ref sigfd_wq;  /* signalfd readers and pollers; woken by every signal (made on first use) */
+	/* ptrace (proc/ptrace.c) */
+	struct ptlink_ref first_tracee; /* threads this process traces */
+	bool pt_hold;            /* zombie whose tracer (not the parent) has not yet reaped its exit */
+	bool nondumpable;        /* prctl(PR_SET_DUMPABLE, 0): only root may trace it */
+	bool sigkilled;          /* dying of SIGKILL (ends even a PTRACE_EVENT_EXIT stop) */
 	/* prctl (syscall/sys_prctl.c) */
 	bool child_subreaper;   /* PR_SET_CHILD_SUBREAPER: orphans below come here; not inherited */
 	uint8_t thp_disable;    /* PR_SET_THP_DISABLE: 0, 1, or 3 (EXCEPT_ADVISED); kept across fork and exec */
@@ -165,6 +174,10 @@ struct thread {
 	 * must come from the disk (services/init/upcalls.c). */
 	uint64_t copy_fault_addr;
 	bool copy_fault_pending, copy_fault_write;
+	struct ptlink_ref pt;    /* the ptrace link when traced (proc/ptrace.c) */
+	bool pt_exec_event;      /* execve succeeded: report it at the call's end */
+	bool pt_exit_stop;       /* in the PTRACE_EVENT_EXIT stop (only SIGKILL ends it) */
+	int32_t pt_exec_old_tid;
 	/* seccomp (proc/seccomp.c); kept across execve, inherited by clone */
 	uint8_t seccomp_mode;
 	bool no_new_privs;
@@ -174,6 +187,44 @@ struct thread {
 	 * reset returns to (the creator's slack at clone) */
 	uint64_t timer_slack_ns, default_slack_ns;
 	uint8_t tsc_mode;       /* PR_SET_TSC: 0 never set (enabled), else PR_TSC_* */
+};
+
+/* ptrace's link of a traced thread (proc/ptrace.c, proc/ptrace.h). */
+enum pt_state { PT_RUNNING, PT_STOPPED, PT_LISTENING, PT_DEAD };
+enum pt_stop { PT_STOP_SIGNAL, PT_STOP_GROUP, PT_STOP_SC_ENTER, PT_STOP_SC_EXIT, PT_STOP_EVENT };
+enum pt_resume { PT_RESUME_CONT, PT_RESUME_SYSCALL, PT_RESUME_STEP, PT_RESUME_SYSEMU, PT_RESUME_SYSEMU_STEP };
+
+struct ptlink {
+	struct ptlink_ref next;     /* in the tracer's list */
+	struct proc_ref tracer;
+	struct thread_ref tracee;   /* zero once the thread exited */
+	struct proc_ref tracee_proc;
+	int32_t tid;
+	uint32_t options;           /* PTRACE_O_* */
+	bool seized;
+	uint32_t state;             /* enum pt_state */
+	bool report;                /* a stop or an exit wait has not reported */
+	int32_t exit_code;          /* stopped: sig | event << 8; dead: wait status */
+	uint32_t stop_kind;         /* enum pt_stop */
+	int32_t resume_sig;
+	uint32_t resume_mode;       /* enum pt_resume */
+	bool has_siginfo;           /* GETSIGINFO: EINVAL in a group-stop */
+	struct linux_siginfo si;
+	uint64_t eventmsg;
+	/* The tracee's registers while stopped (and from system call entry,
+	 * for stops inside a call); orig_rax as Linux's user_regs_struct. */
+	struct fw_uregs regs;
+	uint64_t orig_rax;
+	uint64_t fs_base;
+	bool in_syscall;            /* regs is the record of the current call */
+	bool trap_pending;          /* PTRACE_INTERRUPT or an auto-attach stop to take */
+	bool gstop_done;            /* this group-stop was reported */
+	bool stepping;              /* resumed with PTRACE_SINGLESTEP */
+	bool sc_exit_pending;       /* a syscall-exit-stop follows the entry stop */
+	bool detach_pending;        /* detached while stopped: unlink on resume */
+	int64_t sc_rval;            /* the last system call's result (GET_SYSCALL_INFO) */
+	struct fw_fxsave fpu;       /* x87/SSE state while stopped (GETFPREGS) */
+	bool fpu_dirty;             /* the tracer changed it: load it on resume */
 };
 
 /* Threads that need work at system call entry (seccomp; ptrace's stops):
@@ -249,6 +300,8 @@ struct wait_result {
 	uint64_t user_ns, sys_ns, maxrss_kb;
 };
 int32_t proc_wait(struct proc_ref parent, int32_t idtype, int32_t id, uint32_t options, struct wait_result *out);
+/* The CLD_* code of a wait status (and waitid's si_status). */
+int32_t proc_status_code(int32_t wstatus, int32_t *si_status);
 /* Wake the parent's waiters and send it SIGCHLD (or the exit signal). */
 void proc_notify_parent(struct proc_ref child, int32_t code, int32_t si_status);
 /* Credentials for file permission checks: the fs uid/gid (what Linux
@@ -308,7 +361,8 @@ void cpu_itimer_set(uint32_t which, uint64_t value, uint64_t interval);
  * poll running while it is finite. */
 void cpu_rlimit_update(struct proc *p);
 /* On the way to user mode: fire expired CPU-time timers. */
-void cpu_timers_check(void);
+/* p: the current process (the return path has it at hand). */
+void cpu_timers_check(struct proc *p);
 /* pidfds (proc/pidfd.c). PIDFD_THREAD (O_EXCL, as Linux) names one
  * thread instead of the process; O_NONBLOCK makes waitid(P_PIDFD) -EAGAIN
  * instead of blocking. */

@@ -426,10 +426,9 @@ static bool cpu_armed_in(const struct proc *p)
 	return false;
 }
 
-void cpu_timers_check(void)
+void cpu_timers_check(struct proc *p)
 {
-	struct proc *p = cur_proc();
-	if (!p || !cpu_poll()->armed)
+	if (!cpu_poll()->armed || !p)
 		return;
 	proc_account_cpu();
 	p = cur_proc();

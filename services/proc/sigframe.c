@@ -8,6 +8,7 @@
  * aligned; below it struct rt_sigframe {pretcode, ucontext, siginfo} with
  * rsp % 16 == 8 at handler entry, as after a call. */
 #include "proc/signal.h"
+#include "proc/ptrace.h"
 #include <fw/log.h>
 #include <fw/user.h>
 
@@ -112,10 +113,9 @@ uint64_t signal_min_stack(void)
 }
 
 /* Build the frame for handler `a` of signal sig; 0 or -EFAULT. */
-static int setup_frame(struct fw_uregs *regs, int sig, const struct sig_info_k *info, const struct sigaction_k *a,
-		       uint64_t oldmask)
+static int setup_frame(struct fw_uregs *regs, const struct thread *t, int sig, const struct sig_info_k *info,
+		       const struct sigaction_k *a, uint64_t oldmask)
 {
-	struct thread *t = cur_thread();
 	uint64_t sp = regs->rsp;
 	if ((a->flags & SA_ONSTACK) && altstack_flags(t, sp) == 0)
 		sp = t->ss_sp + t->ss_size;
@@ -179,10 +179,13 @@ static void finish_restart(struct fw_uregs *regs, struct thread *t, bool handler
 }
 
 /* Run the action of one dequeued signal. Returns true if a handler frame
- * was set up. */
-static bool handle_one(struct fw_uregs *regs, int sig, const struct sig_info_k *info)
+ * was set up. t and p are the current thread and its process: the running
+ * thread's objects stay valid across the calls below (a frame copy may
+ * fault and sleep, but only thread_exit/signal_die end the thread, and
+ * they do not return), so they are looked up once per delivery. */
+static bool handle_one(struct fw_uregs *regs, struct thread *t, struct proc *p, int sig,
+		       const struct sig_info_k *info)
 {
-	struct proc *p = cur_proc();
 	struct sigaction_k a = p->sigact[sig - 1];
 	if (sig == SIGKILL)
 		signal_die(sig);
@@ -197,11 +200,10 @@ static bool handle_one(struct fw_uregs *regs, int sig, const struct sig_info_k *
 		}
 		signal_die(sig);
 	}
-	struct thread *t = cur_thread();
 	finish_restart(regs, t, true, a.flags);
 	uint64_t oldmask = t->restore_mask ? t->saved_mask : t->sig_mask;
 	t->restore_mask = false;
-	if (setup_frame(regs, sig, info, &a, oldmask)) {
+	if (setup_frame(regs, t, sig, info, &a, oldmask)) {
 		/* No room for the frame: Linux forces SIGSEGV (force_sigsegv).
 		 * For another signal it is an ordinary forced SIGSEGV (its own
 		 * handler runs, on its own stack); for SIGSEGV itself, death.
@@ -211,41 +213,46 @@ static bool handle_one(struct fw_uregs *regs, int sig, const struct sig_info_k *
 		signal_force_fault(regs, SIGSEGV, SI_KERNEL, 0);
 		return false;
 	}
-	t = cur_thread();
 	t->sig_mask = oldmask | a.mask;
 	if (!(a.flags & SA_NODEFER))
 		t->sig_mask |= sig_bit(sig);
 	t->sig_mask &= ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
 	if (a.flags & SA_RESETHAND) {
-		p = cur_proc();
 		p->sigact[sig - 1].handler = SIG_DFL; /* the flags stay, as on Linux */
 		share_publish_sigact(cur_proc_ref());
 	}
 	return true;
 }
 
-void signal_deliver(struct fw_uregs *regs)
+/* Delivery for the current thread t of process p (see handle_one on why
+ * the two are looked up once). */
+static void deliver(struct fw_uregs *regs, struct thread *t, struct proc *p)
 {
-	struct thread *t = cur_thread();
-	if (!t)
-		return;
 	fw_task_clear_interrupt();
 	for (int n = 0; n < MAX_NESTED; n++) {
-		t = cur_thread();
 		if (t->exiting)
 			thread_exit(0);
-		if (cur_proc()->stopped) {
+		if (ptlink_ref_valid(t->pt)) {
+			/* group-stop and PTRACE_INTERRUPT traps of a tracee */
+			(void)ptrace_return_work(regs);
+			if (t->exiting)
+				continue;
+		} else if (p->stopped) {
 			signal_wait_stopped();
 			continue;
 		}
 		uint64_t allowed = ~t->sig_mask | sig_bit(SIGKILL) | sig_bit(SIGSTOP);
 		struct sig_info_k info;
-		int sig = signal_dequeue(allowed, &info);
+		int sig = signal_dequeue_in(t, p, allowed, &info);
 		if (sig == 0)
 			break;
-		(void)handle_one(regs, sig, &info);
+		if (sig != SIGKILL && ptlink_ref_valid(t->pt)) {
+			sig = ptrace_signal_stop(regs, sig, &info); /* signal-delivery-stop */
+			if (sig == 0 || t->exiting)
+				continue;
+		}
+		(void)handle_one(regs, t, p, sig, &info);
 	}
-	t = cur_thread();
 	if (t->exiting)
 		thread_exit(0);
 	finish_restart(regs, t, false, 0);
@@ -255,9 +262,16 @@ void signal_deliver(struct fw_uregs *regs)
 	}
 	/* Signals left (more than MAX_NESTED, or unblocked by the restored
 	 * mask) wait for the next return, as before the return work flag. */
-	struct proc *p = cur_proc();
-	if (p && signal_pending_in(t, p))
+	if (signal_pending_in(t, p))
 		fw_task_want_return_upcall();
+}
+
+void signal_deliver(struct fw_uregs *regs)
+{
+	struct thread *t = cur_thread();
+	struct proc *p = t ? proc_get(t->proc) : NULL;
+	if (t && p)
+		deliver(regs, t, p);
 }
 
 void signal_return_to_user(struct fw_uregs *regs, struct thread *t)
@@ -265,14 +279,14 @@ void signal_return_to_user(struct fw_uregs *regs, struct thread *t)
 	if (t->set_child_tid) {
 		int32_t tid = t->tid;
 		(void)fw_copy_to_user(fw_uaddr(t->set_child_tid), &tid);
-		t = cur_thread();
 		t->set_child_tid = 0;
 	}
-	cpu_timers_check(); /* CPU-time timers only advance while we run */
-	t = cur_thread();
 	struct proc *p = proc_get(t->proc);
-	if (t->restart_err || t->restore_mask || (p && signal_pending_in(t, p)))
-		signal_deliver(regs);
+	if (!p)
+		return;
+	cpu_timers_check(p); /* CPU-time timers only advance while we run */
+	if (t->restart_err || t->restore_mask || signal_pending_in(t, p))
+		deliver(regs, t, p);
 }
 
 int64_t signal_sigreturn(struct fw_uregs *regs)

@@ -8,6 +8,7 @@
  * kept); realtime signals queue one record (siginfo) per send, up to
  * SIGQ_MAX per list. */
 #include "proc/signal.h"
+#include "proc/ptrace.h"
 #include "vfs/vfs.h"
 #include <fw/log.h>
 
@@ -203,6 +204,7 @@ static void prepare_signal(struct proc_ref pr, struct proc *p, int sig)
 	if (p->stopped) {
 		p->stopped = false;
 		p->stop_report = false;
+		ptrace_continued(p);
 		fw_waitq_wake_all(p->stop_wait);
 		if (sig == SIGCONT) {
 			p->cont_report = true;
@@ -222,6 +224,8 @@ static bool blocks(const struct thread *t, int sig)
 
 static bool discard(const struct proc *p, const struct thread *t, int sig)
 {
+	if (t && ptlink_ref_valid(t->pt))
+		return false; /* a tracer sees even ignored signals (Linux sig_ignored) */
 	return sig != SIGKILL && sig_ignored(p, sig) && !blocks(t, sig);
 }
 
@@ -239,9 +243,12 @@ int signal_send_proc_info(struct proc_ref pr, int sig, const struct sig_info_k *
 		return -EINVAL;
 	if (p->state != PROC_ALIVE || sig == 0)
 		return 0;
-	prepare_signal(pr, p, sig);
-	p = proc_get(pr);
-	if (discard(p, thread_get(p->first_thread), sig))
+	if (sig_is_stop(sig) || sig == SIGCONT || sig == SIGKILL) {
+		prepare_signal(pr, p, sig);
+		p = proc_get(pr);
+	}
+	struct thread *first = thread_get(p->first_thread);
+	if (discard(p, first, sig))
 		return 0;
 	if (sig == SIGKILL) {
 		proc_kill(pr, SIGKILL);
@@ -250,14 +257,15 @@ int signal_send_proc_info(struct proc_ref pr, int sig, const struct sig_info_k *
 	int e = queue_info(p, &p->sig_pending, &p->sig_info, &p->rtq, &p->rtq_len, sig, info);
 	if (e)
 		return e;
-	for (struct thread_ref c = p->first_thread; thread_ref_valid(c); c = thread_get(c)->next_in_proc) {
-		struct thread *t = thread_get(c);
+	/* One pool lookup per thread (thread_get is NULL at the end of the
+	 * list); the first thread is the one we already have. */
+	for (struct thread *t = first; t; t = thread_get(t->next_in_proc)) {
 		if (thread_wants(t, sig)) {
 			(void)fw_task_interrupt(t->task);
 			return 0;
 		}
 	}
-	wq_wake(proc_get(pr)->sigfd_wq); /* blocked everywhere: signalfd readers and pollers look */
+	wq_wake(p->sigfd_wq); /* blocked everywhere: signalfd readers and pollers look */
 	return 0;
 }
 
@@ -384,7 +392,10 @@ void proc_signal_parent_exit(struct proc_ref child)
 
 bool signal_pending_in(const struct thread *t, const struct proc *p)
 {
-	return ((t->sig_pending | p->sig_pending) & ~t->sig_mask) != 0 || t->exiting || p->stopped;
+	if (((t->sig_pending | p->sig_pending) & ~t->sig_mask) != 0 || t->exiting || p->stopped)
+		return true;
+	const struct ptlink *l = ptlink_ref_valid(t->pt) ? ptrace_link_of(t) : NULL;
+	return l && l->trap_pending;
 }
 
 /* Whoever sees a pending signal makes sure the way out looks at it: a
@@ -431,26 +442,36 @@ void signal_wait_stopped(void)
 	for (;;) {
 		struct proc *p = cur_proc();
 		struct thread *t = cur_thread();
-		if (!p->stopped || t->exiting)
-			return;
+		if (!p->stopped || t->exiting || ptlink_ref_valid(t->pt))
+			return; /* a tracee's group-stop is a trace stop (proc/ptrace.c) */
 		fw_task_clear_interrupt();
 		(void)fw_waitq_wait(p->stop_wait, 0, true);
 	}
 }
 
 /* Take the lowest-numbered deliverable signal (thread first). 0 if none. */
-static int dequeue_one(uint64_t allowed, struct sig_info_k *info);
+static int dequeue_one(struct thread *t, struct proc *p, uint64_t allowed, struct sig_info_k *info);
 
 /* A POSIX timer's signal tells its timer it was taken (overrun count,
- * re-arm); one whose timer was deleted meanwhile is dropped. */
-int signal_dequeue(uint64_t allowed, struct sig_info_k *info)
+ * re-arm); one whose timer was deleted meanwhile is dropped. t and p are
+ * the current thread and its process (they stay valid while it runs). */
+int signal_dequeue_in(struct thread *t, struct proc *p, uint64_t allowed, struct sig_info_k *info)
 {
 	for (uint32_t tries = 0; tries < 64; tries++) {
-		int sig = dequeue_one(allowed, info);
+		int sig = dequeue_one(t, p, allowed, info);
 		if (sig == 0 || info->code != SI_TIMER || ptimer_dequeued(info))
 			return sig;
 	}
 	return 0;
+}
+
+int signal_dequeue(uint64_t allowed, struct sig_info_k *info)
+{
+	struct thread *t = cur_thread();
+	struct proc *p = t ? proc_get(t->proc) : NULL;
+	if (!t || !p)
+		return 0;
+	return signal_dequeue_in(t, p, allowed, info);
 }
 
 bool signal_cannot_queue(struct proc_ref pr, struct thread_ref tr, int sig)
@@ -466,18 +487,29 @@ bool signal_cannot_queue(struct proc_ref pr, struct thread_ref tr, int sig)
 	return ((p->sig_pending | (t ? t->sig_pending : 0)) & sig_bit(sig)) != 0;
 }
 
-static int dequeue_one(uint64_t allowed, struct sig_info_k *info)
+/* The lowest signal in a non-empty set: a binary search, not a walk over
+ * up to 64 bits. */
+static int lowest_sig(uint64_t set)
 {
-	struct thread *t = cur_thread();
-	struct proc *p = cur_proc();
+	int sig = 1;
+	for (uint32_t w = 32; w; w >>= 1) {
+		uint64_t low = (1ULL << w) - 1;
+		if (!(set & low)) {
+			set >>= w;
+			sig += (int)w;
+		}
+	}
+	return sig;
+}
+
+static int dequeue_one(struct thread *t, struct proc *p, uint64_t allowed, struct sig_info_k *info)
+{
 	uint64_t tp = t->sig_pending & allowed, pp = p->sig_pending & allowed;
 	if (!tp && !pp)
 		return 0;
 	bool from_thread = tp != 0;
 	uint64_t set = from_thread ? tp : pp;
-	int sig = 1;
-	while (sig < NSIG && !(set & sig_bit(sig)))
-		sig++;
+	int sig = lowest_sig(set);
 	if (sig <= NSIG_STD) {
 		*info = from_thread ? t->sig_info[sig - 1] : p->sig_info[sig - 1];
 		if (from_thread)
@@ -511,8 +543,8 @@ void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_
 		t->sig_mask &= ~sig_bit(sig);
 		share_publish_sigact(cur_proc_ref());
 	}
-	if (p->sigact[i].handler == SIG_DFL)
-		signal_die(sig);
+	if (p->sigact[i].handler == SIG_DFL && !ptlink_ref_valid(t->pt))
+		signal_die(sig); /* a tracee's goes through its signal-delivery-stop */
 	struct sig_info_k info = {si_code, 0, 0, 0, addr, 0};
 	t->sig_pending &= ~sig_bit(sig);
 	(void)queue_info(p, &t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, &info);
@@ -535,4 +567,36 @@ void signal_force_info(int sig, const struct sig_info_k *info)
 	t->sig_pending &= ~sig_bit(sig);
 	(void)queue_info(p, &t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, info);
 	fw_task_want_return_upcall();
+}
+
+/* ptrace's PTRACE_PEEKSIGINFO: the n-th signal pending on thread t (or,
+ * shared, on its process), standard signals by number and then the
+ * queued realtime records oldest first. 0 with *sig and *info, or
+ * -ENOENT past the last one. */
+int signal_peek_pending(struct thread_ref tr, bool shared, uint64_t n, int *sig, struct sig_info_k *info)
+{
+	struct thread *t = thread_get(tr);
+	struct proc *p = t ? proc_get(t->proc) : NULL;
+	if (!p)
+		return -ENOENT;
+	uint64_t set = shared ? p->sig_pending : t->sig_pending;
+	for (int s = 1; s <= NSIG_STD; s++) {
+		if (!(set & sig_bit(s)))
+			continue;
+		if (n-- == 0) {
+			*sig = s;
+			*info = shared ? p->sig_info[s - 1] : t->sig_info[s - 1];
+			return 0;
+		}
+	}
+	for (struct sigq_ref it = shared ? p->rtq : t->rtq; sigq_ref_valid(it);) {
+		struct sigq *e = sigq_get(it);
+		if (n-- == 0) {
+			*sig = e->sig;
+			*info = e->info;
+			return 0;
+		}
+		it = e->next;
+	}
+	return -ENOENT;
 }

@@ -98,11 +98,16 @@ bool sig_is_stop(int sig);
 bool sig_is_core(int sig);
 bool sig_ignored(const struct proc *p, int sig);
 int signal_dequeue(uint64_t allowed, struct sig_info_k *info);
+/* The same for the current thread t and its process p, already looked up. */
+int signal_dequeue_in(struct thread *t, struct proc *p, uint64_t allowed, struct sig_info_k *info);
 FW_NORETURN void signal_die(int sig);
 void signal_stop(int sig);
 void signal_wait_stopped(void);
 /* rt_sigreturn: restore the context saved in the frame at regs->rsp. */
 int64_t signal_sigreturn(struct fw_uregs *regs);
+/* The n-th pending signal of a thread (shared: of its process), for
+ * PTRACE_PEEKSIGINFO; -ENOENT past the last. */
+int signal_peek_pending(struct thread_ref t, bool shared, uint64_t n, int *sig, struct sig_info_k *info);
 /* Fill a Linux siginfo_t from the kernel record. */
 /* Register the sender of signal-driven I/O with the VFS (proc/sigio.c). */
 void sigio_init(void);

@@ -31,6 +31,8 @@ int fd_install_limited(struct file_ref f, uint32_t min_fd, bool cloexec);
  * descriptors (close, dup, fcntl's descriptor commands, fstat, fstatfs,
  * fchdir, the *at directory argument). */
 int fd_get_io(int64_t fd, struct file_ref *out);
+/* fd_get_io handing back the file it found too (NULL: -EBADF). */
+struct file *fd_file_io(int64_t fd, struct file_ref *out);
 /* open(2) and its relatives: flags as open takes them (unknown ones are
  * dropped), rlk extra LOOKUP_* restrictions (openat2's RESOLVE_*). */
 int64_t open_how_do(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode, uint32_t rlk);

@@ -19,20 +19,22 @@ int start_dir(int64_t dirfd, struct inode_ref *out)
 	return inode_ref_valid(*out) ? 0 : -ENOTDIR;
 }
 
-int fd_get_io(int64_t fd, struct file_ref *out)
+struct file *fd_file_io(int64_t fd, struct file_ref *out)
 {
 	/* fd_get then file_get would look the file up twice (read and
 	 * write pass here on every call): file_get alone tells whether the
 	 * descriptor is open. */
 	struct fdtable *tp = fdtable_get(cur_proc()->files);
 	if (!tp || fd < 0 || fd >= FD_MAX)
-		return -EBADF;
+		return NULL;
 	struct file *fp = file_get(tp->fd[fd]);
 	if (!fp || (fp->flags & O_PATH))
-		return -EBADF;
+		return NULL;
 	*out = tp->fd[fd];
-	return 0;
+	return fp;
 }
+
+int fd_get_io(int64_t fd, struct file_ref *out) { return fd_file_io(fd, out) ? 0 : -EBADF; }
 
 int resolve_at(int64_t dirfd, uint64_t upath, uint32_t lookup, struct inode_ref *out, struct kname *last,
 	       bool empty_ok)

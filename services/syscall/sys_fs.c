@@ -176,14 +176,14 @@ int64_t sys_close(struct fw_uregs *r) { return fd_close(cur_proc()->files, (int3
 static int64_t io(int64_t fd, uint64_t buf, uint64_t n, bool write)
 {
 	struct file_ref f;
-	int e = fd_get_io(fd, &f);
-	if (e)
-		return e;
+	struct file *fp = fd_file_io(fd, &f);
+	if (!fp)
+		return -EBADF;
 	if (n > 0x7ffff000)
 		n = 0x7ffff000;
 	if (!fw_user_range_ok(buf, n))
 		return -EFAULT;
-	return write ? file_write(f, fw_uaddr(buf), n) : file_read(f, fw_uaddr(buf), n);
+	return write ? file_write_fp(f, fp, fw_uaddr(buf), n) : file_read_fp(f, fp, fw_uaddr(buf), n);
 }
 
 int64_t sys_read(struct fw_uregs *r) { return io((int32_t)a0(r), a1(r), a2(r), false); }

@@ -9,6 +9,7 @@
  * Unequal objects are ordered by their ids (1: less, 2: greater), as Linux
  * orders by its obfuscated pointers. */
 #include "syscall/syscall.h"
+#include "proc/ptrace.h"
 
 #define KCMP_FILE 0
 #define KCMP_VM 1
@@ -23,16 +24,9 @@ static int64_t order(uint64_t a, uint64_t b) { return a == b ? 0 : a < b ? 1 : 2
 
 static uint64_t key(uint32_t idx, uint32_t gen) { return ((uint64_t)idx << 32) | gen; }
 
-/* ptrace_may_access(PTRACE_MODE_READ_REALCREDS): root, or the caller's
- * real ids match all three of the target's. */
-static bool may_inspect(const struct proc *p)
-{
-	const struct proc *me = cur_proc();
-	if (proc_capable(me, CAP_SYS_PTRACE) || p == me)
-		return true;
-	return p->uid == me->uid && p->euid == me->uid && p->suid == me->uid && p->gid == me->gid &&
-	       p->egid == me->gid && p->sgid == me->gid;
-}
+/* ptrace_may_access(PTRACE_MODE_READ_REALCREDS): proc/ptrace.c's rule
+ * (same real ids or root, and not undumpable unless root). */
+static bool may_inspect(const struct proc *p) { return ptrace_may_access(p) == 0; }
 
 static int target(int32_t pid, struct proc_ref *out, struct thread_ref *tout)
 {

@@ -4,6 +4,7 @@
  * directory descriptors in place of a pidfd (EBADF here; Linux accepts
  * them in pidfd_send_signal). */
 #include "proc/signal.h"
+#include "proc/ptrace.h"
 #include "syscall/fs.h"
 
 #define PIDFD_NONBLOCK O_NONBLOCK
@@ -117,17 +118,6 @@ int64_t sys_pidfd_send_signal(struct fw_uregs *r)
 	return signal_send_thread_info(tr, sig, &info);
 }
 
-/* Linux's ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS) without a
- * tracer: the caller's own process, root, or the caller's real ids equal
- * to every one of the target's. */
-static bool may_attach(const struct proc *me, const struct proc *t)
-{
-	if (me == t || proc_capable(me, CAP_SYS_PTRACE))
-		return true;
-	return me->uid == t->uid && me->uid == t->euid && me->uid == t->suid && me->gid == t->gid &&
-	       me->gid == t->egid && me->gid == t->sgid;
-}
-
 int64_t sys_pidfd_getfd(struct fw_uregs *r)
 {
 	if (a2(r))
@@ -142,8 +132,8 @@ int64_t sys_pidfd_getfd(struct fw_uregs *r)
 	struct proc *p = proc_get(t.proc);
 	if (!p || p->state != PROC_ALIVE)
 		return -ESRCH; /* Linux 6.18: an exited process, reaped or not */
-	if (!may_attach(cur_proc(), p))
-		return -EPERM;
+	if (ptrace_may_access(p))
+		return -EPERM; /* PTRACE_MODE_ATTACH_REALCREDS */
 	struct file_ref f;
 	if (!fdtable_ref_valid(p->files) || fd_get(p->files, (int64_t)(int32_t)a1(r), &f))
 		return -EBADF;

@@ -1,7 +1,8 @@
 /* prctl(2) options for seccomp, no_new_privs, child subreapers, timer
  * slack, the time stamp counter, transparent huge pages, the tid address
  * and PR_SET_MM. Layer: services (safe C). sys_prctl (syscall/sys_sys.c)
- * hands every option it does not know to prctl_more. */
+ * hands every option it does not know to prctl_more, which hands the
+ * capability options to prctl_caps. */
 #include "syscall/syscall.h"
 #include "proc/seccomp.h"
 #include <fw/task.h>

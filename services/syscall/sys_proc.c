@@ -406,20 +406,35 @@ static int set_res(uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs, uint32_t
 
 /* A uid change: Linux's permission rule (CAP_SETUID lets any id through),
  * then the capability fixups of the ids' move to or from 0. */
+/* Linux (commit_creds): a change of the effective or fs ids makes the
+ * process undumpable (suid_dumpable 0): only a CAP_SYS_PTRACE caller may
+ * then ptrace it (proc/ptrace.c). */
+static void note_cred_change(struct proc *p, uint32_t e, uint32_t fs, bool user)
+{
+	if (user ? (p->euid != e || p->fsuid != fs) : (p->egid != e || p->fsgid != fs))
+		p->nondumpable = true;
+}
+
 static int set_uids(uint32_t nr, uint32_t ne, uint32_t ns)
 {
 	struct proc *p = cur_proc();
 	uint32_t r0 = p->uid, e0 = p->euid, s0 = p->suid, f0 = p->fsuid;
 	int e = set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, nr, ne, ns, cred_capable(CAP_SETUID));
-	if (e == 0)
+	if (e == 0) {
 		cred_fix_setuid(p, r0, e0, s0, f0);
+		note_cred_change(p, e0, f0, true);
+	}
 	return e;
 }
 
 static int set_gids(uint32_t nr, uint32_t ne, uint32_t ns)
 {
 	struct proc *p = cur_proc();
-	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, nr, ne, ns, cred_capable(CAP_SETGID));
+	uint32_t e0 = p->egid, f0 = p->fsgid;
+	int e = set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, nr, ne, ns, cred_capable(CAP_SETGID));
+	if (e == 0)
+		note_cred_change(p, e0, f0, false);
+	return e;
 }
 
 int64_t sys_setresuid(struct fw_uregs *r) { return set_uids((uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r)); }
@@ -491,6 +506,7 @@ int64_t sys_setfsuid(struct fw_uregs *r)
 	if (cred_capable(CAP_SETUID) || u == p->uid || u == p->euid || u == p->suid) {
 		p->fsuid = u;
 		cred_fix_setfsuid(p, old);
+		note_cred_change(p, p->euid, old, true);
 	}
 	return old;
 }
@@ -499,8 +515,10 @@ int64_t sys_setfsgid(struct fw_uregs *r)
 {
 	struct proc *p = cur_proc();
 	uint32_t old = p->fsgid, g = (uint32_t)a0(r);
-	if (cred_capable(CAP_SETGID) || g == p->gid || g == p->egid || g == p->sgid)
+	if (cred_capable(CAP_SETGID) || g == p->gid || g == p->egid || g == p->sgid) {
 		p->fsgid = g;
+		note_cred_change(p, p->egid, old, false);
+	}
 	return old;
 }
 

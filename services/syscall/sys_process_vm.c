@@ -1,12 +1,13 @@
 /* process_vm_readv(2), process_vm_writev(2): copy between the caller's
  * memory and another process's. Layer: services (safe C). Decodes and
  * checks both iovec arrays and the flags in Linux's order, checks
- * ptrace-attach access (root, or the caller's real ids equal to all of the
- * target's), then copies page by page through mm/. As Linux: the local
+ * ptrace-attach access (proc/ptrace.c: root, or the caller's real ids equal
+ * to all of the target's and the target dumpable), then copies page by page through mm/. As Linux: the local
  * vector is read first, a zero total copies nothing, a failure after some
  * bytes returns the bytes copied, a remote page that cannot be reached
  * (or, for writing, is not writable) stops the copy with EFAULT. */
 #include "syscall/syscall.h"
+#include "proc/ptrace.h"
 
 #define UIO_MAXIOV 1024
 
@@ -31,14 +32,8 @@ static int64_t iov_total(uint64_t uvec, uint64_t cnt)
 	return (int64_t)total;
 }
 
-static bool may_attach(const struct proc *p)
-{
-	const struct proc *me = cur_proc();
-	if (proc_capable(me, CAP_SYS_PTRACE))
-		return true;
-	return p->uid == me->uid && p->euid == me->uid && p->suid == me->uid && p->gid == me->gid &&
-	       p->egid == me->gid && p->sgid == me->gid;
-}
+/* PTRACE_MODE_ATTACH_REALCREDS: proc/ptrace.c's rule. */
+static bool may_attach(const struct proc *p) { return ptrace_may_access(p) == 0; }
 
 /* Walk both vectors in step, copying at most a page at a time. */
 static int64_t copy_vectors(struct mm_ref m, uint64_t lvec, uint64_t lcnt, uint64_t rvec, uint64_t rcnt, bool write)

@@ -21,8 +21,7 @@ int64_t sys_rt_sigaction(struct fw_uregs *r)
 	if (a2(r)) {
 		struct sigaction_k old = p->sigact[sig - 1];
 		if (fw_copy_to_user(fw_uaddr(a2(r)), &old))
-			return -EFAULT;
-		p = cur_proc();
+			return -EFAULT; /* p, the running process, stays valid across it */
 	}
 	if (!a1(r))
 		return 0;

@@ -73,9 +73,12 @@ int64_t sys_prctl(struct fw_uregs *r)
 		return fw_copy_to_user(fw_uaddr(a1(r)), &v) ? -EFAULT : 0;
 	}
 	case PR_GET_DUMPABLE:
-		return 1;
+		return p->nondumpable ? 0 : 1;
 	case PR_SET_DUMPABLE:
-		return a1(r) <= 1 ? 0 : -EINVAL;
+		if (a1(r) > 1)
+			return -EINVAL;
+		p->nondumpable = a1(r) == 0; /* only root may then ptrace it */
+		return 0;
 	default:
 		return prctl_more(r);
 	}

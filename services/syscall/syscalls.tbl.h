@@ -107,6 +107,7 @@
 	X(98, getrusage, partial) \
 	X(99, sysinfo, full) \
 	X(100, times, full) \
+	X(101, ptrace, partial) \
 	X(102, getuid, full) \
 	X(104, getgid, full) \
 	X(105, setuid, full) \

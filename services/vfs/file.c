@@ -226,7 +226,11 @@ static bool can_write(const struct file *fp) { return (fp->flags & O_ACCMODE) !=
 
 int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n)
 {
-	struct file *fp = file_get(f);
+	return file_read_fp(f, file_get(f), buf, n);
+}
+
+int64_t file_read_fp(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+{
 	if (!fp || !can_read(fp))
 		return -EBADF;
 	if (!fops_table()->t[ops_id(fp)].read)
@@ -246,7 +250,11 @@ int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n)
 
 int64_t file_write(struct file_ref f, struct fw_uaddr buf, uint64_t n)
 {
-	struct file *fp = file_get(f);
+	return file_write_fp(f, file_get(f), buf, n);
+}
+
+int64_t file_write_fp(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n)
+{
 	if (!fp || !can_write(fp))
 		return -EBADF;
 	if (!fops_table()->t[ops_id(fp)].write)

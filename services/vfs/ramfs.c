@@ -55,10 +55,14 @@ int ramdir_entry_from(struct inode_ref dir, uint64_t seq, struct dentry_ref *out
 	return -ENOENT;
 }
 
-int ramdir_link(struct inode_ref dir, const struct kname *name, struct inode_ref child)
+/* check: look for the name first (-EEXIST). Only a caller that has just
+ * made sure the name is absent, with nothing in between that sleeps or
+ * changes the directory, passes false: a directory of N entries costs N
+ * dentry lookups per scan, and a create already paid for two. */
+static int link_in(struct inode_ref dir, const struct kname *name, struct inode_ref child, bool check)
 {
 	struct inode_ref existing;
-	if (ramdir_lookup(dir, name, &existing) == 0)
+	if (check && ramdir_lookup(dir, name, &existing) == 0)
 		return -EEXIST;
 	struct dentry_ref d;
 	int r = dentry_alloc(&d);
@@ -228,7 +232,13 @@ static void clear(struct inode_ref dir, uint32_t depth)
 
 void ramdir_clear(struct inode_ref dir) { clear(dir, 0); }
 
-int ramfs_make(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out)
+int ramdir_link(struct inode_ref dir, const struct kname *name, struct inode_ref child)
+{
+	return link_in(dir, name, child, true);
+}
+
+static int make(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out,
+		bool check)
 {
 	struct inode *dp = inode_get(dir);
 	if (!dp)
@@ -242,13 +252,23 @@ int ramfs_make(struct inode_ref dir, const struct kname *name, const struct inod
 	ip->rdev = nw->rdev;
 	if ((nw->mode & S_IFMT) == S_IFDIR)
 		ip->nlink = 1; /* "." */
-	e = ramdir_link(dir, name, *out);
+	e = link_in(dir, name, *out, check);
 	if (e) {
 		ip = inode_get(*out);
 		ip->nlink = 0;
 		inode_put_if_unused(*out);
 	}
 	return e;
+}
+
+int ramfs_make(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out)
+{
+	return make(dir, name, nw, out, true);
+}
+
+int ramfs_create_new(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out)
+{
+	return make(dir, name, nw, out, false);
 }
 
 int ramfs_readlink(struct inode_ref r, struct kpath *p)

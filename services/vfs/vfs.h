@@ -549,6 +549,10 @@ int ramdir_entry_from(struct inode_ref dir, uint64_t seq, struct dentry_ref *out
 void ramdir_clear(struct inode_ref dir);
 /* A new inode of dir's file system, linked as dir/name. */
 int ramfs_make(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
+/* The same for a file system's create operation: vfs_create has just
+ * checked that dir/name does not exist (new_name_ok) and nothing in
+ * between sleeps, so the name is not looked for a second time. */
+int ramfs_create_new(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out);
 /* The symlink's target is its page 0 (memory file systems). */
 int ramfs_readlink(struct inode_ref ino, struct kpath *out);
 int ramfs_write_target(struct inode_ref ino, const struct kpath *target);
@@ -578,6 +582,9 @@ bool file_has_fasync(const struct file *fp);
 void file_hold(struct file_ref f);
 void file_drop(struct file_ref f);
 int64_t file_read(struct file_ref f, struct fw_uaddr buf, uint64_t n);
+/* The same with the file already looked up (fp = file_get(f), may be NULL). */
+int64_t file_read_fp(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
+int64_t file_write_fp(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n);
 int64_t file_write(struct file_ref f, struct fw_uaddr buf, uint64_t n);
 /* pread/pwrite: at pos, the file offset unchanged. */
 int64_t file_pread(struct file_ref f, struct fw_uaddr buf, uint64_t n, uint64_t pos);

@@ -82,5 +82,20 @@ sqlite3 cli.db 'create table n (i integer); insert into n values (1), (2), (3);'
 sqlite3 cli.db 'select count(*), sum(i) from n;'
 python3 -c 'import sqlite3; print(sqlite3.connect("cli.db").execute("select max(i) from n").fetchone())'
 
+echo "== strace"
+# strace -f (PTRACE_SEIZE, syscall stops, GET_SYSCALL_INFO, vfork
+# auto-attach, reading strings from the tracee) of a shell that runs a
+# child: each syscall line without its pid, addresses, and the split in
+# two that depends on how two processes' events interleave (execve, vfork
+# and wait4 lose their arguments; write keeps them, and the output of the
+# traced command is checked too).
+strace -f -qq -e trace=execve,write,exit_group,wait4,clone,clone3,vfork,fork -e signal=none -o st.txt \
+	sh -c '/bin/echo child; echo hello' >st.out 2>&1
+echo "strace status $? output $(tr '\n' ' ' <st.out)"
+sed -E 's/^[0-9]+ +//; s/^exit_group\(([0-9]+) <unfinished \.\.\.>$/exit_group(\1) = ?/; /<unfinished \.\.\.>$/d' st.txt |
+	sed -E 's/^<\.\.\. ([a-z0-9_]+) resumed>.*\) += (.*)$/\1(...) = \2/' |
+	sed -E 's/^(execve|vfork|clone|clone3|fork)\(.*\) += (.*)$/\1(...) = \2/' |
+	sed -E 's/^(wait4|vfork|clone|clone3|fork)\(.*\) += [1-9][0-9]*$/\1(...) = PID/; s/0x[0-9a-f]+/ADDR/g; s/ +/ /g' | sort
+
 cd /; rm -rf "$d"
 echo "== done"

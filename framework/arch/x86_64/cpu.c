@@ -125,8 +125,21 @@ static void features_init(void)
 		use_xsave, arch_fpu_size);
 }
 
+/* The area afterwards holds an image xrstor accepts (arch_fpu_image_ok),
+ * whatever it held before. xsave writes XSTATE_BV's bits of XCR0 and the
+ * components, never XCOMP_BV, the header's reserved words or XSTATE_BV's
+ * bits outside XCR0, and xrstor #GPs on any of those nonzero: a save
+ * over an area that held user bytes (fw_fpu_load_from_user's refused
+ * image or a copy that faulted after the header) kept them, and the next
+ * switch-in's xrstor faulted in the kernel (attack round 7). So the header
+ * is cleared first; the legacy region's bytes xsave skips are ones
+ * xrstor ignores (MXCSR is always written: XCR0 has SSE). */
 void arch_fpu_save(void *area)
 {
+	if (use_xsave)
+		/* SAFETY: area holds arch_fpu_size > 512 bytes under xsave; the
+		 * header is bytes 512..575. */
+		memset((uint8_t *)area + 512, 0, 64);
 	if (use_xsave)
 		__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
 				 : "memory");

@@ -83,6 +83,11 @@ syscall_entry:
   mov 19*8(%rsp), %rax
   cmp %rax, 4*8(%rsp)
   jne trap_return
+  /* A user single-stepping (rflags.TF, e.g. ptrace's PTRACE_SINGLESTEP) or
+   * with RF set returns through iretq, as Linux does: after a sysretq that
+   * sets TF the CPU (QEMU) raises #DB before the next instruction runs. */
+  test $0x10100, %eax
+  jnz trap_return
   POP_GPRS
   add $16, %rsp
   swapgs

@@ -99,9 +99,29 @@ FW_API bool fw_task_ref_eq(struct fw_task_ref a, struct fw_task_ref b);
 /* Copy the current task's FPU/SSE/AVX state (XSAVE image of
  * fw_fpu_state_size() bytes) to user memory at `uaddr`, or load it back.
  * Loading validates the image (a bad one gives -EINVAL, never a fault in the
- * kernel). -EFAULT on a bad user address. */
+ * kernel). -EFAULT on a bad user address. On any error the task's FPU
+ * registers keep their state. Loading copies into the task's own save area
+ * (framework/task/user.c explains why that is sound): only an image
+ * validated exactly as it was copied is ever restored. */
 FW_API uint32_t fw_fpu_state_size(void);
 FW_API FW_MUST_CHECK int fw_fpu_save_to_user(struct fw_uaddr dst);
 FW_API FW_MUST_CHECK int fw_fpu_load_from_user(struct fw_uaddr src);
+
+/* The legacy (FXSAVE) region of an FPU image: x87 control/status, the
+ * eight x87/MMX registers, MXCSR and the sixteen XMM registers, in the
+ * layout of Linux's struct user_fpregs_struct (ptrace's GETFPREGS and
+ * NT_PRFPREG). Plain data. */
+struct fw_fxsave {
+	uint8_t b[512];
+};
+/* Copy the current task's legacy FPU region into *out (a stopped ptrace
+ * tracee saves its own state for its tracer). */
+FW_API void fw_fpu_get_fxsave(struct fw_fxsave *FW_POD_DST out);
+/* Replace the current task's x87 and SSE state with *in (other state
+ * components, e.g. the upper halves of the AVX registers, are kept).
+ * -EINVAL, and nothing changes, when MXCSR has reserved bits set (the
+ * same validation as fw_fpu_load_from_user: the image can never make
+ * the restore fault); -ENOMEM. */
+FW_API FW_MUST_CHECK int fw_fpu_set_fxsave(const struct fw_fxsave *in);
 
 #endif

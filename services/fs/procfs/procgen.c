@@ -10,6 +10,7 @@
 #include <abi/fs.h>
 #include "proc/proc.h"
 #include "proc/signal.h"
+#include "proc/ptrace.h"
 #include "proc/seccomp.h"
 #include <fw/time.h>
 
@@ -46,6 +47,9 @@ static char state_char(int32_t tid, struct proc *p)
 {
 	if (p->state == PROC_ZOMBIE)
 		return 'Z';
+	const struct ptlink *l = ptrace_link_of(thread_get(pid_lookup(tid)));
+	if (l && l->state != PT_RUNNING)
+		return 't'; /* in a trace stop */
 	if (p->stopped)
 		return 'T';
 	struct thread *th = thread_get(pid_lookup(tid));
@@ -210,6 +214,8 @@ static void gen_status(struct ptext *t, int32_t pid, int32_t tid, struct proc *p
 		PT_LIT(t, " (zombie)");
 	else if (st == 'T')
 		PT_LIT(t, " (stopped)");
+	else if (st == 't')
+		PT_LIT(t, " (tracing stop)");
 	else
 		PT_LIT(t, " (sleeping)");
 	PT_LIT(t, "\nTgid:\t");
@@ -218,7 +224,9 @@ static void gen_status(struct ptext *t, int32_t pid, int32_t tid, struct proc *p
 	pt_i64(t, tid);
 	PT_LIT(t, "\nPPid:\t");
 	pt_i64(t, ppid_of(p));
-	PT_LIT(t, "\nTracerPid:\t0\nUid:");
+	PT_LIT(t, "\nTracerPid:\t");
+	pt_i64(t, ptrace_tracer_pid(pid_lookup(tid)));
+	PT_LIT(t, "\nUid:");
 	uint32_t ids[8] = {p->uid, p->euid, p->suid, p->fsuid, p->gid, p->egid, p->sgid, p->fsgid};
 	for (uint32_t i = 0; i < 8; i++) {
 		if (i == 4)

@@ -51,9 +51,10 @@ static void tmpfs_statfs(struct super_ref sb, struct linux_statfs *s)
 	s->f_ffree = s->f_bfree;
 }
 
+/* Only vfs_create calls it, right after checking the name is new. */
 static int tmpfs_create(struct inode_ref dir, const struct kname *name, const struct inode_new *nw, struct inode_ref *out)
 {
-	return ramfs_make(dir, name, nw, out);
+	return ramfs_create_new(dir, name, nw, out);
 }
 
 static int tmpfs_symlink(struct inode_ref dir, const struct kname *name, const struct inode_new *nw,
