@@ -171,12 +171,17 @@ int64_t sem_ctl(int32_t id, int32_t num, int32_t cmd, uint64_t arg);
  * hook of proc/, registered by ipc_init). */
 void sem_exit(int32_t pid);
 /* --- ipc/mqueue.c: POSIX message queues ------------------------------ */
-/* Linux 6.1's defaults (/proc/sys/fs/mqueue) and hard ceilings. */
-#define MQ_MSG_MAX 10
-#define MQ_MSGSIZE_MAX 8192
-#define MQ_MSG_DEFAULT 10
-#define MQ_MSGSIZE_DEFAULT 8192
-#define MQ_QUEUES_MAX 256
+/* The limits of /proc/sys/fs/mqueue (Linux 6.1's defaults: 256 queues,
+ * 10 messages, 8192 bytes) and the hard ceilings. */
+#define MQ_LIM_QUEUES_MAX 0
+#define MQ_LIM_MSG_MAX 1
+#define MQ_LIM_MSGSIZE_MAX 2
+#define MQ_LIM_MSG_DEFAULT 3
+#define MQ_LIM_MSGSIZE_DEFAULT 4
+#define MQ_LIM_COUNT 5
+int64_t mq_limit(uint32_t which);
+/* Root's write of a knob: Linux's range or -EINVAL. */
+int mq_set_limit(uint32_t which, int64_t v);
 #define MQ_HARD_MSGMAX 65536
 #define MQ_HARD_MSGSIZEMAX (16 * 1024 * 1024)
 #define MQ_PRIO_MAX 32768

@@ -325,6 +325,25 @@ int vfs_kern_super(const struct kname *type, struct super_ref *out)
 	return e ? e : make_super(t, type, 0, 0, out);
 }
 
+int vfs_single_super(const struct kname *type, struct super_ref *out)
+{
+	uint32_t t;
+	int e = type_by_name(type, &t);
+	if (e)
+		return e;
+	if (!(fs_registry()->t[t].flags & FS_SINGLE))
+		return -EINVAL;
+	struct super_ref sb = fs_registry()->single[t];
+	if (!super_get(sb)) {
+		e = make_super(t, type, 0, 0, &sb);
+		if (e)
+			return e;
+		fs_registry()->single[t] = sb;
+	}
+	*out = sb;
+	return 0;
+}
+
 static int remount(struct inode_ref target, uint64_t keep)
 {
 	struct super *s = inode_super(target);
@@ -375,6 +394,7 @@ int vfs_mount_dev(const struct kname *source, const struct kname *type, struct i
 		s = super_get(sb);
 	}
 	s->flags = keep;
+	s->source = *source; /* a FS_SINGLE instance made earlier shows this mount's source */
 	s->covered = target;
 	s->mounts = 1;
 	mount_table()->m[slot] = sb;

@@ -87,11 +87,11 @@ static const struct sysctl_ent ents[] = {
 	{"fs", "nr_open", K_NR_OPEN, S_IFREG | 0444},
 	{"fs", "file-max", K_FILE_MAX, S_IFREG | 0444},
 	{"fs", "pipe-max-size", K_PIPE_MAX_SIZE, S_IFREG | 0444},
-	{"fs/mqueue", "msg_max", K_MQ_MSG_MAX, S_IFREG | 0444},
-	{"fs/mqueue", "msgsize_max", K_MQ_MSGSIZE_MAX, S_IFREG | 0444},
-	{"fs/mqueue", "msg_default", K_MQ_MSG_DEFAULT, S_IFREG | 0444},
-	{"fs/mqueue", "msgsize_default", K_MQ_MSGSIZE_DEFAULT, S_IFREG | 0444},
-	{"fs/mqueue", "queues_max", K_MQ_QUEUES_MAX, S_IFREG | 0444},
+	{"fs/mqueue", "msg_max", K_MQ_MSG_MAX, S_IFREG | 0644},
+	{"fs/mqueue", "msgsize_max", K_MQ_MSGSIZE_MAX, S_IFREG | 0644},
+	{"fs/mqueue", "msg_default", K_MQ_MSG_DEFAULT, S_IFREG | 0644},
+	{"fs/mqueue", "msgsize_default", K_MQ_MSGSIZE_DEFAULT, S_IFREG | 0644},
+	{"fs/mqueue", "queues_max", K_MQ_QUEUES_MAX, S_IFREG | 0644},
 	{"fs/inotify", "max_queued_events", K_INOTIFY_QUEUED, S_IFREG | 0644},
 	{"fs/inotify", "max_user_instances", K_INOTIFY_INSTANCES, S_IFREG | 0644},
 	{"fs/inotify", "max_user_watches", K_INOTIFY_WATCHES, S_IFREG | 0644},
@@ -124,6 +124,14 @@ static void show_uuid(struct ptext *t, const uint8_t (*b)[16])
 		if (i == 3 || i == 5 || i == 7 || i == 9)
 			pt_char(t, '-');
 	}
+}
+
+/* The ipc/ limit a /proc/sys/fs/mqueue knob shows. */
+static uint32_t mq_knob(uint32_t knob)
+{
+	return knob == K_MQ_MSG_MAX ? MQ_LIM_MSG_MAX : knob == K_MQ_MSGSIZE_MAX ? MQ_LIM_MSGSIZE_MAX
+	       : knob == K_MQ_MSG_DEFAULT ? MQ_LIM_MSG_DEFAULT : knob == K_MQ_MSGSIZE_DEFAULT ? MQ_LIM_MSGSIZE_DEFAULT
+	       : MQ_LIM_QUEUES_MAX;
 }
 
 void sysctl_show(struct ptext *t, uint32_t knob)
@@ -231,20 +239,12 @@ void sysctl_show(struct ptext *t, uint32_t knob)
 	case K_PIPE_MAX_SIZE:
 		pt_u64(t, 65536);
 		break;
-	case K_MQ_MSG_MAX:
-		pt_u64(t, MQ_MSG_MAX);
-		break;
-	case K_MQ_MSGSIZE_MAX:
-		pt_u64(t, MQ_MSGSIZE_MAX);
-		break;
-	case K_MQ_MSG_DEFAULT:
-		pt_u64(t, MQ_MSG_DEFAULT);
-		break;
-	case K_MQ_MSGSIZE_DEFAULT:
-		pt_u64(t, MQ_MSGSIZE_DEFAULT);
-		break;
 	case K_MQ_QUEUES_MAX:
-		pt_u64(t, MQ_QUEUES_MAX);
+	case K_MQ_MSG_MAX:
+	case K_MQ_MSGSIZE_MAX:
+	case K_MQ_MSG_DEFAULT:
+	case K_MQ_MSGSIZE_DEFAULT:
+		pt_i64(t, mq_limit(mq_knob(knob)));
 		break;
 	case K_INOTIFY_QUEUED:
 	case K_INOTIFY_INSTANCES:
@@ -314,6 +314,15 @@ int sysctl_write(uint32_t knob, const struct kchunk *c, uint32_t n)
 			return e;
 		uint32_t kind = knob == K_MSG_NEXT_ID ? IPC_KIND_MSG : knob == K_SEM_NEXT_ID ? IPC_KIND_SEM : IPC_KIND_SHM;
 		return ipc_set_next_id(kind, v);
+	}
+	case K_MQ_QUEUES_MAX:
+	case K_MQ_MSG_MAX:
+	case K_MQ_MSGSIZE_MAX:
+	case K_MQ_MSG_DEFAULT:
+	case K_MQ_MSGSIZE_DEFAULT: {
+		int64_t v;
+		int e = parse_int(c, n, &v);
+		return e ? e : mq_set_limit(mq_knob(knob), v);
 	}
 	case K_INOTIFY_QUEUED:
 	case K_INOTIFY_INSTANCES:
