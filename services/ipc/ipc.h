@@ -31,7 +31,11 @@
 
 #define IPC_SLOTS 32768 /* slot part of an identifier (Linux's SEQ_MULTIPLIER) */
 
-/* The limits (Linux 6.1's defaults; fixed in Keel, /proc/sys/kernel shows them). */
+/* The capacities and Linux 6.1's default limits. The limits in force
+ * are ipc_limit()'s, which root sets through /proc/sys/kernel (msgmax,
+ * msgmnb, msgmni, shmmax, shmall, shmmni, sem); the counts (MNI) cannot
+ * go past the capacities here (SHMMNI, MSGMNI, SEMMNI slots; SEMOPM
+ * operations per semop), which are Linux's defaults. */
 #define SHMMAX (UINT64_MAX - (1ULL << 24))
 #define SHMALL (UINT64_MAX - (1ULL << 24)) /* pages */
 #define SHMMNI 4096
@@ -41,6 +45,27 @@
 #define SEMMSL 32000
 #define SEMMNI 32000
 #define SEMMNS 1024000000
+
+/* The limits in force (/proc/sys/kernel). */
+#define IPC_LIM_MSGMAX 0
+#define IPC_LIM_MSGMNB 1
+#define IPC_LIM_MSGMNI 2
+#define IPC_LIM_SHMMAX 3
+#define IPC_LIM_SHMALL 4
+#define IPC_LIM_SHMMNI 5
+#define IPC_LIM_SEMMSL 6
+#define IPC_LIM_SEMMNS 7
+#define IPC_LIM_SEMOPM 8
+#define IPC_LIM_SEMMNI 9
+#define IPC_LIM_COUNT 10
+/* shmmax and shmall are unsigned longs, the others ints (sem's may be
+ * negative, which refuses everything, as Linux). */
+int64_t ipc_limit(uint32_t which);
+uint64_t ipc_limit_u(uint32_t which);
+/* Root's write, with Linux's ranges (msgmax, msgmnb 0..INT_MAX; msgmni,
+ * shmmni, semmni 0..32768; shmmax, shmall any unsigned long; the other
+ * sem values any int): -EINVAL outside them. */
+int ipc_set_limit(uint32_t which, uint64_t v);
 
 /* Linux's struct ipc64_perm (x86-64). */
 struct linux_ipc64_perm {

@@ -69,13 +69,13 @@ static const struct sysctl_ent ents[] = {
 	{"kernel", "tainted", K_TAINTED, S_IFREG | 0444},
 	{"kernel", "core_pattern", K_CORE_PATTERN, S_IFREG | 0444},
 	{"kernel", "core_uses_pid", K_CORE_USES_PID, S_IFREG | 0444},
-	{"kernel", "msgmax", K_MSGMAX, S_IFREG | 0444},
-	{"kernel", "msgmnb", K_MSGMNB, S_IFREG | 0444},
-	{"kernel", "msgmni", K_MSGMNI, S_IFREG | 0444},
-	{"kernel", "sem", K_SEM, S_IFREG | 0444},
-	{"kernel", "shmmax", K_SHMMAX, S_IFREG | 0444},
-	{"kernel", "shmall", K_SHMALL, S_IFREG | 0444},
-	{"kernel", "shmmni", K_SHMMNI, S_IFREG | 0444},
+	{"kernel", "msgmax", K_MSGMAX, S_IFREG | 0644},
+	{"kernel", "msgmnb", K_MSGMNB, S_IFREG | 0644},
+	{"kernel", "msgmni", K_MSGMNI, S_IFREG | 0644},
+	{"kernel", "sem", K_SEM, S_IFREG | 0644},
+	{"kernel", "shmmax", K_SHMMAX, S_IFREG | 0644},
+	{"kernel", "shmall", K_SHMALL, S_IFREG | 0644},
+	{"kernel", "shmmni", K_SHMMNI, S_IFREG | 0644},
 	{"kernel", "msg_next_id", K_MSG_NEXT_ID, S_IFREG | 0644},
 	{"kernel", "sem_next_id", K_SEM_NEXT_ID, S_IFREG | 0644},
 	{"kernel", "shm_next_id", K_SHM_NEXT_ID, S_IFREG | 0644},
@@ -126,6 +126,18 @@ static void show_uuid(struct ptext *t, const uint8_t (*b)[16])
 	}
 }
 
+/* The ipc/ limit a /proc/sys/kernel knob shows; sem's four values. */
+static uint32_t ipc_knob(uint32_t knob)
+{
+	return knob == K_MSGMAX ? IPC_LIM_MSGMAX : knob == K_MSGMNB ? IPC_LIM_MSGMNB : knob == K_MSGMNI ? IPC_LIM_MSGMNI
+	       : knob == K_SHMMAX ? IPC_LIM_SHMMAX : knob == K_SHMALL ? IPC_LIM_SHMALL : IPC_LIM_SHMMNI;
+}
+
+static uint32_t sem_knob(uint32_t i)
+{
+	return i == 0 ? IPC_LIM_SEMMSL : i == 1 ? IPC_LIM_SEMMNS : i == 2 ? IPC_LIM_SEMOPM : IPC_LIM_SEMMNI;
+}
+
 /* The ipc/ limit a /proc/sys/fs/mqueue knob shows. */
 static uint32_t mq_knob(uint32_t knob)
 {
@@ -171,31 +183,21 @@ void sysctl_show(struct ptext *t, uint32_t knob)
 		PT_LIT(t, "core");
 		break;
 	case K_MSGMAX:
-		pt_u64(t, MSGMAX);
-		break;
 	case K_MSGMNB:
-		pt_u64(t, MSGMNB);
-		break;
 	case K_MSGMNI:
-		pt_u64(t, MSGMNI);
+	case K_SHMMNI:
+		pt_i64(t, ipc_limit(ipc_knob(knob)));
 		break;
 	case K_SEM:
-		pt_u64(t, SEMMSL);
-		pt_char(t, '\t');
-		pt_u64(t, SEMMNS);
-		pt_char(t, '\t');
-		pt_u64(t, SEMOPM);
-		pt_char(t, '\t');
-		pt_u64(t, SEMMNI);
+		for (uint32_t i = 0; i < 4; i++) {
+			if (i)
+				pt_char(t, '\t');
+			pt_i64(t, ipc_limit(sem_knob(i)));
+		}
 		break;
 	case K_SHMMAX:
-		pt_u64(t, SHMMAX);
-		break;
 	case K_SHMALL:
-		pt_u64(t, SHMALL);
-		break;
-	case K_SHMMNI:
-		pt_u64(t, SHMMNI);
+		pt_u64(t, ipc_limit_u(ipc_knob(knob)));
 		break;
 	case K_MSG_NEXT_ID:
 		pt_i64(t, ipc_next_id(IPC_KIND_MSG));
@@ -291,6 +293,69 @@ static int parse_int(const struct kchunk *c, uint32_t n, int64_t *out)
 	return 0;
 }
 
+/* An unsigned long as proc_doulongvec_minmax takes it (no sign, no overflow). */
+static int parse_ulong(const struct kchunk *c, uint32_t n, uint64_t *out)
+{
+	uint32_t i = 0;
+	while (i < n && (c->b[i] == ' ' || c->b[i] == '\t'))
+		i++;
+	if (i >= n || c->b[i] < '0' || c->b[i] > '9')
+		return -EINVAL;
+	uint64_t v = 0;
+	for (; i < n && c->b[i] >= '0' && c->b[i] <= '9'; i++) {
+		uint64_t d = (uint64_t)(c->b[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	while (i < n && (c->b[i] == ' ' || c->b[i] == '\t' || c->b[i] == '\n'))
+		i++;
+	if (i < n)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* kernel/sem: up to four ints separated by blanks, the ones given set in
+ * order (Linux's proc_dointvec); a semmni outside 0..32768 is refused
+ * with -ERANGE. */
+static int write_sem(const struct kchunk *c, uint32_t n)
+{
+	int64_t v[4];
+	uint32_t k = 0, i = 0;
+	while (k < 4) {
+		while (i < n && (c->b[i] == ' ' || c->b[i] == '\t' || c->b[i] == '\n'))
+			i++;
+		if (i >= n)
+			break;
+		uint32_t start = i;
+		if (c->b[i] == '-')
+			i++;
+		uint32_t digits = i;
+		int64_t x = 0;
+		for (; i < n && c->b[i] >= '0' && c->b[i] <= '9'; i++) {
+			x = x * 10 + (c->b[i] - '0');
+			if (x > 0x80000000LL)
+				return -EINVAL;
+		}
+		if (i == digits || (i < n && c->b[i] != ' ' && c->b[i] != '\t' && c->b[i] != '\n' && c->b[i] != 0))
+			return -EINVAL;
+		x = c->b[start] == '-' ? -x : x;
+		if (x > 0x7fffffffLL)
+			return -EINVAL;
+		v[k++] = x;
+	}
+	if (k == 0)
+		return -EINVAL;
+	/* Linux sets the values, then puts semmni back if it is out of range
+	 * (-ERANGE) */
+	int e = 0;
+	for (uint32_t j = 0; j < k; j++)
+		if (ipc_set_limit(sem_knob(j), (uint64_t)v[j]))
+			e = -ERANGE;
+	return e;
+}
+
 int sysctl_write(uint32_t knob, const struct kchunk *c, uint32_t n)
 {
 	switch (knob) {
@@ -315,6 +380,22 @@ int sysctl_write(uint32_t knob, const struct kchunk *c, uint32_t n)
 		uint32_t kind = knob == K_MSG_NEXT_ID ? IPC_KIND_MSG : knob == K_SEM_NEXT_ID ? IPC_KIND_SEM : IPC_KIND_SHM;
 		return ipc_set_next_id(kind, v);
 	}
+	case K_MSGMAX:
+	case K_MSGMNB:
+	case K_MSGMNI:
+	case K_SHMMNI: {
+		int64_t v;
+		int e = parse_int(c, n, &v);
+		return e ? e : ipc_set_limit(ipc_knob(knob), (uint64_t)v);
+	}
+	case K_SHMMAX:
+	case K_SHMALL: {
+		uint64_t v;
+		int e = parse_ulong(c, n, &v);
+		return e ? e : ipc_set_limit(ipc_knob(knob), v);
+	}
+	case K_SEM:
+		return write_sem(c, n);
 	case K_MQ_QUEUES_MAX:
 	case K_MQ_MSG_MAX:
 	case K_MQ_MSGSIZE_MAX:
