@@ -38,5 +38,8 @@ check emfile "open until: EMFILE \(many opened\)" "${after[@]}"
 check eloop "loop: ELOOP" "chain of 50: ELOOP" "chain of 30: opened" "${after[@]}"
 # a reused pid gets a fresh /proc/<pid> (the old one kept its owner)
 check pidreuse "first owner: 1000" "same pid, next owner: 0"
+# max_map_count and nr_open take effect (global knobs: Keel only)
+check knobs "max_map_count \+5: 6 more maps, then ENOMEM" "hole in an area at the limit: ENOMEM" \
+	"hole below the limit: ok" "nr_open 63: EINVAL" "RLIMIT_NOFILE 129 over nr_open 128: EPERM" "RLIMIT_NOFILE 128: ok"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -31,6 +31,12 @@
 
 struct vma;
 struct mm;
+
+/* /proc/sys/vm/max_map_count: a new mapping fails with -ENOMEM while a
+ * process has more areas than this, and so does an munmap that would
+ * split an area when it has this many. Setting it takes 0..INT_MAX. */
+int64_t mm_max_map_count(void);
+int mm_set_max_map_count(int64_t v);
 FW_POOL_DECLARE(vma, struct vma);
 FW_POOL_DECLARE(mm, struct mm);
 

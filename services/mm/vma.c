@@ -6,6 +6,36 @@
 FW_POOL_DEFINE(vma, struct vma);
 FW_POOL_DEFINE(mm, struct mm);
 
+/* /proc/sys/vm/max_map_count: Linux's default; 0 means the default was
+ * never changed (a global starts zeroed). */
+#define MAX_MAP_COUNT_DEFAULT 65530
+struct mm_knobs {
+	int64_t max_map_count;
+	bool set;
+};
+FW_GLOBAL(struct mm_knobs, mm_knobs);
+
+int64_t mm_max_map_count(void) { return mm_knobs()->set ? mm_knobs()->max_map_count : MAX_MAP_COUNT_DEFAULT; }
+
+int mm_set_max_map_count(int64_t v)
+{
+	if (v < 0 || v > 0x7fffffffLL)
+		return -EINVAL;
+	mm_knobs()->max_map_count = v;
+	mm_knobs()->set = true;
+	return 0;
+}
+
+/* The areas of mm (Linux's map_count: Keel never merges areas, so a
+ * region Linux would merge counts more than once here). */
+static int64_t areas_of(const struct mm *mp)
+{
+	int64_t n = 0;
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next)
+		n++;
+	return n;
+}
+
 int mm_new(struct mm_ref *out)
 {
 	if (mm_alloc(out))
@@ -127,6 +157,9 @@ int mm_unmap(struct mm_ref m, uint64_t start, uint64_t len)
 		if (v->start >= end)
 			break;
 		if (v->start < start) {
+			/* a hole in the middle adds an area: not at the limit (Linux) */
+			if (v->end > end && areas_of(mm_get(m)) >= mm_max_map_count())
+				return -ENOMEM;
 			if (split_vma(cur, start))
 				return -ENOMEM;
 			prev = cur;
@@ -151,6 +184,9 @@ int mm_unmap(struct mm_ref m, uint64_t start, uint64_t len)
 int mm_map(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, uint32_t flags, struct inode_ref file,
 	   uint64_t file_off, uint64_t file_len)
 {
+	struct mm *mp = mm_get(m);
+	if (mp && areas_of(mp) > mm_max_map_count())
+		return -ENOMEM; /* Linux's check before a new mapping */
 	int r = mm_unmap(m, start, len);
 	if (r)
 		return r;

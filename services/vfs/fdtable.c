@@ -98,3 +98,21 @@ void fd_close_on_exec(struct fdtable_ref t)
 			(void)fd_close(t, i);
 	}
 }
+
+/* /proc/sys/fs/nr_open: the ceiling of RLIMIT_NOFILE. Keel's default is
+ * its descriptor table's size (FD_MAX); root may set 64..2147483584 as
+ * on Linux, though no table grows past FD_MAX. */
+struct nr_open_knob {
+	int64_t v; /* 0: never set */
+};
+FW_GLOBAL(struct nr_open_knob, nr_open_knob);
+
+int64_t vfs_nr_open(void) { return nr_open_knob()->v ? nr_open_knob()->v : FD_MAX; }
+
+int vfs_set_nr_open(int64_t v)
+{
+	if (v < 64 || v > 2147483584LL)
+		return -EINVAL;
+	nr_open_knob()->v = v;
+	return 0;
+}

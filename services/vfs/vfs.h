@@ -567,6 +567,10 @@ bool file_is_regular(const struct file *fp);
 /* pread/pwrite are allowed (FOP_PREAD): the file has positions. */
 bool file_has_positions(const struct file *fp);
 
+/* /proc/sys/fs/nr_open (setrlimit(RLIMIT_NOFILE) above it: -EPERM);
+ * setting it takes Linux's 64..2147483584 (-EINVAL). */
+int64_t vfs_nr_open(void);
+int vfs_set_nr_open(int64_t v);
 int fdtable_new(struct fdtable_ref *out);
 int fdtable_clone(struct fdtable_ref src, struct fdtable_ref *out);
 void fdtable_put(struct fdtable_ref t);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -181,6 +182,74 @@ static int pidreuse(void)
 	return 1;
 }
 
+/* Global knobs the host cannot lend a test: vm/max_map_count bounds the
+ * areas of a process (mmap ENOMEM; an munmap that would split an area at
+ * the limit ENOMEM) and fs/nr_open bounds RLIMIT_NOFILE (EPERM). */
+static int knob_rw(const char *path, const char *val, char *old, size_t n)
+{
+	int fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	ssize_t r = old ? read(fd, old, n - 1) : 0;
+	if (old)
+		old[r > 0 ? r : 0] = 0;
+	int e = 0;
+	if (val && pwrite(fd, val, strlen(val), 0) < 0)
+		e = -errno;
+	close(fd);
+	return e;
+}
+
+/* Lines of /proc/self/maps, read without allocating (no new areas). */
+static int count_areas(void)
+{
+	static char buf[65536];
+	int fd = open("/proc/self/maps", O_RDONLY), n = 0;
+	ssize_t r;
+	while (fd >= 0 && (r = read(fd, buf, sizeof buf)) > 0)
+		for (ssize_t i = 0; i < r; i++)
+			n += buf[i] == '\n';
+	if (fd >= 0)
+		close(fd);
+	return n;
+}
+
+static int knobs(void)
+{
+	char old[32], v[32];
+	int areas = count_areas();
+	snprintf(v, sizeof v, "%d", areas + 5);
+	if (knob_rw("/proc/sys/vm/max_map_count", v, old, sizeof old))
+		return 1;
+	char *base = mmap(NULL, 64 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(base, 64 * 4096); /* a free range: map every other page of it */
+	int made = 0;
+	for (int i = 0; i < 20; i++) {
+		void *p = mmap(base + 2 * i * 4096, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (p == MAP_FAILED) {
+			printf("max_map_count +5: %d more maps, then %s\n", made, errno == ENOMEM ? "ENOMEM" : "other");
+			break;
+		}
+		made++;
+	}
+	munmap(base, 64 * 4096);
+	char *three = mmap(NULL, 3 * 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	areas = count_areas();
+	snprintf(v, sizeof v, "%d", areas);
+	knob_rw("/proc/sys/vm/max_map_count", v, NULL, 0);
+	printf("hole in an area at the limit: %s\n", munmap(three + 4096, 4096) ? (errno == ENOMEM ? "ENOMEM" : "other") : "ok");
+	knob_rw("/proc/sys/vm/max_map_count", old, NULL, 0);
+	printf("hole below the limit: %s\n", munmap(three + 4096, 4096) ? "failed" : "ok");
+	printf("nr_open 63: %s\n", knob_rw("/proc/sys/fs/nr_open", "63", old, sizeof old) == -EINVAL ? "EINVAL" : "other");
+	knob_rw("/proc/sys/fs/nr_open", "128", NULL, 0);
+	struct rlimit rl = {129, 129};
+	printf("RLIMIT_NOFILE 129 over nr_open 128: %s\n", setrlimit(RLIMIT_NOFILE, &rl) && errno == EPERM ? "EPERM" : "other");
+	rl.rlim_cur = rl.rlim_max = 128;
+	printf("RLIMIT_NOFILE 128: %s\n", setrlimit(RLIMIT_NOFILE, &rl) ? "failed" : "ok");
+	knob_rw("/proc/sys/fs/nr_open", old, NULL, 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -194,5 +263,7 @@ int main(int argc, char **argv)
 		return eloop();
 	if (!strcmp(argv[1], "pidreuse"))
 		return pidreuse();
+	if (!strcmp(argv[1], "knobs"))
+		return knobs();
 	return 2;
 }

@@ -8,6 +8,7 @@
 #include "fs/procfs/procfs.h"
 #include "fs/procfs/sysctl.h"
 #include "ipc/ipc.h"
+#include "mm/mm.h"
 #include <fw/console.h>
 
 enum knob {
@@ -82,9 +83,9 @@ static const struct sysctl_ent ents[] = {
 	{"kernel/random", "boot_id", K_BOOT_ID, S_IFREG | 0444},
 	{"kernel/random", "uuid", K_UUID, S_IFREG | 0444},
 	{"vm", "overcommit_memory", K_OVERCOMMIT, S_IFREG | 0444},
-	{"vm", "max_map_count", K_MAX_MAP_COUNT, S_IFREG | 0444},
+	{"vm", "max_map_count", K_MAX_MAP_COUNT, S_IFREG | 0644},
 	{"vm", "mmap_min_addr", K_MMAP_MIN_ADDR, S_IFREG | 0444},
-	{"fs", "nr_open", K_NR_OPEN, S_IFREG | 0444},
+	{"fs", "nr_open", K_NR_OPEN, S_IFREG | 0644},
 	{"fs", "file-max", K_FILE_MAX, S_IFREG | 0444},
 	{"fs", "pipe-max-size", K_PIPE_MAX_SIZE, S_IFREG | 0444},
 	{"fs/mqueue", "msg_max", K_MQ_MSG_MAX, S_IFREG | 0644},
@@ -227,13 +228,13 @@ void sysctl_show(struct ptext *t, uint32_t knob)
 		pt_u64(t, 0);
 		break;
 	case K_MAX_MAP_COUNT:
-		pt_u64(t, 65530);
+		pt_i64(t, mm_max_map_count());
 		break;
 	case K_MMAP_MIN_ADDR:
 		pt_u64(t, FW_USER_MIN);
 		break;
 	case K_NR_OPEN:
-		pt_u64(t, FD_MAX);
+		pt_i64(t, vfs_nr_open());
 		break;
 	case K_FILE_MAX:
 		pt_u64(t, 9223372036854775807ULL);
@@ -396,6 +397,14 @@ int sysctl_write(uint32_t knob, const struct kchunk *c, uint32_t n)
 	}
 	case K_SEM:
 		return write_sem(c, n);
+	case K_MAX_MAP_COUNT:
+	case K_NR_OPEN: {
+		int64_t v;
+		int e = parse_int(c, n, &v);
+		if (e)
+			return e;
+		return knob == K_NR_OPEN ? vfs_set_nr_open(v) : mm_set_max_map_count(v);
+	}
 	case K_MQ_QUEUES_MAX:
 	case K_MQ_MSG_MAX:
 	case K_MQ_MSGSIZE_MAX:
