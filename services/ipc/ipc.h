@@ -218,10 +218,14 @@ struct linux_mq_attr {
 	int64_t flags, maxmsg, msgsize, curmsgs;
 	int64_t reserved[4];
 };
-/* A registration for mq_notify. */
+/* A registration for mq_notify. SIGEV_THREAD: the netlink socket (a
+ * sock handle's index and generation) that gets the 32-byte cookie. */
+#define MQ_COOKIE_LEN 32
 struct mq_notify_req {
 	int32_t kind, signo;
 	uint64_t value;
+	uint32_t sock_idx, sock_gen;
+	uint8_t cookie[MQ_COOKIE_LEN];
 };
 struct kname;
 struct file_ref;

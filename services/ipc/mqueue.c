@@ -23,6 +23,7 @@
  * user's RLIMIT_MSGQUEUE, charged with Linux's estimate of a queue's
  * pinned memory when it is made and given back when it goes. */
 #include "ipc/mq_internal.h"
+#include "net/netlink/netlink.h"
 #include "proc/signal.h"
 
 #define SEG_BYTES 496
@@ -55,6 +56,8 @@ struct mqueue {
 	int32_t notify_pid;        /* registered process, 0: none */
 	int32_t notify_kind, notify_sig;
 	uint64_t notify_value;
+	struct sock_ref notify_sock;          /* SIGEV_THREAD: libc's netlink socket */
+	uint8_t notify_cookie[MQ_COOKIE_LEN]; /* and what to send it */
 	uint32_t user;             /* the real uid charged for it */
 	uint64_t charge;           /* bytes charged to RLIMIT_MSGQUEUE */
 };
@@ -423,6 +426,28 @@ static void q_insert(struct mqueue *q, struct mq_msg_ref mr)
 	q->qsize += mq_msg_get(mr)->size;
 }
 
+/* SIGEV_THREAD: libc's helper thread reads the cookie from its netlink
+ * socket; the last byte says why (Linux's values). A socket closed
+ * since gets nothing. */
+#define NOTIFY_WOKENUP 1
+#define NOTIFY_REMOVED 2
+static void send_cookie(const struct mqueue *q, uint8_t why)
+{
+	struct kchunk c;
+	for (uint32_t i = 0; i < MQ_COOKIE_LEN; i++)
+		c.b[i] = q->notify_cookie[i];
+	c.b[MQ_COOKIE_LEN - 1] = why;
+	(void)netlink_send_bytes(q->notify_sock, &c, MQ_COOKIE_LEN);
+}
+
+/* The registration goes (mq_notify(NULL), the owner's close). */
+static void q_unregister(struct mqueue *q)
+{
+	if (q->notify_pid && q->notify_kind == MQ_SIGEV_THREAD)
+		send_cookie(q, NOTIFY_REMOVED);
+	q->notify_pid = 0;
+}
+
 /* Linux's notification: on a message arriving in an empty queue with no
  * receiver waiting; the registration is used up either way. */
 static void q_notify(struct mqueue *q)
@@ -431,6 +456,10 @@ static void q_notify(struct mqueue *q)
 		return;
 	int32_t pid = q->notify_pid;
 	q->notify_pid = 0;
+	if (q->notify_kind == MQ_SIGEV_THREAD) {
+		send_cookie(q, NOTIFY_WOKENUP);
+		return;
+	}
 	if (q->notify_kind != MQ_SIGEV_SIGNAL)
 		return;
 	struct proc_ref target = proc_by_pid(pid);
@@ -549,7 +578,7 @@ int mq_notify_set(int64_t fd, const struct mq_notify_req *req)
 	int32_t me = cur_proc()->pid;
 	if (!req) {
 		if (q->notify_pid == me)
-			q->notify_pid = 0;
+			q_unregister(q);
 		return 0;
 	}
 	if (q->notify_pid && proc_get(proc_by_pid(q->notify_pid)))
@@ -558,6 +587,9 @@ int mq_notify_set(int64_t fd, const struct mq_notify_req *req)
 	q->notify_kind = req->kind;
 	q->notify_sig = req->signo;
 	q->notify_value = req->value;
+	q->notify_sock = (struct sock_ref){req->sock_idx, req->sock_gen};
+	for (uint32_t i = 0; i < MQ_COOKIE_LEN; i++)
+		q->notify_cookie[i] = req->cookie[i];
 	return 0;
 }
 
@@ -675,7 +707,7 @@ static void mq_file_release(struct file_ref f, struct file *fp)
 		return;
 	struct proc *me = cur_proc(); /* none while a process exits */
 	if (me && q->notify_pid == me->pid)
-		q->notify_pid = 0;
+		q_unregister(q);
 	wq_wake(q->wq);
 }
 

@@ -4,6 +4,7 @@
 #include "ipc/ipc.h"
 #include "syscall/fs.h"
 #include "syscall/syscall.h"
+#include "net/socket.h"
 #include <fw/time.h>
 
 struct linux_sigevent_mq {
@@ -81,22 +82,24 @@ int64_t sys_mq_timedreceive(struct fw_uregs *r)
 	return e ? e : mq_receive((int32_t)a0(r), a1(r), a2(r), a3(r), timed, deadline);
 }
 
-/* SIGEV_THREAD: libc passes a netlink socket and a cookie; Keel's
- * netlink has no mqueue notification, so after Linux's checks of the
- * cookie and the descriptor it refuses as Linux refuses a socket it
- * cannot use (ECONNREFUSED). */
-static int thread_notify(const struct linux_sigevent_mq *ev)
+/* SIGEV_THREAD: libc passes a netlink socket (sigev_signo) and a
+ * 32-byte cookie (sigev_value) that the kernel sends it when the
+ * notification fires, Linux's checks in Linux's order. */
+static int thread_notify(const struct linux_sigevent_mq *ev, struct mq_notify_req *req)
 {
-	uint8_t cookie[32];
-	if (fw_copy_from_user(&cookie, fw_uaddr(ev->value)))
+	if (fw_copy_from_user(&req->cookie, fw_uaddr(ev->value)))
 		return -EFAULT;
+	struct sock_ref s;
 	struct file_ref f;
-	if (fd_get(cur_proc()->files, ev->signo, &f))
-		return -EBADF;
-	struct kname n;
-	uint32_t mode = 0;
-	file_anon_name(f, &n, &mode);
-	return (mode & S_IFMT) == S_IFSOCK ? -ECONNREFUSED : -ENOTSOCK;
+	int e = sock_from_fd(ev->signo, &s, &f);
+	if (e)
+		return e;
+	struct sock *sk = sock_get(s);
+	if (!sk || sk->family != AF_NETLINK)
+		return -EINVAL;
+	req->sock_idx = s.idx;
+	req->sock_gen = s.gen;
+	return 0;
 }
 
 int64_t sys_mq_notify(struct fw_uregs *r)
@@ -110,9 +113,12 @@ int64_t sys_mq_notify(struct fw_uregs *r)
 		return -EINVAL;
 	if (ev.notify == MQ_SIGEV_SIGNAL && (ev.signo < 0 || ev.signo > NSIG))
 		return -EINVAL;
-	if (ev.notify == MQ_SIGEV_THREAD)
-		return thread_notify(&ev);
-	struct mq_notify_req req = {ev.notify, ev.signo, ev.value};
+	struct mq_notify_req req = {ev.notify, ev.signo, ev.value, 0, 0, {0}};
+	if (ev.notify == MQ_SIGEV_THREAD) {
+		int e = thread_notify(&ev, &req);
+		if (e)
+			return e;
+	}
 	return mq_notify_set((int32_t)a0(r), &req);
 }
 
