@@ -14,6 +14,17 @@ struct linux_sigevent_mq {
 	int32_t pad[12];
 };
 
+/* A descriptor is free below RLIMIT_NOFILE. */
+static bool fd_free_below_limit(void)
+{
+	struct fdtable *t = fdtable_get(cur_proc()->files);
+	uint32_t lim = FW_MIN(fd_limit(), (uint32_t)FD_MAX);
+	for (uint32_t i = 0; t && i < lim; i++)
+		if (!file_ref_valid(t->fd[i]))
+			return true;
+	return false;
+}
+
 int64_t sys_mq_open(struct fw_uregs *r)
 {
 	uint32_t oflag = (uint32_t)a1(r);
@@ -23,6 +34,12 @@ int64_t sys_mq_open(struct fw_uregs *r)
 		return -EFAULT;
 	struct kname name;
 	int e = mq_name_from_user(a0(r), &name);
+	if (e == -EFAULT)
+		return e;
+	/* Linux takes the descriptor before it looks at the name: EMFILE
+	 * creates nothing */
+	if (!fd_free_below_limit())
+		return -EMFILE;
 	if (e)
 		return e;
 	struct file_ref f;

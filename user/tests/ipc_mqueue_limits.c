@@ -177,6 +177,14 @@ int main(int argc, char **argv)
 	}
 	ranges();
 	effects();
+	struct rlimit nf, none;
+	getrlimit(RLIMIT_NOFILE, &nf);
+	none = nf;
+	none.rlim_cur = 0;
+	setrlimit(RLIMIT_NOFILE, &none);
+	CHECK_ERR(mq_open("/ktl_f", O_CREAT | O_RDWR, 0600, NULL), EMFILE, "no descriptor left");
+	setrlimit(RLIMIT_NOFILE, &nf);
+	CHECK_ERR(mq_open("/ktl_f", O_RDWR), ENOENT, "and no queue was made");
 	as_user("RLIMIT_MSGQUEUE", rlimit_user);
 	for (int i = 0; i < 5; i++)
 		show(knobs[i]);
