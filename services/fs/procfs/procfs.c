@@ -158,6 +158,16 @@ static bool pid_dir_current(const struct inode *ip)
 	return live_proc(pid) && r.idx == ip->fs_data[PD_ARG] && r.gen == ip->fs_data[PD_GEN];
 }
 
+int procfs_pid_dir(struct inode_ref ino, struct proc_ref *proc, int32_t *pid)
+{
+	struct inode *ip = inode_get(ino);
+	if (!ip || ip->fstype != procfs_state()->type || ip->fs_data[PD_KIND] != PK_PIDDIR)
+		return -EBADF;
+	*proc = (struct proc_ref){ip->fs_data[PD_ARG], ip->fs_data[PD_GEN]};
+	*pid = (int32_t)ip->fs_data[PD_PID];
+	return 0;
+}
+
 static int new_node(struct inode_ref dir, const struct kname *name, uint32_t kind, uint32_t mode, int32_t pid,
 		    uint32_t arg, struct inode_ref *out)
 {

@@ -10,6 +10,7 @@
 
 #include "vfs/vfs.h"
 #include "fs/procfs/ptext.h"
+#include "proc/proc.h"
 
 /* /proc/net: files other services register at boot, before /proc is
  * mounted (the network: unix, tcp, udp, dev...), each a name and a text
@@ -66,6 +67,11 @@ enum proc_kind {
 	PK_NETFILE,                        /* the registered /proc/net files follow */
 	PK_KIND_MAX = PK_NETFILE + 12
 };
+
+/* A /proc/<pid> directory (not a task's): its process and pid, for
+ * pidfd_send_signal on such a descriptor (Linux accepts it as a pidfd).
+ * -EBADF for any other inode. */
+int procfs_pid_dir(struct inode_ref ino, struct proc_ref *proc, int32_t *pid);
 
 /* Register "proc" and its file operations with the VFS (boot). */
 int procfs_init(void);
