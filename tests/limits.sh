@@ -41,5 +41,8 @@ check pidreuse "first owner: 1000" "same pid, next owner: 0"
 # max_map_count and nr_open take effect (global knobs: Keel only)
 check knobs "max_map_count \+5: 6 more maps, then ENOMEM" "hole in an area at the limit: ENOMEM" \
 	"hole below the limit: ok" "nr_open 63: EINVAL" "RLIMIT_NOFILE 129 over nr_open 128: EPERM" "RLIMIT_NOFILE 128: ok"
+# a looked-up /proc/<pid> costs its directory and the file, not its tree
+check procinodes "inodes per /proc/<pid> after a stat of its stat file: 2" \
+	"inodes per /proc/<pid> after a listing: 17" "3000 short-lived children polled: inode count grew by under 200"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -7,6 +7,7 @@
  * not describe the next process that gets the same pid (it runs through
  * the whole pid space, which Keel wraps at 32768). */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -250,6 +251,76 @@ static int knobs(void)
 	return 0;
 }
 
+/* /proc/sys/fs/inode-nr's first figure: inodes in memory. */
+static long inodes_now(void)
+{
+	char buf[64] = "";
+	int fd = open("/proc/sys/fs/inode-nr", O_RDONLY);
+	ssize_t r = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	buf[r > 0 ? r : 0] = 0;
+	return r > 0 ? atol(buf) : -1;
+}
+
+/* The inodes a /proc/<pid> directory costs: 60 live children each have
+ * /proc/<pid>/stat looked up (what a process-state poller does), then
+ * each has its directory listed (what ls does); then 3000 short-lived
+ * children are polled and reaped, and the inode count must come back. */
+static int procinodes(void)
+{
+	enum { N = 60 };
+	int pfd[2];
+	pid_t kids[N];
+	if (pipe(pfd))
+		return 1;
+	for (int i = 0; i < N; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			char c;
+			close(pfd[1]);
+			read(pfd[0], &c, 1);
+			_exit(0);
+		}
+	}
+	char path[64];
+	struct stat st;
+	long before = inodes_now();
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)kids[i]);
+		stat(path, &st);
+	}
+	long looked = inodes_now();
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof path, "/proc/%d", (int)kids[i]);
+		DIR *d = opendir(path);
+		while (d && readdir(d))
+			;
+		if (d)
+			closedir(d);
+	}
+	long listed = inodes_now();
+	close(pfd[0]);
+	close(pfd[1]);
+	for (int i = 0; i < N; i++)
+		waitpid(kids[i], NULL, 0);
+	printf("inodes per /proc/<pid> after a stat of its stat file: %ld\n", (looked - before) / N);
+	printf("inodes per /proc/<pid> after a listing: %ld\n", (listed - before) / N);
+	long start = inodes_now();
+	for (int i = 0; i < 3000; i++) {
+		pid_t c = fork();
+		if (c == 0)
+			_exit(0);
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)c);
+		stat(path, &st);
+		waitpid(c, NULL, 0);
+	}
+	long end = inodes_now();
+	printf("3000 short-lived children polled: inode count grew by %s\n", end - start < 200 ? "under 200" : "more");
+	fprintf(stderr, "inodes: start %ld end %ld\n", start, end);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -265,5 +336,7 @@ int main(int argc, char **argv)
 		return pidreuse();
 	if (!strcmp(argv[1], "knobs"))
 		return knobs();
+	if (!strcmp(argv[1], "procinodes"))
+		return procinodes();
 	return 2;
 }

@@ -203,10 +203,13 @@ static int new_node(struct inode_ref dir, const struct kname *name, uint32_t kin
 	return e;
 }
 
+/* /proc/<pid> itself; its files appear when looked up or listed
+ * (fill_dir), so a lookup of /proc/<pid>/stat costs two inodes, not the
+ * whole tree. */
 static int pid_dir(struct inode_ref root, int32_t pid)
 {
 	struct kname n;
-	struct inode_ref d, x;
+	struct inode_ref d;
 	name_num(&n, (uint64_t)pid);
 	int e = new_node(root, &n, PK_PIDDIR, S_IFDIR | 0555, pid, 0, &d);
 	if (e == 0) {
@@ -216,18 +219,55 @@ static int pid_dir(struct inode_ref root, int32_t pid)
 		inode_get(d)->fs_data[PD_ARG] = r.idx;
 		inode_get(d)->fs_data[PD_GEN] = r.gen;
 	}
-	for (uint32_t i = 0; e == 0 && i < FW_ARRAY_LEN(pid_ents); i++) {
-		struct pent pe = pid_ents[i];
-		name_lit(&n, &pe.name);
-		e = new_node(d, &n, pe.kind, pe.mode, pid, 0, &x);
-		for (uint32_t k = 0; e == 0 && pe.kind == PK_PNS && k < FW_ARRAY_LEN(ns_names); k++) {
-			struct ns_name nn = ns_names[k];
-			struct inode_ref l;
-			name_lit20(&n, &nn.name);
-			e = new_node(x, &n, PK_PNSLINK, S_IFLNK | 0777, pid, k, &l);
-		}
-	}
 	return e;
+}
+
+static uint32_t count_entries(struct inode_ref dir)
+{
+	uint32_t n = 0;
+	for (struct dentry_ref d = inode_get(dir)->children; dentry_ref_valid(d); d = dentry_get(d)->next)
+		n++;
+	return n;
+}
+
+/* The entries of a /proc/<pid> directory (pid_ents) or of its ns/
+ * (ns_names): just `only` when a lookup asks for it, else all that are
+ * missing (a listing shows the ones lookups made first; Linux's own
+ * order is not Keel's table's anyway). */
+static void fill_dir(struct inode_ref dir, const struct kname *only)
+{
+	struct inode *dp = inode_get(dir);
+	bool ns = dp->fs_data[PD_KIND] == PK_PNS;
+	int32_t pid = (int32_t)dp->fs_data[PD_PID];
+	uint32_t total = ns ? FW_ARRAY_LEN(ns_names) : FW_ARRAY_LEN(pid_ents);
+	if (ns ? !live_proc(pid) : !pid_dir_current(dp))
+		return; /* the process is gone: nothing new appears (ENOENT) */
+	if (!only && count_entries(dir) >= total)
+		return;
+	for (uint32_t i = 0; i < total; i++) {
+		struct kname n;
+		uint32_t kind = PK_PNSLINK, mode = S_IFLNK | 0777, arg = i;
+		if (ns) {
+			struct ns_name nn = ns_names[i];
+			name_lit20(&n, &nn.name);
+		} else {
+			struct pent pe = pid_ents[i];
+			name_lit(&n, &pe.name);
+			kind = pe.kind;
+			mode = pe.mode;
+			arg = 0;
+		}
+		struct inode_ref x;
+		if (only && !kname_eq(&n, only))
+			continue;
+		if (ramdir_lookup(dir, &n, &x) == 0) {
+			if (only)
+				return;
+			continue;
+		}
+		if (new_node(dir, &n, kind, mode, pid, arg, &x) != 0 || only)
+			return;
+	}
 }
 
 /* umount: every node goes; nodes still open live on until closed. */
@@ -371,6 +411,8 @@ void procfs_refresh(struct inode_ref dir)
 	s->busy = true;
 	if (dp->fs_data[PD_KIND] == PK_ROOT)
 		refresh_root(dir);
+	else if (dp->fs_data[PD_KIND] == PK_PIDDIR || dp->fs_data[PD_KIND] == PK_PNS)
+		fill_dir(dir, NULL);
 	else if (dp->fs_data[PD_KIND] == PK_PFD)
 		refresh_fd(dir);
 	else if (dp->fs_data[PD_KIND] == PK_PTASK)
@@ -378,7 +420,8 @@ void procfs_refresh(struct inode_ref dir)
 	procfs_state()->busy = false;
 }
 
-/* A lookup makes /proc/<pid> on demand (some 27 inodes) and, until now,
+/* A lookup makes /proc/<pid> on demand (one inode, its files as they are
+ * looked up) and, until now,
  * only a listing of /proc or a lookup of the same name dropped it after
  * the process died. A program that polls the files of many short-lived
  * children (LTP's process-state wait, pgrep-like tools) so left every
@@ -407,6 +450,12 @@ static void lookup_prepare(struct inode_ref dir, const struct kname *name)
 		return;
 	if (dp->fs_data[PD_KIND] == PK_PFD || dp->fs_data[PD_KIND] == PK_PTASK) {
 		procfs_refresh(dir);
+		return;
+	}
+	if (dp->fs_data[PD_KIND] == PK_PIDDIR || dp->fs_data[PD_KIND] == PK_PNS) {
+		s->busy = true;
+		fill_dir(dir, name);
+		procfs_state()->busy = false;
 		return;
 	}
 	int64_t pid = parse_num(name);

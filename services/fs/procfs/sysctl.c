@@ -42,6 +42,7 @@ enum knob {
 	K_NR_OPEN,
 	K_FILE_MAX,
 	K_PIPE_MAX_SIZE,
+	K_INODE_NR,
 	K_MQ_MSG_MAX,
 	K_MQ_MSGSIZE_MAX,
 	K_MQ_MSG_DEFAULT,
@@ -88,6 +89,7 @@ static const struct sysctl_ent ents[] = {
 	{"fs", "nr_open", K_NR_OPEN, S_IFREG | 0644},
 	{"fs", "file-max", K_FILE_MAX, S_IFREG | 0444},
 	{"fs", "pipe-max-size", K_PIPE_MAX_SIZE, S_IFREG | 0444},
+	{"fs", "inode-nr", K_INODE_NR, S_IFREG | 0444},
 	{"fs/mqueue", "msg_max", K_MQ_MSG_MAX, S_IFREG | 0644},
 	{"fs/mqueue", "msgsize_max", K_MQ_MSGSIZE_MAX, S_IFREG | 0644},
 	{"fs/mqueue", "msg_default", K_MQ_MSG_DEFAULT, S_IFREG | 0644},
@@ -241,6 +243,11 @@ void sysctl_show(struct ptext *t, uint32_t knob)
 		break;
 	case K_PIPE_MAX_SIZE:
 		pt_u64(t, 65536);
+		break;
+	case K_INODE_NR:
+		/* inodes in memory; Keel keeps no list of unused ones */
+		pt_u64(t, inode_count());
+		PT_LIT(t, "\t0");
 		break;
 	case K_MQ_QUEUES_MAX:
 	case K_MQ_MSG_MAX:
