@@ -84,6 +84,7 @@ static void copy_proc_state(struct proc *c, const struct proc *me)
 	for (uint32_t i = 0; i < 16; i++)
 		c->rlim[i] = me->rlim[i];
 	c->rlim_set = me->rlim_set;
+	c->coredump_filter_x = me->coredump_filter_x; /* inherited, kept across exec (Linux) */
 	c->comm = me->comm;
 	c->nice = me->nice;
 	c->personality = me->personality;

@@ -74,6 +74,7 @@ struct proc {
 	uint64_t child_user_ns, child_sys_ns;
 	struct linux_rlimit rlim[16];
 	uint32_t rlim_set;          /* bit i: rlim[i] was set (else Linux's default) */
+	uint32_t coredump_filter_x; /* /proc/<pid>/coredump_filter XOR Linux's default 0x33 (zero: the default) */
 	/* issue 4 additions */
 	struct sig_info_k sig_info[NSIG_STD]; /* info of process-directed standard signals */
 	struct sigq_ref rtq;    /* queued process-directed realtime signals, oldest first */

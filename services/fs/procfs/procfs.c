@@ -8,10 +8,11 @@
  * says what a node shows (PK_*), about which process and which descriptor.
  * Trusts the process table (services/proc) and the VFS. */
 #include "fs/procfs/procfs.h"
+#include "fs/procfs/smaps.h"
 #include "proc/proc.h"
 
 struct pent {
-	char name[12];
+	char name[16];
 	uint32_t kind;
 	uint32_t mode;
 };
@@ -66,6 +67,9 @@ static const struct pent pid_ents[] = {
 	{"ns", PK_PNS, S_IFDIR | 0511},		  {"pagemap", PK_PPAGEMAP, S_IFREG | 0400},
 	{"task", PK_PTASK, S_IFDIR | 0555},
 	{"mountinfo", PK_MOUNTINFO, S_IFREG | 0444},
+	{"smaps", PK_PSMAPS, S_IFREG | 0444},
+	{"smaps_rollup", PK_PSMAPS_ROLLUP, S_IFREG | 0444},
+	{"coredump_filter", PK_PCOREFILTER, S_IFREG | 0644},
 };
 
 /* What /proc/<pid>/task/<tid> holds (about the thread: PD_ARG = tid). */
@@ -100,6 +104,16 @@ static void name_lit(struct kname *n, const char (*s)[12])
 {
 	n->len = 0;
 	while (n->len < 11 && (*s)[n->len]) {
+		n->s[n->len] = (*s)[n->len];
+		n->len++;
+	}
+	n->s[n->len] = 0;
+}
+
+static void name_lit16(struct kname *n, const char (*s)[16])
+{
+	n->len = 0;
+	while (n->len < 15 && (*s)[n->len]) {
 		n->s[n->len] = (*s)[n->len];
 		n->len++;
 	}
@@ -252,7 +266,7 @@ static void fill_dir(struct inode_ref dir, const struct kname *only)
 			name_lit20(&n, &nn.name);
 		} else {
 			struct pent pe = pid_ents[i];
-			name_lit(&n, &pe.name);
+			name_lit16(&n, &pe.name);
 			kind = pe.kind;
 			mode = pe.mode;
 			arg = 0;
@@ -395,7 +409,7 @@ static void refresh_task(struct inode_ref dir)
 			return;
 		for (uint32_t i = 0; i < FW_ARRAY_LEN(task_ents); i++) {
 			struct pent pe = task_ents[i];
-			name_lit(&n, &pe.name);
+			name_lit16(&n, &pe.name);
 			if (new_node(x, &n, pe.kind, pe.mode, pid, (uint32_t)tid, &f))
 				return;
 		}
@@ -554,7 +568,7 @@ static int procfs_mount(struct super_ref sb, struct inode_ref *out)
 	procfs_state()->busy = true;
 	for (uint32_t i = 0; e == 0 && i < FW_ARRAY_LEN(root_ents); i++) {
 		struct pent pe = root_ents[i];
-		name_lit(&n, &pe.name);
+		name_lit16(&n, &pe.name);
 		e = new_node(*out, &n, pe.kind, pe.mode, 0, 0, &x);
 		if (e == 0 && pe.kind == PK_SYSDIR)
 			e = sys_tree(x);
@@ -562,7 +576,7 @@ static int procfs_mount(struct super_ref sb, struct inode_ref *out)
 			const struct pent names[3] = {{"msg", 0, 0}, {"sem", 0, 0}, {"shm", 0, 0}};
 			struct pent ne = names[k];
 			struct inode_ref f;
-			name_lit(&n, &ne.name);
+			name_lit16(&n, &ne.name);
 			e = new_node(x, &n, PK_SYSVIPC, S_IFREG | 0444, 0, k, &f);
 		}
 		if (e == 0 && pe.kind == PK_NETDIR)
@@ -735,7 +749,7 @@ static int procfs_open(struct file_ref f, struct file *fp)
 	uint32_t kind = ip->fs_data[PD_KIND];
 	/* only /proc/sys files with a write bit take writes, even from root
 	 * (Linux's proc_sys_permission) */
-	if ((fp->flags & O_ACCMODE) != O_RDONLY && (kind != PK_SYSCTL || !(ip->mode & 0222)))
+	if ((fp->flags & O_ACCMODE) != O_RDONLY && ((kind != PK_SYSCTL && kind != PK_PCOREFILTER) || !(ip->mode & 0222)))
 		return -EACCES;
 	int32_t pid = (int32_t)ip->fs_data[PD_PID];
 	if (pid > 0 && !live_proc(pid))
@@ -805,14 +819,16 @@ static int64_t procfs_readdir(struct file_ref f, struct file *fp, struct dir_ctx
 	return fp ? ramdir_readdir(f, fp, ctx) : -EBADF;
 }
 
-/* A write to a /proc/sys file sets its knob; the whole write is one
- * value (at most a chunk of it is looked at). */
+/* A write to a /proc/sys file sets its knob, one to coredump_filter the
+ * process's filter; the whole write is one value (at most a chunk of it
+ * is looked at). */
 static int64_t procfs_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
 	struct inode *ip = inode_get(fp->inode);
-	if (!ip || ip->fs_data[PD_KIND] != PK_SYSCTL)
+	if (!ip || (ip->fs_data[PD_KIND] != PK_SYSCTL && ip->fs_data[PD_KIND] != PK_PCOREFILTER))
 		return -EINVAL;
-	uint32_t knob = ip->fs_data[PD_ARG];
+	uint32_t knob = ip->fs_data[PD_ARG], kind = ip->fs_data[PD_KIND];
+	int32_t pid = (int32_t)ip->fs_data[PD_PID];
 	if (n == 0)
 		return 0;
 	struct kchunk_ref cr;
@@ -820,8 +836,12 @@ static int64_t procfs_write(struct file_ref f, struct file *fp, struct fw_uaddr 
 		return -ENOMEM;
 	uint32_t k = (uint32_t)FW_MIN(n, (uint64_t)sizeof(kchunk_get(cr)->b));
 	int e = fw_copy_from_user_n(&kchunk_get(cr)->b, buf, k) ? -EFAULT : 0;
-	if (e == 0)
+	if (e == 0 && kind == PK_SYSCTL)
 		e = sysctl_write(knob, kchunk_get(cr), k);
+	else if (e == 0) {
+		struct proc *p = live_proc(pid);
+		e = p ? procgen_set_coredump_filter(p, kchunk_get(cr), k) : -ESRCH;
+	}
 	kchunk_free(cr);
 	if (e)
 		return e;

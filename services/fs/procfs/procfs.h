@@ -63,6 +63,9 @@ enum proc_kind {
 	PK_PTASK,    /* /proc/<pid>/task */
 	PK_PTASKDIR, /* /proc/<pid>/task/<tid>: PD_ARG is the tid (as for its files) */
 	PK_MOUNTINFO,
+	PK_PSMAPS,         /* /proc/<pid>/smaps (smaps.c) */
+	PK_PSMAPS_ROLLUP,  /* /proc/<pid>/smaps_rollup */
+	PK_PCOREFILTER,    /* /proc/<pid>/coredump_filter: readable and writable */
 	PK_NETDIR,
 	PK_NETFILE,                        /* the registered /proc/net files follow */
 	PK_KIND_MAX = PK_NETFILE + 12
