@@ -64,6 +64,7 @@ struct mm {
 	uint32_t lock_future;              /* mlockall(MCL_FUTURE): VMA_LOCKED... for new areas */
 	uint32_t membarrier;               /* membarrier(2) registrations (MEMBARRIER_CMD_REGISTER_* bits) */
 	bool pkey_spent;                   /* pkey_alloc took key 0 and could not program it (no PKU) */
+	uint32_t nvmas;                    /* areas on the list (max_map_count) */
 };
 
 int mm_new(struct mm_ref *out);

@@ -28,13 +28,7 @@ int mm_set_max_map_count(int64_t v)
 
 /* The areas of mm (Linux's map_count: Keel never merges areas, so a
  * region Linux would merge counts more than once here). */
-static int64_t areas_of(const struct mm *mp)
-{
-	int64_t n = 0;
-	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next)
-		n++;
-	return n;
-}
+static int64_t areas_of(const struct mm *mp) { return mp->nvmas; }
 
 int mm_new(struct mm_ref *out)
 {
@@ -117,14 +111,16 @@ static void insert_vma(struct mm *mp, struct vma_ref nv)
 		vma_get(prev)->next = nv;
 	else
 		mp->vmas = nv;
+	mp->nvmas++;
 }
 
 /* Split area v at addr (inside it): v keeps [start, addr). */
-static int split_vma(struct vma_ref v, uint64_t addr)
+static int split_vma(struct mm_ref m, struct vma_ref v, uint64_t addr)
 {
 	struct vma_ref nv;
 	if (vma_alloc(&nv))
 		return -ENOMEM;
+	mm_get(m)->nvmas++;
 	struct vma *a = vma_get(v), *b = vma_get(nv);
 	*b = *a;
 	uint64_t delta = addr - a->start;
@@ -160,13 +156,13 @@ int mm_unmap(struct mm_ref m, uint64_t start, uint64_t len)
 			/* a hole in the middle adds an area: not at the limit (Linux) */
 			if (v->end > end && areas_of(mm_get(m)) >= mm_max_map_count())
 				return -ENOMEM;
-			if (split_vma(cur, start))
+			if (split_vma(m, cur, start))
 				return -ENOMEM;
 			prev = cur;
 			cur = vma_get(cur)->next;
 			continue;
 		}
-		if (v->end > end && split_vma(cur, end))
+		if (v->end > end && split_vma(m, cur, end))
 			return -ENOMEM;
 		v = vma_get(cur);
 		struct vma_ref next = v->next;
@@ -176,6 +172,7 @@ int mm_unmap(struct mm_ref m, uint64_t start, uint64_t len)
 			mp->vmas = next;
 		vma_release(cur);
 		mp = mm_get(m);
+		mp->nvmas--;
 		cur = next;
 	}
 	return fw_vm_unmap(mp->vm, start, len);
@@ -232,11 +229,11 @@ int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot)
 		if (v->end <= start || v->start >= end)
 			continue;
 		if (v->start < start) {
-			if (split_vma(c, start))
+			if (split_vma(m, c, start))
 				return -ENOMEM;
 			continue;
 		}
-		if (v->end > end && split_vma(c, end))
+		if (v->end > end && split_vma(m, c, end))
 			return -ENOMEM;
 		v = vma_get(c);
 		bool gains_write = (prot & FW_PROT_WRITE) && !(v->prot & FW_PROT_WRITE);
@@ -318,6 +315,7 @@ int mm_fork(struct mm_ref src, struct mm_ref *out)
 			vma_get(tail)->next = nv;
 		else
 			mm_get(*out)->vmas = nv;
+		mm_get(*out)->nvmas++;
 		tail = nv;
 		r = fw_vm_fork(mm_get(*out)->vm, s->vm, v->start, v->end - v->start, (v->flags & VMA_SHARED) != 0);
 		if (r) {
@@ -360,11 +358,11 @@ int mm_lock(struct mm_ref m, uint64_t start, uint64_t len, uint32_t lock)
 		if (v->end <= start || v->start >= end)
 			continue;
 		if (v->start < start) {
-			if (split_vma(c, start))
+			if (split_vma(m, c, start))
 				return -ENOMEM;
 			continue;
 		}
-		if (v->end > end && split_vma(c, end))
+		if (v->end > end && split_vma(m, c, end))
 			return -ENOMEM;
 		v = vma_get(c);
 		v->flags = (v->flags & ~(uint32_t)(VMA_LOCKED | VMA_LOCKONFAULT)) | lock;
@@ -385,11 +383,11 @@ int mm_set_policy(struct mm_ref m, uint64_t start, uint64_t len, uint32_t pol)
 		if (v->end <= start || v->start >= end)
 			continue;
 		if (v->start < start) {
-			if (split_vma(c, start))
+			if (split_vma(m, c, start))
 				return -ENOMEM;
 			continue;
 		}
-		if (v->end > end && split_vma(c, end))
+		if (v->end > end && split_vma(m, c, end))
 			return -ENOMEM;
 		vma_get(c)->mpol = pol;
 	}
