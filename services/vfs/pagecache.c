@@ -878,10 +878,12 @@ int inode_write_initrd(struct inode_ref r, uint64_t off, uint64_t initrd_off, ui
 	return 0;
 }
 
-int inode_write_chunk(struct inode_ref r, uint64_t off, const struct kchunk *c, uint32_t n)
+/* Copy n bytes into r's pages at off, from the chunk c when it is given,
+ * else from frame src at soff: the one write loop both callers share. */
+static int copy_into_pages(struct inode_ref r, uint64_t off, uint32_t n, const struct kchunk *c,
+			   struct fw_frame_ref src,
+		       uint32_t soff)
 {
-	if (n > sizeof(c->b))
-		return -EINVAL;
 	uint32_t done = 0;
 	while (done < n) {
 		uint64_t pos = off + done;
@@ -890,7 +892,8 @@ int inode_write_chunk(struct inode_ref r, uint64_t off, const struct kchunk *c, 
 		struct fw_frame_ref f;
 		int e = page_for_write(r, pos, chunk, false, &f);
 		if (e == 0) {
-			e = fw_frame_write_at(f, poff, &c->b, done, chunk);
+			e = c ? fw_frame_write_at(f, poff, &c->b, done, chunk)
+			      : fw_frame_move(f, poff, src, soff + done, chunk);
 			if (e)
 				page_write_failed(r, pos / 4096);
 		}
@@ -903,29 +906,19 @@ int inode_write_chunk(struct inode_ref r, uint64_t off, const struct kchunk *c, 
 	return 0;
 }
 
+int inode_write_chunk(struct inode_ref r, uint64_t off, const struct kchunk *c, uint32_t n)
+{
+	if (n > sizeof(c->b))
+		return -EINVAL;
+	struct fw_frame_ref none = {0};
+	return copy_into_pages(r, off, n, c, none, 0);
+}
+
 int inode_write_frame(struct inode_ref r, uint64_t off, struct fw_frame_ref src, uint32_t soff, uint32_t n)
 {
 	if (n > 4096 || soff > 4096 - n)
 		return -EINVAL;
-	uint32_t done = 0;
-	while (done < n) {
-		uint64_t pos = off + done;
-		uint32_t poff = (uint32_t)(pos % 4096);
-		uint32_t chunk = FW_MIN(n - done, 4096 - poff);
-		struct fw_frame_ref f;
-		int e = page_for_write(r, pos, chunk, false, &f);
-		if (e == 0) {
-			e = fw_frame_move(f, poff, src, soff + done, chunk);
-			if (e)
-				page_write_failed(r, pos / 4096);
-		}
-		if (e)
-			return e;
-		page_written(r, pos / 4096);
-		done += chunk;
-	}
-	written(r, off, n);
-	return 0;
+	return copy_into_pages(r, off, n, NULL, src, soff);
 }
 
 int inode_read_frame(struct inode_ref r, uint64_t off, struct fw_frame_ref dst, uint32_t doff, uint32_t n)

@@ -85,21 +85,27 @@ static void group_where(const struct e2fs *fs, uint32_t g, uint64_t *block, uint
 	*off = (g % per) * 32;
 }
 
-int e2_group(struct e2fs_ref r, uint32_t g, struct ext2_dgroup *out)
+/* The cached block that holds group g's descriptor, and its offset there. */
+static int group_buf(struct e2fs_ref r, uint32_t g, struct ebuf_ref *b, uint32_t *off)
 {
 	struct e2fs *fs = e2fs_get(r);
 	if (!fs || g >= fs->groups)
 		return -EIO;
 	uint64_t block;
-	uint32_t off;
-	group_where(fs, g, &block, &off);
+	group_where(fs, g, &block, off);
+	return bc_get(fs->bdev, fs->bsize, block, false, b);
+}
+
+int e2_group(struct e2fs_ref r, uint32_t g, struct ext2_dgroup *out)
+{
 	struct ebuf_ref b;
-	int e = bc_get(fs->bdev, fs->bsize, block, false, &b);
+	uint32_t off;
+	int e = group_buf(r, g, &b, &off);
 	if (e)
 		return e;
 	e = fw_frame_read(ebuf_get(b)->frame, off, out, sizeof(*out));
 	bc_put(b);
-	fs = e2fs_get(r);
+	struct e2fs *fs = e2fs_get(r);
 	if (e == 0 && !e2_group_ok(fs, g, out))
 		e = e2_corrupt(r);
 	return e;
@@ -107,14 +113,9 @@ int e2_group(struct e2fs_ref r, uint32_t g, struct ext2_dgroup *out)
 
 int e2_group_put(struct e2fs_ref r, uint32_t g, const struct ext2_dgroup *gd)
 {
-	struct e2fs *fs = e2fs_get(r);
-	if (!fs || g >= fs->groups)
-		return -EIO;
-	uint64_t block;
-	uint32_t off;
-	group_where(fs, g, &block, &off);
 	struct ebuf_ref b;
-	int e = bc_get(fs->bdev, fs->bsize, block, false, &b);
+	uint32_t off;
+	int e = group_buf(r, g, &b, &off);
 	if (e)
 		return e;
 	e = fw_frame_write(ebuf_get(b)->frame, off, gd, sizeof(*gd));

@@ -65,28 +65,6 @@ static int dgram_deliver(struct sock_ref s, struct usock_ref u, const struct soc
 	}
 }
 
-static int wait_sndbuf(struct sock_ref s, struct usock_ref u, bool nonblock, uint64_t deadline)
-{
-	for (;;) {
-		struct sock *sk = sock_get(s);
-		struct usock *up = usock_get(u);
-		if (!sk || !up)
-			return -EBADF;
-		int e = sock_take_error(s);
-		if (e)
-			return e;
-		if (sk->shut & SEND_SHUT)
-			return -EPIPE;
-		if (up->wmem < sk->sndbuf)
-			return 0;
-		if (nonblock)
-			return -EAGAIN;
-		e = sock_wait(s, deadline);
-		if (e)
-			return e;
-	}
-}
-
 static int64_t dgram_send(struct sock_ref s, struct usock_ref u, struct sock_msg *m, bool nonblock)
 {
 	struct usock *up = usock_get(u);
@@ -110,7 +88,7 @@ static int64_t dgram_send(struct sock_ref s, struct usock_ref u, struct sock_msg
 	if (len + 32 > sk->sndbuf || len > UREC_PAGES * 4096)
 		return -EMSGSIZE;
 	uint64_t deadline = sock_deadline(s, false);
-	int e = wait_sndbuf(s, u, nonblock, deadline);
+	int e = unix_wait_sndbuf(s, u, nonblock, deadline);
 	if (e)
 		return e;
 	struct urec_ref r;

@@ -138,3 +138,25 @@ int urec_copy_out(struct urec_ref rr, uint32_t off, struct uio *data, uint32_t n
 	}
 	return 0;
 }
+
+int unix_wait_sndbuf(struct sock_ref s, struct usock_ref u, bool nonblock, uint64_t deadline)
+{
+	for (;;) {
+		struct sock *sk = sock_get(s);
+		struct usock *up = usock_get(u);
+		if (!sk || !up)
+			return -EBADF;
+		int e = sock_take_error(s);
+		if (e)
+			return e;
+		if (sk->shut & SEND_SHUT)
+			return -EPIPE;
+		if (up->wmem < sk->sndbuf)
+			return 0;
+		if (nonblock)
+			return -EAGAIN;
+		e = sock_wait(s, deadline);
+		if (e)
+			return e;
+	}
+}

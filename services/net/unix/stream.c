@@ -14,36 +14,13 @@ static bool peer_gone(struct usock_ref peer)
 	return !pk || pp->dead || (pk->shut & RCV_SHUT);
 }
 
-/* Wait until the send buffer has room: 0 or an error. */
-static int wait_sndbuf(struct sock_ref s, struct usock_ref u, bool nonblock, uint64_t deadline)
-{
-	for (;;) {
-		struct sock *sk = sock_get(s);
-		struct usock *up = usock_get(u);
-		if (!sk || !up)
-			return -EBADF;
-		int e = sock_take_error(s);
-		if (e)
-			return e;
-		if (sk->shut & SEND_SHUT)
-			return -EPIPE;
-		if (up->wmem < sk->sndbuf)
-			return 0;
-		if (nonblock)
-			return -EAGAIN;
-		e = sock_wait(s, deadline);
-		if (e)
-			return e;
-	}
-}
-
 static int64_t stream_send_loop(struct sock_ref s, struct usock_ref u, struct sock_msg *m, bool nonblock)
 {
 	uint64_t len = m->data.resid, sent = 0;
 	uint64_t deadline = sock_deadline(s, false);
 	struct linux_ucred cred = unix_sender_cred(m);
 	while (sent < len) {
-		int e = wait_sndbuf(s, u, nonblock, deadline);
+		int e = unix_wait_sndbuf(s, u, nonblock, deadline);
 		if (e)
 			return sent ? (int64_t)sent : e;
 		struct sock *sk = sock_get(s);

@@ -124,6 +124,9 @@ int urec_copy_out(struct urec_ref r, uint32_t off, struct uio *data, uint32_t n)
 /* Bytes one record of this size costs its sender. */
 uint32_t urec_truesize(uint32_t n);
 struct linux_ucred unix_sender_cred(const struct sock_msg *m);
+/* Wait until u's send buffer has room (both data paths): 0, -EAGAIN when
+ * nonblock, -EPIPE after shutdown, a pending socket error, or the wait's. */
+int unix_wait_sndbuf(struct sock_ref s, struct usock_ref u, bool nonblock, uint64_t deadline);
 
 /* The two families of data paths. */
 int64_t unix_stream_send(struct sock_ref s, struct sock_msg *m, bool nonblock);
