@@ -235,11 +235,21 @@ int mq_name_from_user(uint64_t uname, struct kname *out);
 int mq_open_name(const struct kname *name, uint32_t oflag, uint32_t mode, const struct linux_mq_attr *a,
 		 struct file_ref *out);
 int mq_unlink_name(const struct kname *name);
-/* timed: a deadline was given (absolute monotonic ns; 0: already past). */
-int64_t mq_send(int64_t fd, uint64_t umsg, uint64_t len, uint32_t prio, bool timed, uint64_t deadline);
+/* A SIGEV_THREAD cookie for the system-call layer to send to the netlink
+ * socket (sock handle idx/gen) when `due`. */
+struct mq_thread_note {
+	bool due;
+	uint32_t sock_idx, sock_gen;
+	uint8_t cookie[MQ_COOKIE_LEN];
+};
+/* timed: a deadline was given (absolute monotonic ns; 0: already past).
+ * A SIGEV_THREAD notification that fires is left in *note. */
+int64_t mq_send(int64_t fd, uint64_t umsg, uint64_t len, uint32_t prio, bool timed, uint64_t deadline,
+		struct mq_thread_note *note);
 int64_t mq_receive(int64_t fd, uint64_t ubuf, uint64_t len, uint64_t uprio, bool timed, uint64_t deadline);
-/* req NULL: remove the caller's registration. */
-int mq_notify_set(int64_t fd, const struct mq_notify_req *req);
+/* req NULL: remove the caller's registration (a SIGEV_THREAD one leaves
+ * its NOTIFY_REMOVED cookie in *note). */
+int mq_notify_set(int64_t fd, const struct mq_notify_req *req, struct mq_thread_note *note);
 int mq_getsetattr_fd(int64_t fd, const struct linux_mq_attr *set, struct linux_mq_attr *old);
 int mq_init(void);
 

@@ -23,7 +23,6 @@
  * user's RLIMIT_MSGQUEUE, charged with Linux's estimate of a queue's
  * pinned memory when it is made and given back when it goes. */
 #include "ipc/mq_internal.h"
-#include "net/netlink/netlink.h"
 #include "proc/signal.h"
 
 #define SEG_BYTES 496
@@ -56,7 +55,7 @@ struct mqueue {
 	int32_t notify_pid;        /* registered process, 0: none */
 	int32_t notify_kind, notify_sig;
 	uint64_t notify_value;
-	struct sock_ref notify_sock;          /* SIGEV_THREAD: libc's netlink socket */
+	uint32_t notify_sock_idx, notify_sock_gen; /* SIGEV_THREAD: libc's netlink socket (a sock handle) */
 	uint8_t notify_cookie[MQ_COOKIE_LEN]; /* and what to send it */
 	uint32_t user;             /* the real uid charged for it */
 	uint64_t charge;           /* bytes charged to RLIMIT_MSGQUEUE */
@@ -427,37 +426,44 @@ static void q_insert(struct mqueue *q, struct mq_msg_ref mr)
 }
 
 /* SIGEV_THREAD: libc's helper thread reads the cookie from its netlink
- * socket; the last byte says why (Linux's values). A socket closed
- * since gets nothing. */
+ * socket; the last byte says why (Linux's values). ipc/ does not reach
+ * the network (the layering forbids the cycle ipc -> net -> procfs ->
+ * ipc), so the cookie is handed to the system-call layer, which sends it
+ * (sys_mqueue.c). A registration dropped by a close sends nothing
+ * (Linux sends NOTIFY_REMOVED; glibc then frees its copy of the thread
+ * attributes). */
 #define NOTIFY_WOKENUP 1
 #define NOTIFY_REMOVED 2
-static void send_cookie(const struct mqueue *q, uint8_t why)
+static void thread_note(const struct mqueue *q, uint8_t why, struct mq_thread_note *note)
 {
-	struct kchunk c;
+	if (!note)
+		return;
+	note->due = true;
+	note->sock_idx = q->notify_sock_idx;
+	note->sock_gen = q->notify_sock_gen;
 	for (uint32_t i = 0; i < MQ_COOKIE_LEN; i++)
-		c.b[i] = q->notify_cookie[i];
-	c.b[MQ_COOKIE_LEN - 1] = why;
-	(void)netlink_send_bytes(q->notify_sock, &c, MQ_COOKIE_LEN);
+		note->cookie[i] = q->notify_cookie[i];
+	note->cookie[MQ_COOKIE_LEN - 1] = why;
 }
 
 /* The registration goes (mq_notify(NULL), the owner's close). */
-static void q_unregister(struct mqueue *q)
+static void q_unregister(struct mqueue *q, struct mq_thread_note *note)
 {
 	if (q->notify_pid && q->notify_kind == MQ_SIGEV_THREAD)
-		send_cookie(q, NOTIFY_REMOVED);
+		thread_note(q, NOTIFY_REMOVED, note);
 	q->notify_pid = 0;
 }
 
 /* Linux's notification: on a message arriving in an empty queue with no
  * receiver waiting; the registration is used up either way. */
-static void q_notify(struct mqueue *q)
+static void q_notify(struct mqueue *q, struct mq_thread_note *note)
 {
 	if (!q->notify_pid || q->curmsgs != 1 || q->receivers)
 		return;
 	int32_t pid = q->notify_pid;
 	q->notify_pid = 0;
 	if (q->notify_kind == MQ_SIGEV_THREAD) {
-		send_cookie(q, NOTIFY_WOKENUP);
+		thread_note(q, NOTIFY_WOKENUP, note);
 		return;
 	}
 	if (q->notify_kind != MQ_SIGEV_SIGNAL)
@@ -468,7 +474,8 @@ static void q_notify(struct mqueue *q)
 		(void)signal_send_proc_info(target, q->notify_sig, &info);
 }
 
-int64_t mq_send(int64_t fd, uint64_t umsg, uint64_t len, uint32_t prio, bool timed, uint64_t deadline)
+int64_t mq_send(int64_t fd, uint64_t umsg, uint64_t len, uint32_t prio, bool timed, uint64_t deadline,
+		struct mq_thread_note *note)
 {
 	struct file_ref f;
 	struct mqueue_ref r;
@@ -495,7 +502,7 @@ int64_t mq_send(int64_t fd, uint64_t umsg, uint64_t len, uint32_t prio, bool tim
 		if (q->curmsgs < q->maxmsg) {
 			q_touch(q);
 			q_insert(q, mr);
-			q_notify(q);
+			q_notify(q, note);
 			wq_wake(q->wq);
 			return 0;
 		}
@@ -567,7 +574,7 @@ int64_t mq_receive(int64_t fd, uint64_t ubuf, uint64_t len, uint64_t uprio, bool
 	}
 }
 
-int mq_notify_set(int64_t fd, const struct mq_notify_req *req)
+int mq_notify_set(int64_t fd, const struct mq_notify_req *req, struct mq_thread_note *note)
 {
 	struct file_ref f;
 	struct mqueue_ref r;
@@ -578,7 +585,7 @@ int mq_notify_set(int64_t fd, const struct mq_notify_req *req)
 	int32_t me = cur_proc()->pid;
 	if (!req) {
 		if (q->notify_pid == me)
-			q_unregister(q);
+			q_unregister(q, note);
 		return 0;
 	}
 	if (q->notify_pid && proc_get(proc_by_pid(q->notify_pid)))
@@ -587,7 +594,8 @@ int mq_notify_set(int64_t fd, const struct mq_notify_req *req)
 	q->notify_kind = req->kind;
 	q->notify_sig = req->signo;
 	q->notify_value = req->value;
-	q->notify_sock = (struct sock_ref){req->sock_idx, req->sock_gen};
+	q->notify_sock_idx = req->sock_idx;
+	q->notify_sock_gen = req->sock_gen;
 	for (uint32_t i = 0; i < MQ_COOKIE_LEN; i++)
 		q->notify_cookie[i] = req->cookie[i];
 	return 0;
@@ -707,7 +715,7 @@ static void mq_file_release(struct file_ref f, struct file *fp)
 		return;
 	struct proc *me = cur_proc(); /* none while a process exits */
 	if (me && q->notify_pid == me->pid)
-		q_unregister(q);
+		q_unregister(q, NULL);
 	wq_wake(q->wq);
 }
 

@@ -4,10 +4,12 @@
  * the pipe wakes it (and the pollers hooked on it) and sleepers re-check
  * their condition; a change of one pipe wakes only its own sleepers. */
 #include "pipe/pipe.h"
+#include "pipe/pipe_size.h"
 #include "proc/signal.h"
 #include <abi/fs.h>
 
 FW_POOL_DEFINE(pipe, struct pipe);
+FW_POOL_DEFINE(pipe_big, struct pipe_big);
 
 #define PIPE_READ 1
 #define PIPE_WRITE 2
@@ -21,14 +23,72 @@ FW_GLOBAL(struct pipe_ids, pipe_ids);
 static struct pipe_ref pipe_of(const struct file *fp) { return (struct pipe_ref){fp->priv.idx, fp->priv.gen}; }
 static struct vfs_priv priv_of(struct pipe_ref r) { return (struct vfs_priv){r.idx, r.gen}; }
 
+/* The capacity (a pipe made before its size was recorded: 64 KiB). */
+static uint32_t cap(const struct pipe *p) { return p->size ? p->size : PIPE_SIZE; }
+
+/* Frame fi of the ring (zero: none yet). */
+static struct fw_frame_ref frame_at(const struct pipe *p, uint32_t fi)
+{
+	if (fi < PIPE_FRAMES)
+		return p->buf[fi];
+	struct pipe_big *b = pipe_big_get(p->big);
+	return b && fi - PIPE_FRAMES < PIPE_BIG_FRAMES ? b->buf[fi - PIPE_FRAMES] : (struct fw_frame_ref){0};
+}
+
+static int set_frame(struct pipe_ref r, uint32_t fi, struct fw_frame_ref f)
+{
+	struct pipe *p = pipe_get(r);
+	if (fi < PIPE_FRAMES) {
+		p->buf[fi] = f;
+		return 0;
+	}
+	if (fi - PIPE_FRAMES >= PIPE_BIG_FRAMES)
+		return -EINVAL;
+	if (!pipe_big_ref_valid(p->big)) {
+		struct pipe_big_ref b;
+		if (pipe_big_alloc(&b))
+			return -ENOMEM;
+		pipe_get(r)->big = b;
+	}
+	pipe_big_get(pipe_get(r)->big)->buf[fi - PIPE_FRAMES] = f;
+	return 0;
+}
+
+/* Drop every frame of the ring. */
+static void free_frames(struct pipe *p)
+{
+	for (uint32_t i = 0; i < PIPE_FRAMES; i++)
+		if (p->buf[i].pfn)
+			fw_frame_put(p->buf[i]);
+	struct pipe_big *b = pipe_big_get(p->big);
+	for (uint32_t i = 0; b && i < PIPE_BIG_FRAMES; i++)
+		if (b->buf[i].pfn)
+			fw_frame_put(b->buf[i]);
+	if (b)
+		pipe_big_free(p->big);
+	for (uint32_t i = 0; i < PIPE_FRAMES; i++)
+		p->buf[i] = (struct fw_frame_ref){0};
+	p->big = (struct pipe_big_ref){0};
+}
+
 static int pipe_new(bool fifo, struct pipe_ref *out)
 {
-	if (pipe_alloc(out))
+	uint32_t size, uid, pages;
+	int e = pipe_charge_new(&size, &uid, &pages);
+	if (e)
+		return e;
+	if (pipe_alloc(out)) {
+		pipe_uncharge(uid, pages);
 		return -ENFILE;
+	}
 	struct pipe *p = pipe_get(*out);
 	p->fifo = fifo;
+	p->size = size;
+	p->user = uid;
+	p->pages = pages;
 	if (wq_create(&p->wq)) {
 		pipe_free(*out);
+		pipe_uncharge(uid, pages);
 		return -ENFILE;
 	}
 	p->q = wq_queue(p->wq);
@@ -40,9 +100,8 @@ static void pipe_destroy(struct pipe_ref r)
 	struct pipe *p = pipe_get(r);
 	if (!p)
 		return;
-	for (uint32_t i = 0; i < PIPE_FRAMES; i++)
-		if (p->buf[i].pfn)
-			fw_frame_put(p->buf[i]);
+	free_frames(p);
+	pipe_uncharge(p->user, p->pages);
 	struct wq_ref wq = p->wq;
 	pipe_free(r);
 	wq_destroy(wq);
@@ -159,22 +218,38 @@ static int fifo_open(struct file_ref f, struct file *fp)
 	}
 }
 
-/* Copy between the ring at `pos` and user memory, one frame piece at a time. */
-static int ring_copy(struct pipe *p, uint32_t pos, struct fw_uaddr u, uint32_t n, bool to_user)
+/* Make sure the frame of ring byte `at` exists. */
+static int ring_frame(struct pipe_ref r, uint32_t at)
 {
+	struct pipe *p = pipe_get(r);
+	uint32_t fi = (at % cap(p)) / 4096;
+	if (frame_at(p, fi).pfn)
+		return 0;
+	struct fw_frame_ref nf;
+	if (fw_frame_alloc(&nf))
+		return -ENOMEM;
+	int e = set_frame(r, fi, nf);
+	if (e)
+		fw_frame_put(nf);
+	return e;
+}
+
+/* Copy between the ring at `pos` and user memory, one frame piece at a time. */
+static int ring_copy(struct pipe_ref r, uint32_t pos, struct fw_uaddr u, uint32_t n, bool to_user)
+{
+	struct pipe *p = pipe_get(r);
 	uint32_t done = 0;
 	while (done < n) {
-		uint32_t at = (pos + done) % PIPE_SIZE;
-		uint32_t fi = at / 4096, off = at % 4096;
+		uint32_t at = (pos + done) % cap(p);
+		uint32_t off = at % 4096;
 		uint32_t chunk = FW_MIN(n - done, 4096 - off);
-		if (!p->buf[fi].pfn) {
-			struct fw_frame_ref nf;
-			if (fw_frame_alloc(&nf))
-				return -ENOMEM;
-			p->buf[fi] = nf;
-		}
-		int e = to_user ? fw_frame_to_user(p->buf[fi], off, fw_uaddr_add(u, done), chunk)
-				: fw_frame_from_user(p->buf[fi], off, fw_uaddr_add(u, done), chunk);
+		int e = ring_frame(r, at);
+		if (e)
+			return e;
+		p = pipe_get(r);
+		struct fw_frame_ref fr = frame_at(p, at / 4096);
+		e = to_user ? fw_frame_to_user(fr, off, fw_uaddr_add(u, done), chunk)
+			    : fw_frame_from_user(fr, off, fw_uaddr_add(u, done), chunk);
 		if (e)
 			return e;
 		done += chunk;
@@ -195,10 +270,11 @@ static int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf
 			return -EBADF;
 		if (p->len > 0) {
 			uint32_t k = (uint32_t)FW_MIN(n, p->len);
-			int e = ring_copy(p, p->head, buf, k, true);
+			int e = ring_copy(pr, p->head, buf, k, true);
 			if (e)
 				return e;
-			p->head = (p->head + k) % PIPE_SIZE;
+			p = pipe_get(pr);
+			p->head = (p->head + k) % cap(p);
 			p->len -= k;
 			changed(p);
 			return k;
@@ -229,14 +305,15 @@ static int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr bu
 			(void)signal_send_thread(cur_thread_ref(), SIGPIPE);
 			return -EPIPE;
 		}
-		uint32_t room = PIPE_SIZE - p->len;
+		uint32_t room = cap(p) - p->len;
 		/* Writes of at most PIPE_BUF bytes go in whole or not at all. */
 		uint64_t need = n <= PIPE_BUF ? n : 1;
 		if (room >= need) {
 			uint32_t k = (uint32_t)FW_MIN(n - done, room);
-			int e = ring_copy(p, (p->head + p->len) % PIPE_SIZE, fw_uaddr_add(buf, done), k, false);
+			int e = ring_copy(pr, (p->head + p->len) % cap(p), fw_uaddr_add(buf, done), k, false);
 			if (e)
 				return done ? (int64_t)done : e;
+			p = pipe_get(pr);
 			p->len += k;
 			done += k;
 			changed(p);
@@ -286,7 +363,7 @@ static uint32_t pipe_poll(struct file_ref f, struct file *fp, struct poll_table 
 			m |= POLLHUP;
 	}
 	if (fp->priv_u32 & PIPE_WRITE) {
-		if (PIPE_SIZE - p->len >= PIPE_BUF)
+		if (cap(p) - p->len >= FW_MIN(PIPE_BUF, cap(p)))
 			m |= POLLOUT | POLLWRNORM;
 		if (p->readers == 0)
 			m |= POLLERR;
@@ -294,11 +371,74 @@ static uint32_t pipe_poll(struct file_ref f, struct file *fp, struct poll_table 
 	return m;
 }
 
+static int ring_to_chunk(struct pipe_ref r, uint32_t pos, struct kchunk *c, uint32_t n);
+static int ring_from_chunk(struct pipe_ref r, uint32_t pos, const struct kchunk *c, uint32_t n);
+
+/* F_SETPIPE_SZ: the ring is copied into frames laid out for the new
+ * capacity (head at 0), then the old frames go. */
+static int resize(struct pipe_ref r, uint32_t size)
+{
+	struct pipe_ref tr;
+	struct kchunk_ref cr;
+	if (kchunk_alloc(&cr))
+		return -ENOMEM;
+	if (pipe_alloc(&tr)) {
+		kchunk_free(cr);
+		return -ENOMEM;
+	}
+	pipe_get(tr)->size = size;
+	int e = 0;
+	uint32_t len = pipe_get(r)->len;
+	for (uint32_t off = 0; e == 0 && off < len; off += 512) {
+		uint32_t n = FW_MIN(len - off, 512u);
+		e = ring_to_chunk(r, pipe_get(r)->head + off, kchunk_get(cr), n);
+		if (e == 0)
+			e = ring_from_chunk(tr, off, kchunk_get(cr), n);
+	}
+	kchunk_free(cr);
+	struct pipe *p = pipe_get(r), *t = pipe_get(tr);
+	if (e == 0) {
+		for (uint32_t i = 0; i < PIPE_FRAMES; i++) {
+			struct fw_frame_ref x = p->buf[i];
+			p->buf[i] = t->buf[i];
+			t->buf[i] = x;
+		}
+		struct pipe_big_ref b = p->big;
+		p->big = t->big;
+		t->big = b;
+		p->head = 0;
+		p->size = size;
+	}
+	free_frames(t);
+	pipe_free(tr);
+	return e;
+}
+
 static int64_t pipe_fcntl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
 {
-	if (cmd == F_GETPIPE_SZ || cmd == F_SETPIPE_SZ)
-		return PIPE_SIZE;
-	return -EINVAL;
+	struct pipe_ref r = pipe_of(fp);
+	struct pipe *p = pipe_get(r);
+	if (!p || (cmd != F_GETPIPE_SZ && cmd != F_SETPIPE_SZ))
+		return -EINVAL;
+	if (cmd == F_GETPIPE_SZ)
+		return cap(p);
+	uint32_t size = pipe_round_size(arg);
+	if (!size)
+		return -EINVAL;
+	uint32_t old_pages = p->pages;
+	int e = pipe_charge_resize(p->user, cap(p), old_pages, size);
+	if (e)
+		return e;
+	p = pipe_get(r);
+	e = size > PIPE_MAX_BYTES ? -ENOMEM : p->len > size ? -EBUSY : size == cap(p) ? 0 : resize(r, size);
+	p = pipe_get(r);
+	if (e) {
+		pipe_charge_undo(p->user, old_pages, size);
+		return e;
+	}
+	p->pages = size / 4096;
+	changed(p);
+	return size;
 }
 
 /* ---- splice, tee and vmsplice (syscall/sys_splice.c) ---- */
@@ -342,8 +482,8 @@ int64_t pipe_wait_room(struct pipe_ref r, bool nonblock)
 			(void)signal_send_thread(cur_thread_ref(), SIGPIPE);
 			return -EPIPE;
 		}
-		if (p->len < PIPE_SIZE)
-			return PIPE_SIZE - p->len;
+		if (p->len < cap(p))
+			return cap(p) - p->len;
 		if (nonblock)
 			return -EAGAIN;
 		if (wait_io(p->q))
@@ -351,28 +491,15 @@ int64_t pipe_wait_room(struct pipe_ref r, bool nonblock)
 	}
 }
 
-/* Make sure the frame of ring byte `at` exists. */
-static int ring_frame(struct pipe *p, uint32_t at)
-{
-	uint32_t fi = (at % PIPE_SIZE) / 4096;
-	if (p->buf[fi].pfn)
-		return 0;
-	struct fw_frame_ref nf;
-	if (fw_frame_alloc(&nf))
-		return -ENOMEM;
-	p->buf[fi] = nf;
-	return 0;
-}
-
 /* n bytes of the ring at `pos` into a kernel chunk. */
-static int ring_to_chunk(struct pipe *p, uint32_t pos, struct kchunk *c, uint32_t n)
+static int ring_to_chunk(struct pipe_ref r, uint32_t pos, struct kchunk *c, uint32_t n)
 {
 	for (uint32_t done = 0; done < n;) {
-		uint32_t at = (pos + done) % PIPE_SIZE, off = at % 4096;
+		uint32_t at = (pos + done) % cap(pipe_get(r)), off = at % 4096;
 		uint32_t chunk = FW_MIN(n - done, 4096 - off);
-		int e = ring_frame(p, at);
+		int e = ring_frame(r, at);
 		if (e == 0)
-			e = fw_frame_read_at(p->buf[at / 4096], off, &c->b, done, chunk);
+			e = fw_frame_read_at(frame_at(pipe_get(r), at / 4096), off, &c->b, done, chunk);
 		if (e)
 			return e;
 		done += chunk;
@@ -381,14 +508,14 @@ static int ring_to_chunk(struct pipe *p, uint32_t pos, struct kchunk *c, uint32_
 }
 
 /* n bytes of a kernel chunk into the ring at `pos`. */
-static int ring_from_chunk(struct pipe *p, uint32_t pos, const struct kchunk *c, uint32_t n)
+static int ring_from_chunk(struct pipe_ref r, uint32_t pos, const struct kchunk *c, uint32_t n)
 {
 	for (uint32_t done = 0; done < n;) {
-		uint32_t at = (pos + done) % PIPE_SIZE, off = at % 4096;
+		uint32_t at = (pos + done) % cap(pipe_get(r)), off = at % 4096;
 		uint32_t chunk = FW_MIN(n - done, 4096 - off);
-		int e = ring_frame(p, at);
+		int e = ring_frame(r, at);
 		if (e == 0)
-			e = fw_frame_write_at(p->buf[at / 4096], off, &c->b, done, chunk);
+			e = fw_frame_write_at(frame_at(pipe_get(r), at / 4096), off, &c->b, done, chunk);
 		if (e)
 			return e;
 		done += chunk;
@@ -401,7 +528,7 @@ int pipe_peek(struct pipe_ref r, uint32_t off, struct kchunk *c, uint32_t n)
 	struct pipe *p = pipe_get(r);
 	if (!p || n > sizeof(c->b) || off + n > p->len)
 		return -EINVAL;
-	return ring_to_chunk(p, p->head + off, c, n);
+	return ring_to_chunk(r, p->head + off, c, n);
 }
 
 void pipe_consume(struct pipe_ref r, uint32_t n)
@@ -410,7 +537,7 @@ void pipe_consume(struct pipe_ref r, uint32_t n)
 	if (!p)
 		return;
 	n = FW_MIN(n, p->len);
-	p->head = (p->head + n) % PIPE_SIZE;
+	p->head = (p->head + n) % cap(p);
 	p->len -= n;
 	changed(p);
 }
@@ -418,9 +545,10 @@ void pipe_consume(struct pipe_ref r, uint32_t n)
 int pipe_append(struct pipe_ref r, const struct kchunk *c, uint32_t n)
 {
 	struct pipe *p = pipe_get(r);
-	if (!p || n > sizeof(c->b) || n > PIPE_SIZE - p->len)
+	if (!p || n > sizeof(c->b) || n > cap(p) - p->len)
 		return -EINVAL;
-	int e = ring_from_chunk(p, (p->head + p->len) % PIPE_SIZE, c, n);
+	int e = ring_from_chunk(r, (p->head + p->len) % cap(p), c, n);
+	p = pipe_get(r);
 	if (e)
 		return e;
 	p->len += n;
@@ -433,10 +561,11 @@ int64_t pipe_put_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n)
 	struct pipe *p = pipe_get(r);
 	if (!p)
 		return -EPIPE;
-	uint32_t k = (uint32_t)FW_MIN(n, (uint64_t)(PIPE_SIZE - p->len));
-	int e = ring_copy(p, (p->head + p->len) % PIPE_SIZE, u, k, false);
+	uint32_t k = (uint32_t)FW_MIN(n, (uint64_t)(cap(p) - p->len));
+	int e = ring_copy(r, (p->head + p->len) % cap(p), u, k, false);
 	if (e)
 		return e;
+	p = pipe_get(r);
 	p->len += k;
 	if (k)
 		changed(p);
@@ -449,10 +578,11 @@ int64_t pipe_get_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n)
 	if (!p)
 		return 0;
 	uint32_t k = (uint32_t)FW_MIN(n, (uint64_t)p->len);
-	int e = ring_copy(p, p->head, u, k, true);
+	int e = ring_copy(r, p->head, u, k, true);
 	if (e)
 		return e;
-	p->head = (p->head + k) % PIPE_SIZE;
+	p = pipe_get(r);
+	p->head = (p->head + k) % cap(p);
 	p->len -= k;
 	if (k)
 		changed(p);

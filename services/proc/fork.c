@@ -146,7 +146,7 @@ static int alloc_child(uint64_t flags, struct proc_ref *out)
 	}
 	if (r) {
 		discard_child(*out);
-		return r == -ENOMEM ? -ENOMEM : -EAGAIN;
+		return r == -ENOMEM || r == -EMFILE ? r : -EAGAIN; /* EMFILE: past nr_open */
 	}
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include "ipc/ipc.h"
 #include "syscall/fs.h"
 #include "syscall/syscall.h"
+#include "net/netlink/netlink.h"
 #include "net/socket.h"
 #include <fw/time.h>
 
@@ -81,6 +82,17 @@ static int deadline_from_user(uint64_t uts, bool *timed, uint64_t *deadline)
 	return 0;
 }
 
+/* A SIGEV_THREAD cookie due: to its netlink socket (gone: nothing). */
+static void send_note(const struct mq_thread_note *note)
+{
+	if (!note->due)
+		return;
+	struct kchunk c;
+	for (uint32_t i = 0; i < MQ_COOKIE_LEN; i++)
+		c.b[i] = note->cookie[i];
+	(void)netlink_send_bytes((struct sock_ref){note->sock_idx, note->sock_gen}, &c, MQ_COOKIE_LEN);
+}
+
 int64_t sys_mq_timedsend(struct fw_uregs *r)
 {
 	if (a3(r) >= MQ_PRIO_MAX)
@@ -88,7 +100,12 @@ int64_t sys_mq_timedsend(struct fw_uregs *r)
 	bool timed;
 	uint64_t deadline;
 	int e = deadline_from_user(a4(r), &timed, &deadline);
-	return e ? e : mq_send((int32_t)a0(r), a1(r), a2(r), (uint32_t)a3(r), timed, deadline);
+	if (e)
+		return e;
+	struct mq_thread_note note = {0};
+	int64_t rc = mq_send((int32_t)a0(r), a1(r), a2(r), (uint32_t)a3(r), timed, deadline, &note);
+	send_note(&note);
+	return rc;
 }
 
 int64_t sys_mq_timedreceive(struct fw_uregs *r)
@@ -121,8 +138,12 @@ static int thread_notify(const struct linux_sigevent_mq *ev, struct mq_notify_re
 
 int64_t sys_mq_notify(struct fw_uregs *r)
 {
-	if (!a1(r))
-		return mq_notify_set((int32_t)a0(r), NULL);
+	if (!a1(r)) {
+		struct mq_thread_note note = {0};
+		int e = mq_notify_set((int32_t)a0(r), NULL, &note);
+		send_note(&note);
+		return e;
+	}
 	struct linux_sigevent_mq ev;
 	if (fw_copy_from_user(&ev, fw_uaddr(a1(r))))
 		return -EFAULT;
@@ -136,7 +157,7 @@ int64_t sys_mq_notify(struct fw_uregs *r)
 		if (e)
 			return e;
 	}
-	return mq_notify_set((int32_t)a0(r), &req);
+	return mq_notify_set((int32_t)a0(r), &req, NULL);
 }
 
 int64_t sys_mq_getsetattr(struct fw_uregs *r)

@@ -13,8 +13,24 @@ int fdtable_new(struct fdtable_ref *out)
 	return 0;
 }
 
+/* Linux's dup_fd: the copy's table is sized in words of 64 descriptors
+ * up to the last one open, and may not grow past nr_open (rounded up to
+ * a word): -EMFILE, for fork and unshare(CLONE_FILES) alike. */
+static int copy_fits(const struct fdtable *s)
+{
+	uint32_t words = 0;
+	for (uint32_t i = 0; s && i < FD_MAX; i++)
+		if (file_ref_valid(s->fd[i]))
+			words = i / 64 + 1;
+	int64_t cap = (vfs_nr_open() + 63) / 64 * 64;
+	return (int64_t)words * 64 > cap ? -EMFILE : 0;
+}
+
 int fdtable_clone(struct fdtable_ref src, struct fdtable_ref *out)
 {
+	int e = copy_fits(fdtable_get(src));
+	if (e)
+		return e;
 	int r = fdtable_new(out);
 	if (r)
 		return r;

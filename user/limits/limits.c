@@ -247,6 +247,22 @@ static int knobs(void)
 	printf("RLIMIT_NOFILE 129 over nr_open 128: %s\n", setrlimit(RLIMIT_NOFILE, &rl) && errno == EPERM ? "EPERM" : "other");
 	rl.rlim_cur = rl.rlim_max = 128;
 	printf("RLIMIT_NOFILE 128: %s\n", setrlimit(RLIMIT_NOFILE, &rl) ? "failed" : "ok");
+	/* fork copies the table: a descriptor past nr_open's word is EMFILE */
+	knob_rw("/proc/sys/fs/nr_open", "64", NULL, 0);
+	dup2(1, 100);
+	pid_t c = fork();
+	if (c == 0)
+		_exit(0);
+	printf("fork with descriptor 100 over nr_open 64: %s\n", c < 0 && errno == EMFILE ? "EMFILE" : "other");
+	if (c > 0)
+		waitpid(c, NULL, 0);
+	close(100);
+	c = fork();
+	if (c == 0)
+		_exit(0);
+	printf("after closing it: %s\n", c > 0 ? "ok" : "failed");
+	if (c > 0)
+		waitpid(c, NULL, 0);
 	knob_rw("/proc/sys/fs/nr_open", old, NULL, 0);
 	return 0;
 }
@@ -321,6 +337,73 @@ static int procinodes(void)
 	return 0;
 }
 
+/* pipe-max-size caps an unprivileged user's new pipe (root's stays 64
+ * KiB) and its F_SETPIPE_SZ; past pipe-user-pages-soft a user's new pipes
+ * get two pages; past pipe-user-pages-hard pipe() fails (ENFILE). */
+static int user_pipe_size(void)
+{
+	int q[2];
+	if (pipe(q))
+		return -errno;
+	int n = fcntl(q[1], F_GETPIPE_SZ);
+	close(q[0]);
+	close(q[1]);
+	return n;
+}
+
+static int pipeknobs(void)
+{
+	char old[32], soft[32], hard[32];
+	knob_rw("/proc/sys/fs/pipe-max-size", "4096", old, sizeof old);
+	printf("root's new pipe: %d\n", user_pipe_size());
+	pid_t c = fork();
+	if (c == 0) {
+		if (setuid(1000))
+			_exit(3);
+		int n = user_pipe_size();
+		int q[2];
+		pipe(q);
+		int grow = fcntl(q[1], F_SETPIPE_SZ, 8192);
+		printf("user's new pipe under pipe-max-size 4096: %d, grow to 8192: %s\n", n,
+		       grow < 0 && errno == EPERM ? "EPERM" : "other");
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+	knob_rw("/proc/sys/fs/pipe-max-size", old, NULL, 0);
+	knob_rw("/proc/sys/fs/pipe-user-pages-soft", "20", soft, sizeof soft);
+	knob_rw("/proc/sys/fs/pipe-user-pages-hard", "0", hard, sizeof hard);
+	c = fork();
+	if (c == 0) {
+		if (setuid(1000))
+			_exit(3);
+		int a[2], b[2];
+		pipe(a);
+		pipe(b);
+		printf("user past pipe-user-pages-soft 20: first %d, second %d\n", fcntl(a[1], F_GETPIPE_SZ),
+		       fcntl(b[1], F_GETPIPE_SZ));
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+	knob_rw("/proc/sys/fs/pipe-user-pages-hard", "17", NULL, 0);
+	c = fork();
+	if (c == 0) {
+		if (setuid(1000))
+			_exit(3);
+		int a[2], b[2];
+		pipe(a);
+		int r = pipe(b);
+		printf("user past pipe-user-pages-hard 17: %s\n", r < 0 && errno == ENFILE ? "ENFILE" : "other");
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+	knob_rw("/proc/sys/fs/pipe-user-pages-soft", soft, NULL, 0);
+	knob_rw("/proc/sys/fs/pipe-user-pages-hard", hard, NULL, 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -338,5 +421,7 @@ int main(int argc, char **argv)
 		return knobs();
 	if (!strcmp(argv[1], "procinodes"))
 		return procinodes();
+	if (!strcmp(argv[1], "pipeknobs"))
+		return pipeknobs();
 	return 2;
 }

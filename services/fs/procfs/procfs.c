@@ -120,6 +120,16 @@ static void name_lit16(struct kname *n, const char (*s)[16])
 	n->s[n->len] = 0;
 }
 
+static void name_lit24(struct kname *n, const char (*s)[24])
+{
+	n->len = 0;
+	while (n->len < 23 && (*s)[n->len]) {
+		n->s[n->len] = (*s)[n->len];
+		n->len++;
+	}
+	n->s[n->len] = 0;
+}
+
 static void name_lit20(struct kname *n, const char (*s)[20])
 {
 	n->len = 0;
@@ -544,7 +554,7 @@ static int sys_tree(struct inode_ref sys)
 		struct kname n;
 		int e = sys_dir(sys, &se.dir, &d);
 		if (e == 0) {
-			name_lit20(&n, &se.name);
+			name_lit24(&n, &se.name);
 			e = new_node(d, &n, PK_SYSCTL, se.mode, 0, se.knob, &x);
 		}
 		if (e)

@@ -90,7 +90,7 @@ int procgen_file(uint32_t kind, int32_t pid, uint32_t arg, struct inode_ref out)
  * ("kernel", "kernel/random"...), name, knob and mode. */
 struct sysctl_ent {
 	char dir[16];
-	char name[20];
+	char name[24];
 	uint32_t knob;
 	uint32_t mode;
 };

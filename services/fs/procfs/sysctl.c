@@ -9,6 +9,7 @@
 #include "fs/procfs/sysctl.h"
 #include "ipc/ipc.h"
 #include "mm/mm.h"
+#include "pipe/pipe.h"
 #include <fw/console.h>
 
 enum knob {
@@ -42,6 +43,8 @@ enum knob {
 	K_NR_OPEN,
 	K_FILE_MAX,
 	K_PIPE_MAX_SIZE,
+	K_PIPE_PAGES_SOFT,
+	K_PIPE_PAGES_HARD,
 	K_INODE_NR,
 	K_MQ_MSG_MAX,
 	K_MQ_MSGSIZE_MAX,
@@ -88,7 +91,9 @@ static const struct sysctl_ent ents[] = {
 	{"vm", "mmap_min_addr", K_MMAP_MIN_ADDR, S_IFREG | 0444},
 	{"fs", "nr_open", K_NR_OPEN, S_IFREG | 0644},
 	{"fs", "file-max", K_FILE_MAX, S_IFREG | 0444},
-	{"fs", "pipe-max-size", K_PIPE_MAX_SIZE, S_IFREG | 0444},
+	{"fs", "pipe-max-size", K_PIPE_MAX_SIZE, S_IFREG | 0644},
+	{"fs", "pipe-user-pages-soft", K_PIPE_PAGES_SOFT, S_IFREG | 0644},
+	{"fs", "pipe-user-pages-hard", K_PIPE_PAGES_HARD, S_IFREG | 0644},
 	{"fs", "inode-nr", K_INODE_NR, S_IFREG | 0444},
 	{"fs/mqueue", "msg_max", K_MQ_MSG_MAX, S_IFREG | 0644},
 	{"fs/mqueue", "msgsize_max", K_MQ_MSGSIZE_MAX, S_IFREG | 0644},
@@ -242,7 +247,9 @@ void sysctl_show(struct ptext *t, uint32_t knob)
 		pt_u64(t, 9223372036854775807ULL);
 		break;
 	case K_PIPE_MAX_SIZE:
-		pt_u64(t, 65536);
+	case K_PIPE_PAGES_SOFT:
+	case K_PIPE_PAGES_HARD:
+		pt_u64(t, pipe_limit(knob - K_PIPE_MAX_SIZE));
 		break;
 	case K_INODE_NR:
 		/* inodes in memory; Keel keeps no list of unused ones */
@@ -404,6 +411,15 @@ int sysctl_write(uint32_t knob, const struct kchunk *c, uint32_t n)
 	}
 	case K_SEM:
 		return write_sem(c, n);
+	case K_PIPE_MAX_SIZE:
+	case K_PIPE_PAGES_SOFT:
+	case K_PIPE_PAGES_HARD: {
+		uint64_t v;
+		int e = parse_ulong(c, n, &v);
+		if (e == 0 && knob == K_PIPE_MAX_SIZE && v > 0xffffffffULL)
+			e = -EINVAL; /* an unsigned int */
+		return e ? e : pipe_set_limit(knob - K_PIPE_MAX_SIZE, v);
+	}
 	case K_MAX_MAP_COUNT:
 	case K_NR_OPEN: {
 		int64_t v;
