@@ -325,6 +325,7 @@ static int make_reaper(struct proc_ref *out)
  * and device numbers. */
 static int providers_init(void)
 {
+	ns_init(); /* the initial namespaces, before the first mount */
 	int e = tmpfs_init();
 	if (e == 0)
 		e = procfs_init();

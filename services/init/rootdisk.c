@@ -96,7 +96,7 @@ static int switch_to(const struct kname *name, uint32_t rdev)
 	if (e == 0)
 		e = dir_in(root, &tmp, 01777, &x);
 	if (e == 0)
-		e = vfs_pivot_root(root, put_old);
+		e = vfs_pivot_root(vfs_root(), root, put_old);
 	return e;
 }
 

@@ -39,7 +39,7 @@ int ipc_check(const struct ipc_perm_k *p, uint32_t want)
 		granted >>= 6;
 	else if (in_group(me, p->cgid) || in_group(me, p->gid))
 		granted >>= 3;
-	if ((requested & ~granted & 07) && me->euid != 0)
+	if ((requested & ~granted & 07) && !proc_capable(me, CAP_IPC_OWNER))
 		return -EACCES;
 	return 0;
 }
@@ -47,7 +47,7 @@ int ipc_check(const struct ipc_perm_k *p, uint32_t want)
 int ipc_may_own(const struct ipc_perm_k *p)
 {
 	struct proc *me = cur_proc();
-	return me->euid == 0 || me->euid == p->uid || me->euid == p->cuid ? 0 : -EPERM;
+	return proc_capable(me, CAP_SYS_ADMIN) || me->euid == p->uid || me->euid == p->cuid ? 0 : -EPERM;
 }
 
 void ipc_perm_to_user(struct linux_ipc64_perm *u, const struct ipc_perm_k *p)

@@ -191,7 +191,7 @@ static int attr_ok(const struct linux_mq_attr *a)
 {
 	if (a->maxmsg <= 0 || a->msgsize <= 0)
 		return -EINVAL;
-	if (cur_proc()->euid != 0) {
+	if (!cred_capable(CAP_SYS_RESOURCE)) {
 		if (a->maxmsg > mq_limit(MQ_LIM_MSG_MAX) || a->msgsize > mq_limit(MQ_LIM_MSGSIZE_MAX))
 			return -EINVAL;
 	} else if (a->maxmsg > MQ_HARD_MSGMAX || a->msgsize > MQ_HARD_MSGSIZEMAX) {
@@ -341,7 +341,7 @@ int mq_unlink_name(const struct kname *name)
 	if (e)
 		return e;
 	/* the mqueue root is sticky (01777): owner or root may remove */
-	if (cur_proc()->euid != 0 && cur_proc()->euid != inode_get(ino)->uid)
+	if (!cred_capable(CAP_FOWNER) && cur_proc()->euid != inode_get(ino)->uid)
 		return -EACCES;
 	return mqfs_unlink_name(name);
 }

@@ -56,7 +56,7 @@ static int make_queue(struct inode_ref dir, const struct kname *name, const stru
 		      const struct linux_mq_attr *a, struct inode_ref *out)
 {
 	uint32_t max = (uint32_t)mq_limit(MQ_LIM_QUEUES_MAX); /* Linux compares it unsigned */
-	if (mqfs_state()->queues >= max && cur_proc()->euid != 0)
+	if (mqfs_state()->queues >= max && !cred_capable(CAP_SYS_RESOURCE))
 		return -ENOSPC;
 	int e = ramfs_make(dir, name, nw, out);
 	if (e)

@@ -453,7 +453,7 @@ int64_t msg_ctl(int32_t id, int32_t cmd, uint64_t ubuf)
 		q_remove(id);
 		return 0;
 	}
-	if ((int64_t)d.qbytes > ipc_limit(IPC_LIM_MSGMNB) && cur_proc()->euid != 0)
+	if ((int64_t)d.qbytes > ipc_limit(IPC_LIM_MSGMNB) && !cred_capable(CAP_SYS_RESOURCE))
 		return -EPERM;
 	q->qbytes = d.qbytes;
 	ipc_perm_set(&q->perm, &d.perm);

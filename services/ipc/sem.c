@@ -65,7 +65,8 @@ struct sem_set {
 };
 FW_POOL_PRIVATE(sem_set, struct sem_set);
 
-/* One SEM_UNDO adjustment. */
+/* One SEM_UNDO adjustment. pid: the undo list it belongs to (the
+ * owning processes' share id, proc/share.c: CLONE_SYSVSEM shares it). */
 FW_POOL_REF(sem_undo);
 struct sem_undo {
 	int32_t pid, semid;
@@ -300,7 +301,7 @@ static int try_ops(struct sem_set *s, int32_t id, const struct sem_ops *ops, uin
 		if (r > SEMVMX)
 			return -ERANGE;
 		if (o.flg & SEM_UNDO) {
-			int32_t adj = undo_adj(pid, id, o.num);
+			int32_t adj = undo_adj((int32_t)share_undo_key(cur_proc_ref(), false), id, o.num);
 			for (uint32_t j = 0; j < i; j++)
 				if ((ops->op[j].flg & SEM_UNDO) && ops->op[j].num == o.num)
 					adj -= ops->op[j].op;
@@ -311,7 +312,7 @@ static int try_ops(struct sem_set *s, int32_t id, const struct sem_ops *ops, uin
 	}
 	for (uint32_t i = 0; i < ops->n; i++) {
 		struct linux_sembuf o = ops->op[i];
-		if ((o.flg & SEM_UNDO) && o.op && undo_add(pid, id, o.num, -o.op))
+		if ((o.flg & SEM_UNDO) && o.op && undo_add((int32_t)share_undo_key(cur_proc_ref(), true), id, o.num, -o.op))
 			return -ENOMEM;
 		s = set_by_id(id);
 		sem_store(s, o.num, sem_value(s, o.num) + o.op, pid);
@@ -593,18 +594,24 @@ int64_t sem_ctl(int32_t id, int32_t num, int32_t cmd, uint64_t arg)
 	}
 }
 
-/* Linux's exit_sem: apply the exiting process's adjustments (clamped),
- * record it as the last operator, wake the sets' sleepers. */
+/* Linux's exit_sem: the last process holding an undo list applies its
+ * adjustments (clamped), is recorded as the last operator and wakes the
+ * sets' sleepers; a list other processes still share (CLONE_SYSVSEM) is
+ * left to them. */
 void sem_exit(int32_t pid)
 {
+	struct proc_ref pr = proc_by_pid(pid);
+	int32_t key = (int32_t)share_undo_key(pr, false);
+	if (key == 0 || share_shared(pr, SHARE_SYSVSEM))
+		return;
 	for (struct sem_undo_ref u = sems()->undos; sem_undo_ref_valid(u); u = sem_undo_get(u)->next) {
 		struct sem_undo *up = sem_undo_get(u);
 		struct sem_set *s = set_by_id(up->semid);
-		if (up->pid != pid || !s || up->num >= s->nsems)
+		if (up->pid != key || !s || up->num >= s->nsems)
 			continue;
 		int32_t nv = sem_value(s, up->num) + up->adj;
 		sem_store(s, up->num, nv < 0 ? 0 : nv > SEMVMX ? SEMVMX : nv, pid);
 		fw_waitq_wake_all(s->wq);
 	}
-	undo_drop(pid, -1, -1);
+	undo_drop(key, -1, -1);
 }

@@ -406,7 +406,7 @@ int64_t shm_ctl(int32_t id, int32_t cmd, uint64_t ubuf)
 		/* SHM_LOCK/UNLOCK: the owner, creator or root (RLIMIT_MEMLOCK
 		 * aside); pages are never swapped out here anyway. */
 		struct proc *me = cur_proc();
-		if (me->euid != 0 && me->euid != s->perm.uid && me->euid != s->perm.cuid)
+		if (!proc_capable(me, CAP_IPC_LOCK) && me->euid != s->perm.uid && me->euid != s->perm.cuid)
 			return -EPERM;
 		if (cmd == SHM_LOCK)
 			s->perm.mode |= SHM_LOCKED;

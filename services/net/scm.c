@@ -52,12 +52,11 @@ static int add_cred(struct sock_msg *m, uint64_t data)
 	if (fw_copy_from_user(&uc, fw_uaddr(data)))
 		return -EFAULT;
 	struct proc *p = cur_proc();
-	bool root = p->euid == 0;
-	if (uc.pid != p->pid && !root)
+	if (uc.pid != p->pid && !proc_capable(p, CAP_SYS_ADMIN))
 		return -EPERM;
-	if (!root && !id_ok(uc.uid, p->uid, p->euid, p->suid))
+	if (!proc_capable(p, CAP_SETUID) && !id_ok(uc.uid, p->uid, p->euid, p->suid))
 		return -EPERM;
-	if (!root && !id_ok(uc.gid, p->gid, p->egid, p->sgid))
+	if (!proc_capable(p, CAP_SETGID) && !id_ok(uc.gid, p->gid, p->egid, p->sgid))
 		return -EPERM;
 	if (!proc_ref_valid(proc_by_pid(uc.pid)))
 		return -ESRCH;

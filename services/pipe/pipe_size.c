@@ -91,7 +91,8 @@ static uint64_t account(uint32_t uid, int64_t delta)
 	return a->pages[i];
 }
 
-static bool unprivileged(void) { return cur_proc()->euid != 0; }
+/* Linux's pipe_is_unprivileged_user */
+static bool unprivileged(void) { return !cred_capable(CAP_SYS_RESOURCE) && !cred_capable(CAP_SYS_ADMIN); }
 
 static bool over(uint64_t limit, uint64_t pages) { return limit && pages > limit; }
 

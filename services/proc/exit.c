@@ -132,6 +132,10 @@ static void proc_become_zombie(struct proc_ref pr, int32_t wstatus)
 	p->state = PROC_ZOMBIE;
 	p->exit_status = wstatus;
 	proc_run_exit_hooks(p->pid); /* e.g. SEM_UNDO adjustments */
+	share_leave(pr, SHARE_FS);
+	share_leave(pr, SHARE_SIGHAND);
+	share_leave(pr, SHARE_SYSVSEM);
+	ns_exit(proc_get(pr));
 	p = proc_get(pr);
 	proc_vfork_release(p);
 	fw_timer_destroy(p->alarm_timer);

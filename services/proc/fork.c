@@ -23,6 +23,8 @@
 #define CLONE_PARENT_SETTID 0x100000
 #define CLONE_CHILD_CLEARTID 0x200000
 #define CLONE_CHILD_SETTID 0x1000000
+#define CLONE_IO 0x80000000ULL
+#define CLONE_SYSVSEM 0x40000
 
 #define PROCS_MAX 4000 /* processes per system (RLIMIT_NPROC-like) */
 
@@ -45,6 +47,8 @@ static void init_thread_from(struct thread *t, const struct thread *me, uint64_t
 {
 	t->sig_mask = me->sig_mask;
 	sched_inherit(t, me);
+	/* CLONE_IO shares the I/O context; otherwise one that exists is copied */
+	t->io_id = (flags & CLONE_IO) || me->io_id == 0 ? me->io_id : share_new_id();
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;
 	if (flags & CLONE_CHILD_SETTID)
@@ -77,6 +81,7 @@ static void copy_proc_state(struct proc *c, const struct proc *me)
 	c->uid = me->uid, c->euid = me->euid, c->suid = me->suid, c->fsuid = me->fsuid;
 	c->gid = me->gid, c->egid = me->egid, c->sgid = me->sgid, c->fsgid = me->fsgid;
 	c->ngroups = me->ngroups;
+	c->caps = me->caps;
 	for (uint32_t i = 0; i < 16; i++)
 		c->groups[i] = me->groups[i];
 	for (uint32_t i = 0; i < NSIG; i++)
@@ -99,6 +104,7 @@ static void discard_child(struct proc_ref cr)
 	struct proc *c = proc_get(cr);
 	if (!c)
 		return;
+	ns_exit(c);
 	fdtable_put(c->files);
 	c = proc_get(cr);
 	mm_put(c->mm);
@@ -118,10 +124,18 @@ static int alloc_child(uint64_t flags, struct proc_ref *out)
 		return -EAGAIN;
 	struct proc *c = proc_get(*out);
 	copy_proc_state(c, proc_get(cur_proc_ref()));
+	share_init(*out);
+	ns_fork(proc_get(*out), cur_proc());
 	c->start_ns = fw_time_monotonic_ns();
 	int r = 0;
 	if (fw_waitq_create(&c->child_wait) || fw_waitq_create(&proc_get(*out)->stop_wait))
 		r = -ENOMEM;
+	/* clone(CLONE_NEWNS / CLONE_NEWUTS): the child's own copy (privilege
+	 * checked by the caller) */
+	if (r == 0 && (flags & ns_clone_flag(NSK_MNT)))
+		r = ns_make(*out, NSK_MNT);
+	if (r == 0 && (flags & ns_clone_flag(NSK_UTS)))
+		r = ns_make(*out, NSK_UTS);
 	me = cur_proc();
 	if (r == 0 && (flags & CLONE_VM)) {
 		mm_hold(me->mm);
@@ -146,7 +160,7 @@ static int alloc_child(uint64_t flags, struct proc_ref *out)
 	}
 	if (r) {
 		discard_child(*out);
-		return r == -ENOMEM || r == -EMFILE ? r : -EAGAIN; /* EMFILE: past nr_open */
+		return r == -ENOMEM || r == -ENOSPC || r == -EMFILE ? r : -EAGAIN; /* EMFILE: past nr_open */
 	}
 	return 0;
 }
@@ -163,6 +177,12 @@ static int64_t clone_process(const struct fw_uregs *regs, uint64_t flags, uint64
 		discard_child(cr);
 		return r;
 	}
+	if (flags & CLONE_FS)
+		share_join(cr, cur_proc_ref(), SHARE_FS);
+	if (flags & CLONE_SIGHAND)
+		share_join(cr, cur_proc_ref(), SHARE_SIGHAND);
+	if (flags & CLONE_SYSVSEM)
+		share_join(cr, cur_proc_ref(), SHARE_SYSVSEM);
 	struct thread *t = thread_get(tr);
 	struct thread *me_t = cur_thread();
 	init_thread_from(t, me_t, flags, ctid);
@@ -243,6 +263,7 @@ void proc_exec_prepare(void)
 	t->clear_child_tid = 0;
 	t->set_child_tid = 0;
 	ptimer_delete_all(proc_get(pr), false); /* POSIX timers do not survive exec */
+	share_leave(pr, SHARE_SIGHAND); /* the new image gets its own signal actions */
 	t = thread_get(me);
 	/* The old image's robust futexes die with it (Linux futex_exec_release). */
 	futex_robust_exit(t->robust_list, t->robust_len, t->tid);
@@ -250,4 +271,5 @@ void proc_exec_prepare(void)
 	t->robust_list = 0;
 	t->robust_len = 0;
 	futex_pi_owner_gone();
+	cred_on_exec(proc_get(pr));
 }

@@ -163,6 +163,8 @@ int proc_create(struct proc_ref parent, struct mm_ref mm, const struct fw_uregs 
 	struct proc *p = proc_get(*out);
 	p->mm = mm;
 	p->umask = 022;
+	cred_init_root(&p->caps);
+	share_init(*out);
 	p->start_ns = fw_time_monotonic_ns();
 	if (fw_waitq_create(&p->child_wait)) {
 		proc_free(*out);
@@ -191,17 +193,18 @@ int proc_create(struct proc_ref parent, struct mm_ref mm, const struct fw_uregs 
 	return 0;
 }
 
-static void cred_from(const struct proc *p, uint32_t uid, uint32_t gid, struct vfs_cred *out)
+static void cred_from(const struct proc *p, uint32_t uid, uint32_t gid, bool real, struct vfs_cred *out)
 {
 	out->uid = uid;
 	out->gid = gid;
+	out->caps = cred_fs_caps(p, real);
 	out->ngroups = FW_MIN(p->ngroups, (uint32_t)VFS_NGROUPS);
 	for (uint32_t i = 0; i < out->ngroups; i++)
 		out->groups[i] = p->groups[i];
 }
 
-void proc_fs_cred(const struct proc *p, struct vfs_cred *out) { cred_from(p, p->fsuid, p->fsgid, out); }
-void proc_real_cred(const struct proc *p, struct vfs_cred *out) { cred_from(p, p->uid, p->gid, out); }
+void proc_fs_cred(const struct proc *p, struct vfs_cred *out) { cred_from(p, p->fsuid, p->fsgid, false, out); }
+void proc_real_cred(const struct proc *p, struct vfs_cred *out) { cred_from(p, p->uid, p->gid, true, out); }
 
 #define EXIT_HOOKS 4
 struct exit_hooks {
@@ -230,9 +233,10 @@ void proc_run_exit_hooks(int32_t pid)
 
 bool proc_uses_fs(struct super_ref sb)
 {
+	uint32_t ns = ns_slot(cur_proc(), NSK_MNT); /* another namespace's mount is another mount */
 	for (int32_t pid = 1; pid < PID_MAX; pid++) {
 		struct proc *p = proc_get(proc_by_pid(pid));
-		if (!p || p->state == PROC_DEAD)
+		if (!p || p->state == PROC_DEAD || ns_slot(p, NSK_MNT) != ns)
 			continue;
 		struct inode *cw = inode_get(p->cwd), *rt = inode_get(p->root);
 		if ((cw && cw->sb.idx == sb.idx && cw->sb.gen == sb.gen) || (rt && rt->sb.idx == sb.idx && rt->sb.gen == sb.gen))

@@ -14,6 +14,7 @@
 
 #include "mm/mm.h"
 #include "vfs/vfs.h"
+#include "proc/cred.h"
 #include <fw/task.h>
 #include <fw/wait.h>
 #include <fw/time.h>
@@ -25,6 +26,7 @@ struct proc;
 struct thread;
 FW_POOL_DECLARE(proc, struct proc);
 FW_POOL_DECLARE(thread, struct thread);
+#include "proc/ns.h"
 
 enum proc_state { PROC_ALIVE, PROC_ZOMBIE, PROC_DEAD };
 
@@ -101,6 +103,12 @@ struct proc {
 	int32_t next_timer_id;
 	struct cpu_itimer cpu_itimer[2]; /* ITIMER_VIRTUAL, ITIMER_PROF */
 	struct wq_ref sigfd_wq;  /* signalfd readers and pollers; woken by every signal (made on first use) */
+	struct cred_caps caps;   /* capability sets and securebits (proc/cred.c) */
+	/* proc/share.c: rings of the processes sharing cwd/root/umask
+	 * (CLONE_FS) and signal actions (CLONE_SIGHAND); ids for kcmp */
+	struct proc_ref fs_next, sh_next, sv_next; /* sv: CLONE_SYSVSEM undo list */
+	uint32_t fs_id, sh_id, sv_id;             /* sv_id 0: no undo list yet */
+	uint8_t ns[NSK_KINDS];    /* its namespace of each kind: a slot (proc/ns.c) */
 };
 
 /* What restart_syscall(2) resumes after a signal without a handler
@@ -143,6 +151,7 @@ struct thread {
 	bool sched_reset_on_fork;
 	uint64_t dl_runtime, dl_deadline, dl_period; /* SCHED_DEADLINE (sched_setattr) */
 	uint32_t ioprio;         /* ioprio_set; 0: never set (Linux's default, best effort 4) */
+	uint32_t io_id;          /* its I/O context (shared by CLONE_IO); 0: none yet, as Linux's lazy one */
 	uint32_t mpol;           /* set_mempolicy's policy, encoded by the syscall layer (0: default) */
 	/* A user copy of the current system call faulted on a file page that
 	 * must come from the disk (services/init/upcalls.c). */
@@ -299,10 +308,26 @@ enum uts_field { UTS_SYSNAME, UTS_HOST, UTS_RELEASE, UTS_VERSION, UTS_MACHINE, U
 #define UTS_LEN 64
 void uts_get(uint32_t which, struct kname *out);
 int uts_set(uint32_t which, const struct kname *name);
+/* Contexts shared by clone flags (proc/share.c). A new process starts
+ * alone in each ring; clone with CLONE_FS or CLONE_SIGHAND joins the
+ * parent's; whoever changes cwd/root/umask or a signal action publishes
+ * it to the ring; unshare, exec (signal actions) and exit leave. */
+enum share_kind { SHARE_FS, SHARE_SIGHAND, SHARE_SYSVSEM };
+void share_init(struct proc_ref self);
+void share_join(struct proc_ref child, struct proc_ref with, enum share_kind k);
+void share_leave(struct proc_ref self, enum share_kind k);
+bool share_shared(struct proc_ref self, enum share_kind k);
+void share_publish_fs(struct proc_ref self);
+void share_publish_sigact(struct proc_ref self);
+/* ioprio_set on a thread with an I/O context shared by CLONE_IO. */
+void share_publish_ioprio(struct thread *t);
+uint32_t share_new_id(void);
+/* The id of the process's System V undo list (0: none; create: make one). */
+uint32_t share_undo_key(struct proc_ref self, bool create);
 struct proc_ref init_proc(void);
 void proc_set_init(struct proc_ref p);
-/* Some live process has its working or root directory in file system sb
- * (umount: busy). */
+/* Some live process of the caller's mount namespace has its working or
+ * root directory in file system sb (umount: busy). */
 bool proc_uses_fs(struct super_ref sb);
 
 #endif

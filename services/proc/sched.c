@@ -45,7 +45,7 @@ int sched_prio_bounds(int32_t policy, int32_t *min, int32_t *max)
 bool sched_may_change(const struct proc *p)
 {
 	const struct proc *me = cur_proc();
-	return me->euid == 0 || me->euid == p->euid || me->euid == p->uid;
+	return proc_capable(me, CAP_SYS_NICE) || me->euid == p->euid || me->euid == p->uid;
 }
 
 static bool rt(int32_t policy) { return policy == SCHED_FIFO || policy == SCHED_RR; }
@@ -69,7 +69,7 @@ int sched_set(struct thread_ref tr, int32_t policy, int32_t prio)
 	if (prio < lo || prio > hi || prio > 99)
 		return -EINVAL;
 	struct proc *me = cur_proc(), *p = proc_get(t->proc);
-	if (me->euid != 0) {
+	if (!proc_capable(me, CAP_SYS_NICE)) {
 		/* RLIMIT_RTPRIO is 0 unless raised: no real-time policy, and a
 		 * thread may not leave SCHED_IDLE or drop reset-on-fork. */
 		bool raise_rt = rt(policy) && (!rt(t->sched_policy) || prio > t->sched_prio);
@@ -116,7 +116,7 @@ int sched_set_attr(struct thread_ref tr, const struct sched_attr_k *a)
 		int e = check_dl(a);
 		if (e)
 			return e;
-		if (cur_proc()->euid != 0)
+		if (!cred_capable(CAP_SYS_NICE))
 			return -EPERM;
 		t = thread_get(tr);
 		t->sched_policy = SCHED_DEADLINE;
@@ -133,7 +133,7 @@ int sched_set_attr(struct thread_ref tr, const struct sched_attr_k *a)
 	/* The fair policies also take a nice value (per process in Keel). */
 	if (policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE) {
 		struct proc *me = cur_proc(), *p = proc_get(thread_get(tr)->proc);
-		if (a->nice < p->nice && me->euid != 0 && a->nice < 20 - (int32_t)FW_MIN(me->rlim[13].cur, 40ULL))
+		if (a->nice < p->nice && !proc_capable(me, CAP_SYS_NICE) && a->nice < 20 - (int32_t)FW_MIN(me->rlim[13].cur, 40ULL))
 			return -EPERM;
 		p->nice = a->nice;
 	}

@@ -202,6 +202,7 @@ static bool handle_one(struct fw_uregs *regs, int sig, const struct sig_info_k *
 	if (a.flags & SA_RESETHAND) {
 		p = cur_proc();
 		p->sigact[sig - 1].handler = SIG_DFL; /* the flags stay, as on Linux */
+		share_publish_sigact(cur_proc_ref());
 	}
 	return true;
 }

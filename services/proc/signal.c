@@ -277,7 +277,7 @@ int signal_may_kill(struct proc_ref target, int sig)
 		return -ESRCH;
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (!me || me == t || me->euid == 0)
+	if (!me || me == t || proc_capable(me, CAP_KILL))
 		return 0;
 	if (me->euid == t->suid || me->euid == t->uid || me->uid == t->suid || me->uid == t->uid)
 		return 0;
@@ -447,6 +447,7 @@ void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_
 	if (p->sigact[i].handler == SIG_IGN || (t->sig_mask & sig_bit(sig))) {
 		p->sigact[i].handler = SIG_DFL;
 		t->sig_mask &= ~sig_bit(sig);
+		share_publish_sigact(cur_proc_ref());
 	}
 	if (p->sigact[i].handler == SIG_DFL)
 		signal_die(sig);

@@ -1,14 +1,28 @@
 /* The system's names: what uname(2) reports and sethostname(2),
  * setdomainname(2) and /proc/sys/kernel change. Layer: services (safe C).
- * One set for the whole system (Keel has one UTS namespace). The host and
- * domain names read "(none)" until set, as on a Linux booted without them. */
+ * One set per UTS namespace (the caller's: proc/ns.c); a new namespace
+ * starts as a copy of its creator's. The host and domain names read
+ * "(none)" until set, as on a Linux booted without them. */
 #include "proc/proc.h"
 
-struct uts_names {
+struct uts_one {
 	struct kname host, domain;
 	bool host_set, domain_set;
 };
-FW_GLOBAL(struct uts_names, uts_names);
+struct uts_names {
+	struct uts_one ns[NSK_SLOTS];
+};
+FW_GLOBAL(struct uts_names, uts_names_all);
+
+static uint32_t my_slot(void) { return ns_slot(cur_proc(), NSK_UTS); }
+
+int uts_copy(uint32_t from, uint32_t to)
+{
+	if (from >= NSK_SLOTS || to >= NSK_SLOTS)
+		return -EINVAL;
+	uts_names_all()->ns[to] = uts_names_all()->ns[from];
+	return 0;
+}
 
 struct lit24 {
 	char s[24];
@@ -24,7 +38,7 @@ static void lit(struct kname *out, struct lit24 l, uint32_t n)
 
 void uts_get(uint32_t which, struct kname *out)
 {
-	struct uts_names *u = uts_names();
+	struct uts_one u = uts_names_all()->ns[my_slot()];
 	switch (which) {
 	case UTS_SYSNAME:
 		lit(out, (struct lit24){"Linux"}, 5);
@@ -39,14 +53,14 @@ void uts_get(uint32_t which, struct kname *out)
 		lit(out, (struct lit24){"x86_64"}, 6);
 		return;
 	case UTS_HOST:
-		if (u->host_set)
-			*out = u->host;
+		if (u.host_set)
+			*out = u.host;
 		else
 			lit(out, (struct lit24){"(none)"}, 6);
 		return;
 	case UTS_DOMAIN:
-		if (u->domain_set)
-			*out = u->domain;
+		if (u.domain_set)
+			*out = u.domain;
 		else
 			lit(out, (struct lit24){"(none)"}, 6);
 		return;
@@ -60,13 +74,14 @@ int uts_set(uint32_t which, const struct kname *name)
 {
 	if (name->len > UTS_LEN)
 		return -EINVAL;
-	struct uts_names *u = uts_names();
+	struct uts_names *all = uts_names_all();
+	uint32_t i = my_slot();
 	if (which == UTS_HOST) {
-		u->host = *name;
-		u->host_set = true;
+		all->ns[i].host = *name;
+		all->ns[i].host_set = true;
 	} else if (which == UTS_DOMAIN) {
-		u->domain = *name;
-		u->domain_set = true;
+		all->ns[i].domain = *name;
+		all->ns[i].domain_set = true;
 	} else {
 		return -EINVAL;
 	}

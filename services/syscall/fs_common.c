@@ -102,7 +102,7 @@ struct inode_new node_identity_in(struct inode_ref dir, uint32_t mode, uint32_t 
 		if ((mode & S_IFMT) == S_IFDIR)
 			nw.mode |= S_ISGID;
 	}
-	if ((nw.mode & S_IFMT) != S_IFDIR && (nw.mode & (S_ISGID | 010)) == (S_ISGID | 010) && p->fsuid != 0) {
+	if ((nw.mode & S_IFMT) != S_IFDIR && (nw.mode & (S_ISGID | 010)) == (S_ISGID | 010) && !proc_capable(p, CAP_FSETID)) {
 		struct vfs_cred c;
 		proc_fs_cred(p, &c);
 		bool member = c.gid == nw.gid;

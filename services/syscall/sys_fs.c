@@ -59,7 +59,7 @@ static int open_check(struct inode_ref ino, uint64_t flags, bool created)
 		return -EROFS;
 	/* O_NOATIME is for the owner (or root) only, as Linux's may_open */
 	ip = inode_get(ino);
-	if (e == 0 && (flags & O_NOATIME) && ip && cur_proc()->fsuid != 0 && cur_proc()->fsuid != ip->uid)
+	if (e == 0 && (flags & O_NOATIME) && ip && !cred_capable(CAP_FOWNER) && cur_proc()->fsuid != ip->uid)
 		return -EPERM;
 	return e;
 }
@@ -566,7 +566,7 @@ int64_t sys_fcntl(struct fw_uregs *r)
 		struct file *fp = file_get(f);
 		uint32_t mask = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 		struct inode *ip = inode_get(fp->inode);
-		if ((a2(r) & O_NOATIME) && !(fp->flags & O_NOATIME) && ip && cur_proc()->fsuid != 0 &&
+		if ((a2(r) & O_NOATIME) && !(fp->flags & O_NOATIME) && ip && !cred_capable(CAP_FOWNER) &&
 		    cur_proc()->fsuid != ip->uid)
 			return -EPERM;
 		fp = file_get(f);

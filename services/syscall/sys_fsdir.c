@@ -37,7 +37,7 @@ static int64_t mknod_at(int64_t dirfd, uint64_t upath, uint64_t mode, uint64_t d
 		type = S_IFREG;
 	if (type != S_IFREG && type != S_IFIFO && type != S_IFCHR && type != S_IFBLK && type != S_IFSOCK)
 		return -EINVAL;
-	if ((type == S_IFCHR || type == S_IFBLK) && cur_proc()->euid != 0)
+	if ((type == S_IFCHR || type == S_IFBLK) && !cred_capable(CAP_MKNOD))
 		return -EPERM;
 	/* Linux's dev_t: major in bits 8..19, minor in 0..7 and 20..31 */
 	uint32_t rdev = dev_make((uint32_t)(dev >> 8) & 0xfff, (uint32_t)(dev & 0xff) | (uint32_t)((dev >> 12) & 0xfff00));
@@ -297,6 +297,7 @@ static int64_t set_cwd(struct inode_ref ino)
 	if (e)
 		return e;
 	cur_proc()->cwd = ino;
+	share_publish_fs(cur_proc_ref());
 	return 0;
 }
 
@@ -319,7 +320,7 @@ int64_t sys_chroot(struct fw_uregs *r)
 {
 	struct inode_ref ino;
 	struct kname last;
-	if (cur_proc()->euid != 0)
+	if (!cred_capable(CAP_SYS_CHROOT))
 		return -EPERM;
 	int e = resolve_at(AT_FDCWD, a0(r), LOOKUP_FOLLOW, &ino, &last, false);
 	if (e)
@@ -327,5 +328,6 @@ int64_t sys_chroot(struct fw_uregs *r)
 	if (type_of(ino) != S_IFDIR)
 		return -ENOTDIR;
 	cur_proc()->root = ino;
+	share_publish_fs(cur_proc_ref());
 	return 0;
 }

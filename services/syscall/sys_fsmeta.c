@@ -162,7 +162,7 @@ int64_t sys_faccessat2(struct fw_uregs *r) { return do_access((int32_t)a0(r), a1
 static int owner_or_root(struct inode *ip)
 {
 	struct proc *p = cur_proc();
-	return p->fsuid == 0 || p->fsuid == ip->uid ? 0 : -EPERM;
+	return proc_capable(p, CAP_FOWNER) || p->fsuid == ip->uid ? 0 : -EPERM;
 }
 
 static bool in_my_groups(uint32_t gid)
@@ -182,12 +182,14 @@ static int64_t set_mode(struct inode_ref ino, uint64_t mode)
 	struct inode *ip = inode_get(ino);
 	if (!ip)
 		return -ENOENT;
+	if (vfs_readonly(ino))
+		return -EROFS; /* Linux asks for write access to the mount first */
 	int e = owner_or_root(ip);
 	if (e)
 		return e;
 	uint32_t m = (uint32_t)mode & 07777;
 	/* Only a member of the file's group (or root) may set S_ISGID. */
-	if (cur_proc()->fsuid != 0 && !in_my_groups(ip->gid))
+	if (!cred_capable(CAP_FSETID) && !in_my_groups(ip->gid))
 		m &= ~(uint32_t)S_ISGID;
 	struct iattr a = {.valid = ATTR_MODE | ATTR_CTIME, .mode = m, .ctime_ns = (int64_t)fw_time_realtime_ns()};
 	return vfs_setattr(ino, &a);
@@ -221,9 +223,11 @@ static int64_t set_owner(struct inode_ref ino, uint64_t uid, uint64_t gid)
 	struct inode *ip = inode_get(ino);
 	if (!ip)
 		return -ENOENT;
+	if (vfs_readonly(ino))
+		return -EROFS; /* Linux asks for write access to the mount first */
 	struct proc *p = cur_proc();
 	uint32_t u = (uint32_t)uid, g = (uint32_t)gid;
-	if (p->fsuid != 0) {
+	if (!proc_capable(p, CAP_CHOWN)) {
 		/* The owner may give the file to a group it belongs to; only root
 		 * may change the owner. */
 		if (u != 0xffffffff && u != ip->uid)
@@ -470,5 +474,6 @@ int64_t sys_umask(struct fw_uregs *r)
 	struct proc *p = cur_proc();
 	uint32_t old = p->umask;
 	p->umask = (uint32_t)a0(r) & 0777;
+	share_publish_fs(cur_proc_ref());
 	return old;
 }

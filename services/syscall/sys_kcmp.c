@@ -1,11 +1,13 @@
 /* kcmp(2): do two processes share a kernel object? Layer: services (safe
  * C). Decodes the pids, checks ptrace-read access to both, and compares
- * the objects' handles. Keel keeps the file-system context (cwd, root,
- * umask), signal actions, System V undo list and I/O context per process,
- * so KCMP_FS, KCMP_SIGHAND, KCMP_SYSVSEM and KCMP_IO are equal exactly for
- * threads of one process (Linux also for CLONE_FS/CLONE_SIGHAND/CLONE_IO
- * children). Unequal objects are ordered by their handles (1: less, 2:
- * greater), as Linux orders by its obfuscated pointers. */
+ * the objects' handles or share ids: the file-system context (cwd, root,
+ * umask) and the signal actions are shared by the threads of a process and
+ * by CLONE_FS / CLONE_SIGHAND children (proc/share.c); the I/O context
+ * (CLONE_IO) exists only once an I/O priority was set or inherited, and
+ * two tasks without one compare equal, as on Linux; likewise the System V
+ * undo list (made at the first SEM_UNDO or by CLONE_SYSVSEM).
+ * Unequal objects are ordered by their ids (1: less, 2: greater), as Linux
+ * orders by its obfuscated pointers. */
 #include "syscall/syscall.h"
 
 #define KCMP_FILE 0
@@ -26,19 +28,21 @@ static uint64_t key(uint32_t idx, uint32_t gen) { return ((uint64_t)idx << 32) |
 static bool may_inspect(const struct proc *p)
 {
 	const struct proc *me = cur_proc();
-	if (me->euid == 0 || p == me)
+	if (proc_capable(me, CAP_SYS_PTRACE) || p == me)
 		return true;
 	return p->uid == me->uid && p->euid == me->uid && p->suid == me->uid && p->gid == me->gid &&
 	       p->egid == me->gid && p->sgid == me->gid;
 }
 
-static int target(int32_t pid, struct proc_ref *out)
+static int target(int32_t pid, struct proc_ref *out, struct thread_ref *tout)
 {
-	struct thread *t = pid > 0 ? thread_get(pid_lookup(pid)) : NULL;
+	struct thread_ref tr = pid > 0 ? pid_lookup(pid) : (struct thread_ref){0};
+	struct thread *t = thread_get(tr);
 	struct proc *p = t ? proc_get(t->proc) : NULL;
 	if (!p || p->state != PROC_ALIVE)
 		return -ESRCH;
 	*out = t->proc;
+	*tout = tr;
 	return 0;
 }
 
@@ -50,12 +54,14 @@ static int file_of(struct proc *p, uint64_t fd, struct file_ref *out)
 int64_t sys_kcmp(struct fw_uregs *r)
 {
 	struct proc_ref r1, r2;
-	int e = target((int32_t)a0(r), &r1);
+	struct thread_ref tr1, tr2;
+	int e = target((int32_t)a0(r), &r1, &tr1);
 	if (e == 0)
-		e = target((int32_t)a1(r), &r2);
+		e = target((int32_t)a1(r), &r2, &tr2);
 	if (e)
 		return e;
 	struct proc *p1 = proc_get(r1), *p2 = proc_get(r2);
+	struct thread *t1 = thread_get(tr1), *t2 = thread_get(tr2);
 	if (!may_inspect(p1) || !may_inspect(p2))
 		return -EPERM;
 	switch (a2(r)) {
@@ -71,10 +77,13 @@ int64_t sys_kcmp(struct fw_uregs *r)
 	case KCMP_FILES:
 		return order(key(p1->files.idx, p1->files.gen), key(p2->files.idx, p2->files.gen));
 	case KCMP_FS:
+		return order(p1->fs_id, p2->fs_id);
 	case KCMP_SIGHAND:
+		return order(p1->sh_id, p2->sh_id);
 	case KCMP_IO:
+		return order(t1->io_id, t2->io_id);
 	case KCMP_SYSVSEM:
-		return order(key(r1.idx, r1.gen), key(r2.idx, r2.gen));
+		return order(p1->sv_id, p2->sv_id);
 	case KCMP_EPOLL_TFD:
 		return -EOPNOTSUPP; /* not yet: as a kernel without epoll */
 	default:

@@ -192,7 +192,7 @@ int64_t sys_mbind(struct fw_uregs *r)
 		return e;
 	if (flags & ~(uint64_t)(MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL))
 		return -EINVAL;
-	if ((flags & MPOL_MF_MOVE_ALL) && cur_proc()->euid != 0)
+	if ((flags & MPOL_MF_MOVE_ALL) && !cred_capable(CAP_SYS_NICE))
 		return -EPERM;
 	if (start & 4095)
 		return -EINVAL;
@@ -237,7 +237,7 @@ static int target_mm(int32_t pid, struct mm_ref *out)
 	struct proc *me = cur_proc(), *p = pid ? proc_get(proc_by_pid(pid)) : me;
 	if (!p || p->state != PROC_ALIVE)
 		return -ESRCH;
-	if (p != me && me->euid != 0 &&
+	if (p != me && !proc_capable(me, CAP_SYS_NICE) &&
 	    (me->uid != p->uid || me->uid != p->euid || me->uid != p->suid || me->gid != p->gid ||
 	     me->gid != p->egid || me->gid != p->sgid))
 		return -EPERM;
@@ -257,7 +257,7 @@ int64_t sys_migrate_pages(struct fw_uregs *r)
 	e = target_mm((int32_t)a0(r), &m);
 	if (e)
 		return e;
-	if (no && cur_proc()->euid != 0)
+	if (no && !cred_capable(CAP_SYS_NICE))
 		return -EPERM; /* nodes the task may not use */
 	if (!n0)
 		return -EINVAL; /* no allowed node left */
@@ -269,7 +269,7 @@ int64_t sys_move_pages(struct fw_uregs *r)
 	uint64_t count = a1(r), upages = a2(r), unodes = a3(r), ustatus = a4(r), flags = a5(r);
 	if (flags & ~(uint64_t)(MPOL_MF_MOVE | MPOL_MF_MOVE_ALL))
 		return -EINVAL;
-	if ((flags & MPOL_MF_MOVE_ALL) && cur_proc()->euid != 0)
+	if ((flags & MPOL_MF_MOVE_ALL) && !cred_capable(CAP_SYS_NICE))
 		return -EPERM;
 	struct mm_ref m;
 	int e = target_mm((int32_t)a0(r), &m);

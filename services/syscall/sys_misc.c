@@ -199,7 +199,7 @@ static int64_t do_prlimit(struct proc *p, uint64_t res, uint64_t new_addr, uint6
 		if (nl.cur > nl.max)
 			return -EINVAL;
 		struct linux_rlimit cur = rlimit_of(p, res);
-		if (nl.max > cur.max && p->euid != 0)
+		if (nl.max > cur.max && !proc_capable(p, CAP_SYS_RESOURCE))
 			return -EPERM;
 		if (res == 7 && nl.max > (uint64_t)vfs_nr_open() && nl.max != UINT64_MAX)
 			return -EPERM; /* /proc/sys/fs/nr_open */
@@ -225,7 +225,7 @@ int64_t sys_prlimit64(struct fw_uregs *r)
 	/* Linux's check_prlimit_permission: another process's limits need
 	 * root or the caller's real ids equal to all three of its ids */
 	struct proc *me = cur_proc();
-	if (p != me && me->euid != 0 &&
+	if (p != me && !proc_capable(me, CAP_SYS_RESOURCE) &&
 	    (p->uid != me->uid || p->euid != me->uid || p->suid != me->uid || p->gid != me->gid ||
 	     p->egid != me->gid || p->sgid != me->gid))
 		return -EPERM;

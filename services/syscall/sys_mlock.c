@@ -12,7 +12,7 @@
 #define MCL_ONFAULT 4
 
 /* Root stands for CAP_IPC_LOCK. */
-static bool privileged(void) { return cur_proc()->euid == 0; }
+static bool privileged(void) { return cred_capable(CAP_IPC_LOCK); }
 
 static uint64_t lock_limit(void) { return rlimit_of(cur_proc(), RLIMIT_MEMLOCK).cur; }
 

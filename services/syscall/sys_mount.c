@@ -24,7 +24,7 @@ static int name_from_user(uint64_t u, struct kname *n)
 
 int64_t sys_mount(struct fw_uregs *r)
 {
-	if (cur_proc()->euid != 0)
+	if (!cred_capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	struct kname source, type, last;
 	struct inode_ref target;
@@ -58,7 +58,7 @@ int64_t sys_umount2(struct fw_uregs *r)
 	uint64_t flags = a1(r);
 	if (flags & ~(uint64_t)(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
 		return -EINVAL;
-	if (cur_proc()->euid != 0)
+	if (!cred_capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	struct kname last;
 	struct inode_ref target;
@@ -67,7 +67,7 @@ int64_t sys_umount2(struct fw_uregs *r)
 		return e;
 	struct inode *ip = inode_get(target);
 	/* a process working in it keeps it busy */
-	if (!(flags & MNT_DETACH) && ip && inode_ref_valid(ip->covered) && proc_uses_fs(ip->sb))
+	if (!(flags & MNT_DETACH) && ip && vfs_is_mount_root(target) && proc_uses_fs(ip->sb))
 		return -EBUSY;
 	return vfs_umount(target, flags);
 }

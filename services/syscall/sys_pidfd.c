@@ -136,7 +136,7 @@ int64_t sys_pidfd_send_signal(struct fw_uregs *r)
  * to every one of the target's. */
 static bool may_attach(const struct proc *me, const struct proc *t)
 {
-	if (me == t || me->euid == 0)
+	if (me == t || proc_capable(me, CAP_SYS_PTRACE))
 		return true;
 	return me->uid == t->uid && me->uid == t->euid && me->uid == t->suid && me->gid == t->gid &&
 	       me->gid == t->egid && me->gid == t->sgid;

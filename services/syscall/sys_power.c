@@ -14,7 +14,7 @@
 int64_t sys_reboot(struct fw_uregs *r)
 {
 	uint32_t m1 = (uint32_t)a0(r), m2 = (uint32_t)a1(r), cmd = (uint32_t)a2(r);
-	if (cur_proc()->euid != 0)
+	if (!cred_capable(CAP_SYS_BOOT))
 		return -EPERM;
 	if (m1 != REBOOT_MAGIC1 || (m2 != 672274793U && m2 != 85072278U && m2 != 369367448U && m2 != 537993216U))
 		return -EINVAL;

@@ -54,7 +54,7 @@ int64_t sys_get_robust_list(struct fw_uregs *r)
 	if (!p || pid < 0)
 		return -ESRCH;
 	struct proc *me = cur_proc();
-	if (me->euid != 0 && (p->uid != me->uid || p->euid != me->uid || p->suid != me->uid))
+	if (!proc_capable(me, CAP_SYS_PTRACE) && (p->uid != me->uid || p->euid != me->uid || p->suid != me->uid))
 		return -EPERM;
 	uint64_t head = t->robust_list, len = 24;
 	if (fw_copy_to_user(fw_uaddr(a2(r)), &len))
@@ -78,9 +78,10 @@ int64_t sys_get_robust_list(struct fw_uregs *r)
  * it before the child exists: a bad pointer fails the call). Before
  * that, Linux's copy_process checks on flags that proc_clone does not
  * know: a new mount or user namespace cannot share the file-system
- * context, and Keel has one namespace of each kind, so a namespace flag
- * gets what a Linux built without that namespace gives (-EPERM without
- * privilege, the capability check coming first, else -EINVAL). */
+ * context; CLONE_NEWNS and CLONE_NEWUTS need CAP_SYS_ADMIN; the other
+ * namespace kinds exist only once, so their flags get what a Linux built
+ * without them gives (-EPERM without privilege, the capability check
+ * coming first, else -EINVAL). */
 static int64_t clone_pidfd(struct fw_uregs *r, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
 			   uint64_t tls, uint64_t uptr, bool legacy)
 {
@@ -97,7 +98,11 @@ static int64_t clone_pidfd(struct fw_uregs *r, uint64_t flags, uint64_t newsp, u
 		if (((flags & 0x800ULL) && !(flags & 0x100ULL)) || ((flags & CLONE_THREAD_F) && !(flags & 0x800ULL)))
 			return -EINVAL;
 		bool need_cap = ns != CLONE_NEWUSER_F;
-		return need_cap && cur_proc()->euid != 0 ? -EPERM : -EINVAL;
+		if (need_cap && !cred_capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		/* new mount and UTS namespaces are made by proc_clone (proc/ns.c) */
+		if (ns & ~(ns_clone_flag(NSK_MNT) | ns_clone_flag(NSK_UTS)))
+			return -EINVAL;
 	}
 	if (!(flags & CLONE_PIDFD))
 		return proc_clone(r, flags, newsp, ptid, ctid, tls);
@@ -397,40 +402,46 @@ static int set_res(uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs, uint32_t
 	return 0;
 }
 
-int64_t sys_setresuid(struct fw_uregs *r)
+/* A uid change: Linux's permission rule (CAP_SETUID lets any id through),
+ * then the capability fixups of the ids' move to or from 0. */
+static int set_uids(uint32_t nr, uint32_t ne, uint32_t ns)
 {
 	struct proc *p = cur_proc();
-	return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, (uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r),
-		       p->euid == 0);
+	uint32_t r0 = p->uid, e0 = p->euid, s0 = p->suid, f0 = p->fsuid;
+	int e = set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, nr, ne, ns, cred_capable(CAP_SETUID));
+	if (e == 0)
+		cred_fix_setuid(p, r0, e0, s0, f0);
+	return e;
 }
 
-int64_t sys_setresgid(struct fw_uregs *r)
+static int set_gids(uint32_t nr, uint32_t ne, uint32_t ns)
 {
 	struct proc *p = cur_proc();
-	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, (uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r),
-		       p->euid == 0);
+	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, nr, ne, ns, cred_capable(CAP_SETGID));
 }
+
+int64_t sys_setresuid(struct fw_uregs *r) { return set_uids((uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r)); }
+
+int64_t sys_setresgid(struct fw_uregs *r) { return set_gids((uint32_t)a0(r), (uint32_t)a1(r), (uint32_t)a2(r)); }
 
 int64_t sys_setuid(struct fw_uregs *r)
 {
-	struct proc *p = cur_proc();
 	uint32_t u = (uint32_t)a0(r);
 	if (u == 0xffffffffu)
 		return -EINVAL;
-	if (p->euid == 0)
-		return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, u, u, u, true);
-	return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, 0xffffffffu, u, 0xffffffffu, false);
+	if (cred_capable(CAP_SETUID))
+		return set_uids(u, u, u);
+	return set_uids(0xffffffffu, u, 0xffffffffu);
 }
 
 int64_t sys_setgid(struct fw_uregs *r)
 {
-	struct proc *p = cur_proc();
 	uint32_t g = (uint32_t)a0(r);
 	if (g == 0xffffffffu)
 		return -EINVAL;
-	if (p->euid == 0)
-		return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, g, g, g, true);
-	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, 0xffffffffu, g, 0xffffffffu, false);
+	if (cred_capable(CAP_SETGID))
+		return set_gids(g, g, g);
+	return set_gids(0xffffffffu, g, 0xffffffffu);
 }
 
 int64_t sys_setreuid(struct fw_uregs *r)
@@ -439,7 +450,7 @@ int64_t sys_setreuid(struct fw_uregs *r)
 	uint32_t nr = (uint32_t)a0(r), ne = (uint32_t)a1(r);
 	uint32_t ns = (nr != 0xffffffffu || (ne != 0xffffffffu && ne != p->uid)) ? (ne != 0xffffffffu ? ne : p->euid)
 										     : 0xffffffffu;
-	return set_res(&p->uid, &p->euid, &p->suid, &p->fsuid, nr, ne, ns, p->euid == 0);
+	return set_uids(nr, ne, ns);
 }
 
 int64_t sys_setregid(struct fw_uregs *r)
@@ -448,7 +459,7 @@ int64_t sys_setregid(struct fw_uregs *r)
 	uint32_t nr = (uint32_t)a0(r), ne = (uint32_t)a1(r);
 	uint32_t ns = (nr != 0xffffffffu || (ne != 0xffffffffu && ne != p->gid)) ? (ne != 0xffffffffu ? ne : p->egid)
 										     : 0xffffffffu;
-	return set_res(&p->gid, &p->egid, &p->sgid, &p->fsgid, nr, ne, ns, p->euid == 0);
+	return set_gids(nr, ne, ns);
 }
 
 static int put_res(uint64_t ra, uint64_t ea, uint64_t sa, uint32_t rv, uint32_t ev, uint32_t sv)
@@ -475,8 +486,10 @@ int64_t sys_setfsuid(struct fw_uregs *r)
 {
 	struct proc *p = cur_proc();
 	uint32_t old = p->fsuid, u = (uint32_t)a0(r);
-	if (p->euid == 0 || u == p->uid || u == p->euid || u == p->suid)
+	if (cred_capable(CAP_SETUID) || u == p->uid || u == p->euid || u == p->suid) {
 		p->fsuid = u;
+		cred_fix_setfsuid(p, old);
+	}
 	return old;
 }
 
@@ -484,7 +497,7 @@ int64_t sys_setfsgid(struct fw_uregs *r)
 {
 	struct proc *p = cur_proc();
 	uint32_t old = p->fsgid, g = (uint32_t)a0(r);
-	if (p->euid == 0 || g == p->gid || g == p->egid || g == p->sgid)
+	if (cred_capable(CAP_SETGID) || g == p->gid || g == p->egid || g == p->sgid)
 		p->fsgid = g;
 	return old;
 }
@@ -511,7 +524,7 @@ int64_t sys_setgroups(struct fw_uregs *r)
 {
 	struct proc *p = cur_proc();
 	uint64_t n = a0(r);
-	if (p->euid != 0)
+	if (!proc_capable(p, CAP_SETGID))
 		return -EPERM;
 	if (n > 16)
 		return -EINVAL;

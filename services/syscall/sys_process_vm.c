@@ -34,7 +34,7 @@ static int64_t iov_total(uint64_t uvec, uint64_t cnt)
 static bool may_attach(const struct proc *p)
 {
 	const struct proc *me = cur_proc();
-	if (me->euid == 0)
+	if (proc_capable(me, CAP_SYS_PTRACE))
 		return true;
 	return p->uid == me->uid && p->euid == me->uid && p->suid == me->uid && p->gid == me->gid &&
 	       p->egid == me->gid && p->sgid == me->gid;
@@ -133,7 +133,7 @@ int64_t sys_process_madvise(struct fw_uregs *r)
 	bool self = p == cur_proc();
 	if (!self && !remote_hint(advice))
 		return -EINVAL;
-	if (!self && cur_proc()->euid != 0)
+	if (!self && !cred_capable(CAP_SYS_NICE))
 		return -EPERM;
 	if (advice == MADV_COLLAPSE)
 		return -EINVAL; /* no transparent huge pages */

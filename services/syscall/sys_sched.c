@@ -71,10 +71,10 @@ int64_t sys_getpriority(struct fw_uregs *r)
 static int set_nice(struct proc *p, int32_t nice)
 {
 	struct proc *me = cur_proc();
-	if (me->euid != 0 && me->euid != p->uid && me->euid != p->euid)
+	if (!proc_capable(me, CAP_SYS_NICE) && me->euid != p->uid && me->euid != p->euid)
 		return -EPERM;
 	int32_t floor = 20 - (int32_t)FW_MIN(me->rlim[13].cur, 40ULL); /* RLIMIT_NICE */
-	if (nice < p->nice && me->euid != 0 && nice < floor)
+	if (nice < p->nice && !proc_capable(me, CAP_SYS_NICE) && nice < floor)
 		return -EACCES;
 	p->nice = nice;
 	return 0;
@@ -350,7 +350,7 @@ static int ioprio_valid(uint32_t v)
 	uint32_t cls = v >> 13, level = v & 0x1fff;
 	switch (cls) {
 	case IOPRIO_CLASS_RT:
-		if (cur_proc()->euid != 0)
+		if (!cred_capable(CAP_SYS_NICE) && !cred_capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		return level >= 8 ? -EINVAL : 0;
 	case IOPRIO_CLASS_BE:
@@ -414,11 +414,15 @@ int64_t sys_ioprio_set(struct fw_uregs *r)
 		struct proc *p = t ? proc_get(t->proc) : NULL;
 		if (!p || p->state != PROC_ALIVE || t->tid != tid || !io_match(which, who, t, p))
 			continue;
-		if (me->euid != 0 && p->uid != me->euid && p->uid != me->uid) {
+		if (!proc_capable(me, CAP_SYS_NICE) && p->uid != me->euid && p->uid != me->uid) {
 			ret = -EPERM;
 			continue;
 		}
 		t->ioprio = v;
+		if (t->io_id)
+			share_publish_ioprio(t); /* CLONE_IO sharers */
+		else
+			t->io_id = share_new_id(); /* Linux makes the I/O context now */
 		ret = 0;
 	}
 	return ret;

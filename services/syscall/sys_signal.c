@@ -28,6 +28,7 @@ int64_t sys_rt_sigaction(struct fw_uregs *r)
 		return 0;
 	k.mask &= ~UNBLOCKABLE;
 	p->sigact[sig - 1] = k;
+	share_publish_sigact(cur_proc_ref()); /* CLONE_SIGHAND sharers */
 	/* Setting an action to ignore discards the pending signal. */
 	if (sig_ignored(p, sig)) {
 		p->sig_pending &= ~sig_bit(sig);

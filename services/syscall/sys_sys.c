@@ -77,7 +77,7 @@ int64_t sys_prctl(struct fw_uregs *r)
 	case PR_SET_DUMPABLE:
 		return a1(r) <= 1 ? 0 : -EINVAL;
 	default:
-		return -EINVAL;
+		return prctl_caps(r); /* sys_caps.c: the capability options, else -EINVAL */
 	}
 }
 
@@ -85,7 +85,7 @@ int64_t sys_prctl(struct fw_uregs *r)
 static int64_t set_name(bool domain, uint64_t ubuf, uint64_t len64)
 {
 	int32_t len = (int32_t)len64;
-	if (cur_proc()->euid != 0)
+	if (!cred_capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (len < 0 || len > 64)
 		return -EINVAL;

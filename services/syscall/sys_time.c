@@ -121,7 +121,7 @@ int64_t sys_clock_settime(struct fw_uregs *r)
 		return e;
 	if (a0(r) != CLOCK_REALTIME)
 		return -EINVAL;
-	if (cur_proc()->euid != 0)
+	if (!cred_capable(CAP_SYS_TIME))
 		return -EPERM;
 	fw_time_set_realtime(ns);
 	vdso_clock_changed();
@@ -200,7 +200,7 @@ int64_t sys_settimeofday(struct fw_uregs *r)
 		return -EFAULT;
 	if (a0(r) && (tv.tv_sec < 0 || tv.tv_usec >= 1000000))
 		return -EINVAL;
-	if (cur_proc()->euid != 0)
+	if (!cred_capable(CAP_SYS_TIME))
 		return -EPERM;
 	if (a1(r)) {
 		if (tz.minuteswest > 15 * 60 || tz.minuteswest < -15 * 60)

@@ -29,7 +29,7 @@ static int timer_clock_ok(int32_t clock)
 	case 4: case 5: case 6: /* MONOTONIC_RAW, REALTIME_COARSE, MONOTONIC_COARSE */
 		return -EOPNOTSUPP;
 	case 8: case 9: /* REALTIME_ALARM, BOOTTIME_ALARM */
-		return cur_proc()->euid == 0 ? 0 : -EPERM;
+		return cred_capable(CAP_WAKE_ALARM) ? 0 : -EPERM;
 	default:
 		return -EINVAL;
 	}

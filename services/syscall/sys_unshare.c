@@ -1,15 +1,16 @@
 /* unshare(2) and close_range(2): leave shared descriptor tables and other
  * per-process contexts. Layer: services (safe C).
  *
- * Keel has one namespace of each kind and keeps the file-system context
- * (cwd, root, umask), the signal actions and the System V undo list per
- * process, so of the sharing flags only CLONE_FILES has anything to undo
- * (a descriptor table shared with CLONE_FILES is copied); CLONE_FS and
- * CLONE_SIGHAND are already unshared, CLONE_SYSVSEM applies the undo
- * adjustments now as Linux does, CLONE_THREAD and CLONE_VM need a
- * single-threaded caller. A namespace flag gets what Linux built without
- * that namespace gives: -EPERM without privilege (the capability check
- * comes first), else -EINVAL. */
+ * CLONE_FILES copies a shared descriptor table; CLONE_FS leaves the ring
+ * of processes sharing cwd, root and umask (proc/share.c), keeping the
+ * values; CLONE_SIGHAND needs signal actions nobody else shares (else
+ * -EINVAL, as Linux); CLONE_SYSVSEM applies the undo adjustments now as
+ * Linux does; CLONE_THREAD and CLONE_VM need a single-threaded caller.
+ * CLONE_NEWNS and CLONE_NEWUTS move the caller into a copy of its mount
+ * or UTS namespace (proc/ns.c; CLONE_NEWNS also unshares CLONE_FS); the
+ * other namespace kinds exist only once, so they get what a Linux built
+ * without them gives: -EPERM without CAP_SYS_ADMIN (checked first), else
+ * -EINVAL. */
 #include "ipc/ipc.h"
 #include "syscall/syscall.h"
 
@@ -70,17 +71,38 @@ int64_t sys_unshare(struct fw_uregs *r)
 		flags |= CLONE_THREAD;
 	if ((flags & CLONE_THREAD) && p->nthreads > 1)
 		return -EINVAL;
+	if ((flags & (CLONE_SIGHAND | CLONE_VM)) && share_shared(cur_proc_ref(), SHARE_SIGHAND))
+		return -EINVAL;
+	if (flags & CLONE_NEWNS)
+		flags |= CLONE_FS;
 	if (flags & NS_FLAGS) {
 		bool need_cap = (flags & NS_FLAGS) != CLONE_NEWUSER;
-		return need_cap && p->euid != 0 ? -EPERM : -EINVAL;
+		if (need_cap && !proc_capable(p, CAP_SYS_ADMIN))
+			return -EPERM;
+		if (flags & NS_FLAGS & ~(uint64_t)(CLONE_NEWNS | CLONE_NEWUTS))
+			return -EINVAL; /* kinds Keel has only the initial one of */
 	}
 	if (flags & CLONE_FILES) {
 		int e = unshare_files();
 		if (e)
 			return e;
 	}
-	if (flags & (CLONE_SYSVSEM | CLONE_NEWIPC))
-		sem_exit(cur_proc()->pid);
+	if (flags & CLONE_FS)
+		share_leave(cur_proc_ref(), SHARE_FS);
+	if (flags & CLONE_NEWNS) {
+		int e = ns_make(cur_proc_ref(), NSK_MNT);
+		if (e)
+			return e == -ENOSPC || e == -ENOMEM ? e : -EINVAL;
+	}
+	if (flags & CLONE_NEWUTS) {
+		int e = ns_make(cur_proc_ref(), NSK_UTS);
+		if (e)
+			return e;
+	}
+	if (flags & (CLONE_SYSVSEM | CLONE_NEWIPC)) {
+		sem_exit(cur_proc()->pid); /* applied only if nobody shares the list */
+		share_leave(cur_proc_ref(), SHARE_SYSVSEM);
+	}
 	return 0;
 }
 

@@ -48,7 +48,8 @@ static int copy_name(uint64_t uname, struct kname *n)
 	return 0;
 }
 
-static bool is_root(void) { return cur_proc()->fsuid == 0; }
+/* trusted.* and writing security.* need CAP_SYS_ADMIN */
+static bool is_root(void) { return cred_capable(CAP_SYS_ADMIN); }
 
 /* Linux's xattr_permission. */
 static int xattr_perm(struct inode_ref ino, uint32_t ns, uint32_t mask)
@@ -64,7 +65,7 @@ static int xattr_perm(struct inode_ref ino, uint32_t ns, uint32_t mask)
 		uint32_t type = ip->mode & S_IFMT;
 		if (type != S_IFREG && type != S_IFDIR)
 			return (mask & MAY_WRITE) ? -EPERM : -ENODATA;
-		if (type == S_IFDIR && (ip->mode & S_ISVTX) && (mask & MAY_WRITE) && !is_root() &&
+		if (type == S_IFDIR && (ip->mode & S_ISVTX) && (mask & MAY_WRITE) && !cred_capable(CAP_FOWNER) &&
 		    ip->uid != cur_proc()->fsuid)
 			return -EPERM;
 	}

@@ -40,5 +40,7 @@ int64_t mprotect_pkey(uint64_t addr, uint64_t len, uint64_t prot, int32_t pkey);
 /* clone's CLONE_PIDFD: a pidfd for the new child (thread: CLONE_THREAD),
  * its number stored at uptr. */
 int pidfd_for_child(int32_t pid, bool thread, uint64_t uptr);
+/* prctl's capability options (sys_caps.c); -EINVAL for any other option. */
+int64_t prctl_caps(struct fw_uregs *r);
 
 #endif

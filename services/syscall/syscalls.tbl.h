@@ -129,6 +129,8 @@
 	X(122, setfsuid, full) \
 	X(123, setfsgid, full) \
 	X(124, getsid, full) \
+	X(125, capget, full) \
+	X(126, capset, full) \
 	X(127, rt_sigpending, full) \
 	X(128, rt_sigtimedwait, full) \
 	X(129, rt_sigqueueinfo, full) \
@@ -154,6 +156,7 @@
 	X(150, munlock, full) \
 	X(151, mlockall, partial) \
 	X(152, munlockall, full) \
+	X(155, pivot_root, full) \
 	X(157, prctl, partial) \
 	X(158, arch_prctl, partial) \
 	X(160, setrlimit, full) \
@@ -265,6 +268,7 @@
 	X(302, prlimit64, partial) \
 	X(306, syncfs, full) \
 	X(307, sendmmsg, full) \
+	X(308, setns, partial) \
 	X(309, getcpu, full) \
 	X(310, process_vm_readv, full) \
 	X(311, process_vm_writev, full) \

@@ -34,4 +34,17 @@ int fsop_write_end(struct inode_ref ino, uint64_t pos, uint64_t len, uint64_t co
 int fsop_write_inode(struct inode_ref ino);
 int fsop_fsync(struct inode_ref ino, bool datasync);
 
+/* Super blocks for the mount table (super.c) and the table's own (mount.c). */
+int fs_type_lookup(const struct kname *type, uint32_t *out);
+struct super_ref fs_single_get(uint32_t t);
+void fs_single_set(uint32_t t, struct super_ref sb);
+int super_make(uint32_t t, const struct kname *source, uint64_t flags, uint32_t bdev, struct super_ref *out);
+/* The last mount of sb goes: sync and the file system's umount (nothing
+ * for FS_SINGLE types); then super_release frees it (FS_SINGLE: kept). */
+int super_unmount(struct super_ref sb);
+void super_release(struct super_ref sb);
+uint32_t mount_next_dev(void);
+/* The super block of the caller's namespace's root. */
+struct super_ref mount_root_super(void);
+
 #endif

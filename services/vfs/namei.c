@@ -14,8 +14,11 @@ struct inode_ref mount_cross(struct inode_ref r)
 	for (int i = 0; i < 16; i++) {
 		struct inode *ip = inode_get(r);
 		if (!ip || !inode_ref_valid(ip->mounted))
+			return r; /* the fast path: no namespace mounts here */
+		struct inode_ref m = vfs_ns_mounted(r);
+		if (!inode_ref_valid(m))
 			return r;
-		r = ip->mounted;
+		r = m;
 	}
 	return r;
 }
@@ -37,7 +40,10 @@ static struct inode_ref parent_of(struct inode_ref dir)
 		struct inode *cp = inode_get(cur);
 		if (!cp || !inode_ref_valid(cp->covered))
 			break;
-		cur = cp->covered;
+		struct inode_ref c = vfs_ns_covered(cur);
+		if (!inode_ref_valid(c))
+			break;
+		cur = c;
 	}
 	struct inode *cp = inode_get(cur);
 	return cp ? cp->parent : (struct inode_ref){0};
@@ -187,7 +193,7 @@ static int walk_path(struct inode_ref root, struct inode_ref start, const struct
 		} else if (flags & LOOKUP_NO_XDEV) {
 			e = dir_lookup_raw(cur, &name, &next);
 			struct inode *cp = inode_get(cur);
-			bool out_of_mount = is_dotdot(&name) && cp && inode_ref_valid(cp->covered);
+			bool out_of_mount = is_dotdot(&name) && cp && inode_ref_valid(vfs_ns_covered(cur));
 			if (e == 0 && (out_of_mount || !same_ino(mount_cross(next), next)))
 				return -EXDEV;
 		} else {
@@ -288,9 +294,10 @@ int vfs_path_of(struct inode_ref root, struct inode_ref dir, struct kpath *out)
 		struct inode *ip = inode_get(cur);
 		if (!ip)
 			return -ENOENT;
-		if (inode_ref_valid(ip->covered)) {
+		struct inode_ref c = inode_ref_valid(ip->covered) ? vfs_ns_covered(cur) : (struct inode_ref){0};
+		if (inode_ref_valid(c)) {
 			/* a mounted root: continue from the directory it covers */
-			cur = ip->covered;
+			cur = c;
 			continue;
 		}
 		struct kname n;

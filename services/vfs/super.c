@@ -4,14 +4,12 @@
  * the target directory (inode.mounted / inode.covered; path lookup crosses
  * both ways). The types' operations are copied into a table here and
  * reached through the fsop_* dispatchers, so no service stores a pointer
- * and only functions a file system named are called. One mount namespace;
- * the mount table is in mount order and a slot's index gives st_dev. */
+ * and only functions a file system named are called. The mount table and
+ * mount namespaces are in vfs/mount.c. */
 #include "vfs/internal.h"
 #include <abi/fs.h>
 
 FW_POOL_DEFINE(super, struct super);
-
-#define MNT_MAX 32
 
 struct fs_registry {
 	struct fs_type t[FS_TYPES_MAX]; /* entry 0 stays empty: no operations */
@@ -19,12 +17,6 @@ struct fs_registry {
 	struct super_ref single[FS_TYPES_MAX]; /* FS_SINGLE types: their one instance */
 };
 FW_GLOBAL(struct fs_registry, fs_registry);
-
-struct mount_table {
-	struct super_ref m[MNT_MAX]; /* mounted file systems; slot 0 is / */
-	uint32_t next_dev;           /* st_dev of the next super block */
-};
-FW_GLOBAL(struct mount_table, mount_table);
 
 int fs_register(const struct fs_type *t, uint32_t *id)
 {
@@ -272,40 +264,37 @@ int fsop_fsync(struct inode_ref ino, bool datasync)
 	return r->t[t].fsync ? r->t[t].fsync(ino, datasync) : 0;
 }
 
-/* ---- mounting ---- */
+/* ---- super blocks for the mount table (vfs/mount.c) ---- */
 
-static int free_slot(uint32_t *out)
+int fs_type_lookup(const struct kname *type, uint32_t *out) { return type_by_name(type, out); }
+
+struct super_ref fs_single_get(uint32_t t)
 {
-	struct mount_table *mt = mount_table();
-	for (uint32_t i = 0; i < MNT_MAX; i++) {
-		if (!super_ref_valid(mt->m[i])) {
-			*out = i;
-			return 0;
-		}
-	}
-	return -ENOMEM;
+	struct fs_registry *r = fs_registry();
+	return t < FS_TYPES_MAX && (r->t[t].flags & FS_SINGLE) ? r->single[t] : (struct super_ref){0};
 }
 
-static bool is_root(struct inode_ref r)
+void fs_single_set(uint32_t t, struct super_ref sb)
 {
-	struct inode_ref root = vfs_root();
-	return r.idx == root.idx && r.gen == root.gen;
+	struct fs_registry *r = fs_registry();
+	if (t < FS_TYPES_MAX && (r->t[t].flags & FS_SINGLE))
+		r->single[t] = sb;
 }
 
 /* A new super block of type t, mounted nowhere yet. */
-static int make_super(uint32_t t, const struct kname *source, uint64_t flags, uint32_t bdev, struct super_ref *out)
+int super_make(uint32_t t, const struct kname *source, uint64_t flags, uint32_t bdev, struct super_ref *out)
 {
 	if (super_alloc(out))
 		return -ENOMEM;
 	struct super *s = super_get(*out);
 	s->type = t;
-	s->dev = ++mount_table()->next_dev;
+	s->dev = mount_next_dev();
 	s->flags = flags;
 	s->source = *source;
 	s->bdev = bdev;
 	struct inode_ref root;
 	struct fs_registry *r = fs_registry();
-	int e = r->t[t].mount ? r->t[t].mount(*out, &root) : -ENODEV;
+	int e = t < FS_TYPES_MAX && r->t[t].mount ? r->t[t].mount(*out, &root) : -ENODEV;
 	if (e) {
 		super_free(*out);
 		return e;
@@ -322,7 +311,7 @@ int vfs_kern_super(const struct kname *type, struct super_ref *out)
 {
 	uint32_t t;
 	int e = type_by_name(type, &t);
-	return e ? e : make_super(t, type, 0, 0, out);
+	return e ? e : super_make(t, type, 0, 0, out);
 }
 
 int vfs_single_super(const struct kname *type, struct super_ref *out)
@@ -333,192 +322,44 @@ int vfs_single_super(const struct kname *type, struct super_ref *out)
 		return e;
 	if (!(fs_registry()->t[t].flags & FS_SINGLE))
 		return -EINVAL;
-	struct super_ref sb = fs_registry()->single[t];
+	struct super_ref sb = fs_single_get(t);
 	if (!super_get(sb)) {
-		e = make_super(t, type, 0, 0, &sb);
+		e = super_make(t, type, 0, 0, &sb);
 		if (e)
 			return e;
-		fs_registry()->single[t] = sb;
+		fs_single_set(t, sb);
 	}
 	*out = sb;
 	return 0;
 }
 
-static int remount(struct inode_ref target, uint64_t keep)
+static bool type_single(const struct super *s)
 {
-	struct super *s = inode_super(target);
-	if (!s || s->root.idx != target.idx || s->root.gen != target.gen)
-		return -EINVAL;
-	s->flags = keep;
-	return 0;
-}
-
-int vfs_mount_dev(const struct kname *source, const struct kname *type, struct inode_ref target, uint64_t flags,
-		  uint32_t bdev)
-{
-	uint64_t keep = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-	struct inode *tp = inode_get(target);
-	bool first = !super_ref_valid(mount_table()->m[0]);
-	if (!tp && !first)
-		return -ENOENT;
-	if (tp && (tp->mode & S_IFMT) != S_IFDIR)
-		return -ENOTDIR;
-	if (flags & MS_REMOUNT)
-		return remount(target, keep);
-	if (flags & MS_PROPAGATION)
-		return 0; /* one namespace: propagation changes nothing */
-	if (flags & (MS_BIND | MS_MOVE))
-		return -EINVAL;
-	uint32_t t, slot;
-	int e = type_by_name(type, &t);
-	if (e)
-		return e;
-	if (tp && is_root(target))
-		return -EBUSY;
-	if (tp && inode_ref_valid(tp->mounted))
-		return -EBUSY;
-	e = free_slot(&slot);
-	if (e)
-		return e;
-	struct fs_registry *r = fs_registry();
-	struct super_ref sb = (r->t[t].flags & FS_SINGLE) ? r->single[t] : (struct super_ref){0};
-	struct super *s = super_get(sb);
-	if (s && s->mounts)
-		return -EBUSY; /* the one instance is mounted already */
-	if (!s) {
-		e = make_super(t, source, keep, bdev, &sb);
-		if (e)
-			return e;
-		if (r->t[t].flags & FS_SINGLE)
-			fs_registry()->single[t] = sb;
-		s = super_get(sb);
-	}
-	s->flags = keep;
-	s->source = *source; /* a FS_SINGLE instance made earlier shows this mount's source */
-	s->covered = target;
-	s->mounts = 1;
-	mount_table()->m[slot] = sb;
-	if (tp) {
-		inode_get(s->root)->covered = target;
-		inode_get(target)->mounted = s->root;
-	}
-	return 0;
-}
-
-int vfs_mount(const struct kname *source, const struct kname *type, struct inode_ref target, uint64_t flags)
-{
-	return vfs_mount_dev(source, type, target, flags, 0);
-}
-
-bool vfs_super_has_mounts(struct super_ref sb)
-{
-	struct mount_table *mt = mount_table();
-	for (uint32_t j = 0; j < MNT_MAX; j++) {
-		struct super *s = super_get(mt->m[j]);
-		struct inode *cp = s ? inode_get(s->covered) : NULL;
-		if (cp && cp->sb.idx == sb.idx && cp->sb.gen == sb.gen)
-			return true;
-	}
-	return false;
-}
-
-static int slot_of(struct super_ref sb)
-{
-	struct mount_table *mt = mount_table();
-	for (uint32_t i = 0; i < MNT_MAX; i++)
-		if (mt->m[i].idx == sb.idx && mt->m[i].gen == sb.gen)
-			return (int)i;
-	return -1;
-}
-
-int vfs_umount(struct inode_ref root, uint64_t flags)
-{
-	struct inode *rp = inode_get(root);
-	if (!rp || !inode_ref_valid(rp->covered))
-		return -EINVAL;
-	struct super_ref sb = rp->sb;
-	struct super *s = super_get(sb);
-	int slot = slot_of(sb);
-	if (!s || slot <= 0 || s->root.idx != root.idx || s->root.gen != root.gen)
-		return -EINVAL;
-	if (!(flags & MNT_DETACH) && vfs_super_has_mounts(sb))
-		return -EBUSY;
-	struct fs_registry *r = fs_registry();
 	uint32_t t = s->type < FS_TYPES_MAX ? s->type : 0;
-	bool single = (r->t[t].flags & FS_SINGLE) != 0;
-	if (!single) {
-		(void)vfs_sync_fs(sb);
-		int e = r->t[t].umount ? r->t[t].umount(sb) : 0;
-		if (e)
-			return e;
-	}
-	rp = inode_get(root);
-	struct inode *cp = rp ? inode_get(rp->covered) : NULL;
-	if (cp)
-		cp->mounted = (struct inode_ref){0};
-	if (rp)
-		rp->covered = (struct inode_ref){0};
-	mount_table()->m[slot] = (struct super_ref){0};
+	return (fs_registry()->t[t].flags & FS_SINGLE) != 0;
+}
+
+int super_unmount(struct super_ref sb)
+{
+	struct super *s = super_get(sb);
+	if (!s || type_single(s))
+		return 0; /* FS_SINGLE: the instance lives on (its nodes with it) */
+	(void)vfs_sync_fs(sb);
 	s = super_get(sb);
+	uint32_t t = s && s->type < FS_TYPES_MAX ? s->type : 0;
+	struct fs_registry *r = fs_registry();
+	return r->t[t].umount ? r->t[t].umount(sb) : 0;
+}
+
+void super_release(struct super_ref sb)
+{
+	struct super *s = super_get(sb);
+	if (!s)
+		return;
 	s->mounts = 0;
 	s->covered = (struct inode_ref){0};
-	if (!single)
-		super_free(sb); /* FS_SINGLE: the instance lives on (its nodes with it) */
-	return 0;
-}
-
-int vfs_pivot_root(struct inode_ref new_root, struct inode_ref put_old)
-{
-	struct inode *np = inode_get(new_root), *pp = inode_get(put_old);
-	struct super_ref nsb = np ? np->sb : (struct super_ref){0};
-	struct super *ns = super_get(nsb);
-	int slot = slot_of(nsb);
-	if (!ns || slot <= 0 || ns->root.idx != new_root.idx || ns->root.gen != new_root.gen ||
-	    !inode_ref_valid(np->covered))
-		return -EINVAL; /* new_root must be the root of a mount */
-	if (!pp || (pp->mode & S_IFMT) != S_IFDIR || !vfs_same_fs(put_old, new_root) || inode_ref_valid(pp->mounted))
-		return -EINVAL;
-	struct mount_table *mt = mount_table();
-	struct super_ref osb = mt->m[0];
-	struct super *os = super_get(osb);
-	if (!os)
-		return -EINVAL;
-	struct inode_ref old_root = os->root;
-	/* the new root leaves its mount point */
-	struct inode *cp = inode_get(np->covered);
-	if (cp)
-		cp->mounted = (struct inode_ref){0};
-	np = inode_get(new_root);
-	np->covered = (struct inode_ref){0};
-	np->parent = new_root;
-	ns->covered = (struct inode_ref){0};
-	/* the old root goes on put_old */
-	inode_get(put_old)->mounted = old_root;
-	inode_get(old_root)->covered = put_old;
-	os->covered = put_old;
-	mt->m[0] = nsb;
-	mt->m[slot] = osb;
-	return 0;
-}
-
-int vfs_mount_info(uint32_t i, struct super_ref *sb)
-{
-	struct mount_table *mt = mount_table();
-	for (uint32_t k = 0, seen = 0; k < MNT_MAX; k++) {
-		if (!super_ref_valid(mt->m[k]))
-			continue;
-		if (seen++ == i) {
-			*sb = mt->m[k];
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-struct inode_ref vfs_root(void)
-{
-	struct super *s = super_get(mount_table()->m[0]);
-	return s ? s->root : (struct inode_ref){0};
+	if (!type_single(s))
+		super_free(sb);
 }
 
 /* ---- statfs and sync ---- */
@@ -527,10 +368,10 @@ int vfs_statfs(struct inode_ref ino, struct linux_statfs *st)
 {
 	/* files without a file system (pipes...) report the root's */
 	struct inode *ip = inode_get(ino);
-	struct super_ref sb = ip ? ip->sb : mount_table()->m[0];
+	struct super_ref sb = ip ? ip->sb : mount_root_super();
 	struct super *s = super_get(sb);
 	if (!s) {
-		sb = mount_table()->m[0];
+		sb = mount_root_super();
 		s = super_get(sb);
 	}
 	*st = (struct linux_statfs){0};
@@ -555,17 +396,6 @@ int vfs_sync_fs(struct super_ref sb)
 	uint32_t t = s->type < FS_TYPES_MAX ? s->type : 0;
 	struct fs_registry *r = fs_registry();
 	return r->t[t].sync ? r->t[t].sync(sb) : 0;
-}
-
-int vfs_sync_all(void)
-{
-	int first = 0;
-	for (uint32_t i = 0; i < MNT_MAX; i++) {
-		int e = vfs_sync_fs(mount_table()->m[i]);
-		if (e && !first)
-			first = e;
-	}
-	return first;
 }
 
 int vfs_init(void) { return vfs_memops_init(); }

@@ -354,14 +354,38 @@ int vfs_fs_type_flags(const struct kname *type, uint32_t *flags);
 /* umount2(2) of the file system whose root is `root`; the caller checked
  * that no process works in it unless MNT_DETACH. */
 int vfs_umount(struct inode_ref root, uint64_t flags);
-/* Make the mounted file system whose root is new_root the root; the old
- * root is mounted on put_old, a directory of the new one (pivot_root).
- * The caller moves processes' root and working directories. */
-int vfs_pivot_root(struct inode_ref new_root, struct inode_ref put_old);
-/* Some mount lies inside super block sb (umount: -EBUSY). */
+/* pivot_root in the caller's mount namespace: the mount whose root is
+ * new_root takes the place of the mount whose root is `root` (the
+ * caller's root directory), which moves onto put_old, a directory at or
+ * under new_root. Linux's errors: -EBUSY when new_root or put_old is on
+ * the root's mount or put_old is a mount point, -EINVAL when root or
+ * new_root is not a mount point, put_old not under new_root, new_root
+ * not under root, or a mount involved is MS_SHARED; -ENOTDIR. The caller
+ * moves processes' root and working directories. */
+int vfs_pivot_root(struct inode_ref root, struct inode_ref new_root, struct inode_ref put_old);
+/* Some mount of the caller's namespace lies inside super block sb
+ * (umount: -EBUSY). */
 bool vfs_super_has_mounts(struct super_ref sb);
-/* The i-th mount in mount order (/proc/mounts): 0, or -ENOENT past the end. */
+/* The i-th mount of the caller's namespace in mount order (/proc/mounts):
+ * 0, or -ENOENT past the end. */
 int vfs_mount_info(uint32_t i, struct super_ref *sb);
+/* Where sb is mounted in the caller's namespace (zero: its root, or not
+ * mounted there). */
+struct inode_ref vfs_mount_point(struct super_ref sb);
+/* Is root the root of a mount of the caller's namespace? */
+bool vfs_is_mount_root(struct inode_ref root);
+/* Mount namespaces (vfs/mount.c). The process layer registers the
+ * function that names the caller's namespace (a small number, 0 the
+ * initial one); copy makes namespace `to` a copy of `from` (-ENOMEM when
+ * the table is full, nothing made), drop unmounts every mount of ns. */
+typedef uint32_t (*vfs_ns_query)(void);
+void vfs_set_ns_query(vfs_ns_query fn);
+int vfs_mount_ns_copy(uint32_t from, uint32_t to);
+void vfs_mount_ns_drop(uint32_t ns);
+/* Path lookup's crossings in the caller's namespace: the root mounted on
+ * dir, the directory a mounted root covers (zero: none). */
+struct inode_ref vfs_ns_mounted(struct inode_ref dir);
+struct inode_ref vfs_ns_covered(struct inode_ref root);
 /* The i-th registered type's name and flags (/proc/filesystems). */
 int vfs_fs_type_info(uint32_t i, struct kname *name, uint32_t *flags);
 void vfs_fs_type_name(struct super_ref sb, struct kname *name);
@@ -454,9 +478,13 @@ struct inode_ref mount_cross(struct inode_ref r);
 #define VFS_NGROUPS 16
 struct vfs_cred {
 	uint32_t uid, gid;            /* fs uid/gid (or real ones for access(2)) */
+	uint64_t caps;                /* effective capabilities (bit n: capability n) */
 	uint32_t ngroups;
 	uint32_t groups[VFS_NGROUPS]; /* supplementary groups */
 };
+/* The capabilities vfs_permission honours (Linux's numbers). */
+#define VFS_CAP_DAC_OVERRIDE 1
+#define VFS_CAP_DAC_READ_SEARCH 2
 /* 0 or -EACCES (mask: MAY_*). */
 int vfs_permission(struct inode_ref ino, const struct vfs_cred *c, uint32_t mask);
 

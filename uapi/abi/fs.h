@@ -83,7 +83,11 @@ struct linux_statfs {
 #define MS_MOVE 8192
 #define MS_REC 16384
 #define MS_SILENT 32768
-#define MS_PROPAGATION ((1 << 17) | (1 << 18) | (1 << 19) | (1 << 20))
+#define MS_UNBINDABLE (1 << 17)
+#define MS_PRIVATE (1 << 18)
+#define MS_SLAVE (1 << 19)
+#define MS_SHARED (1 << 20)
+#define MS_PROPAGATION (MS_UNBINDABLE | MS_PRIVATE | MS_SLAVE | MS_SHARED)
 #define MNT_FORCE 1
 #define MNT_DETACH 2
 #define MNT_EXPIRE 4

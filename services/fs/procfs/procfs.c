@@ -79,17 +79,18 @@ static const struct pent task_ents[] = {
 	{"comm", PK_PCOMM, S_IFREG | 0444},
 };
 
-/* /proc/<pid>/ns: one namespace of each kind, with the inode numbers a
- * Linux gives its initial namespaces. */
+/* /proc/<pid>/ns: the process's namespace of each kind (proc/ns.c): the
+ * link reads "kind:[inode]", opening it gives the namespace's own inode
+ * (what setns(2) takes). */
 struct ns_name {
 	char name[20];
-	uint32_t ino;
+	uint32_t kind; /* enum ns_kind */
 };
 static const struct ns_name ns_names[] = {
-	{"cgroup", 4026531835u}, {"ipc", 4026531839u},		   {"mnt", 4026531841u},
-	{"net", 4026531840u},	 {"pid", 4026531836u},		   {"pid_for_children", 4026531836u},
-	{"time", 4026531834u},	 {"time_for_children", 4026531834u}, {"user", 4026531837u},
-	{"uts", 4026531838u},
+	{"cgroup", NSK_CGROUP}, {"ipc", NSK_IPC},		  {"mnt", NSK_MNT},
+	{"net", NSK_NET},	{"pid", NSK_PID},		  {"pid_for_children", NSK_PID},
+	{"time", NSK_TIME},	{"time_for_children", NSK_TIME}, {"user", NSK_USER},
+	{"uts", NSK_UTS},
 };
 
 /* Guards against re-entry: creating an entry looks its name up. */
@@ -695,7 +696,7 @@ static int procfs_readlink(struct inode_ref ino, struct kpath *out)
 			out->s[out->len++] = n.s[i];
 		out->s[out->len++] = ':';
 		out->s[out->len++] = '[';
-		name_num(&n, nn.ino);
+		name_num(&n, ns_inum(p, nn.kind));
 		for (uint32_t i = 0; i < n.len; i++)
 			out->s[out->len++] = n.s[i];
 		out->s[out->len++] = ']';
@@ -720,7 +721,7 @@ static int procfs_link_target(struct inode_ref link, struct inode_ref *out)
 	/* Linux's proc_fd_access_allowed: ptrace read access (root, or the
 	 * caller's fs ids equal to the target's ids) */
 	struct proc *me = cur_proc();
-	if (me != p && me->fsuid != 0 &&
+	if (me != p && !proc_capable(me, CAP_SYS_PTRACE) &&
 	    (me->fsuid != p->uid || me->fsuid != p->euid || me->fsuid != p->suid || me->fsgid != p->gid ||
 	     me->fsgid != p->egid || me->fsgid != p->sgid))
 		return -EACCES;
@@ -741,6 +742,15 @@ static int procfs_link_target(struct inode_ref link, struct inode_ref *out)
 		if (fd_get(p->files, ip->fs_data[PD_ARG], &f))
 			return -ENOENT;
 		*out = file_get(f)->inode;
+		break;
+	}
+	case PK_PNSLINK: {
+		uint32_t k = ip->fs_data[PD_ARG];
+		if (k >= FW_ARRAY_LEN(ns_names))
+			return -ENOENT;
+		int e = ns_node(p, ns_names[k].kind, out);
+		if (e)
+			return e;
 		break;
 	}
 	default:
@@ -870,7 +880,7 @@ static int64_t pagemap_read(struct file *fp, struct fw_uaddr buf, uint64_t n, ui
 	if (!p)
 		return -ESRCH;
 	struct mm_ref m = p->mm;
-	bool pfn = cur_proc()->euid == 0;
+	bool pfn = cred_capable(CAP_SYS_ADMIN);
 	uint64_t done = 0;
 	while (done < n) {
 		uint64_t page = (*pos / 8) * 4096;

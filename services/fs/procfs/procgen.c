@@ -256,12 +256,17 @@ static void gen_status(struct ptext *t, int32_t pid, int32_t tid, struct proc *p
 	hex_line(t, sig_mask_of(p, true));
 	PT_LIT(t, "SigCgt:\t");
 	hex_line(t, sig_mask_of(p, false));
-	bool root = p->euid == 0;
-	PT_LIT(t, "CapInh:\t0000000000000000\nCapPrm:\t");
-	hex_line(t, root ? 0x1ffffffffffULL : 0);
+	PT_LIT(t, "CapInh:\t");
+	hex_line(t, p->caps.inheritable);
+	PT_LIT(t, "CapPrm:\t");
+	hex_line(t, p->caps.permitted);
 	PT_LIT(t, "CapEff:\t");
-	hex_line(t, root ? 0x1ffffffffffULL : 0);
-	PT_LIT(t, "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n");
+	hex_line(t, p->caps.effective);
+	PT_LIT(t, "CapBnd:\t");
+	hex_line(t, p->caps.bset);
+	PT_LIT(t, "CapAmb:\t");
+	hex_line(t, p->caps.ambient);
+	PT_LIT(t, "NoNewPrivs:\t0\nSeccomp:\t0\n");
 	PT_LIT(t, "Seccomp_filters:\t0\nSpeculation_Store_Bypass:\tvulnerable\n");
 	PT_LIT(t, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\n");
 	PT_LIT(t, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
@@ -380,7 +385,8 @@ static void mount_line(struct ptext *t, struct super_ref sb, struct kpath *path)
 	struct super *s = super_get(sb);
 	if (!s)
 		return;
-	struct inode_ref at = inode_ref_valid(s->covered) ? s->covered : s->root;
+	struct inode_ref cov = vfs_mount_point(sb);
+	struct inode_ref at = inode_ref_valid(cov) ? cov : s->root;
 	uint64_t flags = s->flags;
 	struct kname source = s->source, type;
 	if (vfs_path_of(vfs_root(), at, path))
@@ -416,8 +422,9 @@ static void mountinfo_line(struct ptext *t, uint32_t id, struct super_ref sb, st
 	struct super *s = super_get(sb);
 	if (!s)
 		return;
-	struct inode_ref at = inode_ref_valid(s->covered) ? s->covered : s->root;
-	struct inode *cov = inode_ref_valid(s->covered) ? inode_get(s->covered) : NULL;
+	struct inode_ref covr = vfs_mount_point(sb);
+	struct inode_ref at = inode_ref_valid(covr) ? covr : s->root;
+	struct inode *cov = inode_ref_valid(covr) ? inode_get(covr) : NULL;
 	struct super_ref parent = cov ? cov->sb : (struct super_ref){0};
 	uint64_t flags = s->flags;
 	uint32_t dev = s->dev; /* as stat(2) gives st_dev */

@@ -30,7 +30,7 @@ int inet_kind_for(int32_t type, int32_t *protocol)
 	case SOCK_RAW:
 		if (p <= 0 || p > 255)
 			return -EPROTONOSUPPORT;
-		if (cur_proc()->euid != 0)
+		if (!cred_capable(CAP_NET_RAW))
 			return -EPERM;
 		return SK_RAW;
 	default:
@@ -128,7 +128,7 @@ int inet_bind(struct sock_ref s, const struct sockaddr_k *a)
 		ip->laddr = addr;
 		return 0;
 	}
-	if (port && port < 1024 && ip->kind != SK_PING && cur_proc()->euid != 0)
+	if (port && port < 1024 && ip->kind != SK_PING && !cred_capable(CAP_NET_BIND_SERVICE))
 		return -EACCES;
 	if (ip->bound || (ip->kind == SK_TCP && !tcp_is_closed(ip->tcb)))
 		return -EINVAL;

@@ -110,7 +110,7 @@ static int64_t if_get(struct netdev *d, uint64_t cmd, struct linux_ifreq *r)
 
 static int64_t if_set(struct netdev *d, uint64_t cmd, const struct linux_ifreq *r)
 {
-	if (cur_proc()->euid != 0)
+	if (!cred_capable(CAP_NET_ADMIN))
 		return -EPERM;
 	switch (cmd) {
 	case SIOCSIFFLAGS: {

@@ -270,7 +270,7 @@ static int packet_kind_for(int32_t type, int32_t *protocol)
 {
 	if (type != SOCK_RAW)
 		return -ESOCKTNOSUPPORT;
-	if (cur_proc()->euid != 0)
+	if (!cred_capable(CAP_NET_RAW))
 		return -EPERM;
 	return SK_PACKET;
 }
