@@ -5,6 +5,7 @@ set -euo pipefail
 bb=$1 dir=$2 out=$3
 rm -rf "$dir"
 mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,etc,dev,proc,tmp,root}
+chmod 1777 "$dir/tmp" # world-writable and sticky, as on Linux systems
 cp "$bb" "$dir/bin/busybox"
 "$bb" --list-full | while read -r applet; do
 	[ "$applet" = bin/busybox ] && continue

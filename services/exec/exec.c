@@ -286,6 +286,7 @@ static int exec_depth(struct fw_uregs *regs, const struct kpath *path, struct ex
 	if (fw_task_set_vm(mm_get(nm)->vm))
 		proc_exit_group(SIGKILL);
 	mm_put(old);
+	cur_proc()->execed = true;
 	proc_vfork_release(cur_proc());
 	uint64_t rsp;
 	if (build_stack(args, &info, has_interp ? interp.bias : 0, execfn, &rsp)) {

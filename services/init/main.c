@@ -305,7 +305,12 @@ static int start_first(struct boot_state *b, struct proc_ref init)
 	return e;
 }
 
-/* pid 1 in exec mode: a process with no threads, reaping everything. */
+/* pid 1: the kernel's reaper (this loop), reaping everything. It runs no
+ * user code, but it has a thread identity, tid 1 without a task, so that
+ * the calls that name a thread of pid 1 find one as on Linux
+ * (sched_setscheduler, get_robust_list, rt_sigqueueinfo, /proc/1/task):
+ * its attributes are kept, signals sent to it are recorded as pending
+ * (run mode acts on the power-off ones) and nothing is ever delivered. */
 static int make_reaper(struct proc_ref *out)
 {
 	if (proc_alloc(out))
@@ -318,7 +323,23 @@ static int make_reaper(struct proc_ref *out)
 	kname_lit(&p->comm, &name.s);
 	p->cwd = vfs_root();
 	p->root = vfs_root();
-	return fw_waitq_create(&p->child_wait);
+	int e = fw_waitq_create(&p->child_wait);
+	if (e == 0)
+		e = fw_waitq_create(&proc_get(*out)->stop_wait);
+	struct thread_ref tr;
+	if (e == 0 && thread_alloc(&tr))
+		e = -ENOMEM;
+	if (e)
+		return e;
+	struct thread *t = thread_get(tr);
+	t->tid = 1;
+	t->proc = *out;
+	p = proc_get(*out);
+	p->first_thread = tr;
+	p->nthreads = 1;
+	pid_set_thread(1, tr);
+	pid_set_proc(1, *out);
+	return 0;
 }
 
 /* File systems register their types; providers of files their operations

@@ -49,6 +49,46 @@ int kpath_from_user(struct kpath *p, uint64_t uaddr)
 	return 0;
 }
 
+struct kchunk {
+	char s[128];
+};
+
+/* Linux takes names up to 4095 bytes; a kpath holds 4087. A longer one
+ * that still fits once runs of '/' are folded into one (they mean the
+ * same to a lookup; a trailing '/' stays) is taken in that form. */
+static int kpath_fold_from_user(struct kpath *p, uint64_t uaddr)
+{
+	struct kchunk c;
+	uint32_t raw = 0;
+	p->len = 0;
+	for (;;) {
+		long r = fw_strncpy_from_user(&c.s, fw_uaddr(uaddr + raw));
+		if (r < 0 && r != -ENAMETOOLONG)
+			return (int)r;
+		uint32_t n = r < 0 ? (uint32_t)sizeof(c.s) - 1 : (uint32_t)r;
+		for (uint32_t i = 0; i < n; i++) {
+			if (c.s[i] == '/' && p->len > 0 && p->s[p->len - 1] == '/')
+				continue;
+			if (p->len + 1 >= PATH_MAX)
+				return -ENAMETOOLONG;
+			p->s[p->len++] = c.s[i];
+		}
+		raw += n;
+		if (raw >= LINUX_PATH_MAX)
+			return -ENAMETOOLONG;
+		if (r >= 0)
+			break;
+	}
+	p->s[p->len] = 0;
+	return 0;
+}
+
+int kpath_lookup_from_user(struct kpath *p, uint64_t uaddr)
+{
+	int e = kpath_from_user(p, uaddr);
+	return e == -ENAMETOOLONG ? kpath_fold_from_user(p, uaddr) : e;
+}
+
 bool kpath_append(struct kpath *p, const struct kname *n)
 {
 	if (p->len + n->len + 2 > PATH_MAX)

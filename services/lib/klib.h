@@ -10,6 +10,7 @@
 
 #define NAME_MAX 255
 #define PATH_MAX 4088 /* bytes with the NUL; a kpath must fit one pool page */
+#define LINUX_PATH_MAX 4096 /* what Linux takes from user space, with the NUL */
 
 /* One path component, NUL-terminated. */
 struct kname {
@@ -27,6 +28,9 @@ FW_POOL_DECLARE(kpath, struct kpath);
 bool kname_eq(const struct kname *a, const struct kname *b);
 void kname_set(struct kname *n, const struct kpath *p, uint32_t start, uint32_t len);
 int kpath_from_user(struct kpath *p, uint64_t uaddr);
+/* A path to look up: as kpath_from_user, but a name of up to 4095 bytes
+ * (Linux's limit) is also taken when it fits with its runs of '/' folded. */
+int kpath_lookup_from_user(struct kpath *p, uint64_t uaddr);
 bool kpath_append(struct kpath *p, const struct kname *n);
 
 /* A struct timespec from user memory as nanoseconds (saturating at about

@@ -28,15 +28,29 @@ static struct vma *find_vma(struct mm *mp, uint64_t addr)
 	}
 }
 
-/* Grow a stack area down to cover addr (within the stack limit). */
+/* Linux's stack_guard_gap: a stack never grows closer than this to an
+ * accessible area below it. */
+#define STACK_GUARD_GAP (256ULL * 4096)
+
+/* Grow a stack area (the main stack or a MAP_GROWSDOWN mapping) down to
+ * cover addr: only the area right above the hole addr is in, within the
+ * stack limit, and not into the guard gap above the area below. */
 static struct vma *grow_stack(struct mm *mp, uint64_t addr)
 {
+	uint64_t below_end = 0;
 	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
 		struct vma *v = vma_get(c);
-		if (!(v->flags & VMA_GROWSDOWN) || addr >= v->start)
+		if (v->end <= addr) {
+			/* the area below: a stack or an inaccessible one sets no gap */
+			below_end = (v->flags & VMA_GROWSDOWN) || !v->prot ? 0 : v->end;
 			continue;
+		}
+		if (!(v->flags & VMA_GROWSDOWN) || addr >= v->start)
+			return NULL;
 		uint64_t page = addr & ~4095ULL;
 		if (v->end - page > USER_STACK_MAX)
+			return NULL;
+		if (below_end && page - below_end < STACK_GUARD_GAP)
 			return NULL;
 		v->start = page;
 		return v;
@@ -49,7 +63,7 @@ static struct vma *grow_stack(struct mm *mp, uint64_t addr)
 #define FAULT_READAHEAD 15u
 
 /* Fill a fresh private page from the area's file (rest zero). A hole
- * stays zero; a read error fails the fault (-EIO: SIGBUS, as Linux),
+ * reads as zero; a read error fails the fault (-EIO: SIGBUS, as Linux),
  * never mapping zeros in place of the file's bytes; a page that must come
  * from the disk gives -EAGAIN and its index in *need. */
 static int fill_from_file(struct vma *v, uint64_t page, struct fw_frame_ref f, uint64_t *need)
@@ -65,7 +79,9 @@ static int fill_from_file(struct vma *v, uint64_t page, struct fw_frame_ref f, u
 		uint32_t poff = (uint32_t)(pos % 4096);
 		uint32_t chunk = (uint32_t)FW_MIN(n - done, 4096 - poff);
 		struct fw_frame_ref src;
-		int e = inode_page_fault(v->file, pos / 4096, 0, true, false, &src);
+		/* a hole of a memory file gets its (zero) page in the cache, as
+		 * Linux's tmpfs fault does: other mappers see it resident */
+		int e = inode_page_fault(v->file, pos / 4096, 0, true, true, &src);
 		if (e == -EAGAIN)
 			*need = pos / 4096;
 		if (e == 0)

@@ -28,6 +28,9 @@
 #define VMA_LOCKED 64     /* mlock: counted for RLIMIT_MEMLOCK and VmLck */
 #define VMA_LOCKONFAULT 128 /* MLOCK_ONFAULT/MCL_ONFAULT: not populated up front */
 #define VMA_NOWRITE 256   /* shared file mapping that may never be writable (Linux: no VM_MAYWRITE) */
+#define VMA_NOREAD 512    /* asked for without PROT_READ: readable (x86 cannot refuse), shown as '-' */
+#define VMA_WIPEONFORK 1024 /* MADV_WIPEONFORK: a child gets the area zero-filled */
+#define VMA_DONTFORK 2048 /* MADV_DONTFORK: a child does not get the area */
 
 struct vma;
 struct mm;
@@ -75,7 +78,8 @@ int mm_fork(struct mm_ref src, struct mm_ref *out);
 int mm_map(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, uint32_t flags, struct inode_ref file,
 	   uint64_t file_off, uint64_t file_len);
 int mm_unmap(struct mm_ref m, uint64_t start, uint64_t len);
-int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot);
+/* noread: the caller left out PROT_READ (VMA_NOREAD) */
+int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, bool noread);
 /* Find a free range of len bytes (top-down below the mmap base). */
 uint64_t mm_find_free(struct mm_ref m, uint64_t len);
 bool mm_range_free(struct mm_ref m, uint64_t start, uint64_t len);
@@ -104,6 +108,13 @@ int mm_next_file_area(struct mm_ref m, uint64_t from, struct mm_area *out);
 /* mlock/munlock (lock 0): set the lock flags on [start, start+len), every
  * page of which must be mapped (-ENOMEM). */
 int mm_lock(struct mm_ref m, uint64_t start, uint64_t len, uint32_t lock);
+/* madvise's checks over [start, start+len): -EINVAL if an area there has
+ * a flag of `forbid` or lacks one of `need`, then -ENOMEM if part of the
+ * range is not mapped. */
+int mm_areas_check(struct mm_ref m, uint64_t start, uint64_t len, uint32_t need, uint32_t forbid);
+/* Set `set` and clear `clear` in the flags of the areas over the range
+ * (splitting them at its ends); the range must be mapped. */
+int mm_set_flags(struct mm_ref m, uint64_t start, uint64_t len, uint32_t set, uint32_t clear);
 /* mlockall/munlockall: every area (current) and/or new areas (future). */
 int mm_lock_all(struct mm_ref m, uint32_t lock, bool current, bool future);
 /* /proc/<pid>/pagemap's entry for the page at addr: bit 63 present,

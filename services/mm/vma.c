@@ -204,7 +204,7 @@ int mm_map(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, uint32_
 	return 0;
 }
 
-int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot)
+int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, bool noread)
 {
 	struct mm *mp = mm_get(m);
 	if (!mp)
@@ -238,6 +238,7 @@ int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot)
 		v = vma_get(c);
 		bool gains_write = (prot & FW_PROT_WRITE) && !(v->prot & FW_PROT_WRITE);
 		v->prot = prot;
+		v->flags = noread ? v->flags | VMA_NOREAD : v->flags & ~(uint32_t)VMA_NOREAD;
 		/* A shared file page mapped read-only was never marked for
 		 * write-back (populate marks only pages mapped writable): made
 		 * writable in place, the writes through it would never reach
@@ -301,6 +302,8 @@ int mm_fork(struct mm_ref src, struct mm_ref *out)
 	d->pkey_spent = s->pkey_spent;
 	struct vma_ref tail = {0};
 	for (struct vma_ref c = s->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		if (vma_get(c)->flags & VMA_DONTFORK)
+			continue; /* MADV_DONTFORK: not in the child at all */
 		struct vma_ref nv;
 		if (vma_alloc(&nv)) {
 			mm_put(*out);
@@ -317,6 +320,8 @@ int mm_fork(struct mm_ref src, struct mm_ref *out)
 			mm_get(*out)->vmas = nv;
 		mm_get(*out)->nvmas++;
 		tail = nv;
+		if (v->flags & VMA_WIPEONFORK)
+			continue; /* private anonymous: the child demand-pages zeroes */
 		r = fw_vm_fork(mm_get(*out)->vm, s->vm, v->start, v->end - v->start, (v->flags & VMA_SHARED) != 0);
 		if (r) {
 			mm_put(*out);
@@ -366,6 +371,45 @@ int mm_lock(struct mm_ref m, uint64_t start, uint64_t len, uint32_t lock)
 			return -ENOMEM;
 		v = vma_get(c);
 		v->flags = (v->flags & ~(uint32_t)(VMA_LOCKED | VMA_LOCKONFAULT)) | lock;
+	}
+	return 0;
+}
+
+int mm_areas_check(struct mm_ref m, uint64_t start, uint64_t len, uint32_t need, uint32_t forbid)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp)
+		return -EINVAL;
+	uint64_t end = start + len;
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->end <= start || v->start >= end)
+			continue;
+		if ((v->flags & forbid) || (v->flags & need) != need)
+			return -EINVAL;
+	}
+	return mm_range_mapped(m, start, len) ? 0 : -ENOMEM;
+}
+
+int mm_set_flags(struct mm_ref m, uint64_t start, uint64_t len, uint32_t set, uint32_t clear)
+{
+	struct mm *mp = mm_get(m);
+	if (!mp)
+		return -EINVAL;
+	uint64_t end = start + len;
+	for (struct vma_ref c = mp->vmas; vma_ref_valid(c); c = vma_get(c)->next) {
+		struct vma *v = vma_get(c);
+		if (v->end <= start || v->start >= end)
+			continue;
+		if (v->start < start) {
+			if (split_vma(m, c, start))
+				return -ENOMEM;
+			continue;
+		}
+		if (v->end > end && split_vma(m, c, end))
+			return -ENOMEM;
+		v = vma_get(c);
+		v->flags = (v->flags & ~clear) | set;
 	}
 	return 0;
 }

@@ -1,8 +1,16 @@
 /* Pipes and FIFOs: the ring buffer, blocking and wake-ups. Layer:
  * services (safe C). Trusts the VFS for file objects and the framework for
- * frames and user copies. Each pipe owns a wait queue: every change of
- * the pipe wakes it (and the pollers hooked on it) and sleepers re-check
- * their condition; a change of one pipe wakes only its own sleepers. */
+ * frames and user copies. Each pipe owns two wait queues, one for its
+ * read side (readers, FIFO openers) and one for its write side: new bytes
+ * wake the read side, room made wakes the write side, ends opened or
+ * closed wake both (so an edge-triggered poller of one end is not woken
+ * by its own side, as on Linux); sleepers re-check their condition, and a
+ * change of one pipe wakes only its own sleepers.
+ *
+ * Capacity: `size` bytes, a power of two pages; the first 64 KiB of
+ * frames live in the pipe, the rest (up to 1 MiB) in a pipe_big made only
+ * while the pipe is that large. Writes and POLLOUT count page slots as
+ * Linux's ring of pipe buffers does (see write_room). */
 #include "pipe/pipe.h"
 #include "pipe/pipe_size.h"
 #include "proc/signal.h"
@@ -91,7 +99,15 @@ static int pipe_new(bool fifo, struct pipe_ref *out)
 		pipe_uncharge(uid, pages);
 		return -ENFILE;
 	}
+	if (wq_create(&pipe_get(*out)->wq_w)) {
+		wq_destroy(pipe_get(*out)->wq);
+		pipe_free(*out);
+		pipe_uncharge(uid, pages);
+		return -ENFILE;
+	}
+	p = pipe_get(*out);
 	p->q = wq_queue(p->wq);
+	p->q_w = wq_queue(p->wq_w);
 	return 0;
 }
 
@@ -102,12 +118,30 @@ static void pipe_destroy(struct pipe_ref r)
 		return;
 	free_frames(p);
 	pipe_uncharge(p->user, p->pages);
-	struct wq_ref wq = p->wq;
+	struct wq_ref wq = p->wq, wq_w = p->wq_w;
 	pipe_free(r);
 	wq_destroy(wq);
+	wq_destroy(wq_w);
 }
 
-static void changed(struct pipe *p) { wq_wake(p->wq); }
+/* Ends opened or closed, or the capacity changed: both sides look again. */
+static void changed(struct pipe *p)
+{
+	struct wq_ref w = p->wq_w;
+	wq_wake(p->wq);
+	wq_wake(w);
+}
+/* Bytes arrived: the read side. */
+static void data_added(struct pipe *p) { wq_wake(p->wq); }
+/* Room was made: the write side. An emptied ring starts again at page 0,
+ * as Linux's next write takes a fresh page: otherwise the bytes would
+ * straddle one page slot more than the capacity has. */
+static void room_made(struct pipe *p)
+{
+	if (p->len == 0)
+		p->head = 0;
+	wq_wake(p->wq_w);
+}
 
 int pipe_create_files(uint32_t flags, struct file_ref *rd, struct file_ref *wr)
 {
@@ -276,7 +310,7 @@ static int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf
 			p = pipe_get(pr);
 			p->head = (p->head + k) % cap(p);
 			p->len -= k;
-			changed(p);
+			room_made(p);
 			return k;
 		}
 		if (p->writers == 0)
@@ -286,6 +320,21 @@ static int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf
 		if (wait_io(p->q))
 			return -ERESTARTSYS;
 	}
+}
+
+/* Pages the unread bytes touch, and pages free. */
+static uint32_t pages_used(const struct pipe *p) { return p->len ? (p->head % 4096 + p->len + 4095) / 4096 : 0; }
+static uint32_t pages_free(const struct pipe *p) { return cap(p) / 4096 - FW_MIN(pages_used(p), cap(p) / 4096); }
+
+/* Bytes a write of n may put in now, counted as Linux's pipe of page
+ * slots does: the part of n past whole pages may join the last page if it
+ * fits in its rest; everything else needs free pages. */
+static uint64_t write_room(const struct pipe *p, uint64_t n)
+{
+	uint32_t tail_room = p->len ? (4096 - (p->head + p->len) % 4096) % 4096 : 0;
+	uint64_t chars = n % 4096;
+	uint64_t merge = chars && chars <= tail_room ? chars : 0;
+	return FW_MIN(merge + (uint64_t)pages_free(p) * 4096, (uint64_t)(cap(p) - p->len));
 }
 
 static int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
@@ -305,7 +354,7 @@ static int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr bu
 			(void)signal_send_thread(cur_thread_ref(), SIGPIPE);
 			return -EPIPE;
 		}
-		uint32_t room = cap(p) - p->len;
+		uint64_t room = write_room(p, n - done);
 		/* Writes of at most PIPE_BUF bytes go in whole or not at all. */
 		uint64_t need = n <= PIPE_BUF ? n : 1;
 		if (room >= need) {
@@ -316,12 +365,12 @@ static int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr bu
 			p = pipe_get(pr);
 			p->len += k;
 			done += k;
-			changed(p);
+			data_added(p);
 			continue;
 		}
 		if (fp->flags & O_NONBLOCK)
 			return done ? (int64_t)done : -EAGAIN;
-		if (wait_io(p->q))
+		if (wait_io(p->q_w))
 			return done ? (int64_t)done : -ERESTARTSYS;
 		slept = true;
 	}
@@ -352,7 +401,13 @@ static uint32_t pipe_poll(struct file_ref f, struct file *fp, struct poll_table 
 	struct pipe *p = pipe_get(pipe_of(fp));
 	if (!p)
 		return POLLERR;
-	poll_wait(pt, p->wq);
+	if (fp->priv_u32 & PIPE_READ)
+		poll_wait(pt, p->wq);
+	if (fp->priv_u32 & PIPE_WRITE)
+		poll_wait(pt, pipe_get(pipe_of(fp))->wq_w);
+	p = pipe_get(pipe_of(fp));
+	if (!p)
+		return POLLERR;
 	uint32_t m = 0;
 	if (fp->priv_u32 & PIPE_READ) {
 		if (p->len > 0)
@@ -363,7 +418,7 @@ static uint32_t pipe_poll(struct file_ref f, struct file *fp, struct poll_table 
 			m |= POLLHUP;
 	}
 	if (fp->priv_u32 & PIPE_WRITE) {
-		if (cap(p) - p->len >= FW_MIN(PIPE_BUF, cap(p)))
+		if (pages_free(p) > 0) /* a free page slot, as Linux */
 			m |= POLLOUT | POLLWRNORM;
 		if (p->readers == 0)
 			m |= POLLERR;
@@ -430,7 +485,9 @@ static int64_t pipe_fcntl(struct file_ref f, struct file *fp, uint64_t cmd, uint
 	if (e)
 		return e;
 	p = pipe_get(r);
-	e = size > PIPE_MAX_BYTES ? -ENOMEM : p->len > size ? -EBUSY : size == cap(p) ? 0 : resize(r, size);
+	/* EBUSY when the unread bytes occupy more page slots than the new
+	 * size has (Linux's pipe_resize_ring). */
+	e = size > PIPE_MAX_BYTES ? -ENOMEM : pages_used(p) > size / 4096 ? -EBUSY : size == cap(p) ? 0 : resize(r, size);
 	p = pipe_get(r);
 	if (e) {
 		pipe_charge_undo(p->user, old_pages, size);
@@ -486,7 +543,7 @@ int64_t pipe_wait_room(struct pipe_ref r, bool nonblock)
 			return cap(p) - p->len;
 		if (nonblock)
 			return -EAGAIN;
-		if (wait_io(p->q))
+		if (wait_io(p->q_w))
 			return -ERESTARTSYS;
 	}
 }
@@ -539,7 +596,7 @@ void pipe_consume(struct pipe_ref r, uint32_t n)
 	n = FW_MIN(n, p->len);
 	p->head = (p->head + n) % cap(p);
 	p->len -= n;
-	changed(p);
+	room_made(p);
 }
 
 int pipe_append(struct pipe_ref r, const struct kchunk *c, uint32_t n)
@@ -552,7 +609,7 @@ int pipe_append(struct pipe_ref r, const struct kchunk *c, uint32_t n)
 	if (e)
 		return e;
 	p->len += n;
-	changed(p);
+	data_added(p);
 	return 0;
 }
 
@@ -568,7 +625,7 @@ int64_t pipe_put_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n)
 	p = pipe_get(r);
 	p->len += k;
 	if (k)
-		changed(p);
+		data_added(p);
 	return k;
 }
 
@@ -585,7 +642,7 @@ int64_t pipe_get_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n)
 	p->head = (p->head + k) % cap(p);
 	p->len -= k;
 	if (k)
-		changed(p);
+		room_made(p);
 	return k;
 }
 

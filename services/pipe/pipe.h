@@ -3,7 +3,10 @@
  * counts of its read and write ends. Its capacity is 64 KiB when made
  * (less for an unprivileged user when /proc/sys/fs/pipe-max-size or the
  * user's pipe-user-pages-soft say so, as Linux) and F_SETPIPE_SZ changes
- * it (a power of two from 4 KiB to 1 MiB). Anonymous pipes come from
+ * it (a power of two from 4 KiB to 1 MiB). Readers and writers have a
+ * queue each: a write wakes the read side, a read the write side (so an
+ * edge-triggered epoll on one end is not woken by its own side).
+ * Anonymous pipes come from
  * pipe2; a FIFO inode creates its pipe on first open and drops it (with
  * any unread bytes, as Linux does) when the last end closes. */
 #ifndef SVC_PIPE_PIPE_H
@@ -33,8 +36,10 @@ struct pipe {
 	uint32_t head, len;         /* bytes at [head, head + len) mod size */
 	uint32_t readers, writers;  /* open ends */
 	uint32_t r_opens, w_opens;  /* FIFO open rendezvous: ends ever opened */
-	struct wq_ref wq;           /* readers, writers and FIFO openers wait here */
+	struct wq_ref wq;           /* readers and FIFO openers wait here */
 	struct fw_waitq_ref q;      /* wq's framework queue, slept on directly */
+	struct wq_ref wq_w;         /* writers wait here */
+	struct fw_waitq_ref q_w;    /* wq_w's framework queue */
 	bool fifo;                  /* belongs to a FIFO inode */
 };
 

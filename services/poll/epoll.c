@@ -33,7 +33,8 @@ int epoll_ctl_do(struct evobj_ref ep, int op, int32_t fd, struct file_ref target
 			return -EEXIST;
 		if (epitem_alloc(&it))
 			return -ENOMEM;
-		struct poll_table pt = {.self = evobj_get(ep)->wq, .add = true};
+		struct poll_table pt = {.self = evobj_get(ep)->wq, .add = true,
+					.exclusive = (events & EPOLLEXCLUSIVE) != 0};
 		(void)file_poll(target, &pt);
 		if (pt.err) {
 			poll_hooks_release(pt.hooks);
@@ -56,6 +57,8 @@ int epoll_ctl_do(struct evobj_ref ep, int op, int32_t fd, struct file_ref target
 		if (e)
 			return e;
 		struct epitem *ip = epitem_get(it);
+		if (ip->events & EPOLLEXCLUSIVE)
+			return -EINVAL; /* an exclusive item cannot be modified */
 		ip->events = events;
 		ip->data = data;
 		ip->armed = true;
@@ -135,6 +138,23 @@ void epoll_forget_closed(struct evobj_ref ep)
 	}
 }
 
+/* Fairness: the items up to the last one reported move behind the rest,
+ * so the next call starts after it (Linux puts a reported level-triggered
+ * item at the back of its ready list) and with more ready items than
+ * maxevents every one is reported in turn. */
+static void rotate_after(struct evobj *o, struct epitem_ref last)
+{
+	struct epitem *lp = epitem_get(last);
+	if (!lp || !epitem_ref_valid(lp->next))
+		return;
+	struct epitem_ref first = o->items, tail = lp->next;
+	while (epitem_ref_valid(epitem_get(tail)->next))
+		tail = epitem_get(tail)->next;
+	o->items = lp->next;
+	epitem_get(tail)->next = first;
+	epitem_get(last)->next = (struct epitem_ref){0};
+}
+
 int64_t epoll_collect(struct evobj_ref ep, uint64_t uev, uint32_t max)
 {
 	epoll_forget_closed(ep);
@@ -142,6 +162,7 @@ int64_t epoll_collect(struct evobj_ref ep, uint64_t uev, uint32_t max)
 	if (!o)
 		return -EBADF;
 	uint32_t n = 0;
+	struct epitem_ref last = {0};
 	for (struct epitem_ref it = o->items; epitem_ref_valid(it) && n < max; it = epitem_get(it)->next) {
 		struct epitem *ip = epitem_get(it);
 		uint64_t gen = 0;
@@ -157,7 +178,10 @@ int64_t epoll_collect(struct evobj_ref ep, uint64_t uev, uint32_t max)
 		if (ip->events & EPOLLONESHOT)
 			ip->disabled = true;
 		n++;
+		last = it;
 	}
+	if (n == max)
+		rotate_after(evobj_get(ep), last);
 	return n;
 }
 

@@ -83,6 +83,7 @@ struct proc {
 	uint32_t rtq_len;
 	int32_t exit_signal;    /* sent to the parent at exit (clone flags) */
 	bool in_vfork;          /* a vfork parent waits until exec or exit */
+	bool execed;            /* has run execve since fork: setpgid by the parent is EACCES */
 	bool stopped;           /* stopped by SIGSTOP/SIGTSTP/... */
 	int32_t stop_sig;
 	bool stop_report;       /* a stop not yet reported to wait (WUNTRACED) */

@@ -191,8 +191,14 @@ static bool handle_one(struct fw_uregs *regs, int sig, const struct sig_info_k *
 	uint64_t oldmask = t->restore_mask ? t->saved_mask : t->sig_mask;
 	t->restore_mask = false;
 	if (setup_frame(regs, sig, info, &a, oldmask)) {
-		/* No room for the frame: Linux forces SIGSEGV. */
-		signal_die(SIGSEGV);
+		/* No room for the frame: Linux forces SIGSEGV (force_sigsegv).
+		 * For another signal it is an ordinary forced SIGSEGV (its own
+		 * handler runs, on its own stack); for SIGSEGV itself, death.
+		 * The signal that could not be delivered is lost. */
+		if (sig == SIGSEGV)
+			signal_die(SIGSEGV);
+		signal_force_fault(regs, SIGSEGV, SI_KERNEL, 0);
+		return false;
 	}
 	t = cur_thread();
 	t->sig_mask = oldmask | a.mask;

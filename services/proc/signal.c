@@ -35,24 +35,85 @@ bool sig_ignored(const struct proc *p, int sig)
 	return h == SIG_IGN || (h == SIG_DFL && default_ignored(sig));
 }
 
-/* A queued realtime signal: one record per send, oldest first. */
+/* A queued realtime signal: one record per send, oldest first. It is
+ * charged to the real user of the process it was sent to. */
 struct sigq {
 	struct sigq_ref next;
 	int32_t sig;
+	uint32_t uid;
 	struct sig_info_k info;
 };
 FW_POOL_PRIVATE(sigq, struct sigq);
 
-/* Append a record at the tail; -EAGAIN when the list is full or no memory. */
-static int rtq_append(struct sigq_ref *head, uint32_t *len, int sig, const struct sig_info_k *info)
+/* Queued realtime signals per user, checked against the target's
+ * RLIMIT_SIGPENDING as Linux counts them (one count per user, over all its
+ * processes). Users beyond the table are limited by SIGQ_MAX alone. */
+#define SIGQ_USERS 64
+#define SIGPENDING_DEFAULT 4000 /* rlimit_of's default for RLIMIT_SIGPENDING */
+struct sigq_users {
+	uint32_t uid[SIGQ_USERS];
+	uint32_t count[SIGQ_USERS];
+};
+FW_GLOBAL(struct sigq_users, sigq_users);
+
+static int sigq_user_slot(uint32_t uid, bool make)
+{
+	struct sigq_users *u = sigq_users();
+	int free_slot = -1;
+	for (int i = 0; i < SIGQ_USERS; i++) {
+		if (u->count[i] && u->uid[i] == uid)
+			return i;
+		if (!u->count[i] && free_slot < 0)
+			free_slot = i;
+	}
+	if (make && free_slot >= 0)
+		u->uid[free_slot] = uid;
+	return make ? free_slot : -1;
+}
+
+static uint64_t sigpending_limit(const struct proc *p)
+{
+	return (p->rlim_set & (1u << 11)) ? p->rlim[11].cur : SIGPENDING_DEFAULT;
+}
+
+static bool sigq_charge(const struct proc *p)
+{
+	int i = sigq_user_slot(p->uid, true);
+	if (i < 0)
+		return true;
+	struct sigq_users *u = sigq_users();
+	if ((uint64_t)u->count[i] + 1 > sigpending_limit(p))
+		return false;
+	u->count[i]++;
+	return true;
+}
+
+static void sigq_uncharge(uint32_t uid)
+{
+	int i = sigq_user_slot(uid, false);
+	struct sigq_users *u = sigq_users();
+	if (i >= 0 && u->count[i] > 0)
+		u->count[i]--;
+}
+
+/* Append a record at the tail; -EAGAIN when the list is full, the user's
+ * RLIMIT_SIGPENDING is reached or there is no memory. */
+static int rtq_append(const struct proc *p, struct sigq_ref *head, uint32_t *len, int sig,
+		      const struct sig_info_k *info)
 {
 	if (*len >= SIGQ_MAX)
 		return -EAGAIN;
-	struct sigq_ref nr;
-	if (sigq_alloc(&nr))
+	uint32_t uid = p->uid;
+	if (!sigq_charge(p))
 		return -EAGAIN;
+	struct sigq_ref nr;
+	if (sigq_alloc(&nr)) {
+		sigq_uncharge(uid);
+		return -EAGAIN;
+	}
 	struct sigq *n = sigq_get(nr);
 	n->sig = sig;
+	n->uid = uid;
 	n->info = *info;
 	(*len)++;
 	if (!sigq_ref_valid(*head)) {
@@ -93,6 +154,7 @@ static bool rtq_take(struct sigq_ref *head, uint32_t *len, int sig, bool first_o
 			sigq_get(prev)->next = next;
 		else
 			*head = next;
+		sigq_uncharge(e->uid);
 		sigq_free(it);
 		if (*len > 0)
 			(*len)--;
@@ -109,13 +171,13 @@ void signal_flush_queue(struct sigq_ref *head, uint32_t *len, int sig)
 /* Record a pending signal with its info in a pending set. A realtime
  * signal that cannot be queued is still pending (without its info) unless
  * it came from sigqueue (si_code < 0), which gets -EAGAIN as on Linux. */
-static int queue_info(uint64_t *pending, struct sig_info_k (*infos)[NSIG_STD], struct sigq_ref *q, uint32_t *qlen,
-		      int sig, const struct sig_info_k *info)
+static int queue_info(const struct proc *p, uint64_t *pending, struct sig_info_k (*infos)[NSIG_STD],
+		      struct sigq_ref *q, uint32_t *qlen, int sig, const struct sig_info_k *info)
 {
 	if (sig <= NSIG_STD) {
 		if (!(*pending & sig_bit(sig)))
 			(*infos)[sig - 1] = *info;
-	} else if (rtq_append(q, qlen, sig, info) && info->code < 0) {
+	} else if (rtq_append(p, q, qlen, sig, info) && info->code < 0) {
 		return -EAGAIN;
 	}
 	*pending |= sig_bit(sig);
@@ -185,7 +247,7 @@ int signal_send_proc_info(struct proc_ref pr, int sig, const struct sig_info_k *
 		proc_kill(pr, SIGKILL);
 		return 0;
 	}
-	int e = queue_info(&p->sig_pending, &p->sig_info, &p->rtq, &p->rtq_len, sig, info);
+	int e = queue_info(p, &p->sig_pending, &p->sig_info, &p->rtq, &p->rtq_len, sig, info);
 	if (e)
 		return e;
 	for (struct thread_ref c = p->first_thread; thread_ref_valid(c); c = thread_get(c)->next_in_proc) {
@@ -217,7 +279,7 @@ int signal_send_thread_info(struct thread_ref tr, int sig, const struct sig_info
 		return 0;
 	}
 	t = thread_get(tr);
-	int e = queue_info(&t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, info);
+	int e = queue_info(proc_get(t->proc), &t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, info);
 	if (e)
 		return e;
 	if (thread_wants(t, sig))
@@ -453,7 +515,7 @@ void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_
 		signal_die(sig);
 	struct sig_info_k info = {si_code, 0, 0, 0, addr};
 	t->sig_pending &= ~sig_bit(sig);
-	(void)queue_info(&t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, &info);
+	(void)queue_info(p, &t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, &info);
 	t->fault_trapno = regs->vector;
 	t->fault_err = regs->error;
 	fw_task_want_return_upcall();

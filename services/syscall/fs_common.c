@@ -49,7 +49,7 @@ int resolve_at_as(int64_t dirfd, uint64_t upath, uint32_t lookup, const struct v
 	if (kpath_alloc(&pr))
 		return -ENOMEM;
 	struct kpath *kp = kpath_get(pr);
-	int e = kpath_from_user(kp, upath);
+	int e = kpath_lookup_from_user(kp, upath);
 	struct inode_ref start = {0};
 	/* openat2's restrictions need the start directory for absolute paths too */
 	bool scoped = (lookup & (LOOKUP_IN_ROOT | LOOKUP_BENEATH | LOOKUP_NO_XDEV)) != 0;

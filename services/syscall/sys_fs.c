@@ -392,8 +392,9 @@ static int lock_range(const struct linux_flock *fl, struct file *fp, struct lock
 	return 0;
 }
 
-/* POSIX record locks (vfs/lock.c); the owner is the descriptor table.
- * OFD locks (per open file) are accepted but not recorded. */
+/* Record locks (vfs/lock.c): a POSIX lock's owner is the descriptor
+ * table, an OFD lock's the open file (its l_pid must be 0; others see -1).
+ * Locks on files other than regular ones are accepted but not recorded. */
 static int64_t lock_cmd(struct file_ref f, uint64_t cmd, uint64_t arg)
 {
 	struct linux_flock fl;
@@ -404,7 +405,9 @@ static int64_t lock_cmd(struct file_ref f, uint64_t cmd, uint64_t arg)
 	struct file *fp = file_get(f);
 	bool ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
 	bool get = cmd == F_GETLK || cmd == F_OFD_GETLK;
-	if (ofd || !file_is_regular(fp)) {
+	if (ofd && fl.l_pid != 0)
+		return -EINVAL;
+	if (!file_is_regular(fp)) {
 		if (get) {
 			fl.l_type = F_UNLCK;
 			return fw_copy_to_user(fw_uaddr(arg), &fl) ? -EFAULT : 0;
@@ -412,7 +415,7 @@ static int64_t lock_cmd(struct file_ref f, uint64_t cmd, uint64_t arg)
 		return 0;
 	}
 	struct proc *p = cur_proc();
-	struct lock_req rq = {fp->inode, p->files, p->pid, (uint32_t)fl.l_type, 0, 0};
+	struct lock_req rq = {fp->inode, p->files, f, ofd ? -1 : p->pid, (uint32_t)fl.l_type, 0, 0, ofd};
 	int e = lock_range(&fl, fp, &rq);
 	if (e)
 		return e;
@@ -434,7 +437,7 @@ static int64_t lock_cmd(struct file_ref f, uint64_t cmd, uint64_t arg)
 	uint32_t acc = fp->flags & O_ACCMODE;
 	if ((fl.l_type == F_RDLCK && acc == O_WRONLY) || (fl.l_type == F_WRLCK && acc == O_RDONLY))
 		return -EBADF;
-	return lock_set(&rq, cmd == F_SETLKW);
+	return lock_set(&rq, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
 }
 
 /* F_SETOWN/F_GETOWN(_EX): the process, process group or thread that

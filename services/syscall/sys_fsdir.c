@@ -12,6 +12,21 @@ static uint32_t type_of(struct inode_ref r)
 	return ip ? ip->mode & S_IFMT : 0;
 }
 
+/* Removing or renaming away dir/victim: write and search permission on
+ * the directory, then in a sticky directory only the victim's owner, the
+ * directory's owner or root may (Linux's may_delete: EPERM). */
+static int may_delete(struct inode_ref dir, struct inode_ref victim)
+{
+	int e = may_access(dir, MAY_WRITE | MAY_EXEC);
+	if (e)
+		return e;
+	struct inode *dp = inode_get(dir), *vp = inode_get(victim);
+	if (!dp || !vp || !(dp->mode & S_ISVTX))
+		return 0;
+	uint32_t fsuid = cur_proc()->fsuid;
+	return fsuid == 0 || fsuid == vp->uid || fsuid == dp->uid ? 0 : -EPERM;
+}
+
 static int64_t make_node(int64_t dirfd, uint64_t upath, uint32_t mode, uint32_t rdev)
 {
 	struct inode_ref dir, ino;
@@ -68,7 +83,7 @@ static int64_t do_rmdir(int64_t dirfd, uint64_t upath)
 	struct inode *ip = inode_get(ino);
 	if (inode_ref_valid(ip->mounted))
 		return -EBUSY;
-	e = may_access(dir, MAY_WRITE | MAY_EXEC);
+	e = may_delete(dir, ino);
 	return e ? e : vfs_rmdir(dir, &last);
 }
 
@@ -86,7 +101,7 @@ static int64_t do_unlink(int64_t dirfd, uint64_t upath)
 		return e;
 	if (type_of(ino) == S_IFDIR)
 		return -EISDIR;
-	e = may_access(dir, MAY_WRITE | MAY_EXEC);
+	e = may_delete(dir, ino);
 	return e ? e : vfs_unlink(dir, &last);
 }
 
@@ -136,7 +151,8 @@ static int64_t do_rename(int64_t ofd, uint64_t opath, int64_t nfd, uint64_t npat
 	if (!vfs_same_fs(odir, ndir))
 		return -EXDEV;
 	bool src_dir = type_of(src) == S_IFDIR;
-	if (dir_lookup_raw(ndir, &nlast, &dst) == 0) {
+	bool replaces = dir_lookup_raw(ndir, &nlast, &dst) == 0;
+	if (replaces) {
 		if (dst.idx == src.idx && dst.gen == src.gen)
 			return 0;
 		if (flags & RENAME_NOREPLACE)
@@ -149,9 +165,9 @@ static int64_t do_rename(int64_t ofd, uint64_t opath, int64_t nfd, uint64_t npat
 	}
 	if (src_dir && inside(ndir, src))
 		return -EINVAL;
-	e = may_access(odir, MAY_WRITE | MAY_EXEC);
+	e = may_delete(odir, src);
 	if (e == 0)
-		e = may_access(ndir, MAY_WRITE | MAY_EXEC);
+		e = replaces ? may_delete(ndir, dst) : may_access(ndir, MAY_WRITE | MAY_EXEC);
 	return e ? e : vfs_rename(odir, &olast, ndir, &nlast);
 }
 
@@ -229,16 +245,20 @@ int64_t sys_symlinkat(struct fw_uregs *r) { return do_symlink(a0(r), (int32_t)a1
 
 static int64_t do_readlink(int64_t dirfd, uint64_t upath, uint64_t ubuf, uint64_t size)
 {
+	if ((int64_t)size <= 0)
+		return -EINVAL; /* before the path, as Linux */
 	struct inode_ref ino;
 	struct kname last;
 	int e = resolve_at(dirfd, upath, 0, &ino, &last, true);
 	if (e)
 		return e;
-	if ((int64_t)size <= 0)
-		return -EINVAL;
 	struct inode *ip = inode_get(ino);
-	if ((ip->mode & S_IFMT) != S_IFLNK)
-		return -EINVAL;
+	if ((ip->mode & S_IFMT) != S_IFLNK) {
+		/* An empty path names the descriptor itself: a symbolic link
+		 * opened with O_PATH is read, anything else is ENOENT. */
+		uint8_t first = 1;
+		return fw_copy_from_user(&first, fw_uaddr(upath)) == 0 && first == 0 ? -ENOENT : -EINVAL;
+	}
 	struct kpath_ref pr;
 	if (kpath_alloc(&pr))
 		return -ENOMEM;

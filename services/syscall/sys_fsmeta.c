@@ -97,6 +97,12 @@ static void sx_time(struct linux_statx_ts *t, int64_t sec, int64_t nsec)
 int64_t sys_statx(struct fw_uregs *r)
 {
 	uint64_t flags = a2(r);
+	/* STATX__RESERVED in the mask, both sync types at once, or an unknown
+	 * flag: EINVAL before the path is looked at, as Linux. */
+	if ((uint32_t)a3(r) & 0x80000000u)
+		return -EINVAL;
+	if ((flags & 0x6000) == 0x6000)
+		return -EINVAL;
 	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | 0x6000))
 		return -EINVAL;
 	struct inode_ref ino;

@@ -415,6 +415,13 @@ int64_t sys_epoll_ctl(struct fw_uregs *r)
 	int op = (int)a1(r);
 	if (op != EPOLL_CTL_DEL && fw_copy_from_user(&ev, fw_uaddr(a3(r))))
 		return -EFAULT;
+	/* EPOLLEXCLUSIVE: only when adding, not for an epoll file, and only
+	 * with IN, OUT, ERR, HUP, WAKEUP and ET besides (Linux's rule) */
+	if (op != EPOLL_CTL_DEL && (ev.events & EPOLLEXCLUSIVE)) {
+		uint32_t ok = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE;
+		if (op == EPOLL_CTL_MOD || (op == EPOLL_CTL_ADD && (nested || (ev.events & ~ok))))
+			return -EINVAL;
+	}
 	if (nested && op == EPOLL_CTL_ADD) {
 		e = epoll_nest_check(ep, self);
 		if (e)

@@ -354,6 +354,8 @@ int64_t sys_setpgid(struct fw_uregs *r)
 		return -ESRCH;
 	if (child && t->sid != me->sid)
 		return -EPERM;
+	if (child && !self && t->execed)
+		return -EACCES; /* the child has run execve (Linux: !PF_FORKNOEXEC) */
 	if (t->sid == t->pid)
 		return -EPERM; /* a session leader */
 	if (pgid == 0)

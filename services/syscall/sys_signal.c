@@ -225,15 +225,26 @@ static struct sig_info_k sender_info(int32_t code)
 	return i;
 }
 
+/* kill and rt_sigqueueinfo name a process by any of its thread ids, as
+ * Linux (the signal goes to the whole process). Zero ref if none. */
+static struct proc_ref proc_of_id(int32_t id)
+{
+	struct proc_ref pr = proc_by_pid(id);
+	struct proc *p = proc_get(pr);
+	if (p && p->pid == id)
+		return pr;
+	struct thread *t = thread_get(pid_lookup(id));
+	return t && t->tid == id ? t->proc : (struct proc_ref){0};
+}
+
 int64_t sys_kill(struct fw_uregs *r)
 {
 	int32_t pid = (int32_t)a0(r);
 	int sig = (int)a1(r);
 	struct sig_info_k info = sender_info(SI_USER);
 	if (pid > 0) {
-		struct proc_ref pr = proc_by_pid(pid);
-		struct proc *p = proc_get(pr);
-		if (!p || p->pid != pid)
+		struct proc_ref pr = proc_of_id(pid);
+		if (!proc_get(pr))
 			return -ESRCH; /* Linux looks the process up before the signal */
 		int e = signal_may_kill(pr, sig);
 		return e ? e : signal_send_proc_info(pr, sig, &info);
@@ -282,8 +293,8 @@ static int queueinfo(int32_t pid, int32_t tid, int sig, uint64_t uinfo)
 	struct linux_siginfo si;
 	if (fw_copy_from_user(&si, fw_uaddr(uinfo)))
 		return -EFAULT;
-	struct proc *me = cur_proc();
-	if ((si.code >= 0 || si.code == SI_TKILL) && pid != me->pid)
+	/* only to oneself (Linux compares with the caller's thread id) */
+	if ((si.code >= 0 || si.code == SI_TKILL) && pid != cur_thread()->tid)
 		return -EPERM;
 	struct sig_info_k info = {si.code, (int32_t)(uint32_t)si.w[0], (uint32_t)(si.w[0] >> 32), 0, si.w[1]};
 	if (tid) {
@@ -293,9 +304,8 @@ static int queueinfo(int32_t pid, int32_t tid, int sig, uint64_t uinfo)
 		int e = signal_may_kill(t->proc, sig);
 		return e ? e : signal_send_thread_info(pid_lookup(tid), sig, &info);
 	}
-	struct proc_ref pr = proc_by_pid(pid);
-	struct proc *p = proc_get(pr);
-	if (!p || p->pid != pid)
+	struct proc_ref pr = proc_of_id(pid);
+	if (!proc_get(pr))
 		return -ESRCH;
 	int e = signal_may_kill(pr, sig);
 	return e ? e : signal_send_proc_info(pr, sig, &info);

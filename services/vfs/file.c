@@ -131,6 +131,7 @@ void file_drop(struct file_ref f)
 	if (!fp || --fp->refs > 0)
 		return;
 	flock_release_file(f);
+	lock_release_ofd(f);
 	fp = file_get(f);
 	if (!(fp->flags & O_PATH))
 		notify_file(fp, (fp->flags & O_ACCMODE) != O_RDONLY ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);

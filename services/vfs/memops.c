@@ -3,6 +3,7 @@
  * Layer: services (safe C). Like Linux's libfs: file systems whose data
  * lives in memory register these. */
 #include "vfs/vfs.h"
+#include "vfs/internal.h"
 #include <abi/fs.h>
 
 struct memops_ids {
@@ -52,10 +53,37 @@ int64_t generic_file_write(struct file_ref f, struct file *fp, struct fw_uaddr b
 	return r;
 }
 
+/* SEEK_DATA/SEEK_HOLE from `off` (< size): a memory file's data is its
+ * pages (a page never written is a hole); a file with a disk behind it is
+ * all data, as Linux's generic answer for file systems that do not report
+ * holes (reading its block map here could mean reading the disk). */
+static int64_t seek_data_hole(struct inode_ref ino, uint64_t off, bool data)
+{
+	struct inode *ip = inode_get(ino);
+	uint64_t size = ip->size;
+	if (fstype_has_backing(ip->fstype))
+		return data ? (int64_t)off : (int64_t)size;
+	for (uint64_t idx = off / 4096; idx * 4096 < size; idx++) {
+		struct fw_frame_ref fr;
+		bool present = inode_page(ino, idx, false, &fr) == 0;
+		if (present == data)
+			return (int64_t)FW_MIN(FW_MAX(off, idx * 4096), size);
+	}
+	return data ? -ENXIO : (int64_t)size;
+}
+
 int64_t generic_file_llseek(struct file_ref f, struct file *fp, int64_t off, uint32_t whence)
 {
 	int64_t base;
 	struct inode *ip = inode_get(file_data_inode(fp));
+	if (whence == 3 || whence == 4) { /* SEEK_DATA, SEEK_HOLE */
+		if (!ip || off < 0 || (uint64_t)off >= ip->size)
+			return -ENXIO;
+		int64_t pos = seek_data_hole(file_data_inode(fp), (uint64_t)off, whence == 3);
+		if (pos >= 0)
+			fp->off = (uint64_t)pos;
+		return pos;
+	}
 	switch (whence) {
 	case 0:
 		base = 0;

@@ -257,6 +257,9 @@ static int walk_path(struct inode_ref root, struct inode_ref start, const struct
 		}
 		if (final && notify_any_watch() && np)
 			np->notify_parent = cur; /* its events reach a watch on cur, as Linux's d_parent */
+		/* a trailing '/' names a directory: "file/" is ENOTDIR */
+		if (final && i < work->len && np && (np->mode & S_IFMT) != S_IFDIR)
+			return -ENOTDIR;
 		cur = next;
 	}
 	*out = cur;

@@ -612,17 +612,22 @@ void fd_close_on_exec(struct fdtable_ref t);
 #define LOCK_EOF 0xffffffffffffffffULL
 struct lock_req {
 	struct inode_ref ino;
-	struct fdtable_ref owner;
-	int32_t pid;   /* reported by F_GETLK to others */
+	struct fdtable_ref owner;  /* a POSIX lock's owner: the descriptor table */
+	struct file_ref ofd;       /* an OFD lock's owner: the open file (is_ofd) */
+	int32_t pid;   /* reported by F_GETLK to others (-1 for an OFD lock) */
 	uint32_t type; /* F_RDLCK, F_WRLCK, F_UNLCK */
 	uint64_t start, end;
+	bool is_ofd;
 };
 /* F_GETLK: rq becomes the first conflicting lock, or type F_UNLCK. */
 int lock_test(struct lock_req *rq);
-/* F_SETLK (-EAGAIN on conflict) / F_SETLKW (wait; -ERESTARTSYS). */
+/* F_SETLK (-EAGAIN on conflict) / F_SETLKW (wait; -ERESTARTSYS; -EDEADLK
+ * when a POSIX owner would wait for an owner that waits for it). */
 int lock_set(const struct lock_req *rq, bool wait);
-/* Drop every lock of owner on ino (a close by the owner). */
+/* Drop every POSIX lock of owner on ino (a close by the owner). */
 void lock_release(struct inode_ref ino, struct fdtable_ref owner);
+/* Drop every OFD lock of the open file f (its last reference went). */
+void lock_release_ofd(struct file_ref f);
 
 /* Extended attributes (vfs/xattr.c) of FS_MEM_XATTR file systems; the
  * caller applies the namespace and permission rules. -EOPNOTSUPP

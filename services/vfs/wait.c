@@ -10,6 +10,7 @@ struct pollhook {
 	struct wq_ref dst;                /* the poller's queue */
 	struct pollhook_ref prev, next;   /* src's list */
 	struct pollhook_ref owner_next;   /* the poller's chain */
+	bool exclusive;                   /* one exclusive poller with a sleeper is woken per wake-up */
 };
 FW_POOL_PRIVATE(pollhook, struct pollhook);
 FW_POOL_DEFINE(wq, struct wq);
@@ -40,10 +41,20 @@ static void wake_depth(struct wq_ref w, uint32_t depth)
 		return;
 	/* Waking only makes tasks runnable: no service code runs and the list
 	 * cannot change under the walk. */
+	bool woke_exclusive = false;
 	for (struct pollhook_ref h = q->hooks; h.idx && pollhook_ref_valid(h);) {
 		struct pollhook *hp = pollhook_get(h);
 		struct wq_ref dst = hp->dst;
+		bool excl = hp->exclusive;
 		h = hp->next;
+		if (excl) {
+			/* EPOLLEXCLUSIVE (Linux's exclusive wait entries): the
+			 * first such poller someone sleeps in, and no other */
+			struct wq *d = wq_get(dst);
+			if (woke_exclusive || !d || !fw_waitq_has_waiters(d->q))
+				continue;
+			woke_exclusive = true;
+		}
 		wake_depth(dst, depth + 1);
 	}
 }
@@ -123,6 +134,7 @@ void poll_wait(struct poll_table *pt, struct wq_ref w)
 	struct pollhook *hp = pollhook_get(h);
 	hp->src = w;
 	hp->dst = pt->self;
+	hp->exclusive = pt->exclusive;
 	hp->next = q->hooks;
 	hp->owner_next = pt->hooks;
 	struct pollhook *first = pollhook_get(q->hooks);

@@ -50,6 +50,7 @@ struct poll_table {
 	struct wq_ref self;          /* the poller's queue */
 	struct pollhook_ref hooks;   /* the hooks added so far (a chain) */
 	bool add;
+	bool exclusive;              /* EPOLLEXCLUSIVE: a wake-up wakes one such poller */
 	int err;                     /* -ENOMEM if a hook could not be added */
 	uint64_t gen;                /* out: sum of the counters of the queues polled */
 };

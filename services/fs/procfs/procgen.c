@@ -313,7 +313,7 @@ void procgen_maps_line(struct ptext *t, const struct mm *m, const struct vma *vp
 	pt_char(t, '-');
 	pt_hex(t, cur.end, 8);
 	pt_char(t, ' ');
-	pt_char(t, (cur.prot & FW_PROT_READ) ? 'r' : '-');
+	pt_char(t, (cur.prot & FW_PROT_READ) && !(cur.flags & VMA_NOREAD) ? 'r' : '-');
 	pt_char(t, (cur.prot & FW_PROT_WRITE) ? 'w' : '-');
 	pt_char(t, (cur.prot & FW_PROT_EXEC) ? 'x' : '-');
 	pt_char(t, (cur.flags & VMA_SHARED) ? 's' : 'p');
@@ -328,7 +328,7 @@ void procgen_maps_line(struct ptext *t, const struct mm *m, const struct vma *vp
 	if (file && procfs_path_of(vfs_root(), cur.file, kpath_get(pr)) == 0) {
 		pt_pad(t, 73, 0);
 		pt_kpath(t, kpath_get(pr));
-	} else if (cur.flags & VMA_GROWSDOWN) {
+	} else if ((cur.flags & VMA_GROWSDOWN) && cur.end == USER_STACK_TOP) { /* the main stack, not a MAP_GROWSDOWN area */
 		pt_pad(t, 73, 0);
 		PT_LIT(t, "[stack]");
 	} else if (cur.flags & VMA_VDSO) {
