@@ -38,5 +38,15 @@ check emfile "open until: EMFILE \(many opened\)" "${after[@]}"
 check eloop "loop: ELOOP" "chain of 50: ELOOP" "chain of 30: opened" "${after[@]}"
 # a reused pid gets a fresh /proc/<pid> (the old one kept its owner)
 check pidreuse "first owner: 1000" "same pid, next owner: 0"
+# max_map_count and nr_open take effect (global knobs: Keel only)
+check knobs "max_map_count \+5: 6 more maps, then ENOMEM" "hole in an area at the limit: ENOMEM" \
+	"hole below the limit: ok" "nr_open 63: EINVAL" "RLIMIT_NOFILE 129 over nr_open 128: EPERM" "RLIMIT_NOFILE 128: ok" \
+	"fork with descriptor 100 over nr_open 64: EMFILE" "after closing it: ok"
+# a looked-up /proc/<pid> costs its directory and the file, not its tree
+check procinodes "inodes per /proc/<pid> after a stat of its stat file: 2" \
+	"inodes per /proc/<pid> after a listing: 20" "3000 short-lived children polled: inode count grew by under 200"
+# pipe-max-size and pipe-user-pages-soft/-hard take effect
+check pipeknobs "root's new pipe: 65536" "user's new pipe under pipe-max-size 4096: 4096, grow to 8192: EPERM" \
+	"user past pipe-user-pages-soft 20: first 65536, second 8192" "user past pipe-user-pages-hard 17: ENFILE"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

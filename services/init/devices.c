@@ -70,7 +70,7 @@ int root_mount(void)
 int boot_mounts(void)
 {
 	char dev[12] = "dev", pts[12] = "pts", shm[12] = "shm", proc[12] = "proc", tmp[12] = "tmp";
-	char devtmpfs[12] = "devtmpfs", devpts[12] = "devpts", tmpfs[12] = "tmpfs";
+	char devtmpfs[12] = "devtmpfs", devpts[12] = "devpts", tmpfs[12] = "tmpfs", mqueue[12] = "mqueue";
 	struct inode_ref d;
 	int e = mount_on(vfs_root(), &dev, 0755, &devtmpfs, &devtmpfs, MS_NOSUID);
 	for (uint32_t i = 0; e == 0 && i < FW_ARRAY_LEN(nodes); i++) {
@@ -91,6 +91,8 @@ int boot_mounts(void)
 	if (e == 0)
 		e = mount_on(devdir, &shm, 01777, &tmpfs, &tmpfs, MS_NOSUID | MS_NODEV);
 	if (e == 0)
+		e = mount_on(devdir, &mqueue, 0755, &mqueue, &mqueue, MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	if (e == 0)
 		e = subdir(vfs_root(), &tmp, 01777, &d);
 	if (e == 0)
 		e = mount_on(vfs_root(), &proc, 0555, &proc, &proc, MS_NOSUID | MS_NODEV | MS_NOEXEC);
@@ -101,11 +103,12 @@ int boot_mounts(void)
  * to the new root (devtmpfs and devpts keep their instance and nodes). */
 int boot_remount(void)
 {
-	const char paths[4][24] = {"/initrd/dev/pts", "/initrd/dev/shm", "/initrd/dev", "/initrd/proc"};
+	const char paths[5][24] = {"/initrd/dev/pts", "/initrd/dev/shm", "/initrd/dev/mqueue", "/initrd/dev",
+				   "/initrd/proc"};
 	struct kpath_ref pr;
 	if (kpath_alloc(&pr))
 		return -ENOMEM;
-	for (uint32_t i = 0; i < 4; i++) {
+	for (uint32_t i = 0; i < 5; i++) {
 		struct kpath *p = kpath_get(pr);
 		p->len = 0;
 		while (p->len < 23 && paths[i][p->len]) {

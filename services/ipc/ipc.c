@@ -214,8 +214,61 @@ int ipc_ids_free_slot_from(const struct ipc_ids *ids, uint32_t from)
 
 struct ipc_knobs {
 	int32_t next_id[3]; /* stored + 1: zero-initialised means unset */
+	uint64_t lim[IPC_LIM_COUNT];
+	bool lim_set;
 };
 FW_GLOBAL(struct ipc_knobs, ipc_knobs);
+
+static const uint64_t lim_default[IPC_LIM_COUNT] = {MSGMAX, MSGMNB, MSGMNI, SHMMAX, SHMALL,
+						    SHMMNI, SEMMSL, SEMMNS, SEMOPM, SEMMNI};
+
+uint64_t ipc_limit_u(uint32_t which)
+{
+	struct ipc_knobs *k = ipc_knobs();
+	if (which >= IPC_LIM_COUNT)
+		return 0;
+	if (!k->lim_set) {
+		for (uint32_t i = 0; i < IPC_LIM_COUNT; i++)
+			k->lim[i] = lim_default[i];
+		k->lim_set = true;
+	}
+	return k->lim[which];
+}
+
+/* The int knobs are stored sign-extended. */
+int64_t ipc_limit(uint32_t which) { return (int64_t)ipc_limit_u(which); }
+
+int ipc_set_limit(uint32_t which, uint64_t v)
+{
+	int64_t sv = (int64_t)v;
+	switch (which) {
+	case IPC_LIM_SHMMAX:
+	case IPC_LIM_SHMALL:
+		break;
+	case IPC_LIM_MSGMAX:
+	case IPC_LIM_MSGMNB:
+		if (sv < 0 || sv > 0x7fffffffLL)
+			return -EINVAL;
+		break;
+	case IPC_LIM_MSGMNI:
+	case IPC_LIM_SHMMNI:
+	case IPC_LIM_SEMMNI:
+		if (sv < 0 || sv > IPC_SLOTS)
+			return -EINVAL;
+		break;
+	case IPC_LIM_SEMMSL:
+	case IPC_LIM_SEMMNS:
+	case IPC_LIM_SEMOPM:
+		if (sv < -0x80000000LL || sv > 0x7fffffffLL)
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	(void)ipc_limit_u(which);
+	ipc_knobs()->lim[which] = v;
+	return 0;
+}
 
 int32_t ipc_next_id(uint32_t kind) { return kind < 3 ? ipc_knobs()->next_id[kind] - 1 : -1; }
 

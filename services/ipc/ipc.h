@@ -31,7 +31,11 @@
 
 #define IPC_SLOTS 32768 /* slot part of an identifier (Linux's SEQ_MULTIPLIER) */
 
-/* The limits (Linux 6.1's defaults; fixed in Keel, /proc/sys/kernel shows them). */
+/* The capacities and Linux 6.1's default limits. The limits in force
+ * are ipc_limit()'s, which root sets through /proc/sys/kernel (msgmax,
+ * msgmnb, msgmni, shmmax, shmall, shmmni, sem); the counts (MNI) cannot
+ * go past the capacities here (SHMMNI, MSGMNI, SEMMNI slots; SEMOPM
+ * operations per semop), which are Linux's defaults. */
 #define SHMMAX (UINT64_MAX - (1ULL << 24))
 #define SHMALL (UINT64_MAX - (1ULL << 24)) /* pages */
 #define SHMMNI 4096
@@ -41,6 +45,27 @@
 #define SEMMSL 32000
 #define SEMMNI 32000
 #define SEMMNS 1024000000
+
+/* The limits in force (/proc/sys/kernel). */
+#define IPC_LIM_MSGMAX 0
+#define IPC_LIM_MSGMNB 1
+#define IPC_LIM_MSGMNI 2
+#define IPC_LIM_SHMMAX 3
+#define IPC_LIM_SHMALL 4
+#define IPC_LIM_SHMMNI 5
+#define IPC_LIM_SEMMSL 6
+#define IPC_LIM_SEMMNS 7
+#define IPC_LIM_SEMOPM 8
+#define IPC_LIM_SEMMNI 9
+#define IPC_LIM_COUNT 10
+/* shmmax and shmall are unsigned longs, the others ints (sem's may be
+ * negative, which refuses everything, as Linux). */
+int64_t ipc_limit(uint32_t which);
+uint64_t ipc_limit_u(uint32_t which);
+/* Root's write, with Linux's ranges (msgmax, msgmnb 0..INT_MAX; msgmni,
+ * shmmni, semmni 0..32768; shmmax, shmall any unsigned long; the other
+ * sem values any int): -EINVAL outside them. */
+int ipc_set_limit(uint32_t which, uint64_t v);
 
 /* Linux's struct ipc64_perm (x86-64). */
 struct linux_ipc64_perm {
@@ -171,12 +196,17 @@ int64_t sem_ctl(int32_t id, int32_t num, int32_t cmd, uint64_t arg);
  * hook of proc/, registered by ipc_init). */
 void sem_exit(int32_t pid);
 /* --- ipc/mqueue.c: POSIX message queues ------------------------------ */
-/* Linux 6.1's defaults (/proc/sys/fs/mqueue) and hard ceilings. */
-#define MQ_MSG_MAX 10
-#define MQ_MSGSIZE_MAX 8192
-#define MQ_MSG_DEFAULT 10
-#define MQ_MSGSIZE_DEFAULT 8192
-#define MQ_QUEUES_MAX 256
+/* The limits of /proc/sys/fs/mqueue (Linux 6.1's defaults: 256 queues,
+ * 10 messages, 8192 bytes) and the hard ceilings. */
+#define MQ_LIM_QUEUES_MAX 0
+#define MQ_LIM_MSG_MAX 1
+#define MQ_LIM_MSGSIZE_MAX 2
+#define MQ_LIM_MSG_DEFAULT 3
+#define MQ_LIM_MSGSIZE_DEFAULT 4
+#define MQ_LIM_COUNT 5
+int64_t mq_limit(uint32_t which);
+/* Root's write of a knob: Linux's range or -EINVAL. */
+int mq_set_limit(uint32_t which, int64_t v);
 #define MQ_HARD_MSGMAX 65536
 #define MQ_HARD_MSGSIZEMAX (16 * 1024 * 1024)
 #define MQ_PRIO_MAX 32768
@@ -188,10 +218,14 @@ struct linux_mq_attr {
 	int64_t flags, maxmsg, msgsize, curmsgs;
 	int64_t reserved[4];
 };
-/* A registration for mq_notify. */
+/* A registration for mq_notify. SIGEV_THREAD: the netlink socket (a
+ * sock handle's index and generation) that gets the 32-byte cookie. */
+#define MQ_COOKIE_LEN 32
 struct mq_notify_req {
 	int32_t kind, signo;
 	uint64_t value;
+	uint32_t sock_idx, sock_gen;
+	uint8_t cookie[MQ_COOKIE_LEN];
 };
 struct kname;
 struct file_ref;
@@ -201,11 +235,21 @@ int mq_name_from_user(uint64_t uname, struct kname *out);
 int mq_open_name(const struct kname *name, uint32_t oflag, uint32_t mode, const struct linux_mq_attr *a,
 		 struct file_ref *out);
 int mq_unlink_name(const struct kname *name);
-/* timed: a deadline was given (absolute monotonic ns; 0: already past). */
-int64_t mq_send(int64_t fd, uint64_t umsg, uint64_t len, uint32_t prio, bool timed, uint64_t deadline);
+/* A SIGEV_THREAD cookie for the system-call layer to send to the netlink
+ * socket (sock handle idx/gen) when `due`. */
+struct mq_thread_note {
+	bool due;
+	uint32_t sock_idx, sock_gen;
+	uint8_t cookie[MQ_COOKIE_LEN];
+};
+/* timed: a deadline was given (absolute monotonic ns; 0: already past).
+ * A SIGEV_THREAD notification that fires is left in *note. */
+int64_t mq_send(int64_t fd, uint64_t umsg, uint64_t len, uint32_t prio, bool timed, uint64_t deadline,
+		struct mq_thread_note *note);
 int64_t mq_receive(int64_t fd, uint64_t ubuf, uint64_t len, uint64_t uprio, bool timed, uint64_t deadline);
-/* req NULL: remove the caller's registration. */
-int mq_notify_set(int64_t fd, const struct mq_notify_req *req);
+/* req NULL: remove the caller's registration (a SIGEV_THREAD one leaves
+ * its NOTIFY_REMOVED cookie in *note). */
+int mq_notify_set(int64_t fd, const struct mq_notify_req *req, struct mq_thread_note *note);
 int mq_getsetattr_fd(int64_t fd, const struct linux_mq_attr *set, struct linux_mq_attr *old);
 int mq_init(void);
 

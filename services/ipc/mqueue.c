@@ -1,24 +1,29 @@
 /* POSIX message queues: mq_open, mq_unlink, mq_timedsend,
  * mq_timedreceive, mq_notify, mq_getsetattr. Layer: services (safe C).
- * Trusts proc/ for credentials and signals, vfs/ for files and wait
- * queues.
+ * Trusts proc/ for credentials and signals, vfs/ for files, inodes and
+ * wait queues, ipc/mqueue_fs.c for the names.
  *
- * A queue has a name (libc strips the leading '/'), an owner and mode,
- * and a list of messages kept in priority order, highest first, FIFO
- * within one priority, so a receive always takes the first. A message's
- * bytes live in a chain of small segments. Queue descriptors are files
- * (their own operations): they poll readable while the queue holds a
+ * A queue is the private object of a regular-file inode of the mqueue
+ * file system (ipc/mqueue_fs.c): its name is that inode's entry in the
+ * file system's root, its owner and mode are the inode's, and it lives
+ * exactly as long as the inode (no name and no open file: evicted). So
+ * mq_open and open(2) of /dev/mqueue/NAME give the same kind of
+ * descriptor, and unlink(2) there is mq_unlink. A queue keeps its
+ * messages in priority order, highest first, FIFO within one priority,
+ * so a receive always takes the first. A message's bytes live in a chain
+ * of small segments. Descriptors poll readable while the queue holds a
  * message and writable while it has room, read() shows Linux's status
- * line, and they are shared by dup and fork like any file. A queue lives
- * while it has a name or an open file. One wait queue per queue serves
- * blocked senders, blocked receivers and pollers: every change wakes
- * them all and each looks again (one CPU, no preemption: no lost
- * wake-ups). A signal gives -ERESTARTSYS, as Linux's mqueue does.
+ * line, and they are shared by dup and fork like any file. One wait
+ * queue per queue serves blocked senders, blocked receivers and pollers:
+ * every change wakes them all and each looks again (one CPU, no
+ * preemption: no lost wake-ups). A signal gives -ERESTARTSYS, as Linux's
+ * mqueue does.
  *
- * Limits are Linux 6.1's defaults (/proc/sys/fs/mqueue), fixed here. */
-#include "ipc/ipc.h"
+ * Limits: /proc/sys/fs/mqueue (mq_limit, writable by root) and each
+ * user's RLIMIT_MSGQUEUE, charged with Linux's estimate of a queue's
+ * pinned memory when it is made and given back when it goes. */
+#include "ipc/mq_internal.h"
 #include "proc/signal.h"
-#include "vfs/vfs.h"
 
 #define SEG_BYTES 496
 #define SI_MESGQ (-3)
@@ -41,30 +46,133 @@ FW_POOL_PRIVATE(mq_msg, struct mq_msg);
 
 FW_POOL_REF(mqueue);
 struct mqueue {
-	struct kname name;
-	struct ipc_perm_k perm;
+	struct inode_ref ino;      /* its inode in the mqueue file system */
 	int64_t maxmsg, msgsize, curmsgs;
 	uint64_t qsize;            /* bytes of all messages (QSIZE) */
 	struct mq_msg_ref first;   /* highest priority, oldest first */
 	struct wq_ref wq;
-	uint32_t opens;            /* open files */
-	bool linked;               /* still has its name */
 	uint32_t receivers;        /* receivers asleep (no notification then) */
 	int32_t notify_pid;        /* registered process, 0: none */
 	int32_t notify_kind, notify_sig;
 	uint64_t notify_value;
-	struct mqueue_ref next;    /* the list of named queues */
+	uint32_t notify_sock_idx, notify_sock_gen; /* SIGEV_THREAD: libc's netlink socket (a sock handle) */
+	uint8_t notify_cookie[MQ_COOKIE_LEN]; /* and what to send it */
+	uint32_t user;             /* the real uid charged for it */
+	uint64_t charge;           /* bytes charged to RLIMIT_MSGQUEUE */
 };
 FW_POOL_PRIVATE(mqueue, struct mqueue);
 
+/* RLIMIT_MSGQUEUE: bytes charged per user (real uid), as Linux's ucounts. */
+#define MQ_USERS 64
+struct mq_user {
+	uint32_t uid;
+	uint64_t bytes;
+};
+
 struct mq_table {
-	struct mqueue_ref first;
-	uint32_t count; /* named queues (queues_max) */
 	uint32_t fops;
+	int64_t limit[MQ_LIM_COUNT];
+	bool limits_set;
+	struct mq_user users[MQ_USERS];
 };
 FW_GLOBAL(struct mq_table, mq_table);
 
-static struct mqueue_ref q_of(const struct file *fp) { return (struct mqueue_ref){fp->priv.idx, fp->priv.gen}; }
+static struct mqueue_ref q_of_inode(struct inode_ref ino)
+{
+	struct inode *ip = inode_get(ino);
+	if (!ip || ip->fops != mq_table()->fops)
+		return (struct mqueue_ref){0};
+	return (struct mqueue_ref){ip->fs_data[0], ip->fs_data[1]};
+}
+
+static struct mqueue_ref q_of(const struct file *fp) { return q_of_inode(fp->inode); }
+
+uint32_t mq_fops(void) { return mq_table()->fops; }
+
+/* ---- limits ---- */
+
+static const int64_t lim_default[MQ_LIM_COUNT] = {256, 10, 8192, 10, 8192};
+
+int64_t mq_limit(uint32_t which)
+{
+	struct mq_table *t = mq_table();
+	if (which >= MQ_LIM_COUNT)
+		return 0;
+	if (!t->limits_set) {
+		for (uint32_t i = 0; i < MQ_LIM_COUNT; i++)
+			t->limit[i] = lim_default[i];
+		t->limits_set = true;
+	}
+	return t->limit[which];
+}
+
+/* Linux's ranges: queues_max any int; the message counts 1..65536, the
+ * sizes 128..16 MiB. */
+int mq_set_limit(uint32_t which, int64_t v)
+{
+	if (which >= MQ_LIM_COUNT || v < -0x80000000LL || v > 0x7fffffffLL)
+		return -EINVAL;
+	if (which == MQ_LIM_MSG_MAX || which == MQ_LIM_MSG_DEFAULT) {
+		if (v < 1 || v > MQ_HARD_MSGMAX)
+			return -EINVAL;
+	} else if (which == MQ_LIM_MSGSIZE_MAX || which == MQ_LIM_MSGSIZE_DEFAULT) {
+		if (v < 128 || v > MQ_HARD_MSGSIZEMAX)
+			return -EINVAL;
+	}
+	(void)mq_limit(which);
+	mq_table()->limit[which] = v;
+	return 0;
+}
+
+/* The caller's RLIMIT_MSGQUEUE (a limit never set is Linux's 819200). */
+static uint64_t msgqueue_rlimit(const struct proc *p)
+{
+	return (p->rlim_set & (1u << 12)) ? p->rlim[12].cur : 819200;
+}
+
+/* Charge bytes to uid; -EMFILE past limit (Linux's answer), -ENOMEM
+ * when too many users hold queues. */
+static int charge(uint32_t uid, uint64_t bytes, uint64_t limit)
+{
+	struct mq_table *t = mq_table();
+	int32_t slot = -1;
+	for (uint32_t i = 0; i < MQ_USERS; i++) {
+		if (t->users[i].bytes && t->users[i].uid == uid) {
+			slot = (int32_t)i;
+			break;
+		}
+		if (slot < 0 && t->users[i].bytes == 0)
+			slot = (int32_t)i;
+	}
+	if (slot < 0)
+		return -ENOMEM;
+	uint32_t i = (uint32_t)slot;
+	uint64_t now = t->users[i].bytes && t->users[i].uid == uid ? t->users[i].bytes : 0;
+	if (now + bytes < now || now + bytes > limit)
+		return -EMFILE;
+	t->users[i].uid = uid;
+	t->users[i].bytes = now + bytes;
+	return 0;
+}
+
+static void uncharge(uint32_t uid, uint64_t bytes)
+{
+	struct mq_table *t = mq_table();
+	for (uint32_t i = 0; i < MQ_USERS; i++) {
+		if (t->users[i].bytes && t->users[i].uid == uid) {
+			t->users[i].bytes = t->users[i].bytes > bytes ? t->users[i].bytes - bytes : 0;
+			return;
+		}
+	}
+}
+
+/* Linux's estimate of a queue's pinned memory: per possible message one
+ * message header (48 bytes) and its text, plus a priority-tree node (48
+ * bytes) per possible message up to MQ_PRIO_MAX. */
+#define MQ_MSG_HDR 48
+#define MQ_TREE_NODE 48
+
+/* ---- making and freeing queues ---- */
 
 static void free_msg(struct mq_msg_ref m)
 {
@@ -78,46 +186,82 @@ static void free_msg(struct mq_msg_ref m)
 	mq_msg_free(m);
 }
 
-/* Free a queue that has neither a name nor an open file. */
-static void q_maybe_free(struct mqueue_ref r)
+/* The attributes a new queue asks for, as Linux checks them. */
+static int attr_ok(const struct linux_mq_attr *a)
 {
+	if (a->maxmsg <= 0 || a->msgsize <= 0)
+		return -EINVAL;
+	if (!cred_capable(CAP_SYS_RESOURCE)) {
+		if (a->maxmsg > mq_limit(MQ_LIM_MSG_MAX) || a->msgsize > mq_limit(MQ_LIM_MSGSIZE_MAX))
+			return -EINVAL;
+	} else if (a->maxmsg > MQ_HARD_MSGMAX || a->msgsize > MQ_HARD_MSGSIZEMAX) {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int mq_queue_new(struct inode_ref ino, const struct linux_mq_attr *a)
+{
+	int64_t maxmsg = a ? a->maxmsg : mq_limit(MQ_LIM_MSG_DEFAULT);
+	int64_t msgsize = a ? a->msgsize : mq_limit(MQ_LIM_MSGSIZE_DEFAULT);
+	if (a) {
+		int e = attr_ok(a);
+		if (e)
+			return e;
+	}
+	uint64_t mx = (uint64_t)maxmsg, sz = (uint64_t)msgsize;
+	if (sz > UINT64_MAX / mx)
+		return -EOVERFLOW;
+	uint64_t tree = mx * MQ_MSG_HDR + FW_MIN(mx, (uint64_t)MQ_PRIO_MAX) * MQ_TREE_NODE;
+	uint64_t bytes = mx * sz;
+	if (bytes + tree < bytes)
+		return -EOVERFLOW;
+	bytes += tree;
+	struct proc *me = cur_proc();
+	uint32_t uid = me->uid;
+	int e = charge(uid, bytes, msgqueue_rlimit(me));
+	if (e)
+		return e;
+	struct mqueue_ref r;
+	if (mqueue_alloc(&r)) {
+		uncharge(uid, bytes);
+		return -ENOMEM;
+	}
 	struct mqueue *q = mqueue_get(r);
-	if (!q || q->opens || q->linked)
+	if (wq_create(&q->wq)) {
+		mqueue_free(r);
+		uncharge(uid, bytes);
+		return -ENOMEM;
+	}
+	q = mqueue_get(r);
+	q->ino = ino;
+	q->maxmsg = maxmsg;
+	q->msgsize = msgsize;
+	q->user = uid;
+	q->charge = bytes;
+	struct inode *ip = inode_get(ino);
+	ip->fops = mq_table()->fops;
+	ip->fs_data[0] = r.idx;
+	ip->fs_data[1] = r.gen;
+	return 0;
+}
+
+void mq_queue_evict(struct inode_ref ino)
+{
+	struct mqueue_ref r = q_of_inode(ino);
+	struct mqueue *q = mqueue_get(r);
+	if (!q)
 		return;
 	for (struct mq_msg_ref m = q->first; mq_msg_ref_valid(m);) {
 		struct mq_msg_ref next = mq_msg_get(m)->next;
 		free_msg(m);
 		m = next;
 	}
+	q = mqueue_get(r);
+	uncharge(q->user, q->charge);
 	struct wq_ref w = q->wq;
 	mqueue_free(r);
 	wq_destroy(w);
-}
-
-/* The named queue called name, or an invalid handle. */
-static struct mqueue_ref q_find(const struct kname *name)
-{
-	for (struct mqueue_ref r = mq_table()->first; mqueue_ref_valid(r); r = mqueue_get(r)->next)
-		if (kname_eq(&mqueue_get(r)->name, name))
-			return r;
-	return (struct mqueue_ref){0};
-}
-
-static void q_unlist(struct mqueue_ref r)
-{
-	struct mq_table *t = mq_table();
-	struct mqueue_ref prev = {0};
-	for (struct mqueue_ref it = t->first; mqueue_ref_valid(it); prev = it, it = mqueue_get(it)->next) {
-		if (it.idx != r.idx || it.gen != r.gen)
-			continue;
-		struct mqueue_ref next = mqueue_get(it)->next;
-		if (mqueue_ref_valid(prev))
-			mqueue_get(prev)->next = next;
-		else
-			t->first = next;
-		t->count--;
-		return;
-	}
 }
 
 /* Linux's lookup rules for a name: "" is -ENOENT, ".", ".." and names
@@ -146,103 +290,60 @@ int mq_name_from_user(uint64_t uname, struct kname *out)
 	return 0;
 }
 
-/* The attributes a new queue asks for, as Linux checks them. */
-static int attr_ok(const struct linux_mq_attr *a)
+/* Permission on an existing queue's inode, as ipc permissions. */
+static int q_access(struct inode_ref ino, uint32_t want)
 {
-	if (a->maxmsg <= 0 || a->msgsize <= 0)
-		return -EINVAL;
-	if (!cred_capable(CAP_SYS_RESOURCE)) {
-		if (a->maxmsg > MQ_MSG_MAX || a->msgsize > MQ_MSGSIZE_MAX)
-			return -EINVAL;
-	} else if (a->maxmsg > MQ_HARD_MSGMAX || a->msgsize > MQ_HARD_MSGSIZEMAX) {
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int q_create(const struct kname *name, uint32_t mode, const struct linux_mq_attr *a, struct mqueue_ref *out)
-{
-	struct mq_table *t = mq_table();
-	if (t->count >= MQ_QUEUES_MAX && !cred_capable(CAP_SYS_RESOURCE))
-		return -ENOSPC;
-	if (mqueue_alloc(out))
-		return -ENOMEM;
-	struct mqueue *q = mqueue_get(*out);
-	if (wq_create(&q->wq)) {
-		mqueue_free(*out);
-		return -ENOMEM;
-	}
-	q = mqueue_get(*out);
-	q->name = *name;
-	ipc_perm_init(&q->perm, 0, mode & ~cur_proc()->umask & 0777, 0);
-	q->maxmsg = a ? a->maxmsg : MQ_MSG_DEFAULT;
-	q->msgsize = a ? a->msgsize : MQ_MSGSIZE_DEFAULT;
-	q->linked = true;
-	t = mq_table();
-	q->next = t->first;
-	t->first = *out;
-	t->count++;
-	return 0;
-}
-
-/* A file for queue r with the open flags (O_ACCMODE, O_NONBLOCK). */
-static int q_file(struct mqueue_ref r, uint32_t oflag, struct file_ref *out)
-{
-	int e = file_new(mq_table()->fops, oflag & (O_ACCMODE | O_NONBLOCK), out);
-	if (e)
-		return e;
-	file_get(*out)->priv = (struct vfs_priv){r.idx, r.gen};
-	mqueue_get(r)->opens++;
-	return 0;
+	struct inode *ip = inode_get(ino);
+	if (!ip)
+		return -ENOENT;
+	struct ipc_perm_k p = {0};
+	p.uid = p.cuid = ip->uid;
+	p.gid = p.cgid = ip->gid;
+	p.mode = ip->mode & 0777;
+	return ipc_check(&p, want);
 }
 
 int mq_open_name(const struct kname *name, uint32_t oflag, uint32_t mode, const struct linux_mq_attr *a,
 		 struct file_ref *out)
 {
-	struct mqueue_ref r = q_find(name);
+	struct inode_ref ino;
+	int e = mqfs_lookup(name, &ino);
 	bool created = false;
-	if (!mqueue_ref_valid(r)) {
+	if (e == -ENOENT) {
 		if (!(oflag & O_CREAT))
 			return -ENOENT;
-		int e = a ? attr_ok(a) : 0;
-		if (e)
-			return e;
-		e = q_create(name, mode, a, &r);
+		e = mqfs_create_queue(name, mode & ~cur_proc()->umask & 0777, a, &ino);
 		if (e)
 			return e;
 		created = true;
+	} else if (e) {
+		return e;
 	} else {
 		if ((oflag & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 			return -EEXIST;
 		uint32_t acc = oflag & O_ACCMODE;
 		if (acc == O_ACCMODE)
 			return -EINVAL;
-		int e = ipc_check(&mqueue_get(r)->perm, acc == O_RDONLY ? 0444 : acc == O_WRONLY ? 0222 : 0666);
+		e = q_access(ino, acc == O_RDONLY ? 0444 : acc == O_WRONLY ? 0222 : 0666);
 		if (e)
 			return e;
 	}
-	int e = q_file(r, oflag, out);
-	if (e && created) {
-		q_unlist(r);
-		mqueue_get(r)->linked = false;
-		q_maybe_free(r);
-	}
+	e = file_open_inode(ino, oflag & (O_ACCMODE | O_NONBLOCK), out);
+	if (e && created)
+		(void)mqfs_unlink_name(name);
 	return e;
 }
 
 int mq_unlink_name(const struct kname *name)
 {
-	struct mqueue_ref r = q_find(name);
-	struct mqueue *q = mqueue_get(r);
-	if (!q)
-		return -ENOENT;
+	struct inode_ref ino;
+	int e = mqfs_lookup(name, &ino);
+	if (e)
+		return e;
 	/* the mqueue root is sticky (01777): owner or root may remove */
-	if (!cred_capable(CAP_FOWNER) && cur_proc()->euid != q->perm.uid)
+	if (!cred_capable(CAP_FOWNER) && cur_proc()->euid != inode_get(ino)->uid)
 		return -EACCES;
-	q_unlist(r);
-	mqueue_get(r)->linked = false;
-	q_maybe_free(r);
-	return 0;
+	return mqfs_unlink_name(name);
 }
 
 /* The queue behind descriptor fd: -EBADF if it is not a queue. */
@@ -252,7 +353,7 @@ static int mq_of_fd(int64_t fd, struct file_ref *f, struct mqueue_ref *out)
 	if (e)
 		return -EBADF;
 	struct file *fp = file_get(*f);
-	if (!fp || fp->fops != mq_table()->fops || !mqueue_get(q_of(fp)))
+	if (!fp || fp->fops != mq_table()->fops || (fp->flags & O_PATH) || !mqueue_get(q_of(fp)))
 		return -EBADF;
 	*out = q_of(fp);
 	return 0;
@@ -293,6 +394,18 @@ static int load_text(struct mq_msg *m, struct mq_msg_ref mr, uint64_t utext)
 	return 0;
 }
 
+/* A send or receive changes the queue file's times (as Linux's). */
+static void q_touch(const struct mqueue *q)
+{
+	struct inode *ip = inode_get(q->ino);
+	if (!ip)
+		return;
+	int64_t now = (int64_t)fw_time_realtime_ns();
+	ip->atime_ns = now;
+	ip->mtime_ns = now;
+	ip->ctime_ns = now;
+}
+
 /* Insert after every message of priority >= prio (FIFO within one). */
 static void q_insert(struct mqueue *q, struct mq_msg_ref mr)
 {
@@ -312,14 +425,47 @@ static void q_insert(struct mqueue *q, struct mq_msg_ref mr)
 	q->qsize += mq_msg_get(mr)->size;
 }
 
+/* SIGEV_THREAD: libc's helper thread reads the cookie from its netlink
+ * socket; the last byte says why (Linux's values). ipc/ does not reach
+ * the network (the layering forbids the cycle ipc -> net -> procfs ->
+ * ipc), so the cookie is handed to the system-call layer, which sends it
+ * (sys_mqueue.c). A registration dropped by a close sends nothing
+ * (Linux sends NOTIFY_REMOVED; glibc then frees its copy of the thread
+ * attributes). */
+#define NOTIFY_WOKENUP 1
+#define NOTIFY_REMOVED 2
+static void thread_note(const struct mqueue *q, uint8_t why, struct mq_thread_note *note)
+{
+	if (!note)
+		return;
+	note->due = true;
+	note->sock_idx = q->notify_sock_idx;
+	note->sock_gen = q->notify_sock_gen;
+	for (uint32_t i = 0; i < MQ_COOKIE_LEN; i++)
+		note->cookie[i] = q->notify_cookie[i];
+	note->cookie[MQ_COOKIE_LEN - 1] = why;
+}
+
+/* The registration goes (mq_notify(NULL), the owner's close). */
+static void q_unregister(struct mqueue *q, struct mq_thread_note *note)
+{
+	if (q->notify_pid && q->notify_kind == MQ_SIGEV_THREAD)
+		thread_note(q, NOTIFY_REMOVED, note);
+	q->notify_pid = 0;
+}
+
 /* Linux's notification: on a message arriving in an empty queue with no
  * receiver waiting; the registration is used up either way. */
-static void q_notify(struct mqueue *q)
+static void q_notify(struct mqueue *q, struct mq_thread_note *note)
 {
 	if (!q->notify_pid || q->curmsgs != 1 || q->receivers)
 		return;
 	int32_t pid = q->notify_pid;
 	q->notify_pid = 0;
+	if (q->notify_kind == MQ_SIGEV_THREAD) {
+		thread_note(q, NOTIFY_WOKENUP, note);
+		return;
+	}
 	if (q->notify_kind != MQ_SIGEV_SIGNAL)
 		return;
 	struct proc_ref target = proc_by_pid(pid);
@@ -328,7 +474,8 @@ static void q_notify(struct mqueue *q)
 		(void)signal_send_proc_info(target, q->notify_sig, &info);
 }
 
-int64_t mq_send(int64_t fd, uint64_t umsg, uint64_t len, uint32_t prio, bool timed, uint64_t deadline)
+int64_t mq_send(int64_t fd, uint64_t umsg, uint64_t len, uint32_t prio, bool timed, uint64_t deadline,
+		struct mq_thread_note *note)
 {
 	struct file_ref f;
 	struct mqueue_ref r;
@@ -353,8 +500,9 @@ int64_t mq_send(int64_t fd, uint64_t umsg, uint64_t len, uint32_t prio, bool tim
 			break;
 		}
 		if (q->curmsgs < q->maxmsg) {
+			q_touch(q);
 			q_insert(q, mr);
-			q_notify(q);
+			q_notify(q, note);
 			wq_wake(q->wq);
 			return 0;
 		}
@@ -400,6 +548,7 @@ int64_t mq_receive(int64_t fd, uint64_t ubuf, uint64_t len, uint64_t uprio, bool
 		if (q->curmsgs > 0) {
 			struct mq_msg_ref mr = q->first;
 			struct mq_msg *m = mq_msg_get(mr);
+			q_touch(q);
 			q->first = m->next;
 			q->curmsgs--;
 			q->qsize -= m->size;
@@ -425,7 +574,7 @@ int64_t mq_receive(int64_t fd, uint64_t ubuf, uint64_t len, uint64_t uprio, bool
 	}
 }
 
-int mq_notify_set(int64_t fd, const struct mq_notify_req *req)
+int mq_notify_set(int64_t fd, const struct mq_notify_req *req, struct mq_thread_note *note)
 {
 	struct file_ref f;
 	struct mqueue_ref r;
@@ -436,7 +585,7 @@ int mq_notify_set(int64_t fd, const struct mq_notify_req *req)
 	int32_t me = cur_proc()->pid;
 	if (!req) {
 		if (q->notify_pid == me)
-			q->notify_pid = 0;
+			q_unregister(q, note);
 		return 0;
 	}
 	if (q->notify_pid && proc_get(proc_by_pid(q->notify_pid)))
@@ -445,6 +594,10 @@ int mq_notify_set(int64_t fd, const struct mq_notify_req *req)
 	q->notify_kind = req->kind;
 	q->notify_sig = req->signo;
 	q->notify_value = req->value;
+	q->notify_sock_idx = req->sock_idx;
+	q->notify_sock_gen = req->sock_gen;
+	for (uint32_t i = 0; i < MQ_COOKIE_LEN; i++)
+		q->notify_cookie[i] = req->cookie[i];
 	return 0;
 }
 
@@ -552,17 +705,18 @@ static uint32_t mq_file_poll(struct file_ref f, struct file *fp, struct poll_tab
 	return m;
 }
 
+/* The last reference to a descriptor: a registration of the closing
+ * process goes (Linux drops it on the registering process's close). The
+ * queue itself goes with its inode (mq_queue_evict). */
 static void mq_file_release(struct file_ref f, struct file *fp)
 {
-	struct mqueue_ref r = q_of(fp);
-	struct mqueue *q = mqueue_get(r);
+	struct mqueue *q = mqueue_get(q_of(fp));
 	if (!q)
 		return;
-	if (q->notify_pid == fp->owner_pid)
-		q->notify_pid = 0;
-	q->opens--;
+	struct proc *me = cur_proc(); /* none while a process exits */
+	if (me && q->notify_pid == me->pid)
+		q_unregister(q, NULL);
 	wq_wake(q->wq);
-	q_maybe_free(r);
 }
 
 static const struct file_ops mq_ops = {
@@ -575,4 +729,8 @@ static const struct file_ops mq_ops = {
 	.poll = mq_file_poll,
 };
 
-int mq_init(void) { return file_ops_register(&mq_ops, &mq_table()->fops); }
+int mq_init(void)
+{
+	int e = file_ops_register(&mq_ops, &mq_table()->fops);
+	return e ? e : mqfs_init();
+}

@@ -168,6 +168,8 @@ static int q_create(int32_t key, uint32_t flags)
 {
 	struct msq_table *t = msqs();
 	t->ids.max = MSGMNI;
+	if ((int64_t)t->ids.used >= ipc_limit(IPC_LIM_MSGMNI))
+		return -ENOSPC; /* /proc/sys/kernel/msgmni */
 	int32_t want = ipc_take_next_id(IPC_KIND_MSG);
 	int slot = want < 0 ? ipc_ids_free_slot(&t->ids) : ipc_ids_free_slot_from(&t->ids, ipc_slot(want));
 	uint16_t seq = want < 0 ? t->ids.seq : ipc_seq(want);
@@ -186,7 +188,7 @@ static int q_create(int32_t key, uint32_t flags)
 		return -ENOMEM;
 	}
 	ipc_perm_init(&q->perm, key, flags, seq);
-	q->qbytes = MSGMNB;
+	q->qbytes = (uint64_t)ipc_limit(IPC_LIM_MSGMNB);
 	int32_t id = ipc_id(seq, (uint32_t)slot);
 	if (want < 0)
 		t->ids.seq = (uint16_t)(t->ids.seq + 1);
@@ -223,7 +225,7 @@ int64_t msg_send(int32_t id, uint64_t umsg, uint64_t size, uint32_t flags)
 	int64_t type;
 	if (fw_copy_from_user(&type, fw_uaddr(umsg)))
 		return -EFAULT;
-	if (size > MSGMAX || (int64_t)size < 0 || id < 0)
+	if ((int64_t)size > ipc_limit(IPC_LIM_MSGMAX) || (int64_t)size < 0 || id < 0)
 		return -EINVAL;
 	if (type < 1)
 		return -EINVAL;
@@ -394,7 +396,9 @@ static void fill_ds(struct linux_msqid64_ds *d, const struct msq *q)
 static int64_t info_cmd(int32_t cmd, uint64_t ubuf)
 {
 	struct msq_table *t = msqs();
-	struct linux_msginfo in = {MSGPOOL, MSGMNB, MSGMAX, MSGMNB, MSGMNI, MSGSSZ, MSGMNB, 0xffff, 0};
+	int32_t msgmax = (int32_t)ipc_limit(IPC_LIM_MSGMAX), msgmnb = (int32_t)ipc_limit(IPC_LIM_MSGMNB);
+	int32_t msgmni = (int32_t)ipc_limit(IPC_LIM_MSGMNI);
+	struct linux_msginfo in = {MSGPOOL, MSGMNB, msgmax, msgmnb, msgmni, MSGSSZ, MSGMNB, 0xffff, 0};
 	if (cmd == MSG_INFO) {
 		in.msgpool = (int32_t)t->ids.used;
 		in.msgmap = (int32_t)t->msgs;
@@ -449,7 +453,7 @@ int64_t msg_ctl(int32_t id, int32_t cmd, uint64_t ubuf)
 		q_remove(id);
 		return 0;
 	}
-	if (d.qbytes > MSGMNB && !cred_capable(CAP_SYS_RESOURCE))
+	if ((int64_t)d.qbytes > ipc_limit(IPC_LIM_MSGMNB) && !cred_capable(CAP_SYS_RESOURCE))
 		return -EPERM;
 	q->qbytes = d.qbytes;
 	ipc_perm_set(&q->perm, &d.perm);

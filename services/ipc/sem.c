@@ -156,7 +156,9 @@ static int set_create(int32_t key, uint32_t nsems, uint32_t flags)
 	if (nsems == 0)
 		return -EINVAL;
 	t->ids.max = SEMMNI;
-	if (t->used_sems + nsems > SEMMNS)
+	if ((int64_t)t->used_sems + nsems > ipc_limit(IPC_LIM_SEMMNS))
+		return -ENOSPC;
+	if ((int64_t)t->ids.used >= ipc_limit(IPC_LIM_SEMMNI))
 		return -ENOSPC;
 	int32_t want = ipc_take_next_id(IPC_KIND_SEM);
 	int slot = want < 0 ? ipc_ids_free_slot(&t->ids) : ipc_ids_free_slot_from(&t->ids, ipc_slot(want));
@@ -207,7 +209,7 @@ static int set_create(int32_t key, uint32_t nsems, uint32_t flags)
 
 int sem_get(int32_t key, int32_t nsems, uint32_t flags)
 {
-	if (nsems < 0 || nsems > SEMMSL)
+	if (nsems < 0 || nsems > ipc_limit(IPC_LIM_SEMMSL))
 		return -EINVAL;
 	int slot = key == IPC_PRIVATE ? -1 : find_key(key);
 	int rule = ipc_get_rules(slot >= 0, key, flags);
@@ -403,7 +405,9 @@ static void fill_ds(struct linux_semid64_ds *d, const struct sem_set *s)
 static int64_t info_cmd(int32_t cmd, uint64_t ubuf)
 {
 	struct sem_table *t = sems();
-	struct linux_seminfo in = {SEMMNS, SEMMNI, SEMMNS, SEMMNS, SEMMSL, SEMOPM, SEMOPM, SEMUSZ, SEMVMX, SEMAEM};
+	int32_t semmni = (int32_t)ipc_limit(IPC_LIM_SEMMNI), semmns = (int32_t)ipc_limit(IPC_LIM_SEMMNS);
+	int32_t semmsl = (int32_t)ipc_limit(IPC_LIM_SEMMSL), semopm = (int32_t)ipc_limit(IPC_LIM_SEMOPM);
+	struct linux_seminfo in = {SEMMNS, semmni, semmns, SEMMNS, semmsl, semopm, SEMOPM, SEMUSZ, SEMVMX, SEMAEM};
 	if (cmd == SEM_INFO) {
 		in.semusz = (int32_t)t->ids.used;
 		in.semaem = (int32_t)t->used_sems;

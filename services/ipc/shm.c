@@ -129,14 +129,25 @@ bool shm_obj_at(uint32_t slot, struct ipc_obj_info *out)
 	return true;
 }
 
+static uint32_t live_segments(void)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < SHMMNI; i++)
+		if (slot_seg(i))
+			n++;
+	return n;
+}
+
 static int seg_create(int32_t key, uint64_t size, uint32_t flags)
 {
 	struct shm_table *t = shms();
-	if (size < SHMMIN || size > SHMMAX)
+	if (size < SHMMIN || size > ipc_limit_u(IPC_LIM_SHMMAX))
 		return -EINVAL;
 	uint64_t np = pages_of(size);
-	if (t->pages + np < t->pages || t->pages + np > SHMALL)
+	if (t->pages + np < t->pages || t->pages + np > ipc_limit_u(IPC_LIM_SHMALL))
 		return -ENOSPC;
+	if ((int64_t)live_segments() >= ipc_limit(IPC_LIM_SHMMNI))
+		return -ENOSPC; /* /proc/sys/kernel/shmmni */
 	int32_t want = ipc_take_next_id(IPC_KIND_SHM);
 	uint16_t seq = want < 0 ? t->seq : ipc_seq(want);
 	uint32_t slot = SHMMNI;
@@ -312,7 +323,8 @@ static int64_t shm_info_cmd(int32_t cmd, uint64_t ubuf)
 		si.shm_rss += inode_resident_pages(s->ino);
 	}
 	if (cmd == IPC_INFO) {
-		struct linux_shminfo64 in = {SHMMAX, SHMMIN, SHMMNI, SHMMNI, SHMALL, {0}};
+		uint64_t mni = (uint64_t)ipc_limit(IPC_LIM_SHMMNI);
+		struct linux_shminfo64 in = {ipc_limit_u(IPC_LIM_SHMMAX), SHMMIN, mni, mni, ipc_limit_u(IPC_LIM_SHMALL), {0}};
 		if (fw_copy_to_user(fw_uaddr(ubuf), &in))
 			return -EFAULT;
 	} else if (fw_copy_to_user(fw_uaddr(ubuf), &si)) {

@@ -34,6 +34,12 @@
 
 struct vma;
 struct mm;
+
+/* /proc/sys/vm/max_map_count: a new mapping fails with -ENOMEM while a
+ * process has more areas than this, and so does an munmap that would
+ * split an area when it has this many. Setting it takes 0..INT_MAX. */
+int64_t mm_max_map_count(void);
+int mm_set_max_map_count(int64_t v);
 FW_POOL_DECLARE(vma, struct vma);
 FW_POOL_DECLARE(mm, struct mm);
 
@@ -63,6 +69,7 @@ struct mm {
 	uint32_t lock_future;              /* mlockall(MCL_FUTURE): VMA_LOCKED... for new areas */
 	uint32_t membarrier;               /* membarrier(2) registrations (MEMBARRIER_CMD_REGISTER_* bits) */
 	bool pkey_spent;                   /* pkey_alloc took key 0 and could not program it (no PKU) */
+	uint32_t nvmas;                    /* areas on the list (max_map_count) */
 };
 
 int mm_new(struct mm_ref *out);

@@ -6,6 +6,30 @@
 FW_POOL_DEFINE(vma, struct vma);
 FW_POOL_DEFINE(mm, struct mm);
 
+/* /proc/sys/vm/max_map_count: Linux's default; 0 means the default was
+ * never changed (a global starts zeroed). */
+#define MAX_MAP_COUNT_DEFAULT 65530
+struct mm_knobs {
+	int64_t max_map_count;
+	bool set;
+};
+FW_GLOBAL(struct mm_knobs, mm_knobs);
+
+int64_t mm_max_map_count(void) { return mm_knobs()->set ? mm_knobs()->max_map_count : MAX_MAP_COUNT_DEFAULT; }
+
+int mm_set_max_map_count(int64_t v)
+{
+	if (v < 0 || v > 0x7fffffffLL)
+		return -EINVAL;
+	mm_knobs()->max_map_count = v;
+	mm_knobs()->set = true;
+	return 0;
+}
+
+/* The areas of mm (Linux's map_count: Keel never merges areas, so a
+ * region Linux would merge counts more than once here). */
+static int64_t areas_of(const struct mm *mp) { return mp->nvmas; }
+
 int mm_new(struct mm_ref *out)
 {
 	if (mm_alloc(out))
@@ -90,14 +114,16 @@ static void insert_vma(struct mm *mp, struct vma_ref nv)
 		vma_get(prev)->next = nv;
 	else
 		mp->vmas = nv;
+	mp->nvmas++;
 }
 
 /* Split area v at addr (inside it): v keeps [start, addr). */
-static int split_vma(struct vma_ref v, uint64_t addr)
+static int split_vma(struct mm_ref m, struct vma_ref v, uint64_t addr)
 {
 	struct vma_ref nv;
 	if (vma_alloc(&nv))
 		return -ENOMEM;
+	mm_get(m)->nvmas++;
 	struct vma *a = vma_get(v), *b = vma_get(nv);
 	*b = *a;
 	uint64_t delta = addr - a->start;
@@ -130,13 +156,16 @@ int mm_unmap(struct mm_ref m, uint64_t start, uint64_t len)
 		if (v->start >= end)
 			break;
 		if (v->start < start) {
-			if (split_vma(cur, start))
+			/* a hole in the middle adds an area: not at the limit (Linux) */
+			if (v->end > end && areas_of(mm_get(m)) >= mm_max_map_count())
+				return -ENOMEM;
+			if (split_vma(m, cur, start))
 				return -ENOMEM;
 			prev = cur;
 			cur = vma_get(cur)->next;
 			continue;
 		}
-		if (v->end > end && split_vma(cur, end))
+		if (v->end > end && split_vma(m, cur, end))
 			return -ENOMEM;
 		v = vma_get(cur);
 		struct vma_ref next = v->next;
@@ -146,6 +175,7 @@ int mm_unmap(struct mm_ref m, uint64_t start, uint64_t len)
 			mp->vmas = next;
 		vma_release(cur);
 		mp = mm_get(m);
+		mp->nvmas--;
 		cur = next;
 	}
 	return fw_vm_unmap(mp->vm, start, len);
@@ -154,6 +184,9 @@ int mm_unmap(struct mm_ref m, uint64_t start, uint64_t len)
 int mm_map(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, uint32_t flags, struct inode_ref file,
 	   uint64_t file_off, uint64_t file_len)
 {
+	struct mm *mp = mm_get(m);
+	if (mp && areas_of(mp) > mm_max_map_count())
+		return -ENOMEM; /* Linux's check before a new mapping */
 	int r = mm_unmap(m, start, len);
 	if (r)
 		return r;
@@ -199,11 +232,11 @@ int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, boo
 		if (v->end <= start || v->start >= end)
 			continue;
 		if (v->start < start) {
-			if (split_vma(c, start))
+			if (split_vma(m, c, start))
 				return -ENOMEM;
 			continue;
 		}
-		if (v->end > end && split_vma(c, end))
+		if (v->end > end && split_vma(m, c, end))
 			return -ENOMEM;
 		v = vma_get(c);
 		bool gains_write = (prot & FW_PROT_WRITE) && !(v->prot & FW_PROT_WRITE);
@@ -292,6 +325,7 @@ int mm_fork(struct mm_ref src, struct mm_ref *out)
 			vma_get(tail)->next = nv;
 		else
 			mm_get(*out)->vmas = nv;
+		mm_get(*out)->nvmas++;
 		tail = nv;
 		if (v->flags & VMA_WIPEONFORK)
 			continue; /* private anonymous: the child demand-pages zeroes */
@@ -336,11 +370,11 @@ int mm_lock(struct mm_ref m, uint64_t start, uint64_t len, uint32_t lock)
 		if (v->end <= start || v->start >= end)
 			continue;
 		if (v->start < start) {
-			if (split_vma(c, start))
+			if (split_vma(m, c, start))
 				return -ENOMEM;
 			continue;
 		}
-		if (v->end > end && split_vma(c, end))
+		if (v->end > end && split_vma(m, c, end))
 			return -ENOMEM;
 		v = vma_get(c);
 		v->flags = (v->flags & ~(uint32_t)(VMA_LOCKED | VMA_LOCKONFAULT)) | lock;
@@ -375,11 +409,11 @@ int mm_set_flags(struct mm_ref m, uint64_t start, uint64_t len, uint32_t set, ui
 		if (v->end <= start || v->start >= end)
 			continue;
 		if (v->start < start) {
-			if (split_vma(c, start))
+			if (split_vma(m, c, start))
 				return -ENOMEM;
 			continue;
 		}
-		if (v->end > end && split_vma(c, end))
+		if (v->end > end && split_vma(m, c, end))
 			return -ENOMEM;
 		v = vma_get(c);
 		v->flags = (v->flags & ~clear) | set;
@@ -400,11 +434,11 @@ int mm_set_policy(struct mm_ref m, uint64_t start, uint64_t len, uint32_t pol)
 		if (v->end <= start || v->start >= end)
 			continue;
 		if (v->start < start) {
-			if (split_vma(c, start))
+			if (split_vma(m, c, start))
 				return -ENOMEM;
 			continue;
 		}
-		if (v->end > end && split_vma(c, end))
+		if (v->end > end && split_vma(m, c, end))
 			return -ENOMEM;
 		vma_get(c)->mpol = pol;
 	}

@@ -1,13 +1,23 @@
 /* Pipes and FIFOs: the ring buffer, blocking and wake-ups. Layer:
  * services (safe C). Trusts the VFS for file objects and the framework for
- * frames and user copies. Each pipe owns a wait queue: every change of
- * the pipe wakes it (and the pollers hooked on it) and sleepers re-check
- * their condition; a change of one pipe wakes only its own sleepers. */
+ * frames and user copies. Each pipe owns two wait queues, one for its
+ * read side (readers, FIFO openers) and one for its write side: new bytes
+ * wake the read side, room made wakes the write side, ends opened or
+ * closed wake both (so an edge-triggered poller of one end is not woken
+ * by its own side, as on Linux); sleepers re-check their condition, and a
+ * change of one pipe wakes only its own sleepers.
+ *
+ * Capacity: `size` bytes, a power of two pages; the first 64 KiB of
+ * frames live in the pipe, the rest (up to 1 MiB) in a pipe_big made only
+ * while the pipe is that large. Writes and POLLOUT count page slots as
+ * Linux's ring of pipe buffers does (see write_room). */
 #include "pipe/pipe.h"
+#include "pipe/pipe_size.h"
 #include "proc/signal.h"
 #include <abi/fs.h>
 
 FW_POOL_DEFINE(pipe, struct pipe);
+FW_POOL_DEFINE(pipe_big, struct pipe_big);
 
 #define PIPE_READ 1
 #define PIPE_WRITE 2
@@ -21,20 +31,78 @@ FW_GLOBAL(struct pipe_ids, pipe_ids);
 static struct pipe_ref pipe_of(const struct file *fp) { return (struct pipe_ref){fp->priv.idx, fp->priv.gen}; }
 static struct vfs_priv priv_of(struct pipe_ref r) { return (struct vfs_priv){r.idx, r.gen}; }
 
+/* The capacity (a pipe made before its size was recorded: 64 KiB). */
+static uint32_t cap(const struct pipe *p) { return p->size ? p->size : PIPE_SIZE; }
+
+/* Frame fi of the ring (zero: none yet). */
+static struct fw_frame_ref frame_at(const struct pipe *p, uint32_t fi)
+{
+	if (fi < PIPE_FRAMES)
+		return p->buf[fi];
+	struct pipe_big *b = pipe_big_get(p->big);
+	return b && fi - PIPE_FRAMES < PIPE_BIG_FRAMES ? b->buf[fi - PIPE_FRAMES] : (struct fw_frame_ref){0};
+}
+
+static int set_frame(struct pipe_ref r, uint32_t fi, struct fw_frame_ref f)
+{
+	struct pipe *p = pipe_get(r);
+	if (fi < PIPE_FRAMES) {
+		p->buf[fi] = f;
+		return 0;
+	}
+	if (fi - PIPE_FRAMES >= PIPE_BIG_FRAMES)
+		return -EINVAL;
+	if (!pipe_big_ref_valid(p->big)) {
+		struct pipe_big_ref b;
+		if (pipe_big_alloc(&b))
+			return -ENOMEM;
+		pipe_get(r)->big = b;
+	}
+	pipe_big_get(pipe_get(r)->big)->buf[fi - PIPE_FRAMES] = f;
+	return 0;
+}
+
+/* Drop every frame of the ring. */
+static void free_frames(struct pipe *p)
+{
+	for (uint32_t i = 0; i < PIPE_FRAMES; i++)
+		if (p->buf[i].pfn)
+			fw_frame_put(p->buf[i]);
+	struct pipe_big *b = pipe_big_get(p->big);
+	for (uint32_t i = 0; b && i < PIPE_BIG_FRAMES; i++)
+		if (b->buf[i].pfn)
+			fw_frame_put(b->buf[i]);
+	if (b)
+		pipe_big_free(p->big);
+	for (uint32_t i = 0; i < PIPE_FRAMES; i++)
+		p->buf[i] = (struct fw_frame_ref){0};
+	p->big = (struct pipe_big_ref){0};
+}
+
 static int pipe_new(bool fifo, struct pipe_ref *out)
 {
-	if (pipe_alloc(out))
+	uint32_t size, uid, pages;
+	int e = pipe_charge_new(&size, &uid, &pages);
+	if (e)
+		return e;
+	if (pipe_alloc(out)) {
+		pipe_uncharge(uid, pages);
 		return -ENFILE;
+	}
 	struct pipe *p = pipe_get(*out);
 	p->fifo = fifo;
-	p->cap = PIPE_SIZE;
+	p->size = size;
+	p->user = uid;
+	p->pages = pages;
 	if (wq_create(&p->wq)) {
 		pipe_free(*out);
+		pipe_uncharge(uid, pages);
 		return -ENFILE;
 	}
 	if (wq_create(&pipe_get(*out)->wq_w)) {
 		wq_destroy(pipe_get(*out)->wq);
 		pipe_free(*out);
+		pipe_uncharge(uid, pages);
 		return -ENFILE;
 	}
 	p = pipe_get(*out);
@@ -48,16 +116,15 @@ static void pipe_destroy(struct pipe_ref r)
 	struct pipe *p = pipe_get(r);
 	if (!p)
 		return;
-	for (uint32_t i = 0; i < PIPE_FRAMES; i++)
-		if (p->buf[i].pfn)
-			fw_frame_put(p->buf[i]);
+	free_frames(p);
+	pipe_uncharge(p->user, p->pages);
 	struct wq_ref wq = p->wq, wq_w = p->wq_w;
 	pipe_free(r);
 	wq_destroy(wq);
 	wq_destroy(wq_w);
 }
 
-/* Ends opened or closed: both sides look again. */
+/* Ends opened or closed, or the capacity changed: both sides look again. */
 static void changed(struct pipe *p)
 {
 	struct wq_ref w = p->wq_w;
@@ -66,8 +133,15 @@ static void changed(struct pipe *p)
 }
 /* Bytes arrived: the read side. */
 static void data_added(struct pipe *p) { wq_wake_band(p->wq, POLLIN); } /* an O_ASYNC reader hears POLL_IN */
-/* Room was made: the write side. */
-static void room_made(struct pipe *p) { wq_wake_band(p->wq_w, POLLOUT); } /* an O_ASYNC writer hears POLL_OUT */
+/* Room was made: the write side. An emptied ring starts again at page 0,
+ * as Linux's next write takes a fresh page: otherwise the bytes would
+ * straddle one page slot more than the capacity has. */
+static void room_made(struct pipe *p)
+{
+	if (p->len == 0)
+		p->head = 0;
+	wq_wake_band(p->wq_w, POLLOUT); /* an O_ASYNC writer hears POLL_OUT */
+}
 
 int pipe_create_files(uint32_t flags, struct file_ref *rd, struct file_ref *wr)
 {
@@ -178,22 +252,38 @@ static int fifo_open(struct file_ref f, struct file *fp)
 	}
 }
 
-/* Copy between the ring at `pos` and user memory, one frame piece at a time. */
-static int ring_copy(struct pipe *p, uint32_t pos, struct fw_uaddr u, uint32_t n, bool to_user)
+/* Make sure the frame of ring byte `at` exists. */
+static int ring_frame(struct pipe_ref r, uint32_t at)
 {
+	struct pipe *p = pipe_get(r);
+	uint32_t fi = (at % cap(p)) / 4096;
+	if (frame_at(p, fi).pfn)
+		return 0;
+	struct fw_frame_ref nf;
+	if (fw_frame_alloc(&nf))
+		return -ENOMEM;
+	int e = set_frame(r, fi, nf);
+	if (e)
+		fw_frame_put(nf);
+	return e;
+}
+
+/* Copy between the ring at `pos` and user memory, one frame piece at a time. */
+static int ring_copy(struct pipe_ref r, uint32_t pos, struct fw_uaddr u, uint32_t n, bool to_user)
+{
+	struct pipe *p = pipe_get(r);
 	uint32_t done = 0;
 	while (done < n) {
-		uint32_t at = (pos + done) % p->cap;
-		uint32_t fi = at / 4096, off = at % 4096;
+		uint32_t at = (pos + done) % cap(p);
+		uint32_t off = at % 4096;
 		uint32_t chunk = FW_MIN(n - done, 4096 - off);
-		if (!p->buf[fi].pfn) {
-			struct fw_frame_ref nf;
-			if (fw_frame_alloc(&nf))
-				return -ENOMEM;
-			p->buf[fi] = nf;
-		}
-		int e = to_user ? fw_frame_to_user(p->buf[fi], off, fw_uaddr_add(u, done), chunk)
-				: fw_frame_from_user(p->buf[fi], off, fw_uaddr_add(u, done), chunk);
+		int e = ring_frame(r, at);
+		if (e)
+			return e;
+		p = pipe_get(r);
+		struct fw_frame_ref fr = frame_at(p, at / 4096);
+		e = to_user ? fw_frame_to_user(fr, off, fw_uaddr_add(u, done), chunk)
+			    : fw_frame_from_user(fr, off, fw_uaddr_add(u, done), chunk);
 		if (e)
 			return e;
 		done += chunk;
@@ -214,10 +304,11 @@ static int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf
 			return -EBADF;
 		if (p->len > 0) {
 			uint32_t k = (uint32_t)FW_MIN(n, p->len);
-			int e = ring_copy(p, p->head, buf, k, true);
+			int e = ring_copy(pr, p->head, buf, k, true);
 			if (e)
 				return e;
-			p->head = (p->head + k) % p->cap;
+			p = pipe_get(pr);
+			p->head = (p->head + k) % cap(p);
 			p->len -= k;
 			room_made(p);
 			return k;
@@ -233,7 +324,7 @@ static int64_t pipe_read(struct file_ref f, struct file *fp, struct fw_uaddr buf
 
 /* Pages the unread bytes touch, and pages free. */
 static uint32_t pages_used(const struct pipe *p) { return p->len ? (p->head % 4096 + p->len + 4095) / 4096 : 0; }
-static uint32_t pages_free(const struct pipe *p) { return p->cap / 4096 - FW_MIN(pages_used(p), p->cap / 4096); }
+static uint32_t pages_free(const struct pipe *p) { return cap(p) / 4096 - FW_MIN(pages_used(p), cap(p) / 4096); }
 
 /* Bytes a write of n may put in now, counted as Linux's pipe of page
  * slots does: the part of n past whole pages may join the last page if it
@@ -243,7 +334,7 @@ static uint64_t write_room(const struct pipe *p, uint64_t n)
 	uint32_t tail_room = p->len ? (4096 - (p->head + p->len) % 4096) % 4096 : 0;
 	uint64_t chars = n % 4096;
 	uint64_t merge = chars && chars <= tail_room ? chars : 0;
-	return FW_MIN(merge + (uint64_t)pages_free(p) * 4096, (uint64_t)(p->cap - p->len));
+	return FW_MIN(merge + (uint64_t)pages_free(p) * 4096, (uint64_t)(cap(p) - p->len));
 }
 
 static int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
@@ -268,9 +359,10 @@ static int64_t pipe_write(struct file_ref f, struct file *fp, struct fw_uaddr bu
 		uint64_t need = n <= PIPE_BUF ? n : 1;
 		if (room >= need) {
 			uint32_t k = (uint32_t)FW_MIN(n - done, room);
-			int e = ring_copy(p, (p->head + p->len) % p->cap, fw_uaddr_add(buf, done), k, false);
+			int e = ring_copy(pr, (p->head + p->len) % cap(p), fw_uaddr_add(buf, done), k, false);
 			if (e)
 				return done ? (int64_t)done : e;
+			p = pipe_get(pr);
 			p->len += k;
 			done += k;
 			data_added(p);
@@ -334,82 +426,76 @@ static uint32_t pipe_poll(struct file_ref f, struct file *fp, struct poll_table 
 	return m;
 }
 
-static void swap_frames(struct pipe *p, uint32_t a, uint32_t b)
-{
-	struct fw_frame_ref t = p->buf[a];
-	p->buf[a] = p->buf[b];
-	p->buf[b] = t;
-}
+static int ring_to_chunk(struct pipe_ref r, uint32_t pos, struct kchunk *c, uint32_t n);
+static int ring_from_chunk(struct pipe_ref r, uint32_t pos, const struct kchunk *c, uint32_t n);
 
-static void reverse_frames(struct pipe *p, uint32_t lo, uint32_t hi)
+/* F_SETPIPE_SZ: the ring is copied into frames laid out for the new
+ * capacity (head at 0), then the old frames go. */
+static int resize(struct pipe_ref r, uint32_t size)
 {
-	while (lo + 1 < hi && hi <= PIPE_FRAMES)
-		swap_frames(p, lo++, --hi);
-}
-
-/* F_SETPIPE_SZ: a power of two pages at least `arg` bytes (Linux's
- * round_pipe_size). The ring's pages are rotated so that the first unread
- * byte is in page 0, then pages past the new size (holding nothing) go.
- * EBUSY if the unread bytes span more pages than the new size; past 1 MiB
- * EPERM (Linux without CAP_SYS_RESOURCE; root gets ENOMEM: Keel's ring
- * stops there). */
-static int64_t pipe_resize(struct pipe *p, uint64_t arg)
-{
-	if (arg > 0x80000000ULL)
-		return -EINVAL;
-	uint64_t want = FW_MAX((arg + 4095) / 4096, 1ULL), pages = 1;
-	while (pages < want)
-		pages <<= 1;
-	if (pages * 4096 > PIPE_MAX_SIZE)
-		return cred_capable(CAP_SYS_RESOURCE) ? -ENOMEM : -EPERM;
-	uint32_t old = p->cap / 4096, k = p->head / 4096;
-	if (p->len == 0)
-		p->head = 0;
-	else if ((p->head % 4096 + p->len + 4095) / 4096 > pages)
-		return -EBUSY;
-	if (p->len && k) {
-		/* rotate buf[0, old) left by k */
-		reverse_frames(p, 0, k);
-		reverse_frames(p, k, old);
-		reverse_frames(p, 0, old);
-		p->head %= 4096;
+	struct pipe_ref tr;
+	struct kchunk_ref cr;
+	if (kchunk_alloc(&cr))
+		return -ENOMEM;
+	if (pipe_alloc(&tr)) {
+		kchunk_free(cr);
+		return -ENOMEM;
 	}
-	/* The bytes now run from head through the pages in order, except
-	 * that the last ones may have wrapped into the start of page 0 (the
-	 * ring was full up to its first unread byte): the larger ring has
-	 * them in page `old` instead. */
-	uint64_t past = p->head + p->len > old * 4096 ? p->head + p->len - old * 4096ULL : 0;
-	if (past && old < PIPE_FRAMES) {
-		if (!p->buf[old].pfn) {
-			struct fw_frame_ref nf;
-			if (fw_frame_alloc(&nf))
-				return -ENOMEM;
-			p->buf[old] = nf;
+	pipe_get(tr)->size = size;
+	int e = 0;
+	uint32_t len = pipe_get(r)->len;
+	for (uint32_t off = 0; e == 0 && off < len; off += 512) {
+		uint32_t n = FW_MIN(len - off, 512u);
+		e = ring_to_chunk(r, pipe_get(r)->head + off, kchunk_get(cr), n);
+		if (e == 0)
+			e = ring_from_chunk(tr, off, kchunk_get(cr), n);
+	}
+	kchunk_free(cr);
+	struct pipe *p = pipe_get(r), *t = pipe_get(tr);
+	if (e == 0) {
+		for (uint32_t i = 0; i < PIPE_FRAMES; i++) {
+			struct fw_frame_ref x = p->buf[i];
+			p->buf[i] = t->buf[i];
+			t->buf[i] = x;
 		}
-		int e = fw_frame_move(p->buf[old], 0, p->buf[0], 0, (uint32_t)past);
-		if (e)
-			return e;
+		struct pipe_big_ref b = p->big;
+		p->big = t->big;
+		t->big = b;
+		p->head = 0;
+		p->size = size;
 	}
-	for (uint32_t i = (uint32_t)pages; i < old && i < PIPE_FRAMES; i++) {
-		if (p->buf[i].pfn)
-			fw_frame_put(p->buf[i]);
-		p->buf[i] = (struct fw_frame_ref){0, 0};
-	}
-	p->cap = (uint32_t)pages * 4096;
-	changed(p);
-	return p->cap;
+	free_frames(t);
+	pipe_free(tr);
+	return e;
 }
 
 static int64_t pipe_fcntl(struct file_ref f, struct file *fp, uint64_t cmd, uint64_t arg)
 {
-	struct pipe *p = pipe_get(pipe_of(fp));
-	if (!p)
-		return -EBADF;
+	struct pipe_ref r = pipe_of(fp);
+	struct pipe *p = pipe_get(r);
+	if (!p || (cmd != F_GETPIPE_SZ && cmd != F_SETPIPE_SZ))
+		return -EINVAL;
 	if (cmd == F_GETPIPE_SZ)
-		return p->cap;
-	if (cmd == F_SETPIPE_SZ)
-		return pipe_resize(p, arg);
-	return -EINVAL;
+		return cap(p);
+	uint32_t size = pipe_round_size(arg);
+	if (!size)
+		return -EINVAL;
+	uint32_t old_pages = p->pages;
+	int e = pipe_charge_resize(p->user, cap(p), old_pages, size);
+	if (e)
+		return e;
+	p = pipe_get(r);
+	/* EBUSY when the unread bytes occupy more page slots than the new
+	 * size has (Linux's pipe_resize_ring). */
+	e = size > PIPE_MAX_BYTES ? -ENOMEM : pages_used(p) > size / 4096 ? -EBUSY : size == cap(p) ? 0 : resize(r, size);
+	p = pipe_get(r);
+	if (e) {
+		pipe_charge_undo(p->user, old_pages, size);
+		return e;
+	}
+	p->pages = size / 4096;
+	changed(p);
+	return size;
 }
 
 /* ---- splice, tee and vmsplice (syscall/sys_splice.c) ---- */
@@ -453,8 +539,8 @@ int64_t pipe_wait_room(struct pipe_ref r, bool nonblock)
 			(void)signal_send_thread(cur_thread_ref(), SIGPIPE);
 			return -EPIPE;
 		}
-		if (p->len < p->cap)
-			return p->cap - p->len;
+		if (p->len < cap(p))
+			return cap(p) - p->len;
 		if (nonblock)
 			return -EAGAIN;
 		if (wait_io(p->q_w))
@@ -462,28 +548,15 @@ int64_t pipe_wait_room(struct pipe_ref r, bool nonblock)
 	}
 }
 
-/* Make sure the frame of ring byte `at` exists. */
-static int ring_frame(struct pipe *p, uint32_t at)
-{
-	uint32_t fi = (at % p->cap) / 4096;
-	if (p->buf[fi].pfn)
-		return 0;
-	struct fw_frame_ref nf;
-	if (fw_frame_alloc(&nf))
-		return -ENOMEM;
-	p->buf[fi] = nf;
-	return 0;
-}
-
 /* n bytes of the ring at `pos` into a kernel chunk. */
-static int ring_to_chunk(struct pipe *p, uint32_t pos, struct kchunk *c, uint32_t n)
+static int ring_to_chunk(struct pipe_ref r, uint32_t pos, struct kchunk *c, uint32_t n)
 {
 	for (uint32_t done = 0; done < n;) {
-		uint32_t at = (pos + done) % p->cap, off = at % 4096;
+		uint32_t at = (pos + done) % cap(pipe_get(r)), off = at % 4096;
 		uint32_t chunk = FW_MIN(n - done, 4096 - off);
-		int e = ring_frame(p, at);
+		int e = ring_frame(r, at);
 		if (e == 0)
-			e = fw_frame_read_at(p->buf[at / 4096], off, &c->b, done, chunk);
+			e = fw_frame_read_at(frame_at(pipe_get(r), at / 4096), off, &c->b, done, chunk);
 		if (e)
 			return e;
 		done += chunk;
@@ -492,14 +565,14 @@ static int ring_to_chunk(struct pipe *p, uint32_t pos, struct kchunk *c, uint32_
 }
 
 /* n bytes of a kernel chunk into the ring at `pos`. */
-static int ring_from_chunk(struct pipe *p, uint32_t pos, const struct kchunk *c, uint32_t n)
+static int ring_from_chunk(struct pipe_ref r, uint32_t pos, const struct kchunk *c, uint32_t n)
 {
 	for (uint32_t done = 0; done < n;) {
-		uint32_t at = (pos + done) % p->cap, off = at % 4096;
+		uint32_t at = (pos + done) % cap(pipe_get(r)), off = at % 4096;
 		uint32_t chunk = FW_MIN(n - done, 4096 - off);
-		int e = ring_frame(p, at);
+		int e = ring_frame(r, at);
 		if (e == 0)
-			e = fw_frame_write_at(p->buf[at / 4096], off, &c->b, done, chunk);
+			e = fw_frame_write_at(frame_at(pipe_get(r), at / 4096), off, &c->b, done, chunk);
 		if (e)
 			return e;
 		done += chunk;
@@ -512,7 +585,7 @@ int pipe_peek(struct pipe_ref r, uint32_t off, struct kchunk *c, uint32_t n)
 	struct pipe *p = pipe_get(r);
 	if (!p || n > sizeof(c->b) || off + n > p->len)
 		return -EINVAL;
-	return ring_to_chunk(p, p->head + off, c, n);
+	return ring_to_chunk(r, p->head + off, c, n);
 }
 
 void pipe_consume(struct pipe_ref r, uint32_t n)
@@ -521,7 +594,7 @@ void pipe_consume(struct pipe_ref r, uint32_t n)
 	if (!p)
 		return;
 	n = FW_MIN(n, p->len);
-	p->head = (p->head + n) % p->cap;
+	p->head = (p->head + n) % cap(p);
 	p->len -= n;
 	room_made(p);
 }
@@ -529,9 +602,10 @@ void pipe_consume(struct pipe_ref r, uint32_t n)
 int pipe_append(struct pipe_ref r, const struct kchunk *c, uint32_t n)
 {
 	struct pipe *p = pipe_get(r);
-	if (!p || n > sizeof(c->b) || n > p->cap - p->len)
+	if (!p || n > sizeof(c->b) || n > cap(p) - p->len)
 		return -EINVAL;
-	int e = ring_from_chunk(p, (p->head + p->len) % p->cap, c, n);
+	int e = ring_from_chunk(r, (p->head + p->len) % cap(p), c, n);
+	p = pipe_get(r);
 	if (e)
 		return e;
 	p->len += n;
@@ -544,10 +618,11 @@ int64_t pipe_put_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n)
 	struct pipe *p = pipe_get(r);
 	if (!p)
 		return -EPIPE;
-	uint32_t k = (uint32_t)FW_MIN(n, (uint64_t)(p->cap - p->len));
-	int e = ring_copy(p, (p->head + p->len) % p->cap, u, k, false);
+	uint32_t k = (uint32_t)FW_MIN(n, (uint64_t)(cap(p) - p->len));
+	int e = ring_copy(r, (p->head + p->len) % cap(p), u, k, false);
 	if (e)
 		return e;
+	p = pipe_get(r);
 	p->len += k;
 	if (k)
 		data_added(p);
@@ -560,10 +635,11 @@ int64_t pipe_get_user(struct pipe_ref r, struct fw_uaddr u, uint64_t n)
 	if (!p)
 		return 0;
 	uint32_t k = (uint32_t)FW_MIN(n, (uint64_t)p->len);
-	int e = ring_copy(p, p->head, u, k, true);
+	int e = ring_copy(r, p->head, u, k, true);
 	if (e)
 		return e;
-	p->head = (p->head + k) % p->cap;
+	p = pipe_get(r);
+	p->head = (p->head + k) % cap(p);
 	p->len -= k;
 	if (k)
 		room_made(p);

@@ -97,6 +97,7 @@ static void copy_proc_state(struct proc *c, const struct proc *me)
 		c->rlim[i] = me->rlim[i];
 	c->rlim_set = me->rlim_set;
 	c->cpu_rlimit_armed = false;
+	c->coredump_filter_x = me->coredump_filter_x; /* inherited, kept across exec (Linux) */
 	c->comm = me->comm;
 	c->nice = me->nice;
 	c->personality = me->personality;
@@ -169,7 +170,7 @@ static int alloc_child(uint64_t flags, struct proc_ref *out)
 	}
 	if (r) {
 		discard_child(*out);
-		return r == -ENOMEM || r == -ENOSPC ? r : -EAGAIN;
+		return r == -ENOMEM || r == -ENOSPC || r == -EMFILE ? r : -EAGAIN; /* EMFILE: past nr_open */
 	}
 	return 0;
 }

@@ -120,6 +120,7 @@ struct proc {
 	bool child_subreaper;   /* PR_SET_CHILD_SUBREAPER: orphans below come here; not inherited */
 	uint8_t thp_disable;    /* PR_SET_THP_DISABLE: 0, 1, or 3 (EXCEPT_ADVISED); kept across fork and exec */
 	bool cpu_rlimit_armed;  /* a finite RLIMIT_CPU: counted in the CPU-timer poll (proc/ptimer.c) */
+	uint16_t coredump_filter_x; /* /proc/<pid>/coredump_filter (nine bits) XOR Linux's default 0x33 (zero: the default) */
 	struct cred_caps caps;   /* capability sets and securebits (proc/cred.c) */
 	/* proc/share.c: rings of the processes sharing cwd/root/umask
 	 * (CLONE_FS) and signal actions (CLONE_SIGHAND); ids for kcmp */

@@ -219,8 +219,8 @@ static int64_t do_prlimit(struct proc *p, uint64_t res, uint64_t new_addr, uint6
 		struct linux_rlimit cur = rlimit_of(p, res);
 		if (nl.max > cur.max && !proc_capable(p, CAP_SYS_RESOURCE))
 			return -EPERM;
-		if (res == 7 && nl.max > FD_MAX && nl.max != UINT64_MAX)
-			return -EPERM;
+		if (res == 7 && nl.max > (uint64_t)vfs_nr_open() && nl.max != UINT64_MAX)
+			return -EPERM; /* /proc/sys/fs/nr_open */
 	}
 	if (old_addr) {
 		struct linux_rlimit old = rlimit_of(p, res);

@@ -4,6 +4,8 @@
 #include "ipc/ipc.h"
 #include "syscall/fs.h"
 #include "syscall/syscall.h"
+#include "net/netlink/netlink.h"
+#include "net/socket.h"
 #include <fw/time.h>
 
 struct linux_sigevent_mq {
@@ -12,6 +14,17 @@ struct linux_sigevent_mq {
 	int32_t notify;
 	int32_t pad[12];
 };
+
+/* A descriptor is free below RLIMIT_NOFILE. */
+static bool fd_free_below_limit(void)
+{
+	struct fdtable *t = fdtable_get(cur_proc()->files);
+	uint32_t lim = FW_MIN(fd_limit(), (uint32_t)FD_MAX);
+	for (uint32_t i = 0; t && i < lim; i++)
+		if (!file_ref_valid(t->fd[i]))
+			return true;
+	return false;
+}
 
 int64_t sys_mq_open(struct fw_uregs *r)
 {
@@ -22,6 +35,12 @@ int64_t sys_mq_open(struct fw_uregs *r)
 		return -EFAULT;
 	struct kname name;
 	int e = mq_name_from_user(a0(r), &name);
+	if (e == -EFAULT)
+		return e;
+	/* Linux takes the descriptor before it looks at the name: EMFILE
+	 * creates nothing */
+	if (!fd_free_below_limit())
+		return -EMFILE;
 	if (e)
 		return e;
 	struct file_ref f;
@@ -63,6 +82,17 @@ static int deadline_from_user(uint64_t uts, bool *timed, uint64_t *deadline)
 	return 0;
 }
 
+/* A SIGEV_THREAD cookie due: to its netlink socket (gone: nothing). */
+static void send_note(const struct mq_thread_note *note)
+{
+	if (!note->due)
+		return;
+	struct kchunk c;
+	for (uint32_t i = 0; i < MQ_COOKIE_LEN; i++)
+		c.b[i] = note->cookie[i];
+	(void)netlink_send_bytes((struct sock_ref){note->sock_idx, note->sock_gen}, &c, MQ_COOKIE_LEN);
+}
+
 int64_t sys_mq_timedsend(struct fw_uregs *r)
 {
 	if (a3(r) >= MQ_PRIO_MAX)
@@ -70,7 +100,12 @@ int64_t sys_mq_timedsend(struct fw_uregs *r)
 	bool timed;
 	uint64_t deadline;
 	int e = deadline_from_user(a4(r), &timed, &deadline);
-	return e ? e : mq_send((int32_t)a0(r), a1(r), a2(r), (uint32_t)a3(r), timed, deadline);
+	if (e)
+		return e;
+	struct mq_thread_note note = {0};
+	int64_t rc = mq_send((int32_t)a0(r), a1(r), a2(r), (uint32_t)a3(r), timed, deadline, &note);
+	send_note(&note);
+	return rc;
 }
 
 int64_t sys_mq_timedreceive(struct fw_uregs *r)
@@ -81,28 +116,34 @@ int64_t sys_mq_timedreceive(struct fw_uregs *r)
 	return e ? e : mq_receive((int32_t)a0(r), a1(r), a2(r), a3(r), timed, deadline);
 }
 
-/* SIGEV_THREAD: libc passes a netlink socket and a cookie; Keel's
- * netlink has no mqueue notification, so after Linux's checks of the
- * cookie and the descriptor it refuses as Linux refuses a socket it
- * cannot use (ECONNREFUSED). */
-static int thread_notify(const struct linux_sigevent_mq *ev)
+/* SIGEV_THREAD: libc passes a netlink socket (sigev_signo) and a
+ * 32-byte cookie (sigev_value) that the kernel sends it when the
+ * notification fires, Linux's checks in Linux's order. */
+static int thread_notify(const struct linux_sigevent_mq *ev, struct mq_notify_req *req)
 {
-	uint8_t cookie[32];
-	if (fw_copy_from_user(&cookie, fw_uaddr(ev->value)))
+	if (fw_copy_from_user(&req->cookie, fw_uaddr(ev->value)))
 		return -EFAULT;
+	struct sock_ref s;
 	struct file_ref f;
-	if (fd_get(cur_proc()->files, ev->signo, &f))
-		return -EBADF;
-	struct kname n;
-	uint32_t mode = 0;
-	file_anon_name(f, &n, &mode);
-	return (mode & S_IFMT) == S_IFSOCK ? -ECONNREFUSED : -ENOTSOCK;
+	int e = sock_from_fd(ev->signo, &s, &f);
+	if (e)
+		return e;
+	struct sock *sk = sock_get(s);
+	if (!sk || sk->family != AF_NETLINK)
+		return -EINVAL;
+	req->sock_idx = s.idx;
+	req->sock_gen = s.gen;
+	return 0;
 }
 
 int64_t sys_mq_notify(struct fw_uregs *r)
 {
-	if (!a1(r))
-		return mq_notify_set((int32_t)a0(r), NULL);
+	if (!a1(r)) {
+		struct mq_thread_note note = {0};
+		int e = mq_notify_set((int32_t)a0(r), NULL, &note);
+		send_note(&note);
+		return e;
+	}
 	struct linux_sigevent_mq ev;
 	if (fw_copy_from_user(&ev, fw_uaddr(a1(r))))
 		return -EFAULT;
@@ -110,10 +151,13 @@ int64_t sys_mq_notify(struct fw_uregs *r)
 		return -EINVAL;
 	if (ev.notify == MQ_SIGEV_SIGNAL && (ev.signo < 0 || ev.signo > NSIG))
 		return -EINVAL;
-	if (ev.notify == MQ_SIGEV_THREAD)
-		return thread_notify(&ev);
-	struct mq_notify_req req = {ev.notify, ev.signo, ev.value};
-	return mq_notify_set((int32_t)a0(r), &req);
+	struct mq_notify_req req = {ev.notify, ev.signo, ev.value, 0, 0, {0}};
+	if (ev.notify == MQ_SIGEV_THREAD) {
+		int e = thread_notify(&ev, &req);
+		if (e)
+			return e;
+	}
+	return mq_notify_set((int32_t)a0(r), &req, NULL);
 }
 
 int64_t sys_mq_getsetattr(struct fw_uregs *r)

@@ -3,6 +3,7 @@
  * pidfd files themselves are proc/pidfd.c's. Not supported: /proc/<pid>
  * directory descriptors in place of a pidfd (EBADF here; Linux accepts
  * them in pidfd_send_signal). */
+#include "fs/procfs/procfs.h"
 #include "proc/signal.h"
 #include "proc/ptrace.h"
 #include "syscall/fs.h"
@@ -55,6 +56,17 @@ int pidfd_for_child(int32_t pid, bool thread, uint64_t uptr)
 /* Which scope a signal goes to (Linux's PIDTYPE_PID < TGID < PGID). */
 enum scope { TO_THREAD, TO_PROCESS, TO_GROUP };
 
+/* A descriptor of a /proc/<pid> directory names its process as a pidfd
+ * does (Linux); a process gone since is stale: -ESRCH later. */
+static int proc_dir_target(struct file_ref f, struct pidfd_info *out)
+{
+	struct file *fp = file_get(f);
+	if (!fp)
+		return -EBADF;
+	*out = (struct pidfd_info){0};
+	return procfs_pid_dir(fp->inode, &out->proc, &out->pid);
+}
+
 int64_t sys_pidfd_send_signal(struct fw_uregs *r)
 {
 	int32_t pidfd = (int32_t)a0(r);
@@ -77,6 +89,8 @@ int64_t sys_pidfd_send_signal(struct fw_uregs *r)
 		if (fd_get(cur_proc()->files, pidfd, &f))
 			return -EBADF;
 		int e = pidfd_target(f, &t);
+		if (e)
+			e = proc_dir_target(f, &t);
 		if (e)
 			return e;
 	}

@@ -302,7 +302,7 @@ static int64_t set_options(struct ptlink *l, uint64_t data)
 {
 	if (data & ~(uint64_t)PTRACE_O_MASK)
 		return -EINVAL;
-	if ((data & PTRACE_O_SUSPEND_SECCOMP) && cur_proc()->euid != 0)
+	if ((data & PTRACE_O_SUSPEND_SECCOMP) && !cred_capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	l->options = (uint32_t)data;
 	return 0;

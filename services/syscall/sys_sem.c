@@ -12,7 +12,8 @@ static int64_t do_semop(int32_t id, uint64_t usops, uint64_t nsops, uint64_t uts
 {
 	if ((int64_t)(uint32_t)nsops < 1 || id < 0)
 		return -EINVAL;
-	if ((uint32_t)nsops > SEMOPM)
+	/* /proc/sys/kernel/sem's semopm; Keel holds at most SEMOPM (500) */
+	if ((int64_t)(uint32_t)nsops > ipc_limit(IPC_LIM_SEMOPM) || (uint32_t)nsops > SEMOPM)
 		return -E2BIG;
 	struct sem_ops_ref or;
 	if (sem_ops_alloc(&or))

@@ -13,8 +13,24 @@ int fdtable_new(struct fdtable_ref *out)
 	return 0;
 }
 
+/* Linux's dup_fd: the copy's table is sized in words of 64 descriptors
+ * up to the last one open, and may not grow past nr_open (rounded up to
+ * a word): -EMFILE, for fork and unshare(CLONE_FILES) alike. */
+static int copy_fits(const struct fdtable *s)
+{
+	uint32_t words = 0;
+	for (uint32_t i = 0; s && i < FD_MAX; i++)
+		if (file_ref_valid(s->fd[i]))
+			words = i / 64 + 1;
+	int64_t cap = (vfs_nr_open() + 63) / 64 * 64;
+	return (int64_t)words * 64 > cap ? -EMFILE : 0;
+}
+
 int fdtable_clone(struct fdtable_ref src, struct fdtable_ref *out)
 {
+	int e = copy_fits(fdtable_get(src));
+	if (e)
+		return e;
 	int r = fdtable_new(out);
 	if (r)
 		return r;
@@ -97,4 +113,22 @@ void fd_close_on_exec(struct fdtable_ref t)
 		if (tp && tp->cloexec[i] && file_ref_valid(tp->fd[i]))
 			(void)fd_close(t, i);
 	}
+}
+
+/* /proc/sys/fs/nr_open: the ceiling of RLIMIT_NOFILE. Keel's default is
+ * its descriptor table's size (FD_MAX); root may set 64..2147483584 as
+ * on Linux, though no table grows past FD_MAX. */
+struct nr_open_knob {
+	int64_t v; /* 0: never set */
+};
+FW_GLOBAL(struct nr_open_knob, nr_open_knob);
+
+int64_t vfs_nr_open(void) { return nr_open_knob()->v ? nr_open_knob()->v : FD_MAX; }
+
+int vfs_set_nr_open(int64_t v)
+{
+	if (v < 64 || v > 2147483584LL)
+		return -EINVAL;
+	nr_open_knob()->v = v;
+	return 0;
 }

@@ -272,6 +272,7 @@ int vfs_mount_dev(const struct kname *source, const struct kname *type, struct i
 		s = super_get(sb);
 	}
 	s->flags = keep;
+	s->source = *source; /* a FS_SINGLE instance made earlier shows this mount's source */
 	return rec_add(ns, sb, tp ? target : (struct inode_ref){0}, 0);
 }
 

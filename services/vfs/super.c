@@ -314,6 +314,25 @@ int vfs_kern_super(const struct kname *type, struct super_ref *out)
 	return e ? e : super_make(t, type, 0, 0, out);
 }
 
+int vfs_single_super(const struct kname *type, struct super_ref *out)
+{
+	uint32_t t;
+	int e = type_by_name(type, &t);
+	if (e)
+		return e;
+	if (!(fs_registry()->t[t].flags & FS_SINGLE))
+		return -EINVAL;
+	struct super_ref sb = fs_single_get(t);
+	if (!super_get(sb)) {
+		e = super_make(t, type, 0, 0, &sb);
+		if (e)
+			return e;
+		fs_single_set(t, sb);
+	}
+	*out = sb;
+	return 0;
+}
+
 static bool type_single(const struct super *s)
 {
 	uint32_t t = s->type < FS_TYPES_MAX ? s->type : 0;

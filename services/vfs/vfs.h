@@ -328,7 +328,7 @@ struct fs_type {
 #define FS_REQUIRES_DEV 1 /* mounted on a block device node (the source) */
 #define FS_SINGLE 2       /* one instance, mounted at most once at a time; it outlives umount (devtmpfs, devpts) */
 #define FS_MEM_XATTR 4    /* extended attributes kept in memory by the VFS (vfs/xattr.c) */
-#define FS_TYPES_MAX 12
+#define FS_TYPES_MAX 16
 
 struct super {
 	uint32_t type;              /* registered fs type index */
@@ -345,6 +345,11 @@ struct super {
 /* A super block of a registered type mounted nowhere (Linux's
  * kern_mount), for a file system's own use (memfd's tmpfs). */
 int vfs_kern_super(const struct kname *type, struct super_ref *out);
+/* The one instance of a FS_SINGLE type, made (mounted nowhere) if it
+ * does not exist yet; a later mount of the type mounts it (the mqueue
+ * file system's queues exist before anyone mounts it). -EINVAL for
+ * other types. */
+int vfs_single_super(const struct kname *type, struct super_ref *out);
 /* Register a type; file systems call it at boot. *id is its index. */
 int fs_register(const struct fs_type *t, uint32_t *id);
 /* mount(2) and the boot mounts: a file system of type `type` on the
@@ -608,6 +613,10 @@ bool file_is_regular(const struct file *fp);
 /* pread/pwrite are allowed (FOP_PREAD): the file has positions. */
 bool file_has_positions(const struct file *fp);
 
+/* /proc/sys/fs/nr_open (setrlimit(RLIMIT_NOFILE) above it: -EPERM);
+ * setting it takes Linux's 64..2147483584 (-EINVAL). */
+int64_t vfs_nr_open(void);
+int vfs_set_nr_open(int64_t v);
 int fdtable_new(struct fdtable_ref *out);
 int fdtable_clone(struct fdtable_ref src, struct fdtable_ref *out);
 void fdtable_put(struct fdtable_ref t);

@@ -7,6 +7,7 @@
  * not describe the next process that gets the same pid (it runs through
  * the whole pid space, which Keel wraps at 32768). */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -181,6 +183,227 @@ static int pidreuse(void)
 	return 1;
 }
 
+/* Global knobs the host cannot lend a test: vm/max_map_count bounds the
+ * areas of a process (mmap ENOMEM; an munmap that would split an area at
+ * the limit ENOMEM) and fs/nr_open bounds RLIMIT_NOFILE (EPERM). */
+static int knob_rw(const char *path, const char *val, char *old, size_t n)
+{
+	int fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	ssize_t r = old ? read(fd, old, n - 1) : 0;
+	if (old)
+		old[r > 0 ? r : 0] = 0;
+	int e = 0;
+	if (val && pwrite(fd, val, strlen(val), 0) < 0)
+		e = -errno;
+	close(fd);
+	return e;
+}
+
+/* Lines of /proc/self/maps, read without allocating (no new areas). */
+static int count_areas(void)
+{
+	static char buf[65536];
+	int fd = open("/proc/self/maps", O_RDONLY), n = 0;
+	ssize_t r;
+	while (fd >= 0 && (r = read(fd, buf, sizeof buf)) > 0)
+		for (ssize_t i = 0; i < r; i++)
+			n += buf[i] == '\n';
+	if (fd >= 0)
+		close(fd);
+	return n;
+}
+
+static int knobs(void)
+{
+	char old[32], v[32];
+	int areas = count_areas();
+	snprintf(v, sizeof v, "%d", areas + 5);
+	if (knob_rw("/proc/sys/vm/max_map_count", v, old, sizeof old))
+		return 1;
+	char *base = mmap(NULL, 64 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(base, 64 * 4096); /* a free range: map every other page of it */
+	int made = 0;
+	for (int i = 0; i < 20; i++) {
+		void *p = mmap(base + 2 * i * 4096, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (p == MAP_FAILED) {
+			printf("max_map_count +5: %d more maps, then %s\n", made, errno == ENOMEM ? "ENOMEM" : "other");
+			break;
+		}
+		made++;
+	}
+	munmap(base, 64 * 4096);
+	char *three = mmap(NULL, 3 * 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	areas = count_areas();
+	snprintf(v, sizeof v, "%d", areas);
+	knob_rw("/proc/sys/vm/max_map_count", v, NULL, 0);
+	printf("hole in an area at the limit: %s\n", munmap(three + 4096, 4096) ? (errno == ENOMEM ? "ENOMEM" : "other") : "ok");
+	knob_rw("/proc/sys/vm/max_map_count", old, NULL, 0);
+	printf("hole below the limit: %s\n", munmap(three + 4096, 4096) ? "failed" : "ok");
+	printf("nr_open 63: %s\n", knob_rw("/proc/sys/fs/nr_open", "63", old, sizeof old) == -EINVAL ? "EINVAL" : "other");
+	knob_rw("/proc/sys/fs/nr_open", "128", NULL, 0);
+	struct rlimit rl = {129, 129};
+	printf("RLIMIT_NOFILE 129 over nr_open 128: %s\n", setrlimit(RLIMIT_NOFILE, &rl) && errno == EPERM ? "EPERM" : "other");
+	rl.rlim_cur = rl.rlim_max = 128;
+	printf("RLIMIT_NOFILE 128: %s\n", setrlimit(RLIMIT_NOFILE, &rl) ? "failed" : "ok");
+	/* fork copies the table: a descriptor past nr_open's word is EMFILE */
+	knob_rw("/proc/sys/fs/nr_open", "64", NULL, 0);
+	dup2(1, 100);
+	pid_t c = fork();
+	if (c == 0)
+		_exit(0);
+	printf("fork with descriptor 100 over nr_open 64: %s\n", c < 0 && errno == EMFILE ? "EMFILE" : "other");
+	if (c > 0)
+		waitpid(c, NULL, 0);
+	close(100);
+	c = fork();
+	if (c == 0)
+		_exit(0);
+	printf("after closing it: %s\n", c > 0 ? "ok" : "failed");
+	if (c > 0)
+		waitpid(c, NULL, 0);
+	knob_rw("/proc/sys/fs/nr_open", old, NULL, 0);
+	return 0;
+}
+
+/* /proc/sys/fs/inode-nr's first figure: inodes in memory. */
+static long inodes_now(void)
+{
+	char buf[64] = "";
+	int fd = open("/proc/sys/fs/inode-nr", O_RDONLY);
+	ssize_t r = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	buf[r > 0 ? r : 0] = 0;
+	return r > 0 ? atol(buf) : -1;
+}
+
+/* The inodes a /proc/<pid> directory costs: 60 live children each have
+ * /proc/<pid>/stat looked up (what a process-state poller does), then
+ * each has its directory listed (what ls does); then 3000 short-lived
+ * children are polled and reaped, and the inode count must come back. */
+static int procinodes(void)
+{
+	enum { N = 60 };
+	int pfd[2];
+	pid_t kids[N];
+	if (pipe(pfd))
+		return 1;
+	for (int i = 0; i < N; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			char c;
+			close(pfd[1]);
+			read(pfd[0], &c, 1);
+			_exit(0);
+		}
+	}
+	char path[64];
+	struct stat st;
+	long before = inodes_now();
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)kids[i]);
+		stat(path, &st);
+	}
+	long looked = inodes_now();
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof path, "/proc/%d", (int)kids[i]);
+		DIR *d = opendir(path);
+		while (d && readdir(d))
+			;
+		if (d)
+			closedir(d);
+	}
+	long listed = inodes_now();
+	close(pfd[0]);
+	close(pfd[1]);
+	for (int i = 0; i < N; i++)
+		waitpid(kids[i], NULL, 0);
+	printf("inodes per /proc/<pid> after a stat of its stat file: %ld\n", (looked - before) / N);
+	printf("inodes per /proc/<pid> after a listing: %ld\n", (listed - before) / N);
+	long start = inodes_now();
+	for (int i = 0; i < 3000; i++) {
+		pid_t c = fork();
+		if (c == 0)
+			_exit(0);
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)c);
+		stat(path, &st);
+		waitpid(c, NULL, 0);
+	}
+	long end = inodes_now();
+	printf("3000 short-lived children polled: inode count grew by %s\n", end - start < 200 ? "under 200" : "more");
+	fprintf(stderr, "inodes: start %ld end %ld\n", start, end);
+	return 0;
+}
+
+/* pipe-max-size caps an unprivileged user's new pipe (root's stays 64
+ * KiB) and its F_SETPIPE_SZ; past pipe-user-pages-soft a user's new pipes
+ * get two pages; past pipe-user-pages-hard pipe() fails (ENFILE). */
+static int user_pipe_size(void)
+{
+	int q[2];
+	if (pipe(q))
+		return -errno;
+	int n = fcntl(q[1], F_GETPIPE_SZ);
+	close(q[0]);
+	close(q[1]);
+	return n;
+}
+
+static int pipeknobs(void)
+{
+	char old[32], soft[32], hard[32];
+	knob_rw("/proc/sys/fs/pipe-max-size", "4096", old, sizeof old);
+	printf("root's new pipe: %d\n", user_pipe_size());
+	pid_t c = fork();
+	if (c == 0) {
+		if (setuid(1000))
+			_exit(3);
+		int n = user_pipe_size();
+		int q[2];
+		pipe(q);
+		int grow = fcntl(q[1], F_SETPIPE_SZ, 8192);
+		printf("user's new pipe under pipe-max-size 4096: %d, grow to 8192: %s\n", n,
+		       grow < 0 && errno == EPERM ? "EPERM" : "other");
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+	knob_rw("/proc/sys/fs/pipe-max-size", old, NULL, 0);
+	knob_rw("/proc/sys/fs/pipe-user-pages-soft", "20", soft, sizeof soft);
+	knob_rw("/proc/sys/fs/pipe-user-pages-hard", "0", hard, sizeof hard);
+	c = fork();
+	if (c == 0) {
+		if (setuid(1000))
+			_exit(3);
+		int a[2], b[2];
+		pipe(a);
+		pipe(b);
+		printf("user past pipe-user-pages-soft 20: first %d, second %d\n", fcntl(a[1], F_GETPIPE_SZ),
+		       fcntl(b[1], F_GETPIPE_SZ));
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+	knob_rw("/proc/sys/fs/pipe-user-pages-hard", "17", NULL, 0);
+	c = fork();
+	if (c == 0) {
+		if (setuid(1000))
+			_exit(3);
+		int a[2], b[2];
+		pipe(a);
+		int r = pipe(b);
+		printf("user past pipe-user-pages-hard 17: %s\n", r < 0 && errno == ENFILE ? "ENFILE" : "other");
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+	knob_rw("/proc/sys/fs/pipe-user-pages-soft", soft, NULL, 0);
+	knob_rw("/proc/sys/fs/pipe-user-pages-hard", hard, NULL, 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -194,5 +417,11 @@ int main(int argc, char **argv)
 		return eloop();
 	if (!strcmp(argv[1], "pidreuse"))
 		return pidreuse();
+	if (!strcmp(argv[1], "knobs"))
+		return knobs();
+	if (!strcmp(argv[1], "procinodes"))
+		return procinodes();
+	if (!strcmp(argv[1], "pipeknobs"))
+		return pipeknobs();
 	return 2;
 }

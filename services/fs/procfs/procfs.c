@@ -8,10 +8,11 @@
  * says what a node shows (PK_*), about which process and which descriptor.
  * Trusts the process table (services/proc) and the VFS. */
 #include "fs/procfs/procfs.h"
+#include "fs/procfs/smaps.h"
 #include "proc/proc.h"
 
 struct pent {
-	char name[12];
+	char name[16];
 	uint32_t kind;
 	uint32_t mode;
 };
@@ -67,6 +68,9 @@ static const struct pent pid_ents[] = {
 	{"task", PK_PTASK, S_IFDIR | 0555},
 	{"mountinfo", PK_MOUNTINFO, S_IFREG | 0444},
 	{"fdinfo", PK_PFDINFO, S_IFDIR | 0500},
+	{"smaps", PK_PSMAPS, S_IFREG | 0444},
+	{"smaps_rollup", PK_PSMAPS_ROLLUP, S_IFREG | 0444},
+	{"coredump_filter", PK_PCOREFILTER, S_IFREG | 0644},
 };
 
 /* What /proc/<pid>/task/<tid> holds (about the thread: PD_ARG = tid). */
@@ -102,6 +106,26 @@ static void name_lit(struct kname *n, const char (*s)[12])
 {
 	n->len = 0;
 	while (n->len < 11 && (*s)[n->len]) {
+		n->s[n->len] = (*s)[n->len];
+		n->len++;
+	}
+	n->s[n->len] = 0;
+}
+
+static void name_lit16(struct kname *n, const char (*s)[16])
+{
+	n->len = 0;
+	while (n->len < 15 && (*s)[n->len]) {
+		n->s[n->len] = (*s)[n->len];
+		n->len++;
+	}
+	n->s[n->len] = 0;
+}
+
+static void name_lit24(struct kname *n, const char (*s)[24])
+{
+	n->len = 0;
+	while (n->len < 23 && (*s)[n->len]) {
 		n->s[n->len] = (*s)[n->len];
 		n->len++;
 	}
@@ -160,6 +184,16 @@ static bool pid_dir_current(const struct inode *ip)
 	return live_proc(pid) && r.idx == ip->fs_data[PD_ARG] && r.gen == ip->fs_data[PD_GEN];
 }
 
+int procfs_pid_dir(struct inode_ref ino, struct proc_ref *proc, int32_t *pid)
+{
+	struct inode *ip = inode_get(ino);
+	if (!ip || ip->fstype != procfs_state()->type || ip->fs_data[PD_KIND] != PK_PIDDIR)
+		return -EBADF;
+	*proc = (struct proc_ref){ip->fs_data[PD_ARG], ip->fs_data[PD_GEN]};
+	*pid = (int32_t)ip->fs_data[PD_PID];
+	return 0;
+}
+
 static int new_node(struct inode_ref dir, const struct kname *name, uint32_t kind, uint32_t mode, int32_t pid,
 		    uint32_t arg, struct inode_ref *out)
 {
@@ -195,10 +229,13 @@ static int new_node(struct inode_ref dir, const struct kname *name, uint32_t kin
 	return e;
 }
 
+/* /proc/<pid> itself; its files appear when looked up or listed
+ * (fill_dir), so a lookup of /proc/<pid>/stat costs two inodes, not the
+ * whole tree. */
 static int pid_dir(struct inode_ref root, int32_t pid)
 {
 	struct kname n;
-	struct inode_ref d, x;
+	struct inode_ref d;
 	name_num(&n, (uint64_t)pid);
 	int e = new_node(root, &n, PK_PIDDIR, S_IFDIR | 0555, pid, 0, &d);
 	if (e == 0) {
@@ -208,18 +245,55 @@ static int pid_dir(struct inode_ref root, int32_t pid)
 		inode_get(d)->fs_data[PD_ARG] = r.idx;
 		inode_get(d)->fs_data[PD_GEN] = r.gen;
 	}
-	for (uint32_t i = 0; e == 0 && i < FW_ARRAY_LEN(pid_ents); i++) {
-		struct pent pe = pid_ents[i];
-		name_lit(&n, &pe.name);
-		e = new_node(d, &n, pe.kind, pe.mode, pid, 0, &x);
-		for (uint32_t k = 0; e == 0 && pe.kind == PK_PNS && k < FW_ARRAY_LEN(ns_names); k++) {
-			struct ns_name nn = ns_names[k];
-			struct inode_ref l;
-			name_lit20(&n, &nn.name);
-			e = new_node(x, &n, PK_PNSLINK, S_IFLNK | 0777, pid, k, &l);
-		}
-	}
 	return e;
+}
+
+static uint32_t count_entries(struct inode_ref dir)
+{
+	uint32_t n = 0;
+	for (struct dentry_ref d = inode_get(dir)->children; dentry_ref_valid(d); d = dentry_get(d)->next)
+		n++;
+	return n;
+}
+
+/* The entries of a /proc/<pid> directory (pid_ents) or of its ns/
+ * (ns_names): just `only` when a lookup asks for it, else all that are
+ * missing (a listing shows the ones lookups made first; Linux's own
+ * order is not Keel's table's anyway). */
+static void fill_dir(struct inode_ref dir, const struct kname *only)
+{
+	struct inode *dp = inode_get(dir);
+	bool ns = dp->fs_data[PD_KIND] == PK_PNS;
+	int32_t pid = (int32_t)dp->fs_data[PD_PID];
+	uint32_t total = ns ? FW_ARRAY_LEN(ns_names) : FW_ARRAY_LEN(pid_ents);
+	if (ns ? !live_proc(pid) : !pid_dir_current(dp))
+		return; /* the process is gone: nothing new appears (ENOENT) */
+	if (!only && count_entries(dir) >= total)
+		return;
+	for (uint32_t i = 0; i < total; i++) {
+		struct kname n;
+		uint32_t kind = PK_PNSLINK, mode = S_IFLNK | 0777, arg = i;
+		if (ns) {
+			struct ns_name nn = ns_names[i];
+			name_lit20(&n, &nn.name);
+		} else {
+			struct pent pe = pid_ents[i];
+			name_lit16(&n, &pe.name);
+			kind = pe.kind;
+			mode = pe.mode;
+			arg = 0;
+		}
+		struct inode_ref x;
+		if (only && !kname_eq(&n, only))
+			continue;
+		if (ramdir_lookup(dir, &n, &x) == 0) {
+			if (only)
+				return;
+			continue;
+		}
+		if (new_node(dir, &n, kind, mode, pid, arg, &x) != 0 || only)
+			return;
+	}
 }
 
 /* umount: every node goes; nodes still open live on until closed. */
@@ -350,7 +424,7 @@ static void refresh_task(struct inode_ref dir)
 			return;
 		for (uint32_t i = 0; i < FW_ARRAY_LEN(task_ents); i++) {
 			struct pent pe = task_ents[i];
-			name_lit(&n, &pe.name);
+			name_lit16(&n, &pe.name);
 			if (new_node(x, &n, pe.kind, pe.mode, pid, (uint32_t)tid, &f))
 				return;
 		}
@@ -366,6 +440,8 @@ void procfs_refresh(struct inode_ref dir)
 	s->busy = true;
 	if (dp->fs_data[PD_KIND] == PK_ROOT)
 		refresh_root(dir);
+	else if (dp->fs_data[PD_KIND] == PK_PIDDIR || dp->fs_data[PD_KIND] == PK_PNS)
+		fill_dir(dir, NULL);
 	else if (dp->fs_data[PD_KIND] == PK_PFD || dp->fs_data[PD_KIND] == PK_PFDINFO)
 		refresh_fd(dir);
 	else if (dp->fs_data[PD_KIND] == PK_PTASK)
@@ -373,7 +449,8 @@ void procfs_refresh(struct inode_ref dir)
 	procfs_state()->busy = false;
 }
 
-/* A lookup makes /proc/<pid> on demand (some 27 inodes) and, until now,
+/* A lookup makes /proc/<pid> on demand (one inode, its files as they are
+ * looked up) and, until now,
  * only a listing of /proc or a lookup of the same name dropped it after
  * the process died. A program that polls the files of many short-lived
  * children (LTP's process-state wait, pgrep-like tools) so left every
@@ -402,6 +479,12 @@ static void lookup_prepare(struct inode_ref dir, const struct kname *name)
 		return;
 	if (dp->fs_data[PD_KIND] == PK_PFD || dp->fs_data[PD_KIND] == PK_PFDINFO || dp->fs_data[PD_KIND] == PK_PTASK) {
 		procfs_refresh(dir);
+		return;
+	}
+	if (dp->fs_data[PD_KIND] == PK_PIDDIR || dp->fs_data[PD_KIND] == PK_PNS) {
+		s->busy = true;
+		fill_dir(dir, name);
+		procfs_state()->busy = false;
 		return;
 	}
 	int64_t pid = parse_num(name);
@@ -476,7 +559,7 @@ static int sys_tree(struct inode_ref sys)
 		struct kname n;
 		int e = sys_dir(sys, &se.dir, &d);
 		if (e == 0) {
-			name_lit20(&n, &se.name);
+			name_lit24(&n, &se.name);
 			e = new_node(d, &n, PK_SYSCTL, se.mode, 0, se.knob, &x);
 		}
 		if (e)
@@ -500,7 +583,7 @@ static int procfs_mount(struct super_ref sb, struct inode_ref *out)
 	procfs_state()->busy = true;
 	for (uint32_t i = 0; e == 0 && i < FW_ARRAY_LEN(root_ents); i++) {
 		struct pent pe = root_ents[i];
-		name_lit(&n, &pe.name);
+		name_lit16(&n, &pe.name);
 		e = new_node(*out, &n, pe.kind, pe.mode, 0, 0, &x);
 		if (e == 0 && pe.kind == PK_SYSDIR)
 			e = sys_tree(x);
@@ -508,7 +591,7 @@ static int procfs_mount(struct super_ref sb, struct inode_ref *out)
 			const struct pent names[3] = {{"msg", 0, 0}, {"sem", 0, 0}, {"shm", 0, 0}};
 			struct pent ne = names[k];
 			struct inode_ref f;
-			name_lit(&n, &ne.name);
+			name_lit16(&n, &ne.name);
 			e = new_node(x, &n, PK_SYSVIPC, S_IFREG | 0444, 0, k, &f);
 		}
 		if (e == 0 && pe.kind == PK_NETDIR)
@@ -690,7 +773,7 @@ static int procfs_open(struct file_ref f, struct file *fp)
 	uint32_t kind = ip->fs_data[PD_KIND];
 	/* only /proc/sys files with a write bit take writes, even from root
 	 * (Linux's proc_sys_permission) */
-	if ((fp->flags & O_ACCMODE) != O_RDONLY && (kind != PK_SYSCTL || !(ip->mode & 0222)))
+	if ((fp->flags & O_ACCMODE) != O_RDONLY && ((kind != PK_SYSCTL && kind != PK_PCOREFILTER) || !(ip->mode & 0222)))
 		return -EACCES;
 	int32_t pid = (int32_t)ip->fs_data[PD_PID];
 	if (pid > 0 && !live_proc(pid))
@@ -760,14 +843,16 @@ static int64_t procfs_readdir(struct file_ref f, struct file *fp, struct dir_ctx
 	return fp ? ramdir_readdir(f, fp, ctx) : -EBADF;
 }
 
-/* A write to a /proc/sys file sets its knob; the whole write is one
- * value (at most a chunk of it is looked at). */
+/* A write to a /proc/sys file sets its knob, one to coredump_filter the
+ * process's filter; the whole write is one value (at most a chunk of it
+ * is looked at). */
 static int64_t procfs_write(struct file_ref f, struct file *fp, struct fw_uaddr buf, uint64_t n, uint64_t *pos)
 {
 	struct inode *ip = inode_get(fp->inode);
-	if (!ip || ip->fs_data[PD_KIND] != PK_SYSCTL)
+	if (!ip || (ip->fs_data[PD_KIND] != PK_SYSCTL && ip->fs_data[PD_KIND] != PK_PCOREFILTER))
 		return -EINVAL;
-	uint32_t knob = ip->fs_data[PD_ARG];
+	uint32_t knob = ip->fs_data[PD_ARG], kind = ip->fs_data[PD_KIND];
+	int32_t pid = (int32_t)ip->fs_data[PD_PID];
 	if (n == 0)
 		return 0;
 	struct kchunk_ref cr;
@@ -775,8 +860,12 @@ static int64_t procfs_write(struct file_ref f, struct file *fp, struct fw_uaddr 
 		return -ENOMEM;
 	uint32_t k = (uint32_t)FW_MIN(n, (uint64_t)sizeof(kchunk_get(cr)->b));
 	int e = fw_copy_from_user_n(&kchunk_get(cr)->b, buf, k) ? -EFAULT : 0;
-	if (e == 0)
+	if (e == 0 && kind == PK_SYSCTL)
 		e = sysctl_write(knob, kchunk_get(cr), k);
+	else if (e == 0) {
+		struct proc *p = live_proc(pid);
+		e = p ? procgen_set_coredump_filter(p, kchunk_get(cr), k) : -ESRCH;
+	}
 	kchunk_free(cr);
 	if (e)
 		return e;

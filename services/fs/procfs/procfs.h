@@ -10,6 +10,7 @@
 
 #include "vfs/vfs.h"
 #include "fs/procfs/ptext.h"
+#include "proc/proc.h"
 
 /* /proc/net: files other services register at boot, before /proc is
  * mounted (the network: unix, tcp, udp, dev...), each a name and a text
@@ -65,10 +66,18 @@ enum proc_kind {
 	PK_MOUNTINFO,
 	PK_PFDINFO,    /* /proc/<pid>/fdinfo */
 	PK_PFDINFOF,   /* /proc/<pid>/fdinfo/<fd>: PD_ARG is the fd */
+	PK_PSMAPS,         /* /proc/<pid>/smaps (smaps.c) */
+	PK_PSMAPS_ROLLUP,  /* /proc/<pid>/smaps_rollup */
+	PK_PCOREFILTER,    /* /proc/<pid>/coredump_filter: readable and writable */
 	PK_NETDIR,
 	PK_NETFILE,                        /* the registered /proc/net files follow */
 	PK_KIND_MAX = PK_NETFILE + 12
 };
+
+/* A /proc/<pid> directory (not a task's): its process and pid, for
+ * pidfd_send_signal on such a descriptor (Linux accepts it as a pidfd).
+ * -EBADF for any other inode. */
+int procfs_pid_dir(struct inode_ref ino, struct proc_ref *proc, int32_t *pid);
 
 /* Register "proc" and its file operations with the VFS (boot). */
 int procfs_init(void);
@@ -84,7 +93,7 @@ int procgen_file(uint32_t kind, int32_t pid, uint32_t arg, struct inode_ref out)
  * ("kernel", "kernel/random"...), name, knob and mode. */
 struct sysctl_ent {
 	char dir[16];
-	char name[20];
+	char name[24];
 	uint32_t knob;
 	uint32_t mode;
 };

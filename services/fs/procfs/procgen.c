@@ -3,6 +3,7 @@
  * process table, the memory map and the framework's frame and clock
  * counters. */
 #include "fs/procfs/procfs.h"
+#include "fs/procfs/smaps.h"
 #include "fs/procfs/ptext.h"
 #include "fs/procfs/sysctl.h"
 #include "block/block.h"
@@ -330,6 +331,44 @@ static void user_bytes(struct ptext *t, struct proc *p, uint64_t start, uint64_t
 	}
 }
 
+void procgen_maps_line(struct ptext *t, const struct mm *m, const struct vma *vp, struct kpath_ref pr)
+{
+	struct vma cur = *vp;
+	pt_hex(t, cur.start, 8);
+	pt_char(t, '-');
+	pt_hex(t, cur.end, 8);
+	pt_char(t, ' ');
+	pt_char(t, (cur.prot & FW_PROT_READ) && !(cur.flags & VMA_NOREAD) ? 'r' : '-');
+	pt_char(t, (cur.prot & FW_PROT_WRITE) ? 'w' : '-');
+	pt_char(t, (cur.prot & FW_PROT_EXEC) ? 'x' : '-');
+	pt_char(t, (cur.flags & VMA_SHARED) ? 's' : 'p');
+	pt_char(t, ' ');
+	bool file = (cur.flags & (VMA_FILE | VMA_VDSO)) == VMA_FILE && inode_ref_valid(cur.file);
+	pt_hex(t, file ? cur.file_off : 0, 8);
+	PT_LIT(t, " 00:");
+	pt_hex(t, file ? inode_dev(cur.file) : 0, 2);
+	pt_char(t, ' ');
+	pt_u64(t, file ? inode_get(cur.file)->ino : 0);
+	pt_char(t, ' ');
+	if (file && procfs_path_of(vfs_root(), cur.file, kpath_get(pr)) == 0) {
+		pt_pad(t, 73, 0);
+		pt_kpath(t, kpath_get(pr));
+	} else if ((cur.flags & VMA_GROWSDOWN) && cur.end == USER_STACK_TOP) { /* the main stack, not a MAP_GROWSDOWN area */
+		pt_pad(t, 73, 0);
+		PT_LIT(t, "[stack]");
+	} else if (cur.flags & VMA_VDSO) {
+		pt_pad(t, 73, 0);
+		if (cur.prot & FW_PROT_EXEC)
+			PT_LIT(t, "[vdso]");
+		else
+			PT_LIT(t, "[vvar]");
+	} else if (m->brk > m->brk_start && cur.start >= m->brk_start && cur.end <= ((m->brk + 4095) & ~4095ULL)) {
+		pt_pad(t, 73, 0);
+		PT_LIT(t, "[heap]");
+	}
+	pt_char(t, '\n');
+}
+
 static void gen_maps(struct ptext *t, struct proc *p)
 {
 	struct mm *m = mm_get(p->mm);
@@ -339,41 +378,8 @@ static void gen_maps(struct ptext *t, struct proc *p)
 	if (kpath_alloc(&pr))
 		return;
 	for (struct vma_ref v = m->vmas; vma_ref_valid(v);) {
-		struct vma *vp = vma_get(v);
-		struct vma cur = *vp;
-		pt_hex(t, cur.start, 8);
-		pt_char(t, '-');
-		pt_hex(t, cur.end, 8);
-		pt_char(t, ' ');
-		pt_char(t, (cur.prot & FW_PROT_READ) && !(cur.flags & VMA_NOREAD) ? 'r' : '-');
-		pt_char(t, (cur.prot & FW_PROT_WRITE) ? 'w' : '-');
-		pt_char(t, (cur.prot & FW_PROT_EXEC) ? 'x' : '-');
-		pt_char(t, (cur.flags & VMA_SHARED) ? 's' : 'p');
-		pt_char(t, ' ');
-		bool file = (cur.flags & (VMA_FILE | VMA_VDSO)) == VMA_FILE && inode_ref_valid(cur.file);
-		pt_hex(t, file ? cur.file_off : 0, 8);
-		PT_LIT(t, " 00:");
-		pt_hex(t, file ? inode_dev(cur.file) : 0, 2);
-		pt_char(t, ' ');
-		pt_u64(t, file ? inode_get(cur.file)->ino : 0);
-		pt_char(t, ' ');
-		if (file && procfs_path_of(vfs_root(), cur.file, kpath_get(pr)) == 0) {
-			pt_pad(t, 73, 0);
-			pt_kpath(t, kpath_get(pr));
-		} else if ((cur.flags & VMA_GROWSDOWN) && cur.end == USER_STACK_TOP) { /* the main stack, not a MAP_GROWSDOWN area */
-			pt_pad(t, 73, 0);
-			PT_LIT(t, "[stack]");
-		} else if (cur.flags & VMA_VDSO) {
-			pt_pad(t, 73, 0);
-			if (cur.prot & FW_PROT_EXEC)
-				PT_LIT(t, "[vdso]");
-			else
-				PT_LIT(t, "[vvar]");
-		} else if (m->brk > m->brk_start && cur.start >= m->brk_start && cur.end <= ((m->brk + 4095) & ~4095ULL)) {
-			pt_pad(t, 73, 0);
-			PT_LIT(t, "[heap]");
-		}
-		pt_char(t, '\n');
+		struct vma cur = *vma_get(v);
+		procgen_maps_line(t, m, &cur, pr);
 		v = cur.next;
 		m = mm_get(p->mm);
 		if (!m)
@@ -545,6 +551,14 @@ static int gen_pid(struct ptext *t, uint32_t kind, int32_t pid, int32_t tid)
 		break;
 	case PK_PMAPS:
 		gen_maps(t, p);
+		break;
+	case PK_PSMAPS:
+	case PK_PSMAPS_ROLLUP:
+		procgen_smaps(t, p, kind == PK_PSMAPS_ROLLUP);
+		break;
+	case PK_PCOREFILTER:
+		pt_hex(t, procgen_coredump_filter(p), 8);
+		pt_char(t, '\n');
 		break;
 	default:
 		return -EINVAL;

@@ -9,6 +9,8 @@
 #include "fs/procfs/procfs.h"
 #include "fs/procfs/sysctl.h"
 #include "ipc/ipc.h"
+#include "mm/mm.h"
+#include "pipe/pipe.h"
 #include <fw/console.h>
 
 enum knob {
@@ -42,6 +44,9 @@ enum knob {
 	K_NR_OPEN,
 	K_FILE_MAX,
 	K_PIPE_MAX_SIZE,
+	K_PIPE_PAGES_SOFT,
+	K_PIPE_PAGES_HARD,
+	K_INODE_NR,
 	K_MQ_MSG_MAX,
 	K_MQ_MSGSIZE_MAX,
 	K_MQ_MSG_DEFAULT,
@@ -72,29 +77,32 @@ static const struct sysctl_ent ents[] = {
 	{"kernel", "tainted", K_TAINTED, S_IFREG | 0444},
 	{"kernel", "core_pattern", K_CORE_PATTERN, S_IFREG | 0444},
 	{"kernel", "core_uses_pid", K_CORE_USES_PID, S_IFREG | 0444},
-	{"kernel", "msgmax", K_MSGMAX, S_IFREG | 0444},
-	{"kernel", "msgmnb", K_MSGMNB, S_IFREG | 0444},
-	{"kernel", "msgmni", K_MSGMNI, S_IFREG | 0444},
-	{"kernel", "sem", K_SEM, S_IFREG | 0444},
-	{"kernel", "shmmax", K_SHMMAX, S_IFREG | 0444},
-	{"kernel", "shmall", K_SHMALL, S_IFREG | 0444},
-	{"kernel", "shmmni", K_SHMMNI, S_IFREG | 0444},
+	{"kernel", "msgmax", K_MSGMAX, S_IFREG | 0644},
+	{"kernel", "msgmnb", K_MSGMNB, S_IFREG | 0644},
+	{"kernel", "msgmni", K_MSGMNI, S_IFREG | 0644},
+	{"kernel", "sem", K_SEM, S_IFREG | 0644},
+	{"kernel", "shmmax", K_SHMMAX, S_IFREG | 0644},
+	{"kernel", "shmall", K_SHMALL, S_IFREG | 0644},
+	{"kernel", "shmmni", K_SHMMNI, S_IFREG | 0644},
 	{"kernel", "msg_next_id", K_MSG_NEXT_ID, S_IFREG | 0644},
 	{"kernel", "sem_next_id", K_SEM_NEXT_ID, S_IFREG | 0644},
 	{"kernel", "shm_next_id", K_SHM_NEXT_ID, S_IFREG | 0644},
 	{"kernel/random", "boot_id", K_BOOT_ID, S_IFREG | 0444},
 	{"kernel/random", "uuid", K_UUID, S_IFREG | 0444},
 	{"vm", "overcommit_memory", K_OVERCOMMIT, S_IFREG | 0444},
-	{"vm", "max_map_count", K_MAX_MAP_COUNT, S_IFREG | 0444},
+	{"vm", "max_map_count", K_MAX_MAP_COUNT, S_IFREG | 0644},
 	{"vm", "mmap_min_addr", K_MMAP_MIN_ADDR, S_IFREG | 0444},
-	{"fs", "nr_open", K_NR_OPEN, S_IFREG | 0444},
+	{"fs", "nr_open", K_NR_OPEN, S_IFREG | 0644},
 	{"fs", "file-max", K_FILE_MAX, S_IFREG | 0444},
-	{"fs", "pipe-max-size", K_PIPE_MAX_SIZE, S_IFREG | 0444},
-	{"fs/mqueue", "msg_max", K_MQ_MSG_MAX, S_IFREG | 0444},
-	{"fs/mqueue", "msgsize_max", K_MQ_MSGSIZE_MAX, S_IFREG | 0444},
-	{"fs/mqueue", "msg_default", K_MQ_MSG_DEFAULT, S_IFREG | 0444},
-	{"fs/mqueue", "msgsize_default", K_MQ_MSGSIZE_DEFAULT, S_IFREG | 0444},
-	{"fs/mqueue", "queues_max", K_MQ_QUEUES_MAX, S_IFREG | 0444},
+	{"fs", "pipe-max-size", K_PIPE_MAX_SIZE, S_IFREG | 0644},
+	{"fs", "pipe-user-pages-soft", K_PIPE_PAGES_SOFT, S_IFREG | 0644},
+	{"fs", "pipe-user-pages-hard", K_PIPE_PAGES_HARD, S_IFREG | 0644},
+	{"fs", "inode-nr", K_INODE_NR, S_IFREG | 0444},
+	{"fs/mqueue", "msg_max", K_MQ_MSG_MAX, S_IFREG | 0644},
+	{"fs/mqueue", "msgsize_max", K_MQ_MSGSIZE_MAX, S_IFREG | 0644},
+	{"fs/mqueue", "msg_default", K_MQ_MSG_DEFAULT, S_IFREG | 0644},
+	{"fs/mqueue", "msgsize_default", K_MQ_MSGSIZE_DEFAULT, S_IFREG | 0644},
+	{"fs/mqueue", "queues_max", K_MQ_QUEUES_MAX, S_IFREG | 0644},
 	{"fs/inotify", "max_queued_events", K_INOTIFY_QUEUED, S_IFREG | 0644},
 	{"fs/inotify", "max_user_instances", K_INOTIFY_INSTANCES, S_IFREG | 0644},
 	{"fs/inotify", "max_user_watches", K_INOTIFY_WATCHES, S_IFREG | 0644},
@@ -129,6 +137,26 @@ static void show_uuid(struct ptext *t, const uint8_t (*b)[16])
 		if (i == 3 || i == 5 || i == 7 || i == 9)
 			pt_char(t, '-');
 	}
+}
+
+/* The ipc/ limit a /proc/sys/kernel knob shows; sem's four values. */
+static uint32_t ipc_knob(uint32_t knob)
+{
+	return knob == K_MSGMAX ? IPC_LIM_MSGMAX : knob == K_MSGMNB ? IPC_LIM_MSGMNB : knob == K_MSGMNI ? IPC_LIM_MSGMNI
+	       : knob == K_SHMMAX ? IPC_LIM_SHMMAX : knob == K_SHMALL ? IPC_LIM_SHMALL : IPC_LIM_SHMMNI;
+}
+
+static uint32_t sem_knob(uint32_t i)
+{
+	return i == 0 ? IPC_LIM_SEMMSL : i == 1 ? IPC_LIM_SEMMNS : i == 2 ? IPC_LIM_SEMOPM : IPC_LIM_SEMMNI;
+}
+
+/* The ipc/ limit a /proc/sys/fs/mqueue knob shows. */
+static uint32_t mq_knob(uint32_t knob)
+{
+	return knob == K_MQ_MSG_MAX ? MQ_LIM_MSG_MAX : knob == K_MQ_MSGSIZE_MAX ? MQ_LIM_MSGSIZE_MAX
+	       : knob == K_MQ_MSG_DEFAULT ? MQ_LIM_MSG_DEFAULT : knob == K_MQ_MSGSIZE_DEFAULT ? MQ_LIM_MSGSIZE_DEFAULT
+	       : MQ_LIM_QUEUES_MAX;
 }
 
 void sysctl_show(struct ptext *t, uint32_t knob)
@@ -168,31 +196,21 @@ void sysctl_show(struct ptext *t, uint32_t knob)
 		PT_LIT(t, "core");
 		break;
 	case K_MSGMAX:
-		pt_u64(t, MSGMAX);
-		break;
 	case K_MSGMNB:
-		pt_u64(t, MSGMNB);
-		break;
 	case K_MSGMNI:
-		pt_u64(t, MSGMNI);
+	case K_SHMMNI:
+		pt_i64(t, ipc_limit(ipc_knob(knob)));
 		break;
 	case K_SEM:
-		pt_u64(t, SEMMSL);
-		pt_char(t, '\t');
-		pt_u64(t, SEMMNS);
-		pt_char(t, '\t');
-		pt_u64(t, SEMOPM);
-		pt_char(t, '\t');
-		pt_u64(t, SEMMNI);
+		for (uint32_t i = 0; i < 4; i++) {
+			if (i)
+				pt_char(t, '\t');
+			pt_i64(t, ipc_limit(sem_knob(i)));
+		}
 		break;
 	case K_SHMMAX:
-		pt_u64(t, SHMMAX);
-		break;
 	case K_SHMALL:
-		pt_u64(t, SHMALL);
-		break;
-	case K_SHMMNI:
-		pt_u64(t, SHMMNI);
+		pt_u64(t, ipc_limit_u(ipc_knob(knob)));
 		break;
 	case K_MSG_NEXT_ID:
 		pt_i64(t, ipc_next_id(IPC_KIND_MSG));
@@ -222,34 +240,33 @@ void sysctl_show(struct ptext *t, uint32_t knob)
 		pt_u64(t, 0);
 		break;
 	case K_MAX_MAP_COUNT:
-		pt_u64(t, 65530);
+		pt_i64(t, mm_max_map_count());
 		break;
 	case K_MMAP_MIN_ADDR:
 		pt_u64(t, FW_USER_MIN);
 		break;
 	case K_NR_OPEN:
-		pt_u64(t, FD_MAX);
+		pt_i64(t, vfs_nr_open());
 		break;
 	case K_FILE_MAX:
 		pt_u64(t, 9223372036854775807ULL);
 		break;
 	case K_PIPE_MAX_SIZE:
-		pt_u64(t, 65536);
+	case K_PIPE_PAGES_SOFT:
+	case K_PIPE_PAGES_HARD:
+		pt_u64(t, pipe_limit(knob - K_PIPE_MAX_SIZE));
 		break;
-	case K_MQ_MSG_MAX:
-		pt_u64(t, MQ_MSG_MAX);
-		break;
-	case K_MQ_MSGSIZE_MAX:
-		pt_u64(t, MQ_MSGSIZE_MAX);
-		break;
-	case K_MQ_MSG_DEFAULT:
-		pt_u64(t, MQ_MSG_DEFAULT);
-		break;
-	case K_MQ_MSGSIZE_DEFAULT:
-		pt_u64(t, MQ_MSGSIZE_DEFAULT);
+	case K_INODE_NR:
+		/* inodes in memory; Keel keeps no list of unused ones */
+		pt_u64(t, inode_count());
+		PT_LIT(t, "\t0");
 		break;
 	case K_MQ_QUEUES_MAX:
-		pt_u64(t, MQ_QUEUES_MAX);
+	case K_MQ_MSG_MAX:
+	case K_MQ_MSGSIZE_MAX:
+	case K_MQ_MSG_DEFAULT:
+	case K_MQ_MSGSIZE_DEFAULT:
+		pt_i64(t, mq_limit(mq_knob(knob)));
 		break;
 	case K_INOTIFY_QUEUED:
 	case K_INOTIFY_INSTANCES:
@@ -306,6 +323,69 @@ static int parse_int(const struct kchunk *c, uint32_t n, int64_t *out)
 	return 0;
 }
 
+/* An unsigned long as proc_doulongvec_minmax takes it (no sign, no overflow). */
+static int parse_ulong(const struct kchunk *c, uint32_t n, uint64_t *out)
+{
+	uint32_t i = 0;
+	while (i < n && (c->b[i] == ' ' || c->b[i] == '\t'))
+		i++;
+	if (i >= n || c->b[i] < '0' || c->b[i] > '9')
+		return -EINVAL;
+	uint64_t v = 0;
+	for (; i < n && c->b[i] >= '0' && c->b[i] <= '9'; i++) {
+		uint64_t d = (uint64_t)(c->b[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	while (i < n && (c->b[i] == ' ' || c->b[i] == '\t' || c->b[i] == '\n'))
+		i++;
+	if (i < n)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* kernel/sem: up to four ints separated by blanks, the ones given set in
+ * order (Linux's proc_dointvec); a semmni outside 0..32768 is refused
+ * with -ERANGE. */
+static int write_sem(const struct kchunk *c, uint32_t n)
+{
+	int64_t v[4];
+	uint32_t k = 0, i = 0;
+	while (k < 4) {
+		while (i < n && (c->b[i] == ' ' || c->b[i] == '\t' || c->b[i] == '\n'))
+			i++;
+		if (i >= n)
+			break;
+		uint32_t start = i;
+		if (c->b[i] == '-')
+			i++;
+		uint32_t digits = i;
+		int64_t x = 0;
+		for (; i < n && c->b[i] >= '0' && c->b[i] <= '9'; i++) {
+			x = x * 10 + (c->b[i] - '0');
+			if (x > 0x80000000LL)
+				return -EINVAL;
+		}
+		if (i == digits || (i < n && c->b[i] != ' ' && c->b[i] != '\t' && c->b[i] != '\n' && c->b[i] != 0))
+			return -EINVAL;
+		x = c->b[start] == '-' ? -x : x;
+		if (x > 0x7fffffffLL)
+			return -EINVAL;
+		v[k++] = x;
+	}
+	if (k == 0)
+		return -EINVAL;
+	/* Linux sets the values, then puts semmni back if it is out of range
+	 * (-ERANGE) */
+	int e = 0;
+	for (uint32_t j = 0; j < k; j++)
+		if (ipc_set_limit(sem_knob(j), (uint64_t)v[j]))
+			e = -ERANGE;
+	return e;
+}
+
 int sysctl_write(uint32_t knob, const struct kchunk *c, uint32_t n)
 {
 	switch (knob) {
@@ -329,6 +409,48 @@ int sysctl_write(uint32_t knob, const struct kchunk *c, uint32_t n)
 			return e;
 		uint32_t kind = knob == K_MSG_NEXT_ID ? IPC_KIND_MSG : knob == K_SEM_NEXT_ID ? IPC_KIND_SEM : IPC_KIND_SHM;
 		return ipc_set_next_id(kind, v);
+	}
+	case K_MSGMAX:
+	case K_MSGMNB:
+	case K_MSGMNI:
+	case K_SHMMNI: {
+		int64_t v;
+		int e = parse_int(c, n, &v);
+		return e ? e : ipc_set_limit(ipc_knob(knob), (uint64_t)v);
+	}
+	case K_SHMMAX:
+	case K_SHMALL: {
+		uint64_t v;
+		int e = parse_ulong(c, n, &v);
+		return e ? e : ipc_set_limit(ipc_knob(knob), v);
+	}
+	case K_SEM:
+		return write_sem(c, n);
+	case K_PIPE_MAX_SIZE:
+	case K_PIPE_PAGES_SOFT:
+	case K_PIPE_PAGES_HARD: {
+		uint64_t v;
+		int e = parse_ulong(c, n, &v);
+		if (e == 0 && knob == K_PIPE_MAX_SIZE && v > 0xffffffffULL)
+			e = -EINVAL; /* an unsigned int */
+		return e ? e : pipe_set_limit(knob - K_PIPE_MAX_SIZE, v);
+	}
+	case K_MAX_MAP_COUNT:
+	case K_NR_OPEN: {
+		int64_t v;
+		int e = parse_int(c, n, &v);
+		if (e)
+			return e;
+		return knob == K_NR_OPEN ? vfs_set_nr_open(v) : mm_set_max_map_count(v);
+	}
+	case K_MQ_QUEUES_MAX:
+	case K_MQ_MSG_MAX:
+	case K_MQ_MSGSIZE_MAX:
+	case K_MQ_MSG_DEFAULT:
+	case K_MQ_MSGSIZE_DEFAULT: {
+		int64_t v;
+		int e = parse_int(c, n, &v);
+		return e ? e : mq_set_limit(mq_knob(knob), v);
 	}
 	case K_INOTIFY_QUEUED:
 	case K_INOTIFY_INSTANCES:

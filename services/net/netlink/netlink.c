@@ -225,6 +225,23 @@ int64_t nl_recv(struct sock_ref s, struct sock_msg *m, bool nonblock)
 	return (m->flags & MSG_TRUNC) ? (int64_t)len : (int64_t)k;
 }
 
+int netlink_send_bytes(struct sock_ref s, const struct kchunk *c, uint32_t n)
+{
+	struct sock *sk = sock_get(s);
+	if (!sk || sk->family != AF_NETLINK || n > sizeof(c->b))
+		return -EINVAL;
+	struct nlb_ref br;
+	if (nlb_alloc(&br))
+		return -ENOBUFS;
+	struct nlb *b = nlb_get(br);
+	for (uint32_t i = 0; i < n; i++)
+		b->b[i] = c->b[i];
+	b->len = n;
+	int e = nl_deliver(nl_of(s), b);
+	nlb_free(br);
+	return e;
+}
+
 int nl_shutdown(struct sock_ref s, uint32_t how)
 {
 	struct sock *sk = sock_get(s);

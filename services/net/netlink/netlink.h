@@ -51,6 +51,11 @@ int nl_setopt(struct sock_ref s, int32_t level, int32_t name, const struct optva
 int nl_getopt(struct sock_ref s, int32_t level, int32_t name, struct optval *v);
 int64_t nl_ioctl(struct sock_ref s, uint64_t cmd, uint64_t arg);
 
+/* Queue n raw bytes (n <= 512) on netlink socket s as one datagram, no
+ * header (mq_notify's SIGEV_THREAD cookie, which libc's helper thread
+ * reads): -EINVAL when s is no netlink socket, -ENOBUFS. */
+int netlink_send_bytes(struct sock_ref s, const struct kchunk *c, uint32_t n);
+
 /* Queue the reply in b on socket s as one datagram. */
 int nl_deliver(struct nlsock_ref n, const struct nlb *b);
 
