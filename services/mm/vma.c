@@ -207,6 +207,19 @@ int mm_map(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, uint32_
 	return 0;
 }
 
+/* Make area c, which overlaps [start, end), lie inside it: 1 when c was
+ * split at start (the part inside is the next area), 0 when c now lies
+ * inside, -ENOMEM. */
+static int isolate(struct mm_ref m, struct vma_ref c, uint64_t start, uint64_t end)
+{
+	struct vma *v = vma_get(c);
+	if (v->start < start)
+		return split_vma(m, c, start) ? -ENOMEM : 1;
+	if (v->end > end && split_vma(m, c, end))
+		return -ENOMEM;
+	return 0;
+}
+
 int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, bool noread)
 {
 	struct mm *mp = mm_get(m);
@@ -231,13 +244,11 @@ int mm_protect(struct mm_ref m, uint64_t start, uint64_t len, uint32_t prot, boo
 		struct vma *v = vma_get(c);
 		if (v->end <= start || v->start >= end)
 			continue;
-		if (v->start < start) {
-			if (split_vma(m, c, start))
-				return -ENOMEM;
-			continue;
-		}
-		if (v->end > end && split_vma(m, c, end))
-			return -ENOMEM;
+		int k = isolate(m, c, start, end);
+		if (k < 0)
+			return k;
+		if (k)
+			continue; /* the part from start is the next area */
 		v = vma_get(c);
 		bool gains_write = (prot & FW_PROT_WRITE) && !(v->prot & FW_PROT_WRITE);
 		v->prot = prot;
@@ -369,13 +380,11 @@ int mm_lock(struct mm_ref m, uint64_t start, uint64_t len, uint32_t lock)
 		struct vma *v = vma_get(c);
 		if (v->end <= start || v->start >= end)
 			continue;
-		if (v->start < start) {
-			if (split_vma(m, c, start))
-				return -ENOMEM;
-			continue;
-		}
-		if (v->end > end && split_vma(m, c, end))
-			return -ENOMEM;
+		int k = isolate(m, c, start, end);
+		if (k < 0)
+			return k;
+		if (k)
+			continue; /* the part from start is the next area */
 		v = vma_get(c);
 		v->flags = (v->flags & ~(uint32_t)(VMA_LOCKED | VMA_LOCKONFAULT)) | lock;
 	}
@@ -408,13 +417,11 @@ int mm_set_flags(struct mm_ref m, uint64_t start, uint64_t len, uint32_t set, ui
 		struct vma *v = vma_get(c);
 		if (v->end <= start || v->start >= end)
 			continue;
-		if (v->start < start) {
-			if (split_vma(m, c, start))
-				return -ENOMEM;
-			continue;
-		}
-		if (v->end > end && split_vma(m, c, end))
-			return -ENOMEM;
+		int k = isolate(m, c, start, end);
+		if (k < 0)
+			return k;
+		if (k)
+			continue; /* the part from start is the next area */
 		v = vma_get(c);
 		v->flags = (v->flags & ~clear) | set;
 	}
@@ -433,13 +440,11 @@ int mm_set_policy(struct mm_ref m, uint64_t start, uint64_t len, uint32_t pol)
 		struct vma *v = vma_get(c);
 		if (v->end <= start || v->start >= end)
 			continue;
-		if (v->start < start) {
-			if (split_vma(m, c, start))
-				return -ENOMEM;
-			continue;
-		}
-		if (v->end > end && split_vma(m, c, end))
-			return -ENOMEM;
+		int k = isolate(m, c, start, end);
+		if (k < 0)
+			return k;
+		if (k)
+			continue; /* the part from start is the next area */
 		vma_get(c)->mpol = pol;
 	}
 	return 0;

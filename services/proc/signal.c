@@ -531,12 +531,12 @@ static int dequeue_one(struct thread *t, struct proc *p, uint64_t allowed, struc
 	return sig;
 }
 
-void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_t addr)
+void signal_force_info(int sig, const struct sig_info_k *info)
 {
 	struct thread *t = cur_thread();
 	struct proc *p = cur_proc();
 	uint32_t i = (uint32_t)(sig - 1) & 63;
-	/* A blocked or ignored synchronous fault cannot be deferred: Linux
+	/* A blocked or ignored synchronous signal cannot be deferred: Linux
 	 * resets the action and unblocks it (force_sig_info). */
 	if (p->sigact[i].handler == SIG_IGN || (t->sig_mask & sig_bit(sig))) {
 		p->sigact[i].handler = SIG_DFL;
@@ -545,28 +545,18 @@ void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_
 	}
 	if (p->sigact[i].handler == SIG_DFL && !ptlink_ref_valid(t->pt))
 		signal_die(sig); /* a tracee's goes through its signal-delivery-stop */
-	struct sig_info_k info = {si_code, 0, 0, 0, addr, 0};
-	t->sig_pending &= ~sig_bit(sig);
-	(void)queue_info(p, &t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, &info);
-	t->fault_trapno = regs->vector;
-	t->fault_err = regs->error;
-	fw_task_want_return_upcall();
-}
-
-void signal_force_info(int sig, const struct sig_info_k *info)
-{
-	struct thread *t = cur_thread();
-	struct proc *p = cur_proc();
-	uint32_t i = (uint32_t)(sig - 1) & 63;
-	if (p->sigact[i].handler == SIG_IGN || (t->sig_mask & sig_bit(sig))) {
-		p->sigact[i].handler = SIG_DFL;
-		t->sig_mask &= ~sig_bit(sig);
-	}
-	if (p->sigact[i].handler == SIG_DFL)
-		signal_die(sig);
 	t->sig_pending &= ~sig_bit(sig);
 	(void)queue_info(p, &t->sig_pending, &t->sig_info, &t->rtq, &t->rtq_len, sig, info);
 	fw_task_want_return_upcall();
+}
+
+void signal_force_fault(struct fw_uregs *regs, int sig, int32_t si_code, uint64_t addr)
+{
+	struct thread *t = cur_thread();
+	t->fault_trapno = regs->vector;
+	t->fault_err = regs->error;
+	struct sig_info_k info = {si_code, 0, 0, 0, addr, 0};
+	signal_force_info(sig, &info);
 }
 
 /* ptrace's PTRACE_PEEKSIGINFO: the n-th signal pending on thread t (or,

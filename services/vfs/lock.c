@@ -291,14 +291,18 @@ int lock_set(const struct lock_req *rq, bool wait)
 	}
 }
 
-void lock_release(struct inode_ref ino, struct fdtable_ref owner)
+/* Drop the POSIX locks `owner` holds on ino, or (ofd) every OFD lock of
+ * the open file f; wake the waiters if any went. */
+static void release_where(bool ofd, struct inode_ref ino, struct fdtable_ref owner, struct file_ref f)
 {
 	bool any = false;
 	struct rlock_ref prev = {0, 0}, c = lock_table()->head;
 	while (rlock_ref_valid(c)) {
 		struct rlock *l = rlock_get(c);
 		struct rlock_ref next = l->next;
-		if (same_ino(l->ino, ino) && !l->is_ofd && same_table(l->owner, owner)) {
+		bool mine = ofd ? l->is_ofd && same_file(l->ofd, f)
+				: !l->is_ofd && same_ino(l->ino, ino) && same_table(l->owner, owner);
+		if (mine) {
 			unlink_lock(prev, c);
 			any = true;
 		} else {
@@ -310,23 +314,17 @@ void lock_release(struct inode_ref ino, struct fdtable_ref owner)
 		wq_wake(lock_table()->wq);
 }
 
+void lock_release(struct inode_ref ino, struct fdtable_ref owner)
+{
+	struct file_ref none = {0};
+	release_where(false, ino, owner, none);
+}
+
 void lock_release_ofd(struct file_ref f)
 {
-	bool any = false;
-	struct rlock_ref prev = {0, 0}, c = lock_table()->head;
-	while (rlock_ref_valid(c)) {
-		struct rlock *l = rlock_get(c);
-		struct rlock_ref next = l->next;
-		if (l->is_ofd && same_file(l->ofd, f)) {
-			unlink_lock(prev, c);
-			any = true;
-		} else {
-			prev = c;
-		}
-		c = next;
-	}
-	if (any)
-		wq_wake(lock_table()->wq);
+	struct inode_ref no_ino = {0};
+	struct fdtable_ref no_owner = {0};
+	release_where(true, no_ino, no_owner, f);
 }
 
 uint64_t lock_seq_next(void) { return ++lock_table()->seq; }
