@@ -359,6 +359,17 @@ static int mq_of_fd(int64_t fd, struct file_ref *f, struct mqueue_ref *out)
 	return 0;
 }
 
+/* mq_of_fd for a transfer: -EBADF also when the descriptor was opened
+ * with the access mode `refused` (O_RDONLY for sends, O_WRONLY for
+ * receives). */
+static int mq_of_fd_for(int64_t fd, uint32_t refused, struct file_ref *f, struct mqueue_ref *out)
+{
+	int e = mq_of_fd(fd, f, out);
+	if (e)
+		return e;
+	return (file_get(*f)->flags & O_ACCMODE) == refused ? -EBADF : 0;
+}
+
 /* Sleep on the queue until a change, the deadline (absolute monotonic
  * ns, 0 none; a past one times out at once) or a signal. */
 static int q_sleep(struct mqueue_ref r, uint64_t deadline, bool timed)
@@ -479,12 +490,9 @@ int64_t mq_send(int64_t fd, uint64_t umsg, uint64_t len, uint32_t prio, bool tim
 {
 	struct file_ref f;
 	struct mqueue_ref r;
-	int e = mq_of_fd(fd, &f, &r);
+	int e = mq_of_fd_for(fd, O_RDONLY, &f, &r);
 	if (e)
 		return e;
-	struct file *fp = file_get(f);
-	if ((fp->flags & O_ACCMODE) == O_RDONLY)
-		return -EBADF;
 	if (len > (uint64_t)mqueue_get(r)->msgsize)
 		return -EMSGSIZE;
 	struct mq_msg_ref mr;
@@ -506,7 +514,7 @@ int64_t mq_send(int64_t fd, uint64_t umsg, uint64_t len, uint32_t prio, bool tim
 			wq_wake(q->wq);
 			return 0;
 		}
-		fp = file_get(f);
+		struct file *fp = file_get(f);
 		if (!fp || (fp->flags & O_NONBLOCK)) {
 			e = -EAGAIN;
 			break;
@@ -533,12 +541,9 @@ int64_t mq_receive(int64_t fd, uint64_t ubuf, uint64_t len, uint64_t uprio, bool
 {
 	struct file_ref f;
 	struct mqueue_ref r;
-	int e = mq_of_fd(fd, &f, &r);
+	int e = mq_of_fd_for(fd, O_WRONLY, &f, &r);
 	if (e)
 		return e;
-	struct file *fp = file_get(f);
-	if ((fp->flags & O_ACCMODE) == O_WRONLY)
-		return -EBADF;
 	if (len < (uint64_t)mqueue_get(r)->msgsize)
 		return -EMSGSIZE;
 	for (;;) {
@@ -561,7 +566,7 @@ int64_t mq_receive(int64_t fd, uint64_t ubuf, uint64_t len, uint64_t uprio, bool
 				e = -EFAULT;
 			return e ? e : n;
 		}
-		fp = file_get(f);
+		struct file *fp = file_get(f);
 		if (!fp || (fp->flags & O_NONBLOCK))
 			return -EAGAIN;
 		q->receivers++;
